@@ -1,0 +1,90 @@
+// Opening a loregraph database: WAL, forward-only numbered migrations tracked in
+// PRAGMA user_version, and a refusal to touch a database written by newer code.
+// The better-sqlite3 handle stays inside db/: other layers call the named query
+// functions that the db/*.ts modules export.
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LoregraphError } from '../errors.ts';
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** An open loregraph database. Only db/ modules look inside. */
+export interface Db {
+  readonly path: string;
+  readonly readonly: boolean;
+  /** @internal for db/ modules only */
+  readonly sql: Database.Database;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  const out: Migration[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    const m = /^(\d{3})_([\w-]+)\.sql$/.exec(file);
+    if (!m) continue;
+    out.push({ version: Number(m[1]), name: m[2] ?? file, sql: readFileSync(join(dir, file), 'utf8') });
+  }
+  out.forEach((mig, i) => {
+    if (mig.version !== i + 1) throw new Error(`migration numbering has a gap or duplicate at ${mig.version}_${mig.name}`);
+  });
+  return out;
+}
+
+export const SCHEMA_VERSION = loadMigrations().length;
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Only for tests of the migration runner. */
+  migrations?: Migration[];
+}
+
+export function openDb(path: string, opts: OpenOptions = {}): Db {
+  const readonly = opts.readonly ?? false;
+  if (!readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let sql: Database.Database;
+  try {
+    sql = new Database(path, readonly ? { readonly: true, fileMustExist: true } : {});
+  } catch (e) {
+    throw new LoregraphError('DB_OPEN', `cannot open database ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const migrations = opts.migrations ?? loadMigrations();
+  const current = sql.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    sql.close();
+    throw new LoregraphError(
+      'DB_TOO_NEW',
+      `database ${path} has schema version ${current}, this loregraph knows up to ${migrations.length}: upgrade loregraph`,
+    );
+  }
+  if (!readonly) {
+    sql.pragma('journal_mode = WAL');
+    sql.pragma('synchronous = NORMAL');
+    sql.pragma('foreign_keys = ON');
+    for (const mig of migrations.slice(current)) {
+      sql.transaction(() => {
+        sql.exec(mig.sql);
+        sql.pragma(`user_version = ${mig.version}`);
+      })();
+    }
+  } else if (current < migrations.length) {
+    sql.close();
+    throw new LoregraphError('DB_OPEN', `database ${path} is at schema ${current}, needs ${migrations.length}: run 'loregraph ingest' once to migrate it`);
+  }
+  sql.pragma('busy_timeout = 5000');
+  return { path, readonly, sql };
+}
+
+export function closeDb(db: Db): void {
+  db.sql.close();
+}
+
+export function schemaVersion(db: Db): number {
+  return db.sql.pragma('user_version', { simple: true }) as number;
+}

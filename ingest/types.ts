@@ -1,0 +1,42 @@
+// The values that flow through ingest: readers produce RawMessage, the parser turns
+// each into a ParsedMessage, the store writes those. Readers know nothing of parsing
+// or storage; the parser knows nothing of storage.
+
+/** Where a message came from, precisely enough to find it again. */
+export interface SourcePosition {
+  /** The archive path as given (file, directory entry or git repository). */
+  source: string;
+  /** Byte offset of the message in an mbox (after gunzip for .gz), or 0 for a one-message file. */
+  offset: number;
+  /** Ordinal of the message within its source (0-based). */
+  index: number;
+  /** For public-inbox git archives: the commit holding the message. */
+  commit?: string;
+  /** For directories: the file inside the source directory. */
+  file?: string;
+}
+
+/** One message as read from an archive: its exact bytes, unquoted from mboxrd. */
+export interface RawMessage {
+  bytes: Buffer;
+  position: SourcePosition;
+  /** The mbox `From ` separator line, when there was one (without newline). */
+  envelope?: string;
+  /** Set by the lenient reader for saved messages that are not clean RFC 5322. */
+  lenient?: LenientRecovery;
+  /** Set when a public-inbox commit deletes a message (blob `d`). */
+  deleted?: boolean;
+}
+
+/** What the lenient reader had to guess, so it can be shown and trusted accordingly. */
+export interface LenientRecovery {
+  /** e.g. 'headers-run-together', 'no-headers' */
+  kind: string;
+  /** Header name -> how it was recovered, e.g. { 'in-reply-to': 'attribution line' } */
+  guessed: Record<string, string>;
+  /** Headers recovered, to be used instead of (or on top of) what mailparser finds. */
+  headers: Record<string, string>;
+}
+
+/** Callback readers hand each message to; awaited, so the consumer applies back-pressure. */
+export type OnMessage = (msg: RawMessage) => void | Promise<void>;

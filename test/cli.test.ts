@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../cli/main.ts';
+import type { CliIO } from '../cli/command.ts';
+
+export function captureIO(): CliIO & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  const bytes: Buffer[] = [];
+  return {
+    out: (s) => void (out += s),
+    err: (s) => void (err += s),
+    writeBytes: (b) => void bytes.push(Buffer.from(b)),
+    isTTY: false,
+    stdout: () => out + Buffer.concat(bytes).toString('latin1'),
+    stderr: () => err,
+  };
+}
+
+describe('loregraph command line', () => {
+  it('prints usage and exits 2 when no command is given', async () => {
+    const io = captureIO();
+    expect(await main([], io)).toBe(2);
+    expect(io.stdout()).toMatch(/usage: loregraph <command>/);
+  });
+
+  it('rejects an unknown command with a one-line error and exit code 2', async () => {
+    const io = captureIO();
+    expect(await main(['frobnicate'], io)).toBe(2);
+    expect(io.stderr()).toBe("loregraph: unknown command 'frobnicate' (try: ingest, stats, thread, export, serve, sim, series, fix-status, stable, reindex)\n");
+  });
+});
