@@ -32,12 +32,17 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
     out.push({ version: Number(m[1]), name: m[2] ?? file, sql: readFileSync(join(dir, file), 'utf8') });
   }
   out.forEach((mig, i) => {
-    if (mig.version !== i + 1) throw new Error(`migration numbering has a gap or duplicate at ${mig.version}_${mig.name}`);
+    const prev = out[i - 1];
+    if (prev && prev.version === mig.version) throw new Error(`two migrations numbered ${mig.version}`);
   });
   return out;
 }
 
-export const SCHEMA_VERSION = loadMigrations().length;
+function latest(migrations: Migration[]): number {
+  return migrations.at(-1)?.version ?? 0;
+}
+
+export const SCHEMA_VERSION = latest(loadMigrations());
 
 export interface OpenOptions {
   readonly?: boolean;
@@ -56,26 +61,27 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
   }
   const migrations = opts.migrations ?? loadMigrations();
   const current = sql.pragma('user_version', { simple: true }) as number;
-  if (current > migrations.length) {
+  const target = latest(migrations);
+  if (current > target) {
     sql.close();
     throw new LoregraphError(
       'DB_TOO_NEW',
-      `database ${path} has schema version ${current}, this loregraph knows up to ${migrations.length}: upgrade loregraph`,
+      `database ${path} has schema version ${current}, this loregraph knows up to ${target}: upgrade loregraph`,
     );
   }
   if (!readonly) {
     sql.pragma('journal_mode = WAL');
     sql.pragma('synchronous = NORMAL');
     sql.pragma('foreign_keys = ON');
-    for (const mig of migrations.slice(current)) {
+    for (const mig of migrations.filter((m) => m.version > current)) {
       sql.transaction(() => {
         sql.exec(mig.sql);
         sql.pragma(`user_version = ${mig.version}`);
       })();
     }
-  } else if (current < migrations.length) {
+  } else if (current < target) {
     sql.close();
-    throw new LoregraphError('DB_OPEN', `database ${path} is at schema ${current}, needs ${migrations.length}: run 'loregraph ingest' once to migrate it`);
+    throw new LoregraphError('DB_OPEN', `database ${path} is at schema ${current}, needs ${target}: run 'loregraph ingest' once to migrate it`);
   }
   sql.pragma('busy_timeout = 5000');
   return { path, readonly, sql };
