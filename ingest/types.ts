@@ -40,3 +40,45 @@ export interface LenientRecovery {
 
 /** Callback readers hand each message to; awaited, so the consumer applies back-pressure. */
 export type OnMessage = (msg: RawMessage) => void | Promise<void>;
+
+export interface Address {
+  name: string;
+  address: string;
+}
+
+export interface AttachmentInfo {
+  filename: string | null;
+  contentType: string;
+  size: number;
+}
+
+/** A message after parsing: what every later stage (threading, analyzers, the API) reads. */
+export interface ParsedMessage {
+  /** Without angle brackets. */
+  messageId: string;
+  /** True when the message had no usable Message-ID and one was derived from its content hash. */
+  messageIdSynthesized: boolean;
+  /** RFC 2047-decoded. '' when absent. */
+  subject: string;
+  from: Address | null;
+  to: Address[];
+  cc: Address[];
+  /** Milliseconds since the epoch (UTC), or null when no plausible date was found. */
+  date: number | null;
+  dateSource: 'date' | 'received' | 'lenient' | 'none';
+  /** Without angle brackets. */
+  inReplyTo: string | null;
+  /** Oldest first, without angle brackets, deduplicated. */
+  references: string[];
+  listId: string | null;
+  /** Decoded plain-text body (the text/plain part, or text derived from HTML). */
+  body: string;
+  attachments: AttachmentInfo[];
+  /** Header name (lower case) -> values in order, for headers later stages look at (x-stable-base, change-id...). */
+  headers: Record<string, string[]>;
+  /** Things worth knowing about how it was decoded, e.g. "unknown charset 'y', decoded as latin1". */
+  notes: string[];
+  lenient: LenientRecovery | null;
+  /** sha256 hex of the raw bytes: identity of this copy of the message. */
+  contentHash: string;
+}
