@@ -1,0 +1,70 @@
+// The loregraph HTTP API as a Fastify instance that never listens by itself: tests
+// drive it with inject, server/main.ts binds it to a port.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { errorBody, errorBodySchema, handleError } from './http-errors.ts';
+import { SECURITY_HEADERS } from './security.ts';
+import { buildOpenApi, collectRoute, type CollectedRoute } from './openapi.ts';
+import type { AppDeps, RouteContext } from './context.ts';
+import { registerHealth } from './routes/health.ts';
+
+export type { AppDeps } from './context.ts';
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const ctx: RouteContext = { db: deps.db, limits, now: deps.now ?? Date.now };
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: limits.bodyLimit,
+    routerOptions: { maxParamLength: limits.maxParamLength },
+    // Fastify coerces query strings per schema (limit=20 -> 20) and rejects unknown keys
+    // only where a schema says additionalProperties: false.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+
+  const routes: CollectedRoute[] = [];
+  const shared: Record<string, unknown> = { ErrorBody: errorBodySchema };
+  app.addSchema(errorBodySchema);
+  app.addHook('onRoute', (opts) => collectRoute(routes, opts));
+
+  app.addHook('onRequest', async (req) => {
+    if (Buffer.byteLength(req.url) > limits.maxUrlLength) {
+      throw Object.assign(new Error(`URL is ${Buffer.byteLength(req.url)} bytes, the limit is ${limits.maxUrlLength}`), {
+        loregraphLimit: true,
+      });
+    }
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    return payload;
+  });
+
+  app.setErrorHandler((e, req, reply) => {
+    if ((e as { loregraphLimit?: boolean }).loregraphLimit) {
+      void reply.status(400).send(errorBody(400, 'LIMIT', (e as Error).message));
+      return;
+    }
+    handleError(e, req, reply);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send(errorBody(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`));
+  });
+
+  registerHealth(app, ctx);
+
+  app.get('/api/openapi.json', {
+    schema: {
+      summary: 'This OpenAPI document, generated from the route schemas',
+      tags: ['meta'],
+      response: { 200: { type: 'object', additionalProperties: true } },
+    },
+    handler: async () =>
+      buildOpenApi(routes, shared, {
+        title: 'loregraph',
+        version: '0.1.0',
+        description: 'Kernel mailing-list archives as threads, patches, series, stable status and race scenarios.',
+      }),
+  });
+
+  return app;
+}

@@ -1,0 +1,27 @@
+// What every route module is handed: the read-only database and the settings the app
+// was built with. Routes never open or close anything themselves.
+import type { Db } from '../db/connection.ts';
+import type { Limits } from './limits.ts';
+
+export interface AppDeps {
+  /** Opened read-only by server/main.ts; tests may pass a writable one. */
+  db: Db;
+  limits?: Partial<Limits>;
+  /** Log requests (pino, to stdout). Off in tests. */
+  logger?: boolean;
+  /** The clock, for relative date ranges and feed timestamps. */
+  now?: () => number;
+}
+
+export interface RouteContext {
+  db: Db;
+  limits: Limits;
+  now: () => number;
+}
+
+/** Error responses every route may give, referenced by id so OpenAPI lists them once. */
+export const ERROR_RESPONSES = {
+  400: { $ref: 'ErrorBody#' },
+  404: { $ref: 'ErrorBody#' },
+  500: { $ref: 'ErrorBody#' },
+} as const;

@@ -1,0 +1,29 @@
+// Request limits in one place, so the schemas, the OpenAPI document and the tests agree.
+export interface Limits {
+  /** Longest search query accepted (characters). */
+  maxQueryLength: number;
+  /** Longest URL (path + query string) accepted, in bytes. */
+  maxUrlLength: number;
+  /** Largest `limit` a paged route accepts. */
+  maxPageSize: number;
+  /** Request body size cap in bytes (the API is read-only; bodies are tiny). */
+  bodyLimit: number;
+  /** Longest path parameter (message-ids can be long, but not unbounded). */
+  maxParamLength: number;
+  /** Explorer bounds for scenarios/:id/run. */
+  simMaxStates: number;
+  simMaxMs: number;
+  /** Most messages one mbox or Atom download carries. */
+  maxFeedEntries: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxQueryLength: 2048,
+  maxUrlLength: 8192,
+  maxPageSize: 200,
+  bodyLimit: 64 * 1024,
+  maxParamLength: 1000,
+  simMaxStates: 200_000,
+  simMaxMs: 5_000,
+  maxFeedEntries: 200,
+};

@@ -1,0 +1,43 @@
+// Binding the app to a port: open the database read-only (the server never writes, and
+// a concurrent `loregraph ingest` into the same WAL file is seen by the next request),
+// optionally seeding it from the embedded sample first.
+import type { FastifyInstance } from 'fastify';
+import { closeDb, openDb } from '../db/connection.ts';
+import { buildApp } from './app.ts';
+
+export interface ServeOptions {
+  dbPath: string;
+  port: number;
+  host: string;
+  /** Ingest ingest/sample/ into dbPath first if it holds no messages yet. */
+  seed: boolean;
+  logger?: boolean;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  if (opts.seed) {
+    // ingest/seed.ts is the ingest engineer's; imported by a computed specifier until it lands.
+    const seedModule: string = '../ingest/seed.ts';
+    const { ensureSeeded } = (await import(seedModule)) as { ensureSeeded(dbPath: string): Promise<unknown> | unknown };
+    await ensureSeeded(opts.dbPath);
+  }
+  const db = openDb(opts.dbPath, { readonly: true });
+  const app = buildApp({ db, logger: opts.logger ?? false });
+  app.addHook('onClose', async () => closeDb(db));
+  try {
+    await app.listen({ port: opts.port, host: opts.host });
+  } catch (e) {
+    await app.close();
+    throw e;
+  }
+  const addr = app.server.address();
+  const port = addr && typeof addr === 'object' ? addr.port : opts.port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return { app, url: `http://${host}:${port}/`, close: () => app.close() };
+}

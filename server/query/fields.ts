@@ -1,0 +1,57 @@
+// Which index columns each lore prefix searches. Column names are those of the FTS5
+// table in db/migrations/003_search.sql; the order there is the order of SEARCH_COLUMNS.
+import type { ExactField, TextField } from './ast.ts';
+
+export const SEARCH_COLUMNS = [
+  'subject',
+  'from_addr',
+  'to_addr',
+  'cc_addr',
+  'list_id',
+  'body_nq',
+  'body_q',
+  'dfn',
+  'dfhh',
+  'dfa',
+  'dfb',
+  'dfctx',
+] as const;
+
+export type SearchColumn = (typeof SEARCH_COLUMNS)[number];
+
+const DIFF: SearchColumn[] = ['dfn', 'dfhh', 'dfa', 'dfb', 'dfctx'];
+const NON_QUOTED: SearchColumn[] = ['body_nq', ...DIFF];
+const BODY: SearchColumn[] = [...NON_QUOTED, 'body_q'];
+
+/** null means every column (bare terms). */
+export const TEXT_FIELDS: Record<TextField, readonly SearchColumn[] | null> = {
+  any: null,
+  s: ['subject'],
+  f: ['from_addr'],
+  t: ['to_addr'],
+  c: ['cc_addr'],
+  tc: ['to_addr', 'cc_addr'],
+  a: ['from_addr', 'to_addr', 'cc_addr'],
+  b: BODY,
+  bs: ['subject', ...BODY],
+  nq: NON_QUOTED,
+  q: ['body_q'],
+  dfn: ['dfn'],
+  dfa: ['dfa'],
+  dfb: ['dfb'],
+  dfhh: ['dfhh'],
+  dfctx: ['dfctx'],
+  l: ['list_id'],
+};
+
+export const EXACT_FIELDS: readonly ExactField[] = ['mid', 'patchid', 'status', 'branch'];
+
+export type FieldKind = { kind: 'text'; field: TextField } | { kind: 'exact'; field: ExactField } | { kind: 'date' };
+
+/** Looks up a prefix as written before the colon; undefined when it is not one of ours. */
+export function lookupField(name: string): FieldKind | undefined {
+  if (name === 'd') return { kind: 'date' };
+  if ((EXACT_FIELDS as readonly string[]).includes(name)) return { kind: 'exact', field: name as ExactField };
+  if (name !== 'any' && Object.hasOwn(TEXT_FIELDS, name)) return { kind: 'text', field: name as TextField };
+  return undefined;
+}
