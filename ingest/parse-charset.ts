@@ -1,0 +1,76 @@
+// Body charset decoding for mailparser. mailparser hands unknown charsets (`y`, `binary`,
+// `x-unknown`...) to `Buffer.toString()`, which turns every latin1 byte into U+FFFD and
+// silently loses text. We plug in a decoder through its `Iconv` option instead: known
+// charsets go through TextDecoder (full ICU), unknown ones become utf-8 when the bytes are
+// valid utf-8 and latin1 otherwise (never lossy), and the guess is written to `notes`.
+import { EventEmitter } from 'node:events';
+
+/** Labels that name no text encoding at all even if some library accepts them as aliases. */
+const BOGUS = new Set(['binary', 'x-unknown', 'unknown', 'unknown-8bit', '8bit', '7bit', 'x-user-defined', 'none', 'default']);
+
+function knownDecoder(charset: string): TextDecoder | null {
+  const label = charset.trim().toLowerCase();
+  if (BOGUS.has(label)) return null;
+  try {
+    return new TextDecoder(label, { fatal: false });
+  } catch {
+    return null;
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** utf-8 when the bytes are valid utf-8, else latin1: the decoding that loses nothing. */
+export function decodeUnknownCharset(bytes: Uint8Array): { text: string; as: 'utf-8' | 'latin1' } {
+  try {
+    return { text: strictUtf8.decode(bytes), as: 'utf-8' };
+  } catch {
+    return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'), as: 'latin1' };
+  }
+}
+
+/** The minimal node-iconv surface mailparser's IconvDecoder drives: write/end + data/end events. */
+export interface IconvLike extends EventEmitter {
+  write(chunk: Buffer): boolean;
+  end(): void;
+}
+
+export type IconvConstructor = new (from: string, to: string) => IconvLike;
+
+/** A node-iconv look-alike that records fallbacks in `notes` (one class per parsed message). */
+export function makeIconv(notes: string[]): IconvConstructor {
+  return class CharsetDecoder extends EventEmitter implements IconvLike {
+    private readonly charset: string;
+    private readonly decoder: TextDecoder | null;
+    private readonly held: Buffer[] = [];
+
+    constructor(from: string, _to: string) {
+      super();
+      this.charset = from;
+      this.decoder = knownDecoder(from);
+    }
+
+    write(chunk: Buffer): boolean {
+      if (this.decoder) {
+        const s = this.decoder.decode(chunk, { stream: true });
+        if (s) this.emit('data', Buffer.from(s, 'utf8'));
+      } else {
+        this.held.push(chunk);
+      }
+      return true;
+    }
+
+    end(): void {
+      if (this.decoder) {
+        const s = this.decoder.decode();
+        if (s) this.emit('data', Buffer.from(s, 'utf8'));
+      } else {
+        const { text, as } = decodeUnknownCharset(Buffer.concat(this.held));
+        const note = `unknown charset '${this.charset}', decoded as ${as}`;
+        if (!notes.includes(note)) notes.push(note);
+        if (text) this.emit('data', Buffer.from(text, 'utf8'));
+      }
+      this.emit('end');
+    }
+  };
+}

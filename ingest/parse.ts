@@ -1,0 +1,233 @@
+// RawMessage -> ParsedMessage. mailparser does the MIME work (RFC 2047 words, base64/QP,
+// charsets, multipart); the identity fields that threading depends on (Message-ID,
+// In-Reply-To, References, Date) are read from the raw header lines by our own small
+// functions, because mailparser replaces a missing Date with "now" and mangles some
+// malformed id lists, and both would make threading depend on when and how we ingested.
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
+import type { Address, AttachmentInfo, ParsedMessage, RawMessage, SourcePosition } from './types.ts';
+import { decodeUnknownCharset, makeIconv } from './parse-charset.ts';
+
+/** A message no amount of leniency can make sense of; ingest records it and goes on. */
+export class MessageParseError extends Error {
+  readonly reason: string;
+  readonly position: SourcePosition;
+  constructor(reason: string, position: SourcePosition) {
+    super(`${position.source}#${position.index}: ${reason}`);
+    this.name = 'MessageParseError';
+    this.reason = reason;
+    this.position = position;
+  }
+}
+
+export interface ParseOptions {
+  /** Clock for the "date in the future" check; tests pin it. */
+  now?: number;
+}
+
+const DAY_MS = 86_400_000;
+const EARLIEST_PLAUSIBLE = Date.UTC(1990, 0, 1);
+export const SYNTHETIC_ID_DOMAIN = 'loregraph.invalid';
+
+/** Transport and signature noise nobody downstream reads; kept out of `headers` to keep messages small. */
+const DROPPED_HEADER = /^(received|x-received|dkim-signature|arc-.*|authentication-results|received-spf|x-google-.*|x-gm-.*|x-ms-.*|x-microsoft-.*|x-forefront-.*|x-face|face|x-proofpoint-.*|x-ironport-.*)$/;
+
+export function contentHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function syntheticMessageId(hash: string): string {
+  return `${hash.slice(0, 32)}@${SYNTHETIC_ID_DOMAIN}`;
+}
+
+/** Header value with folding undone. */
+function unfold(v: string): string {
+  return v.replace(/\r?\n[ \t]+/g, ' ').replace(/[\r\n]+/g, ' ').trim();
+}
+
+/** Message-ids in a header value, in order: `<...>` tokens, or bare `x@y` words when there are no brackets. */
+export function extractIds(value: string): string[] {
+  const out: string[] = [];
+  for (const m of value.matchAll(/<([^<>]*)>/g)) {
+    const id = (m[1] ?? '').trim();
+    if (isUsableId(id)) out.push(id);
+  }
+  if (out.length === 0 && !value.includes('<')) {
+    for (const w of value.split(/[\s,]+/)) if (w.includes('@') && isUsableId(w)) out.push(w);
+  }
+  return out;
+}
+
+/** Long enough to mean something, no spaces or control characters, fits in an SMTP line. */
+export function isUsableId(id: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return id.length > 0 && id.length <= 900 && !/[\s<>\x00-\x1f\x7f]/.test(id);
+}
+
+/** RFC 5322 date -> UTC ms, or null; comments such as "(CEST)" are dropped first. */
+export function parseDateValue(value: string): number | null {
+  const cleaned = value.replace(/\([^()]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+  if (!cleaned) return null;
+  let t = Date.parse(cleaned);
+  if (Number.isNaN(t)) {
+    // "Tue, 6 Dec 2011 9:37:00 +0100 xyz": keep the part Date.parse understands.
+    const m = /(\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[+-]\d{4}|\s*[A-Z]{1,5})?)/.exec(cleaned);
+    if (m?.[1]) t = Date.parse(m[1]);
+  }
+  return Number.isNaN(t) ? null : t;
+}
+
+export function isPlausibleDate(t: number | null, now: number): t is number {
+  return t !== null && t >= EARLIEST_PLAUSIBLE && t <= now + DAY_MS;
+}
+
+/** `Received:` dates are stamped by relays; the newest plausible one is closest to delivery. */
+export function newestReceivedDate(received: string[], now: number): number | null {
+  let best: number | null = null;
+  for (const r of received) {
+    const semi = r.lastIndexOf(';');
+    if (semi < 0) continue;
+    const t = parseDateValue(r.slice(semi + 1));
+    if (isPlausibleDate(t, now) && (best === null || t > best)) best = t;
+  }
+  return best;
+}
+
+function parseLooseAddress(value: string): Address | null {
+  const m = /^\s*"?([^"<]*?)"?\s*<([^<>]+)>/.exec(value);
+  if (m) return { name: (m[1] ?? '').trim(), address: (m[2] ?? '').trim() };
+  const bare = value.trim();
+  return bare ? { name: '', address: bare } : null;
+}
+
+function flattenAddresses(obj: AddressObject | AddressObject[] | undefined): Address[] {
+  if (!obj) return [];
+  const out: Address[] = [];
+  const walk = (list: EmailAddress[]): void => {
+    for (const a of list) {
+      if (a.group) walk(a.group);
+      else if (a.address || a.name) out.push({ name: a.name ?? '', address: a.address ?? '' });
+    }
+  };
+  for (const o of Array.isArray(obj) ? obj : [obj]) walk(o.value);
+  return out;
+}
+
+/** Text parts mailparser files as attachments (patches sent as text/x-patch) belong to the readable body. */
+function isInlineText(a: ParsedMail['attachments'][number]): boolean {
+  if (/^text\/(plain|x-patch|x-diff|x-log|diff|patch)$/i.test(a.contentType)) return true;
+  return a.contentType === 'application/octet-stream' && /\.(patch|diff)$/i.test(a.filename ?? '');
+}
+
+function headerMap(lines: ParsedMail['headerLines']): { all: Map<string, string[]>; kept: Record<string, string[]> } {
+  const all = new Map<string, string[]>();
+  const kept: Record<string, string[]> = {};
+  for (const { key, line } of lines) {
+    const colon = line.indexOf(':');
+    const value = unfold(colon >= 0 ? line.slice(colon + 1) : '');
+    const k = key.toLowerCase();
+    const list = all.get(k);
+    if (list) list.push(value);
+    else all.set(k, [value]);
+    if (!DROPPED_HEADER.test(k)) (kept[k] ??= []).push(value);
+  }
+  return { all, kept };
+}
+
+export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Promise<ParsedMessage> {
+  const now = opts.now ?? Date.now();
+  if (raw.bytes.length === 0) throw new MessageParseError('empty message', raw.position);
+  const hash = contentHash(raw.bytes);
+  const notes: string[] = [];
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(raw.bytes, {
+      skipTextToHtml: true,
+      skipImageLinks: true,
+      skipTextLinks: true,
+      // typed as node-iconv's class; ours implements the part mailparser uses
+      Iconv: makeIconv(notes) as unknown as NonNullable<Parameters<typeof simpleParser>[1]>['Iconv'],
+    });
+  } catch (e) {
+    throw new MessageParseError(`mailparser failed: ${e instanceof Error ? e.message : String(e)}`, raw.position);
+  }
+  const lenient = raw.lenient ?? null;
+  const recovered = lenient?.headers ?? {};
+  const { all, kept } = headerMap(mail.headerLines);
+  if (all.size === 0 && !lenient) throw new MessageParseError('no header lines', raw.position);
+  const first = (k: string): string | undefined => all.get(k)?.[0] ?? recovered[k];
+
+  const idCandidates = extractIds(first('message-id') ?? '');
+  const messageIdSynthesized = idCandidates.length === 0;
+  const messageId = idCandidates[0] ?? syntheticMessageId(hash);
+  if (messageIdSynthesized) notes.push(all.has('message-id') ? 'unusable Message-ID, synthesized from content hash' : 'no Message-ID, synthesized from content hash');
+
+  const references: string[] = [];
+  const seen = new Set<string>();
+  for (const v of all.get('references') ?? (recovered['references'] ? [recovered['references']] : [])) {
+    for (const id of extractIds(v)) {
+      if (!seen.has(id)) {
+        seen.add(id);
+        references.push(id);
+      }
+    }
+  }
+  const inReplyTo = extractIds(first('in-reply-to') ?? '')[0] ?? null;
+
+  let date: number | null = null;
+  let dateSource: ParsedMessage['dateSource'] = 'none';
+  const headerDate = all.get('date')?.[0];
+  const fromHeader = headerDate === undefined ? null : parseDateValue(headerDate);
+  const fromLenient = recovered['date'] === undefined ? null : parseDateValue(recovered['date']);
+  if (isPlausibleDate(fromHeader, now)) {
+    date = fromHeader;
+    dateSource = 'date';
+  } else if (isPlausibleDate(fromLenient, now)) {
+    date = fromLenient;
+    dateSource = 'lenient';
+  } else {
+    const rec = newestReceivedDate(all.get('received') ?? [], now);
+    if (rec !== null) {
+      date = rec;
+      dateSource = 'received';
+    }
+    if (headerDate !== undefined) notes.push(`implausible Date '${headerDate.slice(0, 80)}', ${rec === null ? 'no date' : 'used newest Received date'}`);
+  }
+
+  const listIdRaw = first('list-id');
+  const listId = listIdRaw ? (/<([^<>]+)>/.exec(listIdRaw)?.[1] ?? listIdRaw).trim() || null : null;
+
+  let from = flattenAddresses(mail.from)[0] ?? null;
+  if (!from && recovered['from']) from = parseLooseAddress(recovered['from']);
+
+  let body = mail.text ?? '';
+  const attachments: AttachmentInfo[] = [];
+  for (const a of mail.attachments) {
+    attachments.push({ filename: a.filename ?? null, contentType: a.contentType, size: a.size });
+    if (isInlineText(a)) {
+      const { text, as } = decodeUnknownCharset(a.content);
+      body += (body && !body.endsWith('\n') ? '\n' : '') + text;
+      notes.push(`text attachment ${a.filename ?? a.contentType} appended to body${as === 'latin1' ? ' (latin1)' : ''}`);
+    }
+  }
+
+  return {
+    messageId,
+    messageIdSynthesized,
+    subject: mail.subject ?? (recovered['subject'] ? unfold(recovered['subject']) : ''),
+    from,
+    to: flattenAddresses(mail.to),
+    cc: flattenAddresses(mail.cc),
+    date,
+    dateSource,
+    inReplyTo,
+    references,
+    listId,
+    body,
+    attachments,
+    headers: kept,
+    notes,
+    lenient,
+    contentHash: hash,
+  };
+}
