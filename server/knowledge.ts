@@ -1,0 +1,155 @@
+// The knowledge index: a lunr index over the entities loregraph knows about beyond raw
+// mail (series, stable fixes, scenarios; races and fixes later). Titles weigh most, then
+// code paths and function names, then body text. It is built in the server from the
+// database and shipped prebuilt as JSON so a page can search it offline.
+import lunr from 'lunr';
+import { LoregraphError } from '../errors.ts';
+
+/** Kinds known today; the type stays open so races and fixes can join without a change here. */
+export type KnowledgeKind = 'series' | 'stable-fix' | 'scenario' | (string & {});
+
+export interface KnowledgeEntity {
+  /** Unique across kinds, e.g. 'series:<mid>', 'scenario:folio-lock'. */
+  id: string;
+  kind: KnowledgeKind;
+  title: string;
+  /** Source files and function names the entity touches. */
+  paths: string[];
+  body: string;
+  /** API path where the entity lives, e.g. '/api/series/<mid>'. */
+  url: string;
+}
+
+export interface KnowledgeDoc {
+  kind: string;
+  title: string;
+  url: string;
+}
+
+export interface SerializedKnowledge {
+  version: 1;
+  /** Key of the database state the index was built from (see knowledge-cache.ts). */
+  source: string;
+  builtAt: string;
+  count: number;
+  docs: Record<string, KnowledgeDoc>;
+  /** lunr.Index#toJSON(), loadable with lunr.Index.load(). */
+  index: object;
+}
+
+export interface KnowledgeHit extends KnowledgeDoc {
+  id: string;
+  score: number;
+  /** Terms that matched, per field (lunr's matchData): why this hit is here. */
+  matched: Record<string, string[]>;
+}
+
+export const FIELD_BOOSTS = { title: 10, paths: 5, body: 1 } as const;
+
+/**
+ * Paths and identifiers are indexed whole and in parts, so `filemap`, `mm/filemap.c`,
+ * `folio_wait_bit` and `wait` all find a fix touching mm/filemap.c:folio_wait_bit.
+ */
+export function expandPaths(paths: readonly string[]): string {
+  const out = new Set<string>();
+  for (const p of paths) {
+    const whole = p.trim();
+    if (!whole) continue;
+    out.add(whole);
+    for (const part of whole.split(/[/:()\s]+/)) {
+      if (!part) continue;
+      out.add(part);
+      const base = part.replace(/\.[a-z]+$/i, '');
+      if (base !== part && base) out.add(base);
+      for (const word of base.split(/_+/)) if (word && word !== base) out.add(word);
+    }
+  }
+  return [...out].join(' ');
+}
+
+export interface KnowledgeIndex {
+  search(q: string, opts?: { limit?: number; kind?: string }): KnowledgeHit[];
+  serialized: SerializedKnowledge;
+}
+
+export function buildKnowledgeIndex(entities: readonly KnowledgeEntity[], source: string, now = Date.now()): KnowledgeIndex {
+  const docs: Record<string, KnowledgeDoc> = {};
+  const index = lunr(function () {
+    this.ref('id');
+    this.field('title', { boost: FIELD_BOOSTS.title });
+    this.field('paths', { boost: FIELD_BOOSTS.paths });
+    this.field('body', { boost: FIELD_BOOSTS.body });
+    // Paths must survive as written (mm/filemap.c): no stemming there would be nicer, but
+    // lunr's pipeline is per index, so path parts are also indexed split (expandPaths).
+    this.metadataWhitelist = [];
+    for (const e of entities) {
+      if (docs[e.id]) continue;
+      docs[e.id] = { kind: e.kind, title: e.title, url: e.url };
+      this.add({ id: e.id, title: e.title, paths: expandPaths(e.paths), body: e.body });
+    }
+  });
+  const serialized: SerializedKnowledge = {
+    version: 1,
+    source,
+    builtAt: new Date(now).toISOString(),
+    count: Object.keys(docs).length,
+    docs,
+    index: index.toJSON(),
+  };
+  return { serialized, search: (q, opts) => searchIndex(index, docs, q, opts) };
+}
+
+export function loadKnowledgeIndex(s: SerializedKnowledge): KnowledgeIndex {
+  const index = lunr.Index.load(s.index);
+  return { serialized: s, search: (q, opts) => searchIndex(index, s.docs, q, opts) };
+}
+
+/** Words of a user query; '-word' excludes. Built through lunr's Query API, never its query syntax. */
+export function queryTerms(q: string): { include: string[]; exclude: string[] } {
+  const include: string[] = [];
+  const exclude: string[] = [];
+  for (const raw of q.split(/\s+/)) {
+    if (!raw) continue;
+    const neg = raw.startsWith('-') && raw.length > 1;
+    // The same split lunr's tokenizer applies at index time, plus punctuation lunr would keep.
+    for (const t of lunr.tokenizer(neg ? raw.slice(1) : raw)) {
+      const word = t.toString().replace(/^[^\p{L}\p{N}_./]+|[^\p{L}\p{N}_]+$/gu, '');
+      if (word) (neg ? exclude : include).push(word);
+    }
+  }
+  return { include, exclude };
+}
+
+function searchIndex(
+  index: lunr.Index,
+  docs: Record<string, KnowledgeDoc>,
+  q: string,
+  opts: { limit?: number; kind?: string } = {},
+): KnowledgeHit[] {
+  const { include, exclude } = queryTerms(q);
+  if (include.length === 0) {
+    if (exclude.length > 0) throw new LoregraphError('BAD_QUERY', 'the knowledge query excludes terms but includes none');
+    return [];
+  }
+  const results = index.query((query) => {
+    for (const term of include) {
+      // Exact (through the stemmer), then prefix, then one typo: best match ranks first.
+      query.term(term, { boost: 10 });
+      query.term(term, { boost: 3, usePipeline: false, wildcard: lunr.Query.wildcard.TRAILING });
+      if (term.length >= 4) query.term(term, { boost: 1, usePipeline: false, editDistance: 1 });
+    }
+    for (const term of exclude) query.term(term, { presence: lunr.Query.presence.PROHIBITED });
+  });
+  const hits: KnowledgeHit[] = [];
+  for (const r of results) {
+    const doc = docs[r.ref];
+    if (!doc || (opts.kind && doc.kind !== opts.kind)) continue;
+    const matched: Record<string, string[]> = {};
+    for (const [term, fields] of Object.entries(r.matchData.metadata)) {
+      for (const field of Object.keys(fields)) (matched[field] ??= []).push(term);
+    }
+    hits.push({ id: r.ref, ...doc, score: Math.round(r.score * 1000) / 1000, matched });
+    if (hits.length >= (opts.limit ?? 20)) break;
+  }
+  return hits;
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { xmlEscape } from '../server/xml.ts';
+import { atomFeed, type FeedEntry } from '../server/atom.ts';
+
+const meta = { title: 'loregraph search: s:folio', selfUrl: 'http://h/api/feed.atom?q=s%3Afolio&x=1', baseUrl: 'http://h/', now: Date.UTC(2024, 5, 1) };
+
+/** A minimal well-formedness check: every tag closes in order and no bare '&' or '<' survives in text. */
+function assertWellFormed(xml: string): void {
+  const stack: string[] = [];
+  const body = xml.replace(/^<\?xml[^?]*\?>\n/, '');
+  const re = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)/gy;
+  let m: RegExpExecArray | null;
+  let consumed = 0;
+  while ((m = re.exec(body))) {
+    consumed = re.lastIndex;
+    const [, close, name, , selfClose, text] = m;
+    if (text !== undefined) {
+      expect(text).not.toMatch(/&(?!(amp|lt|gt|quot|apos);)/);
+      continue;
+    }
+    if (selfClose) continue;
+    if (close) expect(stack.pop()).toBe(name);
+    else stack.push(name!);
+  }
+  expect(consumed).toBe(body.length);
+  expect(stack).toEqual([]);
+}
+
+describe('XML escaping and the Atom feed', () => {
+  it('escapes markup and drops characters XML cannot carry', () => {
+    expect(xmlEscape(`<script>alert("x&y")</script>'`)).toBe('&lt;script&gt;alert(&quot;x&amp;y&quot;)&lt;/script&gt;&apos;');
+    expect(xmlEscape('a\u0000b\u000cc\td\ne')).toBe('a\uFFFDb\uFFFDc\td\ne');
+    expect(xmlEscape('lone \uD800 high, pair \uD83D\uDE00 ok, lone \uDC00 low')).toBe('lone \uFFFD high, pair \uD83D\uDE00 ok, lone \uFFFD low');
+  });
+
+  it('never lets markup characters through, whatever the input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
+        const out = xmlEscape(s);
+        expect(out).not.toMatch(/[<>"']/);
+        expect(out).not.toMatch(/&(?!(amp|lt|gt|quot|apos);)/);
+        expect(out).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('builds a well-formed feed from hostile mail text, newest entry first dating the feed', () => {
+    const entries: FeedEntry[] = [
+      {
+        messageId: 'a&b<c>@x',
+        subject: '<![CDATA[ ]]> </title><script>x</script>',
+        from: { name: 'Eve "<evil>" & co', address: 'eve@x' },
+        date: Date.UTC(2024, 4, 2),
+        summary: 'text with \u0007 bell and ]]> and &amp; literally',
+      },
+      { messageId: 'old@x', subject: '', from: null, date: null, summary: '' },
+    ];
+    const xml = [...atomFeed(meta, entries)].join('');
+    assertWellFormed(xml);
+    expect(xml).toContain('<updated>2024-05-02T00:00:00.000Z</updated>\n<entry>');
+    expect(xml).toContain('<id>http://h/api/messages/a%26b%3Cc%3E%40x</id>');
+    expect(xml).toContain('<title type="text">&lt;![CDATA[ ]]&gt; &lt;/title&gt;&lt;script&gt;x&lt;/script&gt;</title>');
+    expect(xml).toContain('<name>Eve &quot;&lt;evil&gt;&quot; &amp; co</name>');
+    expect(xml).toContain('&amp;amp; literally');
+    expect(xml).toContain('<title type="text">(no subject)</title><updated>2024-06-01T00:00:00.000Z</updated><author><name>unknown</name></author>');
+    expect(xml).not.toContain('<script>');
+  });
+
+  it('is a valid empty feed when nothing matched', () => {
+    const xml = [...atomFeed(meta, [])].join('');
+    assertWellFormed(xml);
+    expect(xml).not.toContain('<entry>');
+    expect(xml).toContain('<updated>2024-06-01T00:00:00.000Z</updated>');
+  });
+});
