@@ -1,0 +1,140 @@
+// What the full-text index stores for one message, one field per lore prefix: the
+// body split into what the author wrote (non-quoted), what they quoted ('> ' lines),
+// and, for patches, the diff split into file names, hunk headers (the function each
+// hunk is in), added, removed and context lines. Pure: runs in the parse worker.
+import type { Address, ParsedMessage } from './types.ts';
+
+export interface SearchDoc {
+  subject: string;
+  /** Name and address, so both `f:layton` and `f:jlayton@kernel.org` match. */
+  from_addr: string;
+  to_addr: string;
+  cc_addr: string;
+  list_id: string;
+  body_nq: string;
+  body_q: string;
+  dfn: string;
+  dfhh: string;
+  dfa: string;
+  dfb: string;
+  dfctx: string;
+}
+
+export interface BodyParts {
+  nonQuoted: string[];
+  quoted: string[];
+  fileNames: string[];
+  hunkHeaders: string[];
+  added: string[];
+  removed: string[];
+  context: string[];
+}
+
+const HUNK = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@ ?(.*)$/;
+const QUOTED = /^[ \t]*>/;
+
+/** 'a/mm/filemap.c' -> 'mm/filemap.c'; '/dev/null' and timestamps dropped. */
+function diffPath(raw: string): string | null {
+  let p = raw.split('\t')[0]?.trim() ?? '';
+  if (p.startsWith('"') && p.endsWith('"') && p.length >= 2) p = p.slice(1, -1);
+  if (p === '/dev/null' || p === '') return null;
+  return /^[ab]\//.test(p) ? p.slice(2) : p;
+}
+
+/** Splits a decoded body; a diff is only recognised outside quoted text. */
+export function splitBody(body: string): BodyParts {
+  const parts: BodyParts = { nonQuoted: [], quoted: [], fileNames: [], hunkHeaders: [], added: [], removed: [], context: [] };
+  const names = new Set<string>();
+  const addName = (p: string | null): void => {
+    if (p !== null && !names.has(p)) {
+      names.add(p);
+      parts.fileNames.push(p);
+    }
+  };
+  const lines = body.replace(/\r\n?/g, '\n').split('\n');
+  let oldLeft = 0;
+  let newLeft = 0;
+  let inDiffHeader = false;
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (oldLeft > 0 || newLeft > 0) {
+      const c = line[0];
+      if (c === '+' ) {
+        parts.added.push(line.slice(1));
+        newLeft--;
+        continue;
+      }
+      if (c === '-') {
+        parts.removed.push(line.slice(1));
+        oldLeft--;
+        continue;
+      }
+      if (c === ' ' || line === '') {
+        // Some mailers strip the lone space of an empty context line.
+        parts.context.push(line.slice(1));
+        oldLeft--;
+        newLeft--;
+        continue;
+      }
+      if (c === '\\') continue; // "\ No newline at end of file"
+      oldLeft = newLeft = 0; // a truncated hunk: the rest is prose again
+    }
+    const hunk = HUNK.exec(line);
+    if (hunk) {
+      oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1]);
+      newLeft = hunk[2] === undefined ? 1 : Number(hunk[2]);
+      if (hunk[3]) parts.hunkHeaders.push(hunk[3]);
+      inDiffHeader = false;
+      continue;
+    }
+    const git = /^diff --git (\S+) (\S+)/.exec(line);
+    if (git) {
+      addName(diffPath(git[1] as string));
+      addName(diffPath(git[2] as string));
+      inDiffHeader = true;
+      continue;
+    }
+    if (line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ')) {
+      addName(diffPath(line.slice(4)));
+      addName(diffPath((lines[i + 1] as string).slice(4)));
+      i++;
+      inDiffHeader = true;
+      continue;
+    }
+    if (inDiffHeader) {
+      const rename = /^(?:rename|copy) (?:from|to) (.+)$/.exec(line);
+      if (rename) {
+        addName(diffPath(rename[1] as string));
+        continue;
+      }
+      if (/^(?:index |new file mode|deleted file mode|old mode|new mode|similarity index|dissimilarity index|Binary files )/.test(line)) continue;
+      inDiffHeader = false;
+    }
+    if (QUOTED.test(line)) parts.quoted.push(line.replace(/^[ \t]*(?:>[ \t]?)+/, ''));
+    else parts.nonQuoted.push(line);
+  }
+  return parts;
+}
+
+function addresses(list: Address[]): string {
+  return list.map((a) => `${a.name} ${a.address}`.trim()).join('\n');
+}
+
+export function extractSearchDoc(msg: ParsedMessage): SearchDoc {
+  const b = splitBody(msg.body);
+  return {
+    subject: msg.subject,
+    from_addr: msg.from ? addresses([msg.from]) : '',
+    to_addr: addresses(msg.to),
+    cc_addr: addresses(msg.cc),
+    list_id: msg.listId ?? '',
+    body_nq: b.nonQuoted.join('\n').trim(),
+    body_q: b.quoted.join('\n'),
+    dfn: b.fileNames.join('\n'),
+    dfhh: b.hunkHeaders.join('\n'),
+    dfa: b.added.join('\n'),
+    dfb: b.removed.join('\n'),
+    dfctx: b.context.join('\n'),
+  };
+}
