@@ -7,8 +7,18 @@ import { SECURITY_HEADERS } from './security.ts';
 import { buildOpenApi, collectRoute, type CollectedRoute } from './openapi.ts';
 import type { AppDeps, RouteContext } from './context.ts';
 import { registerHealth } from './routes/health.ts';
+import { registerKnowledge } from './routes/knowledge.ts';
+import { createKnowledgeCache, type KnowledgeCache } from './knowledge-cache.ts';
+import { DEFAULT_KNOWLEDGE_SOURCES } from './knowledge-sources.ts';
 
 export type { AppDeps } from './context.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The knowledge index cache; main.ts warms it at start. */
+    knowledge: KnowledgeCache;
+  }
+}
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const limits: Limits = { ...DEFAULT_LIMITS, ...deps.limits };
@@ -50,7 +60,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     void reply.status(404).send(errorBody(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`));
   });
 
+  const knowledge = createKnowledgeCache(deps.db, deps.knowledgeSources ?? DEFAULT_KNOWLEDGE_SOURCES, ctx.now);
+  app.decorate('knowledge', knowledge);
+
   registerHealth(app, ctx);
+  registerKnowledge(app, ctx, knowledge);
 
   app.get('/api/openapi.json', {
     schema: {

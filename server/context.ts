@@ -2,6 +2,7 @@
 // was built with. Routes never open or close anything themselves.
 import type { Db } from '../db/connection.ts';
 import type { Limits } from './limits.ts';
+import type { KnowledgeSource } from './knowledge-cache.ts';
 
 export interface AppDeps {
   /** Opened read-only by server/main.ts; tests may pass a writable one. */
@@ -11,6 +12,8 @@ export interface AppDeps {
   logger?: boolean;
   /** The clock, for relative date ranges and feed timestamps. */
   now?: () => number;
+  /** Readers of knowledge entities; defaults to server/knowledge-sources.ts. */
+  knowledgeSources?: KnowledgeSource[];
 }
 
 export interface RouteContext {

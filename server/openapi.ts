@@ -125,3 +125,14 @@ export function buildOpenApi(
   for (const [id, s] of Object.entries(shared)) components[id] = refsToComponents(s);
   return { openapi: '3.1.0', info, paths, components: { schemas: components } };
 }
+
+// Documentation-only keys a route schema may carry; Fastify ignores them, buildOpenApi reads them.
+declare module 'fastify' {
+  interface FastifySchema {
+    summary?: string;
+    description?: string;
+    tags?: readonly string[];
+    produces?: readonly string[];
+    hide?: boolean;
+  }
+}

@@ -1,0 +1,90 @@
+// The knowledge index: searched on the server (/api/knowledge) and shipped whole for
+// a page to search offline (/api/index/knowledge.json, with an ETag so it is fetched once).
+import type { FastifyInstance } from 'fastify';
+import type { RouteContext } from '../context.ts';
+import type { KnowledgeCache } from '../knowledge-cache.ts';
+
+const hitSchema = {
+  type: 'object',
+  required: ['id', 'kind', 'title', 'url', 'score', 'matched'],
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string' },
+    title: { type: 'string' },
+    url: { type: 'string' },
+    score: { type: 'number' },
+    matched: {
+      type: 'object',
+      description: 'field -> index terms that matched in it',
+      additionalProperties: { type: 'array', items: { type: 'string' } },
+    },
+  },
+} as const;
+
+export function registerKnowledge(app: FastifyInstance, ctx: RouteContext, cache: KnowledgeCache): void {
+  app.get<{ Querystring: { q: string; limit: number; kind?: string } }>('/api/knowledge', {
+    schema: {
+      summary: 'Search series, stable fixes and scenarios (lunr: title > code paths > body, prefix and one-typo matches)',
+      tags: ['knowledge'],
+      querystring: {
+        type: 'object',
+        required: ['q'],
+        additionalProperties: false,
+        properties: {
+          q: { type: 'string', minLength: 1, maxLength: ctx.limits.maxQueryLength, description: "words; '-word' excludes" },
+          limit: { type: 'integer', minimum: 1, maximum: ctx.limits.maxPageSize, default: 20 },
+          kind: { type: 'string', maxLength: 32, description: 'only entities of this kind (series, stable-fix, scenario)' },
+        },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['hits', 'total', 'took_ms'],
+          properties: { hits: { type: 'array', items: hitSchema }, total: { type: 'integer' }, took_ms: { type: 'number' } },
+        },
+        400: { $ref: 'ErrorBody#' },
+      },
+    },
+    handler: async (req) => {
+      const t0 = performance.now();
+      const hits = cache.get().search(req.query.q, { limit: req.query.limit, ...(req.query.kind ? { kind: req.query.kind } : {}) });
+      return { hits, total: hits.length, took_ms: Math.round((performance.now() - t0) * 100) / 100 };
+    },
+  });
+
+  app.get('/api/index/knowledge.json', {
+    schema: {
+      summary: 'The prebuilt lunr knowledge index (lunr.Index.load(body.index)) with its documents',
+      tags: ['knowledge'],
+      response: {
+        200: {
+          description: 'serialized index',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['version', 'source', 'builtAt', 'count', 'docs', 'index'],
+                properties: {
+                  version: { type: 'integer' },
+                  source: { type: 'string' },
+                  builtAt: { type: 'string' },
+                  count: { type: 'integer' },
+                  docs: { type: 'object' },
+                  index: { type: 'object' },
+                },
+              },
+            },
+          },
+        },
+        304: { description: 'not modified since the ETag given in If-None-Match', content: {} },
+      },
+    },
+    handler: async (req, reply) => {
+      const { body, etag } = cache.json();
+      void reply.header('etag', etag).header('cache-control', 'no-cache');
+      if (req.headers['if-none-match'] === etag) return reply.status(304).send();
+      // Already JSON: sent as a string so the large index is not serialized twice.
+      return reply.type('application/json; charset=utf-8').send(body);
+    },
+  });
+}
