@@ -1,0 +1,203 @@
+// `git patch-id --stable`, reproduced line for line from git's builtin/patch-id.c so
+// that a patch mail and the commit (or backport) it became meet on the same id:
+// - everything before the first "diff " line is commit message and is skipped;
+// - "index" lines are skipped, other header lines hashed; whitespace is removed from
+//   every hashed line;
+// - hunk headers are parsed only for their line counts, and a hunk ends when both
+//   counts run out, so a trailing "-- \n2.43.0" signature is never hashed;
+// - with --stable each file's SHA-1 is summed (bytewise, with carry) into the result,
+//   so the id does not depend on file order;
+// - a "commit <sha>" / "From <sha>" line starts the next patch (so "commit X upstream."
+//   in a stable backport names the commit the following diff belongs to).
+import { createHash, type Hash } from 'node:crypto';
+
+export interface PatchIdResult {
+  /** 40 hex digits, as git prints it. */
+  patchId: string;
+  /** The commit git would print beside it (from a preceding "commit <sha>"/"From <sha>" line), or all zeros. */
+  commit: string;
+}
+
+const ZERO = '0'.repeat(40);
+const HEX40 = /^[0-9a-fA-F]{40}/;
+
+function removeSpace(line: string): string {
+  // git's remove_space drops every isspace() byte (space, \t, \n, \v, \f, \r) and,
+  // working on a C string, stops at the first NUL.
+  const nul = line.indexOf('\0');
+  return (nul >= 0 ? line.slice(0, nul) : line).replace(/[ \t\n\v\f\r]/g, '');
+}
+
+/** git's scan_hunk_header, including its partial updates on a malformed header. */
+function scanHunkHeader(line: string, counts: { before: number; after: number }): void {
+  const digits = (s: string, at: number): number => {
+    let n = 0;
+    while (at + n < s.length && s.charCodeAt(at + n) >= 48 && s.charCodeAt(at + n) <= 57) n++;
+    return n;
+  };
+  let q = 4;
+  let n = digits(line, q);
+  if (line[q + n] === ',') {
+    q += n + 1;
+    n = digits(line, q);
+    counts.before = Number(line.slice(q, q + n) || '0');
+  } else {
+    counts.before = 1;
+  }
+  if (n === 0 || line[q + n] !== ' ' || line[q + n + 1] !== '+') return;
+  let r = q + n + 2;
+  n = digits(line, r);
+  if (line[r + n] === ',') {
+    r += n + 1;
+    n = digits(line, r);
+    counts.after = Number(line.slice(r, r + n) || '0');
+  } else {
+    counts.after = 1;
+  }
+}
+
+class Accumulator {
+  private sum = new Uint8Array(20);
+  private hash: Hash = createHash('sha1');
+
+  update(s: string): void {
+    this.hash.update(s, 'utf8');
+  }
+
+  flush(): void {
+    const digest = this.hash.digest();
+    this.hash = createHash('sha1');
+    let carry = 0;
+    for (let i = 0; i < 20; i++) {
+      carry += (this.sum[i] ?? 0) + (digest[i] ?? 0);
+      this.sum[i] = carry & 0xff;
+      carry >>= 8;
+    }
+  }
+
+  hex(): string {
+    return Buffer.from(this.sum).toString('hex');
+  }
+}
+
+/** Splits into lines the way strbuf_getwholeline does: each keeps its "\n". */
+function wholeLines(text: string): string[] {
+  const out = text.split(/(?<=\n)/);
+  if (out.length > 0 && out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+/** Every id `git patch-id --stable` prints for this text, in order. */
+export function gitPatchIds(text: string): PatchIdResult[] {
+  const lines = wholeLines(text);
+  const results: PatchIdResult[] = [];
+  let pos = 0;
+  let currentCommit = ZERO;
+  while (pos < lines.length) {
+    const one = onePatchId(lines, pos);
+    pos = one.next;
+    if (one.patchlen > 0) results.push({ patchId: one.id, commit: currentCommit });
+    currentCommit = one.nextCommit ?? ZERO;
+  }
+  return results;
+}
+
+/** The first patch-id in the text (what a patch mail is known by), or null when git would print none. */
+export function patchId(text: string): string | null {
+  return gitPatchIds(text)[0]?.patchId ?? null;
+}
+
+interface OneResult {
+  id: string;
+  patchlen: number;
+  next: number;
+  nextCommit: string | null;
+}
+
+// Mirrors get_one_patchid(): variable names follow git's so the two can be read side by side.
+function onePatchId(lines: string[], start: number): OneResult {
+  const acc = new Accumulator();
+  let patchlen = 0;
+  let before = -1;
+  let after = -1;
+  let diffIsBinary = false;
+  let preOid = '';
+  let postOid = '';
+  let i = start;
+  let nextCommit: string | null = null;
+  // Like git, the line that ends a patch is consumed with it.
+  let consumed = false;
+  for (; i < lines.length; i++) {
+    let line = lines[i] ?? '';
+    let p = line;
+    if (line.startsWith('commit ')) p = line.slice(7);
+    else if (line.startsWith('From ')) p = line.slice(5);
+    else if (line.startsWith('\\ ') && line.length > 12) continue;
+
+    if (HEX40.test(p)) {
+      nextCommit = p.slice(0, 40).toLowerCase();
+      consumed = true;
+      break;
+    }
+    if (patchlen === 0 && !line.startsWith('diff ')) continue;
+
+    if (before === -1) {
+      if (line.startsWith('GIT binary patch') || line.startsWith('Binary files')) {
+        diffIsBinary = true;
+        before = 0;
+        acc.update(preOid);
+        acc.update(postOid);
+        acc.flush();
+        continue;
+      } else if (line.startsWith('index ')) {
+        const dots = line.indexOf('..');
+        if (dots >= 0) {
+          let end = line.indexOf(' ', dots);
+          if (end < 0) end = line.length - 1;
+          preOid = line.slice(6, dots).slice(0, 64);
+          postOid = line.slice(dots + 2, end).slice(0, 64);
+        }
+        continue;
+      } else if (line.startsWith('--- ')) {
+        before = after = 1;
+      } else if (!/^[A-Za-z]/.test(line)) {
+        consumed = true;
+        break;
+      }
+    }
+
+    if (diffIsBinary) {
+      if (line.startsWith('diff ')) {
+        diffIsBinary = false;
+        before = -1;
+      }
+      continue;
+    }
+
+    if (before === 0 && after === 0) {
+      if (line.startsWith('@@ -')) {
+        const counts = { before, after };
+        scanHunkHeader(line, counts);
+        before = counts.before;
+        after = counts.after;
+        continue;
+      }
+      if (!line.startsWith('diff ')) {
+        consumed = true;
+        break;
+      }
+      acc.flush();
+      before = after = -1;
+    }
+
+    const c = line[0];
+    if (c === '-' || c === ' ') before--;
+    if (c === '+' || c === ' ') after--;
+
+    line = removeSpace(line);
+    patchlen += Buffer.byteLength(line, 'utf8');
+    acc.update(line);
+  }
+  acc.flush();
+  return { id: acc.hex(), patchlen, next: consumed ? i + 1 : i, nextCommit };
+}
