@@ -1,0 +1,43 @@
+// Messages ingest could not store, with the reason and where they are; recorded once per
+// distinct input (raw_hash) so reruns add nothing.
+import { createHash } from 'node:crypto';
+import type { Db } from './connection.ts';
+import type { SourcePosition } from '../ingest/types.ts';
+
+export interface IngestErrorRow {
+  id: number;
+  source: string;
+  index: number | null;
+  offset: number | null;
+  reason: string;
+  rawSize: number | null;
+}
+
+export function recordIngestError(db: Db, sourceId: number | null, position: SourcePosition, reason: string, raw: Uint8Array | null): boolean {
+  const hash = createHash('sha256')
+    .update(raw ?? Buffer.from(`${JSON.stringify(position)}\n${reason}`))
+    .digest('hex');
+  const info = db.sql
+    .prepare(`INSERT OR IGNORE INTO ingest_errors (source_id, source_offset, source_index, position, reason, raw, raw_hash, created_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+    .run(sourceId, position.offset, position.index, JSON.stringify(position), reason, raw, hash, Date.now());
+  return info.changes > 0;
+}
+
+export function listIngestErrors(db: Db, limit = 100): IngestErrorRow[] {
+  const rows = db.sql
+    .prepare('SELECT id, position, source_index, source_offset, reason, length(raw) AS size FROM ingest_errors ORDER BY id LIMIT ?')
+    .all(limit) as { id: number; position: string; source_index: number | null; source_offset: number | null; reason: string; size: number | null }[];
+  return rows.map((r) => ({
+    id: r.id,
+    source: (JSON.parse(r.position) as SourcePosition).source,
+    index: r.source_index,
+    offset: r.source_offset,
+    reason: r.reason,
+    rawSize: r.size,
+  }));
+}
+
+export function countIngestErrors(db: Db): number {
+  return (db.sql.prepare('SELECT COUNT(*) AS n FROM ingest_errors').get() as { n: number }).n;
+}

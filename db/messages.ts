@@ -1,0 +1,148 @@
+// Stored copies of messages. Raw bytes are kept compressed (the codec is recorded per row
+// so it can change) and always come back byte-exact.
+import { brotliDecompressSync, inflateRawSync } from 'node:zlib';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './connection.ts';
+import type { ParsedMessage, SourcePosition } from '../ingest/types.ts';
+import { baseSubject } from '../ingest/thread.ts';
+
+export type RawCodec = 'deflate-raw' | 'brotli' | 'none';
+
+export interface StoredRaw {
+  /** The raw bytes encoded with `codec`. */
+  data: Uint8Array;
+  codec: RawCodec;
+  size: number;
+  envelope: string | null;
+  position: SourcePosition;
+}
+
+export function decodeRaw(data: Uint8Array, codec: string): Buffer {
+  if (codec === 'deflate-raw') return inflateRawSync(data);
+  if (codec === 'brotli') return brotliDecompressSync(data);
+  return Buffer.from(data);
+}
+
+interface Stmts {
+  insert: Statement;
+  addr: Statement;
+  ref: Statement;
+}
+const cache = new WeakMap<Db, Stmts>();
+
+function stmts(db: Db): Stmts {
+  let s = cache.get(db);
+  if (!s) {
+    s = {
+      insert: db.sql.prepare(`INSERT OR IGNORE INTO messages
+        (message_id, message_id_synthesized, content_hash, subject, base_subject, is_reply, from_name, from_address,
+         date, date_source, in_reply_to, thread_parent, list_id, body, attachments, headers, lenient, notes,
+         raw, raw_codec, raw_size, envelope, source_id, source_offset, source_index, source_commit, source_file)
+        VALUES (@messageId, @synth, @hash, @subject, @base, @isReply, @fromName, @fromAddress, @date, @dateSource,
+         @inReplyTo, @threadParent, @listId, @body, @attachments, @headers, @lenient, @notes, @raw, @codec, @size,
+         @envelope, @sourceId, @offset, @index, @commit, @file)`),
+      addr: db.sql.prepare('INSERT INTO message_addresses (message_row, kind, pos, name, address) VALUES (?, ?, ?, ?, ?)'),
+      ref: db.sql.prepare('INSERT INTO message_refs (message_row, pos, ref_id) VALUES (?, ?, ?)'),
+    };
+    cache.set(db, s);
+  }
+  return s;
+}
+
+/**
+ * Stores one copy; returns its row id, or null when the same bytes are already stored.
+ * `chain` is the ancestry chain (ingest/thread.ts ancestryChain). Call inside a transaction.
+ */
+export function insertMessage(db: Db, msg: ParsedMessage, chain: readonly string[], raw: StoredRaw, sourceId: number | null): number | null {
+  const s = stmts(db);
+  const { base, isReply } = baseSubject(msg.subject);
+  const info = s.insert.run({
+    messageId: msg.messageId,
+    synth: msg.messageIdSynthesized ? 1 : 0,
+    hash: msg.contentHash,
+    subject: msg.subject,
+    base,
+    isReply: isReply ? 1 : 0,
+    fromName: msg.from?.name ?? null,
+    fromAddress: msg.from?.address ?? null,
+    date: msg.date,
+    dateSource: msg.dateSource,
+    inReplyTo: msg.inReplyTo,
+    threadParent: chain.at(-1) ?? null,
+    listId: msg.listId,
+    body: msg.body,
+    attachments: JSON.stringify(msg.attachments),
+    headers: JSON.stringify(msg.headers),
+    lenient: msg.lenient ? JSON.stringify(msg.lenient) : null,
+    notes: JSON.stringify(msg.notes),
+    raw: raw.data,
+    codec: raw.codec,
+    size: raw.size,
+    envelope: raw.envelope,
+    sourceId,
+    offset: raw.position.offset,
+    index: raw.position.index,
+    commit: raw.position.commit ?? null,
+    file: raw.position.file ?? null,
+  });
+  if (info.changes === 0) return null;
+  const row = Number(info.lastInsertRowid);
+  msg.to.forEach((a, i) => s.addr.run(row, 'to', i, a.name, a.address));
+  msg.cc.forEach((a, i) => s.addr.run(row, 'cc', i, a.name, a.address));
+  chain.forEach((id, i) => s.ref.run(row, i, id));
+  return row;
+}
+
+export function hasContentHash(db: Db, hash: string): boolean {
+  return db.sql.prepare('SELECT 1 FROM messages WHERE content_hash = ?').get(hash) !== undefined;
+}
+
+export function countMessages(db: Db): number {
+  return (db.sql.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
+}
+
+export function countLenientMessages(db: Db): number {
+  return (db.sql.prepare('SELECT COUNT(*) AS n FROM messages WHERE lenient IS NOT NULL').get() as { n: number }).n;
+}
+
+export interface MessageSummary {
+  rowId: number;
+  messageId: string;
+  subject: string;
+  fromName: string | null;
+  fromAddress: string | null;
+  date: number | null;
+}
+
+/** Every stored copy of a Message-ID, oldest row first. */
+export function messageCopies(db: Db, messageId: string): MessageSummary[] {
+  return db.sql
+    .prepare(`SELECT id AS rowId, message_id AS messageId, subject, from_name AS fromName, from_address AS fromAddress, date
+              FROM messages WHERE message_id = ? ORDER BY id`)
+    .all(messageId) as MessageSummary[];
+}
+
+export interface RawCopy {
+  rowId: number;
+  messageId: string;
+  bytes: Buffer;
+  envelope: string | null;
+  date: number | null;
+}
+
+/** Raw bytes (decompressed, byte-exact) of every stored copy of the given Message-IDs, by date then row. */
+export function rawCopies(db: Db, messageIds: readonly string[]): RawCopy[] {
+  const stmt = db.sql.prepare('SELECT id, message_id, raw, raw_codec, envelope, date FROM messages WHERE message_id = ?');
+  const out: RawCopy[] = [];
+  for (const id of messageIds) {
+    for (const r of stmt.all(id) as { id: number; message_id: string; raw: Buffer; raw_codec: string; envelope: string | null; date: number | null }[]) {
+      out.push({ rowId: r.id, messageId: r.message_id, bytes: decodeRaw(r.raw, r.raw_codec), envelope: r.envelope, date: r.date });
+    }
+  }
+  return out.sort((a, b) => (a.date ?? Infinity) - (b.date ?? Infinity) || a.rowId - b.rowId);
+}
+
+/** Content hashes in row order: the identity of what is stored, for digests and tests. */
+export function contentHashesInOrder(db: Db): string[] {
+  return (db.sql.prepare('SELECT content_hash FROM messages ORDER BY id').pluck().all() as string[]);
+}

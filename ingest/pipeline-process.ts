@@ -1,0 +1,69 @@
+// The per-message work that runs off the writer thread: hash, parse, analyze, compress.
+// Shared by the parse worker and the in-thread mode so both produce identical rows.
+import { deflateRawSync, constants } from 'node:zlib';
+import type { Analyzer } from './analyzer.ts';
+import { contentHash, MessageParseError, parseMessage } from './parse.ts';
+import type { LenientRecovery, ParsedMessage, SourcePosition } from './types.ts';
+import type { RawCodec } from '../db/messages.ts';
+
+/** A RawMessage as it crosses the thread boundary (Buffer becomes a plain Uint8Array). */
+export interface WireRaw {
+  bytes: Uint8Array;
+  position: SourcePosition;
+  envelope?: string;
+  lenient?: LenientRecovery;
+}
+
+export type Processed =
+  | {
+      ok: true;
+      parsed: ParsedMessage;
+      analysis: Record<string, unknown>;
+      raw: Uint8Array;
+      codec: RawCodec;
+      size: number;
+      envelope: string | null;
+      position: SourcePosition;
+    }
+  | { ok: false; reason: string; raw: Uint8Array; hash: string; position: SourcePosition };
+
+// Level 1: four times faster than the default for ~10% larger rows; raw bytes are read
+// only for export and reparsing.
+const DEFLATE = { level: 1, strategy: constants.Z_DEFAULT_STRATEGY };
+
+export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]): Promise<Processed> {
+  const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
+  let parsed: ParsedMessage;
+  try {
+    parsed = await parseMessage({
+      bytes,
+      position: item.position,
+      ...(item.envelope !== undefined ? { envelope: item.envelope } : {}),
+      ...(item.lenient !== undefined ? { lenient: item.lenient } : {}),
+    });
+  } catch (e) {
+    const reason = e instanceof MessageParseError ? e.reason : `parser crashed: ${e instanceof Error ? e.message : String(e)}`;
+    return { ok: false, reason, raw: item.bytes, hash: contentHash(bytes), position: item.position };
+  }
+  const analysis: Record<string, unknown> = {};
+  for (const a of analyzers) {
+    try {
+      const r = a.analyze(parsed);
+      if (r !== undefined) analysis[a.name] = r;
+    } catch (e) {
+      // a broken analyzer must not cost us the message; its absence is visible in notes
+      parsed.notes.push(`analyzer ${a.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const compressed = deflateRawSync(bytes, DEFLATE);
+  return {
+    ok: true,
+    parsed,
+    analysis,
+    raw: new Uint8Array(compressed.buffer, compressed.byteOffset, compressed.byteLength),
+    codec: 'deflate-raw',
+    size: bytes.length,
+    envelope: item.envelope ?? null,
+    position: item.position,
+  };
+}

@@ -1,0 +1,59 @@
+// The writer half of ingest: one batch of processed messages into the database, in one
+// transaction with threading, every analyzer's `store` and the source's resume point.
+import type { Db } from '../db/connection.ts';
+import { insertMessage } from '../db/messages.ts';
+import { threadMessages, type ThreadInput } from '../db/threads.ts';
+import { recordIngestError } from '../db/ingest-errors.ts';
+import { markSourceProgress } from '../db/ingest-sources.ts';
+import { runInTransaction } from '../db/ingest-tx.ts';
+import type { Analyzer } from './analyzer.ts';
+import type { Processed } from './pipeline-process.ts';
+import { ancestryChain, baseSubject } from './thread.ts';
+
+export interface BatchCounts {
+  stored: number;
+  duplicate: number;
+  malformed: number;
+  lenient: number;
+}
+
+export interface StoreOptions {
+  subjectThreading?: boolean;
+  analyzers?: readonly Analyzer[];
+}
+
+export function storeBatch(db: Db, sourceId: number | null, batch: readonly Processed[], opts: StoreOptions = {}): BatchCounts {
+  const analyzers = opts.analyzers ?? [];
+  return runInTransaction(db, () => {
+    const counts: BatchCounts = { stored: 0, duplicate: 0, malformed: 0, lenient: 0 };
+    const threadInputs: ThreadInput[] = [];
+    for (const r of batch) {
+      if (!r.ok) {
+        if (recordIngestError(db, sourceId, r.position, r.reason, r.raw)) counts.malformed++;
+        else counts.duplicate++;
+        continue;
+      }
+      const chain = ancestryChain(r.parsed);
+      const rowId = insertMessage(db, r.parsed, chain, { data: r.raw, codec: r.codec, size: r.size, envelope: r.envelope, position: r.position }, sourceId);
+      if (rowId === null) {
+        counts.duplicate++;
+        continue;
+      }
+      counts.stored++;
+      if (r.parsed.lenient) counts.lenient++;
+      const { base, isReply } = baseSubject(r.parsed.subject);
+      threadInputs.push({ messageId: r.parsed.messageId, chain, subject: r.parsed.subject, base, isReply });
+      for (const a of analyzers) a.store(db, { rowId, messageId: r.parsed.messageId }, r.analysis[a.name], r.parsed);
+    }
+    threadMessages(db, threadInputs, { subjectThreading: opts.subjectThreading ?? false });
+    const last = batch.at(-1);
+    if (last && sourceId !== null) markSourceProgress(db, sourceId, last.position.index, last.position.offset, last.ok ? last.parsed.contentHash : last.hash);
+    return counts;
+  });
+}
+
+/** Runs every analyzer's `finish` in one transaction (cross-message work after a run). */
+export function finishAnalyzers(db: Db, analyzers: readonly Analyzer[]): void {
+  const finishers = analyzers.filter((a) => a.finish);
+  if (finishers.length > 0) runInTransaction(db, () => finishers.forEach((a) => a.finish?.(db)));
+}

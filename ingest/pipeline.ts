@@ -1,0 +1,309 @@
+// The ingest pipeline: reader -> parse worker (parse + analyze + compress) -> writer.
+//
+// The main thread reads and writes; the worker parses, so on two cores the two halves
+// overlap. Results come back in order and are written in batches, one transaction each:
+// messages, addresses, ancestry chains, threading, every analyzer's `store`, and the
+// source's resume point commit together. A kill therefore loses at most the batch in
+// flight, and a rerun skips (without parsing) every message up to the resume point, then
+// deduplicates by content hash, ending with exactly what one clean run stores.
+// Bounded in-flight work keeps memory flat however large the archive.
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Db } from '../db/connection.ts';
+import { markSourceCompleted, resetSourceProgress, upsertSource } from '../db/ingest-sources.ts';
+import { LoregraphError } from '../errors.ts';
+import type { Analyzer } from './analyzer.ts';
+import { ANALYZERS } from './analyzers.ts';
+import { contentHash } from './parse.ts';
+import { processRaw, type Processed, type WireRaw } from './pipeline-process.ts';
+import type { WorkerRequest, WorkerResponse } from './parse-worker.ts';
+import { finishAnalyzers, storeBatch } from './pipeline-store.ts';
+import type { OnMessage, RawMessage } from './types.ts';
+
+/** The readers' entry point (ingest/read/): calls onMessage for every message, in order. */
+export type ReadArchive = (
+  path: string,
+  onMessage: OnMessage,
+  opts?: { onProgress?: (bytesRead: number) => void },
+) => Promise<unknown>;
+
+export interface IngestProgress {
+  source: string;
+  /** Messages handed over by the reader so far in this run (all sources). */
+  seen: number;
+  stored: number;
+  duplicate: number;
+  malformed: number;
+  lenient: number;
+  /** Skipped without parsing: already stored by an earlier (interrupted) run. */
+  skipped: number;
+  /** Bytes of raw messages handled so far in this run. */
+  bytes: number;
+  /** Sum of the sizes of all sources, when known (0 otherwise). */
+  totalBytes: number;
+  elapsedMs: number;
+}
+
+export interface IngestSummary extends IngestProgress {
+  sources: number;
+  deleted: number;
+}
+
+export interface IngestOptions {
+  subjectThreading?: boolean;
+  /** Messages per transaction. */
+  batchSize?: number;
+  /** Parse in a worker thread (default) or inline on this thread. */
+  worker?: boolean;
+  analyzers?: readonly Analyzer[];
+  onProgress?: (p: IngestProgress) => void;
+  /** Defaults to the readers in ingest/read/. */
+  read?: ReadArchive;
+}
+
+const CHUNK = 32;
+const MAX_IN_FLIGHT = 2048;
+const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+
+async function defaultReader(): Promise<ReadArchive> {
+  // a variable specifier: resolved at run time, so this module type-checks on its own
+  const spec = './read/index.ts';
+  const mod = (await import(spec)) as { readArchive?: ReadArchive };
+  if (typeof mod.readArchive !== 'function') throw new LoregraphError('INTERNAL', 'ingest/read/index.ts exports no readArchive');
+  return mod.readArchive;
+}
+
+/** Parses in order, either in the worker or inline. */
+interface Processor {
+  submit(items: WireRaw[]): Promise<Processed[]>;
+  close(): Promise<void>;
+}
+
+function inlineProcessor(analyzers: readonly Analyzer[]): Processor {
+  return {
+    submit: async (items) => {
+      const out: Processed[] = [];
+      for (const it of items) out.push(await processRaw(it, analyzers));
+      return out;
+    },
+    close: async () => {},
+  };
+}
+
+/** tsx's loader for the worker: it does not inherit an in-process register() (bin/loregraph.js, vitest). */
+function workerBootstrap(): string {
+  const req = createRequire(import.meta.url);
+  const tsxApi = pathToFileURL(join(dirname(req.resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
+  const entry = new URL('./parse-worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })
+    .catch((e) => { require('node:worker_threads').parentPort.postMessage({ fatal: String((e && e.stack) || e) }); });`;
+}
+
+async function workerProcessor(): Promise<Processor> {
+  const worker = new Worker(workerBootstrap(), { eval: true });
+  const waiting = new Map<number, { resolve: (r: Processed[]) => void; reject: (e: Error) => void }>();
+  let failure: Error | null = null;
+  let seq = 0;
+  const fail = (e: Error): void => {
+    failure ??= e;
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+  };
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', function first(m: { ready?: boolean; fatal?: string }) {
+      if (m.fatal) reject(new LoregraphError('INTERNAL', `parse worker failed to start: ${m.fatal}`));
+      else if (m.ready) resolve();
+      worker.off('message', first);
+    });
+  });
+  worker.on('message', (m: WorkerResponse | { fatal: string }) => {
+    if ('fatal' in m) return fail(new LoregraphError('INTERNAL', `parse worker: ${m.fatal}`));
+    const w = waiting.get(m.seq);
+    waiting.delete(m.seq);
+    w?.resolve(m.results);
+  });
+  worker.on('error', (e) => fail(e));
+  worker.on('exit', (code) => fail(new LoregraphError('INTERNAL', `parse worker exited (${code})`)));
+  return {
+    submit: (items) =>
+      new Promise((resolve, reject) => {
+        if (failure) return reject(failure);
+        const id = seq++;
+        waiting.set(id, { resolve, reject });
+        const req: WorkerRequest = { seq: id, items };
+        const transfer = new Set<ArrayBuffer>();
+        for (const it of items) if (it.bytes.buffer instanceof ArrayBuffer) transfer.add(it.bytes.buffer);
+        worker.postMessage(req, [...transfer]);
+      }),
+    close: async () => {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    },
+  };
+}
+
+function sourceKind(path: string): { kind: string; bytes: number } {
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) return { kind: 'directory', bytes: 0 };
+    return { kind: /\.gz$/i.test(path) ? 'mbox.gz' : /\.(eml|patch|msg)$/i.test(path) ? 'message' : 'mbox', bytes: st.size };
+  } catch (e) {
+    throw new LoregraphError('SOURCE_UNREADABLE', `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** A private copy in its own ArrayBuffer: transferable, and never drags a reader's whole chunk along. */
+function toWire(msg: RawMessage): WireRaw {
+  const bytes = new Uint8Array(msg.bytes.byteLength);
+  bytes.set(msg.bytes);
+  return {
+    bytes,
+    position: msg.position,
+    ...(msg.envelope !== undefined ? { envelope: msg.envelope } : {}),
+    ...(msg.lenient !== undefined ? { lenient: msg.lenient } : {}),
+  };
+}
+
+export async function ingestPaths(db: Db, paths: readonly string[], opts: IngestOptions = {}): Promise<IngestSummary> {
+  const started = performance.now();
+  const batchSize = opts.batchSize ?? 500;
+  const analyzers = opts.analyzers ?? ANALYZERS;
+  const read = opts.read ?? (await defaultReader());
+  const kinds = paths.map((p) => sourceKind(p));
+  const totals: IngestSummary = {
+    source: '',
+    seen: 0,
+    stored: 0,
+    duplicate: 0,
+    malformed: 0,
+    lenient: 0,
+    skipped: 0,
+    deleted: 0,
+    bytes: 0,
+    totalBytes: kinds.reduce((n, k) => n + k.bytes, 0),
+    elapsedMs: 0,
+    sources: paths.length,
+  };
+  const progress = (): void => {
+    totals.elapsedMs = performance.now() - started;
+    opts.onProgress?.({ ...totals });
+  };
+  const useWorker = (opts.worker ?? true) && analyzers === ANALYZERS;
+  const processor = useWorker ? await workerProcessor() : inlineProcessor(analyzers);
+
+  const storeOpts = { subjectThreading: opts.subjectThreading ?? false, analyzers };
+  const writeBatch = (sourceId: number, batch: Processed[]): void => {
+    const c = storeBatch(db, sourceId, batch, storeOpts);
+    totals.stored += c.stored;
+    totals.duplicate += c.duplicate;
+    totals.malformed += c.malformed;
+    totals.lenient += c.lenient;
+  };
+
+  try {
+    for (const [i, path] of paths.entries()) {
+      const { kind, bytes } = kinds[i] as { kind: string; bytes: number };
+      let source = upsertSource(db, path, kind, bytes);
+      totals.source = path;
+      // a second pass happens only when the archive no longer matches the resume point
+      for (let pass = 0; pass < 2; pass++) {
+        const resumeAt = source.doneIndex;
+        let mismatch = false;
+        let pending: Processed[] = [];
+        let inFlight = 0;
+        let inFlightBytes = 0;
+        let chunk: WireRaw[] = [];
+        let failure: unknown = null;
+        let release: (() => void) | null = null;
+        let tail: Promise<void> = Promise.resolve();
+
+        const dispatch = (): void => {
+          if (chunk.length === 0) return;
+          const items = chunk;
+          const size = items.reduce((n, it) => n + it.bytes.byteLength, 0);
+          chunk = [];
+          const done = processor.submit(items);
+          // results are consumed strictly in submission order
+          tail = tail.then(async () => {
+            let results: Processed[];
+            try {
+              results = await done;
+            } catch (e) {
+              failure ??= e;
+              return;
+            }
+            if (failure) return;
+            for (const r of results) {
+              pending.push(r);
+              if (pending.length >= batchSize) {
+                try {
+                  writeBatch(source.id, pending);
+                } catch (e) {
+                  failure ??= e;
+                }
+                pending = [];
+                progress();
+              }
+            }
+            inFlight -= items.length;
+            inFlightBytes -= size;
+            release?.();
+          });
+        };
+
+        const onMessage: OnMessage = async (msg) => {
+          if (failure) throw failure;
+          totals.seen++;
+          totals.bytes += msg.bytes.length;
+          if (msg.deleted) {
+            totals.deleted++;
+            return;
+          }
+          if (msg.position.index <= resumeAt) {
+            if (msg.position.index === resumeAt && source.doneHash !== null && contentHash(msg.bytes) !== source.doneHash) mismatch = true;
+            totals.skipped++;
+            return;
+          }
+          chunk.push(toWire(msg));
+          inFlight++;
+          inFlightBytes += msg.bytes.length;
+          if (chunk.length >= CHUNK) dispatch();
+          while (inFlight >= MAX_IN_FLIGHT || inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
+            dispatch();
+            await new Promise<void>((r) => (release = r));
+            release = null;
+            if (failure) throw failure;
+          }
+        };
+
+        try {
+          await read(path, onMessage, {});
+        } catch (e) {
+          failure ??= e;
+        }
+        dispatch();
+        await tail;
+        if (failure) throw failure;
+        if (pending.length > 0) {
+          writeBatch(source.id, pending);
+          pending = [];
+        }
+        progress();
+        if (!mismatch) break;
+        // the file changed since the resume point was taken: read it all again; hashes dedupe
+        resetSourceProgress(db, source.id);
+        source = upsertSource(db, path, kind, bytes);
+      }
+      markSourceCompleted(db, source.id, true);
+    }
+    finishAnalyzers(db, analyzers);
+  } finally {
+    await processor.close();
+  }
+  totals.elapsedMs = performance.now() - started;
+  return totals;
+}
