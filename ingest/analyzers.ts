@@ -1,4 +1,5 @@
 // The analyzers every ingest runs, in order. Add yours here.
 import type { Analyzer } from './analyzer.ts';
+import { searchIndexAnalyzer } from './search-index.ts';
 
-export const ANALYZERS: Analyzer[] = [];
+export const ANALYZERS: Analyzer[] = [searchIndexAnalyzer as Analyzer];

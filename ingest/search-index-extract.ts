@@ -121,7 +121,10 @@ function addresses(list: Address[]): string {
   return list.map((a) => `${a.name} ${a.address}`.trim()).join('\n');
 }
 
-export function extractSearchDoc(msg: ParsedMessage): SearchDoc {
+/** The parts of a message the index reads: a ParsedMessage, or one rebuilt from stored rows by reindex. */
+export type SearchSource = Pick<ParsedMessage, 'subject' | 'from' | 'to' | 'cc' | 'listId' | 'body'>;
+
+export function extractSearchDoc(msg: SearchSource): SearchDoc {
   const b = splitBody(msg.body);
   return {
     subject: msg.subject,
