@@ -27,7 +27,7 @@ import type { OnMessage, RawMessage } from './types.ts';
 export type ReadArchive = (
   path: string,
   onMessage: OnMessage,
-  opts?: { onProgress?: (bytesRead: number) => void },
+  opts?: { onProgress?: (bytesRead: number, totalBytes: number | null) => void; signal?: AbortSignal },
 ) => Promise<unknown>;
 
 export interface IngestProgress {

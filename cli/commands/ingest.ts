@@ -1,0 +1,62 @@
+// `loregraph ingest <path>... [--db FILE] [--subject-threading]`
+import { closeDb, openDb } from '../../db/connection.ts';
+import { LoregraphError } from '../../errors.ts';
+import { ingestPaths, type IngestProgress, type IngestSummary } from '../../ingest/pipeline.ts';
+import { DEFAULT_DB, parseCommandArgs, type Command } from '../command.ts';
+
+const MB = 1024 * 1024;
+
+export function formatProgress(p: IngestProgress): string {
+  const secs = p.elapsedMs / 1000;
+  const rate = secs > 0 ? p.bytes / MB / secs : 0;
+  const pct = p.totalBytes > 0 ? Math.min(1, p.bytes / p.totalBytes) : null;
+  const width = 24;
+  const bar = pct === null ? '' : `[${'#'.repeat(Math.round(pct * width)).padEnd(width, '.')}] ${(pct * 100).toFixed(0).padStart(3)}% `;
+  const eta = pct !== null && pct > 0 && rate > 0 ? ` ETA ${Math.max(0, Math.round((p.totalBytes - p.bytes) / MB / rate))}s` : '';
+  return `${bar}${p.seen} messages, ${rate.toFixed(1)} MB/s${eta}`;
+}
+
+export function formatSummary(s: IngestSummary): string {
+  const skipped = s.skipped > 0 ? `, ${s.skipped} already stored` : '';
+  return (
+    `ingested ${s.seen} messages from ${s.sources} source${s.sources === 1 ? '' : 's'}: ` +
+    `${s.stored} new, ${s.duplicate} duplicate, ${s.malformed} malformed, ${s.lenient} lenient${skipped}; ` +
+    `${(s.bytes / MB).toFixed(1)} MB in ${(s.elapsedMs / 1000).toFixed(1)} s`
+  );
+}
+
+export const command: Command = {
+  help: `usage: loregraph ingest <path>... [--db FILE] [--subject-threading]
+  Reads mbox/mboxrd files (also .gz), maildir or message directories, public-inbox git
+  archives and saved messages; parses, threads and stores them. Safe to rerun: stored
+  messages are skipped, an interrupted run resumes.
+  --db FILE             database (default ${DEFAULT_DB})
+  --subject-threading   also thread replies that lost their headers by subject`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      db: { type: 'string' },
+      'subject-threading': { type: 'boolean' },
+    });
+    if (positionals.length === 0) throw new LoregraphError('USAGE', 'ingest needs at least one path');
+    const db = openDb(values.db ?? DEFAULT_DB);
+    let lastDraw = 0;
+    try {
+      const summary = await ingestPaths(db, positionals, {
+        subjectThreading: values['subject-threading'] ?? false,
+        onProgress: io.isTTY
+          ? (p) => {
+              const now = Date.now();
+              if (now - lastDraw < 200) return;
+              lastDraw = now;
+              io.err(`\r\x1b[2K${formatProgress(p)}`);
+            }
+          : undefined,
+      });
+      if (io.isTTY) io.err('\r\x1b[2K');
+      io.out(formatSummary(summary) + '\n');
+      return 0;
+    } finally {
+      closeDb(db);
+    }
+  },
+};
