@@ -1,0 +1,464 @@
+// Program -> a compiled transition system the explorer runs on its hot path: the state
+// is one Int32Array (thread pcs, globals, folio fields, lock words, locals) and every step
+// is a pair of closures (guard, exec) over it, so exploring never interprets the AST.
+// Each transition also carries its static read/write slot sets, from which the explorer's
+// partial-order reduction derives independence.
+import { FOLIO_FIELDS, type Expr, type KernelRef, type LValue, type LockDecl, type LockRef, type Program, type Stmt } from './ast.ts';
+import { SimError } from './errors.ts';
+import { showExpr } from './expr.ts';
+
+export type State = Int32Array;
+
+export interface Transition {
+  /** Global index in Model.transitions. */
+  gid: number;
+  thread: number;
+  node: number;
+  step: string;
+  fn: KernelRef;
+  branch?: string;
+  /** undefined: always enabled (once the thread is at this node). */
+  guard: ((s: State) => boolean) | undefined;
+  /** Mutates s (including the pc); returns -1, or the index in Model.failures of the violation it hit. */
+  exec: (s: State) => number;
+  reads: number[];
+  writes: number[];
+}
+
+export interface Node {
+  thread: number;
+  index: number;
+  step: string;
+  kind: Stmt['kind'] | 'queue';
+  trans: Transition[];
+  /** Writes something a property reads, or may fail: never reduced away. */
+  visible: boolean;
+  /** Nodes control can go to from here (the thread's end is `nodes.length`). */
+  next: number[];
+  /** For a blocking lock step: what it waits for. */
+  waits?: { lock: LockRef; mode: 'exclusive' | 'read' | 'write' | 'queued-write'; decl?: LockDecl };
+  /** For an await step: the condition text. */
+  awaits?: string;
+  /** For if/while: the condition text, to say in a witness which way it went. */
+  cond?: string;
+}
+
+export interface Slot {
+  name: string;
+  kind: 'pc' | 'global' | 'field' | 'owner' | 'writer' | 'readers' | 'queued' | 'local';
+  thread?: number;
+}
+
+export interface Model {
+  program: Program;
+  width: number;
+  init: State;
+  threads: { name: string; pcSlot: number; nodes: Node[]; end: number }[];
+  transitions: Transition[];
+  slots: Slot[];
+  failures: { property: string; message: string }[];
+  invariants: { name: string; check: (s: State) => boolean }[];
+  finals: { name: string; check: (s: State) => boolean }[];
+  /** Slot index of each folio field, lock word and variable, by display name. */
+  slotOf: Map<string, number>;
+}
+
+export function compile(p: Program): Model {
+  if (p.threads.length > 30) throw new SimError('SIM_USAGE', 'at most 30 threads (rwsem reader sets are bitmasks)');
+  const slots: Slot[] = [];
+  const slotOf = new Map<string, number>();
+  const add = (s: Slot): number => {
+    slots.push(s);
+    slotOf.set(s.name, slots.length - 1);
+    return slots.length - 1;
+  };
+  p.threads.forEach((t, i) => add({ name: `${t.name}.pc`, kind: 'pc', thread: i }));
+  for (const v of p.vars) add({ name: v.name, kind: 'global' });
+  for (const f of p.folios) {
+    for (const fld of FOLIO_FIELDS) add({ name: `${f.name}.${fld}`, kind: 'field' });
+    add({ name: `${f.name}#owner`, kind: 'owner' });
+  }
+  for (const l of p.locks) {
+    if (l.kind === 'mutex') add({ name: `${l.name}#owner`, kind: 'owner' });
+    else {
+      add({ name: `${l.name}#writer`, kind: 'writer' });
+      add({ name: `${l.name}#readers`, kind: 'readers' });
+      add({ name: `${l.name}#queued`, kind: 'queued' });
+    }
+  }
+  p.threads.forEach((t, i) => {
+    for (const l of t.locals) add({ name: `${t.name}.${l.name}`, kind: 'local', thread: i });
+  });
+
+  const width = slots.length;
+  const init = new Int32Array(width);
+  for (const v of p.vars) init[slotOf.get(v.name)!] = v.init;
+  for (const f of p.folios) for (const fld of FOLIO_FIELDS) init[slotOf.get(`${f.name}.${fld}`)!] = f.init[fld];
+  p.threads.forEach((t) => {
+    for (const l of t.locals) init[slotOf.get(`${t.name}.${l.name}`)!] = l.init;
+  });
+
+  const failures: Model['failures'] = [];
+  const transitions: Transition[] = [];
+  const lockDecl = new Map(p.locks.map((l) => [l.name, l]));
+
+  const globalReads = (e: Expr, thread: number, out: Set<number>): void => {
+    walkExpr(e, (x) => {
+      if (x.k === 'var') out.add(varSlot(x.name, x.scope, thread));
+      if (x.k === 'field') out.add(slotOf.get(`${x.folio}.${x.field}`)!);
+    });
+  };
+  const varSlot = (name: string, scope: 'global' | 'local', thread: number): number =>
+    scope === 'local' ? slotOf.get(`${p.threads[thread]!.name}.${name}`)! : slotOf.get(name)!;
+  const lvSlot = (lv: LValue, thread: number): number =>
+    lv.k === 'var' ? varSlot(lv.name, lv.scope, thread) : slotOf.get(`${lv.folio}.${lv.field}`)!;
+  const cexpr = (e: Expr, thread: number): ((s: State) => number) => compileExpr(e, (x) => (x.k === 'var' ? varSlot(x.name, x.scope, thread) : slotOf.get(`${x.folio}.${x.field}`)!));
+
+  const propReads = new Set<number>();
+  for (const pr of [...p.invariants]) globalReads(pr.expr, 0, propReads);
+
+  const threads: Model['threads'] = p.threads.map((t, ti) => {
+    const pcSlot = ti;
+    const me = ti + 1;
+    // Pass 1: lay out nodes with symbolic jumps.
+    type Raw =
+      | { j: 'node'; stmt: Stmt; targets: (number | string)[]; queue?: boolean }
+      | { j: 'jump'; to: number | string };
+    const raw: Raw[] = [];
+    const labelAt = new Map<string, number>();
+    const END = 'END';
+    const emit = (ss: Stmt[]): void => {
+      for (const s of ss) {
+        labelAt.set(s.id, raw.length);
+        switch (s.kind) {
+          case 'if': {
+            const node: Raw = { j: 'node', stmt: s, targets: [] };
+            raw.push(node);
+            const thenAt = raw.length;
+            emit(s.then);
+            const jEnd: Raw = { j: 'jump', to: -1 };
+            raw.push(jEnd);
+            const elseAt = raw.length;
+            emit(s.else);
+            node.targets = [thenAt, elseAt];
+            jEnd.to = raw.length;
+            break;
+          }
+          case 'while': {
+            const at = raw.length;
+            const node: Raw = { j: 'node', stmt: s, targets: [] };
+            raw.push(node);
+            emit(s.body);
+            raw.push({ j: 'jump', to: at });
+            node.targets = [at + 1, raw.length];
+            break;
+          }
+          case 'choice': {
+            const node: Raw = { j: 'node', stmt: s, targets: [] };
+            raw.push(node);
+            const ends: Raw[] = [];
+            for (const b of s.branches) {
+              node.targets.push(raw.length);
+              emit(b.body);
+              const j: Raw = { j: 'jump', to: -1 };
+              ends.push(j);
+              raw.push(j);
+            }
+            for (const j of ends) if (j.j === 'jump') j.to = raw.length;
+            break;
+          }
+          case 'goto':
+            raw.push({ j: 'jump', to: s.target });
+            break;
+          case 'exit':
+            raw.push({ j: 'jump', to: END });
+            break;
+          case 'lock':
+            if (s.lock.type === 'rwsem' && s.mode === 'write' && lockDecl.get(s.lock.name)!.fair === 'writer') {
+              // A writer-fair down_write first queues (blocking new readers), then acquires.
+              raw.push({ j: 'node', stmt: s, targets: [raw.length + 1], queue: true });
+            }
+            raw.push({ j: 'node', stmt: s, targets: [raw.length + 1] });
+            break;
+          default:
+            raw.push({ j: 'node', stmt: s, targets: [raw.length + 1] });
+        }
+      }
+    };
+    emit(t.body);
+    // Pass 2: resolve jump chains to real nodes; renumber real nodes densely.
+    const realIndex: number[] = [];
+    let n = 0;
+    for (const r of raw) realIndex.push(r.j === 'node' ? n++ : -1);
+    const endPc = n;
+    const resolve = (target: number | string, from: Stmt): number => {
+      const seen = new Set<number>();
+      let at: number | string = target;
+      for (;;) {
+        if (at === END) return endPc;
+        const idx: number = typeof at === 'string' ? labelAt.get(at)! : at;
+        if (idx >= raw.length) return endPc;
+        const r: Raw = raw[idx]!;
+        if (r.j === 'node') return realIndex[idx]!;
+        if (seen.has(idx)) throw new SimError('SIM_INVALID', `thread '${t.name}': gotos loop without a step in between`, from.pos);
+        seen.add(idx);
+        at = r.to;
+      }
+    };
+    const nodes: Node[] = [];
+    for (const r of raw) {
+      if (r.j !== 'node') continue;
+      const s = r.stmt;
+      const index = nodes.length;
+      const targets = r.targets.map((x) => resolve(x, s));
+      const node: Node = { thread: ti, index, step: s.id, kind: r.queue ? 'queue' : s.kind, trans: [], visible: false, next: targets };
+      const mk = (guard: Transition['guard'], exec: Transition['exec'], reads: Set<number>, writes: Set<number>, branch?: string): void => {
+        const tr: Transition = {
+          gid: transitions.length,
+          thread: ti,
+          node: index,
+          step: s.id,
+          fn: s.fn,
+          ...(branch !== undefined ? { branch } : {}),
+          guard,
+          exec,
+          reads: [...reads],
+          writes: [...writes],
+        };
+        transitions.push(tr);
+        node.trans.push(tr);
+      };
+      const reads = new Set<number>();
+      const writes = new Set<number>();
+      const next = targets[0]!;
+      switch (s.kind) {
+        case 'do': {
+          const parts = s.assigns.map((a) => {
+            globalReads(a.value, ti, reads);
+            const slot = lvSlot(a.target, ti);
+            writes.add(slot);
+            return { slot, f: cexpr(a.value, ti) };
+          });
+          const exec = parts.length === 1
+            ? ((slot, f) => (st: State) => ((st[slot] = f(st)), (st[pcSlot] = next), -1))(parts[0]!.slot, parts[0]!.f)
+            : (st: State) => {
+                for (const x of parts) st[x.slot] = x.f(st);
+                st[pcSlot] = next;
+                return -1;
+              };
+          mk(undefined, exec, reads, writes);
+          break;
+        }
+        case 'await': {
+          globalReads(s.cond, ti, reads);
+          const c = cexpr(s.cond, ti);
+          node.awaits = showExpr(s.cond);
+          mk((st) => c(st) !== 0, (st) => ((st[pcSlot] = next), -1), reads, writes);
+          break;
+        }
+        case 'assert': {
+          globalReads(s.cond, ti, reads);
+          const c = cexpr(s.cond, ti);
+          const fail = failures.length;
+          failures.push({ property: `assert:${t.name}:${s.id}`, message: `assertion at ${s.fn.file}:${s.fn.func} (${t.name}:${s.id}) failed` });
+          node.visible = true;
+          mk(undefined, (st) => ((st[pcSlot] = next), c(st) !== 0 ? -1 : fail), reads, writes);
+          break;
+        }
+        case 'if':
+        case 'while': {
+          globalReads(s.cond, ti, reads);
+          const c = cexpr(s.cond, ti);
+          const [a, b] = [targets[0]!, targets[1]!];
+          node.cond = showExpr(s.cond);
+          mk(undefined, (st) => ((st[pcSlot] = c(st) !== 0 ? a : b), -1), reads, writes);
+          break;
+        }
+        case 'choice':
+          s.branches.forEach((br, k) => {
+            const to = targets[k]!;
+            mk(undefined, (st) => ((st[pcSlot] = to), -1), reads, writes, br.label);
+          });
+          break;
+        case 'lock':
+        case 'unlock':
+        case 'trylock': {
+          const L = s.lock;
+          const decl = lockDecl.get(L.name);
+          if (L.type === 'folio') {
+            const lk = slotOf.get(`${L.name}.locked`)!;
+            const ow = slotOf.get(`${L.name}#owner`)!;
+            reads.add(lk).add(ow);
+            writes.add(lk).add(ow);
+            if (s.kind === 'lock') {
+              node.waits = { lock: L, mode: 'exclusive' };
+              mk((st) => st[lk] === 0, (st) => ((st[lk] = 1), (st[ow] = me), (st[pcSlot] = next), -1), reads, writes);
+            } else if (s.kind === 'unlock') {
+              const fail = notHeld(failures, t.name, s, L.name);
+              mk(undefined, (st) => {
+                if (st[ow] !== me) return fail;
+                st[lk] = 0;
+                st[ow] = 0;
+                st[pcSlot] = next;
+                return -1;
+              }, reads, writes);
+            } else {
+              const into = lvSlot(s.into, ti);
+              writes.add(into);
+              mk(undefined, (st) => {
+                if (st[lk] === 0) {
+                  st[lk] = 1;
+                  st[ow] = me;
+                  st[into] = 1;
+                } else st[into] = 0;
+                st[pcSlot] = next;
+                return -1;
+              }, reads, writes);
+            }
+          } else if (L.type === 'mutex') {
+            const ow = slotOf.get(`${L.name}#owner`)!;
+            reads.add(ow);
+            writes.add(ow);
+            if (s.kind === 'lock') {
+              node.waits = { lock: L, mode: 'exclusive', decl: decl! };
+              mk((st) => st[ow] === 0, (st) => ((st[ow] = me), (st[pcSlot] = next), -1), reads, writes);
+            } else if (s.kind === 'unlock') {
+              const fail = notHeld(failures, t.name, s, L.name);
+              mk(undefined, (st) => (st[ow] !== me ? fail : ((st[ow] = 0), (st[pcSlot] = next), -1)), reads, writes);
+            } else {
+              const into = lvSlot(s.into, ti);
+              writes.add(into);
+              mk(undefined, (st) => {
+                if (st[ow] === 0) {
+                  st[ow] = me;
+                  st[into] = 1;
+                } else st[into] = 0;
+                st[pcSlot] = next;
+                return -1;
+              }, reads, writes);
+            }
+          } else {
+            const w = slotOf.get(`${L.name}#writer`)!;
+            const rd = slotOf.get(`${L.name}#readers`)!;
+            const q = slotOf.get(`${L.name}#queued`)!;
+            reads.add(w).add(rd).add(q);
+            writes.add(w).add(rd).add(q);
+            const bit = 1 << ti;
+            const fair = decl!.fair === 'writer';
+            if (s.kind === 'lock' && s.mode === 'read') {
+              node.waits = { lock: L, mode: 'read', decl: decl! };
+              const guard = fair ? (st: State) => st[w] === 0 && st[q] === 0 : (st: State) => st[w] === 0;
+              mk(guard, (st) => ((st[rd] = st[rd]! | bit), (st[pcSlot] = next), -1), reads, writes);
+            } else if (s.kind === 'lock' && r.queue) {
+              node.waits = { lock: L, mode: 'queued-write', decl: decl! };
+              mk(undefined, (st) => ((st[q] = st[q]! + 1), (st[pcSlot] = next), -1), reads, writes);
+            } else if (s.kind === 'lock') {
+              node.waits = { lock: L, mode: 'write', decl: decl! };
+              mk(
+                (st) => st[w] === 0 && st[rd] === 0,
+                fair ? (st) => ((st[w] = me), (st[q] = st[q]! - 1), (st[pcSlot] = next), -1) : (st) => ((st[w] = me), (st[pcSlot] = next), -1),
+                reads,
+                writes,
+              );
+            } else if (s.kind === 'trylock') {
+              throw new SimError('SIM_INVALID', `trylock of rwsem '${L.name}' is not modelled`, s.pos);
+            } else if (s.mode === 'read') {
+              const fail = notHeld(failures, t.name, s, L.name);
+              mk(undefined, (st) => ((st[rd]! & bit) === 0 ? fail : ((st[rd] = st[rd]! & ~bit), (st[pcSlot] = next), -1)), reads, writes);
+            } else {
+              const fail = notHeld(failures, t.name, s, L.name);
+              mk(undefined, (st) => (st[w] !== me ? fail : ((st[w] = 0), (st[pcSlot] = next), -1)), reads, writes);
+            }
+          }
+          if (s.kind === 'unlock') node.visible = true; // may fail
+          break;
+        }
+        case 'goto':
+        case 'exit':
+          throw new Error('unreachable: gotos are resolved to jumps');
+      }
+      for (const tr of node.trans) if (tr.writes.some((x) => propReads.has(x))) node.visible = true;
+      nodes.push(node);
+    }
+    return { name: t.name, pcSlot, nodes, end: endPc };
+  });
+
+  const prop = (pr: Program['invariants'][number]) => {
+    const c = cexpr(pr.expr, 0);
+    return { name: pr.name, check: (st: State) => c(st) !== 0 };
+  };
+  return {
+    program: p,
+    width,
+    init,
+    threads,
+    transitions,
+    slots,
+    failures,
+    invariants: p.invariants.map(prop),
+    finals: p.finals.map(prop),
+    slotOf,
+  };
+}
+
+function notHeld(failures: Model['failures'], thread: string, s: Stmt, lock: string): number {
+  failures.push({ property: 'lock_discipline', message: `${thread}:${s.id} releases '${lock}' which it does not hold` });
+  return failures.length - 1;
+}
+
+function walkExpr(e: Expr, f: (x: Expr) => void): void {
+  f(e);
+  if (e.k === 'not' || e.k === 'neg') walkExpr(e.e, f);
+  else if (e.k === 'bin') (walkExpr(e.l, f), walkExpr(e.r, f));
+}
+
+type Leaf = Extract<Expr, { k: 'var' } | { k: 'field' }>;
+
+/** Expressions become closures; booleans are 0/1, arithmetic wraps at 32 bits like Promela's int. */
+export function compileExpr(e: Expr, slot: (x: Leaf) => number): (s: State) => number {
+  switch (e.k) {
+    case 'int': {
+      const v = e.v;
+      return () => v;
+    }
+    case 'var':
+    case 'field': {
+      const i = slot(e);
+      return (s) => s[i]!;
+    }
+    case 'not': {
+      const a = compileExpr(e.e, slot);
+      return (s) => (a(s) === 0 ? 1 : 0);
+    }
+    case 'neg': {
+      const a = compileExpr(e.e, slot);
+      return (s) => -a(s) | 0;
+    }
+    case 'bin': {
+      const a = compileExpr(e.l, slot);
+      const b = compileExpr(e.r, slot);
+      switch (e.op) {
+        case '||':
+          return (s) => (a(s) !== 0 || b(s) !== 0 ? 1 : 0);
+        case '&&':
+          return (s) => (a(s) !== 0 && b(s) !== 0 ? 1 : 0);
+        case '==':
+          return (s) => (a(s) === b(s) ? 1 : 0);
+        case '!=':
+          return (s) => (a(s) !== b(s) ? 1 : 0);
+        case '<':
+          return (s) => (a(s) < b(s) ? 1 : 0);
+        case '<=':
+          return (s) => (a(s) <= b(s) ? 1 : 0);
+        case '>':
+          return (s) => (a(s) > b(s) ? 1 : 0);
+        case '>=':
+          return (s) => (a(s) >= b(s) ? 1 : 0);
+        case '+':
+          return (s) => (a(s) + b(s)) | 0;
+        case '-':
+          return (s) => (a(s) - b(s)) | 0;
+      }
+    }
+  }
+}

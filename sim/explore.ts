@@ -1,0 +1,375 @@
+// Exhaustive breadth-first search over every interleaving of a compiled model.
+//  - States are Int32Arrays packed into one growing arena and found again through an
+//    open-addressing hash table, so a revisit costs a hash and a compare, no strings.
+//  - BFS keeps parent pointers, so the first violation found is a shortest one.
+//  - Partial-order reduction (static persistent/ample sets, as in SPIN): in a state
+//    where some thread's next step is invisible to the properties, cannot fail, and is
+//    independent (by read/write slot sets, lock words included) of everything the other
+//    threads can still do from where they are, only that thread is expanded. The cycle
+//    proviso for BFS: when the reduced successor is already known, expand fully, so no
+//    step is postponed around a loop forever. Terminal states (deadlocks, final
+//    assertions) and invariant violations are preserved.
+//  - Bounds on states and time give "incomplete", never a silent "holds".
+import type { State, Model, Node } from './compile.ts';
+import type { Verdict, WaitEdge } from './ast.ts';
+
+export interface ExploreOptions {
+  /** Stop with "incomplete" after this many distinct states (default 2,000,000). */
+  maxStates?: number;
+  /** Stop with "incomplete" after this many milliseconds (default 20,000). */
+  maxMs?: number;
+  /** Partial-order reduction (default on). */
+  por?: boolean;
+}
+
+export interface ExploreOutcome {
+  verdict: Verdict;
+  property?: string;
+  message?: string;
+  states: number;
+  transitions: number;
+  ms: number;
+  /** Transition gids from the initial state to the violation (empty when it holds). */
+  path: number[];
+  waitFor?: WaitEdge[];
+  /** `thread:step` never executed in the explored part. */
+  unreached: string[];
+  bound?: string;
+}
+
+class StateStore {
+  data: Int32Array;
+  parent: Int32Array;
+  via: Int32Array;
+  count = 0;
+  private table: Int32Array;
+  private hashes: Int32Array;
+  private mask: number;
+
+  constructor(readonly width: number) {
+    const cap = 1 << 12;
+    this.data = new Int32Array(cap * Math.max(width, 1));
+    this.parent = new Int32Array(cap);
+    this.via = new Int32Array(cap);
+    this.hashes = new Int32Array(cap);
+    this.table = new Int32Array(cap * 2).fill(-1);
+    this.mask = cap * 2 - 1;
+  }
+
+  static hash(s: State): number {
+    let h = 0x811c9dc5 | 0;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s[i]!, 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+    return h;
+  }
+
+  /** Index of s if stored, else -1. */
+  find(s: State, h: number): number {
+    const w = this.width;
+    const data = this.data;
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+      const idx = this.table[i]!;
+      if (idx < 0) return -1;
+      if (this.hashes[idx] !== h) continue;
+      const base = idx * w;
+      let eq = true;
+      for (let k = 0; k < w; k++) {
+        if (data[base + k] !== s[k]) {
+          eq = false;
+          break;
+        }
+      }
+      if (eq) return idx;
+    }
+  }
+
+  add(s: State, h: number, parent: number, via: number): number {
+    if (this.count === this.parent.length) this.grow();
+    if ((this.count + 1) * 2 > this.table.length * 0.75 * 2) this.rehash();
+    const idx = this.count++;
+    this.data.set(s, idx * this.width);
+    this.parent[idx] = parent;
+    this.via[idx] = via;
+    this.hashes[idx] = h;
+    let i = h & this.mask;
+    while (this.table[i]! >= 0) i = (i + 1) & this.mask;
+    this.table[i] = idx;
+    return idx;
+  }
+
+  load(idx: number, into: State): void {
+    const b = idx * this.width;
+    into.set(this.data.subarray(b, b + this.width));
+  }
+
+  private grow(): void {
+    const cap = this.parent.length * 2;
+    const d = new Int32Array(cap * Math.max(this.width, 1));
+    d.set(this.data);
+    this.data = d;
+    const p = new Int32Array(cap);
+    p.set(this.parent);
+    this.parent = p;
+    const v = new Int32Array(cap);
+    v.set(this.via);
+    this.via = v;
+    const hs = new Int32Array(cap);
+    hs.set(this.hashes);
+    this.hashes = hs;
+  }
+
+  private rehash(): void {
+    const size = this.table.length * 2;
+    this.table = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+    for (let idx = 0; idx < this.count; idx++) {
+      let i = this.hashes[idx]! & this.mask;
+      while (this.table[i]! >= 0) i = (i + 1) & this.mask;
+      this.table[i] = idx;
+    }
+  }
+
+  pathTo(idx: number): number[] {
+    const out: number[] = [];
+    for (let i = idx; i > 0; i = this.parent[i]!) out.push(this.via[i]!);
+    return out.reverse();
+  }
+}
+
+/**
+ * conflicts[t][n][u] is a Uint8Array over thread u's nodes (plus its end): 1 when node n
+ * of thread t is dependent on some step thread u can still take from that node on.
+ */
+function conflictTables(m: Model): Uint8Array[][][] {
+  const nodeSets = m.threads.map((t) =>
+    t.nodes.map((n) => {
+      const r = new Set<number>();
+      const w = new Set<number>();
+      for (const tr of n.trans) {
+        tr.reads.forEach((x) => r.add(x));
+        tr.writes.forEach((x) => w.add(x));
+      }
+      return { r, w };
+    }),
+  );
+  const dependent = (a: { r: Set<number>; w: Set<number> }, b: { r: Set<number>; w: Set<number> }): boolean => {
+    for (const x of a.w) if (b.r.has(x) || b.w.has(x)) return true;
+    for (const x of b.w) if (a.r.has(x)) return true;
+    return false;
+  };
+  // Forward reachability within each thread's control-flow graph.
+  const reach = m.threads.map((t) => {
+    const n = t.nodes.length;
+    return t.nodes.map((_, start) => {
+      const seen = new Uint8Array(n + 1);
+      const stack = [start];
+      seen[start] = 1;
+      while (stack.length) {
+        const x = stack.pop()!;
+        if (x >= n) continue;
+        for (const y of t.nodes[x]!.next) if (!seen[y]) ((seen[y] = 1), stack.push(y));
+      }
+      return seen;
+    });
+  });
+  return m.threads.map((t, ti) =>
+    t.nodes.map((_, ni) =>
+      m.threads.map((u, ui) => {
+        const out = new Uint8Array(u.nodes.length + 1);
+        if (ui === ti) return out;
+        const direct = u.nodes.map((_, mi) => dependent(nodeSets[ti]![ni]!, nodeSets[ui]![mi]!));
+        for (let mi = 0; mi < u.nodes.length; mi++) {
+          const r = reach[ui]![mi]!;
+          for (let k = 0; k < u.nodes.length; k++) {
+            if (r[k] && direct[k]) {
+              out[mi] = 1;
+              break;
+            }
+          }
+        }
+        return out;
+      }),
+    ),
+  );
+}
+
+export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
+  const t0 = performance.now();
+  const maxStates = opts.maxStates ?? 2_000_000;
+  const maxMs = opts.maxMs ?? 20_000;
+  const por = opts.por ?? true;
+  const W = m.width;
+  const threads = m.threads;
+  const T = threads.length;
+  const store = new StateStore(W);
+  const covered = new Uint8Array(m.transitions.length);
+  const conflicts = por ? conflictTables(m) : [];
+  const cur = new Int32Array(W);
+  const next = new Int32Array(W);
+  let transitions = 0;
+
+  const done = (o: Omit<ExploreOutcome, 'states' | 'transitions' | 'ms' | 'unreached'>): ExploreOutcome => ({
+    ...o,
+    states: store.count,
+    transitions,
+    ms: Math.round((performance.now() - t0) * 100) / 100,
+    unreached: unreached(m, covered),
+  });
+  const invariantBroken = (s: State): string | undefined => {
+    for (const inv of m.invariants) if (!inv.check(s)) return inv.name;
+    return undefined;
+  };
+
+  const h0 = StateStore.hash(m.init);
+  store.add(m.init, h0, -1, -1);
+  const bad0 = invariantBroken(m.init);
+  if (bad0) return done({ verdict: 'violated', property: bad0, message: `invariant '${bad0}' fails in the initial state`, path: [] });
+
+  for (let head = 0; head < store.count; head++) {
+    if ((head & 1023) === 0 && head > 0 && performance.now() - t0 > maxMs) {
+      return done({ verdict: 'incomplete', path: [], bound: `maxMs=${maxMs}` });
+    }
+    store.load(head, cur);
+
+    // Pick the ample thread, if any (see the header comment).
+    let ample = -1;
+    if (por) {
+      for (let t = 0; t < T && ample < 0; t++) {
+        const th = threads[t]!;
+        const pc = cur[th.pcSlot]!;
+        if (pc >= th.end) continue;
+        const node = th.nodes[pc]!;
+        if (node.visible) continue;
+        let ok = true;
+        for (const tr of node.trans) if (tr.guard && !tr.guard(cur)) ok = false;
+        if (!ok) continue;
+        const conf = conflicts[t]![pc]!;
+        for (let u = 0; u < T && ok; u++) {
+          if (u === t) continue;
+          const pu = cur[threads[u]!.pcSlot]!;
+          if (conf[u]![pu]) ok = false;
+        }
+        if (!ok) continue;
+        // Cycle proviso: every reduced successor must be new.
+        for (const tr of node.trans) {
+          next.set(cur);
+          tr.exec(next);
+          if (store.find(next, StateStore.hash(next)) >= 0) ok = false;
+        }
+        if (ok) ample = t;
+      }
+    }
+
+    let enabled = 0;
+    for (let t = 0; t < T; t++) {
+      if (ample >= 0 && t !== ample) continue;
+      const th = threads[t]!;
+      const pc = cur[th.pcSlot]!;
+      if (pc >= th.end) continue;
+      const node = th.nodes[pc]!;
+      for (const tr of node.trans) {
+        if (tr.guard && !tr.guard(cur)) continue;
+        enabled++;
+        transitions++;
+        covered[tr.gid] = 1;
+        next.set(cur);
+        const fail = tr.exec(next);
+        if (fail >= 0) {
+          const f = m.failures[fail]!;
+          return done({ verdict: 'violated', property: f.property, message: f.message, path: [...store.pathTo(head), tr.gid] });
+        }
+        const h = StateStore.hash(next);
+        if (store.find(next, h) >= 0) continue;
+        const idx = store.add(next, h, head, tr.gid);
+        const bad = invariantBroken(next);
+        if (bad) return done({ verdict: 'violated', property: bad, message: `invariant '${bad}' fails`, path: store.pathTo(idx) });
+        if (store.count >= maxStates) return done({ verdict: 'incomplete', path: [], bound: `maxStates=${maxStates}` });
+      }
+    }
+    if (enabled > 0) continue;
+
+    let allDone = true;
+    for (let t = 0; t < T; t++) if (cur[threads[t]!.pcSlot]! < threads[t]!.end) allDone = false;
+    if (!allDone) {
+      return done({ verdict: 'deadlock', property: 'deadlock', message: 'no thread can move', path: store.pathTo(head), waitFor: waitFor(m, cur) });
+    }
+    for (const f of m.finals) {
+      if (!f.check(cur)) return done({ verdict: 'violated', property: f.name, message: `final assertion '${f.name}' fails`, path: store.pathTo(head) });
+    }
+  }
+  return done({ verdict: 'holds', path: [] });
+}
+
+export function unreached(m: Model, covered: Uint8Array): string[] {
+  const seen = new Set<string>();
+  const all: string[] = [];
+  for (const tr of m.transitions) {
+    const key = `${m.threads[tr.thread]!.name}:${tr.step}`;
+    if (!all.includes(key)) all.push(key);
+    if (covered[tr.gid]) seen.add(key);
+  }
+  return all.filter((k) => !seen.has(k));
+}
+
+/** Who each stuck thread waits for, reduced to the cycle when there is one. */
+export function waitFor(m: Model, s: State): WaitEdge[] {
+  const edges: WaitEdge[] = [];
+  const names = m.threads.map((t) => t.name);
+  const owner = (v: number): string[] => (v > 0 ? [names[v - 1]!] : []);
+  const bits = (v: number): string[] => names.filter((_, i) => (v & (1 << i)) !== 0);
+  m.threads.forEach((th) => {
+    const pc = s[th.pcSlot]!;
+    if (pc >= th.end) return;
+    const node: Node = th.nodes[pc]!;
+    if (node.awaits !== undefined) {
+      edges.push({ thread: th.name, waitsFor: `condition ${node.awaits} (${node.step})`, heldBy: [] });
+      return;
+    }
+    if (!node.waits) return;
+    const L = node.waits.lock;
+    if (L.type === 'folio') {
+      edges.push({ thread: th.name, waitsFor: `folio lock ${L.name}`, heldBy: owner(s[m.slotOf.get(`${L.name}#owner`)!]!) });
+    } else if (L.type === 'mutex') {
+      edges.push({ thread: th.name, waitsFor: `mutex ${L.name}`, heldBy: owner(s[m.slotOf.get(`${L.name}#owner`)!]!) });
+    } else {
+      const w = s[m.slotOf.get(`${L.name}#writer`)!]!;
+      const rd = s[m.slotOf.get(`${L.name}#readers`)!]!;
+      if (node.waits.mode === 'read') {
+        // A writer-fair rwsem also makes readers wait for queued writers.
+        const queued = m.threads
+          .filter((u) => {
+            const p = s[u.pcSlot]!;
+            const n = p < u.end ? u.nodes[p]! : undefined;
+            return n !== undefined && n.kind === 'lock' && n.waits?.mode === 'write' && n.waits.lock.name === L.name && n.waits.decl?.fair === 'writer';
+          })
+          .map((u) => u.name);
+        edges.push({ thread: th.name, waitsFor: `${L.name} (read)`, heldBy: [...owner(w), ...queued] });
+      } else {
+        edges.push({ thread: th.name, waitsFor: `${L.name} (write)`, heldBy: [...owner(w), ...bits(rd)] });
+      }
+    }
+  });
+  const by = new Map(edges.map((e) => [e.thread, e]));
+  // Depth-first search for a cycle thread -> holder -> ...
+  for (const start of edges) {
+    const path: string[] = [];
+    const find = (t: string): string[] | undefined => {
+      const i = path.indexOf(t);
+      if (i >= 0) return path.slice(i);
+      const e = by.get(t);
+      if (!e) return undefined;
+      path.push(t);
+      for (const h of e.heldBy) {
+        const c = find(h);
+        if (c) return c;
+      }
+      path.pop();
+      return undefined;
+    };
+    const cyc = find(start.thread);
+    if (cyc) return cyc.map((t) => by.get(t)!);
+  }
+  return edges;
+}

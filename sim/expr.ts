@@ -1,0 +1,223 @@
+// The expression language of sim/FORMAT.md: integers/booleans, variables, folio fields,
+// comparisons, + and -, and/or/not. Kept this small on purpose so every expression has a
+// literal Promela translation. Pure: names are resolved through a callback.
+import { FOLIO_FIELDS, type Assign, type BinOp, type Expr, type FolioField, type LValue, type Pos } from './ast.ts';
+import { SimError } from './errors.ts';
+
+/** What a bare name refers to in the scope an expression is parsed in. */
+export type NameKind = 'global' | 'local' | 'folio' | 'lock' | undefined;
+export type Resolver = (name: string) => NameKind;
+
+type Tok = { t: 'int'; v: number; at: number } | { t: 'name'; v: string; at: number } | { t: 'op'; v: string; at: number };
+
+const OPS = ['||', '&&', '==', '!=', '<=', '>=', '<', '>', '+', '-', '!', '(', ')', '.', '='];
+
+function tokenize(text: string, pos: Pos): Tok[] {
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === ' ' || c === '\t') {
+      i++;
+      continue;
+    }
+    const num = /^[0-9]+/.exec(text.slice(i));
+    if (num) {
+      const v = Number(num[0]);
+      if (v > 2 ** 31 - 1) throw err(pos, i, `integer ${num[0]} does not fit in 32 bits`);
+      out.push({ t: 'int', v, at: i });
+      i += num[0].length;
+      continue;
+    }
+    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i));
+    if (name) {
+      out.push({ t: 'name', v: name[0], at: i });
+      i += name[0].length;
+      continue;
+    }
+    const op = OPS.find((o) => text.startsWith(o, i));
+    if (!op) throw err(pos, i, `unexpected character '${c}' in expression '${text}'`);
+    out.push({ t: 'op', v: op, at: i });
+    i += op.length;
+  }
+  return out;
+}
+
+function err(pos: Pos, offset: number, msg: string): SimError {
+  return new SimError('SIM_INVALID', msg, { ...pos, col: pos.col + offset });
+}
+
+class Parser {
+  private i = 0;
+  constructor(
+    private readonly toks: Tok[],
+    private readonly text: string,
+    private readonly pos: Pos,
+    private readonly resolve: Resolver,
+  ) {}
+
+  private peek(): Tok | undefined {
+    return this.toks[this.i];
+  }
+
+  private isOp(v: string): boolean {
+    const t = this.peek();
+    return t !== undefined && t.t === 'op' && t.v === v;
+  }
+
+  fail(msg: string): SimError {
+    const t = this.peek();
+    return err(this.pos, t ? t.at : this.text.length, `${msg} in '${this.text}'`);
+  }
+
+  done(): void {
+    if (this.peek()) throw this.fail(`unexpected '${String(this.peek()!.v)}'`);
+  }
+
+  expr(): Expr {
+    return this.binary(0);
+  }
+
+  // Precedence levels, loosest first; `!` binds looser than comparisons (`!a == b` is `!(a == b)`),
+  // as FORMAT.md's grammar says, and tighter than && and ||.
+  private static readonly LEVELS: BinOp[][] = [['||'], ['&&'], [], ['==', '!=', '<', '<=', '>', '>='], ['+', '-']];
+
+  private binary(level: number): Expr {
+    if (level === 2) {
+      if (this.isOp('!')) {
+        this.i++;
+        return { k: 'not', e: this.binary(2) };
+      }
+      return this.binary(3);
+    }
+    if (level >= Parser.LEVELS.length) return this.unary();
+    const ops = Parser.LEVELS[level]!;
+    let l = this.binary(level + 1);
+    for (;;) {
+      const t = this.peek();
+      if (!t || t.t !== 'op' || !(ops as string[]).includes(t.v)) return l;
+      this.i++;
+      const r = this.binary(level + 1);
+      l = { k: 'bin', op: t.v as BinOp, l, r };
+      // Comparisons do not chain: `a < b < c` is almost always a mistake.
+      if (level === 3) {
+        const n = this.peek();
+        if (n && n.t === 'op' && (ops as string[]).includes(n.v)) throw this.fail('comparisons do not chain; add parentheses');
+        return l;
+      }
+    }
+  }
+
+  private unary(): Expr {
+    if (this.isOp('-')) {
+      this.i++;
+      return { k: 'neg', e: this.unary() };
+    }
+    if (this.isOp('!')) {
+      this.i++;
+      return { k: 'not', e: this.unary() };
+    }
+    return this.atom();
+  }
+
+  private atom(): Expr {
+    const t = this.peek();
+    if (!t) throw this.fail('expected a value');
+    if (t.t === 'int') {
+      this.i++;
+      return { k: 'int', v: t.v };
+    }
+    if (t.t === 'op' && t.v === '(') {
+      this.i++;
+      const e = this.expr();
+      if (!this.isOp(')')) throw this.fail("expected ')'");
+      this.i++;
+      return e;
+    }
+    if (t.t === 'name') return this.name();
+    throw this.fail(`expected a value, got '${t.v}'`);
+  }
+
+  /** A variable, `true`/`false`, or `FOLIO.FIELD`. */
+  name(): Expr & LValue {
+    const t = this.peek();
+    if (!t || t.t !== 'name') throw this.fail('expected a name');
+    this.i++;
+    if (t.v === 'true' || t.v === 'false') return { k: 'int', v: t.v === 'true' ? 1 : 0 } as never;
+    const kind = this.resolve(t.v);
+    if (kind === 'folio') {
+      if (!this.isOp('.')) throw err(this.pos, t.at, `folio '${t.v}' needs a field (${FOLIO_FIELDS.join(', ')}) in '${this.text}'`);
+      this.i++;
+      const f = this.peek();
+      if (!f || f.t !== 'name' || !(FOLIO_FIELDS as readonly string[]).includes(f.v)) {
+        throw this.fail(`expected a folio field (${FOLIO_FIELDS.join(', ')})`);
+      }
+      this.i++;
+      return { k: 'field', folio: t.v, field: f.v as Exclude<FolioField, 'locked'> };
+    }
+    if (kind === 'global' || kind === 'local') return { k: 'var', name: t.v, scope: kind };
+    if (kind === 'lock') throw err(this.pos, t.at, `'${t.v}' is a lock, not a value, in '${this.text}'`);
+    throw err(this.pos, t.at, `unknown name '${t.v}' (not a variable, local or folio) in '${this.text}'`);
+  }
+
+  lvalue(): LValue {
+    const at = this.peek();
+    const e = this.name() as Expr;
+    if (e.k === 'int') throw err(this.pos, at?.at ?? 0, `cannot assign to a constant in '${this.text}'`);
+    if (e.k === 'field' && e.field === 'locked') {
+      throw err(this.pos, at?.at ?? 0, `'locked' changes only through lock/unlock/trylock, in '${this.text}'`);
+    }
+    return e as LValue;
+  }
+
+  expectOp(v: string): void {
+    if (!this.isOp(v)) throw this.fail(`expected '${v}'`);
+    this.i++;
+  }
+}
+
+export function parseExpr(text: string, pos: Pos, resolve: Resolver): Expr {
+  const p = new Parser(tokenize(text, pos), text, pos, resolve);
+  const e = p.expr();
+  p.done();
+  return e;
+}
+
+/** `lvalue = expr` */
+export function parseAssign(text: string, pos: Pos, resolve: Resolver): Assign {
+  const p = new Parser(tokenize(text, pos), text, pos, resolve);
+  const target = p.lvalue();
+  p.expectOp('=');
+  const value = p.expr();
+  p.done();
+  return { target, value };
+}
+
+export function parseLValue(text: string, pos: Pos, resolve: Resolver): LValue {
+  const p = new Parser(tokenize(text, pos), text, pos, resolve);
+  const v = p.lvalue();
+  p.done();
+  return v;
+}
+
+/** Canonical text of an expression (used in witnesses, errors and the exporter's comments). */
+export function showExpr(e: Expr): string {
+  switch (e.k) {
+    case 'int':
+      return String(e.v);
+    case 'var':
+      return e.name;
+    case 'field':
+      return `${e.folio}.${e.field}`;
+    case 'not':
+      return `!${wrap(e.e)}`;
+    case 'neg':
+      return `-${wrap(e.e)}`;
+    case 'bin':
+      return `${wrap(e.l)} ${e.op} ${wrap(e.r)}`;
+  }
+}
+
+function wrap(e: Expr): string {
+  return e.k === 'bin' ? `(${showExpr(e)})` : showExpr(e);
+}

@@ -1,0 +1,118 @@
+// Witness replay: runs a list of (thread, step[, branch]) on the compiled model from its
+// initial state, refusing any step that is not the thread's next one or is not enabled,
+// and says what the end state shows. Every verdict the explorer reports is rendered
+// through here, so a witness that is printed is a witness that replays.
+import type { Verdict, WitnessStep, WaitEdge } from './ast.ts';
+import type { Model, State, Transition } from './compile.ts';
+import { SimError } from './errors.ts';
+import { waitFor } from './explore.ts';
+
+export interface ReplayOutcome {
+  /** What the end of the witness shows: a violation, a deadlock, or `holds` (nothing wrong there). */
+  verdict: Exclude<Verdict, 'incomplete'>;
+  property?: string;
+  steps: WitnessStep[];
+  final: State;
+  waitFor?: WaitEdge[];
+}
+
+/** Replays transition ids (the explorer's path). */
+export function replayPath(m: Model, gids: number[]): ReplayOutcome {
+  return run(m, gids.length, (s, i) => {
+    const tr = m.transitions[gids[i]!];
+    if (!tr) throw new SimError('SIM_REPLAY', `no transition ${gids[i]}`);
+    return tr;
+  });
+}
+
+/** Replays a witness as printed (thread names and step ids). */
+export function replayWitness(m: Model, witness: Pick<WitnessStep, 'thread' | 'step' | 'branch'>[]): ReplayOutcome {
+  return run(m, witness.length, (s, i) => {
+    const w = witness[i]!;
+    const th = m.threads.find((t) => t.name === w.thread);
+    if (!th) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: no thread '${w.thread}'`);
+    const pc = s[th.pcSlot]!;
+    const node = pc < th.end ? th.nodes[pc] : undefined;
+    if (!node) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: thread '${w.thread}' has already finished`);
+    if (node.step !== w.step) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: thread '${w.thread}' is at '${node.step}', not '${w.step}'`);
+    const tr = node.trans.find((t) => (t.branch ?? undefined) === (w.branch ?? undefined));
+    if (!tr) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: '${w.step}' has no branch '${w.branch ?? ''}'`);
+    return tr;
+  });
+}
+
+function run(m: Model, n: number, pick: (s: State, i: number) => Transition): ReplayOutcome {
+  const s = Int32Array.from(m.init);
+  const steps: WitnessStep[] = [];
+  const broken = (): string | undefined => m.invariants.find((x) => !x.check(s))?.name;
+  let bad = broken();
+  if (bad) return { verdict: 'violated', property: bad, steps, final: s };
+  for (let i = 0; i < n; i++) {
+    const tr = pick(s, i);
+    const th = m.threads[tr.thread]!;
+    if (s[th.pcSlot] !== tr.node) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: thread '${th.name}' is not at '${tr.step}'`);
+    if (tr.guard && !tr.guard(s)) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: '${th.name}:${tr.step}' is blocked here`);
+    const before = Int32Array.from(s);
+    const fail = tr.exec(s);
+    const node = th.nodes[tr.node]!;
+    const went = node.cond !== undefined ? [`(${node.cond}) is ${s[th.pcSlot] === node.next[0] ? 'true' : 'false'}`] : [];
+    steps.push({
+      thread: th.name,
+      step: tr.step,
+      function: tr.fn.func,
+      file: tr.fn.file,
+      ...(tr.branch !== undefined ? { branch: tr.branch } : {}),
+      changes: [...went, ...changes(m, before, s)],
+    });
+    if (fail >= 0) {
+      if (i !== n - 1) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: '${m.failures[fail]!.property}' fails before the witness ends`);
+      return { verdict: 'violated', property: m.failures[fail]!.property, steps, final: s };
+    }
+    bad = broken();
+    if (bad) {
+      if (i !== n - 1) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: invariant '${bad}' fails before the witness ends`);
+      return { verdict: 'violated', property: bad, steps, final: s };
+    }
+  }
+  const anyEnabled = m.threads.some((th) => {
+    const pc = s[th.pcSlot]!;
+    return pc < th.end && th.nodes[pc]!.trans.some((t) => !t.guard || t.guard(s));
+  });
+  if (anyEnabled) return { verdict: 'holds', steps, final: s };
+  if (m.threads.some((th) => s[th.pcSlot]! < th.end)) return { verdict: 'deadlock', property: 'deadlock', steps, final: s, waitFor: waitFor(m, s) };
+  const f = m.finals.find((x) => !x.check(s));
+  return f ? { verdict: 'violated', property: f.name, steps, final: s } : { verdict: 'holds', steps, final: s };
+}
+
+/** Human-readable slot changes, lock words shown as who holds them. */
+export function changes(m: Model, a: State, b: State): string[] {
+  const out: string[] = [];
+  const who = (v: number): string => (v > 0 ? m.threads[v - 1]!.name : 'none');
+  const set = (v: number): string => `{${m.threads.filter((_, i) => (v & (1 << i)) !== 0).map((t) => t.name).join(',')}}`;
+  for (let i = 0; i < m.width; i++) {
+    if (a[i] === b[i]) continue;
+    const sl = m.slots[i]!;
+    const x = a[i]!;
+    const y = b[i]!;
+    const base = sl.name.split('#')[0]!;
+    switch (sl.kind) {
+      case 'pc':
+        break;
+      case 'owner':
+        out.push(`${base} held by: ${who(x)} -> ${who(y)}`);
+        break;
+      case 'writer':
+        out.push(`${base} writer: ${who(x)} -> ${who(y)}`);
+        break;
+      case 'readers':
+        out.push(`${base} readers: ${set(x)} -> ${set(y)}`);
+        break;
+      case 'queued':
+        out.push(`${base} queued writers: ${x} -> ${y}`);
+        break;
+      default:
+        out.push(`${sl.name}: ${x} -> ${y}`);
+    }
+  }
+  return out;
+}
