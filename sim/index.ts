@@ -1,0 +1,192 @@
+// The simulator's library API, used by the CLI (`loregraph sim`) and the server. Thin
+// I/O (reading sim/scenarios) around the pure parser, instantiation and explorer.
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunResult, Scenario, Verdict } from './ast.ts';
+import { compile } from './compile.ts';
+import { SimError } from './errors.ts';
+import { explore } from './explore.ts';
+import { instantiate } from './instantiate.ts';
+import { parseScenario } from './parse.ts';
+import { exportPromela as toPromela } from './promela.ts';
+import { replayPath } from './replay.ts';
+
+export type { RunResult, Scenario, Verdict, WitnessStep, WaitEdge } from './ast.ts';
+export { SimError, isSimError, type SimErrorCode } from './errors.ts';
+export { parseScenario } from './parse.ts';
+export { instantiate } from './instantiate.ts';
+
+export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+
+export interface ScenarioSummary {
+  id: string;
+  title: string;
+  file: string;
+  source: string[];
+  variants: { name: string; fix: string; description?: string }[];
+  configs: { name: string; description?: string }[];
+  expectations: number;
+  /** Set when the file does not load; the other fields are then placeholders. */
+  error?: string;
+}
+
+function scenarioFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Parses a scenario file and instantiates every (variant, config), so any error surfaces now, with its position. */
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SimError('SIM_NOT_FOUND', `cannot read scenario ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const sc = parseScenario(text, path);
+  for (const v of sc.variants.keys()) for (const c of sc.configs.keys()) compile(instantiate(sc, v, c));
+  return sc;
+}
+
+/** By scenario id or file name (without .yaml) in `dir`. */
+export function loadScenario(id: string, dir: string = SCENARIO_DIR): Scenario {
+  if (!/^[A-Za-z0-9_.-]+$/.test(id) || id.startsWith('.')) throw new SimError('SIM_NOT_FOUND', `no scenario '${id}'`);
+  const files = scenarioFiles(dir);
+  const byName = files.find((f) => basename(f).replace(/\.ya?ml$/, '') === id);
+  if (byName) return loadScenarioFile(byName);
+  for (const f of files) {
+    const m = /^id:\s*["']?([A-Za-z0-9_-]+)/m.exec(readFileSync(f, 'utf8'));
+    if (m && m[1] === id) return loadScenarioFile(f);
+  }
+  throw new SimError('SIM_NOT_FOUND', `no scenario '${id}' in ${dir} (have: ${files.map((f) => basename(f)).join(', ') || 'none'})`);
+}
+
+export function listScenarios(dir: string = SCENARIO_DIR): ScenarioSummary[] {
+  return scenarioFiles(dir).map((file) => {
+    try {
+      const sc = loadScenarioFile(file);
+      return {
+        id: sc.id,
+        title: sc.title,
+        file,
+        source: sc.source,
+        variants: [...sc.variants.values()].map((v) => ({ name: v.name, fix: v.fix, ...(v.description ? { description: v.description } : {}) })),
+        configs: [...sc.configs.values()].map((c) => ({ name: c.name, ...(c.description ? { description: c.description } : {}) })),
+        expectations: sc.expect.length,
+      };
+    } catch (e) {
+      return { id: basename(file).replace(/\.ya?ml$/, ''), title: '', file, source: [], variants: [], configs: [], expectations: 0, error: e instanceof Error ? e.message : String(e) };
+    }
+  });
+}
+
+export interface RunOptions {
+  variant?: string;
+  /** Default: the first config. */
+  config?: string;
+  maxStates?: number;
+  maxMs?: number;
+  /** Partial-order reduction; default on. */
+  por?: boolean;
+}
+
+export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
+  const variant = opts.variant ?? 'original';
+  const config = opts.config ?? [...sc.configs.keys()][0];
+  if (config === undefined) throw new SimError('SIM_NOT_FOUND', `${sc.id}: no configs`);
+  for (const [k, v] of [['maxStates', opts.maxStates], ['maxMs', opts.maxMs]] as const) {
+    if (v !== undefined && (!Number.isFinite(v) || v <= 0)) throw new SimError('SIM_USAGE', `${k} must be a positive number`);
+  }
+  const model = compile(instantiate(sc, variant, config));
+  const o = explore(model, {
+    ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
+    ...(opts.maxMs !== undefined ? { maxMs: opts.maxMs } : {}),
+    ...(opts.por !== undefined ? { por: opts.por } : {}),
+  });
+  const r = replayPath(model, o.path);
+  // The witness we print is the one we replayed: if they disagree, the explorer is wrong.
+  if (o.verdict !== 'holds' && o.verdict !== 'incomplete' && (r.verdict !== o.verdict || r.property !== o.property)) {
+    throw new Error(`internal: witness replays to ${r.verdict}/${r.property}, explorer said ${o.verdict}/${o.property}`);
+  }
+  return {
+    scenario: sc.id,
+    variant,
+    config,
+    verdict: o.verdict,
+    ...(o.property !== undefined ? { property: o.property } : {}),
+    states: o.states,
+    transitions: o.transitions,
+    ms: o.ms,
+    witness: o.verdict === 'holds' || o.verdict === 'incomplete' ? [] : r.steps,
+    ...(o.waitFor ? { waitFor: o.waitFor } : {}),
+    unreached: o.unreached,
+    ...(o.bound !== undefined ? { bound: o.bound } : {}),
+  };
+}
+
+export interface CheckRow {
+  scenario: string;
+  variant: string;
+  config: string;
+  expected: Verdict;
+  expectedProperty?: string;
+  got: Verdict;
+  property?: string;
+  ok: boolean;
+  why: string;
+  states: number;
+  ms: number;
+  /** Steps never executed: worth a look when a fix "holds". */
+  unreached: string[];
+}
+
+export function checkScenario(sc: Scenario, opts: Pick<RunOptions, 'maxStates' | 'maxMs' | 'por'> = {}): CheckRow[] {
+  return sc.expect.map((x) => {
+    const r = runScenario(sc, { ...opts, variant: x.variant, config: x.config });
+    const ok = r.verdict === x.verdict && (x.property === undefined || x.property === r.property);
+    return {
+      scenario: sc.id,
+      variant: x.variant,
+      config: x.config,
+      expected: x.verdict,
+      ...(x.property !== undefined ? { expectedProperty: x.property } : {}),
+      got: r.verdict,
+      ...(r.property !== undefined ? { property: r.property } : {}),
+      ok,
+      why: x.why,
+      states: r.states,
+      ms: r.ms,
+      unreached: r.unreached,
+    };
+  });
+}
+
+export interface CheckReport {
+  ok: boolean;
+  rows: CheckRow[];
+  /** Scenario files that do not load. */
+  errors: { file: string; message: string }[];
+}
+
+export function checkAll(dir: string = SCENARIO_DIR, opts: Pick<RunOptions, 'maxStates' | 'maxMs' | 'por'> = {}): CheckReport {
+  const rows: CheckRow[] = [];
+  const errors: CheckReport['errors'] = [];
+  for (const file of scenarioFiles(dir)) {
+    try {
+      rows.push(...checkScenario(loadScenarioFile(file), opts));
+    } catch (e) {
+      errors.push({ file, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return { ok: errors.length === 0 && rows.every((r) => r.ok), rows, errors };
+}
+
+/** Promela for one (variant, config), for cross-checking with SPIN (sim/promela.ts). */
+export function exportPromela(sc: Scenario, variant = 'original', config?: string): string {
+  const c = config ?? [...sc.configs.keys()][0];
+  if (c === undefined) throw new SimError('SIM_NOT_FOUND', `${sc.id}: no configs`);
+  return toPromela(sc, variant, c);
+}
