@@ -11,7 +11,8 @@ import type { Predicate, SearchPlan } from './plan.ts';
 type Part = { fts: string } | { pred: Predicate };
 
 export function ftsString(text: string): string {
-  return `"${text.replaceAll('"', '""')}"`;
+  // NUL would end FTS5's C-string query early; the lexer already splits on it, this is the backstop.
+  return `"${text.replaceAll('\0', ' ').replaceAll('"', '""')}"`;
 }
 
 export function termToFts(t: TermNode): string {

@@ -16,7 +16,8 @@ export type Token =
   | { type: 'word'; text: string; star: boolean; column: number }
   | { type: 'phrase'; text: string; star: boolean; column: number };
 
-const SPACE = /\s/u;
+// Control characters (NUL above all: FTS5 reads its query as a C string) separate words like spaces.
+const SPACE = /[\s\p{Cc}]/u;
 
 function isSpace(ch: string | undefined): boolean {
   return ch !== undefined && SPACE.test(ch);

@@ -1,0 +1,278 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { openDb, closeDb, type Db } from '../db/connection.ts';
+import { ingestPaths, type ReadArchive } from '../ingest/pipeline.ts';
+import { searchMessages, feedMessages } from '../server/query/search.ts';
+import { isLoregraphError, type LoregraphError } from '../errors.ts';
+import { REPO_ROOT } from './helpers/shared.ts';
+
+const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'search', 'list.mbox');
+const NOW = Date.UTC(2024, 5, 1);
+
+// The fixture is our own mbox with plain 'From mboxrd@z' separators and no '>From' lines,
+// so splitting on the separator is exact and keeps this file independent of the readers.
+const readFixture: ReadArchive = async (path, onMessage) => {
+  const text = readFileSync(path, 'latin1');
+  const parts = text.split(/^From mboxrd@z[^\n]*\n/m).filter((p) => p.trim() !== '');
+  for (const [index, p] of parts.entries()) {
+    await onMessage({ bytes: Buffer.from(p, 'latin1'), position: { source: path, offset: 0, index } });
+  }
+};
+
+let db: Db;
+beforeAll(async () => {
+  db = openDb(':memory:');
+  const summary = await ingestPaths(db, [FIXTURE], { worker: false, read: readFixture });
+  expect(summary.stored).toBe(6);
+});
+afterAll(() => closeDb(db));
+
+function ids(q: string, opts: Parameters<typeof searchMessages>[2] = {}): string[] {
+  return searchMessages(db, q, { now: NOW, ...opts }).hits.map((h) => h.messageId);
+}
+
+function sorted(q: string): string[] {
+  return ids(q).sort();
+}
+
+function failure(q: string): LoregraphError {
+  try {
+    searchMessages(db, q, { now: NOW });
+  } catch (e) {
+    if (isLoregraphError(e)) return e;
+    throw e;
+  }
+  throw new Error(`expected '${q}' to be rejected`);
+}
+
+const PATCH = 'patch1.alice@example.org';
+const REVIEW = 'reply1.bob@example.com';
+const SMB = 'smbfix.carol@example.net';
+const STALL = 'stall.zoe@example.net';
+const STALL_REPLY = 'stall-reply.dave@example.com';
+const ODD = 'odd.eve@example.org';
+
+describe('search prefixes find exactly the messages whose field holds the words', () => {
+  it('s: searches the subject only', () => {
+    expect(sorted('s:khugepaged')).toEqual([PATCH, REVIEW].sort());
+    expect(sorted('s:reconnect')).toEqual([SMB].sort());
+    expect(sorted('s:dirty_ratio')).toEqual([].sort());
+  });
+
+  it('f: matches the sender by name, address or RFC 2047-decoded name, accents folded', () => {
+    expect(sorted('f:carol')).toEqual([SMB].sort());
+    expect(sorted('f:bob@example.com')).toEqual([REVIEW].sort());
+    expect(sorted('f:Zoë')).toEqual([STALL].sort());
+    expect(sorted('f:zoe')).toEqual([STALL].sort());
+  });
+
+  it('t:, c: and a: read To, Cc and all addresses', () => {
+    expect(sorted('t:linux-cifs')).toEqual([SMB].sort());
+    expect(sorted('c:bob')).toEqual([PATCH].sort());
+    expect(sorted('a:bob')).toEqual([PATCH, REVIEW].sort());
+    expect(sorted('tc:zoe')).toEqual([STALL_REPLY].sort());
+  });
+
+  it('dfn: finds a patch by its file path, and only the patch', () => {
+    expect(sorted('dfn:mm/khugepaged.c')).toEqual([PATCH].sort());
+    expect(sorted('dfn:fs/smb/client/file.c')).toEqual([SMB].sort());
+    expect(sorted('dfn:file.c')).toEqual([SMB].sort());
+    expect(sorted('dfn:mm/file.c')).toEqual([].sort());
+  });
+
+  it('dfa: and dfb: tell added from removed lines; dfhh: reads the hunk function', () => {
+    expect(sorted('dfa:filemap_write_and_wait')).toEqual([PATCH].sort());
+    expect(sorted('dfb:filemap_write_and_wait')).toEqual([].sort());
+    expect(sorted('dfb:filemap_flush')).toEqual([PATCH].sort());
+    expect(sorted('dfhh:collapse_file')).toEqual([PATCH].sort());
+    expect(sorted('dfhh:cifs_writepages')).toEqual([SMB].sort());
+    expect(sorted('dfctx:xas_lock_irq')).toEqual([PATCH].sort());
+  });
+
+  it('q: finds quoted text and nq: what the author wrote', () => {
+    expect(sorted('q:filemap_write_and_wait')).toEqual([REVIEW].sort());
+    expect(sorted('q:pagecache')).toEqual([STALL_REPLY].sort());
+    expect(sorted('nq:pagecache')).toEqual([STALL].sort());
+    expect(sorted('nq:truncate')).toEqual([REVIEW].sort());
+  });
+
+  it('b: covers the whole body and bs: adds the subject', () => {
+    expect(sorted('b:reconnect')).toEqual([SMB].sort());
+    expect(sorted('b:khugepaged')).toEqual([PATCH].sort());
+    expect(sorted('bs:khugepaged')).toEqual([PATCH, REVIEW].sort());
+  });
+
+  it('l: matches the List-Id and mid: one Message-ID, with or without brackets', () => {
+    expect(sorted('l:linux-cifs.vger.kernel.org')).toEqual([SMB].sort());
+    expect(sorted('l:linux-mm')).toEqual([PATCH, REVIEW, STALL, STALL_REPLY].sort());
+    expect(ids(`mid:<${SMB}>`)).toEqual([SMB]);
+    expect(ids(`mid:${STALL}`)).toEqual([STALL]);
+  });
+
+  it('bare words search every field', () => {
+    expect(sorted('dirty_ratio')).toEqual([STALL_REPLY].sort());
+    expect(sorted('kvack')).toEqual([PATCH, REVIEW, STALL, STALL_REPLY, ODD].sort());
+  });
+});
+
+describe('search boolean logic, phrases, prefixes and dates', () => {
+  it('ANDs words, ORs alternatives, and excludes with NOT and -', () => {
+    expect(sorted('writeback pressure')).toEqual([STALL, STALL_REPLY].sort());
+    expect(sorted('reconnect OR truncate')).toEqual([REVIEW, SMB].sort());
+    expect(sorted('writeback -khugepaged')).toEqual([STALL, STALL_REPLY].sort());
+    expect(sorted('writeback NOT s:re')).toEqual([PATCH, STALL].sort());
+    expect(sorted('NOT writeback')).toEqual([ODD, SMB].sort());
+  });
+
+  it('matches a phrase only with its words in order', () => {
+    expect(sorted('"race with truncate"')).toEqual([REVIEW].sort());
+    expect(sorted('"truncate with race"')).toEqual([].sort());
+  });
+
+  it('expands a trailing star as a prefix', () => {
+    expect(sorted('filemap_w*')).toEqual([PATCH, REVIEW].sort());
+    expect(sorted('s:recon*')).toEqual([SMB].sort());
+  });
+
+  it('filters by date ranges, open on either side, end day included', () => {
+    expect(sorted('d:20240101..20240131')).toEqual([PATCH, REVIEW].sort());
+    expect(sorted('d:..2023-06-05')).toEqual([STALL].sort());
+    expect(sorted('d:2024-02-20..')).toEqual([ODD, SMB].sort());
+    expect(sorted('d:2.weeks.ago..')).toEqual([].sort());
+    expect(sorted('d:2.months.ago..')).toEqual([ODD].sort());
+  });
+
+  it('combines text and non-text conditions under OR and NOT', () => {
+    expect(sorted('reconnect OR d:..2023-06-05')).toEqual([SMB, STALL].sort());
+    expect(sorted('writeback -d:2023')).toEqual([PATCH, REVIEW].sort());
+    expect(sorted(`-mid:${ODD} -l:linux-mm`)).toEqual([SMB].sort());
+  });
+});
+
+describe('search results', () => {
+  it('ranks a subject match above a body mention', () => {
+    expect(ids('writeback')[0]).toBe(STALL);
+  });
+
+  it('sorts newest first with sort=date', () => {
+    expect(ids('l:linux-mm', { sort: 'date' })).toEqual([REVIEW, PATCH, STALL_REPLY, STALL]);
+  });
+
+  it('pages with offset and limit while total counts every match', () => {
+    const all = ids('l:linux-mm', { sort: 'date' });
+    const page = searchMessages(db, 'l:linux-mm', { sort: 'date', offset: 1, limit: 2, now: NOW });
+    expect(page.total).toBe(4);
+    expect(page.totalExact).toBe(true);
+    expect(page.hits.map((h) => h.messageId)).toEqual(all.slice(1, 3));
+  });
+
+  it('collapses to one hit per thread with threads, counting threads', () => {
+    const r = searchMessages(db, 'writeback', { threads: true, now: NOW });
+    expect(r.total).toBe(2);
+    expect(r.hits.map((h) => [h.messageId, h.threadId])).toEqual([
+      [STALL, STALL],
+      [expect.any(String), PATCH],
+    ]);
+  });
+
+  it('gives hit metadata: decoded sender, ISO date, thread root', () => {
+    const [hit] = searchMessages(db, 'dirty_ratio', { now: NOW }).hits;
+    expect(hit).toMatchObject({
+      messageId: STALL_REPLY,
+      subject: 'Re: Writeback stalls in the pagecache under memory pressure',
+      from: { name: 'Dave Helper', address: 'dave@example.com' },
+      date: '2023-06-06T08:15:00.000Z',
+      threadId: STALL,
+    });
+  });
+
+  it('returns snippets as plain segments with the matched words flagged', () => {
+    const [hit] = searchMessages(db, 'nq:truncate folio', { now: NOW }).hits;
+    const segs = hit?.snippet ?? [];
+    expect(segs.filter((s) => s.hit).map((s) => s.text)).toEqual(['truncate', 'folio']);
+    expect(segs.map((s) => s.text).join('')).toContain("Doesn't this still race with truncate? The folio lock is dropped here.");
+  });
+
+  it('keeps mail text in snippets verbatim, angle brackets included, never as markup', () => {
+    const segs = searchMessages(db, 'f:carol signed', { now: NOW }).hits[0]?.snippet ?? [];
+    expect(segs.map((s) => s.text).join('')).toContain('Carol Maintainer <carol@example.net>');
+  });
+
+  it('lists feed entries newest first with row ids', () => {
+    const feed = feedMessages(db, 'l:linux-mm', 3, NOW);
+    expect(feed.map((f) => f.messageId)).toEqual([REVIEW, PATCH, STALL_REPLY]);
+    expect(feed.every((f) => Number.isInteger(f.rowId))).toBe(true);
+    expect(feedMessages(db, '', 1, NOW).map((f) => f.messageId)).toEqual([ODD]);
+  });
+});
+
+describe('hostile queries get a 400 or correct results, never a crash', () => {
+  it('treats FTS5 syntax as words', () => {
+    expect(sorted('subject:x')).toEqual([ODD].sort());
+    expect(sorted('"NEAR(subject"')).toEqual([ODD].sort());
+    expect(sorted('NEAR')).toEqual([ODD].sort());
+    expect(sorted('s:"fts5 *"')).toEqual([ODD].sort());
+    expect(sorted('\u0000writeback\u0000pressure')).toEqual([STALL, STALL_REPLY].sort());
+  });
+
+  it('rejects broken syntax with BAD_QUERY and a column', () => {
+    for (const [q, column] of [
+      ['NEAR(', 5],
+      ['"', 1],
+      ['*', 1],
+      ['^', 1],
+      ['foo "bar', 5],
+      ['s:(a', 3],
+    ] as const) {
+      const e = failure(q);
+      expect(e.code).toBe('BAD_QUERY');
+      expect(e.details?.column).toBe(column);
+      expect(e.httpStatus).toBe(400);
+    }
+  });
+
+  it('rejects a 10 KB query with a clear limit error', () => {
+    const e = failure('writeback '.repeat(1024));
+    expect(e.code).toBe('LIMIT');
+    expect(e.message).toMatch(/more than 64 terms/);
+    expect(ids('x'.repeat(10_240))).toEqual([]);
+  });
+
+  it('rejects bad paging', () => {
+    expect(() => searchMessages(db, 'x', { limit: 201 })).toThrow(/limit must be an integer from 1 to 200/);
+    expect(() => searchMessages(db, 'x', { offset: -1 })).toThrow(/offset/);
+  });
+
+  it('says status:, branch: and patchid: need data this database does not have', () => {
+    expect(failure('status:failed-to-apply').message).toMatch(/^status: needs stable data/);
+    expect(failure('branch:6.6').message).toMatch(/^branch: needs stable data/);
+    expect(failure('patchid:abc').message).toMatch(/^patchid: needs patch data/);
+  });
+
+  it('answers any string with results or a located BAD_QUERY/LIMIT error (property)', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('(', ')', '"', '*', '-', '+', ':', '^', ' ', 'AND', 'OR', 'NOT', 'NEAR', 's:', 'd:', 'mid:', 'dfn:', '{', '}', ',', '..', '2024', 'a', 'writeback', "'", '\\', '\u0000', 'é'),
+      fc.string({ maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 16 }).map((p) => p.join('')), (q) => {
+        try {
+          const r = searchMessages(db, q, { now: NOW });
+          expect(r.hits.length).toBeLessThanOrEqual(r.total);
+        } catch (e) {
+          if (!isLoregraphError(e)) throw e;
+          expect(['BAD_QUERY', 'LIMIT']).toContain(e.code);
+          const column = e.details?.column;
+          if (e.code === 'BAD_QUERY' && !/needs (stable|patch) data/.test(e.message)) {
+            expect(typeof column).toBe('number');
+            expect(column as number).toBeGreaterThanOrEqual(1);
+            expect(column as number).toBeLessThanOrEqual(Array.from(q).length + 1);
+          }
+        }
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 400) },
+    );
+  });
+});
