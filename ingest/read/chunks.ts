@@ -1,0 +1,76 @@
+// Byte sources as async iterables of chunks: a file read in fixed-size pieces, and
+// gunzip on top of any chunk source. Streams, so memory stays flat however large.
+import { open } from 'node:fs/promises';
+import { LoregraphError } from '../../errors.ts';
+
+export const CHUNK_SIZE = 1 << 20;
+
+export function unreadable(path: string, e: unknown): LoregraphError {
+  const why = e instanceof Error ? e.message : String(e);
+  return new LoregraphError('SOURCE_UNREADABLE', `cannot read ${path}: ${why}`, { path });
+}
+
+/** Chunks of a file; `onRead` sees each chunk's size (for progress). */
+export async function* fileChunks(path: string, onRead?: (n: number) => void, chunkSize = CHUNK_SIZE): AsyncGenerator<Buffer> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw unreadable(path, e);
+  }
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(chunkSize);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await fh.read(buf, 0, chunkSize, null));
+      } catch (e) {
+        throw unreadable(path, e);
+      }
+      if (bytesRead === 0) return;
+      onRead?.(bytesRead);
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads the first `n` bytes (or fewer at the end) and gives back a source that still yields everything. */
+export async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+  const it = source[Symbol.asyncIterator]();
+  const taken: Buffer[] = [];
+  let have = 0;
+  let done = false;
+  while (have < n) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    taken.push(r.value);
+    have += r.value.length;
+  }
+  const head = Buffer.concat(taken);
+  async function* rest(): AsyncGenerator<Buffer> {
+    try {
+      if (head.length > 0) yield head;
+      if (done) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      // Stopping early must still close the underlying file.
+      if (!done) await it.return?.();
+    }
+  }
+  return { head, rest: rest() };
+}
+
+export async function collect(source: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of source) parts.push(c);
+  return Buffer.concat(parts);
+}

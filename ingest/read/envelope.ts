@@ -1,0 +1,37 @@
+// What counts as an mbox `From ` separator line. Only lines that look like a real
+// envelope (a sender token, then a time and a year) split messages: git's own test
+// mbox carries an unquoted "From not mangled ..." line inside a message, and fuzzed
+// files carry "From xl.org, ..." continuation lines. The first line of a file is
+// the exception (see `isFirstEnvelope`): it is the envelope whatever it holds.
+
+export const DEFAULT_ENVELOPE = 'From mboxrd@z Thu Jan  1 00:00:00 1970';
+
+/** Envelope lines longer than this are not envelopes (RFC 5322's line limit). */
+export const MAX_ENVELOPE_LENGTH = 998;
+
+const TIME_THEN_YEAR = /^From \S*\s.*\d:\d\d.*\d{4}/;
+const YEAR_THEN_TIME = /^From \S*\s.*\d{4}.*\d:\d\d/;
+
+/** `line` without its newline (a trailing CR is tolerated). */
+export function isEnvelopeLine(line: string): boolean {
+  if (!line.startsWith('From ') || line.length > MAX_ENVELOPE_LENGTH) return false;
+  return TIME_THEN_YEAR.test(line) || YEAR_THEN_TIME.test(line);
+}
+
+/** The first line of a file is an envelope when it starts `From ` and is a plausible line. */
+export function isFirstEnvelope(line: string): boolean {
+  return line.startsWith('From ') && line.length <= MAX_ENVELOPE_LENGTH;
+}
+
+const FROM = Buffer.from('From ');
+
+/** Whether `buf` starts with an mbox envelope line. */
+export function startsWithEnvelope(buf: Buffer): boolean {
+  // Leading blank lines are tolerated (git's t5100 sample.mbox has them).
+  let w = 0;
+  while (w < buf.length && (buf[w] === 0x20 || buf[w] === 0x09 || buf[w] === 10 || buf[w] === 13)) w++;
+  if (buf.length - w < FROM.length || buf.compare(FROM, 0, FROM.length, w, w + FROM.length) !== 0) return false;
+  const nl = buf.indexOf(10, w);
+  const lineLength = (nl < 0 ? buf.length : nl) - w;
+  return lineLength <= MAX_ENVELOPE_LENGTH;
+}

@@ -1,0 +1,339 @@
+// The pure core of the mbox reader: bytes go in chunk by chunk, whole messages come
+// out. It holds at most the message being assembled plus one chunk, so memory does
+// not grow with the archive.
+//
+// Formats (the family differs only in how a body line that starts `From ` survives):
+// - mboxrd (lore, public-inbox, b4, `git format-patch --pretty=mboxrd`): every line
+//   matching `^>*From ` was quoted with one more `>`; we remove one `>` again.
+// - mboxo (classic, `git format-patch`): `From ` lines were quoted to `>From `, and
+//   a body line that already was `>From ` is indistinguishable, so we unquote nothing:
+//   the bytes stay what the file holds (what `git am` without --mboxrd also does).
+// - mboxcl2: a valid Content-Length header says exactly where the body ends, so
+//   unquoted `From ` lines inside it do not split; nothing is unquoted.
+// Detection ('auto'): an envelope that says "mboxrd", or a `>>From ` line early in the
+// file, means mboxrd; otherwise mboxo, where any message whose Content-Length points
+// exactly at the next separator (or the end) is taken by length (then reported mboxcl2).
+//
+// The byte contract: a message's bytes are everything between its envelope line and
+// the next one, minus exactly one newline (the one public-inbox's mboxrd writer and
+// `toMboxrd` append after every message), plus mboxrd unquoting. So re-exporting with
+// `toMboxrd` reproduces the file byte for byte, and a message whose bytes lack a final
+// newline survives too. In a CRLF file (envelope ends in CR LF) the stripped newline is
+// CR LF.
+import { LoregraphError } from '../../errors.ts';
+import { isEnvelopeLine, isFirstEnvelope, MAX_ENVELOPE_LENGTH } from './envelope.ts';
+
+export type MboxFormat = 'mboxrd' | 'mboxo' | 'mboxcl2';
+
+export interface SplitMessage {
+  /** Message bytes: unquoted (mboxrd), without envelope line or separating newline. */
+  bytes: Buffer;
+  /** Byte offset of the message's envelope line in the stream. */
+  offset: number;
+  /** The envelope line without its line ending. */
+  envelope: string;
+}
+
+export interface SplitterOptions {
+  /** 'auto' (default) detects per file, see above. */
+  format?: MboxFormat | 'auto';
+  /** Names the input in errors. */
+  label?: string;
+}
+
+const NL = 10;
+const CR = 13;
+const SEP = Buffer.from('\nFrom ');
+const QUOTED = Buffer.from('>From ');
+const DOUBLE_QUOTED = Buffer.from('\n>>From ');
+/** How much of the file the format detector looks at before deciding. */
+const DETECT_WINDOW = 64 * 1024;
+/** Header blocks larger than this are not searched for Content-Length. */
+const MAX_HEADER_SCAN = 256 * 1024;
+const MAX_LEADING_SPACE = 64 * 1024;
+
+function isSpace(b: number | undefined): boolean {
+  return b === 0x20 || b === 0x09 || b === NL || b === CR;
+}
+/** A Content-Length beyond this is not trusted (it would make us buffer that much). */
+const MAX_CONTENT_LENGTH = 64 * 1024 * 1024;
+
+/** Thrown when a stream handed to the splitter does not start with an envelope line. */
+export function notAnMbox(what: string): LoregraphError {
+  return new LoregraphError('BAD_INPUT', `${what} is not an mbox: it does not start with a 'From ' envelope line`);
+}
+
+export class MboxSplitter {
+  private buf: Buffer = Buffer.alloc(0);
+  private len = 0;
+  /** Stream offset of buf[0]. */
+  private base = 0;
+  private started = false;
+  private ended = false;
+  private format: MboxFormat | 'auto';
+  private usedContentLength = false;
+  private crlf = false;
+  // The message being assembled (indices into buf).
+  private envStart = 0;
+  private msgStart = 0;
+  private envelope = '';
+  private searchPos = 0;
+  /** Content-Length decision for the current message: undefined = not looked yet, null = none/invalid. */
+  private clEnd: number | null | undefined;
+
+  constructor(opts: SplitterOptions = {}) {
+    this.format = opts.format ?? 'auto';
+    this.label = opts.label ?? 'the stream';
+  }
+
+  private readonly label: string;
+
+  /** The format in use ('auto' until the first envelope has been seen). */
+  get detectedFormat(): MboxFormat | 'auto' {
+    if (this.format === 'mboxo' && this.usedContentLength) return 'mboxcl2';
+    return this.format;
+  }
+
+  push(chunk: Buffer): SplitMessage[] {
+    if (this.ended) throw new Error('MboxSplitter.push after end');
+    this.append(chunk);
+    return this.drain(false);
+  }
+
+  end(): SplitMessage[] {
+    if (this.ended) return [];
+    this.ended = true;
+    const out = this.drain(true);
+    this.buf = Buffer.alloc(0);
+    this.len = 0;
+    return out;
+  }
+
+  private append(chunk: Buffer): void {
+    // Drop what earlier messages used; the message in progress starts at envStart.
+    const keep = this.started ? this.envStart : 0;
+    if (keep > 0) {
+      this.buf.copyWithin(0, keep, this.len);
+      this.len -= keep;
+      this.base += keep;
+      this.envStart -= keep;
+      this.msgStart -= keep;
+      this.searchPos = Math.max(0, this.searchPos - keep);
+      if (typeof this.clEnd === 'number') this.clEnd -= keep;
+    }
+    if (this.len + chunk.length > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + chunk.length, 64 * 1024));
+      this.buf.copy(grown, 0, 0, this.len);
+      this.buf = grown;
+    }
+    chunk.copy(this.buf, this.len);
+    this.len += chunk.length;
+  }
+
+  private drain(eof: boolean): SplitMessage[] {
+    const out: SplitMessage[] = [];
+    if (this.done) return out;
+    if (!this.started && !this.start(eof)) return out;
+    for (;;) {
+      const b = this.nextBoundary(eof);
+      if (b === undefined) return out;
+      out.push(this.finish(b.msgEnd, b.cut));
+      if (b.next === null) {
+        this.done = true;
+        return out;
+      }
+      this.envStart = b.next.envStart;
+      this.envelope = b.next.envelope;
+      this.msgStart = b.next.lineEnd + 1;
+      this.searchPos = b.next.lineEnd;
+      this.clEnd = undefined;
+    }
+  }
+
+  private done = false;
+
+  /** Reads the first envelope and decides the format; false = need more bytes. */
+  private start(eof: boolean): boolean {
+    // Like git mailsplit, whitespace before the first envelope is not part of any message.
+    let w = 0;
+    while (w < this.len && isSpace(this.buf[w])) w++;
+    if (w === this.len) {
+      if (w > MAX_LEADING_SPACE) throw notAnMbox(this.label);
+      return false;
+    }
+    const nl = this.buf.subarray(0, this.len).indexOf(NL, w);
+    if (nl < 0 && !eof) {
+      if (this.len - w > MAX_ENVELOPE_LENGTH + 2) throw notAnMbox(this.label);
+      return false;
+    }
+    if (this.format === 'auto' && this.len < DETECT_WINDOW && !eof) return false;
+    const lineEnd = nl < 0 ? this.len : nl;
+    const line = this.lineText(w, lineEnd);
+    if (!isFirstEnvelope(line)) throw notAnMbox(this.label);
+    this.crlf = line.endsWith('\r');
+    this.envelope = this.crlf ? line.slice(0, -1) : line;
+    if (this.format === 'auto') this.format = this.detect(line);
+    this.started = true;
+    this.envStart = w;
+    this.msgStart = lineEnd + 1;
+    this.searchPos = lineEnd;
+    this.clEnd = undefined;
+    return true;
+  }
+
+  private detect(firstLine: string): MboxFormat {
+    if (/mboxrd/i.test(firstLine)) return 'mboxrd';
+    const window = this.buf.subarray(0, Math.min(this.len, DETECT_WINDOW));
+    if (window.indexOf(DOUBLE_QUOTED) >= 0) return 'mboxrd';
+    return 'mboxo';
+  }
+
+  private lineText(start: number, end: number): string {
+    return this.buf.toString('latin1', start, Math.min(end, start + MAX_ENVELOPE_LENGTH + 2));
+  }
+
+  private envelopeAt(lineStart: number, lineEnd: number): string | null {
+    const line = this.lineText(lineStart, lineEnd);
+    if (!isEnvelopeLine(line)) return null;
+    return line.endsWith('\r') ? line.slice(0, -1) : line;
+  }
+
+  /** Where the current message ends, or undefined when more bytes are needed to tell. */
+  private nextBoundary(eof: boolean): Boundary | undefined {
+    if (this.format !== 'mboxrd') {
+      const byLength = this.contentLengthBoundary(eof);
+      if (byLength === undefined) return undefined;
+      if (byLength !== null) return byLength;
+    }
+    const view = this.buf.subarray(0, this.len);
+    for (;;) {
+      const i = view.indexOf(SEP, Math.max(this.searchPos, this.msgStart - 1));
+      if (i < 0) {
+        if (eof) return { msgEnd: this.len, cut: 'eof', next: null };
+        this.searchPos = Math.max(this.searchPos, this.len - SEP.length + 1, this.msgStart - 1);
+        return undefined;
+      }
+      const lineStart = i + 1;
+      let lineEnd = view.indexOf(NL, lineStart);
+      if (lineEnd < 0) {
+        if (!eof && this.len - lineStart <= MAX_ENVELOPE_LENGTH + 1) {
+          this.searchPos = i;
+          return undefined;
+        }
+        lineEnd = this.len;
+      }
+      const envelope = this.envelopeAt(lineStart, lineEnd);
+      if (envelope === null) {
+        this.searchPos = lineStart;
+        continue;
+      }
+      return { msgEnd: i, cut: 'separator', next: { envStart: lineStart, lineEnd, envelope } };
+    }
+  }
+
+  /**
+   * mboxcl2: a Content-Length that lands exactly on the next envelope (or the end)
+   * decides the split. null = not applicable (fall back to separator search).
+   */
+  private contentLengthBoundary(eof: boolean): Boundary | null | undefined {
+    if (this.clEnd === undefined) {
+      const h = this.findHeaderEnd();
+      if (h === undefined) {
+        if (!eof && this.len - this.msgStart < MAX_HEADER_SCAN) return undefined;
+        this.clEnd = null;
+        return null;
+      }
+      const length = this.contentLength(this.msgStart, h.headerEnd);
+      this.clEnd = length === null || length > MAX_CONTENT_LENGTH ? null : h.bodyStart + length;
+    }
+    const end = this.clEnd;
+    if (end === null) return null;
+    if (end > this.len) {
+      if (eof) return (this.clEnd = null);
+      return undefined;
+    }
+    const view = this.buf.subarray(0, this.len);
+    if (!eof && view.indexOf(NL, end + 2) < 0 && this.len - end < MAX_ENVELOPE_LENGTH + 3) return undefined;
+    let p = end;
+    if (this.crlf && this.buf[p] === CR && this.buf[p + 1] === NL) p += 2;
+    else if (p < this.len && this.buf[p] === NL) p += 1;
+    if (p >= this.len) {
+      this.usedContentLength = true;
+      return { msgEnd: end, cut: 'exact', next: null };
+    }
+    let lineEnd = view.indexOf(NL, p);
+    if (lineEnd < 0) lineEnd = this.len;
+    const envelope = this.envelopeAt(p, lineEnd);
+    if (envelope === null) return (this.clEnd = null);
+    this.usedContentLength = true;
+    return { msgEnd: end, cut: 'exact', next: { envStart: p, lineEnd, envelope } };
+  }
+
+  private findHeaderEnd(): { headerEnd: number; bodyStart: number } | undefined {
+    const s = this.msgStart;
+    if (s < this.len && this.buf[s] === NL) return { headerEnd: s, bodyStart: s + 1 };
+    if (s + 1 < this.len && this.buf[s] === CR && this.buf[s + 1] === NL) return { headerEnd: s, bodyStart: s + 2 };
+    const view = this.buf.subarray(0, Math.min(this.len, s + MAX_HEADER_SCAN));
+    const lf = view.indexOf('\n\n', s);
+    const crlf = view.indexOf('\r\n\r\n', s);
+    if (lf < 0 && crlf < 0) return undefined;
+    if (crlf >= 0 && (lf < 0 || crlf < lf)) return { headerEnd: crlf + 2, bodyStart: crlf + 4 };
+    return { headerEnd: lf + 1, bodyStart: lf + 2 };
+  }
+
+  private contentLength(start: number, end: number): number | null {
+    const header = this.buf.toString('latin1', start, end);
+    const m = /^content-length:[ \t]*(\d{1,12})[ \t]*\r?$/im.exec(header);
+    if (!m || m[1] === undefined) return null;
+    return Number(m[1]);
+  }
+
+  /**
+   * 'separator': search stopped at the "\n" before `From `, so that newline is already
+   * off (in a CRLF file its CR is still on). 'eof': the final newline is still on.
+   * 'exact': Content-Length said where the body ends.
+   */
+  private finish(msgEnd: number, cut: Boundary['cut']): SplitMessage {
+    const start = this.msgStart;
+    let end = Math.max(msgEnd, start);
+    if (cut === 'eof' && end > start && this.buf[end - 1] === NL) {
+      end -= 1;
+      if (this.crlf && end > start && this.buf[end - 1] === CR) end -= 1;
+    } else if (cut === 'separator' && this.crlf && end > start && this.buf[end - 1] === CR) {
+      end -= 1;
+    }
+    const raw = this.buf.subarray(start, end);
+    const bytes = this.format === 'mboxrd' ? unquoteMboxrd(raw) : Buffer.from(raw);
+    return { bytes, offset: this.base + this.envStart, envelope: this.envelope };
+  }
+}
+
+interface Boundary {
+  msgEnd: number;
+  cut: 'separator' | 'eof' | 'exact';
+  /** The envelope that starts the next message, or null at the end of the stream. */
+  next: { envStart: number; lineEnd: number; envelope: string } | null;
+}
+
+/** Removes one `>` from every line matching `^>+From `. Always returns a fresh buffer. */
+export function unquoteMboxrd(src: Buffer): Buffer {
+  let hit = src.indexOf(QUOTED);
+  if (hit < 0) return Buffer.from(src);
+  const cuts: number[] = [];
+  while (hit >= 0) {
+    let k = hit;
+    while (k > 0 && src[k - 1] === 0x3e) k--;
+    if (k === 0 || src[k - 1] === NL) cuts.push(k);
+    hit = src.indexOf(QUOTED, hit + 1);
+  }
+  if (cuts.length === 0) return Buffer.from(src);
+  const out = Buffer.allocUnsafe(src.length - cuts.length);
+  let from = 0;
+  let to = 0;
+  for (const cut of cuts) {
+    to += src.copy(out, to, from, cut);
+    from = cut + 1;
+  }
+  src.copy(out, to, from);
+  return out;
+}

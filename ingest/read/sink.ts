@@ -1,0 +1,81 @@
+// What every reader shares: options, the summary, and the sink that numbers messages,
+// counts them, honours the abort signal and awaits the consumer (back-pressure).
+import type { OnMessage, RawMessage, SourcePosition } from '../types.ts';
+import type { MboxFormat } from './mbox-splitter.ts';
+
+export type ArchiveKind = 'public-inbox' | 'directory' | 'mbox' | 'mbox.gz' | 'message' | 'message.gz';
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+  /** Bytes read from the source so far (compressed bytes for .gz) and the total when known. */
+  onProgress?: (bytesRead: number, totalBytes: number | null) => void;
+  /** Force an mbox dialect instead of detecting it. */
+  mboxFormat?: MboxFormat | 'auto';
+}
+
+export interface SkippedEntry {
+  /** Path relative to the source directory. */
+  file: string;
+  reason: string;
+}
+
+export interface ReadSummary {
+  messages: number;
+  /** Sum of the handed-over messages' byte lengths. */
+  bytes: number;
+  kind: ArchiveKind;
+  /** For mbox sources: the dialect used (for a directory, of its first mbox). */
+  mboxFormat?: MboxFormat;
+  /** Directory entries that were not read as mail, and why. */
+  skipped: SkippedEntry[];
+}
+
+export type PositionWithoutIndex = Omit<SourcePosition, 'index'>;
+
+export class MessageSink {
+  messages = 0;
+  bytes = 0;
+
+  constructor(
+    private readonly onMessage: OnMessage,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  checkAborted(): void {
+    this.signal?.throwIfAborted();
+  }
+
+  async emit(msg: Omit<RawMessage, 'position'>, position: PositionWithoutIndex): Promise<void> {
+    this.checkAborted();
+    const index = this.messages++;
+    this.bytes += msg.bytes.length;
+    await this.onMessage({ ...msg, position: { ...position, index } });
+  }
+}
+
+/** Calls onProgress at most every `every` bytes (and always at the end). */
+export class ProgressMeter {
+  private read = 0;
+  private lastReported = -Infinity;
+
+  constructor(
+    private readonly onProgress: ReadOptions['onProgress'],
+    private readonly total: number | null,
+    private readonly every = 1 << 20,
+  ) {}
+
+  add(n: number): void {
+    this.read += n;
+    if (this.onProgress && this.read - this.lastReported >= this.every) {
+      this.lastReported = this.read;
+      this.onProgress(this.read, this.total);
+    }
+  }
+
+  done(): void {
+    if (this.onProgress && this.lastReported !== this.read) {
+      this.lastReported = this.read;
+      this.onProgress(this.read, this.total);
+    }
+  }
+}
