@@ -146,3 +146,7 @@ export function rawCopies(db: Db, messageIds: readonly string[]): RawCopy[] {
 export function contentHashesInOrder(db: Db): string[] {
   return (db.sql.prepare('SELECT content_hash FROM messages ORDER BY id').pluck().all() as string[]);
 }
+
+export function countDistinctMessageIds(db: Db): number {
+  return (db.sql.prepare('SELECT COUNT(DISTINCT message_id) AS n FROM messages').get() as { n: number }).n;
+}
