@@ -78,18 +78,11 @@ class Parser {
     return this.binary(0);
   }
 
-  // Precedence levels, loosest first; `!` binds looser than comparisons (`!a == b` is `!(a == b)`),
-  // as FORMAT.md's grammar says, and tighter than && and ||.
-  private static readonly LEVELS: BinOp[][] = [['||'], ['&&'], [], ['==', '!=', '<', '<=', '>', '>='], ['+', '-']];
+  // Precedence levels, loosest first, as in C (and Promela): `!` and unary `-` bind
+  // tightest, so `!a == b` is `(!a) == b`, which is what a kernel developer reads.
+  private static readonly LEVELS: BinOp[][] = [['||'], ['&&'], ['==', '!=', '<', '<=', '>', '>='], ['+', '-']];
 
   private binary(level: number): Expr {
-    if (level === 2) {
-      if (this.isOp('!')) {
-        this.i++;
-        return { k: 'not', e: this.binary(2) };
-      }
-      return this.binary(3);
-    }
     if (level >= Parser.LEVELS.length) return this.unary();
     const ops = Parser.LEVELS[level]!;
     let l = this.binary(level + 1);
@@ -100,7 +93,7 @@ class Parser {
       const r = this.binary(level + 1);
       l = { k: 'bin', op: t.v as BinOp, l, r };
       // Comparisons do not chain: `a < b < c` is almost always a mistake.
-      if (level === 3) {
+      if (level === 2) {
         const n = this.peek();
         if (n && n.t === 'op' && (ops as string[]).includes(n.v)) throw this.fail('comparisons do not chain; add parentheses');
         return l;
