@@ -35,6 +35,8 @@ export type PositionWithoutIndex = Omit<SourcePosition, 'index'>;
 export class MessageSink {
   messages = 0;
   bytes = 0;
+  /** Set when the consumer threw: such errors are never mistaken for bad input. */
+  consumerFailed = false;
 
   constructor(
     private readonly onMessage: OnMessage,
@@ -49,7 +51,12 @@ export class MessageSink {
     this.checkAborted();
     const index = this.messages++;
     this.bytes += msg.bytes.length;
-    await this.onMessage({ ...msg, position: { ...position, index } });
+    try {
+      await this.onMessage({ ...msg, position: { ...position, index } });
+    } catch (e) {
+      this.consumerFailed = true;
+      throw e;
+    }
   }
 }
 

@@ -1,0 +1,190 @@
+// public-inbox git archives: a v2 inbox (epochs git/0.git, git/1.git, ... read in
+// epoch order) or one bare epoch repository. Commits are walked oldest first along the
+// first-parent line of HEAD; each commit adds blob `m` (a message) or `d` (a
+// deletion: the deleted message's bytes). v1 repositories (one file per message,
+// named by the Message-ID's SHA-1) come out of the same walk: added files are
+// messages, removed files deletions.
+//
+// Two git processes per epoch, whatever its size: `git log --raw` lists the blobs and
+// one long-lived `git cat-file --batch` hands them over.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { LoregraphError } from '../../errors.ts';
+import type { OnMessage } from '../types.ts';
+import { MessageSink, ProgressMeter, type ReadOptions, type ReadSummary } from './sink.ts';
+import { messageFromBytes } from './single.ts';
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A bare git repository: objects/ and HEAD. */
+export function isBareRepository(path: string): boolean {
+  return isDir(join(path, 'objects')) && existsSync(join(path, 'HEAD')) && isDir(join(path, 'refs'));
+}
+
+/** The epochs of a v2 inbox in order, or [] when `path` is not one. */
+export function v2Epochs(path: string): string[] {
+  const gitDir = join(path, 'git');
+  if (!isDir(gitDir)) return [];
+  return readdirSync(gitDir)
+    .map((name) => /^(\d+)\.git$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null && isBareRepository(join(gitDir, m[0])))
+    .sort((a, b) => Number(a[1]) - Number(b[1]))
+    .map((m) => join('git', m[0]));
+}
+
+export function isPublicInbox(path: string): boolean {
+  return v2Epochs(path).length > 0 || isBareRepository(path);
+}
+
+/** One long-lived `git cat-file --batch`: request a blob, get its bytes. */
+class BlobReader {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly it: AsyncIterator<Buffer>;
+  private pending: Buffer = Buffer.alloc(0);
+  private stderr = '';
+
+  constructor(private readonly repo: string) {
+    this.proc = spawn('git', ['--git-dir', repo, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.proc.stdin.on('error', () => undefined);
+    this.proc.on('error', (e) => (this.stderr += e.message));
+    this.it = this.proc.stdout[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
+
+  private async fill(): Promise<void> {
+    const r = await this.it.next();
+    if (r.done) throw new LoregraphError('SOURCE_UNREADABLE', `git cat-file ended early in ${this.repo}: ${this.stderr.trim()}`);
+    this.pending = this.pending.length === 0 ? r.value : Buffer.concat([this.pending, r.value]);
+  }
+
+  async read(sha: string): Promise<Buffer> {
+    this.proc.stdin.write(sha + '\n');
+    let nl: number;
+    while ((nl = this.pending.indexOf(10)) < 0) await this.fill();
+    const header = this.pending.toString('latin1', 0, nl);
+    const m = /^(\S+) (\S+) (\d+)$/.exec(header);
+    if (!m) throw new LoregraphError('SOURCE_UNREADABLE', `${this.repo}: object ${sha}: ${header}`);
+    const size = Number(m[3]);
+    while (this.pending.length < nl + 1 + size + 1) await this.fill();
+    const blob = Buffer.from(this.pending.subarray(nl + 1, nl + 1 + size));
+    this.pending = this.pending.subarray(nl + 1 + size + 1);
+    return blob;
+  }
+
+  close(): void {
+    this.proc.stdin.end();
+    if (this.proc.exitCode === null) this.proc.kill();
+  }
+}
+
+interface Change {
+  status: string;
+  srcBlob: string;
+  dstBlob: string;
+  path: string;
+}
+
+/** What a commit's changes mean for the archive: messages added and deleted. */
+function planCommit(changes: Change[]): { blob: string; deleted: boolean }[] {
+  const out: { blob: string; deleted: boolean }[] = [];
+  for (const c of changes) {
+    const added = c.status === 'A' || c.status === 'M';
+    if (c.path === 'm') {
+      if (added) out.push({ blob: c.dstBlob, deleted: false });
+    } else if (c.path === 'd') {
+      if (added) out.push({ blob: c.dstBlob, deleted: true });
+    } else if (added) {
+      out.push({ blob: c.dstBlob, deleted: false });
+    } else if (c.status === 'D') {
+      out.push({ blob: c.srcBlob, deleted: true });
+    }
+  }
+  return out;
+}
+
+function hasCommits(repo: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const p = spawn('git', ['--git-dir', repo, 'rev-parse', '--verify', '-q', 'HEAD^{commit}'], { stdio: 'ignore' });
+    p.on('close', (code) => resolve(code === 0));
+    p.on('error', () => resolve(false));
+  });
+}
+
+async function readEpoch(
+  repo: string,
+  source: string,
+  file: string | undefined,
+  sink: MessageSink,
+  meter: ProgressMeter,
+): Promise<void> {
+  if (!(await hasCommits(repo))) return;
+  const log = spawn(
+    'git',
+    ['--git-dir', repo, '-c', 'log.showRoot=true', 'log', '--reverse', '--first-parent', '--raw', '--no-abbrev', '--no-renames', '--format=%H', 'HEAD'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  log.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => {
+    log.on('close', (code) => resolve(code));
+    log.on('error', (e) => {
+      stderr += e.message;
+      resolve(-1);
+    });
+  });
+  const blobs = new BlobReader(repo);
+  let commit: string | null = null;
+  let changes: Change[] = [];
+  const flush = async (): Promise<void> => {
+    if (commit === null) return;
+    for (const { blob, deleted } of planCommit(changes)) {
+      const bytes = await blobs.read(blob);
+      meter.add(bytes.length);
+      const msg = deleted ? { bytes, deleted: true } : messageFromBytes(bytes);
+      await sink.emit(msg, { source, offset: 0, commit, ...(file !== undefined ? { file } : {}) });
+    }
+    changes = [];
+  };
+  try {
+    const lines = createInterface({ input: log.stdout, crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(line)) {
+        await flush();
+        commit = line;
+      } else if (line.startsWith(':')) {
+        const m = /^:\d+ \d+ ([0-9a-f]+) ([0-9a-f]+) ([A-Z])\d*\t(.*)$/.exec(line);
+        if (m) changes.push({ srcBlob: m[1] ?? '', dstBlob: m[2] ?? '', status: m[3] ?? '', path: m[4] ?? '' });
+      }
+    }
+    await flush();
+    const code = await exited;
+    if (code !== 0) throw new LoregraphError('SOURCE_UNREADABLE', `git log failed in ${repo}: ${stderr.trim()}`, { path: repo });
+  } finally {
+    blobs.close();
+    if (log.exitCode === null) log.kill();
+  }
+}
+
+/** Reads a v2 inbox directory or one bare epoch repository. */
+export async function readPublicInbox(path: string, onMessage: OnMessage, opts: ReadOptions = {}): Promise<ReadSummary> {
+  const sink = new MessageSink(onMessage, opts.signal);
+  const meter = new ProgressMeter(opts.onProgress, null);
+  const epochs = v2Epochs(path);
+  if (epochs.length > 0) {
+    for (const epoch of epochs) await readEpoch(join(path, epoch), path, epoch, sink, meter);
+  } else if (isBareRepository(path)) {
+    await readEpoch(path, path, undefined, sink, meter);
+  } else {
+    throw new LoregraphError('SOURCE_UNREADABLE', `${path} is neither a public-inbox v2 directory (git/N.git) nor a bare git repository`, { path });
+  }
+  meter.done();
+  return { messages: sink.messages, bytes: sink.bytes, kind: 'public-inbox', skipped: [] };
+}
