@@ -1,6 +1,6 @@
 // The loregraph HTTP API as a Fastify instance that never listens by itself: tests
 // drive it with inject, server/main.ts binds it to a port.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { errorBody, errorBodySchema, handleError } from './http-errors.ts';
 import { SECURITY_HEADERS } from './security.ts';
@@ -8,6 +8,11 @@ import { buildOpenApi, collectRoute, type CollectedRoute } from './openapi.ts';
 import type { AppDeps, RouteContext } from './context.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerKnowledge } from './routes/knowledge.ts';
+import { registerMessages } from './routes/messages.ts';
+import { registerThreads, threadNodeSchema } from './routes/threads.ts';
+import { registerSearch, snippetSchema } from './routes/search.ts';
+import { registerFeed } from './routes/feed.ts';
+import { addressSchema, messageViewSchema } from './message-json.ts';
 import { createKnowledgeCache, type KnowledgeCache } from './knowledge-cache.ts';
 import { DEFAULT_KNOWLEDGE_SOURCES } from './knowledge-sources.ts';
 
@@ -29,12 +34,27 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     routerOptions: { maxParamLength: limits.maxParamLength },
     // Fastify coerces query strings per schema (limit=20 -> 20) and rejects unknown keys
     // only where a schema says additionalProperties: false.
+    // Errors raised by the router before any route runs (bad %-encoding, over-long
+    // parameters) get the same body and headers as everything else.
+    frameworkErrors: (e, _req, reply: FastifyReply) => {
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
+      const body =
+        e.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? errorBody(414, 'LIMIT', `a path parameter is longer than ${limits.maxParamLength} characters`)
+          : errorBody(400, 'BAD_INPUT', 'the URL is not validly percent-encoded');
+      void reply.status(body.statusCode).send(body);
+    },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
 
   const routes: CollectedRoute[] = [];
-  const shared: Record<string, unknown> = { ErrorBody: errorBodySchema };
-  app.addSchema(errorBodySchema);
+  // Shared schemas, referenced as 'Id#' by routes and listed once in the OpenAPI components.
+  const sharedSchemas = [errorBodySchema, addressSchema, messageViewSchema, threadNodeSchema, snippetSchema];
+  const shared: Record<string, unknown> = {};
+  for (const s of sharedSchemas) {
+    app.addSchema(s);
+    shared[s.$id] = s;
+  }
   app.addHook('onRoute', (opts) => collectRoute(routes, opts));
 
   app.addHook('onRequest', async (req) => {
@@ -65,6 +85,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   registerHealth(app, ctx);
   registerKnowledge(app, ctx, knowledge);
+  registerSearch(app, ctx);
+  registerFeed(app, ctx);
+  registerMessages(app, ctx);
+  registerThreads(app, ctx);
 
   app.get('/api/openapi.json', {
     schema: {

@@ -67,7 +67,8 @@ function fastifyClientError(e: FastifyError): { status: number; code: ErrorCode 
       break;
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return { status: e.statusCode, code: e.statusCode === 404 ? 'NOT_FOUND' : 'BAD_INPUT' };
+    const code: ErrorCode = e.statusCode === 404 ? 'NOT_FOUND' : e.statusCode === 413 || e.statusCode === 414 ? 'LIMIT' : 'BAD_INPUT';
+    return { status: e.statusCode, code };
   }
   return undefined;
 }

@@ -22,9 +22,8 @@ export interface RunningServer {
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   if (opts.seed) {
-    // ingest/seed.ts is the ingest engineer's; imported by a computed specifier until it lands.
-    const seedModule: string = '../ingest/seed.ts';
-    const { ensureSeeded } = (await import(seedModule)) as { ensureSeeded(dbPath: string): Promise<unknown> | unknown };
+    // Loaded only when seeding: it pulls in the whole ingest pipeline.
+    const { ensureSeeded } = await import('../ingest/seed.ts');
     await ensureSeeded(opts.dbPath);
   }
   const db = openDb(opts.dbPath, { readonly: true });

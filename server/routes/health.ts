@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { schemaVersion } from '../../db/connection.ts';
 import { statSync } from 'node:fs';
+import { collectStats } from '../../db/stats.ts';
 import type { RouteContext } from '../context.ts';
 
 export function registerHealth(app: FastifyInstance, ctx: RouteContext): void {
@@ -28,16 +29,21 @@ export function registerHealth(app: FastifyInstance, ctx: RouteContext): void {
       response: {
         200: {
           type: 'object',
-          required: ['schemaVersion', 'databaseBytes'],
+          required: ['schemaVersion', 'databaseBytes', 'counts'],
           properties: {
             schemaVersion: { type: 'integer' },
             databaseBytes: { type: 'integer' },
+            counts: {
+              type: 'object',
+              description: 'named counters (messages, threads, ghosts, malformed, ...); more appear as modules register them',
+              additionalProperties: true,
+            },
           },
         },
         500: { $ref: 'ErrorBody#' },
       },
     },
-    handler: async () => ({ schemaVersion: schemaVersion(ctx.db), databaseBytes: fileSize(ctx.db.path) }),
+    handler: async () => ({ schemaVersion: schemaVersion(ctx.db), databaseBytes: fileSize(ctx.db.path), counts: collectStats(ctx.db) }),
   });
 }
 

@@ -1,0 +1,46 @@
+// A thread as an mboxrd download, produced one message at a time so a thread of any
+// size streams in constant memory. Order is by date (then storage order), as lore's
+// t.mbox.gz is; every stored copy of each Message-ID is included.
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { Db } from '../db/connection.ts';
+import { rawCopies } from '../db/messages.ts';
+import type { ThreadTreeNode } from '../db/threads.ts';
+import { DEFAULT_ENVELOPE, isEnvelopeLine } from '../ingest/read/envelope.ts';
+import { toMboxrd } from '../ingest/read/mboxrd-write.ts';
+
+/** Non-ghost Message-IDs of a thread tree, oldest first (undated last), ties by id. */
+export function messageIdsByDate(tree: ThreadTreeNode): string[] {
+  const found: { id: string; date: string | null }[] = [];
+  const stack = [tree];
+  while (stack.length > 0) {
+    const n = stack.pop() as ThreadTreeNode;
+    if (!n.ghost) found.push({ id: n.messageId, date: n.date });
+    for (const c of n.children) stack.push(c);
+  }
+  found.sort((a, b) => {
+    if (a.date !== b.date) {
+      if (a.date === null) return 1;
+      if (b.date === null) return -1;
+      return a.date < b.date ? -1 : 1;
+    }
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+  return found.map((f) => f.id);
+}
+
+/** mboxrd entries for the given ids, read from the database one id at a time. */
+export function* mboxrdEntries(db: Db, messageIds: readonly string[]): Generator<Buffer> {
+  for (const id of messageIds) {
+    for (const copy of rawCopies(db, [id])) {
+      // An envelope the reader kept is reused; one we could not write back safely is replaced.
+      const envelope = copy.envelope && isEnvelopeLine(copy.envelope) && !/[\r\n]/.test(copy.envelope) ? copy.envelope : DEFAULT_ENVELOPE;
+      yield toMboxrd(copy.bytes, envelope);
+    }
+  }
+}
+
+export function mboxStream(db: Db, messageIds: readonly string[], gzip: boolean): Readable {
+  const src = Readable.from(mboxrdEntries(db, messageIds), { objectMode: false });
+  return gzip ? src.pipe(createGzip()) : src;
+}

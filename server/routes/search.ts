@@ -1,0 +1,87 @@
+// /api/search: lore's query language over the full-text index. The query engine is
+// server/query/ (searchMessages); this file is the HTTP face: limits, schema, paging.
+import type { FastifyInstance } from 'fastify';
+import type { RouteContext } from '../context.ts';
+import { searchMessages } from '../query/search.ts';
+import { flagSchema, isOn, type Flag } from '../flags.ts';
+
+interface SearchQuery {
+  q: string;
+  offset: number;
+  limit: number;
+  sort: 'relevance' | 'date';
+  threads?: Flag;
+}
+
+export const MAX_OFFSET = 100_000;
+
+export const snippetSchema = {
+  $id: 'Snippet',
+  type: 'array',
+  description: 'a window of the body as segments; hit=true marks matched words (data, never markup)',
+  items: { type: 'object', required: ['text', 'hit'], properties: { text: { type: 'string' }, hit: { type: 'boolean' } } },
+} as const;
+
+export function searchQuerystring(ctx: RouteContext) {
+  return {
+    type: 'object',
+    required: ['q'],
+    additionalProperties: false,
+    properties: {
+      q: {
+        type: 'string',
+        minLength: 1,
+        maxLength: ctx.limits.maxQueryLength,
+        description: 'lore query: s: f: t: c: a: b: bs: nq: q: dfn: dfa: dfb: dfhh: mid: patchid: l: d: status: branch:, AND/OR/NOT, "phrases", prefix*',
+      },
+      offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
+      limit: { type: 'integer', minimum: 1, maximum: ctx.limits.maxPageSize, default: 20 },
+      sort: { type: 'string', enum: ['relevance', 'date'], default: 'relevance' },
+      threads: { ...flagSchema, description: 'one hit per thread (its best message); total counts threads' },
+    },
+  } as const;
+}
+
+export function registerSearch(app: FastifyInstance, ctx: RouteContext): void {
+  app.get<{ Querystring: SearchQuery }>('/api/search', {
+    schema: {
+      summary: "Search messages with lore's query language",
+      tags: ['search'],
+      querystring: searchQuerystring(ctx),
+      response: {
+        200: {
+          type: 'object',
+          required: ['total', 'totalExact', 'offset', 'limit', 'hits', 'took_ms'],
+          properties: {
+            total: { type: 'integer' },
+            totalExact: { type: 'boolean', description: 'false when counting stopped early (more matches exist)' },
+            offset: { type: 'integer' },
+            limit: { type: 'integer' },
+            took_ms: { type: 'number' },
+            hits: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['messageId', 'subject', 'from', 'date', 'threadId', 'snippet'],
+                properties: {
+                  messageId: { type: 'string' },
+                  subject: { type: 'string' },
+                  from: { anyOf: [{ $ref: 'Address#' }, { type: 'null' }] },
+                  date: { type: ['string', 'null'] },
+                  threadId: { type: 'string' },
+                  snippet: { $ref: 'Snippet#' },
+                },
+              },
+            },
+          },
+        },
+        400: { $ref: 'ErrorBody#' },
+      },
+    },
+    handler: async (req) => {
+      const { q, offset, limit, sort } = req.query;
+      const r = searchMessages(ctx.db, q, { offset, limit, sort, threads: isOn(req.query.threads), now: ctx.now() });
+      return { ...r, offset, limit };
+    },
+  });
+}
