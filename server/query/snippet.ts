@@ -46,87 +46,142 @@ export function highlightTerms(q: Query): HighlightTerm[] {
   return out;
 }
 
-interface Tok {
-  start: number;
-  end: number;
-  word: string;
+const WORD_CHAR = /[\p{L}\p{N}\p{Co}_]/u;
+const WORD_AT = /[\p{L}\p{N}\p{Co}_]+/uy;
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Snippets look at the start of long bodies only: a patch series can be megabytes. */
+const MAX_SCAN = 32 * 1024;
+/** Most hits collected per term; enough to find the densest window. */
+const MAX_HITS_PER_TERM = 64;
+
+function isWordChar(ch: string | undefined): boolean {
+  return ch !== undefined && WORD_CHAR.test(ch);
 }
 
-const MAX_SCAN = 64 * 1024;
+/** The word starting at `pos` (folded) and where it ends, or null when none starts there. */
+function wordAt(text: string, pos: number): { word: string; end: number } | null {
+  WORD_AT.lastIndex = pos;
+  const m = WORD_AT.exec(text);
+  return m ? { word: foldWord(m[0]), end: pos + m[0].length } : null;
+}
+
+/** Skips separators from `pos` to the next word start (or text end). */
+function nextWordStart(text: string, pos: number): number {
+  while (pos < text.length && !isWordChar(text[pos])) pos++;
+  return pos;
+}
 
 /**
- * The window of about `width` words of `text` holding the most hits, as segments; the
- * start of the text when nothing matches. Whitespace runs are shown as one space.
+ * [start, end) character ranges of `text` where a term matches. Finds candidates with
+ * indexOf on the lower-cased text (fast, native) and checks word boundaries and the
+ * following words of a phrase only there, instead of folding every word of the body.
  */
-export function makeSnippet(text: string, terms: HighlightTerm[], width = 32): SnippetSegment[] {
-  const scanned = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text;
-  const toks: Tok[] = Array.from(scanned.matchAll(WORD), (m) => ({
-    start: m.index,
-    end: m.index + m[0].length,
-    word: foldWord(m[0]),
-  }));
-  if (toks.length === 0) return scanned.trim() === '' ? [] : [{ text: squash(scanned.slice(0, 200)), hit: false }];
-
-  const hit = new Uint8Array(toks.length);
+export function findHits(text: string, terms: HighlightTerm[]): [number, number][] {
+  let folded = text.toLowerCase();
+  // Lower-casing that changes the length (a few scripts) would shift offsets: fold word by word.
+  const sameLength = folded.length === text.length;
+  // Fold accents char by char where that keeps one UTF-16 unit per unit, so offsets still line up.
+  if (sameLength && !ASCII.test(folded)) folded = folded.replace(/[^\x00-\x7f]/g, (ch) => {
+    const f = foldWord(ch);
+    return f.length === 1 ? f : ch;
+  });
+  const hits: [number, number][] = [];
   for (const t of terms) {
-    const n = t.words.length;
-    for (let i = 0; i + n <= toks.length; i++) {
-      let ok = true;
-      for (let k = 0; k < n && ok; k++) {
-        const w = (toks[i + k] as Tok).word;
+    const first = t.words[0] as string;
+    let found = 0;
+    const accept = (start: number): void => {
+      let pos = start;
+      let end = start;
+      for (let k = 0; k < t.words.length; k++) {
+        const w = wordAt(text, pos);
         const want = t.words[k] as string;
-        ok = k === n - 1 && t.prefix ? w.startsWith(want) : w === want;
+        if (!w) return;
+        const last = k === t.words.length - 1;
+        if (!(last && t.prefix ? w.word.startsWith(want) : w.word === want)) return;
+        end = w.end;
+        pos = nextWordStart(text, w.end);
       }
-      if (ok) hit.fill(1, i, i + n);
+      hits.push([start, end]);
+      found++;
+    };
+    if (sameLength) {
+      for (let pos = folded.indexOf(first); pos >= 0 && found < MAX_HITS_PER_TERM; pos = folded.indexOf(first, pos + 1)) {
+        if (!isWordChar(text[pos - 1])) accept(pos);
+      }
+    } else {
+      for (const m of text.matchAll(/[\p{L}\p{N}\p{Co}_]+/gu)) {
+        if (found >= MAX_HITS_PER_TERM) break;
+        if (foldWord(m[0]).startsWith(first)) accept(m.index);
+      }
     }
   }
+  hits.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  // Overlapping hits (a word and a phrase containing it) merge into one range.
+  const merged: [number, number][] = [];
+  for (const h of hits) {
+    const prev = merged.at(-1);
+    if (prev && h[0] <= prev[1]) prev[1] = Math.max(prev[1], h[1]);
+    else merged.push([h[0], h[1]]);
+  }
+  return merged;
+}
 
-  // Slide a window of `width` tokens; keep the one with the most hits (earliest on ties).
-  let best = 0;
-  let bestCount = -1;
-  let count = 0;
-  for (let i = 0; i < toks.length; i++) {
-    count += hit[i] as number;
-    if (i >= width) count -= hit[i - width] as number;
-    const startIdx = Math.max(0, i - width + 1);
-    if (count > bestCount) {
-      bestCount = count;
-      best = startIdx;
+/**
+ * A window of about `width` characters of `text` holding the most hits, as segments;
+ * the start of the text when nothing matches. Whitespace runs are shown as one space.
+ */
+export function makeSnippet(text: string, terms: HighlightTerm[], width = 240): SnippetSegment[] {
+  const scanned = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text;
+  const hits = findHits(scanned, terms);
+
+  let from = 0;
+  if (hits.length > 0) {
+    // Two pointers: the run of hits fitting in `width` characters with the most hits.
+    let best = 0;
+    let bestCount = 0;
+    let j = 0;
+    for (let i = 0; i < hits.length; i++) {
+      while (j < hits.length && (hits[j] as [number, number])[1] - (hits[i] as [number, number])[0] <= width) j++;
+      if (j - i > bestCount) {
+        bestCount = j - i;
+        best = i;
+      }
     }
+    from = Math.max(0, (hits[best] as [number, number])[0] - 40);
+  } else {
+    from = scanned.search(/\S/);
+    if (from < 0) return [];
   }
-  // Start a few words before the first hit so it has some context.
-  if (bestCount > 0) {
-    let first = best;
-    while (first < toks.length && !hit[first]) first++;
-    best = Math.max(0, Math.min(best, first - 4));
-  }
-  const last = Math.min(toks.length, best + width) - 1;
-  const from = best === 0 ? 0 : (toks[best] as Tok).start;
-  const to = last === toks.length - 1 && scanned === text ? text.length : (toks[last] as Tok).end;
+  // Start and end on word boundaries.
+  while (from > 0 && isWordChar(scanned[from - 1]) && isWordChar(scanned[from])) from--;
+  let to = Math.min(scanned.length, from + width);
+  while (to < scanned.length && isWordChar(scanned[to - 1]) && isWordChar(scanned[to])) to++;
 
   const segs: SnippetSegment[] = [];
-  const push = (s: string, isHit: boolean): void => {
-    if (s === '') return;
+  const push = (str: string, isHit: boolean): void => {
+    if (str === '') return;
     const prev = segs.at(-1);
-    if (prev && prev.hit === isHit) prev.text += s;
-    else segs.push({ text: s, hit: isHit });
+    if (prev && prev.hit === isHit) prev.text += str;
+    else segs.push({ text: str, hit: isHit });
   };
-  if (from > 0) push('… ', false);
+  if (/\S/.test(scanned.slice(0, from))) push('… ', false);
   let pos = from;
-  for (let i = best; i <= last; i++) {
-    const t = toks[i] as Tok;
-    if (!hit[i]) continue;
-    push(squash(text.slice(pos, t.start)), false);
-    push(text.slice(t.start, t.end), true);
-    pos = t.end;
+  for (const [hs, he] of hits) {
+    if (he <= from || hs >= to) continue;
+    const s0 = Math.max(hs, from);
+    const e0 = Math.min(he, to);
+    push(squash(scanned.slice(pos, s0)), false);
+    push(scanned.slice(s0, e0), true);
+    pos = e0;
   }
-  push(squash(text.slice(pos, to)), false);
+  push(squash(scanned.slice(pos, to)), false);
   if (to < text.length) push(' …', false);
   const head = segs[0];
   if (head && !head.hit) head.text = head.text.replace(/^\s+/, '');
   const tail = segs.at(-1);
   if (tail && !tail.hit) tail.text = tail.text.replace(/\s+$/, '');
-  return segs.filter((s) => s.text !== '');
+  return segs.filter((x) => x.text !== '');
 }
 
 function squash(s: string): string {
