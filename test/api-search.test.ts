@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closeDb, openDb, type Db } from '../db/connection.ts';
+import { buildApp } from '../server/app.ts';
+import { fixtureMessages, ingestFixture, MARKUP_ID, ROOT_ID } from './helpers/api-fixture.ts';
+
+let dir: string;
+let db: Db;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lg-api-search-'));
+  await ingestFixture(join(dir, 'db.sqlite'), join(dir, 'mail'));
+  db = openDb(join(dir, 'db.sqlite'), { readonly: true });
+  app = buildApp({ db, now: () => Date.UTC(2024, 1, 20) });
+  await app.ready();
+});
+afterAll(async () => {
+  await app.close();
+  closeDb(db);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Hit {
+  messageId: string;
+  threadId: string;
+  subject: string;
+  snippet: { text: string; hit: boolean }[];
+}
+async function search(qs: string): Promise<{ total: number; hits: Hit[] }> {
+  const res = await app.inject({ url: `/api/search?${qs}` });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+const ids = (r: { hits: Hit[] }) => r.hits.map((h) => h.messageId).sort();
+
+describe('/api/search', () => {
+  it('finds every message whose subject has the word with s:', async () => {
+    const expected = fixtureMessages()
+      .filter((m) => /^Subject: .*\bwriteback\b/im.test(m.bytes.toString('utf8')))
+      .map((m) => m.messageId)
+      .sort();
+    expect(expected).toHaveLength(3);
+    const r = await search('q=s%3Awriteback');
+    expect(ids(r)).toEqual(expected);
+    expect(r.total).toBe(3);
+  });
+
+  it('combines fields, phrases and negation', async () => {
+    expect(ids(await search(`q=${encodeURIComponent('f:carol')}`))).toEqual(['orphan.1@carol.example']);
+    expect(ids(await search(`q=${encodeURIComponent('s:writeback -f:bob')}`))).toEqual([ROOT_ID, 'orphan.1@carol.example'].sort());
+    expect(ids(await search(`q=${encodeURIComponent('"slow disk"')}`))).toEqual(['orphan.1@carol.example']);
+    expect(ids(await search(`q=${encodeURIComponent('d:20240201..20240206 readahead')}`))).toEqual([MARKUP_ID]);
+  });
+
+  it('pages, sorts by date and collapses threads', async () => {
+    const byDate = await search('q=s%3Awriteback&sort=date&limit=2');
+    expect(byDate.hits.map((h) => h.messageId)).toEqual(['orphan.1@carol.example', 'reply.1@bob.example']);
+    const next = await search('q=s%3Awriteback&sort=date&limit=2&offset=2');
+    expect(next.hits.map((h) => h.messageId)).toEqual([ROOT_ID]);
+    const threads = await search('q=s%3Awriteback&threads=1');
+    expect(threads.total).toBe(1);
+    expect(threads.hits[0]!.threadId).toBe(ROOT_ID);
+  });
+
+  it('returns snippets as data segments, markup from the mail left as text', async () => {
+    const r = await search('q=readahead');
+    const hit = r.hits.find((h) => h.messageId === MARKUP_ID)!;
+    expect(hit.subject).toBe('<b>bold</b> & <img src=x onerror=alert(1)> readahead question');
+    expect(hit.snippet.filter((s) => s.hit).map((s) => s.text.toLowerCase())).toContain('readahead');
+    expect(hit.snippet.map((s) => s.text).join('')).toContain('<script>');
+  });
+
+  it('answers a malformed query with 400 BAD_QUERY saying where', async () => {
+    const res = await app.inject({ url: `/api/search?q=${encodeURIComponent('s:folio "unbalanced')}` });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ statusCode: 400, code: 'BAD_QUERY', error: 'Bad Request' });
+    expect(res.json().message).toMatch(/column \d+/);
+  });
+
+  it('rejects bad parameters with 400 naming the parameter', async () => {
+    const cases: [string, string, string][] = [
+      ['', 'USAGE', "querystring parameter 'q' is required"],
+      ['q=', 'USAGE', "querystring parameter 'q' must NOT have fewer than 1 characters"],
+      ['q=x&limit=201', 'LIMIT', "querystring parameter 'limit' must be <= 200"],
+      ['q=x&limit=0', 'USAGE', "querystring parameter 'limit' must be >= 1"],
+      ['q=x&offset=-1', 'USAGE', "querystring parameter 'offset' must be >= 0"],
+      ['q=x&offset=100001', 'LIMIT', "querystring parameter 'offset' must be <= 100000"],
+      ['q=x&sort=random', 'USAGE', "querystring parameter 'sort' must be equal to one of the allowed values"],
+      ['q=x&threads=maybe', 'USAGE', "querystring parameter 'threads' must be equal to one of the allowed values"],
+      ['q=x&bogus=1', 'USAGE', "querystring parameter 'bogus' is not a known parameter"],
+      [`q=${'a'.repeat(2049)}`, 'LIMIT', "querystring parameter 'q' must NOT have more than 2048 characters"],
+    ];
+    for (const [qs, code, message] of cases) {
+      const res = await app.inject({ url: `/api/search?${qs}` });
+      expect(res.json(), qs).toEqual({ statusCode: 400, code, error: 'Bad Request', message });
+    }
+  });
+
+  it('gives 400 or results, never a 500, for FTS5 syntax and other hostile queries', async () => {
+    const hostile = ['NEAR(', 'NEAR(a b', '"', '*', '^', '^folio', 'subject:x', 's:', 'a OR', 'OR', '(', ')', '((a)', 'a AND AND b',
+      '-', 'NOT', '"a" "', 'x* *', 'col:"', "'", '\\', 'a:b:c', 'mid:<', 'd:', 'd:garbage', 'd:2024..2023', '{a b}', '\u0000', 'a'.repeat(2000),
+      Array.from({ length: 300 }, () => 'x').join(' OR '), '('.repeat(100) + 'a' + ')'.repeat(100)];
+    for (const q of hostile) {
+      const res = await app.inject({ url: `/api/search?q=${encodeURIComponent(q)}` });
+      expect([200, 400], q).toContain(res.statusCode);
+      if (res.statusCode === 400) expect(['BAD_QUERY', 'LIMIT', 'USAGE']).toContain(res.json().code);
+    }
+    const tenKb = await app.inject({ url: `/api/search?q=${'a'.repeat(10_240)}` });
+    expect(tenKb.statusCode).toBe(400);
+    expect(tenKb.json().code).toBe('LIMIT');
+  });
+
+  it('never answers 500 to arbitrary query text', async () => {
+    const alphabet = fc.constantFrom(...'ab sfdq:"*^()-+NEARORANDNOT.,{}<>@\'\\/_0123456789'.split(''), ' OR ', ' AND ', ' NOT ', 'NEAR(', 'd:', 'mid:', 's:', '..');
+    await fc.assert(
+      fc.asyncProperty(fc.array(alphabet, { maxLength: 30 }), async (parts) => {
+        const q = parts.join('');
+        if (q.length === 0) return;
+        const res = await app.inject({ url: `/api/search?q=${encodeURIComponent(q)}` });
+        expect([200, 400], `${q} -> ${res.body}`).toContain(res.statusCode);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('/api/feed.atom', () => {
+  it('streams an Atom feed of a search, newest first, with mail text escaped', async () => {
+    const res = await app.inject({ url: `/api/feed.atom?q=${encodeURIComponent('s:writeback OR readahead')}`, headers: { host: 'lore.test:8080' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/atom+xml; charset=utf-8');
+    const ids = [...res.body.matchAll(/<entry><id>([^<]*)<\/id>/g)].map((m) => decodeURIComponent(m[1]!.replace('http://lore.test:8080/api/messages/', '')));
+    expect(ids).toEqual([MARKUP_ID, 'orphan.1@carol.example', 'reply.1@bob.example', ROOT_ID]);
+    expect(res.body).toContain('<updated>2024-02-05T10:00:00.000Z</updated>\n<entry>');
+    expect(res.body).toContain('&lt;b&gt;bold&lt;/b&gt; &amp; &lt;img src=x onerror=alert(1)&gt; readahead question');
+    expect(res.body).not.toMatch(/<(script|img|b)[\s>]/);
+    expect(res.body).toContain('<link rel="self" href="http://lore.test:8080/api/feed.atom?q=s%3Awriteback%20OR%20readahead"/>');
+  });
+
+  it('honours limit and refuses a bad query or a limit over 200 with a JSON 400', async () => {
+    const one = await app.inject({ url: '/api/feed.atom?q=s%3Awriteback&limit=1' });
+    expect([...one.body.matchAll(/<entry>/g)]).toHaveLength(1);
+    const bad = await app.inject({ url: `/api/feed.atom?q=${encodeURIComponent('(unclosed')}` });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(bad.json().code).toBe('BAD_QUERY');
+    expect((await app.inject({ url: '/api/feed.atom?q=x&limit=500' })).json().code).toBe('LIMIT');
+    expect((await app.inject({ url: '/api/feed.atom' })).statusCode).toBe(400);
+  });
+});
