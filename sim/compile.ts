@@ -45,7 +45,7 @@ export interface Node {
 
 export interface Slot {
   name: string;
-  kind: 'pc' | 'global' | 'field' | 'owner' | 'writer' | 'readers' | 'queued' | 'local';
+  kind: 'pc' | 'global' | 'field' | 'owner' | 'writer' | 'readers' | 'read' | 'queued' | 'local';
   thread?: number;
 }
 
@@ -64,7 +64,6 @@ export interface Model {
 }
 
 export function compile(p: Program): Model {
-  if (p.threads.length > 30) throw new SimError('SIM_USAGE', 'at most 30 threads (rwsem reader sets are bitmasks)');
   const slots: Slot[] = [];
   const slotOf = new Map<string, number>();
   const add = (s: Slot): number => {
@@ -82,7 +81,10 @@ export function compile(p: Program): Model {
     if (l.kind === 'mutex') add({ name: `${l.name}#owner`, kind: 'owner' });
     else {
       add({ name: `${l.name}#writer`, kind: 'writer' });
+      // Total read holds (what a writer waits on) and each thread's own, so a
+      // recursive down_read is counted and the wait-for graph knows the holders.
       add({ name: `${l.name}#readers`, kind: 'readers' });
+      p.threads.forEach((t, i) => add({ name: `${l.name}#read.${t.name}`, kind: 'read', thread: i }));
       add({ name: `${l.name}#queued`, kind: 'queued' });
     }
   }
@@ -340,15 +342,15 @@ export function compile(p: Program): Model {
           } else {
             const w = slotOf.get(`${L.name}#writer`)!;
             const rd = slotOf.get(`${L.name}#readers`)!;
+            const mine = slotOf.get(`${L.name}#read.${t.name}`)!;
             const q = slotOf.get(`${L.name}#queued`)!;
-            reads.add(w).add(rd).add(q);
-            writes.add(w).add(rd).add(q);
-            const bit = 1 << ti;
+            reads.add(w).add(rd).add(q).add(mine);
+            writes.add(w).add(rd).add(q).add(mine);
             const fair = decl!.fair === 'writer';
             if (s.kind === 'lock' && s.mode === 'read') {
               node.waits = { lock: L, mode: 'read', decl: decl! };
               const guard = fair ? (st: State) => st[w] === 0 && st[q] === 0 : (st: State) => st[w] === 0;
-              mk(guard, (st) => ((st[rd] = st[rd]! | bit), (st[pcSlot] = next), -1), reads, writes);
+              mk(guard, (st) => ((st[rd] = st[rd]! + 1), (st[mine] = st[mine]! + 1), (st[pcSlot] = next), -1), reads, writes);
             } else if (s.kind === 'lock' && r.queue) {
               node.waits = { lock: L, mode: 'queued-write', decl: decl! };
               mk(undefined, (st) => ((st[q] = st[q]! + 1), (st[pcSlot] = next), -1), reads, writes);
@@ -364,7 +366,7 @@ export function compile(p: Program): Model {
               throw new SimError('SIM_INVALID', `trylock of rwsem '${L.name}' is not modelled`, s.pos);
             } else if (s.mode === 'read') {
               const fail = notHeld(failures, t.name, s, L.name);
-              mk(undefined, (st) => ((st[rd]! & bit) === 0 ? fail : ((st[rd] = st[rd]! & ~bit), (st[pcSlot] = next), -1)), reads, writes);
+              mk(undefined, (st) => (st[mine] === 0 ? fail : ((st[rd] = st[rd]! - 1), (st[mine] = st[mine]! - 1), (st[pcSlot] = next), -1)), reads, writes);
             } else {
               const fail = notHeld(failures, t.name, s, L.name);
               mk(undefined, (st) => (st[w] !== me ? fail : ((st[w] = 0), (st[pcSlot] = next), -1)), reads, writes);

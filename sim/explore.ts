@@ -318,7 +318,6 @@ export function waitFor(m: Model, s: State): WaitEdge[] {
   const edges: WaitEdge[] = [];
   const names = m.threads.map((t) => t.name);
   const owner = (v: number): string[] => (v > 0 ? [names[v - 1]!] : []);
-  const bits = (v: number): string[] => names.filter((_, i) => (v & (1 << i)) !== 0);
   m.threads.forEach((th) => {
     const pc = s[th.pcSlot]!;
     if (pc >= th.end) return;
@@ -335,7 +334,7 @@ export function waitFor(m: Model, s: State): WaitEdge[] {
       edges.push({ thread: th.name, waitsFor: `mutex ${L.name}`, heldBy: owner(s[m.slotOf.get(`${L.name}#owner`)!]!) });
     } else {
       const w = s[m.slotOf.get(`${L.name}#writer`)!]!;
-      const rd = s[m.slotOf.get(`${L.name}#readers`)!]!;
+      const readers = names.filter((n) => s[m.slotOf.get(`${L.name}#read.${n}`)!]! > 0);
       if (node.waits.mode === 'read') {
         // A writer-fair rwsem also makes readers wait for queued writers.
         const queued = m.threads
@@ -347,7 +346,7 @@ export function waitFor(m: Model, s: State): WaitEdge[] {
           .map((u) => u.name);
         edges.push({ thread: th.name, waitsFor: `${L.name} (read)`, heldBy: [...owner(w), ...queued] });
       } else {
-        edges.push({ thread: th.name, waitsFor: `${L.name} (write)`, heldBy: [...owner(w), ...bits(rd)] });
+        edges.push({ thread: th.name, waitsFor: `${L.name} (write)`, heldBy: [...owner(w), ...readers] });
       }
     }
   });

@@ -88,7 +88,6 @@ function run(m: Model, n: number, pick: (s: State, i: number) => Transition): Re
 export function changes(m: Model, a: State, b: State): string[] {
   const out: string[] = [];
   const who = (v: number): string => (v > 0 ? m.threads[v - 1]!.name : 'none');
-  const set = (v: number): string => `{${m.threads.filter((_, i) => (v & (1 << i)) !== 0).map((t) => t.name).join(',')}}`;
   for (let i = 0; i < m.width; i++) {
     if (a[i] === b[i]) continue;
     const sl = m.slots[i]!;
@@ -105,7 +104,9 @@ export function changes(m: Model, a: State, b: State): string[] {
         out.push(`${base} writer: ${who(x)} -> ${who(y)}`);
         break;
       case 'readers':
-        out.push(`${base} readers: ${set(x)} -> ${set(y)}`);
+        break; // the per-thread counts below say who
+      case 'read':
+        out.push(`${base} read-held by ${m.threads[sl.thread!]!.name}: ${x} -> ${y}`);
         break;
       case 'queued':
         out.push(`${base} queued writers: ${x} -> ${y}`);
