@@ -1,0 +1,127 @@
+// Runs SPIN on an exported model: `spin -a`, gcc, then the verifier twice -- once looking
+// only for assertion violations (-E: invalid end states ignored), once only for invalid end
+// states (-A: assertions ignored) -- so both kinds of error are known, whatever SPIN's
+// depth-first search happens to meet first. The pan output parser is pure and tested alone.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** What one `./pan` run printed, reduced to what a verdict needs. */
+export interface PanReport {
+  assertionViolated: boolean;
+  invalidEndState: boolean;
+  errors: number;
+  statesStored: number;
+  transitions: number;
+  /** pan's own elapsed time, seconds (0 when too fast to measure). */
+  seconds: number;
+  /** The search hit -m (depth) or memory limits: a clean "errors: 0" would not mean safe. */
+  truncated: boolean;
+  /** The first error line, e.g. `pan:1: invalid end state (at depth 12)`. */
+  firstError?: string;
+}
+
+export function parsePanOutput(text: string): PanReport {
+  const num = (re: RegExp): number => {
+    const m = re.exec(text);
+    return m ? Number(m[1]) : 0;
+  };
+  const errLine = /^pan:\d+: .*$/m.exec(text)?.[0];
+  const errorsMatch = /errors: (\d+)/.exec(text);
+  if (!errorsMatch) throw new Error(`pan output has no 'errors:' line:\n${text.slice(0, 2000)}`);
+  return {
+    assertionViolated: /pan:\d+: assertion violated/.test(text),
+    invalidEndState: /pan:\d+: invalid end state/.test(text),
+    errors: Number(errorsMatch[1]),
+    statesStored: num(/([0-9.e+]+) states, stored/),
+    transitions: num(/([0-9.e+]+) transitions \(= /),
+    seconds: num(/pan: elapsed time ([0-9.e+]+) seconds/),
+    // "Search not completed" alone only means pan stopped at its first error.
+    truncated: /max search depth too small|out of memory|hash table is full/i.test(text),
+    ...(errLine !== undefined ? { firstError: errLine } : {}),
+  };
+}
+
+export type SpinFinding = 'holds' | 'violated' | 'deadlock';
+
+export interface SpinResult {
+  /** Everything SPIN found reachable: empty means the model is safe and deadlock-free. */
+  found: SpinFinding[];
+  /** Verdict in our vocabulary; when both kinds are reachable, `violated` (an assertion). */
+  verdict: SpinFinding | 'incomplete';
+  safety: PanReport;
+  deadlock: PanReport;
+  /** Wall time of the two verifier runs (not compilation), ms. */
+  verifyMs: number;
+  compileMs: number;
+}
+
+export interface SpinTools {
+  ok: boolean;
+  reason?: string;
+}
+
+/** Whether `spin` and `gcc` are on PATH; tests skip with the reason when not. */
+export async function spinTools(): Promise<SpinTools> {
+  for (const [cmd, args] of [
+    ['spin', ['-V']],
+    ['gcc', ['--version']],
+  ] as const) {
+    try {
+      await run(cmd, [...args], { timeout: 10_000 });
+    } catch {
+      return { ok: false, reason: `${cmd} not found on PATH (install spin and gcc; .ci/run does)` };
+    }
+  }
+  return { ok: true };
+}
+
+export interface SpinOptions {
+  /** pan -m: maximum search depth. */
+  maxDepth?: number;
+  /** pan -w: log2 of the hash table size. */
+  hashBits?: number;
+  /** Keep the temp directory (for a human to look at the trail). */
+  keep?: boolean;
+}
+
+/** Exports nothing itself: give it the Promela text of sim/promela.ts. */
+export async function runSpin(pml: string, opts: SpinOptions = {}): Promise<SpinResult & { dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'loregraph-spin-'));
+  try {
+    await writeFile(join(dir, 'model.pml'), pml);
+    const t0 = performance.now();
+    await run('spin', ['-a', 'model.pml'], { cwd: dir, timeout: 60_000 });
+    await run('gcc', ['-O2', '-DSAFETY', '-o', 'pan', 'pan.c'], { cwd: dir, timeout: 120_000 });
+    const compileMs = performance.now() - t0;
+    const base = [`-m${opts.maxDepth ?? 1_000_000}`, `-w${opts.hashBits ?? 20}`];
+    const t1 = performance.now();
+    const safety = parsePanOutput(await pan(dir, [...base, '-E']));
+    const deadlock = parsePanOutput(await pan(dir, [...base, '-A']));
+    const verifyMs = performance.now() - t1;
+    const found: SpinFinding[] = [];
+    if (safety.assertionViolated) found.push('violated');
+    if (deadlock.invalidEndState) found.push('deadlock');
+    const truncated = (safety.truncated && !safety.assertionViolated) || (deadlock.truncated && !deadlock.invalidEndState);
+    const verdict = found[0] ?? (truncated ? 'incomplete' : 'holds');
+    return { found, verdict, safety, deadlock, verifyMs, compileMs, dir };
+  } finally {
+    if (!opts.keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** pan exits non-zero on some findings; its stdout is what we want either way. */
+async function pan(dir: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run('./pan', args, { cwd: dir, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  } catch (e) {
+    const out = (e as { stdout?: unknown }).stdout;
+    if (typeof out === 'string' && /errors: \d+/.test(out)) return out;
+    throw e;
+  }
+}
