@@ -107,7 +107,7 @@ const DATE_FORMS: DateForm[] = [
   },
 ];
 
-const ATTRIBUTION = /(?<![\w>])On\s((?:(?!\bOn\s)[^<>\n]|<[^<>\s]*>){4,200}?)\s+wrote:/g;
+const ATTRIBUTION = /(?<![\w>])On\s((?:(?!\bOn\s)[^<>\n]|<[^<>\s]*>){4,200}?)\s+wrote(?:\s+in\s+<([^<>\s]+@[^<>\s]+)>)?:/g;
 
 /** Splits what lies between "On " and " wrote:" into date and author. */
 function parseInner(inner: string): { author: string; address: string | null; date: string | null; messageId: string | null } {
@@ -152,6 +152,7 @@ export function findAttributions(text: string): (Attribution & { quoted: boolean
   for (const m of text.matchAll(ATTRIBUTION)) {
     const inner = m[1] ?? '';
     const parsed = parseInner(inner);
+    if (m[2]) parsed.messageId = m[2];
     if (parsed.author === '' || parsed.author.length > 120) continue;
     const index = m.index ?? 0;
     const before = text.slice(Math.max(0, index - 8), index);
@@ -159,7 +160,8 @@ export function findAttributions(text: string): (Attribution & { quoted: boolean
       text: m[0].replace(/\s+/g, ' '),
       index,
       ...parsed,
-      quoted: />[ \t]*$/.test(before),
+      // A quote marker is a '>' on its own (not the end of a <message-id>).
+      quoted: /(^|[\s>])>[ \t]*$/.test(before),
     });
   }
   return out;

@@ -8,9 +8,8 @@
 import type { LenientRecovery } from '../types.ts';
 import { findAttributions } from './attribution.ts';
 
-/** RFC 5322 field name, then a colon, on a line of legal length. */
+/** RFC 5322 field name, then a colon. */
 const HEADER_LINE = /^[!-9;-~]+:/;
-const MAX_LINE = 998;
 
 const KNOWN =
   'return-path|received|date|from|to|cc|bcc|subject|message-id|in-reply-to|references|reply-to|sender|' +
@@ -44,14 +43,17 @@ function firstLine(bytes: Buffer): string {
 export function isCleanMessage(bytes: Buffer): boolean {
   const line = firstLine(bytes).replace(/\r$/, '');
   if (!HEADER_LINE.test(line)) return false;
-  if (line.length <= MAX_LINE) return true;
-  // An over-long first line is a run-together header block when other fields hide in it.
-  return countBoundaries(line) < 3;
+  // A first line with more fields hiding in it is a run-together header block.
+  return countBoundaries(line, true) < 3;
 }
 
-function countBoundaries(text: string): number {
+/** Known field names standing alone in `text` (counting stops at 3). */
+function countBoundaries(text: string, skipFirst = false): number {
   let n = 0;
-  for (const _ of text.matchAll(BOUNDARY)) if (++n >= 3) break;
+  for (const m of text.matchAll(BOUNDARY)) {
+    if (skipFirst && m.index === 0) continue;
+    if (++n >= 3) break;
+  }
   return n;
 }
 
