@@ -14,7 +14,9 @@ import { registerSearch, snippetSchema } from './routes/search.ts';
 import { registerFeed } from './routes/feed.ts';
 import { addressSchema, messageViewSchema } from './message-json.ts';
 import { createKnowledgeCache, type KnowledgeCache } from './knowledge-cache.ts';
-import { DEFAULT_KNOWLEDGE_SOURCES } from './knowledge-sources.ts';
+import { defaultKnowledgeSources } from './knowledge-sources.ts';
+import { createScenarioStore } from './scenario-store.ts';
+import { registerScenarios } from './routes/scenarios.ts';
 
 export type { AppDeps } from './context.ts';
 
@@ -80,7 +82,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     void reply.status(404).send(errorBody(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`));
   });
 
-  const knowledge = createKnowledgeCache(deps.db, deps.knowledgeSources ?? DEFAULT_KNOWLEDGE_SOURCES, ctx.now);
+  const scenarios = createScenarioStore(deps.scenarioDir);
+  const knowledge = createKnowledgeCache(deps.db, deps.knowledgeSources ?? defaultKnowledgeSources({ scenarios }), ctx.now);
   app.decorate('knowledge', knowledge);
 
   registerHealth(app, ctx);
@@ -89,6 +92,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerFeed(app, ctx);
   registerMessages(app, ctx);
   registerThreads(app, ctx);
+  registerScenarios(app, ctx, scenarios);
 
   app.get('/api/openapi.json', {
     schema: {

@@ -14,6 +14,8 @@ export interface AppDeps {
   now?: () => number;
   /** Readers of knowledge entities; defaults to server/knowledge-sources.ts. */
   knowledgeSources?: KnowledgeSource[];
+  /** Where race scenarios are read from (default sim/scenarios). */
+  scenarioDir?: string;
 }
 
 export interface RouteContext {

@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { ERRORS, isLoregraphError, type ErrorCode } from '../errors.ts';
+import { isSimError, type SimErrorCode } from '../sim/errors.ts';
 
 export interface ErrorBody {
   statusCode: number;
@@ -73,8 +74,20 @@ function fastifyClientError(e: FastifyError): { status: number; code: ErrorCode 
   return undefined;
 }
 
+/** The simulator keeps its own error codes (sim/ depends on nothing of ours); mapped here. */
+const SIM_CODES: Record<SimErrorCode, ErrorCode> = {
+  SIM_NOT_FOUND: 'NOT_FOUND',
+  SIM_INVALID: 'SCENARIO_INVALID',
+  SIM_USAGE: 'USAGE',
+  SIM_REPLAY: 'INTERNAL',
+};
+
 export function toErrorBody(e: unknown): ErrorBody {
   if (isLoregraphError(e)) return errorBody(e.httpStatus, e.code, e.message);
+  if (isSimError(e)) {
+    const code = SIM_CODES[e.code];
+    return errorBody(ERRORS[code].http, code, e.message);
+  }
   const fe = e as FastifyError & { validation?: ValidationIssue[] };
   if (fe && Array.isArray(fe.validation)) {
     const { code, message } = describeValidation(fe.validationContext, fe.validation);
