@@ -44,4 +44,33 @@ describe('health, stats and error bodies', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'LIMIT', message: expect.stringMatching(/limit is 8192/) });
   });
+
+  it('refuses a request body over bodyLimit with 413 LIMIT and a malformed JSON body with 400', async () => {
+    const small = buildApp({ db, limits: { bodyLimit: 1024 } });
+    small.post('/api/test-body', async () => ({ ok: true }));
+    await small.ready();
+    const big = await small.inject({ method: 'POST', url: '/api/test-body', payload: JSON.stringify({ x: 'y'.repeat(2000) }), headers: { 'content-type': 'application/json' } });
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).toMatchObject({ statusCode: 413, code: 'LIMIT', error: 'Payload Too Large' });
+    const bad = await small.inject({ method: 'POST', url: '/api/test-body', payload: '{"x":', headers: { 'content-type': 'application/json' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe('BAD_INPUT');
+    const media = await small.inject({ method: 'POST', url: '/api/test-body', payload: 'x', headers: { 'content-type': 'application/x-unknown' } });
+    expect(media.statusCode).toBe(415);
+    expect(media.json().code).toBe('BAD_INPUT');
+    await small.close();
+  });
+
+  it('hides the cause of an unexpected failure behind a 500 INTERNAL body', async () => {
+    const failing = buildApp({ db });
+    failing.get('/api/test-fail', async () => {
+      throw new Error('SQLITE_CORRUPT at /secret/path');
+    });
+    await failing.ready();
+    const res = await failing.inject({ url: '/api/test-fail' });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ statusCode: 500, code: 'INTERNAL', error: 'Internal Server Error', message: 'internal error' });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    await failing.close();
+  });
 });
