@@ -5,6 +5,7 @@ import { countLenientMessages, countMessages } from './messages.ts';
 import { countGhosts, countThreads } from './threads.ts';
 import { countIngestErrors } from './ingest-errors.ts';
 import { countSources } from './ingest-sources.ts';
+import { PATCH_STATS } from './patch-stats.ts';
 
 export type StatFn = (db: Db) => number | string | Record<string, unknown>;
 
@@ -15,6 +16,7 @@ const registry = new Map<string, StatFn>([
   ['malformed', countIngestErrors],
   ['lenient', countLenientMessages],
   ['sources', countSources],
+  ...PATCH_STATS,
 ]);
 
 /** Adds (or replaces) a counter; keys appear in registration order. */

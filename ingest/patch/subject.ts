@@ -159,6 +159,13 @@ function applyTag(info: SubjectInfo, tag: string): void {
       setVersion(info, v[2] !== undefined ? `${v[1]}.${v[2]}` : v[1]);
       continue;
     }
+    // Mercurial patchbomb: "[PATCH 1 of 2]".
+    if (/^\d+$/.test(t) && upper[i + 1] === 'OF' && /^\d+$/.test(tokens[i + 2] ?? '')) {
+      info.index = Number(t);
+      info.total = Number(tokens[i + 2]);
+      i += 2;
+      continue;
+    }
     const c = COUNT_RE.exec(t);
     if (c?.[1] && c[2]) {
       info.index = Number(c[1]);

@@ -1,0 +1,130 @@
+-- Patches, their trailers and series, and what the stable process said about each fix.
+-- One patch_msgs row per stored copy that is a patch, a cover letter, a reply carrying
+-- trailers or a stable-process mail; series and fix links are rebuilt at the end of
+-- every ingest (they depend on messages that may arrive in any order).
+
+CREATE TABLE patch_msgs (
+  msg_row INTEGER PRIMARY KEY REFERENCES messages(id),
+  message_id TEXT NOT NULL,
+  -- 'patch' | 'cover' | 'reply' | 'other'
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  title TEXT NOT NULL,
+  title_key TEXT NOT NULL,
+  version TEXT,
+  version_major INTEGER NOT NULL,
+  idx INTEGER,
+  total INTEGER,
+  rfc INTEGER NOT NULL,
+  resend INTEGER NOT NULL,
+  tree TEXT,
+  stable_branch TEXT,
+  autosel INTEGER NOT NULL,
+  sender_name TEXT,
+  sender_email TEXT,
+  date INTEGER,
+  in_reply_to TEXT,
+  refs TEXT NOT NULL DEFAULT '[]',
+  patch_id TEXT,
+  change_id TEXT,
+  upstream_commit TEXT,
+  -- in-body "From:" of a backport or stable mail: the fix's author
+  author_name TEXT,
+  author_email TEXT,
+  files TEXT NOT NULL DEFAULT '[]',
+  added INTEGER NOT NULL DEFAULT 0,
+  removed INTEGER NOT NULL DEFAULT 0,
+  -- stable branch / AUTOSEL lane: backports to different branches are not versions of each other
+  lane TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX patch_msgs_message_id ON patch_msgs(message_id);
+CREATE INDEX patch_msgs_title_key ON patch_msgs(title_key);
+CREATE INDEX patch_msgs_patch_id ON patch_msgs(patch_id);
+CREATE INDEX patch_msgs_upstream ON patch_msgs(upstream_commit);
+
+-- A trailer, with the message that gave it (provenance). Follow-up trailers (sent in a
+-- reply) get their target resolved at the end of ingest: the patch or cover answered.
+CREATE TABLE trailers (
+  id INTEGER PRIMARY KEY,
+  msg_row INTEGER NOT NULL REFERENCES messages(id),
+  message_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  person_name TEXT,
+  person_email TEXT,
+  commit_sha TEXT,
+  commit_subject TEXT,
+  url TEXT,
+  stable_extinfo TEXT,
+  followup INTEGER NOT NULL,
+  target_message_id TEXT
+);
+CREATE INDEX trailers_msg ON trailers(message_id);
+CREATE INDEX trailers_target ON trailers(target_message_id);
+CREATE INDEX trailers_commit ON trailers(commit_sha);
+
+-- Rebuilt by the patches analyzer's finish(): one row per version of a series.
+CREATE TABLE series (
+  id INTEGER PRIMARY KEY,
+  family INTEGER NOT NULL,
+  version TEXT NOT NULL,
+  version_major INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  sender_email TEXT,
+  cover_message_id TEXT,
+  total INTEGER,
+  date INTEGER,
+  change_id TEXT,
+  superseded INTEGER NOT NULL,
+  -- for a partial re-roll (v5.1 of one patch): the series version it amends
+  amends INTEGER
+);
+CREATE INDEX series_family ON series(family);
+
+CREATE TABLE series_patches (
+  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  message_id TEXT NOT NULL,
+  -- the same patch in the previous version, and how it was matched ('patch-id' | 'subject')
+  previous_message_id TEXT,
+  match TEXT,
+  PRIMARY KEY (series_id, idx, message_id)
+) WITHOUT ROWID;
+CREATE INDEX series_patches_msg ON series_patches(message_id);
+
+-- What one mail says about one fix on one branch. status is one of
+-- ingest/patch/stable-status.ts STATUSES. branch is "6.6", or "*" / "6.6+" for a Cc:
+-- stable wish that names no or an open range of branches.
+CREATE TABLE stable_events (
+  id INTEGER PRIMARY KEY,
+  msg_row INTEGER NOT NULL REFERENCES messages(id),
+  message_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT,
+  branch TEXT NOT NULL,
+  upstream_commit TEXT,
+  title TEXT NOT NULL,
+  title_key TEXT NOT NULL,
+  rc TEXT,
+  version TEXT,
+  base TEXT,
+  date INTEGER,
+  in_reply_to TEXT,
+  -- resolved at the end of ingest: the upstream commit, or 'msg:<message-id>' of the patch mail
+  fix_key TEXT
+);
+CREATE INDEX stable_events_fix ON stable_events(fix_key);
+CREATE INDEX stable_events_branch ON stable_events(branch);
+CREATE INDEX stable_events_msg ON stable_events(message_id);
+
+-- Rebuilt at the end of ingest: each upstream fix and the patch mail it came from.
+CREATE TABLE fixes (
+  fix_key TEXT PRIMARY KEY,
+  upstream_commit TEXT,
+  title TEXT NOT NULL,
+  author_name TEXT,
+  author_email TEXT,
+  patch_message_id TEXT,
+  -- how the patch mail was found: 'patch-id' | 'subject+author' | 'subject' | 'self'
+  patch_match TEXT
+) WITHOUT ROWID;

@@ -1,0 +1,232 @@
+// Series and their versions: rebuilt from patch_msgs at the end of every ingest (the
+// grouping is pure, ingest/patch/series.ts), and read back whole for `loregraph series`
+// and the API, with each patch's trailers and the message that gave each trailer.
+import type { Db } from './connection.ts';
+import { groupSeries, type SeriesMember } from '../ingest/patch/series.ts';
+import { LoregraphError } from '../errors.ts';
+
+interface MemberRow {
+  message_id: string;
+  kind: string;
+  version: string | null;
+  version_major: number;
+  idx: number | null;
+  total: number | null;
+  title: string;
+  title_key: string;
+  sender_email: string | null;
+  date: number | null;
+  in_reply_to: string | null;
+  refs: string;
+  change_id: string | null;
+  patch_id: string | null;
+  lane: string;
+}
+
+export function rebuildSeries(db: Db): number {
+  const rows = db.sql
+    .prepare(
+      `SELECT message_id, kind, version, version_major, idx, total, title, title_key, sender_email, date, in_reply_to, refs, change_id,
+        patch_id, lane FROM patch_msgs WHERE kind IN ('patch', 'cover') ORDER BY msg_row`,
+    )
+    .all() as MemberRow[];
+  const members: SeriesMember[] = rows.map((r) => ({
+    messageId: r.message_id,
+    isCover: r.kind === 'cover',
+    version: r.version,
+    versionMajor: r.version_major,
+    index: r.idx,
+    total: r.total,
+    title: r.title,
+    titleKey: r.title_key,
+    senderEmail: r.sender_email ?? '',
+    date: r.date,
+    inReplyTo: r.in_reply_to,
+    refs: JSON.parse(r.refs) as string[],
+    changeId: r.change_id,
+    patchId: r.patch_id,
+    lane: r.lane,
+  }));
+  const versions = groupSeries(members);
+  db.sql.exec('DELETE FROM series_patches; DELETE FROM series;');
+  const insS = db.sql.prepare(
+    `INSERT INTO series (id, family, version, version_major, title, sender_email, cover_message_id, total, date, change_id, superseded, amends)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insP = db.sql.prepare('INSERT OR IGNORE INTO series_patches (series_id, idx, message_id, previous_message_id, match) VALUES (?, ?, ?, ?, ?)');
+  for (const v of versions) {
+    const id = v.key + 1;
+    insS.run(id, v.family + 1, v.version, v.versionMajor, v.title, v.senderEmail, v.coverMessageId, v.total, v.date, v.changeId, v.superseded ? 1 : 0, v.amends === null ? null : v.amends + 1);
+    for (const p of v.patches) insP.run(id, p.index, p.messageId, p.previousMessageId, p.match);
+  }
+  return versions.length;
+}
+
+/** Attaches follow-up trailers (sent in replies) to the patch or cover letter they answer. */
+export function resolveFollowupTrailers(db: Db): void {
+  const pending = db.sql
+    .prepare(
+      `SELECT DISTINCT t.msg_row, p.in_reply_to, p.refs FROM trailers t JOIN patch_msgs p ON p.msg_row = t.msg_row
+       WHERE t.followup = 1 AND t.target_message_id IS NULL`,
+    )
+    .all() as { msg_row: number; in_reply_to: string | null; refs: string }[];
+  const isTarget = db.sql.prepare(`SELECT 1 FROM patch_msgs WHERE message_id = ? AND kind IN ('patch', 'cover') LIMIT 1`);
+  const set = db.sql.prepare('UPDATE trailers SET target_message_id = ? WHERE msg_row = ? AND followup = 1');
+  for (const r of pending) {
+    // Nearest ancestor that is a patch or a cover: a Reviewed-by in a reply to a reply
+    // is still about the patch the thread discusses.
+    const chain = [...(JSON.parse(r.refs) as string[])].reverse();
+    if (r.in_reply_to && chain[0] !== r.in_reply_to) chain.unshift(r.in_reply_to);
+    const target = chain.find((id) => isTarget.get(id) !== undefined);
+    if (target) set.run(target, r.msg_row);
+  }
+}
+
+export interface TrailerView {
+  name: string;
+  value: string;
+  person: { name: string; email: string } | null;
+  commit: string | null;
+  url: string | null;
+  /** The message the trailer was written in (the patch itself, or a reply). */
+  givenIn: string;
+  /** Sent in a reply rather than written in the patch. */
+  followup: boolean;
+  /** Given on the cover letter: applies to every patch of the version. */
+  fromCover: boolean;
+}
+
+export interface SeriesPatchView {
+  index: number;
+  messageId: string;
+  subject: string;
+  patchId: string | null;
+  previousMessageId: string | null;
+  match: string | null;
+  trailers: TrailerView[];
+}
+
+export interface SeriesVersionView {
+  id: number;
+  version: string;
+  title: string;
+  sender: string | null;
+  coverMessageId: string | null;
+  total: number | null;
+  date: string | null;
+  changeId: string | null;
+  superseded: boolean;
+  /** For a partial re-roll: the version it amends. */
+  amends: string | null;
+  coverTrailers: TrailerView[];
+  patches: SeriesPatchView[];
+}
+
+export interface SeriesView {
+  title: string;
+  /** The version the asked-for message belongs to. */
+  requested: string;
+  versions: SeriesVersionView[];
+}
+
+interface TrailerRow {
+  name: string;
+  value: string;
+  person_name: string | null;
+  person_email: string | null;
+  commit_sha: string | null;
+  url: string | null;
+  message_id: string;
+  followup: number;
+}
+
+function trailersFor(db: Db, messageId: string, fromCover: boolean): TrailerView[] {
+  const rows = db.sql
+    .prepare(
+      `SELECT name, value, person_name, person_email, commit_sha, url, message_id, followup FROM trailers
+       WHERE target_message_id = ? ORDER BY followup, id`,
+    )
+    .all(messageId) as TrailerRow[];
+  const seen = new Set<string>();
+  const out: TrailerView[] = [];
+  for (const r of rows) {
+    // b4 does not add a follow-up trailer the patch already carries.
+    const key = `${r.name}\0${(r.person_email ?? r.value).toLowerCase()}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({
+      name: r.name,
+      value: r.value,
+      person: r.person_email !== null || r.person_name !== null ? { name: r.person_name ?? '', email: r.person_email ?? '' } : null,
+      commit: r.commit_sha,
+      url: r.url,
+      givenIn: r.message_id,
+      followup: r.followup === 1,
+      fromCover: fromCover,
+    });
+  }
+  return out;
+}
+
+/** Every version of the series a message (cover, patch, or a reply to either) belongs to. */
+export function getSeries(db: Db, messageId: string): SeriesView {
+  let row = db.sql.prepare('SELECT series_id FROM series_patches WHERE message_id = ? ORDER BY series_id DESC LIMIT 1').get(messageId) as
+    | { series_id: number }
+    | undefined;
+  row ??= db.sql.prepare('SELECT id AS series_id FROM series WHERE cover_message_id = ? LIMIT 1').get(messageId) as { series_id: number } | undefined;
+  if (!row) {
+    const t = db.sql.prepare('SELECT target_message_id FROM trailers WHERE message_id = ? AND target_message_id IS NOT NULL LIMIT 1').get(messageId) as
+      | { target_message_id: string }
+      | undefined;
+    if (t) return getSeries(db, t.target_message_id);
+    throw new LoregraphError('NOT_FOUND', `no series contains message ${messageId}`);
+  }
+  const fam = db.sql.prepare('SELECT family, version FROM series WHERE id = ?').get(row.series_id) as { family: number; version: string };
+  const list = db.sql
+    .prepare('SELECT * FROM series WHERE family = ? ORDER BY version_major, CAST(version AS REAL), date, id')
+    .all(fam.family) as {
+    id: number;
+    version: string;
+    title: string;
+    sender_email: string | null;
+    cover_message_id: string | null;
+    total: number | null;
+    date: number | null;
+    change_id: string | null;
+    superseded: number;
+    amends: number | null;
+  }[];
+  const versionOf = new Map(list.map((s) => [s.id, s.version]));
+  const patchStmt = db.sql.prepare(
+    `SELECT sp.idx, sp.message_id, sp.previous_message_id, sp.match,
+       (SELECT subject FROM patch_msgs p WHERE p.message_id = sp.message_id LIMIT 1) AS subject,
+       (SELECT patch_id FROM patch_msgs p WHERE p.message_id = sp.message_id LIMIT 1) AS patch_id
+     FROM series_patches sp WHERE sp.series_id = ? ORDER BY sp.idx`,
+  );
+  const versions: SeriesVersionView[] = list.map((s) => ({
+    id: s.id,
+    version: s.version,
+    title: s.title,
+    sender: s.sender_email,
+    coverMessageId: s.cover_message_id,
+    total: s.total,
+    date: s.date === null ? null : new Date(s.date).toISOString(),
+    changeId: s.change_id,
+    superseded: s.superseded === 1,
+    amends: s.amends === null ? null : (versionOf.get(s.amends) ?? null),
+    coverTrailers: s.cover_message_id ? trailersFor(db, s.cover_message_id, true).filter((t) => t.followup) : [],
+    patches: (patchStmt.all(s.id) as { idx: number; message_id: string; previous_message_id: string | null; match: string | null; subject: string; patch_id: string | null }[]).map(
+      (p) => ({
+        index: p.idx,
+        messageId: p.message_id,
+        subject: p.subject,
+        patchId: p.patch_id,
+        previousMessageId: p.previous_message_id,
+        match: p.match,
+        trailers: trailersFor(db, p.message_id, false),
+      }),
+    ),
+  }));
+  const requested = versions.find((v) => v.id === row.series_id);
+  return { title: requested?.title ?? '', requested: fam.version, versions };
+}

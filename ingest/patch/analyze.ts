@@ -1,0 +1,137 @@
+// Everything the patch analysis learns from one message on its own (no other message
+// needed): subject tags, diff summary and patch-id, trailers, and the stable-process
+// meaning. Pure and structured-cloneable: it runs in the parse worker.
+import type { ParsedMessage } from '../types.ts';
+import { hasDiff, parseDiff, type FileChange } from './diff.ts';
+import { patchId } from './patch-id.ts';
+import { classifyStableMail, type StableMail } from './stable-mail.ts';
+import { parseSubject, subjectKey, type SubjectInfo } from './subject.ts';
+import type { SeriesMember } from './series.ts';
+import { parsePerson, parseTrailers, type Person, type Trailer } from './trailers.ts';
+
+export type PatchMsgKind = 'patch' | 'cover' | 'reply' | 'other';
+
+export interface FileSummary {
+  path: string;
+  change: FileChange;
+  added: number;
+  removed: number;
+  binary: boolean;
+}
+
+export interface PatchAnalysis {
+  kind: PatchMsgKind;
+  subject: SubjectInfo;
+  titleKey: string;
+  patchId: string | null;
+  files: FileSummary[];
+  added: number;
+  removed: number;
+  /** A patch's own trailers, or the follow-up trailers a reply gives. */
+  trailers: Trailer[];
+  /** b4 change-id ("change-id: 20240116-flsplit-bdb46824db68" in a cover letter, or the X-Change-ID header). */
+  changeId: string | null;
+  /** The mainline commit a backport or stable mail is about. */
+  upstreamCommit: string | null;
+  /** In-body "From:" (the real author of a forwarded or backported patch). */
+  author: Person | null;
+  stable: StableMail | null;
+  /** A reply asking the stable team to drop the patch it answers. */
+  dropRequest: boolean;
+}
+
+const CHANGE_ID_RE = /^change-id:\s*(\S+)\s*$/im;
+// Replies to AUTOSEL/review mails that say the fix does not belong on the branch.
+const DROP_RE = /^(?!\s*>).*\b(please drop (it|this)|not needed (for|in|on) (stable|this|\d)|(does not|doesn't) (need|belong)|not (a )?stable material|no need to backport)\b/im;
+
+function inBodyAuthor(body: string): Person | null {
+  // Only the first lines, or the header block of a quoted commit ("From <sha> Mon Sep 17
+  // 00:00:00 2001" in FAILED mails): "From: X" anywhere else is quoted text.
+  const lines = body.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const inHead = i < 8 || /^From [0-9a-f]{40} /.test(lines[i - 1] ?? '');
+    if (!inHead) continue;
+    const m = /^From:\s*(.+)$/.exec(line);
+    if (m?.[1]) return parsePerson(m[1]);
+  }
+  return null;
+}
+
+export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefined {
+  const subject = parseSubject(msg.subject);
+  const body = msg.body;
+  const stable = classifyStableMail(msg.subject, body, msg.headers);
+  const diffPresent = hasDiff(body);
+  let kind: PatchMsgKind;
+  // FAILED/added/CVE mails quote the commit, diff and all, but are not patch submissions.
+  if (stable && (stable.kind === 'failed' || stable.kind === 'added' || stable.kind === 'released')) kind = 'other';
+  else if (subject.isReply || subject.isForward) kind = 'reply';
+  // An answer that kept the patch's subject without "Re:" (b4 "nore"): no diff, and a parent.
+  else if (subject.isPatch && subject.index !== 0 && !diffPresent && msg.inReplyTo !== null && subject.index === null) kind = 'reply';
+  else if (subject.isPatch && subject.index === 0) kind = 'cover';
+  else if (subject.isPatch || (diffPresent && !subject.pull)) kind = 'patch';
+  else kind = 'other';
+
+  const trailers = kind === 'reply' ? parseTrailers(body, { followup: true }) : kind === 'other' && !stable ? [] : parseTrailers(body);
+  const dropRequest = kind === 'reply' && DROP_RE.test(body);
+  if (kind === 'other' && !stable) return undefined;
+  if (kind === 'reply' && trailers.length === 0 && !dropRequest) return undefined;
+
+  let files: FileSummary[] = [];
+  let added = 0;
+  let removed = 0;
+  let pid: string | null = null;
+  if (kind !== 'reply' && diffPresent) {
+    const d = parseDiff(body);
+    files = d.files.map((f) => ({ path: f.newPath ?? f.oldPath ?? '', change: f.change, added: f.added, removed: f.removed, binary: f.binary }));
+    added = d.added;
+    removed = d.removed;
+    pid = patchId(body);
+  }
+  const header = msg.headers['x-change-id']?.[0]?.trim();
+  const changeId = header ?? (kind === 'reply' ? null : (CHANGE_ID_RE.exec(body.split('\n').filter((l) => !l.startsWith('>')).join('\n'))?.[1] ?? null));
+  return {
+    kind,
+    subject,
+    titleKey: kind === 'other' && stable ? subjectKey(parseSubject(stable.title)) : subjectKey(subject),
+    patchId: pid,
+    files,
+    added,
+    removed,
+    trailers,
+    changeId,
+    upstreamCommit: stable?.upstreamCommit ?? null,
+    author: kind === 'reply' ? null : inBodyAuthor(body),
+    stable,
+    dropRequest,
+  };
+}
+
+/** The fields series grouping needs, from a message and its analysis. */
+export function seriesMemberOf(msg: Pick<ParsedMessage, 'messageId' | 'from' | 'date' | 'inReplyTo' | 'references'>, a: PatchAnalysis): SeriesMember | null {
+  if (a.kind !== 'patch' && a.kind !== 'cover') return null;
+  const s = a.subject;
+  return {
+    messageId: msg.messageId,
+    isCover: a.kind === 'cover',
+    version: s.version,
+    versionMajor: s.versionMajor,
+    index: s.index,
+    total: s.total,
+    title: s.normalizedSubject,
+    titleKey: a.titleKey,
+    senderEmail: msg.from?.address.toLowerCase() ?? '',
+    date: msg.date,
+    inReplyTo: msg.inReplyTo,
+    refs: msg.references,
+    changeId: a.changeId,
+    patchId: a.patchId,
+    lane: laneOf(s),
+  };
+}
+
+export function laneOf(s: SubjectInfo): string {
+  if (s.autosel) return `autosel ${s.stableBranch ?? s.branchRange?.from ?? ''}`;
+  return s.stableBranches.join('/');
+}

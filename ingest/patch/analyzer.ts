@@ -1,0 +1,21 @@
+// The patches analyzer: per-message analysis in the parse worker, its rows in the ingest
+// transaction, and the cross-message passes (follow-up trailers, series, stable fixes)
+// once at the end of the run.
+import type { Analyzer } from '../analyzer.ts';
+import { analyzePatchMessage, type PatchAnalysis } from './analyze.ts';
+import { storePatchAnalysis } from '../../db/patches.ts';
+import { rebuildSeries, resolveFollowupTrailers } from '../../db/series.ts';
+import { resolveStable } from '../../db/stable.ts';
+
+export const patchAnalyzer: Analyzer<PatchAnalysis> = {
+  name: 'patches',
+  analyze: (msg) => analyzePatchMessage(msg),
+  store(db, ref, result, msg) {
+    if (result) storePatchAnalysis(db, ref.rowId, msg, result);
+  },
+  finish(db) {
+    resolveFollowupTrailers(db);
+    rebuildSeries(db);
+    resolveStable(db);
+  },
+};

@@ -1,0 +1,72 @@
+// Turns one analysed message into the stable events it stands for: one row per branch,
+// with the status that mail justifies (see stable-status.ts for precedence). Pure.
+import type { ParsedMessage } from '../types.ts';
+import type { PatchAnalysis } from './analyze.ts';
+import type { StableKind } from './stable-mail.ts';
+import type { StableStatus } from './stable-status.ts';
+import { parseSubject, subjectKey } from './subject.ts';
+
+export interface StableEventRow {
+  /** The stable mail kind, 'cc-stable' for a Cc: stable wish, 'drop' for a reply asking to drop. */
+  kind: StableKind | 'cc-stable' | 'drop';
+  /** null for rows that carry context only (a review cover's -rc). */
+  status: StableStatus | null;
+  /** "6.6", "*", "6.6+", or "?" when the branch is that of the mail answered (resolved at the end of ingest). */
+  branch: string;
+  upstreamCommit: string | null;
+  title: string;
+  titleKey: string;
+  rc: string | null;
+  version: string | null;
+  base: string | null;
+}
+
+const STATUS_OF: Record<StableKind, StableStatus | null> = {
+  added: 'queued',
+  failed: 'failed-to-apply',
+  'review-patch': 'in-review',
+  'review-cover': null,
+  autosel: 'autosel',
+  backport: 'backport-posted',
+  released: 'released',
+};
+
+export function stableEventsOf(msg: Pick<ParsedMessage, 'subject'>, a: PatchAnalysis): StableEventRow[] {
+  const out: StableEventRow[] = [];
+  const st = a.stable;
+  const title = st ? st.title : a.subject.normalizedSubject;
+  const titleKey = st ? subjectKey(parseSubject(st.title)) : a.titleKey;
+  const upstream = a.upstreamCommit;
+  const row = (kind: StableEventRow['kind'], status: StableStatus | null, branch: string, extra: Partial<StableEventRow> = {}): StableEventRow => ({
+    kind,
+    status,
+    branch,
+    upstreamCommit: upstream,
+    title,
+    titleKey,
+    rc: st?.rc ?? null,
+    version: null,
+    base: st?.base ?? null,
+    ...extra,
+  });
+  if (st) {
+    if (st.kind === 'released') {
+      for (const r of st.released) out.push(row('released', 'released', r.branch, { version: r.version }));
+    } else {
+      for (const b of st.branches) out.push(row(st.kind, STATUS_OF[st.kind], b));
+    }
+  }
+  if (a.kind === 'reply') {
+    if (a.dropRequest) out.push(row('drop', 'not-needed', '?', { title: msg.subject, titleKey: a.titleKey }));
+    return out;
+  }
+  // A Cc: stable wish, in the patch itself or in the upstream commit a stable mail quotes.
+  for (const t of a.trailers) {
+    if (!t.stable) continue;
+    const ranges = t.stable.branches.length > 0 || t.stable.from !== null;
+    if (!ranges) out.push(row('cc-stable', 'wanted', '*'));
+    for (const b of t.stable.branches) out.push(row('cc-stable', 'wanted', b));
+    if (t.stable.from !== null) out.push(row('cc-stable', 'wanted', `${t.stable.from}+`));
+  }
+  return out;
+}
