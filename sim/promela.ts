@@ -31,7 +31,7 @@ const lName = (n: string): string => `l_${ident(n)}`;
 const fName = (folio: string, field: string): string => `f_${ident(folio)}_${field}`;
 const fOwner = (folio: string): string => `f_${ident(folio)}_owner`;
 const mOwner = (lock: string): string => `m_${ident(lock)}`;
-const rw = (lock: string, part: 'w' | 'r' | 'q'): string => `rw_${ident(lock)}_${part}`;
+const rw = (lock: string, part: 'w' | 'r' | 'q' | 'mine'): string => `rw_${ident(lock)}_${part}`;
 
 /** Step ids can hold `/`, `[`, `.`: labels are numbered, with the id in a comment. */
 class Labels {
@@ -76,7 +76,8 @@ interface Ctx {
   /** Steps some goto jumps to: SPIN refuses a jump into a d_step, so these use atomic. */
   targets: Set<string>;
   me: number;
-  bit: number;
+  /** Index of this thread in the per-thread read-hold arrays. */
+  index: number;
   locks: Map<string, LockDecl>;
   labels: Labels;
   out: string[];
@@ -94,7 +95,7 @@ function lockGuardAndTake(ctx: Ctx, lock: LockRef, mode: 'exclusive' | 'read' | 
   if (mode === 'read') {
     return {
       guard: fair ? `${rw(lock.name, 'w')} == 0 && ${rw(lock.name, 'q')} == 0` : `${rw(lock.name, 'w')} == 0`,
-      take: `${rw(lock.name, 'r')} = ${rw(lock.name, 'r')} | ${ctx.bit}`,
+      take: `${rw(lock.name, 'r')} = ${rw(lock.name, 'r')} + 1; ${rw(lock.name, 'mine')}[${ctx.index}] = ${rw(lock.name, 'mine')}[${ctx.index}] + 1`,
     };
   }
   return {
@@ -110,7 +111,8 @@ function release(ctx: Ctx, lock: LockRef, mode: 'exclusive' | 'read' | 'write'):
   if (lock.type === 'mutex') return `assert(${mOwner(lock.name)} == ${ctx.me}); ${mOwner(lock.name)} = 0`;
   if (mode === 'read') {
     const r = rw(lock.name, 'r');
-    return `assert((${r} & ${ctx.bit}) != 0); ${r} = ${r} & ~${ctx.bit}`;
+    const mine = `${rw(lock.name, 'mine')}[${ctx.index}]`;
+    return `assert(${mine} > 0); ${r} = ${r} - 1; ${mine} = ${mine} - 1`;
   }
   return `assert(${rw(lock.name, 'w')} == ${ctx.me}); ${rw(lock.name, 'w')} = 0`;
 }
@@ -207,7 +209,7 @@ function emitThread(p: Program, t: ThreadInstance, index: number, out: string[])
     }
   };
   collect(t.body);
-  const ctx: Ctx = { targets, me: index + 1, bit: 2 ** index, locks: new Map(p.locks.map((l) => [l.name, l])), labels: new Labels(), out };
+  const ctx: Ctx = { targets, me: index + 1, index, locks: new Map(p.locks.map((l) => [l.name, l])), labels: new Labels(), out };
   out.push(`active proctype T_${ident(t.name)}() {  ${comment(`thread ${t.name} (template ${t.template})`)}`);
   for (const l of t.locals) out.push(`  int ${lName(l.name)} = ${l.init};`);
   emitBlock(ctx, t.body, '  ');
@@ -218,7 +220,6 @@ function emitThread(p: Program, t: ThreadInstance, index: number, out: string[])
 }
 
 export function programToPromela(p: Program): string {
-  if (p.threads.length > 30) throw new RangeError('at most 30 threads (rwsem reader sets are bitmasks)');
   const out: string[] = [];
   out.push(`/* loregraph sim export: ${p.scenario} variant=${p.variant} config=${p.config} */`);
   out.push(`/* verdicts: "assertion violated" = violated, "invalid end state" = deadlock */`);
@@ -232,7 +233,8 @@ export function programToPromela(p: Program): string {
     if (l.kind === 'mutex') out.push(`int ${mOwner(l.name)} = 0;  /* owner thread number, 0: free */`);
     else {
       out.push(`int ${rw(l.name, 'w')} = 0;  /* rwsem ${l.name} (${l.fair}-fair): writer */`);
-      out.push(`int ${rw(l.name, 'r')} = 0;  /* reader bitmask */`);
+      out.push(`int ${rw(l.name, 'r')} = 0;  /* read holds, all threads */`);
+      out.push(`int ${rw(l.name, 'mine')}[${Math.max(p.threads.length, 1)}];  /* read holds per thread (down_read may recurse) */`);
       out.push(`int ${rw(l.name, 'q')} = 0;  /* queued writers */`);
     }
   }
