@@ -192,3 +192,11 @@ export function getThreadTree(db: Db, messageId: string): ThreadTreeNode | null 
   }
   return out;
 }
+
+/** (message, its In-Reply-To) for every stored message whose In-Reply-To names a stored message. */
+export function inReplyToPairs(db: Db): { messageId: string; inReplyTo: string }[] {
+  return db.sql
+    .prepare(`SELECT DISTINCT m.message_id AS messageId, m.in_reply_to AS inReplyTo FROM messages m
+              WHERE m.in_reply_to IS NOT NULL AND EXISTS (SELECT 1 FROM messages p WHERE p.message_id = m.in_reply_to)`)
+    .all() as { messageId: string; inReplyTo: string }[];
+}

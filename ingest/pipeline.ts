@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/connection.ts';
 import { markSourceCompleted, resetSourceProgress, upsertSource } from '../db/ingest-sources.ts';
+import { recordIngestError } from '../db/ingest-errors.ts';
 import { LoregraphError } from '../errors.ts';
 import type { Analyzer } from './analyzer.ts';
 import { ANALYZERS } from './analyzers.ts';
@@ -50,6 +51,8 @@ export interface IngestProgress {
 export interface IngestSummary extends IngestProgress {
   sources: number;
   deleted: number;
+  /** Sources the reader gave up on (also recorded in ingest_errors); the rest were ingested. */
+  failedSources: { path: string; reason: string }[];
 }
 
 export interface IngestOptions {
@@ -187,10 +190,12 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     totalBytes: kinds.reduce((n, k) => n + k.bytes, 0),
     elapsedMs: 0,
     sources: paths.length,
+    failedSources: [],
   };
   const progress = (): void => {
     totals.elapsedMs = performance.now() - started;
-    opts.onProgress?.({ ...totals });
+    const { failedSources: _f, sources: _s, deleted: _d, ...p } = totals;
+    opts.onProgress?.(p);
   };
   const useWorker = (opts.worker ?? true) && analyzers === ANALYZERS;
   const processor = useWorker ? await workerProcessor() : inlineProcessor(analyzers);
@@ -208,6 +213,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     for (const [i, path] of paths.entries()) {
       const { kind, bytes } = kinds[i] as { kind: string; bytes: number };
       let source = upsertSource(db, path, kind, bytes);
+      let sourceFailed = false;
       totals.source = path;
       // a second pass happens only when the archive no longer matches the resume point
       for (let pass = 0; pass < 2; pass++) {
@@ -280,10 +286,12 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
           }
         };
 
+        let readError: unknown = null;
         try {
           await read(path, onMessage, {});
         } catch (e) {
-          failure ??= e;
+          // the writer's own failure comes back through the reader: that one aborts the run
+          if (failure === null) readError = e;
         }
         dispatch();
         await tail;
@@ -293,12 +301,21 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
           pending = [];
         }
         progress();
+        if (readError !== null) {
+          // an unreadable or broken archive costs only itself: what was read is kept, the
+          // reason is recorded, and the other sources are still ingested
+          const reason = readError instanceof Error ? readError.message : String(readError);
+          recordIngestError(db, source.id, { source: path, offset: -1, index: -1 }, `source failed: ${reason}`, null);
+          totals.failedSources.push({ path, reason });
+          sourceFailed = true;
+          break;
+        }
         if (!mismatch) break;
         // the file changed since the resume point was taken: read it all again; hashes dedupe
         resetSourceProgress(db, source.id);
         source = upsertSource(db, path, kind, bytes);
       }
-      markSourceCompleted(db, source.id, true);
+      if (!sourceFailed) markSourceCompleted(db, source.id, true);
     }
     finishAnalyzers(db, analyzers);
   } finally {

@@ -54,7 +54,8 @@ export const command: Command = {
       });
       if (io.isTTY) io.err('\r\x1b[2K');
       io.out(formatSummary(summary) + '\n');
-      return 0;
+      for (const f of summary.failedSources) io.err(`loregraph: ${f.path}: ${f.reason}\n`);
+      return summary.failedSources.length > 0 ? 1 : 0;
     } finally {
       closeDb(db);
     }
