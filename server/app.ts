@@ -17,6 +17,7 @@ import { createKnowledgeCache, type KnowledgeCache } from './knowledge-cache.ts'
 import { defaultKnowledgeSources } from './knowledge-sources.ts';
 import { createScenarioStore } from './scenario-store.ts';
 import { registerScenarios } from './routes/scenarios.ts';
+import { registerPatches } from './routes/patches.ts';
 
 export type { AppDeps } from './context.ts';
 
@@ -93,6 +94,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerMessages(app, ctx);
   registerThreads(app, ctx);
   registerScenarios(app, ctx, scenarios);
+  registerPatches(app, ctx);
 
   app.get('/api/openapi.json', {
     schema: {
