@@ -150,3 +150,11 @@ export function contentHashesInOrder(db: Db): string[] {
 export function countDistinctMessageIds(db: Db): number {
   return (db.sql.prepare('SELECT COUNT(DISTINCT message_id) AS n FROM messages').get() as { n: number }).n;
 }
+
+/** Every stored copy in row (ingest) order, decompressed; for export and verification. */
+export function* allRawInRowOrder(db: Db): Generator<RawCopy> {
+  const stmt = db.sql.prepare('SELECT id, message_id, raw, raw_codec, envelope, date FROM messages ORDER BY id');
+  for (const r of stmt.iterate() as Iterable<{ id: number; message_id: string; raw: Buffer; raw_codec: string; envelope: string | null; date: number | null }>) {
+    yield { rowId: r.id, messageId: r.message_id, bytes: decodeRaw(r.raw, r.raw_codec), envelope: r.envelope, date: r.date };
+  }
+}
