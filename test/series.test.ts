@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDb, type Db } from '../db/connection.ts';
+import { getSeries } from '../db/series.ts';
+import { analyzePatchMessage, seriesMemberOf } from '../ingest/patch/analyze.ts';
+import { groupSeries, type SeriesMember, type SeriesVersion } from '../ingest/patch/series.ts';
+import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
+import { readCorpusMbox } from './fixtures/patch/corpus.ts';
+import { ingestForPatches } from './fixtures/patch/ingest.ts';
+
+function member(id: string, subject: { v?: string; i?: number; n?: number; title: string }, extra: Partial<SeriesMember> = {}): SeriesMember {
+  return {
+    messageId: id,
+    isCover: subject.i === 0,
+    version: subject.v ?? null,
+    versionMajor: Number((subject.v ?? '1').split('.')[0]),
+    index: subject.i ?? null,
+    total: subject.n ?? null,
+    title: subject.title,
+    titleKey: subject.title.toLowerCase(),
+    senderEmail: 'dev@example.org',
+    date: 1000,
+    inReplyTo: null,
+    refs: [],
+    changeId: null,
+    patchId: null,
+    lane: '',
+    ...extra,
+  };
+}
+
+const shape = (vs: SeriesVersion[]) => vs.map((v) => `${v.version}${v.superseded ? 's' : ''}:${v.patches.map((p) => p.index).join(',')}`);
+
+describe('series grouping', () => {
+  it('puts patches under the cover letter they answer', () => {
+    const vs = groupSeries([
+      member('c', { i: 0, n: 2, title: 'cover' }),
+      member('p2', { i: 2, n: 2, title: 'two' }, { inReplyTo: 'c', refs: ['c'], date: 1002 }),
+      member('p1', { i: 1, n: 2, title: 'one' }, { inReplyTo: 'c', refs: ['c'], date: 1001 }),
+    ]);
+    expect(shape(vs)).toEqual(['1:1,2']);
+    expect(vs[0]?.coverMessageId).toBe('c');
+  });
+
+  it('groups unthreaded patches by sender, version and total within the window', () => {
+    const vs = groupSeries([
+      member('a1', { v: '2', i: 1, n: 2, title: 'one' }, { date: 0 }),
+      member('a2', { v: '2', i: 2, n: 2, title: 'two' }, { date: 60_000 }),
+      member('b2', { v: '2', i: 2, n: 2, title: 'two' }, { date: 60_000, senderEmail: 'other@example.org' }),
+      member('late', { v: '2', i: 1, n: 2, title: 'one' }, { date: 3 * 86_400_000 }),
+    ]);
+    expect(vs.map((v) => v.patches.map((p) => p.messageId))).toEqual([['a1', 'a2'], ['b2'], ['late']]);
+  });
+
+  it('chains versions by change-id even when the title changed', () => {
+    const vs = groupSeries([
+      member('v1', { i: 0, n: 1, title: 'old name' }, { changeId: 'x-1', date: 1 }),
+      member('v2', { v: '2', i: 0, n: 1, title: 'new name' }, { changeId: 'x-1', date: 2 }),
+    ]);
+    expect(vs.map((v) => [v.family, v.superseded])).toEqual([
+      [0, true],
+      [0, false],
+    ]);
+  });
+
+  it('amends a version with a partial re-roll sent in reply to one patch', () => {
+    const vs = groupSeries([
+      member('c', { v: '5', i: 0, n: 3, title: 'cover' }, { date: 1 }),
+      member('p1', { v: '5', i: 1, n: 3, title: 'one' }, { inReplyTo: 'c', date: 2 }),
+      member('p2', { v: '5', i: 2, n: 3, title: 'two' }, { inReplyTo: 'c', date: 3 }),
+      member('p3', { v: '5', i: 3, n: 3, title: 'three' }, { inReplyTo: 'c', date: 4 }),
+      member('p2b', { v: '5.1', i: 2, n: 3, title: 'two' }, { inReplyTo: 'p2', refs: ['c', 'p2'], date: 5 }),
+    ]);
+    expect(shape(vs)).toEqual(['5s:1,2,3', '5.1:1,2,3']);
+    expect(vs[1]?.amends).toBe(0);
+    expect(vs[1]?.patches.map((p) => p.messageId)).toEqual(['p1', 'p2b', 'p3']);
+  });
+
+  it('matches a patch across versions by patch-id before subject', () => {
+    const vs = groupSeries([
+      member('a', { title: 'fix thing' }, { patchId: 'P', date: 1 }),
+      member('b', { v: '2', title: 'Fix the thing' }, { patchId: 'P', date: 2 }),
+    ]);
+    expect(vs[1]?.patches[0]).toMatchObject({ previousMessageId: 'a', match: 'patch-id' });
+  });
+
+  it('does not treat backports to different stable branches as versions', () => {
+    const vs = groupSeries([member('a', { title: 'fix' }, { lane: '6.1', patchId: 'P' }), member('b', { title: 'fix' }, { lane: '6.6', patchId: 'P' })]);
+    expect(vs.map((v) => v.superseded)).toEqual([false, false]);
+    expect(vs[0]?.family).not.toBe(vs[1]?.family);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('series in the patchwork samples', () => {
+  async function group(file: string) {
+    const msgs = await readCorpusMbox(sharedPath('corpus', 'patchwork', 'series', file));
+    return groupSeries(msgs.flatMap((m) => {
+      const a = analyzePatchMessage(m);
+      const s = a ? seriesMemberOf(m, a) : null;
+      return s ? [s] : [];
+    }));
+  }
+
+  it.each([
+    ['base-cover-letter.mbox', ['1:1,2']],
+    ['base-out-of-order.mbox', ['1:1,2']],
+    ['base-no-cover-letter.mbox', ['1:1,2']],
+    ['base-incomplete.mbox', ['1:1']],
+    ['base-different-versions.mbox', ['3:1,2,3,4']],
+    ['mercurial-cover-letter.mbox', ['1:1,2']],
+    ['revision-basic.mbox', ['1s:1,2', '2:1,2']],
+    ['revision-threaded-to-cover.mbox', ['1s:1,2', '2:1,2']],
+    ['revision-threaded-to-patch.mbox', ['1s:1,2', '2:1,2']],
+    ['revision-no-cover-letter.mbox', ['1s:1,2', '2:1,2']],
+    ['bugs-nocover.mbox', ['1s:1,2', '2:1,2']],
+    ['bugs-mixed-versions.mbox', ['1:1', '2:2']],
+  ])('%s', async (file, expected) => {
+    expect(shape(await group(file))).toEqual(expected);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('series with trailers from b4 samples', () => {
+  let withCover: Db;
+  let reroll: Db;
+  let already: Db;
+  beforeAll(async () => {
+    withCover = await ingestForPatches([sharedPath('corpus', 'b4', 'trailers-followup-with-cover.mbox')]);
+    reroll = await ingestForPatches([sharedPath('corpus', 'b4', 'trailers-followup-partial-reroll.mbox')]);
+    already = await ingestForPatches([sharedPath('corpus', 'b4', 'trailers-followup-already-present.mbox')]);
+  });
+  afterAll(() => [withCover, reroll, already].forEach((d) => closeDb(d)));
+
+  it('attaches a reply trailer to the patch it answers, with the reply as provenance', () => {
+    const s = getSeries(withCover, 'patch-2-message@example.com');
+    const p2 = s.versions[0]?.patches.find((p) => p.index === 2);
+    expect(p2?.trailers.filter((t) => t.followup)).toEqual([
+      expect.objectContaining({ name: 'Reviewed-by', person: { name: 'Followup Reviewer1', email: 'followup-reviewer1@example.com' }, givenIn: 'fwup-message-1@example.com' }),
+    ]);
+  });
+
+  it('keeps a trailer given to the cover letter for the whole series', () => {
+    const s = getSeries(withCover, 'cover-message@example.com');
+    expect(s.versions[0]?.coverTrailers).toEqual([
+      expect.objectContaining({ name: 'Reviewed-by', value: 'Coverletter Reviewer1 <followup-reviewer1@example.com>', givenIn: 'fwup-message-2@example.com', fromCover: true }),
+    ]);
+  });
+
+  it('shows a partial re-roll as a new version that amends the old one', () => {
+    const s = getSeries(reroll, 'patch-v3-2-message@example.com');
+    expect(s.versions.map((v) => [v.version, v.superseded, v.amends])).toEqual([
+      ['2', true, null],
+      ['3', false, '2'],
+    ]);
+    expect(s.versions[1]?.patches.map((p) => p.messageId)).toEqual(['patch-1-message@example.com', 'patch-v3-2-message@example.com']);
+    expect(s.versions[1]?.patches[1]?.previousMessageId).toBe('patch-2-message@example.com');
+  });
+
+  it('does not repeat a trailer the patch already carries', () => {
+    const id = already.sql.prepare(`SELECT message_id FROM patch_msgs WHERE kind = 'patch'`).get() as { message_id: string };
+    const trailers = getSeries(already, id.message_id).versions[0]?.patches[0]?.trailers ?? [];
+    expect(trailers.filter((t) => t.name === 'Reviewed-by').length).toBe(1);
+    expect(trailers.filter((t) => t.followup).map((t) => t.value)).toEqual(['Someone Else <someone-else@example.com>']);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('version chains in the real archives', () => {
+  let cifs: Db;
+  let ppp: Db;
+  beforeAll(async () => {
+    cifs = await ingestForPatches([sharedPath('corpus', 'lore-linux-cifs', 'linux-cifs.2024-01-to-02.mboxrd')]);
+    ppp = await ingestForPatches([sharedPath('corpus', 'lore-linux-ppp', 'linux-ppp.vger.kernel.org.0.mboxrd')]);
+  }, 60_000);
+  afterAll(() => [cifs, ppp].forEach((d) => closeDb(d)));
+
+  it('links the three versions of the filelock series by change-id', () => {
+    const s = getSeries(cifs, '20240131-flsplit-v3-0-c6129007ee8d@kernel.org');
+    expect(s.versions.map((v) => [v.version, v.superseded, v.patches.length, v.changeId])).toEqual([
+      ['1', true, 20, '20240116-flsplit-bdb46824db68'],
+      ['2', true, 41, '20240116-flsplit-bdb46824db68'],
+      ['3', false, 47, '20240116-flsplit-bdb46824db68'],
+    ]);
+    expect(s.versions[2]?.title).toBe('filelock: split file leases out of struct file_lock');
+  });
+
+  it('follows a netdev series from v3 to v10', () => {
+    const s = getSeries(ppp, '20250219125039.18024-1-shaw.leon@gmail.com');
+    expect(s.versions.map((v) => v.version)).toEqual(['3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(s.versions.filter((v) => !v.superseded).map((v) => v.version)).toEqual(['10']);
+  });
+});
