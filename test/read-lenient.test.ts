@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findAttributions } from '../ingest/read/attribution.ts';
+import { startsWithEnvelope } from '../ingest/read/envelope.ts';
 import { readArchive } from '../ingest/read/index.ts';
 import { isCleanMessage, rebuildLenientMessage, recoverLenient } from '../ingest/read/lenient.ts';
 import type { RawMessage } from '../ingest/types.ts';
@@ -88,6 +89,13 @@ describe('lenient reader on our own fixtures', () => {
       'attribution-author': 'Rolf Dahl <rolf@example.com>',
       'attribution-date': '2026-01-14T16:05',
     });
+  });
+
+  it('takes a short header block run onto an envelope line for one lenient message, not an mbox', () => {
+    const bytes = Buffer.from('From mboxrd@z Thu Jan 1 00:00:00 1970 Date: Mon, 2 Mar 2026 10:00:00 +0000 From: A B Subject: hi Message-ID: <s@x> On Sun, 1 Mar 2026, C D wrote: > q');
+    expect(startsWithEnvelope(bytes)).toBe(false);
+    expect(startsWithEnvelope(Buffer.from('From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: hi\n'))).toBe(true);
+    expect(recoverLenient(bytes)?.recovery.headers).toMatchObject({ subject: 'hi', 'message-id': '<s@x>', date: 'Mon, 2 Mar 2026 10:00:00 +0000' });
   });
 
   it('guesses In-Reply-To only when the attribution shows a Message-ID', () => {

@@ -18,9 +18,17 @@ export function isEnvelopeLine(line: string): boolean {
   return TIME_THEN_YEAR.test(line) || YEAR_THEN_TIME.test(line);
 }
 
-/** The first line of a file is an envelope when it starts `From ` and is a plausible line. */
+/** Header fields run into the same line ("... 1970 Return-Path: X-Spam: ..."). */
+const RUN_IN_FIELD = /\s[A-Za-z][A-Za-z0-9-]*:(?=\s|$)/g;
+
+/**
+ * The first line of a file is an envelope when it starts `From ` and is a plausible
+ * line: not over-long, and not a saved message whose header block was run together
+ * onto the envelope line (that is one message for the lenient reader).
+ */
 export function isFirstEnvelope(line: string): boolean {
-  return line.startsWith('From ') && line.length <= MAX_ENVELOPE_LENGTH;
+  if (!line.startsWith('From ') || line.length > MAX_ENVELOPE_LENGTH) return false;
+  return (line.match(RUN_IN_FIELD) ?? []).length < 2;
 }
 
 const FROM = Buffer.from('From ');
@@ -32,6 +40,6 @@ export function startsWithEnvelope(buf: Buffer): boolean {
   while (w < buf.length && (buf[w] === 0x20 || buf[w] === 0x09 || buf[w] === 10 || buf[w] === 13)) w++;
   if (buf.length - w < FROM.length || buf.compare(FROM, 0, FROM.length, w, w + FROM.length) !== 0) return false;
   const nl = buf.indexOf(10, w);
-  const lineLength = (nl < 0 ? buf.length : nl) - w;
-  return lineLength <= MAX_ENVELOPE_LENGTH;
+  const end = nl < 0 ? buf.length : nl;
+  return end - w <= MAX_ENVELOPE_LENGTH && isFirstEnvelope(buf.toString('latin1', w, end));
 }
