@@ -1,0 +1,120 @@
+// Read-only listings the server's knowledge index is built from (server/knowledge.ts):
+// every series (its latest version) and every stable fix, with the files they touch.
+// Kept apart from db/series.ts and db/stable.ts, which answer one item at a time.
+import type { Db } from './connection.ts';
+
+export interface SeriesListing {
+  /** Cover letter, or the first patch when there is no cover. */
+  messageId: string;
+  title: string;
+  /** Latest version, e.g. "3". */
+  version: string;
+  versions: number;
+  sender: string | null;
+  files: string[];
+  /** Subjects of the latest version's patches. */
+  subjects: string[];
+  /** The start of the cover letter's text, '' without one. */
+  coverText: string;
+}
+
+export interface FixListing {
+  key: string;
+  upstreamCommit: string | null;
+  title: string;
+  author: string | null;
+  patchMessageId: string | null;
+  files: string[];
+  /** "branch status" pairs seen for the fix, e.g. ["6.6 queued", "6.1 failed-to-apply"]. */
+  events: string[];
+}
+
+const COVER_TEXT_CHARS = 2000;
+
+function parseFiles(jsonLines: string | null): string[] {
+  const out = new Set<string>();
+  for (const line of (jsonLines ?? '').split('\n')) {
+    if (!line) continue;
+    try {
+      const v = JSON.parse(line) as unknown;
+      if (!Array.isArray(v)) continue;
+      for (const f of v as unknown[]) {
+        // patch_msgs.files holds {path, change, added, removed, binary} per file
+        const path = typeof f === 'string' ? f : f && typeof f === 'object' && 'path' in f ? (f as { path: unknown }).path : null;
+        if (typeof path === 'string' && path) out.add(path);
+      }
+    } catch {
+      // a malformed row only loses its file names
+    }
+  }
+  return [...out].sort();
+}
+
+function hasTable(db: Db, name: string): boolean {
+  return db.sql.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+export function listSeriesForKnowledge(db: Db): SeriesListing[] {
+  if (!hasTable(db, 'series')) return [];
+  const rows = db.sql
+    .prepare('SELECT id, family, version, title, sender_email, cover_message_id FROM series ORDER BY family, version_major, CAST(version AS REAL), date, id')
+    .all() as { id: number; family: number; version: string; title: string; sender_email: string | null; cover_message_id: string | null }[];
+  const latest = new Map<number, { row: (typeof rows)[number]; versions: number }>();
+  for (const r of rows) latest.set(r.family, { row: r, versions: (latest.get(r.family)?.versions ?? 0) + 1 });
+  const patches = db.sql.prepare(
+    `SELECT sp.message_id AS mid,
+       (SELECT pm.subject FROM patch_msgs pm WHERE pm.message_id = sp.message_id LIMIT 1) AS subject,
+       (SELECT pm.files FROM patch_msgs pm WHERE pm.message_id = sp.message_id LIMIT 1) AS files
+     FROM series_patches sp WHERE sp.series_id = ? ORDER BY sp.idx`,
+  );
+  const cover = db.sql.prepare('SELECT substr(body, 1, ?) AS text FROM messages WHERE message_id = ? ORDER BY id LIMIT 1');
+  const out: SeriesListing[] = [];
+  for (const { row, versions } of latest.values()) {
+    const ps = patches.all(row.id) as { mid: string; subject: string | null; files: string | null }[];
+    const messageId = row.cover_message_id ?? ps[0]?.mid;
+    if (!messageId) continue;
+    const coverText = row.cover_message_id ? ((cover.get(COVER_TEXT_CHARS, row.cover_message_id) as { text: string } | undefined)?.text ?? '') : '';
+    out.push({
+      messageId,
+      title: row.title,
+      version: row.version,
+      versions,
+      sender: row.sender_email,
+      files: parseFiles(ps.map((p) => p.files ?? '').join('\n')),
+      subjects: ps.flatMap((p) => (p.subject ? [p.subject] : [])),
+      coverText,
+    });
+  }
+  return out;
+}
+
+export function listFixesForKnowledge(db: Db): FixListing[] {
+  if (!hasTable(db, 'fixes')) return [];
+  const rows = db.sql
+    .prepare(
+      `SELECT f.fix_key, f.upstream_commit, f.title, f.author_name, f.author_email, f.patch_message_id,
+         (SELECT pm.files FROM patch_msgs pm WHERE pm.message_id = f.patch_message_id LIMIT 1) AS files,
+         (SELECT group_concat(branch || ' ' || status, char(10)) FROM
+            (SELECT DISTINCT e.branch, e.status FROM stable_events e WHERE e.fix_key = f.fix_key AND e.status IS NOT NULL)) AS events
+       FROM fixes f ORDER BY f.title, f.fix_key`,
+    )
+    .all() as {
+    fix_key: string;
+    upstream_commit: string | null;
+    title: string;
+    author_name: string | null;
+    author_email: string | null;
+    patch_message_id: string | null;
+    files: string | null;
+    events: string | null;
+  }[];
+  return rows.map((r) => ({
+    key: r.fix_key,
+    upstreamCommit: r.upstream_commit,
+    title: r.title,
+    author: r.author_name ?? r.author_email,
+    patchMessageId: r.patch_message_id,
+    files: parseFiles(r.files),
+    events: (r.events ?? '').split('\n').filter((e) => e.length > 0),
+  }));
+}
