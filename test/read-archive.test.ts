@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -131,6 +131,14 @@ describe('readArchive on directories', () => {
       { file: 'e/empty.txt', reason: 'empty file' },
     ]);
     expect(await detectArchiveKind(dir)).toBe('directory');
+  });
+
+  it('follows a symlinked directory once, not round a loop', async () => {
+    const dir = join(root, 'loop');
+    write(join(dir, 'inner', 'a.eml'), mail(1));
+    symlinkSync('..', join(dir, 'inner', 'up'));
+    const { messages: ms } = await readAll(dir);
+    expect(ms.map((m) => m.position.file)).toEqual(['inner/a.eml']);
   });
 
   it('reports a corrupt file in a directory and reads the rest', async () => {

@@ -87,6 +87,14 @@ describe('public-inbox reader', () => {
     expect(await readAll(repo)).toEqual([]);
   });
 
+  it('fails with SOURCE_UNREADABLE, not an empty read, when git cannot read the repository', async () => {
+    const fake = join(root, 'fake.git');
+    mkdirSync(join(fake, 'objects'), { recursive: true });
+    mkdirSync(join(fake, 'refs'), { recursive: true });
+    writeFileSync(join(fake, 'HEAD'), 'garbage\n');
+    await expect(readAll(fake)).rejects.toMatchObject({ code: 'SOURCE_UNREADABLE' });
+  });
+
   it('reads a v1 repository, where each message is a file named by its hash', async () => {
     const repo = join(root, 'v1.git');
     execFileSync('git', ['init', '-q', '--bare', '-b', 'master', repo], { env });

@@ -4,7 +4,7 @@
 // a delivery in progress) and public-inbox repositories found inside. Content decides
 // what a file is; files that do not look like mail (READMEs, notes) are skipped and
 // listed in the summary rather than stored as messages. Hidden entries are skipped.
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { isLoregraphError } from '../../errors.ts';
 import type { OnMessage } from '../types.ts';
@@ -28,9 +28,13 @@ function isMaildir(dir: string, names: Set<string>): boolean {
 }
 
 /** Every entry to read under `dir`, in reading order. */
-export function listDirectory(dir: string, skipped: SkippedEntry[] = [], root = dir, inMaildir = false): Entry[] {
+export function listDirectory(dir: string, skipped: SkippedEntry[] = [], root = dir, inMaildir = false, seen = new Set<string>()): Entry[] {
   let dirents: Dirent[];
   try {
+    // Symlinked directories are followed once: a link back up the tree must not loop.
+    const real = realpathSync(dir);
+    if (seen.has(real)) return [];
+    seen.add(real);
     dirents = readdirSync(dir, { withFileTypes: true }).sort(byName);
   } catch (e) {
     throw unreadable(dir, e);
@@ -50,7 +54,13 @@ export function listDirectory(dir: string, skipped: SkippedEntry[] = [], root = 
     if (st.isDirectory()) {
       if (maildir && d.name === 'tmp') continue;
       if (isPublicInbox(path)) out.push({ kind: 'public-inbox', path });
-      else out.push(...listDirectory(path, skipped, root, maildir && (d.name === 'cur' || d.name === 'new')));
+      else {
+        try {
+          out.push(...listDirectory(path, skipped, root, maildir && (d.name === 'cur' || d.name === 'new'), seen));
+        } catch (e) {
+          skipped.push({ file: relative(root, path), reason: e instanceof Error ? e.message : String(e) });
+        }
+      }
     } else if (st.isFile()) {
       out.push({ kind: 'file', path, size: st.size, mail: inMaildir || MAIL_EXTENSIONS.test(d.name) });
     }

@@ -51,6 +51,7 @@ const DETECT_WINDOW = 64 * 1024;
 /** Header blocks larger than this are not searched for Content-Length. */
 const MAX_HEADER_SCAN = 256 * 1024;
 const MAX_LEADING_SPACE = 64 * 1024;
+const MIN_BUFFER = 2 * 1024 * 1024;
 
 function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09 || b === NL || b === CR;
@@ -121,10 +122,15 @@ export class MboxSplitter {
       this.searchPos = Math.max(0, this.searchPos - keep);
       if (typeof this.clEnd === 'number') this.clEnd -= keep;
     }
-    if (this.len + chunk.length > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + chunk.length, 64 * 1024));
-      this.buf.copy(grown, 0, 0, this.len);
-      this.buf = grown;
+    const need = this.len + chunk.length;
+    // Grow geometrically for a large message; shrink back once it has been handed over,
+    // so one huge message does not pin its memory for the rest of the archive.
+    const shrink = this.buf.length > 4 * Math.max(need, MIN_BUFFER);
+    if (need > this.buf.length || shrink) {
+      const size = shrink ? Math.max(2 * need, MIN_BUFFER) : Math.max(this.buf.length * 2, need, MIN_BUFFER);
+      const resized = Buffer.allocUnsafe(size);
+      this.buf.copy(resized, 0, 0, this.len);
+      this.buf = resized;
     }
     chunk.copy(this.buf, this.len);
     this.len += chunk.length;

@@ -110,11 +110,18 @@ function planCommit(changes: Change[]): { blob: string; deleted: boolean }[] {
   return out;
 }
 
+/** false for an epoch with no commits yet; git's own failures (not a repository, unsafe ownership) throw. */
 function hasCommits(repo: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const p = spawn('git', ['--git-dir', repo, 'rev-parse', '--verify', '-q', 'HEAD^{commit}'], { stdio: 'ignore' });
-    p.on('close', (code) => resolve(code === 0));
-    p.on('error', () => resolve(false));
+  return new Promise((resolve, reject) => {
+    const p = spawn('git', ['--git-dir', repo, 'rev-parse', '--verify', '-q', 'HEAD^{commit}'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => {
+      if (code === 0) resolve(true);
+      else if (code === 1 && stderr.trim() === '') resolve(false);
+      else reject(new LoregraphError('SOURCE_UNREADABLE', `cannot read git repository ${repo}: ${stderr.trim() || `git exited with ${code}`}`, { path: repo }));
+    });
+    p.on('error', (e) => reject(new LoregraphError('SOURCE_UNREADABLE', `cannot run git for ${repo}: ${e.message}`, { path: repo })));
   });
 }
 
