@@ -39,7 +39,9 @@ export function resolveStable(db: Db): number {
     del.run(d.id);
   }
   // Review patches take the -rc of their cover; backports answering a FAILED mail take its commit.
-  sql.exec(`UPDATE stable_events SET rc = (SELECT c.rc FROM stable_events c WHERE c.message_id = stable_events.in_reply_to AND c.kind = 'review-cover' LIMIT 1)
+  // (A test report answering the cover stands in for a cover missing from the archive.)
+  sql.exec(`UPDATE stable_events SET rc = (SELECT c.rc FROM stable_events c WHERE c.kind = 'review-cover' AND c.rc IS NOT NULL
+      AND (c.message_id = stable_events.in_reply_to OR c.in_reply_to = stable_events.in_reply_to) LIMIT 1)
     WHERE kind = 'review-patch' AND rc IS NULL`);
   sql.exec(`UPDATE stable_events SET upstream_commit = (SELECT f.upstream_commit FROM stable_events f WHERE f.message_id = stable_events.in_reply_to
       AND f.kind = 'failed' AND f.upstream_commit IS NOT NULL LIMIT 1)

@@ -76,7 +76,7 @@ export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefin
   const trailers = kind === 'reply' ? parseTrailers(body, { followup: true }) : kind === 'other' && !stable ? [] : parseTrailers(body);
   const dropRequest = kind === 'reply' && DROP_RE.test(body);
   if (kind === 'other' && !stable) return undefined;
-  if (kind === 'reply' && trailers.length === 0 && !dropRequest) return undefined;
+  if (kind === 'reply' && trailers.length === 0 && !dropRequest && !stable) return undefined;
 
   let files: FileSummary[] = [];
   let added = 0;

@@ -57,6 +57,7 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject'>, a: PatchAnal
     }
   }
   if (a.kind === 'reply') {
+    // A reply's only stable meaning: the -rc of the review cover it answers, or a drop request.
     if (a.dropRequest) out.push(row('drop', 'not-needed', '?', { title: msg.subject, titleKey: a.titleKey }));
     return out;
   }

@@ -109,6 +109,12 @@ export function classifyStableMail(subject: string, body: string, headers: Recor
     const cve = releasedFromCveMail(plain, body);
     if (cve) return cve;
   }
+  // Test reports answer the review cover; they carry its -rc even when the cover itself
+  // is not in the archive.
+  if (s.isReply && s.isPatch && s.index === 0) {
+    const rc = COVER_RE.exec(s.normalizedSubject);
+    if (rc?.[1] && s.stableBranches.length > 0) return make('review-cover', s.stableBranches, s.normalizedSubject, { rc: rc[1], upstreamCommit: null });
+  }
   if (s.isReply || s.isForward || !s.isPatch) return null;
   return classifyPatch(s, body, headers, make);
 }
@@ -123,8 +129,10 @@ function classifyPatch(
   if (branches.length === 0) return null;
   if (s.autosel) return make('autosel', branches, s.normalizedSubject);
   if (s.index === 0) {
+    // Only the review cover ("6.14.3-rc1 review") says something; a backport series'
+    // cover letter is about its patches, which speak for themselves.
     const rc = COVER_RE.exec(s.normalizedSubject);
-    return make('review-cover', branches, s.normalizedSubject, { rc: rc?.[1] ?? null, upstreamCommit: null });
+    return rc?.[1] ? make('review-cover', branches, s.normalizedSubject, { rc: rc[1], upstreamCommit: null }) : null;
   }
   // The review scripts mark each patch with "X-stable: review" and (Greg's) a
   // "<branch>-stable review patch." first line; a person's backport has neither.

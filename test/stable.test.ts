@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDb, type Db } from '../db/connection.ts';
+import { getFixStatus, listStableBranch } from '../db/stable.ts';
+import { classifyStableMail, expandBranchRange, findUpstreamCommit } from '../ingest/patch/stable-mail.ts';
+import { resolveBranchStatuses, STATUSES, type StableEventInput } from '../ingest/patch/stable-status.ts';
+import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
+import { readCorpusMbox } from './fixtures/patch/corpus.ts';
+import { ingestForPatches } from './fixtures/patch/ingest.ts';
+
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+
+describe('stable mail classifier', () => {
+  it('reads the "added to the stable tree" note with its upstream commit', () => {
+    const body = `This is a note to let you know that I've just added the patch titled\n\n    gadget: stop the leak\n\nto the 6.6-stable tree\n\ncommit ${SHA} upstream.\n`;
+    expect(classifyStableMail('Patch "gadget: stop the leak" has been added to the 6.6-stable tree', body)).toMatchObject({
+      kind: 'added',
+      branches: ['6.6'],
+      upstreamCommit: SHA,
+      title: 'gadget: stop the leak',
+    });
+  });
+
+  it('reads both FAILED forms', () => {
+    const body = `The patch below does not apply to the 6.1-stable tree.\n\ngit cherry-pick -x ${SHA}\n`;
+    expect(classifyStableMail('FAILED: patch "[PATCH] gadget: stop the leak" failed to apply to 6.1-stable tree', body)).toMatchObject({
+      kind: 'failed',
+      branches: ['6.1'],
+      upstreamCommit: SHA,
+      title: 'gadget: stop the leak',
+    });
+    expect(classifyStableMail('FAILED: Patch "gadget: x" failed to apply to 5.15-stable tree', `From ${SHA} Mon Sep 17 00:00:00 2001\n`)).toMatchObject({
+      kind: 'failed',
+      branches: ['5.15'],
+      upstreamCommit: SHA,
+    });
+  });
+
+  it('reads review patches, the review cover and AUTOSEL mails', () => {
+    expect(classifyStableMail('[PATCH 6.12 086/232] gadget: x', `6.12-stable review patch.  If anyone has any objections, please let me know.\n\ncommit ${SHA} upstream.\n`)).toMatchObject({
+      kind: 'review-patch',
+      branches: ['6.12'],
+      upstreamCommit: SHA,
+    });
+    expect(classifyStableMail('[PATCH 6.14 000/449] 6.14.3-rc1 review', 'This is the start of the stable review cycle')).toMatchObject({ kind: 'review-cover', rc: '6.14.3-rc1' });
+    expect(classifyStableMail('[PATCH AUTOSEL 6.12 162/486] gadget: x', `[ Upstream commit ${SHA} ]\n`, { 'x-stable-base': ['Linux 6.12.9'] })).toMatchObject({
+      kind: 'autosel',
+      branches: ['6.12'],
+      base: 'Linux 6.12.9',
+    });
+  });
+
+  it('spreads an AUTOSEL range over the longterm branches in between', () => {
+    expect(expandBranchRange('6.16', '5.4')).toEqual(['6.16', '6.12', '6.6', '6.1', '5.15', '5.10', '5.4']);
+    expect(classifyStableMail('[PATCH AUTOSEL 6.16-6.1] gadget: x', `[ Upstream commit ${SHA} ]`)?.branches).toEqual(['6.16', '6.12', '6.6', '6.1']);
+  });
+
+  it('treats a person’s [PATCH 6.1.y] as a posted backport', () => {
+    expect(classifyStableMail('[PATCH 6.1.y] gadget: x', `From: A <a@example.org>\n\ncommit ${SHA} upstream.\n`)).toMatchObject({ kind: 'backport', branches: ['6.1'] });
+  });
+
+  it('is not fooled by look-alikes', () => {
+    expect(classifyStableMail('linux-next: manual merge of the mm-stable tree with the cifs tree', 'Today\'s linux-next merge of the mm-stable tree got a conflict')).toBeNull();
+    expect(classifyStableMail('Re: FAILED: patch "[PATCH] x" failed to apply to 6.1-stable tree', '')).toBeNull();
+    expect(classifyStableMail('[PATCH] mm: add the stable tree helper', `commit ${SHA} upstream.`)).toBeNull();
+    expect(classifyStableMail('[REGRESSION 6.1.2] something broke', '')).toBeNull();
+  });
+
+  it('finds upstream commits in all the forms the stable scripts write', () => {
+    for (const body of [`commit ${SHA} upstream.`, `[ Upstream commit ${SHA} ]`, `upstream ${SHA}`, `(cherry picked from commit ${SHA})`]) {
+      expect(findUpstreamCommit(`intro\n\n${body}\n`)).toBe(SHA);
+    }
+    expect(findUpstreamCommit('This reverts commit 0123456789abcdef0123456789abcdef01234567.')).toBeNull();
+  });
+});
+
+describe('status precedence', () => {
+  const ev = (status: StableEventInput['status'], branch: string, messageId: string, date = 0): StableEventInput => ({ status, branch, messageId, date, rc: null, version: null });
+
+  it('is defined once, in progress order', () => {
+    expect(STATUSES).toEqual(['wanted', 'autosel', 'failed-to-apply', 'not-needed', 'backport-posted', 'queued', 'in-review', 'released']);
+  });
+
+  it('keeps the furthest status per branch with the messages that justify it', () => {
+    const r = resolveBranchStatuses([ev('failed-to-apply', '6.1', 'f', 1), ev('backport-posted', '6.1', 'b', 2), ev('autosel', '6.6', 'a', 1)]);
+    expect(r['6.1']).toMatchObject({ status: 'backport-posted', evidence: ['b'] });
+    expect(r['6.6']).toMatchObject({ status: 'autosel', evidence: ['a'] });
+  });
+
+  it('spreads a Cc: stable wish over the branches seen, and a range excludes older ones', () => {
+    const r = resolveBranchStatuses([ev('wanted', '6.6+', 'p'), ev('autosel', '6.12', 'a'), ev('autosel', '6.1', 'b')]);
+    expect(r['6.12']?.status).toBe('autosel');
+    expect(r['6.1']).toMatchObject({ status: 'not-needed', evidence: ['p'] });
+    expect(resolveBranchStatuses([ev('wanted', '*', 'p')])['*']).toMatchObject({ status: 'wanted', evidence: ['p'] });
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('linux-cve-announce mails', () => {
+  it('read as releases of the mainline fix on each branch', async () => {
+    const [m] = await readCorpusMbox(sharedPath('corpus', 'kernel-cve-announce', 'CVE-2024-26999.mbox'));
+    const c = classifyStableMail(m?.subject ?? '', m?.body ?? '');
+    expect(c).toMatchObject({ kind: 'released', upstreamCommit: '1be3226445362bfbf461c92a5bcdb1723f2e4907', title: 'serial/pmac_zilog: Remove flawed mitigation for rx irq flood' });
+    expect(c?.released.map((r) => r.version)).toEqual(['4.19.313', '5.4.275', '5.10.216', '5.15.157', '6.1.88', '6.6.29', '6.8.8']);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('stable statuses in the cifs stable threads', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await ingestForPatches([sharedPath('corpus', 'lore-linux-cifs', 'linux-cifs.stable-threads.mboxrd')]);
+  }, 60_000);
+  afterAll(() => closeDb(db));
+
+  const summary = (key: string) => Object.fromEntries(Object.entries(getFixStatus(db, key).branches).map(([b, s]) => [b, [s.status, s.evidence]]));
+
+  it('a fix that failed to apply everywhere', () => {
+    const f = getFixStatus(db, 'c6cd2e8d2d9a');
+    expect(f.fix).toMatchObject({ title: 'ksmbd: fix potencial out-of-bounds when buffer offset is invalid', author: { name: 'Namjae Jeon', email: 'linkinjeon@kernel.org' } });
+    expect(Object.keys(f.branches)).toEqual(['6.6', '6.1', '5.15', '5.10', '5.4', '4.19']);
+    expect(f.branches['6.6']).toMatchObject({ status: 'failed-to-apply', evidence: ['20240327120944.2827313-1-sashal@kernel.org'] });
+  });
+
+  it('backports posted after FAILED mails win on their branches only', () => {
+    expect(summary('14f66f44646333d2bfd7ece36585874fd72f8286')).toEqual({
+      '6.12': ['backport-posted', ['20260301024131.79122-1-entropy1110@gmail.com']],
+      '6.6': ['backport-posted', ['20260301024308.80078-1-entropy1110@gmail.com']],
+      '6.1': ['failed-to-apply', ['20260301014749.1711799-1-sashal@kernel.org']],
+      '5.15': ['failed-to-apply', ['20260301015822.1723820-1-sashal@kernel.org']],
+      '5.10': ['failed-to-apply', ['20260301020536.1734321-1-sashal@kernel.org']],
+    });
+  });
+
+  it('a fix in review on six branches', () => {
+    const s = summary('3184b6a5a24ec9ee74087b2a550476f386df7dc2');
+    expect(Object.keys(s)).toEqual(['6.17', '6.12', '6.6', '6.1', '5.15', '5.10']);
+    expect(s['6.6']).toEqual(['in-review', ['20251203152338.371156577@linuxfoundation.org']]);
+  });
+
+  it('an AUTOSEL pick for a range of branches that later went to review, found by any of its mails', () => {
+    const f = getFixStatus(db, '20250805130945.471732-43-sashal@kernel.org');
+    expect(f.fix.upstreamCommit).toBe('33cfdd726381828b9907a61c038a9f48b6690a31');
+    const b = f.branches['6.16'];
+    expect(b).toMatchObject({ status: 'in-review', evidence: ['20250818124519.762572033@linuxfoundation.org'] });
+    expect(b?.history.filter((h) => h.status === 'autosel').map((h) => h.messageId)).toEqual(['20250805130945.471732-43-sashal@kernel.org']);
+  });
+
+  it('gives no stable status to the linux-next merge look-alikes', async () => {
+    const msgs = await readCorpusMbox(sharedPath('corpus', 'lore-linux-cifs', 'linux-cifs.stable-threads.mboxrd'));
+    const lookalikes = msgs.filter((m) => /manual merge of the mm-stable tree/.test(m.subject));
+    expect(lookalikes.length).toBe(20);
+    for (const m of lookalikes) expect(() => getFixStatus(db, m.messageId)).toThrow(/no stable history/);
+  });
+
+  it('lists every fix seen for a branch', () => {
+    const fixes = listStableBranch(db, '6.6.y');
+    expect(fixes.length).toBeGreaterThan(100);
+    expect(fixes.find((f) => f.fix.upstreamCommit === 'c6cd2e8d2d9aa7ee35b1fa6a668e32a22a9753da')?.status.status).toBe('failed-to-apply');
+    expect(new Set(fixes.map((f) => f.status.status))).toEqual(new Set(['autosel', 'failed-to-apply', 'backport-posted', 'in-review']));
+  });
+
+  it('counts the stable mails SOURCES.md counts', () => {
+    const kinds = Object.fromEntries(
+      (db.sql.prepare(`SELECT kind, COUNT(DISTINCT message_id) AS n FROM stable_events GROUP BY kind`).all() as { kind: string; n: number }[]).map((r) => [r.kind, r.n]),
+    );
+    // 140 FAILED subjects in SOURCES.md include one reply ("Re: FAILED") and one discussion quoting it.
+    expect(kinds['failed']).toBe(138);
+  });
+});
