@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closeDb, openDb } from '../db/connection.ts';
+import { ingestPaths } from '../ingest/pipeline.ts';
+import { samplePaths } from '../ingest/seed.ts';
+import { main } from '../cli/main.ts';
+import type { CliIO } from '../cli/command.ts';
+
+// The embedded sample archive, ingested with the analyzers every ingest runs, read back
+// through the CLI contract of issue 4.
+let dir: string;
+let dbPath: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'loregraph-stable-cli-'));
+  dbPath = join(dir, 'sample.db');
+  const db = openDb(dbPath);
+  try {
+    await ingestPaths(db, samplePaths(), { worker: false });
+  } finally {
+    closeDb(db);
+  }
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (s) => void (out += s), err: (s) => void (err += s), writeBytes: () => undefined, isTTY: false };
+  const code = await main([...argv, '--db', dbPath], io);
+  return { code, out, err };
+}
+
+const FIX = 'f53fddcf4fb819e21ff25072bc8f1ae3a54e0755';
+
+describe('loregraph fix-status', () => {
+  it('gives each branch its status with the messages that justify it', async () => {
+    const r = await run('fix-status', FIX, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { fix: Record<string, unknown>; branches: Record<string, { status: string; evidence: string[]; rc: string | null; version: string | null }> };
+    expect(j.fix).toMatchObject({ upstreamCommit: FIX, patchMessageId: '20240904-filemap-recheck-v1-1-ines@example.org', patchMatch: 'patch-id' });
+    expect(Object.fromEntries(Object.entries(j.branches).map(([b, s]) => [b, [s.status, s.evidence, s.rc ?? s.version]]))).toEqual({
+      '6.12': ['in-review', ['20241001-6.12-013-gregor@example.org'], '6.12.2-rc1'],
+      '6.6': ['released', ['2024101509-CVE-2024-90001-cve-desk@example.org'], '6.6.54'],
+      '6.1': ['backport-posted', ['20240925-backport-6.1-ines@example.org'], null],
+    });
+  });
+
+  it('finds the fix from the original patch mail and from an abbreviated commit', async () => {
+    const a = JSON.parse((await run('fix-status', '<20240904-filemap-recheck-v1-1-ines@example.org>', '--json')).out) as { fix: { upstreamCommit: string } };
+    const b = JSON.parse((await run('fix-status', 'f53fddcf4fb8', '--json')).out) as { fix: { upstreamCommit: string } };
+    expect([a.fix.upstreamCommit, b.fix.upstreamCommit]).toEqual([FIX, FIX]);
+  });
+
+  it('marks an AUTOSEL pick that a maintainer asked to drop as not needed', async () => {
+    const j = JSON.parse((await run('fix-status', 'f931b6620df9', '--json')).out) as { branches: Record<string, { status: string; evidence: string[] }> };
+    expect(j.branches['6.12']).toMatchObject({ status: 'not-needed', evidence: ['20241006-autosel-nak@example.org'] });
+  });
+
+  it('says clearly when nothing is known', async () => {
+    const r = await run('fix-status', 'no-such-message@example.org', '--json');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no stable history for no-such-message@example.org/);
+  });
+});
+
+describe('loregraph stable', () => {
+  it('lists every fix seen for a branch with its status', async () => {
+    const j = JSON.parse((await run('stable', '6.12', '--json')).out) as { branch: string; fixes: { fix: { title: string }; status: { status: string } }[] };
+    expect(j.branch).toBe('6.12');
+    expect(j.fixes.map((f) => [f.fix.title, f.status.status])).toEqual([
+      ['mm/filemap: recheck folio->mapping after the batch lookup in filemap_get_pages()', 'in-review'],
+      ['mm/swap: add swap_cache_get_folios() for a range of entries', 'in-review'],
+      ['mm/swap: drop the now unused swap_cache_lookup_one()', 'not-needed'],
+    ]);
+  });
+
+  it('rejects something that is not a branch', async () => {
+    const r = await run('stable', 'mm-stable');
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('loregraph series', () => {
+  it('shows the patch with its own trailers and a reply trailer with its provenance', async () => {
+    const r = await run('series', '20240904-filemap-recheck-v1-1-ines@example.org', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { versions: { version: string; superseded: boolean; patches: { trailers: { name: string; givenIn: string; followup: boolean }[] }[] }[] };
+    expect(j.versions.map((v) => [v.version, v.superseded])).toEqual([['1', false]]);
+    const followups = j.versions[0]?.patches[0]?.trailers.filter((t) => t.followup);
+    expect(followups).toEqual([expect.objectContaining({ name: 'Reviewed-by', givenIn: 'fix-review-7@example.org' })]);
+  });
+});
+
+describe('loregraph stats', () => {
+  it('counts patches, series, trailers and stable events', async () => {
+    const j = JSON.parse((await run('stats', '--json')).out) as Record<string, number>;
+    expect(j['patches']).toBeGreaterThan(5);
+    expect(j['series']).toBeGreaterThan(3);
+    expect(j['trailers']).toBeGreaterThan(20);
+    expect(j['stableEvents']).toBeGreaterThan(10);
+  });
+});
