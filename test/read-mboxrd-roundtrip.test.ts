@@ -47,9 +47,18 @@ describe('toMboxrd and the mbox reader', () => {
     expect(splitAll(mbox, 7).map((m) => m.bytes.toString())).toEqual(['Subject: a\n\nno newline', 'Subject: b\n\nbody\n']);
   });
 
-  it('keeps a custom envelope and refuses one the reader would not recognise', () => {
-    expect(toMboxrd(Buffer.from('x\n'), 'From a@b Mon Feb  3 10:00:00 2025').toString()).toBe('From a@b Mon Feb  3 10:00:00 2025\nx\n\n');
-    expect(() => toMboxrd(Buffer.from('x'), 'From nobody')).toThrow(/envelope/);
-    expect(() => toMboxrd(Buffer.from('x'), 'From a Mon Feb  3 10:00:00 2025\nX: y')).toThrow(/envelope/);
+  it('keeps an envelope that says mboxrd and replaces one a reader would not take for mboxrd', () => {
+    expect(toMboxrd(Buffer.from('x\n'), 'From mboxrd@git Mon Feb  3 10:00:00 2025').toString()).toBe('From mboxrd@git Mon Feb  3 10:00:00 2025\nx\n\n');
+    for (const other of ['From nobody Mon Sep 17 00:00:00 2001', 'From lib', 'From mboxrd Mon Feb  3 10:00:00 2025\nX: y']) {
+      expect(toMboxrd(Buffer.from('x\n'), other).toString()).toBe('From mboxrd@z Thu Jan  1 00:00:00 1970\nx\n\n');
+    }
+  });
+
+  it('round-trips messages first read from an mboxo file, whose >From lines were kept', () => {
+    const mboxo = Buffer.from('From nobody Mon Sep 17 00:00:00 2001\nSubject: a\n\n>From kept\n\nFrom nobody Mon Sep 17 00:00:00 2001\nSubject: b\n\nx\n');
+    const first = splitAll(mboxo, 1 << 20);
+    expect(first.map((m) => m.bytes.toString())).toEqual(['Subject: a\n\n>From kept\n', 'Subject: b\n\nx']);
+    const again = splitAll(Buffer.concat(first.map((m) => toMboxrd(m.bytes, m.envelope))), 5);
+    expect(again.map((m) => m.bytes.toString())).toEqual(first.map((m) => m.bytes.toString()));
   });
 });

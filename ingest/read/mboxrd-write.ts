@@ -9,7 +9,6 @@
 // read(concat(toMboxrd(m) for m in ms)) gives back ms byte for byte, including empty
 // messages and messages with CRLF line ends. This is also exactly what public-inbox
 // writes, so lore's mboxrd files re-export identically.
-import { LoregraphError } from '../../errors.ts';
 import { DEFAULT_ENVELOPE, isEnvelopeLine } from './envelope.ts';
 
 const NL = 10;
@@ -22,16 +21,25 @@ function needsQuote(bytes: Buffer, i: number): boolean {
   return bytes.length - k >= FROM.length && bytes.compare(FROM, 0, FROM.length, k, k + FROM.length) === 0;
 }
 
-export function toMboxrd(bytes: Buffer, envelope: string = DEFAULT_ENVELOPE): Buffer {
-  if (!isEnvelopeLine(envelope) || /[\r\n]/.test(envelope)) {
-    throw new LoregraphError('BAD_INPUT', `not a usable mbox envelope line: ${JSON.stringify(envelope.slice(0, 80))}`);
-  }
+/**
+ * `envelope` is kept when it is one a reader splits at and that says "mboxrd" (as
+ * lore's, b4's and git's mboxrd envelopes do); any other is replaced by
+ * DEFAULT_ENVELOPE. A reader can only tell an mboxrd file by its envelope (or a
+ * `>>From ` line), and read as mboxo its quotes would stay: the byte contract wins over
+ * keeping an envelope, which is delivery metadata and not part of the message.
+ */
+export function usableEnvelope(envelope: string | undefined): string {
+  if (envelope === undefined || /[\r\n]/.test(envelope) || !isEnvelopeLine(envelope) || !/mboxrd/i.test(envelope)) return DEFAULT_ENVELOPE;
+  return envelope;
+}
+
+export function toMboxrd(bytes: Buffer, envelope?: string): Buffer {
   const quoteAt: number[] = [];
   if (needsQuote(bytes, 0)) quoteAt.push(0);
   for (let nl = bytes.indexOf(NL); nl >= 0; nl = bytes.indexOf(NL, nl + 1)) {
     if (needsQuote(bytes, nl + 1)) quoteAt.push(nl + 1);
   }
-  const head = Buffer.from(envelope + '\n', 'latin1');
+  const head = Buffer.from(usableEnvelope(envelope) + '\n', 'latin1');
   const out = Buffer.allocUnsafe(head.length + bytes.length + quoteAt.length + 1);
   let to = head.copy(out, 0);
   let from = 0;
