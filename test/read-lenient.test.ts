@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { findAttributions } from '../ingest/read/attribution.ts';
 import { startsWithEnvelope } from '../ingest/read/envelope.ts';
 import { readArchive } from '../ingest/read/index.ts';
-import { isCleanMessage, rebuildLenientMessage, recoverLenient } from '../ingest/read/lenient.ts';
+import { isCleanMessage, parseInputFor, rebuildLenientMessage, recoverLenient } from '../ingest/read/lenient.ts';
 import type { RawMessage } from '../ingest/types.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 
@@ -58,6 +58,13 @@ describe('lenient reader on our own fixtures', () => {
     expect(clean).toContain('\nMessage-ID: <a1b2c3d4-0001@mail.example.net>\n');
     expect(clean).toContain('\n\nOn Sun, Mar 01, 2026 at 01:00:00PM +0100, Tomas Berg wrote: > We resize');
     expect(clean.endsWith('From: my own notes -- Greta')).toBe(true);
+  });
+
+  it('hands the parser the bytes of a clean message and a rebuilt copy of a bare body', () => {
+    const clean = readFileSync(fixture('clean.eml'));
+    expect(parseInputFor(clean)).toBe(clean);
+    const bare = readFileSync(fixture('bare-oneline.txt'));
+    expect(parseInputFor(bare).toString()).toBe(`From: Petra Vik\n\n${bare.toString()}`);
   });
 
   it('guesses In-Reply-To from References when the field itself is empty', () => {

@@ -17,7 +17,7 @@ export type { ArchiveKind, ReadOptions, ReadSummary, SkippedEntry } from './sink
 export type { MboxFormat } from './mbox-splitter.ts';
 export { toMboxrd } from './mboxrd-write.ts';
 export { splitOnly } from './mbox.ts';
-export { rebuildLenientMessage, recoverLenient } from './lenient.ts';
+export { parseInputFor, rebuildLenientMessage, recoverLenient } from './lenient.ts';
 
 async function statOrThrow(path: string) {
   try {

@@ -188,3 +188,13 @@ export function rebuildLenientMessage(bytes: Buffer, result: LenientResult): Buf
   const lead = body.length > 0 && (body[0] === 0x20 || body[0] === 0x09) ? body.subarray(1) : body;
   return Buffer.concat([Buffer.from(head + '\n', 'utf8'), lead]);
 }
+
+/**
+ * What to hand the MIME parser for a message: its bytes when clean, else the rebuilt
+ * clean copy (mailparser would take a run-together header line, or a bare body's first
+ * line, for headers and lose the body).
+ */
+export function parseInputFor(bytes: Buffer): Buffer {
+  const result = recoverLenient(bytes);
+  return result ? rebuildLenientMessage(bytes, result) : bytes;
+}
