@@ -21,6 +21,9 @@ export interface Transition {
   guard: ((s: State) => boolean) | undefined;
   /** Mutates s (including the pc); returns -1, or the index in Model.failures of the violation it hit. */
   exec: (s: State) => number;
+  /** The same, as JavaScript source: a boolean expression over `c`, statements over `n`. */
+  guardJs: string | undefined;
+  execJs: string;
   reads: number[];
   writes: number[];
 }
@@ -50,6 +53,10 @@ export interface Slot {
 }
 
 export interface Model {
+  /** Per thread: the generated successor function (see genExpander). */
+  expanders: Expander[];
+  /** Index of the first invariant broken in a state, or -1. */
+  brokenInvariant: (s: State) => number;
   program: Program;
   width: number;
   init: State;
@@ -114,7 +121,7 @@ export function compile(p: Program): Model {
     scope === 'local' ? slotOf.get(`${p.threads[thread]!.name}.${name}`)! : slotOf.get(name)!;
   const lvSlot = (lv: LValue, thread: number): number =>
     lv.k === 'var' ? varSlot(lv.name, lv.scope, thread) : slotOf.get(`${lv.folio}.${lv.field}`)!;
-  const cexpr = (e: Expr, thread: number): ((s: State) => number) => compileExpr(e, (x) => (x.k === 'var' ? varSlot(x.name, x.scope, thread) : slotOf.get(`${x.folio}.${x.field}`)!));
+  const gslot = (x: Leaf): number => (x.k === 'var' ? varSlot(x.name, x.scope, 0) : slotOf.get(`${x.folio}.${x.field}`)!);
 
   const propReads = new Set<number>();
   for (const pr of [...p.invariants]) globalReads(pr.expr, 0, propReads);
@@ -214,7 +221,11 @@ export function compile(p: Program): Model {
       const index = nodes.length;
       const targets = r.targets.map((x) => resolve(x, s));
       const node: Node = { thread: ti, index, step: s.id, kind: r.queue ? 'queue' : s.kind, trans: [], visible: false, next: targets };
-      const mk = (guard: Transition['guard'], exec: Transition['exec'], reads: Set<number>, writes: Set<number>, branch?: string): void => {
+      // Guards and effects are written once, as JavaScript source over a state array:
+      // `c` (the current state, for guards) and `n` (the successor being built). The
+      // closures come from that source, and so does the explorer's generated expander,
+      // so there is exactly one definition of each step's meaning.
+      const mk = (guardJs: string | undefined, execJs: string, reads: Set<number>, writes: Set<number>, branch?: string): void => {
         const tr: Transition = {
           gid: transitions.length,
           thread: ti,
@@ -222,8 +233,10 @@ export function compile(p: Program): Model {
           step: s.id,
           fn: s.fn,
           ...(branch !== undefined ? { branch } : {}),
-          guard,
-          exec,
+          guard: guardJs === undefined ? undefined : (new Function('c', `return ${guardJs};`) as (c: State) => boolean),
+          exec: new Function('n', execJs) as (n: State) => number,
+          guardJs,
+          execJs,
           reads: [...reads],
           writes: [...writes],
         };
@@ -233,143 +246,86 @@ export function compile(p: Program): Model {
       const reads = new Set<number>();
       const writes = new Set<number>();
       const next = targets[0]!;
+      const PC = `n[${pcSlot}] = ${next};`;
+      const X = (e: Expr, arr: string): string => exprJs(e, arr, (x) => (x.k === 'var' ? varSlot(x.name, x.scope, ti) : slotOf.get(`${x.folio}.${x.field}`)!));
       switch (s.kind) {
         case 'do': {
-          const parts = s.assigns.map((a) => {
-            globalReads(a.value, ti, reads);
-            const slot = lvSlot(a.target, ti);
+          const body = s.assigns.map((asg) => {
+            globalReads(asg.value, ti, reads);
+            const slot = lvSlot(asg.target, ti);
             writes.add(slot);
-            return { slot, f: cexpr(a.value, ti) };
+            return `n[${slot}] = ${X(asg.value, 'n')};`;
           });
-          const exec = parts.length === 1
-            ? ((slot, f) => (st: State) => ((st[slot] = f(st)), (st[pcSlot] = next), -1))(parts[0]!.slot, parts[0]!.f)
-            : (st: State) => {
-                for (const x of parts) st[x.slot] = x.f(st);
-                st[pcSlot] = next;
-                return -1;
-              };
-          mk(undefined, exec, reads, writes);
+          mk(undefined, `${body.join(' ')} ${PC} return -1;`, reads, writes);
           break;
         }
-        case 'await': {
+        case 'await':
           globalReads(s.cond, ti, reads);
-          const c = cexpr(s.cond, ti);
           node.awaits = showExpr(s.cond);
-          mk((st) => c(st) !== 0, (st) => ((st[pcSlot] = next), -1), reads, writes);
+          mk(`${X(s.cond, 'c')} !== 0`, `${PC} return -1;`, reads, writes);
           break;
-        }
         case 'assert': {
           globalReads(s.cond, ti, reads);
-          const c = cexpr(s.cond, ti);
           const fail = failures.length;
           failures.push({ property: `assert:${t.name}:${s.id}`, message: `assertion at ${s.fn.file}:${s.fn.func} (${t.name}:${s.id}) failed` });
           node.visible = true;
-          mk(undefined, (st) => ((st[pcSlot] = next), c(st) !== 0 ? -1 : fail), reads, writes);
+          mk(undefined, `${PC} return ${X(s.cond, 'n')} !== 0 ? -1 : ${fail};`, reads, writes);
           break;
         }
         case 'if':
-        case 'while': {
+        case 'while':
           globalReads(s.cond, ti, reads);
-          const c = cexpr(s.cond, ti);
-          const [a, b] = [targets[0]!, targets[1]!];
           node.cond = showExpr(s.cond);
-          mk(undefined, (st) => ((st[pcSlot] = c(st) !== 0 ? a : b), -1), reads, writes);
+          mk(undefined, `n[${pcSlot}] = ${X(s.cond, 'n')} !== 0 ? ${targets[0]} : ${targets[1]}; return -1;`, reads, writes);
           break;
-        }
         case 'choice':
-          s.branches.forEach((br, k) => {
-            const to = targets[k]!;
-            mk(undefined, (st) => ((st[pcSlot] = to), -1), reads, writes, br.label);
-          });
+          s.branches.forEach((br, k) => mk(undefined, `n[${pcSlot}] = ${targets[k]}; return -1;`, reads, writes, br.label));
           break;
         case 'lock':
         case 'unlock':
         case 'trylock': {
           const L = s.lock;
           const decl = lockDecl.get(L.name);
-          if (L.type === 'folio') {
-            const lk = slotOf.get(`${L.name}.locked`)!;
+          const failNotHeld = (): number => notHeld(failures, t.name, s, L.name);
+          if (L.type === 'folio' || L.type === 'mutex') {
+            // A folio's bit lock is its `locked` field plus a hidden owner; a mutex is an owner.
             const ow = slotOf.get(`${L.name}#owner`)!;
-            reads.add(lk).add(ow);
-            writes.add(lk).add(ow);
+            const lk = L.type === 'folio' ? slotOf.get(`${L.name}.locked`)! : undefined;
+            const take = lk === undefined ? `n[${ow}] = ${me};` : `n[${lk}] = 1; n[${ow}] = ${me};`;
+            const drop = lk === undefined ? `n[${ow}] = 0;` : `n[${lk}] = 0; n[${ow}] = 0;`;
+            for (const x of lk === undefined ? [ow] : [lk, ow]) (reads.add(x), writes.add(x));
             if (s.kind === 'lock') {
-              node.waits = { lock: L, mode: 'exclusive' };
-              mk((st) => st[lk] === 0, (st) => ((st[lk] = 1), (st[ow] = me), (st[pcSlot] = next), -1), reads, writes);
+              node.waits = lk === undefined ? { lock: L, mode: 'exclusive', decl: decl! } : { lock: L, mode: 'exclusive' };
+              mk(`c[${ow}] === 0`, `${take} ${PC} return -1;`, reads, writes);
             } else if (s.kind === 'unlock') {
-              const fail = notHeld(failures, t.name, s, L.name);
-              mk(undefined, (st) => {
-                if (st[ow] !== me) return fail;
-                st[lk] = 0;
-                st[ow] = 0;
-                st[pcSlot] = next;
-                return -1;
-              }, reads, writes);
+              mk(undefined, `if (n[${ow}] !== ${me}) return ${failNotHeld()}; ${drop} ${PC} return -1;`, reads, writes);
             } else {
               const into = lvSlot(s.into, ti);
               writes.add(into);
-              mk(undefined, (st) => {
-                if (st[lk] === 0) {
-                  st[lk] = 1;
-                  st[ow] = me;
-                  st[into] = 1;
-                } else st[into] = 0;
-                st[pcSlot] = next;
-                return -1;
-              }, reads, writes);
-            }
-          } else if (L.type === 'mutex') {
-            const ow = slotOf.get(`${L.name}#owner`)!;
-            reads.add(ow);
-            writes.add(ow);
-            if (s.kind === 'lock') {
-              node.waits = { lock: L, mode: 'exclusive', decl: decl! };
-              mk((st) => st[ow] === 0, (st) => ((st[ow] = me), (st[pcSlot] = next), -1), reads, writes);
-            } else if (s.kind === 'unlock') {
-              const fail = notHeld(failures, t.name, s, L.name);
-              mk(undefined, (st) => (st[ow] !== me ? fail : ((st[ow] = 0), (st[pcSlot] = next), -1)), reads, writes);
-            } else {
-              const into = lvSlot(s.into, ti);
-              writes.add(into);
-              mk(undefined, (st) => {
-                if (st[ow] === 0) {
-                  st[ow] = me;
-                  st[into] = 1;
-                } else st[into] = 0;
-                st[pcSlot] = next;
-                return -1;
-              }, reads, writes);
+              mk(undefined, `if (n[${ow}] === 0) { ${take} n[${into}] = 1; } else { n[${into}] = 0; } ${PC} return -1;`, reads, writes);
             }
           } else {
             const w = slotOf.get(`${L.name}#writer`)!;
             const rd = slotOf.get(`${L.name}#readers`)!;
             const mine = slotOf.get(`${L.name}#read.${t.name}`)!;
             const q = slotOf.get(`${L.name}#queued`)!;
-            reads.add(w).add(rd).add(q).add(mine);
-            writes.add(w).add(rd).add(q).add(mine);
+            for (const x of [w, rd, q, mine]) (reads.add(x), writes.add(x));
             const fair = decl!.fair === 'writer';
             if (s.kind === 'lock' && s.mode === 'read') {
               node.waits = { lock: L, mode: 'read', decl: decl! };
-              const guard = fair ? (st: State) => st[w] === 0 && st[q] === 0 : (st: State) => st[w] === 0;
-              mk(guard, (st) => ((st[rd] = st[rd]! + 1), (st[mine] = st[mine]! + 1), (st[pcSlot] = next), -1), reads, writes);
+              mk(fair ? `c[${w}] === 0 && c[${q}] === 0` : `c[${w}] === 0`, `n[${rd}] = n[${rd}] + 1; n[${mine}] = n[${mine}] + 1; ${PC} return -1;`, reads, writes);
             } else if (s.kind === 'lock' && r.queue) {
               node.waits = { lock: L, mode: 'queued-write', decl: decl! };
-              mk(undefined, (st) => ((st[q] = st[q]! + 1), (st[pcSlot] = next), -1), reads, writes);
+              mk(undefined, `n[${q}] = n[${q}] + 1; ${PC} return -1;`, reads, writes);
             } else if (s.kind === 'lock') {
               node.waits = { lock: L, mode: 'write', decl: decl! };
-              mk(
-                (st) => st[w] === 0 && st[rd] === 0,
-                fair ? (st) => ((st[w] = me), (st[q] = st[q]! - 1), (st[pcSlot] = next), -1) : (st) => ((st[w] = me), (st[pcSlot] = next), -1),
-                reads,
-                writes,
-              );
+              mk(`c[${w}] === 0 && c[${rd}] === 0`, `n[${w}] = ${me}; ${fair ? `n[${q}] = n[${q}] - 1;` : ''} ${PC} return -1;`, reads, writes);
             } else if (s.kind === 'trylock') {
               throw new SimError('SIM_INVALID', `trylock of rwsem '${L.name}' is not modelled`, s.pos);
             } else if (s.mode === 'read') {
-              const fail = notHeld(failures, t.name, s, L.name);
-              mk(undefined, (st) => (st[mine] === 0 ? fail : ((st[rd] = st[rd]! - 1), (st[mine] = st[mine]! - 1), (st[pcSlot] = next), -1)), reads, writes);
+              mk(undefined, `if (n[${mine}] === 0) return ${failNotHeld()}; n[${rd}] = n[${rd}] - 1; n[${mine}] = n[${mine}] - 1; ${PC} return -1;`, reads, writes);
             } else {
-              const fail = notHeld(failures, t.name, s, L.name);
-              mk(undefined, (st) => (st[w] !== me ? fail : ((st[w] = 0), (st[pcSlot] = next), -1)), reads, writes);
+              mk(undefined, `if (n[${w}] !== ${me}) return ${failNotHeld()}; n[${w}] = 0; ${PC} return -1;`, reads, writes);
             }
           }
           if (s.kind === 'unlock') node.visible = true; // may fail
@@ -386,10 +342,12 @@ export function compile(p: Program): Model {
   });
 
   const prop = (pr: Program['invariants'][number]) => {
-    const c = cexpr(pr.expr, 0);
-    return { name: pr.name, check: (st: State) => c(st) !== 0 };
+    const f = new Function('s', `return ${exprJs(pr.expr, 's', gslot)} !== 0;`) as (s: State) => boolean;
+    return { name: pr.name, check: f };
   };
   return {
+    expanders: threads.map((th) => genExpander(th, width)),
+    brokenInvariant: genChecker(p.invariants.map((pr) => exprJs(pr.expr, 's', gslot))),
     program: p,
     width,
     init,
@@ -416,51 +374,57 @@ function walkExpr(e: Expr, f: (x: Expr) => void): void {
 
 type Leaf = Extract<Expr, { k: 'var' } | { k: 'field' }>;
 
-/** Expressions become closures; booleans are 0/1, arithmetic wraps at 32 bits like Promela's int. */
-export function compileExpr(e: Expr, slot: (x: Leaf) => number): (s: State) => number {
+/** An expression as JavaScript over the state array `arr`; booleans are 0/1, arithmetic wraps at 32 bits like Promela's int. */
+export function exprJs(e: Expr, arr: string, slot: (x: Leaf) => number): string {
+  const r = (x: Expr): string => exprJs(x, arr, slot);
   switch (e.k) {
-    case 'int': {
-      const v = e.v;
-      return () => v;
-    }
+    case 'int':
+      return String(e.v);
     case 'var':
-    case 'field': {
-      const i = slot(e);
-      return (s) => s[i]!;
-    }
-    case 'not': {
-      const a = compileExpr(e.e, slot);
-      return (s) => (a(s) === 0 ? 1 : 0);
-    }
-    case 'neg': {
-      const a = compileExpr(e.e, slot);
-      return (s) => -a(s) | 0;
-    }
-    case 'bin': {
-      const a = compileExpr(e.l, slot);
-      const b = compileExpr(e.r, slot);
+    case 'field':
+      return `${arr}[${slot(e)}]`;
+    case 'not':
+      return `(${r(e.e)} === 0 ? 1 : 0)`;
+    case 'neg':
+      return `((-${r(e.e)}) | 0)`;
+    case 'bin':
       switch (e.op) {
         case '||':
-          return (s) => (a(s) !== 0 || b(s) !== 0 ? 1 : 0);
+          return `(${r(e.l)} !== 0 || ${r(e.r)} !== 0 ? 1 : 0)`;
         case '&&':
-          return (s) => (a(s) !== 0 && b(s) !== 0 ? 1 : 0);
-        case '==':
-          return (s) => (a(s) === b(s) ? 1 : 0);
-        case '!=':
-          return (s) => (a(s) !== b(s) ? 1 : 0);
-        case '<':
-          return (s) => (a(s) < b(s) ? 1 : 0);
-        case '<=':
-          return (s) => (a(s) <= b(s) ? 1 : 0);
-        case '>':
-          return (s) => (a(s) > b(s) ? 1 : 0);
-        case '>=':
-          return (s) => (a(s) >= b(s) ? 1 : 0);
+          return `(${r(e.l)} !== 0 && ${r(e.r)} !== 0 ? 1 : 0)`;
         case '+':
-          return (s) => (a(s) + b(s)) | 0;
         case '-':
-          return (s) => (a(s) - b(s)) | 0;
+          return `((${r(e.l)} ${e.op} ${r(e.r)}) | 0)`;
+        case '==':
+          return `(${r(e.l)} === ${r(e.r)} ? 1 : 0)`;
+        case '!=':
+          return `(${r(e.l)} !== ${r(e.r)} ? 1 : 0)`;
+        default:
+          return `(${r(e.l)} ${e.op} ${r(e.r)} ? 1 : 0)`;
       }
-    }
   }
+}
+
+export type Visit = (gid: number, fail: number) => boolean;
+/** Runs every enabled step of one thread from `c`, building each successor in `n` and handing it to `visit`; returns how many ran, or -1 when `visit` asked to stop. */
+export type Expander = (c: State, n: State, visit: Visit) => number;
+
+// One generated function per thread: a switch on its pc with every guard and effect
+// inlined, so the explorer's hot loop makes no megamorphic calls.
+function genExpander(th: { pcSlot: number; nodes: Node[] }, width: number): Expander {
+  const cases = th.nodes.map((node) => {
+    const arms = node.trans.map((tr) => {
+      const body = tr.execJs.replace(/return ([^;]*);/g, `{ f = $1; break L${tr.gid}; }`);
+      const run = `for (let k = 0; k < ${width}; k++) n[k] = c[k]; f = -1; L${tr.gid}: { ${body} } en++; if (visit(${tr.gid}, f)) return -1;`;
+      return tr.guardJs === undefined ? run : `if (${tr.guardJs}) { ${run} }`;
+    });
+    return `case ${node.index}: { ${arms.join('\n')} return en; }`;
+  });
+  const src = `let en = 0, f = -1; switch (c[${th.pcSlot}]) {\n${cases.join('\n')}\ndefault: return 0; }`;
+  return new Function('c', 'n', 'visit', src) as Expander;
+}
+
+function genChecker(exprs: string[]): (s: State) => number {
+  return new Function('s', `${exprs.map((x, i) => `if (${x} === 0) return ${i};`).join(' ')} return -1;`) as (s: State) => number;
 }

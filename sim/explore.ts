@@ -87,9 +87,11 @@ class StateStore {
 
   add(s: State, h: number, parent: number, via: number): number {
     if (this.count === this.parent.length) this.grow();
-    if ((this.count + 1) * 2 > this.table.length * 0.75 * 2) this.rehash();
+    if ((this.count + 1) * 4 > this.table.length * 3) this.rehash();
     const idx = this.count++;
-    this.data.set(s, idx * this.width);
+    const d = this.data;
+    const b = idx * this.width;
+    for (let k = 0; k < this.width; k++) d[b + k] = s[k]!;
     this.parent[idx] = parent;
     this.via[idx] = via;
     this.hashes[idx] = h;
@@ -100,8 +102,10 @@ class StateStore {
   }
 
   load(idx: number, into: State): void {
+    // A plain loop: subarray() would allocate a view per state.
     const b = idx * this.width;
-    into.set(this.data.subarray(b, b + this.width));
+    const d = this.data;
+    for (let k = 0; k < this.width; k++) into[k] = d[b + k]!;
   }
 
   private grow(): void {
@@ -218,8 +222,34 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     unreached: unreached(m, covered),
   });
   const invariantBroken = (s: State): string | undefined => {
-    for (const inv of m.invariants) if (!inv.check(s)) return inv.name;
-    return undefined;
+    const i = m.brokenInvariant(s);
+    return i < 0 ? undefined : m.invariants[i]!.name;
+  };
+  const expanders = m.expanders;
+  let head = 0;
+  let stop: ExploreOutcome | undefined;
+  // Called by the generated expanders with each successor, built in `next`.
+  const visit = (gid: number, fail: number): boolean => {
+    transitions++;
+    covered[gid] = 1;
+    if (fail >= 0) {
+      const f = m.failures[fail]!;
+      stop = done({ verdict: 'violated', property: f.property, message: f.message, path: [...store.pathTo(head), gid] });
+      return true;
+    }
+    const h = StateStore.hash(next);
+    if (store.find(next, h) >= 0) return false;
+    const idx = store.add(next, h, head, gid);
+    if (m.brokenInvariant(next) >= 0) {
+      const bad = invariantBroken(next)!;
+      stop = done({ verdict: 'violated', property: bad, message: `invariant '${bad}' fails`, path: store.pathTo(idx) });
+      return true;
+    }
+    if (store.count >= maxStates) {
+      stop = done({ verdict: 'incomplete', path: [], bound: `maxStates=${maxStates}` });
+      return true;
+    }
+    return false;
   };
 
   const h0 = StateStore.hash(m.init);
@@ -227,7 +257,7 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   const bad0 = invariantBroken(m.init);
   if (bad0) return done({ verdict: 'violated', property: bad0, message: `invariant '${bad0}' fails in the initial state`, path: [] });
 
-  for (let head = 0; head < store.count; head++) {
+  for (head = 0; head < store.count; head++) {
     if ((head & 1023) === 0 && head > 0 && performance.now() - t0 > maxMs) {
       return done({ verdict: 'incomplete', path: [], bound: `maxMs=${maxMs}` });
     }
@@ -265,28 +295,9 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     let enabled = 0;
     for (let t = 0; t < T; t++) {
       if (ample >= 0 && t !== ample) continue;
-      const th = threads[t]!;
-      const pc = cur[th.pcSlot]!;
-      if (pc >= th.end) continue;
-      const node = th.nodes[pc]!;
-      for (const tr of node.trans) {
-        if (tr.guard && !tr.guard(cur)) continue;
-        enabled++;
-        transitions++;
-        covered[tr.gid] = 1;
-        next.set(cur);
-        const fail = tr.exec(next);
-        if (fail >= 0) {
-          const f = m.failures[fail]!;
-          return done({ verdict: 'violated', property: f.property, message: f.message, path: [...store.pathTo(head), tr.gid] });
-        }
-        const h = StateStore.hash(next);
-        if (store.find(next, h) >= 0) continue;
-        const idx = store.add(next, h, head, tr.gid);
-        const bad = invariantBroken(next);
-        if (bad) return done({ verdict: 'violated', property: bad, message: `invariant '${bad}' fails`, path: store.pathTo(idx) });
-        if (store.count >= maxStates) return done({ verdict: 'incomplete', path: [], bound: `maxStates=${maxStates}` });
-      }
+      const r = expanders[t]!(cur, next, visit);
+      if (r < 0) return stop!;
+      enabled += r;
     }
     if (enabled > 0) continue;
 

@@ -1,0 +1,147 @@
+// bench/sim: explorer throughput (states/s) on the largest seed scenario and on N dining
+// philosophers, next to SPIN's on the very same exported model, in the same run.
+// Runnable alone: `node --import tsx bench/sim.ts [N]`.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { compile } from '../sim/compile.ts';
+import { explore } from '../sim/explore.ts';
+import { exportPromela, instantiate, listScenarios, loadScenarioFile, parseScenario, type Scenario } from '../sim/index.ts';
+import { parsePanOutput } from '../sim/promela-spin.ts';
+
+const sh = promisify(execFile);
+
+/** N philosophers; the last takes its forks in the other order, so the model is deadlock-free and explored fully. */
+export function philosophersYaml(n: number): string {
+  const forks = Array.from({ length: n }, (_, i) => `f${i}: mutex`).join(', ');
+  const run = Array.from({ length: n }, (_, i) => {
+    const [l, r] = i === n - 1 ? [0, n - 1] : [i, i + 1];
+    return `      - { thread: phil, as: p${i}, args: { first: f${l}, second: f${r} } }`;
+  }).join('\n');
+  return `id: philosophers-${n}
+title: ${n} dining philosophers, ordered forks
+locks: { ${forks} }
+vars: { meals: 0 }
+threads:
+  phil:
+    fn: table.c:philosopher
+    params: [first, second]
+    steps:
+      - { id: think, do: [] }
+      - { id: take_first, lock: $first }
+      - { id: take_second, lock: $second }
+      - { id: eat, do: ["meals = meals + 1"] }
+      - { id: put_second, unlock: $second }
+      - { id: put_first, unlock: $first }
+finals: [ { name: all_ate, expr: "meals == ${n}" } ]
+configs:
+  all:
+    run:
+${run}
+`;
+}
+
+interface Ours {
+  states: number;
+  ms: number;
+  verdict: string;
+}
+
+function ours(sc: Scenario, variant: string, config: string, por: boolean, reps: number): Ours {
+  const m = compile(instantiate(sc, variant, config));
+  explore(m, { por }); // warm the JIT
+  let best: Ours | undefined;
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const o = explore(m, { por, maxMs: 120_000, maxStates: 20_000_000 });
+    const ms = performance.now() - t0;
+    if (!best || ms < best.ms) best = { states: o.states, ms, verdict: o.verdict };
+  }
+  return best!;
+}
+
+/** SPIN's verifier, best of 3; `ms` is pan's own elapsed time when it is long enough to trust, else wall time. */
+async function spin(pml: string, reduce: boolean, hashBits: number, maxDepth: number): Promise<{ states: number; ms: number; verdict: string } | string> {
+  const dir = await mkdtemp(join(tmpdir(), 'loregraph-bench-spin-'));
+  try {
+    await writeFile(join(dir, 'model.pml'), pml);
+    await sh('spin', ['-a', 'model.pml'], { cwd: dir, timeout: 60_000 });
+    await sh('gcc', ['-O2', '-DSAFETY', ...(reduce ? [] : ['-DNOREDUCE']), '-o', 'pan', 'pan.c'], { cwd: dir, timeout: 120_000 });
+    let best: { states: number; ms: number; verdict: string } | undefined;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      let out: string;
+      try {
+        out = (await sh('./pan', [`-m${maxDepth}`, `-w${hashBits}`], { cwd: dir, timeout: 300_000, maxBuffer: 1 << 24 })).stdout;
+      } catch (e) {
+        out = String((e as { stdout?: unknown }).stdout ?? '');
+      }
+      const wall = performance.now() - t0;
+      const rep = parsePanOutput(out);
+      const ms = rep.seconds >= 0.05 ? rep.seconds * 1000 : wall;
+      const verdict = rep.assertionViolated ? 'violated' : rep.invalidEndState ? 'deadlock' : 'holds';
+      if (!best || ms < best.ms) best = { states: rep.statesStored, ms, verdict };
+    }
+    return best!;
+  } catch (e) {
+    return `SPIN unavailable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const rate = (states: number, ms: number): number => (states / Math.max(ms, 0.001)) * 1000;
+const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
+
+async function compare(label: string, sc: Scenario, variant: string, config: string): Promise<void> {
+  const full = ours(sc, variant, config, false, 3);
+  const por = ours(sc, variant, config, true, 3);
+  const pml = exportPromela(sc, variant, config);
+  // A hash table sized to the model, as one would for SPIN: too small and pan thrashes, too big and it spends its time clearing memory.
+  const bits = Math.min(26, Math.max(16, Math.ceil(Math.log2(full.states * 8))));
+  // The search depth never exceeds the state count; pan allocates its stack for -m up front.
+  const depth = Math.max(10_000, full.states * 4);
+  const sp = await spin(pml, false, bits, depth);
+  const spr = await spin(pml, true, bits, depth);
+  const base = typeof sp === 'string' ? undefined : rate(sp.states, sp.ms);
+  console.log(`${label} (${variant}/${config})`);
+  const line = (who: string, r: { states: number; ms: number; verdict: string }): void => {
+    const x = rate(r.states, r.ms);
+    console.log(`  ${who.padEnd(26)} ${String(r.states).padStart(9)} states ${r.ms.toFixed(1).padStart(8)} ms ${fmt(x).padStart(7)} states/s${base ? `  x${(x / base).toFixed(2)} of SPIN` : ''}  ${r.verdict}`);
+  };
+  line('loregraph, no POR', full);
+  line('loregraph, POR', por);
+  if (typeof sp === 'string') console.log(`  ${sp}`);
+  else {
+    line('SPIN -DNOREDUCE (baseline)', sp);
+    if (typeof spr !== 'string') line('SPIN with its POR', spr);
+    console.log("  (SPIN's time is pan's own elapsed search time; ours is the search alone, after a warm-up run)");
+  }
+}
+
+export async function run(): Promise<void> {
+  // Largest seed scenario by full state count.
+  let largest: { sc: Scenario; v: string; c: string; states: number } | undefined;
+  let slowest = 0;
+  for (const s of listScenarios()) {
+    if (s.error) continue;
+    const sc = loadScenarioFile(s.file);
+    for (const v of sc.variants.keys()) {
+      for (const c of sc.configs.keys()) {
+        const r = ours(sc, v, c, true, 1);
+        slowest = Math.max(slowest, r.ms);
+        const f = explore(compile(instantiate(sc, v, c)), { por: false });
+        if (!largest || f.states > largest.states) largest = { sc, v, c, states: f.states };
+      }
+    }
+  }
+  console.log(`every seed (variant, config) explored; slowest with POR: ${slowest.toFixed(1)} ms (target < 100 ms)`);
+  if (largest) await compare(`largest seed scenario ${largest.sc.id}`, largest.sc, largest.v, largest.c);
+  const n = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 7);
+  await compare(`${n} dining philosophers`, parseScenario(philosophersYaml(n), `philosophers-${n}.yaml`), 'original', 'all');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await run();
