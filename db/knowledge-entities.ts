@@ -29,7 +29,7 @@ export interface FixListing {
   events: string[];
 }
 
-const COVER_TEXT_CHARS = 2000;
+const COVER_TEXT_CHARS = 600;
 
 function parseFiles(jsonLines: string | null): string[] {
   const out = new Set<string>();

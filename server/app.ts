@@ -84,7 +84,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   const scenarios = createScenarioStore(deps.scenarioDir);
-  const knowledge = createKnowledgeCache(deps.db, deps.knowledgeSources ?? defaultKnowledgeSources({ scenarios }), ctx.now);
+  const knowledge = createKnowledgeCache(deps.db, deps.knowledgeSources ?? defaultKnowledgeSources({ scenarios }), ctx.now, limits.knowledgeRebuildMs);
   app.decorate('knowledge', knowledge);
 
   registerHealth(app, ctx);

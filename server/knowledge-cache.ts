@@ -32,15 +32,24 @@ export interface KnowledgeCache {
   invalidate(): void;
 }
 
-export function createKnowledgeCache(db: Db, sources: readonly KnowledgeSource[], now: () => number = Date.now): KnowledgeCache {
+export function createKnowledgeCache(
+  db: Db,
+  sources: readonly KnowledgeSource[],
+  now: () => number = Date.now,
+  minRebuildMs = 0,
+): KnowledgeCache {
   let key: string | null = null;
   let built: KnowledgeIndex | null = null;
+  let builtAt = 0;
   let json: { body: string; etag: string } | null = null;
   const current = (): KnowledgeIndex => {
     const k = databaseStateKey(db);
     if (built && k === key) return built;
+    // Changed, but built moments ago (an ingest is committing): serve the last build a little longer.
+    if (built && performance.now() - builtAt < minRebuildMs) return built;
     const entities = sources.flatMap((s) => s(db));
     built = buildKnowledgeIndex(entities, k, now());
+    builtAt = performance.now();
     key = k;
     json = null;
     return built;

@@ -46,6 +46,9 @@ export interface KnowledgeHit extends KnowledgeDoc {
 
 export const FIELD_BOOSTS = { title: 10, paths: 5, body: 1 } as const;
 
+/** Body text beyond this adds index size (it ships to browsers) for little recall. */
+export const MAX_BODY_CHARS = 1000;
+
 /**
  * Paths and identifiers are indexed whole and in parts, so `filemap`, `mm/filemap.c`,
  * `folio_wait_bit` and `wait` all find a fix touching mm/filemap.c:folio_wait_bit.
@@ -85,7 +88,7 @@ export function buildKnowledgeIndex(entities: readonly KnowledgeEntity[], source
     for (const e of entities) {
       if (docs[e.id]) continue;
       docs[e.id] = { kind: e.kind, title: e.title, url: e.url };
-      this.add({ id: e.id, title: e.title, paths: expandPaths(e.paths), body: e.body });
+      this.add({ id: e.id, title: e.title, paths: expandPaths(e.paths), body: e.body.slice(0, MAX_BODY_CHARS) });
     }
   });
   const serialized: SerializedKnowledge = {

@@ -15,6 +15,11 @@ export interface Limits {
   simMaxMs: number;
   /** Most messages one mbox or Atom download carries. */
   maxFeedEntries: number;
+  /**
+   * Least time between two knowledge index builds. A long ingest commits every few
+   * seconds; rebuilding on each would make every knowledge request pay for a build.
+   */
+  knowledgeRebuildMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -26,4 +31,5 @@ export const DEFAULT_LIMITS: Limits = {
   simMaxStates: 200_000,
   simMaxMs: 5_000,
   maxFeedEntries: 200,
+  knowledgeRebuildMs: 30_000,
 };

@@ -23,6 +23,7 @@ beforeAll(async () => {
   ];
   app = buildApp({
     db,
+    limits: { knowledgeRebuildMs: 0 },
     knowledgeSources: [
       () => {
         builds++;
@@ -95,5 +96,20 @@ describe('knowledge routes', () => {
     const res = (await app.inject({ url: '/api/knowledge?q=readahead' })).json() as { hits: { id: string }[] };
     expect(builds).toBe(before + 1);
     expect(res.hits.map((h) => h.id)).toEqual(['scenario:c']);
+  });
+
+  it('keeps serving the last build while the database changes again within the rebuild interval', async () => {
+    const slow = buildApp({ db, limits: { knowledgeRebuildMs: 60_000 }, knowledgeSources: [() => entities] });
+    await slow.ready();
+    const first = (await slow.inject({ url: '/api/index/knowledge.json' })).json() as { count: number; source: string };
+    entities = [...entities, { id: 'scenario:d', kind: 'scenario', title: 'late arrival', paths: [], body: '', url: '/api/scenarios/d' }];
+    const later = new Date(Date.now() + 10_000);
+    utimesSync(join(dir, 'k.db'), later, later);
+    const second = (await slow.inject({ url: '/api/index/knowledge.json' })).json() as { count: number; source: string };
+    expect(second).toEqual(first);
+    slow.knowledge.invalidate();
+    const third = (await slow.inject({ url: '/api/index/knowledge.json' })).json() as { count: number };
+    expect(third.count).toBe(first.count + 1);
+    await slow.close();
   });
 });
