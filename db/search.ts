@@ -103,6 +103,10 @@ export interface RunSearchOptions {
   sort: SearchSort;
   /** One hit per thread (its best message), and totals count threads. */
   threads: boolean;
+  /** Match count above which date order walks the date index (default DENSE_MATCHES); tests set it to reach both plans. */
+  denseMatches?: number;
+  /** Most matches ranked by relevance (default RANK_WINDOW); tests lower it. */
+  rankWindow?: number;
 }
 
 export interface SearchRow {
@@ -192,44 +196,82 @@ const ROW_COLUMNS = `m.id AS rowId, m.message_id AS messageId, m.subject AS subj
   m.from_address AS fromAddress, m.date AS date, COALESCE(t.root, m.message_id) AS threadId, m.body AS body`;
 
 /**
- * Runs a plan. With a MATCH and relevance order, FTS5 ranks with the bm25 weights set in
- * the migration; without one (only dates, ids...) hits are newest first.
+ * Above this many matches a date-sorted search walks the date index newest first and
+ * probes the index per message (it meets 20 hits quickly when matches are dense);
+ * below it, it sorts the matches (cheap when they are few).
+ */
+export const DENSE_MATCHES = 2000;
+
+/**
+ * bm25 costs a few microseconds per matching row, so a word in half of 200,000 messages
+ * would take 100+ ms to rank in full. Past this many matches, relevance ranks the most
+ * recently stored ones (highest rowids, found by walking the doclist backwards, which
+ * is cheap); totals still count every match (up to TOTAL_CAP).
+ */
+export const RANK_WINDOW = 5000;
+
+function capped(db: Db, sql: string, params: unknown[]): number {
+  return (prepared(db, `SELECT count(*) AS n FROM (${sql} LIMIT ${TOTAL_CAP + 1})`).get(...params) as { n: number }).n;
+}
+
+/**
+ * Runs a plan in two steps: the ids of the page (narrow rows, so sorting thousands of
+ * matches never drags their bodies along), then the page's rows. With a MATCH and
+ * relevance order FTS5 ranks with the bm25 weights set in the migration; without one
+ * (only dates, ids...) hits are newest first.
  */
 export function runSearch(db: Db, plan: SearchPlan, opts: RunSearchOptions): SearchRows {
   const where = whereOf(db, plan.filters);
-  const from = plan.match
-    ? `(SELECT rowid AS id, rank FROM search_fts WHERE search_fts MATCH ?) f JOIN messages m ON m.id = f.id`
-    : `messages m`;
-  const fromParams = plan.match ? [plan.match] : [];
-  const byRank = plan.match !== null && opts.sort === 'relevance';
-  const order = byRank ? 'f.rank, m.date DESC, m.id DESC' : 'm.date DESC, m.id DESC';
-  const base = `FROM ${from} LEFT JOIN thread_nodes t ON t.message_id = m.message_id WHERE 1 ${where.text}`;
-  const params = [...fromParams, ...where.params];
-
-  let rows: SearchRow[];
+  const match = plan.match;
+  const byRank = match !== null && opts.sort === 'relevance';
+  const byDate = 'm.date DESC, m.id DESC';
+  let ids: number[];
   let counted: number;
   try {
     if (!opts.threads) {
-      rows = prepared(db, `SELECT ${ROW_COLUMNS} ${base} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
-        ...params,
-        opts.limit,
-        opts.offset,
-      ) as SearchRow[];
-      const countFrom = plan.match ? `FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text}` : `FROM messages m WHERE 1 ${where.text}`;
-      counted = (prepared(db, `SELECT count(*) AS n FROM (SELECT 1 ${countFrom} LIMIT ${TOTAL_CAP + 1})`).get(...params) as { n: number }).n;
+      let pageSql: string;
+      let params: unknown[];
+      if (match === null) {
+        params = where.params;
+        counted = capped(db, `SELECT 1 FROM messages m WHERE 1 ${where.text}`, params);
+        pageSql = `SELECT m.id FROM messages m WHERE 1 ${where.text} ORDER BY ${byDate}`;
+      } else {
+        params = [match, ...where.params];
+        const joined =
+          plan.filters.length === 0
+            ? 'FROM search_fts f WHERE search_fts MATCH ?'
+            : `FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text}`;
+        counted = capped(db, `SELECT 1 ${joined}`, params);
+        const window = Math.max(opts.rankWindow ?? RANK_WINDOW, opts.offset + opts.limit);
+        if (byRank && counted > window) {
+          const boundary = prepared(db, `SELECT f.rowid ${joined} ORDER BY f.rowid DESC LIMIT 1 OFFSET ?`).pluck().get(...params, window - 1) as
+            | number
+            | undefined;
+          pageSql = `SELECT f.rowid ${joined} AND f.rowid >= ? ORDER BY f.rank`;
+          params = [...params, boundary ?? 0];
+        } else if (byRank) pageSql = `SELECT f.rowid ${joined} ORDER BY f.rank`;
+        else if (counted <= (opts.denseMatches ?? DENSE_MATCHES)) {
+          pageSql = `SELECT m.id FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text} ORDER BY ${byDate}`;
+        }
+        else {
+          pageSql = `SELECT m.id FROM messages m
+            WHERE EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ? AND rowid = m.id) ${where.text} ORDER BY ${byDate}`;
+        }
+      }
+      ids = prepared(db, `${pageSql} LIMIT ? OFFSET ?`).pluck().all(...params, opts.limit, opts.offset) as number[];
     } else {
       // Best message of each thread: number the hits within their thread in result order.
-      const ranked = `SELECT ${ROW_COLUMNS}, ${byRank ? 'f.rank' : '0'} AS r,
+      const from = match === null ? 'messages m' : 'search_fts f JOIN messages m ON m.id = f.rowid';
+      const cond = match === null ? `1 ${where.text}` : `search_fts MATCH ? ${where.text}`;
+      const params = match === null ? where.params : [match, ...where.params];
+      const order = byRank ? `f.rank, ${byDate}` : byDate;
+      const base = `FROM ${from} LEFT JOIN thread_nodes t ON t.message_id = m.message_id WHERE ${cond}`;
+      counted = capped(db, `SELECT DISTINCT COALESCE(t.root, m.message_id) ${base}`, params);
+      const ranked = `SELECT m.id AS id, ${byRank ? 'f.rank' : '0'} AS r, m.date AS date,
         ROW_NUMBER() OVER (PARTITION BY COALESCE(t.root, m.message_id) ORDER BY ${order}) AS n ${base}`;
-      const outerOrder = byRank ? 'r, date DESC, rowId DESC' : 'date DESC, rowId DESC';
-      rows = prepared(
-        db,
-        `SELECT rowId, messageId, subject, fromName, fromAddress, date, threadId, body FROM (${ranked}) WHERE n = 1
-         ORDER BY ${outerOrder} LIMIT ? OFFSET ?`,
-      ).all(...params, opts.limit, opts.offset) as SearchRow[];
-      counted = (prepared(db, `SELECT count(*) AS n FROM (SELECT DISTINCT COALESCE(t.root, m.message_id) ${base} LIMIT ${TOTAL_CAP + 1})`).get(
-        ...params,
-      ) as { n: number }).n;
+      ids = prepared(db, `SELECT id FROM (${ranked}) WHERE n = 1 ORDER BY ${byRank ? 'r, ' : ''}date DESC, id DESC LIMIT ? OFFSET ?`)
+        .pluck()
+        .all(...params, opts.limit, opts.offset) as number[];
     }
   } catch (e) {
     // The compiler only emits quoted terms, so this is not user syntax; still, never a 500 for a query.
@@ -238,5 +280,18 @@ export function runSearch(db: Db, plan: SearchPlan, opts: RunSearchOptions): Sea
     }
     throw e;
   }
+  const rows = pageRows(db, ids);
   return { rows, total: Math.min(counted, TOTAL_CAP), totalExact: counted <= TOTAL_CAP };
+}
+
+/** The rows of a page, in the page's order. */
+function pageRows(db: Db, ids: number[]): SearchRow[] {
+  if (ids.length === 0) return [];
+  const found = prepared(
+    db,
+    `SELECT ${ROW_COLUMNS} FROM messages m LEFT JOIN thread_nodes t ON t.message_id = m.message_id
+     WHERE m.id IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(ids)) as SearchRow[];
+  const byId = new Map(found.map((r) => [r.rowId, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -5,6 +5,9 @@ import fc from 'fast-check';
 import { openDb, closeDb, type Db } from '../db/connection.ts';
 import { ingestPaths, type ReadArchive } from '../ingest/pipeline.ts';
 import { searchMessages, feedMessages } from '../server/query/search.ts';
+import { runSearch } from '../db/search.ts';
+import { compileQuery } from '../server/query/compile.ts';
+import { parseQuery } from '../server/query/parser.ts';
 import { isLoregraphError, type LoregraphError } from '../errors.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
 
@@ -158,6 +161,35 @@ describe('search results', () => {
 
   it('sorts newest first with sort=date', () => {
     expect(ids('l:linux-mm', { sort: 'date' })).toEqual([REVIEW, PATCH, STALL_REPLY, STALL]);
+  });
+
+  it('gives the same date order whether it sorts the matches or walks the date index', () => {
+    for (const q of ['writeback', 'l:linux-mm', 'write* -d:2023', 'kvack OR reconnect', 'b:the']) {
+      const plan = compileQuery(parseQuery(q, { now: NOW }));
+      for (const [offset, limit] of [[0, 20], [1, 2], [3, 5]] as const) {
+        const opts = { offset, limit, sort: 'date' as const, threads: false };
+        const sortedPlan = runSearch(db, plan, { ...opts, denseMatches: Infinity });
+        const walked = runSearch(db, plan, { ...opts, denseMatches: 0 });
+        expect(walked.rows.map((r) => r.messageId)).toEqual(sortedPlan.rows.map((r) => r.messageId));
+        expect(walked.total).toBe(sortedPlan.total);
+      }
+    }
+  });
+
+  it('ranks only the most recently stored matches past the rank window, still counting them all', () => {
+    const plan = compileQuery(parseQuery('l:linux-mm', { now: NOW }));
+    const page = runSearch(db, plan, { offset: 0, limit: 2, sort: 'relevance', threads: false, rankWindow: 2 });
+    expect(page.total).toBe(4);
+    expect(page.rows.map((r) => r.messageId).sort()).toEqual([STALL, STALL_REPLY].sort());
+    // A page past the window widens it, so deep pages still see every match once.
+    const seen = [0, 2].flatMap((offset) =>
+      runSearch(db, plan, { offset, limit: 2, sort: 'relevance', threads: false, rankWindow: 2 }).rows.map((r) => r.messageId),
+    );
+    expect(seen.length).toBe(4);
+    const filtered = compileQuery(parseQuery('l:linux-mm d:2023', { now: NOW }));
+    expect(runSearch(db, filtered, { offset: 0, limit: 1, sort: 'relevance', threads: false, rankWindow: 1 }).rows.map((r) => r.messageId)).toEqual([
+      STALL_REPLY,
+    ]);
   });
 
   it('pages with offset and limit while total counts every match', () => {
