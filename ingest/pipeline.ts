@@ -19,6 +19,7 @@ import { LoregraphError } from '../errors.ts';
 import type { Analyzer } from './analyzer.ts';
 import { ANALYZERS } from './analyzers.ts';
 import { contentHash } from './parse.ts';
+import { readArchive } from './read/index.ts';
 import { processRaw, type Processed, type WireRaw } from './pipeline-process.ts';
 import type { WorkerRequest, WorkerResponse } from './parse-worker.ts';
 import { finishAnalyzers, storeBatch } from './pipeline-store.ts';
@@ -70,14 +71,6 @@ export interface IngestOptions {
 const CHUNK = 32;
 const MAX_IN_FLIGHT = 2048;
 const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
-
-async function defaultReader(): Promise<ReadArchive> {
-  // a variable specifier: resolved at run time, so this module type-checks on its own
-  const spec = './read/index.ts';
-  const mod = (await import(spec)) as { readArchive?: ReadArchive };
-  if (typeof mod.readArchive !== 'function') throw new LoregraphError('INTERNAL', 'ingest/read/index.ts exports no readArchive');
-  return mod.readArchive;
-}
 
 /** Parses in order, either in the worker or inline. */
 interface Processor {
@@ -175,7 +168,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   const started = performance.now();
   const batchSize = opts.batchSize ?? 500;
   const analyzers = opts.analyzers ?? ANALYZERS;
-  const read = opts.read ?? (await defaultReader());
+  const read = opts.read ?? readArchive;
   const kinds = paths.map((p) => sourceKind(p));
   const totals: IngestSummary = {
     source: '',

@@ -26,23 +26,30 @@ export function formatSummary(s: IngestSummary): string {
 }
 
 export const command: Command = {
-  help: `usage: loregraph ingest <path>... [--db FILE] [--subject-threading]
+  help: `usage: loregraph ingest <path>... [--db FILE] [--subject-threading] [--batch-size N]
   Reads mbox/mboxrd files (also .gz), maildir or message directories, public-inbox git
   archives and saved messages; parses, threads and stores them. Safe to rerun: stored
   messages are skipped, an interrupted run resumes.
   --db FILE             database (default ${DEFAULT_DB})
-  --subject-threading   also thread replies that lost their headers by subject`,
+  --subject-threading   also thread replies that lost their headers by subject
+  --batch-size N        messages per transaction (default 500)`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       db: { type: 'string' },
       'subject-threading': { type: 'boolean' },
+      'batch-size': { type: 'string' },
     });
+    const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+    if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0 && batchSize <= 100_000)) {
+      throw new LoregraphError('USAGE', `--batch-size must be a whole number from 1 to 100000, not '${values['batch-size']}'`);
+    }
     if (positionals.length === 0) throw new LoregraphError('USAGE', 'ingest needs at least one path');
     const db = openDb(values.db ?? DEFAULT_DB);
     let lastDraw = 0;
     try {
       const summary = await ingestPaths(db, positionals, {
         subjectThreading: values['subject-threading'] ?? false,
+        ...(batchSize !== undefined ? { batchSize } : {}),
         onProgress: io.isTTY
           ? (p) => {
               const now = Date.now();

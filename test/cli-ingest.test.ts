@@ -1,0 +1,120 @@
+// The command-line contract of ingest, stats, thread and export (others script against it).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../cli/main.ts';
+import type { CliIO } from '../cli/command.ts';
+import { SAMPLE_DIR } from '../ingest/seed.ts';
+import { toMboxrd } from '../ingest/read/index.ts';
+import { mailText } from './fixtures/ingest/mail.ts';
+
+function io(): CliIO & { stdout: () => string; stderr: () => string; bytes: () => Buffer } {
+  let out = '';
+  let err = '';
+  const bytes: Buffer[] = [];
+  return {
+    out: (s) => void (out += s),
+    err: (s) => void (err += s),
+    writeBytes: (b) => void bytes.push(Buffer.from(b)),
+    isTTY: false,
+    stdout: () => out,
+    stderr: () => err,
+    bytes: () => Buffer.concat(bytes),
+  };
+}
+
+async function cli(...argv: string[]) {
+  const c = io();
+  const code = await main(argv, c);
+  return { code, out: c.stdout(), err: c.stderr(), bytes: c.bytes() };
+}
+
+describe('loregraph ingest / stats / thread / export', () => {
+  let dir: string;
+  let db: string;
+  const mm = join(SAMPLE_DIR, 'linux-mm.mboxrd');
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'loregraph-cli-'));
+    db = join(dir, 'cli.db');
+    const orphan = join(dir, 'orphan.mboxrd');
+    writeFileSync(orphan, toMboxrd(Buffer.from(mailText({ id: 'orphan@x', subject: 'Re: lost', inReplyTo: 'never-archived@x', references: ['never-archived@x'] }))));
+    const r = await cli('ingest', mm, orphan, '--db', db);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ingested 24 messages from 2 sources: 24 new, 0 duplicate, 0 malformed, 0 lenient; 0\.0 MB in \d+\.\d s\n$/);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reports stats as JSON with the documented keys', async () => {
+    const r = await cli('stats', '--db', db, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ messages: 24, threads: 6, ghosts: 1, malformed: 0, lenient: 0, sources: 2 });
+  });
+
+  it('prints a thread as JSON, with or without angle brackets, ghosts marked', async () => {
+    const a = await cli('thread', '<race-fix-4@example.org>', '--db', db, '--json');
+    const b = await cli('thread', 'race-report-1@example.org', '--db', db, '--json');
+    expect(a.code).toBe(0);
+    expect(a.out).toBe(b.out);
+    const tree = JSON.parse(a.out);
+    expect(tree).toMatchObject({ messageId: 'race-report-1@example.org', ghost: false, from: { name: 'Mira Kowalczyk', address: 'mira.kowalczyk@example.org' }, date: '2024-09-02T08:00:00.000Z' });
+    expect(tree.children[0].messageId).toBe('race-objection-2@example.org');
+    const ghost = JSON.parse((await cli('thread', 'orphan@x', '--db', db, '--json')).out);
+    expect(ghost).toEqual({
+      messageId: 'never-archived@x',
+      subject: '',
+      from: null,
+      date: null,
+      ghost: true,
+      copies: 0,
+      children: [expect.objectContaining({ messageId: 'orphan@x', subject: 'Re: lost', ghost: false, children: [] })],
+    });
+  });
+
+  it('prints a thread as an indented text tree', async () => {
+    const r = await cli('thread', 'latin1-question@example.org', '--db', db);
+    expect(r.out).toBe(
+      'Question about folio_put() à la Jörg — Tomas Lindqvist, 2024-09-16 12:00 <latin1-question@example.org>\n' +
+        '  Re: Question about folio_put() à la Jörg — Ines Okafor, 2024-09-16 17:00 <base64-answer@example.org>\n',
+    );
+    const g = await cli('thread', 'orphan@x', '--db', db);
+    expect(g.out).toMatch(/^\[not in archive\] <never-archived@x>\n {2}Re: lost — Ada Example, 2024-01-02 10:00 <orphan@x>\n$/);
+  });
+
+  it('exports the exact mboxrd entry of a message, and of a whole thread', async () => {
+    const file = readFileSync(mm);
+    const r = await cli('export', '<race-report-1@example.org>', '--db', db);
+    expect(r.code).toBe(0);
+    // the sample starts with this message: its entry is the first bytes of the file
+    expect(file.subarray(0, r.bytes.length).equals(r.bytes)).toBe(true);
+    expect(file[r.bytes.length - 1]).toBe(10);
+    const t = await cli('export', 'race-hugo-6@example.org', '--thread', '--db', db);
+    expect(t.bytes.toString('latin1').match(/^From mboxrd@z /gm)).toHaveLength(6);
+  });
+
+  it('fails with one line and exit 1 for an unknown message, 2 for bad usage', async () => {
+    const nf = await cli('thread', 'nobody@x', '--db', db);
+    expect([nf.code, nf.err]).toEqual([1, `loregraph: no message <nobody@x> in ${db}\n`]);
+    const ex = await cli('export', 'nobody@x', '--db', db);
+    expect(ex.code).toBe(1);
+    const usage = await cli('thread', '--db', db);
+    expect([usage.code, usage.err]).toEqual([2, 'loregraph: thread needs exactly one message-id\n']);
+    expect((await cli('ingest', '--db', db)).code).toBe(2);
+    expect((await cli('ingest', mm, '--batch-size', 'lots', '--db', db)).code).toBe(2);
+    expect((await cli('stats', '--db', db, '--bogus')).code).toBe(2);
+  });
+
+  it('fails with exit 1 and loses nothing when a source cannot be read', async () => {
+    const missing = await cli('ingest', join(dir, 'no-such.mbox'), '--db', db);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^loregraph: cannot read .*no-such\.mbox/);
+    const empty = join(dir, 'empty.mbox');
+    writeFileSync(empty, '');
+    const r = await cli('ingest', empty, mm, '--db', db);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/23 already stored/);
+    expect(r.err).toMatch(/empty\.mbox: .*empty/);
+    expect(JSON.parse((await cli('stats', '--db', db, '--json')).out)).toMatchObject({ messages: 24, malformed: 1 });
+  });
+});
