@@ -29,10 +29,16 @@ export function messageIdsByDate(tree: ThreadTreeNode): string[] {
   return found.map((f) => f.id);
 }
 
-/** mboxrd entries for the given ids, read from the database one id at a time. */
+/** Ids read per query: few enough to keep memory flat, enough to amortise the query. */
+const BATCH = 32;
+
+/**
+ * mboxrd entries for the given ids (already in date order), read in small batches.
+ * rawCopies orders a batch by date then storage order, which keeps the callers' order.
+ */
 export function* mboxrdEntries(db: Db, messageIds: readonly string[]): Generator<Buffer> {
-  for (const id of messageIds) {
-    for (const copy of rawCopies(db, [id])) {
+  for (let i = 0; i < messageIds.length; i += BATCH) {
+    for (const copy of rawCopies(db, messageIds.slice(i, i + BATCH))) {
       // An envelope the reader kept is reused; one we could not write back safely is replaced.
       const envelope = copy.envelope && isEnvelopeLine(copy.envelope) && !/[\r\n]/.test(copy.envelope) ? copy.envelope : DEFAULT_ENVELOPE;
       yield toMboxrd(copy.bytes, envelope);
