@@ -126,6 +126,10 @@ describe('attribution lines', () => {
     expect(one('On Sat, Sep 12, 2020 at 12:41 AM Dave C <d@example.com> wrote:')).toEqual({ author: 'Dave C', date: '2020-09-12T00:41', address: 'd@example.com' });
   });
 
+  it('does not start an attribution at an earlier "On" in the prose', () => {
+    expect(findAttributions('On second thought, see this. On Mon, 2 Mar 2026, Ann Bee wrote:').map((a) => [a.author, a.date])).toEqual([['Ann Bee', '2026-03-02']]);
+  });
+
   it('keeps the author of an unknown date form and marks quoted attributions', () => {
     const all = findAttributions('On the 3rd of May, Ann Bee wrote:\n> On 1 May 2026, Cy wrote:\n');
     expect(all.map((a) => [a.author, a.date, a.quoted])).toEqual([

@@ -107,7 +107,9 @@ const DATE_FORMS: DateForm[] = [
   },
 ];
 
-const ATTRIBUTION = /(?<![\w>])On\s((?:(?!\bOn\s)[^<>\n]|<[^<>\s]*>){4,200}?)\s+wrote(?:\s+in\s+<([^<>\s]+@[^<>\s]+)>)?:/g;
+// The inner part may not contain another "On <date>", so prose such as "On second
+// thought ... On Mon, 2 Mar 2026, Ann wrote:" yields only the real attribution.
+const ATTRIBUTION = /(?<![\w>])On\s((?:(?!\bOn\s+(?:[A-Z][a-z]{2}\b|\d))[^<>\n]|<[^<>\s]*>){4,200}?)\s+wrote(?:\s+in\s+<([^<>\s]+@[^<>\s]+)>)?:/g;
 
 /** Splits what lies between "On " and " wrote:" into date and author. */
 function parseInner(inner: string): { author: string; address: string | null; date: string | null; messageId: string | null } {
