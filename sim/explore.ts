@@ -184,6 +184,7 @@ function conflictTables(m: Model): Uint8Array[][][] {
         const out = new Uint8Array(u.nodes.length + 1);
         if (ui === ti) return out;
         const direct = u.nodes.map((_, mi) => dependent(nodeSets[ti]![ni]!, nodeSets[ui]![mi]!));
+        if (!direct.some(Boolean)) return out;
         for (let mi = 0; mi < u.nodes.length; mi++) {
           const r = reach[ui]![mi]!;
           for (let k = 0; k < u.nodes.length; k++) {
@@ -199,6 +200,8 @@ function conflictTables(m: Model): Uint8Array[][][] {
   );
 }
 
+const tableCache = new WeakMap<Model, Uint8Array[][][]>();
+
 export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   const t0 = performance.now();
   const maxStates = opts.maxStates ?? 2_000_000;
@@ -209,7 +212,11 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   const T = threads.length;
   const store = new StateStore(W);
   const covered = new Uint8Array(m.transitions.length);
-  const conflicts = por ? conflictTables(m) : [];
+  let conflicts: Uint8Array[][][] = [];
+  if (por) {
+    conflicts = tableCache.get(m) ?? conflictTables(m);
+    tableCache.set(m, conflicts);
+  }
   const cur = new Int32Array(W);
   const next = new Int32Array(W);
   let transitions = 0;
@@ -315,13 +322,13 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
 
 export function unreached(m: Model, covered: Uint8Array): string[] {
   const seen = new Set<string>();
-  const all: string[] = [];
+  const all = new Set<string>();
   for (const tr of m.transitions) {
     const key = `${m.threads[tr.thread]!.name}:${tr.step}`;
-    if (!all.includes(key)) all.push(key);
+    all.add(key);
     if (covered[tr.gid]) seen.add(key);
   }
-  return all.filter((k) => !seen.has(k));
+  return [...all].filter((k) => !seen.has(k));
 }
 
 /** Who each stuck thread waits for, reduced to the cycle when there is one. */

@@ -48,6 +48,10 @@ configs:
         for (const c of sc.configs.keys()) {
           const { full, reduced } = bothWays(sc, v, c);
           expect(`${f} ${v}/${c}: ${reduced.verdict} ${reduced.property ?? ''}`).toBe(`${f} ${v}/${c}: ${full.verdict} ${full.property ?? ''}`);
+          if (full.verdict === 'violated' || full.verdict === 'deadlock') {
+            // The reported witness is as short as the full BFS's, POR or not.
+            expect(reduced.witness.length, `${f} ${v}/${c}`).toBe(full.witness.length);
+          }
           if (full.verdict === 'holds') {
             expect(reduced.states).toBeLessThanOrEqual(full.states);
             expect(reduced.unreached).toEqual(full.unreached);
