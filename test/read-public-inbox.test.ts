@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectArchiveKind, readArchive } from '../ingest/read/index.ts';
+import { readMbox } from '../ingest/read/mbox.ts';
 import type { RawMessage } from '../ingest/types.ts';
+import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 
 // Builds public-inbox-style epochs the way public-inbox does: one commit per message,
 // the tree holding only `m` (or only `d` when a message is removed).
@@ -127,5 +129,24 @@ describe('public-inbox reader', () => {
       }, { signal: ac.signal }),
     ).rejects.toThrow('enough');
     expect(seen).toEqual([0, 1]);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('public-inbox and mboxrd agree', () => {
+  it('a v2 epoch rebuilt from the linux-ppp mboxrd reads back the very bytes the mbox reader gives', async () => {
+    const fromMbox: RawMessage[] = [];
+    await readMbox(sharedPath('corpus', 'lore-linux-ppp', 'linux-ppp.vger.kernel.org.0.mboxrd'), (m) => void fromMbox.push(m));
+    // One commit per message holding blob `m`, as public-inbox writes them (git fast-import for speed).
+    const repo = join(root, 'ppp', 'git', '0.git');
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'master', repo], { env });
+    const parts: Buffer[] = [];
+    fromMbox.forEach((m, i) => {
+      parts.push(Buffer.from(`commit refs/heads/master\ncommitter a <a@example.org> ${1600000000 + i} +0000\ndata 1\nm\nM 100644 inline m\ndata ${m.bytes.length}\n`));
+      parts.push(m.bytes, Buffer.from('\n'));
+    });
+    execFileSync('git', ['--git-dir', repo, 'fast-import', '--quiet'], { env, input: Buffer.concat(parts), maxBuffer: 1 << 26 });
+    const fromGit = await readAll(join(root, 'ppp'));
+    expect(fromGit).toHaveLength(1046);
+    expect(fromGit.every((m, i) => m.bytes.equals(fromMbox[i]?.bytes ?? Buffer.alloc(0)))).toBe(true);
   });
 });

@@ -65,8 +65,23 @@ class BlobReader {
     this.pending = this.pending.length === 0 ? r.value : Buffer.concat([this.pending, r.value]);
   }
 
-  async read(sha: string): Promise<Buffer> {
+  /**
+   * Asks for a blob now and answers in request order, so several requests can be in
+   * flight: one round trip per message would make a large epoch latency-bound.
+   */
+  request(sha: string): Promise<Buffer> {
     this.proc.stdin.write(sha + '\n');
+    const answer = this.chain.then(() => this.readOne(sha));
+    this.chain = answer.then(
+      () => undefined,
+      () => undefined,
+    );
+    return answer;
+  }
+
+  private chain: Promise<void> = Promise.resolve();
+
+  private async readOne(sha: string): Promise<Buffer> {
     let nl: number;
     while ((nl = this.pending.indexOf(10)) < 0) await this.fill();
     const header = this.pending.toString('latin1', 0, nl);
@@ -84,6 +99,9 @@ class BlobReader {
     if (this.proc.exitCode === null) this.proc.kill();
   }
 }
+
+/** Blob requests kept in flight ahead of the consumer. */
+const READ_AHEAD = 32;
 
 interface Change {
   status: string;
@@ -150,13 +168,21 @@ async function readEpoch(
   const blobs = new BlobReader(repo);
   let commit: string | null = null;
   let changes: Change[] = [];
+  // Blobs requested ahead of the consumer, oldest first; bounded, so memory stays flat.
+  const inFlight: { blob: Promise<Buffer>; deleted: boolean; commit: string }[] = [];
+  const emitOldest = async (): Promise<void> => {
+    const next = inFlight.shift();
+    if (!next) return;
+    const bytes = await next.blob;
+    meter.add(bytes.length);
+    const msg = next.deleted ? { bytes, deleted: true } : messageFromBytes(bytes);
+    await sink.emit(msg, { source, offset: 0, commit: next.commit, ...(file !== undefined ? { file } : {}) });
+  };
   const flush = async (): Promise<void> => {
     if (commit === null) return;
     for (const { blob, deleted } of planCommit(changes)) {
-      const bytes = await blobs.read(blob);
-      meter.add(bytes.length);
-      const msg = deleted ? { bytes, deleted: true } : messageFromBytes(bytes);
-      await sink.emit(msg, { source, offset: 0, commit, ...(file !== undefined ? { file } : {}) });
+      inFlight.push({ blob: blobs.request(blob), deleted, commit });
+      if (inFlight.length >= READ_AHEAD) await emitOldest();
     }
     changes = [];
   };
@@ -172,6 +198,7 @@ async function readEpoch(
       }
     }
     await flush();
+    while (inFlight.length > 0) await emitOldest();
     const code = await exited;
     if (code !== 0) throw new LoregraphError('SOURCE_UNREADABLE', `git log failed in ${repo}: ${stderr.trim()}`, { path: repo });
   } finally {
