@@ -9,6 +9,7 @@
 // Bounded in-flight work keeps memory flat however large the archive.
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -62,6 +63,8 @@ export interface IngestOptions {
   batchSize?: number;
   /** Parse in a worker thread (default) or inline on this thread. */
   worker?: boolean;
+  /** Parse workers (default: one per core beyond the writer's, at least 1, at most 4). */
+  workers?: number;
   analyzers?: readonly Analyzer[];
   onProgress?: (p: IngestProgress) => void;
   /** Defaults to the readers in ingest/read/. */
@@ -69,8 +72,8 @@ export interface IngestOptions {
 }
 
 const CHUNK = 32;
-const MAX_IN_FLIGHT = 2048;
-const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+const MAX_IN_FLIGHT = 1024;
+const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
 /** Parses in order, either in the worker or inline. */
 interface Processor {
@@ -142,6 +145,22 @@ async function workerProcessor(): Promise<Processor> {
   };
 }
 
+function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+/** Chunks go round-robin; the consumer awaits answers in submission order, so order holds. */
+async function workerPool(n: number): Promise<Processor> {
+  const workers = await Promise.all(Array.from({ length: Math.max(1, n) }, () => workerProcessor()));
+  let next = 0;
+  return {
+    submit: (items) => (workers[next++ % workers.length] as Processor).submit(items),
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
 function sourceKind(path: string): { kind: string; bytes: number } {
   try {
     const st = statSync(path);
@@ -191,7 +210,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     opts.onProgress?.(p);
   };
   const useWorker = (opts.worker ?? true) && analyzers === ANALYZERS;
-  const processor = useWorker ? await workerProcessor() : inlineProcessor(analyzers);
+  const processor = useWorker ? await workerPool(opts.workers ?? defaultWorkers()) : inlineProcessor(analyzers);
 
   const storeOpts = { subjectThreading: opts.subjectThreading ?? false, analyzers };
   const writeBatch = (sourceId: number, batch: Processed[]): void => {
