@@ -14,7 +14,7 @@ import type { State, Model, Node } from './compile.ts';
 import type { Verdict, WaitEdge } from './ast.ts';
 
 export interface ExploreOptions {
-  /** Stop with "incomplete" after this many distinct states (default 2,000,000). */
+  /** Stop with "incomplete" after this many distinct states (default 2,000,000, or fewer for wide states: the arena stays under ~256 MB). */
   maxStates?: number;
   /** Stop with "incomplete" after this many milliseconds (default 20,000). */
   maxMs?: number;
@@ -204,7 +204,7 @@ const tableCache = new WeakMap<Model, Uint8Array[][][]>();
 
 export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   const t0 = performance.now();
-  const maxStates = opts.maxStates ?? 2_000_000;
+  const maxStates = opts.maxStates ?? Math.min(2_000_000, Math.floor(64_000_000 / Math.max(m.width, 1)));
   const maxMs = opts.maxMs ?? 20_000;
   const por = opts.por ?? true;
   const W = m.width;

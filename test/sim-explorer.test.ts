@@ -184,6 +184,23 @@ configs: { c: { run: [t] } }
     expect(r.witness).toEqual([]);
   });
 
+  it('says incomplete when the time bound is hit', () => {
+    const n = 9;
+    const forks = Array.from({ length: n }, (_, i) => `f${i}: mutex`).join(', ');
+    const run = Array.from({ length: n }, (_, i) => `{ thread: p, as: p${i}, args: { a: f${i}, b: f${(i + 1) % n} } }`).join(', ');
+    const sc = inline(`
+id: big
+title: nine philosophers
+locks: { ${forks} }
+threads:
+  p: { fn: t.c:p, params: [a, b], steps: [ { id: x, do: [] }, { id: l, lock: $a }, { id: r, lock: $b }, { id: ur, unlock: $b }, { id: ul, unlock: $a } ] }
+configs: { c: { run: [${run}] } }
+`);
+    const r = runScenario(sc, { maxMs: 1, por: false });
+    expect(r.verdict).toBe('incomplete');
+    expect(r.bound).toBe('maxMs=1');
+  });
+
   it('says incomplete for an unbounded counter', () => {
     const r = runScenario(inline(`
 id: u
