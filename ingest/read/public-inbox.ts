@@ -181,7 +181,10 @@ async function readEpoch(
   const flush = async (): Promise<void> => {
     if (commit === null) return;
     for (const { blob, deleted } of planCommit(changes)) {
-      inFlight.push({ blob: blobs.request(blob), deleted, commit });
+      const request = blobs.request(blob);
+      // If we stop early (abort, consumer error) requests still in flight fail unobserved.
+      request.catch(() => undefined);
+      inFlight.push({ blob: request, deleted, commit });
       if (inFlight.length >= READ_AHEAD) await emitOldest();
     }
     changes = [];
