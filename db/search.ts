@@ -176,15 +176,26 @@ function predicateSql(db: Db, p: Predicate): Sql {
   }
 }
 
-/** patchid:, status: and branch: read the patches engineer's tables; a database without them says so. */
+/** patchid:, status: and branch: read the patch and stable tables (db/migrations/002_patches.sql). */
 function knowledgePredicate(db: Db, kind: 'patchid' | 'status' | 'branch', value: string): Sql {
-  const needs = kind === 'patchid' ? 'patches' : 'stable_status';
+  const needs = kind === 'patchid' ? 'patch_msgs' : 'stable_events';
   if (!tableExists(db, needs)) {
     throw new LoregraphError('BAD_QUERY', `${kind}: needs ${kind === 'patchid' ? 'patch' : 'stable'} data, which this database does not have`, {
       field: kind,
     });
   }
-  throw new LoregraphError('BAD_QUERY', `${kind}: is not supported by this database yet`, { field: kind });
+  switch (kind) {
+    case 'patchid':
+      // A prefix of the hex id, as with git object names: [v, v + '~') holds every longer id.
+      return { text: 'm.id IN (SELECT msg_row FROM patch_msgs WHERE patch_id >= ? AND patch_id < ?)', params: [value, `${value}~`] };
+    case 'status':
+      return { text: 'm.id IN (SELECT msg_row FROM stable_events WHERE status = ?)', params: [value] };
+    case 'branch':
+      return {
+        text: 'm.id IN (SELECT msg_row FROM stable_events WHERE branch = ? UNION SELECT msg_row FROM patch_msgs WHERE stable_branch = ?)',
+        params: [value, value],
+      };
+  }
 }
 
 function whereOf(db: Db, filters: Predicate[]): Sql {

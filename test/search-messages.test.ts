@@ -277,10 +277,11 @@ describe('hostile queries get a 400 or correct results, never a crash', () => {
     expect(() => searchMessages(db, 'x', { offset: -1 })).toThrow(/offset/);
   });
 
-  it('says status:, branch: and patchid: need data this database does not have', () => {
-    expect(failure('status:failed-to-apply').message).toMatch(/^status: needs stable data/);
-    expect(failure('branch:6.6').message).toMatch(/^branch: needs stable data/);
-    expect(failure('patchid:abc').message).toMatch(/^patchid: needs patch data/);
+  it('rejects unknown stable statuses, malformed branches and non-hex patch ids with the column', () => {
+    const status = failure('x status:merged');
+    expect(status.message).toMatch(/^unknown status 'merged' \(known: wanted, autosel, failed-to-apply, .*\) at column 10$/);
+    expect(failure('branch:next').message).toBe("branch: takes a stable branch like 6.6 or 6.6.y, got 'next' at column 8");
+    expect(failure('patchid:xyz').message).toBe("patchid: takes 4 to 40 hex digits, got 'xyz' at column 9");
   });
 
   it('answers any string with results or a located BAD_QUERY/LIMIT error (property)', () => {
@@ -297,7 +298,7 @@ describe('hostile queries get a 400 or correct results, never a crash', () => {
           if (!isLoregraphError(e)) throw e;
           expect(['BAD_QUERY', 'LIMIT']).toContain(e.code);
           const column = e.details?.column;
-          if (e.code === 'BAD_QUERY' && !/needs (stable|patch) data/.test(e.message)) {
+          if (e.code === 'BAD_QUERY') {
             expect(typeof column).toBe('number');
             expect(column as number).toBeGreaterThanOrEqual(1);
             expect(column as number).toBeLessThanOrEqual(Array.from(q).length + 1);

@@ -10,10 +10,11 @@
 // Every error names what is wrong and the column where it is, so the API can answer
 // 400 "unbalanced quote at column 12".
 import { LoregraphError } from '../../errors.ts';
-import type { QueryNode, Query, TextField } from './ast.ts';
+import type { ExactField, QueryNode, Query, TextField } from './ast.ts';
 import { parseDateRange, DateSyntaxError } from './dates.ts';
 import { lookupField } from './fields.ts';
 import { badQuery, tokenize, type Token } from './lexer.ts';
+import { STATUSES } from '../../ingest/patch/stable-status.ts';
 
 export const MAX_TERMS = 64;
 export const MAX_DEPTH = 16;
@@ -193,7 +194,7 @@ export function parseQuery(input: string, opts: ParseOptions = {}): Query {
         throw e;
       }
     }
-    return { kind: 'exact', field: kind.field, value, column: f.column };
+    return { kind: 'exact', field: kind.field, value: exactValue(kind.field, value, v.column), column: f.column };
   }
 
   if (tokens.length === 0) return null;
@@ -204,6 +205,28 @@ export function parseQuery(input: string, opts: ParseOptions = {}): Query {
     throw badQuery(`unexpected ${describe(rest)}`, rest.column);
   }
   return root;
+}
+
+/** Checks and normalizes the value of an exact-match prefix, so a typo is a 400, not an empty result. */
+function exactValue(field: ExactField, value: string, column: number): string {
+  switch (field) {
+    case 'mid':
+      return value;
+    case 'patchid':
+      if (!/^[0-9a-f]{4,40}$/i.test(value)) throw badQuery(`patchid: takes 4 to 40 hex digits, got '${value}'`, column);
+      return value.toLowerCase();
+    case 'status':
+      if (!(STATUSES as readonly string[]).includes(value)) {
+        throw badQuery(`unknown status '${value}' (known: ${STATUSES.join(', ')})`, column);
+      }
+      return value;
+    case 'branch': {
+      // "6.6", "6.6.y" and "linux-6.6.y" all name the 6.6 stable branch.
+      const m = /^(?:linux-)?(\d+\.\d+)(?:\.y)?$/i.exec(value);
+      if (!m) throw badQuery(`branch: takes a stable branch like 6.6 or 6.6.y, got '${value}'`, column);
+      return m[1] as string;
+    }
+  }
 }
 
 /** a AND (b AND c) is a AND b AND c: flat nodes compile to flatter FTS5 expressions. */

@@ -51,7 +51,7 @@ const WORD_AT = /[\p{L}\p{N}\p{Co}_]+/uy;
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** Snippets look at the start of long bodies only: a patch series can be megabytes. */
-const MAX_SCAN = 32 * 1024;
+const MAX_SCAN = 16 * 1024;
 /** Most hits collected per term; enough to find the densest window. */
 const MAX_HITS_PER_TERM = 64;
 
