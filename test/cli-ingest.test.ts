@@ -8,6 +8,7 @@ import type { CliIO } from '../cli/command.ts';
 import { SAMPLE_DIR } from '../ingest/seed.ts';
 import { toMboxrd } from '../ingest/read/index.ts';
 import { mailText } from './fixtures/ingest/mail.ts';
+import { formatProgress } from '../cli/commands/ingest.ts';
 
 function io(): CliIO & { stdout: () => string; stderr: () => string; bytes: () => Buffer } {
   let out = '';
@@ -116,5 +117,30 @@ describe('loregraph ingest / stats / thread / export', () => {
     expect(r.out).toMatch(/23 already stored/);
     expect(r.err).toMatch(/empty\.mbox: .*empty/);
     expect(JSON.parse((await cli('stats', '--db', db, '--json')).out)).toMatchObject({ messages: 24, malformed: 1 });
+  });
+
+  it('threads by subject only with --subject-threading', async () => {
+    const f = join(dir, 'subjects.mboxrd');
+    writeFileSync(
+      f,
+      Buffer.concat([
+        toMboxrd(Buffer.from(mailText({ id: 'orig-s@x', subject: 'swap: a question', date: 'Tue, 2 Jan 2024 10:00:00 +0000' }))),
+        toMboxrd(Buffer.from(mailText({ id: 'reply-s@x', subject: 'Re: swap: a question', date: 'Tue, 2 Jan 2024 12:00:00 +0000' }))),
+      ]),
+    );
+    const off = join(dir, 'off.db');
+    const on = join(dir, 'on.db');
+    expect((await cli('ingest', f, '--db', off)).code).toBe(0);
+    expect((await cli('ingest', f, '--db', on, '--subject-threading')).code).toBe(0);
+    expect(JSON.parse((await cli('thread', 'reply-s@x', '--db', off, '--json')).out).messageId).toBe('reply-s@x');
+    expect(JSON.parse((await cli('thread', 'reply-s@x', '--db', on, '--json')).out).children[0].messageId).toBe('reply-s@x');
+  });
+});
+
+describe('ingest progress line', () => {
+  it('shows messages, MB/s, percentage and ETA', () => {
+    const MB = 1024 * 1024;
+    const line = formatProgress({ source: 'x', seen: 1200, stored: 1200, duplicate: 0, malformed: 0, lenient: 0, skipped: 0, bytes: 10 * MB, totalBytes: 40 * MB, elapsedMs: 5000 });
+    expect(line).toBe('[######..................]  25% 1200 messages, 2.0 MB/s ETA 15s');
   });
 });
