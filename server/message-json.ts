@@ -1,6 +1,6 @@
-// A stored message as the API shows it: the parsed fields (text only — the body is the
-// decoded text/plain part, never HTML), plus where it sits (thread, copies).
-import type { ParsedMessage } from '../ingest/types.ts';
+// A stored message as the API shows it: the fields ingest recorded (text only — the body
+// is the decoded text/plain part, never HTML), plus where it sits (thread, copies).
+import type { StoredMessage } from '../db/message-view.ts';
 
 export interface MessageView {
   messageId: string;
@@ -19,6 +19,8 @@ export interface MessageView {
   attachments: { filename: string | null; contentType: string; size: number }[];
   headers: Record<string, string[]>;
   notes: string[];
+  /** What the lenient reader had to guess for a saved message that is not clean RFC 5322. */
+  lenient: { kind: string; guessed: Record<string, string> } | null;
   contentHash: string;
   /** Which stored copy this is (0-based) and how many copies share this Message-ID. */
   copy: number;
@@ -27,7 +29,7 @@ export interface MessageView {
   threadId: string | null;
 }
 
-export function messageView(m: ParsedMessage, where: { copy: number; copies: number; threadId: string | null }): MessageView {
+export function messageView(m: StoredMessage, where: { copy: number; copies: number; threadId: string | null }): MessageView {
   return {
     messageId: m.messageId,
     messageIdSynthesized: m.messageIdSynthesized,
@@ -44,6 +46,7 @@ export function messageView(m: ParsedMessage, where: { copy: number; copies: num
     attachments: m.attachments,
     headers: m.headers,
     notes: m.notes,
+    lenient: m.lenient ? { kind: m.lenient.kind, guessed: m.lenient.guessed } : null,
     contentHash: m.contentHash,
     ...where,
   };
@@ -72,7 +75,7 @@ export const messageViewSchema = {
     date: { ...nullableStr, description: 'ISO 8601 UTC' },
     dateSource: str,
     inReplyTo: nullableStr,
-    references: { type: 'array', items: str },
+    references: { type: 'array', items: str, description: 'ancestry chain: References oldest first, then In-Reply-To' },
     listId: nullableStr,
     body: { type: 'string', description: 'decoded text/plain body; text, never HTML' },
     attachments: {
@@ -85,6 +88,16 @@ export const messageViewSchema = {
     },
     headers: { type: 'object', additionalProperties: { type: 'array', items: str } },
     notes: { type: 'array', items: str },
+    lenient: {
+      anyOf: [
+        {
+          type: 'object',
+          required: ['kind', 'guessed'],
+          properties: { kind: str, guessed: { type: 'object', additionalProperties: str, description: 'header -> how it was recovered' } },
+        },
+        { type: 'null' },
+      ],
+    },
     contentHash: str,
     copy: { type: 'integer' },
     copies: { type: 'integer' },

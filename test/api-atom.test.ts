@@ -2,30 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { xmlEscape } from '../server/xml.ts';
 import { atomFeed, type FeedEntry } from '../server/atom.ts';
+import { assertWellFormedXml } from './helpers/xml-check.ts';
 
 const meta = { title: 'loregraph search: s:folio', selfUrl: 'http://h/api/feed.atom?q=s%3Afolio&x=1', baseUrl: 'http://h/', now: Date.UTC(2024, 5, 1) };
-
-/** A minimal well-formedness check: every tag closes in order and no bare '&' or '<' survives in text. */
-function assertWellFormed(xml: string): void {
-  const stack: string[] = [];
-  const body = xml.replace(/^<\?xml[^?]*\?>\n/, '');
-  const re = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)/gy;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = re.exec(body))) {
-    consumed = re.lastIndex;
-    const [, close, name, , selfClose, text] = m;
-    if (text !== undefined) {
-      expect(text).not.toMatch(/&(?!(amp|lt|gt|quot|apos);)/);
-      continue;
-    }
-    if (selfClose) continue;
-    if (close) expect(stack.pop()).toBe(name);
-    else stack.push(name!);
-  }
-  expect(consumed).toBe(body.length);
-  expect(stack).toEqual([]);
-}
 
 describe('XML escaping and the Atom feed', () => {
   it('escapes markup and drops characters XML cannot carry', () => {
@@ -58,7 +37,7 @@ describe('XML escaping and the Atom feed', () => {
       { messageId: 'old@x', subject: '', from: null, date: null, summary: '' },
     ];
     const xml = [...atomFeed(meta, entries)].join('');
-    assertWellFormed(xml);
+    assertWellFormedXml(xml);
     expect(xml).toContain('<updated>2024-05-02T00:00:00.000Z</updated>\n<entry>');
     expect(xml).toContain('<id>http://h/api/messages/a%26b%3Cc%3E%40x</id>');
     expect(xml).toContain('<title type="text">&lt;![CDATA[ ]]&gt; &lt;/title&gt;&lt;script&gt;x&lt;/script&gt;</title>');
@@ -70,7 +49,7 @@ describe('XML escaping and the Atom feed', () => {
 
   it('is a valid empty feed when nothing matched', () => {
     const xml = [...atomFeed(meta, [])].join('');
-    assertWellFormed(xml);
+    assertWellFormedXml(xml);
     expect(xml).not.toContain('<entry>');
     expect(xml).toContain('<updated>2024-06-01T00:00:00.000Z</updated>');
   });

@@ -1,14 +1,13 @@
-// One message: parsed (JSON) and raw (the stored bytes, exactly). A Message-ID can have
+// One message: as ingest stored it (JSON) and raw (the stored bytes, exactly). A Message-ID can have
 // several stored copies (different bytes, same id); ?copy=N picks one, oldest first.
 import type { FastifyInstance } from 'fastify';
 import { rawCopies } from '../../db/messages.ts';
+import { getStoredMessage, storedMessageRows } from '../../db/message-view.ts';
 import { threadRootOf } from '../../db/threads.ts';
-import { parseMessage } from '../../ingest/parse.ts';
 import { LoregraphError } from '../../errors.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
 import { messageView } from '../message-json.ts';
-import type { RawCopy } from '../../db/messages.ts';
 
 const copyQuery = {
   type: 'object',
@@ -22,13 +21,13 @@ interface Req {
 }
 
 /** Copies in storage order (oldest row first), so ?copy=N is stable as more mail arrives. */
-function pickCopy(ctx: RouteContext, rawMid: string, copy: number): { mid: string; chosen: RawCopy; count: number } {
+function pickRow(ctx: RouteContext, rawMid: string, copy: number): { mid: string; rowId: number; count: number } {
   const mid = messageIdParam(rawMid);
-  const copies = rawCopies(ctx.db, [mid]).sort((a, b) => a.rowId - b.rowId);
-  if (copies.length === 0) throw new LoregraphError('NOT_FOUND', `no message <${mid}>`);
-  const chosen = copies[copy];
-  if (!chosen) throw new LoregraphError('NOT_FOUND', `message <${mid}> has ${copies.length} stored cop${copies.length === 1 ? 'y' : 'ies'}, no copy ${copy}`);
-  return { mid, chosen, count: copies.length };
+  const rows = storedMessageRows(ctx.db, mid);
+  if (rows.length === 0) throw new LoregraphError('NOT_FOUND', `no message <${mid}>`);
+  const rowId = rows[copy];
+  if (rowId === undefined) throw new LoregraphError('NOT_FOUND', `message <${mid}> has ${rows.length} stored cop${rows.length === 1 ? 'y' : 'ies'}, no copy ${copy}`);
+  return { mid, rowId, count: rows.length };
 }
 
 export function registerMessages(app: FastifyInstance, ctx: RouteContext): void {
@@ -41,13 +40,10 @@ export function registerMessages(app: FastifyInstance, ctx: RouteContext): void 
       response: { 200: { $ref: 'Message#' }, 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } },
     },
     handler: async (req) => {
-      const { mid, chosen, count } = pickCopy(ctx, req.params.mid, req.query.copy);
-      const parsed = await parseMessage({
-        bytes: chosen.bytes,
-        position: { source: ctx.db.path, offset: 0, index: chosen.rowId },
-        ...(chosen.envelope ? { envelope: chosen.envelope } : {}),
-      });
-      return messageView(parsed, { copy: req.query.copy, copies: count, threadId: threadRootOf(ctx.db, mid) });
+      const { mid, rowId, count } = pickRow(ctx, req.params.mid, req.query.copy);
+      const stored = getStoredMessage(ctx.db, rowId);
+      if (!stored) throw new LoregraphError('NOT_FOUND', `no message <${mid}>`);
+      return messageView(stored, { copy: req.query.copy, copies: count, threadId: threadRootOf(ctx.db, mid) });
     },
   });
 
@@ -61,7 +57,9 @@ export function registerMessages(app: FastifyInstance, ctx: RouteContext): void 
       response: { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } },
     },
     handler: async (req, reply) => {
-      const { chosen } = pickCopy(ctx, req.params.mid, req.query.copy);
+      const { mid, rowId } = pickRow(ctx, req.params.mid, req.query.copy);
+      const chosen = rawCopies(ctx.db, [mid]).find((c) => c.rowId === rowId);
+      if (!chosen) throw new LoregraphError('NOT_FOUND', `no message <${mid}>`);
       // No charset: the bytes are whatever the mail was; labelling them utf-8 would be a guess.
       return reply.type('text/plain').header('content-length', chosen.bytes.length).send(chosen.bytes);
     },
