@@ -2,6 +2,7 @@
 // step kind checked against SPIN on small models written here with known answers, and the
 // explorer's textbook fixtures cross-checked. The seeds are in sim-spin-seeds-*.test.ts.
 import { readdirSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPromela, loadScenarioFile, parseScenario, type Scenario } from '../sim/index.ts';
 import { crossCheck, pool, table, type Agreement } from '../sim/promela-check.ts';
@@ -64,6 +65,26 @@ describe('pan output parsing', () => {
 
   it('marks a depth-limited search as truncated, so "errors: 0" is not taken for safe', () => {
     expect(parsePanOutput(PAN_TOO_DEEP)).toMatchObject({ errors: 0, truncated: true });
+  });
+
+  it('reads back whatever verdict and counts a pan report carries (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ kind: fc.constantFrom('assert', 'end', 'none'), stored: fc.nat(10_000_000), matched: fc.nat(10_000_000), depth: fc.nat(100_000), centis: fc.nat(100_000) }),
+        ({ kind, stored, matched, depth, centis }) => {
+          const err = kind === 'assert' ? `pan:1: assertion violated (g_x==${depth}) (at depth ${depth})\n` : kind === 'end' ? `pan:1: invalid end state (at depth ${depth})\n` : '';
+          const text = `${err}(Spin Version 6.5.2 -- 6 December 2019)\nState-vector 44 byte, depth reached ${depth}, errors: ${kind === 'none' ? 0 : 1}\n${String(stored).padStart(9)} states, stored\n${String(matched).padStart(9)} states, matched\n${String(stored + matched).padStart(9)} transitions (= stored+matched)\npan: elapsed time ${centis / 100} seconds\n`;
+          const r = parsePanOutput(text);
+          expect(r.assertionViolated).toBe(kind === 'assert');
+          expect(r.invalidEndState).toBe(kind === 'end');
+          expect(r.errors).toBe(kind === 'none' ? 0 : 1);
+          expect(r.statesStored).toBe(stored);
+          expect(r.transitions).toBe(stored + matched);
+          expect(r.seconds).toBeCloseTo(centis / 100, 6);
+          expect(r.truncated).toBe(false);
+        },
+      ),
+    );
   });
 
   it('refuses output that is not from pan', () => {
