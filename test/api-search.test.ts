@@ -94,6 +94,8 @@ describe('/api/search', () => {
       ['q=x&threads=maybe', 'USAGE', "querystring parameter 'threads' must be equal to one of the allowed values"],
       ['q=x&bogus=1', 'USAGE', "querystring parameter 'bogus' is not a known parameter"],
       [`q=${'a'.repeat(2049)}`, 'LIMIT', "querystring parameter 'q' must NOT have more than 2048 characters"],
+      ['q=a&q=b', 'USAGE', "querystring parameter 'q' must be string"],
+      ['q=a&limit=1&limit=2', 'USAGE', "querystring parameter 'limit' must be integer"],
     ];
     for (const [qs, code, message] of cases) {
       const res = await app.inject({ url: `/api/search?${qs}` });
