@@ -5,6 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoregraphError } from '../errors.ts';
 import { detectArchiveKind, readArchive, toMboxrd, type ReadSummary } from '../ingest/read/index.ts';
+import { readFileSource } from '../ingest/read/file.ts';
+import { MessageSink } from '../ingest/read/sink.ts';
 import type { RawMessage } from '../ingest/types.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 
@@ -58,6 +60,13 @@ describe('readArchive on files', () => {
     expect(summary).toEqual({ messages: 1, bytes: mail(4).length, kind: 'message', skipped: [] });
     expect(ms[0]?.bytes.equals(mail(4))).toBe(true);
     expect(ms[0]?.position).toEqual({ source: path, offset: 0, index: 0 });
+  });
+
+  it('refuses to hold a non-mbox file larger than the single-message limit', async () => {
+    const path = write(join(root, 'big.eml'), Buffer.concat([mail(1), Buffer.alloc(5000, 0x61)]));
+    const sink = new MessageSink(() => undefined);
+    await expect(readFileSource(path, sink, { source: path }, { maxSingleMessage: 4096 })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(sink.messages).toBe(0);
   });
 
   it('reports progress up to the file size', async () => {

@@ -69,8 +69,14 @@ export async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ 
   return { head, rest: rest() };
 }
 
-export async function collect(source: AsyncIterable<Buffer>): Promise<Buffer> {
+/** All of a source, refusing (via `tooLarge`) to hold more than `limit` bytes. */
+export async function collect(source: AsyncIterable<Buffer>, limit = Infinity, tooLarge?: () => Error): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const c of source) parts.push(c);
+  let n = 0;
+  for await (const c of source) {
+    n += c.length;
+    if (n > limit) throw tooLarge?.() ?? new Error(`more than ${limit} bytes`);
+    parts.push(c);
+  }
   return Buffer.concat(parts);
 }

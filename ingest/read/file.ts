@@ -11,6 +11,8 @@ import { looksLikeMail, messageFromBytes } from './single.ts';
 
 /** Bytes we look at to tell an mbox from one message. */
 const SNIFF = 4096;
+/** A file that is not an mbox is held whole as one message; beyond this it is not one. */
+export const MAX_SINGLE_MESSAGE = 256 * 1024 * 1024;
 
 export type FileOutcome =
   | { kind: 'mbox'; gzip: boolean; mboxFormat: MboxFormat }
@@ -22,6 +24,8 @@ export interface FileReadOptions {
   /** Skip (rather than read as a header-less message) files that do not look like mail. */
   requireMail?: boolean;
   onRead?: (n: number) => void;
+  /** Defaults to MAX_SINGLE_MESSAGE. */
+  maxSingleMessage?: number;
 }
 
 export async function readFileSource(
@@ -43,7 +47,10 @@ export async function readFileSource(
     const mboxFormat = await splitMboxChunks(rest, sink, position, opts.mboxFormat);
     return { kind: 'mbox', gzip, mboxFormat };
   }
-  const bytes = await collect(rest);
+  const limit = opts.maxSingleMessage ?? MAX_SINGLE_MESSAGE;
+  const bytes = await collect(rest, limit, () =>
+    new LoregraphError('BAD_INPUT', `${path} is over ${limit} bytes and not an mbox: too large to be one message`, { path }),
+  );
   if (bytes.length === 0) {
     if (opts.requireMail) return { kind: 'skipped', gzip, reason: 'empty file' };
     throw new LoregraphError('BAD_INPUT', `${path} is empty: no message to read`, { path });
