@@ -207,19 +207,21 @@ const ROW_COLUMNS = `m.id AS rowId, m.message_id AS messageId, m.subject AS subj
   m.from_address AS fromAddress, m.date AS date, COALESCE(t.root, m.message_id) AS threadId, m.body AS body`;
 
 /**
- * Above this many matches a date-sorted search walks the date index newest first and
- * probes the index per message (it meets 20 hits quickly when matches are dense);
- * below it, it sorts the matches (cheap when they are few).
+ * Above this many matches a date-sorted search walks the date index newest first (it
+ * meets a page of hits quickly when matches are dense); below it, it sorts the matches
+ * (cheap when they are few, while the walk could cross the whole index).
  */
 export const DENSE_MATCHES = 2000;
 
 /**
- * bm25 costs a few microseconds per matching row, so a word in half of 200,000 messages
- * would take 100+ ms to rank in full. Past this many matches, relevance ranks the most
- * recently stored ones (highest rowids, found by walking the doclist backwards, which
- * is cheap); totals still count every match (up to TOTAL_CAP).
+ * bm25 costs microseconds per matching row (a docsize lookup each), so a word in half of
+ * 200,000 messages would take 100+ ms to rank in full, and at concurrency 10 every
+ * millisecond of service time is ten of latency. Past this many matches, relevance ranks
+ * the most recently stored ones (highest rowids, found by walking the doclist backwards,
+ * which is cheap); totals still count every match (up to TOTAL_CAP), and sort=date
+ * stays exhaustive.
  */
-export const RANK_WINDOW = 5000;
+export const RANK_WINDOW = 1000;
 
 function capped(db: Db, sql: string, params: unknown[]): number {
   return (prepared(db, `SELECT count(*) AS n FROM (${sql} LIMIT ${TOTAL_CAP + 1})`).get(...params) as { n: number }).n;
@@ -265,8 +267,11 @@ export function runSearch(db: Db, plan: SearchPlan, opts: RunSearchOptions): Sea
           pageSql = `SELECT m.id FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text} ORDER BY ${byDate}`;
         }
         else {
-          pageSql = `SELECT m.id FROM messages m
-            WHERE EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ? AND rowid = m.id) ${where.text} ORDER BY ${byDate}`;
+          // Walk the date index newest first against the matches, materialized once (SQLite
+          // adds a Bloom filter): stops after a page of hits. INDEXED BY keeps the planner
+          // from sorting all matches instead.
+          pageSql = `SELECT m.id FROM messages m INDEXED BY messages_date
+            WHERE m.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) ${where.text} ORDER BY ${byDate}`;
         }
       }
       ids = prepared(db, `${pageSql} LIMIT ? OFFSET ?`).pluck().all(...params, opts.limit, opts.offset) as number[];
