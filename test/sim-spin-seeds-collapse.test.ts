@@ -31,8 +31,8 @@ describe.skipIf(!tools.ok)('SPIN agrees with the explorer on the khugepaged coll
     if (results.size > 0) console.log(`\nverdict table (ours vs SPIN)\n${table([...results.values()])}\n`);
   });
 
-  it('covers all 20 (scenario, variant, config) models of seeds 000, 001, 002', () => {
-    expect(models.length).toBe(20);
+  it('covers all 24 (scenario, variant, config) models of seeds 000, 001, 002', () => {
+    expect(models.length).toBe(24);
   });
 
   it.each(models.map((m) => [m.key]))('%s', (key) => {
