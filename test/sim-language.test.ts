@@ -75,6 +75,23 @@ describe('scenario parser', () => {
     expect(p.threads[0]!.body[1]).toMatchObject({ kind: 'do', assigns: [{ target: { k: 'field', folio: 'B', field: 'dirty' }, value: { k: 'int', v: 1 } }] });
   });
 
+  it('unrolls foreach over an explicit list, keeping a goto inside the body within its copy', () => {
+    const yaml = MINI(`  w:
+    fn: a.c:f
+    steps:
+      - id: each
+        foreach: [B, A]
+        as: f
+        body:
+          - { id: top, do: ["$f.data = $f.data + 1"] }
+          - { id: again, if: "$f.data < 2", then: [ { id: jump, goto: top } ] }
+      - { id: done, do: [] }`).replace('folios: { A: { present: 1 } }', 'folios: { A: {}, B: {} }');
+    const p = instantiate(parseScenario(yaml, 'x.yaml'), 'original', 'c');
+    expect(ids(p.threads[0]!.body)).toEqual(['top[B]', 'again[B]', 'jump[B]', 'top[A]', 'again[A]', 'jump[A]', 'done']);
+    const jumps = p.threads[0]!.body.flatMap((s) => (s.kind === 'if' ? s.then : [])).map((s) => (s.kind === 'goto' ? s.target : ''));
+    expect(jumps).toEqual(['top[B]', 'top[A]']);
+  });
+
   it('replaces and removes steps nested inside if/else and choice branches', () => {
     const yaml = MINI(`  w:
     fn: a.c:f
@@ -209,6 +226,28 @@ describe('scenario errors name the file, line, column and what was expected', ()
 
   it('a YAML syntax error', () => {
     expect(errorOf('id: t\ntitle: [unclosed\n')).toMatch(/^x\.yaml:\d+:\d+: YAML syntax: /);
+  });
+
+  it('a macro that calls itself', () => {
+    expect(errorOf(MINI(`  w:
+    fn: a.c:f
+    steps:
+      - { id: s, call: loop }`, `macros:
+  loop: { steps: [ { id: again, call: loop } ] }`))).toBe("x.yaml:7:20: macro 'loop' calls itself (loop -> loop)");
+  });
+
+  it('a step id used twice in one thread', () => {
+    expect(errorOf(MINI(`  w:
+    fn: a.c:f
+    steps:
+      - { id: s, do: [] }
+      - { id: s, do: [] }`))).toBe("x.yaml:12:9: thread 'w': step id 's' is used twice");
+  });
+
+  it('a config that runs a thread that does not exist', () => {
+    expect(errorOf(MINI(`  w:
+    fn: a.c:f
+    steps: []`).replace('run: [w]', 'run: [w, zz]'))).toBe("x.yaml:12:17: config 'c' runs unknown thread 'zz' (have: w)");
   });
 
   it('a goto to a step that does not exist', () => {
