@@ -1,8 +1,9 @@
 // Program -> a compiled transition system the explorer runs on its hot path: the state
 // is one Int32Array (thread pcs, globals, folio fields, lock words, locals) and every step
-// is a pair of closures (guard, exec) over it, so exploring never interprets the AST.
-// Each transition also carries its static read/write slot sets, from which the explorer's
-// partial-order reduction derives independence.
+// is a guard and an effect written once as JavaScript source over it, from which come
+// both per-step closures (replay, reduction) and one generated switch per thread (the
+// search), so exploring never interprets the AST. Each transition also carries its static
+// read/write slot sets, from which the explorer's partial-order reduction derives independence.
 import { FOLIO_FIELDS, type Expr, type KernelRef, type LValue, type LockDecl, type LockRef, type Program, type Stmt } from './ast.ts';
 import { SimError } from './errors.ts';
 import { showExpr } from './expr.ts';
@@ -73,11 +74,13 @@ export interface Model {
 export function compile(p: Program): Model {
   const slots: Slot[] = [];
   const slotOf = new Map<string, number>();
-  const add = (s: Slot): number => {
+  const add = (s: Slot, key = s.name): number => {
     slots.push(s);
-    slotOf.set(s.name, slots.length - 1);
+    slotOf.set(key, slots.length - 1);
     return slots.length - 1;
   };
+  // Locals are keyed apart from folio fields: a thread may share a folio's name.
+  const localKey = (thread: string, local: string): string => `${thread}#local.${local}`;
   p.threads.forEach((t, i) => add({ name: `${t.name}.pc`, kind: 'pc', thread: i }));
   for (const v of p.vars) add({ name: v.name, kind: 'global' });
   for (const f of p.folios) {
@@ -96,7 +99,7 @@ export function compile(p: Program): Model {
     }
   }
   p.threads.forEach((t, i) => {
-    for (const l of t.locals) add({ name: `${t.name}.${l.name}`, kind: 'local', thread: i });
+    for (const l of t.locals) add({ name: `${t.name}.${l.name}`, kind: 'local', thread: i }, localKey(t.name, l.name));
   });
 
   const width = slots.length;
@@ -104,7 +107,7 @@ export function compile(p: Program): Model {
   for (const v of p.vars) init[slotOf.get(v.name)!] = v.init;
   for (const f of p.folios) for (const fld of FOLIO_FIELDS) init[slotOf.get(`${f.name}.${fld}`)!] = f.init[fld];
   p.threads.forEach((t) => {
-    for (const l of t.locals) init[slotOf.get(`${t.name}.${l.name}`)!] = l.init;
+    for (const l of t.locals) init[slotOf.get(localKey(t.name, l.name))!] = l.init;
   });
 
   const failures: Model['failures'] = [];
@@ -118,7 +121,7 @@ export function compile(p: Program): Model {
     });
   };
   const varSlot = (name: string, scope: 'global' | 'local', thread: number): number =>
-    scope === 'local' ? slotOf.get(`${p.threads[thread]!.name}.${name}`)! : slotOf.get(name)!;
+    scope === 'local' ? slotOf.get(localKey(p.threads[thread]!.name, name))! : slotOf.get(name)!;
   const lvSlot = (lv: LValue, thread: number): number =>
     lv.k === 'var' ? varSlot(lv.name, lv.scope, thread) : slotOf.get(`${lv.folio}.${lv.field}`)!;
   const gslot = (x: Leaf): number => (x.k === 'var' ? varSlot(x.name, x.scope, 0) : slotOf.get(`${x.folio}.${x.field}`)!);

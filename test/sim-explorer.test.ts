@@ -184,6 +184,19 @@ configs: { c: { run: [t] } }
     expect(r.witness).toEqual([]);
   });
 
+  it('keeps a thread local apart from a folio field of the same spelling', () => {
+    const r = runScenario(inline(`
+id: names
+title: names
+folios: { T: { data: 5 } }
+threads:
+  T: { fn: a.c:t, locals: { data: 0 }, steps: [ { id: s, do: ["data = 7"] } ] }
+finals: [ { name: folio_untouched, expr: "T.data == 5" } ]
+configs: { c: { run: [T] } }
+`));
+    expect(r.verdict).toBe('holds');
+  });
+
   it('says incomplete when the time bound is hit', () => {
     const n = 9;
     const forks = Array.from({ length: n }, (_, i) => `f${i}: mutex`).join(', ');
