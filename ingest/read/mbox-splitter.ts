@@ -5,9 +5,10 @@
 // Formats (the family differs only in how a body line that starts `From ` survives):
 // - mboxrd (lore, public-inbox, b4, `git format-patch --pretty=mboxrd`): every line
 //   matching `^>*From ` was quoted with one more `>`; we remove one `>` again.
-// - mboxo (classic, `git format-patch`): `From ` lines were quoted to `>From `, and
-//   a body line that already was `>From ` is indistinguishable, so we unquote nothing:
-//   the bytes stay what the file holds (what `git am` without --mboxrd also does).
+// - mboxo (classic spools; `git format-patch` quotes nothing at all): `From ` lines
+//   were quoted to `>From `, and a body line that already was `>From ` is
+//   indistinguishable, so we unquote nothing: the bytes stay what the file holds (what
+//   `git am` without --mboxrd does too).
 // - mboxcl2: a valid Content-Length header says exactly where the body ends, so
 //   unquoted `From ` lines inside it do not split; nothing is unquoted.
 // Detection ('auto'): an envelope that says "mboxrd", or a `>>From ` line early in the
@@ -19,7 +20,8 @@
 // `toMboxrd` append after every message), plus mboxrd unquoting. So re-exporting with
 // `toMboxrd` reproduces the file byte for byte, and a message whose bytes lack a final
 // newline survives too. In a CRLF file (envelope ends in CR LF) the stripped newline is
-// CR LF.
+// CR LF. Which `From ` lines are envelopes is envelope.ts's rule; whitespace before the
+// first envelope belongs to no message (git mailsplit skips it too).
 import { LoregraphError } from '../../errors.ts';
 import { isEnvelopeLine, isFirstEnvelope, MAX_ENVELOPE_LENGTH } from './envelope.ts';
 
@@ -52,12 +54,12 @@ const DETECT_WINDOW = 64 * 1024;
 const MAX_HEADER_SCAN = 256 * 1024;
 const MAX_LEADING_SPACE = 64 * 1024;
 const MIN_BUFFER = 2 * 1024 * 1024;
+/** A Content-Length beyond this is not trusted (it would make us buffer that much). */
+const MAX_CONTENT_LENGTH = 64 * 1024 * 1024;
 
 function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09 || b === NL || b === CR;
 }
-/** A Content-Length beyond this is not trusted (it would make us buffer that much). */
-const MAX_CONTENT_LENGTH = 64 * 1024 * 1024;
 
 /** Thrown when a stream handed to the splitter does not start with an envelope line. */
 export function notAnMbox(what: string): LoregraphError {
@@ -280,15 +282,21 @@ export class MboxSplitter {
     if (s < this.len && this.buf[s] === NL) return { headerEnd: s, bodyStart: s + 1 };
     if (s + 1 < this.len && this.buf[s] === CR && this.buf[s + 1] === NL) return { headerEnd: s, bodyStart: s + 2 };
     const view = this.buf.subarray(0, Math.min(this.len, s + MAX_HEADER_SCAN));
+    // One search per message, for the file's own line ending: looking for the other one
+    // would scan far past every header block.
+    if (this.crlf) {
+      const crlf = view.indexOf('\r\n\r\n', s);
+      return crlf < 0 ? undefined : { headerEnd: crlf + 2, bodyStart: crlf + 4 };
+    }
     const lf = view.indexOf('\n\n', s);
-    const crlf = view.indexOf('\r\n\r\n', s);
-    if (lf < 0 && crlf < 0) return undefined;
-    if (crlf >= 0 && (lf < 0 || crlf < lf)) return { headerEnd: crlf + 2, bodyStart: crlf + 4 };
-    return { headerEnd: lf + 1, bodyStart: lf + 2 };
+    return lf < 0 ? undefined : { headerEnd: lf + 1, bodyStart: lf + 2 };
   }
 
   private contentLength(start: number, end: number): number | null {
-    const header = this.buf.toString('latin1', start, end);
+    // Most header blocks have none: a byte search is far cheaper than decoding them.
+    const block = this.buf.subarray(start, end);
+    if (block.indexOf('ength:') < 0 && block.indexOf('ENGTH:') < 0) return null;
+    const header = block.toString('latin1');
     const m = /^content-length:[ \t]*(\d{1,12})[ \t]*\r?$/im.exec(header);
     if (!m || m[1] === undefined) return null;
     return Number(m[1]);
