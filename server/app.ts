@@ -18,6 +18,7 @@ import { defaultKnowledgeSources } from './knowledge-sources.ts';
 import { createScenarioStore } from './scenario-store.ts';
 import { registerScenarios } from './routes/scenarios.ts';
 import { registerPatches } from './routes/patches.ts';
+import { inlineSimRunner, workerSimRunner } from './sim-runner.ts';
 
 export type { AppDeps } from './context.ts';
 
@@ -93,7 +94,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerFeed(app, ctx);
   registerMessages(app, ctx);
   registerThreads(app, ctx);
-  registerScenarios(app, ctx, scenarios);
+  const simRunner = deps.simRunner === 'inline' ? inlineSimRunner() : workerSimRunner();
+  app.addHook('onClose', async () => simRunner.close());
+  registerScenarios(app, ctx, scenarios, simRunner);
   registerPatches(app, ctx);
 
   app.get('/api/openapi.json', {

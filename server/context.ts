@@ -16,6 +16,8 @@ export interface AppDeps {
   knowledgeSources?: KnowledgeSource[];
   /** Where race scenarios are read from (default sim/scenarios). */
   scenarioDir?: string;
+  /** Run the explorer in a worker thread (default) or on the request thread. */
+  simRunner?: 'worker' | 'inline';
 }
 
 export interface RouteContext {

@@ -96,4 +96,16 @@ describe('scenarios', () => {
     const res = (await app.inject({ url: '/api/knowledge?q=counter_inc' })).json();
     expect(res.hits.map((h: { id: string }) => h.id)).toEqual(['scenario:lost-update']);
   });
+
+  it('gives the same answer from the worker thread as on the request thread, for runs queued together', async () => {
+    const inline = buildApp({ db, scenarioDir: dir, simRunner: 'inline', limits: { simMaxStates: 10_000, simMaxMs: 2_000 } });
+    await inline.ready();
+    const urls = ['original', 'locked', 'original'].map((v, i) => `/api/scenarios/lost-update/run?variant=${v}&maxStates=${9_000 + i}`);
+    const viaWorker = await Promise.all(urls.map((url) => app.inject({ url })));
+    const viaInline = await Promise.all(urls.map((url) => inline.inject({ url })));
+    const strip = (b: { ms: number }) => ({ ...b, ms: 0 });
+    expect(viaWorker.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    expect(viaWorker.map((r) => strip(r.json()))).toEqual(viaInline.map((r) => strip(r.json())));
+    await inline.close();
+  });
 });

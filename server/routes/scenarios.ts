@@ -1,10 +1,12 @@
 // Race scenarios: the list, one scenario's model, and a bounded run of the explorer
-// (the same JSON as `loregraph sim run`). Runs are CPU-bound and synchronous, so their
-// states and time are capped by the server's limits whatever the client asks.
+// (the same JSON as `loregraph sim run`). Runs are CPU-bound: they go to a worker
+// thread (server/sim-runner.ts), and their states and time are capped by the server's
+// limits whatever the client asks.
 import type { FastifyInstance } from 'fastify';
 import { basename } from 'node:path';
 import { LoregraphError } from '../../errors.ts';
-import { runScenario, type RunResult } from '../../sim/index.ts';
+import type { RunResult } from '../../sim/index.ts';
+import type { SimRunner } from '../sim-runner.ts';
 import type { RouteContext } from '../context.ts';
 import type { ScenarioStore } from '../scenario-store.ts';
 import { runResultSchema, scenarioDetail, scenarioDetailSchema } from '../scenario-json.ts';
@@ -44,7 +46,7 @@ interface RunQuery {
   maxMs?: number;
 }
 
-export function registerScenarios(app: FastifyInstance, ctx: RouteContext, store: ScenarioStore): void {
+export function registerScenarios(app: FastifyInstance, ctx: RouteContext, store: ScenarioStore, runner: SimRunner): void {
   const runs = new Map<string, RunResult>();
 
   app.get('/api/scenarios', {
@@ -113,7 +115,7 @@ export function registerScenarios(app: FastifyInstance, ctx: RouteContext, store
       const cached = runs.get(key);
       // The Scenario object changes when its file does, so the cache cannot serve a stale model.
       if (cached && runsOf.get(cached) === sc) return cached;
-      const result = runScenario(sc, { variant, config, maxStates, maxMs });
+      const result = await runner.run(sc, { variant, config, maxStates, maxMs });
       // A run stopped by the clock may finish next time; only complete answers are kept.
       if (result.bound === undefined) {
         runs.set(key, result);

@@ -1,0 +1,136 @@
+// Runs the explorer off the request thread: one long-lived worker (started on first use),
+// one run at a time, a short queue. A run that overstays its own time bound by far is
+// taken as stuck: the worker is replaced and the run reported as an internal error.
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LoregraphError } from '../errors.ts';
+import { SimError, runScenario, type RunResult, type Scenario, type SimErrorCode } from '../sim/index.ts';
+
+export interface SimRunOptions {
+  variant: string;
+  config: string;
+  maxStates: number;
+  maxMs: number;
+}
+
+export interface SimJob {
+  id: number;
+  file: string;
+  opts: SimRunOptions;
+}
+
+export type SimReply =
+  | { id: number; result: RunResult; error?: undefined }
+  | { id: number; result?: undefined; error: { message: string; simCode: SimErrorCode | null } };
+
+export interface SimRunner {
+  run(scenario: Scenario, opts: SimRunOptions): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+/** Runs on the calling thread: for tests of the route logic and for tools. */
+export function inlineSimRunner(): SimRunner {
+  return { run: async (sc, opts) => runScenario(sc, opts), close: async () => {} };
+}
+
+/** Waiting runs beyond this are refused: each may hold the explorer for its whole time bound. */
+export const MAX_QUEUED_RUNS = 4;
+/** Grace beyond a run's own maxMs before the worker is considered stuck. */
+const STUCK_GRACE_MS = 15_000;
+
+function bootstrap(): string {
+  // tsx's loader is not inherited by workers (see ingest/pipeline.ts workerBootstrap).
+  const req = createRequire(import.meta.url);
+  const tsxApi = pathToFileURL(join(dirname(req.resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
+  const entry = new URL('./sim-worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })
+    .catch((e) => { require('node:worker_threads').parentPort.postMessage({ fatal: String((e && e.stack) || e) }); });`;
+}
+
+export function workerSimRunner(): SimRunner {
+  let worker: Worker | null = null;
+  let ready: Promise<Worker> | null = null;
+  let seq = 0;
+  const queue: { job: SimJob; resolve: (r: RunResult) => void; reject: (e: Error) => void }[] = [];
+  let busy = false;
+
+  const start = (): Promise<Worker> => {
+    ready ??= new Promise<Worker>((resolve, reject) => {
+      const w = new Worker(bootstrap(), { eval: true });
+      w.unref();
+      const first = (m: { ready?: boolean; fatal?: string }) => {
+        w.off('message', first);
+        if (m.ready) {
+          worker = w;
+          resolve(w);
+        } else reject(new LoregraphError('INTERNAL', `explorer worker failed to start: ${m.fatal ?? 'unknown'}`));
+      };
+      w.on('message', first);
+      w.once('error', (e) => reject(e));
+    });
+    return ready;
+  };
+
+  const reset = async (): Promise<void> => {
+    const w = worker;
+    worker = null;
+    ready = null;
+    if (w) await w.terminate();
+  };
+
+  const pump = async (): Promise<void> => {
+    if (busy) return;
+    const next = queue.shift();
+    if (!next) return;
+    busy = true;
+    try {
+      const w = await start();
+      const reply = await new Promise<SimReply>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          w.off('message', onMessage);
+          void reset();
+          reject(new LoregraphError('INTERNAL', `explorer run exceeded ${next.job.opts.maxMs} ms by more than ${STUCK_GRACE_MS} ms`));
+        }, next.job.opts.maxMs + STUCK_GRACE_MS);
+        const onMessage = (m: SimReply) => {
+          if (m.id !== next.job.id) return;
+          clearTimeout(timer);
+          w.off('message', onMessage);
+          w.off('error', onError);
+          resolve(m);
+        };
+        const onError = (e: Error) => {
+          clearTimeout(timer);
+          w.off('message', onMessage);
+          void reset();
+          reject(e);
+        };
+        w.on('message', onMessage);
+        w.once('error', onError);
+        w.postMessage(next.job);
+      });
+      if (reply.error) {
+        next.reject(reply.error.simCode ? new SimError(reply.error.simCode, reply.error.message) : new Error(reply.error.message));
+      } else next.resolve(reply.result);
+    } catch (e) {
+      next.reject(e instanceof Error ? e : new Error(String(e)));
+    } finally {
+      busy = false;
+      void pump();
+    }
+  };
+
+  return {
+    run(scenario, opts) {
+      if (queue.length >= MAX_QUEUED_RUNS) {
+        return Promise.reject(new LoregraphError('LIMIT', `the explorer is busy (${queue.length} runs waiting): try again shortly`));
+      }
+      return new Promise<RunResult>((resolve, reject) => {
+        queue.push({ job: { id: ++seq, file: scenario.file, opts }, resolve, reject });
+        void pump();
+      });
+    },
+    close: reset,
+  };
+}
