@@ -10,7 +10,7 @@
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/connection.ts';
@@ -224,7 +224,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   try {
     for (const [i, path] of paths.entries()) {
       const { kind, bytes } = kinds[i] as { kind: string; bytes: number };
-      let source = upsertSource(db, path, kind, bytes);
+      let source = upsertSource(db, resolve(path), kind, bytes);
       let sourceFailed = false;
       totals.source = path;
       // a second pass happens only when the archive no longer matches the resume point
@@ -325,7 +325,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
         if (!mismatch) break;
         // the file changed since the resume point was taken: read it all again; hashes dedupe
         resetSourceProgress(db, source.id);
-        source = upsertSource(db, path, kind, bytes);
+        source = upsertSource(db, resolve(path), kind, bytes);
       }
       if (!sourceFailed) markSourceCompleted(db, source.id, true);
     }

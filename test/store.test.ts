@@ -21,6 +21,8 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const inline = { worker: false } as const;
+/** Counted independently of the reader: one envelope line per message. */
+const sampleCount = () => samplePaths().reduce((n, f) => n + (readFileSync(f, 'latin1').match(/^From mboxrd@z /gm)?.length ?? 0), 0);
 
 describe('storing messages', () => {
   it('exports the sample archive back to the identical file bytes', async () => {
@@ -64,9 +66,10 @@ describe('storing messages', () => {
     const first = await ingestPaths(db, samplePaths(), inline);
     const hashes = contentHashesInOrder(db);
     const second = await ingestPaths(db, samplePaths(), inline);
-    expect(first.stored).toBe(32);
+    expect(first.stored).toBe(sampleCount());
+    expect(first.stored).toBeGreaterThanOrEqual(30);
     expect(second.stored).toBe(0);
-    expect(second.skipped).toBe(32);
+    expect(second.skipped).toBe(first.stored);
     expect(contentHashesInOrder(db)).toEqual(hashes);
     closeDb(db);
   });
@@ -125,7 +128,7 @@ describe('storing messages', () => {
     expect(await ensureSeeded(path, inline)).toEqual({ seeded: true });
     expect(await ensureSeeded(path, inline)).toEqual({ seeded: false });
     const db = openDb(path, { readonly: true });
-    expect(collectStats(db)).toMatchObject({ messages: 32, ghosts: 0, malformed: 0, sources: 2 });
+    expect(collectStats(db)).toMatchObject({ messages: sampleCount(), ghosts: 0, malformed: 0, sources: samplePaths().length });
     closeDb(db);
   });
 });
