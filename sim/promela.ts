@@ -6,7 +6,8 @@
 //  - a blocking step is a guarded `d_step`, so a blocked thread simply has no move, and a
 //    state where an unfinished thread cannot move is SPIN's "invalid end state" = our deadlock;
 //  - `if`/`while`/`choice` evaluate once and branch, like the explorer's branch node;
-//  - `exit` jumps to the thread's end label; a finished thread bumps `done`;
+//  - `exit` jumps to the thread's end label; a finished thread bumps `done` (inside its
+//    last step when it can, so that SPIN counts the same states as the explorer);
 //  - invariants are watched by a monitor process whose loop is an end state, so it never
 //    turns a clean finish into an invalid end state, but fires in any state breaking one;
 //  - finals are asserted by a process that waits for `done == N`;
@@ -75,6 +76,8 @@ function comment(s: string): string {
 interface Ctx {
   /** Steps some goto jumps to: SPIN refuses a jump into a d_step, so these use atomic. */
   targets: Set<string>;
+  /** The thread's last step, when `done` can be bumped inside it instead of in a step of its own. */
+  finish: Stmt | undefined;
   me: number;
   /** Index of this thread in the per-thread read-hold arrays. */
   index: number;
@@ -134,28 +137,31 @@ function emitOption(ctx: Ctx, guard: string, body: Stmt[], indent: string): void
 function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
   const out = ctx.out;
   const dstep = ctx.targets.has(s.id) ? 'atomic' : 'd_step';
+  // Counting the thread as finished inside its last step keeps SPIN's state count ours.
+  const fin = s === ctx.finish ? '; done = done + 1' : '';
   const head = `${indent}${ctx.labels.label(s.id)}: ${comment(`${s.id} ${s.fn.file}:${s.fn.func}`)}`;
   switch (s.kind) {
     case 'do':
       out.push(head);
-      out.push(s.assigns.length === 0 ? `${indent}skip;` : `${indent}${dstep} { ${s.assigns.map((a) => `${lvalue(a.target)} = ${exprToPromela(a.value)}`).join('; ')} };`);
+      if (s.assigns.length === 0) out.push(fin ? `${indent}${dstep} { done = done + 1 };` : `${indent}skip;`);
+      else out.push(`${indent}${dstep} { ${s.assigns.map((a) => `${lvalue(a.target)} = ${exprToPromela(a.value)}`).join('; ')}${fin} };`);
       return;
     case 'lock': {
       const { guard, take } = lockGuardAndTake(ctx, s.lock, s.mode);
       const fairWriter = s.lock.type === 'rwsem' && s.mode === 'write' && ctx.locks.get(s.lock.name)?.fair !== 'reader';
       out.push(head);
       if (fairWriter) out.push(`${indent}${dstep} { ${rw(s.lock.name, 'q')} = ${rw(s.lock.name, 'q')} + 1 };  /* queued */`);
-      out.push(`${indent}${dstep} { (${guard}) -> ${take} };`);
+      out.push(`${indent}${dstep} { (${guard}) -> ${take}${fin} };`);
       return;
     }
     case 'unlock':
       out.push(head);
-      out.push(`${indent}${dstep} { ${release(ctx, s.lock, s.mode)} };`);
+      out.push(`${indent}${dstep} { ${release(ctx, s.lock, s.mode)}${fin} };`);
       return;
     case 'trylock': {
       const { guard, take } = lockGuardAndTake(ctx, s.lock, 'exclusive');
       out.push(head);
-      out.push(`${indent}${dstep} { if :: (${guard}) -> ${take}; ${lvalue(s.into)} = 1 :: else -> ${lvalue(s.into)} = 0 fi };`);
+      out.push(`${indent}${dstep} { if :: (${guard}) -> ${take}; ${lvalue(s.into)} = 1 :: else -> ${lvalue(s.into)} = 0 fi${fin} };`);
       return;
     }
     case 'await':
@@ -200,21 +206,27 @@ function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
 
 function emitThread(p: Program, t: ThreadInstance, index: number, out: string[]): void {
   const targets = new Set<string>();
+  let exits = false;
   const collect = (ss: Stmt[]): void => {
     for (const s of ss) {
       if (s.kind === 'goto') targets.add(s.target);
+      if (s.kind === 'exit') exits = true;
       if (s.kind === 'if') (collect(s.then), collect(s.else));
       if (s.kind === 'while') collect(s.body);
       if (s.kind === 'choice') for (const b of s.branches) collect(b.body);
     }
   };
   collect(t.body);
-  const ctx: Ctx = { targets, me: index + 1, index, locks: new Map(p.locks.map((l) => [l.name, l])), labels: new Labels(), out };
+  const last = t.body.at(-1);
+  const finish = !exits && last && ['do', 'lock', 'unlock', 'trylock'].includes(last.kind) ? last : undefined;
+  const ctx: Ctx = { targets, finish, me: index + 1, index, locks: new Map(p.locks.map((l) => [l.name, l])), labels: new Labels(), out };
   out.push(`active proctype T_${ident(t.name)}() {  ${comment(`thread ${t.name} (template ${t.template})`)}`);
   for (const l of t.locals) out.push(`  int ${lName(l.name)} = ${l.init};`);
   emitBlock(ctx, t.body, '  ');
-  out.push('Lend:');
-  out.push('  done = done + 1');
+  if (!finish) {
+    out.push('Lend:');
+    out.push('  done = done + 1');
+  }
   out.push('}');
   out.push('');
 }
