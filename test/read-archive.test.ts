@@ -54,6 +54,22 @@ describe('readArchive on files', () => {
     expect(multi.messages.map((m) => m.bytes.toString())).toEqual(messages.map((m) => m.toString()));
   });
 
+  it('reads a CRLF mbox file, keeping CRLF inside messages', async () => {
+    const crlf = 'From a@b Mon Jan  1 10:00:00 2024\r\nSubject: x\r\n\r\nFrom-less body\r\n\r\nFrom a@b Mon Jan  1 10:00:01 2024\r\nSubject: y\r\n\r\nz\r\n\r\n';
+    const { messages: ms, summary } = await readAll(write(join(root, 'crlf.mbox'), crlf));
+    expect(summary).toMatchObject({ kind: 'mbox', mboxFormat: 'mboxo', messages: 2 });
+    expect(ms.map((m) => m.bytes.toString())).toEqual(['Subject: x\r\n\r\nFrom-less body\r\n', 'Subject: y\r\n\r\nz\r\n']);
+  });
+
+  it('reads an mboxcl2 file whose bodies hold unquoted From lines', async () => {
+    const body = 'From the logs:\nFrom a@b Mon Jan  1 09:00:00 2024 looks like an envelope\n';
+    const cl2 = `From a@b Mon Jan  1 10:00:00 2024\nSubject: x\nContent-Length: ${body.length}\n\n${body}\nFrom a@b Mon Jan  1 10:00:01 2024\nSubject: y\nContent-Length: 2\n\nok\n`;
+    const { messages: ms, summary } = await readAll(write(join(root, 'cl2.mbox'), cl2));
+    expect(summary).toMatchObject({ kind: 'mbox', mboxFormat: 'mboxcl2', messages: 2 });
+    expect(ms[0]?.bytes.toString()).toBe(`Subject: x\nContent-Length: ${body.length}\n\n${body}`);
+    expect(ms[1]?.position.offset).toBe(cl2.lastIndexOf('From a@b'));
+  });
+
   it('reads one message from a file that is not an mbox, byte for byte', async () => {
     const path = write(join(root, 'single', 'x.eml'), mail(4));
     const { messages: ms, summary } = await readAll(path);

@@ -16,7 +16,11 @@ import { MessageSink, ProgressMeter, type ArchiveKind, type ReadOptions, type Re
 export type { ArchiveKind, ReadOptions, ReadSummary, SkippedEntry } from './sink.ts';
 export type { MboxFormat } from './mbox-splitter.ts';
 export { toMboxrd } from './mboxrd-write.ts';
-export { splitOnly } from './mbox.ts';
+export { readMbox, splitOnly } from './mbox.ts';
+export { readGzip } from './gzip.ts';
+export { readDirectory } from './directory.ts';
+export { readPublicInbox } from './public-inbox.ts';
+export { DEFAULT_ENVELOPE } from './envelope.ts';
 export { parseInputFor, rebuildLenientMessage, recoverLenient } from './lenient.ts';
 
 async function statOrThrow(path: string) {

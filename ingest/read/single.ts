@@ -1,6 +1,6 @@
-// One message from a file that holds one message (.eml, .patch, a maildir entry, a
-// saved page): the bytes as they are, with lenient recovery when the header block is
-// not clean RFC 5322.
+// One message's RawMessage fields, whichever reader found it: the bytes as they are,
+// with lenient recovery when the header block is not clean RFC 5322. And the test for
+// whether a file met while walking a directory holds mail at all.
 import type { RawMessage } from '../types.ts';
 import { findAttributions } from './attribution.ts';
 import { isCleanMessage, recoverLenient } from './lenient.ts';
