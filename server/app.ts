@@ -19,6 +19,7 @@ import { createScenarioStore } from './scenario-store.ts';
 import { registerScenarios } from './routes/scenarios.ts';
 import { registerPatches } from './routes/patches.ts';
 import { inlineSimRunner, workerSimRunner } from './sim-runner.ts';
+import { registerWeb } from './routes/web.ts';
 
 export type { AppDeps } from './context.ts';
 
@@ -98,6 +99,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onClose', async () => simRunner.close());
   registerScenarios(app, ctx, scenarios, simRunner);
   registerPatches(app, ctx);
+  registerWeb(app);
 
   app.get('/api/openapi.json', {
     schema: {

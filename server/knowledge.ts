@@ -21,6 +21,8 @@ export interface KnowledgeEntity {
 }
 
 export interface KnowledgeDoc {
+  /** The entity id ('series:<mid>', ...). */
+  id: string;
   kind: string;
   title: string;
   url: string;
@@ -32,13 +34,16 @@ export interface SerializedKnowledge {
   source: string;
   builtAt: string;
   count: number;
+  /**
+   * lunr ref -> document. Refs are short base-36 numbers rather than the entity ids:
+   * every posting in the index repeats its ref, and long ids doubled the JSON's size.
+   */
   docs: Record<string, KnowledgeDoc>;
   /** lunr.Index#toJSON(), loadable with lunr.Index.load(). */
   index: object;
 }
 
 export interface KnowledgeHit extends KnowledgeDoc {
-  id: string;
   score: number;
   /** Terms that matched, per field (lunr's matchData): why this hit is here. */
   matched: Record<string, string[]>;
@@ -77,8 +82,9 @@ export interface KnowledgeIndex {
 
 export function buildKnowledgeIndex(entities: readonly KnowledgeEntity[], source: string, now = Date.now()): KnowledgeIndex {
   const docs: Record<string, KnowledgeDoc> = {};
+  const seen = new Set<string>();
   const index = lunr(function () {
-    this.ref('id');
+    this.ref('ref');
     this.field('title', { boost: FIELD_BOOSTS.title });
     this.field('paths', { boost: FIELD_BOOSTS.paths });
     this.field('body', { boost: FIELD_BOOSTS.body });
@@ -86,9 +92,11 @@ export function buildKnowledgeIndex(entities: readonly KnowledgeEntity[], source
     // lunr's pipeline is per index, so path parts are also indexed split (expandPaths).
     this.metadataWhitelist = [];
     for (const e of entities) {
-      if (docs[e.id]) continue;
-      docs[e.id] = { kind: e.kind, title: e.title, url: e.url };
-      this.add({ id: e.id, title: e.title, paths: expandPaths(e.paths), body: e.body.slice(0, MAX_BODY_CHARS) });
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
+      const ref = seen.size.toString(36);
+      docs[ref] = { id: e.id, kind: e.kind, title: e.title, url: e.url };
+      this.add({ ref, title: e.title, paths: expandPaths(e.paths), body: e.body.slice(0, MAX_BODY_CHARS) });
     }
   });
   const serialized: SerializedKnowledge = {
@@ -151,7 +159,7 @@ function searchIndex(
     for (const [term, fields] of Object.entries(r.matchData.metadata)) {
       for (const field of Object.keys(fields)) (matched[field] ??= []).push(term);
     }
-    hits.push({ id: r.ref, ...doc, score: Math.round(r.score * 1000) / 1000, matched });
+    hits.push({ ...doc, score: Math.round(r.score * 1000) / 1000, matched });
     if (hits.length >= (opts.limit ?? 20)) break;
   }
   return hits;

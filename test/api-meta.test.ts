@@ -74,3 +74,19 @@ describe('health, stats and error bodies', () => {
     await failing.close();
   });
 });
+
+describe('the optional page', () => {
+  it('serves our three static files with their types and the strict headers, scripts from this origin only', async () => {
+    const page = await app.inject({ url: '/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toContain('<script type="module" src="/app.js"></script>');
+    expect(page.body).not.toMatch(/<script>|\son[a-z]+=/);
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    const js = await app.inject({ url: '/app.js' });
+    expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    // The page never turns text into markup.
+    expect(js.body).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    expect((await app.inject({ url: '/style.css' })).headers['content-type']).toBe('text/css; charset=utf-8');
+  });
+});

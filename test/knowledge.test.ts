@@ -60,7 +60,7 @@ describe('knowledge index', () => {
     const copy = loadKnowledgeIndex(JSON.parse(JSON.stringify(index.serialized)));
     expect(copy.search('writeback truncate')).toEqual(index.search('writeback truncate'));
     expect(copy.serialized.count).toBe(3);
-    expect(copy.serialized.docs['scenario:folio-lock']).toEqual({ kind: 'scenario', title: 'folio lock versus reclaim', url: '/api/scenarios/folio-lock' });
+    expect(Object.values(copy.serialized.docs)).toContainEqual({ id: 'scenario:folio-lock', kind: 'scenario', title: 'folio lock versus reclaim', url: '/api/scenarios/folio-lock' });
   });
 
   it('splits paths into files, bases and identifier words', () => {
