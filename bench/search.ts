@@ -4,7 +4,9 @@
 // 200,000-message archive; plus Atom feed and thread mbox streaming in messages/s.
 // Baseline: /api/healthz in the same run, so figures read as a fraction of what the
 // framework alone serves on this machine. Run alone: node --import tsx bench/search.ts
-// (SEARCH_BENCH_MESSAGES=20000 for a quicker look).
+// (SEARCH_BENCH_MESSAGES=20000 for a quicker look, SEARCH_BENCH_SHARED_ONLY=1 for the real corpus only,
+// SEARCH_BENCH_SECONDS=N per load run).
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,8 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closeDb, openDb } from '../db/connection.ts';
 import { countMessages } from '../db/messages.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
-import { startServer } from '../server/main.ts';
-import { feedMessages } from '../server/query/search.ts';
+import { searchMessages } from '../server/query/search.ts';
 import { sharedPath, HAS_SHARED } from '../test/helpers/shared.ts';
 import { generateArchive } from './generate-archive.ts';
 
@@ -70,16 +71,17 @@ async function load(url: string, duration = DURATION_S): Promise<CannonResult> {
   return r;
 }
 
-/** Typical queries; the date range is the two months before the newest message. */
-function queries(newest: number): [string, string][] {
+/** Typical queries; the date range is the two months around the median message date. */
+function queries(middle: number): [string, string][] {
   const day = (t: number): string => new Date(t).toISOString().slice(0, 10).replaceAll('-', '');
-  const from = day(newest - 60 * 86_400_000);
+  const from = day(middle - 30 * 86_400_000);
+  const to = day(middle + 30 * 86_400_000);
   return [
     ['one term', 'writeback'],
     ['two terms', 'folio truncate'],
     ['three terms', 'race truncate readahead'],
     ['prefix', 's:readah*'],
-    ['date range', `d:${from}..${day(newest)}`],
+    ['date range', `d:${from}..${to}`],
     ['term + dates', `lock d:${from}..`],
     ['file name', 'dfn:mm/filemap.c'],
     ['hunk function', 'dfhh:filemap_get_pages'],
@@ -87,8 +89,35 @@ function queries(newest: number): [string, string][] {
   ];
 }
 
+/**
+ * `loregraph serve` in its own process, as deployed: autocannon in this process would
+ * otherwise share the server's event loop and CPU.
+ */
+async function spawnServer(dbPath: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(here, '..', 'bin', 'loregraph.js'), 'serve', '--db', dbPath, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = / at (http:\/\/\S+\/)/.exec(out);
+      if (m) resolve(m[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`loregraph serve exited with ${code} before listening: ${out}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 async function benchDb(label: string, dbPath: string): Promise<void> {
-  const server = await startServer({ dbPath, port: 0, host: '127.0.0.1', seed: false });
+  const server = await spawnServer(dbPath);
   try {
     const base = server.url;
     await load(`${base}api/healthz`, 1); // warm-up
@@ -96,13 +125,27 @@ async function benchDb(label: string, dbPath: string): Promise<void> {
     console.log(`\n${label}: baseline /api/healthz ${healthz.requests.average.toFixed(0)} req/s, p99 ${healthz.latency.p99} ms`);
   
     const probe = openDb(dbPath, { readonly: true });
-    const newest = Date.parse(feedMessages(probe, '', 1)[0]?.date ?? new Date().toISOString());
+    const dated = searchMessages(probe, 'd:1970..2100', { limit: 1 }).total;
+    const median = searchMessages(probe, 'd:1970..2100', { sort: 'date', offset: Math.min(100_000, Math.floor(dated / 2)), limit: 1 }).hits[0];
+    const middle = Date.parse(median?.date ?? new Date().toISOString());
+    // Service time in-process, one request at a time: what a query costs us without HTTP or queueing.
+    const service = new Map<string, number>();
+    for (const [name, q] of queries(middle)) {
+      const sort = name === 'date sort' ? 'date' : 'relevance';
+      const times: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        const t0 = performance.now();
+        searchMessages(probe, q, { sort, limit: 20 });
+        times.push(performance.now() - t0);
+      }
+      service.set(name, times.sort((a, b) => a - b)[10] as number);
+    }
     closeDb(probe);
-    for (const [name, q] of queries(newest)) {
+    for (const [name, q] of queries(middle)) {
       const sort = name === 'date sort' ? '&sort=date' : '';
       const r = await load(`${base}api/search?q=${encodeURIComponent(q)}&limit=20${sort}`);
       console.log(
-        `  ${`${name}: ${q}`.padEnd(40)} ${r.requests.average.toFixed(0).padStart(6)}  ${(r.requests.average / healthz.requests.average).toFixed(3).padStart(11)}  ${String(r.latency.p50).padStart(6)}  ${String(r.latency.p99).padStart(6)}`,
+        `  ${`${name}: ${q}`.padEnd(40)} ${r.requests.average.toFixed(0).padStart(6)}  ${(r.requests.average / healthz.requests.average).toFixed(3).padStart(11)}  ${String(r.latency.p50).padStart(6)}  ${String(r.latency.p99).padStart(6)}  ${(service.get(name) ?? NaN).toFixed(2).padStart(8)}`,
       );
     }
     // Streaming: entries per response times responses per second.
@@ -118,18 +161,19 @@ async function benchDb(label: string, dbPath: string): Promise<void> {
       );
     }
   } finally {
-    await server.close();
+    await server.stop();
   }
 }
 
+/** A large thread to download as mbox: the biggest among the threads of recent replies. */
 async function threadProbe(db: ReturnType<typeof openDb>): Promise<{ largestThread: { root: string; messages: number } | null }> {
-  const { largestThreads } = (await import('../db/threads.ts')) as { largestThreads?: (db: unknown, n: number) => { root: string; messages: number }[] };
-  if (typeof largestThreads === 'function') return { largestThread: largestThreads(db, 1)[0] ?? null };
-  // Without a helper for it, take the thread of the newest reply: typically a long one.
-  const [hit] = feedMessages(db, 's:re', 1);
-  if (!hit) return { largestThread: null };
   const { threadMessageIds } = await import('../db/threads.ts');
-  return { largestThread: { root: hit.messageId, messages: threadMessageIds(db, hit.threadId).length } };
+  let best: { root: string; messages: number } | null = null;
+  for (const hit of searchMessages(db, 's:re', { threads: true, limit: 200 }).hits) {
+    const n = threadMessageIds(db, hit.threadId).length;
+    if (!best || n > best.messages) best = { root: hit.messageId, messages: n };
+  }
+  return { largestThread: best };
 }
 
 export async function run(): Promise<void> {
@@ -147,6 +191,7 @@ export async function run(): Promise<void> {
     console.log('shared corpus absent: skipped');
   }
 
+  if (process.env.SEARCH_BENCH_SHARED_ONLY) return;
   // The ingest engineer's generator: deterministic, kernel-like, cached in bench/out/.
   const t0 = performance.now();
   const archive = generateArchive(MESSAGES);

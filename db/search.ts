@@ -117,6 +117,7 @@ export interface SearchRow {
   fromAddress: string | null;
   date: number | null;
   threadId: string;
+  /** The first SNIPPET_SOURCE_CHARS characters of the decoded body. */
   body: string;
 }
 
@@ -203,8 +204,12 @@ function whereOf(db: Db, filters: Predicate[]): Sql {
   return { text: parts.map((x) => `AND ${x.text}`).join(' '), params: parts.flatMap((x) => x.params) };
 }
 
+/** Hits carry the start of their body only: snippets look no further, and patch bodies can be megabytes. */
+export const SNIPPET_SOURCE_CHARS = 16_384;
+
 const ROW_COLUMNS = `m.id AS rowId, m.message_id AS messageId, m.subject AS subject, m.from_name AS fromName,
-  m.from_address AS fromAddress, m.date AS date, COALESCE(t.root, m.message_id) AS threadId, m.body AS body`;
+  m.from_address AS fromAddress, m.date AS date, COALESCE(t.root, m.message_id) AS threadId,
+  substr(m.body, 1, ${SNIPPET_SOURCE_CHARS}) AS body`;
 
 /**
  * Above this many matches a date-sorted search walks the date index newest first (it
