@@ -48,17 +48,18 @@ interface Ours {
   states: number;
   ms: number;
   verdict: string;
+  transitions: number;
 }
 
-function ours(sc: Scenario, variant: string, config: string, por: boolean, reps: number): Ours {
+function ours(sc: Scenario, variant: string, config: string, por: boolean, reps: number, sleep = false): Ours {
   const m = compile(instantiate(sc, variant, config));
-  explore(m, { por }); // warm the JIT
+  explore(m, { por, sleep }); // warm the JIT
   let best: Ours | undefined;
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
-    const o = explore(m, { por, maxMs: 120_000, maxStates: 20_000_000 });
+    const o = explore(m, { por, sleep, maxMs: 120_000, maxStates: 20_000_000 });
     const ms = performance.now() - t0;
-    if (!best || ms < best.ms) best = { states: o.states, ms, verdict: o.verdict };
+    if (!best || ms < best.ms) best = { states: o.states, ms, verdict: o.verdict, transitions: o.transitions };
   }
   return best!;
 }
@@ -99,6 +100,7 @@ const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >=
 async function compare(label: string, sc: Scenario, variant: string, config: string): Promise<void> {
   const full = ours(sc, variant, config, false, 3);
   const por = ours(sc, variant, config, true, 3);
+  const slept = ours(sc, variant, config, false, 3, true);
   const pml = exportPromela(sc, variant, config);
   // A hash table sized to the model, as one would for SPIN: too small and pan thrashes, too big and it spends its time clearing memory.
   const bits = Math.min(26, Math.max(16, Math.ceil(Math.log2(full.states * 8))));
@@ -113,8 +115,10 @@ async function compare(label: string, sc: Scenario, variant: string, config: str
     const note = r.wall ? '  (too quick for pan\'s clock: wall time, process start-up included)' : '';
     console.log(`  ${who.padEnd(26)} ${String(r.states).padStart(9)} states ${r.ms.toFixed(1).padStart(8)} ms ${fmt(x).padStart(7)} states/s${base ? `  x${(x / base).toFixed(2)} of SPIN` : ''}  ${r.verdict}${note}`);
   };
-  line('loregraph, no POR', full);
+  line('loregraph, no reduction', full);
   line('loregraph, POR', por);
+  line('loregraph, sleep sets', slept);
+  console.log(`  transitions run: ${full.transitions} full, ${por.transitions} with POR (x${(por.transitions / full.transitions).toFixed(2)}), ${slept.transitions} with sleep sets (x${(slept.transitions / full.transitions).toFixed(2)})`);
   if (typeof sp === 'string') console.log(`  ${sp}`);
   else {
     line('SPIN -DNOREDUCE (baseline)', sp);

@@ -9,6 +9,10 @@
 //    proviso for BFS: when the reduced successor is already known, expand fully, so no
 //    step is postponed around a loop forever. Terminal states (deadlocks, final
 //    assertions) and invariant violations are preserved.
+//  - Sleep sets (option `sleep`, instead of ample sets): a step that commutes with the one
+//    that led to a state is not retried from it. All states are still visited (so every
+//    verdict and the coverage are kept) with far fewer transitions; with state caching,
+//    a state reached again with a smaller sleep set is re-expanded for the difference.
 //  - Bounds on states and time give "incomplete", never a silent "holds".
 import type { State, Model, Node } from './compile.ts';
 import type { Verdict, WaitEdge } from './ast.ts';
@@ -18,8 +22,14 @@ export interface ExploreOptions {
   maxStates?: number;
   /** Stop with "incomplete" after this many milliseconds (default 20,000). */
   maxMs?: number;
-  /** Partial-order reduction (default on). */
+  /** Partial-order reduction with ample sets (default on). */
   por?: boolean;
+  /**
+   * Sleep sets instead (turns `por` off): every state is still visited, but a step is not
+   * retried from a state where it provably commutes with the step that led there, so far
+   * fewer transitions are run. For comparison and for models where ample sets find little.
+   */
+  sleep?: boolean;
 }
 
 export interface ExploreOutcome {
@@ -146,7 +156,7 @@ class StateStore {
  * conflicts[t][n][u] is a Uint8Array over thread u's nodes (plus its end): 1 when node n
  * of thread t is dependent on some step thread u can still take from that node on.
  */
-function conflictTables(m: Model): Uint8Array[][][] {
+function nodeDependence(m: Model) {
   const nodeSets = m.threads.map((t) =>
     t.nodes.map((n) => {
       const r = new Set<number>();
@@ -163,6 +173,25 @@ function conflictTables(m: Model): Uint8Array[][][] {
     for (const x of b.w) if (a.r.has(x)) return true;
     return false;
   };
+  return { nodeSets, dependent };
+}
+
+/** direct[t][n][u][k]: node n of thread t and node k of thread u touch a common slot, one of them writing it. */
+function directTables(m: Model): Uint8Array[][][] {
+  const { nodeSets, dependent } = nodeDependence(m);
+  return m.threads.map((t, ti) =>
+    t.nodes.map((_, ni) =>
+      m.threads.map((u, ui) => {
+        const out = new Uint8Array(u.nodes.length + 1);
+        if (ui !== ti) u.nodes.forEach((_, k) => (out[k] = dependent(nodeSets[ti]![ni]!, nodeSets[ui]![k]!) ? 1 : 0));
+        return out;
+      }),
+    ),
+  );
+}
+
+function conflictTables(m: Model): Uint8Array[][][] {
+  const { nodeSets, dependent } = nodeDependence(m);
   // Forward reachability within each thread's control-flow graph.
   const reach = m.threads.map((t) => {
     const n = t.nodes.length;
@@ -201,12 +230,14 @@ function conflictTables(m: Model): Uint8Array[][][] {
 }
 
 const tableCache = new WeakMap<Model, Uint8Array[][][]>();
+const directCache = new WeakMap<Model, Uint8Array[][][]>();
 
 export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   const t0 = performance.now();
   const maxStates = opts.maxStates ?? Math.min(2_000_000, Math.floor(64_000_000 / Math.max(m.width, 1)));
   const maxMs = opts.maxMs ?? 20_000;
-  const por = opts.por ?? true;
+  const sleepSets = (opts.sleep ?? false) && m.threads.length <= 31;
+  const por = !sleepSets && (opts.por ?? true);
   const W = m.width;
   const threads = m.threads;
   const T = threads.length;
@@ -217,6 +248,16 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     conflicts = tableCache.get(m) ?? conflictTables(m);
     tableCache.set(m, conflicts);
   }
+  let direct: Uint8Array[][][] = [];
+  if (sleepSets) {
+    direct = directCache.get(m) ?? directTables(m);
+    directCache.set(m, direct);
+  }
+  // Sleep sets, one bitmask of threads per state (a thread whose next step is a single
+  // transition that need not be tried from here).
+  let sleep = new Int32Array(sleepSets ? 1024 : 0);
+  const reopen: number[] = []; // pairs (state, threads to try again)
+  let succSleep = 0;
   const cur = new Int32Array(W);
   const next = new Int32Array(W);
   let transitions = 0;
@@ -234,6 +275,8 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   };
   const expanders = m.expanders;
   let head = 0;
+  /** The state being expanded (head, or a reopened one). */
+  let from = 0;
   let stop: ExploreOutcome | undefined;
   // Called by the generated expanders with each successor, built in `next`.
   const visit = (gid: number, fail: number): boolean => {
@@ -241,12 +284,33 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     covered[gid] = 1;
     if (fail >= 0) {
       const f = m.failures[fail]!;
-      stop = done({ verdict: 'violated', property: f.property, message: f.message, path: [...store.pathTo(head), gid] });
+      stop = done({ verdict: 'violated', property: f.property, message: f.message, path: [...store.pathTo(from), gid] });
       return true;
     }
     const h = StateStore.hash(next);
-    if (store.find(next, h) >= 0) return false;
-    const idx = store.add(next, h, head, gid);
+    const known = store.find(next, h);
+    if (known >= 0) {
+      if (sleepSets) {
+        // Reached again with a smaller sleep set: what it no longer excuses must be tried,
+        // now if the state was already expanded, else when its turn comes.
+        const old = sleep[known]!;
+        const now = old & succSleep;
+        if (now !== old) {
+          sleep[known] = now;
+          if (known <= head) reopen.push(known, old & ~now);
+        }
+      }
+      return false;
+    }
+    const idx = store.add(next, h, from, gid);
+    if (sleepSets) {
+      if (idx >= sleep.length) {
+        const bigger = new Int32Array(sleep.length * 2);
+        bigger.set(sleep);
+        sleep = bigger;
+      }
+      sleep[idx] = succSleep;
+    }
     if (m.brokenInvariant(next) >= 0) {
       const bad = invariantBroken(next)!;
       stop = done({ verdict: 'violated', property: bad, message: `invariant '${bad}' fails`, path: store.pathTo(idx) });
@@ -257,6 +321,30 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
       return true;
     }
     return false;
+  };
+
+  const other = new Int32Array(W);
+  // Expands the threads in `only` that are not asleep in `asleep`; each successor's sleep
+  // set is what slept here or was tried before it, less what depends on the step taken.
+  const expandAsleep = (c: State, asleep: number, only: number): number => {
+    let tried = 0;
+    let ran = 0;
+    for (let t = 0; t < T; t++) {
+      const bit = 1 << t;
+      if ((asleep & bit) !== 0 || (only & bit) === 0) continue;
+      const th = threads[t]!;
+      const pc = c[th.pcSlot]!;
+      if (pc >= th.end) continue;
+      const dep = direct[t]![pc]!;
+      let keep = asleep | tried;
+      for (let u = 0; u < T; u++) if ((keep & (1 << u)) !== 0 && dep[u]![c[threads[u]!.pcSlot]!]) keep &= ~(1 << u);
+      succSleep = keep;
+      const r = expanders[t]!(c, next, visit);
+      if (r < 0) return -1;
+      ran += r;
+      if (r > 0 && th.nodes[pc]!.trans.length === 1) tried |= bit;
+    }
+    return ran;
   };
 
   const h0 = StateStore.hash(m.init);
@@ -299,12 +387,27 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
       }
     }
 
+    from = head;
     let enabled = 0;
-    for (let t = 0; t < T; t++) {
-      if (ample >= 0 && t !== ample) continue;
-      const r = expanders[t]!(cur, next, visit);
+    if (sleepSets) {
+      const r = expandAsleep(cur, sleep[head]!, ~0);
       if (r < 0) return stop!;
-      enabled += r;
+      enabled = r + (sleep[head] !== 0 ? 1 : 0); // sleeping steps are enabled ones
+      while (reopen.length > 0) {
+        const again = reopen.shift()!;
+        const mask = reopen.shift()!;
+        from = again;
+        store.load(again, other);
+        if (expandAsleep(other, sleep[again]!, mask) < 0) return stop!;
+        from = head;
+      }
+    } else {
+      for (let t = 0; t < T; t++) {
+        if (ample >= 0 && t !== ample) continue;
+        const r = expanders[t]!(cur, next, visit);
+        if (r < 0) return stop!;
+        enabled += r;
+      }
     }
     if (enabled > 0) continue;
 

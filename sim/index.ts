@@ -89,8 +89,10 @@ export interface RunOptions {
   config?: string;
   maxStates?: number;
   maxMs?: number;
-  /** Partial-order reduction; default on. */
+  /** Partial-order reduction (ample sets); default on. */
   por?: boolean;
+  /** Sleep sets instead of ample sets: same states, fewer transitions (see sim/explore.ts). */
+  sleep?: boolean;
 }
 
 export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
@@ -105,10 +107,11 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
     ...(opts.maxMs !== undefined ? { maxMs: opts.maxMs } : {}),
     ...(opts.por !== undefined ? { por: opts.por } : {}),
+    ...(opts.sleep !== undefined ? { sleep: opts.sleep } : {}),
   });
   let path = o.path;
   let ms = o.ms;
-  if ((o.verdict === 'violated' || o.verdict === 'deadlock') && opts.por !== false) {
+  if ((o.verdict === 'violated' || o.verdict === 'deadlock') && (opts.por !== false || opts.sleep)) {
     // The reduced search's BFS witness is shortest among reduced paths only; a bounded
     // full BFS, which stops at its first bad state, usually finds a globally shortest one.
     const full = explore(model, { por: false, maxStates: Math.min(opts.maxStates ?? Infinity, 50_000 + 20 * o.states), maxMs: Math.max(1, Math.min(opts.maxMs ?? 2_000, 2_000) - o.ms) });

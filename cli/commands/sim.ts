@@ -18,8 +18,9 @@ import { parseCommandArgs, printJson, type CliIO, type Command } from '../comman
 
 const HELP = `usage: loregraph sim <list|run|check|export> [options]
   sim list [--json]                      scenarios, their variants (fixes) and configs
-  sim run <scenario> [--variant V] [--config C] [--max-states N] [--max-ms N] [--no-por] [--json]
+  sim run <scenario> [--variant V] [--config C] [--max-states N] [--max-ms N] [--no-por | --sleep] [--json]
                                          explore every interleaving; verdict, witness, unreached steps
+                                         (--no-por: no reduction; --sleep: sleep sets instead of ample sets)
   sim check [--json]                     run every scenario against its expected verdicts (exit 1 on a mismatch)
   sim export <scenario> [--variant V] [--config C]
                                          the model as Promela, for SPIN
@@ -39,6 +40,7 @@ const OPTIONS = {
   'max-states': { type: 'string' },
   'max-ms': { type: 'string' },
   'no-por': { type: 'boolean' },
+  sleep: { type: 'boolean' },
   dir: { type: 'string' },
 } as const;
 
@@ -100,6 +102,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         ...(maxStates !== undefined ? { maxStates } : {}),
         ...(maxMs !== undefined ? { maxMs } : {}),
         por: !values['no-por'],
+        ...(values.sleep ? { sleep: true } : {}),
       });
       if (values.json) printJson(io, r);
       else printRun(io, r);
