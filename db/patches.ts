@@ -71,7 +71,11 @@ export function storePatchAnalysis(db: Db, rowId: number, msg: ParsedMessage, a:
     lane: laneOf(sub),
   });
   const followup = a.kind === 'reply' ? 1 : 0;
-  for (const t of a.trailers) {
+  // Stored: the trailers people read and b4 collects. Not stored: plain Cc: lines
+  // (addressing, half of all trailer lines; Cc: stable is kept) and the trailers a
+  // FAILED/added/CVE mail quotes from the original commit (not that mail's own).
+  for (const t of a.kind === 'other' ? [] : a.trailers) {
+    if (t.name === 'Cc' && !t.stable) continue;
     s.trailer.run(rowId, msg.messageId, t.name, t.value, t.person?.name ?? null, t.person?.email ?? null, t.commit, t.commitSubject, t.url,
       t.stable ? t.stable.extinfo : null, followup, followup ? null : msg.messageId);
   }

@@ -40,9 +40,10 @@ export function resolveStable(db: Db): number {
   }
   // Review patches take the -rc of their cover; backports answering a FAILED mail take its commit.
   // (A test report answering the cover stands in for a cover missing from the archive.)
-  sql.exec(`UPDATE stable_events SET rc = (SELECT c.rc FROM stable_events c WHERE c.kind = 'review-cover' AND c.rc IS NOT NULL
-      AND (c.message_id = stable_events.in_reply_to OR c.in_reply_to = stable_events.in_reply_to) LIMIT 1)
-    WHERE kind = 'review-patch' AND rc IS NULL`);
+  sql.exec(`UPDATE stable_events SET rc = COALESCE(
+      (SELECT c.rc FROM stable_events c WHERE c.message_id = stable_events.in_reply_to AND c.kind = 'review-cover' AND c.rc IS NOT NULL LIMIT 1),
+      (SELECT c.rc FROM stable_events c WHERE c.in_reply_to = stable_events.in_reply_to AND c.kind = 'review-cover' AND c.rc IS NOT NULL LIMIT 1))
+    WHERE kind = 'review-patch' AND rc IS NULL AND in_reply_to IS NOT NULL`);
   sql.exec(`UPDATE stable_events SET upstream_commit = (SELECT f.upstream_commit FROM stable_events f WHERE f.message_id = stable_events.in_reply_to
       AND f.kind = 'failed' AND f.upstream_commit IS NOT NULL LIMIT 1)
     WHERE kind = 'backport' AND upstream_commit IS NULL`);

@@ -116,6 +116,8 @@ CREATE TABLE stable_events (
 CREATE INDEX stable_events_fix ON stable_events(fix_key);
 CREATE INDEX stable_events_branch ON stable_events(branch);
 CREATE INDEX stable_events_msg ON stable_events(message_id);
+CREATE INDEX stable_events_title ON stable_events(title_key);
+CREATE INDEX stable_events_parent ON stable_events(in_reply_to);
 
 -- Rebuilt at the end of ingest: each upstream fix and the patch mail it came from.
 CREATE TABLE fixes (

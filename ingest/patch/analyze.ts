@@ -40,28 +40,41 @@ export interface PatchAnalysis {
   dropRequest: boolean;
 }
 
-const CHANGE_ID_RE = /^change-id:\s*(\S+)\s*$/im;
 // Replies to AUTOSEL/review mails that say the fix does not belong on the branch.
-const DROP_RE = /^(?!\s*>).*\b(please drop (it|this)|not needed (for|in|on) (stable|this|\d)|(does not|doesn't) (need|belong)|not (a )?stable material|no need to backport)\b/im;
+const DROP_RE = /\b(please drop (it|this)|not needed (for|in|on) (stable|this|\d)|(does not|doesn't) (need|belong)|not (a )?stable material|no need to backport)\b/gi;
+
+/** A drop request in the replier's own words (not in a quoted line). */
+function asksToDrop(body: string): boolean {
+  DROP_RE.lastIndex = 0;
+  for (let m = DROP_RE.exec(body); m; m = DROP_RE.exec(body)) {
+    const lineStart = body.lastIndexOf('\n', m.index) + 1;
+    if (!/^\s*>/.test(body.slice(lineStart, m.index))) return true;
+  }
+  return false;
+}
 
 function inBodyAuthor(body: string): Person | null {
   // Only the first lines, or the header block of a quoted commit ("From <sha> Mon Sep 17
   // 00:00:00 2001" in FAILED mails): "From: X" anywhere else is quoted text.
-  const lines = body.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const inHead = i < 8 || /^From [0-9a-f]{40} /.test(lines[i - 1] ?? '');
-    if (!inHead) continue;
+  const head = body.slice(0, 2000).split('\n', 8);
+  for (const line of head) {
     const m = /^From:\s*(.+)$/.exec(line);
     if (m?.[1]) return parsePerson(m[1]);
   }
+  const quoted = /^From [0-9a-f]{40} [^\n]*\nFrom:\s*([^\n]+)$/m.exec(body);
+  return quoted?.[1] ? parsePerson(quoted[1]) : null;
+}
+
+function changeIdOf(body: string): string | null {
+  if (!body.includes('change-id:')) return null;
+  for (const m of body.matchAll(/^change-id:\s*(\S+)\s*$/gm)) if (m[1]) return m[1];
   return null;
 }
 
 export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefined {
   const subject = parseSubject(msg.subject);
   const body = msg.body;
-  const stable = classifyStableMail(msg.subject, body, msg.headers);
+  const stable = classifyStableMail(msg.subject, body, msg.headers, subject);
   const diffPresent = hasDiff(body);
   let kind: PatchMsgKind;
   // FAILED/added/CVE mails quote the commit, diff and all, but are not patch submissions.
@@ -74,7 +87,7 @@ export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefin
   else kind = 'other';
 
   const trailers = kind === 'reply' ? parseTrailers(body, { followup: true }) : kind === 'other' && !stable ? [] : parseTrailers(body);
-  const dropRequest = kind === 'reply' && DROP_RE.test(body);
+  const dropRequest = kind === 'reply' && asksToDrop(body);
   if (kind === 'other' && !stable) return undefined;
   if (kind === 'reply' && trailers.length === 0 && !dropRequest && !stable) return undefined;
 
@@ -90,7 +103,7 @@ export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefin
     pid = patchId(body);
   }
   const header = msg.headers['x-change-id']?.[0]?.trim();
-  const changeId = header ?? (kind === 'reply' ? null : (CHANGE_ID_RE.exec(body.split('\n').filter((l) => !l.startsWith('>')).join('\n'))?.[1] ?? null));
+  const changeId = header ?? (kind === 'reply' ? null : changeIdOf(body));
   return {
     kind,
     subject,

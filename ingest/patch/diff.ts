@@ -64,7 +64,8 @@ function newFile(oldPath: string | null, newPath: string | null): DiffFile {
 const HUNK_RE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
 
 export function parseDiff(body: string): ParsedDiff {
-  const lines = body.split(/\r?\n/);
+  const lines = body.split('\n');
+  if (body.includes('\r')) for (let i = 0; i < lines.length; i++) lines[i] = (lines[i] ?? '').replace(/\r$/, '');
   const files: DiffFile[] = [];
   let cur: DiffFile | null = null;
   let inHeader = false;
@@ -197,5 +198,7 @@ export function parseDiff(body: string): ParsedDiff {
 
 /** Whether the text carries a diff at all (cheap check before parsing). */
 export function hasDiff(body: string): boolean {
-  return /^(diff --git |--- \S|Index: |@@ -\d)/m.test(body) && /^@@ -\d|^GIT binary patch|^Binary files /m.test(body);
+  // Plain substring searches: this runs on every message.
+  const at = (s: string) => body.startsWith(s) || body.includes(`\n${s}`);
+  return at('@@ -') || at('GIT binary patch') || at('Binary files ');
 }

@@ -9,7 +9,7 @@
 //   so the id does not depend on file order;
 // - a "commit <sha>" / "From <sha>" line starts the next patch (so "commit X upstream."
 //   in a stable backport names the commit the following diff belongs to).
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 export interface PatchIdResult {
   /** 40 hex digits, as git prints it. */
@@ -20,13 +20,13 @@ export interface PatchIdResult {
 
 const ZERO = '0'.repeat(40);
 const HEX40 = /^[0-9a-fA-F]{40}/;
+const NON_SPACE = /[^ \t\n\v\f\r]/;
+const WS_ALL = /[ \t\n\v\f\r]/g;
 
-function removeSpace(line: string): string {
-  // git's remove_space drops every isspace() byte (space, \t, \n, \v, \f, \r) and,
-  // working on a C string, stops at the first NUL.
-  const nul = line.indexOf('\0');
-  return (nul >= 0 ? line.slice(0, nul) : line).replace(/[ \t\n\v\f\r]/g, '');
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
+
 
 /** git's scan_hunk_header, including its partial updates on a malformed header. */
 function scanHunkHeader(line: string, counts: { before: number; after: number }): void {
@@ -58,15 +58,18 @@ function scanHunkHeader(line: string, counts: { before: number; after: number })
 
 class Accumulator {
   private sum = new Uint8Array(20);
-  private hash: Hash = createHash('sha1');
+  // Lines of the current file; whitespace is removed once per file rather than per line
+  // (the result is the same bytes, and one large replace is much cheaper).
+  private pending: string[] = [];
 
-  update(s: string): void {
-    this.hash.update(s, 'utf8');
+  update(line: string): void {
+    this.pending.push(line);
   }
 
   flush(): void {
-    const digest = this.hash.digest();
-    this.hash = createHash('sha1');
+    const compact = this.pending.join('').replace(WS_ALL, '');
+    const digest = createHash('sha1').update(compact, 'utf8').digest();
+    this.pending = [];
     let carry = 0;
     for (let i = 0; i < 20; i++) {
       carry += (this.sum[i] ?? 0) + (digest[i] ?? 0);
@@ -82,13 +85,21 @@ class Accumulator {
 
 /** Splits into lines the way strbuf_getwholeline does: each keeps its "\n". */
 function wholeLines(text: string): string[] {
-  const out = text.split(/(?<=\n)/);
-  if (out.length > 0 && out[out.length - 1] === '') out.pop();
+  const out: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl + 1;
+    out.push(text.slice(start, end));
+    start = end;
+  }
   return out;
 }
 
 /** Every id `git patch-id --stable` prints for this text, in order. */
 export function gitPatchIds(text: string): PatchIdResult[] {
+  // Without a line starting with "diff " git hashes nothing and prints nothing.
+  if (!text.startsWith('diff ') && !text.includes('\ndiff ')) return [];
   const lines = wholeLines(text);
   const results: PatchIdResult[] = [];
   let pos = 0;
@@ -134,7 +145,8 @@ function onePatchId(lines: string[], start: number): OneResult {
     else if (line.startsWith('From ')) p = line.slice(5);
     else if (line.startsWith('\\ ') && line.length > 12) continue;
 
-    if (HEX40.test(p)) {
+    // Cheap pre-check before the regex: this runs on every line of every diff.
+    if (p.length >= 40 && isHex(p.charCodeAt(0)) && HEX40.test(p)) {
       nextCommit = p.slice(0, 40).toLowerCase();
       consumed = true;
       break;
@@ -194,8 +206,10 @@ function onePatchId(lines: string[], start: number): OneResult {
     if (c === '-' || c === ' ') before--;
     if (c === '+' || c === ' ') after--;
 
-    line = removeSpace(line);
-    patchlen += Buffer.byteLength(line, 'utf8');
+    // git hashes a line only up to a NUL (C strings); patchlen only matters as "> 0".
+    const nul = line.indexOf('\0');
+    if (nul >= 0) line = line.slice(0, nul);
+    if (patchlen === 0 && NON_SPACE.test(line)) patchlen = 1;
     acc.update(line);
   }
   acc.flush();

@@ -86,8 +86,8 @@ function quotedTitle(t: string): string {
   return t.replace(/\s+/g, ' ').trim();
 }
 
-export function classifyStableMail(subject: string, body: string, headers: Record<string, string[]> = {}): StableMail | null {
-  const s = parseSubject(subject);
+export function classifyStableMail(subject: string, body: string, headers: Record<string, string[]> = {}, parsed?: SubjectInfo): StableMail | null {
+  const s = parsed ?? parseSubject(subject);
   const base = headers['x-stable-base']?.[0]?.trim() ?? null;
   const plain = subject.replace(/\s+/g, ' ').trim();
   const make = (kind: StableKind, branches: string[], title: string, extra: Partial<StableMail> = {}): StableMail => ({
@@ -106,8 +106,10 @@ export function classifyStableMail(subject: string, body: string, headers: Recor
     if (added?.[1] && added[2]) return make('added', [added[2]], added[1]);
     const failed = FAILED_RE.exec(plain);
     if (failed?.[1] && failed[2]) return make('failed', [failed[2]], failed[1]);
-    const cve = releasedFromCveMail(plain, body);
-    if (cve) return cve;
+    if (/^CVE-\d+-\d+:/.test(plain)) {
+      const cve = releasedFromCveMail(plain, body);
+      if (cve) return cve;
+    }
   }
   // Test reports answer the review cover; they carry its -rc even when the cover itself
   // is not in the archive.

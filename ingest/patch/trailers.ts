@@ -150,8 +150,17 @@ export function commitMessageEnd(lines: string[]): number {
   return lines.length;
 }
 
+// Cheap gates: most replies carry no trailer, and a patch's trailers sit before its diff.
+const ANY_TRAILER = /-by:|fixes:|link:|closes:|cc:|stable-dep-of:/i;
+
 export function parseTrailers(body: string, opts: TrailerOptions = {}): Trailer[] {
-  const lines = body.split(/\r?\n/);
+  if (!ANY_TRAILER.test(body)) return [];
+  let text = body;
+  if (!opts.followup) {
+    const cut = [body.indexOf('\n---\n'), body.indexOf('\ndiff --git ')].filter((i) => i >= 0);
+    if (cut.length > 0) text = body.slice(0, Math.min(...cut) + 1);
+  }
+  const lines = text.split(/\r?\n/);
   const end = opts.followup ? lines.length : commitMessageEnd(lines);
   const out: Trailer[] = [];
   for (let i = 0; i < end; i++) {
