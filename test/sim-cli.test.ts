@@ -68,6 +68,13 @@ describe('loregraph sim', () => {
     expect(c.stderr()).toBe(`loregraph: ${join(tmp, 'bad.yaml')}:4:43: unknown name 'q' (not a variable, local or folio) in 'q = 1'\n`);
   });
 
+  it('lists a scenario that does not load with its error, and exits 1', async () => {
+    writeFileSync(join(tmp, 'broken.yaml'), 'id: broken\ntitle: b\nthreads: {}\n');
+    const c = io();
+    expect(await main(['sim', 'list', '--dir', tmp], c)).toBe(1);
+    expect(c.stdout()).toContain(`broken: DOES NOT LOAD: ${join(tmp, 'broken.yaml')}:1:1: a scenario needs 'configs'`);
+  });
+
   it('rejects an unknown scenario, variant and a bad bound', async () => {
     const a = io();
     expect(await main(['sim', 'run', 'nope', '--dir', FIX], a)).toBe(1);
