@@ -10,7 +10,7 @@ import { explore } from './explore.ts';
 import { instantiate } from './instantiate.ts';
 import { parseScenario } from './parse.ts';
 import { exportPromela as toPromela } from './promela.ts';
-import { replayPath } from './replay.ts';
+import { replayPath, replayWitness } from './replay.ts';
 
 export type { RunResult, Scenario, Verdict, WitnessStep, WaitEdge } from './ast.ts';
 export { SimError, isSimError, type SimErrorCode } from './errors.ts';
@@ -137,6 +137,26 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     unreached: o.unreached,
     ...(o.bound !== undefined ? { bound: o.bound } : {}),
   };
+}
+
+export interface ReplayResult {
+  /** What the end of the witness shows (`holds`: nothing wrong there). */
+  verdict: Exclude<Verdict, 'incomplete'>;
+  property?: string;
+  /** The witness as replayed, with the state changes of each step. */
+  witness: RunResult['witness'];
+}
+
+/**
+ * Replays a witness (thread, step and, for a choice, branch) on a scenario's (variant,
+ * config): throws SimError('SIM_REPLAY') when a step is not the thread's next one or is
+ * blocked, so a witness from an older version of a scenario is refused, not misread.
+ */
+export function replay(sc: Scenario, witness: { thread: string; step: string; branch?: string }[], opts: Pick<RunOptions, 'variant' | 'config'> = {}): ReplayResult {
+  const config = opts.config ?? [...sc.configs.keys()][0];
+  if (config === undefined) throw new SimError('SIM_NOT_FOUND', `${sc.id}: no configs`);
+  const r = replayWitness(compile(instantiate(sc, opts.variant ?? 'original', config)), witness);
+  return { verdict: r.verdict, ...(r.property !== undefined ? { property: r.property } : {}), witness: r.steps };
 }
 
 export interface CheckRow {

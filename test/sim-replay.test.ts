@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../sim/compile.ts';
 import { SimError } from '../sim/errors.ts';
-import { instantiate, loadScenarioFile, runScenario, SCENARIO_DIR } from '../sim/index.ts';
+import { instantiate, loadScenarioFile, replay, runScenario, SCENARIO_DIR } from '../sim/index.ts';
 import { replayWitness } from '../sim/replay.ts';
 
 const FIX = 'test/fixtures/sim';
@@ -56,6 +56,15 @@ describe('witness replay', () => {
     const sc = loadScenarioFile(`${FIX}/lost-update.yaml`);
     const m = compile(instantiate(sc, 'original', 'two'));
     expect(() => replayWitness(m, [{ thread: 'c', step: 'load' }])).toThrow("witness step 1: no thread 'c'");
+  });
+
+  it('replays through the library API, as the server would', () => {
+    const sc = loadScenarioFile(`${FIX}/philosophers.yaml`);
+    const r = runScenario(sc, { config: 'three' });
+    const out = replay(sc, r.witness.map((w) => ({ thread: w.thread, step: w.step })), { config: 'three' });
+    expect(out.verdict).toBe('deadlock');
+    expect(out.witness).toEqual(r.witness);
+    expect(() => replay(sc, [{ thread: 'p0', step: 'd/eat' }], { config: 'three' })).toThrow("thread 'p0' is at 'd/take_first', not 'd/eat'");
   });
 
   it('says holds for a prefix that stops before anything goes wrong', () => {
