@@ -30,6 +30,8 @@ declare module 'fastify' {
   }
 }
 
+const NO_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const;
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const limits: Limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const ctx: RouteContext = { db: deps.db, limits, now: deps.now ?? Date.now };
@@ -60,7 +62,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     app.addSchema(s);
     shared[s.$id] = s;
   }
-  app.addHook('onRoute', (opts) => collectRoute(routes, opts));
+  app.addHook('onRoute', (opts) => {
+    if (opts.url.startsWith('/api/')) {
+      // Every API route validates its query string: one that takes no parameters says so,
+      // so a mistyped parameter is a 400 rather than silently ignored.
+      const schema = (opts.schema ??= {});
+      schema.querystring ??= NO_QUERY;
+      const response = (schema.response ??= {}) as Record<string, unknown>;
+      response['400'] ??= { $ref: 'ErrorBody#' };
+    }
+    collectRoute(routes, opts);
+  });
 
   app.addHook('onRequest', async (req) => {
     if (Buffer.byteLength(req.url) > limits.maxUrlLength) {

@@ -39,6 +39,12 @@ describe('health, stats and error bodies', () => {
     }
   });
 
+  it('refuses query parameters on a route that takes none', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/healthz?verbose=1' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ statusCode: 400, code: 'USAGE', error: 'Bad Request', message: "querystring parameter 'verbose' is not a known parameter" });
+  });
+
   it('refuses a URL longer than the limit with a LIMIT error', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/healthz?pad=' + 'x'.repeat(9000) });
     expect(res.statusCode).toBe(400);
