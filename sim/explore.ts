@@ -367,15 +367,16 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
         if (pc >= th.end) continue;
         const node = th.nodes[pc]!;
         if (node.visible) continue;
+        // Cheapest test first: table lookups, then guards, then the proviso's successors.
         let ok = true;
-        for (const tr of node.trans) if (tr.guard && !tr.guard(cur)) ok = false;
-        if (!ok) continue;
         const conf = conflicts[t]![pc]!;
         for (let u = 0; u < T && ok; u++) {
           if (u === t) continue;
           const pu = cur[threads[u]!.pcSlot]!;
           if (conf[u]![pu]) ok = false;
         }
+        if (!ok) continue;
+        for (const tr of node.trans) if (tr.guard && !tr.guard(cur)) ok = false;
         if (!ok) continue;
         // Cycle proviso: every reduced successor must be new.
         for (const tr of node.trans) {
