@@ -79,7 +79,8 @@ const SIM_CODES: Record<SimErrorCode, ErrorCode> = {
   SIM_NOT_FOUND: 'NOT_FOUND',
   SIM_INVALID: 'SCENARIO_INVALID',
   SIM_USAGE: 'USAGE',
-  SIM_REPLAY: 'INTERNAL',
+  // Only a posted witness can fail to replay (the explorer checks its own): the client's input.
+  SIM_REPLAY: 'BAD_INPUT',
 };
 
 export function toErrorBody(e: unknown): ErrorBody {

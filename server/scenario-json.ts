@@ -145,6 +145,12 @@ export const scenarioDetailSchema = {
   },
 } as const;
 
+export const witnessStepSchema = {
+  type: 'object',
+  required: ['thread', 'step', 'function', 'file', 'changes'],
+  properties: { thread: str, step: str, function: str, file: str, branch: str, changes: strArray },
+} as const;
+
 export const runResultSchema = {
   type: 'object',
   required: ['scenario', 'variant', 'config', 'verdict', 'states', 'transitions', 'ms', 'witness', 'unreached'],
@@ -157,14 +163,7 @@ export const runResultSchema = {
     states: { type: 'integer' },
     transitions: { type: 'integer' },
     ms: { type: 'number' },
-    witness: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['thread', 'step', 'function', 'file', 'changes'],
-        properties: { thread: str, step: str, function: str, file: str, branch: str, changes: strArray },
-      },
-    },
+    witness: { type: 'array', items: witnessStepSchema },
     waitFor: {
       type: 'array',
       items: { type: 'object', required: ['thread', 'waitsFor', 'heldBy'], properties: { thread: str, waitsFor: str, heldBy: strArray } },

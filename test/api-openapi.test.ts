@@ -27,6 +27,7 @@ const PROMISED = [
   '/api/scenarios',
   '/api/scenarios/{id}',
   '/api/scenarios/{id}/run',
+  '/api/scenarios/{id}/replay',
   '/api/feed.atom',
   '/api/series/{mid}',
   '/api/fix-status/{key}',

@@ -108,4 +108,44 @@ describe('scenarios', () => {
     expect(viaWorker.map((r) => strip(r.json()))).toEqual(viaInline.map((r) => strip(r.json())));
     await inline.close();
   });
+
+  it('replays a posted witness to the verdict the run found, as copied from the run', async () => {
+    const run = (await app.inject({ url: '/api/scenarios/lost-update/run' })).json();
+    const res = await app.inject({ method: 'POST', url: '/api/scenarios/lost-update/replay', payload: { witness: run.witness } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ verdict: 'violated', property: 'both_counted', witness: run.witness });
+    // The same interleaving under the fix does not even fit: the fix adds lock steps.
+    const fixed = await app.inject({ method: 'POST', url: '/api/scenarios/lost-update/replay', payload: { variant: 'locked', witness: run.witness } });
+    expect(fixed.statusCode).toBe(400);
+    expect(fixed.json().code).toBe('BAD_INPUT');
+  });
+
+  it('refuses a tampered witness, bad names, a malformed or oversized body with 4xx bodies', async () => {
+    const run = (await app.inject({ url: '/api/scenarios/lost-update/run' })).json();
+    const swapped = [...run.witness].reverse();
+    const tampered = await app.inject({ method: 'POST', url: '/api/scenarios/lost-update/replay', payload: { witness: swapped } });
+    expect(tampered.statusCode).toBe(400);
+    expect(tampered.json()).toMatchObject({ code: 'BAD_INPUT', error: 'Bad Request' });
+    const variant = await app.inject({ method: 'POST', url: '/api/scenarios/lost-update/replay', payload: { variant: 'nope', witness: [] } });
+    expect(variant.json().message).toBe("scenario 'lost-update' has no variant 'nope' (variants: original, locked)");
+    const missing = await app.inject({ method: 'POST', url: '/api/scenarios/lost-update/replay', payload: {} });
+    expect(missing.json()).toMatchObject({ statusCode: 400, code: 'USAGE', message: "body parameter 'witness' is required" });
+    const step = await app.inject({ method: 'POST', url: '/api/scenarios/lost-update/replay', payload: { witness: [{ thread: 'a' }] } });
+    expect(step.json()).toMatchObject({ statusCode: 400, code: 'USAGE', message: "body parameter 'step' is required" });
+    const text = await app.inject({ method: 'POST', url: '/api/scenarios/lost-update/replay', payload: 'witness', headers: { 'content-type': 'text/plain' } });
+    expect(text.json()).toMatchObject({ statusCode: 400, code: 'USAGE', message: 'body must be object' });
+    const xml = await app.inject({ method: 'POST', url: '/api/scenarios/lost-update/replay', payload: '<w/>', headers: { 'content-type': 'application/xml' } });
+    expect(xml.statusCode).toBe(415);
+    expect(xml.json().code).toBe('BAD_INPUT');
+    const broken = await app.inject({ method: 'POST', url: '/api/scenarios/lost-update/replay', payload: '{"witness": [', headers: { 'content-type': 'application/json' } });
+    expect(broken.json()).toMatchObject({ statusCode: 400, code: 'BAD_INPUT' });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/api/scenarios/lost-update/replay',
+      payload: { witness: Array.from({ length: 3000 }, () => ({ thread: 'a', step: 'load' })) },
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().code).toBe('LIMIT');
+    expect((await app.inject({ method: 'POST', url: '/api/scenarios/nope/replay', payload: { witness: [] } })).statusCode).toBe(404);
+  });
 });

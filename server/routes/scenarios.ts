@@ -5,11 +5,12 @@
 import type { FastifyInstance } from 'fastify';
 import { basename } from 'node:path';
 import { LoregraphError } from '../../errors.ts';
-import type { RunResult } from '../../sim/index.ts';
+import { replay, type RunResult } from '../../sim/index.ts';
 import type { SimRunner } from '../sim-runner.ts';
 import type { RouteContext } from '../context.ts';
+import type { Scenario } from '../../sim/index.ts';
 import type { ScenarioStore } from '../scenario-store.ts';
-import { runResultSchema, scenarioDetail, scenarioDetailSchema } from '../scenario-json.ts';
+import { runResultSchema, scenarioDetail, scenarioDetailSchema, witnessStepSchema } from '../scenario-json.ts';
 
 const idParams = {
   type: 'object',
@@ -48,6 +49,7 @@ interface RunQuery {
 
 export function registerScenarios(app: FastifyInstance, ctx: RouteContext, store: ScenarioStore, runner: SimRunner): void {
   const runs = new Map<string, RunResult>();
+  registerReplay(app, store);
 
   app.get('/api/scenarios', {
     schema: {
@@ -102,13 +104,7 @@ export function registerScenarios(app: FastifyInstance, ctx: RouteContext, store
     handler: async (req) => {
       const sc = store.get(req.params.id);
       const { variant } = req.query;
-      const config = req.query.config ?? [...sc.configs.keys()][0] ?? '';
-      if (!sc.variants.has(variant)) {
-        throw new LoregraphError('USAGE', `scenario '${sc.id}' has no variant '${variant}' (variants: ${[...sc.variants.keys()].join(', ')})`);
-      }
-      if (!sc.configs.has(config)) {
-        throw new LoregraphError('USAGE', `scenario '${sc.id}' has no config '${config}' (configs: ${[...sc.configs.keys()].join(', ')})`);
-      }
+      const config = checkVariantConfig(sc, variant, req.query.config);
       const maxStates = req.query.maxStates ?? ctx.limits.simMaxStates;
       const maxMs = req.query.maxMs ?? ctx.limits.simMaxMs;
       const key = JSON.stringify([sc.id, sc.file, variant, config, maxStates, maxMs]);
@@ -128,3 +124,74 @@ export function registerScenarios(app: FastifyInstance, ctx: RouteContext, store
 }
 
 const runsOf = new WeakMap<RunResult, object>();
+
+/** Unknown names are the client's mistake (400), listing what exists; returns the config to use. */
+function checkVariantConfig(sc: Scenario, variant: string, config: string | undefined): string {
+  const c = config ?? [...sc.configs.keys()][0] ?? '';
+  if (!sc.variants.has(variant)) {
+    throw new LoregraphError('USAGE', `scenario '${sc.id}' has no variant '${variant}' (variants: ${[...sc.variants.keys()].join(', ')})`);
+  }
+  if (!sc.configs.has(c)) {
+    throw new LoregraphError('USAGE', `scenario '${sc.id}' has no config '${c}' (configs: ${[...sc.configs.keys()].join(', ')})`);
+  }
+  return c;
+}
+
+interface ReplayBody {
+  variant?: string;
+  config?: string;
+  witness: { thread: string; step: string; branch?: string }[];
+}
+
+/** Checks a witness someone posts (from a run, a report, an edited file) against a scenario. */
+function registerReplay(app: FastifyInstance, store: ScenarioStore): void {
+  const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
+  app.post<{ Params: { id: string }; Body: ReplayBody }>('/api/scenarios/:id/replay', {
+    schema: {
+      summary: 'Replay a witness (thread, step, branch per step) on a (variant, config): the verdict it shows, or 400 where it stops fitting',
+      tags: ['scenarios'],
+      params: idParams,
+      body: {
+        type: 'object',
+        required: ['witness'],
+        additionalProperties: false,
+        properties: {
+          variant: { ...name, default: 'original' },
+          config: name,
+          witness: {
+            type: 'array',
+            maxItems: 10_000,
+            items: {
+              type: 'object',
+              required: ['thread', 'step'],
+              // A witness copied from a run carries function, file and changes too: ignored, not refused.
+              properties: { thread: name, step: name, branch: name },
+            },
+          },
+        },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['verdict', 'witness'],
+          properties: {
+            verdict: { type: 'string', enum: ['holds', 'violated', 'deadlock'] },
+            property: { type: 'string' },
+            witness: { type: 'array', items: witnessStepSchema },
+          },
+        },
+        400: { $ref: 'ErrorBody#' },
+        404: { $ref: 'ErrorBody#' },
+        413: { $ref: 'ErrorBody#' },
+        422: { $ref: 'ErrorBody#' },
+      },
+    },
+    handler: async (req) => {
+      const sc = store.get(req.params.id);
+      const variant = req.body.variant ?? 'original';
+      const config = checkVariantConfig(sc, variant, req.body.config);
+      const steps = req.body.witness.map((w) => ({ thread: w.thread, step: w.step, ...(w.branch !== undefined ? { branch: w.branch } : {}) }));
+      return replay(sc, steps, { variant, config });
+    },
+  });
+}
