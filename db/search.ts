@@ -107,6 +107,8 @@ export interface RunSearchOptions {
   denseMatches?: number;
   /** Most matches ranked by relevance (default RANK_WINDOW); tests lower it. */
   rankWindow?: number;
+  /** Smallest batch of matches read to collapse into threads (default 200); tests lower it. */
+  threadBatch?: number;
 }
 
 export interface SearchRow {
@@ -232,6 +234,107 @@ function capped(db: Db, sql: string, params: unknown[]): number {
   return (prepared(db, `SELECT count(*) AS n FROM (${sql} LIMIT ${TOTAL_CAP + 1})`).get(...params) as { n: number }).n;
 }
 
+interface IdPage {
+  ids: number[];
+  /** Matching messages, counted up to TOTAL_CAP + 1. */
+  counted: number;
+}
+
+/** One page of matching message ids in result order, chosen on narrow rows. */
+function messagePage(db: Db, plan: SearchPlan, where: Sql, opts: RunSearchOptions, offset: number, limit: number): IdPage {
+  const match = plan.match;
+  const byDate = 'm.date DESC, m.id DESC';
+  let pageSql: string;
+  let params: unknown[];
+  let counted: number;
+  if (match === null) {
+    params = where.params;
+    counted = capped(db, `SELECT 1 FROM messages m WHERE 1 ${where.text}`, params);
+    pageSql = `SELECT m.id FROM messages m WHERE 1 ${where.text} ORDER BY ${byDate}`;
+  } else {
+    params = [match, ...where.params];
+    const joined =
+      plan.filters.length === 0
+        ? 'FROM search_fts f WHERE search_fts MATCH ?'
+        : `FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text}`;
+    counted = capped(db, `SELECT 1 ${joined}`, params);
+    const window = Math.max(opts.rankWindow ?? RANK_WINDOW, offset + limit);
+    if (opts.sort === 'relevance' && counted > window) {
+      const boundary = prepared(db, `SELECT f.rowid ${joined} ORDER BY f.rowid DESC LIMIT 1 OFFSET ?`).pluck().get(...params, window - 1) as
+        | number
+        | undefined;
+      pageSql = `SELECT f.rowid ${joined} AND f.rowid >= ? ORDER BY f.rank`;
+      params = [...params, boundary ?? 0];
+    } else if (opts.sort === 'relevance') {
+      pageSql = `SELECT f.rowid ${joined} ORDER BY f.rank`;
+    } else if (counted <= (opts.denseMatches ?? DENSE_MATCHES)) {
+      pageSql = `SELECT m.id FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text} ORDER BY ${byDate}`;
+    } else {
+      // Walk the date index newest first against the matches, materialized once (SQLite
+      // adds a Bloom filter): stops after a page of hits. INDEXED BY keeps the planner
+      // from sorting all matches instead.
+      pageSql = `SELECT m.id FROM messages m INDEXED BY messages_date
+        WHERE m.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) ${where.text} ORDER BY ${byDate}`;
+    }
+  }
+  const ids = prepared(db, `${pageSql} LIMIT ? OFFSET ?`).pluck().all(...params, limit, offset) as number[];
+  return { ids, counted };
+}
+
+function threadRoots(db: Db, ids: number[]): Map<number, string> {
+  const rows = prepared(
+    db,
+    `SELECT m.id AS id, COALESCE(t.root, m.message_id) AS root FROM messages m LEFT JOIN thread_nodes t ON t.message_id = m.message_id
+     WHERE m.id IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(ids)) as { id: number; root: string }[];
+  return new Map(rows.map((r) => [r.id, r.root]));
+}
+
+/**
+ * One hit per thread, its best message in result order. Reads matches in growing
+ * batches until the page's threads are found, so a broad query does not map every
+ * match to its thread. Totals count threads among the first TOTAL_CAP matches.
+ */
+function threadPage(db: Db, plan: SearchPlan, where: Sql, opts: RunSearchOptions): IdPage & { threads: number; exact: boolean } {
+  const want = opts.offset + opts.limit;
+  let batch = Math.max(opts.threadBatch ?? 200, want * 4);
+  for (;;) {
+    const { ids, counted } = messagePage(db, plan, where, opts, 0, batch);
+    const roots = threadRoots(db, ids);
+    const firstOfThread: number[] = [];
+    const seen = new Set<string>();
+    for (const id of ids) {
+      const root = roots.get(id) ?? String(id);
+      if (!seen.has(root)) {
+        seen.add(root);
+        firstOfThread.push(id);
+      }
+    }
+    const complete = ids.length < batch || counted <= batch;
+    if (firstOfThread.length >= want || complete) {
+      let threads = seen.size;
+      let exact = complete;
+      if (!complete) {
+        // Threads among the first TOTAL_CAP matches in index order: no ranking or sorting needed to count.
+        const src =
+          plan.match === null
+            ? { sql: `SELECT m.id AS id FROM messages m WHERE 1 ${where.text}`, params: where.params }
+            : { sql: `SELECT f.rowid AS id FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text}`, params: [plan.match, ...where.params] };
+        threads = prepared(
+          db,
+          `SELECT count(DISTINCT COALESCE(t.root, m.message_id)) FROM (${src.sql} LIMIT ${TOTAL_CAP}) x
+           JOIN messages m ON m.id = x.id LEFT JOIN thread_nodes t ON t.message_id = m.message_id`,
+        )
+          .pluck()
+          .get(...src.params) as number;
+        exact = counted <= TOTAL_CAP;
+      }
+      return { ids: firstOfThread.slice(opts.offset, want), counted, threads, exact };
+    }
+    batch *= 4;
+  }
+}
+
 /**
  * Runs a plan in two steps: the ids of the page (narrow rows, so sorting thousands of
  * matches never drags their bodies along), then the page's rows. With a MATCH and
@@ -240,60 +343,15 @@ function capped(db: Db, sql: string, params: unknown[]): number {
  */
 export function runSearch(db: Db, plan: SearchPlan, opts: RunSearchOptions): SearchRows {
   const where = whereOf(db, plan.filters);
-  const match = plan.match;
-  const byRank = match !== null && opts.sort === 'relevance';
-  const byDate = 'm.date DESC, m.id DESC';
-  let ids: number[];
-  let counted: number;
+  // Without a text part there is nothing to rank: newest first.
+  const effective: RunSearchOptions = plan.match === null ? { ...opts, sort: 'date' } : opts;
   try {
     if (!opts.threads) {
-      let pageSql: string;
-      let params: unknown[];
-      if (match === null) {
-        params = where.params;
-        counted = capped(db, `SELECT 1 FROM messages m WHERE 1 ${where.text}`, params);
-        pageSql = `SELECT m.id FROM messages m WHERE 1 ${where.text} ORDER BY ${byDate}`;
-      } else {
-        params = [match, ...where.params];
-        const joined =
-          plan.filters.length === 0
-            ? 'FROM search_fts f WHERE search_fts MATCH ?'
-            : `FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text}`;
-        counted = capped(db, `SELECT 1 ${joined}`, params);
-        const window = Math.max(opts.rankWindow ?? RANK_WINDOW, opts.offset + opts.limit);
-        if (byRank && counted > window) {
-          const boundary = prepared(db, `SELECT f.rowid ${joined} ORDER BY f.rowid DESC LIMIT 1 OFFSET ?`).pluck().get(...params, window - 1) as
-            | number
-            | undefined;
-          pageSql = `SELECT f.rowid ${joined} AND f.rowid >= ? ORDER BY f.rank`;
-          params = [...params, boundary ?? 0];
-        } else if (byRank) pageSql = `SELECT f.rowid ${joined} ORDER BY f.rank`;
-        else if (counted <= (opts.denseMatches ?? DENSE_MATCHES)) {
-          pageSql = `SELECT m.id FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text} ORDER BY ${byDate}`;
-        }
-        else {
-          // Walk the date index newest first against the matches, materialized once (SQLite
-          // adds a Bloom filter): stops after a page of hits. INDEXED BY keeps the planner
-          // from sorting all matches instead.
-          pageSql = `SELECT m.id FROM messages m INDEXED BY messages_date
-            WHERE m.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) ${where.text} ORDER BY ${byDate}`;
-        }
-      }
-      ids = prepared(db, `${pageSql} LIMIT ? OFFSET ?`).pluck().all(...params, opts.limit, opts.offset) as number[];
-    } else {
-      // Best message of each thread: number the hits within their thread in result order.
-      const from = match === null ? 'messages m' : 'search_fts f JOIN messages m ON m.id = f.rowid';
-      const cond = match === null ? `1 ${where.text}` : `search_fts MATCH ? ${where.text}`;
-      const params = match === null ? where.params : [match, ...where.params];
-      const order = byRank ? `f.rank, ${byDate}` : byDate;
-      const base = `FROM ${from} LEFT JOIN thread_nodes t ON t.message_id = m.message_id WHERE ${cond}`;
-      counted = capped(db, `SELECT DISTINCT COALESCE(t.root, m.message_id) ${base}`, params);
-      const ranked = `SELECT m.id AS id, ${byRank ? 'f.rank' : '0'} AS r, m.date AS date,
-        ROW_NUMBER() OVER (PARTITION BY COALESCE(t.root, m.message_id) ORDER BY ${order}) AS n ${base}`;
-      ids = prepared(db, `SELECT id FROM (${ranked}) WHERE n = 1 ORDER BY ${byRank ? 'r, ' : ''}date DESC, id DESC LIMIT ? OFFSET ?`)
-        .pluck()
-        .all(...params, opts.limit, opts.offset) as number[];
+      const { ids, counted } = messagePage(db, plan, where, effective, opts.offset, opts.limit);
+      return { rows: pageRows(db, ids), total: Math.min(counted, TOTAL_CAP), totalExact: counted <= TOTAL_CAP };
     }
+    const page = threadPage(db, plan, where, effective);
+    return { rows: pageRows(db, page.ids), total: Math.min(page.threads, TOTAL_CAP), totalExact: page.exact };
   } catch (e) {
     // The compiler only emits quoted terms, so this is not user syntax; still, never a 500 for a query.
     if (e instanceof Error && /fts5|MATCH/i.test(e.message)) {
@@ -301,8 +359,6 @@ export function runSearch(db: Db, plan: SearchPlan, opts: RunSearchOptions): Sea
     }
     throw e;
   }
-  const rows = pageRows(db, ids);
-  return { rows, total: Math.min(counted, TOTAL_CAP), totalExact: counted <= TOTAL_CAP };
 }
 
 /** The rows of a page, in the page's order. */

@@ -209,6 +209,24 @@ describe('search results', () => {
     ]);
   });
 
+  it('pages through threads and reads more matches when a batch holds too few threads', () => {
+    const plan = compileQuery(parseQuery('l:linux-mm OR reconnect', { now: NOW }));
+    const base = { sort: 'date' as const, threads: true };
+    const all = runSearch(db, plan, { ...base, offset: 0, limit: 20 });
+    expect(all.rows.map((r) => r.threadId)).toEqual([SMB, PATCH, STALL]);
+    expect(all.total).toBe(3);
+    // Batches of one message: the collapse has to read on, and the count comes from the index.
+    const small = { ...base, threadBatch: 1 };
+    const pages = [0, 1, 2].map((offset) => runSearch(db, plan, { ...small, offset, limit: 1 }));
+    expect(pages.map((p) => p.rows[0]?.threadId)).toEqual(all.rows.map((r) => r.threadId));
+    // Fewer matches than the count cap: the thread count is exact even when counted apart.
+    expect(pages.map((p) => [p.total, p.totalExact])).toEqual([
+      [3, true],
+      [3, true],
+      [3, true],
+    ]);
+  });
+
   it('gives hit metadata: decoded sender, ISO date, thread root', () => {
     const [hit] = searchMessages(db, 'dirty_ratio', { now: NOW }).hits;
     expect(hit).toMatchObject({
