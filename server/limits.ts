@@ -13,7 +13,7 @@ export interface Limits {
   /** Explorer bounds for scenarios/:id/run. */
   simMaxStates: number;
   simMaxMs: number;
-  /** Most messages one mbox or Atom download carries. */
+  /** Most entries one Atom feed carries (the search engine pages at 200 at most). */
   maxFeedEntries: number;
   /**
    * Least time between two knowledge index builds. A long ingest commits every few

@@ -22,7 +22,7 @@ export function registerFeed(app: FastifyInstance, ctx: RouteContext): void {
         additionalProperties: false,
         properties: {
           q: { type: 'string', minLength: 1, maxLength: ctx.limits.maxQueryLength, description: 'lore query, as for /api/search' },
-          limit: { type: 'integer', minimum: 1, maximum: ctx.limits.maxPageSize, default: 50 },
+          limit: { type: 'integer', minimum: 1, maximum: ctx.limits.maxFeedEntries, default: 50 },
         },
       },
       produces: ['application/atom+xml'],
