@@ -15,7 +15,9 @@ export interface SearchDoc {
   body_q: string;
   dfn: string;
   dfhh: string;
+  /** Removed ('-') lines: lore's dfa ("diff a", the pre-image side). */
   dfa: string;
+  /** Added ('+') lines: lore's dfb ("diff b", the post-image side). */
   dfb: string;
   dfctx: string;
 }
@@ -136,8 +138,8 @@ export function extractSearchDoc(msg: SearchSource): SearchDoc {
     body_q: b.quoted.join('\n'),
     dfn: b.fileNames.join('\n'),
     dfhh: b.hunkHeaders.join('\n'),
-    dfa: b.added.join('\n'),
-    dfb: b.removed.join('\n'),
+    dfa: b.removed.join('\n'),
+    dfb: b.added.join('\n'),
     dfctx: b.context.join('\n'),
   };
 }

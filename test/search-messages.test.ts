@@ -85,10 +85,11 @@ describe('search prefixes find exactly the messages whose field holds the words'
     expect(sorted('dfn:mm/file.c')).toEqual([].sort());
   });
 
-  it('dfa: and dfb: tell added from removed lines; dfhh: reads the hunk function', () => {
-    expect(sorted('dfa:filemap_write_and_wait')).toEqual([PATCH].sort());
-    expect(sorted('dfb:filemap_write_and_wait')).toEqual([].sort());
-    expect(sorted('dfb:filemap_flush')).toEqual([PATCH].sort());
+  it('dfb: finds added lines and dfa: removed ones, as on lore; dfhh: reads the hunk function', () => {
+    expect(sorted('dfb:filemap_write_and_wait')).toEqual([PATCH].sort());
+    expect(sorted('dfa:filemap_write_and_wait')).toEqual([].sort());
+    expect(sorted('dfa:filemap_flush')).toEqual([PATCH].sort());
+    expect(sorted('dfb:filemap_flush')).toEqual([].sort());
     expect(sorted('dfhh:collapse_file')).toEqual([PATCH].sort());
     expect(sorted('dfhh:cifs_writepages')).toEqual([SMB].sort());
     expect(sorted('dfctx:xas_lock_irq')).toEqual([PATCH].sort());

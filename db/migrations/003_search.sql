@@ -16,4 +16,5 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 
 -- bm25 weights in column order: a word in the subject counts most, then file names and
 -- hunk headers (what a patch touches), the author, the prose; quoted text least.
+-- dfa holds removed ('-') lines and dfb added ('+') ones, as public-inbox names them.
 INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0, 1.0, 0.5, 2.0, 0.3, 5.0, 3.0, 1.0, 1.0, 0.5)');

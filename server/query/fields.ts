@@ -1,4 +1,5 @@
-// Which index columns each lore prefix searches. Column names are those of the FTS5
+// Which index columns each lore prefix searches, with public-inbox's meanings: dfa is
+// the "a" side of a diff (removed '-' lines), dfb the "b" side (added '+' lines). Column names are those of the FTS5
 // table in db/migrations/003_search.sql; the order there is the order of SEARCH_COLUMNS.
 import type { ExactField, TextField } from './ast.ts';
 
