@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { errorBody, errorBodySchema, handleError } from './http-errors.ts';
 import { SECURITY_HEADERS } from './security.ts';
+import { LoregraphError } from '../errors.ts';
 import { buildOpenApi, collectRoute, type CollectedRoute } from './openapi.ts';
 import type { AppDeps, RouteContext } from './context.ts';
 import { registerHealth } from './routes/health.ts';
@@ -39,8 +40,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logger: deps.logger ?? false,
     bodyLimit: limits.bodyLimit,
     routerOptions: { maxParamLength: limits.maxParamLength },
-    // Fastify coerces query strings per schema (limit=20 -> 20) and rejects unknown keys
-    // only where a schema says additionalProperties: false.
     // Errors raised by the router before any route runs (bad %-encoding, over-long
     // parameters) get the same body and headers as everything else.
     frameworkErrors: (e, _req, reply: FastifyReply) => {
@@ -51,6 +50,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           : errorBody(400, 'BAD_INPUT', 'the URL is not validly percent-encoded');
       void reply.status(body.statusCode).send(body);
     },
+    // Query strings are coerced per schema (limit=20 -> 20); unknown keys are refused, not dropped.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
 
@@ -75,24 +75,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   app.addHook('onRequest', async (req) => {
-    if (Buffer.byteLength(req.url) > limits.maxUrlLength) {
-      throw Object.assign(new Error(`URL is ${Buffer.byteLength(req.url)} bytes, the limit is ${limits.maxUrlLength}`), {
-        loregraphLimit: true,
-      });
-    }
+    const bytes = Buffer.byteLength(req.url);
+    if (bytes > limits.maxUrlLength) throw new LoregraphError('LIMIT', `URL is ${bytes} bytes, the limit is ${limits.maxUrlLength}`);
   });
   app.addHook('onSend', async (_req, reply, payload) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
     return payload;
   });
 
-  app.setErrorHandler((e, req, reply) => {
-    if ((e as { loregraphLimit?: boolean }).loregraphLimit) {
-      void reply.status(400).send(errorBody(400, 'LIMIT', (e as Error).message));
-      return;
-    }
-    handleError(e, req, reply);
-  });
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send(errorBody(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`));
   });
