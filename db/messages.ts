@@ -8,6 +8,18 @@ import { baseSubject } from '../ingest/thread.ts';
 
 export type RawCodec = 'deflate-raw' | 'brotli' | 'none';
 
+/**
+ * Relay, spam-filter and list-manager noise: not copied into the `headers` JSON (the raw
+ * bytes keep everything), where on real list mail it is often half of the size.
+ */
+const NOT_STORED = /^(return-path|x-original-to|delivered-to|sender|precedence|x-barracuda-.*|x-asg-.*|x-virus-.*|x-spam-.*|x-ms-.*|x-mailman-.*|x-beenthere|list-(unsubscribe|subscribe|post|help|owner)(-post)?|mail-followup-to|thread-(topic|index)|accept-language|x-originating-ip|x-msmail-.*|x-mimeole|importance|x-priority|autocrypt|openpgp)$/;
+
+function storedHeaders(headers: Record<string, string[]>): string {
+  const kept: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(headers)) if (!NOT_STORED.test(k)) kept[k] = v;
+  return JSON.stringify(kept);
+}
+
 export interface StoredRaw {
   /** The raw bytes encoded with `codec`. */
   data: Uint8Array;
@@ -72,7 +84,7 @@ export function insertMessage(db: Db, msg: ParsedMessage, chain: readonly string
     listId: msg.listId,
     body: msg.body,
     attachments: JSON.stringify(msg.attachments),
-    headers: JSON.stringify(msg.headers),
+    headers: storedHeaders(msg.headers),
     lenient: msg.lenient ? JSON.stringify(msg.lenient) : null,
     notes: JSON.stringify(msg.notes),
     raw: raw.data,

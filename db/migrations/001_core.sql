@@ -37,6 +37,7 @@ CREATE TABLE messages (
   list_id TEXT,
   body TEXT NOT NULL,
   attachments TEXT NOT NULL DEFAULT '[]',
+  -- headers later stages may want that no column holds (db/messages.ts storedHeaders)
   headers TEXT NOT NULL DEFAULT '{}',
   lenient TEXT,
   notes TEXT NOT NULL DEFAULT '[]',
