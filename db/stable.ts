@@ -51,10 +51,11 @@ export function resolveStable(db: Db): number {
   // Fix keys: the upstream commit where a mail names it, else the commit of a fix with
   // the same title, else the (newest) original patch mail with that title.
   // Unresolved drop requests ('?': their parent is no stable mail, or not ingested yet) stay unkeyed.
-  sql.exec(`UPDATE stable_events SET fix_key = upstream_commit WHERE upstream_commit IS NOT NULL`);
+  // Each UPDATE touches only rows whose value changes: rewriting unchanged rows costs WAL pages.
+  sql.exec(`UPDATE stable_events SET fix_key = upstream_commit WHERE upstream_commit IS NOT NULL AND fix_key IS NOT upstream_commit`);
   sql.exec(`UPDATE stable_events SET fix_key = (SELECT o.upstream_commit FROM stable_events o WHERE o.title_key = stable_events.title_key
       AND o.upstream_commit IS NOT NULL AND o.title_key <> '' LIMIT 1)
-    WHERE upstream_commit IS NULL AND branch <> '?'`);
+    WHERE upstream_commit IS NULL AND branch <> '?' AND (fix_key IS NULL OR fix_key NOT GLOB '[0-9a-f]*')`);
   sql.exec(`UPDATE stable_events SET fix_key = 'msg:' || COALESCE((SELECT p.message_id FROM patch_msgs p WHERE p.title_key = stable_events.title_key
       AND p.kind = 'patch' AND p.lane = '' AND p.title_key <> '' ORDER BY p.date DESC, p.msg_row DESC LIMIT 1), stable_events.message_id)
     WHERE fix_key IS NULL AND branch <> '?'`);

@@ -40,7 +40,6 @@ CREATE TABLE patch_msgs (
 CREATE INDEX patch_msgs_message_id ON patch_msgs(message_id);
 CREATE INDEX patch_msgs_title_key ON patch_msgs(title_key);
 CREATE INDEX patch_msgs_patch_id ON patch_msgs(patch_id);
-CREATE INDEX patch_msgs_upstream ON patch_msgs(upstream_commit);
 
 -- A trailer, with the message that gave it (provenance). Follow-up trailers (sent in a
 -- reply) get their target resolved at the end of ingest: the patch or cover answered.
@@ -61,7 +60,6 @@ CREATE TABLE trailers (
 );
 CREATE INDEX trailers_msg ON trailers(message_id);
 CREATE INDEX trailers_target ON trailers(target_message_id);
-CREATE INDEX trailers_commit ON trailers(commit_sha);
 
 -- Rebuilt by the patches analyzer's finish(): one row per version of a series.
 CREATE TABLE series (
