@@ -152,39 +152,52 @@ async function streamingBench(dbPath: string): Promise<void> {
       }
       ids.push(out);
     }
-    const t0 = performance.now();
+    // Best of three passes after a warm-up pass: the first pass pays for JIT and cold pages.
     let inBytes = 0;
-    for (const list of ids) for (const b of mboxrdEntries(db, list)) inBytes += b.length;
-    const inMs = performance.now() - t0;
+    const inPass = () => {
+      inBytes = 0;
+      for (const list of ids) for (const b of mboxrdEntries(db, list)) inBytes += b.length;
+    };
+    inPass();
+    const inMs = Math.min(...[0, 1, 2].map(() => timeIt(inPass, 1)));
     const inRate = messages / (inMs / 1000);
 
     const run = async (label: string, headers: Record<string, string>, suffix = '') => {
-      const t = performance.now();
-      let bytes = 0;
-      for (const [root] of threads) bytes += await fetchAll(`${base}api/threads/${encodeURIComponent(root)}/mbox${suffix}`, headers);
-      const ms = performance.now() - t;
-      const rate = messages / (ms / 1000);
+      const pass = async () => {
+        const t = performance.now();
+        let bytes = 0;
+        for (const [root] of threads) bytes += await fetchAll(`${base}api/threads/${encodeURIComponent(root)}/mbox${suffix}`, headers);
+        return { ms: performance.now() - t, bytes };
+      };
+      await pass();
+      const passes = [await pass(), await pass(), await pass()];
+      const best = passes.reduce((a, b) => (b.ms < a.ms ? b : a));
+      const rate = messages / (best.ms / 1000);
       console.log(
-        `  ${label}: ${rate.toFixed(0)} messages/s, ${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s sent (${(rate / inRate).toFixed(2)}x in-process) ${rate >= 2000 ? 'ok' : 'BELOW 2,000 target'}`,
+        `  ${label}: ${rate.toFixed(0)} messages/s, ${(best.bytes / 1e6 / (best.ms / 1000)).toFixed(1)} MB/s sent (${(rate / inRate).toFixed(2)}x in-process) ${rate >= 2000 ? 'ok' : 'BELOW 2,000 target'}`,
       );
     };
     console.log(`thread mbox downloads: the ${threads.length} largest threads, ${messages} messages, one request at a time`);
-    console.log(`  baseline, mboxrd in-process: ${inRate.toFixed(0)} messages/s (${(inBytes / 1e6).toFixed(1)} MB)`);
+    console.log(`  baseline, mboxrd in-process: ${inRate.toFixed(0)} messages/s (${(inBytes / 1e6).toFixed(1)} MB); figures are the best of 3 passes after a warm-up`);
     await run('plain', {});
     await run('Accept-Encoding: gzip', { 'accept-encoding': 'gzip' });
     await run('?gz=1', {}, '?gz=1');
 
+    for (let i = 0; i < 100; i++) await fetchAll(`${base}api/healthz`);
     const hz0 = performance.now();
     for (let i = 0; i < 200; i++) await fetchAll(`${base}api/healthz`);
     const hzRate = 200 / ((performance.now() - hz0) / 1000);
     console.log(`Atom feed, 200 entries a request, one request at a time (baseline: /api/healthz at ${hzRate.toFixed(0)} req/s)`);
     for (const q of ['s:re', 'patch', 'd:20240101..']) {
       const url = `${base}api/feed.atom?q=${encodeURIComponent(q)}&limit=200`;
-      await fetchAll(url);
-      const t = performance.now();
-      const n = 10;
-      for (let i = 0; i < n; i++) await fetchAll(url);
-      const ms = (performance.now() - t) / n;
+      for (let i = 0; i < 3; i++) await fetchAll(url);
+      const times: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const t = performance.now();
+        await fetchAll(url);
+        times.push(performance.now() - t);
+      }
+      const ms = median(times);
       const rate = 200 / (ms / 1000);
       console.log(`  q=${q}: ${ms.toFixed(1)} ms a feed, ${rate.toFixed(0)} messages/s (${(1000 / ms / hzRate).toFixed(2)}x healthz req/s) ${rate >= 2000 ? 'ok' : 'BELOW 2,000 target'}`);
     }

@@ -8,6 +8,7 @@ import { rawCopies } from '../db/messages.ts';
 import type { ThreadTreeNode } from '../db/threads.ts';
 import { DEFAULT_ENVELOPE, isEnvelopeLine } from '../ingest/read/envelope.ts';
 import { toMboxrd } from '../ingest/read/mboxrd-write.ts';
+import { coalesce } from './coalesce.ts';
 
 /** Non-ghost Message-IDs of a thread tree, oldest first (undated last), ties by id. */
 export function messageIdsByDate(tree: ThreadTreeNode): string[] {
@@ -47,6 +48,6 @@ export function* mboxrdEntries(db: Db, messageIds: readonly string[]): Generator
 }
 
 export function mboxStream(db: Db, messageIds: readonly string[], gzip: boolean): Readable {
-  const src = Readable.from(mboxrdEntries(db, messageIds), { objectMode: false });
+  const src = Readable.from(coalesce(mboxrdEntries(db, messageIds)), { objectMode: false });
   return gzip ? src.pipe(createGzip()) : src;
 }

@@ -54,3 +54,19 @@ describe('XML escaping and the Atom feed', () => {
     expect(xml).toContain('<updated>2024-06-01T00:00:00.000Z</updated>');
   });
 });
+
+describe('coalescing stream pieces', () => {
+  it('joins pieces into chunks of at least the given size without changing the bytes', async () => {
+    const { coalesce } = await import('../server/coalesce.ts');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a))), { maxLength: 60 }), fc.integer({ min: 1, max: 100 }), (pieces, size) => {
+        const out = [...coalesce(pieces, size)];
+        const expected = Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+        expect(Buffer.concat(out).equals(expected)).toBe(true);
+        out.slice(0, -1).forEach((c) => expect(c.length).toBeGreaterThanOrEqual(size));
+        for (const c of out) expect(c.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type { RouteContext } from '../context.ts';
 import { feedMessages } from '../query/search.ts';
 import { atomFeed, type FeedEntry } from '../atom.ts';
+import { coalesce } from '../coalesce.ts';
 
 /** The absolute root URL as the client addressed us (Host header), for Atom ids and links. */
 function baseUrl(protocol: string, host: string | undefined): string {
@@ -50,7 +51,7 @@ export function registerFeed(app: FastifyInstance, ctx: RouteContext): void {
         baseUrl: base,
         now,
       };
-      return reply.type('application/atom+xml; charset=utf-8').send(Readable.from(atomFeed(meta, entries)));
+      return reply.type('application/atom+xml; charset=utf-8').send(Readable.from(coalesce(atomFeed(meta, entries)), { objectMode: false }));
     },
   });
 }
