@@ -89,7 +89,10 @@ export function groupSeries(input: readonly SeriesMember[], opts: GroupOptions =
   const series: Building[] = [];
   const seriesOf = new Map<string, Building>();
   const byId = new Map(members.map((m) => [m.messageId, m]));
-  const open: Building[] = [];
+  // Series by sender, version, total and lane, so the broken-threading fallback does not
+  // scan every series for every patch.
+  const open = new Map<string, Building[]>();
+  const runKey = (sender: string, version: string, total: number | null, lane: string) => `${sender}\0${version}\0${total}\0${lane}`;
 
   const create = (m: SeriesMember, amends: number | null): Building => {
     const s: Building = {
@@ -106,7 +109,10 @@ export function groupSeries(input: readonly SeriesMember[], opts: GroupOptions =
       date: m.date,
     };
     series.push(s);
-    open.push(s);
+    const k = runKey(s.senderEmail, s.version, s.total, s.lane);
+    const list = open.get(k) ?? [];
+    list.push(s);
+    open.set(k, list);
     return s;
   };
   const add = (s: Building, m: SeriesMember): void => {
@@ -159,8 +165,9 @@ export function groupSeries(input: readonly SeriesMember[], opts: GroupOptions =
       break;
     }
     if (!target && m.date !== null) {
-      for (let i = open.length - 1; i >= 0; i--) {
-        const s = open[i];
+      const candidates = open.get(runKey(m.senderEmail, m.version ?? '1', m.total, m.lane)) ?? [];
+      for (let i = candidates.length - 1; i >= 0; i--) {
+        const s = candidates[i];
         if (!s || s.date === null || m.date - s.date > windowMs) continue;
         if (sameRun(s, m) && s.amends === null) {
           target = s;
