@@ -16,6 +16,7 @@ import { registerFeed } from './routes/feed.ts';
 import { addressSchema, messageViewSchema } from './message-json.ts';
 import { createKnowledgeCache, type KnowledgeCache } from './knowledge-cache.ts';
 import { defaultKnowledgeSources } from './knowledge-sources.ts';
+import { inlineKnowledgeBuilder, workerKnowledgeBuilder } from './knowledge-builder.ts';
 import { createScenarioStore } from './scenario-store.ts';
 import { registerScenarios } from './routes/scenarios.ts';
 import { registerPatches } from './routes/patches.ts';
@@ -89,8 +90,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   const scenarios = createScenarioStore(deps.scenarioDir);
-  const knowledge = createKnowledgeCache(deps.db, deps.knowledgeSources ?? defaultKnowledgeSources({ scenarios }), ctx.now, limits.knowledgeRebuildMs);
+  const builder = deps.knowledgeBuilder === 'inline' ? inlineKnowledgeBuilder() : workerKnowledgeBuilder();
+  const knowledge = createKnowledgeCache(deps.db, deps.knowledgeSources ?? defaultKnowledgeSources({ scenarios }), builder, ctx.now, limits.knowledgeRebuildMs);
   app.decorate('knowledge', knowledge);
+  app.addHook('onClose', async () => knowledge.close());
 
   registerHealth(app, ctx);
   registerKnowledge(app, ctx, knowledge);

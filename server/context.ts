@@ -18,6 +18,8 @@ export interface AppDeps {
   scenarioDir?: string;
   /** Run the explorer in a worker thread (default) or on the request thread. */
   simRunner?: 'worker' | 'inline';
+  /** Build and search the knowledge index in a worker thread (default) or on the request thread. */
+  knowledgeBuilder?: 'worker' | 'inline';
 }
 
 export interface RouteContext {

@@ -5,7 +5,8 @@
 import { statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
-import { buildKnowledgeIndex, type KnowledgeEntity, type KnowledgeIndex } from './knowledge.ts';
+import type { KnowledgeEntity, KnowledgeHit } from './knowledge.ts';
+import type { KnowledgeBuilder, SearchOpts } from './knowledge-builder.ts';
 
 /** Reads one kind of entity from the database (series, stable fixes, scenarios...). */
 export type KnowledgeSource = (db: Db) => KnowledgeEntity[];
@@ -25,49 +26,68 @@ export function databaseStateKey(db: Db): string {
 }
 
 export interface KnowledgeCache {
-  get(): KnowledgeIndex;
+  search(q: string, opts: SearchOpts): Promise<KnowledgeHit[]>;
   /** The JSON sent at /api/index/knowledge.json, serialized once per build. */
-  json(): { body: string; etag: string };
+  json(): Promise<{ body: string; etag: string }>;
   /** Forget the current build (after an ingest in the same process, or in tests). */
   invalidate(): void;
+  close(): Promise<void>;
 }
 
+interface Built {
+  key: string;
+  at: number;
+  body: string;
+  etag: string;
+}
+
+/**
+ * Rebuilt when the database changed, at most every `minRebuildMs`. The build runs in
+ * the builder (a worker thread in the server): requests that need the new index wait
+ * for it without holding up the others.
+ */
 export function createKnowledgeCache(
   db: Db,
   sources: readonly KnowledgeSource[],
+  builder: KnowledgeBuilder,
   now: () => number = Date.now,
   minRebuildMs = 0,
 ): KnowledgeCache {
-  let key: string | null = null;
-  let built: KnowledgeIndex | null = null;
-  let builtAt = 0;
-  let json: { body: string; etag: string } | null = null;
-  const current = (): KnowledgeIndex => {
-    const k = databaseStateKey(db);
-    if (built && k === key) return built;
+  let built: Built | null = null;
+  let inflight: Promise<Built> | null = null;
+  const rebuild = (key: string): Promise<Built> => {
+    inflight ??= (async () => {
+      try {
+        // Reading the entities is quick (tens of ms per thousand); indexing them is not.
+        const entities = sources.flatMap((s) => s(db));
+        const body = await builder.build(entities, key, now());
+        built = { key, at: performance.now(), body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+        return built;
+      } finally {
+        inflight = null;
+      }
+    })();
+    return inflight;
+  };
+  const current = async (): Promise<Built> => {
+    const key = databaseStateKey(db);
+    if (built && built.key === key) return built;
     // Changed, but built moments ago (an ingest is committing): serve the last build a little longer.
-    if (built && performance.now() - builtAt < minRebuildMs) return built;
-    const entities = sources.flatMap((s) => s(db));
-    built = buildKnowledgeIndex(entities, k, now());
-    builtAt = performance.now();
-    key = k;
-    json = null;
-    return built;
+    if (built && performance.now() - built.at < minRebuildMs) return built;
+    return rebuild(key);
   };
   return {
-    get: current,
-    json() {
-      const index = current();
-      if (!json) {
-        const body = JSON.stringify(index.serialized);
-        json = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
-      }
-      return json;
+    async search(q, opts) {
+      await current();
+      return builder.search(q, opts);
+    },
+    async json() {
+      const b = await current();
+      return { body: b.body, etag: b.etag };
     },
     invalidate() {
-      key = null;
       built = null;
-      json = null;
     },
+    close: () => builder.close(),
   };
 }

@@ -35,8 +35,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await app.close();
     throw e;
   }
-  // Built now rather than on the first request, so the first visitor does not wait.
-  app.knowledge.get();
+  // Built now (in its worker) rather than on the first request, so the first visitor does not wait.
+  void app.knowledge.json().catch((e: unknown) => app.log.error({ err: e }, 'knowledge index build failed'));
   const addr = app.server.address();
   const port = addr && typeof addr === 'object' ? addr.port : opts.port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;

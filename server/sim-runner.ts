@@ -1,10 +1,8 @@
 // Runs the explorer off the request thread: one long-lived worker (started on first use),
 // one run at a time, a short queue. A run that overstays its own time bound by far is
 // taken as stuck: the worker is replaced and the run reported as an internal error.
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from './worker-bootstrap.ts';
 import { LoregraphError } from '../errors.ts';
 import { SimError, runScenario, type RunResult, type Scenario, type SimErrorCode } from '../sim/index.ts';
 
@@ -40,15 +38,6 @@ export const MAX_QUEUED_RUNS = 4;
 /** Grace beyond a run's own maxMs before the worker is considered stuck. */
 const STUCK_GRACE_MS = 15_000;
 
-function bootstrap(): string {
-  // tsx's loader is not inherited by workers (see ingest/pipeline.ts workerBootstrap).
-  const req = createRequire(import.meta.url);
-  const tsxApi = pathToFileURL(join(dirname(req.resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
-  const entry = new URL('./sim-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })
-    .catch((e) => { require('node:worker_threads').parentPort.postMessage({ fatal: String((e && e.stack) || e) }); });`;
-}
-
 export function workerSimRunner(): SimRunner {
   let worker: Worker | null = null;
   let ready: Promise<Worker> | null = null;
@@ -57,19 +46,16 @@ export function workerSimRunner(): SimRunner {
   let busy = false;
 
   const start = (): Promise<Worker> => {
-    ready ??= new Promise<Worker>((resolve, reject) => {
-      const w = new Worker(bootstrap(), { eval: true });
-      w.unref();
-      const first = (m: { ready?: boolean; fatal?: string }) => {
-        w.off('message', first);
-        if (m.ready) {
-          worker = w;
-          resolve(w);
-        } else reject(new LoregraphError('INTERNAL', `explorer worker failed to start: ${m.fatal ?? 'unknown'}`));
-      };
-      w.on('message', first);
-      w.once('error', (e) => reject(e));
-    });
+    ready ??= startTsWorker(new URL('./sim-worker.ts', import.meta.url)).then(
+      (w) => {
+        worker = w;
+        return w;
+      },
+      (e: unknown) => {
+        ready = null; // the next run tries again
+        throw new LoregraphError('INTERNAL', `explorer worker: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
     return ready;
   };
 

@@ -113,4 +113,17 @@ describe('knowledge routes', () => {
     expect(third.count).toBe(first.count + 1);
     await slow.close();
   });
+
+  it('answers the same from its worker thread as built on the request thread', async () => {
+    const inline = buildApp({ db, knowledgeBuilder: 'inline', knowledgeSources: [() => entities] });
+    await inline.ready();
+    for (const q of ['writeback', 'folio_put', 'readahed', 'mm/swap.c']) {
+      const a = (await app.inject({ url: `/api/knowledge?q=${encodeURIComponent(q)}` })).json() as { hits: unknown[] };
+      const b = (await inline.inject({ url: `/api/knowledge?q=${encodeURIComponent(q)}` })).json() as { hits: unknown[] };
+      expect(a.hits, q).toEqual(b.hits);
+    }
+    const neg = await inline.inject({ url: '/api/knowledge?q=-x' });
+    expect(neg.json().code).toBe('BAD_QUERY');
+    await inline.close();
+  });
 });

@@ -47,7 +47,7 @@ export function registerKnowledge(app: FastifyInstance, ctx: RouteContext, cache
     },
     handler: async (req) => {
       const t0 = performance.now();
-      const hits = cache.get().search(req.query.q, { limit: req.query.limit, ...(req.query.kind ? { kind: req.query.kind } : {}) });
+      const hits = await cache.search(req.query.q, { limit: req.query.limit, ...(req.query.kind ? { kind: req.query.kind } : {}) });
       return { hits, total: hits.length, took_ms: Math.round((performance.now() - t0) * 100) / 100 };
     },
   });
@@ -80,7 +80,7 @@ export function registerKnowledge(app: FastifyInstance, ctx: RouteContext, cache
       },
     },
     handler: async (req, reply) => {
-      const { body, etag } = cache.json();
+      const { body, etag } = await cache.json();
       void reply.header('etag', etag).header('cache-control', 'no-cache');
       if (req.headers['if-none-match'] === etag) return reply.status(304).send();
       // Already JSON: sent as a string so the large index is not serialized twice.
