@@ -16,6 +16,7 @@ interface Stmts {
   subjectRoot: Statement;
   repliesWithBase: Statement;
   parent: Statement;
+  root: Statement;
   upsert: Statement;
   children: Statement;
   setRoot: Statement;
@@ -36,6 +37,7 @@ function stmts(db: Db): Stmts {
                       ORDER BY date IS NULL, date, message_id LIMIT 1`).pluck(),
       repliesWithBase: q('SELECT DISTINCT message_id FROM messages WHERE base_subject = ? AND is_reply = 1').pluck(),
       parent: q('SELECT parent FROM thread_nodes WHERE message_id = ?'),
+      root: q('SELECT root FROM thread_nodes WHERE message_id = ?').pluck(),
       upsert: q(`INSERT INTO thread_nodes (message_id, parent, root, ghost)
                  VALUES (@id, @parent, @id, NOT EXISTS (SELECT 1 FROM messages WHERE message_id = @id))
                  ON CONFLICT(message_id) DO UPDATE SET parent = excluded.parent`),
@@ -66,6 +68,7 @@ function sqlThreadStore(db: Db, opts: ThreadingOptions): ThreadStore {
     },
     setParent: (id, parent) => void s.upsert.run({ id, parent }),
     childrenOf: (id) => s.children.all(id) as string[],
+    currentRoot: (id) => s.root.get(id) as string | undefined,
     setRoot: (id, root) => void s.setRoot.run(root, id),
   };
 }

@@ -73,6 +73,8 @@ export interface ThreadStore {
   /** Creates the node when absent. */
   setParent(id: string, parent: string | null): void;
   childrenOf(id: string): string[];
+  /** The stored root, undefined when there is no node. */
+  currentRoot(id: string): string | undefined;
   setRoot(id: string, root: string): void;
 }
 
@@ -130,20 +132,54 @@ export function updateThreads(store: ThreadStore, touched: Iterable<string>): st
       p = pp;
     }
   }
-  const done = new Set<string>();
+  // Every node whose upward path changed lies below a changed node ("dirty"). A clean
+  // node's stored root is still right (a changed ancestor would have made it dirty), so
+  // walks stop at the first clean node: a reply to a deep thread costs one step, not its depth.
+  const dirty = new Set<string>();
   for (const id of changed) {
-    if (done.has(id)) continue;
-    const root = findRoot(id, (n) => store.currentParent(n));
-    // every node whose upward walk passes through `id` is below it in the children index
     const stack = [id];
     while (stack.length > 0) {
       const n = stack.pop() as string;
-      if (done.has(n)) continue;
-      done.add(n);
-      store.setRoot(n, root);
-      for (const c of store.childrenOf(n)) if (!done.has(c)) stack.push(c);
+      if (dirty.has(n)) continue;
+      dirty.add(n);
+      for (const c of store.childrenOf(n)) if (!dirty.has(c)) stack.push(c);
     }
   }
+  const roots = new Map<string, string>();
+  for (const id of dirty) {
+    if (roots.has(id)) continue;
+    const path: string[] = [];
+    const at = new Map<string, number>();
+    let cur = id;
+    let root: string;
+    for (;;) {
+      const known = roots.get(cur);
+      if (known !== undefined) {
+        root = known;
+        break;
+      }
+      if (!dirty.has(cur)) {
+        root = store.currentRoot(cur) ?? cur;
+        break;
+      }
+      const seenAt = at.get(cur);
+      if (seenAt !== undefined) {
+        // a cycle among the dirty nodes: its smallest id is the root, as findRoot says
+        root = path.slice(seenAt).reduce((m, n) => (n < m ? n : m));
+        break;
+      }
+      at.set(cur, path.length);
+      path.push(cur);
+      const p = store.currentParent(cur);
+      if (p === null || p === undefined) {
+        root = cur;
+        break;
+      }
+      cur = p;
+    }
+    for (const n of path) roots.set(n, root);
+  }
+  for (const [n, r] of roots) if (store.currentRoot(n) !== r) store.setRoot(n, r);
   return changed;
 }
 

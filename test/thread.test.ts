@@ -168,6 +168,9 @@ describe('threading is independent of input order', () => {
         const reference = storeRuns([msgs], subject);
         const expected = threadAssignments(reference);
         closeDb(reference);
+        // roots agree with a from-scratch walk over the final parent links
+        const parents = new Map(expected.map((n) => [n.messageId, n.parent]));
+        for (const n of expected) expect(n.root).toBe(findRoot(n.messageId, (id) => parents.get(id)));
         // a random permutation, cut into random runs
         const it = rnd[Symbol.iterator]();
         const next = () => it.next().value as number;
