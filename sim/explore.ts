@@ -191,33 +191,45 @@ function directTables(m: Model): Uint8Array[][][] {
 }
 
 function conflictTables(m: Model): Uint8Array[][][] {
-  const { nodeSets, dependent } = nodeDependence(m);
-  // Forward reachability within each thread's control-flow graph.
-  const reach = m.threads.map((t) => {
-    const n = t.nodes.length;
-    return t.nodes.map((_, start) => {
-      const seen = new Uint8Array(n + 1);
-      const stack = [start];
-      seen[start] = 1;
-      while (stack.length) {
-        const x = stack.pop()!;
-        if (x >= n) continue;
-        for (const y of t.nodes[x]!.next) if (!seen[y]) ((seen[y] = 1), stack.push(y));
-      }
-      return seen;
-    });
+  // Slot sets as bitsets; a node's "future" is what it or any node after it in its
+  // thread's control-flow graph reads and writes (a fixpoint, loops included).
+  const words = (m.width + 31) >>> 5;
+  const bits = (xs: number[]): Uint32Array => {
+    const b = new Uint32Array(words);
+    for (const x of xs) b[x >>> 5]! |= 1 << (x & 31);
+    return b;
+  };
+  const own = m.threads.map((t) =>
+    t.nodes.map((n) => ({ r: bits(n.trans.flatMap((tr) => tr.reads)), w: bits(n.trans.flatMap((tr) => tr.writes)) })),
+  );
+  const future = m.threads.map((t, ti) => {
+    const f = own[ti]!.map((x) => ({ r: x.r.slice(), w: x.w.slice() }));
+    for (let changed = true; changed; ) {
+      changed = false;
+      t.nodes.forEach((node, i) => {
+        for (const y of node.next) {
+          if (y >= t.nodes.length) continue;
+          for (let k = 0; k < words; k++) {
+            // >>> 0: a Uint32Array element reads back unsigned, `|` yields signed.
+            const r = (f[i]!.r[k]! | f[y]!.r[k]!) >>> 0;
+            const w = (f[i]!.w[k]! | f[y]!.w[k]!) >>> 0;
+            if (r !== f[i]!.r[k] || w !== f[i]!.w[k]) ((f[i]!.r[k] = r), (f[i]!.w[k] = w), (changed = true));
+          }
+        }
+      });
+    }
+    return f;
   });
   return m.threads.map((t, ti) =>
     t.nodes.map((_, ni) =>
       m.threads.map((u, ui) => {
         const out = new Uint8Array(u.nodes.length + 1);
         if (ui === ti) return out;
-        const direct = u.nodes.map((_, mi) => dependent(nodeSets[ti]![ni]!, nodeSets[ui]![mi]!));
-        if (!direct.some(Boolean)) return out;
+        const a = own[ti]![ni]!;
         for (let mi = 0; mi < u.nodes.length; mi++) {
-          const r = reach[ui]![mi]!;
-          for (let k = 0; k < u.nodes.length; k++) {
-            if (r[k] && direct[k]) {
+          const b = future[ui]![mi]!;
+          for (let k = 0; k < words; k++) {
+            if ((a.w[k]! & (b.r[k]! | b.w[k]!)) !== 0 || (a.r[k]! & b.w[k]!) !== 0) {
               out[mi] = 1;
               break;
             }
