@@ -51,6 +51,13 @@ describe('scenario parser', () => {
     expect(sc.expect.map((x) => `${x.variant}/${x.config}=${x.verdict}`)).toEqual(['original/plain=violated', 'write_back_first/plain=holds']);
   });
 
+  it('keeps the fixture identical to the example printed in sim/FORMAT.md, so the docs cannot drift', () => {
+    const doc = readFileSync('sim/FORMAT.md', 'utf8');
+    const at = doc.indexOf('## A complete small example');
+    const start = doc.indexOf('```yaml\n', at) + '```yaml\n'.length;
+    expect(doc.slice(start, doc.indexOf('```', start))).toBe(readFileSync(`${FIX}/lost-write.yaml`, 'utf8'));
+  });
+
   it('expands a macro call with its arguments and prefixes the inner step ids', () => {
     const sc = parseScenario(readFileSync(`${FIX}/lost-write.yaml`, 'utf8'), 'lost-write.yaml');
     const p: Program = instantiate(sc, 'original', 'plain');
