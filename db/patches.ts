@@ -1,86 +1,104 @@
-// Storage of what the patch analyzer learns per message: one patch_msgs row, its
-// trailers, and the stable events it carries. Cross-message work (series, fix links)
-// lives in db/series.ts and db/stable.ts.
+// Storage of what the patch analyzer learns per message: one patch_msgs row, written in
+// the ingest transaction, carrying the message's trailers and stable events as JSON. The
+// end-of-ingest pass (materializePatchRows) copies those into the trailers and
+// stable_events tables: one row per message during ingest keeps the writer fast.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
 import type { PatchAnalysis } from '../ingest/patch/analyze.ts';
 import { laneOf } from '../ingest/patch/analyze.ts';
 import type { ParsedMessage } from '../ingest/types.ts';
-import { stableEventsOf } from '../ingest/patch/stable-events.ts';
+import { stableEventsOf, type StableEventRow } from '../ingest/patch/stable-events.ts';
+import type { Trailer } from '../ingest/patch/trailers.ts';
+import { LoregraphError } from '../errors.ts';
 
-interface Stmts {
-  msg: Statement;
-  trailer: Statement;
-  event: Statement;
-}
+const cache = new WeakMap<Db, Statement>();
 
-const cache = new WeakMap<Db, Stmts>();
-
-function stmts(db: Db): Stmts {
+function insertStmt(db: Db): Statement {
   let s = cache.get(db);
   if (!s) {
-    s = {
-      msg: db.sql.prepare(`INSERT OR REPLACE INTO patch_msgs (msg_row, message_id, kind, subject, title, title_key, version, version_major,
-        idx, total, rfc, resend, tree, stable_branch, autosel, sender_name, sender_email, date, in_reply_to, refs, patch_id, change_id,
-        upstream_commit, author_name, author_email, files, added, removed, lane)
-        VALUES (@msg_row, @message_id, @kind, @subject, @title, @title_key, @version, @version_major, @idx, @total, @rfc, @resend, @tree,
-        @stable_branch, @autosel, @sender_name, @sender_email, @date, @in_reply_to, @refs, @patch_id, @change_id, @upstream_commit,
-        @author_name, @author_email, @files, @added, @removed, @lane)`),
-      trailer: db.sql.prepare(`INSERT INTO trailers (msg_row, message_id, name, value, person_name, person_email, commit_sha, commit_subject,
-        url, stable_extinfo, followup, target_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      event: db.sql.prepare(`INSERT INTO stable_events (msg_row, message_id, kind, status, branch, upstream_commit, title, title_key, rc,
-        version, base, date, in_reply_to, fix_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    };
+    const cols = new Set((db.sql.prepare(`SELECT name FROM pragma_table_info('patch_msgs')`).all() as { name: string }[]).map((r) => r.name));
+    if (!cols.has('materialized')) {
+      throw new LoregraphError('DB_OPEN', `database ${db.path} was created before the current patch tables (migration 002): create a new database and ingest again`);
+    }
+    s = db.sql.prepare(`INSERT OR REPLACE INTO patch_msgs (msg_row, message_id, kind, subject, title, title_key, version, version_major,
+      idx, total, rfc, resend, tree, stable_branch, autosel, sender_name, sender_email, date, in_reply_to, refs, patch_id, change_id,
+      upstream_commit, author_name, author_email, files, added, removed, lane, trailers_json, events_json, materialized)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`);
     cache.set(db, s);
   }
   return s;
 }
 
+/** The trailers worth keeping: what people read and b4 collects. */
+function keptTrailers(a: PatchAnalysis): Trailer[] {
+  // Not kept: plain Cc: lines (addressing, half of all trailer lines; Cc: stable is kept)
+  // and the trailers a FAILED/added/CVE mail quotes from the original commit.
+  if (a.kind === 'other') return [];
+  return a.trailers.filter((t) => t.name !== 'Cc' || t.stable !== null);
+}
+
 export function storePatchAnalysis(db: Db, rowId: number, msg: ParsedMessage, a: PatchAnalysis): void {
-  const s = stmts(db);
   const sub = a.subject;
-  s.msg.run({
-    msg_row: rowId,
-    message_id: msg.messageId,
-    kind: a.kind,
-    subject: msg.subject,
-    title: a.kind === 'other' && a.stable ? a.stable.title : sub.normalizedSubject,
-    title_key: a.titleKey,
-    version: sub.version,
-    version_major: sub.versionMajor,
-    idx: sub.index,
-    total: sub.total,
-    rfc: sub.rfc ? 1 : 0,
-    resend: sub.resend ? 1 : 0,
-    tree: sub.tree,
-    stable_branch: sub.stableBranch,
-    autosel: sub.autosel ? 1 : 0,
-    sender_name: msg.from?.name ?? null,
-    sender_email: msg.from?.address.toLowerCase() ?? null,
-    date: msg.date,
-    in_reply_to: msg.inReplyTo,
-    refs: JSON.stringify(msg.references),
-    patch_id: a.patchId,
-    change_id: a.changeId,
-    upstream_commit: a.upstreamCommit,
-    author_name: a.author?.name ?? null,
-    author_email: a.author?.email ?? null,
-    files: JSON.stringify(a.files),
-    added: a.added,
-    removed: a.removed,
-    lane: laneOf(sub),
-  });
-  const followup = a.kind === 'reply' ? 1 : 0;
-  // Stored: the trailers people read and b4 collects. Not stored: plain Cc: lines
-  // (addressing, half of all trailer lines; Cc: stable is kept) and the trailers a
-  // FAILED/added/CVE mail quotes from the original commit (not that mail's own).
-  for (const t of a.kind === 'other' ? [] : a.trailers) {
-    if (t.name === 'Cc' && !t.stable) continue;
-    s.trailer.run(rowId, msg.messageId, t.name, t.value, t.person?.name ?? null, t.person?.email ?? null, t.commit, t.commitSubject, t.url,
-      t.stable ? t.stable.extinfo : null, followup, followup ? null : msg.messageId);
+  insertStmt(db).run(
+    rowId,
+    msg.messageId,
+    a.kind,
+    msg.subject,
+    a.kind === 'other' && a.stable ? a.stable.title : sub.normalizedSubject,
+    a.titleKey,
+    sub.version,
+    sub.versionMajor,
+    sub.index,
+    sub.total,
+    sub.rfc ? 1 : 0,
+    sub.resend ? 1 : 0,
+    sub.tree,
+    sub.stableBranch,
+    sub.autosel ? 1 : 0,
+    msg.from?.name ?? null,
+    msg.from?.address.toLowerCase() ?? null,
+    msg.date,
+    msg.inReplyTo,
+    JSON.stringify(msg.references),
+    a.patchId,
+    a.changeId,
+    a.upstreamCommit,
+    a.author?.name ?? null,
+    a.author?.email ?? null,
+    JSON.stringify(a.files),
+    a.added,
+    a.removed,
+    laneOf(sub),
+    JSON.stringify(keptTrailers(a)),
+    JSON.stringify(stableEventsOf(msg, a)),
+  );
+}
+
+/** True when some stored messages still wait for the end-of-ingest pass. */
+export function hasPendingPatchRows(db: Db): boolean {
+  return db.sql.prepare('SELECT 1 FROM patch_msgs WHERE materialized = 0 LIMIT 1').get() !== undefined;
+}
+
+/** Copies pending rows' trailers and stable events into their tables. */
+export function materializePatchRows(db: Db): number {
+  const rows = db.sql
+    .prepare('SELECT msg_row, message_id, kind, date, in_reply_to, trailers_json, events_json FROM patch_msgs WHERE materialized = 0')
+    .all() as { msg_row: number; message_id: string; kind: string; date: number | null; in_reply_to: string | null; trailers_json: string; events_json: string }[];
+  const insT = db.sql.prepare(`INSERT INTO trailers (msg_row, message_id, name, value, person_name, person_email, commit_sha, commit_subject,
+    url, stable_extinfo, followup, target_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insE = db.sql.prepare(`INSERT INTO stable_events (msg_row, message_id, kind, status, branch, upstream_commit, title, title_key, rc,
+    version, base, date, in_reply_to, fix_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  for (const r of rows) {
+    const followup = r.kind === 'reply' ? 1 : 0;
+    for (const t of JSON.parse(r.trailers_json) as Trailer[]) {
+      insT.run(r.msg_row, r.message_id, t.name, t.value, t.person?.name ?? null, t.person?.email ?? null, t.commit, t.commitSubject, t.url,
+        t.stable ? t.stable.extinfo : null, followup, followup ? null : r.message_id);
+    }
+    for (const e of JSON.parse(r.events_json) as StableEventRow[]) {
+      insE.run(r.msg_row, r.message_id, e.kind, e.status, e.branch, e.upstreamCommit, e.title, e.titleKey, e.rc, e.version, e.base, r.date,
+        r.in_reply_to, e.upstreamCommit);
+    }
   }
-  for (const e of stableEventsOf(msg, a)) {
-    s.event.run(rowId, msg.messageId, e.kind, e.status, e.branch, e.upstreamCommit, e.title, e.titleKey, e.rc, e.version, e.base, msg.date,
-      msg.inReplyTo, e.upstreamCommit);
-  }
+  db.sql.prepare('UPDATE patch_msgs SET materialized = 1 WHERE materialized = 0').run();
+  return rows.length;
 }

@@ -35,8 +35,15 @@ CREATE TABLE patch_msgs (
   added INTEGER NOT NULL DEFAULT 0,
   removed INTEGER NOT NULL DEFAULT 0,
   -- stable branch / AUTOSEL lane: backports to different branches are not versions of each other
-  lane TEXT NOT NULL DEFAULT ''
+  lane TEXT NOT NULL DEFAULT '',
+  -- The message's trailers and stable events, written with the message (one row per
+  -- message keeps ingest cheap) and copied into the trailers and stable_events tables by
+  -- the end-of-ingest pass, which then sets materialized.
+  trailers_json TEXT NOT NULL DEFAULT '[]',
+  events_json TEXT NOT NULL DEFAULT '[]',
+  materialized INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX patch_msgs_pending ON patch_msgs(msg_row) WHERE materialized = 0;
 CREATE INDEX patch_msgs_message_id ON patch_msgs(message_id);
 CREATE INDEX patch_msgs_title_key ON patch_msgs(title_key);
 CREATE INDEX patch_msgs_patch_id ON patch_msgs(patch_id);
