@@ -20,6 +20,8 @@ export interface Limits {
    * seconds; rebuilding on each would make every knowledge request pay for a build.
    */
   knowledgeRebuildMs: number;
+  /** Thread mboxes up to this size go out as one buffer; bigger ones stream. */
+  mboxBufferBytes: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -32,4 +34,5 @@ export const DEFAULT_LIMITS: Limits = {
   simMaxMs: 5_000,
   maxFeedEntries: 200,
   knowledgeRebuildMs: 30_000,
+  mboxBufferBytes: 1024 * 1024,
 };

@@ -2,7 +2,7 @@
 // size streams in constant memory. Order is by date (then storage order), as lore's
 // t.mbox.gz is; every stored copy of each Message-ID is included.
 import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import type { Db } from '../db/connection.ts';
 import { rawCopies } from '../db/messages.ts';
 import type { ThreadTreeNode } from '../db/threads.ts';
@@ -47,7 +47,35 @@ export function* mboxrdEntries(db: Db, messageIds: readonly string[]): Generator
   }
 }
 
-export function mboxStream(db: Db, messageIds: readonly string[], gzip: boolean): Readable {
-  const src = Readable.from(coalesce(mboxrdEntries(db, messageIds)), { objectMode: false });
-  return gzip ? src.pipe(createGzip()) : src;
+/**
+ * The first `limit` bytes of the chunks as one buffer when that is all of them, or a
+ * stream of everything (the bytes already read included) when there are more. Small
+ * threads, the common case, then go out with a Content-Length in one write.
+ */
+export function bufferOrStream(chunks: Iterable<Buffer>, limit: number): Buffer | Readable {
+  const it = chunks[Symbol.iterator]();
+  const head: Buffer[] = [];
+  let bytes = 0;
+  for (;;) {
+    const n = it.next();
+    if (n.done) return Buffer.concat(head, bytes);
+    head.push(n.value);
+    bytes += n.value.length;
+    if (bytes > limit) break;
+  }
+  function* rest(): Generator<Buffer> {
+    yield* head;
+    for (let n = it.next(); !n.done; n = it.next()) yield n.value;
+  }
+  return Readable.from(coalesce(rest()), { objectMode: false });
+}
+
+/**
+ * The thread's mboxrd bytes, optionally gzipped: a buffer for small threads (a stream
+ * costs more per request than it saves there), a stream for big ones.
+ */
+export function mboxBody(db: Db, messageIds: readonly string[], gzip: boolean, bufferUpTo: number): Buffer | Readable {
+  const body = bufferOrStream(mboxrdEntries(db, messageIds), bufferUpTo);
+  if (!gzip) return body;
+  return Buffer.isBuffer(body) ? gzipSync(body) : body.pipe(createGzip());
 }

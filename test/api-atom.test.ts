@@ -70,3 +70,27 @@ describe('coalescing stream pieces', () => {
     );
   });
 });
+
+describe('buffer or stream', () => {
+  it('returns one buffer when everything fits the limit and an equal stream otherwise', async () => {
+    const { bufferOrStream } = await import('../server/mbox-stream.ts');
+    const { Readable } = await import('node:stream');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 1, maxLength: 50 }).map((a) => Buffer.from(a)), { maxLength: 40 }), fc.integer({ min: 1, max: 600 }), async (pieces, limit) => {
+        const total = pieces.reduce((n, p) => n + p.length, 0);
+        const out = bufferOrStream(pieces, limit);
+        const expected = Buffer.concat(pieces);
+        if (total <= limit) {
+          expect(Buffer.isBuffer(out)).toBe(true);
+          expect((out as Buffer).equals(expected)).toBe(true);
+        } else {
+          expect(out).toBeInstanceOf(Readable);
+          const got: Buffer[] = [];
+          for await (const c of out as InstanceType<typeof Readable>) got.push(c as Buffer);
+          expect(Buffer.concat(got).equals(expected)).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -186,6 +186,19 @@ describe('threads/:mid/mbox', () => {
     expect(refused.headers['content-encoding']).toBeUndefined();
   });
 
+  it('streams a thread bigger than the buffer limit to the same bytes, plain and gzipped', async () => {
+    const small = buildApp({ db, limits: { mboxBufferBytes: 100 } });
+    await small.ready();
+    const plain = (await app.inject({ url: `/api/threads/${enc(ROOT_ID)}/mbox` })).rawPayload;
+    expect(plain.length).toBeGreaterThan(100);
+    const streamed = await small.inject({ url: `/api/threads/${enc(ROOT_ID)}/mbox` });
+    expect(streamed.headers['content-length']).toBeUndefined();
+    expect(streamed.rawPayload.equals(plain)).toBe(true);
+    const gz = await small.inject({ url: `/api/threads/${enc(ROOT_ID)}/mbox?gz=1` });
+    expect(gunzipSync(gz.rawPayload).equals(plain)).toBe(true);
+    await small.close();
+  });
+
   it('answers 404 for an unknown thread and 400 for a bad gz flag', async () => {
     expect((await app.inject({ url: '/api/threads/nobody%40nowhere/mbox' })).statusCode).toBe(404);
     const bad = await app.inject({ url: `/api/threads/${enc(ROOT_ID)}/mbox?gz=yes` });

@@ -4,7 +4,7 @@ import { getThreadTree } from '../../db/threads.ts';
 import { LoregraphError } from '../../errors.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
-import { mboxStream, messageIdsByDate } from '../mbox-stream.ts';
+import { mboxBody, messageIdsByDate } from '../mbox-stream.ts';
 import { flagSchema, isOn, type Flag } from '../flags.ts';
 
 export const threadNodeSchema = {
@@ -84,14 +84,14 @@ export function registerThreads(app: FastifyInstance, ctx: RouteContext): void {
       void reply.header('vary', 'Accept-Encoding');
       if (isOn(req.query.gz)) {
         void reply.type('application/gzip').header('content-disposition', `attachment; filename="${name}.mbox.gz"`);
-        return reply.send(mboxStream(ctx.db, ids, true));
+        return reply.send(mboxBody(ctx.db, ids, true, ctx.limits.mboxBufferBytes));
       }
       void reply.type('application/mbox').header('content-disposition', `attachment; filename="${name}.mbox"`);
       if (acceptsGzip(req.headers['accept-encoding'])) {
         void reply.header('content-encoding', 'gzip');
-        return reply.send(mboxStream(ctx.db, ids, true));
+        return reply.send(mboxBody(ctx.db, ids, true, ctx.limits.mboxBufferBytes));
       }
-      return reply.send(mboxStream(ctx.db, ids, false));
+      return reply.send(mboxBody(ctx.db, ids, false, ctx.limits.mboxBufferBytes));
     },
   });
 }
