@@ -117,6 +117,7 @@ export function buildOpenApi(
       ...(r.schema.description ? { description: r.schema.description } : {}),
       ...(r.schema.tags ? { tags: r.schema.tags } : {}),
       parameters: [...parameters('path', r.schema.params), ...parameters('query', r.schema.querystring)],
+      ...(r.schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: refsToComponents(r.schema.body) } } } } : {}),
       responses: responses(r.schema),
     };
     paths[path] = { ...(paths[path] ?? {}), [r.method]: op };

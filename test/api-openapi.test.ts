@@ -95,6 +95,11 @@ describe('/api/openapi.json', () => {
     expect(Object.keys(doc.paths['/api/feed.atom']!['get']!.responses['200']!.content!)).toEqual(['application/atom+xml']);
   });
 
+  it('documents the replay request body', () => {
+    const op = doc.paths['/api/scenarios/{id}/replay']!['post']! as Operation & { requestBody: { content: Record<string, { schema: { required: string[] } }> } };
+    expect(op.requestBody.content['application/json']!.schema.required).toEqual(['witness']);
+  });
+
   it('leaves no dangling schema reference', () => {
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     for (const r of refs) {
