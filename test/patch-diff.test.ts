@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { parseDiff } from '../ingest/patch/diff.ts';
+import { hasDiff, parseDiff } from '../ingest/patch/diff.ts';
 import { gitPatchIds, patchId } from '../ingest/patch/patch-id.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 import { readCorpusMbox } from './fixtures/patch/corpus.ts';
@@ -81,6 +81,15 @@ describe.skipIf(!HAS_SHARED)('diff parsing on patchwork samples', () => {
       ['pixel.bmp', true, 0],
       ['quit.sh', false, 3],
     ]);
+  });
+});
+
+describe('hasDiff', () => {
+  it('sees hunks, binary patches and hunkless git diffs, not prose', () => {
+    expect(hasDiff(SMALL_PATCH)).toBe(true);
+    expect(hasDiff('x\ndiff --git a/a b/b\nsimilarity index 100%\nrename from a\nrename to b\n')).toBe(true);
+    expect(hasDiff('x\nGIT binary patch\nliteral 1\n')).toBe(true);
+    expect(hasDiff('I looked at the diff and the @@ markers -- fine.\n')).toBe(false);
   });
 });
 

@@ -200,5 +200,6 @@ export function parseDiff(body: string): ParsedDiff {
 export function hasDiff(body: string): boolean {
   // Plain substring searches: this runs on every message.
   const at = (s: string) => body.startsWith(s) || body.includes(`\n${s}`);
-  return at('@@ -') || at('GIT binary patch') || at('Binary files ');
+  // "diff --git" alone counts: a pure rename or mode change has no hunk.
+  return at('@@ -') || at('diff --git ') || at('GIT binary patch') || at('Binary files ');
 }
