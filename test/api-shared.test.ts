@@ -94,4 +94,25 @@ describe.skipIf(!HAS_SHARED)('the API over real mail from ../shared', () => {
     }
     expect(total).toBe(ids.length);
   });
+
+  it('finds through /api/search exactly the messages whose stored subject has the word', async () => {
+    // Every stored copy counts: two different messages can share a Message-ID.
+    const subjects = new Map<string, string[]>();
+    for (const id of ids) {
+      const first = (await app.inject({ url: `/api/messages/${encodeURIComponent(id)}` })).json() as { subject: string; copies: number };
+      const all = [first.subject];
+      for (let c = 1; c < first.copies; c++) all.push((await app.inject({ url: `/api/messages/${encodeURIComponent(id)}?copy=${c}` })).json().subject as string);
+      subjects.set(id, all);
+    }
+    for (const word of ['patch', 'cve', 'trailers', 'fix']) {
+      const expected = ids.filter((id) => new RegExp(`(^|[^\\p{L}\\p{N}_])${word}($|[^\\p{L}\\p{N}_])`, 'iu').test(subjects.get(id)!.join('\n'))).sort();
+      const found: string[] = [];
+      for (let offset = 0; ; offset += 200) {
+        const page = (await app.inject({ url: `/api/search?q=s%3A${word}&limit=200&offset=${offset}` })).json() as { hits: { messageId: string }[]; total: number };
+        found.push(...page.hits.map((h) => h.messageId));
+        if (offset + 200 >= page.total) break;
+      }
+      expect([...new Set(found)].sort(), word).toEqual(expected);
+    }
+  });
 });
