@@ -47,3 +47,14 @@ export function resetSourceProgress(db: Db, sourceId: number): void {
 export function countSources(db: Db): number {
   return (db.sql.prepare('SELECT COUNT(*) AS n FROM sources').get() as { n: number }).n;
 }
+
+/** What one source contributed: stored copies and recorded errors. */
+export function sourceCounts(db: Db, path: string): { messages: number; errors: number } {
+  const src = getSource(db, path);
+  if (!src) return { messages: 0, errors: 0 };
+  const n = (sql: string) => (db.sql.prepare(sql).get(src.id) as { n: number }).n;
+  return {
+    messages: n('SELECT COUNT(*) AS n FROM messages WHERE source_id = ?'),
+    errors: n('SELECT COUNT(*) AS n FROM ingest_errors WHERE source_id = ?'),
+  };
+}

@@ -15,7 +15,7 @@ import { generateArchive } from '../bench/generate-archive.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'loregraph.js');
-const TOTAL = 1200;
+const TOTAL = 800;
 const BATCH = 100;
 
 function digest(dbPath: string): { messages: number; digest: string } {
