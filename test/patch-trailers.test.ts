@@ -100,6 +100,15 @@ describe('follow-up trailers in replies', () => {
     expect(parseTrailers(body, { followup: true }).map((t) => t.person?.email)).toEqual(['r@example.org']);
   });
 
+  it('stops where a top-posted reply pastes the original back unquoted', () => {
+    const body = 'Acked-by: Replier <r@example.org>\n\n-----Original Message-----\nFrom: Author <a@example.org>\nSubject: [PATCH] x\n\nReviewed-by: Earlier <e@example.org>\nSigned-off-by: Author <a@example.org>\n';
+    expect(parseTrailers(body, { followup: true }).map((t) => t.name)).toEqual(['Acked-by']);
+  });
+
+  it('does not take a Signed-off-by from a reply', () => {
+    expect(parseTrailers('Signed-off-by: Pasted <p@example.org>\nTested-by: T <t@example.org>\n', { followup: true }).map((t) => t.name)).toEqual(['Tested-by']);
+  });
+
   it('ignores person trailers without an address in a reply', () => {
     expect(parseTrailers('Reviewed-by: the whole team\n', { followup: true })).toEqual([]);
   });

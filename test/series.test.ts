@@ -181,6 +181,16 @@ describe.skipIf(!HAS_SHARED)('version chains in the real archives', () => {
     expect(s.versions[2]?.title).toBe('filelock: split file leases out of struct file_lock');
   });
 
+  it('attaches review replies on lore to the patches they answer, with the reply as provenance', () => {
+    const s = getSeries(cifs, '20240103145935.384404-4-dhowells@redhat.com');
+    const v = s.versions.find((x) => x.patches.some((p) => p.messageId === '20240103145935.384404-4-dhowells@redhat.com'));
+    const p4 = v?.patches.find((p) => p.messageId === '20240103145935.384404-4-dhowells@redhat.com');
+    expect(p4?.trailers.filter((t) => t.followup).map((t) => [t.name, t.person?.email, t.givenIn])).toEqual([
+      ['Acked-by', 'asmadeus@codewreck.org', 'ZZW5YEy0xiGp1JRT@codewreck.org'],
+    ]);
+    expect(p4?.trailers.some((t) => !t.followup && t.name === 'Signed-off-by' && t.person?.email === 'dhowells@redhat.com')).toBe(true);
+  });
+
   it('follows a netdev series from v3 to v10', () => {
     const s = getSeries(ppp, '20250219125039.18024-1-shaw.leon@gmail.com');
     expect(s.versions.map((v) => v.version)).toEqual(['3', '4', '5', '6', '7', '8', '9', '10']);

@@ -59,7 +59,11 @@ const CANONICAL = new Map(
 );
 
 /** Trailers that a reviewer sends in a reply and that b4 collects onto the patch. */
-export const FOLLOWUP_TRAILERS = new Set(['Reviewed-by', 'Acked-by', 'Tested-by', 'Reported-by', 'Suggested-by', 'Co-developed-by', 'Fixes', 'Link', 'Closes', 'Signed-off-by']);
+// Not Signed-off-by: in a reply it is the patch's own, pasted back.
+export const FOLLOWUP_TRAILERS = new Set(['Reviewed-by', 'Acked-by', 'Tested-by', 'Reported-by', 'Suggested-by', 'Co-developed-by', 'Fixes', 'Link', 'Closes']);
+
+// Where a top-posted reply's unquoted copy of the original begins (Outlook, Gmail forwards).
+const ORIGINAL_BEGINS = /^(-{3,}\s*(original message|ursprüngliche nachricht|forwarded message)\s*-{3,}|_{10,}\s*|from:\s.*<?\S+@\S+>?\s*)$/i;
 
 const LINE_RE = /^([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*):[ \t]*(\S.*)$/;
 const SHA_RE = /^([0-9a-f]{8,40})\b(?:\s*\(\s*"?(.*?)"?\s*\))?/i;
@@ -165,7 +169,7 @@ export function parseTrailers(body: string, opts: TrailerOptions = {}): Trailer[
   const out: Trailer[] = [];
   for (let i = 0; i < end; i++) {
     const raw = lines[i] ?? '';
-    if (opts.followup && (raw === '-- ' || raw === '--')) break;
+    if (opts.followup && (raw === '-- ' || raw === '--' || ORIGINAL_BEGINS.test(raw.trim()))) break;
     if (/^\s*>/.test(raw)) continue;
     // Mailers and people indent; b4 accepts the trailer after stripping the whitespace.
     const m = LINE_RE.exec(raw.trim());
@@ -174,7 +178,7 @@ export function parseTrailers(body: string, opts: TrailerOptions = {}): Trailer[
     if (!name) continue;
     const t = build(name, m[2].replace(/\s+/g, ' ').trim(), i);
     if (opts.followup) {
-      if (!FOLLOWUP_TRAILERS.has(name) && !/-by$/.test(name)) continue;
+      if (!FOLLOWUP_TRAILERS.has(name) && (!/-by$/.test(name) || name === 'Signed-off-by')) continue;
       if (/-by$/.test(name) && (!t.person || t.person.email === '')) continue;
     }
     if (/-by$/.test(name) && !t.person) continue;
