@@ -1,13 +1,29 @@
 // Runs our explorer and SPIN on the same (scenario, variant, config) and says whether they
 // agree: used by the SPIN cross-check tests and the benchmark.
-import { exportPromela, runScenario, type RunResult, type Scenario } from './index.ts';
+import { compile, type Model } from './compile.ts';
+import { instantiate, runScenario, type RunResult, type Scenario } from './index.ts';
+import { programToPromelaMapped } from './promela.ts';
 import { runSpin, type SpinOptions, type SpinResult } from './promela-spin.ts';
+import { parseSpinTrail, trailToWitness, type TrailStep } from './promela-trail.ts';
+import { replayWitness } from './replay.ts';
+
+/** SPIN's counterexample replayed on our model. */
+export interface TrailReplay {
+  /** What SPIN reported on that trail. */
+  spin: 'violated' | 'deadlock';
+  /** What our model says at the end of it (or why it would not replay). */
+  ours: 'holds' | 'violated' | 'deadlock' | `error: ${string}`;
+  property?: string;
+  steps: number;
+}
 
 export interface Agreement {
   key: string;
   ours: RunResult;
   spin: SpinResult;
   agree: boolean;
+  /** With SpinOptions.trails: each SPIN error trail, replayed by us. */
+  trails: TrailReplay[];
 }
 
 /** Ours holds: SPIN finds nothing. Ours violated/deadlock: SPIN finds that kind of error too. */
@@ -19,8 +35,40 @@ export function agrees(ours: RunResult, spin: SpinResult): boolean {
 
 export async function crossCheck(sc: Scenario, variant: string, config: string, opts: SpinOptions = {}): Promise<Agreement> {
   const ours = runScenario(sc, { variant, config });
-  const spin = await runSpin(exportPromela(sc, variant, config), opts);
-  return { key: `${sc.id} ${variant} x ${config}`, ours, spin, agree: agrees(ours, spin) };
+  const program = instantiate(sc, variant, config);
+  const { text, lines } = programToPromelaMapped(program);
+  const spin = await runSpin(text, opts);
+  const trails: TrailReplay[] = [];
+  const model = compile(program);
+  for (const [kind, rep] of [
+    ['violated', spin.safety],
+    ['deadlock', spin.deadlock],
+  ] as const) {
+    if (rep.trail === undefined) continue;
+    const w = trailToWitness(parseSpinTrail(rep.trail), lines);
+    trails.push({ spin: kind, steps: w.length, ...replaySpin(model, w, kind) });
+  }
+  return { key: `${sc.id} ${variant} x ${config}`, ours, spin, agree: agrees(ours, spin), trails };
+}
+
+/**
+ * A violation trail is replayed prefix by prefix: SPIN's depth-first path may pass a state
+ * that breaks an invariant some steps before its monitor process gets to fire. A deadlock
+ * trail must replay whole (SPIN's -A ignores assertions on the way, so may our replay not).
+ */
+function replaySpin(m: Model, w: TrailStep[], kind: 'violated' | 'deadlock'): Pick<TrailReplay, 'ours' | 'property'> {
+  try {
+    if (kind === 'violated') {
+      for (let k = 0; k < w.length; k++) {
+        const r = replayWitness(m, w.slice(0, k));
+        if (r.verdict !== 'holds') return { ours: r.verdict, ...(r.property !== undefined ? { property: r.property } : {}) };
+      }
+    }
+    const r = replayWitness(m, w);
+    return { ours: r.verdict, ...(r.property !== undefined ? { property: r.property } : {}) };
+  } catch (e) {
+    return { ours: `error: ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
 
 /** Runs f over items, at most `width` at a time (SPIN compiles are heavy; the machine is shared). */

@@ -23,6 +23,8 @@ export interface PanReport {
   truncated: boolean;
   /** The first error line, e.g. `pan:1: invalid end state (at depth 12)`. */
   firstError?: string;
+  /** `spin -t -p` of the error trail, when asked for (SpinOptions.trails). */
+  trail?: string;
 }
 
 export function parsePanOutput(text: string): PanReport {
@@ -89,6 +91,8 @@ export interface SpinOptions {
   keep?: boolean;
   /** gcc -O2 (default) for benchmarks; tests pass false: -O0 compiles pan.c ~5x faster. */
   optimize?: boolean;
+  /** Replay each error trail with `spin -t -p`, so it can be mapped back to our steps. */
+  trails?: boolean;
 }
 
 /** Exports nothing itself: give it the Promela text of sim/promela.ts. */
@@ -102,8 +106,17 @@ export async function runSpin(pml: string, opts: SpinOptions = {}): Promise<Spin
     const compileMs = performance.now() - t0;
     const base = [`-m${opts.maxDepth ?? 1_000_000}`, `-w${opts.hashBits ?? 20}`];
     const t1 = performance.now();
-    const safety = parsePanOutput(await pan(dir, [...base, '-E']));
-    const deadlock = parsePanOutput(await pan(dir, [...base, '-A']));
+    // Both runs write model.pml.trail: read each one before the next run overwrites it.
+    const verify = async (flag: string): Promise<PanReport> => {
+      const rep = parsePanOutput(await pan(dir, [...base, flag]));
+      if (opts.trails && rep.errors > 0) {
+        const { stdout } = await run('spin', ['-t', '-p', 'model.pml'], { cwd: dir, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+        rep.trail = stdout;
+      }
+      return rep;
+    };
+    const safety = await verify('-E');
+    const deadlock = await verify('-A');
     const verifyMs = performance.now() - t1;
     const found: SpinFinding[] = [];
     if (safety.assertionViolated) found.push('violated');

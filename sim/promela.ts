@@ -73,7 +73,19 @@ function comment(s: string): string {
   return `/* ${s.replace(/\*\//g, '* /')} */`;
 }
 
+/** Which thread step (and branch) a line of the Promela text executes: to map SPIN trails back. */
+export interface PmlLine {
+  thread: string;
+  step: string;
+  branch?: string;
+  /** Emitted as `atomic`: SPIN may print it as several trail steps. */
+  atomic: boolean;
+}
+
 interface Ctx {
+  thread: string;
+  /** 1-based line number -> step, filled as lines are emitted. */
+  lines: Map<number, PmlLine>;
   /** Steps some goto jumps to: SPIN refuses a jump into a d_step, so these use atomic. */
   targets: Set<string>;
   /** The thread's last step, when `done` can be bumped inside it instead of in a step of its own. */
@@ -125,13 +137,15 @@ function emitBlock(ctx: Ctx, body: Stmt[], indent: string): void {
 }
 
 /** An option of `if`/`do`: its guard, then the branch (nothing after the guard when empty). */
-function emitOption(ctx: Ctx, guard: string, body: Stmt[], indent: string): void {
-  if (body.length === 0) {
-    ctx.out.push(`${indent}:: ${guard}`);
-    return;
-  }
-  ctx.out.push(`${indent}:: ${guard} ->`);
+function emitOption(ctx: Ctx, owner: Stmt, guard: string, body: Stmt[], indent: string, branch?: string): void {
+  ctx.out.push(body.length === 0 ? `${indent}:: ${guard}` : `${indent}:: ${guard} ->`);
+  mark(ctx, owner, branch);
   emitBlock(ctx, body, indent + '   ');
+}
+
+/** The line just emitted executes `s` (a guard line of an if/while/choice executes the branch node). */
+function mark(ctx: Ctx, s: Stmt, branch?: string): void {
+  ctx.lines.set(ctx.out.length, { thread: ctx.thread, step: s.id, ...(branch !== undefined ? { branch } : {}), atomic: ctx.targets.has(s.id) });
 }
 
 function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
@@ -145,45 +159,55 @@ function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
       out.push(head);
       if (s.assigns.length === 0) out.push(fin ? `${indent}${dstep} { done = done + 1 };` : `${indent}skip;`);
       else out.push(`${indent}${dstep} { ${s.assigns.map((a) => `${lvalue(a.target)} = ${exprToPromela(a.value)}`).join('; ')}${fin} };`);
+      mark(ctx, s);
       return;
     case 'lock': {
       const { guard, take } = lockGuardAndTake(ctx, s.lock, s.mode);
       const fairWriter = s.lock.type === 'rwsem' && s.mode === 'write' && ctx.locks.get(s.lock.name)?.fair !== 'reader';
       out.push(head);
-      if (fairWriter) out.push(`${indent}${dstep} { ${rw(s.lock.name, 'q')} = ${rw(s.lock.name, 'q')} + 1 };  /* queued */`);
+      if (fairWriter) {
+        out.push(`${indent}${dstep} { ${rw(s.lock.name, 'q')} = ${rw(s.lock.name, 'q')} + 1 };  /* queued */`);
+        mark(ctx, s);
+      }
       out.push(`${indent}${dstep} { (${guard}) -> ${take}${fin} };`);
+      mark(ctx, s);
       return;
     }
     case 'unlock':
       out.push(head);
       out.push(`${indent}${dstep} { ${release(ctx, s.lock, s.mode)}${fin} };`);
+      mark(ctx, s);
       return;
     case 'trylock': {
       const { guard, take } = lockGuardAndTake(ctx, s.lock, 'exclusive');
       out.push(head);
       out.push(`${indent}${dstep} { if :: (${guard}) -> ${take}; ${lvalue(s.into)} = 1 :: else -> ${lvalue(s.into)} = 0 fi${fin} };`);
+      mark(ctx, s);
       return;
     }
     case 'await':
       out.push(head);
       out.push(`${indent}(${exprToPromela(s.cond)});`);
+      mark(ctx, s);
       return;
     case 'assert':
       out.push(head);
       out.push(`${indent}assert(${exprToPromela(s.cond)});`);
+      mark(ctx, s);
       return;
     case 'if':
       out.push(head);
       out.push(`${indent}if`);
-      emitOption(ctx, `(${exprToPromela(s.cond)})`, s.then, indent);
-      emitOption(ctx, 'else', s.else, indent);
+      emitOption(ctx, s, `(${exprToPromela(s.cond)})`, s.then, indent);
+      emitOption(ctx, s, 'else', s.else, indent);
       out.push(`${indent}fi;`);
       return;
     case 'while':
       out.push(head);
       out.push(`${indent}do`);
-      emitOption(ctx, `(${exprToPromela(s.cond)})`, s.body, indent);
+      emitOption(ctx, s, `(${exprToPromela(s.cond)})`, s.body, indent);
       out.push(`${indent}:: else -> break`);
+      mark(ctx, s);
       out.push(`${indent}od;`);
       return;
     case 'choice':
@@ -191,7 +215,7 @@ function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
       out.push(`${indent}if`);
       for (const b of s.branches) {
         out.push(`${indent}${comment(`branch ${b.label}`)}`);
-        emitOption(ctx, 'true', b.body, indent);
+        emitOption(ctx, s, 'true', b.body, indent, b.label);
       }
       out.push(`${indent}fi;`);
       return;
@@ -204,7 +228,7 @@ function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
   }
 }
 
-function emitThread(p: Program, t: ThreadInstance, index: number, out: string[]): void {
+function emitThread(p: Program, t: ThreadInstance, index: number, out: string[], lines: Map<number, PmlLine>): void {
   const targets = new Set<string>();
   let exits = false;
   const collect = (ss: Stmt[]): void => {
@@ -219,7 +243,7 @@ function emitThread(p: Program, t: ThreadInstance, index: number, out: string[])
   collect(t.body);
   const last = t.body.at(-1);
   const finish = !exits && last && ['do', 'lock', 'unlock', 'trylock'].includes(last.kind) ? last : undefined;
-  const ctx: Ctx = { targets, finish, me: index + 1, index, locks: new Map(p.locks.map((l) => [l.name, l])), labels: new Labels(), out };
+  const ctx: Ctx = { thread: t.name, lines, targets, finish, me: index + 1, index, locks: new Map(p.locks.map((l) => [l.name, l])), labels: new Labels(), out };
   out.push(`active proctype T_${ident(t.name)}() {  ${comment(`thread ${t.name} (template ${t.template})`)}`);
   for (const l of t.locals) out.push(`  int ${lName(l.name)} = ${l.init};`);
   emitBlock(ctx, t.body, '  ');
@@ -232,7 +256,13 @@ function emitThread(p: Program, t: ThreadInstance, index: number, out: string[])
 }
 
 export function programToPromela(p: Program): string {
+  return programToPromelaMapped(p).text;
+}
+
+/** The Promela text and, for each line that executes a step, which one: see sim/promela-trail.ts. */
+export function programToPromelaMapped(p: Program): { text: string; lines: Map<number, PmlLine> } {
   const out: string[] = [];
+  const lines = new Map<number, PmlLine>();
   out.push(`/* loregraph sim export: ${p.scenario} variant=${p.variant} config=${p.config} */`);
   out.push(`/* verdicts: "assertion violated" = violated, "invalid end state" = deadlock */`);
   out.push('');
@@ -252,7 +282,7 @@ export function programToPromela(p: Program): string {
   }
   out.push('int done = 0;');
   out.push('');
-  p.threads.forEach((t, i) => emitThread(p, t, i, out));
+  p.threads.forEach((t, i) => emitThread(p, t, i, out, lines));
 
   if (p.invariants.length > 0) {
     out.push('active proctype invariants() {');
@@ -272,5 +302,5 @@ export function programToPromela(p: Program): string {
     for (const f of p.finals) out.push(`  assert(${exprToPromela(f.expr)});  ${comment(`final ${f.name}`)}`);
     out.push('}');
   }
-  return out.join('\n') + '\n';
+  return { text: out.join('\n') + '\n', lines };
 }

@@ -9,7 +9,7 @@ import { parseScenario } from '../sim/index.ts';
 import { crossCheck } from '../sim/promela-check.ts';
 import { spinTools } from '../sim/promela-spin.ts';
 
-const FAST = { optimize: false, maxDepth: 20_000, hashBits: 16 } as const;
+const FAST = { optimize: false, maxDepth: 20_000, hashBits: 16, trails: true } as const;
 const RUNS = Number(process.env.LOREGRAPH_SPIN_RUNS ?? 12);
 const tools = await spinTools();
 if (!tools.ok) console.warn(`random SPIN cross-check skipped: ${tools.reason}`);
@@ -70,6 +70,11 @@ describe.skipIf(!tools.ok)('Promela export vs explorer on random scenarios', () 
         const r = await crossCheck(sc, 'original', 'c', FAST);
         seen.add(r.ours.verdict);
         if (!r.agree) throw new Error(`disagree: ours ${r.ours.verdict} (${r.ours.property}), SPIN ${r.spin.found.join('+') || 'holds'}\n${yaml}`);
+        for (const t of r.trails) {
+          // SPIN's deadlock search ignores assertions, so its trail may run through one that ours stops at.
+          const ok = t.ours === t.spin || (t.spin === 'deadlock' && t.ours.includes('fails before the witness ends'));
+          if (!ok) throw new Error(`SPIN's ${t.spin} trail replays to ${t.ours} on our model\n${yaml}`);
+        }
       }),
       { numRuns: RUNS },
     );

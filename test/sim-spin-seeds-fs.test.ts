@@ -1,5 +1,6 @@
 // Cross-checks the seed scenarios 003, 004 x variant x config with SPIN: export to Promela, `spin -a`,
-// gcc, pan; SPIN must find exactly the kind of error we report (nothing when we say holds).
+// gcc, pan; SPIN must find exactly the kind of error we report (nothing when we say holds),
+// and each SPIN error trail must replay on our model to that same kind of error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listScenarios, loadScenario } from '../sim/index.ts';
 import { crossCheck, pool, table, type Agreement } from '../sim/promela-check.ts';
@@ -7,7 +8,7 @@ import { spinTools } from '../sim/promela-spin.ts';
 
 // Small models: -O0 compiles pan.c several times faster, and a small hash table and
 // depth stack keep pan's start-up cheap (a deeper model would say "incomplete", not pass).
-const FAST = { optimize: false, maxDepth: 20_000, hashBits: 16 } as const;
+const FAST = { optimize: false, maxDepth: 20_000, hashBits: 16, trails: true } as const;
 
 const tools = await spinTools();
 if (!tools.ok) console.warn(`SPIN cross-check of seeds 003, 004 skipped: ${tools.reason}`);
@@ -43,5 +44,8 @@ describe.skipIf(!tools.ok)('SPIN agrees with the explorer on the filesystem lock
     expect(r.agree).toBe(true);
     // SPIN saw a model of comparable size, not an empty one.
     expect(r.spin.deadlock.statesStored).toBeGreaterThan(3);
+    // Each of SPIN's counterexamples, mapped back to our steps, replays on our model to the same kind of error.
+    expect(r.trails.map((t) => t.spin).sort()).toEqual([...r.spin.found].sort());
+    for (const t of r.trails) expect(`${t.spin}: ${t.ours}`).toBe(`${t.spin}: ${t.spin}`);
   });
 });

@@ -7,8 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPromela, loadScenarioFile, parseScenario, type Scenario } from '../sim/index.ts';
 import { crossCheck, pool, table, type Agreement } from '../sim/promela-check.ts';
 import { parsePanOutput, spinTools } from '../sim/promela-spin.ts';
+import { parseSpinTrail, trailToWitness } from '../sim/promela-trail.ts';
+import { programToPromelaMapped } from '../sim/promela.ts';
+import { instantiate } from '../sim/instantiate.ts';
 
-const FAST = { optimize: false, maxDepth: 20_000, hashBits: 16 } as const;
+const FAST = { optimize: false, maxDepth: 20_000, hashBits: 16, trails: true } as const;
 const tools = await spinTools();
 if (!tools.ok) console.warn(`SPIN cross-check skipped: ${tools.reason}`);
 
@@ -221,6 +224,44 @@ const textbook = readdirSync(FIXTURES)
     return [...sc.variants.keys()].flatMap((v) => [...sc.configs.keys()].map((c) => ({ sc, v, c, key: `${sc.id} ${v} x ${c}` })));
   });
 
+describe('SPIN trails in our terms', () => {
+  // Shaped like `spin -t -p` output: one line per executed statement, d_step parts sharing a
+  // step number, then where each process stands (no [stmt]): those lines are not steps.
+  const TRAIL = [
+    '  1:\tproc  1 (T_t2:1) model.pml:LB (state 4)\t[((m_b==0))]',
+    '  1:\tproc  1 (T_t2:1) model.pml:LB (state 2)\t[m_b = 2]',
+    '  2:\tproc  0 (T_t1:1) model.pml:LA (state 2)\t[((m_a==0))]',
+    '  2:\tproc  0 (T_t1:1) model.pml:LA (state 3)\t[m_a = 1]',
+    'spin: trail ends after 2 steps',
+    '  2:\tproc  1 (T_t2:1) model.pml:LB2 (state 6)',
+    '  2:\tproc  0 (T_t1:1) model.pml:LA2 (state 6)',
+  ];
+
+  it('maps each transition of an exported model back to its thread and step, skipping the end listing', () => {
+    const abba = SEMANTICS[0]!.sc;
+    const { text, lines } = programToPromelaMapped(instantiate(abba, 'original', 'c'));
+    const lineOf = (thread: string, step: string): number => [...lines.entries()].find(([, l]) => l.thread === thread && l.step === step)![0];
+    const trail = TRAIL.join('\n')
+      .replace('LB2', String(lineOf('t2', 'la')))
+      .replace('LA2', String(lineOf('t1', 'lb')))
+      .replaceAll('LB', String(lineOf('t2', 'lb')))
+      .replaceAll('LA', String(lineOf('t1', 'la')));
+    expect(text.split('\n')[lineOf('t1', 'la') - 1]).toContain('m_a = 1');
+    const entries = parseSpinTrail(trail);
+    expect(entries.map((e) => e.depth)).toEqual([1, 1, 2, 2]);
+    expect(trailToWitness(entries, lines)).toEqual([
+      { thread: 't2', step: 'lb' },
+      { thread: 't1', step: 'la' },
+    ]);
+  });
+
+  it('names the branch of a choice from the option line SPIN took', () => {
+    const ch = SEMANTICS.find((s) => s.sc.id === 'choice')!.sc;
+    const { lines } = programToPromelaMapped(instantiate(ch, 'original', 'c'));
+    expect([...lines.values()].filter((l) => l.step === 'io').map((l) => l.branch)).toEqual(['ok', 'eio']);
+  });
+});
+
 describe('Promela text', () => {
   it('has one process per thread, a watcher for invariants and a checker for finals', () => {
     const t = SEMANTICS.find((s) => s.sc.id === 'trylock')!;
@@ -252,11 +293,13 @@ describe.skipIf(!tools.ok)('SPIN agrees with the explorer on small models and th
     const r = results.get(`semantics: ${name}`)!;
     expect(r.ours.verdict).toBe(s.verdict);
     expect(r.spin.found).toEqual(s.verdict === 'holds' ? [] : [s.verdict]);
+    expect(r.trails.map((t) => `${t.spin}: ${t.ours}`)).toEqual(s.verdict === 'holds' ? [] : [`${s.verdict}: ${s.verdict}`]);
   });
 
   it.each(textbook.map((m) => [m.key]))('textbook %s', (key) => {
     const r = results.get(key)!;
     expect(r.spin.verdict).not.toBe('incomplete');
     expect(r.agree).toBe(true);
+    for (const t of r.trails) expect(`${t.spin}: ${t.ours}`).toBe(`${t.spin}: ${t.spin}`);
   });
 });
