@@ -245,31 +245,29 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
           const size = items.reduce((n, it) => n + it.bytes.byteLength, 0);
           chunk = [];
           const done = processor.submit(items);
+          // handled below, in order; this only keeps an early rejection from being "unhandled"
+          done.catch(() => {});
           // results are consumed strictly in submission order
           tail = tail.then(async () => {
-            let results: Processed[];
             try {
-              results = await done;
+              const results = await done;
+              if (failure) return;
+              for (const r of results) {
+                pending.push(r);
+                if (pending.length >= batchSize) {
+                  writeBatch(source.id, pending);
+                  pending = [];
+                  progress();
+                }
+              }
             } catch (e) {
               failure ??= e;
-              return;
+            } finally {
+              // always, or a reader waiting for room would wait forever after a failure
+              inFlight -= items.length;
+              inFlightBytes -= size;
+              release?.();
             }
-            if (failure) return;
-            for (const r of results) {
-              pending.push(r);
-              if (pending.length >= batchSize) {
-                try {
-                  writeBatch(source.id, pending);
-                } catch (e) {
-                  failure ??= e;
-                }
-                pending = [];
-                progress();
-              }
-            }
-            inFlight -= items.length;
-            inFlightBytes -= size;
-            release?.();
           });
         };
 
@@ -284,6 +282,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
           if (msg.position.index <= resumeAt) {
             if (msg.position.index === resumeAt && source.doneHash !== null && contentHash(msg.bytes) !== source.doneHash) mismatch = true;
             totals.skipped++;
+            if (totals.skipped % 1000 === 0) progress();
             return;
           }
           chunk.push(toWire(msg));

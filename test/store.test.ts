@@ -123,6 +123,21 @@ describe('storing messages', () => {
     closeDb(db);
   });
 
+  it('stops with the writer\'s error instead of hanging, and keeps the batches committed before it', async () => {
+    const db = openDb(join(dir, 'fail.db'));
+    let calls = 0;
+    const failing = {
+      name: 'failing',
+      analyze: () => 1,
+      store: () => {
+        if (++calls === 6) throw new Error('disk on fire');
+      },
+    };
+    await expect(ingestPaths(db, samplePaths(), { ...inline, batchSize: 5, analyzers: [failing] })).rejects.toThrow('disk on fire');
+    expect(countMessages(db)).toBe(5);
+    closeDb(db);
+  });
+
   it('seeds an empty database with the sample, once', async () => {
     const path = join(dir, 'seed.db');
     expect(await ensureSeeded(path, inline)).toEqual({ seeded: true });
