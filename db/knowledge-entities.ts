@@ -16,6 +16,8 @@ export interface SeriesListing {
   subjects: string[];
   /** The start of the cover letter's text, '' without one. */
   coverText: string;
+  /** Bodies of the latest version's patches (the first DIFF_TEXT_CHARS), for their hunk headers. */
+  diffTexts: string[];
 }
 
 export interface FixListing {
@@ -27,9 +29,13 @@ export interface FixListing {
   files: string[];
   /** "branch status" pairs seen for the fix, e.g. ["6.6 queued", "6.1 failed-to-apply"]. */
   events: string[];
+  /** The body of the fix's patch mail (the first DIFF_TEXT_CHARS), '' when unknown. */
+  diffText: string;
 }
 
 const COVER_TEXT_CHARS = 600;
+/** Enough for the hunk headers of all but huge patches; bounds what one listing holds. */
+export const DIFF_TEXT_CHARS = 64 * 1024;
 
 function parseFiles(jsonLines: string | null): string[] {
   const out = new Set<string>();
@@ -64,13 +70,14 @@ export function listSeriesForKnowledge(db: Db): SeriesListing[] {
   const patches = db.sql.prepare(
     `SELECT sp.message_id AS mid,
        (SELECT pm.subject FROM patch_msgs pm WHERE pm.message_id = sp.message_id LIMIT 1) AS subject,
-       (SELECT pm.files FROM patch_msgs pm WHERE pm.message_id = sp.message_id LIMIT 1) AS files
+       (SELECT pm.files FROM patch_msgs pm WHERE pm.message_id = sp.message_id LIMIT 1) AS files,
+       (SELECT substr(m.body, 1, ${DIFF_TEXT_CHARS}) FROM messages m WHERE m.message_id = sp.message_id ORDER BY m.id LIMIT 1) AS body
      FROM series_patches sp WHERE sp.series_id = ? ORDER BY sp.idx`,
   );
   const cover = db.sql.prepare('SELECT substr(body, 1, ?) AS text FROM messages WHERE message_id = ? ORDER BY id LIMIT 1');
   const out: SeriesListing[] = [];
   for (const { row, versions } of latest.values()) {
-    const ps = patches.all(row.id) as { mid: string; subject: string | null; files: string | null }[];
+    const ps = patches.all(row.id) as { mid: string; subject: string | null; files: string | null; body: string | null }[];
     const messageId = row.cover_message_id ?? ps[0]?.mid;
     if (!messageId) continue;
     const coverText = row.cover_message_id ? ((cover.get(COVER_TEXT_CHARS, row.cover_message_id) as { text: string } | undefined)?.text ?? '') : '';
@@ -83,6 +90,7 @@ export function listSeriesForKnowledge(db: Db): SeriesListing[] {
       files: parseFiles(ps.map((p) => p.files ?? '').join('\n')),
       subjects: ps.flatMap((p) => (p.subject ? [p.subject] : [])),
       coverText,
+      diffTexts: ps.flatMap((p) => (p.body ? [p.body] : [])),
     });
   }
   return out;
@@ -94,6 +102,7 @@ export function listFixesForKnowledge(db: Db): FixListing[] {
     .prepare(
       `SELECT f.fix_key, f.upstream_commit, f.title, f.author_name, f.author_email, f.patch_message_id,
          (SELECT pm.files FROM patch_msgs pm WHERE pm.message_id = f.patch_message_id LIMIT 1) AS files,
+         (SELECT substr(m.body, 1, ${DIFF_TEXT_CHARS}) FROM messages m WHERE m.message_id = f.patch_message_id ORDER BY m.id LIMIT 1) AS body,
          (SELECT group_concat(branch || ' ' || status, char(10)) FROM
             (SELECT DISTINCT e.branch, e.status FROM stable_events e WHERE e.fix_key = f.fix_key AND e.status IS NOT NULL)) AS events
        FROM fixes f ORDER BY f.title, f.fix_key`,
@@ -106,6 +115,7 @@ export function listFixesForKnowledge(db: Db): FixListing[] {
     author_email: string | null;
     patch_message_id: string | null;
     files: string | null;
+    body: string | null;
     events: string | null;
   }[];
   return rows.map((r) => ({
@@ -116,5 +126,6 @@ export function listFixesForKnowledge(db: Db): FixListing[] {
     patchMessageId: r.patch_message_id,
     files: parseFiles(r.files),
     events: (r.events ?? '').split('\n').filter((e) => e.length > 0),
+    diffText: r.body ?? '',
   }));
 }

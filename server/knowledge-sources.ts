@@ -13,6 +13,7 @@ export function seriesEntities(db: Db): KnowledgeEntity[] {
     kind: 'series',
     title: s.title,
     paths: s.files,
+    diffTexts: s.diffTexts,
     body: [`v${s.version} (${s.versions} version${s.versions === 1 ? '' : 's'})`, s.sender ?? '', ...s.subjects, s.coverText].join('\n'),
     url: `/api/series/${encodeURIComponent(s.messageId)}`,
   }));
@@ -27,6 +28,7 @@ export function fixEntities(db: Db): KnowledgeEntity[] {
       kind: 'stable-fix',
       title: f.title,
       paths: f.files,
+      diffTexts: f.diffText ? [f.diffText] : [],
       body: [f.upstreamCommit ?? '', f.author ?? '', ...f.events].join('\n'),
       url: `/api/fix-status/${encodeURIComponent(key)}`,
     };

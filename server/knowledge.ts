@@ -4,6 +4,7 @@
 // database and shipped prebuilt as JSON so a page can search it offline.
 import lunr from 'lunr';
 import { LoregraphError } from '../errors.ts';
+import { hasDiff, parseDiff } from '../ingest/patch/diff.ts';
 
 /** Kinds known today; the type stays open so races and fixes can join without a change here. */
 export type KnowledgeKind = 'series' | 'stable-fix' | 'scenario' | (string & {});
@@ -18,6 +19,11 @@ export interface KnowledgeEntity {
   body: string;
   /** API path where the entity lives, e.g. '/api/series/<mid>'. */
   url: string;
+  /**
+   * Patch bodies whose hunk headers name the functions touched; parsed when the index
+   * is built (in its worker), not when the entities are read.
+   */
+  diffTexts?: string[];
 }
 
 export interface KnowledgeDoc {
@@ -75,6 +81,23 @@ export function expandPaths(paths: readonly string[]): string {
   return [...out].join(' ');
 }
 
+/** "file:function" for every hunk whose header names a function (git's function context). */
+export function hunkFunctions(diffTexts: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const text of diffTexts) {
+    if (!hasDiff(text)) continue;
+    for (const f of parseDiff(text).files) {
+      const path = f.newPath ?? f.oldPath ?? '';
+      for (const h of f.hunks) {
+        // "static int collapse_file(struct mm_struct *mm," -> collapse_file; a struct or label context has no '('.
+        const m = /([A-Za-z_]\w*)\s*\(/.exec(h.context);
+        if (m?.[1]) out.add(path ? `${path}:${m[1]}` : m[1]);
+      }
+    }
+  }
+  return [...out].sort();
+}
+
 export interface KnowledgeIndex {
   search(q: string, opts?: { limit?: number; kind?: string }): KnowledgeHit[];
   serialized: SerializedKnowledge;
@@ -96,7 +119,8 @@ export function buildKnowledgeIndex(entities: readonly KnowledgeEntity[], source
       seen.add(e.id);
       const ref = seen.size.toString(36);
       docs[ref] = { id: e.id, kind: e.kind, title: e.title, url: e.url };
-      this.add({ ref, title: e.title, paths: expandPaths(e.paths), body: e.body.slice(0, MAX_BODY_CHARS) });
+      const paths = e.diffTexts?.length ? [...e.paths, ...hunkFunctions(e.diffTexts)] : e.paths;
+      this.add({ ref, title: e.title, paths: expandPaths(paths), body: e.body.slice(0, MAX_BODY_CHARS) });
     }
   });
   const serialized: SerializedKnowledge = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildKnowledgeIndex, expandPaths, loadKnowledgeIndex, queryTerms, type KnowledgeEntity } from '../server/knowledge.ts';
+import { buildKnowledgeIndex, expandPaths, hunkFunctions, loadKnowledgeIndex, queryTerms, type KnowledgeEntity } from '../server/knowledge.ts';
 
 const entities: KnowledgeEntity[] = [
   {
@@ -78,5 +78,33 @@ describe('knowledge index', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('indexes the functions named in hunk headers of an entity\'s patches', () => {
+    const diff = [
+      'Fix it.',
+      '',
+      '---',
+      'diff --git a/mm/readahead.c b/mm/readahead.c',
+      '--- a/mm/readahead.c',
+      '+++ b/mm/readahead.c',
+      '@@ -10,3 +10,4 @@ static void page_cache_ra_order(struct readahead_control *ractl,',
+      ' a',
+      '+b',
+      ' c',
+      ' d',
+      '@@ -40,2 +41,2 @@ struct file_ra_state {',
+      '-x',
+      '+y',
+      ' z',
+      '',
+    ].join('\n');
+    expect(hunkFunctions([diff, 'no diff here'])).toEqual(['mm/readahead.c:page_cache_ra_order']);
+    const idx = buildKnowledgeIndex(
+      [{ id: 'series:ra@x', kind: 'series', title: 'mm: readahead order fix', paths: ['mm/readahead.c'], body: '', url: '/api/series/ra%40x', diffTexts: [diff] }],
+      'test',
+    );
+    expect(idx.search('page_cache_ra_order').map((h) => h.id)).toEqual(['series:ra@x']);
+    expect(idx.search('file_ra_state')).toEqual([]);
   });
 });
