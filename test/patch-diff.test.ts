@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { hasDiff, parseDiff } from '../ingest/patch/diff.ts';
@@ -149,5 +150,59 @@ describe.skipIf(!HAS_SHARED || !hasGit())('patch-id equals git patch-id --stable
     const r = await compare(files);
     expect(r.ids).toBeGreaterThan(120);
     expect(r.ours).toEqual(r.git);
+  });
+});
+
+// Generated diffs: files with hunks whose line counts are known, formatted as git does.
+const line = fc.stringMatching(/^[a-z0-9 (){};=+*-]{0,30}$/);
+const hunkArb = fc.record({
+  context: fc.array(line, { minLength: 0, maxLength: 3 }),
+  removed: fc.array(line, { minLength: 0, maxLength: 4 }),
+  added: fc.array(line, { minLength: 0, maxLength: 4 }),
+  func: fc.stringMatching(/^[a-z_]{0,12}$/),
+});
+const fileArb = fc.record({ name: fc.stringMatching(/^[a-z]{1,8}\/[a-z]{1,8}\.c$/), hunks: fc.array(hunkArb, { minLength: 1, maxLength: 3 }) });
+
+function formatFile(f: { name: string; hunks: { context: string[]; removed: string[]; added: string[]; func: string }[] }, ws = ''): string {
+  let out = `diff --git a/${f.name} b/${f.name}\nindex 1111111..2222222 100644\n--- a/${f.name}\n+++ b/${f.name}\n`;
+  let at = 1;
+  for (const h of f.hunks) {
+    const oldN = h.context.length + h.removed.length;
+    const newN = h.context.length + h.added.length;
+    out += `@@ -${at},${oldN} +${at},${newN} @@${h.func ? ` ${h.func}` : ''}\n`;
+    for (const c of h.context) out += ` ${c}${ws}\n`;
+    for (const r of h.removed) out += `-${r}${ws}\n`;
+    for (const a of h.added) out += `+${a}${ws}\n`;
+    at += oldN + 10;
+  }
+  return out;
+}
+
+describe('diff parser properties', () => {
+  it('counts exactly the added and removed lines of generated diffs, and keeps the function context', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fileArb, { minLength: 1, maxLength: 3, selector: (f) => f.name }), (files) => {
+        const d = parseDiff(`Subject line\n\n---\n${files.map((f) => formatFile(f)).join('')}-- \n2.43.0\n`);
+        expect(d.files.map((f) => f.newPath)).toEqual(files.map((f) => f.name));
+        files.forEach((f, i) => {
+          expect(d.files[i]?.added).toBe(f.hunks.reduce((n, h) => n + h.added.length, 0));
+          expect(d.files[i]?.removed).toBe(f.hunks.reduce((n, h) => n + h.removed.length, 0));
+          expect(d.files[i]?.hunks.map((h) => h.context)).toEqual(f.hunks.map((h) => h.func));
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives the same patch-id whatever the file order and trailing whitespace', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fileArb, { minLength: 1, maxLength: 3, selector: (f) => f.name }), (files) => {
+        const a = patchId(files.map((f) => formatFile(f)).join(''));
+        const b = patchId([...files].reverse().map((f) => formatFile(f, '  ')).join(''));
+        expect(a).not.toBeNull();
+        expect(b).toBe(a);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -154,6 +154,20 @@ describe.skipIf(!HAS_SHARED)('series with trailers from b4 samples', () => {
     expect(s.versions[1]?.patches[1]?.previousMessageId).toBe('patch-2-message@example.com');
   });
 
+  it('reads a patch whose "---" line was stripped, and one with a diffstat', async () => {
+    for (const file of ['trailers-followup-stripped-lines.mbox', 'trailers-followup-with-diffstat.mbox']) {
+      const db = await ingestForPatches([sharedPath('corpus', 'b4', file)]);
+      try {
+        const id = db.sql.prepare(`SELECT message_id FROM patch_msgs WHERE kind = 'patch'`).get() as { message_id: string };
+        const t = getSeries(db, id.message_id).versions[0]?.patches[0]?.trailers ?? [];
+        expect(t.filter((x) => !x.followup).map((x) => x.name)).toEqual(['Fixes', 'Reviewed-by', 'Link', 'Signed-off-by']);
+        expect(t.filter((x) => x.followup).map((x) => [x.value, x.givenIn])).toEqual([['Followup Reviewer1 <followup-reviewer1@example.com>', 'fwup-message-1@example.com']]);
+      } finally {
+        closeDb(db);
+      }
+    }
+  });
+
   it('does not repeat a trailer the patch already carries', () => {
     const id = already.sql.prepare(`SELECT message_id FROM patch_msgs WHERE kind = 'patch'`).get() as { message_id: string };
     const trailers = getSeries(already, id.message_id).versions[0]?.patches[0]?.trailers ?? [];
