@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { closeDb, openDb } from '../db/connection.ts';
 import { buildApp } from './app.ts';
 
+const WARM_WAIT_MS = 10_000;
+
 export interface ServeOptions {
   dbPath: string;
   port: number;
@@ -29,14 +31,20 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const db = openDb(opts.dbPath, { readonly: true });
   const app = buildApp({ db, logger: opts.logger ?? false });
   app.addHook('onClose', async () => closeDb(db));
+  // The knowledge index is built before listening, so neither the first visitor nor a
+  // load test right after start pays for it: its entities are read on this thread (the
+  // part that would stall requests), the index built in its worker. A huge archive gets
+  // WARM_WAIT_MS, then the server listens while the worker finishes.
+  const warm = app.knowledge.json().catch((e: unknown) => app.log.error({ err: e }, 'knowledge index build failed'));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([warm, new Promise((r) => (timer = setTimeout(r, WARM_WAIT_MS)))]);
+  clearTimeout(timer);
   try {
     await app.listen({ port: opts.port, host: opts.host });
   } catch (e) {
     await app.close();
     throw e;
   }
-  // Built now (in its worker) rather than on the first request, so the first visitor does not wait.
-  void app.knowledge.json().catch((e: unknown) => app.log.error({ err: e }, 'knowledge index build failed'));
   const addr = app.server.address();
   const port = addr && typeof addr === 'object' ? addr.port : opts.port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
