@@ -154,11 +154,11 @@ function fixInfo(r: FixRow): FixInfo {
 
 function eventsFor(db: Db, key: string): StableEventInput[] {
   const rows = db.sql
-    .prepare('SELECT status, branch, message_id, date, rc, version FROM stable_events WHERE fix_key = ? AND status IS NOT NULL ORDER BY date, id')
-    .all(key) as { status: string; branch: string; message_id: string; date: number | null; rc: string | null; version: string | null }[];
+    .prepare('SELECT status, branch, message_id, date, rc, version, base FROM stable_events WHERE fix_key = ? AND status IS NOT NULL ORDER BY date, id')
+    .all(key) as { status: string; branch: string; message_id: string; date: number | null; rc: string | null; version: string | null; base: string | null }[];
   return rows
     .filter((r) => (STATUSES as readonly string[]).includes(r.status))
-    .map((r) => ({ status: r.status as StableStatus, branch: r.branch, messageId: r.message_id, date: r.date, rc: r.rc, version: r.version }));
+    .map((r) => ({ status: r.status as StableStatus, branch: r.branch, messageId: r.message_id, date: r.date, rc: r.rc, version: r.version, base: r.base }));
 }
 
 /** Finds a fix by upstream commit (full or abbreviated, at least 7 hex digits) or by any message about it. */

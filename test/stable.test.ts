@@ -143,6 +143,13 @@ describe.skipIf(!HAS_SHARED)('stable statuses in the cifs stable threads', () =>
     expect(b?.history.filter((h) => h.status === 'autosel').map((h) => h.messageId)).toEqual(['20250805130945.471732-43-sashal@kernel.org']);
   });
 
+  it('keeps the X-stable-base an AUTOSEL mail was picked against', () => {
+    expect(getFixStatus(db, '0266a2f791294e0b4ba36f4a1d89b8615ea3cac0').branches['6.4']).toMatchObject({
+      evidence: ['20230813154934.1067569-1-sashal@kernel.org'],
+      base: 'Linux 6.4.10',
+    });
+  });
+
   it('gives no stable status to the linux-next merge look-alikes', async () => {
     const msgs = await readCorpusMbox(sharedPath('corpus', 'lore-linux-cifs', 'linux-cifs.stable-threads.mboxrd'));
     const lookalikes = msgs.filter((m) => /manual merge of the mm-stable tree/.test(m.subject));

@@ -37,6 +37,8 @@ export interface StableEventInput {
   date: number | null;
   rc: string | null;
   version: string | null;
+  /** X-stable-base of an AUTOSEL mail ("Linux 6.12.9"): the release it was picked against. */
+  base?: string | null;
 }
 
 export interface BranchStatus {
@@ -45,6 +47,8 @@ export interface BranchStatus {
   evidence: string[];
   rc: string | null;
   version: string | null;
+  /** The newest X-stable-base any mail on the branch gave. */
+  base: string | null;
   /** Every event seen on the branch, oldest first, for the full story. */
   history: { status: StableStatus; messageId: string; date: number | null }[];
 }
@@ -97,6 +101,7 @@ export function resolveBranchStatuses(events: readonly StableEventInput[], alsoB
       evidence,
       rc: [...winners].reverse().map((e) => e.rc).find((x) => x !== null) ?? null,
       version: [...winners].reverse().map((e) => e.version).find((x) => x !== null) ?? null,
+      base: [...list].reverse().map((e) => e.base ?? null).find((x) => x !== null) ?? null,
       history: list.map((e) => ({ status: e.status, messageId: e.messageId, date: e.date })),
     };
   }
