@@ -3,7 +3,8 @@
 // states (-A: assertions ignored) -- so both kinds of error are known, whatever SPIN's
 // depth-first search happens to meet first. The pan output parser is pure and tested alone.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -60,6 +61,8 @@ export interface SpinResult {
   /** Wall time of the two verifier runs (not compilation), ms. */
   verifyMs: number;
   compileMs: number;
+  /** false when a cached pan binary of the same model was used. */
+  compiled: boolean;
 }
 
 export interface SpinTools {
@@ -93,6 +96,41 @@ export interface SpinOptions {
   optimize?: boolean;
   /** Replay each error trail with `spin -t -p`, so it can be mapped back to our steps. */
   trails?: boolean;
+  /**
+   * Reuse a pan binary built earlier from the very same text, SPIN version and flags (kept
+   * in $TMPDIR/loregraph-spin-cache): reruns of the cross-check tests then skip gcc.
+   * LOREGRAPH_SPIN_NOCACHE=1 turns it off.
+   */
+  cache?: boolean;
+}
+
+let spinVersion: Promise<string> | undefined;
+
+/** Builds pan in `dir` (spin -a, gcc), or copies the cached build of the same model. Returns whether it compiled. */
+async function buildPan(dir: string, pml: string, opts: SpinOptions): Promise<boolean> {
+  const flags = [opts.optimize === false ? '-O0' : '-O2', '-DSAFETY'];
+  const useCache = opts.cache === true && process.env.LOREGRAPH_SPIN_NOCACHE !== '1';
+  let cached: string | undefined;
+  if (useCache) {
+    spinVersion ??= run('spin', ['-V']).then((r) => r.stdout.trim());
+    const key = createHash('sha256').update(`${await spinVersion}\0${flags.join(' ')}\0${pml}`).digest('hex').slice(0, 32);
+    cached = join(tmpdir(), 'loregraph-spin-cache', `${key}.pan`);
+    if (await stat(cached).then((st) => st.isFile(), () => false)) {
+      // spin -t needs only model.pml and the trail pan writes, not spin -a's pan.*.
+      await copyFile(cached, join(dir, 'pan'));
+      return false;
+    }
+  }
+  await run('spin', ['-a', 'model.pml'], { cwd: dir, timeout: 60_000 });
+  await run('gcc', [...flags, '-o', 'pan', 'pan.c'], { cwd: dir, timeout: 120_000 });
+  if (cached) {
+    // Copy then rename, so a concurrent reader never sees half a binary.
+    await mkdir(join(tmpdir(), 'loregraph-spin-cache'), { recursive: true });
+    const part = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+    await copyFile(join(dir, 'pan'), part);
+    await rename(part, cached);
+  }
+  return true;
 }
 
 /** Exports nothing itself: give it the Promela text of sim/promela.ts. */
@@ -101,8 +139,7 @@ export async function runSpin(pml: string, opts: SpinOptions = {}): Promise<Spin
   try {
     await writeFile(join(dir, 'model.pml'), pml);
     const t0 = performance.now();
-    await run('spin', ['-a', 'model.pml'], { cwd: dir, timeout: 60_000 });
-    await run('gcc', [opts.optimize === false ? '-O0' : '-O2', '-DSAFETY', '-o', 'pan', 'pan.c'], { cwd: dir, timeout: 120_000 });
+    const compiled = await buildPan(dir, pml, opts);
     const compileMs = performance.now() - t0;
     const base = [`-m${opts.maxDepth ?? 1_000_000}`, `-w${opts.hashBits ?? 20}`];
     const t1 = performance.now();
@@ -123,7 +160,7 @@ export async function runSpin(pml: string, opts: SpinOptions = {}): Promise<Spin
     if (deadlock.invalidEndState) found.push('deadlock');
     const truncated = (safety.truncated && !safety.assertionViolated) || (deadlock.truncated && !deadlock.invalidEndState);
     const verdict = found[0] ?? (truncated ? 'incomplete' : 'holds');
-    return { found, verdict, safety, deadlock, verifyMs, compileMs, dir };
+    return { found, verdict, safety, deadlock, verifyMs, compileMs, compiled, dir };
   } finally {
     if (!opts.keep) await rm(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,8 @@ import { spinTools } from '../sim/promela-spin.ts';
 
 // Small models: -O0 compiles pan.c several times faster, and a small hash table and
 // depth stack keep pan's start-up cheap (a deeper model would say "incomplete", not pass).
-const FAST = { optimize: false, maxDepth: 20_000, hashBits: 16, trails: true } as const;
+// A pan built from the very same text is reused (LOREGRAPH_SPIN_NOCACHE=1 to rebuild all).
+const FAST = { optimize: false, maxDepth: 20_000, hashBits: 16, trails: true, cache: true } as const;
 
 const tools = await spinTools();
 if (!tools.ok) console.warn(`SPIN cross-check of seeds 003, 004 skipped: ${tools.reason}`);

@@ -6,12 +6,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPromela, loadScenarioFile, parseScenario, type Scenario } from '../sim/index.ts';
 import { crossCheck, pool, table, type Agreement } from '../sim/promela-check.ts';
-import { parsePanOutput, spinTools } from '../sim/promela-spin.ts';
+import { parsePanOutput, runSpin, spinTools } from '../sim/promela-spin.ts';
 import { parseSpinTrail, trailToWitness } from '../sim/promela-trail.ts';
 import { programToPromelaMapped } from '../sim/promela.ts';
 import { instantiate } from '../sim/instantiate.ts';
 
-const FAST = { optimize: false, maxDepth: 20_000, hashBits: 16, trails: true } as const;
+const FAST = { optimize: false, maxDepth: 20_000, hashBits: 16, trails: true, cache: true } as const;
 const tools = await spinTools();
 if (!tools.ok) console.warn(`SPIN cross-check skipped: ${tools.reason}`);
 
@@ -295,6 +295,18 @@ describe.skipIf(!tools.ok)('SPIN agrees with the explorer on small models and th
     expect(r.spin.found).toEqual(s.verdict === 'holds' ? [] : [s.verdict]);
     expect(r.trails.map((t) => `${t.spin}: ${t.ours}`)).toEqual(s.verdict === 'holds' ? [] : [`${s.verdict}: ${s.verdict}`]);
   });
+
+  it('reuses the pan built for the very same model text, with the same findings', async () => {
+    const pml = exportPromela(SEMANTICS[0]!.sc, 'original', 'c');
+    const first = await runSpin(pml, FAST);
+    const again = await runSpin(pml, FAST);
+    expect(again.compiled).toBe(false);
+    expect(again.found).toEqual(first.found);
+    expect(again.deadlock.trail).toEqual(first.deadlock.trail);
+    const other = await runSpin(pml.replace('/* loregraph sim export', '/* a different text: loregraph sim export'), { ...FAST, cache: false });
+    expect(other.compiled).toBe(true);
+    expect(other.found).toEqual(['deadlock']);
+  }, 60_000);
 
   it.each(textbook.map((m) => [m.key]))('textbook %s', (key) => {
     const r = results.get(key)!;
