@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { closeDb, type Db } from '../db/connection.ts';
 import { getFixStatus, listStableBranch } from '../db/stable.ts';
 import { classifyStableMail, expandBranchRange, findUpstreamCommit } from '../ingest/patch/stable-mail.ts';
@@ -70,6 +71,33 @@ describe('stable mail classifier', () => {
       expect(findUpstreamCommit(`intro\n\n${body}\n`)).toBe(SHA);
     }
     expect(findUpstreamCommit('This reverts commit 0123456789abcdef0123456789abcdef01234567.')).toBeNull();
+  });
+});
+
+describe('stable mail classifier properties', () => {
+  const branch = fc.tuple(fc.integer({ min: 4, max: 7 }), fc.integer({ min: 0, max: 19 })).map(([a, b]) => `${a}.${b}`);
+  const title = fc.stringMatching(/^[a-z][a-z0-9_]{1,10}: [a-z][a-z0-9 _-]{0,40}[a-z0-9]$/);
+  const sha = fc.stringMatching(/^[0-9a-f]{40}$/);
+
+  it('reads back the branch, title and commit of every form the stable scripts write', () => {
+    fc.assert(
+      fc.property(branch, title, sha, fc.integer({ min: 1, max: 400 }), (br, t, c, n) => {
+        const total = n + 10;
+        const cases: [string, string, string][] = [
+          [`Patch "${t}" has been added to the ${br}-stable tree`, `commit ${c} upstream.`, 'added'],
+          [`FAILED: patch "[PATCH] ${t}" failed to apply to ${br}-stable tree`, `git cherry-pick -x ${c}`, 'failed'],
+          [`[PATCH ${br} ${n}/${total}] ${t}`, `${br}-stable review patch.  If anyone has any objections, please let me know.\n\ncommit ${c} upstream.`, 'review-patch'],
+          [`[PATCH AUTOSEL ${br} ${n}/${total}] ${t}`, `[ Upstream commit ${c} ]`, 'autosel'],
+          [`[PATCH ${br}.y] ${t}`, `commit ${c} upstream.`, 'backport'],
+        ];
+        for (const [subject, body, kind] of cases) {
+          expect(classifyStableMail(subject, body)).toMatchObject({ kind, branches: [br], title: t.replace(/\s+/g, ' '), upstreamCommit: c });
+          // The same words in a reply are discussion, not a status.
+          expect(classifyStableMail(`Re: ${subject}`, body)?.kind).not.toBe(kind);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
