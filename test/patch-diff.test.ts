@@ -145,10 +145,14 @@ describe.skipIf(!HAS_SHARED || !hasGit())('patch-id equals git patch-id --stable
   });
 
   it('for the patchwork, b4 and git test mails (binary files, renames, NUL bytes)', async () => {
-    const dirs = ['patchwork/mail', 'patchwork/series', 'b4'];
-    const files = dirs.flatMap((d) => readdirSync(sharedPath('corpus', d)).filter((f) => f.endsWith('.mbox')).map((f) => sharedPath('corpus', d, f)));
+    const dirs = ['patchwork/mail', 'patchwork/series', 'b4', 'git-mailinfo'];
+    const files = dirs.flatMap((d) =>
+      readdirSync(sharedPath('corpus', d))
+        .filter((f) => /\.(mbox|mboxrd|in)$|^000\dmboxrd$/.test(f))
+        .map((f) => sharedPath('corpus', d, f)),
+    );
     const r = await compare(files);
-    expect(r.ids).toBeGreaterThan(120);
+    expect(r.ids).toBeGreaterThan(130);
     expect(r.ours).toEqual(r.git);
   });
 });
