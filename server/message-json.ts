@@ -1,6 +1,7 @@
 // A stored message as the API shows it: the fields ingest recorded (text only — the body
 // is the decoded text/plain part, never HTML), plus where it sits (thread, copies).
 import type { StoredMessage } from '../db/message-view.ts';
+import { schemaCovers } from './schema-covers.ts';
 
 export interface MessageView {
   messageId: string;
@@ -104,3 +105,5 @@ export const messageViewSchema = {
     threadId: nullableStr,
   },
 } as const;
+
+schemaCovers<typeof messageViewSchema, MessageView>(true);

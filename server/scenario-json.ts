@@ -1,6 +1,7 @@
 // Scenarios as the API shows them: the parsed Scenario holds Maps and source positions,
 // the JSON holds arrays and only what a reader (or the knowledge index) needs.
-import type { KernelRef, RawStep, Scenario } from '../sim/ast.ts';
+import type { KernelRef, RawStep, RunResult, Scenario, WaitEdge, WitnessStep } from '../sim/ast.ts';
+import { schemaCovers } from './schema-covers.ts';
 import type { KnowledgeEntity } from './knowledge.ts';
 
 export interface ScenarioSummary {
@@ -172,3 +173,8 @@ export const runResultSchema = {
     bound: str,
   },
 } as const;
+
+schemaCovers<typeof runResultSchema, RunResult>(true);
+schemaCovers<typeof witnessStepSchema, WitnessStep>(true);
+schemaCovers<typeof runResultSchema.properties.waitFor.items, WaitEdge>(true);
+schemaCovers<typeof scenarioDetailSchema, ScenarioDetail>(true);

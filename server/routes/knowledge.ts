@@ -3,6 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../context.ts';
 import type { KnowledgeCache } from '../knowledge-cache.ts';
+import type { KnowledgeHit } from '../knowledge.ts';
+import { schemaCovers } from '../schema-covers.ts';
 
 const hitSchema = {
   type: 'object',
@@ -20,6 +22,8 @@ const hitSchema = {
     },
   },
 } as const;
+
+schemaCovers<typeof hitSchema, KnowledgeHit>(true);
 
 export function registerKnowledge(app: FastifyInstance, ctx: RouteContext, cache: KnowledgeCache): void {
   app.get<{ Querystring: { q: string; limit: number; kind?: string } }>('/api/knowledge', {

@@ -2,7 +2,8 @@
 // status on every stable branch, and everything seen for one branch. The answers come
 // from db/series.ts and db/stable.ts; this file is their HTTP face.
 import type { FastifyInstance } from 'fastify';
-import { getSeries } from '../../db/series.ts';
+import { getSeries, type SeriesPatchView, type SeriesVersionView, type SeriesView, type TrailerView } from '../../db/series.ts';
+import { schemaCovers } from '../schema-covers.ts';
 import { getFixStatus, listStableBranch, type FixInfo } from '../../db/stable.ts';
 import { STATUSES, type BranchStatus, type StableStatus } from '../../ingest/patch/stable-status.ts';
 import type { RouteContext } from '../context.ts';
@@ -94,12 +95,20 @@ const branchStatusSchema = {
     evidence: { type: 'array', items: str, description: 'Message-IDs that justify the status, oldest first' },
     rc: nstr,
     version: nstr,
+    base: { ...nstr, description: 'the newest X-stable-base a mail on the branch gave' },
     history: {
       type: 'array',
       items: { type: 'object', required: ['status', 'messageId', 'date'], properties: { status: statusEnum, messageId: str, date: nstr } },
     },
   },
 } as const;
+
+schemaCovers<typeof branchStatusSchema, BranchStatus>(true);
+schemaCovers<typeof fixInfoSchema, FixInfo>(true);
+schemaCovers<typeof seriesSchema, SeriesView>(true);
+schemaCovers<typeof seriesSchema.properties.versions.items, SeriesVersionView>(true);
+schemaCovers<typeof seriesSchema.properties.versions.items.properties.patches.items, SeriesPatchView>(true);
+schemaCovers<typeof trailerSchema, TrailerView>(true);
 
 export interface BranchStatusView extends Omit<BranchStatus, 'history'> {
   history: { status: StableStatus; messageId: string; date: string | null }[];

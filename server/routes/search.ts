@@ -2,7 +2,8 @@
 // server/query/ (searchMessages); this file is the HTTP face: limits, schema, paging.
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../context.ts';
-import { searchMessages } from '../query/search.ts';
+import { searchMessages, type SearchHit } from '../query/search.ts';
+import { schemaCovers } from '../schema-covers.ts';
 import { flagSchema, isOn, type Flag } from '../flags.ts';
 
 interface SearchQuery {
@@ -42,6 +43,20 @@ export function searchQuerystring(ctx: RouteContext) {
   } as const;
 }
 
+const searchHitSchema = {
+  type: 'object',
+  required: ['messageId', 'subject', 'from', 'date', 'threadId', 'snippet'],
+  properties: {
+    messageId: { type: 'string' },
+    subject: { type: 'string' },
+    from: { anyOf: [{ $ref: 'Address#' }, { type: 'null' }] },
+    date: { type: ['string', 'null'] },
+    threadId: { type: 'string' },
+    snippet: { $ref: 'Snippet#' },
+  },
+} as const;
+schemaCovers<typeof searchHitSchema, SearchHit>(true);
+
 export function registerSearch(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: SearchQuery }>('/api/search', {
     schema: {
@@ -58,21 +73,7 @@ export function registerSearch(app: FastifyInstance, ctx: RouteContext): void {
             offset: { type: 'integer' },
             limit: { type: 'integer' },
             took_ms: { type: 'number' },
-            hits: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['messageId', 'subject', 'from', 'date', 'threadId', 'snippet'],
-                properties: {
-                  messageId: { type: 'string' },
-                  subject: { type: 'string' },
-                  from: { anyOf: [{ $ref: 'Address#' }, { type: 'null' }] },
-                  date: { type: ['string', 'null'] },
-                  threadId: { type: 'string' },
-                  snippet: { $ref: 'Snippet#' },
-                },
-              },
-            },
+            hits: { type: 'array', items: searchHitSchema },
           },
         },
         400: { $ref: 'ErrorBody#' },

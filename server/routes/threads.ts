@@ -1,6 +1,7 @@
 // A thread: as a tree (JSON) and as an mboxrd download.
 import type { FastifyInstance } from 'fastify';
-import { getThreadTree } from '../../db/threads.ts';
+import { getThreadTree, type ThreadTreeNode } from '../../db/threads.ts';
+import { schemaCovers } from '../schema-covers.ts';
 import { LoregraphError } from '../../errors.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
@@ -21,6 +22,8 @@ export const threadNodeSchema = {
     children: { type: 'array', items: { $ref: 'ThreadNode#' } },
   },
 } as const;
+
+schemaCovers<typeof threadNodeSchema, ThreadTreeNode>(true);
 
 function safeFilename(mid: string): string {
   return mid.replace(/[^A-Za-z0-9._@+-]+/g, '_').slice(0, 120) || 'thread';
