@@ -230,55 +230,126 @@ export const DENSE_MATCHES = 2000;
  */
 export const RANK_WINDOW = 1000;
 
-function capped(db: Db, sql: string, params: unknown[]): number {
-  return (prepared(db, `SELECT count(*) AS n FROM (${sql} LIMIT ${TOTAL_CAP + 1})`).get(...params) as { n: number }).n;
+/**
+ * Text plus other conditions (dates, ids, stable status) count at most this many: each
+ * match costs a message lookup to test the conditions, 10,000 of them tens of ms.
+ */
+export const FILTERED_TOTAL_CAP = 1_000;
+
+/** SQL holding literal rowid bounds is prepared each time: caching it would only churn. */
+function statement(db: Db, sql: string, literal: boolean): Statement {
+  return literal ? db.sql.prepare(sql) : prepared(db, sql);
+}
+
+function capped(db: Db, sql: string, params: unknown[], cap = TOTAL_CAP, literal = false): number {
+  return (statement(db, `SELECT count(*) AS n FROM (${sql} LIMIT ${cap + 1})`, literal).get(...params) as { n: number }).n;
+}
+
+/**
+ * The rowids of messages dated inside the top-level date ranges that have an upper
+ * bound: a superset restriction FTS5 can apply while reading doclists, so a text query
+ * limited to an old period does not test every newer match. null when no such range;
+ * 'empty' when no message falls inside.
+ */
+function rowidHint(db: Db, filters: Predicate[]): { lo: number; hi: number } | null | 'empty' {
+  let lo = -Infinity;
+  let hi = Infinity;
+  let any = false;
+  for (const f of filters) {
+    if (f.kind !== 'date' || f.to === null) continue;
+    any = true;
+    const r = prepared(db, 'SELECT min(id) AS lo, max(id) AS hi FROM messages WHERE date >= ? AND date < ?').get(f.from ?? -8.64e15, f.to) as {
+      lo: number | null;
+      hi: number | null;
+    };
+    if (r.lo === null || r.hi === null) return 'empty';
+    lo = Math.max(lo, r.lo);
+    hi = Math.min(hi, r.hi);
+  }
+  if (!any) return null;
+  return lo > hi ? 'empty' : { lo, hi };
 }
 
 interface IdPage {
   ids: number[];
-  /** Matching messages, counted up to TOTAL_CAP + 1. */
+  /** Matching messages, counted up to cap + 1. */
   counted: number;
+  cap: number;
 }
 
 /** One page of matching message ids in result order, chosen on narrow rows. */
 function messagePage(db: Db, plan: SearchPlan, where: Sql, opts: RunSearchOptions, offset: number, limit: number): IdPage {
   const match = plan.match;
   const byDate = 'm.date DESC, m.id DESC';
-  let pageSql: string;
-  let params: unknown[];
-  let counted: number;
   if (match === null) {
-    params = where.params;
-    counted = capped(db, `SELECT 1 FROM messages m WHERE 1 ${where.text}`, params);
-    pageSql = `SELECT m.id FROM messages m WHERE 1 ${where.text} ORDER BY ${byDate}`;
-  } else {
-    params = [match, ...where.params];
-    const joined =
-      plan.filters.length === 0
-        ? 'FROM search_fts f WHERE search_fts MATCH ?'
-        : `FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text}`;
-    counted = capped(db, `SELECT 1 ${joined}`, params);
-    const window = Math.max(opts.rankWindow ?? RANK_WINDOW, offset + limit);
-    if (opts.sort === 'relevance' && counted > window) {
-      const boundary = prepared(db, `SELECT f.rowid ${joined} ORDER BY f.rowid DESC LIMIT 1 OFFSET ?`).pluck().get(...params, window - 1) as
-        | number
-        | undefined;
-      pageSql = `SELECT f.rowid ${joined} AND f.rowid >= ? ORDER BY f.rank`;
-      params = [...params, boundary ?? 0];
-    } else if (opts.sort === 'relevance') {
-      pageSql = `SELECT f.rowid ${joined} ORDER BY f.rank`;
-    } else if (counted <= (opts.denseMatches ?? DENSE_MATCHES)) {
-      pageSql = `SELECT m.id FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text} ORDER BY ${byDate}`;
-    } else {
-      // Walk the date index newest first against the matches, materialized once (SQLite
-      // adds a Bloom filter): stops after a page of hits. INDEXED BY keeps the planner
-      // from sorting all matches instead.
-      pageSql = `SELECT m.id FROM messages m INDEXED BY messages_date
-        WHERE m.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) ${where.text} ORDER BY ${byDate}`;
-    }
+    const counted = capped(db, `SELECT 1 FROM messages m WHERE 1 ${where.text}`, where.params);
+    const ids = prepared(db, `SELECT m.id FROM messages m WHERE 1 ${where.text} ORDER BY ${byDate} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...where.params, limit, offset) as number[];
+    return { ids, counted, cap: TOTAL_CAP };
   }
-  const ids = prepared(db, `${pageSql} LIMIT ? OFFSET ?`).pluck().all(...params, limit, offset) as number[];
-  return { ids, counted };
+  const filtered = plan.filters.length > 0;
+  const cap = filtered ? FILTERED_TOTAL_CAP : TOTAL_CAP;
+  const hint = filtered ? rowidHint(db, plan.filters) : null;
+  if (hint === 'empty') return { ids: [], counted: 0, cap };
+  const literal = hint !== null;
+  const bound = hint === null ? '' : `AND f.rowid BETWEEN ${Math.trunc(hint.lo)} AND ${Math.trunc(hint.hi)}`;
+  const params: unknown[] = [match, ...where.params];
+  const joined = filtered
+    ? // CROSS JOIN keeps the index as the outer loop: probing FTS5 once per message costs far more.
+      `FROM search_fts f CROSS JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${bound} ${where.text}`
+    : 'FROM search_fts f WHERE search_fts MATCH ?';
+  // Newest rowids first: date filters are mostly recent ranges, met soonest from that end.
+  const counted = capped(db, `SELECT 1 ${joined} ORDER BY f.rowid DESC`, params, cap, literal);
+  const window = Math.max(opts.rankWindow ?? RANK_WINDOW, offset + limit);
+  let pageSql: string;
+  let pageLiteral = literal;
+  if (opts.sort === 'relevance' && counted > window) {
+    const boundary = statement(db, `SELECT f.rowid ${joined} ORDER BY f.rowid DESC LIMIT 1 OFFSET ?`, literal)
+      .pluck()
+      .get(...params, window - 1) as number | undefined;
+    // Inlined, not bound: FTS5 applies a literal rowid bound while ranking (25 ms on 200k
+    // messages) but ranks every match when the bound is a parameter (1.5 s). It is a
+    // number read from the index, never user text.
+    pageSql = `SELECT f.rowid ${joined} AND f.rowid >= ${Math.trunc(Number(boundary ?? 0))} ORDER BY f.rank`;
+    pageLiteral = true;
+  } else if (opts.sort === 'relevance') {
+    pageSql = `SELECT f.rowid ${joined} ORDER BY f.rank`;
+  } else if (counted <= (opts.denseMatches ?? DENSE_MATCHES) && counted <= cap) {
+    pageSql = `SELECT m.id FROM search_fts f CROSS JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${bound} ${where.text} ORDER BY ${byDate}`;
+  } else {
+    return { ids: newestMatching(db, match, where, offset, limit), counted, cap };
+  }
+  const ids = statement(db, `${pageSql} LIMIT ? OFFSET ?`, pageLiteral).pluck().all(...params, limit, offset) as number[];
+  return { ids, counted, cap };
+}
+
+/**
+ * Date order for a query matching many messages: take the newest messages from the date
+ * index (filters applied), then keep those the index matches, reading only the doclist
+ * range their rowids span. Messages are mostly stored in date order, so that range is
+ * short; when it is not, it is one doclist scan, still no sort of every match.
+ */
+function newestMatching(db: Db, match: string, where: Sql, offset: number, limit: number): number[] {
+  const want = offset + limit;
+  for (let n = Math.max(200, want * 4); ; n *= 4) {
+    const candidates = prepared(db, `SELECT m.id FROM messages m INDEXED BY messages_date WHERE 1 ${where.text} ORDER BY m.date DESC, m.id DESC LIMIT ?`)
+      .pluck()
+      .all(...where.params, n) as number[];
+    if (candidates.length === 0) return [];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const id of candidates) {
+      if (id < lo) lo = id;
+      if (id > hi) hi = id;
+    }
+    // Literal bounds, as for ranking: FTS5 narrows its doclist scan to them only when they are.
+    const matched = new Set(
+      db.sql.prepare(`SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid >= ${Math.trunc(lo)} AND rowid <= ${Math.trunc(hi)}`).pluck().all(match) as number[],
+    );
+    const hits = candidates.filter((id) => matched.has(id));
+    if (hits.length >= want || candidates.length < n) return hits.slice(offset, want);
+  }
 }
 
 function threadRoots(db: Db, ids: number[]): Map<number, string> {
@@ -293,13 +364,13 @@ function threadRoots(db: Db, ids: number[]): Map<number, string> {
 /**
  * One hit per thread, its best message in result order. Reads matches in growing
  * batches until the page's threads are found, so a broad query does not map every
- * match to its thread. Totals count threads among the first TOTAL_CAP matches.
+ * match to its thread. Totals count threads among the first TOTAL_CAP (FILTERED_TOTAL_CAP) matches.
  */
 function threadPage(db: Db, plan: SearchPlan, where: Sql, opts: RunSearchOptions): IdPage & { threads: number; exact: boolean } {
   const want = opts.offset + opts.limit;
   let batch = Math.max(opts.threadBatch ?? 200, want * 4);
   for (;;) {
-    const { ids, counted } = messagePage(db, plan, where, opts, 0, batch);
+    const { ids, counted, cap } = messagePage(db, plan, where, opts, 0, batch);
     const roots = threadRoots(db, ids);
     const firstOfThread: number[] = [];
     const seen = new Set<string>();
@@ -310,26 +381,26 @@ function threadPage(db: Db, plan: SearchPlan, where: Sql, opts: RunSearchOptions
         firstOfThread.push(id);
       }
     }
-    const complete = ids.length < batch || counted <= batch;
+    const complete = ids.length < batch || (counted <= cap && counted <= batch);
     if (firstOfThread.length >= want || complete) {
       let threads = seen.size;
       let exact = complete;
       if (!complete) {
-        // Threads among the first TOTAL_CAP matches in index order: no ranking or sorting needed to count.
+        // Threads among the first `cap` matches in index order: no ranking or sorting needed to count.
         const src =
           plan.match === null
             ? { sql: `SELECT m.id AS id FROM messages m WHERE 1 ${where.text}`, params: where.params }
-            : { sql: `SELECT f.rowid AS id FROM search_fts f JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text}`, params: [plan.match, ...where.params] };
+            : { sql: `SELECT f.rowid AS id FROM search_fts f CROSS JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${where.text}`, params: [plan.match, ...where.params] };
         threads = prepared(
           db,
-          `SELECT count(DISTINCT COALESCE(t.root, m.message_id)) FROM (${src.sql} LIMIT ${TOTAL_CAP}) x
+          `SELECT count(DISTINCT COALESCE(t.root, m.message_id)) FROM (${src.sql} LIMIT ${cap}) x
            JOIN messages m ON m.id = x.id LEFT JOIN thread_nodes t ON t.message_id = m.message_id`,
         )
           .pluck()
           .get(...src.params) as number;
-        exact = counted <= TOTAL_CAP;
+        exact = counted <= cap;
       }
-      return { ids: firstOfThread.slice(opts.offset, want), counted, threads, exact };
+      return { ids: firstOfThread.slice(opts.offset, want), counted, cap, threads, exact };
     }
     batch *= 4;
   }
@@ -347,8 +418,8 @@ export function runSearch(db: Db, plan: SearchPlan, opts: RunSearchOptions): Sea
   const effective: RunSearchOptions = plan.match === null ? { ...opts, sort: 'date' } : opts;
   try {
     if (!opts.threads) {
-      const { ids, counted } = messagePage(db, plan, where, effective, opts.offset, opts.limit);
-      return { rows: pageRows(db, ids), total: Math.min(counted, TOTAL_CAP), totalExact: counted <= TOTAL_CAP };
+      const { ids, counted, cap } = messagePage(db, plan, where, effective, opts.offset, opts.limit);
+      return { rows: pageRows(db, ids), total: Math.min(counted, cap), totalExact: counted <= cap };
     }
     const page = threadPage(db, plan, where, effective);
     return { rows: pageRows(db, page.ids), total: Math.min(page.threads, TOTAL_CAP), totalExact: page.exact };
