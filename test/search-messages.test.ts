@@ -148,6 +148,13 @@ describe('search boolean logic, phrases, prefixes and dates', () => {
     expect(sorted('d:2.months.ago..')).toEqual([ODD].sort());
   });
 
+  it('limits text to a closed or upper-bounded date range, including a range with no messages', () => {
+    expect(sorted('writeback d:..2023-06-05')).toEqual([STALL].sort());
+    expect(sorted('writeback d:2024-01-01..2024-01-31')).toEqual([PATCH, REVIEW].sort());
+    expect(sorted('writeback d:2022-01-01..2022-02-01')).toEqual([]);
+    expect(ids('writeback d:..2023-06-30', { sort: 'date' })).toEqual([STALL_REPLY, STALL]);
+  });
+
   it('combines text and non-text conditions under OR and NOT', () => {
     expect(sorted('reconnect OR d:..2023-06-05')).toEqual([SMB, STALL].sort());
     expect(sorted('writeback -d:2023')).toEqual([PATCH, REVIEW].sort());
