@@ -30,6 +30,8 @@ export function messageIdsByDate(tree: ThreadTreeNode): string[] {
   return found.map((f) => f.id);
 }
 
+const GZIP_LEVEL = 3;
+
 /** Ids read per query: few enough to keep memory flat, enough to amortise the query. */
 const BATCH = 32;
 
@@ -77,5 +79,6 @@ export function bufferOrStream(chunks: Iterable<Buffer>, limit: number): Buffer 
 export function mboxBody(db: Db, messageIds: readonly string[], gzip: boolean, bufferUpTo: number): Buffer | Readable {
   const body = bufferOrStream(mboxrdEntries(db, messageIds), bufferUpTo);
   if (!gzip) return body;
-  return Buffer.isBuffer(body) ? gzipSync(body) : body.pipe(createGzip());
+  // Level 3: on mbox text about a third faster than the default 6 for 10% larger output.
+  return Buffer.isBuffer(body) ? gzipSync(body, { level: GZIP_LEVEL }) : body.pipe(createGzip({ level: GZIP_LEVEL }));
 }
