@@ -6,6 +6,7 @@ import { LoregraphError } from '../../errors.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
 import { mboxBody, messageIdsByDate } from '../mbox-stream.ts';
+import { threadTreeJson } from '../thread-json.ts';
 import { flagSchema, isOn, type Flag } from '../flags.ts';
 
 export const threadNodeSchema = {
@@ -57,11 +58,13 @@ export function registerThreads(app: FastifyInstance, ctx: RouteContext): void {
         404: { $ref: 'ErrorBody#' },
       },
     },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const mid = messageIdParam(req.params.mid);
       const root = getThreadTree(ctx.db, mid);
       if (!root) throw new LoregraphError('NOT_FOUND', `no thread contains <${mid}>`);
-      return { threadId: root.messageId, messages: messageIdsByDate(root).length, root };
+      const body = `{"threadId":${JSON.stringify(root.messageId)},"messages":${messageIdsByDate(root).length},"root":${threadTreeJson(root)}}`;
+      // Serialized here, iteratively; the response schema above documents the shape.
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   });
 
