@@ -155,6 +155,9 @@ export function queryTerms(q: string): { include: string[]; exclude: string[] } 
   return { include, exclude };
 }
 
+/** Each word becomes three lunr clauses (exact, prefix, one typo); fuzzy ones are not cheap. */
+export const MAX_QUERY_WORDS = 32;
+
 function searchIndex(
   index: lunr.Index,
   docs: Record<string, KnowledgeDoc>,
@@ -162,6 +165,9 @@ function searchIndex(
   opts: { limit?: number; kind?: string } = {},
 ): KnowledgeHit[] {
   const { include, exclude } = queryTerms(q);
+  if (include.length + exclude.length > MAX_QUERY_WORDS) {
+    throw new LoregraphError('BAD_QUERY', `the knowledge query has ${include.length + exclude.length} words, at most ${MAX_QUERY_WORDS} are allowed`);
+  }
   if (include.length === 0) {
     if (exclude.length > 0) throw new LoregraphError('BAD_QUERY', 'the knowledge query excludes terms but includes none');
     return [];

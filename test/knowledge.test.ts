@@ -69,11 +69,17 @@ describe('knowledge index', () => {
     );
   });
 
+  it('refuses a query of more than 32 words', () => {
+    expect(index.search(Array.from({ length: 32 }, (_, i) => `w${i}`).join(' '))).toEqual([]);
+    expect(() => index.search(Array.from({ length: 33 }, (_, i) => `w${i}`).join(' '))).toThrow('the knowledge query has 33 words, at most 32 are allowed');
+  });
+
   it('never throws on arbitrary text that includes at least one word', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }), (q) => {
         const { include, exclude } = queryTerms(q);
-        if (include.length === 0 && exclude.length > 0) expect(() => index.search(q)).toThrow(/excludes terms/);
+        if (include.length + exclude.length > 32) expect(() => index.search(q)).toThrow(/at most 32/);
+        else if (include.length === 0 && exclude.length > 0) expect(() => index.search(q)).toThrow(/excludes terms/);
         else expect(Array.isArray(index.search(q))).toBe(true);
       }),
       { numRuns: 300 },
