@@ -22,8 +22,12 @@ export const SEARCH_DOC_COLUMNS = [
   'dfctx',
 ] as const satisfies readonly (keyof SearchDoc)[];
 
-/** Counting stops here: past it the API says "more than", and a broad query stays cheap. */
-export const TOTAL_CAP = 10_000;
+/**
+ * Counting stops here: past it the API says "more than" (totalExact false). Counting is a
+ * doclist walk, and with a column filter or a phrase it reads positions too: 10,000
+ * matches of dfn:mm/filemap.c cost 10 ms on 200k messages, 2,000 a fifth of that.
+ */
+export const TOTAL_CAP = 2_000;
 
 const statements = new WeakMap<Db, Map<string, Statement>>();
 
@@ -221,12 +225,12 @@ const ROW_COLUMNS = `m.id AS rowId, m.message_id AS messageId, m.subject AS subj
 export const DENSE_MATCHES = 2000;
 
 /**
- * bm25 costs microseconds per matching row (a docsize lookup each), so a word in half of
- * 200,000 messages would take 100+ ms to rank in full, and at concurrency 10 every
- * millisecond of service time is ten of latency. Past this many matches, relevance ranks
- * the most recently stored ones (highest rowids, found by walking the doclist backwards,
- * which is cheap); totals still count every match (up to TOTAL_CAP), and sort=date
- * stays exhaustive.
+ * Up to this many matches, relevance is FTS5's bm25 with the column weights set in the
+ * migration. Past it (a word in much of the archive), relevance considers the most
+ * recently stored matches only (highest rowids, found by walking the doclist backwards)
+ * and orders them subject matches first (broadRelevance); at concurrency 10 every
+ * millisecond of service time is ten of latency. Totals still count every match (up to
+ * the cap), and sort=date stays exhaustive.
  */
 export const RANK_WINDOW = 1000;
 
@@ -299,20 +303,16 @@ function messagePage(db: Db, plan: SearchPlan, where: Sql, opts: RunSearchOption
     ? // CROSS JOIN keeps the index as the outer loop: probing FTS5 once per message costs far more.
       `FROM search_fts f CROSS JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${bound} ${where.text}`
     : 'FROM search_fts f WHERE search_fts MATCH ?';
-  // Newest rowids first: date filters are mostly recent ranges, met soonest from that end.
-  const counted = capped(db, `SELECT 1 ${joined} ORDER BY f.rowid DESC`, params, cap, literal);
+  // Newest rowids first when filtered: date filters are mostly recent ranges, met soonest from that end.
+  const counted = capped(db, `SELECT 1 ${joined}${filtered ? ' ORDER BY f.rowid DESC' : ''}`, params, cap, literal);
   const window = Math.max(opts.rankWindow ?? RANK_WINDOW, offset + limit);
   let pageSql: string;
-  let pageLiteral = literal;
+  const pageLiteral = literal;
   if (opts.sort === 'relevance' && counted > window) {
     const boundary = statement(db, `SELECT f.rowid ${joined} ORDER BY f.rowid DESC LIMIT 1 OFFSET ?`, literal)
       .pluck()
       .get(...params, window - 1) as number | undefined;
-    // Inlined, not bound: FTS5 applies a literal rowid bound while ranking (25 ms on 200k
-    // messages) but ranks every match when the bound is a parameter (1.5 s). It is a
-    // number read from the index, never user text.
-    pageSql = `SELECT f.rowid ${joined} AND f.rowid >= ${Math.trunc(Number(boundary ?? 0))} ORDER BY f.rank`;
-    pageLiteral = true;
+    return { ids: broadRelevance(db, joined, params, match, Math.trunc(Number(boundary ?? 0)), offset, limit), counted, cap };
   } else if (opts.sort === 'relevance') {
     pageSql = `SELECT f.rowid ${joined} ORDER BY f.rank`;
   } else if (counted <= (opts.denseMatches ?? DENSE_MATCHES) && counted <= cap) {
@@ -322,6 +322,29 @@ function messagePage(db: Db, plan: SearchPlan, where: Sql, opts: RunSearchOption
   }
   const ids = statement(db, `${pageSql} LIMIT ? OFFSET ?`, pageLiteral).pluck().all(...params, limit, offset) as number[];
   return { ids, counted, cap };
+}
+
+/**
+ * Relevance for a query matching more than the rank window: bm25 would first read every
+ * matching doclist in full for its IDF (10-20 ms for a word in most of 200,000 messages,
+ * whatever LIMIT or rowid bound is given), and for so common a word IDF says little
+ * anyway. So within the newest `window` matches: those whose subject alone satisfies the
+ * query first, then the rest, each newest first. Two unranked doclist reads, under 1 ms.
+ */
+function broadRelevance(db: Db, joined: string, params: unknown[], match: string, boundary: number, offset: number, limit: number): number[] {
+  const want = offset + limit;
+  // A column filter around the whole expression intersects with any inside it.
+  // Read ascending and reversed here: FTS5 walking a column-filtered doclist backwards
+  // ignores the rowid bound (7 ms against 0.03 ms on 200k messages).
+  const inSubject = (
+    statement(db, `SELECT f.rowid ${joined} AND f.rowid >= ${boundary}`, true)
+      .pluck()
+      .all(`{subject} : (${match})`, ...params.slice(1)) as number[]
+  ).reverse();
+  if (inSubject.length >= want) return inSubject.slice(offset, want);
+  const first = new Set(inSubject);
+  const rest = (statement(db, `SELECT f.rowid ${joined} AND f.rowid >= ${boundary}`, true).pluck().all(...params) as number[]).reverse();
+  return [...inSubject, ...rest.filter((id) => !first.has(id))].slice(offset, want);
 }
 
 /**

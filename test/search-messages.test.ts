@@ -200,6 +200,23 @@ describe('search results', () => {
     ]);
   });
 
+  it('orders a broad query subject matches first, each tier newest first, past the rank window', () => {
+    const plan = compileQuery(parseQuery('writeback', { now: NOW }));
+    const broad = runSearch(db, plan, { offset: 0, limit: 3, sort: 'relevance', threads: false, rankWindow: 3 });
+    // Newest three matches by storage order: REVIEW, STALL, STALL_REPLY; all three have it in the subject.
+    expect(broad.rows.map((r) => r.messageId)).toEqual([STALL_REPLY, STALL, REVIEW]);
+    const body = compileQuery(parseQuery('kvack', { now: NOW }));
+    // kvack is in no subject: the window's matches newest first.
+    expect(runSearch(db, body, { offset: 0, limit: 2, sort: 'relevance', threads: false, rankWindow: 2 }).rows.map((r) => r.messageId)).toEqual([
+      ODD,
+      STALL_REPLY,
+    ]);
+    const mixed = compileQuery(parseQuery('l:linux-mm OR s:reconnect', { now: NOW }));
+    const ranked = runSearch(db, mixed, { offset: 0, limit: 4, sort: 'relevance', threads: false, rankWindow: 4 }).rows.map((r) => r.messageId);
+    expect(ranked[0]).toBe(SMB);
+    expect(ranked.slice(1)).toEqual([STALL_REPLY, STALL, REVIEW]);
+  });
+
   it('pages with offset and limit while total counts every match', () => {
     const all = ids('l:linux-mm', { sort: 'date' });
     const page = searchMessages(db, 'l:linux-mm', { sort: 'date', offset: 1, limit: 2, now: NOW });
