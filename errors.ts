@@ -12,6 +12,7 @@ export const ERRORS = {
   SOURCE_UNREADABLE: { exit: 1, http: 500, text: 'cannot read source' },
   SCENARIO_INVALID: { exit: 1, http: 422, text: 'invalid scenario' },
   LIMIT: { exit: 2, http: 400, text: 'request exceeds a limit' },
+  BUSY: { exit: 1, http: 503, text: 'busy, try again shortly' },
   INTERNAL: { exit: 1, http: 500, text: 'internal error' },
 } as const satisfies Record<string, { exit: number; http: number; text: string }>;
 

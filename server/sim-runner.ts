@@ -110,7 +110,7 @@ export function workerSimRunner(): SimRunner {
   return {
     run(scenario, opts) {
       if (queue.length >= MAX_QUEUED_RUNS) {
-        return Promise.reject(new LoregraphError('LIMIT', `the explorer is busy (${queue.length} runs waiting): try again shortly`));
+        return Promise.reject(new LoregraphError('BUSY', `the explorer is busy (${queue.length} runs waiting): try again shortly`));
       }
       return new Promise<RunResult>((resolve, reject) => {
         queue.push({ job: { id: ++seq, file: scenario.file, opts }, resolve, reject });

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { buildApp } from '../server/app.ts';
+import { MAX_QUEUED_RUNS, workerSimRunner } from '../server/sim-runner.ts';
+import { toErrorBody } from '../server/http-errors.ts';
+import { loadScenario } from '../sim/index.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
 
 let dir: string;
@@ -107,6 +110,23 @@ describe('scenarios', () => {
     expect(viaWorker.map((r) => r.statusCode)).toEqual([200, 200, 200]);
     expect(viaWorker.map((r) => strip(r.json()))).toEqual(viaInline.map((r) => strip(r.json())));
     await inline.close();
+  });
+
+  it('refuses runs beyond the explorer queue with BUSY, which the API answers as 503', async () => {
+    const runner = workerSimRunner();
+    const sc = loadScenario('lost-update', dir);
+    const runs = Array.from({ length: MAX_QUEUED_RUNS + 3 }, (_, i) =>
+      runner.run(sc, { variant: 'original', config: 'two', maxStates: 9_000 + i, maxMs: 2_000 }).then(
+        () => 'ran',
+        (e: unknown) => e,
+      ),
+    );
+    const outcomes = await Promise.all(runs);
+    await runner.close();
+    const refused = outcomes.filter((o) => o !== 'ran');
+    // One run is taken at once and MAX_QUEUED_RUNS wait: the rest are refused.
+    expect(refused).toHaveLength(2);
+    expect(toErrorBody(refused[0])).toMatchObject({ statusCode: 503, code: 'BUSY', error: 'Service Unavailable' });
   });
 
   it('replays a posted witness to the verdict the run found, as copied from the run', async () => {
