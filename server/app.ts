@@ -22,6 +22,7 @@ import { registerScenarios } from './routes/scenarios.ts';
 import { registerPatches } from './routes/patches.ts';
 import { inlineSimRunner, workerSimRunner } from './sim-runner.ts';
 import { registerWeb } from './routes/web.ts';
+import { registerLinks } from './routes/links.ts';
 
 export type { AppDeps } from './context.ts';
 
@@ -105,6 +106,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onClose', async () => simRunner.close());
   registerScenarios(app, ctx, scenarios, simRunner);
   registerPatches(app, ctx);
+  registerLinks(app, ctx, scenarios);
   registerWeb(app);
 
   app.get('/api/openapi.json', {
