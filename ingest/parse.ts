@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
 import type { Address, AttachmentInfo, ParsedMessage, RawMessage, SourcePosition } from './types.ts';
 import { decodeUnknownCharset, makeIconv } from './parse-charset.ts';
+import { parseInputFor } from './read/lenient.ts';
 
 /** A message no amount of leniency can make sense of; ingest records it and goes on. */
 export class MessageParseError extends Error {
@@ -141,7 +142,10 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
   const notes: string[] = [];
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(raw.bytes, {
+    // A saved page's headers are run together or missing: mailparser would take its first
+    // line for headers and lose the body, so it reads the reader's rebuilt clean copy.
+    const input = raw.lenient ? parseInputFor(raw.bytes) : raw.bytes;
+    mail = await simpleParser(input, {
       skipTextToHtml: true,
       skipImageLinks: true,
       skipTextLinks: true,
