@@ -1,134 +1,122 @@
-// The loregraph page: a search box and a thread view over the JSON API. Mail text is
-// only ever put into the page with textContent (never parsed as markup), so nothing from a
-// mail can become markup; snippet highlights arrive as data and become <mark> nodes.
+// The loregraph page: hash routes to views, each a function filling a fresh container
+// from the JSON API (web/views/). Mail text only ever enters the page as text nodes.
+import { el, errorNode } from './lib/dom.js';
+import { links, parseHash } from './lib/router.js';
+import { knowledgeIndex, searchKnowledge } from './lib/knowledge.js';
+import { routeOfApiUrl } from './lib/router.js';
+import { searchView } from './views/search.js';
+import { messageView } from './views/message.js';
+import { threadView } from './views/thread.js';
+import { seriesView } from './views/series.js';
+import { fixStatusView } from './views/fix-status.js';
+import { stableView } from './views/stable.js';
+import { scenariosView } from './views/scenarios.js';
+import { scenarioView } from './views/scenario.js';
+
 const $ = (id) => document.getElementById(id);
-const PAGE = 20;
-let offset = 0;
 
-function el(tag, text, cls) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
+const VIEWS = {
+  '': searchView,
+  search: searchView,
+  m: messageView,
+  t: threadView,
+  series: seriesView,
+  fix: fixStatusView,
+  stable: stableView,
+  scenarios: scenariosView,
+  s: scenarioView,
+};
+
+/** Fills the search form from a #/search link, so a shared link shows its query. */
+function syncForm(route) {
+  if (route.name !== 'search') return;
+  $('q').value = route.query.get('q') ?? '';
+  $('sort').value = route.query.get('sort') === 'date' ? 'date' : 'relevance';
+  $('threads').checked = route.query.get('threads') === '1';
 }
 
-function status(text, isError = false) {
-  $('status').textContent = text;
-  $('status').className = isError ? 'error' : '';
+async function render() {
+  const route = parseHash(location.hash);
+  const view = VIEWS[route.name];
+  // A fresh container per navigation: a slow view finishing late fills a detached node.
+  const root = el('div', { class: 'view', 'aria-busy': 'true' });
+  $('view').replaceChildren(root);
+  hideKnowledge();
+  syncForm(route);
+  try {
+    if (!view) throw new Error(`no page ${location.hash}`);
+    await view(root, route);
+  } catch (e) {
+    root.replaceChildren(errorNode(e));
+  }
+  root.removeAttribute('aria-busy');
+  const h1 = root.querySelector('h1');
+  document.title = h1 ? `${h1.textContent} — loregraph` : 'loregraph';
 }
 
-async function api(path) {
-  const res = await fetch(path, { headers: { accept: 'application/json' } });
-  const body = await res.json();
-  if (!res.ok) throw new Error(body.message || `HTTP ${res.status}`);
-  return body;
-}
-
-const enc = encodeURIComponent;
-const who = (from) => (from ? from.name || from.address : 'unknown');
-const when = (iso) => (iso ? iso.slice(0, 16).replace('T', ' ') : 'undated');
-
-function snippetNode(segments) {
-  const p = el('div', undefined, 'snippet');
-  for (const s of segments) p.append(s.hit ? el('mark', s.text) : document.createTextNode(s.text));
-  return p;
-}
-
-async function search() {
+function submitSearch(ev) {
+  ev.preventDefault();
   const q = $('q').value.trim();
   if (!q) return;
-  const params = new URLSearchParams({ q, offset: String(offset), limit: String(PAGE), sort: $('sort').value });
-  if ($('threads').checked) params.set('threads', '1');
-  location.hash = params.toString();
-  $('thread').hidden = true;
-  $('message').hidden = true;
-  status('searching…');
-  try {
-    const r = await api(`/api/search?${params}`);
-    const list = $('hits');
-    list.replaceChildren();
-    for (const h of r.hits) {
-      const li = el('li');
-      const open = el('button', h.subject || '(no subject)', 'link');
-      open.addEventListener('click', () => showThread(h.threadId, h.messageId));
-      li.append(open, el('div', `${who(h.from)} · ${when(h.date)}`, 'meta'), snippetNode(h.snippet));
-      list.append(li);
-    }
-    status(`${r.totalExact ? '' : 'more than '}${r.total} match${r.total === 1 ? '' : 'es'} in ${r.took_ms} ms`);
-    $('pager').hidden = r.total <= PAGE;
-    $('prev').disabled = offset === 0;
-    $('next').disabled = offset + PAGE >= r.total;
-  } catch (e) {
-    $('hits').replaceChildren();
-    $('pager').hidden = true;
-    status(e.message, true);
-  }
+  const params = { q };
+  if ($('sort').value === 'date') params.sort = 'date';
+  if ($('threads').checked) params.threads = '1';
+  location.hash = links.search(params);
 }
 
-function treeNode(n, focus) {
-  const li = el('li');
-  if (n.ghost) li.append(el('span', `(not in the archive: <${n.messageId}>)`, 'ghost'));
-  else {
-    const b = el('button', `${n.subject || '(no subject)'} — ${who(n.from)}, ${when(n.date)}`, 'link');
-    b.addEventListener('click', () => showMessage(n.messageId));
-    if (n.messageId === focus) b.style.fontWeight = 'bold';
-    li.append(b);
-  }
-  if (n.children.length) {
-    const ul = el('ul');
-    for (const c of n.children) ul.append(treeNode(c, focus));
-    li.append(ul);
-  }
-  return li;
-}
-
-async function showThread(mid, focus) {
-  try {
-    const t = await api(`/api/threads/${enc(mid)}`);
-    $('thread-title').textContent = `${t.root.subject || t.threadId} (${t.messages} messages)`;
-    $('thread-mbox').href = `/api/threads/${enc(mid)}/mbox`;
-    $('thread-mbox-gz').href = `/api/threads/${enc(mid)}/mbox?gz=1`;
-    $('tree').replaceChildren(treeNode(t.root, focus));
-    $('thread').hidden = false;
-    if (focus) await showMessage(focus);
-  } catch (e) {
-    status(e.message, true);
-  }
-}
-
-async function showMessage(mid) {
-  try {
-    const m = await api(`/api/messages/${enc(mid)}`);
-    $('msg-subject').textContent = m.subject || '(no subject)';
-    $('msg-meta').textContent = `${who(m.from)} <${m.from ? m.from.address : ''}> · ${when(m.date)} · <${m.messageId}>`;
-    $('msg-raw').href = `/api/messages/${enc(mid)}/raw`;
-    $('msg-body').textContent = m.body;
-    $('message').hidden = false;
-  } catch (e) {
-    status(e.message, true);
-  }
-}
-
-$('search').addEventListener('submit', (ev) => {
+function submitBranch(ev) {
   ev.preventDefault();
-  offset = 0;
-  void search();
-});
-$('prev').addEventListener('click', () => {
-  offset = Math.max(0, offset - PAGE);
-  void search();
-});
-$('next').addEventListener('click', () => {
-  offset += PAGE;
-  void search();
-});
-
-// A shared link (#q=...&offset=...) opens on its search.
-const start = new URLSearchParams(location.hash.slice(1));
-if (start.get('q')) {
-  $('q').value = start.get('q');
-  offset = Number(start.get('offset')) || 0;
-  $('sort').value = start.get('sort') === 'date' ? 'date' : 'relevance';
-  $('threads').checked = start.get('threads') === '1';
-  void search();
+  const b = $('branch').value.trim();
+  if (b) location.hash = links.stable(b);
 }
+
+// ---------------------------------------------------------------- knowledge as you type
+
+function hideKnowledge() {
+  $('knowledge').hidden = true;
+}
+
+const KIND_LABEL = { series: 'series', 'stable-fix': 'stable fix', scenario: 'scenario' };
+
+async function filterKnowledge() {
+  const q = $('q').value.trim();
+  const box = $('knowledge');
+  if (q.length < 2) return hideKnowledge();
+  let hits;
+  try {
+    hits = searchKnowledge(await knowledgeIndex(), q, 8);
+  } catch (e) {
+    box.replaceChildren(errorNode(e));
+    box.hidden = false;
+    return;
+  }
+  if ($('q').value.trim() !== q) return; // typed on meanwhile
+  if (!hits.length) return hideKnowledge();
+  box.replaceChildren(
+    el('div', { class: 'meta', text: 'Series, stable fixes and scenarios (enter searches the mail):' }),
+    el(
+      'ul',
+      {},
+      hits.map((d) => {
+        const to = routeOfApiUrl(d.url);
+        return el('li', {}, el('span', { class: `kind k-${d.kind === 'stable-fix' ? 'fix' : d.kind === 'scenario' ? 'scenario' : 'series'}`, text: KIND_LABEL[d.kind] ?? d.kind }), ' ', to ? el('a', { href: to, text: d.title }) : el('span', { text: d.title }));
+      }),
+    ),
+  );
+  box.hidden = false;
+}
+
+let typing;
+function onType() {
+  clearTimeout(typing);
+  typing = setTimeout(() => void filterKnowledge(), 120);
+}
+
+$('search').addEventListener('submit', submitSearch);
+$('stable-form').addEventListener('submit', submitBranch);
+$('q').addEventListener('input', onType);
+$('q').addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape') hideKnowledge();
+});
+window.addEventListener('hashchange', () => void render());
+void render();

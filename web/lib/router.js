@@ -1,0 +1,54 @@
+// Hash routes (#/m/<mid>, #/s/<id>/run/<variant>/<config>, #/search?q=...), so every
+// view has a link that can be shared. Each path segment is percent-encoded on the way
+// in (a Message-ID may hold '/', '?' or '#') and decoded here.
+
+/** { name, args, query } for the current location.hash. */
+export function parseHash(hash) {
+  const raw = hash.replace(/^#\/?/, '');
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+  const parts = path.split('/').filter((p) => p !== '');
+  const decoded = parts.map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  return { name: decoded[0] ?? '', args: decoded.slice(1), query };
+}
+
+/** '#/' + segments, each encoded; query is an object or URLSearchParams. */
+export function href(segments, query) {
+  const path = segments.map((s) => encodeURIComponent(s)).join('/');
+  const qs = query ? new URLSearchParams(query).toString() : '';
+  return `#/${path}${qs ? `?${qs}` : ''}`;
+}
+
+export const links = {
+  message: (mid) => href(['m', mid]),
+  thread: (mid) => href(['t', mid]),
+  series: (mid) => href(['series', mid]),
+  fix: (key) => href(['fix', key]),
+  stable: (branch, status) => href(['stable', branch], status ? { status } : undefined),
+  scenarios: () => href(['scenarios']),
+  scenario: (id) => href(['s', id]),
+  run: (id, variant, config) => href(['s', id, 'run', variant, config]),
+  search: (params) => href(['search'], params),
+};
+
+/** The hash route an API URL from the knowledge index corresponds to, or null. */
+export function routeOfApiUrl(url) {
+  const m = /^\/api\/(series|fix-status|scenarios)\/([^/?#]+)$/.exec(url);
+  if (!m) return null;
+  let arg;
+  try {
+    arg = decodeURIComponent(m[2]);
+  } catch {
+    return null;
+  }
+  if (m[1] === 'series') return links.series(arg);
+  if (m[1] === 'fix-status') return links.fix(arg);
+  return links.scenario(arg);
+}

@@ -1,0 +1,79 @@
+// #/m/<mid>: one message with everything a reviewer needs around it: its thread, the
+// scenarios modelling the fix it proposes, its series and its stable status. The body is
+// the decoded text part, shown as text.
+import { api, apiOptional, el, enc, errorNode, section, when, whoFull } from '../lib/dom.js';
+import { links } from '../lib/router.js';
+import { threadTree } from './thread-tree.js';
+import { fixLinks } from './fix-links.js';
+import { seriesSummary } from './series.js';
+import { fixStatusTable } from './fix-status.js';
+
+function headerRows(m) {
+  const rows = [
+    ['From', whoFull(m.from)],
+    ['To', m.to.map(whoFull).join(', ')],
+    ['Cc', m.cc.map(whoFull).join(', ')],
+    ['Date', `${when(m.date)}${m.dateSource && m.dateSource !== 'header' ? ` (from ${m.dateSource})` : ''}`],
+    ['Message-ID', `<${m.messageId}>${m.messageIdSynthesized ? ' (synthesized: the mail had none)' : ''}`],
+    ['In-Reply-To', m.inReplyTo ? el('a', { href: links.message(m.inReplyTo), text: `<${m.inReplyTo}>` }) : ''],
+    ['List-Id', m.listId ?? ''],
+  ];
+  return el(
+    'table',
+    { class: 'headers' },
+    rows.filter(([, v]) => v !== '').map(([k, v]) => el('tr', {}, el('th', { text: k }), el('td', {}, v))),
+  );
+}
+
+function downloads(m) {
+  const mid = enc(m.messageId);
+  const copy = m.copies > 1 ? `?copy=${m.copy}` : '';
+  return el(
+    'p',
+    { class: 'actions' },
+    el('a', { href: `/api/messages/${mid}/raw${copy}`, text: 'raw' }),
+    ' · ',
+    el('a', { href: `/api/threads/${mid}/mbox`, text: 'thread mbox' }),
+    ' · ',
+    el('a', { href: `/api/threads/${mid}/mbox?gz=1`, text: 'mbox.gz' }),
+    m.copies > 1 ? ` · copy ${m.copy + 1} of ${m.copies}` : '',
+  );
+}
+
+/** A failing side panel must not take the message down with it. */
+async function panel(promise) {
+  try {
+    return await promise;
+  } catch (e) {
+    return errorNode(e);
+  }
+}
+
+export async function messageView(root, { args }) {
+  const mid = args[0] ?? '';
+  const [m, thread] = await Promise.all([api(`/api/messages/${enc(mid)}`), apiOptional(`/api/threads/${enc(mid)}`)]);
+  const [scenarios, series, status] = await Promise.all([
+    panel(fixLinks(m.messageId)),
+    panel(apiOptional(`/api/series/${enc(m.messageId)}`).then((s) => (s ? seriesSummary(s, m.messageId) : null))),
+    panel(apiOptional(`/api/fix-status/${enc(m.messageId)}`).then((f) => (f ? section('Stable branches', fixStatusTable(f)) : null))),
+  ]);
+  const attachments = m.attachments.length
+    ? el('ul', { class: 'attachments' }, m.attachments.map((a) => el('li', { text: `${a.filename ?? '(unnamed)'} — ${a.contentType}, ${a.size} bytes` })))
+    : null;
+  root.replaceChildren(
+    el(
+      'article',
+      { class: 'message' },
+      el('h1', { text: m.subject || '(no subject)' }),
+      headerRows(m),
+      downloads(m),
+      thread
+        ? el('details', { class: 'thread', open: thread.messages <= 30 }, el('summary', {}, `Thread: ${thread.messages} message${thread.messages === 1 ? '' : 's'} · `, el('a', { href: links.thread(thread.threadId), text: 'open' })), threadTree(thread.root, m.messageId))
+        : null,
+      scenarios,
+      series,
+      status,
+      section('Message', el('pre', { class: 'body', text: m.body }), attachments),
+    ),
+  );
+}

@@ -1,0 +1,129 @@
+// #/s/<id> and #/s/<id>/run/<variant>/<config>: a scenario's variants (the fixes they
+// model, linked to the mails in the archive) x configs with the expected verdicts, and a
+// run of the explorer: verdict, the witness as a step table, the wait-for cycle of a
+// deadlock, and the steps no interleaving reached.
+import { api, badge, el, enc, errorNode, section, table, when, who } from '../lib/dom.js';
+import { links } from '../lib/router.js';
+
+function expected(s, variant, config) {
+  return s.expect.find((x) => x.variant === variant && x.config === config) ?? null;
+}
+
+function fixCell(v, linked) {
+  if (!v.fix) return el('span', { class: 'muted', text: 'the code as it is' });
+  const msgs = linked?.messages ?? [];
+  return el(
+    'div',
+    {},
+    el('div', { class: 'fixtext', text: v.fix }),
+    v.description ? el('div', { class: 'meta', text: v.description }) : null,
+    msgs.length
+      ? el(
+          'ul',
+          { class: 'plain found' },
+          msgs.slice(0, 5).map((m) => el('li', {}, el('a', { href: links.message(m.messageId), text: m.subject || `<${m.messageId}>` }), el('span', { class: 'meta', text: ` ${who(m.from)}, ${when(m.date)}` }))),
+          msgs.length > 5 ? el('li', { class: 'meta', text: `and ${msgs.length - 5} more with this subject` }) : null,
+        )
+      : el('div', { class: 'meta', text: 'not in this archive' }),
+  );
+}
+
+function matrix(s, linksBody, current) {
+  const byVariant = new Map((linksBody?.variants ?? []).map((v) => [v.variant, v]));
+  return table(
+    ['variant', 'fix it models', ...s.configs.map((c) => c.name)],
+    s.variants.map((v) => [
+      el('strong', { text: v.name }),
+      fixCell(v, byVariant.get(v.name)),
+      ...s.configs.map((c) => {
+        const x = expected(s, v.name, c.name);
+        const on = current && current.variant === v.name && current.config === c.name;
+        return el(
+          'div',
+          { class: on ? 'cell on' : 'cell' },
+          x ? el('div', {}, 'expected ', badge(x.verdict), x.property ? el('span', { class: 'meta', text: ` ${x.property}` }) : null) : el('div', { class: 'muted', text: 'no expectation' }),
+          el('a', { href: links.run(s.id, v.name, c.name), class: 'button', text: on ? 'run again' : 'run' }),
+        );
+      }),
+    ]),
+    'matrix',
+  );
+}
+
+function sources(s, linksBody) {
+  const found = new Map((linksBody?.sources ?? []).map((x) => [x.messageId, x.message]));
+  if (!s.source.length) return null;
+  return el(
+    'ul',
+    { class: 'plain' },
+    s.source.map((raw) => {
+      const mid = raw.trim().replace(/^<|>$/g, '');
+      const m = found.get(mid);
+      return el('li', {}, m ? el('a', { href: links.message(mid), text: m.subject || `<${mid}>` }) : el('span', { class: 'mid', text: `<${mid}> (not in this archive)` }));
+    }),
+  );
+}
+
+function witnessTable(w) {
+  return table(
+    ['#', 'thread', 'step', 'function', 'file', 'changes'],
+    w.map((st, i) => [String(i + 1), st.thread, `${st.step}${st.branch ? ` [${st.branch}]` : ''}`, el('code', { text: st.function }), el('code', { text: st.file }), st.changes.join(', ')]),
+    'witness',
+  );
+}
+
+function waitForNode(edges) {
+  return el('ol', { class: 'cycle' }, edges.map((e) => el('li', {}, el('strong', { text: e.thread }), ` waits for ${e.waitsFor}, held by `, el('strong', { text: e.heldBy.join(', ') || 'nobody' }))));
+}
+
+export function runNode(s, r) {
+  const x = expected(s, r.variant, r.config);
+  const agrees = x ? x.verdict === r.verdict && (!x.property || x.property === r.property) : null;
+  return section(
+    `Run: ${r.variant} × ${r.config}`,
+    el(
+      'p',
+      { class: 'verdict' },
+      badge(r.verdict),
+      r.property ? el('span', {}, ' property ', el('code', { text: r.property })) : null,
+      el('span', { class: 'meta', text: ` · ${r.states} states, ${r.transitions} transitions, ${r.ms} ms${r.bound ? ` · stopped: ${r.bound}` : ''}` }),
+    ),
+    x ? el('p', { class: agrees ? 'ok' : 'error', text: agrees ? `As expected: ${x.why}` : `Expected ${x.verdict}${x.property ? ` (${x.property})` : ''}: ${x.why}` }) : null,
+    r.witness.length ? [el('h3', { text: 'Witness (replays to this verdict)' }), witnessTable(r.witness)] : null,
+    r.waitFor && r.waitFor.length ? [el('h3', { text: 'Wait-for cycle' }), waitForNode(r.waitFor)] : null,
+    r.unreached.length ? [el('h3', { text: 'Steps no interleaving reached' }), el('p', { class: 'unreached' }, r.unreached.map((u, i) => [i ? ', ' : '', el('code', { text: u })]))] : null,
+  );
+}
+
+function properties(s) {
+  if (!s.properties.length) return null;
+  return table(['kind', 'name', 'expression', 'says'], s.properties.map((p) => [p.kind, p.name, el('code', { text: p.expr }), p.says]), 'props');
+}
+
+export async function scenarioView(root, { args }) {
+  const id = args[0] ?? '';
+  const current = args[1] === 'run' && args[2] && args[3] ? { variant: args[2], config: args[3] } : null;
+  const [s, linksBody] = await Promise.all([api(`/api/scenarios/${enc(id)}`), api(`/api/scenarios/${enc(id)}/links`).catch(() => null)]);
+  const runSlot = el('div', { class: 'run' });
+  const description = s.description ? el('p', { class: 'description', text: s.description }) : null;
+  // A run link opens on its result; the model's description follows the matrix then.
+  root.replaceChildren(
+    el('h1', { text: s.title || s.id }),
+    el('p', { class: 'meta' }, el('a', { href: links.scenarios(), text: 'all scenarios' }), ` · ${s.id}`),
+    current ? runSlot : description,
+    section('Proposed fixes × configurations', el('div', { class: 'scroll' }, matrix(s, linksBody, current))),
+    current ? section('The race', description) : null,
+    s.source.length ? section('Where the race is argued', sources(s, linksBody)) : null,
+    section('Properties', properties(s)),
+    s.kernelRefs.length ? section('Kernel functions modelled', el('p', {}, s.kernelRefs.map((k, i) => [i ? ', ' : '', el('code', { text: k })]))) : null,
+  );
+  if (current) {
+    runSlot.replaceChildren(el('p', { class: 'status', role: 'status', text: `running ${current.variant} × ${current.config}…` }));
+    try {
+      const r = await api(`/api/scenarios/${enc(id)}/run?${new URLSearchParams(current)}`);
+      runSlot.replaceChildren(runNode(s, r));
+    } catch (e) {
+      runSlot.replaceChildren(errorNode(e));
+    }
+  }
+}

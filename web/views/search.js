@@ -1,0 +1,61 @@
+// #/search?q=&offset=&sort=&threads=1 : lore's query language over the archive, with
+// snippets whose matched words arrive as data (hit: true) and become <mark> nodes.
+import { api, el, when, who } from '../lib/dom.js';
+import { links } from '../lib/router.js';
+
+export const PAGE = 20;
+
+function snippetNode(segments) {
+  return el('div', { class: 'snippet' }, segments.map((s) => (s.hit ? el('mark', { text: s.text }) : s.text)));
+}
+
+function hitNode(h) {
+  return el(
+    'li',
+    { class: 'hit' },
+    el('a', { href: links.message(h.messageId), class: 'subject', text: h.subject || '(no subject)' }),
+    el('div', { class: 'meta' }, `${who(h.from)} · ${when(h.date)} · `, el('a', { href: links.thread(h.threadId), text: 'thread' })),
+    snippetNode(h.snippet),
+  );
+}
+
+function pager(params, total) {
+  const offset = Number(params.get('offset')) || 0;
+  const at = (o) => {
+    const p = new URLSearchParams(params);
+    p.set('offset', String(o));
+    return links.search(p);
+  };
+  return el(
+    'nav',
+    { class: 'pager', 'aria-label': 'pages' },
+    offset > 0 ? el('a', { href: at(Math.max(0, offset - PAGE)), rel: 'prev', text: '← previous' }) : el('span', { class: 'muted', text: '← previous' }),
+    el('span', { text: ` ${offset + 1}–${Math.min(offset + PAGE, total)} ` }),
+    offset + PAGE < total ? el('a', { href: at(offset + PAGE), rel: 'next', text: 'next →' }) : el('span', { class: 'muted', text: 'next →' }),
+  );
+}
+
+export async function searchView(root, { query }) {
+  const q = (query.get('q') || '').trim();
+  if (!q) {
+    root.replaceChildren(el('p', { class: 'muted', text: 'Type a query above: words, "phrases", or lore prefixes such as s: f: dfn: d: status: branch:.' }));
+    return;
+  }
+  const params = new URLSearchParams({
+    q,
+    offset: String(Number(query.get('offset')) || 0),
+    limit: String(PAGE),
+    sort: query.get('sort') === 'date' ? 'date' : 'relevance',
+  });
+  if (query.get('threads') === '1') params.set('threads', '1');
+  root.replaceChildren(el('p', { class: 'status', role: 'status', text: 'searching…' }));
+  const r = await api(`/api/search?${params}`);
+  const count = `${r.totalExact ? '' : 'more than '}${r.total} ${params.has('threads') ? 'thread' : 'match'}${r.total === 1 ? '' : params.has('threads') ? 's' : 'es'}`;
+  const pageParams = new URLSearchParams(params);
+  pageParams.delete('limit');
+  root.replaceChildren(
+    el('p', { class: 'status', role: 'status', text: `${count} for ${q} (${r.took_ms} ms)` }),
+    r.hits.length ? el('ol', { class: 'hits', start: String(r.offset + 1) }, r.hits.map(hitNode)) : el('p', { class: 'muted', text: 'Nothing matches.' }),
+    r.total > PAGE ? pager(pageParams, r.total) : null,
+  );
+}
