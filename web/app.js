@@ -1,10 +1,9 @@
 // The loregraph page: hash routes to views, each a function filling a fresh container
 // from the JSON API (web/views/). Mail text only ever enters the page as text nodes.
-import { el, errorNode } from './lib/dom.js';
+import { el, errorNode, fill } from './lib/dom.js';
 import { links, parseHash } from './lib/router.js';
 import { knowledgeIndex, searchKnowledge } from './lib/knowledge.js';
-import { routeOfApiUrl } from './lib/router.js';
-import { searchView } from './views/search.js';
+import { knowledgeList, searchView } from './views/search.js';
 import { messageView } from './views/message.js';
 import { threadView } from './views/thread.js';
 import { seriesView } from './views/series.js';
@@ -47,7 +46,7 @@ async function render() {
     if (!view) throw new Error(`no page ${location.hash}`);
     await view(root, route);
   } catch (e) {
-    root.replaceChildren(errorNode(e));
+    fill(root, errorNode(e));
   }
   root.removeAttribute('aria-busy');
   const h1 = root.querySelector('h1');
@@ -76,33 +75,21 @@ function hideKnowledge() {
   $('knowledge').hidden = true;
 }
 
-const KIND_LABEL = { series: 'series', 'stable-fix': 'stable fix', scenario: 'scenario' };
-
 async function filterKnowledge() {
   const q = $('q').value.trim();
   const box = $('knowledge');
   if (q.length < 2) return hideKnowledge();
-  let hits;
+  let docs;
   try {
-    hits = searchKnowledge(await knowledgeIndex(), q, 8);
+    docs = searchKnowledge(await knowledgeIndex(), q, 8);
   } catch (e) {
-    box.replaceChildren(errorNode(e));
+    fill(box, errorNode(e));
     box.hidden = false;
     return;
   }
   if ($('q').value.trim() !== q) return; // typed on meanwhile
-  if (!hits.length) return hideKnowledge();
-  box.replaceChildren(
-    el('div', { class: 'meta', text: 'Series, stable fixes and scenarios (enter searches the mail):' }),
-    el(
-      'ul',
-      {},
-      hits.map((d) => {
-        const to = routeOfApiUrl(d.url);
-        return el('li', {}, el('span', { class: `kind k-${d.kind === 'stable-fix' ? 'fix' : d.kind === 'scenario' ? 'scenario' : 'series'}`, text: KIND_LABEL[d.kind] ?? d.kind }), ' ', to ? el('a', { href: to, text: d.title }) : el('span', { text: d.title }));
-      }),
-    ),
-  );
+  if (!docs.length) return hideKnowledge();
+  fill(box, el('div', { class: 'meta', text: 'Series, stable fixes and scenarios (enter searches the mail):' }), knowledgeList(docs));
   box.hidden = false;
 }
 

@@ -11,7 +11,7 @@ export function el(tag, attrs = {}, ...children) {
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     e.append(typeof c === 'string' || typeof c === 'number' ? String(c) : c);
   }
@@ -80,4 +80,9 @@ export function section(title, ...children) {
 
 export function errorNode(e) {
   return el('p', { class: 'error', role: 'alert', text: e instanceof Error ? e.message : String(e) });
+}
+
+/** Replaces a container's content; null/false entries are skipped (replaceChildren would print "null"). */
+export function fill(root, ...children) {
+  root.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
 }

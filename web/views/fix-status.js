@@ -1,6 +1,6 @@
 // #/fix/<commit or mid>: a fix and its status on every stable branch, as a table of
 // branches x statuses with the mails that justify each step.
-import { api, badge, el, enc, when } from '../lib/dom.js';
+import { api, badge, el, enc, when, fill } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 
 /** The server's order (ingest/patch/stable-status.ts STATUSES): later wins on a branch. */
@@ -10,11 +10,13 @@ function cell(branchStatus, status) {
   const steps = branchStatus.history.filter((h) => h.status === status);
   if (!steps.length) return '';
   const current = branchStatus.status === status;
+  // The latest mail for this status links; older ones are counted (all are in the evidence column).
+  const last = steps[steps.length - 1];
   return el(
     'div',
     { class: current ? 'current' : 'past' },
-    current ? badge(status) : el('span', { class: 'muted', text: '✓' }),
-    steps.map((h) => el('div', {}, el('a', { href: links.message(h.messageId), class: 'meta', text: when(h.date) }))),
+    current ? badge(status) : el('span', { class: 'muted', text: '✓ ' }),
+    el('div', {}, el('a', { href: links.message(last.messageId), class: 'meta', title: `<${last.messageId}>`, text: when(last.date).slice(0, 10) }), steps.length > 1 ? el('span', { class: 'meta', text: ` +${steps.length - 1}` }) : null),
   );
 }
 
@@ -61,5 +63,5 @@ function fixHeader(fix) {
 export async function fixStatusView(root, { args }) {
   const key = args[0] ?? '';
   const f = await api(`/api/fix-status/${enc(key)}`);
-  root.replaceChildren(fixHeader(f.fix), fixStatusTable(f));
+  fill(root, fixHeader(f.fix), fixStatusTable(f));
 }

@@ -1,7 +1,7 @@
 // #/m/<mid>: one message with everything a reviewer needs around it: its thread, the
 // scenarios modelling the fix it proposes, its series and its stable status. The body is
 // the decoded text part, shown as text.
-import { api, apiOptional, el, enc, errorNode, section, when, whoFull } from '../lib/dom.js';
+import { api, apiOptional, el, enc, errorNode, section, when, whoFull, fill } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 import { threadTree } from './thread-tree.js';
 import { fixLinks } from './fix-links.js';
@@ -13,7 +13,7 @@ function headerRows(m) {
     ['From', whoFull(m.from)],
     ['To', m.to.map(whoFull).join(', ')],
     ['Cc', m.cc.map(whoFull).join(', ')],
-    ['Date', `${when(m.date)}${m.dateSource && m.dateSource !== 'header' ? ` (from ${m.dateSource})` : ''}`],
+    ['Date', `${when(m.date)}${m.dateSource && m.dateSource !== 'date' ? ` (${m.dateSource === 'none' ? 'no usable Date header' : `taken from ${m.dateSource}`})` : ''}`],
     ['Message-ID', `<${m.messageId}>${m.messageIdSynthesized ? ' (synthesized: the mail had none)' : ''}`],
     ['In-Reply-To', m.inReplyTo ? el('a', { href: links.message(m.inReplyTo), text: `<${m.inReplyTo}>` }) : ''],
     ['List-Id', m.listId ?? ''],
@@ -60,7 +60,7 @@ export async function messageView(root, { args }) {
   const attachments = m.attachments.length
     ? el('ul', { class: 'attachments' }, m.attachments.map((a) => el('li', { text: `${a.filename ?? '(unnamed)'} — ${a.contentType}, ${a.size} bytes` })))
     : null;
-  root.replaceChildren(
+  fill(root, 
     el(
       'article',
       { class: 'message' },

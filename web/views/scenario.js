@@ -2,7 +2,7 @@
 // model, linked to the mails in the archive) x configs with the expected verdicts, and a
 // run of the explorer: verdict, the witness as a step table, the wait-for cycle of a
 // deadlock, and the steps no interleaving reached.
-import { api, badge, el, enc, errorNode, section, table, when, who } from '../lib/dom.js';
+import { api, badge, el, enc, errorNode, section, table, when, who, fill } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 
 function expected(s, variant, config) {
@@ -107,7 +107,7 @@ export async function scenarioView(root, { args }) {
   const runSlot = el('div', { class: 'run' });
   const description = s.description ? el('p', { class: 'description', text: s.description }) : null;
   // A run link opens on its result; the model's description follows the matrix then.
-  root.replaceChildren(
+  fill(root, 
     el('h1', { text: s.title || s.id }),
     el('p', { class: 'meta' }, el('a', { href: links.scenarios(), text: 'all scenarios' }), ` · ${s.id}`),
     current ? runSlot : description,
@@ -118,12 +118,12 @@ export async function scenarioView(root, { args }) {
     s.kernelRefs.length ? section('Kernel functions modelled', el('p', {}, s.kernelRefs.map((k, i) => [i ? ', ' : '', el('code', { text: k })]))) : null,
   );
   if (current) {
-    runSlot.replaceChildren(el('p', { class: 'status', role: 'status', text: `running ${current.variant} × ${current.config}…` }));
+    fill(runSlot, el('p', { class: 'status', role: 'status', text: `running ${current.variant} × ${current.config}…` }));
     try {
       const r = await api(`/api/scenarios/${enc(id)}/run?${new URLSearchParams(current)}`);
-      runSlot.replaceChildren(runNode(s, r));
+      fill(runSlot, runNode(s, r));
     } catch (e) {
-      runSlot.replaceChildren(errorNode(e));
+      fill(runSlot, errorNode(e));
     }
   }
 }

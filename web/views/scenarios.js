@@ -1,10 +1,10 @@
 // #/scenarios: every race scenario with its proposed fixes; files that do not load say why.
-import { api, el, table } from '../lib/dom.js';
+import { api, el, table, fill } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 
 export async function scenariosView(root) {
   const { scenarios } = await api('/api/scenarios');
-  root.replaceChildren(
+  fill(root, 
     el('h1', { text: 'Race scenarios' }),
     el('p', { class: 'muted', text: 'Each scenario models a race argued on the list; its variants are the proposed fixes, run by the interleaving explorer.' }),
     table(

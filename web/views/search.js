@@ -1,7 +1,8 @@
 // #/search?q=&offset=&sort=&threads=1 : lore's query language over the archive, with
 // snippets whose matched words arrive as data (hit: true) and become <mark> nodes.
-import { api, el, when, who } from '../lib/dom.js';
-import { links } from '../lib/router.js';
+import { api, el, when, who, fill } from '../lib/dom.js';
+import { links, routeOfApiUrl } from '../lib/router.js';
+import { knowledgeIndex, searchKnowledge } from '../lib/knowledge.js';
 
 export const PAGE = 20;
 
@@ -35,10 +36,32 @@ function pager(params, total) {
   );
 }
 
+/** Series, stable fixes and scenarios the words of the query find in the knowledge index. */
+export function knowledgeList(docs) {
+  return el(
+    'ul',
+    { class: 'plain knowledge-hits' },
+    docs.map((d) => {
+      const to = routeOfApiUrl(d.url);
+      const kind = d.kind === 'stable-fix' ? 'fix' : d.kind === 'scenario' ? 'scenario' : 'series';
+      return el('li', {}, el('span', { class: `kind k-${kind}`, text: d.kind }), ' ', to ? el('a', { href: to, text: d.title }) : d.title);
+    }),
+  );
+}
+
+async function knowledgeAside(q) {
+  try {
+    const docs = searchKnowledge(await knowledgeIndex(), q, 6);
+    return docs.length ? el('aside', { class: 'related' }, el('h2', { text: 'Series, stable fixes and scenarios' }), knowledgeList(docs)) : null;
+  } catch (e) {
+    return el('aside', { class: 'related error', text: `knowledge index: ${e.message}` });
+  }
+}
+
 export async function searchView(root, { query }) {
   const q = (query.get('q') || '').trim();
   if (!q) {
-    root.replaceChildren(el('p', { class: 'muted', text: 'Type a query above: words, "phrases", or lore prefixes such as s: f: dfn: d: status: branch:.' }));
+    fill(root, el('p', { class: 'muted', text: 'Type a query above: words, "phrases", or lore prefixes such as s: f: dfn: d: status: branch:.' }));
     return;
   }
   const params = new URLSearchParams({
@@ -48,13 +71,14 @@ export async function searchView(root, { query }) {
     sort: query.get('sort') === 'date' ? 'date' : 'relevance',
   });
   if (query.get('threads') === '1') params.set('threads', '1');
-  root.replaceChildren(el('p', { class: 'status', role: 'status', text: 'searching…' }));
-  const r = await api(`/api/search?${params}`);
+  fill(root, el('p', { class: 'status', role: 'status', text: 'searching…' }));
+  const [r, related] = await Promise.all([api(`/api/search?${params}`), knowledgeAside(q)]);
   const count = `${r.totalExact ? '' : 'more than '}${r.total} ${params.has('threads') ? 'thread' : 'match'}${r.total === 1 ? '' : params.has('threads') ? 's' : 'es'}`;
   const pageParams = new URLSearchParams(params);
   pageParams.delete('limit');
-  root.replaceChildren(
+  fill(root, 
     el('p', { class: 'status', role: 'status', text: `${count} for ${q} (${r.took_ms} ms)` }),
+    related,
     r.hits.length ? el('ol', { class: 'hits', start: String(r.offset + 1) }, r.hits.map(hitNode)) : el('p', { class: 'muted', text: 'Nothing matches.' }),
     r.total > PAGE ? pager(pageParams, r.total) : null,
   );

@@ -1,6 +1,6 @@
 // #/series/<mid>: every version of a patch series, each patch with its trailers and
 // where each trailer was given (in the patch, in a reply, on the cover letter).
-import { api, el, enc, safeHref, section, table, when } from '../lib/dom.js';
+import { api, el, enc, safeHref, section, table, when, fill } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 
 function trailerNode(t) {
@@ -12,7 +12,9 @@ function trailerNode(t) {
     el('span', { class: 'trailer', text: `${t.name}: ${t.value}` }),
     url ? [' ', el('a', { href: url, rel: 'noreferrer', text: 'link' })] : null,
     t.commit ? el('code', { text: ` ${t.commit}` }) : null,
-    el('span', { class: 'meta' }, ` — given ${where}, `, el('a', { href: links.message(t.givenIn), text: `<${t.givenIn}>` })),
+    t.followup || t.fromCover
+      ? el('span', { class: 'meta' }, ` — given ${where}, `, el('a', { href: links.message(t.givenIn), text: `<${t.givenIn}>` }))
+      : el('span', { class: 'meta', text: ` — ${where}` }),
   );
 }
 
@@ -57,5 +59,5 @@ export function seriesSummary(s, mid) {
 export async function seriesView(root, { args }) {
   const mid = args[0] ?? '';
   const s = await api(`/api/series/${enc(mid)}`);
-  root.replaceChildren(el('h1', { text: s.title }), ...s.versions.map((v) => versionNode(v, s.requested)));
+  fill(root, el('h1', { text: s.title }), ...s.versions.map((v) => versionNode(v, s.requested)));
 }

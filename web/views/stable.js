@@ -1,5 +1,5 @@
 // #/stable/<branch>?status= : every fix seen for one stable branch, filterable by status.
-import { api, badge, el, enc, table } from '../lib/dom.js';
+import { api, badge, el, enc, table, fill } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 import { STATUSES } from './fix-status.js';
 
@@ -16,7 +16,7 @@ export async function stableView(root, { args, query }) {
     el('a', { href: links.stable(r.branch), class: status ? null : 'on', text: 'all' }),
     STATUSES.filter((s) => counts[s]).map((s) => [' · ', el('a', { href: links.stable(r.branch, s), class: status === s ? 'on' : null, text: `${s} (${counts[s]})` })]),
   );
-  root.replaceChildren(
+  fill(root, 
     el('h1', { text: `Stable ${r.branch}.y` }),
     filters,
     r.fixes.length

@@ -1,5 +1,5 @@
 // #/t/<mid>: a whole thread as a tree, its downloads, and the scenarios linked to it.
-import { api, el, enc, errorNode } from '../lib/dom.js';
+import { api, el, enc, errorNode, fill } from '../lib/dom.js';
 import { threadTree } from './thread-tree.js';
 import { fixLinks } from './fix-links.js';
 
@@ -7,7 +7,7 @@ export async function threadView(root, { args }) {
   const mid = args[0] ?? '';
   const t = await api(`/api/threads/${enc(mid)}`);
   const linked = await fixLinks(t.threadId).catch((e) => (e.status === 404 ? null : errorNode(e)));
-  root.replaceChildren(
+  fill(root, 
     el('h1', { text: t.root.subject || `<${t.threadId}>` }),
     el(
       'p',
