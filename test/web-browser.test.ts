@@ -1,0 +1,92 @@
+// The page as a person sees it: a real Chromium, headless, loads the app from a listening
+// server and runs its JavaScript; the rendered DOM must hold values from the archive and
+// from a simulator run. Skips (saying why) where Chromium is not installed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { closeDb, openDb, type Db } from '../db/connection.ts';
+import { ensureSeeded } from '../ingest/seed.ts';
+import { buildApp } from '../server/app.ts';
+import { REPO_ROOT } from './helpers/shared.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+if (!HAS_CHROMIUM) console.warn(`${CHROMIUM} not found: the browser test of the web UI is skipped (apt-get install chromium)`);
+
+const run = promisify(execFile);
+let dir: string;
+let db: Db;
+let app: FastifyInstance;
+let base: string;
+
+/** The DOM after the page's scripts ran. Async: the server answering the browser lives in this process. */
+async function renderedDom(hash: string): Promise<string> {
+  const profile = mkdtempSync(join(dir, 'profile-'));
+  const { stdout } = await run(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--virtual-time-budget=5000',
+      '--dump-dom',
+      `${base}${hash}`,
+    ],
+    { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 },
+  );
+  return stdout;
+}
+
+describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lg-web-browser-'));
+    await ensureSeeded(join(dir, 'db.sqlite'), { worker: false });
+    db = openDb(join(dir, 'db.sqlite'), { readonly: true });
+    app = buildApp({ db, scenarioDir: join(REPO_ROOT, 'test/fixtures/sim'), simRunner: 'inline', knowledgeBuilder: 'inline' });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const addr = app.server.address();
+    base = `http://127.0.0.1:${addr && typeof addr === 'object' ? addr.port : 0}/`;
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    if (db) closeDb(db);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('renders search results with the sample subject and highlighted words', async () => {
+    const dom = await renderedDom('#/search?q=folio');
+    expect(dom).toContain('[BUG] mm/filemap: stale folio returned after concurrent truncate');
+    expect(dom).toContain('<mark>folio</mark>');
+    expect(dom).toMatch(/\d+ matches for folio/);
+    // The knowledge index, searched by lunr inside the page, names the filemap series.
+    expect(dom).toMatch(/class="kind k-series">series<\/span> <a href="#\/series\/[^"]+">mm\/filemap: recheck folio-&gt;mapping/);
+  }, 90_000);
+
+  it('runs a scenario from its link and shows the verdict and the witness steps', async () => {
+    const dom = await renderedDom('#/s/lost-update/run/original/two');
+    expect(dom).toContain('Run: original × two');
+    expect(dom).toContain('<span class="badge b-violated">violated</span>');
+    expect(dom).toContain('<code>both_counted</code>');
+    expect(dom).toContain('<code>counter_inc</code>');
+    expect(dom).toContain('As expected: both load 0 and store 1');
+  }, 90_000);
+
+  it('shows a patch with its stable status and series on one page', async () => {
+    const dom = await renderedDom(`#/m/${encodeURIComponent('20240904-filemap-recheck-v1-1-ines@example.org')}`);
+    expect(dom).toContain('<h2>Stable branches</h2>');
+    expect(dom).toContain('6.6.54');
+    expect(dom).toContain('<h2>Series</h2>');
+    expect(dom).toContain('No simulator scenario models a fix from this message or its thread.');
+    expect(dom).not.toMatch(/>null</);
+  }, 90_000);
+});
