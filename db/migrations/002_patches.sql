@@ -67,6 +67,8 @@ CREATE TABLE trailers (
 );
 CREATE INDEX trailers_msg ON trailers(message_id);
 CREATE INDEX trailers_target ON trailers(target_message_id);
+-- The follow-up pass sets a reply's targets by its row: without this, one scan per reply.
+CREATE INDEX trailers_row ON trailers(msg_row);
 
 -- Rebuilt by the patches analyzer's finish(): one row per version of a series.
 CREATE TABLE series (
