@@ -75,6 +75,31 @@ describe('series grouping', () => {
     expect(vs[1]?.patches.map((p) => p.messageId)).toEqual(['p1', 'p2b', 'p3']);
   });
 
+  it('collects two re-rolled patches of one version into a single amending version', () => {
+    const vs = groupSeries([
+      member('c', { v: '5', i: 0, n: 3, title: 'cover' }, { date: 1 }),
+      member('p1', { v: '5', i: 1, n: 3, title: 'one' }, { inReplyTo: 'c', date: 2 }),
+      member('p2', { v: '5', i: 2, n: 3, title: 'two' }, { inReplyTo: 'c', date: 3 }),
+      member('p3', { v: '5', i: 3, n: 3, title: 'three' }, { inReplyTo: 'c', date: 4 }),
+      member('p2b', { v: '5.1', i: 2, n: 3, title: 'two' }, { inReplyTo: 'p2', refs: ['c', 'p2'], date: 5 }),
+      member('p3b', { v: '5.1', i: 3, n: 3, title: 'three' }, { inReplyTo: 'p3', refs: ['c', 'p3'], date: 6 }),
+    ]);
+    expect(shape(vs)).toEqual(['5s:1,2,3', '5.1:1,2,3']);
+    expect(vs[1]?.patches.map((p) => p.messageId)).toEqual(['p1', 'p2b', 'p3b']);
+  });
+
+  it('groups unthreaded patches with the newest run in the window, skipping older runs of the same shape', () => {
+    const day = 86_400_000;
+    const vs = groupSeries([
+      member('old1', { i: 1, n: 2, title: 'one' }, { date: 0 }),
+      member('mid1', { i: 1, n: 2, title: 'one' }, { date: 2 * day }),
+      member('new1', { i: 1, n: 2, title: 'one' }, { date: 4 * day }),
+      member('new2', { i: 2, n: 2, title: 'two' }, { date: 4 * day + 60_000 }),
+      member('undated', { i: 2, n: 2, title: 'two' }, { date: null }),
+    ]);
+    expect(vs.map((v) => v.patches.map((p) => p.messageId))).toEqual([['old1'], ['mid1'], ['new1', 'new2'], ['undated']]);
+  });
+
   it('matches a patch across versions by patch-id before subject', () => {
     const vs = groupSeries([
       member('a', { title: 'fix thing' }, { patchId: 'P', date: 1 }),

@@ -93,6 +93,8 @@ export function groupSeries(input: readonly SeriesMember[], opts: GroupOptions =
   // scan every series for every patch.
   const open = new Map<string, Building[]>();
   const runKey = (sender: string, version: string, total: number | null, lane: string) => `${sender}\0${version}\0${total}\0${lane}`;
+  // Partial re-rolls by the version they amend: finding a sibling re-roll scanned every series.
+  const amendedBy = new Map<number, Building[]>();
 
   const create = (m: SeriesMember, amends: number | null): Building => {
     const s: Building = {
@@ -109,6 +111,11 @@ export function groupSeries(input: readonly SeriesMember[], opts: GroupOptions =
       date: m.date,
     };
     series.push(s);
+    if (amends !== null) {
+      const rerolls = amendedBy.get(amends) ?? [];
+      rerolls.push(s);
+      amendedBy.set(amends, rerolls);
+    }
     const k = runKey(s.senderEmail, s.version, s.total, s.lane);
     const list = open.get(k) ?? [];
     list.push(s);
@@ -153,7 +160,7 @@ export function groupSeries(input: readonly SeriesMember[], opts: GroupOptions =
       }
       // v5.1 of patch 3/7 sent in reply to v5 3/7: a partial re-roll of v5.
       if (parent && !parent.isCover && parent.index === m.index && s.total === m.total && (m.version ?? '1') !== s.version && m.senderEmail === s.senderEmail) {
-        const sibling = series.find((o) => o.amends === s.key && o.version === (m.version ?? '1') && sameRun(o, m));
+        const sibling = amendedBy.get(s.key)?.find((o) => o.version === (m.version ?? '1') && sameRun(o, m));
         target = sibling ?? create(m, s.key);
         break;
       }
@@ -166,9 +173,13 @@ export function groupSeries(input: readonly SeriesMember[], opts: GroupOptions =
     }
     if (!target && m.date !== null) {
       const candidates = open.get(runKey(m.senderEmail, m.version ?? '1', m.total, m.lane)) ?? [];
+      // Series are created in date order (members are sorted, undated last), so once one
+      // is out of the window every older one is too: without the break, a prolific
+      // sender's unthreaded patches each scanned all of their earlier series.
       for (let i = candidates.length - 1; i >= 0; i--) {
         const s = candidates[i];
-        if (!s || s.date === null || m.date - s.date > windowMs) continue;
+        if (!s || s.date === null) continue;
+        if (m.date - s.date > windowMs) break;
         if (sameRun(s, m) && s.amends === null) {
           target = s;
           break;
