@@ -102,6 +102,14 @@ describe('reading a fix text', () => {
   });
 });
 
+describe('scenario sources', () => {
+  it('links a message to a scenario whose source quotes its subject rather than its Message-ID', () => {
+    const sc = parseScenario(SCENARIO.replace('  - "<race-report-1@example.org>"', '  - "[BUG] mm/filemap: stale folio returned after concurrent truncate (Mira, 2 Sep 2024)"'), 'inline.yaml');
+    const r = linkVariants([sc], { messageId: REPORT, baseSubject: '[bug] mm/filemap: stale folio returned after concurrent truncate', thread: [] });
+    expect(r.discussedIn).toEqual([{ scenario: 'filemap-stale', title: 'filemap_get_pages() vs truncate', match: 'subject', via: REPORT }]);
+  });
+});
+
 describe('GET /api/messages/:mid/scenarios', () => {
   it('lists the variant whose fix names the patch by Message-ID, with its expected verdicts', async () => {
     const res = await app.inject({ url: `/api/messages/${enc(`<${PATCH}>`)}/scenarios` });
@@ -160,9 +168,9 @@ describe('GET /api/scenarios/:id/links', () => {
 
   it('shows which source mails the archive has', async () => {
     const body = (await app.inject({ url: '/api/scenarios/filemap-stale/links' })).json();
-    expect(body.sources.map((s: { messageId: string; message: { subject: string } | null }) => [s.messageId, s.message?.subject ?? null])).toEqual([
-      [REPORT, '[BUG] mm/filemap: stale folio returned after concurrent truncate'],
-      ['not-archived@example.org', null],
+    expect(body.sources.map((s: { source: string; messages: { messageId: string; match: string }[] }) => [s.source, s.messages.map((m) => [m.messageId, m.match])])).toEqual([
+      ['<race-report-1@example.org>', [[REPORT, 'message-id']]],
+      ['not-archived@example.org', []],
     ]);
   });
 

@@ -11,11 +11,12 @@ import { fixStatusView } from './views/fix-status.js';
 import { stableView } from './views/stable.js';
 import { scenariosView } from './views/scenarios.js';
 import { scenarioView } from './views/scenario.js';
+import { homeView } from './views/home.js';
 
 const $ = (id) => document.getElementById(id);
 
 const VIEWS = {
-  '': searchView,
+  '': homeView,
   search: searchView,
   m: messageView,
   t: threadView,

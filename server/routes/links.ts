@@ -66,7 +66,7 @@ export interface VariantLink {
 export interface SourceLink {
   scenario: string;
   title: string;
-  match: 'message-id' | 'thread';
+  match: LinkMatch;
   via: string;
 }
 
@@ -87,16 +87,18 @@ function matchFix(fix: string, m: MessageContext): { match: LinkMatch; via: stri
   return other ? { match: 'thread', via: other.messageId } : null;
 }
 
-/** Message-IDs a scenario cites as its source (with or without angle brackets in the file). */
-export function sourceIds(sc: Pick<Scenario, 'source'>): string[] {
-  return [...new Set(sc.source.flatMap((s) => fixMessageIds(`<${s.trim().replace(/^<|>$/g, '')}>`)))];
+/** A scenario's `source:` entry read like a fix text; a bare Message-ID gets its brackets. */
+export function sourceText(source: string): string {
+  const t = source.trim();
+  return /^[^<>\s]+@[^<>\s]+$/.test(t) ? `<${t}>` : t;
 }
+
+const RANK: Record<LinkMatch, number> = { 'message-id': 0, subject: 1, thread: 2 };
 
 /** Every variant of every scenario whose fix names this message (best match first), and the scenarios that cite it as a source. */
 export function linkVariants(scenarios: readonly Scenario[], m: MessageContext): { fixes: VariantLink[]; discussedIn: SourceLink[] } {
   const fixes: VariantLink[] = [];
   const discussedIn: SourceLink[] = [];
-  const threadIds = new Set(m.thread.map((t) => t.messageId));
   for (const sc of scenarios) {
     for (const v of sc.variants.values()) {
       if (!v.fix) continue;
@@ -114,15 +116,12 @@ export function linkVariants(scenarios: readonly Scenario[], m: MessageContext):
           .map((e) => ({ config: e.config, verdict: e.verdict, property: e.property ?? '', why: e.why })),
       });
     }
-    const cited = sourceIds(sc);
-    if (cited.includes(m.messageId)) discussedIn.push({ scenario: sc.id, title: sc.title, match: 'message-id', via: m.messageId });
-    else {
-      const via = cited.find((c) => threadIds.has(c));
-      if (via) discussedIn.push({ scenario: sc.id, title: sc.title, match: 'thread', via });
-    }
+    const hits = sc.source.flatMap((src) => matchFix(sourceText(src), m) ?? []);
+    hits.sort((a, b) => RANK[a.match] - RANK[b.match]);
+    const best = hits[0];
+    if (best) discussedIn.push({ scenario: sc.id, title: sc.title, ...best });
   }
-  const rank: Record<LinkMatch, number> = { 'message-id': 0, subject: 1, thread: 2 };
-  fixes.sort((a, b) => rank[a.match] - rank[b.match]);
+  fixes.sort((a, b) => RANK[a.match] - RANK[b.match]);
   return { fixes, discussedIn };
 }
 
@@ -151,7 +150,7 @@ const variantLinkSchema = {
 const sourceLinkSchema = {
   type: 'object',
   required: ['scenario', 'title', 'match', 'via'],
-  properties: { scenario: str, title: str, match: { type: 'string', enum: ['message-id', 'thread'] }, via: str },
+  properties: { scenario: str, title: str, match: { type: 'string', enum: ['message-id', 'subject', 'thread'] }, via: str },
 } as const;
 schemaCovers<typeof variantLinkSchema, VariantLink>(true);
 schemaCovers<typeof sourceLinkSchema, SourceLink>(true);
@@ -183,6 +182,27 @@ function headView(h: MessageHead): HeadView {
     from: h.fromAddress === null && h.fromName === null ? null : { name: h.fromName ?? '', address: h.fromAddress ?? '' },
     date: h.date === null ? null : new Date(h.date).toISOString(),
   };
+}
+
+const foundSchema = {
+  ...headSchema,
+  required: [...headSchema.required, 'match'],
+  properties: { ...headSchema.properties, match: { type: 'string', enum: ['message-id', 'subject'] } },
+} as const;
+
+interface FoundView extends HeadView {
+  match: 'message-id' | 'subject';
+}
+schemaCovers<typeof foundSchema, FoundView>(true);
+
+/** The archived messages a fix or source text names: by Message-ID first, then by subject (originals before replies). */
+function messagesNamedBy(ctx: RouteContext, text: string): FoundView[] {
+  const byId = messageHeads(ctx.db, fixMessageIds(text)).map((h): FoundView => ({ ...headView(h), match: 'message-id' }));
+  const seen = new Set(byId.map((h) => h.messageId));
+  const bySubject = messagesByBaseSubject(ctx.db, fixSubjects(text), MAX_MESSAGES_PER_FIX)
+    .filter((h) => !seen.has(h.messageId))
+    .map((h): FoundView => ({ ...headView(h), match: 'subject' }));
+  return [...byId, ...bySubject].slice(0, MAX_MESSAGES_PER_FIX);
 }
 
 const scenarioIdParams = {
@@ -254,16 +274,14 @@ export function registerLinks(app: FastifyInstance, ctx: RouteContext, store: Sc
                 properties: {
                   variant: str,
                   fix: str,
-                  messages: {
-                    type: 'array',
-                    items: { ...headSchema, required: [...headSchema.required, 'match'], properties: { ...headSchema.properties, match: { type: 'string', enum: ['message-id', 'subject'] } } },
-                  },
+                  messages: { type: 'array', items: foundSchema },
                 },
               },
             },
             sources: {
               type: 'array',
-              items: { type: 'object', required: ['messageId', 'message'], properties: { messageId: str, message: { anyOf: [headSchema, { type: 'null' }] } } },
+              description: "the scenario's source entries (Message-IDs or subjects) with the archived messages they name",
+              items: { type: 'object', required: ['source', 'messages'], properties: { source: str, messages: { type: 'array', items: foundSchema } } },
             },
           },
         },
@@ -274,19 +292,9 @@ export function registerLinks(app: FastifyInstance, ctx: RouteContext, store: Sc
     },
     handler: async (req) => {
       const sc = store.get(req.params.id);
-      const variants = [...sc.variants.values()]
-        .filter((v) => v.fix !== '')
-        .map((v) => {
-          const byId = messageHeads(ctx.db, fixMessageIds(v.fix)).map((h) => ({ ...headView(h), match: 'message-id' as const }));
-          const seen = new Set(byId.map((h) => h.messageId));
-          const bySubject = messagesByBaseSubject(ctx.db, fixSubjects(v.fix), MAX_MESSAGES_PER_FIX)
-            .filter((h) => !seen.has(h.messageId))
-            .map((h) => ({ ...headView(h), match: 'subject' as const }));
-          return { variant: v.name, fix: v.fix, messages: [...byId, ...bySubject].slice(0, MAX_MESSAGES_PER_FIX) };
-        });
-      const cited = sourceIds(sc);
-      const heads = new Map(messageHeads(ctx.db, cited).map((h) => [h.messageId, headView(h)]));
-      return { scenario: sc.id, variants, sources: cited.map((id) => ({ messageId: id, message: heads.get(id) ?? null })) };
+      const variants = [...sc.variants.values()].filter((v) => v.fix !== '').map((v) => ({ variant: v.name, fix: v.fix, messages: messagesNamedBy(ctx, v.fix) }));
+      const sources = sc.source.map((src) => ({ source: src, messages: messagesNamedBy(ctx, sourceText(src)) }));
+      return { scenario: sc.id, variants, sources };
     },
   });
 }

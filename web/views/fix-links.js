@@ -42,7 +42,7 @@ export function fixLinksNode(r) {
         'p',
         {},
         'Race modelled in: ',
-        r.discussedIn.flatMap((d, i) => [i ? ', ' : '', el('a', { href: links.scenario(d.scenario), text: d.title || d.scenario }), d.match === 'thread' ? ' (cites this thread)' : '']),
+        r.discussedIn.flatMap((d, i) => [i ? ', ' : '', el('a', { href: links.scenario(d.scenario), text: d.title || d.scenario }), d.match === 'thread' ? ' (cites this thread)' : d.match === 'subject' ? ' (by subject)' : '']),
       ),
     );
   }

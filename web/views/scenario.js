@@ -9,6 +9,9 @@ function expected(s, variant, config) {
   return s.expect.find((x) => x.variant === variant && x.config === config) ?? null;
 }
 
+/** Messages shown per fix: the API puts the one it names, then originals, before replies. */
+const SHOWN = 3;
+
 function fixCell(v, linked) {
   if (!v.fix) return el('span', { class: 'muted', text: 'the code as it is' });
   const msgs = linked?.messages ?? [];
@@ -21,8 +24,8 @@ function fixCell(v, linked) {
       ? el(
           'ul',
           { class: 'plain found' },
-          msgs.slice(0, 5).map((m) => el('li', {}, el('a', { href: links.message(m.messageId), text: m.subject || `<${m.messageId}>` }), el('span', { class: 'meta', text: ` ${who(m.from)}, ${when(m.date)}` }))),
-          msgs.length > 5 ? el('li', { class: 'meta', text: `and ${msgs.length - 5} more with this subject` }) : null,
+          msgs.slice(0, SHOWN).map((m) => el('li', {}, el('a', { href: links.message(m.messageId), text: m.subject || `<${m.messageId}>` }), el('span', { class: 'meta', text: ` ${who(m.from)}, ${when(m.date)}` }))),
+          msgs.length > SHOWN ? el('li', { class: 'meta', text: `and ${msgs.length - SHOWN} more (replies with this subject)` }) : null,
         )
       : el('div', { class: 'meta', text: 'not in this archive' }),
   );
@@ -51,15 +54,15 @@ function matrix(s, linksBody, current) {
 }
 
 function sources(s, linksBody) {
-  const found = new Map((linksBody?.sources ?? []).map((x) => [x.messageId, x.message]));
   if (!s.source.length) return null;
+  const found = linksBody?.sources ?? s.source.map((source) => ({ source, messages: [] }));
   return el(
     'ul',
     { class: 'plain' },
-    s.source.map((raw) => {
-      const mid = raw.trim().replace(/^<|>$/g, '');
-      const m = found.get(mid);
-      return el('li', {}, m ? el('a', { href: links.message(mid), text: m.subject || `<${mid}>` }) : el('span', { class: 'mid', text: `<${mid}> (not in this archive)` }));
+    found.map(({ source, messages }) => {
+      const m = messages[0];
+      if (!m) return el('li', {}, el('span', { text: source }), el('span', { class: 'meta', text: ' (not in this archive)' }));
+      return el('li', {}, el('a', { href: links.message(m.messageId), text: m.subject || source }), el('span', { class: 'meta', text: ` ${who(m.from)}, ${when(m.date)}` }));
     }),
   );
 }

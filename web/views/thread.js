@@ -1,12 +1,16 @@
 // #/t/<mid>: a whole thread as a tree, its downloads, and the scenarios linked to it.
-import { api, el, enc, errorNode, fill } from '../lib/dom.js';
+import { api, apiOptional, el, enc, errorNode, fill } from '../lib/dom.js';
+import { seriesSummary } from './series.js';
 import { threadTree } from './thread-tree.js';
 import { fixLinks } from './fix-links.js';
 
 export async function threadView(root, { args }) {
   const mid = args[0] ?? '';
   const t = await api(`/api/threads/${enc(mid)}`);
-  const linked = await fixLinks(t.threadId).catch((e) => (e.status === 404 ? null : errorNode(e)));
+  const [linked, series] = await Promise.all([
+    fixLinks(t.threadId).catch((e) => (e.status === 404 ? null : errorNode(e))),
+    apiOptional(`/api/series/${enc(t.threadId)}`).then((s) => (s ? seriesSummary(s, t.threadId) : null), errorNode),
+  ]);
   fill(root, 
     el('h1', { text: t.root.subject || `<${t.threadId}>` }),
     el(
@@ -19,5 +23,6 @@ export async function threadView(root, { args }) {
     ),
     threadTree(t.root, mid),
     linked,
+    series,
   );
 }
