@@ -9,6 +9,8 @@ import { SAMPLE_DIR } from '../ingest/seed.ts';
 import { toMboxrd } from '../ingest/read/index.ts';
 import { mailText } from './fixtures/ingest/mail.ts';
 import { formatProgress } from '../cli/commands/ingest.ts';
+import { formatTree, MAX_INDENT_DEPTH, treeToJson } from '../cli/commands/thread.ts';
+import type { ThreadTreeNode } from '../db/threads.ts';
 
 function io(): CliIO & { stdout: () => string; stderr: () => string; bytes: () => Buffer } {
   let out = '';
@@ -144,3 +146,38 @@ describe('ingest progress line', () => {
     expect(line).toBe('[######..................]  25% 1200 messages, 2.0 MB/s ETA 15s');
   });
 });
+
+describe('thread output for very deep threads', () => {
+  const node = (i: number): ThreadTreeNode => ({ messageId: `m${i}@x`, subject: `s${i}`, from: { name: 'A', address: 'a@x' }, date: null, ghost: i === 0, copies: i === 0 ? 0 : 1, children: [] });
+
+  it('writes JSON identical to JSON.stringify for a branching tree', () => {
+    const root = node(0);
+    const a = node(1);
+    const b = node(2);
+    a.children.push(node(3), node(4));
+    root.children.push(a, b);
+    expect(treeToJson(root)).toBe(JSON.stringify(root, null, 2) + '\n');
+  });
+
+  it('writes a 50,000-deep reply chain as JSON and as text without overflowing the stack, in linear size', () => {
+    const root = node(0);
+    let cur = root;
+    for (let i = 1; i <= 50_000; i++) {
+      const c = node(i);
+      cur.children.push(c);
+      cur = c;
+    }
+    const json = treeToJson(root);
+    expect(json.startsWith('{\n  "messageId": "m0@x",')).toBe(true);
+    expect(json.match(/"messageId"/g)).toHaveLength(50_001);
+    expect(json.length).toBeLessThan(50_001 * 1200);
+    const parsed = JSON.parse(json) as ThreadTreeNode;
+    let depth = 0;
+    for (let n = parsed; n.children[0]; n = n.children[0]) depth++;
+    expect(depth).toBe(50_000);
+    const text = formatTree(root);
+    expect(text.split('\n').at(-2)).toBe(`${'  '.repeat(MAX_INDENT_DEPTH)}[depth 50000] s50000 — A, no date <m50000@x>`);
+    expect(text.split('\n')[3]).toBe('      s3 — A, no date <m3@x>');
+  });
+});
+
