@@ -106,5 +106,8 @@ $('q').addEventListener('input', onType);
 $('q').addEventListener('keydown', (ev) => {
   if (ev.key === 'Escape') hideKnowledge();
 });
+document.addEventListener('click', (ev) => {
+  if (!$('knowledge').contains(ev.target) && ev.target !== $('q')) hideKnowledge();
+});
 window.addEventListener('hashchange', () => void render());
 void render();
