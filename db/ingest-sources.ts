@@ -1,4 +1,5 @@
 // Archives given to ingest, and how far each got: the resume point after a kill.
+import { resolve } from 'node:path';
 import type { Db } from './connection.ts';
 
 export interface SourceRow {
@@ -12,7 +13,9 @@ export interface SourceRow {
   completed: boolean;
 }
 
+/** Sources are identified by absolute path, so a resume works whatever the cwd was. */
 export function upsertSource(db: Db, path: string, kind: string, bytes: number): SourceRow {
+  path = resolve(path);
   db.sql
     .prepare(`INSERT INTO sources (path, kind, bytes, updated_at) VALUES (?, ?, ?, ?)
               ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, bytes = excluded.bytes`)
@@ -21,6 +24,7 @@ export function upsertSource(db: Db, path: string, kind: string, bytes: number):
 }
 
 export function getSource(db: Db, path: string): SourceRow | undefined {
+  path = resolve(path);
   const r = db.sql
     .prepare('SELECT id, path, kind, bytes, done_index, done_offset, done_hash, completed FROM sources WHERE path = ?')
     .get(path) as { id: number; path: string; kind: string; bytes: number; done_index: number; done_offset: number; done_hash: string | null; completed: number } | undefined;
