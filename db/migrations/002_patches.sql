@@ -47,6 +47,10 @@ CREATE INDEX patch_msgs_pending ON patch_msgs(msg_row) WHERE materialized = 0;
 CREATE INDEX patch_msgs_message_id ON patch_msgs(message_id);
 CREATE INDEX patch_msgs_title_key ON patch_msgs(title_key);
 CREATE INDEX patch_msgs_patch_id ON patch_msgs(patch_id);
+-- The newest original patch with a title (fix links): read from the index instead of
+-- sorting every patch with that title per fix. Equal dates come out oldest row first,
+-- as the sort did.
+CREATE INDEX patch_msgs_newest_patch ON patch_msgs(title_key, date DESC) WHERE kind = 'patch' AND lane = '';
 
 -- A trailer, with the message that gave it (provenance). Follow-up trailers (sent in a
 -- reply) get their target resolved at the end of ingest: the patch or cover answered.
