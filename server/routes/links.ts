@@ -78,10 +78,23 @@ export interface MessageContext {
   thread: { messageId: string; baseSubject: string }[];
 }
 
+/** Fix texts change only with their scenario files: each is read once, not on every page view. */
+const parsedFixes = new Map<string, { ids: Set<string>; subjects: Set<string> }>();
+const MAX_PARSED_FIXES = 10_000;
+
+function parsedFix(fix: string): { ids: Set<string>; subjects: Set<string> } {
+  let p = parsedFixes.get(fix);
+  if (!p) {
+    if (parsedFixes.size >= MAX_PARSED_FIXES) parsedFixes.clear();
+    p = { ids: new Set(fixMessageIds(fix)), subjects: new Set(fixSubjects(fix)) };
+    parsedFixes.set(fix, p);
+  }
+  return p;
+}
+
 function matchFix(fix: string, m: MessageContext): { match: LinkMatch; via: string } | null {
-  const ids = new Set(fixMessageIds(fix));
+  const { ids, subjects } = parsedFix(fix);
   if (ids.has(m.messageId)) return { match: 'message-id', via: m.messageId };
-  const subjects = new Set(fixSubjects(fix));
   if (subjects.has(m.baseSubject)) return { match: 'subject', via: m.messageId };
   const other = m.thread.find((t) => ids.has(t.messageId)) ?? m.thread.find((t) => subjects.has(t.baseSubject));
   return other ? { match: 'thread', via: other.messageId } : null;
