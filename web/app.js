@@ -61,13 +61,19 @@ function submitSearch(ev) {
   const params = { q };
   if ($('sort').value === 'date') params.sort = 'date';
   if ($('threads').checked) params.threads = '1';
-  location.hash = links.search(params);
+  go(links.search(params));
+}
+
+/** Navigates; the same link again (search once more, after new mail) renders again. */
+function go(hash) {
+  if (location.hash === hash) void render();
+  else location.hash = hash;
 }
 
 function submitBranch(ev) {
   ev.preventDefault();
   const b = $('branch').value.trim();
-  if (b) location.hash = links.stable(b);
+  if (b) go(links.stable(b));
 }
 
 // ---------------------------------------------------------------- knowledge as you type
