@@ -2,16 +2,21 @@
 import { el, when, who } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 
-function nodeItem(n, focus) {
+const base = (subject) => subject.replace(/^\s*((re|fwd?|aw|sv)\s*:\s*)+/i, '').trim().toLowerCase();
+
+/** As public-inbox does, a reply that keeps its parent's subject shows only who and when. */
+function nodeItem(n, focus, parentBase) {
+  const same = parentBase !== null && base(n.subject) === parentBase;
   const label = n.ghost
     ? el('span', { class: 'ghost', text: `(not in the archive: <${n.messageId}>)` })
     : el(
         'a',
         { href: links.message(n.messageId), class: n.messageId === focus ? 'focus' : null, 'aria-current': n.messageId === focus ? 'page' : null },
-        el('span', { class: 'subject', text: n.subject || '(no subject)' }),
-        el('span', { class: 'meta', text: ` — ${who(n.from)}, ${when(n.date)}` }),
+        same ? null : el('span', { class: 'subject', text: n.subject || '(no subject)' }),
+        el('span', { class: same ? 'who' : 'meta', text: same ? `${who(n.from)}, ${when(n.date)}` : ` — ${who(n.from)}, ${when(n.date)}` }),
       );
-  const kids = n.children.length ? el('ul', {}, n.children.map((c) => nodeItem(c, focus))) : null;
+  const mine = n.ghost ? parentBase : base(n.subject);
+  const kids = n.children.length ? el('ul', {}, n.children.map((c) => nodeItem(c, focus, mine))) : null;
   return el('li', {}, label, kids);
 }
 
@@ -36,5 +41,5 @@ function capDepth(n, depth) {
 }
 
 export function threadTree(root, focus) {
-  return el('ul', { class: 'tree' }, nodeItem(capDepth(root, 0), focus));
+  return el('ul', { class: 'tree' }, nodeItem(capDepth(root, 0), focus, null));
 }
