@@ -36,6 +36,8 @@ function syncForm(route) {
 }
 
 async function render() {
+  // Links from the first version of this page (#q=...&offset=...) still open their search.
+  if (/^#q=/.test(location.hash)) return location.replace(`#/search?${location.hash.slice(1)}`);
   const route = parseHash(location.hash);
   const view = VIEWS[route.name];
   // A fresh container per navigation: a slow view finishing late fills a detached node.
