@@ -62,6 +62,15 @@ export function rebuildSeries(db: Db): number {
   return versions.length;
 }
 
+/**
+ * The statements the follow-up pass runs once per reply; each must seek an index (a scan
+ * here made the pass quadratic). Exported so a test can check their query plans.
+ */
+export const FOLLOWUP_PER_ROW_SQL = {
+  isTarget: `SELECT 1 FROM patch_msgs WHERE message_id = ? AND kind IN ('patch', 'cover') LIMIT 1`,
+  setTarget: 'UPDATE trailers SET target_message_id = ? WHERE msg_row = ? AND followup = 1',
+} as const;
+
 /** Attaches follow-up trailers (sent in replies) to the patch or cover letter they answer. */
 export function resolveFollowupTrailers(db: Db): void {
   const pending = db.sql
@@ -70,8 +79,8 @@ export function resolveFollowupTrailers(db: Db): void {
        WHERE t.followup = 1 AND t.target_message_id IS NULL`,
     )
     .all() as { msg_row: number; in_reply_to: string | null; refs: string }[];
-  const isTarget = db.sql.prepare(`SELECT 1 FROM patch_msgs WHERE message_id = ? AND kind IN ('patch', 'cover') LIMIT 1`);
-  const set = db.sql.prepare('UPDATE trailers SET target_message_id = ? WHERE msg_row = ? AND followup = 1');
+  const isTarget = db.sql.prepare(FOLLOWUP_PER_ROW_SQL.isTarget);
+  const set = db.sql.prepare(FOLLOWUP_PER_ROW_SQL.setTarget);
   for (const r of pending) {
     // Nearest ancestor that is a patch or a cover: a Reviewed-by in a reply to a reply
     // is still about the patch the thread discusses.

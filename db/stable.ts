@@ -23,6 +23,20 @@ interface EventRow {
   fix_key: string | null;
 }
 
+/**
+ * The statements resolveStable runs once per fix; each must seek an index, never sort or
+ * scan a group that grows with the archive. Exported so a test can check their query plans.
+ */
+export const FIX_PER_ROW_SQL = {
+  eventsOf: `SELECT e.*, p.patch_id, p.author_name, p.author_email, p.sender_name, p.sender_email FROM stable_events e
+    JOIN patch_msgs p ON p.msg_row = e.msg_row WHERE e.fix_key = ? ORDER BY e.date, e.id`,
+  byPatchId: `SELECT message_id FROM patch_msgs WHERE patch_id = ? AND kind = 'patch' AND lane = '' ORDER BY date DESC LIMIT 1`,
+  byTitleAuthor: `SELECT message_id FROM patch_msgs WHERE title_key = ? AND kind = 'patch' AND lane = '' AND sender_email = ?
+    ORDER BY date DESC LIMIT 1`,
+  byTitle: `SELECT message_id FROM patch_msgs WHERE title_key = ? AND kind = 'patch' AND lane = '' ORDER BY date DESC LIMIT 1`,
+  relink: `UPDATE stable_events SET fix_key = ? WHERE message_id = ? AND fix_key <> ?`,
+} as const;
+
 /** End-of-ingest pass: context from parent mails, fix keys, and the fixes table. */
 export function resolveStable(db: Db): number {
   const sql = db.sql;
@@ -62,15 +76,13 @@ export function resolveStable(db: Db): number {
 
   sql.exec('DELETE FROM fixes');
   const keys = sql.prepare(`SELECT DISTINCT fix_key FROM stable_events WHERE fix_key IS NOT NULL AND status IS NOT NULL`).all() as { fix_key: string }[];
-  const eventsOf = sql.prepare(`SELECT e.*, p.patch_id, p.author_name, p.author_email, p.sender_name, p.sender_email FROM stable_events e
-    JOIN patch_msgs p ON p.msg_row = e.msg_row WHERE e.fix_key = ? ORDER BY e.date, e.id`);
-  const byPatchId = sql.prepare(`SELECT message_id FROM patch_msgs WHERE patch_id = ? AND kind = 'patch' AND lane = '' ORDER BY date DESC LIMIT 1`);
-  const byTitleAuthor = sql.prepare(`SELECT message_id FROM patch_msgs WHERE title_key = ? AND kind = 'patch' AND lane = '' AND sender_email = ?
-    ORDER BY date DESC LIMIT 1`);
-  const byTitle = sql.prepare(`SELECT message_id FROM patch_msgs WHERE title_key = ? AND kind = 'patch' AND lane = '' ORDER BY date DESC LIMIT 1`);
+  const eventsOf = sql.prepare(FIX_PER_ROW_SQL.eventsOf);
+  const byPatchId = sql.prepare(FIX_PER_ROW_SQL.byPatchId);
+  const byTitleAuthor = sql.prepare(FIX_PER_ROW_SQL.byTitleAuthor);
+  const byTitle = sql.prepare(FIX_PER_ROW_SQL.byTitle);
   const ins = sql.prepare(`INSERT INTO fixes (fix_key, upstream_commit, title, author_name, author_email, patch_message_id, patch_match)
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
-  const relink = sql.prepare(`UPDATE stable_events SET fix_key = ? WHERE message_id = ? AND fix_key <> ?`);
+  const relink = sql.prepare(FIX_PER_ROW_SQL.relink);
   for (const { fix_key } of keys) {
     const evs = eventsOf.all(fix_key) as (EventRow & {
       patch_id: string | null;

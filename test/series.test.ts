@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDb, type Db } from '../db/connection.ts';
-import { getSeries } from '../db/series.ts';
+import { closeDb, openDb, type Db } from '../db/connection.ts';
+import { FOLLOWUP_PER_ROW_SQL, getSeries } from '../db/series.ts';
 import { analyzePatchMessage, seriesMemberOf } from '../ingest/patch/analyze.ts';
 import { groupSeries, type SeriesMember, type SeriesVersion } from '../ingest/patch/series.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
@@ -234,5 +234,24 @@ describe.skipIf(!HAS_SHARED)('version chains in the real archives', () => {
     const s = getSeries(ppp, '20250219125039.18024-1-shaw.leon@gmail.com');
     expect(s.versions.map((v) => v.version)).toEqual(['3', '4', '5', '6', '7', '8', '9', '10']);
     expect(s.versions.filter((v) => !v.superseded).map((v) => v.version)).toEqual(['10']);
+  });
+});
+
+/** The query plan of a statement, one line per step, on a fresh database with the current schema. */
+function planOf(query: string): string[] {
+  const db = openDb(':memory:');
+  try {
+    const params = Array.from(query.matchAll(/\?/g), () => 'x');
+    return (db.sql.prepare(`EXPLAIN QUERY PLAN ${query}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+  } finally {
+    closeDb(db);
+  }
+}
+
+describe('end-of-ingest follow-up pass', () => {
+  it.each(Object.entries(FOLLOWUP_PER_ROW_SQL))('%s seeks an index instead of scanning a table per reply', (_name, query) => {
+    const plan = planOf(query);
+    expect(plan.length).toBeGreaterThan(0);
+    expect(plan.filter((step) => !/^SEARCH \w+ USING (INDEX|COVERING INDEX|INTEGER PRIMARY KEY)/.test(step))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { closeDb, type Db } from '../db/connection.ts';
-import { getFixStatus, listStableBranch } from '../db/stable.ts';
+import { closeDb, openDb, type Db } from '../db/connection.ts';
+import { FIX_PER_ROW_SQL, getFixStatus, listStableBranch } from '../db/stable.ts';
 import { classifyStableMail, expandBranchRange, findUpstreamCommit } from '../ingest/patch/stable-mail.ts';
 import { resolveBranchStatuses, STATUSES, type StableEventInput } from '../ingest/patch/stable-status.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
@@ -198,5 +198,30 @@ describe.skipIf(!HAS_SHARED)('stable statuses in the cifs stable threads', () =>
     );
     // 140 FAILED subjects in SOURCES.md include one reply ("Re: FAILED") and one discussion quoting it.
     expect(kinds['failed']).toBe(138);
+  });
+});
+
+/** The query plan of a statement, one line per step, on a fresh database with the current schema. */
+function planOf(query: string): string[] {
+  const db = openDb(':memory:');
+  try {
+    const params = Array.from(query.matchAll(/\?/g), () => 'x');
+    return (db.sql.prepare(`EXPLAIN QUERY PLAN ${query}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+  } finally {
+    closeDb(db);
+  }
+}
+
+describe('end-of-ingest fix linking', () => {
+  it.each(Object.entries(FIX_PER_ROW_SQL))('%s seeks an index instead of scanning a table per fix', (_name, query) => {
+    const plan = planOf(query);
+    expect(plan.some((step) => step.startsWith('SEARCH'))).toBe(true);
+    expect(plan.filter((step) => step.startsWith('SCAN'))).toEqual([]);
+  });
+
+  it('reads the newest same-titled patch straight from an index, with no sort of every patch of that title', () => {
+    for (const query of [FIX_PER_ROW_SQL.byTitle, FIX_PER_ROW_SQL.byTitleAuthor]) {
+      expect(planOf(query)).toEqual(['SEARCH patch_msgs USING INDEX patch_msgs_newest_patch (title_key=?)']);
+    }
   });
 });
