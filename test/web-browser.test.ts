@@ -12,6 +12,7 @@ import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { ensureSeeded } from '../ingest/seed.ts';
 import { buildApp } from '../server/app.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
+import { HOSTILE_ID, MARKUP_ID, ingestFixture } from './helpers/api-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -22,9 +23,17 @@ let dir: string;
 let db: Db;
 let app: FastifyInstance;
 let base: string;
+let hostile: FastifyInstance | undefined;
+let hostileDb: Db | undefined;
+
+async function listen(a: FastifyInstance): Promise<string> {
+  await a.listen({ host: '127.0.0.1', port: 0 });
+  const addr = a.server.address();
+  return `http://127.0.0.1:${addr && typeof addr === 'object' ? addr.port : 0}/`;
+}
 
 /** The DOM after the page's scripts ran. Async: the server answering the browser lives in this process. */
-async function renderedDom(hash: string): Promise<string> {
+async function renderedDom(hash: string, at: string = base): Promise<string> {
   const profile = mkdtempSync(join(dir, 'profile-'));
   const { stdout } = await run(
     CHROMIUM,
@@ -40,7 +49,7 @@ async function renderedDom(hash: string): Promise<string> {
       `--user-data-dir=${profile}`,
       '--virtual-time-budget=5000',
       '--dump-dom',
-      `${base}${hash}`,
+      `${at}${hash}`,
     ],
     { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 },
   );
@@ -53,13 +62,13 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     await ensureSeeded(join(dir, 'db.sqlite'), { worker: false });
     db = openDb(join(dir, 'db.sqlite'), { readonly: true });
     app = buildApp({ db, scenarioDir: join(REPO_ROOT, 'test/fixtures/sim'), simRunner: 'inline', knowledgeBuilder: 'inline' });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const addr = app.server.address();
-    base = `http://127.0.0.1:${addr && typeof addr === 'object' ? addr.port : 0}/`;
+    base = await listen(app);
   }, 60_000);
   afterAll(async () => {
     await app?.close();
     if (db) closeDb(db);
+    await hostile?.close();
+    if (hostileDb) closeDb(hostileDb);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -88,5 +97,19 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     expect(dom).toContain('<h2>Series</h2>');
     expect(dom).toContain('No simulator scenario models a fix from this message or its thread.');
     expect(dom).not.toMatch(/>null</);
+  }, 90_000);
+
+  it('shows a message full of markup as text, and opens a Message-ID with URL-hostile characters', async () => {
+    await ingestFixture(join(dir, 'fixture.sqlite'), join(dir, 'fixture-mail'));
+    hostileDb = openDb(join(dir, 'fixture.sqlite'), { readonly: true });
+    hostile = buildApp({ db: hostileDb, scenarioDir: join(REPO_ROOT, 'test/fixtures/sim'), simRunner: 'inline', knowledgeBuilder: 'inline' });
+    const at = await listen(hostile);
+    const dom = await renderedDom(`#/m/${encodeURIComponent(MARKUP_ID)}`, at);
+    expect(dom).toContain('<h1>&lt;b&gt;bold&lt;/b&gt; &amp; &lt;img src=x onerror=alert(1)&gt; readahead question</h1>');
+    expect(dom).toContain('&lt;script&gt;alert("readahead")&lt;/script&gt;');
+    expect(dom).not.toMatch(/<img|<b>bold|<script>alert/);
+    const odd = await renderedDom(`#/m/${encodeURIComponent(HOSTILE_ID)}`, at);
+    expect(odd).toContain(`&lt;${HOSTILE_ID}&gt;`);
+    expect(odd).not.toContain('class="error"');
   }, 90_000);
 });
