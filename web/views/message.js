@@ -25,6 +25,14 @@ function headerRows(m) {
   );
 }
 
+/** Two different mails can share a Message-ID; each stored copy has its own page. */
+function copyLinks(m) {
+  return Array.from({ length: Math.min(m.copies, 20) }, (_, i) => [
+    i ? ' ' : '',
+    i === m.copy ? el('strong', { text: String(i + 1) }) : el('a', { href: `${links.message(m.messageId)}?copy=${i}`, text: String(i + 1) }),
+  ]);
+}
+
 function downloads(m) {
   const mid = enc(m.messageId);
   const copy = m.copies > 1 ? `?copy=${m.copy}` : '';
@@ -36,7 +44,7 @@ function downloads(m) {
     el('a', { href: `/api/threads/${mid}/mbox`, text: 'thread mbox' }),
     ' · ',
     el('a', { href: `/api/threads/${mid}/mbox?gz=1`, text: 'mbox.gz' }),
-    m.copies > 1 ? ` · copy ${m.copy + 1} of ${m.copies}` : '',
+    m.copies > 1 ? [' · stored copies: ', copyLinks(m)] : '',
   );
 }
 
@@ -49,13 +57,14 @@ async function panel(promise) {
   }
 }
 
-export async function messageView(root, { args }) {
+export async function messageView(root, { args, query }) {
   const mid = args[0] ?? '';
-  const [m, thread] = await Promise.all([api(`/api/messages/${enc(mid)}`), apiOptional(`/api/threads/${enc(mid)}`)]);
+  const copy = Number(query.get('copy')) || 0;
+  const [m, thread] = await Promise.all([api(`/api/messages/${enc(mid)}${copy ? `?copy=${copy}` : ''}`), apiOptional(`/api/threads/${enc(mid)}`)]);
   const [scenarios, series, status] = await Promise.all([
     panel(fixLinks(m.messageId)),
     panel(apiOptional(`/api/series/${enc(m.messageId)}`).then((s) => (s ? seriesSummary(s, m.messageId) : null))),
-    panel(apiOptional(`/api/fix-status/${enc(m.messageId)}`).then((f) => (f ? section('Stable branches', fixStatusTable(f)) : null))),
+    panel(apiOptional(`/api/fix-status/${enc(m.messageId)}`).then((f) => (f ? section('Stable branches', fixStatusTable(f), el('p', {}, el('a', { href: links.fix(m.messageId), text: 'the fix on its own page' }))) : null))),
   ]);
   const attachments = m.attachments.length
     ? el('ul', { class: 'attachments' }, m.attachments.map((a) => el('li', { text: `${a.filename ?? '(unnamed)'} — ${a.contentType}, ${a.size} bytes` })))
