@@ -1,7 +1,8 @@
 // #/fix/<commit or mid>: a fix and its status on every stable branch, as a table of
 // branches x statuses with the mails that justify each step.
-import { api, badge, el, enc, when, fill } from '../lib/dom.js';
+import { api, badge, el, enc, errorNode, fill, when } from '../lib/dom.js';
 import { links } from '../lib/router.js';
+import { fixLinks } from './fix-links.js';
 
 /** The server's order (ingest/patch/stable-status.ts STATUSES): later wins on a branch. */
 export const STATUSES = ['wanted', 'autosel', 'failed-to-apply', 'not-needed', 'backport-posted', 'queued', 'in-review', 'released'];
@@ -63,5 +64,7 @@ function fixHeader(fix) {
 export async function fixStatusView(root, { args }) {
   const key = args[0] ?? '';
   const f = await api(`/api/fix-status/${enc(key)}`);
-  fill(root, fixHeader(f.fix), fixStatusTable(f));
+  // The patch mail ties the fix to the scenarios that model it.
+  const modelled = f.fix.patchMessageId ? await fixLinks(f.fix.patchMessageId).catch((e) => errorNode(e)) : null;
+  fill(root, fixHeader(f.fix), fixStatusTable(f), modelled);
 }
