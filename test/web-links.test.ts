@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { ensureSeeded } from '../ingest/seed.ts';
 import { buildApp } from '../server/app.ts';
-import { fixMessageIds, fixSubjects, linkVariants } from '../server/routes/links.ts';
+import { fixMessageIds, fixSubjects, linkVariants, subjectKey } from '../server/routes/links.ts';
 import { parseScenario } from '../sim/index.ts';
 
 // A scenario of our own about the sample archive's filemap race: one variant names the
@@ -88,6 +88,11 @@ describe('reading a fix text', () => {
     expect(fixSubjects('[PATCH v6 4/4] mm/khugepaged: maintain page cache uptodate flag <1@google.com>')).toContain(
       '[patch v6 4/4] mm/khugepaged: maintain page cache uptodate flag',
     );
+  });
+
+  it('matches a saved reply whose subject itself carries a pasted "Subject:" label', () => {
+    expect(subjectKey('Re: Subject: [BUG/RFC] write-open file THP cache purge')).toBe('[bug/rfc] write-open file thp cache purge');
+    expect(fixSubjects('Re: Subject: [BUG/RFC] write-open file THP cache purge (Pedro: an idea)')).toContain(subjectKey('Subject: [BUG/RFC] write-open  file THP cache purge'));
   });
 
   it('ignores fragments too short to name a subject', () => {

@@ -38,15 +38,29 @@ export function fixSubjects(fix: string): string[] {
   const parts = [text, text.split(' (')[0] ?? '', ...[...text.matchAll(/\(([^()]*)\)/g)].map((m) => m[1] ?? '')];
   const out = new Set<string>();
   for (const p of parts) {
-    let t = p.trim().replace(/[\s,;:.]+$/, '');
-    for (let prev = ''; prev !== t; ) {
-      prev = t;
-      t = t.replace(/^(?:re|fwd?|subject)\s*:\s*/i, '');
-    }
-    const base = baseSubject(t).base;
-    if (base.length >= MIN_SUBJECT_CHARS) out.add(base);
+    const key = subjectKey(p.trim().replace(/[\s,;:.]+$/, ''));
+    if (key.length >= MIN_SUBJECT_CHARS) out.add(key);
   }
   return [...out];
+}
+
+/**
+ * A subject compared across fix texts and mail: baseSubject (lower case, spaces collapsed)
+ * without reply prefixes or a "Subject:" label, which people paste into fix notes and
+ * which saved replies sometimes carry in the subject itself ("Re: Subject: [BUG] ...").
+ */
+export function subjectKey(subject: string): string {
+  let t = baseSubject(subject).base;
+  for (let prev = ''; prev !== t; ) {
+    prev = t;
+    t = t.replace(/^(?:re|fwd?|aw|subject)\s*:\s*/, '');
+  }
+  return t;
+}
+
+/** The stored base_subject values a key stands for: the mail itself may carry the "Subject:" label. */
+function storedForms(keys: readonly string[]): string[] {
+  return keys.flatMap((k) => [k, `subject: ${k}`]);
 }
 
 export type LinkMatch = 'message-id' | 'subject' | 'thread';
@@ -73,8 +87,9 @@ export interface SourceLink {
 /** What the matcher knows of a message and its thread. */
 export interface MessageContext {
   messageId: string;
+  /** subjectKey of the message's subject. */
   baseSubject: string;
-  /** Other messages of the thread, with their base subjects. */
+  /** Other messages of the thread, with their subject keys. */
   thread: { messageId: string; baseSubject: string }[];
 }
 
@@ -212,7 +227,7 @@ schemaCovers<typeof foundSchema, FoundView>(true);
 function messagesNamedBy(ctx: RouteContext, text: string): FoundView[] {
   const byId = messageHeads(ctx.db, fixMessageIds(text)).map((h): FoundView => ({ ...headView(h), match: 'message-id' }));
   const seen = new Set(byId.map((h) => h.messageId));
-  const bySubject = messagesByBaseSubject(ctx.db, fixSubjects(text), MAX_MESSAGES_PER_FIX)
+  const bySubject = messagesByBaseSubject(ctx.db, storedForms(fixSubjects(text)), MAX_MESSAGES_PER_FIX)
     .filter((h) => !seen.has(h.messageId))
     .map((h): FoundView => ({ ...headView(h), match: 'subject' }));
   return [...byId, ...bySubject].slice(0, MAX_MESSAGES_PER_FIX);
@@ -234,10 +249,10 @@ function messageContext(ctx: RouteContext, mid: string): { context: MessageConte
   // A ghost (cited by replies, never archived) can still be the fix a scenario names.
   if (!own && threadId === null) throw new LoregraphError('NOT_FOUND', `no message <${mid}>`);
   const ids = threadId === null ? [] : threadMessageIds(ctx.db, threadId).filter((id) => id !== mid).slice(0, MAX_THREAD_IDS);
-  const thread = messageHeads(ctx.db, ids).map((h) => ({ messageId: h.messageId, baseSubject: h.baseSubject }));
+  const thread = messageHeads(ctx.db, ids).map((h) => ({ messageId: h.messageId, baseSubject: subjectKey(h.baseSubject) }));
   // The root may be a ghost: its id can still be cited.
   if (threadId !== null && threadId !== mid && !thread.some((t) => t.messageId === threadId)) thread.unshift({ messageId: threadId, baseSubject: '' });
-  return { context: { messageId: mid, baseSubject: own?.baseSubject ?? '', thread }, threadId };
+  return { context: { messageId: mid, baseSubject: own ? subjectKey(own.baseSubject) : '', thread }, threadId };
 }
 
 export function registerLinks(app: FastifyInstance, ctx: RouteContext, store: ScenarioStore): void {
