@@ -113,6 +113,24 @@ $('stable-form').addEventListener('submit', submitBranch);
 $('q').addEventListener('input', onType);
 $('q').addEventListener('keydown', (ev) => {
   if (ev.key === 'Escape') hideKnowledge();
+  if (ev.key === 'ArrowDown' && !$('knowledge').hidden) {
+    ev.preventDefault();
+    $('knowledge').querySelector('a')?.focus();
+  }
+});
+// Arrow keys walk the suggestions; Escape goes back to typing.
+$('knowledge').addEventListener('keydown', (ev) => {
+  const items = [...$('knowledge').querySelectorAll('a')];
+  const at = items.indexOf(document.activeElement);
+  if (ev.key === 'Escape') {
+    hideKnowledge();
+    $('q').focus();
+  } else if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+    ev.preventDefault();
+    const next = at + (ev.key === 'ArrowDown' ? 1 : -1);
+    if (next < 0) $('q').focus();
+    else items[Math.min(next, items.length - 1)]?.focus();
+  }
 });
 document.addEventListener('click', (ev) => {
   if (!$('knowledge').contains(ev.target) && ev.target !== $('q')) hideKnowledge();
