@@ -6,21 +6,10 @@ import type { Db } from './connection.ts';
 import { LoregraphError } from '../errors.ts';
 import type { SearchDoc } from '../ingest/search-index-extract.ts';
 import type { Predicate, SearchPlan } from '../server/query/plan.ts';
+import { SEARCH_COLUMNS } from '../server/query/fields.ts';
 
-export const SEARCH_DOC_COLUMNS = [
-  'subject',
-  'from_addr',
-  'to_addr',
-  'cc_addr',
-  'list_id',
-  'body_nq',
-  'body_q',
-  'dfn',
-  'dfhh',
-  'dfa',
-  'dfb',
-  'dfctx',
-] as const satisfies readonly (keyof SearchDoc)[];
+// Every column of the FTS5 table, in the order db/migrations/003_search.sql declares them.
+const SEARCH_DOC_COLUMNS = SEARCH_COLUMNS satisfies readonly (keyof SearchDoc)[];
 
 /**
  * Counting stops here: past it the API says "more than" (totalExact false). Counting is a
