@@ -74,9 +74,25 @@ export function storePatchAnalysis(db: Db, rowId: number, msg: ParsedMessage, a:
   );
 }
 
-/** True when some stored messages still wait for the end-of-ingest pass. */
-export function hasPendingPatchRows(db: Db): boolean {
-  return db.sql.prepare('SELECT 1 FROM patch_msgs WHERE materialized = 0 LIMIT 1').get() !== undefined;
+/** What the rows waiting for the end-of-ingest pass can change. */
+export interface PendingPatchWork {
+  rows: number;
+  /** Some are patches or cover letters: series, follow-up targets and fix links may change. */
+  seriesMembers: boolean;
+  /** Some carry trailers (a reply's follow-up trailers need a target). */
+  trailers: boolean;
+  /** Some carry stable-process events. */
+  stableEvents: boolean;
+}
+
+export function pendingPatchWork(db: Db): PendingPatchWork {
+  const r = db.sql
+    .prepare(
+      `SELECT COUNT(*) AS n, COALESCE(MAX(kind IN ('patch', 'cover')), 0) AS members, COALESCE(MAX(trailers_json <> '[]'), 0) AS trailers,
+        COALESCE(MAX(events_json <> '[]'), 0) AS events FROM patch_msgs WHERE materialized = 0`,
+    )
+    .get() as { n: number; members: number; trailers: number; events: number };
+  return { rows: r.n, seriesMembers: r.members === 1, trailers: r.trailers === 1, stableEvents: r.events === 1 };
 }
 
 /** Copies pending rows' trailers and stable events into their tables. */

@@ -1,4 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ingestPaths } from '../ingest/pipeline.ts';
+import { patchAnalyzer } from '../ingest/patch/analyzer.ts';
+import type { Analyzer } from '../ingest/analyzer.ts';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { FOLLOWUP_PER_ROW_SQL, getSeries } from '../db/series.ts';
 import { analyzePatchMessage, seriesMemberOf } from '../ingest/patch/analyze.ts';
@@ -253,5 +259,73 @@ describe('end-of-ingest follow-up pass', () => {
     const plan = planOf(query);
     expect(plan.length).toBeGreaterThan(0);
     expect(plan.filter((step) => !/^SEARCH \w+ USING (INDEX|COVERING INDEX|INTEGER PRIMARY KEY)/.test(step))).toEqual([]);
+  });
+});
+
+describe('end-of-ingest passes across runs', () => {
+  // Written for this test: a two-patch series, then a later run with only a review reply,
+  // then a run with the series' v2.
+  const mail = (id: string, date: string, subject: string, body: string, inReplyTo?: string) =>
+    [
+      `From mboxrd@z Thu Jan  1 00:00:00 1970`,
+      `From: Ada Dev <ada@example.org>`,
+      `Date: ${date}`,
+      `Subject: ${subject}`,
+      `Message-ID: <${id}>`,
+      ...(inReplyTo ? [`In-Reply-To: <${inReplyTo}>`, `References: <${inReplyTo}>`] : []),
+      '',
+      body,
+      '',
+    ].join('\n');
+  const diff = (file: string) =>
+    `Signed-off-by: Ada Dev <ada@example.org>\n---\n ${file} | 1 +\n\ndiff --git a/${file} b/${file}\n--- a/${file}\n+++ b/${file}\n@@ -1,1 +1,2 @@\n int x;\n+int y;\n`;
+  let dir = '';
+  let db: Db;
+  const run = async (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    await ingestPaths(db, [path], { analyzers: [patchAnalyzer as Analyzer], worker: false });
+  };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'loregraph-runs-'));
+    db = openDb(':memory:');
+  });
+  afterAll(() => {
+    closeDb(db);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('attaches a review sent in a later, reply-only run, then links a v2 sent in a third run', async () => {
+    await run(
+      'v1.mbox',
+      mail('v1-0@example.org', 'Mon, 1 Jul 2024 10:00:00 +0000', '[PATCH 0/2] widget: tidy the frobnicator', 'Two small cleanups.') +
+        mail('v1-1@example.org', 'Mon, 1 Jul 2024 10:00:01 +0000', '[PATCH 1/2] widget: drop the spare lock', diff('a.c'), 'v1-0@example.org') +
+        mail('v1-2@example.org', 'Mon, 1 Jul 2024 10:00:02 +0000', '[PATCH 2/2] widget: rename the frob helper', diff('b.c'), 'v1-0@example.org'),
+    );
+    await run(
+      'review.mbox',
+      mail('rev@example.org', 'Tue, 2 Jul 2024 09:00:00 +0000', 'Re: [PATCH 1/2] widget: drop the spare lock', '> +int y;\n\nReviewed-by: Bo Reviewer <bo@example.org>', 'v1-1@example.org'),
+    );
+    const afterReview = getSeries(db, 'v1-1@example.org');
+    expect(afterReview.versions.map((v) => v.version)).toEqual(['1']);
+    expect(afterReview.versions[0]?.patches[0]?.trailers.filter((t) => t.followup).map((t) => [t.name, t.value, t.givenIn])).toEqual([
+      ['Reviewed-by', 'Bo Reviewer <bo@example.org>', 'rev@example.org'],
+    ]);
+
+    await run(
+      'v2.mbox',
+      mail('v2-0@example.org', 'Mon, 8 Jul 2024 10:00:00 +0000', '[PATCH v2 0/2] widget: tidy the frobnicator', 'Now with the review applied.') +
+        mail('v2-1@example.org', 'Mon, 8 Jul 2024 10:00:01 +0000', '[PATCH v2 1/2] widget: drop the spare lock', diff('a.c'), 'v2-0@example.org') +
+        mail('v2-2@example.org', 'Mon, 8 Jul 2024 10:00:02 +0000', '[PATCH v2 2/2] widget: rename the frob helper', diff('c.c'), 'v2-0@example.org'),
+    );
+    const s = getSeries(db, 'v1-1@example.org');
+    expect(s.versions.map((v) => [v.version, v.superseded])).toEqual([
+      ['1', true],
+      ['2', false],
+    ]);
+    expect(s.versions[1]?.patches.map((p) => [p.messageId, p.previousMessageId, p.match])).toEqual([
+      ['v2-1@example.org', 'v1-1@example.org', 'patch-id'],
+      ['v2-2@example.org', 'v1-2@example.org', 'subject'],
+    ]);
   });
 });

@@ -3,7 +3,7 @@
 // once at the end of the run.
 import type { Analyzer } from '../analyzer.ts';
 import { analyzePatchMessage, type PatchAnalysis } from './analyze.ts';
-import { hasPendingPatchRows, materializePatchRows, storePatchAnalysis } from '../../db/patches.ts';
+import { materializePatchRows, pendingPatchWork, storePatchAnalysis } from '../../db/patches.ts';
 import { rebuildSeries, resolveFollowupTrailers } from '../../db/series.ts';
 import { resolveStable } from '../../db/stable.ts';
 
@@ -16,10 +16,14 @@ export const patchAnalyzer: Analyzer<PatchAnalysis> = {
   finish(db) {
     // Nothing pending (a re-run over an archive already ingested): series and fixes stand.
     // Rows left pending by a killed run are picked up by the next one.
-    if (!hasPendingPatchRows(db)) return;
+    const work = pendingPatchWork(db);
+    if (work.rows === 0) return;
     materializePatchRows(db);
-    resolveFollowupTrailers(db);
-    rebuildSeries(db);
-    resolveStable(db);
+    // Each pass runs only when the new rows can change its result: series are rebuilt from
+    // every patch and cover (seconds on a large archive), which a run that brought only
+    // replies or stable mail does not need.
+    if (work.trailers || work.seriesMembers) resolveFollowupTrailers(db);
+    if (work.seriesMembers) rebuildSeries(db);
+    if (work.stableEvents || work.seriesMembers) resolveStable(db);
   },
 };
