@@ -1,0 +1,65 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeDb, loadMigrations, openDb, schemaVersion, SCHEMA_VERSION } from '../db/connection.ts';
+import { LoregraphError } from '../errors.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'loregraph-mig-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('database migrations', () => {
+  it('brings a new database to the latest schema version, in WAL mode', () => {
+    const db = openDb(join(dir, 'a.db'));
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(loadMigrations().at(-1)?.version);
+    closeDb(db);
+    const raw = new Database(join(dir, 'a.db'), { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+  });
+
+  it('applies only the migrations newer than the database, once', () => {
+    const path = join(dir, 'b.db');
+    const migrations = [
+      { version: 1, name: 'one', sql: 'CREATE TABLE one (x INTEGER);' },
+      { version: 3, name: 'three', sql: 'CREATE TABLE three (x INTEGER);' },
+    ];
+    closeDb(openDb(path, { migrations: migrations.slice(0, 1) }));
+    const db = openDb(path, { migrations });
+    expect(schemaVersion(db)).toBe(3);
+    closeDb(db);
+    // A second open runs nothing again (CREATE TABLE would fail if it did).
+    expect(() => closeDb(openDb(path, { migrations }))).not.toThrow();
+  });
+
+  it('refuses a database written by a newer loregraph, saying which versions', () => {
+    const path = join(dir, 'c.db');
+    const raw = new Database(path);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    let err: unknown;
+    try {
+      openDb(path);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LoregraphError);
+    expect((err as LoregraphError).code).toBe('DB_TOO_NEW');
+    expect((err as LoregraphError).message).toContain(`schema version ${SCHEMA_VERSION + 1}, this loregraph knows up to ${SCHEMA_VERSION}`);
+  });
+
+  it('will not migrate through a read-only handle, and says how to', () => {
+    const path = join(dir, 'd.db');
+    closeDb(openDb(path, { migrations: loadMigrations().slice(0, 1) }));
+    expect(() => openDb(path, { readonly: true })).toThrow(/run 'loregraph ingest' once to migrate it/);
+  });
+
+  it('reports a missing database opened read-only as DB_OPEN', () => {
+    expect(() => openDb(join(dir, 'missing.db'), { readonly: true })).toThrow(LoregraphError);
+  });
+});
