@@ -56,11 +56,15 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]):
     }
   }
   const compressed = deflateRawSync(bytes, DEFLATE);
+  // zlib hands back a view into its 16 KB output chunk; posted as is, the whole chunk is
+  // cloned for every message. An exact-size copy is transferred instead (parse-worker.ts).
+  const raw = new Uint8Array(compressed.byteLength);
+  raw.set(compressed);
   return {
     ok: true,
     parsed,
     analysis,
-    raw: new Uint8Array(compressed.buffer, compressed.byteOffset, compressed.byteLength),
+    raw,
     codec: 'deflate-raw',
     size: bytes.length,
     envelope: item.envelope ?? null,
