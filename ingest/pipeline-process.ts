@@ -31,7 +31,26 @@ export type Processed =
 // only for export and reparsing.
 const DEFLATE = { level: 1, strategy: constants.Z_DEFAULT_STRATEGY };
 
-export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]): Promise<Processed> {
+/** Raw bytes as stored: deflated, in an exact-size buffer. */
+function compressRaw(bytes: Uint8Array): Uint8Array {
+  const compressed = deflateRawSync(bytes, DEFLATE);
+  // zlib hands back a view into its 16 KB output chunk; posted as is, the whole chunk is
+  // cloned for every message. An exact-size copy is transferred instead (parse-worker.ts).
+  const raw = new Uint8Array(compressed.byteLength);
+  raw.set(compressed);
+  return raw;
+}
+
+/**
+ * Compresses a result that processRaw left uncompressed ({ compress: false }): the parse
+ * worker is the slower half of the pipeline, so the writer does this on its idle time.
+ */
+export function compressOnWriter(r: Processed): Processed {
+  if (!r.ok || r.codec !== 'none') return r;
+  return { ...r, raw: compressRaw(r.raw), codec: 'deflate-raw' };
+}
+
+export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[], opts: { compress?: boolean } = {}): Promise<Processed> {
   const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
   let parsed: ParsedMessage;
   try {
@@ -55,17 +74,11 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]):
       parsed.notes.push(`analyzer ${a.name} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const compressed = deflateRawSync(bytes, DEFLATE);
-  // zlib hands back a view into its 16 KB output chunk; posted as is, the whole chunk is
-  // cloned for every message. An exact-size copy is transferred instead (parse-worker.ts).
-  const raw = new Uint8Array(compressed.byteLength);
-  raw.set(compressed);
   return {
     ok: true,
     parsed,
     analysis,
-    raw,
-    codec: 'deflate-raw',
+    ...(opts.compress === false ? { raw: item.bytes, codec: 'none' as const } : { raw: compressRaw(bytes), codec: 'deflate-raw' as const }),
     size: bytes.length,
     envelope: item.envelope ?? null,
     position: item.position,

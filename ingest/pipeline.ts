@@ -21,7 +21,7 @@ import type { Analyzer } from './analyzer.ts';
 import { ANALYZERS } from './analyzers.ts';
 import { contentHash } from './parse.ts';
 import { readArchive } from './read/index.ts';
-import { processRaw, type Processed, type WireRaw } from './pipeline-process.ts';
+import { compressOnWriter, processRaw, type Processed, type WireRaw } from './pipeline-process.ts';
 import type { WorkerRequest, WorkerResponse } from './parse-worker.ts';
 import { finishAnalyzers, storeBatch } from './pipeline-store.ts';
 import type { OnMessage, RawMessage } from './types.ts';
@@ -129,10 +129,10 @@ async function workerProcessor(): Promise<Processor> {
   worker.on('exit', (code) => fail(new LoregraphError('INTERNAL', `parse worker exited (${code})`)));
   return {
     submit: (items) =>
-      new Promise((resolve, reject) => {
+      new Promise<Processed[]>((resolve, reject) => {
         if (failure) return reject(failure);
         const id = seq++;
-        waiting.set(id, { resolve, reject });
+        waiting.set(id, { resolve: (rs) => resolve(rs.map(compressOnWriter)), reject });
         const req: WorkerRequest = { seq: id, items };
         const transfer = new Set<ArrayBuffer>();
         for (const it of items) if (it.bytes.buffer instanceof ArrayBuffer) transfer.add(it.bytes.buffer);
