@@ -56,6 +56,17 @@ describe('subject tags', () => {
     expect(parseSubject('RESEND: [PATCH] pppd: f')).toMatchObject({ resend: true, isReply: false });
   });
 
+  it('keeps a lower-case subsystem behind the tag in the title, even one that looks like a client prefix', () => {
+    expect(parseSubject('[PATCH 6.6 012/150] rv: fix the monitor teardown')).toMatchObject({
+      isReply: false,
+      isForward: false,
+      stableBranch: '6.6',
+      normalizedSubject: 'rv: fix the monitor teardown',
+    });
+    expect(parseSubject('[PATCH] tr: keep it')).toMatchObject({ isForward: false, normalizedSubject: 'tr: keep it' });
+    expect(parseSubject('[PATCH] Re: fix')).toMatchObject({ isReply: true, normalizedSubject: 'fix' });
+  });
+
   it('does not read branches out of a regression report', () => {
     expect(parseSubject('[Regression 6.1.y] From "cifs: g"')).toMatchObject({ isPatch: false, stableBranch: null });
   });

@@ -104,7 +104,10 @@ export function parseSubject(raw: string): SubjectInfo {
         rest = rest.slice(p[0].length);
         continue;
       }
-      if (REPLY_WORDS.has(w) || FORWARD_WORDS.has(w)) {
+      // Behind a tag, a lower-case word is the title's subsystem ("[PATCH 6.6 1/9] rv: ..."
+      // is runtime verification, "tr:" tracing), not a mail client's "Re:"/"RV:"/"TR:".
+      const subsystem = info.tags.length > 0 && /[a-z]/.test(p[1]) && p[1] === w;
+      if (!subsystem && (REPLY_WORDS.has(w) || FORWARD_WORDS.has(w))) {
         if (FORWARD_WORDS.has(w) && w !== 'vs') info.isForward = true;
         else info.isReply = true;
         rest = rest.slice(p[0].length);
