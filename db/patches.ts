@@ -13,6 +13,8 @@ import { LoregraphError } from '../errors.ts';
 
 const cache = new WeakMap<Db, Statement>();
 
+const MATERIALIZE_PAGE = 2000;
+
 function insertStmt(db: Db): Statement {
   let s = cache.get(db);
   if (!s) {
@@ -97,24 +99,32 @@ export function pendingPatchWork(db: Db): PendingPatchWork {
 
 /** Copies pending rows' trailers and stable events into their tables. */
 export function materializePatchRows(db: Db): number {
-  const rows = db.sql
-    .prepare('SELECT msg_row, message_id, kind, date, in_reply_to, trailers_json, events_json FROM patch_msgs WHERE materialized = 0')
-    .all() as { msg_row: number; message_id: string; kind: string; date: number | null; in_reply_to: string | null; trailers_json: string; events_json: string }[];
+  // In pages, not one .all(): a first ingest of a large archive has every row pending, and
+  // holding them all at once is what set the ingest's peak memory.
+  const page = db.sql.prepare(`SELECT msg_row, message_id, kind, date, in_reply_to, trailers_json, events_json FROM patch_msgs
+    WHERE materialized = 0 AND msg_row > ? ORDER BY msg_row LIMIT ${MATERIALIZE_PAGE}`);
   const insT = db.sql.prepare(`INSERT INTO trailers (msg_row, message_id, name, value, person_name, person_email, commit_sha, commit_subject,
     url, stable_extinfo, followup, target_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insE = db.sql.prepare(`INSERT INTO stable_events (msg_row, message_id, kind, status, branch, upstream_commit, title, title_key, rc,
     version, base, date, in_reply_to, fix_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  for (const r of rows) {
-    const followup = r.kind === 'reply' ? 1 : 0;
-    for (const t of JSON.parse(r.trailers_json) as Trailer[]) {
-      insT.run(r.msg_row, r.message_id, t.name, t.value, t.person?.name ?? null, t.person?.email ?? null, t.commit, t.commitSubject, t.url,
-        t.stable ? t.stable.extinfo : null, followup, followup ? null : r.message_id);
+  let count = 0;
+  for (let after = 0; ; ) {
+    const rows = page.all(after) as { msg_row: number; message_id: string; kind: string; date: number | null; in_reply_to: string | null; trailers_json: string; events_json: string }[];
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const followup = r.kind === 'reply' ? 1 : 0;
+      for (const t of JSON.parse(r.trailers_json) as Trailer[]) {
+        insT.run(r.msg_row, r.message_id, t.name, t.value, t.person?.name ?? null, t.person?.email ?? null, t.commit, t.commitSubject, t.url,
+          t.stable ? t.stable.extinfo : null, followup, followup ? null : r.message_id);
+      }
+      for (const e of JSON.parse(r.events_json) as StableEventRow[]) {
+        insE.run(r.msg_row, r.message_id, e.kind, e.status, e.branch, e.upstreamCommit, e.title, e.titleKey, e.rc, e.version, e.base, r.date,
+          r.in_reply_to, e.upstreamCommit);
+      }
     }
-    for (const e of JSON.parse(r.events_json) as StableEventRow[]) {
-      insE.run(r.msg_row, r.message_id, e.kind, e.status, e.branch, e.upstreamCommit, e.title, e.titleKey, e.rc, e.version, e.base, r.date,
-        r.in_reply_to, e.upstreamCommit);
-    }
+    count += rows.length;
+    after = rows[rows.length - 1]!.msg_row;
   }
   db.sql.prepare('UPDATE patch_msgs SET materialized = 1 WHERE materialized = 0').run();
-  return rows.length;
+  return count;
 }

@@ -328,10 +328,11 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
       }
       if (!sourceFailed) markSourceCompleted(db, source.id, true);
     }
-    finishAnalyzers(db, analyzers);
   } finally {
     await processor.close();
   }
+  // Once the parse workers are gone: the cross-message pass is the run's memory peak.
+  finishAnalyzers(db, analyzers);
   totals.elapsedMs = performance.now() - started;
   return totals;
 }
