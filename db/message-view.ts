@@ -2,28 +2,15 @@
 // message view. Read from the row (not re-parsed from the raw bytes), so what the
 // lenient reader recovered for a saved message that is not clean RFC 5322 is kept.
 import type { Db } from './connection.ts';
-import type { Address, AttachmentInfo, LenientRecovery } from '../ingest/types.ts';
+import type { AttachmentInfo, LenientRecovery, ParsedMessage } from '../ingest/types.ts';
 
-export interface StoredMessage {
+/**
+ * A stored copy: what the parser produced, as the row keeps it. `references` is the ancestry
+ * chain the copy declares (References oldest first, then In-Reply-To when not among them).
+ */
+export interface StoredMessage extends Omit<ParsedMessage, 'dateSource'> {
   rowId: number;
-  messageId: string;
-  messageIdSynthesized: boolean;
-  contentHash: string;
-  subject: string;
-  from: Address | null;
-  to: Address[];
-  cc: Address[];
-  date: number | null;
   dateSource: string;
-  inReplyTo: string | null;
-  /** The ancestry chain the copy declares: References oldest first, then In-Reply-To when not among them. */
-  references: string[];
-  listId: string | null;
-  body: string;
-  attachments: AttachmentInfo[];
-  headers: Record<string, string[]>;
-  notes: string[];
-  lenient: LenientRecovery | null;
 }
 
 interface Row {
