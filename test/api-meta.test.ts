@@ -1,38 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { closeDb, openDb, SCHEMA_VERSION, type Db } from '../db/connection.ts';
+import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../db/connection.ts';
 import { buildApp } from '../server/app.ts';
+import { useTestApp } from './helpers/test-app.ts';
 import { SECURITY_HEADERS } from '../server/security.ts';
 
-let db: Db;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  db = openDb(':memory:');
-  app = buildApp({ db });
-  await app.ready();
-});
-afterAll(async () => {
-  await app.close();
-  closeDb(db);
-});
+const t = useTestApp();
 
 describe('health, stats and error bodies', () => {
   it('answers healthz with the schema version it reads from the database', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/healthz' });
+    const res = await t.app.inject({ method: 'GET', url: '/api/healthz' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'ok', schemaVersion: SCHEMA_VERSION, readonly: false });
   });
 
   it('answers an unknown route with a NOT_FOUND error body', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/nope?x=1' });
+    const res = await t.app.inject({ method: 'GET', url: '/api/nope?x=1' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'no route GET /api/nope' });
   });
 
   it('puts the security headers on successes and on errors alike', async () => {
     for (const url of ['/api/healthz', '/api/nope']) {
-      const res = await app.inject({ method: 'GET', url });
+      const res = await t.app.inject({ method: 'GET', url });
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) expect(res.headers[k]).toBe(v);
       expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
@@ -40,19 +29,19 @@ describe('health, stats and error bodies', () => {
   });
 
   it('refuses query parameters on a route that takes none', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/healthz?verbose=1' });
+    const res = await t.app.inject({ method: 'GET', url: '/api/healthz?verbose=1' });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ statusCode: 400, code: 'USAGE', error: 'Bad Request', message: "querystring parameter 'verbose' is not a known parameter" });
   });
 
   it('refuses a URL longer than the limit with a LIMIT error', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/healthz?pad=' + 'x'.repeat(9000) });
+    const res = await t.app.inject({ method: 'GET', url: '/api/healthz?pad=' + 'x'.repeat(9000) });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'LIMIT', message: expect.stringMatching(/limit is 8192/) });
   });
 
   it('refuses a request body over bodyLimit with 413 LIMIT and a malformed JSON body with 400', async () => {
-    const small = buildApp({ db, limits: { bodyLimit: 1024 } });
+    const small = buildApp({ db: t.db, limits: { bodyLimit: 1024 } });
     small.post('/api/test-body', async () => ({ ok: true }));
     await small.ready();
     const big = await small.inject({ method: 'POST', url: '/api/test-body', payload: JSON.stringify({ x: 'y'.repeat(2000) }), headers: { 'content-type': 'application/json' } });
@@ -68,7 +57,7 @@ describe('health, stats and error bodies', () => {
   });
 
   it('hides the cause of an unexpected failure behind a 500 INTERNAL body', async () => {
-    const failing = buildApp({ db });
+    const failing = buildApp({ db: t.db });
     failing.get('/api/test-fail', async () => {
       throw new Error('SQLITE_CORRUPT at /secret/path');
     });
@@ -83,16 +72,16 @@ describe('health, stats and error bodies', () => {
 
 describe('the optional page', () => {
   it('serves our three static files with their types and the strict headers, scripts from this origin only', async () => {
-    const page = await app.inject({ url: '/' });
+    const page = await t.app.inject({ url: '/' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.body).toContain('<script type="module" src="/app.js"></script>');
     expect(page.body).not.toMatch(/<script>|\son[a-z]+=/);
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
-    const js = await app.inject({ url: '/app.js' });
+    const js = await t.app.inject({ url: '/app.js' });
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
     // The page never turns text into markup.
     expect(js.body).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
-    expect((await app.inject({ url: '/style.css' })).headers['content-type']).toBe('text/css; charset=utf-8');
+    expect((await t.app.inject({ url: '/style.css' })).headers['content-type']).toBe('text/css; charset=utf-8');
   });
 });

@@ -1,21 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { closeDb, openDb, type Db } from '../db/connection.ts';
-import { buildApp } from '../server/app.ts';
+import { useTestApp } from './helpers/test-app.ts';
 import { toOpenApiPath } from '../server/openapi.ts';
 
-let db: Db;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  db = openDb(':memory:');
-  app = buildApp({ db });
-  await app.ready();
-});
-afterAll(async () => {
-  await app.close();
-  closeDb(db);
-});
+const t = useTestApp();
 
 /** The API the product brief promises, written out independently of the route files. */
 const PROMISED = [
@@ -50,7 +37,7 @@ type Doc = { openapi: string; paths: Record<string, Record<string, Operation>>; 
 describe('/api/openapi.json', () => {
   let doc: Doc;
   beforeAll(async () => {
-    const res = await app.inject({ url: '/api/openapi.json' });
+    const res = await t.app.inject({ url: '/api/openapi.json' });
     expect(res.statusCode).toBe(200);
     doc = res.json();
   });
@@ -61,7 +48,7 @@ describe('/api/openapi.json', () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const method of Object.keys(ops)) {
         const url = path.replace(/\{(\w+)\}/g, ':$1');
-        expect(app.hasRoute({ method: method.toUpperCase() as 'GET', url }), `${method} ${path}`).toBe(true);
+        expect(t.app.hasRoute({ method: method.toUpperCase() as 'GET', url }), `${method} ${path}`).toBe(true);
       }
     }
   });

@@ -1,35 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { closeDb, openDb, type Db } from '../db/connection.ts';
-import { ensureSeeded } from '../ingest/seed.ts';
+import { seedSample, useTestApp } from './helpers/test-app.ts';
 import { getFixStatus } from '../db/stable.ts';
-import { buildApp } from '../server/app.ts';
 
-let dir: string;
-let db: Db;
-let app: FastifyInstance;
+const t = useTestApp(seedSample);
 const enc = encodeURIComponent;
 const FIX_PATCH = '20240904-filemap-recheck-v1-1-ines@example.org';
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lg-api-patches-'));
-  await ensureSeeded(join(dir, 'db.sqlite'), { worker: false });
-  db = openDb(join(dir, 'db.sqlite'), { readonly: true });
-  app = buildApp({ db });
-  await app.ready();
-});
-afterAll(async () => {
-  await app.close();
-  closeDb(db);
-  rmSync(dir, { recursive: true, force: true });
-});
-
 describe('series/:mid', () => {
   it('returns every version of the series from a patch of the latest one, with follow-up trailers', async () => {
-    const res = await app.inject({ url: `/api/series/${enc('<20240910-swap-batch-v2-3-ravi@example.com>')}` });
+    const res = await t.app.inject({ url: `/api/series/${enc('<20240910-swap-batch-v2-3-ravi@example.com>')}` });
     expect(res.statusCode).toBe(200);
     const s = res.json();
     expect(s.title).toBe('mm/swap: batch swap cache lookups in swapin readahead');
@@ -46,7 +26,7 @@ describe('series/:mid', () => {
   });
 
   it('answers 404 for a message in no series', async () => {
-    const res = await app.inject({ url: `/api/series/${enc('race-report-1@example.org')}` });
+    const res = await t.app.inject({ url: `/api/series/${enc('race-report-1@example.org')}` });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ code: 'NOT_FOUND' });
   });
@@ -54,13 +34,13 @@ describe('series/:mid', () => {
 
 describe('fix-status/:key', () => {
   it('gives the status on each branch by patch Message-ID and by abbreviated commit alike', async () => {
-    const byMid = await app.inject({ url: `/api/fix-status/${enc(FIX_PATCH)}` });
+    const byMid = await t.app.inject({ url: `/api/fix-status/${enc(FIX_PATCH)}` });
     expect(byMid.statusCode).toBe(200);
     const st = byMid.json();
     expect(st.fix).toMatchObject({ upstreamCommit: 'f53fddcf4fb819e21ff25072bc8f1ae3a54e0755', patchMessageId: FIX_PATCH, patchMatch: 'patch-id' });
     // The sample grows as the stable process is modelled further; the HTTP answer must be
     // the query function's, with dates as ISO strings.
-    const direct = getFixStatus(db, FIX_PATCH);
+    const direct = getFixStatus(t.db, FIX_PATCH);
     expect(Object.keys(st.branches).sort()).toEqual(Object.keys(direct.branches).sort());
     for (const [b, s] of Object.entries(direct.branches)) {
       expect(st.branches[b]).toEqual({ ...s, history: s.history.map((h) => ({ ...h, date: h.date === null ? null : new Date(h.date).toISOString() })) });
@@ -68,12 +48,12 @@ describe('fix-status/:key', () => {
     expect(st.branches['6.1'].status).toBe('backport-posted');
     expect(st.branches['6.12'].status).toBe('in-review');
     for (const h of st.branches['6.1'].history) expect(h.date === null || /^\d{4}-\d\d-\d\dT/.test(h.date)).toBe(true);
-    const byCommit = (await app.inject({ url: '/api/fix-status/f53fddcf' })).json();
+    const byCommit = (await t.app.inject({ url: '/api/fix-status/f53fddcf' })).json();
     expect(byCommit).toEqual(st);
   });
 
   it('answers 404 for an unknown fix', async () => {
-    const res = await app.inject({ url: '/api/fix-status/0123456789abcdef' });
+    const res = await t.app.inject({ url: '/api/fix-status/0123456789abcdef' });
     expect(res.statusCode).toBe(404);
     expect(res.json().message).toBe('no stable history for 0123456789abcdef');
   });
@@ -81,7 +61,7 @@ describe('fix-status/:key', () => {
 
 describe('stable/:branch', () => {
   it('lists the fixes of a branch with their status, accepting 6.1.y', async () => {
-    const res = await app.inject({ url: '/api/stable/6.1.y' });
+    const res = await t.app.inject({ url: '/api/stable/6.1.y' });
     expect(res.statusCode).toBe(200);
     const b = res.json();
     expect(b).toMatchObject({ branch: '6.1', total: 1, offset: 0, limit: 100, counts: { 'backport-posted': 1 } });
@@ -90,17 +70,17 @@ describe('stable/:branch', () => {
   });
 
   it('filters by status and pages', async () => {
-    expect((await app.inject({ url: '/api/stable/6.1?status=queued' })).json()).toMatchObject({ total: 0, fixes: [] });
-    expect((await app.inject({ url: '/api/stable/6.1?offset=1' })).json()).toMatchObject({ total: 1, fixes: [] });
+    expect((await t.app.inject({ url: '/api/stable/6.1?status=queued' })).json()).toMatchObject({ total: 0, fixes: [] });
+    expect((await t.app.inject({ url: '/api/stable/6.1?offset=1' })).json()).toMatchObject({ total: 1, fixes: [] });
   });
 
   it('answers an unseen branch with an empty list and a malformed one or bad status with 400', async () => {
-    expect((await app.inject({ url: '/api/stable/4.19' })).json()).toMatchObject({ total: 0, fixes: [] });
-    const bad = await app.inject({ url: '/api/stable/banana' });
+    expect((await t.app.inject({ url: '/api/stable/4.19' })).json()).toMatchObject({ total: 0, fixes: [] });
+    const bad = await t.app.inject({ url: '/api/stable/banana' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual({ statusCode: 400, code: 'USAGE', error: 'Bad Request', message: "'banana' is not a stable branch (expected e.g. 6.6 or 6.6.y)" });
-    const status = await app.inject({ url: '/api/stable/6.1?status=merged-somewhere' });
+    const status = await t.app.inject({ url: '/api/stable/6.1?status=merged-somewhere' });
     expect(status.json()).toMatchObject({ statusCode: 400, code: 'USAGE', message: "querystring parameter 'status' must be equal to one of the allowed values" });
-    expect((await app.inject({ url: '/api/stable/6.1?limit=201' })).json().code).toBe('LIMIT');
+    expect((await t.app.inject({ url: '/api/stable/6.1?limit=201' })).json().code).toBe('LIMIT');
   });
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../cli/main.ts';
-import type { CliIO } from '../cli/command.ts';
+import { captureIO } from './helpers/cli-io.ts';
 import { SAMPLE_DIR } from '../ingest/seed.ts';
 import { toMboxrd } from '../ingest/read/index.ts';
 import { mailText } from './fixtures/ingest/mail.ts';
@@ -12,23 +12,9 @@ import { formatProgress } from '../cli/commands/ingest.ts';
 import { formatTree, MAX_INDENT_DEPTH, treeToJson } from '../cli/commands/thread.ts';
 import type { ThreadTreeNode } from '../db/threads.ts';
 
-function io(): CliIO & { stdout: () => string; stderr: () => string; bytes: () => Buffer } {
-  let out = '';
-  let err = '';
-  const bytes: Buffer[] = [];
-  return {
-    out: (s) => void (out += s),
-    err: (s) => void (err += s),
-    writeBytes: (b) => void bytes.push(Buffer.from(b)),
-    isTTY: false,
-    stdout: () => out,
-    stderr: () => err,
-    bytes: () => Buffer.concat(bytes),
-  };
-}
 
 async function cli(...argv: string[]) {
-  const c = io();
+  const c = captureIO();
   const code = await main(argv, c);
   return { code, out: c.stdout(), err: c.stderr(), bytes: c.bytes() };
 }

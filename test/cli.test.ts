@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
-import type { CliIO } from '../cli/command.ts';
-
-export function captureIO(): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  const bytes: Buffer[] = [];
-  return {
-    out: (s) => void (out += s),
-    err: (s) => void (err += s),
-    writeBytes: (b) => void bytes.push(Buffer.from(b)),
-    isTTY: false,
-    stdout: () => out + Buffer.concat(bytes).toString('latin1'),
-    stderr: () => err,
-  };
-}
+import { captureIO } from './helpers/cli-io.ts';
 
 describe('loregraph command line', () => {
   it('prints usage and exits 2 when no command is given', async () => {

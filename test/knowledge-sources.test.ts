@@ -1,33 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { closeDb, openDb, type Db } from '../db/connection.ts';
-import { ensureSeeded } from '../ingest/seed.ts';
-import { buildApp } from '../server/app.ts';
+import { seedSample, useTestApp } from './helpers/test-app.ts';
 import { fixEntities, seriesEntities } from '../server/knowledge-sources.ts';
 
-let dir: string;
-let db: Db;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lg-knowledge-src-'));
-  await ensureSeeded(join(dir, 'db.sqlite'), { worker: false });
-  db = openDb(join(dir, 'db.sqlite'), { readonly: true });
-  app = buildApp({ db });
-  await app.ready();
-});
-afterAll(async () => {
-  await app.close();
-  closeDb(db);
-  rmSync(dir, { recursive: true, force: true });
-});
+const t = useTestApp(seedSample);
 
 describe('knowledge entities from the embedded sample', () => {
   it('makes one entity per series, its latest version, with the files its patches touch', () => {
-    const swap = seriesEntities(db).find((e) => e.title === 'mm/swap: batch swap cache lookups in swapin readahead');
+    const swap = seriesEntities(t.db).find((e) => e.title === 'mm/swap: batch swap cache lookups in swapin readahead');
     expect(swap).toBeDefined();
     expect(swap!.id).toBe('series:20240910-swap-batch-v2-0-ravi@example.com');
     expect(swap!.url).toBe('/api/series/20240910-swap-batch-v2-0-ravi%40example.com');
@@ -37,7 +17,7 @@ describe('knowledge entities from the embedded sample', () => {
   });
 
   it('makes one entity per stable fix, addressed by its upstream commit, with its branch statuses', () => {
-    const fix = fixEntities(db).find((e) => e.url === '/api/fix-status/f53fddcf4fb819e21ff25072bc8f1ae3a54e0755');
+    const fix = fixEntities(t.db).find((e) => e.url === '/api/fix-status/f53fddcf4fb819e21ff25072bc8f1ae3a54e0755');
     expect(fix).toBeDefined();
     expect(fix!.title).toBe('mm/filemap: recheck folio->mapping after the batch lookup in filemap_get_pages()');
     expect(fix!.body).toContain('6.1 backport-posted');
@@ -45,13 +25,13 @@ describe('knowledge entities from the embedded sample', () => {
   });
 
   it('finds series, fixes and scenarios through /api/knowledge, and every hit url answers 200', async () => {
-    const res = (await app.inject({ url: '/api/knowledge?q=filemap_get_pages' })).json() as { hits: { kind: string; url: string }[] };
+    const res = (await t.app.inject({ url: '/api/knowledge?q=filemap_get_pages' })).json() as { hits: { kind: string; url: string }[] };
     expect(new Set(res.hits.map((h) => h.kind))).toContain('stable-fix');
-    const swap = (await app.inject({ url: '/api/knowledge?q=swapin+readahead&kind=series' })).json() as { hits: { id: string }[] };
+    const swap = (await t.app.inject({ url: '/api/knowledge?q=swapin+readahead&kind=series' })).json() as { hits: { id: string }[] };
     expect(swap.hits[0]!.id).toBe('series:20240910-swap-batch-v2-0-ravi@example.com');
-    const index = (await app.inject({ url: '/api/index/knowledge.json' })).json() as { docs: Record<string, { kind: string; url: string }> };
+    const index = (await t.app.inject({ url: '/api/index/knowledge.json' })).json() as { docs: Record<string, { kind: string; url: string }> };
     const kinds = new Set(Object.values(index.docs).map((d) => d.kind));
     expect([...kinds].sort()).toEqual(['scenario', 'series', 'stable-fix']);
-    for (const d of Object.values(index.docs)) expect((await app.inject({ url: d.url })).statusCode, d.url).toBe(200);
+    for (const d of Object.values(index.docs)) expect((await t.app.inject({ url: d.url })).statusCode, d.url).toBe(200);
   });
 });

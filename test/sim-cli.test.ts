@@ -3,13 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
-import type { CliIO } from '../cli/command.ts';
+import { captureIO } from './helpers/cli-io.ts';
 
-function io(): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return { out: (s) => void (out += s), err: (s) => void (err += s), writeBytes: () => {}, isTTY: false, stdout: () => out, stderr: () => err };
-}
 
 const FIX = 'test/fixtures/sim';
 const tmp = mkdtempSync(join(tmpdir(), 'loregraph-sim-'));
@@ -17,7 +12,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('loregraph sim', () => {
   it('lists scenarios with their variants and configs as JSON', async () => {
-    const c = io();
+    const c = captureIO();
     expect(await main(['sim', 'list', '--json', '--dir', FIX], c)).toBe(0);
     const list = JSON.parse(c.stdout()) as { id: string; variants: { name: string; fix: string }[]; configs: { name: string }[] }[];
     const lu = list.find((s) => s.id === 'lost-update')!;
@@ -29,7 +24,7 @@ describe('loregraph sim', () => {
   });
 
   it('runs a scenario and prints the contract JSON', async () => {
-    const c = io();
+    const c = captureIO();
     expect(await main(['sim', 'run', 'lost-update', '--config', 'two', '--json', '--dir', FIX], c)).toBe(0);
     const r = JSON.parse(c.stdout()) as Record<string, unknown>;
     expect(Object.keys(r)).toEqual(expect.arrayContaining(['verdict', 'property', 'states', 'transitions', 'ms', 'witness', 'unreached']));
@@ -39,14 +34,14 @@ describe('loregraph sim', () => {
   });
 
   it('runs a scenario given as a file path and prints the witness for people', async () => {
-    const c = io();
+    const c = captureIO();
     expect(await main(['sim', 'run', `${FIX}/philosophers.yaml`], c)).toBe(0);
     expect(c.stdout()).toMatch(/^philosophers \/ original \/ three: deadlock \(deadlock\)\n/);
     expect(c.stdout()).toContain('p0 -> mutex f1 -> p1');
   });
 
   it('checks every expectation and exits 0 when all hold', async () => {
-    const c = io();
+    const c = captureIO();
     expect(await main(['sim', 'check', '--dir', FIX], c)).toBe(0);
     expect(c.stdout()).toMatch(/10\/10 expectations met\n$/);
   });
@@ -54,7 +49,7 @@ describe('loregraph sim', () => {
   it('exits 1 from check when a verdict differs from the expectation', async () => {
     const wrong = readFileSync(`${FIX}/lost-update.yaml`, 'utf8').replace('verdict: holds', 'verdict: violated');
     writeFileSync(join(tmp, 'wrong.yaml'), wrong);
-    const c = io();
+    const c = captureIO();
     expect(await main(['sim', 'check', '--dir', tmp, '--json'], c)).toBe(1);
     const rep = JSON.parse(c.stdout()) as { ok: boolean; rows: { variant: string; ok: boolean; got: string }[] };
     expect(rep.ok).toBe(false);
@@ -63,31 +58,31 @@ describe('loregraph sim', () => {
 
   it('reports an invalid scenario with its position and the scenario exit code', async () => {
     writeFileSync(join(tmp, 'bad.yaml'), 'id: bad\ntitle: b\nthreads:\n  t: { fn: a.c:t, steps: [ { id: s, do: ["q = 1"] } ] }\nconfigs: { c: { run: [t] } }\n');
-    const c = io();
+    const c = captureIO();
     expect(await main(['sim', 'run', join(tmp, 'bad.yaml')], c)).toBe(1);
     expect(c.stderr()).toBe(`loregraph: ${join(tmp, 'bad.yaml')}:4:43: unknown name 'q' (not a variable, local or folio) in 'q = 1'\n`);
   });
 
   it('lists a scenario that does not load with its error, and exits 1', async () => {
     writeFileSync(join(tmp, 'broken.yaml'), 'id: broken\ntitle: b\nthreads: {}\n');
-    const c = io();
+    const c = captureIO();
     expect(await main(['sim', 'list', '--dir', tmp], c)).toBe(1);
     expect(c.stdout()).toContain(`broken: DOES NOT LOAD: ${join(tmp, 'broken.yaml')}:1:1: a scenario needs 'configs'`);
   });
 
   it('rejects an unknown scenario, variant and a bad bound', async () => {
-    const a = io();
+    const a = captureIO();
     expect(await main(['sim', 'run', 'nope', '--dir', FIX], a)).toBe(1);
     expect(a.stderr()).toMatch(/^loregraph: no scenario 'nope'/);
-    const b = io();
+    const b = captureIO();
     expect(await main(['sim', 'run', 'lost-update', '--variant', 'zzz', '--dir', FIX], b)).toBe(1);
     expect(b.stderr()).toBe("loregraph: lost-update: no variant 'zzz' (have: original, locked)\n");
-    const d = io();
+    const d = captureIO();
     expect(await main(['sim', 'run', 'lost-update', '--max-states', '-3', '--dir', FIX], d)).toBe(2);
   });
 
   it('exports Promela for a scenario', async () => {
-    const c = io();
+    const c = captureIO();
     expect(await main(['sim', 'export', 'lost-update', '--variant', 'locked', '--config', 'two', '--dir', FIX], c)).toBe(0);
     expect(c.stdout()).toContain('proctype');
   });
