@@ -6,6 +6,7 @@ import type { Db } from './connection.ts';
 import { LoregraphError } from '../errors.ts';
 import type { SearchDoc } from '../ingest/search-index-extract.ts';
 import type { Predicate, SearchPlan } from '../server/query/plan.ts';
+import type { MessageSummary } from './messages.ts';
 import { SEARCH_COLUMNS } from '../server/query/fields.ts';
 
 // Every column of the FTS5 table, in the order db/migrations/003_search.sql declares them.
@@ -104,13 +105,7 @@ export interface RunSearchOptions {
   threadBatch?: number;
 }
 
-export interface SearchRow {
-  rowId: number;
-  messageId: string;
-  subject: string;
-  fromName: string | null;
-  fromAddress: string | null;
-  date: number | null;
+export interface SearchRow extends MessageSummary {
   threadId: string;
   /** The first SNIPPET_SOURCE_CHARS characters of the decoded body. */
   body: string;

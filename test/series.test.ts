@@ -11,6 +11,7 @@ import { analyzePatchMessage, seriesMemberOf } from '../ingest/patch/analyze.ts'
 import { groupSeries, type SeriesMember, type SeriesVersion } from '../ingest/patch/series.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 import { readCorpusMbox } from './fixtures/patch/corpus.ts';
+import { planOf } from './helpers/query-plan.ts';
 import { ingestForPatches } from './fixtures/patch/ingest.ts';
 
 function member(id: string, subject: { v?: string; i?: number; n?: number; title: string }, extra: Partial<SeriesMember> = {}): SeriesMember {
@@ -242,17 +243,6 @@ describe.skipIf(!HAS_SHARED)('version chains in the real archives', () => {
     expect(s.versions.filter((v) => !v.superseded).map((v) => v.version)).toEqual(['10']);
   });
 });
-
-/** The query plan of a statement, one line per step, on a fresh database with the current schema. */
-function planOf(query: string): string[] {
-  const db = openDb(':memory:');
-  try {
-    const params = Array.from(query.matchAll(/\?/g), () => 'x');
-    return (db.sql.prepare(`EXPLAIN QUERY PLAN ${query}`).all(...params) as { detail: string }[]).map((r) => r.detail);
-  } finally {
-    closeDb(db);
-  }
-}
 
 describe('end-of-ingest follow-up pass', () => {
   it.each(Object.entries(FOLLOWUP_PER_ROW_SQL))('%s seeks an index instead of scanning a table per reply', (_name, query) => {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { closeDb, openDb, type Db } from '../db/connection.ts';
+import { closeDb, type Db } from '../db/connection.ts';
 import { FIX_PER_ROW_SQL, getFixStatus, listStableBranch } from '../db/stable.ts';
 import { classifyStableMail, expandBranchRange, findUpstreamCommit } from '../ingest/patch/stable-mail.ts';
 import { resolveBranchStatuses, STATUSES, type StableEventInput } from '../ingest/patch/stable-status.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 import { readCorpusMbox } from './fixtures/patch/corpus.ts';
+import { planOf } from './helpers/query-plan.ts';
 import { ingestForPatches } from './fixtures/patch/ingest.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -200,17 +201,6 @@ describe.skipIf(!HAS_SHARED)('stable statuses in the cifs stable threads', () =>
     expect(kinds['failed']).toBe(138);
   });
 });
-
-/** The query plan of a statement, one line per step, on a fresh database with the current schema. */
-function planOf(query: string): string[] {
-  const db = openDb(':memory:');
-  try {
-    const params = Array.from(query.matchAll(/\?/g), () => 'x');
-    return (db.sql.prepare(`EXPLAIN QUERY PLAN ${query}`).all(...params) as { detail: string }[]).map((r) => r.detail);
-  } finally {
-    closeDb(db);
-  }
-}
 
 describe('end-of-ingest fix linking', () => {
   it.each(Object.entries(FIX_PER_ROW_SQL))('%s seeks an index instead of scanning a table per fix', (_name, query) => {
