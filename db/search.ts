@@ -7,7 +7,7 @@ import { LoregraphError } from '../errors.ts';
 import type { SearchDoc } from '../ingest/search-index-extract.ts';
 import type { Predicate, SearchPlan } from '../server/query/plan.ts';
 import type { MessageSummary } from './messages.ts';
-import { SEARCH_COLUMNS } from '../server/query/fields.ts';
+import { SEARCH_COLUMNS } from './search-columns.ts';
 
 // Every column of the FTS5 table, in the order db/migrations/003_search.sql declares them.
 const SEARCH_DOC_COLUMNS = SEARCH_COLUMNS satisfies readonly (keyof SearchDoc)[];

@@ -1,24 +1,9 @@
 // Which index columns each lore prefix searches, with public-inbox's meanings: dfa is
 // the "a" side of a diff (removed '-' lines), dfb the "b" side (added '+' lines). Column names are those of the FTS5
-// table in db/migrations/003_search.sql; the order there is the order of SEARCH_COLUMNS.
+// table in db/migrations/003_search.sql, listed in db/search-columns.ts.
 import type { ExactField, TextField } from './ast.ts';
+import { SEARCH_COLUMNS, type SearchColumn } from '../../db/search-columns.ts';
 
-export const SEARCH_COLUMNS = [
-  'subject',
-  'from_addr',
-  'to_addr',
-  'cc_addr',
-  'list_id',
-  'body_nq',
-  'body_q',
-  'dfn',
-  'dfhh',
-  'dfa',
-  'dfb',
-  'dfctx',
-] as const;
-
-export type SearchColumn = (typeof SEARCH_COLUMNS)[number];
 
 const DIFF: SearchColumn[] = ['dfn', 'dfhh', 'dfa', 'dfb', 'dfctx'];
 const NON_QUOTED: SearchColumn[] = ['body_nq', ...DIFF];
