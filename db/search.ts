@@ -287,16 +287,19 @@ function messagePage(db: Db, plan: SearchPlan, where: Sql, opts: RunSearchOption
     ? // CROSS JOIN keeps the index as the outer loop: probing FTS5 once per message costs far more.
       `FROM search_fts f CROSS JOIN messages m ON m.id = f.rowid WHERE search_fts MATCH ? ${bound} ${where.text}`
     : 'FROM search_fts f WHERE search_fts MATCH ?';
-  // Newest rowids first when filtered: date filters are mostly recent ranges, met soonest from that end.
-  const counted = capped(db, `SELECT 1 ${joined}${filtered ? ' ORDER BY f.rowid DESC' : ''}`, params, cap, literal);
   const window = Math.max(opts.rankWindow ?? RANK_WINDOW, offset + limit);
+  // One doclist walk, newest first, both counts (up to the cap) and yields the newest
+  // matches, which are the rank window when there are more than it holds. Date filters
+  // are mostly recent ranges, met soonest from that end. A prefix or phrase costs most
+  // in that walk (the prefix's doclists merged, positions read), so it is done once.
+  const newest = statement(db, `SELECT f.rowid ${joined} ORDER BY f.rowid DESC LIMIT ${cap + 1}`, literal)
+    .pluck()
+    .all(...params) as number[];
+  const counted = newest.length;
   let pageSql: string;
   const pageLiteral = literal;
   if (opts.sort === 'relevance' && counted > window) {
-    const boundary = statement(db, `SELECT f.rowid ${joined} ORDER BY f.rowid DESC LIMIT 1 OFFSET ?`, literal)
-      .pluck()
-      .get(...params, window - 1) as number | undefined;
-    return { ids: broadRelevance(db, joined, params, match, Math.trunc(Number(boundary ?? 0)), offset, limit), counted, cap };
+    return { ids: broadRelevance(db, plan, joined, params, newest.slice(0, window), offset, limit), counted, cap };
   } else if (opts.sort === 'relevance') {
     pageSql = `SELECT f.rowid ${joined} ORDER BY f.rank`;
   } else if (counted <= (opts.denseMatches ?? DENSE_MATCHES) && counted <= cap) {
@@ -312,23 +315,25 @@ function messagePage(db: Db, plan: SearchPlan, where: Sql, opts: RunSearchOption
  * Relevance for a query matching more than the rank window: bm25 would first read every
  * matching doclist in full for its IDF (10-20 ms for a word in most of 200,000 messages,
  * whatever LIMIT or rowid bound is given), and for so common a word IDF says little
- * anyway. So within the newest `window` matches: those whose subject alone satisfies the
- * query first, then the rest, each newest first. Two unranked doclist reads, under 1 ms.
+ * anyway. So within the newest matches (`inWindow`, newest first): those whose subject
+ * alone satisfies the query first, then the rest, each newest first. One more bounded
+ * doclist read, none when the query searches the subject only (every match is in tier one).
  */
-function broadRelevance(db: Db, joined: string, params: unknown[], match: string, boundary: number, offset: number, limit: number): number[] {
+function broadRelevance(db: Db, plan: SearchPlan, joined: string, params: unknown[], inWindow: number[], offset: number, limit: number): number[] {
   const want = offset + limit;
+  if (plan.subjectOnly || inWindow.length === 0) return inWindow.slice(offset, want);
+  const boundary = Math.trunc(inWindow[inWindow.length - 1] as number);
   // A column filter around the whole expression intersects with any inside it.
   // Read ascending and reversed here: FTS5 walking a column-filtered doclist backwards
   // ignores the rowid bound (7 ms against 0.03 ms on 200k messages).
   const inSubject = (
     statement(db, `SELECT f.rowid ${joined} AND f.rowid >= ${boundary}`, true)
       .pluck()
-      .all(`{subject} : (${match})`, ...params.slice(1)) as number[]
+      .all(`{subject} : (${plan.match})`, ...params.slice(1)) as number[]
   ).reverse();
   if (inSubject.length >= want) return inSubject.slice(offset, want);
   const first = new Set(inSubject);
-  const rest = (statement(db, `SELECT f.rowid ${joined} AND f.rowid >= ${boundary}`, true).pluck().all(...params) as number[]).reverse();
-  return [...inSubject, ...rest.filter((id) => !first.has(id))].slice(offset, want);
+  return [...inSubject, ...inWindow.filter((id) => !first.has(id))].slice(offset, want);
 }
 
 /**

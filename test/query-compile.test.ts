@@ -36,6 +36,11 @@ describe('query compiler', () => {
     expect(plan('writeb*').match).toBe('"writeb"*');
   });
 
+  it('marks a plan whose text terms all search the subject', () => {
+    for (const q of ['s:readah*', 's:race -s:fix', '(s:race OR s:truncate) d:2024', '(s:a OR s:b) -s:c']) expect(plan(q).subjectOnly).toBe(true);
+    for (const q of ['readah*', 's:race fix', 's:race OR f:ann', 's:race -truncate', 'bs:race', 'd:2024', '-s:race']) expect(plan(q).subjectOnly).toBeUndefined();
+  });
+
   it('doubles quotes and drops NUL inside a term', () => {
     expect(ftsString('a"b')).toBe('"a""b"');
     expect(ftsString('a\0b')).toBe('"a b"');

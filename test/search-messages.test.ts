@@ -217,6 +217,27 @@ describe('search results', () => {
     expect(ranked.slice(1)).toEqual([STALL_REPLY, STALL, REVIEW]);
   });
 
+  it('gives a subject-only query past the rank window the same hits without asking which matches are in the subject', () => {
+    for (const q of ['s:writ*', 's:w*', 's:writeback -s:reconnect', 's:re* OR s:khuge*']) {
+      const plan = compileQuery(parseQuery(q, { now: NOW }));
+      expect(plan.subjectOnly).toBe(true);
+      const { subjectOnly: _, ...general } = plan;
+      for (const [offset, limit, rankWindow] of [[0, 2, 2], [1, 2, 2], [0, 3, 1], [2, 5, 3]] as const) {
+        const opts = { offset, limit, sort: 'relevance' as const, threads: false, rankWindow };
+        const fast = runSearch(db, plan, opts);
+        const slow = runSearch(db, general, opts);
+        expect(fast.rows.map((r) => r.messageId)).toEqual(slow.rows.map((r) => r.messageId));
+        expect(fast.total).toBe(slow.total);
+      }
+    }
+    // Newest stored matches first: REVIEW, STALL and STALL_REPLY have "writeback" in the subject.
+    const plan = compileQuery(parseQuery('s:writ*', { now: NOW }));
+    expect(runSearch(db, plan, { offset: 0, limit: 2, sort: 'relevance', threads: false, rankWindow: 2 }).rows.map((r) => r.messageId)).toEqual([
+      STALL_REPLY,
+      STALL,
+    ]);
+  });
+
   it('pages with offset and limit while total counts every match', () => {
     const all = ids('l:linux-mm', { sort: 'date' });
     const page = searchMessages(db, 'l:linux-mm', { sort: 'date', offset: 1, limit: 2, now: NOW });

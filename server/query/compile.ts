@@ -66,8 +66,28 @@ function compileNode(node: QueryNode): Part {
   }
 }
 
+/** True when the query has text terms and all of them are s: terms. */
+function subjectOnly(node: QueryNode): boolean {
+  let terms = 0;
+  let subject = 0;
+  const walk = (n: QueryNode): void => {
+    if (n.kind === 'term') {
+      terms++;
+      if (n.field === 's') subject++;
+    } else if (n.kind === 'and' || n.kind === 'or') n.children.forEach(walk);
+    else if (n.kind === 'not') walk(n.child);
+  };
+  walk(node);
+  return terms > 0 && subject === terms;
+}
+
 export function compileQuery(query: Query): SearchPlan {
   if (query === null) return { match: null, filters: [] };
+  const plan = compileTop(query);
+  return plan.match !== null && subjectOnly(query) ? { ...plan, subjectOnly: true } : plan;
+}
+
+function compileTop(query: QueryNode): SearchPlan {
   const top = compileNode(query);
   if ('fts' in top) return { match: top.fts, filters: [] };
   if (top.pred.kind === 'and') {

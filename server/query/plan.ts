@@ -20,4 +20,6 @@ export interface SearchPlan {
   match: string | null;
   /** Further conditions, all of which hold for every hit. */
   filters: Predicate[];
+  /** Set when every text term searches the subject only (s:): every match then has the query in its subject. */
+  subjectOnly?: true;
 }
