@@ -29,6 +29,23 @@ export function decodeUnknownCharset(bytes: Uint8Array): { text: string; as: 'ut
   }
 }
 
+/** The fallback for a charset no decoder knows, with its note (once per message and charset). */
+function decodeUnknown(bytes: Uint8Array, charset: string, notes: string[]): string {
+  const { text, as } = decodeUnknownCharset(bytes);
+  const note = `unknown charset '${charset}', decoded as ${as}`;
+  if (!notes.includes(note)) notes.push(note);
+  return text;
+}
+
+/**
+ * A whole body in `charset` -> text, exactly as the CharsetDecoder below streams it to
+ * mailparser (TextDecoder is stateless across chunks when streaming), for the fast path.
+ */
+export function decodeCharset(bytes: Uint8Array, charset: string, notes: string[]): string {
+  const decoder = knownDecoder(charset);
+  return decoder ? decoder.decode(bytes) : decodeUnknown(bytes, charset, notes);
+}
+
 /** The minimal node-iconv surface mailparser's IconvDecoder drives: write/end + data/end events. */
 export interface IconvLike extends EventEmitter {
   write(chunk: Buffer): boolean;
@@ -65,9 +82,7 @@ export function makeIconv(notes: string[]): IconvConstructor {
         const s = this.decoder.decode();
         if (s) this.emit('data', Buffer.from(s, 'utf8'));
       } else {
-        const { text, as } = decodeUnknownCharset(Buffer.concat(this.held));
-        const note = `unknown charset '${this.charset}', decoded as ${as}`;
-        if (!notes.includes(note)) notes.push(note);
+        const text = decodeUnknown(Buffer.concat(this.held), this.charset, notes);
         if (text) this.emit('data', Buffer.from(text, 'utf8'));
       }
       this.emit('end');

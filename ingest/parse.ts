@@ -3,10 +3,13 @@
 // In-Reply-To, References, Date) are read from the raw header lines by our own small
 // functions, because mailparser replaces a missing Date with "now" and mangles some
 // malformed id lists, and both would make threading depend on when and how we ingested.
+// Plain single-part messages (nearly all kernel mail) skip simpleParser's stream machinery
+// through parse-fast.ts, which yields the same fields; everything else goes to mailparser.
 import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
+import { simpleParser, type EmailAddress, type ParsedMail } from 'mailparser';
 import type { Address, AttachmentInfo, ParsedMessage, RawMessage, SourcePosition } from './types.ts';
 import { decodeUnknownCharset, makeIconv } from './parse-charset.ts';
+import { parsePlain, type AddressField, type MailFields } from './parse-fast.ts';
 import { parseInputFor } from './read/lenient.ts';
 
 /** A message no amount of leniency can make sense of; ingest records it and goes on. */
@@ -24,6 +27,8 @@ export class MessageParseError extends Error {
 export interface ParseOptions {
   /** Clock for the "date in the future" check; tests pin it. */
   now?: number;
+  /** Always use simpleParser, never the fast path (the differential tests compare the two). */
+  forceMailparser?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -101,7 +106,7 @@ function parseLooseAddress(value: string): Address | null {
   return bare ? { name: '', address: bare } : null;
 }
 
-function flattenAddresses(obj: AddressObject | AddressObject[] | undefined): Address[] {
+function flattenAddresses(obj: AddressField | AddressField[] | undefined): Address[] {
   if (!obj) return [];
   const out: Address[] = [];
   const walk = (list: EmailAddress[]): void => {
@@ -135,17 +140,9 @@ function headerMap(lines: ParsedMail['headerLines']): { all: Map<string, string[
   return { all, kept };
 }
 
-export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Promise<ParsedMessage> {
-  const now = opts.now ?? Date.now();
-  if (raw.bytes.length === 0) throw new MessageParseError('empty message', raw.position);
-  const hash = contentHash(raw.bytes);
-  const notes: string[] = [];
-  let mail: ParsedMail;
+async function mailparse(input: Buffer, notes: string[], position: SourcePosition): Promise<MailFields> {
   try {
-    // A saved page's headers are run together or missing: mailparser would take its first
-    // line for headers and lose the body, so it reads the reader's rebuilt clean copy.
-    const input = raw.lenient ? parseInputFor(raw.bytes) : raw.bytes;
-    mail = await simpleParser(input, {
+    return await simpleParser(input, {
       skipTextToHtml: true,
       skipImageLinks: true,
       skipTextLinks: true,
@@ -153,8 +150,19 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
       Iconv: makeIconv(notes) as unknown as NonNullable<Parameters<typeof simpleParser>[1]>['Iconv'],
     });
   } catch (e) {
-    throw new MessageParseError(`mailparser failed: ${e instanceof Error ? e.message : String(e)}`, raw.position);
+    throw new MessageParseError(`mailparser failed: ${e instanceof Error ? e.message : String(e)}`, position);
   }
+}
+
+export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Promise<ParsedMessage> {
+  const now = opts.now ?? Date.now();
+  if (raw.bytes.length === 0) throw new MessageParseError('empty message', raw.position);
+  const hash = contentHash(raw.bytes);
+  const notes: string[] = [];
+  // A saved page's headers are run together or missing: mailparser would take its first
+  // line for headers and lose the body, so it reads the reader's rebuilt clean copy.
+  const input = raw.lenient ? parseInputFor(raw.bytes) : raw.bytes;
+  const mail = (opts.forceMailparser ? null : parsePlain(input, notes)) ?? (await mailparse(input, notes, raw.position));
   const lenient = raw.lenient ?? null;
   const recovered = lenient?.headers ?? {};
   const { all, kept } = headerMap(mail.headerLines);

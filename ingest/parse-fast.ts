@@ -1,0 +1,198 @@
+// A fast path for the mail nearly all of lore is: one text/plain part, no attachment.
+// simpleParser spends most of its time on stream machinery (Transform chains, setImmediate
+// per step, event emitters), not on decoding. For the plain case this file computes the
+// fields ingest/parse.ts reads from its ParsedMail synchronously, with the very same
+// pieces mailparser 3.9.31 runs: mailsplit's MimeNode/Headers for the header block,
+// libmime for encoded-words, nodemailer's addressparser, libqp/libbase64 for the body,
+// and our CharsetDecoder's logic for charsets. Anything it does not reproduce exactly
+// (multipart, message/*, attachments or a filename, unknown transfer encodings,
+// punycode or encoded-word addresses...) returns null and goes to simpleParser.
+import mailsplit from '@zone-eu/mailsplit';
+import libmime from 'libmime';
+import { decode as decodeQp } from 'libqp';
+import { decode as decodeBase64 } from 'libbase64';
+import addressparser, { type Address as ParsedAddress } from 'nodemailer/lib/addressparser';
+import type { EmailAddress, ParsedMail } from 'mailparser';
+import { decodeCharset } from './parse-charset.ts';
+
+/** An address header as parse.ts reads it: ParsedMail's AddressObject without html/text. */
+export interface AddressField {
+  value: EmailAddress[];
+}
+
+/** The part of ParsedMail that parseMessage reads; ParsedMail itself satisfies it. */
+export interface MailFields {
+  headerLines: ParsedMail['headerLines'];
+  subject?: string | undefined;
+  from?: AddressField | undefined;
+  to?: AddressField | AddressField[] | undefined;
+  cc?: AddressField | AddressField[] | undefined;
+  text?: string | undefined;
+  attachments: ParsedMail['attachments'];
+}
+
+/** Thrown inside the fast path where mailparser would take a branch we do not copy. */
+class NotPlain extends Error {}
+
+// mailsplit fails a header block over 1 MiB and flushes a body line without a line break
+// in 64 KiB pieces (which changes how base64 is fed); both are left to simpleParser.
+const MAX_HEAD_BYTES = 512 * 1024;
+const MAX_TRAILING_LINE = 64 * 1024;
+
+/** Where mailsplit ends the header block: after the first line that is just LF or CRLF, else at the end. */
+function headerEnd(bytes: Buffer): number {
+  let pos = 0;
+  while (pos < bytes.length) {
+    const nl = bytes.indexOf(0x0a, pos);
+    if (nl < 0) return bytes.length;
+    if (nl === pos || (nl === pos + 1 && bytes[pos] === 0x0d)) return nl + 1;
+    pos = nl + 1;
+  }
+  return bytes.length;
+}
+
+/**
+ * libbase64's streaming Decoder fed the chunks mailsplit hands it for a single-part body:
+ * quartets are carried over between chunks and a padding run restarts the alignment,
+ * so the chunking is part of the result for malformed input and is copied here.
+ */
+function base64Stream(chunks: Buffer[]): Buffer {
+  const out: Buffer[] = [];
+  let carry = '';
+  for (const chunk of chunks) {
+    if (!chunk.length) continue;
+    let b64 = carry + chunk.toString('ascii');
+    carry = '';
+    if (/[^a-zA-Z0-9+/=]/.test(b64)) b64 = b64.replace(/[^a-zA-Z0-9+/=]/g, '');
+    let padded = '';
+    const lastPad = b64.lastIndexOf('=');
+    if (lastPad >= 0) {
+      padded = b64.slice(0, lastPad + 1);
+      b64 = b64.slice(lastPad + 1);
+    }
+    if (b64.length < 4) {
+      carry = b64;
+      b64 = '';
+    } else if (b64.length % 4) {
+      carry = b64.slice(b64.length - (b64.length % 4));
+      b64 = b64.slice(0, b64.length - carry.length);
+    }
+    b64 = padded + b64;
+    if (b64) out.push(decodeBase64(b64));
+  }
+  if (carry) out.push(decodeBase64(carry));
+  return Buffer.concat(out);
+}
+
+/** mailparser's decodeAddresses for the cases it handles without re-parsing or punycode. */
+function decodeAddresses(list: ParsedAddress[]): void {
+  for (const a of list) {
+    a.name = (a.name || '').toString().trim();
+    if (!a.address && /^(=\?([^?]+)\?[Bb]\?[^?]*\?=)(\s*=\?([^?]+)\?[Bb]\?[^?]*\?=)*$/.test(a.name)) throw new NotPlain('base64 word as a whole address');
+    if (a.name) {
+      try {
+        a.name = libmime.decodeWords(a.name);
+      } catch {
+        // mailparser keeps the name as is
+      }
+    }
+    if (a.address && /[=]\?[^?]+\?[BbQq]\?[^?]*\?[=]/.test(a.address)) throw new NotPlain('encoded-word in an address');
+    if (a.address && /@xn--/.test(a.address)) throw new NotPlain('punycode domain');
+    if (a.group) decodeAddresses(a.group);
+  }
+}
+
+function addressField(value: string): AddressField {
+  const list = addressparser(value);
+  decodeAddresses(list);
+  return { value: list as EmailAddress[] };
+}
+
+/** mailparser's processHeaders, for the four keys parse.ts reads: last Subject/From wins, To/Cc accumulate. */
+function readHeaders(lines: ParsedMail['headerLines'], mail: MailFields): void {
+  const to: AddressField[] = [];
+  const cc: AddressField[] = [];
+  for (const { key, line } of lines) {
+    if (key !== 'subject' && key !== 'from' && key !== 'to' && key !== 'cc') continue;
+    const value = Buffer.from((libmime.decodeHeader(line).value || '').toString().trim(), 'binary').toString();
+    if (key === 'subject') {
+      let subject = value;
+      try {
+        subject = libmime.decodeWords(value);
+      } catch {
+        // mailparser keeps the subject as is
+      }
+      if (subject) mail.subject = subject;
+    } else if (key === 'from') mail.from = addressField(value);
+    else (key === 'to' ? to : cc).push(addressField(value));
+  }
+  if (to.length) mail.to = to.length === 1 ? to[0] : to;
+  if (cc.length) mail.cc = cc.length === 1 ? cc[0] : cc;
+}
+
+/** The body bytes after the transfer decoding mailsplit's decoder does for the node. */
+function transferDecode(encoding: string, body: Buffer): Buffer {
+  if (encoding === 'quoted-printable') return body.length ? decodeQp(body) : body;
+  if (encoding === 'base64') {
+    // mailsplit pushes the body's complete lines as one chunk and an unterminated last line as another
+    const lastNl = body.lastIndexOf(0x0a);
+    return base64Stream([body.subarray(0, lastNl + 1), body.subarray(lastNl + 1)]);
+  }
+  return body;
+}
+
+const PASSTHROUGH_ENCODINGS = new Set(['', '7bit', '8bit', 'binary']);
+
+/**
+ * The ParsedMail fields of a plain single-part message, as simpleParser (with our Iconv)
+ * would give them, or null when the message needs simpleParser. Pushes charset notes as
+ * simpleParser's run would.
+ */
+export function parsePlain(bytes: Buffer, notes: string[]): MailFields | null {
+  const own: string[] = [];
+  try {
+    const mail = plain(bytes, own);
+    if (mail) for (const n of own) if (!notes.includes(n)) notes.push(n);
+    return mail;
+  } catch {
+    // NotPlain, or anything else this copy gets wrong: simpleParser's answer is the reference
+    return null;
+  }
+}
+
+function plain(bytes: Buffer, notes: string[]): MailFields | null {
+  const end = headerEnd(bytes);
+  if (end > MAX_HEAD_BYTES) return null;
+  const body = bytes.subarray(end);
+  if (body.length - (body.lastIndexOf(0x0a) + 1) >= MAX_TRAILING_LINE) return null;
+
+  const node = new mailsplit.MimeNode(false, {});
+  node.addHeaderChunk(bytes.subarray(0, end));
+  node.parseHeaders();
+  const headers = node.headers;
+  if (!headers) return null;
+  // mailparser files anything but an inline text part as an attachment
+  if ((node.disposition && node.disposition !== 'inline') || node.filename || node.multipart) return null;
+  if ((node.contentType || 'text/plain') !== 'text/plain') return null;
+  const encoding = node.encoding || '';
+  if (encoding !== 'quoted-printable' && encoding !== 'base64' && !PASSTHROUGH_ENCODINGS.has(encoding)) return null;
+
+  const headerLines = headers.getList();
+  const mail: MailFields = { headerLines, attachments: [] };
+  readHeaders(headerLines, mail);
+
+  let decoded = transferDecode(encoding, body);
+  // mailsplit's FlowedDecoder: the whole transfer-decoded body, as a binary string, through libmime
+  if (node.flowed && decoded.length) decoded = Buffer.from(libmime.decodeFlowed(decoded.toString('binary'), node.delSp), 'binary');
+  // mailparser: utf-8 and ascii labels are Buffer#toString, anything else goes through the Iconv option
+  let charset = node.charset || 'utf-8';
+  let text: string;
+  if (['ascii', 'usascii', 'utf8'].includes(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''))) text = decoded.toString();
+  else {
+    if (charset.toLowerCase() === 'ks_c_5601-1987') charset = 'CP949';
+    text = decodeCharset(decoded, charset, notes);
+  }
+  text = text.replace(/\r?\n/g, '\n');
+  if (text) mail.text = text;
+  return mail;
+}
