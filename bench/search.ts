@@ -14,6 +14,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closeDb, openDb } from '../db/connection.ts';
 import { countMessages } from '../db/messages.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
+import { rebuildSearchIndex } from '../ingest/search-index-rebuild.ts';
+import { searchIndexStale } from '../db/search.ts';
 import { searchMessages } from '../server/query/search.ts';
 import { sharedPath, HAS_SHARED } from '../test/helpers/shared.ts';
 import { generateArchive } from './generate-archive.ts';
@@ -29,6 +31,11 @@ async function ensureDb(dbPath: string, sources: string[], expectAtLeast: number
   if (existsSync(dbPath)) {
     const db = openDb(dbPath);
     const n = countMessages(db);
+    if (n >= expectAtLeast && searchIndexStale(db) !== null) {
+      // A migration changed what the index holds: rebuild it from the stored messages.
+      const r = rebuildSearchIndex(db);
+      console.log(`  ${dbPath}: search index rebuilt, ${r.indexed} messages in ${(r.elapsedMs / 1000).toFixed(0)} s`);
+    }
     closeDb(db);
     if (n >= expectAtLeast) return { messages: n, ingestS: null };
   }

@@ -55,6 +55,22 @@ export function optimizeSearchIndex(db: Db): void {
   db.sql.prepare(`INSERT INTO search_fts (search_fts) VALUES ('optimize')`).run();
 }
 
+const STALE_KEY = 'search_index_stale';
+
+/**
+ * Why the index must be rebuilt before it answers correctly (a migration changed what it
+ * holds, e.g. 004_search_dfn_runs.sql), or null when it is current.
+ */
+export function searchIndexStale(db: Db): string | null {
+  const v = prepared(db, 'SELECT value FROM meta WHERE key = ?').pluck().get(STALE_KEY) as string | undefined;
+  return v ?? null;
+}
+
+/** Called by a full rebuild: the index now holds what this version writes. */
+export function markSearchIndexCurrent(db: Db): void {
+  prepared(db, 'DELETE FROM meta WHERE key = ?').run(STALE_KEY);
+}
+
 export function countIndexedMessages(db: Db): number {
   return (prepared(db, 'SELECT count(*) AS n FROM search_fts').get() as { n: number }).n;
 }

@@ -3,6 +3,7 @@
 // and, for patches, the diff split into file names, hunk headers (the function each
 // hunk is in), added, removed and context lines. Pure: runs in the parse worker.
 import type { Address, ParsedMessage } from './types.ts';
+import { dfnColumn } from '../db/search-path-terms.ts';
 
 export interface SearchDoc {
   subject: string;
@@ -13,6 +14,7 @@ export interface SearchDoc {
   list_id: string;
   body_nq: string;
   body_q: string;
+  /** File paths, each followed by its joined word runs (db/search-path-terms.ts). */
   dfn: string;
   dfhh: string;
   /** Removed ('-') lines: lore's dfa ("diff a", the pre-image side). */
@@ -136,7 +138,7 @@ export function extractSearchDoc(msg: SearchSource): SearchDoc {
     list_id: msg.listId ?? '',
     body_nq: b.nonQuoted.join('\n').trim(),
     body_q: b.quoted.join('\n'),
-    dfn: b.fileNames.join('\n'),
+    dfn: dfnColumn(b.fileNames),
     dfhh: b.hunkHeaders.join('\n'),
     dfa: b.removed.join('\n'),
     dfb: b.added.join('\n'),

@@ -4,7 +4,7 @@
 // long rebuild does not hold the write lock for minutes.
 import type { Db } from '../db/connection.ts';
 import { runInTransaction } from '../db/ingest-tx.ts';
-import { clearSearchIndex, indexSourceRows, insertSearchDoc, optimizeSearchIndex } from '../db/search.ts';
+import { clearSearchIndex, indexSourceRows, insertSearchDoc, markSearchIndexCurrent, optimizeSearchIndex } from '../db/search.ts';
 import { extractSearchDoc } from './search-index-extract.ts';
 
 export interface ReindexProgress {
@@ -32,5 +32,6 @@ export function rebuildSearchIndex(db: Db, opts: { batchSize?: number; onProgres
     opts.onProgress?.({ indexed, elapsedMs: performance.now() - t0 });
   }
   optimizeSearchIndex(db);
+  markSearchIndexCurrent(db);
   return { indexed, elapsedMs: performance.now() - t0 };
 }

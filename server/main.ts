@@ -3,6 +3,8 @@
 // optionally seeding it from the embedded sample first.
 import type { FastifyInstance } from 'fastify';
 import { closeDb, openDb } from '../db/connection.ts';
+import { searchIndexStale } from '../db/search.ts';
+import { LoregraphError } from '../errors.ts';
 import { buildApp } from './app.ts';
 
 const WARM_WAIT_MS = 10_000;
@@ -29,6 +31,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await ensureSeeded(opts.dbPath);
   }
   const db = openDb(opts.dbPath, { readonly: true });
+  const stale = searchIndexStale(db);
+  if (stale !== null) {
+    closeDb(db);
+    throw new LoregraphError('DB_OPEN', `the search index of ${opts.dbPath} must be rebuilt (${stale}): run 'loregraph reindex --db ${opts.dbPath}'`);
+  }
   const app = buildApp({ db, logger: opts.logger ?? false });
   app.addHook('onClose', async () => closeDb(db));
   // The knowledge index is built before listening, so neither the first visitor nor a

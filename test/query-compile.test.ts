@@ -31,8 +31,10 @@ function expressions(q: string): string[] {
 describe('query compiler', () => {
   it('quotes every term and restricts prefixed ones to their columns', () => {
     expect(plan('s:race f:"Ann Lee" dfn:mm/filemap.c').match).toBe(
-      '({subject} : "race" AND {from_addr} : "Ann Lee" AND {dfn} : "mm/filemap.c")',
+      '({subject} : "race" AND {from_addr} : "Ann Lee" AND {dfn} : "mm\uE000filemap\uE000c")',
     );
+    // A path under dfn: is one joined term of the dfn column (db/search-path-terms.ts); one word stays as typed.
+    expect(plan('dfn:fs/ext4* dfn:Makefile').match).toBe('({dfn} : "fs\uE000ext4"* AND {dfn} : "Makefile")');
     expect(plan('writeb*').match).toBe('"writeb"*');
   });
 
