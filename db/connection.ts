@@ -42,6 +42,9 @@ function latest(migrations: Migration[]): number {
   return migrations.at(-1)?.version ?? 0;
 }
 
+/** For new databases; an existing one keeps its page size. */
+export const PAGE_SIZE = 16384;
+
 export const SCHEMA_VERSION = latest(loadMigrations());
 
 export interface OpenOptions {
@@ -70,6 +73,9 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
     );
   }
   if (!readonly) {
+    // Before WAL, which fixes the page size: ingest writes several KB per message, and
+    // 16 KiB pages halve the cost of each commit against the default 4 KiB (bench/ingest).
+    if (current === 0) sql.pragma(`page_size = ${PAGE_SIZE}`);
     sql.pragma('journal_mode = WAL');
     sql.pragma('synchronous = NORMAL');
     sql.pragma('foreign_keys = ON');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, loadMigrations, openDb, schemaVersion, SCHEMA_VERSION } from '../db/connection.ts';
+import { closeDb, loadMigrations, openDb, PAGE_SIZE, schemaVersion, SCHEMA_VERSION } from '../db/connection.ts';
 import { LoregraphError } from '../errors.ts';
 
 let dir: string;
@@ -21,6 +21,25 @@ describe('database migrations', () => {
     const raw = new Database(join(dir, 'a.db'), { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
+  });
+
+  it('creates new databases with 16 KiB pages and leaves an existing database its own', () => {
+    closeDb(openDb(join(dir, 'new.db')));
+    const fresh = new Database(join(dir, 'new.db'), { readonly: true });
+    expect(fresh.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
+    expect(PAGE_SIZE).toBe(16384);
+    fresh.close();
+
+    const oldPath = join(dir, 'old.db');
+    const old = new Database(oldPath);
+    old.pragma('page_size = 4096');
+    old.pragma('journal_mode = WAL');
+    old.exec('CREATE TABLE earlier (x INTEGER)');
+    old.close();
+    closeDb(openDb(oldPath, { migrations: [{ version: 1, name: 'one', sql: 'CREATE TABLE one (x INTEGER);' }] }));
+    const reopened = new Database(oldPath, { readonly: true });
+    expect(reopened.pragma('page_size', { simple: true })).toBe(4096);
+    reopened.close();
   });
 
   it('applies only the migrations newer than the database, once', () => {
