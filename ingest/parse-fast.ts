@@ -192,7 +192,8 @@ function plain(bytes: Buffer, notes: string[]): MailFields | null {
     if (charset.toLowerCase() === 'ks_c_5601-1987') charset = 'CP949';
     text = decodeCharset(decoded, charset, notes);
   }
-  text = text.replace(/\r?\n/g, '\n');
+  // mailparser's line-ending normalisation; most lore bodies have no CR to replace
+  if (text.includes('\r')) text = text.replace(/\r?\n/g, '\n');
   if (text) mail.text = text;
   return mail;
 }

@@ -48,6 +48,8 @@ export function syntheticMessageId(hash: string): string {
 
 /** Header value with folding undone. */
 function unfold(v: string): string {
+  // most header lines are not folded: skip the two scans then
+  if (!v.includes('\n') && !v.includes('\r')) return v.trim();
   return v.replace(/\r?\n[ \t]+/g, ' ').replace(/[\r\n]+/g, ' ').trim();
 }
 
