@@ -243,3 +243,41 @@ describe('generated messages parse the same with and without the fast path', () 
     expect(fast).toBeGreaterThan(runs / 3);
   });
 });
+
+describe('parsePlain', () => {
+  const head = 'Message-ID: <k@x>\nFrom: =?utf-8?q?J=C3=B6rg?= <j@example.org>\nSubject: =?utf-8?b?R3LDvMOfZQ==?= [PATCH]\n';
+
+  it('takes a plain utf-8 message and decodes its words and body', () => {
+    const mail = parsePlain(Buffer.from(`${head}To: a@x, B <b@y>\nContent-Type: text/plain; charset=utf-8\n\nnaïve\r\nline\n`), []);
+    expect(mail?.subject).toBe('Grüße [PATCH]');
+    expect(mail?.from).toEqual({ value: [{ name: 'Jörg', address: 'j@example.org' }] });
+    expect(mail?.to).toEqual({ value: [{ name: '', address: 'a@x' }, { name: 'B', address: 'b@y' }] });
+    expect(mail?.text).toBe('naïve\nline\n');
+    expect(mail?.headerLines.map((l) => l.key)).toEqual(['message-id', 'from', 'subject', 'to', 'content-type']);
+  });
+
+  it('undoes format=flowed and takes an explicit inline disposition', () => {
+    const mail = parsePlain(Buffer.from(`${head}Content-Type: text/plain; format=flowed\nContent-Disposition: inline\n\nsoft \nwrapped\n`), []);
+    // libmime's decodeFlowed drops the final line break, and simpleParser's text with it
+    expect(mail?.text).toBe('soft wrapped');
+  });
+
+  it('writes the unknown-charset note the mailparser path writes', () => {
+    const notes: string[] = [];
+    const mail = parsePlain(Buffer.concat([Buffer.from(`${head}Content-Type: text/plain; charset=y\n\nna`), Buffer.from([0xef]), Buffer.from('ve\n')]), notes);
+    expect(mail?.text).toBe('naïve\n');
+    expect(notes).toEqual(["unknown charset 'y', decoded as latin1"]);
+  });
+
+  it.each([
+    ['multipart', 'Content-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b--\n'],
+    ['an attachment', 'Content-Disposition: attachment\n\nx\n'],
+    ['an inline part with a filename', 'Content-Disposition: inline; filename=fix.patch\n\nx\n'],
+    ['html', 'Content-Type: text/html\n\n<p>x</p>\n'],
+    ['an unknown transfer encoding', 'Content-Transfer-Encoding: x-uuencode\n\nx\n'],
+    ['a punycode address', 'Cc: a@xn--bcher-kva.example\n\nx\n'],
+    ['an encoded-word address', 'Cc: =?utf-8?q?a?=@x.org\n\nx\n'],
+  ])('leaves %s to simpleParser', (_what, rest) => {
+    expect(parsePlain(Buffer.from(head + rest), [])).toBeNull();
+  });
+});
