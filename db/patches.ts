@@ -4,10 +4,8 @@
 // stable_events tables: one row per message during ingest keeps the writer fast.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
-import type { PatchAnalysis } from '../ingest/patch/analyze.ts';
-import { laneOf } from '../ingest/patch/analyze.ts';
-import type { ParsedMessage } from '../ingest/types.ts';
-import { stableEventsOf, type StableEventRow } from '../ingest/patch/stable-events.ts';
+import type { PatchMsgRow } from '../ingest/patch/patch-row.ts';
+import type { StableEventRow } from '../ingest/patch/stable-events.ts';
 import type { Trailer } from '../ingest/patch/trailers.ts';
 import { LoregraphError } from '../errors.ts';
 
@@ -31,48 +29,40 @@ function insertStmt(db: Db): Statement {
   return s;
 }
 
-/** The trailers worth keeping: what people read and b4 collects. */
-function keptTrailers(a: PatchAnalysis): Trailer[] {
-  // Not kept: plain Cc: lines (addressing, half of all trailer lines; Cc: stable is kept)
-  // and the trailers a FAILED/added/CVE mail quotes from the original commit.
-  if (a.kind === 'other') return [];
-  return a.trailers.filter((t) => t.name !== 'Cc' || t.stable !== null);
-}
-
-export function storePatchAnalysis(db: Db, rowId: number, msg: ParsedMessage, a: PatchAnalysis): void {
-  const sub = a.subject;
+/** Inserts the row the parse worker built (ingest/patch/patch-row.ts); call in the ingest transaction. */
+export function storePatchRow(db: Db, rowId: number, r: PatchMsgRow): void {
   insertStmt(db).run(
     rowId,
-    msg.messageId,
-    a.kind,
-    msg.subject,
-    a.kind === 'other' && a.stable ? a.stable.title : sub.normalizedSubject,
-    a.titleKey,
-    sub.version,
-    sub.versionMajor,
-    sub.index,
-    sub.total,
-    sub.rfc ? 1 : 0,
-    sub.resend ? 1 : 0,
-    sub.tree,
-    sub.stableBranch,
-    sub.autosel ? 1 : 0,
-    msg.from?.name ?? null,
-    msg.from?.address.toLowerCase() ?? null,
-    msg.date,
-    msg.inReplyTo,
-    JSON.stringify(msg.references),
-    a.patchId,
-    a.changeId,
-    a.upstreamCommit,
-    a.author?.name ?? null,
-    a.author?.email ?? null,
-    JSON.stringify(a.files),
-    a.added,
-    a.removed,
-    laneOf(sub),
-    JSON.stringify(keptTrailers(a)),
-    JSON.stringify(stableEventsOf(msg, a)),
+    r.messageId,
+    r.kind,
+    r.subject,
+    r.title,
+    r.titleKey,
+    r.version,
+    r.versionMajor,
+    r.idx,
+    r.total,
+    r.rfc,
+    r.resend,
+    r.tree,
+    r.stableBranch,
+    r.autosel,
+    r.senderName,
+    r.senderEmail,
+    r.date,
+    r.inReplyTo,
+    r.refsJson,
+    r.patchId,
+    r.changeId,
+    r.upstreamCommit,
+    r.authorName,
+    r.authorEmail,
+    r.filesJson,
+    r.added,
+    r.removed,
+    r.lane,
+    r.trailersJson,
+    r.eventsJson,
   );
 }
 

@@ -41,16 +41,7 @@ function compressRaw(bytes: Uint8Array): Uint8Array {
   return raw;
 }
 
-/**
- * Compresses a result that processRaw left uncompressed ({ compress: false }): the parse
- * worker is the slower half of the pipeline, so the writer does this on its idle time.
- */
-export function compressOnWriter(r: Processed): Processed {
-  if (!r.ok || r.codec !== 'none') return r;
-  return { ...r, raw: compressRaw(r.raw), codec: 'deflate-raw' };
-}
-
-export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[], opts: { compress?: boolean } = {}): Promise<Processed> {
+export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]): Promise<Processed> {
   const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
   let parsed: ParsedMessage;
   try {
@@ -78,7 +69,8 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[], 
     ok: true,
     parsed,
     analysis,
-    ...(opts.compress === false ? { raw: item.bytes, codec: 'none' as const } : { raw: compressRaw(bytes), codec: 'deflate-raw' as const }),
+    raw: compressRaw(bytes),
+    codec: 'deflate-raw',
     size: bytes.length,
     envelope: item.envelope ?? null,
     position: item.position,

@@ -21,7 +21,7 @@ import type { Analyzer } from './analyzer.ts';
 import { ANALYZERS } from './analyzers.ts';
 import { contentHash } from './parse.ts';
 import { readArchive } from './read/index.ts';
-import { compressOnWriter, processRaw, type Processed, type WireRaw } from './pipeline-process.ts';
+import { processRaw, type Processed, type WireRaw } from './pipeline-process.ts';
 import type { WorkerRequest, WorkerResponse } from './parse-worker.ts';
 import { finishAnalyzers, storeBatch } from './pipeline-store.ts';
 import type { OnMessage, RawMessage } from './types.ts';
@@ -132,7 +132,7 @@ async function workerProcessor(): Promise<Processor> {
       new Promise<Processed[]>((resolve, reject) => {
         if (failure) return reject(failure);
         const id = seq++;
-        waiting.set(id, { resolve: (rs) => resolve(rs.map(compressOnWriter)), reject });
+        waiting.set(id, { resolve, reject });
         const req: WorkerRequest = { seq: id, items };
         const transfer = new Set<ArrayBuffer>();
         for (const it of items) if (it.bytes.buffer instanceof ArrayBuffer) transfer.add(it.bytes.buffer);

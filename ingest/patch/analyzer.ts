@@ -2,16 +2,20 @@
 // transaction, and the cross-message passes (follow-up trailers, series, stable fixes)
 // once at the end of the run.
 import type { Analyzer } from '../analyzer.ts';
-import { analyzePatchMessage, type PatchAnalysis } from './analyze.ts';
-import { materializePatchRows, pendingPatchWork, storePatchAnalysis } from '../../db/patches.ts';
+import { analyzePatchMessage } from './analyze.ts';
+import { patchMsgRow, type PatchMsgRow } from './patch-row.ts';
+import { materializePatchRows, pendingPatchWork, storePatchRow } from '../../db/patches.ts';
 import { rebuildSeries, resolveFollowupTrailers } from '../../db/series.ts';
 import { resolveStable } from '../../db/stable.ts';
 
-export const patchAnalyzer: Analyzer<PatchAnalysis> = {
+export const patchAnalyzer: Analyzer<PatchMsgRow> = {
   name: 'patches',
-  analyze: (msg) => analyzePatchMessage(msg),
-  store(db, ref, result, msg) {
-    if (result) storePatchAnalysis(db, ref.rowId, msg, result);
+  analyze(msg) {
+    const a = analyzePatchMessage(msg);
+    return a ? patchMsgRow(msg, a) : undefined;
+  },
+  store(db, ref, row) {
+    if (row) storePatchRow(db, ref.rowId, row);
   },
   finish(db) {
     // Nothing pending (a re-run over an archive already ingested): series and fixes stand.
