@@ -1,6 +1,6 @@
 // The per-message work that runs off the writer thread: hash, parse, analyze, compress.
 // Shared by the parse worker and the in-thread mode so both produce identical rows.
-import { deflateRawSync, constants } from 'node:zlib';
+import { brotliCompressSync, constants } from 'node:zlib';
 import type { Analyzer } from './analyzer.ts';
 import { contentHash, MessageParseError, parseMessage } from './parse.ts';
 import type { LenientRecovery, ParsedMessage, SourcePosition } from './types.ts';
@@ -27,14 +27,17 @@ export type Processed =
     }
   | { ok: false; reason: string; raw: Uint8Array; hash: string; position: SourcePosition };
 
-// Level 1: four times faster than the default for ~10% larger rows; raw bytes are read
-// only for export and reparsing.
-const DEFLATE = { level: 1, strategy: constants.Z_DEFAULT_STRATEGY };
-
-/** Raw bytes as stored: deflated, in an exact-size buffer. */
+/**
+ * Raw bytes as stored: brotli at quality 0, in an exact-size buffer. Raw bytes are read only
+ * for export and reparsing, so speed wins: on generated kernel mail (2.2 KB a message) it
+ * takes 25 us of CPU against deflate level 1's 45 us (zlib's per-call setup dominates at
+ * this size), for 1.99x compression instead of 2.23x.
+ */
 function compressRaw(bytes: Uint8Array): Uint8Array {
-  const compressed = deflateRawSync(bytes, DEFLATE);
-  // zlib hands back a view into its 16 KB output chunk; posted as is, the whole chunk is
+  const compressed = brotliCompressSync(bytes, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 0, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength },
+  });
+  // brotli hands back a view into its 16 KB output chunk; posted as is, the whole chunk is
   // cloned for every message. An exact-size copy is transferred instead (parse-worker.ts).
   const raw = new Uint8Array(compressed.byteLength);
   raw.set(compressed);
@@ -70,7 +73,7 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]):
     parsed,
     analysis,
     raw: compressRaw(bytes),
-    codec: 'deflate-raw',
+    codec: 'brotli',
     size: bytes.length,
     envelope: item.envelope ?? null,
     position: item.position,
