@@ -21,6 +21,7 @@ import { createScenarioStore } from './scenario-store.ts';
 import { registerScenarios } from './routes/scenarios.ts';
 import { registerPatches } from './routes/patches.ts';
 import { inlineSimRunner, workerSimRunner } from './sim-runner.ts';
+import { inlineSearchRunner, workerSearchRunner } from './search-runner.ts';
 import { registerWeb } from './routes/web.ts';
 import { registerLinks } from './routes/links.ts';
 
@@ -98,7 +99,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   registerHealth(app, ctx);
   registerKnowledge(app, ctx, knowledge);
-  registerSearch(app, ctx);
+  const searchRunner =
+    deps.searchWorkers && deps.db.path !== ':memory:' ? workerSearchRunner(deps.db.path, deps.searchWorkers) : inlineSearchRunner(deps.db);
+  app.addHook('onClose', async () => searchRunner.close());
+  registerSearch(app, ctx, searchRunner);
   registerFeed(app, ctx);
   registerMessages(app, ctx);
   registerThreads(app, ctx);

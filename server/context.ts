@@ -20,6 +20,11 @@ export interface AppDeps {
   simRunner?: 'worker' | 'inline';
   /** Build and search the knowledge index in a worker thread (default) or on the request thread. */
   knowledgeBuilder?: 'worker' | 'inline';
+  /**
+   * Worker threads that run /api/search, each with its own read-only connection to
+   * db.path (server/search-runner.ts); 0 (default) runs searches on the request thread.
+   */
+  searchWorkers?: number;
 }
 
 export interface RouteContext {

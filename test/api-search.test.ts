@@ -131,6 +131,37 @@ describe('/api/search', () => {
   });
 });
 
+describe('/api/search on search worker threads', () => {
+  let pooled: FastifyInstance;
+  beforeAll(async () => {
+    pooled = buildApp({ db, now: () => Date.UTC(2024, 1, 20), searchWorkers: 2 });
+    await pooled.ready();
+  });
+  afterAll(async () => {
+    await pooled.close();
+  });
+
+  it('answers exactly as the request thread does, errors included, under concurrent requests', async () => {
+    const urls = [
+      'q=s%3Awriteback',
+      `q=${encodeURIComponent('s:writeback -f:bob')}&sort=date`,
+      `q=${encodeURIComponent('d:20240201..20240206 readahead')}`,
+      'q=writeback&threads=1&limit=1&offset=1',
+      `q=${encodeURIComponent('"unbalanced')}`,
+      `q=${encodeURIComponent('status:bogus')}`,
+      'q=zzzznotaword',
+    ].map((qs) => `/api/search?${qs}`);
+    const strip = (body: string) => ({ ...JSON.parse(body), took_ms: 0 });
+    const inline = await Promise.all(urls.map((url) => app.inject({ url })));
+    const onWorkers = await Promise.all([...urls, ...urls].map((url) => pooled.inject({ url })));
+    expect(inline.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 400, 400, 200]);
+    onWorkers.forEach((r, i) => {
+      const want = inline[i % urls.length]!;
+      expect([r.statusCode, strip(r.body)]).toEqual([want.statusCode, strip(want.body)]);
+    });
+  });
+});
+
 describe('/api/feed.atom', () => {
   it('streams an Atom feed of a search, newest first, with mail text escaped', async () => {
     const res = await app.inject({ url: `/api/feed.atom?q=${encodeURIComponent('s:writeback OR readahead')}`, headers: { host: 'lore.test:8080' } });

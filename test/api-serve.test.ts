@@ -19,6 +19,9 @@ describe('loregraph serve', () => {
     const b = io();
     expect(await main(['serve', '--frob'], b)).toBe(2);
     expect(b.text()).toMatch(/^loregraph: Unknown option '--frob'/);
+    const c = io();
+    expect(await main(['serve', '--search-workers', 'many'], c)).toBe(2);
+    expect(c.text()).toBe("loregraph: --search-workers must be 0..16, got 'many'\n");
   });
 
   it('fails clearly on a database that does not exist without --seed', async () => {

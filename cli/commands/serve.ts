@@ -5,12 +5,13 @@ import { DEFAULT_DB, parseCommandArgs, type CliIO, type Command } from '../comma
 export const DEFAULT_PORT = 8080;
 
 export const command: Command = {
-  help: `usage: loregraph serve [--db FILE] [--port N] [--host ADDR] [--seed] [--log]
+  help: `usage: loregraph serve [--db FILE] [--port N] [--host ADDR] [--seed] [--log] [--search-workers N]
   --db FILE    database to serve (default ${DEFAULT_DB}), opened read-only
   --port N     TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
   --host ADDR  address to bind (default 127.0.0.1)
   --seed       ingest the embedded sample archive first if the database is empty
-  --log        log each request to stdout`,
+  --log        log each request to stdout
+  --search-workers N  threads running searches (default: cores - 1, 1 to 4; 0: the request thread)`,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(
       argv,
@@ -20,14 +21,24 @@ export const command: Command = {
         host: { type: 'string', default: '127.0.0.1' },
         seed: { type: 'boolean', default: false },
         log: { type: 'boolean', default: false },
+        'search-workers': { type: 'string' },
       },
       false,
     );
     void positionals;
     const port = Number(values.port);
     if (!/^\d+$/.test(values.port) || port > 65535) throw new LoregraphError('USAGE', `--port must be 0..65535, got '${values.port}'`);
+    const workers = values['search-workers'];
+    if (workers !== undefined && !/^(?:[0-9]|1[0-6])$/.test(workers)) throw new LoregraphError('USAGE', `--search-workers must be 0..16, got '${workers}'`);
     const { startServer } = await import('../../server/main.ts');
-    const server = await startServer({ dbPath: values.db, port, host: values.host, seed: values.seed, logger: values.log });
+    const server = await startServer({
+      dbPath: values.db,
+      port,
+      host: values.host,
+      seed: values.seed,
+      logger: values.log,
+      ...(workers !== undefined ? { searchWorkers: Number(workers) } : {}),
+    });
     io.out(`loregraph serving ${values.db} at ${server.url}  (API: ${server.url}api/openapi.json)\n`);
     await new Promise<void>((resolve) => {
       const stop = () => {

@@ -1,8 +1,10 @@
 // /api/search: lore's query language over the full-text index. The query engine is
-// server/query/ (searchMessages); this file is the HTTP face: limits, schema, paging.
+// server/query/ (searchMessages), run where server/search-runner.ts says; this file is
+// the HTTP face: limits, schema, paging.
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../context.ts';
-import { searchMessages, type SearchHit } from '../query/search.ts';
+import type { SearchHit } from '../query/search.ts';
+import type { SearchRunner } from '../search-runner.ts';
 import { schemaCovers } from '../schema-covers.ts';
 import { flagSchema, isOn, type Flag } from '../flags.ts';
 
@@ -57,7 +59,7 @@ const searchHitSchema = {
 } as const;
 schemaCovers<typeof searchHitSchema, SearchHit>(true);
 
-export function registerSearch(app: FastifyInstance, ctx: RouteContext): void {
+export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: SearchRunner): void {
   app.get<{ Querystring: SearchQuery }>('/api/search', {
     schema: {
       summary: "Search messages with lore's query language",
@@ -81,7 +83,7 @@ export function registerSearch(app: FastifyInstance, ctx: RouteContext): void {
     },
     handler: async (req) => {
       const { q, offset, limit, sort } = req.query;
-      const r = searchMessages(ctx.db, q, { offset, limit, sort, threads: isOn(req.query.threads), now: ctx.now() });
+      const r = await runner.search(q, { offset, limit, sort, threads: isOn(req.query.threads), now: ctx.now() });
       return { ...r, offset, limit };
     },
   });
