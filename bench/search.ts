@@ -5,10 +5,11 @@
 // Baseline: /api/healthz in the same run, so figures read as a fraction of what the
 // framework alone serves on this machine. Run alone: node --import tsx bench/search.ts
 // (SEARCH_BENCH_MESSAGES=20000 for a quicker look, SEARCH_BENCH_SHARED_ONLY=1 for the real corpus only,
+// SEARCH_BENCH_GENERATED_ONLY=1 for the generated archive only, SEARCH_BENCH_WORKERS=N for serve --search-workers N,
 // SEARCH_BENCH_SECONDS=N per load run).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closeDb, openDb } from '../db/connection.ts';
@@ -63,7 +64,7 @@ async function ensureDb(dbPath: string, sources: string[], expectAtLeast: number
 // ---- load ----
 
 interface CannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
@@ -100,8 +101,10 @@ function queries(middle: number): [string, string][] {
  * `loregraph serve` in its own process, as deployed: autocannon in this process would
  * otherwise share the server's event loop and CPU.
  */
-async function spawnServer(dbPath: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(here, '..', 'bin', 'loregraph.js'), 'serve', '--db', dbPath, '--port', '0'], {
+async function spawnServer(dbPath: string): Promise<{ url: string; cpuMs: () => number; stop: () => Promise<void> }> {
+  // SEARCH_BENCH_WORKERS=0 measures searches on the request thread (the default is the server's pool).
+  const workers = process.env.SEARCH_BENCH_WORKERS === undefined ? [] : ['--search-workers', process.env.SEARCH_BENCH_WORKERS];
+  const child = spawn(process.execPath, [join(here, '..', 'bin', 'loregraph.js'), 'serve', '--db', dbPath, '--port', '0', ...workers], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -115,12 +118,27 @@ async function spawnServer(dbPath: string): Promise<{ url: string; stop: () => P
   });
   return {
     url,
+    cpuMs: () => processCpuMs(child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * CPU time a process has used, all threads, from /proc (Linux; NaN elsewhere): the
+ * server's CPU per request holds steadier than latency on a shared machine.
+ */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    // Fields 14 and 15 (utime, stime) after the parenthesised command name, in clock ticks (100 Hz).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 async function benchDb(label: string, dbPath: string): Promise<void> {
@@ -148,11 +166,14 @@ async function benchDb(label: string, dbPath: string): Promise<void> {
       service.set(name, times.sort((a, b) => a - b)[10] as number);
     }
     closeDb(probe);
+    console.log(`  ${'query'.padEnd(40)} ${'req/s'.padStart(6)}  ${'of healthz'.padStart(11)}  ${'p50'.padStart(6)}  ${'p99'.padStart(6)}  ${'service'.padStart(8)}  ${'cpu/req'.padStart(8)}  (ms)`);
     for (const [name, q] of queries(middle)) {
       const sort = name === 'date sort' ? '&sort=date' : '';
+      const cpu0 = server.cpuMs();
       const r = await load(`${base}api/search?q=${encodeURIComponent(q)}&limit=20${sort}`);
+      const cpuPerReq = (server.cpuMs() - cpu0) / r.requests.total;
       console.log(
-        `  ${`${name}: ${q}`.padEnd(40)} ${r.requests.average.toFixed(0).padStart(6)}  ${(r.requests.average / healthz.requests.average).toFixed(3).padStart(11)}  ${String(r.latency.p50).padStart(6)}  ${String(r.latency.p99).padStart(6)}  ${(service.get(name) ?? NaN).toFixed(2).padStart(8)}`,
+        `  ${`${name}: ${q}`.padEnd(40)} ${r.requests.average.toFixed(0).padStart(6)}  ${(r.requests.average / healthz.requests.average).toFixed(3).padStart(11)}  ${String(r.latency.p50).padStart(6)}  ${String(r.latency.p99).padStart(6)}  ${(service.get(name) ?? NaN).toFixed(2).padStart(8)}  ${cpuPerReq.toFixed(2).padStart(8)}`,
       );
     }
     // Streaming: entries per response times responses per second.
@@ -185,7 +206,7 @@ async function threadProbe(db: ReturnType<typeof openDb>): Promise<{ largestThre
 
 export async function run(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  if (HAS_SHARED) {
+  if (HAS_SHARED && !process.env.SEARCH_BENCH_GENERATED_ONLY) {
     const sources = [
       sharedPath('corpus', 'lore-linux-cifs', 'linux-cifs.2024-01-to-02.mboxrd'),
       sharedPath('corpus', 'lore-linux-cifs', 'linux-cifs.stable-threads.mboxrd'),
