@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LoregraphError } from '../errors.ts';
+import { restoreDeferredIndexes } from './bulk-load.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -85,6 +86,8 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
         sql.pragma(`user_version = ${mig.version}`);
       })();
     }
+    // a bulk load killed before it rebuilt its indexes (db/bulk-load.ts)
+    restoreDeferredIndexes({ path, readonly, sql });
   } else if (current < target) {
     sql.close();
     throw new LoregraphError('DB_OPEN', `database ${path} is at schema ${current}, needs ${target}: run 'loregraph ingest' once to migrate it`);

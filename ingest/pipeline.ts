@@ -16,6 +16,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/connection.ts';
 import { markSourceCompleted, resetSourceProgress, upsertSource } from '../db/ingest-sources.ts';
 import { recordIngestError } from '../db/ingest-errors.ts';
+import { deferIndexesForBulkLoad, restoreDeferredIndexes } from '../db/bulk-load.ts';
 import { LoregraphError } from '../errors.ts';
 import type { Analyzer } from './analyzer.ts';
 import { ANALYZERS } from './analyzers.ts';
@@ -221,6 +222,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     totals.lenient += c.lenient;
   };
 
+  const bulk = deferIndexesForBulkLoad(db, { subjectThreading: storeOpts.subjectThreading });
   try {
     for (const [i, path] of paths.entries()) {
       const { kind, bytes } = kinds[i] as { kind: string; bytes: number };
@@ -330,6 +332,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     }
   } finally {
     await processor.close();
+    if (bulk) restoreDeferredIndexes(db);
   }
   // Once the parse workers are gone: the cross-message pass is the run's memory peak.
   finishAnalyzers(db, analyzers);
