@@ -3,7 +3,7 @@
 import { brotliDecompressSync, inflateRawSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
-import type { ParsedMessage, SourcePosition } from '../ingest/types.ts';
+import type { Address, ParsedMessage, SourcePosition } from '../ingest/types.ts';
 import { baseSubject } from '../ingest/thread.ts';
 
 export type RawCodec = 'deflate-raw' | 'brotli' | 'none';
@@ -50,9 +50,7 @@ function stmts(db: Db): Stmts {
         (message_id, message_id_synthesized, content_hash, subject, base_subject, is_reply, from_name, from_address,
          date, date_source, in_reply_to, thread_parent, list_id, body, attachments, headers, lenient, notes,
          raw, raw_codec, raw_size, envelope, source_id, source_offset, source_index, source_commit, source_file)
-        VALUES (@messageId, @synth, @hash, @subject, @base, @isReply, @fromName, @fromAddress, @date, @dateSource,
-         @inReplyTo, @threadParent, @listId, @body, @attachments, @headers, @lenient, @notes, @raw, @codec, @size,
-         @envelope, @sourceId, @offset, @index, @commit, @file)`),
+        VALUES (${Array.from({ length: 27 }, () => '?').join(', ')})`),
       addr: db.sql.prepare('INSERT INTO message_addresses (message_row, kind, pos, name, address) VALUES (?, ?, ?, ?, ?)'),
       ref: db.sql.prepare('INSERT INTO message_refs (message_row, pos, ref_id) VALUES (?, ?, ?)'),
     };
@@ -62,46 +60,99 @@ function stmts(db: Db): Stmts {
 }
 
 /**
- * Stores one copy; returns its row id, or null when the same bytes are already stored.
- * `chain` is the ancestry chain (ingest/thread.ts ancestryChain). Call inside a transaction.
+ * A parsed message as the writer stores it: every messages column that derives from the
+ * message, JSON included, plus what goes into the address and ancestry tables. Built by
+ * messageRow in the parse worker, so the writer thread only binds values (and no header map
+ * has to cross the thread boundary).
  */
-export function insertMessage(db: Db, msg: ParsedMessage, chain: readonly string[], raw: StoredRaw, sourceId: number | null): number | null {
-  const s = stmts(db);
+export interface MessageRow {
+  messageId: string;
+  messageIdSynthesized: boolean;
+  contentHash: string;
+  subject: string;
+  baseSubject: string;
+  isReply: boolean;
+  fromName: string | null;
+  fromAddress: string | null;
+  date: number | null;
+  dateSource: ParsedMessage['dateSource'];
+  inReplyTo: string | null;
+  /** The ancestry chain (ingest/thread.ts ancestryChain); its last id is the declared parent. */
+  chain: string[];
+  listId: string | null;
+  body: string;
+  to: Address[];
+  cc: Address[];
+  attachmentsJson: string;
+  headersJson: string;
+  lenientJson: string | null;
+  notesJson: string;
+}
+
+/** Pure: the row for a parsed message and its ancestry chain. */
+export function messageRow(msg: ParsedMessage, chain: string[]): MessageRow {
   const { base, isReply } = baseSubject(msg.subject);
-  const info = s.insert.run({
+  return {
     messageId: msg.messageId,
-    synth: msg.messageIdSynthesized ? 1 : 0,
-    hash: msg.contentHash,
+    messageIdSynthesized: msg.messageIdSynthesized,
+    contentHash: msg.contentHash,
     subject: msg.subject,
-    base,
-    isReply: isReply ? 1 : 0,
+    baseSubject: base,
+    isReply,
     fromName: msg.from?.name ?? null,
     fromAddress: msg.from?.address ?? null,
     date: msg.date,
     dateSource: msg.dateSource,
     inReplyTo: msg.inReplyTo,
-    threadParent: chain.at(-1) ?? null,
+    chain,
     listId: msg.listId,
     body: msg.body,
-    attachments: JSON.stringify(msg.attachments),
-    headers: storedHeaders(msg.headers),
-    lenient: msg.lenient ? JSON.stringify(msg.lenient) : null,
-    notes: JSON.stringify(msg.notes),
-    raw: raw.data,
-    codec: raw.codec,
-    size: raw.size,
-    envelope: raw.envelope,
+    to: msg.to,
+    cc: msg.cc,
+    attachmentsJson: JSON.stringify(msg.attachments),
+    headersJson: storedHeaders(msg.headers),
+    lenientJson: msg.lenient ? JSON.stringify(msg.lenient) : null,
+    notesJson: JSON.stringify(msg.notes),
+  };
+}
+
+/** Stores one copy; returns its row id, or null when the same bytes are already stored. Call inside a transaction. */
+export function insertMessage(db: Db, m: MessageRow, raw: StoredRaw, sourceId: number | null): number | null {
+  const s = stmts(db);
+  const info = s.insert.run(
+    m.messageId,
+    m.messageIdSynthesized ? 1 : 0,
+    m.contentHash,
+    m.subject,
+    m.baseSubject,
+    m.isReply ? 1 : 0,
+    m.fromName,
+    m.fromAddress,
+    m.date,
+    m.dateSource,
+    m.inReplyTo,
+    m.chain.at(-1) ?? null,
+    m.listId,
+    m.body,
+    m.attachmentsJson,
+    m.headersJson,
+    m.lenientJson,
+    m.notesJson,
+    raw.data,
+    raw.codec,
+    raw.size,
+    raw.envelope,
     sourceId,
-    offset: raw.position.offset,
-    index: raw.position.index,
-    commit: raw.position.commit ?? null,
-    file: raw.position.file ?? null,
-  });
+    raw.position.offset,
+    raw.position.index,
+    raw.position.commit ?? null,
+    raw.position.file ?? null,
+  );
   if (info.changes === 0) return null;
   const row = Number(info.lastInsertRowid);
-  msg.to.forEach((a, i) => s.addr.run(row, 'to', i, a.name, a.address));
-  msg.cc.forEach((a, i) => s.addr.run(row, 'cc', i, a.name, a.address));
-  chain.forEach((id, i) => s.ref.run(row, i, id));
+  m.to.forEach((a, i) => s.addr.run(row, 'to', i, a.name, a.address));
+  m.cc.forEach((a, i) => s.addr.run(row, 'cc', i, a.name, a.address));
+  m.chain.forEach((id, i) => s.ref.run(row, i, id));
   return row;
 }
 

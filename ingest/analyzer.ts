@@ -5,6 +5,7 @@
 // inside the same transaction that stores the message, so a killed ingest never leaves a
 // message without its analysis.
 import type { Db } from '../db/connection.ts';
+import type { MessageRow } from '../db/messages.ts';
 import type { ParsedMessage } from './types.ts';
 
 export interface StoredRef {
@@ -18,7 +19,7 @@ export interface Analyzer<T = unknown> {
   /** Pure; runs in the parse worker. Return undefined when there is nothing to store. */
   analyze(msg: ParsedMessage): T | undefined;
   /** Runs on the writer thread, inside the ingest transaction, only for newly stored messages. */
-  store(db: Db, ref: StoredRef, result: T | undefined, msg: ParsedMessage): void;
+  store(db: Db, ref: StoredRef, result: T | undefined, msg: MessageRow): void;
   /** Runs once at the end of an ingest run, in its own transaction (cross-message work: series, statuses). */
   finish?(db: Db): void;
 }

@@ -4,7 +4,8 @@ import { brotliCompressSync, constants } from 'node:zlib';
 import type { Analyzer } from './analyzer.ts';
 import { contentHash, MessageParseError, parseMessage } from './parse.ts';
 import type { LenientRecovery, ParsedMessage, SourcePosition } from './types.ts';
-import type { RawCodec } from '../db/messages.ts';
+import { messageRow, type MessageRow, type RawCodec } from '../db/messages.ts';
+import { ancestryChain } from './thread.ts';
 
 /** A RawMessage as it crosses the thread boundary (Buffer becomes a plain Uint8Array). */
 export interface WireRaw {
@@ -17,7 +18,7 @@ export interface WireRaw {
 export type Processed =
   | {
       ok: true;
-      parsed: ParsedMessage;
+      message: MessageRow;
       analysis: Record<string, unknown>;
       raw: Uint8Array;
       codec: RawCodec;
@@ -70,7 +71,8 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]):
   }
   return {
     ok: true,
-    parsed,
+    // built after the analyzers, whose failures land in the notes it stores
+    message: messageRow(parsed, ancestryChain(parsed)),
     analysis,
     raw: compressRaw(bytes),
     codec: 'brotli',

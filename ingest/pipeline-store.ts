@@ -8,7 +8,6 @@ import { markSourceProgress } from '../db/ingest-sources.ts';
 import { runInTransaction } from '../db/ingest-tx.ts';
 import type { Analyzer } from './analyzer.ts';
 import type { Processed } from './pipeline-process.ts';
-import { ancestryChain, baseSubject } from './thread.ts';
 
 export interface BatchCounts {
   stored: number;
@@ -34,16 +33,15 @@ export function storeBatch(db: Db, sourceId: number | null, batch: readonly Proc
         else counts.duplicate++;
         continue;
       }
-      const chain = ancestryChain(r.parsed);
-      const rowId = insertMessage(db, r.parsed, chain, { data: r.raw, codec: r.codec, size: r.size, envelope: r.envelope, position: r.position }, sourceId);
+      const m = r.message;
+      const rowId = insertMessage(db, m, { data: r.raw, codec: r.codec, size: r.size, envelope: r.envelope, position: r.position }, sourceId);
       if (rowId === null) {
         counts.duplicate++;
         continue;
       }
       counts.stored++;
-      if (r.parsed.lenient) counts.lenient++;
-      const { base, isReply } = baseSubject(r.parsed.subject);
-      threadInputs.push({ messageId: r.parsed.messageId, chain, subject: r.parsed.subject, base, isReply });
+      if (m.lenientJson !== null) counts.lenient++;
+      threadInputs.push({ messageId: m.messageId, chain: m.chain, subject: m.subject, base: m.baseSubject, isReply: m.isReply });
       stored.push({ rowId, r });
     }
     threadMessages(db, threadInputs, { subjectThreading: opts.subjectThreading ?? false });
@@ -51,10 +49,10 @@ export function storeBatch(db: Db, sourceId: number | null, batch: readonly Proc
     // new segment whenever another statement opens a savepoint, so interleaving the
     // full-text inserts with row inserts wrote one tiny segment per message (2x the cost).
     for (const a of analyzers) {
-      for (const { rowId, r } of stored) a.store(db, { rowId, messageId: r.parsed.messageId }, r.analysis[a.name], r.parsed);
+      for (const { rowId, r } of stored) a.store(db, { rowId, messageId: r.message.messageId }, r.analysis[a.name], r.message);
     }
     const last = batch.at(-1);
-    if (last && sourceId !== null) markSourceProgress(db, sourceId, last.position.index, last.position.offset, last.ok ? last.parsed.contentHash : last.hash);
+    if (last && sourceId !== null) markSourceProgress(db, sourceId, last.position.index, last.position.offset, last.ok ? last.message.contentHash : last.hash);
     return counts;
   });
 }

@@ -8,7 +8,9 @@ import { insertSearchDoc } from '../db/search.ts';
 export const searchIndexAnalyzer: Analyzer<SearchDoc> = {
   name: 'search-index',
   analyze: (msg) => extractSearchDoc(msg),
-  store(db, ref, doc, msg) {
-    insertSearchDoc(db, ref.rowId, doc ?? extractSearchDoc(msg));
+  store(db, ref, doc, m) {
+    // No doc when the extraction failed in the worker (noted on the message): index the text as is.
+    const from = m.fromName !== null || m.fromAddress !== null ? { name: m.fromName ?? '', address: m.fromAddress ?? '' } : null;
+    insertSearchDoc(db, ref.rowId, doc ?? extractSearchDoc({ subject: m.subject, from, to: m.to, cc: m.cc, listId: m.listId, body: m.body }));
   },
 };
