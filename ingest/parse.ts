@@ -5,7 +5,7 @@
 // malformed id lists, and both would make threading depend on when and how we ingested.
 // Plain single-part messages (nearly all kernel mail) skip simpleParser's stream machinery
 // through parse-fast.ts, which yields the same fields; everything else goes to mailparser.
-import { createHash } from 'node:crypto';
+import { hash as digestOf } from 'node:crypto';
 import { simpleParser, type EmailAddress, type ParsedMail } from 'mailparser';
 import type { Address, AttachmentInfo, ParsedMessage, RawMessage, SourcePosition } from './types.ts';
 import { decodeUnknownCharset, makeIconv } from './parse-charset.ts';
@@ -39,7 +39,8 @@ export const SYNTHETIC_ID_DOMAIN = 'loregraph.invalid';
 const DROPPED_HEADER = /^(received|x-received|dkim-signature|arc-.*|authentication-results|received-spf|x-google-.*|x-gm-.*|x-ms-.*|x-microsoft-.*|x-forefront-.*|x-face|face|x-proofpoint-.*|x-ironport-.*)$/;
 
 export function contentHash(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  // one-shot: half the cost of a Hash object for a message-sized input
+  return digestOf('sha256', bytes, 'hex');
 }
 
 export function syntheticMessageId(hash: string): string {
