@@ -12,16 +12,17 @@ import type { Db } from './connection.ts';
 const META_KEY = 'deferred_indexes';
 
 /**
- * Written per message, read only by queries and the end-of-ingest passes. Not here: the
- * indexes threading reads while storing (messages_message_id, message_refs_ref,
- * thread_nodes_parent) and the content-hash uniqueness that deduplicates.
+ * Written per message on random keys, read only by queries and the end-of-ingest passes.
+ * Not here: the indexes threading reads while storing (messages_message_id,
+ * message_refs_ref, thread_nodes_parent), the content-hash uniqueness that deduplicates, and
+ * indexes whose keys arrive in order (messages_date, patch_msgs_pending): appended to, they
+ * cost little, while a rebuild of messages_date alone scans the whole messages table (0.35 s
+ * at 100,000 messages).
  */
 const DEFERRABLE = [
-  'messages_date',
   'messages_from',
   'message_addresses_address',
   'thread_nodes_root',
-  'patch_msgs_pending',
   'patch_msgs_message_id',
   'patch_msgs_title_key',
   'patch_msgs_patch_id',
