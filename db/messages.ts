@@ -1,6 +1,6 @@
 // Stored copies of messages. Raw bytes are kept compressed (the codec is recorded per row
 // so it can change) and always come back byte-exact.
-import { brotliDecompressSync, inflateRawSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, inflateRawSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
 import type { Address, ParsedMessage, SourcePosition } from '../ingest/types.ts';
@@ -21,12 +21,23 @@ function storedHeaders(headers: Record<string, string[]>): string {
 }
 
 export interface StoredRaw {
-  /** The raw bytes encoded with `codec`. */
-  data: Uint8Array;
-  codec: RawCodec;
-  size: number;
+  /** The message exactly as read; stored compressed (encodeRaw). */
+  bytes: Uint8Array;
   envelope: string | null;
   position: SourcePosition;
+}
+
+const BROTLI_FASTEST = { [constants.BROTLI_PARAM_QUALITY]: 0 };
+
+/**
+ * Raw bytes as stored: brotli at quality 0. They are read only for export and reparsing, so
+ * speed wins: on generated kernel mail (2.2 KB a message) it takes 25 us of CPU against
+ * deflate level 1's 45 us (zlib's per-call setup dominates at this size), for 1.99x
+ * compression instead of 2.23x. Done by the writer at insert: at 100,000 messages the
+ * parse worker is the busier thread (ingest 24.1 s against 25.2-27.9 s with it compressing).
+ */
+export function encodeRaw(bytes: Uint8Array): { data: Buffer; codec: RawCodec } {
+  return { data: brotliCompressSync(bytes, { params: { ...BROTLI_FASTEST, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength } }), codec: 'brotli' };
 }
 
 export function decodeRaw(data: Uint8Array, codec: string): Buffer {
@@ -119,6 +130,7 @@ export function messageRow(msg: ParsedMessage, chain: string[]): MessageRow {
 /** Stores one copy; returns its row id, or null when the same bytes are already stored. Call inside a transaction. */
 export function insertMessage(db: Db, m: MessageRow, raw: StoredRaw, sourceId: number | null): number | null {
   const s = stmts(db);
+  const stored = encodeRaw(raw.bytes);
   const info = s.insert.run(
     m.messageId,
     m.messageIdSynthesized ? 1 : 0,
@@ -138,9 +150,9 @@ export function insertMessage(db: Db, m: MessageRow, raw: StoredRaw, sourceId: n
     m.headersJson,
     m.lenientJson,
     m.notesJson,
-    raw.data,
-    raw.codec,
-    raw.size,
+    stored.data,
+    stored.codec,
+    raw.bytes.byteLength,
     raw.envelope,
     sourceId,
     raw.position.offset,

@@ -1,6 +1,6 @@
 // The parse worker: receives chunks of raw messages, answers with processed ones in the
-// same order. Parses, runs the analyzers' pure half and compresses the raw bytes, so the
-// writer thread, the slower half of the pipeline since parsing got its fast path, only writes.
+// same order: parsed, analysed (the analyzers' pure half) and turned into the rows the
+// writer binds. The raw bytes go back by transfer, not copy; the writer compresses them.
 import { parentPort } from 'node:worker_threads';
 import { ANALYZERS } from './analyzers.ts';
 import { processRaw, type Processed, type WireRaw } from './pipeline-process.ts';

@@ -34,7 +34,7 @@ export function storeBatch(db: Db, sourceId: number | null, batch: readonly Proc
         continue;
       }
       const m = r.message;
-      const rowId = insertMessage(db, m, { data: r.raw, codec: r.codec, size: r.size, envelope: r.envelope, position: r.position }, sourceId);
+      const rowId = insertMessage(db, m, { bytes: r.raw, envelope: r.envelope, position: r.position }, sourceId);
       if (rowId === null) {
         counts.duplicate++;
         continue;
