@@ -216,7 +216,7 @@ export async function run(): Promise<void> {
     console.log(`shared corpus: ${shared.messages} messages${shared.ingestS === null ? ' (cached)' : `, ingested in ${shared.ingestS.toFixed(0)} s`}`);
     await benchDb(`shared corpus (${shared.messages} messages)`, join(OUT, 'search-shared.db'));
   } else {
-    console.log('shared corpus absent: skipped');
+    console.log(process.env.SEARCH_BENCH_GENERATED_ONLY ? 'shared corpus: skipped (SEARCH_BENCH_GENERATED_ONLY)' : 'shared corpus absent: skipped');
   }
 
   if (process.env.SEARCH_BENCH_SHARED_ONLY) return;
