@@ -9,7 +9,7 @@
 //   so the id does not depend on file order;
 // - a "commit <sha>" / "From <sha>" line starts the next patch (so "commit X upstream."
 //   in a stable backport names the commit the following diff belongs to).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface PatchIdResult {
   /** 40 hex digits, as git prints it. */
@@ -68,7 +68,7 @@ class Accumulator {
 
   flush(): void {
     const compact = this.pending.join('').replace(WS_ALL, '');
-    const digest = createHash('sha1').update(compact, 'utf8').digest();
+    const digest = hash('sha1', compact, 'buffer');
     this.pending = [];
     let carry = 0;
     for (let i = 0; i < 20; i++) {

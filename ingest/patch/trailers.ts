@@ -169,7 +169,14 @@ export function parseTrailers(body: string, opts: TrailerOptions = {}): Trailer[
   const out: Trailer[] = [];
   for (let i = 0; i < end; i++) {
     const raw = lines[i] ?? '';
-    if (opts.followup && (raw === '-- ' || raw === '--' || ORIGINAL_BEGINS.test(raw.trim()))) break;
+    // Most lines (prose, quoted diffs) have no colon: they can be no trailer, and only end a
+    // reply's own words when they are a dash or underscore rule.
+    if (!raw.includes(':')) {
+      const first = raw.trimStart()[0];
+      if (opts.followup && (first === '-' || first === '_') && (raw === '-- ' || raw === '--' || ORIGINAL_BEGINS.test(raw.trim()))) break;
+      continue;
+    }
+    if (opts.followup && ORIGINAL_BEGINS.test(raw.trim())) break;
     if (/^\s*>/.test(raw)) continue;
     // Mailers and people indent; b4 accepts the trailer after stripping the whitespace.
     const m = LINE_RE.exec(raw.trim());
