@@ -102,8 +102,8 @@ function workerBootstrap(): string {
     .catch((e) => { require('node:worker_threads').parentPort.postMessage({ fatal: String((e && e.stack) || e) }); });`;
 }
 
-async function workerProcessor(): Promise<Processor> {
-  const worker = new Worker(workerBootstrap(), { eval: true });
+async function workerProcessor(analyzerNames: string[]): Promise<Processor> {
+  const worker = new Worker(workerBootstrap(), { eval: true, workerData: { analyzers: analyzerNames } });
   const waiting = new Map<number, { resolve: (r: Processed[]) => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;
   let seq = 0;
@@ -151,8 +151,8 @@ function defaultWorkers(): number {
 }
 
 /** Chunks go round-robin; the consumer awaits answers in submission order, so order holds. */
-async function workerPool(n: number): Promise<Processor> {
-  const workers = await Promise.all(Array.from({ length: Math.max(1, n) }, () => workerProcessor()));
+async function workerPool(n: number, analyzerNames: string[]): Promise<Processor> {
+  const workers = await Promise.all(Array.from({ length: Math.max(1, n) }, () => workerProcessor(analyzerNames)));
   let next = 0;
   return {
     submit: (items) => (workers[next++ % workers.length] as Processor).submit(items),
@@ -210,8 +210,9 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     const { failedSources: _f, sources: _s, deleted: _d, ...p } = totals;
     opts.onProgress?.(p);
   };
-  const useWorker = (opts.worker ?? true) && analyzers === ANALYZERS;
-  const processor = useWorker ? await workerPool(opts.workers ?? defaultWorkers()) : inlineProcessor(analyzers);
+  // The worker runs its own copies of the built-in analyzers, chosen by name; any other runs inline.
+  const useWorker = (opts.worker ?? true) && analyzers.every((a) => ANALYZERS.includes(a));
+  const processor = useWorker ? await workerPool(opts.workers ?? defaultWorkers(), analyzers.map((a) => a.name)) : inlineProcessor(analyzers);
 
   const storeOpts = { subjectThreading: opts.subjectThreading ?? false, analyzers };
   const writeBatch = (sourceId: number, batch: Processed[]): void => {
