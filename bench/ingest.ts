@@ -1,18 +1,28 @@
-// Ingest throughput on the generated archive, against two baselines measured in the same
-// run on the same file: the readers' raw read+split, and mailparser alone on one thread.
+// Ingest throughput on the generated archive (INGEST_BENCH_MESSAGES, default 100,000) and on
+// the real lore archives of ../shared/corpus, each against two baselines measured in the same
+// run on the same files: the readers' raw read+split, and mailparser alone on one thread.
 // End-to-end runs in a child process so its peak RSS is its own.
-//   node --import tsx bench/ingest.ts [count]
+//   node --import tsx bench/ingest.ts
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { parseMessage } from '../ingest/parse.ts';
 import { readArchive, splitOnly } from '../ingest/read/index.ts';
+import type { RawMessage } from '../ingest/types.ts';
+import { HAS_SHARED, sharedPath } from '../test/helpers/shared.ts';
 import { BENCH_OUT, generateArchive } from './generate-archive.ts';
 
 const MB = 1024 * 1024;
+
+/** The lore list archives of the shared corpus, as [folder, file]. */
+const LORE_ARCHIVES = [
+  ['lore-linux-cifs', 'linux-cifs.2024-01-to-02.mboxrd'],
+  ['lore-linux-cifs', 'linux-cifs.stable-threads.mboxrd'],
+  ['lore-linux-ppp', 'linux-ppp.vger.kernel.org.0.mboxrd'],
+] as const;
 
 interface Figures {
   label: string;
@@ -37,61 +47,54 @@ function cpuSeconds(c: NodeJS.CpuUsage): number {
   return (c.user + c.system) / 1e6;
 }
 
-async function mailparserAlone(path: string): Promise<Figures> {
+/** One thread reading the archives and parsing every message with `parse`. */
+async function timeParse(label: string, paths: readonly string[], parse: (m: RawMessage) => Promise<unknown>): Promise<Figures> {
   let messages = 0;
   let bytes = 0;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  await readArchive(path, async (m) => {
-    await simpleParser(m.bytes, { skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
-    messages++;
-    bytes += m.bytes.length;
-  });
-  return { label: 'mailparser alone (1 thread)', messages, bytes, seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds(process.cpuUsage(c0)) };
-}
-
-/** Our whole parseMessage (fast path for plain single-part mail, simpleParser for the rest), one thread. */
-async function parseMessageFast(path: string): Promise<Figures> {
-  let messages = 0;
-  let bytes = 0;
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  await readArchive(path, async (m) => {
-    await parseMessage(m);
-    messages++;
-    bytes += m.bytes.length;
-  });
-  return { label: 'parseMessage (fast path)', messages, bytes, seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds(process.cpuUsage(c0)) };
+  for (const path of paths) {
+    await readArchive(path, async (m) => {
+      await parse(m);
+      messages++;
+      bytes += m.bytes.length;
+    });
+  }
+  return { label, messages, bytes, seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds(process.cpuUsage(c0)) };
 }
 
 /** Runs in the child: one clean ingest, figures as JSON on stdout. */
-async function child(path: string, dbPath: string): Promise<void> {
+async function child(dbPath: string, paths: string[]): Promise<void> {
   const { openDb, closeDb } = await import('../db/connection.ts');
   const { ingestPaths } = await import('../ingest/pipeline.ts');
   const db = openDb(dbPath);
   const t0 = performance.now();
-  const s = await ingestPaths(db, [path]);
+  const s = await ingestPaths(db, paths);
   const seconds = (performance.now() - t0) / 1000;
   closeDb(db);
   process.stdout.write(JSON.stringify({ messages: s.seen, stored: s.stored, bytes: s.bytes, seconds, cpu: cpuSeconds(process.cpuUsage()), rssMB: process.resourceUsage().maxRSS / 1024 }));
 }
 
-export async function run(): Promise<void> {
-  const count = Number(process.env.INGEST_BENCH_MESSAGES ?? 100_000);
-  const gen = generateArchive(count);
-  console.log(`archive: ${gen.path} (${gen.messages} messages, ${(gen.bytes / MB).toFixed(1)} MB)`);
-
+/** The baselines and the end-to-end ingest of the same archives, in this order, in this run. */
+async function benchArchives(paths: readonly string[]): Promise<void> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const split = await splitOnly(gen.path);
-  const splitF: Figures = { label: 'read+split (splitOnly)', messages: split.messages, bytes: split.bytes, seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds(process.cpuUsage(c0)) };
-  const mp = await mailparserAlone(gen.path);
-  const fast = await parseMessageFast(gen.path);
+  let splitMessages = 0;
+  let splitBytes = 0;
+  for (const path of paths) {
+    const split = await splitOnly(path);
+    splitMessages += split.messages;
+    splitBytes += split.bytes;
+  }
+  const splitF: Figures = { label: 'read+split (splitOnly)', messages: splitMessages, bytes: splitBytes, seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds(process.cpuUsage(c0)) };
+  const mp = await timeParse('mailparser alone (1 thread)', paths, (m) => simpleParser(m.bytes, { skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true }));
+  // ours: the fast path for plain single-part mail, simpleParser for the rest
+  const fast = await timeParse('parseMessage (fast path)', paths, (m) => parseMessage(m));
 
   const dbPath = join(BENCH_OUT, 'bench-ingest.db');
   for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
   const self = fileURLToPath(import.meta.url);
-  const res = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', gen.path, dbPath], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const res = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', dbPath, ...paths], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (res.status !== 0) throw new Error(`ingest child failed: ${res.stderr}`);
   const e2e = JSON.parse(res.stdout) as { messages: number; stored: number; bytes: number; seconds: number; cpu: number; rssMB: number };
   const e2eF: Figures = { label: 'end-to-end ingest', ...e2e };
@@ -105,7 +108,22 @@ export async function run(): Promise<void> {
   for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
 }
 
+export async function run(): Promise<void> {
+  const count = Number(process.env.INGEST_BENCH_MESSAGES ?? 100_000);
+  const gen = generateArchive(count);
+  console.log(`archive: ${gen.path} (${gen.messages} messages, ${(gen.bytes / MB).toFixed(1)} MB)`);
+  await benchArchives([gen.path]);
+  if (!HAS_SHARED) {
+    console.log('../shared/corpus not found: the real-corpus ingest is skipped');
+    return;
+  }
+  const lore = LORE_ARCHIVES.map((f) => sharedPath('corpus', ...f));
+  const mb = lore.reduce((n, p) => n + statSync(p).size, 0) / MB;
+  console.log(`\nshared corpus: the lore archives of linux-cifs and linux-ppp (${lore.length} files, ${mb.toFixed(1)} MB)`);
+  await benchArchives(lore);
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (process.argv[2] === '--child') await child(process.argv[3] as string, process.argv[4] as string);
+  if (process.argv[2] === '--child') await child(process.argv[3] as string, process.argv.slice(4));
   else await run();
 }
