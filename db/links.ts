@@ -2,18 +2,9 @@
 // columns of messages found by Message-ID or by reply-stripped subject. One row per
 // Message-ID (its oldest stored copy), so duplicates never show twice on a page.
 import type { Db } from './connection.ts';
+import type { MessageHead } from './messages.ts';
 
-export interface MessageHead {
-  messageId: string;
-  subject: string;
-  /** baseSubject(subject).base: reply prefixes stripped, lower case, spaces collapsed. */
-  baseSubject: string;
-  isReply: boolean;
-  fromName: string | null;
-  fromAddress: string | null;
-  /** Epoch milliseconds, or null when undated. */
-  date: number | null;
-}
+export type { MessageHead };
 
 interface Row {
   message_id: string;

@@ -70,22 +70,28 @@ function stmts(db: Db): Stmts {
   return s;
 }
 
-/**
- * A parsed message as the writer stores it: every messages column that derives from the
- * message, JSON included, plus what goes into the address and ancestry tables. Built by
- * messageRow in the parse worker, so the writer thread only binds values (and no header map
- * has to cross the thread boundary).
- */
-export interface MessageRow {
+/** Who wrote what when: the columns a listing of messages shows. */
+export interface MessageHead {
   messageId: string;
-  messageIdSynthesized: boolean;
-  contentHash: string;
   subject: string;
+  /** baseSubject(subject).base: reply prefixes stripped, lower case, spaces collapsed. */
   baseSubject: string;
   isReply: boolean;
   fromName: string | null;
   fromAddress: string | null;
+  /** Epoch milliseconds, or null when undated. */
   date: number | null;
+}
+
+/**
+ * A parsed message as the writer stores it, beyond its head: every messages column that
+ * derives from the message, JSON included, plus what goes into the address and ancestry
+ * tables. Built by messageRow in the parse worker, so the writer thread only binds values
+ * (and no header map has to cross the thread boundary).
+ */
+export interface MessageRow extends MessageHead {
+  messageIdSynthesized: boolean;
+  contentHash: string;
   dateSource: ParsedMessage['dateSource'];
   inReplyTo: string | null;
   /** The ancestry chain (ingest/thread.ts ancestryChain); its last id is the declared parent. */

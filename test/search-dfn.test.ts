@@ -11,6 +11,7 @@ import { rebuildSearchIndex } from '../ingest/search-index-rebuild.ts';
 import { searchMessages } from '../server/query/search.ts';
 import { startServer } from '../server/main.ts';
 import { isLoregraphError } from '../errors.ts';
+import { ingestAtSchema } from './helpers/old-schema.ts';
 
 /** A patch mail touching `paths`, each with a one-line hunk. */
 function patch(id: string, paths: string[]): string {
@@ -114,9 +115,7 @@ describe('path runs', () => {
 describe('a database indexed before path runs', () => {
   it('is refused by serve until reindex rebuilds its index, which then finds paths', async () => {
     const path = join(dir, 'old.db');
-    const old = openDb(path, { migrations: loadMigrations().filter((m) => m.version <= 3) });
-    await ingestPaths(old, [mbox], { worker: false });
-    closeDb(old);
+    await ingestAtSchema(path, 3, [mbox]);
 
     const migrated = openDb(path);
     expect(searchIndexStale(migrated)).toMatch(/joined path runs/);

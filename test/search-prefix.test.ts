@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDb, loadMigrations, openDb } from '../db/connection.ts';
+import { closeDb, openDb } from '../db/connection.ts';
 import { searchIndexStale } from '../db/search.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { rebuildSearchIndex } from '../ingest/search-index-rebuild.ts';
 import { searchMessages } from '../server/query/search.ts';
+import { ingestAtSchema } from './helpers/old-schema.ts';
 
 let dir: string;
 let mbox: string;
@@ -44,9 +45,7 @@ describe('prefix queries without FTS5 prefix indexes', () => {
 
   it('marks a database indexed with them for reindex, which restores every hit', async () => {
     const path = join(dir, 'schema4.db');
-    const old = openDb(path, { migrations: loadMigrations().filter((m) => m.version <= 4) });
-    await ingestPaths(old, [mbox], { worker: false });
-    closeDb(old);
+    await ingestAtSchema(path, 4, [mbox]);
 
     const db = openDb(path);
     expect(searchIndexStale(db)).toMatch(/without prefix indexes/);

@@ -1,0 +1,13 @@
+// A database as an earlier loregraph left it: migrated only up to `version`, with `paths`
+// ingested (inline), closed. For tests of what later migrations do to existing data.
+import { closeDb, loadMigrations, openDb } from '../../db/connection.ts';
+import { ingestPaths } from '../../ingest/pipeline.ts';
+
+export async function ingestAtSchema(path: string, version: number, paths: string[]): Promise<void> {
+  const db = openDb(path, { migrations: loadMigrations().filter((m) => m.version <= version) });
+  try {
+    await ingestPaths(db, paths, { worker: false });
+  } finally {
+    closeDb(db);
+  }
+}
