@@ -63,6 +63,9 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
   } catch (e) {
     throw new LoregraphError('DB_OPEN', `cannot open database ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // First, so migrations and the rebuild of a killed bulk load's indexes wait for a
+  // concurrent writer (an ingest in another process) instead of failing at once.
+  sql.pragma('busy_timeout = 5000');
   const migrations = opts.migrations ?? loadMigrations();
   const current = sql.pragma('user_version', { simple: true }) as number;
   const target = latest(migrations);
@@ -92,7 +95,6 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
     sql.close();
     throw new LoregraphError('DB_OPEN', `database ${path} is at schema ${current}, needs ${target}: run 'loregraph ingest' once to migrate it`);
   }
-  sql.pragma('busy_timeout = 5000');
   return { path, readonly, sql };
 }
 
