@@ -1,4 +1,4 @@
-// The ingest pipeline: reader -> parse worker (parse + analyze + compress) -> writer.
+// The ingest pipeline: reader -> parse worker (parse, analyze, build rows) -> writer.
 //
 // The main thread reads and writes; the worker parses, so on two cores the two halves
 // overlap. Results come back in order and are written in batches, one transaction each:
@@ -333,8 +333,9 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     }
   } finally {
     await processor.close();
-    if (bulk) restoreDeferredIndexes(db);
   }
+  // A run that failed leaves them to the next writable open (db/bulk-load.ts).
+  if (bulk) restoreDeferredIndexes(db);
   // Once the parse workers are gone: the cross-message pass is the run's memory peak.
   finishAnalyzers(db, analyzers);
   totals.elapsedMs = performance.now() - started;
