@@ -12,6 +12,22 @@ import { spinTools } from '../../sim/promela-spin.ts';
 // A pan built from the very same text is reused (LOREGRAPH_SPIN_NOCACHE=1 to rebuild all).
 const FAST = { optimize: false, maxDepth: 20_000, hashBits: 16, trails: true, cache: true } as const;
 
+/**
+ * SPIN found exactly the kind of error we report (nothing when we say holds), on a model of
+ * comparable size, and each of its counterexamples replays on our model to that same error.
+ */
+export function expectSpinAgreement(r: Agreement): void {
+  expect(r.spin.verdict).not.toBe('incomplete');
+  if (r.ours.verdict === 'holds') expect(r.spin.found).toEqual([]);
+  else expect(r.spin.found).toContain(r.ours.verdict);
+  expect(r.agree).toBe(true);
+  // SPIN saw a model of comparable size, not an empty one.
+  expect(r.spin.deadlock.statesStored).toBeGreaterThan(3);
+  // Each of SPIN's counterexamples, mapped back to our steps, replays on our model to the same kind of error.
+  expect(r.trails.map((t) => t.spin).sort()).toEqual([...r.spin.found].sort());
+  for (const t of r.trails) expect(`${t.spin}: ${t.ours}`).toBe(`${t.spin}: ${t.spin}`);
+}
+
 export async function describeSpinAgreement(opts: { title: string; ids: string[]; models: number }): Promise<void> {
   const tools = await spinTools();
   const names = opts.ids.join(', ');
@@ -41,16 +57,7 @@ export async function describeSpinAgreement(opts: { title: string; ids: string[]
     });
 
     it.each(models.map((m) => [m.key]))('%s', (key) => {
-      const r = results.get(key)!;
-      expect(r.spin.verdict).not.toBe('incomplete');
-      if (r.ours.verdict === 'holds') expect(r.spin.found).toEqual([]);
-      else expect(r.spin.found).toContain(r.ours.verdict);
-      expect(r.agree).toBe(true);
-      // SPIN saw a model of comparable size, not an empty one.
-      expect(r.spin.deadlock.statesStored).toBeGreaterThan(3);
-      // Each of SPIN's counterexamples, mapped back to our steps, replays on our model to the same kind of error.
-      expect(r.trails.map((t) => t.spin).sort()).toEqual([...r.spin.found].sort());
-      for (const t of r.trails) expect(`${t.spin}: ${t.ours}`).toBe(`${t.spin}: ${t.spin}`);
+      expectSpinAgreement(results.get(key)!);
     });
   });
 }
