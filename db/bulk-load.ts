@@ -11,6 +11,18 @@ import type { Db } from './connection.ts';
 
 const META_KEY = 'deferred_indexes';
 
+interface HeldIndex {
+  name: string;
+  /** As sqlite_master kept it before the drop. */
+  sql: string;
+}
+
+/** The indexes a bulk load is holding back, as recorded in meta (none when no load is). */
+function heldIndexes(db: Db): HeldIndex[] {
+  const value = db.sql.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(META_KEY) as string | undefined;
+  return value === undefined ? [] : (JSON.parse(value) as HeldIndex[]);
+}
+
 /**
  * Written per message on random keys, read only by queries and the end-of-ingest passes.
  * Not here: the indexes threading reads while storing (messages_message_id,
@@ -37,14 +49,14 @@ const SUBJECT_INDEX = 'messages_base_subject';
  */
 export function deferIndexesForBulkLoad(db: Db, opts: { subjectThreading: boolean }): boolean {
   if (db.sql.prepare('SELECT 1 FROM messages LIMIT 1').get() !== undefined) return false;
-  if (db.sql.prepare('SELECT 1 FROM meta WHERE key = ?').get(META_KEY) !== undefined) return false;
+  if (heldIndexes(db).length > 0) return false;
   const names = opts.subjectThreading ? DEFERRABLE : [...DEFERRABLE, SUBJECT_INDEX];
   const found = db.sql
     .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (${names.map(() => '?').join(', ')})`)
-    .all(...names) as { name: string; sql: string }[];
+    .all(...names) as HeldIndex[];
   if (found.length === 0) return false;
   db.sql.transaction(() => {
-    db.sql.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(META_KEY, JSON.stringify(found.map((f) => f.sql)));
+    db.sql.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(META_KEY, JSON.stringify(found));
     for (const f of found) db.sql.exec(`DROP INDEX "${f.name.replaceAll('"', '""')}"`);
   })();
   return true;
@@ -54,19 +66,17 @@ export function deferIndexesForBulkLoad(db: Db, opts: { subjectThreading: boolea
 export function restoreDeferredIndexes(db: Db): number {
   // openDb runs this on every database, including test schemas without a meta table
   if (db.sql.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get() === undefined) return 0;
-  const row = db.sql.prepare('SELECT value FROM meta WHERE key = ?').get(META_KEY) as { value: string } | undefined;
-  if (!row) return 0;
-  const sqls = JSON.parse(row.value) as string[];
+  const held = heldIndexes(db);
+  if (held.length === 0) return 0;
   db.sql.transaction(() => {
-    for (const sql of sqls) db.sql.exec(sql.replace(/^CREATE INDEX /i, 'CREATE INDEX IF NOT EXISTS '));
+    // IF NOT EXISTS: another writer may have rebuilt some of them already
+    for (const h of held) db.sql.exec(h.sql.replace(/^CREATE INDEX /i, 'CREATE INDEX IF NOT EXISTS '));
     db.sql.prepare('DELETE FROM meta WHERE key = ?').run(META_KEY);
   })();
-  return sqls.length;
+  return held.length;
 }
 
 /** Names of the indexes a bulk load is holding back (empty when none). */
 export function deferredIndexes(db: Db): string[] {
-  const row = db.sql.prepare('SELECT value FROM meta WHERE key = ?').get(META_KEY) as { value: string } | undefined;
-  if (!row) return [];
-  return (JSON.parse(row.value) as string[]).map((sql) => /^CREATE INDEX (?:IF NOT EXISTS )?"?([\w]+)"?/i.exec(sql)?.[1] ?? sql);
+  return heldIndexes(db).map((h) => h.name);
 }
