@@ -4,7 +4,7 @@
 // depth-first search happens to meet first. The pan output parser is pure and tested alone.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -114,10 +114,12 @@ async function buildPan(dir: string, pml: string, opts: SpinOptions): Promise<bo
   if (useCache) {
     spinVersion ??= run('spin', ['-V']).then((r) => r.stdout.trim());
     const key = createHash('sha256').update(`${await spinVersion}\0${flags.join(' ')}\0${pml}`).digest('hex').slice(0, 32);
-    cached = join(tmpdir(), 'loregraph-spin-cache', `${key}.pan`);
-    if (await stat(cached).then((st) => st.isFile(), () => false)) {
+    const hit = join(tmpdir(), 'loregraph-spin-cache', `${key}.pan`);
+    cached = hit;
+    if (await stat(hit).then((st) => st.isFile(), () => false)) {
       // spin -t needs only model.pml and the trail pan writes, not spin -a's pan.*.
-      await copyFile(cached, join(dir, 'pan'));
+      // A hard link opens nothing for writing, so no sibling fork can hold pan's inode busy.
+      await link(hit, join(dir, 'pan')).catch(() => copyFile(hit, join(dir, 'pan')));
       return false;
     }
   }
@@ -166,10 +168,26 @@ export async function runSpin(pml: string, opts: SpinOptions = {}): Promise<Spin
   }
 }
 
+/**
+ * Runs `fn` again when exec failed with ETXTBSY. A binary this process just wrote (the cache
+ * copy) can be held open for writing by a child that a concurrent spawn forked but has not
+ * yet exec'd; that window is short, so a few short waits close it.
+ */
+export async function retryTextBusy<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'ETXTBSY' || i >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 20 * i));
+    }
+  }
+}
+
 /** pan exits non-zero on some findings; its stdout is what we want either way. */
 async function pan(dir: string, args: string[]): Promise<string> {
   try {
-    const { stdout } = await run('./pan', args, { cwd: dir, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await retryTextBusy(() => run('./pan', args, { cwd: dir, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }));
     return stdout;
   } catch (e) {
     const out = (e as { stdout?: unknown }).stdout;

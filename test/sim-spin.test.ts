@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPromela, loadScenarioFile, parseScenario, type Scenario } from '../sim/index.ts';
 import { crossCheck, pool, table, type Agreement } from '../sim/promela-check.ts';
-import { parsePanOutput, runSpin, spinTools } from '../sim/promela-spin.ts';
+import { parsePanOutput, retryTextBusy, runSpin, spinTools } from '../sim/promela-spin.ts';
 import { parseSpinTrail, trailToWitness } from '../sim/promela-trail.ts';
 import { programToPromelaMapped } from '../sim/promela.ts';
 import { instantiate } from '../sim/instantiate.ts';
@@ -50,6 +50,30 @@ State-vector 132 byte, depth reached 9999, errors: 0
     10000 states, stored
     10000 transitions (= stored+matched)
 `;
+
+describe('running a freshly written pan', () => {
+  const busy = (): Error => Object.assign(new Error('spawn ETXTBSY'), { code: 'ETXTBSY' });
+
+  it('tries again while a sibling fork still holds the binary open for writing', async () => {
+    let calls = 0;
+    const out = await retryTextBusy(async () => {
+      calls++;
+      if (calls < 3) throw busy();
+      return 'errors: 0';
+    });
+    expect(out).toBe('errors: 0');
+    expect(calls).toBe(3);
+  });
+
+  it('gives up after its attempts, and never retries other failures', async () => {
+    let calls = 0;
+    await expect(retryTextBusy(async () => { calls++; throw busy(); }, 3)).rejects.toThrow('ETXTBSY');
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(retryTextBusy(async () => { calls++; throw Object.assign(new Error('nope'), { code: 'ENOENT' }); })).rejects.toThrow('nope');
+    expect(calls).toBe(1);
+  });
+});
 
 describe('pan output parsing', () => {
   it('reads an assertion violation with its state counts', () => {
