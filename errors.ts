@@ -9,6 +9,7 @@ export const ERRORS = {
   BAD_INPUT: { exit: 1, http: 400, text: 'bad input' },
   DB_TOO_NEW: { exit: 1, http: 500, text: 'database is newer than this loregraph' },
   DB_OPEN: { exit: 1, http: 500, text: 'cannot open database' },
+  DB_DAMAGED: { exit: 1, http: 500, text: 'database is damaged' },
   SOURCE_UNREADABLE: { exit: 1, http: 500, text: 'cannot read source' },
   SCENARIO_INVALID: { exit: 1, http: 422, text: 'invalid scenario' },
   LIMIT: { exit: 2, http: 400, text: 'request exceeds a limit' },

@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/connection.ts';
 import { markSourceCompleted, resetSourceProgress, upsertSource } from '../db/ingest-sources.ts';
 import { recordIngestError } from '../db/ingest-errors.ts';
-import { deferIndexesForBulkLoad, restoreDeferredIndexes } from '../db/bulk-load.ts';
+import { deferIndexesForBulkLoad, endUnsyncedWrites, restoreDeferredIndexes } from '../db/bulk-load.ts';
 import { LoregraphError } from '../errors.ts';
 import type { Analyzer } from './analyzer.ts';
 import { ANALYZERS } from './analyzers.ts';
@@ -331,6 +331,9 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
       }
       if (!sourceFailed) markSourceCompleted(db, source.id, true);
     }
+  } catch (e) {
+    if (bulk) endUnsyncedWrites(db);
+    throw e;
   } finally {
     await processor.close();
   }

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, openDb } from '../db/connection.ts';
-import { deferIndexesForBulkLoad, deferredIndexes } from '../db/bulk-load.ts';
+import { deferIndexesForBulkLoad, deferredIndexes, unsyncedWrites } from '../db/bulk-load.ts';
+import { isLoregraphError } from '../errors.ts';
 import { countMessages } from '../db/messages.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
@@ -72,5 +73,101 @@ describe('bulk load into an empty database', () => {
     expect(deferredIndexes(reopened)).toEqual([]);
     closeDb(reopened);
     expect(indexes(path)).toEqual(expected);
+  });
+
+  it('loads without fsync and ends synced, its crash mark cleared', async () => {
+    const path = join(dir, 'sync.db');
+    const db = openDb(path);
+    const modes: boolean[] = [];
+    await ingestPaths(db, SAMPLE, { worker: false, batchSize: 5, onProgress: () => modes.push(unsyncedWrites(db)) });
+    expect(modes.length).toBeGreaterThan(3);
+    expect(modes.every((m) => m)).toBe(true);
+    expect(unsyncedWrites(db)).toBe(false);
+    expect(deferredIndexes(db)).toEqual([]);
+    closeDb(db);
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare(`SELECT key FROM meta WHERE key IN ('bulk_load_boot', 'deferred_indexes')`).all()).toEqual([]);
+    raw.close();
+  });
+
+  it('goes back to synced writes when a load fails', async () => {
+    const db = openDb(join(dir, 'failed.db'));
+    const boom = { name: 'boom', analyze: () => 1, store: () => { throw new Error('store failed'); } };
+    await expect(ingestPaths(db, SAMPLE, { worker: false, analyzers: [boom] })).rejects.toThrow('store failed');
+    expect(unsyncedWrites(db)).toBe(false);
+    expect(deferredIndexes(db).length).toBeGreaterThan(0);
+    closeDb(db);
+  });
+
+  it('keeps fsync for a load into a database that holds messages', async () => {
+    const db = openDb(join(dir, 'second.db'));
+    await ingestPaths(db, [SAMPLE[0] as string], { worker: false });
+    const modes: boolean[] = [];
+    await ingestPaths(db, [SAMPLE[1] as string], { worker: false, batchSize: 2, onProgress: () => modes.push(unsyncedWrites(db)) });
+    expect(modes.length).toBeGreaterThan(0);
+    expect(modes.some((m) => m)).toBe(false);
+    closeDb(db);
+  });
+
+  it('opens a load cut short in this boot without checking the file', () => {
+    const path = join(dir, 'same-boot.db');
+    closeDb(openDb(path));
+    const db = openDb(path);
+    deferIndexesForBulkLoad(db, { subjectThreading: false });
+    closeDb(db);
+    const raw = new Database(path);
+    expect(raw.prepare(`SELECT value FROM meta WHERE key = 'bulk_load_boot'`).pluck().get()).toMatch(/^[0-9a-f-]{36}$|^$/);
+    raw.close();
+    const reopened = openDb(path);
+    expect(deferredIndexes(reopened)).toEqual([]);
+    closeDb(reopened);
+  });
+
+  it('checks a load cut short in another boot, and refuses the file if it is damaged', async () => {
+    const path = join(dir, 'crashed.db');
+    const db = openDb(path);
+    await ingestPaths(db, SAMPLE, { worker: false });
+    closeDb(db);
+    // what a power loss during a first load leaves: the mark from another boot
+    const mark = (): void => {
+      const raw = new Database(path);
+      raw.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('deferred_indexes', '[]'), ('bulk_load_boot', 'another-boot')`).run();
+      raw.pragma('wal_checkpoint(TRUNCATE)');
+      raw.close();
+    };
+    // an empty list of held indexes is no load in progress: give it one to restore
+    const withHeld = (): void => {
+      const raw = new Database(path);
+      const sql = raw.prepare(`SELECT sql FROM sqlite_master WHERE name = 'messages_from'`).pluck().get() as string;
+      raw.exec('DROP INDEX messages_from');
+      raw.prepare(`UPDATE meta SET value = ? WHERE key = 'deferred_indexes'`).run(JSON.stringify([{ name: 'messages_from', sql }]));
+      raw.pragma('wal_checkpoint(TRUNCATE)');
+      raw.close();
+    };
+    mark();
+    withHeld();
+    const healthy = openDb(path);
+    expect(deferredIndexes(healthy)).toEqual([]);
+    expect(countMessages(healthy)).toBe(33);
+    closeDb(healthy);
+
+    mark();
+    withHeld();
+    // garble a page of the messages table
+    const raw = new Database(path, { readonly: true });
+    const page = raw.prepare(`SELECT pageno FROM dbstat WHERE name = 'messages' AND pagetype = 'leaf' LIMIT 1`).pluck().get() as number;
+    const pageSize = raw.pragma('page_size', { simple: true }) as number;
+    raw.close();
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, (page - 1) * pageSize);
+    closeSync(fd);
+    let refusal: unknown;
+    try {
+      openDb(path);
+    } catch (e) {
+      refusal = e;
+    }
+    expect(isLoregraphError(refusal) && refusal.code).toBe('DB_DAMAGED');
+    expect(String((refusal as Error).message)).toMatch(/crashed\.db was damaged by a crash during its first load \(quick_check: .+\): delete it and run the ingest again/);
   });
 });
