@@ -48,9 +48,9 @@ function heldIndexes(db: Db): HeldIndex[] {
  * Written per message on random keys, read only by queries and the end-of-ingest passes.
  * Not here: the indexes threading reads while storing (messages_message_id,
  * message_refs_ref, thread_nodes_parent), the content-hash uniqueness that deduplicates, and
- * indexes whose keys arrive in order (messages_date, patch_msgs_pending): appended to, they
- * cost little, while a rebuild of messages_date alone scans the whole messages table (0.35 s
- * at 100,000 messages).
+ * indexes whose keys arrive in order (messages_date, trailers_row): appended to, they cost
+ * little, while a rebuild of messages_date alone scans the whole messages table (0.35 s at
+ * 100,000 messages).
  */
 const DEFERRABLE = [
   'messages_from',
@@ -60,6 +60,13 @@ const DEFERRABLE = [
   'patch_msgs_title_key',
   'patch_msgs_patch_id',
   'patch_msgs_newest_patch',
+  'trailers_msg',
+  'trailers_target',
+  'stable_events_fix',
+  'stable_events_branch',
+  'stable_events_msg',
+  'stable_events_title',
+  'stable_events_parent',
 ];
 /** Read by subject threading as messages arrive. */
 const SUBJECT_INDEX = 'messages_base_subject';

@@ -1,37 +1,46 @@
-// Storage of what the patch analyzer learns per message: one patch_msgs row, written in
-// the ingest transaction, carrying the message's trailers and stable events as JSON. The
-// end-of-ingest pass (materializePatchRows) copies those into the trailers and
-// stable_events tables: one row per message during ingest keeps the writer fast.
+// Storage of what the patch analyzer learns per message, written in the ingest
+// transaction: the patch_msgs row, its trailers and its stable events (the parse worker
+// sends the latter two as JSON). The end-of-ingest passes (series, follow-up targets,
+// stable status) then cover every row past the last run's mark (meta 'patches_done_upto'):
+// row ids only grow, so the mark is one number, and a run killed before its passes leaves
+// its rows past the mark for the next run.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
 import type { PatchMsgRow } from '../ingest/patch/patch-row.ts';
 import type { StableEventRow } from '../ingest/patch/stable-events.ts';
 import type { Trailer } from '../ingest/patch/trailers.ts';
-import { LoregraphError } from '../errors.ts';
 
-const cache = new WeakMap<Db, Statement>();
+interface Stmts {
+  row: Statement;
+  trailer: Statement;
+  event: Statement;
+}
+const cache = new WeakMap<Db, Stmts>();
 
-const MATERIALIZE_PAGE = 2000;
+const DONE_KEY = 'patches_done_upto';
 
-function insertStmt(db: Db): Statement {
+function stmts(db: Db): Stmts {
   let s = cache.get(db);
   if (!s) {
-    const cols = new Set((db.sql.prepare(`SELECT name FROM pragma_table_info('patch_msgs')`).all() as { name: string }[]).map((r) => r.name));
-    if (!cols.has('materialized')) {
-      throw new LoregraphError('DB_OPEN', `database ${db.path} was created before the current patch tables (migration 002): create a new database and ingest again`);
-    }
-    s = db.sql.prepare(`INSERT OR REPLACE INTO patch_msgs (msg_row, message_id, kind, subject, title, title_key, version, version_major,
-      idx, total, rfc, resend, tree, stable_branch, autosel, sender_name, sender_email, date, in_reply_to, refs, patch_id, change_id,
-      upstream_commit, author_name, author_email, files, added, removed, lane, trailers_json, events_json, materialized)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`);
+    s = {
+      row: db.sql.prepare(`INSERT OR REPLACE INTO patch_msgs (msg_row, message_id, kind, subject, title, title_key, version, version_major,
+        idx, total, rfc, resend, tree, stable_branch, autosel, sender_name, sender_email, date, in_reply_to, refs, patch_id, change_id,
+        upstream_commit, author_name, author_email, files, added, removed, lane)
+        VALUES (${Array.from({ length: 29 }, () => '?').join(', ')})`),
+      trailer: db.sql.prepare(`INSERT INTO trailers (msg_row, message_id, name, value, person_name, person_email, commit_sha, commit_subject,
+        url, stable_extinfo, followup, target_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      event: db.sql.prepare(`INSERT INTO stable_events (msg_row, message_id, kind, status, branch, upstream_commit, title, title_key, rc,
+        version, base, date, in_reply_to, fix_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    };
     cache.set(db, s);
   }
   return s;
 }
 
-/** Inserts the row the parse worker built (ingest/patch/patch-row.ts); call in the ingest transaction. */
+/** Inserts what the parse worker built (ingest/patch/patch-row.ts) for one message; call in the ingest transaction. */
 export function storePatchRow(db: Db, rowId: number, r: PatchMsgRow): void {
-  insertStmt(db).run(
+  const s = stmts(db);
+  s.row.run(
     rowId,
     r.messageId,
     r.kind,
@@ -61,14 +70,29 @@ export function storePatchRow(db: Db, rowId: number, r: PatchMsgRow): void {
     r.added,
     r.removed,
     r.lane,
-    r.trailersJson,
-    r.eventsJson,
   );
+  // A reply's trailers are follow-ups: their target (the patch or cover answered) is found
+  // at the end of the run, when every message is in.
+  const followup = r.kind === 'reply' ? 1 : 0;
+  if (r.trailersJson !== '[]') {
+    for (const t of JSON.parse(r.trailersJson) as Trailer[]) {
+      s.trailer.run(rowId, r.messageId, t.name, t.value, t.person?.name ?? null, t.person?.email ?? null, t.commit, t.commitSubject, t.url,
+        t.stable ? t.stable.extinfo : null, followup, followup ? null : r.messageId);
+    }
+  }
+  if (r.eventsJson !== '[]') {
+    for (const e of JSON.parse(r.eventsJson) as StableEventRow[]) {
+      s.event.run(rowId, r.messageId, e.kind, e.status, e.branch, e.upstreamCommit, e.title, e.titleKey, e.rc, e.version, e.base, r.date,
+        r.inReplyTo, e.upstreamCommit);
+    }
+  }
 }
 
-/** What the rows waiting for the end-of-ingest pass can change. */
+/** What the rows past the mark can change. */
 export interface PendingPatchWork {
   rows: number;
+  /** The newest row: the mark once the passes are done. */
+  upto: number;
   /** Some are patches or cover letters: series, follow-up targets and fix links may change. */
   seriesMembers: boolean;
   /** Some carry trailers (a reply's follow-up trailers need a target). */
@@ -78,43 +102,19 @@ export interface PendingPatchWork {
 }
 
 export function pendingPatchWork(db: Db): PendingPatchWork {
+  const done = (db.sql.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DONE_KEY) as string | undefined) ?? '0';
+  const after = Number(done);
   const r = db.sql
-    .prepare(
-      `SELECT COUNT(*) AS n, COALESCE(MAX(kind IN ('patch', 'cover')), 0) AS members, COALESCE(MAX(trailers_json <> '[]'), 0) AS trailers,
-        COALESCE(MAX(events_json <> '[]'), 0) AS events FROM patch_msgs WHERE materialized = 0`,
-    )
-    .get() as { n: number; members: number; trailers: number; events: number };
-  return { rows: r.n, seriesMembers: r.members === 1, trailers: r.trailers === 1, stableEvents: r.events === 1 };
+    .prepare(`SELECT COUNT(*) AS n, COALESCE(MAX(msg_row), 0) AS upto, COALESCE(MAX(kind IN ('patch', 'cover')), 0) AS members
+      FROM patch_msgs WHERE msg_row > ?`)
+    .get(after) as { n: number; upto: number; members: number };
+  // Rows are appended in msg_row order, so the last one tells whether any is past the mark.
+  const newest = (table: 'trailers' | 'stable_events'): number =>
+    (db.sql.prepare(`SELECT msg_row FROM ${table} ORDER BY rowid DESC LIMIT 1`).pluck().get() as number | undefined) ?? 0;
+  return { rows: r.n, upto: r.upto, seriesMembers: r.members === 1, trailers: newest('trailers') > after, stableEvents: newest('stable_events') > after };
 }
 
-/** Copies pending rows' trailers and stable events into their tables. */
-export function materializePatchRows(db: Db): number {
-  // In pages, not one .all(): a first ingest of a large archive has every row pending, and
-  // holding them all at once is what set the ingest's peak memory.
-  const page = db.sql.prepare(`SELECT msg_row, message_id, kind, date, in_reply_to, trailers_json, events_json FROM patch_msgs
-    WHERE materialized = 0 AND msg_row > ? ORDER BY msg_row LIMIT ${MATERIALIZE_PAGE}`);
-  const insT = db.sql.prepare(`INSERT INTO trailers (msg_row, message_id, name, value, person_name, person_email, commit_sha, commit_subject,
-    url, stable_extinfo, followup, target_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insE = db.sql.prepare(`INSERT INTO stable_events (msg_row, message_id, kind, status, branch, upstream_commit, title, title_key, rc,
-    version, base, date, in_reply_to, fix_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  let count = 0;
-  for (let after = 0; ; ) {
-    const rows = page.all(after) as { msg_row: number; message_id: string; kind: string; date: number | null; in_reply_to: string | null; trailers_json: string; events_json: string }[];
-    if (rows.length === 0) break;
-    for (const r of rows) {
-      const followup = r.kind === 'reply' ? 1 : 0;
-      for (const t of JSON.parse(r.trailers_json) as Trailer[]) {
-        insT.run(r.msg_row, r.message_id, t.name, t.value, t.person?.name ?? null, t.person?.email ?? null, t.commit, t.commitSubject, t.url,
-          t.stable ? t.stable.extinfo : null, followup, followup ? null : r.message_id);
-      }
-      for (const e of JSON.parse(r.events_json) as StableEventRow[]) {
-        insE.run(r.msg_row, r.message_id, e.kind, e.status, e.branch, e.upstreamCommit, e.title, e.titleKey, e.rc, e.version, e.base, r.date,
-          r.in_reply_to, e.upstreamCommit);
-      }
-    }
-    count += rows.length;
-    after = rows[rows.length - 1]!.msg_row;
-  }
-  db.sql.prepare('UPDATE patch_msgs SET materialized = 1 WHERE materialized = 0').run();
-  return count;
+/** Sets the mark: the end-of-ingest passes have covered every row up to `upto`. */
+export function markPatchWorkDone(db: Db, upto: number): void {
+  db.sql.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(DONE_KEY, String(upto));
 }

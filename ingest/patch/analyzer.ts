@@ -4,7 +4,7 @@
 import type { Analyzer } from '../analyzer.ts';
 import { analyzePatchMessage } from './analyze.ts';
 import { patchMsgRow, type PatchMsgRow } from './patch-row.ts';
-import { materializePatchRows, pendingPatchWork, storePatchRow } from '../../db/patches.ts';
+import { markPatchWorkDone, pendingPatchWork, storePatchRow } from '../../db/patches.ts';
 import { rebuildSeries, resolveFollowupTrailers } from '../../db/series.ts';
 import { resolveStable } from '../../db/stable.ts';
 
@@ -18,16 +18,16 @@ export const patchAnalyzer: Analyzer<PatchMsgRow> = {
     if (row) storePatchRow(db, ref.rowId, row);
   },
   finish(db) {
-    // Nothing pending (a re-run over an archive already ingested): series and fixes stand.
-    // Rows left pending by a killed run are picked up by the next one.
+    // Nothing new (a re-run over an archive already ingested): series and fixes stand.
+    // Rows a killed run stored are past the mark, so the next run's passes cover them.
     const work = pendingPatchWork(db);
     if (work.rows === 0) return;
-    materializePatchRows(db);
     // Each pass runs only when the new rows can change its result: series are rebuilt from
     // every patch and cover (seconds on a large archive), which a run that brought only
     // replies or stable mail does not need.
     if (work.trailers || work.seriesMembers) resolveFollowupTrailers(db);
     if (work.seriesMembers) rebuildSeries(db);
     if (work.stableEvents || work.seriesMembers) resolveStable(db);
+    markPatchWorkDone(db, work.upto);
   },
 };

@@ -6,7 +6,7 @@ import { laneOf, type PatchAnalysis } from './analyze.ts';
 import { stableEventsOf } from './stable-events.ts';
 import type { Trailer } from './trailers.ts';
 
-/** Column values of patch_msgs (db/migrations/002_patches.sql) but the row id. */
+/** Column values of patch_msgs (db/migrations/002_patches.sql) but the row id, with its trailers and stable events. */
 export interface PatchMsgRow {
   messageId: string;
   kind: PatchAnalysis['kind'];
@@ -36,7 +36,9 @@ export interface PatchMsgRow {
   added: number;
   removed: number;
   lane: string;
+  /** The trailers rows to insert with it, as one JSON string: cheaper to pass between threads than objects. */
   trailersJson: string;
+  /** The stable_events rows, likewise. */
   eventsJson: string;
 }
 
