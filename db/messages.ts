@@ -21,8 +21,11 @@ function storedHeaders(headers: Record<string, string[]>): string {
 }
 
 export interface StoredRaw {
-  /** The message exactly as read; stored compressed (encodeRaw). */
-  bytes: Uint8Array;
+  /** The message exactly as read, as encodeRaw made it. */
+  data: Uint8Array;
+  codec: RawCodec;
+  /** Bytes before encoding. */
+  size: number;
   envelope: string | null;
   position: SourcePosition;
 }
@@ -33,8 +36,7 @@ const BROTLI_FASTEST = { [constants.BROTLI_PARAM_QUALITY]: 0 };
  * Raw bytes as stored: brotli at quality 0. They are read only for export and reparsing, so
  * speed wins: on generated kernel mail (2.2 KB a message) it takes 25 us of CPU against
  * deflate level 1's 45 us (zlib's per-call setup dominates at this size), for 1.99x
- * compression instead of 2.23x. Done by the writer at insert: at 100,000 messages the
- * parse worker is the busier thread (ingest 24.1 s against 25.2-27.9 s with it compressing).
+ * compression instead of 2.23x. Done by whichever ingest thread has time (ingest/parse-worker.ts).
  */
 export function encodeRaw(bytes: Uint8Array): { data: Buffer; codec: RawCodec } {
   return { data: brotliCompressSync(bytes, { params: { ...BROTLI_FASTEST, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength } }), codec: 'brotli' };
@@ -136,7 +138,6 @@ export function messageRow(msg: ParsedMessage, chain: string[]): MessageRow {
 /** Stores one copy; returns its row id, or null when the same bytes are already stored. Call inside a transaction. */
 export function insertMessage(db: Db, m: MessageRow, raw: StoredRaw, sourceId: number | null): number | null {
   const s = stmts(db);
-  const stored = encodeRaw(raw.bytes);
   const info = s.insert.run(
     m.messageId,
     m.messageIdSynthesized ? 1 : 0,
@@ -156,9 +157,9 @@ export function insertMessage(db: Db, m: MessageRow, raw: StoredRaw, sourceId: n
     m.headersJson,
     m.lenientJson,
     m.notesJson,
-    stored.data,
-    stored.codec,
-    raw.bytes.byteLength,
+    raw.data,
+    raw.codec,
+    raw.size,
     raw.envelope,
     sourceId,
     raw.position.offset,

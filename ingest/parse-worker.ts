@@ -1,6 +1,9 @@
 // The parse worker: receives chunks of raw messages, answers with processed ones in the
 // same order: parsed, analysed (the analyzers' pure half) and turned into the rows the
-// writer binds. The raw bytes go back by transfer, not copy; the writer compresses them.
+// writer binds. Compressing the raw bytes (a tenth of the work) goes to whichever thread
+// has time: the worker does it while no other chunk waits for it, else leaves it to the
+// writer. Which thread is the busier depends on the mail (patches or chat) and on how
+// large the database has grown, so a fixed choice is wrong somewhere.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ANALYZERS } from './analyzers.ts';
 import { processRaw, type Processed, type WireRaw } from './pipeline-process.ts';
@@ -20,12 +23,19 @@ if (parentPort) {
   const analyzers = ANALYZERS.filter((a) => names.includes(a.name));
   // handled strictly one chunk at a time so answers keep the order of requests
   let chain: Promise<void> = Promise.resolve();
+  let queued = 0;
   port.on('message', (req: WorkerRequest) => {
+    queued++;
     chain = chain.then(async () => {
+      queued--;
+      const encode = queued === 0;
       const results: Processed[] = [];
-      for (const item of req.items) results.push(await processRaw(item, analyzers));
+      for (const item of req.items) results.push(await processRaw(item, analyzers, { encode }));
       const transfer = new Set<ArrayBuffer>();
-      for (const r of results) if (r.raw.buffer instanceof ArrayBuffer && r.raw.byteLength === r.raw.buffer.byteLength) transfer.add(r.raw.buffer);
+      for (const r of results) {
+        const bytes = r.ok ? r.stored.data : r.raw;
+        if (bytes.buffer instanceof ArrayBuffer && bytes.byteLength === bytes.buffer.byteLength) transfer.add(bytes.buffer);
+      }
       const res: WorkerResponse = { seq: req.seq, results };
       port.postMessage(res, [...transfer]);
     });

@@ -3,7 +3,7 @@
 import type { Analyzer } from './analyzer.ts';
 import { contentHash, MessageParseError, parseMessage } from './parse.ts';
 import type { LenientRecovery, ParsedMessage, SourcePosition } from './types.ts';
-import { messageRow, type MessageRow } from '../db/messages.ts';
+import { encodeRaw, messageRow, type MessageRow, type RawCodec } from '../db/messages.ts';
 import { ancestryChain } from './thread.ts';
 
 /** A RawMessage as it crosses the thread boundary (Buffer becomes a plain Uint8Array). */
@@ -19,14 +19,18 @@ export type Processed =
       ok: true;
       message: MessageRow;
       analysis: Record<string, unknown>;
-      /** The message as read (the writer compresses it as it stores it). */
-      raw: Uint8Array;
+      /** The message as read: encoded for storage (encodeRaw), or codec null when the writer is to encode it. */
+      stored: { data: Uint8Array; codec: RawCodec | null; size: number };
       envelope: string | null;
       position: SourcePosition;
     }
   | { ok: false; reason: string; raw: Uint8Array; hash: string; position: SourcePosition };
 
-export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]): Promise<Processed> {
+/**
+ * `encode`: compress the raw bytes here (the parse worker does when it is ahead of the
+ * writer), or leave that to the writer (when the writer is the one waiting).
+ */
+export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[], opts: { encode: boolean } = { encode: true }): Promise<Processed> {
   const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
   let parsed: ParsedMessage;
   try {
@@ -55,7 +59,7 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]):
     // built after the analyzers, whose failures land in the notes it stores
     message: messageRow(parsed, ancestryChain(parsed)),
     analysis,
-    raw: item.bytes,
+    stored: opts.encode ? { ...encodeRaw(item.bytes), size: item.bytes.byteLength } : { data: item.bytes, codec: null, size: item.bytes.byteLength },
     envelope: item.envelope ?? null,
     position: item.position,
   };

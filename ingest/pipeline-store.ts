@@ -1,7 +1,7 @@
 // The writer half of ingest: one batch of processed messages into the database, in one
 // transaction with threading, every analyzer's `store` and the source's resume point.
 import type { Db } from '../db/connection.ts';
-import { insertMessage } from '../db/messages.ts';
+import { encodeRaw, insertMessage } from '../db/messages.ts';
 import { threadMessages, type ThreadInput } from '../db/threads.ts';
 import { recordIngestError } from '../db/ingest-errors.ts';
 import { markSourceProgress } from '../db/ingest-sources.ts';
@@ -34,7 +34,10 @@ export function storeBatch(db: Db, sourceId: number | null, batch: readonly Proc
         continue;
       }
       const m = r.message;
-      const rowId = insertMessage(db, m, { bytes: r.raw, envelope: r.envelope, position: r.position }, sourceId);
+      // the parse worker leaves the compression to us when it is the busier thread
+      const s = r.stored;
+      const raw = s.codec === null ? { ...encodeRaw(s.data), size: s.size } : { data: s.data, codec: s.codec, size: s.size };
+      const rowId = insertMessage(db, m, { ...raw, envelope: r.envelope, position: r.position }, sourceId);
       if (rowId === null) {
         counts.duplicate++;
         continue;
