@@ -109,16 +109,17 @@ function parseLooseAddress(value: string): Address | null {
   return bare ? { name: '', address: bare } : null;
 }
 
+function walkAddresses(list: EmailAddress[], out: Address[]): void {
+  for (const a of list) {
+    if (a.group) walkAddresses(a.group, out);
+    else if (a.address || a.name) out.push({ name: a.name ?? '', address: a.address ?? '' });
+  }
+}
+
 function flattenAddresses(obj: AddressField | AddressField[] | undefined): Address[] {
   if (!obj) return [];
   const out: Address[] = [];
-  const walk = (list: EmailAddress[]): void => {
-    for (const a of list) {
-      if (a.group) walk(a.group);
-      else if (a.address || a.name) out.push({ name: a.name ?? '', address: a.address ?? '' });
-    }
-  };
-  for (const o of Array.isArray(obj) ? obj : [obj]) walk(o.value);
+  for (const o of Array.isArray(obj) ? obj : [obj]) walkAddresses(o.value, out);
   return out;
 }
 
@@ -141,6 +142,11 @@ function headerMap(lines: ParsedMail['headerLines']): { all: Map<string, string[
     if (!DROPPED_HEADER.test(k)) (kept[k] ??= []).push(value);
   }
   return { all, kept };
+}
+
+/** A header's first value, else what the lenient reader recovered for it. */
+function firstValue(all: Map<string, string[]>, recovered: Record<string, string>, k: string): string | undefined {
+  return all.get(k)?.[0] ?? recovered[k];
 }
 
 async function mailparse(input: Buffer, notes: string[], position: SourcePosition): Promise<MailFields> {
@@ -170,9 +176,8 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
   const recovered = lenient?.headers ?? {};
   const { all, kept } = headerMap(mail.headerLines);
   if (all.size === 0 && !lenient) throw new MessageParseError('no header lines', raw.position);
-  const first = (k: string): string | undefined => all.get(k)?.[0] ?? recovered[k];
 
-  const idCandidates = extractIds(first('message-id') ?? '');
+  const idCandidates = extractIds(firstValue(all, recovered, 'message-id') ?? '');
   const messageIdSynthesized = idCandidates.length === 0;
   const messageId = idCandidates[0] ?? syntheticMessageId(hash);
   if (messageIdSynthesized) notes.push(all.has('message-id') ? 'unusable Message-ID, synthesized from content hash' : 'no Message-ID, synthesized from content hash');
@@ -187,7 +192,7 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
       }
     }
   }
-  const inReplyTo = extractIds(first('in-reply-to') ?? '')[0] ?? null;
+  const inReplyTo = extractIds(firstValue(all, recovered, 'in-reply-to') ?? '')[0] ?? null;
 
   let date: number | null = null;
   let dateSource: ParsedMessage['dateSource'] = 'none';
@@ -209,7 +214,7 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
     if (headerDate !== undefined) notes.push(`implausible Date '${headerDate.slice(0, 80)}', ${rec === null ? 'no date' : 'used newest Received date'}`);
   }
 
-  const listIdRaw = first('list-id');
+  const listIdRaw = firstValue(all, recovered, 'list-id');
   const listId = listIdRaw ? (/<([^<>]+)>/.exec(listIdRaw)?.[1] ?? listIdRaw).trim() || null : null;
 
   let from = flattenAddresses(mail.from)[0] ?? null;

@@ -45,16 +45,18 @@ function diffPath(raw: string): string | null {
   return /^[ab]\//.test(p) ? p.slice(2) : p;
 }
 
+/** Appends a file name the first time it is seen. */
+function addName(names: Set<string>, fileNames: string[], p: string | null): void {
+  if (p !== null && !names.has(p)) {
+    names.add(p);
+    fileNames.push(p);
+  }
+}
+
 /** Splits a decoded body; a diff is only recognised outside quoted text. */
 export function splitBody(body: string): BodyParts {
   const parts: BodyParts = { nonQuoted: [], quoted: [], fileNames: [], hunkHeaders: [], added: [], removed: [], context: [] };
   const names = new Set<string>();
-  const addName = (p: string | null): void => {
-    if (p !== null && !names.has(p)) {
-      names.add(p);
-      parts.fileNames.push(p);
-    }
-  };
   const lines = body.replace(/\r\n?/g, '\n').split('\n');
   let oldLeft = 0;
   let newLeft = 0;
@@ -94,14 +96,14 @@ export function splitBody(body: string): BodyParts {
     }
     const git = /^diff --git (\S+) (\S+)/.exec(line);
     if (git) {
-      addName(diffPath(git[1] as string));
-      addName(diffPath(git[2] as string));
+      addName(names, parts.fileNames, diffPath(git[1] as string));
+      addName(names, parts.fileNames, diffPath(git[2] as string));
       inDiffHeader = true;
       continue;
     }
     if (line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ')) {
-      addName(diffPath(line.slice(4)));
-      addName(diffPath((lines[i + 1] as string).slice(4)));
+      addName(names, parts.fileNames, diffPath(line.slice(4)));
+      addName(names, parts.fileNames, diffPath((lines[i + 1] as string).slice(4)));
       i++;
       inDiffHeader = true;
       continue;
@@ -109,7 +111,7 @@ export function splitBody(body: string): BodyParts {
     if (inDiffHeader) {
       const rename = /^(?:rename|copy) (?:from|to) (.+)$/.exec(line);
       if (rename) {
-        addName(diffPath(rename[1] as string));
+        addName(names, parts.fileNames, diffPath(rename[1] as string));
         continue;
       }
       if (/^(?:index |new file mode|deleted file mode|old mode|new mode|similarity index|dissimilarity index|Binary files )/.test(line)) continue;

@@ -196,10 +196,14 @@ export function parseDiff(body: string): ParsedDiff {
   };
 }
 
+/** Whether some line of the text starts with `s`. */
+function lineStarts(body: string, s: string): boolean {
+  return body.startsWith(s) || body.includes(`\n${s}`);
+}
+
 /** Whether the text carries a diff at all (cheap check before parsing). */
 export function hasDiff(body: string): boolean {
   // Plain substring searches: this runs on every message.
-  const at = (s: string) => body.startsWith(s) || body.includes(`\n${s}`);
   // "diff --git" alone counts: a pure rename or mode change has no hunk.
-  return at('@@ -') || at('diff --git ') || at('GIT binary patch') || at('Binary files ');
+  return lineStarts(body, '@@ -') || lineStarts(body, 'diff --git ') || lineStarts(body, 'GIT binary patch') || lineStarts(body, 'Binary files ');
 }

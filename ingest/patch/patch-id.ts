@@ -27,14 +27,15 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
+/** Length of the run of ASCII digits at `at`. */
+function digits(s: string, at: number): number {
+  let n = 0;
+  while (at + n < s.length && s.charCodeAt(at + n) >= 48 && s.charCodeAt(at + n) <= 57) n++;
+  return n;
+}
 
 /** git's scan_hunk_header, including its partial updates on a malformed header. */
 function scanHunkHeader(line: string, counts: { before: number; after: number }): void {
-  const digits = (s: string, at: number): number => {
-    let n = 0;
-    while (at + n < s.length && s.charCodeAt(at + n) >= 48 && s.charCodeAt(at + n) <= 57) n++;
-    return n;
-  };
   let q = 4;
   let n = digits(line, q);
   if (line[q + n] === ',') {

@@ -31,43 +31,63 @@ const STATUS_OF: Record<StableKind, StableStatus | null> = {
   released: 'released',
 };
 
-export function stableEventsOf(msg: Pick<ParsedMessage, 'subject'>, a: PatchAnalysis): StableEventRow[] {
-  const out: StableEventRow[] = [];
-  const st = a.stable;
-  const title = st ? st.title : a.subject.normalizedSubject;
-  const titleKey = st ? subjectKey(parseSubject(st.title)) : a.titleKey;
-  const upstream = a.upstreamCommit;
-  const row = (kind: StableEventRow['kind'], status: StableStatus | null, branch: string, extra: Partial<StableEventRow> = {}): StableEventRow => ({
+/** The columns every event of one message shares. */
+interface EventContext {
+  upstream: string | null;
+  title: string;
+  titleKey: string;
+  st: PatchAnalysis['stable'];
+}
+
+function eventRow(
+  c: EventContext,
+  kind: StableEventRow['kind'],
+  status: StableStatus | null,
+  branch: string,
+  extra: Partial<StableEventRow> = {},
+): StableEventRow {
+  return {
     kind,
     status,
     branch,
-    upstreamCommit: upstream,
-    title,
-    titleKey,
-    rc: st?.rc ?? null,
+    upstreamCommit: c.upstream,
+    title: c.title,
+    titleKey: c.titleKey,
+    rc: c.st?.rc ?? null,
     version: null,
-    base: st?.base ?? null,
+    base: c.st?.base ?? null,
     ...extra,
-  });
+  };
+}
+
+export function stableEventsOf(msg: Pick<ParsedMessage, 'subject'>, a: PatchAnalysis): StableEventRow[] {
+  const out: StableEventRow[] = [];
+  const st = a.stable;
+  const c: EventContext = {
+    upstream: a.upstreamCommit,
+    title: st ? st.title : a.subject.normalizedSubject,
+    titleKey: st ? subjectKey(parseSubject(st.title)) : a.titleKey,
+    st,
+  };
   if (st) {
     if (st.kind === 'released') {
-      for (const r of st.released) out.push(row('released', 'released', r.branch, { version: r.version }));
+      for (const r of st.released) out.push(eventRow(c, 'released', 'released', r.branch, { version: r.version }));
     } else {
-      for (const b of st.branches) out.push(row(st.kind, STATUS_OF[st.kind], b));
+      for (const b of st.branches) out.push(eventRow(c, st.kind, STATUS_OF[st.kind], b));
     }
   }
   if (a.kind === 'reply') {
     // A reply's only stable meaning: the -rc of the review cover it answers, or a drop request.
-    if (a.dropRequest) out.push(row('drop', 'not-needed', '?', { title: msg.subject, titleKey: a.titleKey }));
+    if (a.dropRequest) out.push(eventRow(c, 'drop', 'not-needed', '?', { title: msg.subject, titleKey: a.titleKey }));
     return out;
   }
   // A Cc: stable wish, in the patch itself or in the upstream commit a stable mail quotes.
   for (const t of a.trailers) {
     if (!t.stable) continue;
     const ranges = t.stable.branches.length > 0 || t.stable.from !== null;
-    if (!ranges) out.push(row('cc-stable', 'wanted', '*'));
-    for (const b of t.stable.branches) out.push(row('cc-stable', 'wanted', b));
-    if (t.stable.from !== null) out.push(row('cc-stable', 'wanted', `${t.stable.from}+`));
+    if (!ranges) out.push(eventRow(c, 'cc-stable', 'wanted', '*'));
+    for (const b of t.stable.branches) out.push(eventRow(c, 'cc-stable', 'wanted', b));
+    if (t.stable.from !== null) out.push(eventRow(c, 'cc-stable', 'wanted', `${t.stable.from}+`));
   }
   return out;
 }

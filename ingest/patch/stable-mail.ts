@@ -86,11 +86,9 @@ function quotedTitle(t: string): string {
   return t.replace(/\s+/g, ' ').trim();
 }
 
-export function classifyStableMail(subject: string, body: string, headers: Record<string, string[]> = {}, parsed?: SubjectInfo): StableMail | null {
-  const s = parsed ?? parseSubject(subject);
-  const base = headers['x-stable-base']?.[0]?.trim() ?? null;
-  const plain = subject.replace(/\s+/g, ' ').trim();
-  const make = (kind: StableKind, branches: string[], title: string, extra: Partial<StableMail> = {}): StableMail => ({
+/** What every stable mail of a kind says; `extra` overrides (a review cover names no upstream commit). */
+function makeStable(body: string, base: string | null, kind: StableKind, branches: string[], title: string, extra: Partial<StableMail> = {}): StableMail {
+  return {
     kind,
     branches,
     upstreamCommit: findUpstreamCommit(body),
@@ -99,13 +97,19 @@ export function classifyStableMail(subject: string, body: string, headers: Recor
     base,
     released: [],
     ...extra,
-  });
+  };
+}
+
+export function classifyStableMail(subject: string, body: string, headers: Record<string, string[]> = {}, parsed?: SubjectInfo): StableMail | null {
+  const s = parsed ?? parseSubject(subject);
+  const base = headers['x-stable-base']?.[0]?.trim() ?? null;
+  const plain = subject.replace(/\s+/g, ' ').trim();
 
   if (!s.isReply && !s.isForward) {
     const added = ADDED_RE.exec(plain);
-    if (added?.[1] && added[2]) return make('added', [added[2]], added[1]);
+    if (added?.[1] && added[2]) return makeStable(body, base, 'added', [added[2]], added[1]);
     const failed = FAILED_RE.exec(plain);
-    if (failed?.[1] && failed[2]) return make('failed', [failed[2]], failed[1]);
+    if (failed?.[1] && failed[2]) return makeStable(body, base, 'failed', [failed[2]], failed[1]);
     if (/^CVE-\d+-\d+:/.test(plain)) {
       const cve = releasedFromCveMail(plain, body);
       if (cve) return cve;
@@ -115,32 +119,27 @@ export function classifyStableMail(subject: string, body: string, headers: Recor
   // is not in the archive.
   if (s.isReply && s.isPatch && s.index === 0) {
     const rc = COVER_RE.exec(s.normalizedSubject);
-    if (rc?.[1] && s.stableBranches.length > 0) return make('review-cover', s.stableBranches, s.normalizedSubject, { rc: rc[1], upstreamCommit: null });
+    if (rc?.[1] && s.stableBranches.length > 0) return makeStable(body, base, 'review-cover', s.stableBranches, s.normalizedSubject, { rc: rc[1], upstreamCommit: null });
   }
   if (s.isReply || s.isForward || !s.isPatch) return null;
-  return classifyPatch(s, body, headers, make);
+  return classifyPatch(s, body, headers, base);
 }
 
-function classifyPatch(
-  s: SubjectInfo,
-  body: string,
-  headers: Record<string, string[]>,
-  make: (kind: StableKind, branches: string[], title: string, extra?: Partial<StableMail>) => StableMail,
-): StableMail | null {
+function classifyPatch(s: SubjectInfo, body: string, headers: Record<string, string[]>, base: string | null): StableMail | null {
   const branches = s.branchRange ? expandBranchRange(s.branchRange.from, s.branchRange.to) : s.stableBranches;
   if (branches.length === 0) return null;
-  if (s.autosel) return make('autosel', branches, s.normalizedSubject);
+  if (s.autosel) return makeStable(body, base, 'autosel', branches, s.normalizedSubject);
   if (s.index === 0) {
     // Only the review cover ("6.14.3-rc1 review") says something; a backport series'
     // cover letter is about its patches, which speak for themselves.
     const rc = COVER_RE.exec(s.normalizedSubject);
-    return rc?.[1] ? make('review-cover', branches, s.normalizedSubject, { rc: rc[1], upstreamCommit: null }) : null;
+    return rc?.[1] ? makeStable(body, base, 'review-cover', branches, s.normalizedSubject, { rc: rc[1], upstreamCommit: null }) : null;
   }
   // The review scripts mark each patch with "X-stable: review" and (Greg's) a
   // "<branch>-stable review patch." first line; a person's backport has neither.
   const review = headers['x-stable']?.some((v) => v.trim().toLowerCase() === 'review') ?? false;
-  if (s.index !== null && (review || /^\d+\.\d+-stable review patch\./m.test(body))) return make('review-patch', branches, s.normalizedSubject);
-  return make('backport', branches, s.normalizedSubject);
+  if (s.index !== null && (review || /^\d+\.\d+-stable review patch\./m.test(body))) return makeStable(body, base, 'review-patch', branches, s.normalizedSubject);
+  return makeStable(body, base, 'backport', branches, s.normalizedSubject);
 }
 
 const CVE_LINE_RE = /fixed in (\d+)\.(\d+)(?:\.(\d+))? with commit ([0-9a-f]{40})/g;
