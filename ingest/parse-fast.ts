@@ -102,10 +102,44 @@ function decodeAddresses(list: ParsedAddress[]): void {
   }
 }
 
-function addressField(value: string): AddressField {
-  const list = addressparser(value);
-  decodeAddresses(list);
-  return { value: list as EmailAddress[] };
+/** mailparser's header value: unfolded, trimmed, its bytes read as UTF-8. */
+function headerValue(line: string): string {
+  return Buffer.from((libmime.decodeHeader(line).value || '').toString().trim(), 'binary').toString();
+}
+
+function deepFreeze(list: EmailAddress[]): void {
+  for (const a of list) {
+    if (a.group) deepFreeze(a.group);
+    Object.freeze(a);
+  }
+  Object.freeze(list);
+}
+
+// The same From/To/Cc lines come back all through a mailing list archive (in lore's
+// cifs and ppp lists 81% and 66% of address lines were seen before), and parsing one
+// (addressparser, then encoded-words) is the fast path's largest cost. Results are a
+// function of the raw line, so they are kept (frozen: shared between messages), as is
+// the NotPlain verdict. Cleared when full to bound memory.
+const ADDRESS_CACHE_MAX = 4096;
+const addressCache = new Map<string, AddressField | NotPlain>();
+
+function addressField(line: string): AddressField {
+  let field = addressCache.get(line);
+  if (field === undefined) {
+    try {
+      const list = addressparser(headerValue(line));
+      decodeAddresses(list);
+      deepFreeze(list as EmailAddress[]);
+      field = Object.freeze({ value: list as EmailAddress[] });
+    } catch (e) {
+      if (!(e instanceof NotPlain)) throw e;
+      field = e;
+    }
+    if (addressCache.size >= ADDRESS_CACHE_MAX) addressCache.clear();
+    addressCache.set(line, field);
+  }
+  if (field instanceof NotPlain) throw field;
+  return field;
 }
 
 /** mailparser's processHeaders, for the four keys parse.ts reads: last Subject/From wins, To/Cc accumulate. */
@@ -113,9 +147,8 @@ function readHeaders(lines: ParsedMail['headerLines'], mail: MailFields): void {
   const to: AddressField[] = [];
   const cc: AddressField[] = [];
   for (const { key, line } of lines) {
-    if (key !== 'subject' && key !== 'from' && key !== 'to' && key !== 'cc') continue;
-    const value = Buffer.from((libmime.decodeHeader(line).value || '').toString().trim(), 'binary').toString();
     if (key === 'subject') {
+      const value = headerValue(line);
       let subject = value;
       try {
         subject = libmime.decodeWords(value);
@@ -123,8 +156,8 @@ function readHeaders(lines: ParsedMail['headerLines'], mail: MailFields): void {
         // mailparser keeps the subject as is
       }
       if (subject) mail.subject = subject;
-    } else if (key === 'from') mail.from = addressField(value);
-    else (key === 'to' ? to : cc).push(addressField(value));
+    } else if (key === 'from') mail.from = addressField(line);
+    else if (key === 'to' || key === 'cc') (key === 'to' ? to : cc).push(addressField(line));
   }
   if (to.length) mail.to = to.length === 1 ? to[0] : to;
   if (cc.length) mail.cc = cc.length === 1 ? cc[0] : cc;

@@ -287,5 +287,20 @@ describe('parsePlain', () => {
     ['base64 with padding inside the data', 'Content-Type: text/plain; charset=windows-1252\nContent-Transfer-Encoding: base64\n\nI=AoK\n'],
   ])('leaves %s to simpleParser', (_what, rest) => {
     expect(parsePlain(Buffer.from(head + rest), [])).toBeNull();
+    // the verdict is remembered with the line: asking again gives the same answer
+    expect(parsePlain(Buffer.from(head + rest), [])).toBeNull();
+  });
+
+  it('gives a repeated address line the same addresses, shared and read-only', () => {
+    const msg = (id: string) => Buffer.from(`Message-ID: <${id}@x>\nFrom: A <a@x>\nTo: =?utf-8?q?J=C3=B6rg?= <j@y>, list:  <l@z>;\nCc: B <b@x>\n\nx\n`);
+    const first = parsePlain(msg('1'), []);
+    const second = parsePlain(msg('2'), []);
+    expect(second?.to).toEqual({ value: [{ name: 'Jörg', address: 'j@y' }, { name: 'list', group: [{ name: '', address: 'l@z' }] }] });
+    expect(second?.to).toEqual(first?.to);
+    expect(Object.isFrozen(second?.to)).toBe(true);
+    expect(() => {
+      (second?.cc as { value: { name: string }[] }).value[0]!.name = 'changed';
+    }).toThrow(TypeError);
+    expect(parsePlain(msg('3'), [])?.cc).toEqual({ value: [{ name: 'B', address: 'b@x' }] });
   });
 });
