@@ -57,16 +57,16 @@ function addName(names: Set<string>, fileNames: string[], p: string | null): voi
 export function splitBody(body: string): BodyParts {
   const parts: BodyParts = { nonQuoted: [], quoted: [], fileNames: [], hunkHeaders: [], added: [], removed: [], context: [] };
   const names = new Set<string>();
-  const lines = body.replace(/\r\n?/g, '\n').split('\n');
+  const lines = (body.includes('\r') ? body.replace(/\r\n?/g, '\n') : body).split('\n');
   let oldLeft = 0;
   let newLeft = 0;
   let inDiffHeader = false;
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
+    const c = line[0];
     if (oldLeft > 0 || newLeft > 0) {
-      const c = line[0];
-      if (c === '+' ) {
+      if (c === '+') {
         parts.added.push(line.slice(1));
         newLeft--;
         continue;
@@ -86,7 +86,9 @@ export function splitBody(body: string): BodyParts {
       if (c === '\\') continue; // "\ No newline at end of file"
       oldLeft = newLeft = 0; // a truncated hunk: the rest is prose again
     }
-    const hunk = HUNK.exec(line);
+    // The patterns below are tried only on lines whose first characters can match them:
+    // this loop sees every line of every message.
+    const hunk = line.startsWith('@@ -') ? HUNK.exec(line) : null;
     if (hunk) {
       oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1]);
       newLeft = hunk[2] === undefined ? 1 : Number(hunk[2]);
@@ -94,7 +96,7 @@ export function splitBody(body: string): BodyParts {
       inDiffHeader = false;
       continue;
     }
-    const git = /^diff --git (\S+) (\S+)/.exec(line);
+    const git = line.startsWith('diff --git ') ? /^diff --git (\S+) (\S+)/.exec(line) : null;
     if (git) {
       addName(names, parts.fileNames, diffPath(git[1] as string));
       addName(names, parts.fileNames, diffPath(git[2] as string));
@@ -117,7 +119,7 @@ export function splitBody(body: string): BodyParts {
       if (/^(?:index |new file mode|deleted file mode|old mode|new mode|similarity index|dissimilarity index|Binary files )/.test(line)) continue;
       inDiffHeader = false;
     }
-    if (QUOTED.test(line)) parts.quoted.push(line.replace(/^[ \t]*(?:>[ \t]?)+/, ''));
+    if (c === '>' || ((c === ' ' || c === '\t') && QUOTED.test(line))) parts.quoted.push(line.replace(/^[ \t]*(?:>[ \t]?)+/, ''));
     else parts.nonQuoted.push(line);
   }
   return parts;
