@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { parseMessage } from '../ingest/parse.ts';
+import type { IngestSummary } from '../ingest/pipeline.ts';
 import { readArchive, splitOnly } from '../ingest/read/index.ts';
 import type { RawMessage } from '../ingest/types.ts';
 import { HAS_SHARED, sharedPath } from '../test/helpers/shared.ts';
@@ -74,7 +75,7 @@ async function child(dbPath: string, paths: string[]): Promise<void> {
   const s = await ingestPaths(db, paths);
   const seconds = (performance.now() - t0) / 1000;
   closeDb(db);
-  process.stdout.write(JSON.stringify({ messages: s.seen, stored: s.stored, bytes: s.bytes, seconds, cpu: cpuSeconds(process.cpuUsage()), rssMB: process.resourceUsage().maxRSS / 1024 }));
+  process.stdout.write(JSON.stringify({ messages: s.seen, stored: s.stored, bytes: s.bytes, seconds, cpu: cpuSeconds(process.cpuUsage()), rssMB: process.resourceUsage().maxRSS / 1024, phases: s.phases }));
 }
 
 /** The baselines and the end-to-end ingest of the same archives, in this order, in this run. */
@@ -91,16 +92,17 @@ async function benchArchives(paths: readonly string[]): Promise<void> {
   const splitF: Figures = { label: 'read+split (splitOnly)', messages: splitMessages, bytes: splitBytes, seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds(process.cpuUsage(c0)) };
   const dbPath = join(BENCH_OUT, 'bench-ingest.db');
   const self = fileURLToPath(import.meta.url);
-  const endToEnd = (): Figures & { stored: number; rssMB: number } => {
+  type EndToEnd = Figures & { stored: number; rssMB: number; phases: IngestSummary['phases'] };
+  const endToEnd = (): EndToEnd => {
     for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
     const res = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', dbPath, ...paths], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (res.status !== 0) throw new Error(`ingest child failed: ${res.stderr}`);
-    const e = JSON.parse(res.stdout) as { messages: number; stored: number; bytes: number; seconds: number; cpu: number; rssMB: number };
+    const e = JSON.parse(res.stdout) as Omit<EndToEnd, 'label'>;
     return { label: 'end-to-end ingest', ...e };
   };
   // Rounds alternate the three measurements; each figure is its fastest round: on a shared
   // machine that is the one least disturbed by other work, for the baseline as for ingest.
-  const rounds: { mp: Figures; fast: Figures; e2e: Figures & { stored: number; rssMB: number } }[] = [];
+  const rounds: { mp: Figures; fast: Figures; e2e: EndToEnd }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const mp = await timeParse('mailparser alone (1 thread)', paths, (m) => simpleParser(m.bytes, { skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true }));
     // ours: the fast path for plain single-part mail, simpleParser for the rest
@@ -118,6 +120,8 @@ async function benchArchives(paths: readonly string[]): Promise<void> {
   console.log(line(fast, mp));
   console.log(line(e2eF, mp));
   console.log(`fastest of ${ROUNDS} alternating rounds each (end-to-end / mailparser alone per round: ${rounds.map((r) => (r.mp.seconds / r.e2e.seconds).toFixed(2)).join(', ')}); peak RSS is the highest of the rounds`);
+  const ph = e2e.phases;
+  console.log(`fastest end-to-end: storing the messages ${(ph.loadMs / 1000).toFixed(1)} s, building held-back indexes ${(ph.indexMs / 1000).toFixed(1)} s, end-of-run passes ${(ph.finishMs / 1000).toFixed(1)} s`);
   console.log(`stored ${e2e.stored} of ${e2e.messages}; targets: end-to-end >= 0.80x mailparser-alone, peak RSS < 400 MB`);
   console.log(`end-to-end spends ${(e2e.cpu / mp.cpu).toFixed(2)}x the CPU of mailparser alone (parse worker + writer + analyzers); load average now ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores`);
   for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });

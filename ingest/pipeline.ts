@@ -56,6 +56,8 @@ export interface IngestSummary extends IngestProgress {
   deleted: number;
   /** Sources the reader gave up on (also recorded in ingest_errors); the rest were ingested. */
   failedSources: { path: string; reason: string }[];
+  /** Where the time went: storing the messages, building the indexes a bulk load held back, the end-of-run passes. */
+  phases: { loadMs: number; indexMs: number; finishMs: number };
 }
 
 export interface IngestOptions {
@@ -190,7 +192,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   const analyzers = opts.analyzers ?? ANALYZERS;
   const read = opts.read ?? readArchive;
   const kinds = paths.map((p) => sourceKind(p));
-  const totals: IngestSummary = {
+  const totals: Omit<IngestSummary, 'phases'> = {
     source: '',
     seen: 0,
     stored: 0,
@@ -337,10 +339,12 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   } finally {
     await processor.close();
   }
+  const loaded = performance.now();
   // A run that failed leaves them to the next writable open (db/bulk-load.ts).
   if (bulk) restoreDeferredIndexes(db);
+  const indexed = performance.now();
   // Once the parse workers are gone: the cross-message pass is the run's memory peak.
   finishAnalyzers(db, analyzers);
   totals.elapsedMs = performance.now() - started;
-  return totals;
+  return { ...totals, phases: { loadMs: loaded - started, indexMs: indexed - loaded, finishMs: performance.now() - indexed } };
 }
