@@ -155,16 +155,40 @@ export function commitMessageEnd(lines: string[]): number {
 }
 
 // Cheap gates: most replies carry no trailer, and a patch's trailers sit before its diff.
-const ANY_TRAILER = /-by:|fixes:|link:|closes:|cc:|stable-dep-of:/i;
+const TRAILER_WORDS = ['-by', 'fixes', 'link', 'closes', 'cc', 'stable-dep-of'];
+
+/** Whether `s` has `word` (lower case ASCII) ending at `end`, ASCII letters compared case-insensitively. */
+function wordBefore(s: string, end: number, word: string): boolean {
+  const start = end - word.length;
+  if (start < 0) return false;
+  for (let k = 0; k < word.length; k++) {
+    let c = s.charCodeAt(start + k);
+    if (c >= 65 && c <= 90) c |= 0x20;
+    if (c !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/**
+ * /-by:|fixes:|link:|closes:|cc:|stable-dep-of:/i.test(body), looking only before each
+ * colon: the regex tried every position of every reply (most of which have no trailer),
+ * this is several times faster and gives the same answer (test/trailers-gate.test.ts).
+ */
+export function hasTrailerWord(body: string): boolean {
+  for (let i = body.indexOf(':'); i >= 0; i = body.indexOf(':', i + 1)) {
+    for (const w of TRAILER_WORDS) if (wordBefore(body, i, w)) return true;
+  }
+  return false;
+}
 
 export function parseTrailers(body: string, opts: TrailerOptions = {}): Trailer[] {
-  if (!ANY_TRAILER.test(body)) return [];
+  if (!hasTrailerWord(body)) return [];
   let text = body;
   if (!opts.followup) {
     const cut = [body.indexOf('\n---\n'), body.indexOf('\ndiff --git ')].filter((i) => i >= 0);
     if (cut.length > 0) text = body.slice(0, Math.min(...cut) + 1);
   }
-  const lines = text.split(/\r?\n/);
+  const lines = text.includes('\r') ? text.split(/\r?\n/) : text.split('\n');
   const end = opts.followup ? lines.length : commitMessageEnd(lines);
   const out: Trailer[] = [];
   for (let i = 0; i < end; i++) {
@@ -172,8 +196,10 @@ export function parseTrailers(body: string, opts: TrailerOptions = {}): Trailer[
     // Most lines (prose, quoted diffs) have no colon: they can be no trailer, and only end a
     // reply's own words when they are a dash or underscore rule.
     if (!raw.includes(':')) {
-      const first = raw.trimStart()[0];
-      if (opts.followup && (first === '-' || first === '_') && (raw === '-- ' || raw === '--' || ORIGINAL_BEGINS.test(raw.trim()))) break;
+      if (opts.followup) {
+        const first = raw.trimStart()[0];
+        if ((first === '-' || first === '_') && (raw === '-- ' || raw === '--' || ORIGINAL_BEGINS.test(raw.trim()))) break;
+      }
       continue;
     }
     if (opts.followup && ORIGINAL_BEGINS.test(raw.trim())) break;
