@@ -181,6 +181,91 @@ function transferDecode(encoding: string, body: Buffer): Buffer {
 
 const PASSTHROUGH_ENCODINGS = new Set(['', '7bit', '8bit', 'binary']);
 
+type HeaderLines = ParsedMail['headerLines'];
+
+function folds(line: string): boolean {
+  return line[0] === ' ' || line[0] === '\t';
+}
+
+/** mailsplit's key: what precedes the first colon ('' without one), lower case, trimmed. */
+function headerKey(line: string): string {
+  const colon = line.indexOf(':');
+  return (colon < 0 ? '' : line.slice(0, colon)).toLowerCase().trim();
+}
+
+/**
+ * mailsplit's Headers#_parseHeaders, what MimeNode's headers.getList() returns: the
+ * block read as a binary string, trailing line breaks dropped, split at LF (a CR before
+ * it dropped), folded lines joined with CRLF, keys lower-cased and trimmed; a first
+ * line that is an mbox "From " or HTTP "POST " line is no header. Same steps, without
+ * the regexes mailsplit runs over the whole block (test/parse-fast-headers.test.ts).
+ */
+export function headerLinesOf(head: Buffer): HeaderLines {
+  const text = head.toString('binary');
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 0x0a || text.charCodeAt(end - 1) === 0x0d)) end--;
+  const raw = text.slice(0, end).split('\n');
+  for (let i = 0; i < raw.length; i++) {
+    const l = raw[i] as string;
+    if (l.charCodeAt(l.length - 1) === 0x0d) raw[i] = l.slice(0, -1);
+  }
+  let i = 1;
+  let first = raw[0] as string;
+  while (i < raw.length && folds(raw[i] as string)) first += '\r\n' + raw[i++];
+  const lines: { key: string; line: string }[] = [];
+  if (!/^From /i.test(first) && !/^POST /i.test(first)) lines.push({ key: headerKey(first), line: first });
+  for (; i < raw.length; i++) {
+    const l = raw[i] as string;
+    const last = lines[lines.length - 1];
+    if (folds(l) && last) {
+      last.line += '\r\n' + l;
+      if (!last.key) last.key = headerKey(last.line);
+    } else lines.push({ key: headerKey(l), line: l });
+  }
+  return lines;
+}
+
+/** The MimeNode fields plain() decides by; they depend on the first Content-Type, -Disposition and -Transfer-Encoding lines only. */
+interface MimeFields {
+  contentType: string | false;
+  charset: string | false;
+  encoding: string | false;
+  disposition: string | false;
+  filename: string | false;
+  flowed: boolean;
+  delSp: boolean;
+  multipart: string | false;
+}
+
+// Nearly every message has one of a handful of Content-Type/-Transfer-Encoding pairs,
+// and MimeNode#parseHeaders (which also re-parses the whole header block) was the fast
+// path's largest cost after the addresses: its answer is kept per distinct triple of lines.
+const MIME_CACHE_MAX = 1024;
+const mimeCache = new Map<string, MimeFields>();
+const MIME_KEYS = ['content-type', 'content-disposition', 'content-transfer-encoding'];
+
+/** What MimeNode#parseHeaders sets for a header block with these lines. */
+export function mimeFieldsOf(lines: HeaderLines): MimeFields {
+  // the first line of each key, as MimeNode's getFirst reads it
+  const relevant: (string | undefined)[] = MIME_KEYS.map((k) => lines.find((l) => l.key === k)?.line);
+  // lines are binary strings (no character above U+00FF) and never '' for these keys
+  const cacheKey = relevant.map((l) => l ?? '').join('\u0100');
+  let fields = mimeCache.get(cacheKey);
+  if (fields === undefined) {
+    // A block of just those lines gives MimeNode the same answer; the lines around them
+    // keep a trailing CR of the last one from being taken for the block's line break.
+    const block = ['X-Before: 1', ...relevant.filter((l) => l !== undefined), 'X-After: 1', ''].join('\r\n');
+    const node = new mailsplit.MimeNode(false, {});
+    node.addHeaderChunk(Buffer.from(block, 'binary'));
+    node.parseHeaders();
+    const { contentType, charset, encoding, disposition, filename, flowed, delSp, multipart } = node;
+    fields = Object.freeze({ contentType, charset, encoding, disposition, filename, flowed, delSp, multipart });
+    if (mimeCache.size >= MIME_CACHE_MAX) mimeCache.clear();
+    mimeCache.set(cacheKey, fields);
+  }
+  return fields;
+}
+
 /**
  * The ParsedMail fields of a plain single-part message, as simpleParser (with our Iconv)
  * would give them, or null when the message needs simpleParser. Pushes charset notes as
@@ -204,18 +289,14 @@ function plain(bytes: Buffer, notes: string[]): MailFields | null {
   const body = bytes.subarray(end);
   if (body.length - (body.lastIndexOf(0x0a) + 1) >= MAX_TRAILING_LINE) return null;
 
-  const node = new mailsplit.MimeNode(false, {});
-  node.addHeaderChunk(bytes.subarray(0, end));
-  node.parseHeaders();
-  const headers = node.headers;
-  if (!headers) return null;
+  const headerLines = headerLinesOf(bytes.subarray(0, end));
+  const node = mimeFieldsOf(headerLines);
   // mailparser files anything but an inline text part as an attachment
   if ((node.disposition && node.disposition !== 'inline') || node.filename || node.multipart) return null;
   if ((node.contentType || 'text/plain') !== 'text/plain') return null;
   const encoding = node.encoding || '';
   if (encoding !== 'quoted-printable' && encoding !== 'base64' && !PASSTHROUGH_ENCODINGS.has(encoding)) return null;
 
-  const headerLines = headers.getList();
   const mail: MailFields = { headerLines, attachments: [] };
   readHeaders(headerLines, mail);
 
