@@ -129,19 +129,47 @@ function isInlineText(a: ParsedMail['attachments'][number]): boolean {
   return a.contentType === 'application/octet-stream' && /\.(patch|diff)$/i.test(a.filename ?? '');
 }
 
-function headerMap(lines: ParsedMail['headerLines']): { all: Map<string, string[]>; kept: Record<string, string[]> } {
+/** The headers parseMessage itself reads (Received only when the Date is unusable). */
+const READ_HEADERS = new Set(['message-id', 'references', 'in-reply-to', 'date', 'list-id']);
+
+interface HeaderMap {
+  /** Unfolded values of READ_HEADERS. */
+  all: Map<string, string[]>;
+  /** Received values as written (folded): unfolded only when they are needed. */
+  received: string[];
+  /** Unfolded values of every header not DROPPED_HEADER, in order: ParsedMessage.headers. */
+  kept: Record<string, string[]>;
+}
+
+/** A header line's value, as written (folded). */
+function afterColon(line: string): string {
+  const colon = line.indexOf(':');
+  return colon >= 0 ? line.slice(colon + 1) : '';
+}
+
+function headerMap(lines: ParsedMail['headerLines']): HeaderMap {
   const all = new Map<string, string[]>();
+  const received: string[] = [];
   const kept: Record<string, string[]> = {};
   for (const { key, line } of lines) {
-    const colon = line.indexOf(':');
-    const value = unfold(colon >= 0 ? line.slice(colon + 1) : '');
     const k = key.toLowerCase();
-    const list = all.get(k);
-    if (list) list.push(value);
-    else all.set(k, [value]);
-    if (!DROPPED_HEADER.test(k)) (kept[k] ??= []).push(value);
+    if (k === 'received') {
+      received.push(afterColon(line));
+      continue;
+    }
+    // Real mail carries kilobytes of folded DKIM/ARC/relay headers nobody reads: they are
+    // neither kept nor read, so not even unfolded.
+    const keep = !DROPPED_HEADER.test(k);
+    if (!keep && !READ_HEADERS.has(k)) continue;
+    const value = unfold(afterColon(line));
+    if (READ_HEADERS.has(k)) {
+      const list = all.get(k);
+      if (list) list.push(value);
+      else all.set(k, [value]);
+    }
+    if (keep) (kept[k] ??= []).push(value);
   }
-  return { all, kept };
+  return { all, received, kept };
 }
 
 /** A header's first value, else what the lenient reader recovered for it. */
@@ -174,8 +202,8 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
   const mail = (opts.forceMailparser ? null : parsePlain(input, notes)) ?? (await mailparse(input, notes, raw.position));
   const lenient = raw.lenient ?? null;
   const recovered = lenient?.headers ?? {};
-  const { all, kept } = headerMap(mail.headerLines);
-  if (all.size === 0 && !lenient) throw new MessageParseError('no header lines', raw.position);
+  const { all, received, kept } = headerMap(mail.headerLines);
+  if (mail.headerLines.length === 0 && !lenient) throw new MessageParseError('no header lines', raw.position);
 
   const idCandidates = extractIds(firstValue(all, recovered, 'message-id') ?? '');
   const messageIdSynthesized = idCandidates.length === 0;
@@ -206,7 +234,7 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
     date = fromLenient;
     dateSource = 'lenient';
   } else {
-    const rec = newestReceivedDate(all.get('received') ?? [], now);
+    const rec = newestReceivedDate(received.map(unfold), now);
     if (rec !== null) {
       date = rec;
       dateSource = 'received';

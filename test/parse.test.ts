@@ -54,6 +54,17 @@ describe('parseMessage', () => {
     expect(m.dateSource).toBe('received');
   });
 
+  it('unfolds a folded Received line for its date, and keeps only the headers worth storing, in order', async () => {
+    const m = await parse(
+      'DKIM-Signature: v=1; a=rsa-sha256;\n\tb=abc\nReceived: from a by b\n\t(envelope);\n Tue, 3 Sep 2024 10:00:00 +0000\n' +
+        'X-Mailer: git-send-email\nARC-Seal: i=1;\n cv=none\nMessage-ID: <r@x>\nX-Stable:  review\n  folded\nSubject: s\n\nb\n',
+    );
+    expect(m.date).toBe(Date.UTC(2024, 8, 3, 10, 0, 0));
+    expect(m.dateSource).toBe('received');
+    expect(m.headers).toEqual({ 'x-mailer': ['git-send-email'], 'message-id': ['<r@x>'], 'x-stable': ['review folded'], subject: ['s'] });
+    expect(Object.keys(m.headers)).toEqual(['x-mailer', 'message-id', 'x-stable', 'subject']);
+  });
+
   it('treats a Date before 1990 or in the future as absent', async () => {
     for (const d of ['Thu, 1 Jan 1970 00:00:00 +0000', 'Mon, 1 Jan 2090 00:00:00 +0000']) {
       const m = await parse(`Date: ${d}\nReceived: x; Wed, 4 Sep 2024 12:00:00 +0000\nMessage-ID: <f@x>\n\nb\n`);
