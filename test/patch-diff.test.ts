@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { hasDiff, parseDiff } from '../ingest/patch/diff.ts';
 import { gitPatchIds, patchId } from '../ingest/patch/patch-id.ts';
@@ -195,6 +196,20 @@ describe('diff parser properties', () => {
         });
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('hashes a line as git does: its UTF-8 bytes without space, tab, LF, VT, FF or CR', () => {
+    // any UTF-16 text, lone surrogates included (both sides write them as U+FFFD)
+    const piece = fc.constantFrom(' ', '\t', '\v', '\f', '\r', 'x', '\u00e9', '\u20ac', '\ud83d\ude00', '\ud800', '\udfff', '\u00a0', '\u2028');
+    const lineText = fc.array(fc.oneof(piece, fc.string({ maxLength: 4 })), { maxLength: 20 }).map((a) => a.join('').replace(/[\n\0]/g, ''));
+    fc.assert(
+      fc.property(lineText, lineText, (old, neu) => {
+        const hashed = `diff --git a/f b/f\n--- a/f\n+++ b/f\n-${old}\n+${neu}\n`;
+        const want = createHash('sha1').update(hashed.replace(/[ \t\n\v\f\r]/g, ''), 'utf8').digest('hex');
+        expect(patchId(`diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-${old}\n+${neu}\n`)).toBe(want);
+      }),
+      { numRuns: 2000 },
     );
   });
 

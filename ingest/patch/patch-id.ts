@@ -21,7 +21,31 @@ export interface PatchIdResult {
 const ZERO = '0'.repeat(40);
 const HEX40 = /^[0-9a-fA-F]{40}/;
 const NON_SPACE = /[^ \t\n\v\f\r]/;
+
 const WS_ALL = /[ \t\n\v\f\r]/g;
+const REPLACEMENT_CHAR = Buffer.from('\ufffd');
+
+// Scratch for the UTF-8 bytes of one file's lines; grown as needed, reused (flush is synchronous).
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * SHA-1 of the text without git's isspace() characters (space, \t, \n, \v, \f, \r), as
+ * UTF-8. They are ASCII, so they can be dropped from the UTF-8 bytes: one pass in place,
+ * about twice as fast as a global regex replace on the string. Not when the text has a
+ * lone surrogate (written as U+FFFD): removing the spaces between two of them would have
+ * made a pair, so such text takes the string way.
+ */
+function sha1WithoutSpaces(text: string): Buffer {
+  if (scratch.length < text.length * 3) scratch = Buffer.allocUnsafe(text.length * 3);
+  const n = scratch.write(text, 0, 'utf8');
+  if (scratch.subarray(0, n).includes(REPLACEMENT_CHAR)) return hash('sha1', text.replace(WS_ALL, ''), 'buffer');
+  let w = 0;
+  for (let r = 0; r < n; r++) {
+    const c = scratch[r] as number;
+    if (c !== 32 && (c < 9 || c > 13)) scratch[w++] = c;
+  }
+  return hash('sha1', scratch.subarray(0, w), 'buffer');
+}
 
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
@@ -59,8 +83,7 @@ function scanHunkHeader(line: string, counts: { before: number; after: number })
 
 class Accumulator {
   private sum = new Uint8Array(20);
-  // Lines of the current file; whitespace is removed once per file rather than per line
-  // (the result is the same bytes, and one large replace is much cheaper).
+  // Lines of the current file; whitespace is removed once per file rather than per line.
   private pending: string[] = [];
 
   update(line: string): void {
@@ -68,8 +91,7 @@ class Accumulator {
   }
 
   flush(): void {
-    const compact = this.pending.join('').replace(WS_ALL, '');
-    const digest = hash('sha1', compact, 'buffer');
+    const digest = sha1WithoutSpaces(this.pending.join(''));
     this.pending = [];
     let carry = 0;
     for (let i = 0; i < 20; i++) {
