@@ -101,9 +101,22 @@ function decodeAddresses(list: ParsedAddress[]): void {
   }
 }
 
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** mailparser's header value: unfolded, trimmed, its bytes read as UTF-8. */
-function headerValue(line: string): string {
-  return Buffer.from((libmime.decodeHeader(line).value || '').toString().trim(), 'binary').toString();
+export function headerValue(line: string): string {
+  const value = (libmime.decodeHeader(line).value || '').toString().trim();
+  // ASCII reads the same as UTF-8: no round trip through a Buffer then
+  return NON_ASCII.test(value) ? Buffer.from(value, 'binary').toString() : value;
+}
+
+/**
+ * libmime.decodeWords, which is the identity on text that has neither an encoded word
+ * nor the join marker it removes; most subjects have neither, and it runs five regexes.
+ */
+export function decodeWords(text: string): string {
+  return text.includes('=?') || text.includes('__\x00JOIN\x00__') ? libmime.decodeWords(text) : text;
 }
 
 function deepFreeze(list: EmailAddress[]): void {
@@ -150,7 +163,7 @@ function readHeaders(lines: ParsedMail['headerLines'], mail: MailFields): void {
       const value = headerValue(line);
       let subject = value;
       try {
-        subject = libmime.decodeWords(value);
+        subject = decodeWords(value);
       } catch {
         // mailparser keeps the subject as is
       }
