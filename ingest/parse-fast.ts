@@ -3,16 +3,16 @@
 // per step, event emitters), not on decoding. For the plain case this file computes the
 // fields ingest/parse.ts reads from its ParsedMail synchronously, with the very same
 // pieces mailparser 3.9.31 runs: mailsplit's MimeNode for the MIME fields, libmime for
-// encoded-words, nodemailer's addressparser, libbase64 for the body, and our
-// CharsetDecoder's logic for charsets. Where one of them is slow there is an exact copy,
-// checked against it by a property test (mailsplit's header-line split, libqp's decode),
-// and results that repeat from message to message (address lines, MIME fields) are kept.
+// encoded-words, nodemailer's addressparser, and our CharsetDecoder's logic for charsets.
+// Where one of them is slow there is an exact copy, checked against it by a property
+// test (mailsplit's header-line split, libqp's decode; well-formed base64 is decoded in
+// one go), and results that repeat from message to message (address lines, MIME fields)
+// are kept.
 // Anything it does not reproduce exactly (multipart, message/*, attachments or a filename,
 // unknown transfer encodings, punycode or encoded-word addresses...) returns null and
 // goes to simpleParser.
 import mailsplit from '@zone-eu/mailsplit';
 import libmime from 'libmime';
-import { decode as decodeBase64 } from 'libbase64';
 import addressparser, { type Address as ParsedAddress } from 'nodemailer/lib/addressparser';
 import type { EmailAddress, ParsedMail } from 'mailparser';
 import { decodeCharset } from './parse-charset.ts';
@@ -51,39 +51,6 @@ function headerEnd(bytes: Buffer): number {
     pos = nl + 1;
   }
   return bytes.length;
-}
-
-/**
- * libbase64's streaming Decoder fed the chunks mailsplit hands it for a single-part body:
- * quartets are carried over between chunks and a padding run restarts the alignment,
- * so the chunking is part of the result for malformed input and is copied here.
- */
-function base64Stream(chunks: Buffer[]): Buffer {
-  const out: Buffer[] = [];
-  let carry = '';
-  for (const chunk of chunks) {
-    if (!chunk.length) continue;
-    let b64 = carry + chunk.toString('ascii');
-    carry = '';
-    if (/[^a-zA-Z0-9+/=]/.test(b64)) b64 = b64.replace(/[^a-zA-Z0-9+/=]/g, '');
-    let padded = '';
-    const lastPad = b64.lastIndexOf('=');
-    if (lastPad >= 0) {
-      padded = b64.slice(0, lastPad + 1);
-      b64 = b64.slice(lastPad + 1);
-    }
-    if (b64.length < 4) {
-      carry = b64;
-      b64 = '';
-    } else if (b64.length % 4) {
-      carry = b64.slice(b64.length - (b64.length % 4));
-      b64 = b64.slice(0, b64.length - carry.length);
-    }
-    b64 = padded + b64;
-    if (b64) out.push(decodeBase64(b64));
-  }
-  if (carry) out.push(decodeBase64(carry));
-  return Buffer.concat(out);
 }
 
 /** mailparser's decodeAddresses for the cases it handles without re-parsing or punycode. */
@@ -213,12 +180,12 @@ const WELL_FORMED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0
 function transferDecode(encoding: string, body: Buffer): Buffer {
   if (encoding === 'quoted-printable') return body.length ? decodeQuotedPrintable(body) : body;
   if (encoding === 'base64') {
-    // Padding or stray characters inside the data: libbase64's result then depends on how
-    // mailsplit chunks the stream (seen in property tests), so simpleParser decides.
-    if (!WELL_FORMED_BASE64.test(body.toString('latin1').replace(/[\r\n\t ]+/g, ''))) throw new NotPlain('malformed base64');
-    // mailsplit pushes the body's complete lines as one chunk and an unterminated last line as another
-    const lastNl = body.lastIndexOf(0x0a);
-    return base64Stream([body.subarray(0, lastNl + 1), body.subarray(lastNl + 1)]);
+    // Padding or stray characters inside the data: libbase64's streaming decoder then gives
+    // a result that depends on how mailsplit chunks the stream (seen in property tests), so
+    // simpleParser decides. Well-formed data decodes the same however it is chunked: at once.
+    const data = body.toString('latin1').replace(/[\r\n\t ]+/g, '');
+    if (!WELL_FORMED_BASE64.test(data)) throw new NotPlain('malformed base64');
+    return Buffer.from(data, 'base64');
   }
   return body;
 }

@@ -242,6 +242,27 @@ describe('generated messages parse the same with and without the fast path', () 
     // the property means something only if the fast path ran on a good part of the cases
     expect(fast).toBeGreaterThan(runs / 3);
   });
+
+  it('well-formed base64 bodies, whatever the line width, line ending and last line', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 400 }),
+        fc.integer({ min: 1, max: 100 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        async (data, width, eol, lastEol) => {
+          const lines = Buffer.from(data).toString('base64').match(new RegExp(`.{1,${width}}`, 'g')) ?? [];
+          // utf-8: the bytes are what is compared here, not a charset's mapping of them
+          const head = ['Message-ID: <b64@x>', 'Subject: s', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '', ''].join(eol);
+          const raw: RawMessage = { bytes: Buffer.from(head + lines.join(eol) + (lastEol ? eol : ''), 'latin1'), position: { source: 'generated', offset: 0, index: 0 } };
+          const r = await compare(raw);
+          expect(r.diff).toBeUndefined();
+          expect(r.fast).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('parsePlain', () => {
