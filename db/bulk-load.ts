@@ -60,6 +60,7 @@ const DEFERRABLE = [
   'patch_msgs_title_key',
   'patch_msgs_patch_id',
   'patch_msgs_newest_patch',
+  'patch_msgs_sender',
   'trailers_msg',
   'trailers_target',
   'stable_events_fix',

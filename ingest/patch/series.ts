@@ -56,6 +56,13 @@ export interface SeriesVersion {
 export interface GroupOptions {
   /** Broken-threading fallback window. */
   windowMs?: number;
+  /**
+   * When grouping one part of the members (db/series.ts groups per sender): whether `ref`
+   * is a member outside this part that sorts before `m`. Grouped all together, such a
+   * member would already have its series when `m` looks up its ancestors, and the lookup
+   * stops at the first ancestor with one; so must it here.
+   */
+  earlierElsewhere?: (ref: string, m: SeriesMember) => boolean;
 }
 
 interface Building {
@@ -150,7 +157,10 @@ export function groupSeries(input: readonly SeriesMember[], opts: GroupOptions =
     const ancestry = [...(m.inReplyTo ? [m.inReplyTo] : []), ...[...m.refs].reverse()];
     for (const ref of ancestry) {
       const s = seriesOf.get(ref);
-      if (!s) continue;
+      if (!s) {
+        if (opts.earlierElsewhere?.(ref, m)) break;
+        continue;
+      }
       const parent = byId.get(ref);
       // Unlabelled patches answering a labelled cover belong to it (git send-email without -v).
       const underCover = m.version === null && parent?.isCover === true && s.total === m.total && s.senderEmail === m.senderEmail && !s.own.has(m.index);
