@@ -8,11 +8,31 @@ import { EventEmitter } from 'node:events';
 /** Labels that name no text encoding at all even if some library accepts them as aliases. */
 const BOGUS = new Set(['binary', 'x-unknown', 'unknown', 'unknown-8bit', '8bit', '7bit', 'x-user-defined', 'none', 'default']);
 
-function knownDecoder(charset: string): TextDecoder | null {
+/** What the body decoding needs of a TextDecoder. */
+interface Decoder {
+  decode(bytes?: Uint8Array, opts?: { stream?: boolean }): string;
+}
+
+// windows-1252 at 0x80-0x9F (WHATWG; the five bytes it leaves undefined stay C1 controls).
+const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/**
+ * windows-1252, which the WHATWG labels iso-8859-1, latin1 and us-ascii also mean (and
+ * mail labelled iso-8859-1 means it: Outlook's curly quotes). Node 20's TextDecoder
+ * decodes it as ISO-8859-1, so 0x82 came out as the control U+0082 where mailparser's
+ * own iconv-lite gives the quote U+201A. Single bytes: no state between chunks.
+ */
+const windows1252: Decoder = {
+  decode: (bytes) => (bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1') : '').replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] as string),
+};
+
+function knownDecoder(charset: string): Decoder | null {
   const label = charset.trim().toLowerCase();
   if (BOGUS.has(label)) return null;
   try {
-    return new TextDecoder(label, { fatal: false });
+    const d = new TextDecoder(label, { fatal: false });
+    return d.encoding === 'windows-1252' ? windows1252 : d;
   } catch {
     return null;
   }
@@ -58,7 +78,7 @@ export type IconvConstructor = new (from: string, to: string) => IconvLike;
 export function makeIconv(notes: string[]): IconvConstructor {
   return class CharsetDecoder extends EventEmitter implements IconvLike {
     private readonly charset: string;
-    private readonly decoder: TextDecoder | null;
+    private readonly decoder: Decoder | null;
     private readonly held: Buffer[] = [];
 
     constructor(from: string, _to: string) {

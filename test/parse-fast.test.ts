@@ -289,6 +289,16 @@ describe('parsePlain', () => {
     expect(mail?.text).toBe('soft wrapped');
   });
 
+  it('reads a body labelled iso-8859-1 as windows-1252, as stock mailparser does, on both paths', async () => {
+    // Outlook's curly quotes and euro sign, sent as iso-8859-1: 0x93 0x94 0x80 0x82
+    const bytes = Buffer.concat([Buffer.from(`${head}Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n`), Buffer.from([0x93, 0x41, 0x94, 0x20, 0x35, 0x80, 0x82, 0x0a])]);
+    const want = '\u201cA\u201d 5\u20ac\u201a\n';
+    expect(parsePlain(bytes, [])?.text).toBe(want);
+    const raw = { bytes, position: { source: 't', offset: 0, index: 0 } };
+    expect((await parseMessage(raw, { now: NOW })).body).toBe(want);
+    expect((await parseMessage(raw, { now: NOW, forceMailparser: true })).body).toBe(want);
+  });
+
   it('writes the unknown-charset note the mailparser path writes', () => {
     const notes: string[] = [];
     const mail = parsePlain(Buffer.concat([Buffer.from(`${head}Content-Type: text/plain; charset=y\n\nna`), Buffer.from([0xef]), Buffer.from('ve\n')]), notes);
