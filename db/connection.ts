@@ -83,6 +83,7 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
     sql.pragma('journal_mode = WAL');
     sql.pragma('synchronous = NORMAL');
     sql.pragma('foreign_keys = ON');
+    if (opts.migrations === undefined) alignEarlyPatchTable(sql, current);
     for (const mig of migrations.filter((m) => m.version > current)) {
       sql.transaction(() => {
         sql.exec(mig.sql);
@@ -96,6 +97,23 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
     throw new LoregraphError('DB_OPEN', `database ${path} is at schema ${current}, needs ${target}: run 'loregraph ingest' once to migrate it`);
   }
   return { path, readonly, sql };
+}
+
+/**
+ * Builds before migration 002 took its final form made patch_msgs without the columns
+ * migration 006 converts (trailers went straight into their table). Such a table gets
+ * them, every row marked as already copied out, so that 006 runs on it as on any other.
+ */
+function alignEarlyPatchTable(sql: Database.Database, current: number): void {
+  if (current < 2 || current >= 6) return;
+  const cols = new Set(sql.prepare(`SELECT name FROM pragma_table_info('patch_msgs')`).pluck().all() as string[]);
+  if (cols.size === 0 || cols.has('materialized')) return;
+  sql.transaction(() => {
+    if (!cols.has('trailers_json')) sql.exec(`ALTER TABLE patch_msgs ADD COLUMN trailers_json TEXT NOT NULL DEFAULT '[]'`);
+    if (!cols.has('events_json')) sql.exec(`ALTER TABLE patch_msgs ADD COLUMN events_json TEXT NOT NULL DEFAULT '[]'`);
+    sql.exec(`ALTER TABLE patch_msgs ADD COLUMN materialized INTEGER NOT NULL DEFAULT 1;
+      CREATE INDEX IF NOT EXISTS patch_msgs_pending ON patch_msgs(msg_row) WHERE materialized = 0;`);
+  })();
 }
 
 export function closeDb(db: Db): void {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, loadMigrations, openDb } from '../db/connection.ts';
+import { closeDb, loadMigrations, openDb, SCHEMA_VERSION } from '../db/connection.ts';
 import { pendingPatchWork } from '../db/patches.ts';
 
 let dir: string;
@@ -55,5 +55,22 @@ describe('migration 006: trailers and stable events stored with their message', 
     expect(cols).not.toContain('trailers_json');
     expect(cols).not.toContain('materialized');
     raw.close();
+  });
+
+  it('migrates a patch table from builds before migration 002 took its final form, its rows counted as done', () => {
+    const path = join(dir, 'early.db');
+    schema5(path);
+    const raw = new Database(path);
+    raw.exec(`DELETE FROM patch_msgs WHERE msg_row = 2; DROP INDEX patch_msgs_pending;
+      ALTER TABLE patch_msgs DROP COLUMN materialized; ALTER TABLE patch_msgs DROP COLUMN events_json; ALTER TABLE patch_msgs DROP COLUMN trailers_json;`);
+    raw.close();
+    const db = openDb(path);
+    expect(pendingPatchWork(db)).toEqual({ rows: 0, upto: 0, seriesMembers: false, trailers: false, stableEvents: false });
+    closeDb(db);
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(after.prepare('SELECT message_id FROM patch_msgs').pluck().all()).toEqual(['done@example.org']);
+    expect(after.prepare(`SELECT value FROM meta WHERE key = 'patches_done_upto'`).pluck().get()).toBe('1');
+    after.close();
   });
 });
