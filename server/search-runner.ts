@@ -38,8 +38,11 @@ interface Slot {
   pending: Map<number, { resolve: (r: SearchResult) => void; reject: (e: Error) => void }>;
 }
 
-/** `size` workers on `dbPath`, started now so the first requests do not wait for them. */
-export function workerSearchRunner(dbPath: string, size: number): SearchRunner {
+/**
+ * `size` workers on `dbPath`, started now so the first requests do not wait for them.
+ * `start` makes each worker (a test hands in one that keeps them, to stop one).
+ */
+export function workerSearchRunner(dbPath: string, size: number, start: (entry: URL) => Promise<Worker> = startTsWorker): SearchRunner {
   let seq = 0;
   let closed = false;
 
@@ -51,7 +54,7 @@ export function workerSearchRunner(dbPath: string, size: number): SearchRunner {
 
   const startSlot = (): Slot => {
     const slot: Slot = { worker: null as unknown as Promise<Worker>, pending: new Map() };
-    slot.worker = startTsWorker(new URL('./search-worker.ts', import.meta.url)).then((w) => {
+    slot.worker = start(new URL('./search-worker.ts', import.meta.url)).then((w) => {
       w.postMessage({ dbPath } satisfies SearchWorkerInit);
       w.on('message', (m: SearchReply) => {
         const p = slot.pending.get(m.id);

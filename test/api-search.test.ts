@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { buildApp } from '../server/app.ts';
+import type { Worker } from 'node:worker_threads';
+import { workerSearchRunner } from '../server/search-runner.ts';
+import { startTsWorker } from '../server/worker-bootstrap.ts';
 import { fixtureMessages, ingestFixture, MARKUP_ID, ROOT_ID } from './helpers/api-fixture.ts';
 
 let dir: string;
@@ -159,6 +162,27 @@ describe('/api/search on search worker threads', () => {
       const want = inline[i % urls.length]!;
       expect([r.statusCode, strip(r.body)]).toEqual([want.statusCode, strip(want.body)]);
     });
+  });
+
+  it('puts a fresh worker in the place of one that died, and answers as before', async () => {
+    const started: Worker[] = [];
+    const runner = workerSearchRunner(db.path, 1, async (entry) => {
+      const w = await startTsWorker(entry);
+      started.push(w);
+      return w;
+    });
+    try {
+      const before = await runner.search('s:writeback', {});
+      expect(before.total).toBeGreaterThan(0);
+      const exited = new Promise((r) => started[0]!.once('exit', r));
+      await started[0]!.terminate();
+      await exited;
+      const after = await runner.search('s:writeback', {});
+      expect(started).toHaveLength(2);
+      expect({ ...after, took_ms: 0 }).toEqual({ ...before, took_ms: 0 });
+    } finally {
+      await runner.close();
+    }
   });
 });
 
