@@ -126,17 +126,22 @@ export function restoreDeferredIndexes(db: Db): number {
   // openDb runs this on every database, including test schemas without a meta table
   if (db.sql.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get() === undefined) return 0;
   const held = heldIndexes(db);
-  if (held.length === 0) return 0;
-  checkAfterCrash(db);
+  // This connection's own load may find its indexes already built (another writable open
+  // restores them): its writes still need the sync below.
+  const unsynced = unsyncedWrites(db);
+  if (held.length === 0 && !unsynced) return 0;
+  if (held.length > 0) checkAfterCrash(db);
   // Synced from here: the checkpoints of the index build fsync the database file, which
   // takes the unsynced checkpoints of the load along; the explicit one covers a small load.
   endUnsyncedWrites(db);
-  db.sql.transaction(() => {
-    // IF NOT EXISTS: another writer may have rebuilt some of them already
-    for (const h of held) db.sql.exec(h.sql.replace(/^CREATE INDEX /i, 'CREATE INDEX IF NOT EXISTS '));
-  })();
+  if (held.length > 0) {
+    db.sql.transaction(() => {
+      // IF NOT EXISTS: another writer may have rebuilt some of them already
+      for (const h of held) db.sql.exec(h.sql.replace(/^CREATE INDEX /i, 'CREATE INDEX IF NOT EXISTS '));
+    })();
+  }
   db.sql.pragma('wal_checkpoint(PASSIVE)');
-  db.sql.prepare('DELETE FROM meta WHERE key IN (?, ?)').run(META_KEY, BOOT_KEY);
+  if (held.length > 0) db.sql.prepare('DELETE FROM meta WHERE key IN (?, ?)').run(META_KEY, BOOT_KEY);
   return held.length;
 }
 

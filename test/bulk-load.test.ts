@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, openDb } from '../db/connection.ts';
-import { deferIndexesForBulkLoad, deferredIndexes, unsyncedWrites } from '../db/bulk-load.ts';
+import { deferIndexesForBulkLoad, deferredIndexes, restoreDeferredIndexes, unsyncedWrites } from '../db/bulk-load.ts';
 import { isLoregraphError } from '../errors.ts';
 import { countMessages } from '../db/messages.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
@@ -88,6 +88,19 @@ describe('bulk load into an empty database', () => {
     const raw = new Database(path, { readonly: true });
     expect(raw.prepare(`SELECT key FROM meta WHERE key IN ('bulk_load_boot', 'deferred_indexes')`).all()).toEqual([]);
     raw.close();
+  });
+
+  it('ends synced even when another writable open built its indexes first', () => {
+    const path = join(dir, 'two.db');
+    const loader = openDb(path);
+    expect(deferIndexesForBulkLoad(loader, { subjectThreading: false })).toBe(true);
+    expect(unsyncedWrites(loader)).toBe(true);
+    const other = openDb(path); // restores the held indexes and clears the marks
+    expect(deferredIndexes(other)).toEqual([]);
+    closeDb(other);
+    expect(restoreDeferredIndexes(loader)).toBe(0);
+    expect(unsyncedWrites(loader)).toBe(false);
+    closeDb(loader);
   });
 
   it('goes back to synced writes when a load fails', async () => {
