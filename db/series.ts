@@ -102,7 +102,8 @@ export function rebuildSeries(db: Db): number {
     const rows = membersOf.all(sender) as MemberColumns[];
     const part = partOf.get(sender);
     if (part === undefined) group(sender, rows);
-    else linked.set(part, [...(linked.get(part) ?? []), ...rows]);
+    else if (linked.has(part)) linked.get(part)?.push(...rows);
+    else linked.set(part, rows);
   }
   // senders a change-id links are grouped together, their members in row order
   for (const [part, rows] of linked) group(part, rows.sort((a, b) => a[0] - b[0]));
