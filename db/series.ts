@@ -101,9 +101,13 @@ export function rebuildSeries(db: Db): number {
   for (const sender of db.sql.prepare(SERIES_PASS_SQL.senders).pluck().all() as string[]) {
     const rows = membersOf.all(sender) as MemberColumns[];
     const part = partOf.get(sender);
-    if (part === undefined) group(sender, rows);
-    else if (linked.has(part)) linked.get(part)?.push(...rows);
-    else linked.set(part, rows);
+    if (part === undefined) {
+      group(sender, rows);
+      continue;
+    }
+    const gathered = linked.get(part) ?? [];
+    for (const r of rows) gathered.push(r); // not push(...rows): a large sender would overflow the argument list
+    linked.set(part, gathered);
   }
   // senders a change-id links are grouped together, their members in row order
   for (const [part, rows] of linked) group(part, rows.sort((a, b) => a[0] - b[0]));
