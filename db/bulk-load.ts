@@ -18,6 +18,7 @@
 // load's end syncs everything before it clears its mark.
 import { readFileSync } from 'node:fs';
 import type { Db } from './connection.ts';
+import { deleteMeta, readMeta, writeMeta } from './meta.ts';
 import { LoregraphError } from '../errors.ts';
 
 const META_KEY = 'deferred_indexes';
@@ -40,7 +41,7 @@ interface HeldIndex {
 
 /** The indexes a bulk load is holding back, as recorded in meta (none when no load is). */
 function heldIndexes(db: Db): HeldIndex[] {
-  const value = db.sql.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(META_KEY) as string | undefined;
+  const value = readMeta(db, META_KEY);
   return value === undefined ? [] : (JSON.parse(value) as HeldIndex[]);
 }
 
@@ -85,8 +86,8 @@ export function deferIndexesForBulkLoad(db: Db, opts: { subjectThreading: boolea
     .all(...names) as HeldIndex[];
   if (found.length === 0) return false;
   db.sql.transaction(() => {
-    db.sql.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(META_KEY, JSON.stringify(found));
-    db.sql.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(BOOT_KEY, bootId() ?? '');
+    writeMeta(db, META_KEY, JSON.stringify(found));
+    writeMeta(db, BOOT_KEY, bootId() ?? '');
     for (const f of found) db.sql.exec(`DROP INDEX "${f.name.replaceAll('"', '""')}"`);
   })();
   // After the mark is written (synced as usual): from here on a crash is detectable.
@@ -109,7 +110,7 @@ export function endUnsyncedWrites(db: Db): void {
  * refuse a file that fails SQLite's quick_check (seconds on a large database, and only then).
  */
 function checkAfterCrash(db: Db): void {
-  const boot = db.sql.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(BOOT_KEY) as string | undefined;
+  const boot = readMeta(db, BOOT_KEY);
   const now = bootId();
   if (boot !== undefined && boot !== '' && boot === now) return;
   const verdict = db.sql.pragma('quick_check(1)', { simple: true });
@@ -141,7 +142,7 @@ export function restoreDeferredIndexes(db: Db): number {
     })();
   }
   db.sql.pragma('wal_checkpoint(PASSIVE)');
-  if (held.length > 0) db.sql.prepare('DELETE FROM meta WHERE key IN (?, ?)').run(META_KEY, BOOT_KEY);
+  if (held.length > 0) deleteMeta(db, META_KEY, BOOT_KEY);
   return held.length;
 }
 

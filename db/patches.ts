@@ -6,6 +6,7 @@
 // its rows past the mark for the next run.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
+import { readMeta, writeMeta } from './meta.ts';
 import type { PatchMsgRow } from '../ingest/patch/patch-row.ts';
 import type { StableEventRow } from '../ingest/patch/stable-events.ts';
 import type { Trailer } from '../ingest/patch/trailers.ts';
@@ -102,8 +103,7 @@ export interface PendingPatchWork {
 }
 
 export function pendingPatchWork(db: Db): PendingPatchWork {
-  const done = (db.sql.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DONE_KEY) as string | undefined) ?? '0';
-  const after = Number(done);
+  const after = Number(readMeta(db, DONE_KEY) ?? '0');
   const r = db.sql
     .prepare(`SELECT COUNT(*) AS n, COALESCE(MAX(msg_row), 0) AS upto, COALESCE(MAX(kind IN ('patch', 'cover')), 0) AS members
       FROM patch_msgs WHERE msg_row > ?`)
@@ -116,5 +116,5 @@ export function pendingPatchWork(db: Db): PendingPatchWork {
 
 /** Sets the mark: the end-of-ingest passes have covered every row up to `upto`. */
 export function markPatchWorkDone(db: Db, upto: number): void {
-  db.sql.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(DONE_KEY, String(upto));
+  writeMeta(db, DONE_KEY, String(upto));
 }

@@ -3,6 +3,7 @@
 // word arrives here already quoted inside the FTS5 expression and is bound as a parameter.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
+import { deleteMeta, readMeta } from './meta.ts';
 import { LoregraphError } from '../errors.ts';
 import type { SearchDoc } from '../ingest/search-index-extract.ts';
 import type { Predicate, SearchPlan } from '../server/query/plan.ts';
@@ -62,13 +63,12 @@ const STALE_KEY = 'search_index_stale';
  * holds, e.g. 004_search_dfn_runs.sql), or null when it is current.
  */
 export function searchIndexStale(db: Db): string | null {
-  const v = prepared(db, 'SELECT value FROM meta WHERE key = ?').pluck().get(STALE_KEY) as string | undefined;
-  return v ?? null;
+  return readMeta(db, STALE_KEY) ?? null;
 }
 
 /** Called by a full rebuild: the index now holds what this version writes. */
 export function markSearchIndexCurrent(db: Db): void {
-  prepared(db, 'DELETE FROM meta WHERE key = ?').run(STALE_KEY);
+  deleteMeta(db, STALE_KEY);
 }
 
 export function countIndexedMessages(db: Db): number {
