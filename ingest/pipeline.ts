@@ -8,11 +8,8 @@
 // deduplicates by content hash, ending with exactly what one clean run stores.
 // Bounded in-flight work keeps memory flat however large the archive.
 import { statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { resolve } from 'node:path';
 import type { Db } from '../db/connection.ts';
 import { markSourceCompleted, resetSourceProgress, upsertSource } from '../db/ingest-sources.ts';
 import { recordIngestError } from '../db/ingest-errors.ts';
@@ -25,6 +22,7 @@ import { readArchive } from './read/index.ts';
 import { processRaw, type Processed, type WireRaw } from './pipeline-process.ts';
 import type { WorkerRequest, WorkerResponse } from './parse-worker.ts';
 import { finishAnalyzers, storeBatch } from './pipeline-store.ts';
+import { startModuleWorker } from './worker-start.ts';
 import type { OnMessage, RawMessage } from './types.ts';
 
 /** The readers' entry point (ingest/read/): calls onMessage for every message, in order. */
@@ -95,17 +93,10 @@ function inlineProcessor(analyzers: readonly Analyzer[]): Processor {
   };
 }
 
-/** tsx's loader for the worker: it does not inherit an in-process register() (bin/loregraph.js, vitest). */
-function workerBootstrap(): string {
-  const req = createRequire(import.meta.url);
-  const tsxApi = pathToFileURL(join(dirname(req.resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
-  const entry = new URL('./parse-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })
-    .catch((e) => { require('node:worker_threads').parentPort.postMessage({ fatal: String((e && e.stack) || e) }); });`;
-}
-
 async function workerProcessor(analyzerNames: string[]): Promise<Processor> {
-  const worker = new Worker(workerBootstrap(), { eval: true, workerData: { analyzers: analyzerNames } });
+  const worker = await startModuleWorker(new URL('./parse-worker.ts', import.meta.url), { workerData: { analyzers: analyzerNames } }).catch((e: Error) => {
+    throw new LoregraphError('INTERNAL', e.message);
+  });
   const waiting = new Map<number, { resolve: (r: Processed[]) => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;
   let seq = 0;
@@ -114,16 +105,7 @@ async function workerProcessor(analyzerNames: string[]): Promise<Processor> {
     for (const w of waiting.values()) w.reject(e);
     waiting.clear();
   };
-  await new Promise<void>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.on('message', function first(m: { ready?: boolean; fatal?: string }) {
-      if (m.fatal) reject(new LoregraphError('INTERNAL', `parse worker failed to start: ${m.fatal}`));
-      else if (m.ready) resolve();
-      worker.off('message', first);
-    });
-  });
-  worker.on('message', (m: WorkerResponse | { fatal: string }) => {
-    if ('fatal' in m) return fail(new LoregraphError('INTERNAL', `parse worker: ${m.fatal}`));
+  worker.on('message', (m: WorkerResponse) => {
     const w = waiting.get(m.seq);
     waiting.delete(m.seq);
     w?.resolve(m.results);
