@@ -208,6 +208,73 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   };
 
   const bulk = deferIndexesForBulkLoad(db, { subjectThreading: storeOpts.subjectThreading });
+  // One consumer for the whole run. Results are written strictly in submission order, and
+  // what ends a source (its last batch, its completion mark) is queued behind its messages,
+  // so reading and parsing the next source overlap the writing of the one before: with the
+  // pipeline drained at every boundary, each source started with the writer waiting on the
+  // worker and ended with the worker waiting on the writer.
+  let pending: Processed[] = [];
+  let pendingSource = -1;
+  let inFlight = 0;
+  let inFlightBytes = 0;
+  let chunk: WireRaw[] = [];
+  let failure: unknown = null;
+  let release: (() => void) | null = null;
+  let tail: Promise<void> = Promise.resolve();
+
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    writeBatch(pendingSource, pending);
+    pending = [];
+    progress();
+  };
+  /** Runs `write` after everything submitted so far has been written. */
+  const afterWrites = (write: () => void): void => {
+    tail = tail.then(() => {
+      if (failure) return;
+      try {
+        write();
+      } catch (e) {
+        failure ??= e;
+      }
+    });
+  };
+  const dispatch = (sourceId: number): void => {
+    if (chunk.length === 0) return;
+    const items = chunk;
+    const size = items.reduce((n, it) => n + it.bytes.byteLength, 0);
+    chunk = [];
+    const done = processor.submit(items);
+    // handled below, in order; this only keeps an early rejection from being "unhandled"
+    done.catch(() => {});
+    tail = tail.then(async () => {
+      try {
+        const results = await done;
+        if (failure) return;
+        for (const r of results) {
+          // a batch is one source's: its resume point is that source's
+          if (pendingSource !== sourceId) flush();
+          pendingSource = sourceId;
+          pending.push(r);
+          if (pending.length >= batchSize) flush();
+        }
+      } catch (e) {
+        failure ??= e;
+      } finally {
+        // always, or a reader waiting for room would wait forever after a failure
+        inFlight -= items.length;
+        inFlightBytes -= size;
+        release?.();
+      }
+    });
+  };
+  /** Everything submitted so far, written. */
+  const drain = async (): Promise<void> => {
+    afterWrites(flush);
+    await tail;
+    if (failure) throw failure;
+  };
+
   try {
     for (const [i, path] of paths.entries()) {
       const { kind, bytes } = kinds[i] as { kind: string; bytes: number };
@@ -217,46 +284,8 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
       // a second pass happens only when the archive no longer matches the resume point
       for (let pass = 0; pass < 2; pass++) {
         const resumeAt = source.doneIndex;
+        const sourceId = source.id;
         let mismatch = false;
-        let pending: Processed[] = [];
-        let inFlight = 0;
-        let inFlightBytes = 0;
-        let chunk: WireRaw[] = [];
-        let failure: unknown = null;
-        let release: (() => void) | null = null;
-        let tail: Promise<void> = Promise.resolve();
-
-        const dispatch = (): void => {
-          if (chunk.length === 0) return;
-          const items = chunk;
-          const size = items.reduce((n, it) => n + it.bytes.byteLength, 0);
-          chunk = [];
-          const done = processor.submit(items);
-          // handled below, in order; this only keeps an early rejection from being "unhandled"
-          done.catch(() => {});
-          // results are consumed strictly in submission order
-          tail = tail.then(async () => {
-            try {
-              const results = await done;
-              if (failure) return;
-              for (const r of results) {
-                pending.push(r);
-                if (pending.length >= batchSize) {
-                  writeBatch(source.id, pending);
-                  pending = [];
-                  progress();
-                }
-              }
-            } catch (e) {
-              failure ??= e;
-            } finally {
-              // always, or a reader waiting for room would wait forever after a failure
-              inFlight -= items.length;
-              inFlightBytes -= size;
-              release?.();
-            }
-          });
-        };
 
         const onMessage: OnMessage = async (msg) => {
           if (failure) throw failure;
@@ -275,9 +304,9 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
           chunk.push(toWire(msg));
           inFlight++;
           inFlightBytes += msg.bytes.length;
-          if (chunk.length >= CHUNK) dispatch();
+          if (chunk.length >= CHUNK) dispatch(sourceId);
           while (inFlight >= MAX_IN_FLIGHT || inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
-            dispatch();
+            dispatch(sourceId);
             await new Promise<void>((r) => (release = r));
             release = null;
             if (failure) throw failure;
@@ -291,30 +320,35 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
           // the writer's own failure comes back through the reader: that one aborts the run
           if (failure === null) readError = e;
         }
-        dispatch();
-        await tail;
+        dispatch(sourceId);
         if (failure) throw failure;
-        if (pending.length > 0) {
-          writeBatch(source.id, pending);
-          pending = [];
-        }
-        progress();
         if (readError !== null) {
           // an unreadable or broken archive costs only itself: what was read is kept, the
           // reason is recorded, and the other sources are still ingested
           const reason = readError instanceof Error ? readError.message : String(readError);
-          recordIngestError(db, source.id, { source: path, offset: -1, index: -1 }, `source failed: ${reason}`, null);
+          afterWrites(() => {
+            flush();
+            recordIngestError(db, sourceId, { source: path, offset: -1, index: -1 }, `source failed: ${reason}`, null);
+          });
           totals.failedSources.push({ path, reason });
           sourceFailed = true;
           break;
         }
         if (!mismatch) break;
         // the file changed since the resume point was taken: read it all again; hashes dedupe
-        resetSourceProgress(db, source.id);
+        await drain();
+        resetSourceProgress(db, sourceId);
         source = upsertSource(db, resolve(path), kind, bytes);
       }
-      if (!sourceFailed) markSourceCompleted(db, source.id, true);
+      const sourceId = source.id;
+      if (!sourceFailed)
+        afterWrites(() => {
+          flush();
+          markSourceCompleted(db, sourceId, true);
+        });
     }
+    await drain();
+    progress();
   } catch (e) {
     if (bulk) endUnsyncedWrites(db);
     throw e;
