@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId, Worker } from 'node:worker_threads';
 import type { Plugin } from 'esbuild';
@@ -57,8 +57,8 @@ function cachedBundle(entry: string, cache: string): string | null {
 const keepModuleUrls: Plugin = {
   name: 'keep-module-urls',
   setup(build) {
+    // only our own files: packages are external, so esbuild loads none of theirs
     build.onLoad({ filter: /\.ts$/ }, (args) => {
-      if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
       const source = readFileSync(args.path, 'utf8');
       return { contents: source.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
     });
