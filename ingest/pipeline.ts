@@ -251,10 +251,10 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
       try {
         const results = await done;
         if (failure) return;
+        // A batch is one source's (its resume point is that source's): each source's end,
+        // queued before the next source's first chunk, writes its last batch.
+        pendingSource = sourceId;
         for (const r of results) {
-          // a batch is one source's: its resume point is that source's
-          if (pendingSource !== sourceId) flush();
-          pendingSource = sourceId;
           pending.push(r);
           if (pending.length >= batchSize) flush();
         }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { closeDb, openDb } from '../db/connection.ts';
 import { allRawInRowOrder, contentHashesInOrder, countMessages } from '../db/messages.ts';
 import { listIngestErrors } from '../db/ingest-errors.ts';
-import { getSource } from '../db/ingest-sources.ts';
+import { getSource, sourceCounts } from '../db/ingest-sources.ts';
 import { threadAssignments } from '../db/threads.ts';
 import { collectStats } from '../db/stats.ts';
 import { ingestPaths, type ReadArchive } from '../ingest/pipeline.ts';
@@ -72,6 +72,25 @@ describe('storing messages', () => {
     expect(second.skipped).toBe(first.stored);
     expect(contentHashesInOrder(db)).toEqual(hashes);
     closeDb(db);
+  });
+
+  it('gives each archive its own batches and resume point while the next archive is already being parsed', async () => {
+    // 7 per batch: batches would straddle the boundaries between the three sample archives
+    // if the writer mixed sources; in the parse worker, as `loregraph ingest` runs.
+    const db = openDb(join(dir, 'sources.db'));
+    await ingestPaths(db, samplePaths(), { batchSize: 7 });
+    for (const file of samplePaths()) {
+      const count = readFileSync(file, 'latin1').match(/^From mboxrd@z /gm)?.length ?? 0;
+      expect(sourceCounts(db, file)).toEqual({ messages: count, errors: 0 });
+      expect(getSource(db, file)).toMatchObject({ doneIndex: count - 1, completed: true });
+    }
+    // the same rows, in the same order, as one archive at a time
+    const hashes = contentHashesInOrder(db);
+    closeDb(db);
+    const one = openDb(join(dir, 'one-by-one.db'));
+    for (const file of samplePaths()) await ingestPaths(one, [file], inline);
+    expect(contentHashesInOrder(one)).toEqual(hashes);
+    closeDb(one);
   });
 
   it('records an empty message in ingest_errors with its position and goes on', async () => {
