@@ -44,8 +44,10 @@ export interface IngestProgress {
   skipped: number;
   /** Bytes of raw messages handled so far in this run. */
   bytes: number;
-  /** Sum of the sizes of all sources, when known (0 otherwise). */
+  /** Sum of the sizes of all sources as stored (compressed, for .gz), as far as known (0 when none is). */
   totalBytes: number;
+  /** How far the readers are through those sources, in the same bytes: what a progress bar shows. */
+  readBytes: number;
   elapsedMs: number;
 }
 
@@ -185,6 +187,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     deleted: 0,
     bytes: 0,
     totalBytes: kinds.reduce((n, k) => n + k.bytes, 0),
+    readBytes: 0,
     elapsedMs: 0,
     sources: paths.length,
     failedSources: [],
@@ -276,8 +279,22 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   };
 
   try {
+    // Progress as the readers report it, in bytes as stored: message bytes would pass a .gz
+    // file's size long before its end, and a directory's size is known once its reader
+    // has listed it.
+    const sourceSizes = kinds.map((k) => k.bytes);
+    let readBefore = 0;
     for (const [i, path] of paths.entries()) {
       const { kind, bytes } = kinds[i] as { kind: string; bytes: number };
+      const onReadProgress = (read: number, size: number | null): void => {
+        // a source of unknown size (a public-inbox repository) counts on neither side
+        if (size === null) return;
+        if (size !== sourceSizes[i]) {
+          sourceSizes[i] = size;
+          totals.totalBytes = sourceSizes.reduce((n, b) => n + b, 0);
+        }
+        totals.readBytes = readBefore + read;
+      };
       let source = upsertSource(db, resolve(path), kind, bytes);
       let sourceFailed = false;
       totals.source = path;
@@ -315,7 +332,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
 
         let readError: unknown = null;
         try {
-          await read(path, onMessage, {});
+          await read(path, onMessage, { onProgress: onReadProgress });
         } catch (e) {
           // the writer's own failure comes back through the reader: that one aborts the run
           if (failure === null) readError = e;
@@ -346,6 +363,8 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
           flush();
           markSourceCompleted(db, sourceId, true);
         });
+      readBefore += sourceSizes[i] as number;
+      totals.readBytes = readBefore;
     }
     await drain();
     progress();

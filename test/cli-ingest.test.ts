@@ -126,10 +126,21 @@ describe('loregraph ingest / stats / thread / export', () => {
 });
 
 describe('ingest progress line', () => {
+  const MB = 1024 * 1024;
+  const at = { source: 'x', seen: 1200, stored: 1200, duplicate: 0, malformed: 0, lenient: 0, skipped: 0, elapsedMs: 5000 };
+
   it('shows messages, MB/s, percentage and ETA', () => {
-    const MB = 1024 * 1024;
-    const line = formatProgress({ source: 'x', seen: 1200, stored: 1200, duplicate: 0, malformed: 0, lenient: 0, skipped: 0, bytes: 10 * MB, totalBytes: 40 * MB, elapsedMs: 5000 });
+    const line = formatProgress({ ...at, bytes: 10 * MB, readBytes: 10 * MB, totalBytes: 40 * MB });
     expect(line).toBe('[######..................]  25% 1200 messages, 2.0 MB/s ETA 15s');
+  });
+
+  it('measures percentage and ETA in the bytes of the sources as stored, the rate in mail read (a .gz archive)', () => {
+    const line = formatProgress({ ...at, bytes: 30 * MB, readBytes: 5 * MB, totalBytes: 20 * MB });
+    expect(line).toBe('[######..................]  25% 1200 messages, 6.0 MB/s ETA 15s');
+  });
+
+  it('shows no bar while no source size is known (a public-inbox repository)', () => {
+    expect(formatProgress({ ...at, bytes: 10 * MB, readBytes: 0, totalBytes: 0 })).toBe('1200 messages, 2.0 MB/s');
   });
 });
 

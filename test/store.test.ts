@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDb, openDb } from '../db/connection.ts';
@@ -9,7 +10,7 @@ import { listIngestErrors } from '../db/ingest-errors.ts';
 import { getSource, sourceCounts } from '../db/ingest-sources.ts';
 import { threadAssignments } from '../db/threads.ts';
 import { collectStats } from '../db/stats.ts';
-import { ingestPaths, type ReadArchive } from '../ingest/pipeline.ts';
+import { ingestPaths, type IngestProgress, type ReadArchive } from '../ingest/pipeline.ts';
 import { readArchive, toMboxrd } from '../ingest/read/index.ts';
 import { samplePaths, ensureSeeded } from '../ingest/seed.ts';
 import { mailText } from './fixtures/ingest/mail.ts';
@@ -91,6 +92,24 @@ describe('storing messages', () => {
     for (const file of samplePaths()) await ingestPaths(one, [file], inline);
     expect(contentHashesInOrder(one)).toEqual(hashes);
     closeDb(one);
+  });
+
+  it('reports progress in the bytes of the sources as stored: a .gz file compressed, a directory once listed', async () => {
+    const [first, ...rest] = samplePaths();
+    const gz = join(dir, 'thread.mbox.gz');
+    writeFileSync(gz, gzipSync(readFileSync(first!)));
+    const folder = join(dir, 'folder');
+    mkdirSync(folder);
+    for (const [i, f] of rest.entries()) writeFileSync(join(folder, `${i}.mbox`), readFileSync(f));
+    const stored = statSync(gz).size + rest.reduce((n, f) => n + statSync(f).size, 0);
+    const seen: IngestProgress[] = [];
+    const db = openDb(join(dir, 'progress.db'));
+    const s = await ingestPaths(db, [gz, folder], { batchSize: 3, onProgress: (p) => seen.push({ ...p }) });
+    closeDb(db);
+    // the mail inside the .gz is larger than the file: counted in it, the bar would pass 100%
+    expect(s.bytes).toBeGreaterThan(stored);
+    expect(seen.every((p) => p.readBytes <= p.totalBytes)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ readBytes: stored, totalBytes: stored });
   });
 
   it('records an empty message in ingest_errors with its position and goes on', async () => {

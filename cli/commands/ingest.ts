@@ -9,10 +9,13 @@ const MB = 1024 * 1024;
 export function formatProgress(p: IngestProgress): string {
   const secs = p.elapsedMs / 1000;
   const rate = secs > 0 ? p.bytes / MB / secs : 0;
-  const pct = p.totalBytes > 0 ? Math.min(1, p.bytes / p.totalBytes) : null;
+  // The bar and ETA follow the readers through the sources as stored (a .gz file's
+  // compressed bytes); the rate is of mail read.
+  const pct = p.totalBytes > 0 ? Math.min(1, p.readBytes / p.totalBytes) : null;
   const width = 24;
   const bar = pct === null ? '' : `[${'#'.repeat(Math.round(pct * width)).padEnd(width, '.')}] ${(pct * 100).toFixed(0).padStart(3)}% `;
-  const eta = pct !== null && pct > 0 && rate > 0 ? ` ETA ${Math.max(0, Math.round((p.totalBytes - p.bytes) / MB / rate))}s` : '';
+  const readRate = secs > 0 ? p.readBytes / secs : 0;
+  const eta = pct !== null && pct > 0 && readRate > 0 ? ` ETA ${Math.max(0, Math.round((p.totalBytes - p.readBytes) / readRate))}s` : '';
   return `${bar}${p.seen} messages, ${rate.toFixed(1)} MB/s${eta}`;
 }
 
