@@ -45,6 +45,16 @@ function storedSoFar(dbPath: string): number {
   }
 }
 
+/** Starts an ingest, kills it with SIGKILL once `stored(n)` holds, returns how many messages it had stored. */
+async function killWhen(paths: string[], db: string, stored: (n: number) => boolean): Promise<number> {
+  const child = spawn(process.execPath, [BIN, 'ingest', ...paths, '--db', db, '--batch-size', String(BATCH)], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  while (!stored(storedSoFar(db))) await new Promise((res) => setTimeout(res, 20));
+  child.kill('SIGKILL');
+  await exited;
+  return storedSoFar(db);
+}
+
 describe('an ingest killed with SIGKILL', () => {
   let dir: string;
   let archive: string;
@@ -54,34 +64,41 @@ describe('an ingest killed with SIGKILL', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('resumes on rerun to exactly the content of one clean run', { timeout: 240_000 }, async () => {
-    const clean = join(dir, 'clean.db');
-    const r = spawnSync(process.execPath, [BIN, 'ingest', archive, '--db', clean], { encoding: 'utf8' });
+  /** Clean run, killed run, rerun; the rerun must end with the clean run's content. */
+  async function killAndRerun(paths: string[], name: string, killAt: (n: number) => boolean): Promise<{ afterKill: number; total: number }> {
+    const clean = join(dir, `${name}-clean.db`);
+    const r = spawnSync(process.execPath, [BIN, 'ingest', ...paths, '--db', clean], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const want = digest(clean);
-    expect(want.messages).toBe(TOTAL);
 
-    const killed = join(dir, 'killed.db');
-    const child = spawn(process.execPath, [BIN, 'ingest', archive, '--db', killed, '--batch-size', String(BATCH)], { stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let atKill = 0;
-    // kill as soon as the first batch has committed
-    while (atKill < BATCH) {
-      await new Promise((res) => setTimeout(res, 20));
-      atKill = storedSoFar(killed);
-    }
-    child.kill('SIGKILL');
-    await exited;
-    const afterKill = storedSoFar(killed);
+    const killed = join(dir, `${name}-killed.db`);
+    const afterKill = await killWhen(paths, killed, killAt);
+    expect(afterKill).toBeLessThan(want.messages);
+
+    const rerun = spawnSync(process.execPath, [BIN, 'ingest', ...paths, '--db', killed, '--batch-size', String(BATCH)], { encoding: 'utf8' });
+    expect(rerun.status).toBe(0);
+    expect(rerun.stdout).toMatch(new RegExp(`${want.messages - afterKill} new, 0 duplicate, 0 malformed, 0 lenient, ${afterKill} already stored`));
+    expect(digest(killed)).toEqual(want);
+    return { afterKill, total: want.messages };
+  }
+
+  it('resumes on rerun to exactly the content of one clean run', { timeout: 240_000 }, async () => {
+    // killed as soon as the first batch has committed
+    const { afterKill, total } = await killAndRerun([archive], 'one', (n) => n >= BATCH);
+    expect(total).toBe(TOTAL);
     expect(afterKill).toBeGreaterThanOrEqual(BATCH);
-    expect(afterKill).toBeLessThan(TOTAL);
     // committed batches only: a multiple of the batch size
     expect(afterKill % BATCH).toBe(0);
+  });
 
-    const rerun = spawnSync(process.execPath, [BIN, 'ingest', archive, '--db', killed, '--batch-size', String(BATCH)], { encoding: 'utf8' });
-    expect(rerun.status).toBe(0);
-    expect(rerun.stdout).toMatch(new RegExp(`${TOTAL - afterKill} new, 0 duplicate, 0 malformed, 0 lenient, ${afterKill} already stored`));
-    expect(digest(killed)).toEqual(want);
+  it('resumes a run of two archives killed while the second was being written', { timeout: 240_000 }, async () => {
+    // 450 messages: the first archive ends with a part batch, committed with its completion
+    const first = generateArchive(450, join(dir, 'first.mboxrd'), 11).path;
+    const { afterKill, total } = await killAndRerun([first, archive], 'two', (n) => n > 450);
+    expect(total).toBe(450 + TOTAL);
+    // all of the first archive, then whole batches of the second
+    expect(afterKill).toBeGreaterThan(450);
+    expect((afterKill - 450) % BATCH).toBe(0);
   });
 });
