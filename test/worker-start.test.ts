@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
@@ -60,8 +60,12 @@ describe('startModuleWorker', () => {
   it('reuses the bundle while its files are unchanged, and rebuilds it when one changes', async () => {
     await ask({ cacheDir: cache });
     const first = bundlesIn(cache);
+    // a rebuild of unchanged files gives the same name (it is the content's hash), but a new file
+    const inode = (): number => statSync(join(cache, first[0]!)).ino;
+    const before = inode();
     expect((await ask({ cacheDir: cache })).greeting).toBe('hello');
     expect(bundlesIn(cache)).toEqual(first);
+    expect(inode()).toBe(before);
 
     writeFileSync(join(dir, 'dep.ts'), dep('changed'));
     const past = new Date(Date.now() - 30_000);
