@@ -83,7 +83,7 @@ async function child(dbPath: string, paths: string[]): Promise<void> {
 
 /** Runs in a child: mailparser alone over the archives, in a process as fresh as the ingest's. */
 async function mailparserChild(paths: string[]): Promise<void> {
-  const f = await timeParse('', paths, parseWithMailparser);
+  const f = await timeParse('mailparser alone (1 thread)', paths, parseWithMailparser);
   process.stdout.write(JSON.stringify(f));
 }
 
@@ -124,7 +124,7 @@ async function benchArchives(paths: readonly string[]): Promise<void> {
   // that warm-up is worth a fifth of mailparser's time. The warm figure is printed too.
   const rounds: { mp: Figures; warm: Figures; fast: Figures; e2e: EndToEnd }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const mp = { ...inChild<Figures>(['--child-mailparser', ...paths]), label: 'mailparser alone (1 thread)' };
+    const mp = inChild<Figures>(['--child-mailparser', ...paths]);
     const warm = await timeParse('  same, warm in this process', paths, parseWithMailparser);
     // ours: the fast path for plain single-part mail, simpleParser for the rest
     const fast = await timeParse('parseMessage (fast path)', paths, (m) => parseMessage(m));
