@@ -231,11 +231,12 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     pending = [];
     progress();
   };
-  /** Runs `write` after everything submitted so far has been written. */
+  /** Runs `write` once everything submitted so far is written, the last part batch included. */
   const afterWrites = (write: () => void): void => {
     tail = tail.then(() => {
       if (failure) return;
       try {
+        flush();
         write();
       } catch (e) {
         failure ??= e;
@@ -273,7 +274,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   };
   /** Everything submitted so far, written. */
   const drain = async (): Promise<void> => {
-    afterWrites(flush);
+    afterWrites(() => {});
     await tail;
     if (failure) throw failure;
   };
@@ -343,10 +344,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
           // an unreadable or broken archive costs only itself: what was read is kept, the
           // reason is recorded, and the other sources are still ingested
           const reason = readError instanceof Error ? readError.message : String(readError);
-          afterWrites(() => {
-            flush();
-            recordIngestError(db, sourceId, { source: path, offset: -1, index: -1 }, `source failed: ${reason}`, null);
-          });
+          afterWrites(() => recordIngestError(db, sourceId, { source: path, offset: -1, index: -1 }, `source failed: ${reason}`, null));
           totals.failedSources.push({ path, reason });
           sourceFailed = true;
           break;
@@ -358,11 +356,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
         source = upsertSource(db, resolve(path), kind, bytes);
       }
       const sourceId = source.id;
-      if (!sourceFailed)
-        afterWrites(() => {
-          flush();
-          markSourceCompleted(db, sourceId, true);
-        });
+      if (!sourceFailed) afterWrites(() => markSourceCompleted(db, sourceId, true));
       readBefore += sourceSizes[i] as number;
       totals.readBytes = readBefore;
     }
