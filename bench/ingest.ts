@@ -14,7 +14,7 @@ import { simpleParser } from 'mailparser';
 import { parseMessage } from '../ingest/parse.ts';
 import type { IngestSummary } from '../ingest/pipeline.ts';
 import { readArchive, splitOnly } from '../ingest/read/index.ts';
-import type { RawMessage } from '../ingest/types.ts';
+import type { RawMessage } from '../domain/message.ts';
 import { HAS_SHARED, sharedPath } from '../test/helpers/shared.ts';
 import { BENCH_OUT, generateArchive } from './generate-archive.ts';
 

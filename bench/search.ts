@@ -17,7 +17,7 @@ import { countMessages } from '../db/messages.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { rebuildSearchIndex } from '../ingest/search-index-rebuild.ts';
 import { searchIndexStale } from '../db/search.ts';
-import { searchMessages } from '../server/query/search.ts';
+import { searchMessages } from '../server/search.ts';
 import { sharedPath, HAS_SHARED } from '../test/helpers/shared.ts';
 import { generateArchive } from './generate-archive.ts';
 

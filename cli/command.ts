@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { LoregraphError } from '../errors.ts';
+import { LoregraphError } from '../domain/errors.ts';
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CliIO {

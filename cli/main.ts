@@ -1,7 +1,7 @@
 // The loregraph command line: `loregraph <command> [args]`. Each command lives in
 // cli/commands/<name>.ts and exports a `command: Command`; they are loaded on demand
 // so a quick `loregraph stats` does not pay for the simulator or the server.
-import { isLoregraphError, LoregraphError } from '../errors.ts';
+import { isLoregraphError, LoregraphError } from '../domain/errors.ts';
 import type { Command, CliIO } from './command.ts';
 
 const COMMANDS = ['ingest', 'stats', 'thread', 'export', 'serve', 'sim', 'series', 'fix-status', 'stable', 'reindex'] as const;

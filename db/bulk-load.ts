@@ -17,9 +17,9 @@
 // the boot it ran in, and an open from another boot checks the file before going on. The
 // load's end syncs everything before it clears its mark.
 import { readFileSync } from 'node:fs';
-import type { Db } from './connection.ts';
+import type { Db } from './db.ts';
 import { deleteMeta, readMeta, writeMeta } from './meta.ts';
-import { LoregraphError } from '../errors.ts';
+import { LoregraphError } from '../domain/errors.ts';
 
 const META_KEY = 'deferred_indexes';
 const BOOT_KEY = 'bulk_load_boot';

@@ -6,18 +6,13 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LoregraphError } from '../errors.ts';
+import { LoregraphError } from '../domain/errors.ts';
 import { restoreDeferredIndexes } from './bulk-load.ts';
+import type { Db } from './db.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-/** An open loregraph database. Only db/ modules look inside. */
-export interface Db {
-  readonly path: string;
-  readonly readonly: boolean;
-  /** @internal for db/ modules only */
-  readonly sql: Database.Database;
-}
+export type { Db } from './db.ts';
 
 export interface Migration {
   version: number;

@@ -2,7 +2,7 @@
 // distinct input (raw_hash) so reruns add nothing.
 import { createHash } from 'node:crypto';
 import type { Db } from './connection.ts';
-import type { SourcePosition } from '../ingest/types.ts';
+import type { SourcePosition } from '../domain/message.ts';
 
 export interface IngestErrorRow {
   id: number;

@@ -2,7 +2,7 @@
 // message view. Read from the row (not re-parsed from the raw bytes), so what the
 // lenient reader recovered for a saved message that is not clean RFC 5322 is kept.
 import type { Db } from './connection.ts';
-import type { AttachmentInfo, LenientRecovery, ParsedMessage } from '../ingest/types.ts';
+import type { AttachmentInfo, LenientRecovery, ParsedMessage } from '../domain/message.ts';
 
 /**
  * A stored copy: what the parser produced, as the row keeps it. `references` is the ancestry

@@ -3,8 +3,8 @@
 import { brotliCompressSync, brotliDecompressSync, constants, inflateRawSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
-import type { Address, ParsedMessage, SourcePosition } from '../ingest/types.ts';
-import { baseSubject } from '../ingest/thread.ts';
+import type { Address, ParsedMessage, SourcePosition } from '../domain/message.ts';
+import { baseSubject } from '../domain/thread.ts';
 
 export type RawCodec = 'deflate-raw' | 'brotli' | 'none';
 
@@ -96,7 +96,7 @@ export interface MessageRow extends MessageHead {
   contentHash: string;
   dateSource: ParsedMessage['dateSource'];
   inReplyTo: string | null;
-  /** The ancestry chain (ingest/thread.ts ancestryChain); its last id is the declared parent. */
+  /** The ancestry chain (domain/thread.ts ancestryChain); its last id is the declared parent. */
   chain: string[];
   listId: string | null;
   body: string;

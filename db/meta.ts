@@ -1,6 +1,6 @@
 // The meta table: one value per key for what the database records about itself (a bulk
 // load in progress, where the end-of-run passes stopped, an index to rebuild).
-import type { Db } from './connection.ts';
+import type { Db } from './db.ts';
 
 export function readMeta(db: Db, key: string): string | undefined {
   return db.sql.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;

@@ -1,7 +1,7 @@
 // The counters the patch analysis adds to `loregraph stats` (kept apart from
 // db/patches.ts so that stats loads no analysis code).
-import type { Db } from './connection.ts';
-import type { StatFn } from './stats.ts';
+import type { Db } from './db.ts';
+import type { StatFn } from './stat-fn.ts';
 
 function count(db: Db, sql: string): number {
   try {

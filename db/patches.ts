@@ -7,9 +7,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
 import { readMeta, writeMeta } from './meta.ts';
-import type { PatchMsgRow } from '../ingest/patch/patch-row.ts';
-import type { StableEventRow } from '../ingest/patch/stable-events.ts';
-import type { Trailer } from '../ingest/patch/trailers.ts';
+import type { PatchMsgRow } from '../domain/patch/patch-row.ts';
+import type { StableEventRow } from '../domain/patch/stable-events.ts';
+import type { Trailer } from '../domain/patch/trailers.ts';
 
 interface Stmts {
   row: Statement;
@@ -38,7 +38,7 @@ function stmts(db: Db): Stmts {
   return s;
 }
 
-/** Inserts what the parse worker built (ingest/patch/patch-row.ts) for one message; call in the ingest transaction. */
+/** Inserts what the parse worker built (domain/patch/patch-row.ts) for one message; call in the ingest transaction. */
 export function storePatchRow(db: Db, rowId: number, r: PatchMsgRow): void {
   const s = stmts(db);
   s.row.run(

@@ -1,14 +1,14 @@
 // The full-text index (search_fts, db/migrations/003_search.sql) and the queries that run
-// a compiled SearchPlan against it. Plans come from server/query/compile.ts; every user
+// a compiled SearchPlan against it. Plans come from domain/query/compile.ts; every user
 // word arrives here already quoted inside the FTS5 expression and is bound as a parameter.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
 import { deleteMeta, readMeta } from './meta.ts';
-import { LoregraphError } from '../errors.ts';
-import type { SearchDoc } from '../ingest/search-index-extract.ts';
-import type { Predicate, SearchPlan } from '../server/query/plan.ts';
+import { LoregraphError } from '../domain/errors.ts';
+import type { SearchDoc } from '../domain/search/extract.ts';
+import type { Predicate, SearchPlan } from '../domain/query/plan.ts';
 import type { MessageSummary } from './messages.ts';
-import { SEARCH_COLUMNS } from './search-columns.ts';
+import { SEARCH_COLUMNS } from '../domain/search/columns.ts';
 
 // Every column of the FTS5 table, in the order db/migrations/003_search.sql declares them.
 const SEARCH_DOC_COLUMNS = SEARCH_COLUMNS satisfies readonly (keyof SearchDoc)[];

@@ -1,9 +1,9 @@
 // Series and their versions: rebuilt from patch_msgs at the end of every ingest (the
-// grouping is pure, ingest/patch/series.ts), and read back whole for `loregraph series`
+// grouping is pure, domain/patch/series.ts), and read back whole for `loregraph series`
 // and the API, with each patch's trailers and the message that gave each trailer.
 import type { Db } from './connection.ts';
-import { groupSeries, type SeriesMember } from '../ingest/patch/series.ts';
-import { LoregraphError } from '../errors.ts';
+import { groupSeries, type SeriesMember } from '../domain/patch/series.ts';
+import { LoregraphError } from '../domain/errors.ts';
 
 type MemberColumns = [number, string, string, string | null, number, number | null, number | null, string, string, string, number | null, string | null, string, string | null, string | null, string];
 
@@ -63,7 +63,7 @@ function linkedSenders(db: Db): Map<string, string> {
 }
 
 /**
- * Regroups every patch and cover letter into series versions (pure, ingest/patch/series.ts)
+ * Regroups every patch and cover letter into series versions (pure, domain/patch/series.ts)
  * and replaces the stored ones. Every grouping rule but the change-id link needs one
  * sender, so the members are grouped one sender (or change-id-linked set of senders) at a
  * time: the pass holds one sender's patches, not the archive's, which set a run's memory

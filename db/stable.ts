@@ -1,10 +1,10 @@
 // Stable tracking: links each stable event to its upstream fix at the end of ingest,
 // links the fix to the patch mail it came from, and answers "what is the status of this
 // fix on each branch" and "what happened on this branch". Statuses and their precedence
-// are defined once, in ingest/patch/stable-status.ts.
+// are defined once, in domain/patch/stable-status.ts.
 import type { Db } from './connection.ts';
-import { LoregraphError } from '../errors.ts';
-import { resolveBranchStatuses, STATUSES, type BranchStatus, type StableEventInput, type StableStatus } from '../ingest/patch/stable-status.ts';
+import { LoregraphError } from '../domain/errors.ts';
+import { resolveBranchStatuses, STATUSES, type BranchStatus, type StableEventInput, type StableStatus } from '../domain/patch/stable-status.ts';
 
 interface EventRow {
   id: number;

@@ -6,8 +6,10 @@ import { countGhosts, countThreads } from './threads.ts';
 import { countIngestErrors } from './ingest-errors.ts';
 import { countSources } from './ingest-sources.ts';
 import { PATCH_STATS } from './patch-stats.ts';
+import type { StatFn } from './stat-fn.ts';
 
-export type StatFn = (db: Db) => number | string | Record<string, unknown>;
+export type { StatFn } from './stat-fn.ts';
+
 
 const registry = new Map<string, StatFn>([
   ['messages', countMessages],

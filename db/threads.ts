@@ -1,9 +1,9 @@
-// Thread nodes in SQL: the ThreadStore the pure threader (ingest/thread.ts) runs against,
+// Thread nodes in SQL: the ThreadStore the pure threader (domain/thread.ts) runs against,
 // inside the same transaction as the batch of messages it threads, plus thread queries.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
-import { buildTree, updateThreads, type ThreadStore, type TreeNode } from '../ingest/thread.ts';
-import type { Address } from '../ingest/types.ts';
+import { buildTree, updateThreads, type ThreadStore, type TreeNode } from '../domain/thread.ts';
+import type { Address } from '../domain/message.ts';
 
 export interface ThreadingOptions {
   subjectThreading?: boolean;
@@ -75,7 +75,7 @@ function sqlThreadStore(db: Db, opts: ThreadingOptions): ThreadStore {
 
 export interface ThreadInput {
   messageId: string;
-  /** ingest/thread.ts ancestryChain */
+  /** domain/thread.ts ancestryChain */
   chain: readonly string[];
   subject: string;
   /** From db/messages baseSubject. */

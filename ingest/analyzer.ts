@@ -6,7 +6,7 @@
 // message without its analysis.
 import type { Db } from '../db/connection.ts';
 import type { MessageRow } from '../db/messages.ts';
-import type { ParsedMessage } from './types.ts';
+import type { ParsedMessage } from '../domain/message.ts';
 
 export interface StoredRef {
   /** messages.id of the row just inserted. */

@@ -7,7 +7,7 @@
 // through parse-fast.ts, which yields the same fields; everything else goes to mailparser.
 import { hash as digestOf } from 'node:crypto';
 import { simpleParser, type EmailAddress, type ParsedMail } from 'mailparser';
-import type { Address, AttachmentInfo, ParsedMessage, RawMessage, SourcePosition } from './types.ts';
+import type { Address, AttachmentInfo, ParsedMessage, RawMessage, SourcePosition } from '../domain/message.ts';
 import { decodeUnknownCharset, makeIconv } from './parse-charset.ts';
 import { parsePlain, type AddressField, type MailFields } from './parse-fast.ts';
 import { parseInputFor } from './read/lenient.ts';

@@ -2,9 +2,9 @@
 // Shared by the parse worker and the in-thread mode so both produce identical rows.
 import type { Analyzer } from './analyzer.ts';
 import { contentHash, MessageParseError, parseMessage } from './parse.ts';
-import type { LenientRecovery, ParsedMessage, SourcePosition } from './types.ts';
+import type { LenientRecovery, ParsedMessage, SourcePosition } from '../domain/message.ts';
 import { encodeRaw, messageRow, type MessageRow, type RawCodec } from '../db/messages.ts';
-import { ancestryChain } from './thread.ts';
+import { ancestryChain } from '../domain/thread.ts';
 
 /** A RawMessage as it crosses the thread boundary (Buffer becomes a plain Uint8Array). */
 export interface WireRaw {

@@ -14,7 +14,7 @@ import type { Db } from '../db/connection.ts';
 import { markSourceCompleted, resetSourceProgress, upsertSource } from '../db/ingest-sources.ts';
 import { recordIngestError } from '../db/ingest-errors.ts';
 import { deferIndexesForBulkLoad, endUnsyncedWrites, restoreDeferredIndexes } from '../db/bulk-load.ts';
-import { LoregraphError } from '../errors.ts';
+import { LoregraphError } from '../domain/errors.ts';
 import type { Analyzer } from './analyzer.ts';
 import { ANALYZERS } from './analyzers.ts';
 import { contentHash } from './parse.ts';
@@ -23,7 +23,7 @@ import { processRaw, type Processed, type WireRaw } from './pipeline-process.ts'
 import type { WorkerRequest, WorkerResponse } from './parse-worker.ts';
 import { finishAnalyzers, storeBatch } from './pipeline-store.ts';
 import { startModuleWorker } from './worker-start.ts';
-import type { OnMessage, RawMessage } from './types.ts';
+import type { OnMessage, RawMessage } from '../domain/message.ts';
 
 /** The readers' entry point (ingest/read/): calls onMessage for every message, in order. */
 export type ReadArchive = (

@@ -5,7 +5,7 @@
 import type { Db } from '../db/connection.ts';
 import { runInTransaction } from '../db/ingest-tx.ts';
 import { clearSearchIndex, indexSourceRows, insertSearchDoc, markSearchIndexCurrent, optimizeSearchIndex } from '../db/search.ts';
-import { extractSearchDoc } from './search-index-extract.ts';
+import { extractSearchDoc } from '../domain/search/extract.ts';
 
 export interface ReindexProgress {
   indexed: number;

@@ -2,7 +2,7 @@
 // insert into search_fts (on the writer thread, in the same transaction as the message,
 // so a message is never stored without being searchable).
 import type { Analyzer } from './analyzer.ts';
-import { extractSearchDoc, type SearchDoc } from './search-index-extract.ts';
+import { extractSearchDoc, type SearchDoc } from '../domain/search/extract.ts';
 import { insertSearchDoc } from '../db/search.ts';
 
 export const searchIndexAnalyzer: Analyzer<SearchDoc> = {

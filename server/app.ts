@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { errorBody, errorBodySchema, handleError } from './http-errors.ts';
 import { SECURITY_HEADERS } from './security.ts';
-import { LoregraphError } from '../errors.ts';
+import { LoregraphError } from '../domain/errors.ts';
 import { buildOpenApi, collectRoute, type CollectedRoute } from './openapi.ts';
 import type { AppDeps, RouteContext } from './context.ts';
 import { registerHealth } from './routes/health.ts';

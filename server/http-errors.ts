@@ -3,7 +3,7 @@
 // Scripts match on `code` (from errors.ts), people read `message`.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { ERRORS, isLoregraphError, type ErrorCode } from '../errors.ts';
+import { ERRORS, isLoregraphError, type ErrorCode } from '../domain/errors.ts';
 import { isSimError, type SimErrorCode } from '../sim/errors.ts';
 
 export interface ErrorBody {

@@ -1,14 +1,12 @@
 // Where the knowledge index lives: in a worker thread (the server) or on the calling
 // thread (tests, tools). Either way the cache talks to it through this interface.
 import type { Worker } from 'node:worker_threads';
-import { LoregraphError } from '../errors.ts';
+import { LoregraphError } from '../domain/errors.ts';
 import { buildKnowledgeIndex, type KnowledgeEntity, type KnowledgeHit, type KnowledgeIndex } from './knowledge.ts';
 import { startTsWorker } from './worker-bootstrap.ts';
+import type { KnowledgeRequest, KnowledgeResponse, SearchOpts } from './knowledge-worker.ts';
 
-export interface SearchOpts {
-  limit?: number;
-  kind?: string;
-}
+export type { SearchOpts } from './knowledge-worker.ts';
 
 export interface KnowledgeBuilder {
   /** Builds (replacing the previous index) and returns the serialized index as JSON. */
@@ -17,15 +15,6 @@ export interface KnowledgeBuilder {
   search(q: string, opts: SearchOpts): Promise<KnowledgeHit[]>;
   close(): Promise<void>;
 }
-
-export type KnowledgeRequest =
-  | { id: number; op: 'build'; entities: KnowledgeEntity[]; source: string; now: number }
-  | { id: number; op: 'search'; q: string; opts: SearchOpts };
-
-export type KnowledgeResponse =
-  | { id: number; json: string; hits?: undefined; error?: undefined }
-  | { id: number; hits: KnowledgeHit[]; json?: undefined; error?: undefined }
-  | { id: number; error: string; code: 'BAD_QUERY' | null; json?: undefined; hits?: undefined };
 
 export function inlineKnowledgeBuilder(): KnowledgeBuilder {
   let index: KnowledgeIndex | null = null;

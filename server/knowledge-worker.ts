@@ -2,8 +2,22 @@
 // entities, and searching it tens of milliseconds, so both happen here and the request
 // thread only forwards entities and queries.
 import { parentPort } from 'node:worker_threads';
-import { buildKnowledgeIndex, type KnowledgeIndex } from './knowledge.ts';
-import type { KnowledgeRequest, KnowledgeResponse } from './knowledge-builder.ts';
+import { buildKnowledgeIndex, type KnowledgeEntity, type KnowledgeHit, type KnowledgeIndex } from './knowledge.ts';
+
+// The messages between server/knowledge-builder.ts and this thread.
+export interface SearchOpts {
+  limit?: number;
+  kind?: string;
+}
+
+export type KnowledgeRequest =
+  | { id: number; op: 'build'; entities: KnowledgeEntity[]; source: string; now: number }
+  | { id: number; op: 'search'; q: string; opts: SearchOpts };
+
+export type KnowledgeResponse =
+  | { id: number; json: string; hits?: undefined; error?: undefined }
+  | { id: number; hits: KnowledgeHit[]; json?: undefined; error?: undefined }
+  | { id: number; error: string; code: 'BAD_QUERY' | null; json?: undefined; hits?: undefined };
 
 const port = parentPort;
 if (!port) throw new Error('knowledge-worker.ts runs as a worker thread');

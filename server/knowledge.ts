@@ -3,8 +3,8 @@
 // code paths and function names, then body text. It is built in the server from the
 // database and shipped prebuilt as JSON so a page can search it offline.
 import lunr from 'lunr';
-import { LoregraphError } from '../errors.ts';
-import { hasDiff, parseDiff } from '../ingest/patch/diff.ts';
+import { LoregraphError } from '../domain/errors.ts';
+import { hasDiff, parseDiff } from '../domain/patch/diff.ts';
 
 /** Kinds known today; the type stays open so races and fixes can join without a change here. */
 export type KnowledgeKind = 'series' | 'stable-fix' | 'scenario' | (string & {});

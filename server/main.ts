@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { availableParallelism } from 'node:os';
 import { closeDb, openDb } from '../db/connection.ts';
 import { searchIndexStale } from '../db/search.ts';
-import { LoregraphError } from '../errors.ts';
+import { LoregraphError } from '../domain/errors.ts';
 import { buildApp } from './app.ts';
 
 const WARM_WAIT_MS = 10_000;

@@ -1,6 +1,6 @@
 // Message-ids arrive in paths with or without angle brackets, URL-encoded (Fastify has
 // already decoded the parameter). They are stored without brackets.
-import { LoregraphError } from '../errors.ts';
+import { LoregraphError } from '../domain/errors.ts';
 
 export function messageIdParam(raw: string): string {
   let t = raw.trim();

@@ -5,28 +5,14 @@
 // (on the request thread) serves in-memory databases and tests of the route logic.
 import type { Worker } from 'node:worker_threads';
 import type { Db } from '../db/connection.ts';
-import { LoregraphError, type ErrorCode } from '../errors.ts';
-import { searchMessages, type SearchOptions, type SearchResult } from './query/search.ts';
+import { LoregraphError, type ErrorCode } from '../domain/errors.ts';
+import { searchMessages, type SearchOptions, type SearchResult } from './search.ts';
 import { startTsWorker } from './worker-bootstrap.ts';
+import type { SearchJob, SearchReply, SearchWorkerInit } from './search-worker.ts';
 
 export interface SearchRunner {
   search(query: string, opts: SearchOptions): Promise<SearchResult>;
   close(): Promise<void>;
-}
-
-export interface SearchJob {
-  id: number;
-  query: string;
-  opts: SearchOptions;
-}
-
-export type SearchReply =
-  | { id: number; result: SearchResult; error?: undefined }
-  | { id: number; result?: undefined; error: { code: ErrorCode | null; message: string; details?: Record<string, unknown> } };
-
-/** First message to a worker: the database it opens read-only. */
-export interface SearchWorkerInit {
-  dbPath: string;
 }
 
 export function inlineSearchRunner(db: Db): SearchRunner {

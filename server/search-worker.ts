@@ -2,9 +2,24 @@
 // a time, the result (or the error's registry code) posted back.
 import { parentPort } from 'node:worker_threads';
 import { openDb, type Db } from '../db/connection.ts';
-import { isLoregraphError } from '../errors.ts';
-import { searchMessages } from './query/search.ts';
-import type { SearchJob, SearchReply, SearchWorkerInit } from './search-runner.ts';
+import { isLoregraphError, type ErrorCode } from '../domain/errors.ts';
+import { searchMessages, type SearchOptions, type SearchResult } from './search.ts';
+
+// The messages between server/search-runner.ts and this thread.
+export interface SearchJob {
+  id: number;
+  query: string;
+  opts: SearchOptions;
+}
+
+export type SearchReply =
+  | { id: number; result: SearchResult; error?: undefined }
+  | { id: number; result?: undefined; error: { code: ErrorCode | null; message: string; details?: Record<string, unknown> } };
+
+/** First message to a worker: the database it opens read-only. */
+export interface SearchWorkerInit {
+  dbPath: string;
+}
 
 const port = parentPort;
 if (!port) throw new Error('search-worker.ts runs as a worker thread');

@@ -3,25 +3,11 @@
 // taken as stuck: the worker is replaced and the run reported as an internal error.
 import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from './worker-bootstrap.ts';
-import { LoregraphError } from '../errors.ts';
+import type { SimJob, SimReply, SimRunOptions } from './sim-worker.ts';
+
+export type { SimRunOptions } from './sim-worker.ts';
+import { LoregraphError } from '../domain/errors.ts';
 import { SimError, runScenario, type RunResult, type Scenario, type SimErrorCode } from '../sim/index.ts';
-
-export interface SimRunOptions {
-  variant: string;
-  config: string;
-  maxStates: number;
-  maxMs: number;
-}
-
-export interface SimJob {
-  id: number;
-  file: string;
-  opts: SimRunOptions;
-}
-
-export type SimReply =
-  | { id: number; result: RunResult; error?: undefined }
-  | { id: number; result?: undefined; error: { message: string; simCode: SimErrorCode | null } };
 
 export interface SimRunner {
   run(scenario: Scenario, opts: SimRunOptions): Promise<RunResult>;

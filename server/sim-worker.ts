@@ -2,8 +2,25 @@
 // server runs them here and keeps answering other requests meanwhile.
 import { parentPort } from 'node:worker_threads';
 import { statSync } from 'node:fs';
-import { isSimError, loadScenarioFile, runScenario, type Scenario } from '../sim/index.ts';
-import type { SimJob, SimReply } from './sim-runner.ts';
+import { isSimError, loadScenarioFile, runScenario, type RunResult, type Scenario, type SimErrorCode } from '../sim/index.ts';
+
+// The messages between server/sim-runner.ts and this thread.
+export interface SimRunOptions {
+  variant: string;
+  config: string;
+  maxStates: number;
+  maxMs: number;
+}
+
+export interface SimJob {
+  id: number;
+  file: string;
+  opts: SimRunOptions;
+}
+
+export type SimReply =
+  | { id: number; result: RunResult; error?: undefined }
+  | { id: number; result?: undefined; error: { message: string; simCode: SimErrorCode | null } };
 
 const port = parentPort;
 if (!port) throw new Error('sim-worker.ts runs as a worker thread');

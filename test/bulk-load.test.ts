@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, openDb } from '../db/connection.ts';
 import { deferIndexesForBulkLoad, deferredIndexes, restoreDeferredIndexes, unsyncedWrites } from '../db/bulk-load.ts';
-import { isLoregraphError } from '../errors.ts';
+import { isLoregraphError } from '../domain/errors.ts';
 import { countMessages } from '../db/messages.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { REPO_ROOT } from './helpers/shared.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, loadMigrations, openDb, PAGE_SIZE, schemaVersion, SCHEMA_VERSION } from '../db/connection.ts';
-import { LoregraphError } from '../errors.ts';
+import { LoregraphError } from '../domain/errors.ts';
 
 let dir: string;
 beforeEach(() => {

@@ -11,7 +11,7 @@ import { generateArchive } from '../bench/generate-archive.ts';
 import { parseMessage } from '../ingest/parse.ts';
 import { parsePlain } from '../ingest/parse-fast.ts';
 import { parseInputFor, readArchive } from '../ingest/read/index.ts';
-import type { RawMessage } from '../ingest/types.ts';
+import type { RawMessage } from '../domain/message.ts';
 import { HAS_SHARED, REPO_ROOT, sharedPath } from './helpers/shared.ts';
 
 const NOW = Date.UTC(2026, 0, 1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { extractIds, MessageParseError, parseDateValue, parseMessage, SYNTHETIC_ID_DOMAIN } from '../ingest/parse.ts';
-import type { RawMessage } from '../ingest/types.ts';
+import type { RawMessage } from '../domain/message.ts';
 import { mailText } from './fixtures/ingest/mail.ts';
 
 const NOW = Date.UTC(2026, 0, 1);

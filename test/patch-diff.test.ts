@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { hasDiff, parseDiff } from '../ingest/patch/diff.ts';
-import { gitPatchIds, patchId } from '../ingest/patch/patch-id.ts';
+import { hasDiff, parseDiff } from '../domain/patch/diff.ts';
+import { gitPatchIds, patchId } from '../domain/patch/patch-id.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 import { readCorpusMbox } from './fixtures/patch/corpus.ts';
 

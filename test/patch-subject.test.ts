@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatSubject, parseSubject, subjectKey } from '../ingest/patch/subject.ts';
+import { formatSubject, parseSubject, subjectKey } from '../domain/patch/subject.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 import { readCorpusMbox } from './fixtures/patch/corpus.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parsePerson, parseStableTarget, parseTrailers } from '../ingest/patch/trailers.ts';
+import { parsePerson, parseStableTarget, parseTrailers } from '../domain/patch/trailers.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 import { readCorpusMbox } from './fixtures/patch/corpus.ts';
 

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compileQuery, ftsString } from '../server/query/compile.ts';
-import { parseQuery } from '../server/query/parser.ts';
-import { isLoregraphError } from '../errors.ts';
-import type { Predicate } from '../server/query/plan.ts';
+import { compileQuery, ftsString } from '../domain/query/compile.ts';
+import { parseQuery } from '../domain/query/parser.ts';
+import { isLoregraphError } from '../domain/errors.ts';
+import type { Predicate } from '../domain/query/plan.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
 
 const NOW = Date.UTC(2024, 2, 15);
@@ -33,7 +33,7 @@ describe('query compiler', () => {
     expect(plan('s:race f:"Ann Lee" dfn:mm/filemap.c').match).toBe(
       '({subject} : "race" AND {from_addr} : "Ann Lee" AND {dfn} : "mm\uE000filemap\uE000c")',
     );
-    // A path under dfn: is one joined term of the dfn column (db/search-path-terms.ts); one word stays as typed.
+    // A path under dfn: is one joined term of the dfn column (domain/search/path-terms.ts); one word stays as typed.
     expect(plan('dfn:fs/ext4* dfn:Makefile').match).toBe('({dfn} : "fs\uE000ext4"* AND {dfn} : "Makefile")');
     expect(plan('writeb*').match).toBe('"writeb"*');
   });

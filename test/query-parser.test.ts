@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuery } from '../server/query/parser.ts';
-import { tokenize } from '../server/query/lexer.ts';
-import { isLoregraphError } from '../errors.ts';
-import type { QueryNode } from '../server/query/ast.ts';
+import { parseQuery } from '../domain/query/parser.ts';
+import { tokenize } from '../domain/query/lexer.ts';
+import { isLoregraphError } from '../domain/errors.ts';
+import type { QueryNode } from '../domain/query/ast.ts';
 
 const NOW = Date.UTC(2024, 2, 15, 12, 0, 0); // 2024-03-15T12:00:00Z
 

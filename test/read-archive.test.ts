@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLoregraphError } from '../errors.ts';
+import { isLoregraphError } from '../domain/errors.ts';
 import { detectArchiveKind, readArchive, toMboxrd, type ReadSummary } from '../ingest/read/index.ts';
 import { readFileSource } from '../ingest/read/file.ts';
 import { MessageSink } from '../ingest/read/sink.ts';
-import type { RawMessage } from '../ingest/types.ts';
+import type { RawMessage } from '../domain/message.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 
 let root: string;

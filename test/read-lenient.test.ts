@@ -5,7 +5,7 @@ import { findAttributions } from '../ingest/read/attribution.ts';
 import { startsWithEnvelope } from '../ingest/read/envelope.ts';
 import { readArchive } from '../ingest/read/index.ts';
 import { isCleanMessage, parseInputFor, rebuildLenientMessage, recoverLenient } from '../ingest/read/lenient.ts';
-import type { RawMessage } from '../ingest/types.ts';
+import type { RawMessage } from '../domain/message.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', 'read', name);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readMbox, splitOnly } from '../ingest/read/mbox.ts';
 import { MboxSplitter, type SplitMessage } from '../ingest/read/mbox-splitter.ts';
-import type { RawMessage } from '../ingest/types.ts';
+import type { RawMessage } from '../domain/message.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 
 function split(text: string | Buffer, opts: ConstructorParameters<typeof MboxSplitter>[0] = {}, chunkSize = 1 << 20): SplitMessage[] {

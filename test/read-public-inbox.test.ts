@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectArchiveKind, readArchive } from '../ingest/read/index.ts';
 import { readMbox } from '../ingest/read/mbox.ts';
-import type { RawMessage } from '../ingest/types.ts';
+import type { RawMessage } from '../domain/message.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 
 // Builds public-inbox-style epochs the way public-inbox does: one commit per message,

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { closeDb, loadMigrations, openDb, type Db } from '../db/connection.ts';
-import { PATH_JOIN, MAX_RUN_WORDS, dfnColumn, dfnQueryText, pathRuns, pathWords } from '../db/search-path-terms.ts';
+import { PATH_JOIN, MAX_RUN_WORDS, dfnColumn, dfnQueryText, pathRuns, pathWords } from '../domain/search/path-terms.ts';
 import { searchIndexStale } from '../db/search.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { rebuildSearchIndex } from '../ingest/search-index-rebuild.ts';
-import { searchMessages } from '../server/query/search.ts';
+import { searchMessages } from '../server/search.ts';
 import { startServer } from '../server/main.ts';
-import { isLoregraphError } from '../errors.ts';
+import { isLoregraphError } from '../domain/errors.ts';
 import { ingestAtSchema } from './helpers/old-schema.ts';
 
 /** A patch mail touching `paths`, each with a one-line hunk. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { extractSearchDoc, splitBody } from '../ingest/search-index-extract.ts';
+import { extractSearchDoc, splitBody } from '../domain/search/extract.ts';
 
 const PATCH_MAIL = [
   'The race window is between unlock and relock.',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
-import { searchMessages } from '../server/query/search.ts';
+import { searchMessages } from '../server/search.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
 
 const SAMPLE = join(REPO_ROOT, 'ingest', 'sample');

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { openDb, closeDb, type Db } from '../db/connection.ts';
 import { ingestPaths, type ReadArchive } from '../ingest/pipeline.ts';
-import { searchMessages, feedMessages } from '../server/query/search.ts';
+import { searchMessages, feedMessages } from '../server/search.ts';
 import { runSearch } from '../db/search.ts';
-import { compileQuery } from '../server/query/compile.ts';
-import { parseQuery } from '../server/query/parser.ts';
-import { isLoregraphError, type LoregraphError } from '../errors.ts';
+import { compileQuery } from '../domain/query/compile.ts';
+import { parseQuery } from '../domain/query/parser.ts';
+import { isLoregraphError, type LoregraphError } from '../domain/errors.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
 
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'search', 'list.mbox');

@@ -6,7 +6,7 @@ import { closeDb, openDb } from '../db/connection.ts';
 import { searchIndexStale } from '../db/search.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { rebuildSearchIndex } from '../ingest/search-index-rebuild.ts';
-import { searchMessages } from '../server/query/search.ts';
+import { searchMessages } from '../server/search.ts';
 import { ingestAtSchema } from './helpers/old-schema.ts';
 
 let dir: string;

@@ -6,7 +6,7 @@ import { closeDb, openDb } from '../db/connection.ts';
 import { clearSearchIndex, countIndexedMessages } from '../db/search.ts';
 import { runInTransaction } from '../db/ingest-tx.ts';
 import { ingestPaths, type ReadArchive } from '../ingest/pipeline.ts';
-import { searchMessages } from '../server/query/search.ts';
+import { searchMessages } from '../server/search.ts';
 import { main } from '../cli/main.ts';
 import type { CliIO } from '../cli/command.ts';
 import { REPO_ROOT } from './helpers/shared.ts';

@@ -10,8 +10,8 @@ import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { readMbox } from '../ingest/read/mbox.ts';
 import { parseMessage } from '../ingest/parse.ts';
-import type { ParsedMessage } from '../ingest/types.ts';
-import { searchMessages } from '../server/query/search.ts';
+import type { ParsedMessage } from '../domain/message.ts';
+import { searchMessages } from '../server/search.ts';
 import { HAS_SHARED, sharedPath } from './helpers/shared.ts';
 
 // One two-month slice of linux-cifs keeps this file well under 30 s on a shared 2-core box.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findHits, highlightTerms, makeSnippet } from '../server/query/snippet.ts';
-import { parseQuery } from '../server/query/parser.ts';
+import { findHits, highlightTerms, makeSnippet } from '../domain/query/snippet.ts';
+import { parseQuery } from '../domain/query/parser.ts';
 
 function terms(q: string) {
   return highlightTerms(parseQuery(q, { now: 0 }));

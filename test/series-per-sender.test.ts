@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { rebuildSeries, SERIES_PASS_SQL } from '../db/series.ts';
-import { groupSeries, type SeriesMember, type SeriesVersion } from '../ingest/patch/series.ts';
+import { groupSeries, type SeriesMember, type SeriesVersion } from '../domain/patch/series.ts';
 import { planOf } from './helpers/query-plan.ts';
 
 /** A version as a reviewer sees it, whatever ids the pass gave it. */

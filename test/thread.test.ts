@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { openDb, closeDb } from '../db/connection.ts';
 import { threadAssignments, getThreadTree, threadRootOf, countThreads, countGhosts } from '../db/threads.ts';
-import { ancestryChain, baseSubject, chooseParent, findRoot } from '../ingest/thread.ts';
+import { ancestryChain, baseSubject, chooseParent, findRoot } from '../domain/thread.ts';
 import { processRaw, type Processed } from '../ingest/pipeline-process.ts';
 import { storeBatch } from '../ingest/pipeline-store.ts';
 import { rawMail, type MailSpec } from './fixtures/ingest/mail.ts';

@@ -2,7 +2,7 @@
 // including for case variants and for non-ASCII letters that case-fold to ASCII ones.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { hasTrailerWord } from '../ingest/patch/trailers.ts';
+import { hasTrailerWord } from '../domain/patch/trailers.ts';
 
 const REFERENCE = /-by:|fixes:|link:|closes:|cc:|stable-dep-of:/i;
 

@@ -3,7 +3,7 @@
 import { closeDb, openDb } from '../../db/connection.ts';
 import { rawCopies } from '../../db/messages.ts';
 import { threadMessageIds, threadRootOf } from '../../db/threads.ts';
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import { toMboxrd } from '../../ingest/read/mboxrd-write.ts';
 import { DEFAULT_DB, normalizeMessageId, parseCommandArgs, type Command } from '../command.ts';
 

@@ -1,7 +1,7 @@
 // `loregraph fix-status <sha-or-message-id> [--db FILE] [--json]`
 import { closeDb, openDb } from '../../db/connection.ts';
 import { getFixStatus, type FixStatus } from '../../db/stable.ts';
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import { DEFAULT_DB, normalizeMessageId, parseCommandArgs, printJson, type Command } from '../command.ts';
 
 // eslint-disable-next-line no-control-regex

@@ -1,6 +1,6 @@
 // `loregraph ingest <path>... [--db FILE] [--subject-threading]`
 import { closeDb, openDb } from '../../db/connection.ts';
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import { ingestPaths, type IngestProgress, type IngestSummary } from '../../ingest/pipeline.ts';
 import { DEFAULT_DB, parseCommandArgs, type Command } from '../command.ts';
 

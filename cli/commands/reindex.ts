@@ -1,7 +1,7 @@
 // `loregraph reindex`: rebuild the full-text search index from the stored messages.
 import { existsSync } from 'node:fs';
 import { closeDb, openDb } from '../../db/connection.ts';
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import { DEFAULT_DB, parseCommandArgs, type CliIO, type Command } from '../command.ts';
 
 export const command: Command = {

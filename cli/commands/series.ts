@@ -1,7 +1,7 @@
 // `loregraph series <message-id> [--db FILE] [--json]`
 import { closeDb, openDb } from '../../db/connection.ts';
 import { getSeries, type SeriesView, type TrailerView } from '../../db/series.ts';
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import { DEFAULT_DB, normalizeMessageId, parseCommandArgs, printJson, type Command } from '../command.ts';
 
 // Control characters from a mail never reach the terminal.

@@ -1,5 +1,5 @@
 // `loregraph serve`: the HTTP API on a read-only handle to the database.
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import { DEFAULT_DB, parseCommandArgs, type CliIO, type Command } from '../command.ts';
 
 export const DEFAULT_PORT = 8080;

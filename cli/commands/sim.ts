@@ -1,6 +1,6 @@
 // `loregraph sim list|run|check|export`: the race simulator from the command line.
 import { existsSync } from 'node:fs';
-import { LoregraphError, type ErrorCode } from '../../errors.ts';
+import { LoregraphError, type ErrorCode } from '../../domain/errors.ts';
 import {
   checkAll,
   exportPromela,

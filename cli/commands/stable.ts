@@ -1,7 +1,7 @@
 // `loregraph stable <branch> [--db FILE] [--json]`
 import { closeDb, openDb } from '../../db/connection.ts';
 import { listStableBranch } from '../../db/stable.ts';
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type Command } from '../command.ts';
 
 // eslint-disable-next-line no-control-regex

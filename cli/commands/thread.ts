@@ -1,7 +1,7 @@
 // `loregraph thread <message-id> [--db FILE] [--json]`
 import { closeDb, openDb } from '../../db/connection.ts';
 import { getThreadTree, type ThreadTreeNode } from '../../db/threads.ts';
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import { DEFAULT_DB, normalizeMessageId, parseCommandArgs, type Command } from '../command.ts';
 
 /** Indented text tree, two spaces per level (the depth is written out past MAX_INDENT_DEPTH); iterative because threads can be very deep. */

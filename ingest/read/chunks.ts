@@ -1,7 +1,7 @@
 // Byte sources as async iterables of chunks: a file read in fixed-size pieces, and
 // gunzip on top of any chunk source. Streams, so memory stays flat however large.
 import { open } from 'node:fs/promises';
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 
 export const CHUNK_SIZE = 1 << 20;
 

@@ -6,8 +6,8 @@
 // listed in the summary rather than stored as messages. Hidden entries are skipped.
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { isLoregraphError } from '../../errors.ts';
-import type { OnMessage } from '../types.ts';
+import { isLoregraphError } from '../../domain/errors.ts';
+import type { OnMessage } from '../../domain/message.ts';
 import { unreadable } from './chunks.ts';
 import { readFileSource } from './file.ts';
 import type { MboxFormat } from './mbox-splitter.ts';

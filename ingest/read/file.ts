@@ -1,6 +1,6 @@
 // One file of any of the kinds a file can be: mbox, one message, or either gzipped.
 // Content decides, not the name: gzip magic, then a first line `From ` = mbox.
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import { collect, fileChunks, peek } from './chunks.ts';
 import { gunzipChunks, isGzip } from './gzip.ts';
 import { startsWithEnvelope } from './envelope.ts';

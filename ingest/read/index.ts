@@ -3,8 +3,8 @@
 // repository), a directory, a gzip stream (decompressed, then as below), an mbox
 // (first line `From `), or one message (lenient when its header block is not clean).
 import { open, stat } from 'node:fs/promises';
-import { LoregraphError } from '../../errors.ts';
-import type { OnMessage } from '../types.ts';
+import { LoregraphError } from '../../domain/errors.ts';
+import type { OnMessage } from '../../domain/message.ts';
 import { unreadable } from './chunks.ts';
 import { readDirectory } from './directory.ts';
 import { startsWithEnvelope } from './envelope.ts';
@@ -17,7 +17,7 @@ export type { ArchiveKind, ReadOptions, ReadSummary, SkippedEntry } from './sink
 export type { MboxFormat } from './mbox-splitter.ts';
 export { toMboxrd } from './mboxrd-write.ts';
 export { readMbox, splitOnly } from './mbox.ts';
-export { readGzip } from './gzip.ts';
+export { readGzip } from './gzip-file.ts';
 export { readDirectory } from './directory.ts';
 export { readPublicInbox } from './public-inbox.ts';
 export { DEFAULT_ENVELOPE } from './envelope.ts';

@@ -5,7 +5,7 @@
 // References) and record how each value was found, so it can be trusted accordingly.
 // The message's bytes are never changed (byte-exact export gives what was read);
 // `rebuildLenientMessage` makes a clean RFC 5322 copy for the parser. Pure.
-import type { LenientRecovery } from '../types.ts';
+import type { LenientRecovery } from '../../domain/message.ts';
 import { findAttributions } from './attribution.ts';
 
 /** RFC 5322 field name, then a colon. */

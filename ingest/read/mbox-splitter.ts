@@ -22,7 +22,7 @@
 // newline survives too. In a CRLF file (envelope ends in CR LF) the stripped newline is
 // CR LF. Which `From ` lines are envelopes is envelope.ts's rule; whitespace before the
 // first envelope belongs to no message (git mailsplit skips it too).
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import { isEnvelopeLine, isFirstEnvelope, MAX_ENVELOPE_LENGTH } from './envelope.ts';
 
 export type MboxFormat = 'mboxrd' | 'mboxo' | 'mboxcl2';

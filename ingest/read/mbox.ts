@@ -1,6 +1,6 @@
 // Streaming mbox reader (mboxrd, mboxo, mboxcl2, CRLF): file chunks through the pure
 // MboxSplitter, each message awaited by the consumer before the next chunk is read.
-import type { OnMessage } from '../types.ts';
+import type { OnMessage } from '../../domain/message.ts';
 import { fileChunks } from './chunks.ts';
 import { MboxSplitter, type MboxFormat } from './mbox-splitter.ts';
 import { isEnvelopeLine, isFirstEnvelope } from './envelope.ts';

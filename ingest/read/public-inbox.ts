@@ -11,8 +11,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { LoregraphError } from '../../errors.ts';
-import type { OnMessage } from '../types.ts';
+import { LoregraphError } from '../../domain/errors.ts';
+import type { OnMessage } from '../../domain/message.ts';
 import { MessageSink, ProgressMeter, type ReadOptions, type ReadSummary } from './sink.ts';
 import { messageFromBytes } from './single.ts';
 

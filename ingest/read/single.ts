@@ -1,7 +1,7 @@
 // One message's RawMessage fields, whichever reader found it: the bytes as they are,
 // with lenient recovery when the header block is not clean RFC 5322. And the test for
 // whether a file met while walking a directory holds mail at all.
-import type { RawMessage } from '../types.ts';
+import type { RawMessage } from '../../domain/message.ts';
 import { findAttributions } from './attribution.ts';
 import { isCleanMessage, recoverLenient } from './lenient.ts';
 

@@ -1,6 +1,6 @@
 // What every reader shares: options, the summary, and the sink that numbers messages,
 // counts them, honours the abort signal and awaits the consumer (back-pressure).
-import type { OnMessage, RawMessage, SourcePosition } from '../types.ts';
+import type { OnMessage, RawMessage, SourcePosition } from '../../domain/message.ts';
 import type { MboxFormat } from './mbox-splitter.ts';
 
 export type ArchiveKind = 'public-inbox' | 'directory' | 'mbox' | 'mbox.gz' | 'message' | 'message.gz';

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import type { RouteContext } from '../context.ts';
-import { feedMessages } from '../query/search.ts';
+import { feedMessages } from '../search.ts';
 import { atomFeed, type FeedEntry } from '../atom.ts';
 import { coalesce } from '../coalesce.ts';
 

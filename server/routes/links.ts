@@ -6,8 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { messageHeads, messagesByBaseSubject, type MessageHead } from '../../db/links.ts';
 import { threadMessageIds, threadRootOf } from '../../db/threads.ts';
-import { LoregraphError } from '../../errors.ts';
-import { baseSubject } from '../../ingest/thread.ts';
+import { LoregraphError } from '../../domain/errors.ts';
+import { baseSubject } from '../../domain/thread.ts';
 import type { Scenario } from '../../sim/index.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';

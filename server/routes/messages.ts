@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { rawCopies } from '../../db/messages.ts';
 import { getStoredMessage, storedMessageRows } from '../../db/message-view.ts';
 import { threadRootOf } from '../../db/threads.ts';
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
 import { messageView } from '../message-json.ts';

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { getSeries, type SeriesPatchView, type SeriesVersionView, type SeriesView, type TrailerView } from '../../db/series.ts';
 import { schemaCovers } from '../schema-covers.ts';
 import { getFixStatus, listStableBranch, type FixInfo } from '../../db/stable.ts';
-import { STATUSES, type BranchStatus, type StableStatus } from '../../ingest/patch/stable-status.ts';
+import { STATUSES, type BranchStatus, type StableStatus } from '../../domain/patch/stable-status.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
 

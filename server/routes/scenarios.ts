@@ -4,7 +4,7 @@
 // limits whatever the client asks.
 import type { FastifyInstance } from 'fastify';
 import { basename } from 'node:path';
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import { replay, type RunResult } from '../../sim/index.ts';
 import type { SimRunner } from '../sim-runner.ts';
 import type { RouteContext } from '../context.ts';

@@ -1,9 +1,9 @@
 // /api/search: lore's query language over the full-text index. The query engine is
-// server/query/ (searchMessages), run where server/search-runner.ts says; this file is
+// server/search.ts (searchMessages), run where server/search-runner.ts says; this file is
 // the HTTP face: limits, schema, paging.
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../context.ts';
-import type { SearchHit } from '../query/search.ts';
+import type { SearchHit } from '../search.ts';
 import type { SearchRunner } from '../search-runner.ts';
 import { schemaCovers } from '../schema-covers.ts';
 import { flagSchema, isOn, type Flag } from '../flags.ts';

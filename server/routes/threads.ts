@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { getThreadTree, type ThreadTreeNode } from '../../db/threads.ts';
 import { schemaCovers } from '../schema-covers.ts';
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../../domain/errors.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
 import { mboxBody, messageIdsByDate } from '../mbox-stream.ts';

@@ -4,7 +4,7 @@ import { api, badge, el, enc, errorNode, fill, when } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 import { fixLinks } from './fix-links.js';
 
-/** The server's order (ingest/patch/stable-status.ts STATUSES): later wins on a branch. */
+/** The server's order (domain/patch/stable-status.ts STATUSES): later wins on a branch. */
 export const STATUSES = ['wanted', 'autosel', 'failed-to-apply', 'not-needed', 'backport-posted', 'queued', 'in-review', 'released'];
 
 function cell(branchStatus, status) {

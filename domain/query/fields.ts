@@ -1,8 +1,8 @@
 // Which index columns each lore prefix searches, with public-inbox's meanings: dfa is
 // the "a" side of a diff (removed '-' lines), dfb the "b" side (added '+' lines). Column names are those of the FTS5
-// table in db/migrations/003_search.sql, listed in db/search-columns.ts.
+// table in db/migrations/003_search.sql, listed in domain/search/columns.ts.
 import type { ExactField, TextField } from './ast.ts';
-import { SEARCH_COLUMNS, type SearchColumn } from '../../db/search-columns.ts';
+import { SEARCH_COLUMNS, type SearchColumn } from '../search/columns.ts';
 
 
 const DIFF: SearchColumn[] = ['dfn', 'dfhh', 'dfa', 'dfb', 'dfctx'];

@@ -1,7 +1,7 @@
 // The patch_msgs row one analysed message becomes, built in the parse worker: every
 // column value ready to bind (JSON included), so the writer thread, the slower half of
 // the ingest pipeline, only inserts it. Pure.
-import type { ParsedMessage } from '../types.ts';
+import type { ParsedMessage } from '../message.ts';
 import { laneOf, type PatchAnalysis } from './analyze.ts';
 import { stableEventsOf } from './stable-events.ts';
 import type { Trailer } from './trailers.ts';

@@ -9,12 +9,12 @@
 //
 // Every error names what is wrong and the column where it is, so the API can answer
 // 400 "unbalanced quote at column 12".
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../errors.ts';
 import type { ExactField, QueryNode, Query, TextField } from './ast.ts';
 import { parseDateRange, DateSyntaxError } from './dates.ts';
 import { lookupField } from './fields.ts';
 import { badQuery, tokenize, type Token } from './lexer.ts';
-import { STATUSES } from '../../ingest/patch/stable-status.ts';
+import { STATUSES } from '../patch/stable-status.ts';
 
 export const MAX_TERMS = 64;
 export const MAX_DEPTH = 16;

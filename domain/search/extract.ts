@@ -2,8 +2,8 @@
 // body split into what the author wrote (non-quoted), what they quoted ('> ' lines),
 // and, for patches, the diff split into file names, hunk headers (the function each
 // hunk is in), added, removed and context lines. Pure: runs in the parse worker.
-import type { Address, ParsedMessage } from './types.ts';
-import { dfnColumn } from '../db/search-path-terms.ts';
+import type { Address, ParsedMessage } from '../message.ts';
+import { dfnColumn } from './path-terms.ts';
 
 export interface SearchDoc {
   subject: string;
@@ -14,7 +14,7 @@ export interface SearchDoc {
   list_id: string;
   body_nq: string;
   body_q: string;
-  /** File paths, each followed by its joined word runs (db/search-path-terms.ts). */
+  /** File paths, each followed by its joined word runs (domain/search/path-terms.ts). */
   dfn: string;
   dfhh: string;
   /** Removed ('-') lines: lore's dfa ("diff a", the pre-image side). */

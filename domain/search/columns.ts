@@ -1,5 +1,5 @@
 // The columns of the FTS5 table search_fts, in the order db/migrations/003_search.sql
-// declares them. The schema owns this list; the query compiler (server/query/fields.ts)
+// declares them. The schema owns this list; the query compiler (domain/query/fields.ts)
 // maps lore's prefixes onto it and the ingest side fills it.
 export const SEARCH_COLUMNS = [
   'subject',

@@ -1,12 +1,12 @@
 // The patches analyzer: per-message analysis in the parse worker, its rows in the ingest
 // transaction, and the cross-message passes (follow-up trailers, series, stable fixes)
 // once at the end of the run.
-import type { Analyzer } from '../analyzer.ts';
-import { analyzePatchMessage } from './analyze.ts';
-import { patchMsgRow, type PatchMsgRow } from './patch-row.ts';
-import { markPatchWorkDone, pendingPatchWork, storePatchRow } from '../../db/patches.ts';
-import { rebuildSeries, resolveFollowupTrailers } from '../../db/series.ts';
-import { resolveStable } from '../../db/stable.ts';
+import type { Analyzer } from './analyzer.ts';
+import { analyzePatchMessage } from '../domain/patch/analyze.ts';
+import { patchMsgRow, type PatchMsgRow } from '../domain/patch/patch-row.ts';
+import { markPatchWorkDone, pendingPatchWork, storePatchRow } from '../db/patches.ts';
+import { rebuildSeries, resolveFollowupTrailers } from '../db/series.ts';
+import { resolveStable } from '../db/stable.ts';
 
 export const patchAnalyzer: Analyzer<PatchMsgRow> = {
   name: 'patches',

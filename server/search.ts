@@ -1,15 +1,15 @@
 // searchMessages: the whole search path for the API and the CLI. Parse (400 with a
 // column on bad syntax), compile to one FTS5 expression plus predicates, run it, and
 // cut snippets as data.
-import type { Db } from '../../db/connection.ts';
-import { runSearch, type SearchRow, type SearchSort } from '../../db/search.ts';
-import { LoregraphError } from '../../errors.ts';
-import { compileQuery } from './compile.ts';
-import { parseQuery } from './parser.ts';
-import { highlightTerms, makeSnippet, type HighlightTerm, type SnippetSegment } from './snippet.ts';
+import type { Db } from '../db/connection.ts';
+import { runSearch, type SearchRow, type SearchSort } from '../db/search.ts';
+import { LoregraphError } from '../domain/errors.ts';
+import { compileQuery } from '../domain/query/compile.ts';
+import { parseQuery } from '../domain/query/parser.ts';
+import { highlightTerms, makeSnippet, type HighlightTerm, type SnippetSegment } from '../domain/query/snippet.ts';
 
-export type { SnippetSegment } from './snippet.ts';
-export type { SearchSort } from '../../db/search.ts';
+export type { SnippetSegment } from '../domain/query/snippet.ts';
+export type { SearchSort } from '../db/search.ts';
 
 export interface SearchOptions {
   offset?: number;

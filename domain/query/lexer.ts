@@ -2,7 +2,7 @@
 // knows only punctuation (parentheses, double quotes, a leading '-' or '+', a trailing
 // '*', and 'prefix:'), never what a prefix means beyond whether it is one of ours: an
 // unknown 'foo:bar' stays one ordinary word, as in lore.
-import { LoregraphError } from '../../errors.ts';
+import { LoregraphError } from '../errors.ts';
 import { lookupField } from './fields.ts';
 
 export type Token =

@@ -5,7 +5,7 @@
 // cheaper than many `rowid IN (...)` subqueries.
 import type { QueryNode, Query, TermNode } from './ast.ts';
 import { TEXT_FIELDS } from './fields.ts';
-import { dfnQueryText } from '../../db/search-path-terms.ts';
+import { dfnQueryText } from '../search/path-terms.ts';
 import type { Predicate, SearchPlan } from './plan.ts';
 
 /** Intermediate form: a positive FTS5 expression, or a general predicate. */
@@ -17,7 +17,7 @@ export function ftsString(text: string): string {
 }
 
 export function termToFts(t: TermNode): string {
-  // dfn: looks a path up as one joined term of the dfn column (db/search-path-terms.ts).
+  // dfn: looks a path up as one joined term of the dfn column (domain/search/path-terms.ts).
   const text = t.field === 'dfn' ? dfnQueryText(t.text) : t.text;
   const body = ftsString(text) + (t.prefix ? '*' : '');
   const cols = TEXT_FIELDS[t.field];

@@ -1,7 +1,7 @@
 // Everything the patch analysis learns from one message on its own (no other message
 // needed): subject tags, diff summary and patch-id, trailers, and the stable-process
 // meaning. Pure and structured-cloneable: it runs in the parse worker.
-import type { ParsedMessage } from '../types.ts';
+import type { ParsedMessage } from '../message.ts';
 import { hasDiff, parseDiff, type FileChange } from './diff.ts';
 import { patchId } from './patch-id.ts';
 import { classifyStableMail, type StableMail } from './stable-mail.ts';

@@ -1,6 +1,6 @@
 // Turns one analysed message into the stable events it stands for: one row per branch,
 // with the status that mail justifies (see stable-status.ts for precedence). Pure.
-import type { ParsedMessage } from '../types.ts';
+import type { ParsedMessage } from '../message.ts';
 import type { PatchAnalysis } from './analyze.ts';
 import type { StableKind } from './stable-mail.ts';
 import type { StableStatus } from './stable-status.ts';
