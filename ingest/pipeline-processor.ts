@@ -1,0 +1,78 @@
+// The parse half of ingest: raw messages in, processed rows out, in the order given,
+// either on worker threads (the default) or inline on the caller's thread.
+import { availableParallelism } from 'node:os';
+import { LoregraphError } from '../domain/errors.ts';
+import type { Analyzer } from './analyzer.ts';
+import { processRaw, type Processed, type WireRaw } from './pipeline-process.ts';
+import type { WorkerRequest, WorkerResponse } from './parse-worker.ts';
+import { startModuleWorker } from './worker-start.ts';
+
+/** Parses in order, either in the worker or inline. */
+export interface Processor {
+  submit(items: WireRaw[]): Promise<Processed[]>;
+  close(): Promise<void>;
+}
+
+export function inlineProcessor(analyzers: readonly Analyzer[]): Processor {
+  return {
+    submit: async (items) => {
+      const out: Processed[] = [];
+      for (const it of items) out.push(await processRaw(it, analyzers));
+      return out;
+    },
+    close: async () => {},
+  };
+}
+
+async function workerProcessor(analyzerNames: string[]): Promise<Processor> {
+  const worker = await startModuleWorker(new URL('./parse-worker.ts', import.meta.url), { workerData: { analyzers: analyzerNames } }).catch((e: Error) => {
+    throw new LoregraphError('INTERNAL', e.message);
+  });
+  const waiting = new Map<number, { resolve: (r: Processed[]) => void; reject: (e: Error) => void }>();
+  let failure: Error | null = null;
+  let seq = 0;
+  const fail = (e: Error): void => {
+    failure ??= e;
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+  };
+  worker.on('message', (m: WorkerResponse) => {
+    const w = waiting.get(m.seq);
+    waiting.delete(m.seq);
+    w?.resolve(m.results);
+  });
+  worker.on('error', (e) => fail(e));
+  worker.on('exit', (code) => fail(new LoregraphError('INTERNAL', `parse worker exited (${code})`)));
+  return {
+    submit: (items) =>
+      new Promise<Processed[]>((resolve, reject) => {
+        if (failure) return reject(failure);
+        const id = seq++;
+        waiting.set(id, { resolve, reject });
+        const req: WorkerRequest = { seq: id, items };
+        const transfer = new Set<ArrayBuffer>();
+        for (const it of items) if (it.bytes.buffer instanceof ArrayBuffer) transfer.add(it.bytes.buffer);
+        worker.postMessage(req, [...transfer]);
+      }),
+    close: async () => {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    },
+  };
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+/** Chunks go round-robin; the consumer awaits answers in submission order, so order holds. */
+export async function workerPool(n: number, analyzerNames: string[]): Promise<Processor> {
+  const workers = await Promise.all(Array.from({ length: Math.max(1, n) }, () => workerProcessor(analyzerNames)));
+  let next = 0;
+  return {
+    submit: (items) => (workers[next++ % workers.length] as Processor).submit(items),
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// The ordered writer between the readers and the database. Messages go to the parse
+// processor in chunks; results are written strictly in submission order, in batches of
+// one source each; what ends a source (its last batch, its completion mark, its recorded
+// read failure) is queued behind its messages with `afterWrites`, so reading and parsing
+// the next source overlap the writing of the one before. With the pipeline drained at
+// every boundary, each source started with the writer waiting on the worker and ended
+// with the worker waiting on the writer.
+import type { RawMessage } from '../domain/message.ts';
+import type { Processed, WireRaw } from './pipeline-process.ts';
+import type { Processor } from './pipeline-processor.ts';
+
+const CHUNK = 32;
+const MAX_IN_FLIGHT = 1024;
+const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+
+export interface OrderedWriter {
+  /** Queues one message of `sourceId`; waits while too much is in flight (back-pressure). */
+  push(sourceId: number, msg: RawMessage): Promise<void>;
+  /** Sends what is queued of `sourceId` to the processor (a source's end). */
+  dispatch(sourceId: number): void;
+  /** Runs `write` once everything submitted so far is written, the last part batch included. */
+  afterWrites(write: () => void): void;
+  /** Everything submitted so far, written; rethrows the first failure. */
+  drain(): Promise<void>;
+  /** The first failure of a parse or a write, which aborts the run. */
+  failure(): unknown;
+}
+
+/** A private copy in its own ArrayBuffer: transferable, and never drags a reader's whole chunk along. */
+function toWire(msg: RawMessage): WireRaw {
+  const bytes = new Uint8Array(msg.bytes.byteLength);
+  bytes.set(msg.bytes);
+  return {
+    bytes,
+    position: msg.position,
+    ...(msg.envelope !== undefined ? { envelope: msg.envelope } : {}),
+    ...(msg.lenient !== undefined ? { lenient: msg.lenient } : {}),
+  };
+}
+
+/** `writeBatch` stores one source's batch (one transaction); `onWritten` follows each. */
+export function orderedWriter(
+  processor: Processor,
+  batchSize: number,
+  writeBatch: (sourceId: number, batch: Processed[]) => void,
+  onWritten: () => void,
+): OrderedWriter {
+  let pending: Processed[] = [];
+  let pendingSource = -1;
+  let inFlight = 0;
+  let inFlightBytes = 0;
+  let chunk: WireRaw[] = [];
+  let failure: unknown = null;
+  let release: (() => void) | null = null;
+  let tail: Promise<void> = Promise.resolve();
+
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    writeBatch(pendingSource, pending);
+    pending = [];
+    onWritten();
+  };
+  const afterWrites = (write: () => void): void => {
+    tail = tail.then(() => {
+      if (failure) return;
+      try {
+        flush();
+        write();
+      } catch (e) {
+        failure ??= e;
+      }
+    });
+  };
+  const dispatch = (sourceId: number): void => {
+    if (chunk.length === 0) return;
+    const items = chunk;
+    const size = items.reduce((n, it) => n + it.bytes.byteLength, 0);
+    chunk = [];
+    const done = processor.submit(items);
+    // handled below, in order; this only keeps an early rejection from being "unhandled"
+    done.catch(() => {});
+    tail = tail.then(async () => {
+      try {
+        const results = await done;
+        if (failure) return;
+        // A batch is one source's (its resume point is that source's): each source's end,
+        // queued before the next source's first chunk, writes its last batch.
+        pendingSource = sourceId;
+        for (const r of results) {
+          pending.push(r);
+          if (pending.length >= batchSize) flush();
+        }
+      } catch (e) {
+        failure ??= e;
+      } finally {
+        // always, or a reader waiting for room would wait forever after a failure
+        inFlight -= items.length;
+        inFlightBytes -= size;
+        release?.();
+      }
+    });
+  };
+  const push = async (sourceId: number, msg: RawMessage): Promise<void> => {
+    chunk.push(toWire(msg));
+    inFlight++;
+    inFlightBytes += msg.bytes.length;
+    if (chunk.length >= CHUNK) dispatch(sourceId);
+    while (inFlight >= MAX_IN_FLIGHT || inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
+      dispatch(sourceId);
+      await new Promise<void>((r) => (release = r));
+      release = null;
+      if (failure) throw failure;
+    }
+  };
+  const drain = async (): Promise<void> => {
+    afterWrites(() => {});
+    await tail;
+    if (failure) throw failure;
+  };
+  return { push, dispatch, afterWrites, drain, failure: () => failure };
+}
