@@ -2,7 +2,7 @@
 // transaction, and the cross-message passes (follow-up trailers, series, stable fixes)
 // once at the end of the run.
 import type { Analyzer } from './analyzer.ts';
-import { analyzePatchMessage } from '../domain/patch/analyze.ts';
+import { patchAnalysisOf } from './patch-analysis.ts';
 import { patchMsgRow, type PatchMsgRow } from '../domain/patch/patch-row.ts';
 import { markPatchWorkDone, pendingPatchWork, storePatchRow } from '../db/patches.ts';
 import { rebuildSeries, resolveFollowupTrailers } from '../db/series.ts';
@@ -11,7 +11,7 @@ import { resolveStable } from '../db/stable.ts';
 export const patchAnalyzer: Analyzer<PatchMsgRow> = {
   name: 'patches',
   analyze(msg) {
-    const a = analyzePatchMessage(msg);
+    const a = patchAnalysisOf(msg);
     return a ? patchMsgRow(msg, a) : undefined;
   },
   store(db, ref, row) {

@@ -1,0 +1,298 @@
+// Storage of the knowledge graph (migration 008): each message's reply structure and
+// knowledge, written in the ingest transaction; the race records the thread pass
+// assembles, replaced family by family; and the reads behind `loregraph races/race/fix`,
+// /api/races and the `race:`/`is:race` search prefixes.
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './connection.ts';
+import { decodeBlocks } from './knowledge-codec.ts';
+import { fileTerms, raceTerm } from '../domain/query/race-term.ts';
+import type { Block } from '../domain/knowledge/reply.ts';
+import type { Fix, Outcome, RaceRecord, RaceStatus } from '../domain/knowledge/types.ts';
+
+/** What the parse worker hands the writer for one message (ingest/knowledge-row.ts). */
+export interface KnowledgeRow {
+  /** db/knowledge-codec.ts encodeBlocks */
+  blocksJson: string;
+  restored: 0 | 1;
+  /** MessageKnowledge as JSON, null when the message says nothing the layer keeps. */
+  knowledgeJson: string | null;
+  /** Message-IDs its Link:/Closes: trailers point at. */
+  links: string[];
+}
+
+interface Stmts {
+  knowledge: Statement;
+  link: Statement;
+}
+const cache = new WeakMap<Db, Stmts>();
+
+function stmts(db: Db): Stmts {
+  let s = cache.get(db);
+  if (!s) {
+    s = {
+      knowledge: db.sql.prepare('INSERT OR REPLACE INTO message_knowledge (msg_row, blocks, restored, knowledge) VALUES (?, ?, ?, ?)'),
+      link: db.sql.prepare('INSERT OR IGNORE INTO message_links (msg_row, target) VALUES (?, ?)'),
+    };
+    cache.set(db, s);
+  }
+  return s;
+}
+
+/** Stores what the parse worker read from one message; call in the ingest transaction. */
+export function storeMessageKnowledge(db: Db, rowId: number, row: KnowledgeRow): void {
+  const s = stmts(db);
+  s.knowledge.run(rowId, row.blocksJson, row.restored, row.knowledgeJson);
+  for (const target of row.links) s.link.run(rowId, target);
+}
+
+/** A stored copy's reply blocks, or null when it has none stored (analysis failed, or not yet backfilled). */
+export function storedReplyBlocks(db: Db, rowId: number): { blocks: Block[]; restored: boolean } | null {
+  const r = db.sql.prepare('SELECT blocks, restored FROM message_knowledge WHERE msg_row = ?').get(rowId) as
+    | { blocks: string; restored: number }
+    | undefined;
+  return r ? { blocks: decodeBlocks(r.blocks), restored: r.restored === 1 } : null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Race records
+
+/** SQLite's default limit on bound parameters is 999 in older builds: stay well under it. */
+const CHUNK = 400;
+
+function inChunks<T>(items: readonly T[], f: (part: readonly T[]) => void): void {
+  for (let i = 0; i < items.length; i += CHUNK) f(items.slice(i, i + CHUNK));
+}
+
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+/**
+ * The races that involve any of these thread roots: stored under the root, or under a
+ * message that a later one has since threaded below one of them (a root that gained a
+ * parent is no root any more, but its race must still be replaced).
+ */
+function racesTouching(db: Db, roots: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  inChunks(roots, (part) => {
+    const ids = db.sql
+      .prepare(
+        `SELECT race_id FROM race_threads WHERE root IN (${marks(part.length)})
+         UNION SELECT rt.race_id FROM thread_nodes tn JOIN race_threads rt ON rt.root = tn.message_id WHERE tn.root IN (${marks(part.length)})`,
+      )
+      .pluck()
+      .all(...part, ...part) as string[];
+    for (const id of ids) out.add(id);
+  });
+  return out;
+}
+
+/** Thread roots of the stored races that involve these roots (the pass re-assembles their whole families). */
+export function raceThreadsTouching(db: Db, roots: readonly string[]): string[] {
+  const ids = [...racesTouching(db, roots)];
+  const out = new Set<string>();
+  inChunks(ids, (part) => {
+    for (const r of db.sql.prepare(`SELECT root FROM race_threads WHERE race_id IN (${marks(part.length)})`).pluck().all(...part) as string[]) out.add(r);
+  });
+  return [...out];
+}
+
+function deleteRace(db: Db, id: string): void {
+  for (const table of ['races', 'race_threads', 'race_messages', 'race_terms', 'race_fixes', 'race_stances']) {
+    db.sql.prepare(`DELETE FROM ${table} WHERE ${table === 'races' ? 'id' : 'race_id'} = ?`).run(id);
+  }
+}
+
+function insertRace(db: Db, r: RaceRecord): void {
+  const q = (sql: string): Statement => db.sql.prepare(sql);
+  q(`INSERT INTO races (id, title, outcome, confidence, status, first_date, last_date, evidence, fixes, record)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    r.id,
+    r.title,
+    r.outcome,
+    r.confidence,
+    r.status,
+    r.firstDate,
+    r.lastDate,
+    JSON.stringify(r.evidence),
+    r.fixes.length,
+    JSON.stringify(r),
+  );
+  const thread = q('INSERT OR IGNORE INTO race_threads (race_id, root, pos) VALUES (?, ?, ?)');
+  const messages = q(`INSERT OR IGNORE INTO race_messages (msg_row, race_id, evidence)
+    SELECT m.id, ?, 0 FROM thread_nodes tn JOIN messages m ON m.message_id = tn.message_id WHERE tn.root = ?`);
+  r.threads.forEach((root, i) => {
+    thread.run(r.id, root, i);
+    messages.run(r.id, root);
+  });
+  const evidence = q(`INSERT INTO race_messages (msg_row, race_id, evidence) SELECT id, ?, 1 FROM messages WHERE message_id = ?
+    ON CONFLICT (msg_row, race_id) DO UPDATE SET evidence = 1`);
+  for (const mid of r.evidence) evidence.run(r.id, mid);
+  const term = q('INSERT OR IGNORE INTO race_terms (term, race_id, kind) VALUES (?, ?, ?)');
+  const terms = (kind: 'function' | 'file' | 'lock', values: Iterable<string>): void => {
+    for (const v of values) if (v.trim() !== '') term.run(v, r.id, kind);
+  };
+  // a fix's functions and files are the race's code paths too
+  terms('function', [...r.functions, ...r.fixes.flatMap((f) => f.functions)].map(raceTerm));
+  terms('file', [...r.files, ...r.fixes.flatMap((f) => f.files)].flatMap(fileTerms));
+  terms('lock', r.locks.map(raceTerm));
+  const fix = q('INSERT OR REPLACE INTO race_fixes (id, race_id, message_id, kind, lifecycle, fix) VALUES (?, ?, ?, ?, ?, ?)');
+  const stance = q('INSERT OR REPLACE INTO race_stances (race_id, fix_id, pos, message_id, stance, author) VALUES (?, ?, ?, ?, ?, ?)');
+  for (const f of r.fixes) {
+    fix.run(f.id, r.id, f.messageId, f.kind, f.lifecycle, JSON.stringify(f));
+    f.stances.forEach((s, i) => stance.run(r.id, f.id, i, s.messageId, s.stance, s.author));
+  }
+}
+
+/**
+ * Replaces every stored race that involves any of `threadRoots` with `races` (the thread
+ * pass's answer for those threads and their families). Call in a transaction: a pass cut
+ * short leaves the old records, and its threads pending, for the next run.
+ */
+export function replaceRaces(db: Db, threadRoots: readonly string[], races: readonly RaceRecord[]): void {
+  const gone = racesTouching(db, threadRoots);
+  for (const r of races) gone.add(r.id);
+  for (const id of gone) deleteRace(db, id);
+  for (const r of races) insertRace(db, r);
+}
+
+/** Drops every race record (a rebuild starts from nothing). */
+export function clearRaces(db: Db): void {
+  db.sql.exec('DELETE FROM races; DELETE FROM race_threads; DELETE FROM race_messages; DELETE FROM race_terms; DELETE FROM race_fixes; DELETE FROM race_stances;');
+}
+
+export interface RaceSummary {
+  id: string;
+  title: string;
+  outcome: Outcome;
+  confidence: number;
+  status: RaceStatus;
+  firstDate: number | null;
+  lastDate: number | null;
+  /** Message-IDs whose reasons made it a race, oldest first. */
+  evidence: string[];
+  fixes: number;
+}
+
+export interface RaceFilters {
+  /** A file the race names (path or base name). */
+  file?: string;
+  function?: string;
+  lock?: string;
+  outcome?: Outcome;
+  status?: RaceStatus;
+  /** Races active in [from, to): their first mail before `to`, their last at or after `from` (ms). */
+  from?: number;
+  to?: number;
+  offset?: number;
+  limit?: number;
+}
+
+interface SummaryRow {
+  id: string;
+  title: string;
+  outcome: string;
+  confidence: number;
+  status: string;
+  first_date: number | null;
+  last_date: number | null;
+  evidence: string;
+  fixes: number;
+}
+
+const SUMMARY_COLUMNS = 'r.id, r.title, r.outcome, r.confidence, r.status, r.first_date, r.last_date, r.evidence, r.fixes';
+
+function summary(r: SummaryRow): RaceSummary {
+  return {
+    id: r.id,
+    title: r.title,
+    outcome: r.outcome as Outcome,
+    confidence: r.confidence,
+    status: r.status as RaceStatus,
+    firstDate: r.first_date,
+    lastDate: r.last_date,
+    evidence: JSON.parse(r.evidence) as string[],
+    fixes: r.fixes,
+  };
+}
+
+/** Races matching every given filter, newest activity first, with the total before paging. */
+export function listRaces(db: Db, filters: RaceFilters = {}): { total: number; races: RaceSummary[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const term = (kind: 'function' | 'file' | 'lock', value: string | undefined, normalize: (v: string) => string): void => {
+    if (value === undefined) return;
+    where.push(`r.id IN (SELECT race_id FROM race_terms WHERE term = ? AND kind = ?)`);
+    params.push(normalize(value), kind);
+  };
+  term('file', filters.file, (v) => raceTerm(v.replace(/^[ab]\//, '')));
+  term('function', filters.function, raceTerm);
+  term('lock', filters.lock, raceTerm);
+  if (filters.outcome !== undefined) {
+    where.push('r.outcome = ?');
+    params.push(filters.outcome);
+  }
+  if (filters.status !== undefined) {
+    where.push('r.status = ?');
+    params.push(filters.status);
+  }
+  if (filters.from !== undefined) {
+    where.push('COALESCE(r.last_date, r.first_date) >= ?');
+    params.push(filters.from);
+  }
+  if (filters.to !== undefined) {
+    where.push('COALESCE(r.first_date, r.last_date) < ?');
+    params.push(filters.to);
+  }
+  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const total = (db.sql.prepare(`SELECT COUNT(*) AS n FROM races r ${clause}`).get(...params) as { n: number }).n;
+  const rows = db.sql
+    .prepare(`SELECT ${SUMMARY_COLUMNS} FROM races r ${clause} ORDER BY r.last_date IS NULL, r.last_date DESC, r.id LIMIT ? OFFSET ?`)
+    .all(...params, filters.limit ?? -1, filters.offset ?? 0) as SummaryRow[];
+  return { total, races: rows.map(summary) };
+}
+
+export function getRace(db: Db, id: string): RaceRecord | null {
+  const r = db.sql.prepare('SELECT record FROM races WHERE id = ?').pluck().get(id) as string | undefined;
+  return r === undefined ? null : (JSON.parse(r) as RaceRecord);
+}
+
+/** A proposed fix with the race it was proposed for. */
+export interface FixView {
+  race: RaceSummary;
+  fix: Fix;
+}
+
+export function getFix(db: Db, id: string): FixView | null {
+  const r = db.sql
+    .prepare(`SELECT f.fix, ${SUMMARY_COLUMNS} FROM race_fixes f JOIN races r ON r.id = f.race_id WHERE f.id = ? ORDER BY r.first_date, r.id LIMIT 1`)
+    .get(id) as (SummaryRow & { fix: string }) | undefined;
+  return r ? { race: summary(r), fix: JSON.parse(r.fix) as Fix } : null;
+}
+
+/** The races whose threads hold a message (any stored copy of it). */
+export function racesOfMessage(db: Db, messageId: string): RaceSummary[] {
+  const rows = db.sql
+    .prepare(
+      `SELECT DISTINCT ${SUMMARY_COLUMNS} FROM messages m JOIN race_messages rm ON rm.msg_row = m.id JOIN races r ON r.id = rm.race_id
+       WHERE m.message_id = ? ORDER BY r.first_date, r.id`,
+    )
+    .all(messageId) as SummaryRow[];
+  return rows.map(summary);
+}
+
+export interface KnowledgeCounts {
+  races: number;
+  fixes: number;
+  stances: number;
+  /** Stored copies whose knowledge is not null. */
+  messagesWithKnowledge: number;
+}
+
+export function knowledgeCounts(db: Db): KnowledgeCounts {
+  const n = (sql: string): number => (db.sql.prepare(sql).get() as { n: number }).n;
+  return {
+    races: n('SELECT COUNT(*) AS n FROM races'),
+    fixes: n('SELECT COUNT(*) AS n FROM race_fixes'),
+    stances: n('SELECT COUNT(*) AS n FROM race_stances'),
+    messagesWithKnowledge: n('SELECT COUNT(*) AS n FROM message_knowledge WHERE knowledge IS NOT NULL'),
+  };
+}
