@@ -1,0 +1,104 @@
+// Scores race records against the labels in bench/labels/races.json (threads read and
+// judged by hand): race precision and recall per labelled thread, fix recall (a labelled
+// fix found among the race's fixes by its message), and stance accuracy (a labelled
+// stance found with the same kind, aimed at the same fix). Pure, so the bench and a test
+// share it.
+import type { RaceRecord } from '../domain/knowledge/types.ts';
+
+export interface LabelledFix {
+  message: string;
+  author: string;
+  kind: string;
+  quote: string;
+}
+
+export interface LabelledStance {
+  message: string;
+  author: string;
+  fix: string;
+  stance: string;
+  quote: string;
+}
+
+export interface LabelledThread {
+  file: string;
+  root: string;
+  subject: string;
+  race: boolean;
+  why: string;
+  outcome?: string;
+  functions?: string[];
+  fixes?: LabelledFix[];
+  stances?: LabelledStance[];
+}
+
+export interface KnowledgeScore {
+  threads: number;
+  truePositives: number;
+  falsePositives: number;
+  falseNegatives: number;
+  precision: number;
+  recall: number;
+  fixesFound: number;
+  fixesLabelled: number;
+  fixRecall: number;
+  stancesRight: number;
+  stancesLabelled: number;
+  stanceAccuracy: number;
+  outcomesRight: number;
+  misses: string[];
+}
+
+/** `raceOfThread(root)` answers the race whose family holds the labelled thread (by its root), if any. */
+export function scoreKnowledge(labels: readonly LabelledThread[], raceOfThread: (root: string) => RaceRecord | null): KnowledgeScore {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let fixesFound = 0;
+  let fixesLabelled = 0;
+  let stancesRight = 0;
+  let stancesLabelled = 0;
+  let outcomesRight = 0;
+  const misses: string[] = [];
+  for (const t of labels) {
+    const race = raceOfThread(t.root);
+    if (t.race && race) tp++;
+    else if (t.race) {
+      fn++;
+      misses.push(`missed race: ${t.subject} <${t.root}>`);
+    } else if (race) {
+      fp++;
+      misses.push(`false race: ${t.subject} <${t.root}> (${race.reasons.slice(0, 3).map((r) => `${r.kind} ${r.weight}`).join(', ')})`);
+    }
+    if (!t.race) continue;
+    if (race && t.outcome === race.outcome) outcomesRight++;
+    for (const f of t.fixes ?? []) {
+      fixesLabelled++;
+      if (race?.fixes.some((x) => x.messageId === f.message)) fixesFound++;
+      else misses.push(`missed fix (${f.kind}) by ${f.author}: ${f.quote.slice(0, 80)} <${f.message}>`);
+    }
+    for (const s of t.stances ?? []) {
+      stancesLabelled++;
+      const found = race?.fixes.flatMap((x) => x.stances.map((st) => ({ st, fix: x }))).find((x) => x.st.messageId === s.message && x.st.stance === s.stance);
+      if (found && found.fix.messageId === s.fix) stancesRight++;
+      else misses.push(`stance ${s.stance} by ${s.author} ${found ? `aimed at ${found.fix.messageId}` : 'not found'}: ${s.quote.slice(0, 70)}`);
+    }
+  }
+  const ratio = (a: number, b: number): number => (b === 0 ? 1 : Math.round((a / b) * 1000) / 1000);
+  return {
+    threads: labels.length,
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    precision: ratio(tp, tp + fp),
+    recall: ratio(tp, tp + fn),
+    fixesFound,
+    fixesLabelled,
+    fixRecall: ratio(fixesFound, fixesLabelled),
+    stancesRight,
+    stancesLabelled,
+    stanceAccuracy: ratio(stancesRight, stancesLabelled),
+    outcomesRight,
+    misses,
+  };
+}

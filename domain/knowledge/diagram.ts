@@ -1,0 +1,90 @@
+// Interleaving diagrams as kernel developers draw them:
+//
+//   CPU0                          CPU1
+//   ----                          ----
+//   lock(&A);
+//                                 lock(&B);
+//   lock(&B);
+//                                 lock(&A);
+//
+// and the same with "Thread A / Thread B", "T1  T2", "Task 1  Task 2", "Process A", or
+// named contexts ("khugepaged   write()"). The columns are found from the heading line's
+// word positions; each later line's pieces go to the column whose start is nearest, so a
+// ragged diagram still reads. Pure.
+
+export interface DiagramRead {
+  /** Line index (in the lines given) of the heading. */
+  line: number;
+  columns: string[];
+  steps: { column: number; text: string; functions: string[] }[];
+}
+
+const HEAD_TOKEN = /^(?:CPU\s?#?\d+|cpu\s?\d+|Thread\s?[A-Z0-9]+|thread\s?[a-z0-9]+|Task\s?[A-Z0-9]+|task\s?[a-z0-9]+|Process\s?[A-Z0-9]+|process\s?[a-z0-9]+|Context\s?[A-Z0-9]+|P[0-9]|T[0-9]|CPU[A-Z])\s*:?$/;
+
+/** Pieces of a line separated by two or more spaces (or a tab), with their columns. */
+function pieces(line: string): { at: number; text: string }[] {
+  const out: { at: number; text: string }[] = [];
+  const expanded = line.replace(/\t/g, '        ');
+  const re = /\S+(?: \S+)*/g;
+  for (let m = re.exec(expanded); m; m = re.exec(expanded)) out.push({ at: m.index, text: m[0] });
+  return out;
+}
+
+export function functionsIn(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]{2,})\s*\(/g)) {
+    const name = m[1] ?? '';
+    if (!/^(?:if|for|while|switch|return|sizeof|typeof|likely|unlikely)$/.test(name) && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+function isHeading(line: string): string[] | null {
+  const ps = pieces(line);
+  if (ps.length < 2 || ps.length > 4) return null;
+  const heads = ps.map((p) => p.text.trim());
+  if (heads.every((h) => HEAD_TOKEN.test(h))) return heads.map((h) => h.replace(/:$/, ''));
+  return null;
+}
+
+const RULE = /^[\s\-=_|]+$/;
+
+/** The first interleaving diagram in `lines` (quote markers already stripped), or null. */
+export function readDiagram(lines: readonly string[]): DiagramRead | null {
+  for (let i = 0; i < lines.length; i++) {
+    const heads = isHeading(lines[i] ?? '');
+    if (!heads) continue;
+    const starts = pieces((lines[i] ?? '').replace(/\t/g, '        ')).map((p) => p.at);
+    const steps: DiagramRead['steps'] = [];
+    let blanks = 0;
+    for (let j = i + 1; j < lines.length && j < i + 120; j++) {
+      const line = lines[j] ?? '';
+      if (line.trim() === '') {
+        // a diagram may hold one empty line between phases; two end it
+        if (++blanks >= 2 && steps.length > 0) break;
+        continue;
+      }
+      blanks = 0;
+      if (RULE.test(line)) continue;
+      const ps = pieces(line);
+      // prose (a sentence starting at the margin, longer than a column) ends the diagram
+      if (ps.length === 1 && ps[0]!.at === 0 && ps[0]!.text.length > 60 && /[a-z]{3,} [a-z]{3,} [a-z]{3,}/.test(ps[0]!.text)) break;
+      for (const p of ps) {
+        let col = 0;
+        let best = Infinity;
+        for (const [c, s] of starts.entries()) {
+          const d = Math.abs(p.at - s);
+          if (d < best) {
+            best = d;
+            col = c;
+          }
+        }
+        const text = p.text.replace(/^\|\s*|\s*\|$/g, '').trim();
+        if (text === '' || RULE.test(text)) continue;
+        steps.push({ column: col, text, functions: functionsIn(text) });
+      }
+    }
+    if (steps.length >= 2 && new Set(steps.map((s) => s.column)).size >= 2) return { line: i, columns: heads, steps };
+  }
+  return null;
+}

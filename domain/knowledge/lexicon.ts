@@ -1,0 +1,91 @@
+// The words the knowledge layer reads: what names a lock, what marks an outcome, what
+// separates a race from its false friends. Kept in one place so the rules read as a list
+// a kernel developer can check, and so the labelled bench can point at the one to change.
+import type { Outcome } from './types.ts';
+
+/** Canonical lock or primitive name <- the spellings that name it. */
+export const LOCKS: [string, RegExp][] = [
+  ['folio lock', /\b(?:folio_lock|folio_trylock|folio_unlock|lock_page|unlock_page|trylock_page|PG_locked|(?:folio|page) lock)\b/i],
+  ['i_rwsem', /\b(?:inode_lock(?:_shared)?|inode_unlock(?:_shared)?|i_rwsem|i_mutex)\b/],
+  ['mmap_lock', /\b(?:mmap_lock|mmap_sem|mmap_(?:read|write)_(?:un)?lock)\b/],
+  ['invalidate_lock', /\b(?:(?:filemap_)?invalidate_lock(?:_shared)?|invalidate_unlock)\b/],
+  ['i_mmap_rwsem', /\b(?:i_mmap_rwsem|i_mmap_lock_(?:read|write)|i_mmap_unlock_(?:read|write))\b/],
+  ['PTL', /\b(?:PTL|ptl|pte_offset_map_lock|pmd_lock|pte_lockptr|page[- ]table lock)\b/],
+  ['xa_lock', /\b(?:xa_lock(?:_irq)?|xas_lock(?:_irq)?|xa_unlock(?:_irq)?|i_pages lock)\b/],
+  ['RCU', /\b(?:RCU|rcu_read_(?:un)?lock|synchronize_rcu|call_rcu|kfree_rcu)\b/],
+  ['memory barrier', /\b(?:smp_mb|smp_wmb|smp_rmb|smp_store_release|smp_load_acquire|smp_mb__(?:before|after)_atomic|memory barriers?)\b/i],
+  ['s_umount', /\bs_umount\b/],
+  ['i_lock', /\bi_lock\b/],
+];
+
+/** A named lock in code or prose: foo_lock, sbi->cp_rwsem, &ci->i_mutex, gc_mutex. */
+export const NAMED_LOCK = /\b([a-z][a-z0-9_]*_(?:lock|mutex|rwsem|sem|spinlock|rwlock|seqlock))\b/g;
+
+/** Lock-taking calls whose argument names the lock: spin_lock(&sbi->stat_lock). */
+export const LOCK_CALL = /\b(?:spin_lock(?:_irq|_irqsave|_bh)?|mutex_lock|down_(?:read|write)(?:_trylock)?|read_lock|write_lock|f2fs_down_(?:read|write))\(\s*&?\s*(?:[a-z0-9_]+(?:->|\.))*([a-z][a-z0-9_]*)/g;
+
+/** Outcome classes with the words that mark them, strongest first. */
+export const OUTCOME_WORDS: [Outcome, RegExp][] = [
+  ['deadlock', /\b(?:dead-?locks?(?:ed|ing)?|ABBA|AB-BA|lock inversion|circular locking dependency|hung task|hung_task|soft lockup|livelock)\b/i],
+  ['use-after-free', /\b(?:use-after-free|use after free|UAF|slab-use-after-free)\b/i],
+  ['data-loss', /\b(?:data[- ]loss|los(?:e|es|ing|t) (?:the )?(?:data|writes?|updates?|dirty (?:data|pages?|folios?))|discard(?:s|ed|ing)? dirty|dirty (?:data|pages?|folios?) (?:is |are |was |were |get |gets )?(?:lost|discarded|dropped))\b/i],
+  ['corruption', /\b(?:corrupt(?:s|ed|ion|ing)?|inconsisten(?:t|cy) (?:metadata|on-disk|state)|fsck (?:reports|complains)|bad (?:inode|block) )/i],
+  ['crash', /\b(?:BUG_ON|kernel BUG|NULL pointer dereference|null-ptr-deref|Oops|kernel panic|panics?|crash(?:es|ed)?|general protection fault|WARN_ON(?:_ONCE)?)\b/i],
+  ['stale-result', /\b(?:stale|transient(?:ly)?|out[- ]of[- ]date|wrong (?:value|result|size)|incorrect (?:value|result|size)|inconsistent (?:value|result|read))\b/i],
+  ['benign-data-race', /\b(?:benign (?:data[- ])?race|data_race\(|harmless race)\b/i],
+];
+
+/** Words that say "race" in a concurrency sense, and how much each counts in own text. */
+export const RACE_WORDS: [string, RegExp, number][] = [
+  ['race', /\b(?:races?|raced|racing|racy|race[- ]condition)\b(?![- ]free)/i, 2],
+  ['data-race', /\bdata[- ]races?\b/i, 3],
+  ['deadlock', /\b(?:dead-?lock(?:s|ed|ing)?|ABBA|AB-BA|lock inversion|lock ordering|locking order)\b/i, 2],
+  ['concurrent', /\b(?:concurrent(?:ly)?|simultaneous(?:ly)?|at the same time|in parallel with)\b/i, 1],
+  ['interleaving', /\b(?:interleav(?:e|es|ed|ing)|TOCTOU|time[- ]of[- ]check)\b/i, 2],
+  ['barrier', /\b(?:smp_[rw]?mb|smp_store_release|smp_load_acquire|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE)\b/, 1],
+  ['use-after-free', /\b(?:use-after-free|use after free|UAF)\b/i, 1],
+];
+
+/** Reports from the kernel's own concurrency checkers. */
+export const CHECKER_REPORTS: [string, RegExp, number][] = [
+  ['kcsan', /\bBUG: KCSAN: data-race in\b|\bKCSAN\b.{0,40}\bdata-race\b/, 4],
+  ['lockdep-splat', /possible circular locking dependency detected|possible recursive locking detected|inconsistent lock state|possible irq lock inversion dependency|WARNING: possible circular locking/, 3],
+  ['hung-task', /\bINFO: task \S+ blocked for more than \d+ seconds|\bhung_task\b/, 2],
+  ['syzbot', /\bsyzbot\b|syzkaller/i, 0],
+];
+
+/** False friends: each subtracts from a message's score, with why. */
+export const TRAPS: [string, RegExp, number][] = [
+  ['no-race', /\b(?:no (?:such )?race|not (?:a |really a )?race|(?:isn't|is not|wasn't|not) racy|race[- ]free|can(?:no|')t race|won't race|without (?:any )?race|no longer racy|no (?:real )?(?:deadlock|race) (?:here|there|possible))\b/i, -2],
+  ['false-positive', /\bfalse[- ](?:positive|alarm|report)s?\b/i, -3],
+  ['lockdep-annotation', /\b(?:lockdep_set_class|lockdep_set_subclass|lock_class_key|SINGLE_DEPTH_NESTING|mutex_lock_nested|down_(?:read|write)_nested|MAX_LOCKDEP_\w+|lockdep annotation|annotate (?:the )?lock)/, -1],
+  ['performance', /\b(?:throughput|scalab(?:le|ility)|IOPS|MB\/s|GB\/s|latency (?:improve|reduc)|speed ?up|parallel(?:ize|izing|ism)|performance (?:improve|regression|gain))/i, -1],
+];
+
+/** Subject lines of fixes for a race, and of patches that only annotate. */
+export const FIX_SUBJECT = /\b(?:fix(?:es|ing)?|avoid(?:s|ing)?|prevent(?:s|ing)?|close(?:s)?|plug(?:s)?|resolve(?:s)?|address(?:es)?)\b.{0,60}\b(?:races?|racy|race condition|dead-?locks?|ABBA|data-race|use-after-free|UAF|lock (?:inversion|ordering))\b/i;
+export const ANNOTATION_SUBJECT = /\blockdep\b.{0,60}\b(?:annotat|false|silence|splat|class|subclass|nesting|key)|\b(?:annotate|silence|suppress)\b.{0,40}\block/i;
+
+/** Prose that proposes a fix: the idea is in the sentence, the code tokens name what it touches. */
+export const IDEA = /\b(?:how about|what about|what if we|why not (?:just )?|i think we (?:want|need|should)|we (?:should|could|can|may need to|might|need to) (?:just |instead |simply |probably )?(?:take|hold|grab|drop|move|call|use|add|check|do|defer|wait|flush|serialize|protect|skip|set|clear|re-?check|keep|make|avoid|convert|switch|lock|unlock)|(?:a )?(?:better|simpler|cleaner|proper|real|correct) fix (?:would be|is|might be)|the (?:right|proper|real) fix (?:is|would be)|other idea|another (?:idea|option|approach)|perhaps (?:doing|we|it|just|calling|taking|moving)|maybe we (?:should|could|can)|i(?:'d| would) (?:suggest|prefer|rather)|i suggest|instead,? (?:we|let's|just)|can we (?:just |instead )?(?:take|hold|move|call|use|add|check|cover|do|defer|wait|flush|serialize|protect|skip|lock)|would it (?:make sense|be better|work) to|the fix (?:is|would be|should be) to)\b/i;
+
+/** Stances in a reply's own words. Order matters: the first that matches a sentence wins. */
+export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agreement' | 'question', RegExp][] = [
+  ['nacked', /^\s*(?:NAK|NACK)\b|\bNack(?:ed)?-by:|\bI (?:have to |must )?NAK\b/],
+  ['objection', /\b(?:(?:i )?don'?t think (?:this|that|your|the|it) (?:\w+ ){0,3}(?:works?|fix(?:es)?|is (?:right|correct|enough|sufficient|safe)|solves?|helps?|closes?)|(?:does not|doesn't|won't|will not|can't|cannot) (?:\w+ ){0,2}(?:fix|work|help|solve|close) (?:the |this |that )?(?:race|problem|issue|deadlock|bug)|(?:there is|there's|there are) still (?:a |an |the )?(?:\w+ ){0,2}(?:race|window|deadlock|problem|issue|bug)|(?:this|that|it|which) (?:would |will |can |could )?(?:introduces?|creates?|opens?|causes?) (?:a |an |another |new )?(?:\w+ ){0,2}(?:race|deadlock|lock inversion|regression|window|problem)|(?:this|that|it) (?:would |will |can |could )?deadlocks?|is not (?:enough|sufficient|correct|safe|right)|isn't (?:enough|sufficient|correct|safe|right)|not (?:enough|sufficient) to|still racy|still races|breaks? |wrong (?:approach|fix)|doesn'?t look (?:right|correct)|this is (?:racy|broken|wrong|incorrect)|is (?:racy|broken|wrong|incorrect)|the fix is incorrect|i don'?t (?:like|think it'?s)|i'?m not (?:convinced|sure (?:this|that|it) (?:is|works))|problem with (?:this|that|your)|not always (?:an option|set|true|safe)|will not work|won'?t work|doesn'?t work)/i],
+  ['changes-requested', /\b(?:changes requested|please (?:fix|rework|resend|update|split|rebase|address)|needs? (?:to be )?(?:reworked|a respin|another version)|could you (?:please )?(?:fix|rework|resend|update|split))\b/i],
+  ['agreement', /\b(?:looks? (?:good|fine|correct|sane|right)(?: to me)?|LGTM|makes (?:a lot of |perfect )?sense|(?:good|nice|great) (?:catch|find|idea|fix)|i agree|agreed\b|sounds (?:good|reasonable|right|like a (?:good|great) idea)|that sounds like a great idea|fine by me|works for me|I like (?:this|it|the idea))\b/i],
+  ['question', /\?\s*$/],
+];
+
+/** A maintainer's reply that takes the patch. */
+export const APPLIED = /^\s*(?:Applied|Queued|Pushed|Picked up|Merged)\b[^.\n]{0,80}(?:thanks|thank you|\.|!|$)|\b(?:applied|queued) (?:to|in|into|for) (?:the )?[\w./-]*(?:branch|tree|for-next|dev|-next|fixes)\b|\bthanks,? applied\b/i;
+
+/** Words that mark a fix as a work in progress. */
+export const WIP = /\b(?:WIP|untested|not (?:even )?(?:compile[- ])?tested|completely untested|only compile[- ]tested|rough (?:draft|sketch|idea|conversation starter)|something like (?:this|the following)|totally untested|RFC)\b/i;
+
+/** Identifiers that look like functions but are English or C keywords. */
+export const NOT_FUNCTIONS = new Set([
+  'if', 'for', 'while', 'switch', 'return', 'sizeof', 'typeof', 'e.g', 'i.e', 'etc', 'and', 'or', 'not', 'the', 'a',
+  'likely', 'unlikely', 'defined', 'main', 'printf', 'fn', 'func', 'function', 'foo', 'bar', 'baz',
+]);

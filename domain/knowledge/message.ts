@@ -1,0 +1,379 @@
+// What one message says about a race, on its own: the reasons that make it read as a
+// race report or discussion (and the false friends that argue against), the code paths,
+// locks, outcome, versions and configs it names, an interleaving diagram, the fixes it
+// proposes (its patch, an inline diff, an attached .patch, an idea in prose) and the
+// stances its own paragraphs take. Quoted text counts too, attributed to whom it quotes:
+// a reply that quotes the whole discussion (as saved pages do) is often all there is.
+// Pure and structured-cloneable: it runs in the parse worker.
+import type { ParsedMessage } from '../message.ts';
+import type { PatchAnalysis } from '../patch/analyze.ts';
+import { readDiagram, functionsIn } from './diagram.ts';
+import {
+  ANNOTATION_SUBJECT,
+  APPLIED,
+  CHECKER_REPORTS,
+  FIX_SUBJECT,
+  IDEA,
+  LOCK_CALL,
+  LOCKS,
+  NAMED_LOCK,
+  NOT_FUNCTIONS,
+  OUTCOME_WORDS,
+  RACE_WORDS,
+  STANCE_WORDS,
+  TRAPS,
+  WIP,
+} from './lexicon.ts';
+import { blockText, parseReply, type Block, type ReplyStructure } from './reply.ts';
+import type { Evidence, FixProposal, MessageKnowledge, Outcome, Reason, StanceSignal } from './types.ts';
+
+export interface MessageAnalysis {
+  blocks: Block[];
+  restored: boolean;
+  /** Null when the message says nothing the knowledge layer keeps. */
+  knowledge: MessageKnowledge | null;
+}
+
+const MAX_EVIDENCE = 300;
+// Quoted text weighs less: in a thread its own message usually said it first.
+const QUOTED_WEIGHT = 0.5;
+
+function clip(s: string): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > MAX_EVIDENCE ? `${t.slice(0, MAX_EVIDENCE - 1)}…` : t;
+}
+
+/** Sentences of a prose block; code-ish lines stay whole. */
+export function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?])\s+(?=[A-Z(`"'*-])|\s+(?=-\s)/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+const FILE_RE = /\b((?:[a-z0-9_.-]+\/)+[a-z0-9_.-]+\.(?:c|h|rs|S))\b/g;
+const FUNCTION_RE = /\b([a-z_][a-z0-9_]{2,})\(\)/g;
+const CONFIG_RE = /\bCONFIG_[A-Z0-9_]{3,}\b/g;
+const VERSION_RE = /\b(?:(?:v|linux-|Linux |kernel )(\d\.\d{1,2}(?:\.\d{1,3})?(?:-rc\d+)?)|(\d\.\d{1,2}(?:\.\d{1,3})?(?:-rc\d+)?)(?=[ -](?:kernels?|LTS|stable|mainline|-rc|\.y)\b))/g;
+
+function addAll(into: string[], items: Iterable<string>, max = 40): void {
+  for (const it of items) if (!into.includes(it) && into.length < max) into.push(it);
+}
+
+function functionsOf(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(FUNCTION_RE)) {
+    const f = m[1] ?? '';
+    if (!NOT_FUNCTIONS.has(f) && !out.includes(f)) out.push(f);
+  }
+  return out;
+}
+
+function filesOf(text: string): string[] {
+  return [...new Set([...text.matchAll(FILE_RE)].map((m) => m[1] ?? '').filter((f) => f.includes('/')))];
+}
+
+export function locksOf(text: string): string[] {
+  const out: string[] = [];
+  for (const [name, re] of LOCKS) if (re.test(text)) out.push(name);
+  for (const m of text.matchAll(NAMED_LOCK)) {
+    const l = m[1] ?? '';
+    if (!/^(?:spin|mutex|read|write|down|up|rw|seq|folio|page|inode|mmap|xa|xas|rcu_read|invalidate|i_mmap|pte_offset_map)_/.test(`${l}_`) || /_(?:rwsem|sem|mutex)$/.test(l)) {
+      if (!out.includes(l) && !/^(?:inode_lock|folio_lock|mmap_lock|xa_lock|xas_lock|invalidate_lock|spin_lock|mutex_lock|read_lock|write_lock|rcu_read_lock|page_lock|i_lock)$/.test(l)) out.push(l);
+    }
+  }
+  for (const m of text.matchAll(LOCK_CALL)) {
+    const l = m[1] ?? '';
+    if (l && !out.includes(l) && /(?:lock|sem|mutex|rwsem)$/.test(l)) out.push(l);
+  }
+  return out;
+}
+
+function versionsOf(text: string): string[] {
+  return [...new Set([...text.matchAll(VERSION_RE)].map((m) => m[1] ?? m[2] ?? '').filter(Boolean))];
+}
+
+interface Unit {
+  block: number | null;
+  /** 0 for own text and the subject. */
+  depth: number;
+  author: string | null;
+  text: string;
+  kind: Block['kind'] | 'subject';
+}
+
+/** The message's text as units (subject first), each with its block and author. */
+function unitsOf(msg: ParsedMessage, r: ReplyStructure): Unit[] {
+  const sender = msg.from?.name || msg.from?.address || null;
+  const units: Unit[] = [{ block: null, depth: 0, author: sender, text: msg.subject, kind: 'subject' }];
+  for (const [i, b] of r.blocks.entries()) {
+    if (b.kind === 'signature' || b.kind === 'attribution') continue;
+    units.push({ block: i, depth: b.depth, author: b.depth === 0 ? sender : b.author, text: blockText(r, b), kind: b.kind });
+  }
+  return units;
+}
+
+function ev(messageId: string, unit: Unit, text: string): Evidence {
+  return { messageId, block: unit.block, text: clip(text) };
+}
+
+function firstSentenceMatching(text: string, re: RegExp): string | null {
+  for (const s of sentences(text)) if (re.test(s)) return s;
+  return null;
+}
+
+function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | undefined): Reason[] {
+  const reasons: Reason[] = [];
+  const id = msg.messageId;
+  const subject = units[0]!;
+  const isReplySubject = /^\s*(?:re|aw|sv)\s*:/i.test(msg.subject);
+  if (!isReplySubject && FIX_SUBJECT.test(msg.subject)) reasons.push({ kind: 'fix-subject', weight: 4, evidence: ev(id, subject, msg.subject) });
+  if (ANNOTATION_SUBJECT.test(msg.subject)) reasons.push({ kind: 'trap:lockdep-annotation', weight: -5, evidence: ev(id, subject, msg.subject) });
+  // counted once per message per kind, so a long rant does not outweigh a diagram
+  const seen = new Set<string>();
+  for (const u of units) {
+    if (u.kind === 'code') continue;
+    const scale = u.depth === 0 ? 1 : QUOTED_WEIGHT;
+    const text = u.kind === 'diff' ? u.text.split('\n').filter((l) => /^[+-]\s*\/?\*|^[+-].*\/\/|^@@/.test(l)).join('\n') : u.text;
+    if (text.length === 0) continue;
+    for (const [kind, re, weight] of [...RACE_WORDS, ...CHECKER_REPORTS, ...TRAPS]) {
+      if (seen.has(kind)) continue;
+      if (!re.test(text)) continue;
+      const s = firstSentenceMatching(text, re) ?? text;
+      seen.add(kind);
+      const w = weight * (weight > 0 ? scale : 1) * (u.kind === 'subject' && weight > 0 && !isReplySubject ? 1.5 : 1);
+      const trap = TRAPS.some(([k]) => k === kind);
+      reasons.push({ kind: trap ? `trap:${kind}` : kind, weight: w, evidence: ev(id, u, s) });
+    }
+  }
+  if (patch?.stable) {
+    // a stable-process copy repeats the patch: its words are not new evidence
+    for (const r of reasons) if (r.weight > 0) r.weight *= 0.5;
+  }
+  return reasons;
+}
+
+function outcomeOf(id: string, units: Unit[]): { outcome: Outcome; evidence: Evidence } | null {
+  // the subject and the sender's own words decide first, then the quoted report
+  const ordered = [...units].sort((a, b) => (a.kind === 'subject' ? -1 : 0) - (b.kind === 'subject' ? -1 : 0) || a.depth - b.depth);
+  let best: { outcome: Outcome; evidence: Evidence; rank: number } | null = null;
+  for (const u of ordered) {
+    if (u.kind === 'code') continue;
+    for (const [rank, [outcome, re]] of OUTCOME_WORDS.entries()) {
+      if (!re.test(u.text)) continue;
+      const s = firstSentenceMatching(u.text, re) ?? u.text;
+      const score = rank + (u.kind === 'subject' ? -10 : u.depth * 2);
+      if (!best || score < best.rank) best = { outcome, evidence: ev(id, u, s), rank: score };
+      break;
+    }
+  }
+  return best ? { outcome: best.outcome, evidence: best.evidence } : null;
+}
+
+function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: PatchAnalysis | undefined): FixProposal[] {
+  const id = msg.messageId;
+  const sender = msg.from?.name || msg.from?.address || null;
+  const out: FixProposal[] = [];
+  if (patch && patch.kind === 'patch') {
+    out.push({
+      kind: 'patch',
+      author: patch.author?.name || patch.author?.email || sender,
+      summary: patch.subject.normalizedSubject || msg.subject,
+      functions: functionsInDiff(units),
+      files: patch.files.map((f) => f.path).slice(0, 40),
+      wip: WIP.test(msg.subject),
+      evidence: ev(id, units[0]!, msg.subject),
+    });
+  } else {
+    // a diff in the sender's own text: "something like this?"
+    const diffIdx = units.findIndex((u) => u.kind === 'diff' && u.depth === 0 && /^(?:diff --git|--- |@@ )/m.test(u.text) && /^[+-](?![+-])/m.test(u.text));
+    if (diffIdx >= 0) {
+      const diff = units[diffIdx]!;
+      const before = [...units.slice(1, diffIdx)].reverse().find((u) => u.kind === 'own');
+      const intro = before ? sentences(before.text).slice(-1)[0] ?? '' : '';
+      const files = [...diff.text.matchAll(/^(?:\+\+\+|---) (?:[ab]\/)?(\S+)/gm)].map((m) => m[1] ?? '').filter((f) => f !== '/dev/null' && f.includes('.'));
+      out.push({
+        kind: 'inline-diff',
+        author: sender,
+        summary: clip(intro || `inline diff of ${[...new Set(files)].join(', ') || 'the code under discussion'}`),
+        functions: functionsInDiff(units),
+        files: [...new Set(files)],
+        wip: WIP.test(intro) || WIP.test(msg.subject) || /\buntested\b/i.test(units.filter((u) => u.depth === 0).map((u) => u.text).join(' ')),
+        evidence: ev(id, diff, diff.text.split('\n').find((l) => /^@@|^diff --git/.test(l)) ?? diff.text.split('\n')[0] ?? ''),
+      });
+    }
+  }
+  for (const a of msg.attachments) {
+    if (!a.filename || !/\.(?:patch|diff)$/i.test(a.filename)) continue;
+    out.push({ kind: 'attachment', author: sender, summary: a.filename, functions: [], files: [], wip: WIP.test(a.filename), evidence: { messageId: id, block: null, text: a.filename } });
+  }
+  // attachments named or announced in the text (saved pages lose the parts themselves)
+  for (const u of units) {
+    if (u.kind !== 'own' && u.kind !== 'quote') continue;
+    for (const m of u.text.matchAll(/(?:^|[\s(-])([\w.+-]+\.(?:patch|diff))\b/g)) {
+      const name = m[1] ?? '';
+      if (out.some((f) => f.summary === name)) continue;
+      const around = u.text.slice(Math.max(0, (m.index ?? 0) - 200), (m.index ?? 0) + 200);
+      if (!/attach/i.test(around) && !/attach/i.test(prevText(units, u))) continue;
+      out.push({ kind: 'attachment', author: u.author, summary: name, functions: [], files: [], wip: WIP.test(name), evidence: ev(id, u, name) });
+    }
+    for (const s of sentences(u.text)) {
+      if (!/\battach(?:ing|ed)?\b.{0,40}\b(?:patch|diff|fix)\b/i.test(s) || /\.(?:patch|diff)\b/.test(s)) continue;
+      if (/\b(?:repro|reproducer|config|log|dmesg|trace|script)\b/i.test(s) && !/\bpatch\b/i.test(s)) continue;
+      if (out.some((f) => f.kind === 'attachment' && f.evidence.block === u.block)) continue;
+      out.push({ kind: 'attachment', author: u.author, summary: clip(s), functions: functionsOf(s), files: filesOf(s), wip: WIP.test(s), evidence: ev(id, u, s) });
+    }
+  }
+  // ideas in prose
+  for (const u of units) {
+    if (u.kind !== 'own' && u.kind !== 'quote') continue;
+    for (const s of sentences(u.text)) {
+      if (!IDEA.test(s)) continue;
+      const fns = functionsOf(s);
+      const codeish = fns.length > 0 || locksOf(s).length > 0 || /\b[a-z]+_[a-z0-9_]+\b|->|\bVM_FAULT_\w+|\bFAULT_FLAG_\w+/.test(s);
+      if (!codeish && !/\b(?:better|simpler|proper|real|right) fix\b|\bother idea\b/i.test(s)) continue;
+      if (out.some((f) => f.kind === 'prose' && f.summary === clip(s))) continue;
+      out.push({ kind: 'prose', author: u.author, summary: clip(s), functions: fns, files: filesOf(s), wip: false, evidence: ev(id, u, s) });
+    }
+  }
+  return out.slice(0, 12);
+}
+
+function prevText(units: Unit[], u: Unit): string {
+  const i = units.indexOf(u);
+  return i > 0 ? units[i - 1]?.text ?? '' : '';
+}
+
+function functionsInDiff(units: Unit[]): string[] {
+  const out: string[] = [];
+  for (const u of units) {
+    if (u.kind !== 'diff' || u.depth !== 0) continue;
+    for (const line of u.text.split('\n')) {
+      const hunk = /^@@ [^@]* @@\s*(.*)$/.exec(line);
+      if (hunk?.[1]) addAll(out, functionsIn(hunk[1]).slice(-1));
+      else if (/^[+-](?![+-])/.test(line)) addAll(out, functionsIn(line.slice(1)).filter((f) => !NOT_FUNCTIONS.has(f)));
+    }
+  }
+  return out.slice(0, 30);
+}
+
+function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: PatchAnalysis | undefined): StanceSignal[] {
+  const id = msg.messageId;
+  const sender = msg.from?.name || msg.from?.address || null;
+  const out: StanceSignal[] = [];
+  // trailers a reply gives are stances on what it answers
+  if (patch && patch.kind !== 'patch') {
+    for (const t of patch.trailers) {
+      const kind = t.name === 'Reviewed-by' ? 'reviewed' : t.name === 'Acked-by' ? 'acked' : t.name === 'Tested-by' ? 'tested' : t.name === 'Nacked-by' ? 'nacked' : null;
+      if (!kind) continue;
+      out.push({ stance: kind, author: sender, evidence: { messageId: id, block: null, text: clip(`${t.name}: ${t.value}`) }, answers: null });
+    }
+  }
+  const isPatch = patch?.kind === 'patch' || patch?.kind === 'cover';
+  for (const u of units) {
+    if (u.kind !== 'own' && u.kind !== 'quote') continue;
+    // a patch's own description is no stance; quoted text is someone else's, counted where they said it
+    if (u.depth === 0 && isPatch) continue;
+    const block = u.block === null ? undefined : r.blocks[u.block];
+    for (const s of sentences(u.text)) {
+      if (/^(?:Reviewed|Acked|Tested|Nacked)-by:/.test(s)) {
+        if (u.depth > 0) continue;
+        const kind = s.startsWith('Reviewed') ? 'reviewed' : s.startsWith('Acked') ? 'acked' : s.startsWith('Tested') ? 'tested' : 'nacked';
+        if (!out.some((o) => o.stance === kind && o.evidence.block === null)) out.push({ stance: kind, author: u.author, evidence: ev(id, u, s), answers: null });
+        continue;
+      }
+      for (const [stance, re] of STANCE_WORDS) {
+        if (!re.test(s)) continue;
+        if (stance === 'question' && (s.length < 15 || !/\b(?:this|that|it|the fix|the patch|your|we|lock|race|why|how|what|can|could|would|should|does|is)\b/i.test(s))) break;
+        const answered = block && block.answers !== null && block.depth === 0 ? r.blocks[block.answers] : answeredByQuote(r, u.block);
+        const answersIdx = block && block.answers !== null && block.depth === 0 ? block.answers : answeredIndex(r, u.block);
+        out.push({
+          stance,
+          author: u.author,
+          evidence: ev(id, u, s),
+          answers: answered && answersIdx !== null ? { block: answersIdx, author: answered.author, text: clip(blockText(r, answered)).slice(0, 160) } : null,
+        });
+        break;
+      }
+      if (out.length >= 20) return out;
+    }
+  }
+  return out;
+}
+
+/** For a quoted paragraph, the block it answered: the nearest deeper quote above it. */
+function answeredIndex(r: ReplyStructure, blockIdx: number | null): number | null {
+  if (blockIdx === null) return null;
+  const b = r.blocks[blockIdx];
+  if (!b) return null;
+  for (let i = blockIdx - 1; i >= 0; i--) {
+    const a = r.blocks[i]!;
+    if (a.kind === 'quote' && a.depth > b.depth) return i;
+    if (a.kind === 'quote' && a.depth < b.depth) return null;
+  }
+  return null;
+}
+
+function answeredByQuote(r: ReplyStructure, blockIdx: number | null): Block | undefined {
+  const i = answeredIndex(r, blockIdx);
+  return i === null ? undefined : r.blocks[i];
+}
+
+export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | undefined): MessageAnalysis {
+  const r = parseReply(msg.body);
+  const units = unitsOf(msg, r);
+  const id = msg.messageId;
+  const reasons = raceReasons(msg, units, patch);
+  const functions: string[] = [];
+  const files: string[] = [];
+  const locks: string[] = [];
+  const versions: string[] = [];
+  const configs: string[] = [];
+  for (const u of units) {
+    if (u.kind === 'diff') continue;
+    addAll(functions, functionsOf(u.text));
+    addAll(files, filesOf(u.text));
+    addAll(locks, locksOf(u.text));
+    addAll(versions, versionsOf(u.text), 12);
+    addAll(configs, u.text.match(CONFIG_RE) ?? [], 12);
+  }
+  addAll(functions, functionsInDiff(units));
+  if (patch) addAll(files, patch.files.map((f) => f.path));
+  const stripped = r.lines.map((l) => l.replace(/^(?:\s?>)+ ?/, ''));
+  const d = readDiagram(stripped);
+  let diagram: MessageKnowledge['diagram'] = null;
+  if (d) {
+    const blockIdx = r.blocks.findIndex((b) => b.start <= d.line + 1 && b.end >= d.line);
+    diagram = { evidence: { messageId: id, block: blockIdx >= 0 ? blockIdx : null, text: clip(stripped[d.line] ?? '') }, columns: d.columns, steps: d.steps.slice(0, 80) };
+    reasons.push({ kind: 'interleaving-diagram', weight: 5, evidence: diagram.evidence });
+    for (const s of d.steps) addAll(functions, s.functions);
+  }
+  const fixes = fixProposals(msg, r, units, patch);
+  const stances = stancesOf(msg, r, units, patch);
+  let applied: Evidence | null = null;
+  for (const u of units) {
+    if (u.depth !== 0 || u.kind !== 'own') continue;
+    const s = firstSentenceMatching(u.text, APPLIED);
+    if (s) {
+      applied = ev(id, u, s);
+      break;
+    }
+  }
+  const score = reasons.reduce((n, x) => n + x.weight, 0);
+  const knowledge: MessageKnowledge = {
+    score,
+    reasons,
+    functions,
+    files,
+    locks,
+    outcome: outcomeOf(id, units),
+    versions,
+    configs,
+    diagram,
+    fixes,
+    stances,
+    applied,
+  };
+  const worthKeeping = reasons.length > 0 || fixes.length > 0 || stances.length > 0 || applied !== null;
+  return { blocks: r.blocks, restored: r.restored, knowledge: worthKeeping ? knowledge : null };
+}

@@ -1,0 +1,418 @@
+// The thread pass: threads -> families -> race records with their fixes and stances.
+// A family is the threads of one race: a report, its v1/v2/v3 patch threads (same series
+// or the same patch title), and any patch whose Link:/Closes: points into it. A family is
+// a race when its messages' reasons add up past a threshold and at least one of them is
+// strong (a race word in someone's own words or a fix subject, a diagram, a checker
+// report); its fixes are every proposal made in it, its stances are aimed at the fix they
+// answer through the reply structure. Pure.
+import type {
+  Evidence,
+  Fix,
+  FixLifecycle,
+  Outcome,
+  RaceRecord,
+  RaceStatus,
+  Reason,
+  Stance,
+  StanceSignal,
+  ThreadInput,
+  ThreadMessageInput,
+} from './types.ts';
+
+/** A family is a race from this score on (the labelled bench in bench/knowledge.ts calibrates it). */
+export const RACE_THRESHOLD = 3;
+
+const STRONG = new Set(['race', 'data-race', 'deadlock', 'interleaving', 'interleaving-diagram', 'kcsan', 'lockdep-splat', 'fix-subject']);
+
+/** FNV-1a, 52 bits: short stable ids without a crypto dependency in the pure core. */
+function shortHash(s: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < s.length; i++) {
+    h ^= BigInt(s.charCodeAt(i));
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return (h >> 12n).toString(36).slice(0, 8).padStart(8, '0');
+}
+
+export function raceId(firstMessageId: string): string {
+  return `r-${shortHash(firstMessageId)}`;
+}
+
+const LINKED_ID = /(?:lore\.kernel\.org|lkml\.kernel\.org|patchwork\.kernel\.org\/project\/[^/]+\/patch)\/(?:r\/|all\/|[\w.-]+\/)?<?([^\s/>]+@[^\s/>]+)>?/g;
+
+/** Message-ids a Link:/Closes: trailer points at. */
+export function linkedIds(trailers: readonly { name: string; value: string }[]): string[] {
+  const out: string[] = [];
+  for (const t of trailers) {
+    if (!/^(?:Link|Closes|Reported-by)$/i.test(t.name)) continue;
+    for (const m of t.value.matchAll(LINKED_ID)) if (m[1]) out.push(decodeURIComponent(m[1]));
+  }
+  return out;
+}
+
+/** Threads joined into families by series, patch title and Link:/Closes: targets. */
+export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
+  const parent = threads.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const union = (a: number, b: number): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  const byMessage = new Map<string, number>();
+  const byKey = new Map<string, number>();
+  threads.forEach((t, i) => {
+    for (const m of t.messages) byMessage.set(m.messageId, i);
+  });
+  threads.forEach((t, i) => {
+    for (const m of t.messages) {
+      const p = m.patch;
+      if (p && (p.kind === 'patch' || p.kind === 'cover') && !p.stable) {
+        // one patch's versions posted as new threads share its title; a series its id
+        for (const key of [p.seriesId !== null ? `s:${p.seriesId}` : null, p.titleKey.length >= 12 ? `t:${p.titleKey}` : null]) {
+          if (!key) continue;
+          const j = byKey.get(key);
+          if (j === undefined) byKey.set(key, i);
+          else union(i, j);
+        }
+      }
+      for (const id of linkedIds(m.trailers)) {
+        const j = byMessage.get(id);
+        if (j !== undefined) union(i, j);
+      }
+    }
+  });
+  const groups = new Map<number, ThreadInput[]>();
+  threads.forEach((t, i) => {
+    const r = find(i);
+    const g = groups.get(r);
+    if (g) g.push(t);
+    else groups.set(r, [t]);
+  });
+  return [...groups.values()];
+}
+
+function cleanTitle(subject: string): string {
+  let s = subject.trim();
+  for (let i = 0; i < 4; i++) s = s.replace(/^(?:(?:re|aw|sv|fwd?)\s*:\s*|\[[^\]]*\]\s*|subject:\s*)/i, '');
+  return s.trim() || subject.trim();
+}
+
+function byDate(a: ThreadMessageInput, b: ThreadMessageInput): number {
+  return (a.date ?? 0) - (b.date ?? 0);
+}
+
+interface Scored {
+  score: number;
+  strong: boolean;
+  reasons: Reason[];
+}
+
+/** The family's reasons, each kind counted at most twice across the family, so one word repeated in twenty replies stays one word. */
+function scoreFamily(messages: readonly ThreadMessageInput[]): Scored {
+  const perKind = new Map<string, number>();
+  const reasons: Reason[] = [];
+  let score = 0;
+  let strong = false;
+  for (const m of messages) {
+    for (const r of m.knowledge?.reasons ?? []) {
+      const n = perKind.get(r.kind) ?? 0;
+      if (n >= 2) continue;
+      perKind.set(r.kind, n + 1);
+      const w = n === 0 ? r.weight : r.weight / 2;
+      score += w;
+      reasons.push({ ...r, weight: w });
+      // a race word only the quoted text says, or only a stable copy, is not strong on its own
+      if (STRONG.has(r.kind) && r.weight >= 1) strong = true;
+    }
+  }
+  // an outcome a concurrency word explains: "discard dirty page cache" with "a race there"
+  return { score, strong, reasons };
+}
+
+function sameAuthor(a: string | null, b: string | null): boolean {
+  if (!a || !b) return false;
+  const x = a.toLowerCase().replace(/\s*\(.*\)\s*$/, '').trim();
+  const y = b.toLowerCase().replace(/\s*\(.*\)\s*$/, '').trim();
+  if (x === y) return true;
+  // "Jan Kara" ~ "jack@suse.cz" cannot be told; "Yan, Zi" ~ "Zi Yan" can
+  const words = (s: string): string => s.split(/[\s,]+/).filter(Boolean).sort().join(' ');
+  return words(x) === words(y);
+}
+
+function overlap(a: string, b: string): number {
+  const wa = new Set(a.toLowerCase().match(/[a-z_][a-z0-9_]{3,}/g) ?? []);
+  const wb = b.toLowerCase().match(/[a-z_][a-z0-9_]{3,}/g) ?? [];
+  let n = 0;
+  for (const w of wb) if (wa.has(w)) n++;
+  return n;
+}
+
+const YOUR = /\byour (?:fix|patch|change|approach|proposal|idea|version|diff)\b/i;
+
+interface FixAt {
+  fix: Fix;
+  message: ThreadMessageInput;
+  index: number;
+}
+
+/** The fix a stance is about, and how that was decided. */
+function aimStance(
+  s: StanceSignal,
+  msg: ThreadMessageInput,
+  fixes: readonly FixAt[],
+  ancestors: (m: ThreadMessageInput) => ThreadMessageInput[],
+): { fix: Fix; aimedBy: Stance['aimedBy'] } | null {
+  const earlier = fixes.filter((f) => (f.message.date ?? 0) <= (msg.date ?? 0) || f.message === msg);
+  if (earlier.length === 0) return null;
+  const trailer = /^(?:Reviewed|Acked|Tested|Nacked)-by:/.test(s.evidence.text);
+  if (!trailer && s.answers) {
+    const answered = s.answers;
+    // the fix the answered paragraph states or quotes
+    const quoted = earlier
+      .filter((f) => sameAuthor(f.fix.author, answered.author))
+      .map((f) => ({ f, n: overlap(f.fix.summary + ' ' + f.fix.evidence.text, answered.text) }))
+      .sort((a, b) => b.n - a.n);
+    if (quoted[0] && (quoted[0].n > 0 || YOUR.test(s.evidence.text))) return { fix: quoted[0].f.fix, aimedBy: 'quoted' };
+  }
+  if (!trailer) {
+    // the sender's own proposal in the same message, stated before this sentence
+    const own = earlier.filter((f) => f.message === msg && sameAuthor(f.fix.author, s.author) && (f.fix.evidence.block ?? -1) <= (s.evidence.block ?? Infinity));
+    const ownLast = own[own.length - 1];
+    if (ownLast && !YOUR.test(s.evidence.text)) return { fix: ownLast.fix, aimedBy: 'quoted' };
+    if (YOUR.test(s.evidence.text) && s.answers?.author) {
+      const theirs = earlier.filter((f) => sameAuthor(f.fix.author, s.answers?.author ?? null));
+      const last = theirs[theirs.length - 1];
+      if (last) return { fix: last.fix, aimedBy: 'quoted' };
+    }
+  }
+  // a reply to the fix's message (or to a reply to it)
+  for (const a of ancestors(msg)) {
+    const f = fixes.filter((x) => x.message === a);
+    const pick = f.find((x) => x.fix.kind === 'patch') ?? f[f.length - 1];
+    if (pick) return { fix: pick.fix, aimedBy: trailer ? 'trailer' : 'reply' };
+  }
+  return null;
+}
+
+const LIFECYCLE_OF: Partial<Record<Stance['stance'], FixLifecycle>> = {
+  objection: 'objected',
+  nacked: 'objected',
+  'changes-requested': 'changes-requested',
+  reviewed: 'reviewed',
+  acked: 'reviewed',
+  tested: 'reviewed',
+};
+
+function lifecycle(fix: Fix, stances: readonly { s: Stance; date: number | null }[], applied: { ev: Evidence; date: number | null } | null): { lifecycle: FixLifecycle; evidence: Evidence | null } {
+  if (fix.supersededBy) return { lifecycle: 'superseded', evidence: null };
+  if (applied) return { lifecycle: 'applied', evidence: applied.ev };
+  let last: { l: FixLifecycle; ev: Evidence; date: number } | null = null;
+  for (const { s, date } of stances) {
+    const l = LIFECYCLE_OF[s.stance];
+    if (!l) continue;
+    // the fix's own author conceding counts; praising their own fix does not
+    if ((date ?? 0) >= (last?.date ?? -Infinity)) last = { l, ev: s.evidence, date: date ?? 0 };
+  }
+  if (last) return { lifecycle: last.l, evidence: last.ev };
+  if (stances.length > 0) return { lifecycle: 'under-review', evidence: stances[stances.length - 1]!.s.evidence };
+  return { lifecycle: 'proposed', evidence: null };
+}
+
+function topOutcome(messages: readonly ThreadMessageInput[]): { outcome: Outcome; evidence: Evidence } | null {
+  const counts = new Map<Outcome, { n: number; first: Evidence }>();
+  for (const m of messages) {
+    const o = m.knowledge?.outcome;
+    if (!o) continue;
+    const c = counts.get(o.outcome);
+    // the subject that names the outcome counts thrice
+    const w = o.evidence.block === null ? 3 : 1;
+    if (c) c.n += w;
+    else counts.set(o.outcome, { n: w, first: o.evidence });
+  }
+  let best: { outcome: Outcome; evidence: Evidence; n: number } | null = null;
+  for (const [outcome, c] of counts) if (!best || c.n > best.n) best = { outcome, evidence: c.first, n: c.n };
+  return best ? { outcome: best.outcome, evidence: best.evidence } : null;
+}
+
+function union(into: string[], items: readonly string[] | undefined, max: number): void {
+  for (const it of items ?? []) if (!into.includes(it) && into.length < max) into.push(it);
+}
+
+/** One family as a race record, or null when it does not read as a race. */
+export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | null {
+  const messages = threads.flatMap((t) => t.messages).sort(byDate);
+  if (messages.length === 0) return null;
+  const scored = scoreFamily(messages);
+  if (scored.score < RACE_THRESHOLD || !scored.strong) return null;
+
+  const byId = new Map(messages.map((m) => [m.messageId, m]));
+  const ancestors = (m: ThreadMessageInput): ThreadMessageInput[] => {
+    const out: ThreadMessageInput[] = [];
+    let p = m.parent ? byId.get(m.parent) : undefined;
+    for (let i = 0; p && i < 64; i++) {
+      out.push(p);
+      p = p.parent ? byId.get(p.parent) : undefined;
+    }
+    return out;
+  };
+
+  // fixes: every proposal, one per patch version (stable-process copies are the stable story, not new fixes)
+  const fixes: FixAt[] = [];
+  for (const m of messages) {
+    const proposals = m.knowledge?.fixes ?? [];
+    proposals.forEach((p, n) => {
+      if (p.kind === 'patch' && m.patch?.stable) return;
+      // the same idea quoted again in a later reply is the first one's
+      const dup = fixes.find((f) => f.fix.kind === p.kind && f.fix.summary === p.summary && sameAuthor(f.fix.author, p.author));
+      if (dup) return;
+      fixes.push({
+        message: m,
+        index: n,
+        fix: {
+          id: `${m.messageId}#${n}`,
+          kind: p.kind,
+          author: p.author,
+          messageId: m.messageId,
+          date: m.date,
+          summary: p.summary,
+          functions: p.functions,
+          files: p.files,
+          wip: p.wip,
+          version: p.kind === 'patch' ? (m.patch?.version ?? 1) : null,
+          lifecycle: 'proposed',
+          lifecycleEvidence: null,
+          supersededBy: null,
+          stances: [],
+          evidence: p.evidence,
+        },
+      });
+    });
+  }
+  // versions of one patch: each older one is superseded by the next
+  const patchesByTitle = new Map<string, FixAt[]>();
+  for (const f of fixes) {
+    if (f.fix.kind !== 'patch' || !f.message.patch) continue;
+    const key = f.message.patch.titleKey;
+    const list = patchesByTitle.get(key) ?? [];
+    list.push(f);
+    patchesByTitle.set(key, list);
+  }
+  for (const list of patchesByTitle.values()) {
+    list.sort((a, b) => (a.fix.version ?? 1) - (b.fix.version ?? 1) || (a.fix.date ?? 0) - (b.fix.date ?? 0));
+    for (let i = 0; i + 1 < list.length; i++) {
+      if ((list[i + 1]!.fix.version ?? 1) > (list[i]!.fix.version ?? 1)) list[i]!.fix.supersededBy = list[i + 1]!.fix.id;
+    }
+  }
+
+  // stances, aimed at their fix; a quoted stance repeated in later replies counts once
+  const stanceDates = new Map<string, { s: Stance; date: number | null }[]>();
+  const seenStance = new Set<string>();
+  for (const m of messages) {
+    for (const s of m.knowledge?.stances ?? []) {
+      const key = `${s.stance}|${s.author ?? ''}|${s.evidence.text}`;
+      if (seenStance.has(key)) continue;
+      const aim = aimStance(s, m, fixes, ancestors);
+      if (!aim) continue;
+      // praise or questions from the fix's own author are conversation, not a stance on it
+      if (sameAuthor(aim.fix.author, s.author) && (s.stance === 'agreement' || s.stance === 'question')) continue;
+      seenStance.add(key);
+      const stance: Stance = { stance: s.stance, author: s.author, messageId: m.messageId, evidence: s.evidence, aimedBy: aim.aimedBy };
+      aim.fix.stances.push(stance);
+      const list = stanceDates.get(aim.fix.id) ?? [];
+      list.push({ s: stance, date: m.date });
+      stanceDates.set(aim.fix.id, list);
+    }
+  }
+  // "Applied, thanks" answers the patch it replies to
+  const applied = new Map<string, { ev: Evidence; date: number | null }>();
+  for (const m of messages) {
+    const ev = m.knowledge?.applied;
+    if (!ev) continue;
+    for (const a of ancestors(m)) {
+      const f = fixes.find((x) => x.message === a && x.fix.kind === 'patch');
+      if (f) {
+        applied.set(f.fix.id, { ev, date: m.date });
+        break;
+      }
+    }
+  }
+  for (const f of fixes) {
+    const l = lifecycle(f.fix, stanceDates.get(f.fix.id) ?? [], applied.get(f.fix.id) ?? null);
+    f.fix.lifecycle = l.lifecycle;
+    f.fix.lifecycleEvidence = l.evidence;
+  }
+
+  const functions: string[] = [];
+  const files: string[] = [];
+  const locks: string[] = [];
+  const versions: string[] = [];
+  const configs: string[] = [];
+  let diagram: RaceRecord['diagram'] = null;
+  const evidence: string[] = [];
+  for (const m of messages) {
+    const k = m.knowledge;
+    if (!k) continue;
+    if (k.reasons.some((r) => r.weight > 0)) evidence.push(m.messageId);
+    diagram ??= k.diagram;
+    union(functions, k.diagram?.steps.flatMap((s) => s.functions), 30);
+    union(functions, k.functions, 30);
+    union(files, k.files, 30);
+    union(locks, k.locks, 20);
+    union(versions, k.versions, 12);
+    union(configs, k.configs, 12);
+  }
+
+  const outcome = topOutcome(messages);
+  const titled = messages.find((m) => m.knowledge?.reasons.some((r) => r.kind === 'fix-subject')) ?? messages.find((m) => !/^\s*re\s*:/i.test(m.subject) && m.subject.trim() !== '') ?? messages[0]!;
+  const refuting = scored.reasons.filter((r) => r.kind === 'trap:false-positive' || r.kind === 'trap:no-race');
+  const confirming = fixes.find((f) => f.fix.lifecycle === 'applied' || f.fix.lifecycle === 'reviewed') ?? null;
+  let status: RaceStatus = 'open';
+  let statusEvidence: Evidence | null = null;
+  if (confirming) {
+    status = 'confirmed';
+    statusEvidence = confirming.fix.lifecycleEvidence ?? confirming.fix.evidence;
+  } else if (refuting.length > 0 && refuting.reduce((n, r) => n + r.weight, 0) <= -3) {
+    status = 'refuted';
+    statusEvidence = refuting[0]!.evidence;
+  }
+  const confidence = Math.round(Math.min(0.99, Math.max(0.05, 1 - Math.exp(-scored.score / 6))) * 100) / 100;
+  const first = messages[0]!;
+  const dates = messages.map((m) => m.date).filter((d): d is number => d !== null);
+  return {
+    id: raceId(threads[0]?.root ?? first.messageId),
+    title: cleanTitle(titled.subject) || cleanTitle(first.subject) || '(no subject)',
+    outcome: outcome?.outcome ?? 'other',
+    outcomeEvidence: outcome?.evidence ?? null,
+    status,
+    statusEvidence,
+    confidence,
+    reasons: scored.reasons.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight)).slice(0, 16),
+    functions,
+    files,
+    locks,
+    versions,
+    configs,
+    diagram,
+    threads: threads.map((t) => t.root),
+    evidence: evidence.slice(0, 50),
+    fixes: fixes.map((f) => f.fix),
+    firstDate: dates.length ? Math.min(...dates) : null,
+    lastDate: dates.length ? Math.max(...dates) : null,
+  };
+}
+
+/** Every race among these threads, one record per family. */
+export function assembleRaces(threads: readonly ThreadInput[]): RaceRecord[] {
+  const out: RaceRecord[] = [];
+  for (const family of families(threads)) {
+    // the family's first thread (oldest root) names it
+    family.sort((a, b) => (a.messages[0]?.date ?? 0) - (b.messages[0]?.date ?? 0));
+    const race = assembleFamily(family);
+    if (race) out.push(race);
+  }
+  return out;
+}

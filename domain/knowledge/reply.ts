@@ -1,0 +1,220 @@
+// The structure of a reply: the sender's own paragraphs apart from the quoted text, each
+// quoted block with its depth and whom it quotes (from the attribution line that
+// introduces it), which own paragraph answers which quoted one, and code, inline diffs
+// and signatures recognised as such. Stances are aimed through it ("the paragraph that
+// says NAK answers the quoted paragraph proposing X"), and the UI folds quotes with it.
+// Pure and total: any string in, a structure out, never a throw.
+
+export type BlockKind = 'own' | 'quote' | 'attribution' | 'code' | 'diff' | 'signature';
+
+export interface Block {
+  kind: BlockKind;
+  /** Quote depth: 0 for the sender's own text (own, attribution, code, diff, signature at depth 0). */
+  depth: number;
+  /** First and last line (0-based, inclusive) in the structure's `lines`. */
+  start: number;
+  end: number;
+  /** Whom a quote (or an attribution line) quotes, when an attribution line named them. */
+  author: string | null;
+  /** For an own paragraph: the index of the quoted block it answers (the nearest quote above it). */
+  answers: number | null;
+}
+
+export interface ReplyStructure {
+  /** The body's lines; for a body whose line breaks were lost (a saved page run together), the lines restored. */
+  lines: string[];
+  blocks: Block[];
+  /** True when line breaks had to be restored from the quote markers. */
+  restored: boolean;
+}
+
+// Bodies larger than this are read only up to it: a 10,000-line quoted reply costs a
+// bounded amount, and nothing a stance needs sits after a megabyte of quotes.
+const MAX_CHARS = 512 * 1024;
+const MAX_LINE = 4000;
+
+/**
+ * Attribution lines as real mail writes them:
+ *   On Tue, Jun 30, 2026 at 07:31:07PM +0100, Pedro Falcato wrote:
+ *   On 2024/4/15 20:34, Jan Kara wrote:
+ *   On 1 Apr 2026, at 15:15, David Hildenbrand (Arm) wrote:
+ *   On Mon 05-06-23 15:55:35, Jan Kara wrote:
+ *   Quoting X (2024-01-02 10:00:00)
+ *   X <x@y> writes:   /   X wrote:   /   Le lun. 3 juin 2024, X a écrit :
+ */
+const ATTRIBUTION: RegExp[] = [
+  /^On\b.{0,160},\s*([^,]{1,120}?)\s+(?:wrote|writes|said|schrieb|a écrit|escribió)\s*:?\s*$/i,
+  /^Quoting\s+(.{1,120}?)\s*\((\d{4}-\d{2}-\d{2}[^)]*)\)\s*:?\s*$/i,
+  /^(?:Le|Am|El)\s.{0,80}?,\s*(.{1,120}?)\s+(?:a écrit|schrieb|escribió)\s*:?\s*$/i,
+  /^(.{1,120}?)\s+(?:wrote|writes)\s*:\s*$/i,
+  /^-{3,}\s*Original Message\s*-{3,}\s*$/i,
+];
+
+/** The person an attribution line names, or null when the line is no attribution. */
+export function attributionAuthor(line: string): string | null {
+  const t = line.trim();
+  if (t.length === 0 || t.length > 260) return null;
+  for (const re of ATTRIBUTION) {
+    const m = re.exec(t);
+    if (!m) continue;
+    if (m[1] === undefined) return '';
+    return cleanName(m[1]);
+  }
+  return null;
+}
+
+function cleanName(raw: string): string {
+  let s = raw.trim();
+  // "Jan Kara <jack@suse.cz>" -> "Jan Kara"; "<jack@suse.cz>" -> "jack@suse.cz"
+  const angle = /^(.*?)\s*<([^>]+)>\s*$/.exec(s);
+  if (angle) s = angle[1]?.trim() || angle[2] || s;
+  // "jack@suse.cz (Jan Kara)" -> "Jan Kara"
+  const paren = /^\S+@\S+\s*\(([^)]+)\)$/.exec(s);
+  if (paren?.[1]) s = paren[1];
+  s = s.replace(/^["']|["']$/g, '').trim();
+  // "David Hildenbrand (Arm)" keeps its affiliation: it is how the list knows him.
+  return s;
+}
+
+// Quote markers: ">", "> >", ">>", "|" is too ambiguous (tables, shell) and left alone.
+const QUOTE_PREFIX = /^((?:[ \t]?>)+)[ \t]?/;
+
+function quoteDepth(line: string): { depth: number; rest: string } {
+  const m = QUOTE_PREFIX.exec(line);
+  if (!m) return { depth: 0, rest: line };
+  const depth = (m[1] ?? '').split('>').length - 1;
+  return { depth, rest: line.slice(m[0].length) };
+}
+
+/**
+ * A body whose line breaks were lost (a web page saved as text runs every line into one)
+ * still shows its quote markers: " > > text". Restore one line per marker run. A run of
+ * k*d markers where the current depth is d is (k-1) empty quoted lines then a line at
+ * depth d, which is how "> >\n> > text" reads once run together.
+ */
+export function restoreLines(text: string): string[] {
+  // split before each marker run, never inside one ("> > x" is one run of two)
+  const parts = text.split(/(?<=[^>\s])\s+(?=>(?:\s?>)*(?:\s|$))/);
+  const out: string[] = [];
+  let depth = 0;
+  for (const part of parts) {
+    const m = /^((?:>\s?)+)(.*)$/s.exec(part);
+    if (!m) {
+      out.push(part);
+      depth = attributionAuthor(part) !== null ? 1 : 0;
+      continue;
+    }
+    const n = (m[1] ?? '').replace(/\s/g, '').length;
+    const rest = (m[2] ?? '').trim();
+    let d = n;
+    let blanks = 0;
+    if (depth > 0 && n > depth) {
+      if (n % depth === 0) {
+        d = depth;
+        blanks = n / depth - 1;
+      } else if (n !== depth + 1) {
+        // the deepest level below the current one that divides the run
+        for (let q = depth - 1; q >= 1; q--) {
+          if (n % q === 0) {
+            d = q;
+            blanks = n / q - 1;
+            break;
+          }
+        }
+      }
+    }
+    for (let i = 0; i < blanks; i++) out.push('>'.repeat(d));
+    out.push(`${'> '.repeat(d).trimEnd()} ${rest}`.trimEnd());
+    // after an attribution line at depth d, what follows is quoted one level deeper
+    depth = attributionAuthor(rest) !== null ? d + 1 : d;
+  }
+  return out;
+}
+
+function looksRunTogether(body: string): boolean {
+  if (body.length < 400) return false;
+  const newlines = body.split('\n').length - 1;
+  if (newlines > body.length / 400) return false;
+  return /\s>\s?>?\s?\S/.test(body) && (body.match(/\s>\s/g)?.length ?? 0) >= 4;
+}
+
+const DIFF_START = /^(?:diff --git |--- (?:a\/|\S+\s)|Index: \S|@@ -\d)/;
+const DIFF_LINE = /^(?:[ +\-@\\]|diff |index |--- |\+\+\+ |new file|deleted file|similarity|rename |old mode|new mode|$)/;
+const CODE_LINE = /^(?:\t| {4,}|\s*[{}]\s*$|\s*(?:if|for|while|return|static|struct|int|void|unsigned|spin_lock|mutex_lock)\b.*[;{(]\s*$)/;
+
+function isSignatureStart(line: string): boolean {
+  return line === '-- ' || line === '--';
+}
+
+/** The reply structure of a plain-text body. */
+export function parseReply(body: string): ReplyStructure {
+  let text = body.length > MAX_CHARS ? body.slice(0, MAX_CHARS) : body;
+  text = text.replace(/\r\n?/g, '\n');
+  const restored = looksRunTogether(text);
+  const rawLines = restored ? restoreLines(text) : text.split('\n');
+  const lines = rawLines.map((l) => (l.length > MAX_LINE ? l.slice(0, MAX_LINE) : l));
+
+  const blocks: Block[] = [];
+  // whom each depth quotes: depth d is introduced by an attribution line at depth d-1
+  const quoted: (string | null)[] = [];
+  let lastQuote: number | null = null;
+  let inSignature = false;
+  let inDiff = false;
+
+  const push = (kind: BlockKind, depth: number, i: number, author: string | null): void => {
+    const prev = blocks[blocks.length - 1];
+    // consecutive lines of one kind and depth extend the block (paragraphs break at blank lines, below)
+    if (prev && prev.kind === kind && prev.depth === depth && prev.end === i - 1 && kind !== 'attribution') {
+      prev.end = i;
+      return;
+    }
+    const answers = kind === 'own' ? lastQuote : null;
+    blocks.push({ kind, depth, start: i, end: i, author, answers });
+    if (kind === 'quote') lastQuote = blocks.length - 1;
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const { depth, rest } = quoteDepth(line);
+    if (depth === 0 && isSignatureStart(line)) inSignature = true;
+    if (inSignature && depth === 0) {
+      push('signature', 0, i, null);
+      continue;
+    }
+    if (rest.trim() === '') {
+      inDiff = inDiff && depth === 0 && DIFF_LINE.test(rest);
+      continue; // blank lines end paragraphs: the next line starts a new block
+    }
+    const author = attributionAuthor(rest);
+    if (author !== null && !DIFF_START.test(rest)) {
+      quoted[depth + 1] = author === '' ? null : author;
+      quoted.length = depth + 2;
+      push('attribution', depth, i, author === '' ? null : author);
+      continue;
+    }
+    if (depth > 0) {
+      inDiff = false;
+      push('quote', depth, i, quoted[depth] ?? null);
+      continue;
+    }
+    if (DIFF_START.test(rest) || (inDiff && DIFF_LINE.test(rest))) {
+      inDiff = true;
+      push('diff', 0, i, null);
+      continue;
+    }
+    inDiff = false;
+    if (CODE_LINE.test(rest) && /[;{}()]/.test(rest)) {
+      push('code', 0, i, null);
+      continue;
+    }
+    push('own', 0, i, null);
+  }
+  return { lines, blocks, restored };
+}
+
+/** A block's text, its lines joined (quote markers stripped). */
+export function blockText(r: ReplyStructure, b: Block): string {
+  const out: string[] = [];
+  for (let i = b.start; i <= b.end; i++) out.push(quoteDepth(r.lines[i] ?? '').rest);
+  return b.kind === 'code' || b.kind === 'diff' ? out.join('\n') : out.join(' ').replace(/\s+/g, ' ').trim();
+}
