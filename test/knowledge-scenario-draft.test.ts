@@ -1,0 +1,260 @@
+// A race record's draft scenario must load with the simulator's own parser (and
+// instantiate and compile, as `loregraph sim` would), whatever the mail put in it, and
+// carry the diagram's columns as threads and its steps, tied to their functions.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { draftScenario, loreLink } from '../domain/knowledge/scenario-draft.ts';
+import type { Evidence, Fix, Interleaving, RaceRecord } from '../domain/knowledge/types.ts';
+import { loadScenarioFile, parseScenario, runScenario, type Scenario } from '../sim/index.ts';
+import type { RawStep } from '../sim/ast.ts';
+import { compile } from '../sim/compile.ts';
+import { instantiate } from '../sim/instantiate.ts';
+
+const ev = (messageId: string, text = ''): Evidence => ({ messageId, block: 0, text });
+
+function race(over: Partial<RaceRecord> = {}): RaceRecord {
+  return {
+    id: 'race-report-1@example.org',
+    title: 'write-open of a file with THPs vs khugepaged loses dirty data',
+    outcome: 'data-loss',
+    outcomeEvidence: ev('report-1@example.org', 'the write is lost'),
+    status: 'open',
+    statusEvidence: null,
+    confidence: 0.8,
+    reasons: [],
+    functions: [],
+    files: [],
+    locks: [],
+    versions: [],
+    configs: [],
+    diagram: null,
+    threads: ['report-1@example.org'],
+    evidence: ['report-1@example.org'],
+    fixes: [],
+    firstDate: null,
+    lastDate: null,
+    ...over,
+  };
+}
+
+function fix(over: Partial<Fix> = {}): Fix {
+  return {
+    id: 'fix-1@example.org#0',
+    kind: 'patch',
+    author: 'Ann Author',
+    messageId: 'fix-1@example.org',
+    date: null,
+    summary: '[PATCH v2] mm/khugepaged: write back dirty folios before the purge',
+    functions: ['collapse_file'],
+    files: ['mm/khugepaged.c'],
+    wip: false,
+    version: 2,
+    lifecycle: 'proposed',
+    lifecycleEvidence: null,
+    supersededBy: null,
+    stances: [],
+    evidence: ev('fix-1@example.org'),
+    ...over,
+  };
+}
+
+function diagram(columns: string[], steps: [number, string, string[]][]): Interleaving {
+  return { evidence: ev('report-1@example.org'), columns, steps: steps.map(([column, text, functions]) => ({ column, text, functions })) };
+}
+
+/** Parses and instantiates + compiles every (variant, config), which is what loading a scenario file does. */
+function load(yaml: string): Scenario {
+  const sc = parseScenario(yaml, 'draft.yaml');
+  for (const v of sc.variants.keys()) for (const c of sc.configs.keys()) compile(instantiate(sc, v, c));
+  return sc;
+}
+
+type Flat = { id: string; fn: string; kind: string; lock?: string };
+
+/** Each thread's steps with the kernel function they are tied to (their own `fn:` or the thread's). */
+function flat(sc: Scenario): Record<string, Flat[]> {
+  const out: Record<string, Flat[]> = {};
+  for (const t of sc.threads.values()) {
+    out[t.name] = t.steps.map((s: RawStep) => ({
+      id: s.id,
+      fn: `${(s.fn ?? t.fn)?.file}:${(s.fn ?? t.fn)?.func}`,
+      kind: s.kind,
+      ...('lock' in s && s.lock ? { lock: s.lock.text } : {}),
+    }));
+  }
+  return out;
+}
+
+describe('draftScenario', () => {
+  it('turns a two-column CPU diagram into two threads whose steps are tied to the functions, with the lock calls as lock steps', () => {
+    const r = race({
+      functions: ['do_dentry_open', 'collapse_file'],
+      locks: ['i_rwsem', 'mmap_lock'],
+      diagram: diagram(['CPU0', 'CPU1'], [
+        [0, 'do_dentry_open()', ['do_dentry_open']],
+        [1, 'collapse_file()', ['collapse_file']],
+        [0, 'inode_lock(inode);', ['inode_lock']],
+        [1, 'folio_lock(folio)', ['folio_lock']],
+        [1, 'filemap_nr_thps_inc(mapping)', ['filemap_nr_thps_inc']],
+        [0, 'truncate_inode_pages(inode->i_mapping, 0)', ['truncate_inode_pages']],
+        [1, 'folio_unlock(folio)', ['folio_unlock']],
+        [0, 'inode_unlock(inode);', ['inode_unlock']],
+      ]),
+      fixes: [fix(), fix({ id: 'idea@example.org#1', kind: 'prose', author: 'Pat Reviewer', messageId: 'idea@example.org', summary: 'perhaps filemap_write_and_wait() after the nr_thps increment in collapse_file()', functions: ['filemap_write_and_wait', 'collapse_file'], files: [], version: null })],
+    });
+    const yaml = draftScenario(r);
+    const sc = load(yaml);
+    expect([...sc.threads.keys()]).toEqual(['cpu0', 'cpu1']);
+    expect(flat(sc)).toEqual({
+      cpu0: [
+        { id: 'do_dentry_open', fn: 'TODO:do_dentry_open', kind: 'do' },
+        { id: 'down_write_i_rwsem', fn: 'TODO:do_dentry_open', kind: 'down_write', lock: 'i_rwsem' },
+        { id: 'truncate_inode_pages', fn: 'TODO:truncate_inode_pages', kind: 'do' },
+        { id: 'up_write_i_rwsem', fn: 'TODO:do_dentry_open', kind: 'up_write', lock: 'i_rwsem' },
+      ],
+      // the patch touches one file, so collapse_file() is known to live there
+      cpu1: [
+        { id: 'collapse_file', fn: 'mm/khugepaged.c:collapse_file', kind: 'do' },
+        { id: 'lock_folio', fn: 'mm/khugepaged.c:collapse_file', kind: 'lock', lock: 'folio' },
+        { id: 'filemap_nr_thps_inc', fn: 'TODO:filemap_nr_thps_inc', kind: 'do' },
+        { id: 'unlock_folio', fn: 'mm/khugepaged.c:collapse_file', kind: 'unlock', lock: 'folio' },
+      ],
+    });
+    expect(sc.locks.map((l) => [l.name, l.kind])).toEqual([['i_rwsem', 'rwsem']]);
+    expect(sc.folios.map((f) => f.name)).toEqual(['folio']);
+    expect(sc.source).toEqual(['https://lore.kernel.org/r/report-1@example.org']);
+    expect(sc.id).toBe('draft-race-report-1-example-org');
+    expect(sc.title).toBe(r.title);
+    expect([...sc.configs.values()].map((c) => [c.name, c.run.map((x) => x.as)])).toEqual([['draft', ['cpu0', 'cpu1']]]);
+    // each fix is a variant naming its mail, so the scenario links find it once edits are written
+    const variants = [...sc.variants.values()].filter((v) => v.name !== 'original');
+    expect(variants.map((v) => v.fix)).toEqual([
+      '[PATCH v2] mm/khugepaged: write back dirty folios before the purge <fix-1@example.org>',
+      'Pat Reviewer: perhaps filemap_write_and_wait() after the nr_thps increment in collapse_file() <idea@example.org>',
+    ]);
+    expect(variants.every((v) => v.edits.length === 0)).toBe(true);
+    // the TODOs a reviewer has to fill in are there, and the mail's unmodelled lock is named
+    for (const todo of ['folios:', 'vars: {}   # TODO', 'TODO: the mail names mmap_lock', 'TODO: what must hold', 'TODO: the fix as edits', 'TODO: the file of do_dentry_open()']) {
+      expect(yaml).toContain(todo);
+    }
+    expect(yaml).toContain('# diagram: "truncate_inode_pages(inode->i_mapping, 0)"');
+  });
+
+  it('loads from a file and runs: locks balanced per thread, so the skeleton is no lock-discipline violation', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lg-draft-'));
+    try {
+      const file = join(dir, 'draft.yaml');
+      writeFileSync(file, draftScenario(race({
+        diagram: diagram(['Thread A', 'Thread B'], [
+          [0, 'mutex_lock(&sbi->gc_lock)', ['mutex_lock']],
+          [1, 'down_write(&mapping->i_mmap_rwsem)', ['down_write']],
+          [0, 'f2fs_gc()', ['f2fs_gc']],
+          [1, 'up_write(&mapping->i_mmap_rwsem)', ['up_write']],
+          [0, 'mutex_unlock(&sbi->gc_lock)', ['mutex_unlock']],
+        ]),
+      })));
+      const sc = loadScenarioFile(file);
+      expect(sc.locks.map((l) => [l.name, l.kind])).toEqual([['gc_lock', 'mutex'], ['i_mmap_rwsem', 'rwsem']]);
+      const r = runScenario(sc, { config: 'draft' });
+      expect(r.verdict).toBe('holds');
+      expect(r.unreached).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a ragged three-column diagram: steps past the headings, empty columns, repeated functions, unmatched unlocks', () => {
+    const sc = load(draftScenario(race({
+      diagram: diagram(['Thread A', '', 'Thread A'], [
+        [0, 'f2fs_write_begin()', ['f2fs_write_begin']],
+        [0, 'f2fs_write_begin() again', ['f2fs_write_begin()']],
+        [0, 'folio_unlock(page)', ['folio_unlock']],
+        [3, 'smp_mb();', ['smp_mb']],
+        [3, 'WRITE_ONCE(x, 1)', []],
+        [0, 'spin_lock(&ci->i_lock); f2fs_drop(); spin_unlock(&ci->i_lock)', ['spin_lock', 'f2fs_drop', 'spin_unlock']],
+        [0, 'spin_lock(&ci->i_lock)', ['spin_lock']],
+        [0, 'spin_lock(&ci->i_lock)', ['spin_lock']],
+        [-1, 'nowhere', ['lost']],
+      ]),
+    })));
+    expect([...sc.threads.keys()]).toEqual(['thread_a', 'column1', 'thread_a_2', 'column3']);
+    const f = flat(sc);
+    expect(f['thread_a']!.map((s) => [s.id, s.kind, s.fn])).toEqual([
+      ['f2fs_write_begin', 'do', 'TODO:f2fs_write_begin'],
+      ['f2fs_write_begin_2', 'do', 'TODO:f2fs_write_begin'],
+      // the column never took the folio: an unlock would be a lock-discipline violation, so it stays a TODO
+      ['folio_unlock', 'do', 'TODO:f2fs_write_begin'],
+      ['f2fs_drop', 'do', 'TODO:f2fs_drop'],
+      ['lock_i_lock', 'lock', 'TODO:f2fs_write_begin'],
+      // a second take of a held spinlock would deadlock the thread on itself
+      ['spin_lock', 'do', 'TODO:f2fs_write_begin'],
+    ]);
+    expect(f['column1']!.map((s) => [s.id, s.kind, s.fn])).toEqual([['todo', 'do', 'TODO:unknown']]);
+    expect(f['thread_a_2']!.map((s) => s.id)).toEqual(['todo']);
+    expect(f['column3']!.map((s) => [s.id, s.fn])).toEqual([['smp_mb', 'TODO:unknown'], ['step2', 'TODO:unknown']]);
+    expect(sc.locks.map((l) => [l.name, l.kind])).toEqual([['i_lock', 'mutex']]);
+  });
+
+  it('without a diagram: a thread per function the mail names and a config per pair; one function races itself; none gives two TODO threads', () => {
+    const three = load(draftScenario(race({ functions: ['collapse_file()', 'do_dentry_open', 'mm/truncate.c:truncate_inode_pages', 'spin_lock'] })));
+    expect(flat(three)).toEqual({
+      collapse_file: [{ id: 'collapse_file', fn: 'TODO:collapse_file', kind: 'do' }],
+      do_dentry_open: [{ id: 'do_dentry_open', fn: 'TODO:do_dentry_open', kind: 'do' }],
+      truncate_inode_pages: [{ id: 'truncate_inode_pages', fn: 'mm/truncate.c:truncate_inode_pages', kind: 'do' }],
+    });
+    expect([...three.configs.values()].map((c) => c.run.map((x) => x.as))).toEqual([
+      ['collapse_file', 'do_dentry_open'],
+      ['collapse_file', 'truncate_inode_pages'],
+      ['do_dentry_open', 'truncate_inode_pages'],
+    ]);
+    const one = load(draftScenario(race({ functions: ['ext4_page_mkwrite'] })));
+    expect([...one.configs.values()].map((c) => c.run.map((x) => `${x.thread} as ${x.as}`))).toEqual([['ext4_page_mkwrite as ext4_page_mkwrite', 'ext4_page_mkwrite as ext4_page_mkwrite_2']]);
+    const none = load(draftScenario(race({ threads: [], evidence: [] })));
+    expect(flat(none)).toEqual({
+      thread_a: [{ id: 'todo', fn: 'TODO:unknown', kind: 'do' }],
+      thread_b: [{ id: 'todo', fn: 'TODO:unknown', kind: 'do' }],
+    });
+    expect(none.source).toEqual([]);
+  });
+
+  it('writes lore links that survive characters a path would split on', () => {
+    expect(loreLink('<a/b?c#d@x.example>')).toBe('https://lore.kernel.org/r/a%2Fb%3Fc%23d@x.example');
+    expect(loreLink('20260630184917.12345-1-someone@example.org')).toBe('https://lore.kernel.org/r/20260630184917.12345-1-someone@example.org');
+  });
+
+  it('loads whatever the mail put in the diagram, the title, the ids and the fixes (property)', () => {
+    const text = fc.string({ maxLength: 40, unit: fc.constantFrom('a', 'Z', '_', '0', ' ', '(', ')', '&', '-', '>', ':', '#', '"', "'", '\n', '{', '}', '[', ']', ',', '*', 'é', '\u2028') });
+    const fnName = fc.oneof(fc.constantFrom('mutex_lock', 'mutex_unlock', 'folio_lock', 'folio_unlock', 'down_read', 'up_read', 'inode_lock', 'spin_lock', 'collapse_file', 'f()', 'true', 'x:y'), text);
+    const step = fc.record({
+      column: fc.integer({ min: -1, max: 8 }),
+      text: fc.oneof(text, fc.tuple(fnName, text).map(([f, a]) => `${f}(${a})`)),
+      functions: fc.array(fnName, { maxLength: 3 }),
+    });
+    const arbRace = fc.record({
+      id: text,
+      title: text,
+      functions: fc.array(fnName, { maxLength: 6 }),
+      locks: fc.array(text, { maxLength: 3 }),
+      diagram: fc.option(fc.record({ columns: fc.array(text, { maxLength: 8 }), steps: fc.array(step, { maxLength: 30 }) }), { nil: null }),
+      fixes: fc.array(fc.record({ summary: text, author: fc.option(text, { nil: null }), messageId: text, functions: fc.array(fnName, { maxLength: 3 }), files: fc.array(text, { maxLength: 2 }), kind: fc.constantFrom('patch', 'prose', 'attachment', 'inline-diff') as fc.Arbitrary<Fix['kind']> }), { maxLength: 4 }),
+      threads: fc.array(text, { maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(arbRace, (a) => {
+        const r = race({
+          ...a,
+          diagram: a.diagram ? { evidence: ev('d@x'), ...a.diagram } : null,
+          fixes: a.fixes.map((f, i) => fix({ ...f, id: `${f.messageId}#${i}` })),
+        });
+        const sc = load(draftScenario(r));
+        expect(sc.title).toBe(r.title.trim() || `race ${r.id}`);
+        expect(sc.threads.size).toBeGreaterThan(0);
+        expect(sc.variants.size).toBe(1 + r.fixes.length);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
