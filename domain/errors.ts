@@ -14,6 +14,7 @@ export const ERRORS = {
   SCENARIO_INVALID: { exit: 1, http: 422, text: 'invalid scenario' },
   LIMIT: { exit: 2, http: 400, text: 'request exceeds a limit' },
   BUSY: { exit: 1, http: 503, text: 'busy, try again shortly' },
+  TIMEOUT: { exit: 1, http: 504, text: 'took too long and was stopped' },
   INTERNAL: { exit: 1, http: 500, text: 'internal error' },
 } as const satisfies Record<string, { exit: number; http: number; text: string }>;
 

@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId, Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
 import type { Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -198,4 +199,50 @@ export async function startModuleWorker(entryUrl: URL, opts: StartOptions = {}):
     }
   }
   return whenReady(new Worker(tsxBootstrap(entry), { eval: true, workerData: opts.workerData }), entry);
+}
+
+export interface ProcessStartOptions extends Pick<StartOptions, 'cacheDir'> {
+  /** Extra flags for the child's node (a heap bound, say). */
+  execArgv?: string[];
+}
+
+/** Resolves once the child sends { ready: true }; kills it and rejects with why it did not. */
+function whenProcessReady(child: ChildProcess, entry: string): Promise<ChildProcess> {
+  return new Promise<ChildProcess>((resolve, reject) => {
+    const settle = (why: string | null): void => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      if (why === null) return resolve(child);
+      child.kill('SIGKILL');
+      reject(new Error(`process ${relative(ROOT, entry)} failed to start: ${why}`));
+    };
+    const onMessage = (m: { ready?: boolean; fatal?: string }): void => settle(m.ready ? null : (m.fatal ?? 'unknown'));
+    const onExit = (code: number | null, signal: string | null): void => settle(`exited (${signal ?? code})`);
+    const onError = (e: Error): void => settle(e.message);
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+    child.on('error', onError);
+  });
+}
+
+/**
+ * Starts `entryUrl` (one of our .ts modules, which sends { ready: true } over IPC once
+ * listening) as a child process, from the same cached bundle a worker uses. A process,
+ * unlike a worker thread, can be stopped in the middle of a native call: a worker's
+ * terminate() waits until a running SQLite statement returns, however long that takes.
+ */
+export async function startModuleProcess(entryUrl: URL, args: string[] = [], opts: ProcessStartOptions = {}): Promise<ChildProcess> {
+  const entry = fileURLToPath(entryUrl);
+  const extra = opts.execArgv ?? [];
+  const bundle = await bundleFor(entry, opts.cacheDir ?? DEFAULT_CACHE);
+  if (bundle !== null) {
+    try {
+      return await whenProcessReady(fork(bundle, args, { execArgv: [...withoutLoaders(process.execArgv), ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), entry);
+    } catch {
+      broken.add(bundle);
+    }
+  }
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return whenProcessReady(fork(entry, args, { execArgv: ['--import', tsx, ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), entry);
 }

@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { errorBody, errorBodySchema, handleError } from './http-errors.ts';
 import { SECURITY_HEADERS } from './security.ts';
+import { handleClientError } from './client-error.ts';
+import { listeningUrl } from './base-url.ts';
 import { LoregraphError } from '../domain/errors.ts';
 import { buildOpenApi, collectRoute, type CollectedRoute } from './openapi.ts';
 import type { AppDeps, RouteContext } from './context.ts';
@@ -21,7 +23,7 @@ import { createScenarioStore } from './scenario-store.ts';
 import { registerScenarios } from './routes/scenarios.ts';
 import { registerPatches } from './routes/patches.ts';
 import { inlineSimRunner, workerSimRunner } from './sim-runner.ts';
-import { inlineSearchRunner, workerSearchRunner } from './search-runner.ts';
+import { inlineSearchRunner, processSearchRunner } from './search-runner.ts';
 import { registerWeb } from './routes/web.ts';
 import { registerLinks } from './routes/links.ts';
 
@@ -38,10 +40,21 @@ const NO_QUERY = { type: 'object', additionalProperties: false, properties: {} }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const limits: Limits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const ctx: RouteContext = { db: deps.db, limits, now: deps.now ?? Date.now };
+  // The feed's links come from configuration or the listening address, never from a client's Host header.
+  const baseUrl = deps.baseUrl ?? null;
+  const ctx: RouteContext = { db: deps.db, limits, now: deps.now ?? Date.now, baseUrl: () => baseUrl ?? listeningUrl(app.server.address()) };
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: limits.bodyLimit,
+    // Bounded time for every phase of a connection: headers (slowloris), the whole request
+    // (a body that stalls), an idle keep-alive, a socket with no traffic at all. Node checks
+    // the first two every connectionsCheckingInterval, so that is tightened too.
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1_000 },
+    // Node's own 400/408/431 get our headers and error body too.
+    clientErrorHandler: handleClientError,
     routerOptions: { maxParamLength: limits.maxParamLength },
     // Errors raised by the router before any route runs (bad %-encoding, over-long
     // parameters) get the same body and headers as everything else.
@@ -100,12 +113,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerHealth(app, ctx);
   registerKnowledge(app, ctx, knowledge);
   const searchRunner =
-    deps.searchWorkers && deps.db.path !== ':memory:' ? workerSearchRunner(deps.db.path, deps.searchWorkers) : inlineSearchRunner(deps.db);
+    deps.searchWorkers && deps.db.path !== ':memory:'
+      ? processSearchRunner(deps.db.path, {
+          size: deps.searchWorkers,
+          deadlineMs: limits.queryDeadlineMs,
+          maxQueue: limits.queryQueue,
+          cancelGraceMs: limits.queryCancelGraceMs,
+        })
+      : inlineSearchRunner(deps.db);
   app.addHook('onClose', async () => searchRunner.close());
   registerSearch(app, ctx, searchRunner);
-  registerFeed(app, ctx);
+  registerFeed(app, ctx, searchRunner);
   registerMessages(app, ctx);
-  registerThreads(app, ctx);
+  registerThreads(app, ctx, searchRunner);
   const simRunner = deps.simRunner === 'inline' ? inlineSimRunner() : workerSimRunner();
   app.addHook('onClose', async () => simRunner.close());
   registerScenarios(app, ctx, scenarios, simRunner);

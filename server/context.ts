@@ -25,12 +25,20 @@ export interface AppDeps {
    * db.path (server/search-runner.ts); 0 (default) runs searches on the request thread.
    */
   searchWorkers?: number;
+  /**
+   * The server's public root URL (ending in '/'), for the absolute links of the Atom feed.
+   * Never taken from the Host header, which any client sets; by default the address the
+   * server listens on.
+   */
+  baseUrl?: string;
 }
 
 export interface RouteContext {
   db: Db;
   limits: Limits;
   now: () => number;
+  /** The root URL for absolute links (AppDeps.baseUrl, else where the server listens). */
+  baseUrl: () => string;
 }
 
 /** Error responses every route may give, referenced by id so OpenAPI lists them once. */

@@ -106,5 +106,7 @@ export function handleError(e: unknown, req: FastifyRequest, reply: FastifyReply
   if (body.statusCode >= 500) req.log.error({ err: e }, 'request failed');
   // A failure after a streamed body started cannot change the status any more.
   if (reply.sent) return;
+  // A busy pool says when a retry is worth it (server/query-pool.ts).
+  if (isLoregraphError(e) && e.code === 'BUSY') void reply.header('retry-after', String(e.details?.['retryAfterSeconds'] ?? 1));
   void reply.status(body.statusCode).type('application/json; charset=utf-8').send(body);
 }

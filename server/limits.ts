@@ -22,6 +22,20 @@ export interface Limits {
   knowledgeRebuildMs: number;
   /** Thread mboxes up to this size go out as one buffer; bigger ones stream. */
   mboxBufferBytes: number;
+  /** A search, feed or thread download, from asking to answer: past it the query process is killed (504). */
+  queryDeadlineMs: number;
+  /** Searches waiting for a query process; one more is a 503 with Retry-After. */
+  queryQueue: number;
+  /** A running search whose client left may finish within this; after it, its process is killed. */
+  queryCancelGraceMs: number;
+  /** A request's headers must arrive within this (slowloris). */
+  headersTimeoutMs: number;
+  /** A whole request, body included, must arrive within this (a stalled body). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A socket with no traffic either way is closed after this (a reader that stopped reading). */
+  connectionTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -35,4 +49,12 @@ export const DEFAULT_LIMITS: Limits = {
   maxFeedEntries: 200,
   knowledgeRebuildMs: 30_000,
   mboxBufferBytes: 1024 * 1024,
+  // The slowest bounded query (domain/query/cost.ts) on 200,000 messages takes about 2 s.
+  queryDeadlineMs: 10_000,
+  queryQueue: 32,
+  queryCancelGraceMs: 250,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  connectionTimeoutMs: 60_000,
 };

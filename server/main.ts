@@ -19,6 +19,8 @@ export interface ServeOptions {
   logger?: boolean;
   /** Search worker threads (server/search-runner.ts), default defaultSearchWorkers(); 0 searches on the request thread. */
   searchWorkers?: number;
+  /** Public root URL for the Atom feed's links (normalizeBaseUrl); default where the server listens. */
+  baseUrl?: string;
 }
 
 export interface RunningServer {
@@ -49,7 +51,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     closeDb(db);
     throw new LoregraphError('DB_OPEN', `the search index of ${opts.dbPath} must be rebuilt (${stale}): run 'loregraph reindex --db ${opts.dbPath}'`);
   }
-  const app = buildApp({ db, logger: opts.logger ?? false, searchWorkers: opts.searchWorkers ?? defaultSearchWorkers() });
+  const app = buildApp({
+    db,
+    logger: opts.logger ?? false,
+    searchWorkers: opts.searchWorkers ?? defaultSearchWorkers(),
+    ...(opts.baseUrl !== undefined ? { baseUrl: opts.baseUrl } : {}),
+  });
   app.addHook('onClose', async () => closeDb(db));
   // The knowledge index is built before listening, so neither the first visitor nor a
   // load test right after start pays for it: its entities are read on this thread (the

@@ -1,90 +1,34 @@
-// Where /api/search queries run. better-sqlite3 is synchronous, so on the request thread
-// ten concurrent searches queue behind each other and p99 latency is ten service times.
-// A small pool of worker threads, each with its own read-only connection to the same
-// file, runs them on every core while the request thread only speaks HTTP. Inline
-// (on the request thread) serves in-memory databases and tests of the route logic.
-import type { Worker } from 'node:worker_threads';
+// Where the API's read jobs (searches, feeds, thread downloads: server/query-jobs.ts)
+// run. better-sqlite3 is synchronous: on the request thread one slow search stalls every
+// route, health checks and static files included. So a served file database gets a pool
+// of query processes (server/query-pool.ts) with a queue bound, a deadline and
+// cancellation; inline (on the request thread) serves in-memory databases and tests of
+// the route logic.
+import type { ChildProcess } from 'node:child_process';
 import type { Db } from '../db/connection.ts';
-import { LoregraphError, type ErrorCode } from '../domain/errors.ts';
-import { searchMessages, type SearchOptions, type SearchResult } from './search.ts';
-import { startTsWorker } from './worker-bootstrap.ts';
-import type { SearchJob, SearchReply, SearchWorkerInit } from './search-worker.ts';
+import { startModuleProcess } from '../ingest/worker-start.ts';
+import { runQueryJob, type QueryJob, type ResultOf } from './query-jobs.ts';
+import { createQueryPool, type QueryPoolOptions, type QueryPoolStats } from './query-pool.ts';
 
 export interface SearchRunner {
-  search(query: string, opts: SearchOptions): Promise<SearchResult>;
+  run<J extends QueryJob>(job: J, signal?: AbortSignal): Promise<ResultOf<J>>;
+  /** Null inline, where there is no queue. */
+  stats(): QueryPoolStats | null;
   close(): Promise<void>;
 }
 
 export function inlineSearchRunner(db: Db): SearchRunner {
-  return { search: async (query, opts) => searchMessages(db, query, opts), close: async () => {} };
+  return { run: async (job) => runQueryJob(db, job), stats: () => null, close: async () => {} };
 }
 
-interface Slot {
-  worker: Promise<Worker>;
-  pending: Map<number, { resolve: (r: SearchResult) => void; reject: (e: Error) => void }>;
+/** A query process's heap bound: a job that would need more fails alone instead of swapping the machine. */
+const PROCESS_HEAP_MB = 512;
+
+export function startQueryProcess(dbPath: string): Promise<ChildProcess> {
+  return startModuleProcess(new URL('./query-process.ts', import.meta.url), [dbPath], { execArgv: [`--max-old-space-size=${PROCESS_HEAP_MB}`] });
 }
 
-/**
- * `size` workers on `dbPath`, started now so the first requests do not wait for them.
- * `start` makes each worker (a test hands in one that keeps them, to stop one).
- */
-export function workerSearchRunner(dbPath: string, size: number, start: (entry: URL) => Promise<Worker> = startTsWorker): SearchRunner {
-  let seq = 0;
-  let closed = false;
-
-  const fail = (slot: Slot, e: unknown): void => {
-    const err = new LoregraphError('INTERNAL', `search worker: ${e instanceof Error ? e.message : String(e)}`);
-    for (const p of slot.pending.values()) p.reject(err);
-    slot.pending.clear();
-  };
-
-  const startSlot = (): Slot => {
-    const slot: Slot = { worker: null as unknown as Promise<Worker>, pending: new Map() };
-    slot.worker = start(new URL('./search-worker.ts', import.meta.url)).then((w) => {
-      w.postMessage({ dbPath } satisfies SearchWorkerInit);
-      w.on('message', (m: SearchReply) => {
-        const p = slot.pending.get(m.id);
-        if (!p) return;
-        slot.pending.delete(m.id);
-        if (!m.error) p.resolve(m.result);
-        else if (m.error.code) p.reject(new LoregraphError(m.error.code, m.error.message, m.error.details));
-        else p.reject(new Error(m.error.message));
-      });
-      // A worker that dies takes its in-flight searches with it; a fresh one takes its place.
-      w.once('error', (e) => fail(slot, e));
-      w.once('exit', () => {
-        fail(slot, new Error('exited'));
-        if (!closed) slots[slots.indexOf(slot)] = startSlot();
-      });
-      return w;
-    });
-    // A failed start is reported by the searches sent to it.
-    slot.worker.catch(() => {});
-    return slot;
-  };
-
-  const slots: Slot[] = Array.from({ length: Math.max(1, size) }, startSlot);
-
-  return {
-    search(query, opts) {
-      // The least busy worker: searches differ in cost, so strict turns would queue behind a slow one.
-      let slot = slots[0] as Slot;
-      for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
-      const id = ++seq;
-      return new Promise<SearchResult>((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
-        slot.worker.then(
-          (w) => w.postMessage({ id, query, opts } satisfies SearchJob),
-          (e: unknown) => {
-            slot.pending.delete(id);
-            reject(new LoregraphError('INTERNAL', `search worker: ${e instanceof Error ? e.message : String(e)}`));
-          },
-        );
-      });
-    },
-    async close() {
-      closed = true;
-      await Promise.all(slots.map((s) => s.worker.then((w) => w.terminate(), () => undefined)));
-    },
-  };
+/** `size` query processes on `dbPath`, started now so the first requests do not wait for them. */
+export function processSearchRunner(dbPath: string, opts: Omit<QueryPoolOptions, 'start'> & Partial<Pick<QueryPoolOptions, 'start'>>): SearchRunner {
+  return createQueryPool({ start: () => startQueryProcess(dbPath), ...opts });
 }

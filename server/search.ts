@@ -5,6 +5,7 @@ import type { Db } from '../db/connection.ts';
 import { runSearch, type SearchRow, type SearchSort } from '../db/search.ts';
 import { LoregraphError } from '../domain/errors.ts';
 import { compileQuery } from '../domain/query/compile.ts';
+import { checkQueryCost } from '../domain/query/cost.ts';
 import { parseQuery } from '../domain/query/parser.ts';
 import { highlightTerms, makeSnippet, type HighlightTerm, type SnippetSegment } from '../domain/query/snippet.ts';
 
@@ -63,13 +64,15 @@ function toHit(row: SearchRow, terms: HighlightTerm[]): SearchHit {
   };
 }
 
-/** Throws LoregraphError BAD_QUERY ('unbalanced quote at column 12', {column}) or LIMIT. */
+/** Throws LoregraphError BAD_QUERY ('unbalanced quote at column 12', {column}) or LIMIT (paging, or a bound of domain/query/cost.ts). */
 export function searchMessages(db: Db, query: string, opts: SearchOptions = {}): SearchResult {
   const t0 = performance.now();
   const offset = opts.offset ?? 0;
   const limit = opts.limit ?? 20;
   checkPaging(offset, limit);
   const ast = parseQuery(query, { now: opts.now ?? Date.now() });
+  // Bounded before it runs: a query past a cost bound is a 400 naming it, not a stalled worker.
+  checkQueryCost(ast);
   const plan = compileQuery(ast);
   const found = runSearch(db, plan, { offset, limit, sort: opts.sort ?? 'relevance', threads: opts.threads ?? false });
   const terms = highlightTerms(ast);
@@ -86,6 +89,7 @@ export interface FeedEntry extends SearchHit {
 export function feedMessages(db: Db, query: string, limit: number, now?: number): FeedEntry[] {
   checkPaging(0, limit);
   const ast = parseQuery(query, { now: now ?? Date.now() });
+  checkQueryCost(ast);
   const found = runSearch(db, compileQuery(ast), { offset: 0, limit, sort: 'date', threads: false });
   const terms = highlightTerms(ast);
   return found.rows.map((r) => ({ ...toHit(r, terms), rowId: r.rowId }));

@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { buildApp } from '../server/app.ts';
-import type { Worker } from 'node:worker_threads';
-import { workerSearchRunner } from '../server/search-runner.ts';
-import { startTsWorker } from '../server/worker-bootstrap.ts';
+import type { ChildProcess } from 'node:child_process';
+import { processSearchRunner, startQueryProcess } from '../server/search-runner.ts';
 import { fixtureMessages, ingestFixture, MARKUP_ID, ROOT_ID } from './helpers/api-fixture.ts';
 
 let dir: string;
@@ -19,7 +18,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lg-api-search-'));
   await ingestFixture(join(dir, 'db.sqlite'), join(dir, 'mail'));
   db = openDb(join(dir, 'db.sqlite'), { readonly: true });
-  app = buildApp({ db, now: () => Date.UTC(2024, 1, 20) });
+  app = buildApp({ db, now: () => Date.UTC(2024, 1, 20), baseUrl: 'http://lore.test:8080/' });
   await app.ready();
 });
 afterAll(async () => {
@@ -134,7 +133,7 @@ describe('/api/search', () => {
   });
 });
 
-describe('/api/search on search worker threads', () => {
+describe('/api/search on query processes', () => {
   let pooled: FastifyInstance;
   beforeAll(async () => {
     pooled = buildApp({ db, now: () => Date.UTC(2024, 1, 20), searchWorkers: 2 });
@@ -164,20 +163,27 @@ describe('/api/search on search worker threads', () => {
     });
   });
 
-  it('puts a fresh worker in the place of one that died, and answers as before', async () => {
-    const started: Worker[] = [];
-    const runner = workerSearchRunner(db.path, 1, async (entry) => {
-      const w = await startTsWorker(entry);
-      started.push(w);
-      return w;
+  it('puts a fresh query process in the place of one that died, and answers as before', async () => {
+    const started: ChildProcess[] = [];
+    const runner = processSearchRunner(db.path, {
+      size: 1,
+      deadlineMs: 30_000,
+      maxQueue: 4,
+      cancelGraceMs: 100,
+      start: async () => {
+        const p = await startQueryProcess(db.path);
+        started.push(p);
+        return p;
+      },
     });
+    const job = { kind: 'search', query: 's:writeback', opts: {} } as const;
     try {
-      const before = await runner.search('s:writeback', {});
+      const before = await runner.run(job);
       expect(before.total).toBeGreaterThan(0);
       const exited = new Promise((r) => started[0]!.once('exit', r));
-      await started[0]!.terminate();
+      started[0]!.kill('SIGKILL');
       await exited;
-      const after = await runner.search('s:writeback', {});
+      const after = await runner.run(job);
       expect(started).toHaveLength(2);
       expect({ ...after, took_ms: 0 }).toEqual({ ...before, took_ms: 0 });
     } finally {
@@ -188,7 +194,8 @@ describe('/api/search on search worker threads', () => {
 
 describe('/api/feed.atom', () => {
   it('streams an Atom feed of a search, newest first, with mail text escaped', async () => {
-    const res = await app.inject({ url: `/api/feed.atom?q=${encodeURIComponent('s:writeback OR readahead')}`, headers: { host: 'lore.test:8080' } });
+    // The links come from the configured base URL; a client's Host header never reaches them.
+    const res = await app.inject({ url: `/api/feed.atom?q=${encodeURIComponent('s:writeback OR readahead')}`, headers: { host: 'evil.example"><x' } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/atom+xml; charset=utf-8');
     const ids = [...res.body.matchAll(/<entry><id>([^<]*)<\/id>/g)].map((m) => decodeURIComponent(m[1]!.replace('http://lore.test:8080/api/messages/', '')));
@@ -196,6 +203,7 @@ describe('/api/feed.atom', () => {
     expect(res.body).toContain('<updated>2024-02-05T10:00:00.000Z</updated>\n<entry>');
     expect(res.body).toContain('&lt;b&gt;bold&lt;/b&gt; &amp; &lt;img src=x onerror=alert(1)&gt; readahead question');
     expect(res.body).not.toMatch(/<(script|img|b)[\s>]/);
+    expect(res.body).not.toContain('evil.example');
     expect(res.body).toContain('<link rel="self" href="http://lore.test:8080/api/feed.atom?q=s%3Awriteback%20OR%20readahead"/>');
   });
 

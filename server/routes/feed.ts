@@ -1,18 +1,15 @@
-// /api/feed.atom: a search as an Atom feed, newest first, streamed.
+// /api/feed.atom: a search as an Atom feed, newest first, streamed. The search runs where
+// every search does (server/search-runner.ts); its absolute links come from the
+// configured base URL, never from the client's Host header.
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import type { RouteContext } from '../context.ts';
-import { feedMessages } from '../search.ts';
+import type { SearchRunner } from '../search-runner.ts';
 import { atomFeed, type FeedEntry } from '../atom.ts';
 import { coalesce } from '../coalesce.ts';
+import { clientGone } from '../client-gone.ts';
 
-/** The absolute root URL as the client addressed us (Host header), for Atom ids and links. */
-function baseUrl(protocol: string, host: string | undefined): string {
-  const h = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : 'localhost';
-  return `${protocol}://${h}/`;
-}
-
-export function registerFeed(app: FastifyInstance, ctx: RouteContext): void {
+export function registerFeed(app: FastifyInstance, ctx: RouteContext, runner: SearchRunner): void {
   app.get<{ Querystring: { q: string; limit: number } }>('/api/feed.atom', {
     schema: {
       summary: 'A search as an Atom feed, newest first (text content only)',
@@ -27,13 +24,13 @@ export function registerFeed(app: FastifyInstance, ctx: RouteContext): void {
         },
       },
       produces: ['application/atom+xml'],
-      response: { 400: { $ref: 'ErrorBody#' } },
+      response: { 400: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' }, 504: { $ref: 'ErrorBody#' } },
     },
     handler: async (req, reply) => {
       const now = ctx.now();
       // Runs the query before anything is sent, so a bad query is still a clean 400.
-      const found = feedMessages(ctx.db, req.query.q, req.query.limit, now);
-      const base = baseUrl(req.protocol, req.headers.host);
+      const found = await runner.run({ kind: 'feed', query: req.query.q, limit: req.query.limit, now }, clientGone(reply));
+      const base = ctx.baseUrl();
       const entries = (function* (): Generator<FeedEntry> {
         for (const f of found) {
           yield {

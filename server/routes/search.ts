@@ -7,6 +7,7 @@ import type { SearchHit } from '../search.ts';
 import type { SearchRunner } from '../search-runner.ts';
 import { schemaCovers } from '../schema-covers.ts';
 import { flagSchema, isOn, type Flag } from '../flags.ts';
+import { clientGone } from '../client-gone.ts';
 
 interface SearchQuery {
   q: string;
@@ -79,11 +80,14 @@ export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: 
           },
         },
         400: { $ref: 'ErrorBody#' },
+        503: { $ref: 'ErrorBody#' },
+        504: { $ref: 'ErrorBody#' },
       },
     },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const { q, offset, limit, sort } = req.query;
-      const r = await runner.search(q, { offset, limit, sort, threads: isOn(req.query.threads), now: ctx.now() });
+      const opts = { offset, limit, sort, threads: isOn(req.query.threads), now: ctx.now() };
+      const r = await runner.run({ kind: 'search', query: q, opts }, clientGone(reply));
       return { ...r, offset, limit };
     },
   });

@@ -8,6 +8,8 @@ import { messageIdParam, midParamsSchema } from '../message-id.ts';
 import { mboxBody, messageIdsByDate } from '../mbox-stream.ts';
 import { threadTreeJson } from '../thread-json.ts';
 import { flagSchema, isOn, type Flag } from '../flags.ts';
+import type { SearchRunner } from '../search-runner.ts';
+import { clientGone } from '../client-gone.ts';
 
 export const threadNodeSchema = {
   $id: 'ThreadNode',
@@ -42,7 +44,7 @@ export function acceptsGzip(header: string | undefined): boolean {
   return false;
 }
 
-export function registerThreads(app: FastifyInstance, ctx: RouteContext): void {
+export function registerThreads(app: FastifyInstance, ctx: RouteContext, runner: SearchRunner): void {
   app.get<{ Params: { mid: string } }>('/api/threads/:mid', {
     schema: {
       summary: 'The whole thread containing a message, as a tree (ghosts are referenced but missing messages)',
@@ -79,14 +81,15 @@ export function registerThreads(app: FastifyInstance, ctx: RouteContext): void {
         properties: { gz: { ...flagSchema, description: 'download as t.mbox.gz (application/gzip)' } },
       },
       produces: ['application/mbox', 'application/gzip'],
-      response: { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } },
+      response: { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' }, 504: { $ref: 'ErrorBody#' } },
     },
     handler: async (req, reply) => {
       const mid = messageIdParam(req.params.mid);
-      const root = getThreadTree(ctx.db, mid);
-      if (!root) throw new LoregraphError('NOT_FOUND', `no thread contains <${mid}>`);
-      const ids = messageIdsByDate(root);
-      const name = safeFilename(root.messageId);
+      // Walking a thread of any size runs off this thread; the bytes then stream a batch at a time.
+      const thread = await runner.run({ kind: 'thread-ids', messageId: mid }, clientGone(reply));
+      if (!thread) throw new LoregraphError('NOT_FOUND', `no thread contains <${mid}>`);
+      const ids = thread.ids;
+      const name = safeFilename(thread.rootId);
       void reply.header('vary', 'Accept-Encoding');
       if (isOn(req.query.gz)) {
         void reply.type('application/gzip').header('content-disposition', `attachment; filename="${name}.mbox.gz"`);

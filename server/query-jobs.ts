@@ -1,0 +1,43 @@
+// The read work the API sends off the request thread, as values: a search, a feed's
+// search, and the message ids of a thread download. The same function answers them in a
+// query process (server/query-process.ts) and inline (tests, in-memory databases), so
+// the two cannot drift.
+import type { Db } from '../db/connection.ts';
+import { getThreadTree } from '../db/threads.ts';
+import { messageIdsByDate } from './mbox-stream.ts';
+import { feedMessages, searchMessages, type FeedEntry, type SearchOptions, type SearchResult } from './search.ts';
+
+export interface ThreadIds {
+  /** The thread's root Message-ID. */
+  rootId: string;
+  /** Stored (non-ghost) messages of the thread, oldest first. */
+  ids: string[];
+}
+
+export type QueryJob =
+  | { kind: 'search'; query: string; opts: SearchOptions }
+  | { kind: 'feed'; query: string; limit: number; now: number }
+  | { kind: 'thread-ids'; messageId: string };
+
+/** What each kind of job answers. */
+export interface QueryResults {
+  search: SearchResult;
+  feed: FeedEntry[];
+  'thread-ids': ThreadIds | null;
+}
+
+export type ResultOf<J extends QueryJob> = QueryResults[J['kind']];
+
+export function runQueryJob<J extends QueryJob>(db: Db, job: J): ResultOf<J>;
+export function runQueryJob(db: Db, job: QueryJob): QueryResults[QueryJob['kind']] {
+  switch (job.kind) {
+    case 'search':
+      return searchMessages(db, job.query, job.opts);
+    case 'feed':
+      return feedMessages(db, job.query, job.limit, job.now);
+    case 'thread-ids': {
+      const root = getThreadTree(db, job.messageId);
+      return root === null ? null : { rootId: root.messageId, ids: messageIdsByDate(root) };
+    }
+  }
+}
