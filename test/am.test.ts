@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closeDb, openDb } from '../db/connection.ts';
+import { ingestPaths } from '../ingest/pipeline.ts';
+import { main } from '../cli/main.ts';
+import { namesSender, makeTrailer, sameEmail } from '../domain/patch/am-trailers.ts';
+import { captureIO } from './helpers/cli-io.ts';
+import { HAS_SHARED, SHARED_SKIP_REASON, sharedPath } from './helpers/shared.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'loregraph-am-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function ingestTo(name: string, mbox: string): Promise<string> {
+  const file = join(tmp, `${name}.db`);
+  const db = openDb(file);
+  await ingestPaths(db, [mbox], { worker: false });
+  closeDb(db);
+  return file;
+}
+
+async function am(dbFile: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = captureIO();
+  const code = await main(['am', ...args, '--db', dbFile], io);
+  return { code, out: io.bytes().toString('utf8') || io.stdout(), err: io.stderr() };
+}
+
+describe('b4 trailer rules', () => {
+  it('takes an address as the sender\'s when equal, without a +tag, or one domain label apart', () => {
+    expect(sameEmail('Foo@Example.com', 'foo@example.com')).toBe(true);
+    expect(sameEmail('foo+kernel@example.com', 'foo@example.com')).toBe(true);
+    expect(sameEmail('foo@linux.intel.com', 'foo@intel.com')).toBe(true);
+    expect(sameEmail('foo@a.b.intel.com', 'foo@intel.com')).toBe(false);
+    expect(sameEmail('bar@example.com', 'foo@example.com')).toBe(false);
+  });
+
+  it('refuses a person trailer naming someone other than the sender, by address and by name', () => {
+    const t = makeTrailer('Suggested-by', 'Ard Biesheuvel <ardb@kernel.org>');
+    expect(namesSender(t, 'Someone Else', 'else@example.org')).toBe(false);
+    expect(namesSender(t, 'Ard Biesheuvel', 'ard@other.example')).toBe(true);
+    expect(namesSender(makeTrailer('Fixes', 'abcdef012345 ("x")'), 'Anyone', 'a@b.c')).toBe(true);
+  });
+});
+
+// b4's own expected outputs (../shared/corpus/b4-expected/README.md maps sample -> options).
+const IDENTITY = ['--identity', 'Test Override <test-override@example.com>'];
+const B4_PAIRS: [string, string, string[]][] = [
+  ['single', 'defaults', []],
+  ['single', 'noadd', ['--no-trailers']],
+  ['single', 'addmysob', ['-s']],
+  ['single', 'copyccs', ['-s', '--copy-ccs']],
+  ['single', 'addlink', ['-s', '-l']],
+  ['single', 'addmsgid', ['-s', '-l', '--link-mask', 'Message-ID: <%s>']],
+  ['single', 'ordered', ['-s', '--copy-ccs', '--trailer-order', 'Cc,Tested*,Reviewed*,*']],
+  ['single', 'sloppy', ['-s', '--sloppy-trailers']],
+  ['with-cover', 'defaults', ['-s']],
+  ['with-cover', 'addlink', ['-s', '-l']],
+  ['custody', 'unordered', ['-s', '--copy-ccs']],
+  ['custody', 'ordered', ['-s', '--copy-ccs', '--trailer-order', 'Cc,Fixes*,Link*,Suggested*,Reviewed*,Tested*,*']],
+  ['custody', 'with-ignored', ['-s', '--copy-ccs', '--ignore-trailers-from', 'followup-reviewer1@example.com']],
+  ['partial-reroll', 'defaults', ['-s']],
+  ['nore', 'defaults', []],
+  ['non-git-patch', 'defaults', []],
+  ['non-git-patch-with-comments', 'defaults', []],
+  ['with-diffstat', 'defaults', []],
+  ['name-parens', 'defaults', []],
+  ['bare-address', 'defaults', []],
+  ['stripped-lines', 'defaults', []],
+  ['htmljunk', 'defaults', []],
+];
+
+describe.skipIf(!HAS_SHARED)(`am against b4's expected outputs${HAS_SHARED ? '' : ` (${SHARED_SKIP_REASON})`}`, () => {
+  const dbs = new Map<string, string>();
+  beforeAll(async () => {
+    for (const source of new Set(B4_PAIRS.map((p) => p[0]))) dbs.set(source, await ingestTo(source, sharedPath('corpus', 'b4', `trailers-followup-${source}.mbox`)));
+  });
+
+  for (const [source, reference, args] of B4_PAIRS) {
+    it(`trailers-followup-${source} with ${args.join(' ') || 'defaults'} gives ref-${reference}`, async () => {
+      const mbox = readFileSync(sharedPath('corpus', 'b4', `trailers-followup-${source}.mbox`), 'utf8');
+      const first = /^Message-Id: <([^>]+)>/im.exec(mbox)?.[1] as string;
+      const r = await am(dbs.get(source) as string, [first, '-o', '-', ...IDENTITY, ...args]);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(readFileSync(sharedPath('corpus', 'b4-expected', `trailers-followup-${source}-ref-${reference}.txt`), 'utf8'));
+    });
+  }
+});
+
+function git(cwd: string, args: string[], input?: string): string {
+  return execFileSync('git', args, {
+    cwd,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.org', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+  });
+}
+
+describe('am on a two-version series (test/fixtures/am/two-versions.mbox)', () => {
+  let dbFile = '';
+  beforeAll(async () => {
+    dbFile = await ingestTo('two-versions', join(import.meta.dirname, 'fixtures', 'am', 'two-versions.mbox'));
+  });
+
+  it('writes an mbox that git am applies, with carried, cover and refused trailers as b4 has them', async () => {
+    const out = join(tmp, 'out');
+    const r = await am(dbFile, ['v2-1@example.org', '-o', out, '--identity', 'Me Maintainer <me@example.org>']);
+    expect(r.code).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files).toEqual(['v2_20261109_louder_lib_longer_util.cover', 'v2_20261109_louder_lib_longer_util.mbx']);
+    expect(r.err).toContain('+ Reviewed-by: Rita Reviewer <rita@example.org> (from <r1@example.org>, on <v1-1@example.org> of an earlier version, patch-id unchanged)');
+    expect(r.err).toContain('+ Tested-by: Tom Tester <tom@example.org> (from <r3@example.org>, on the cover letter)');
+    expect(r.err).toContain('- Suggested-by: Somebody Else <else@example.org> in <r1@example.org> from Rita Reviewer <rita@example.org>');
+
+    const repo = join(tmp, 'repo');
+    git(tmp, ['init', '-q', '-b', 'main', repo]);
+    writeFileSync(join(repo, 'lib.c'), 'alpha\nbeta\ngamma\n');
+    writeFileSync(join(repo, 'util.c'), 'one\ntwo\n');
+    git(repo, ['add', '.']);
+    git(repo, ['commit', '-qm', 'base']);
+    git(repo, ['am', '-q', join(out, files[1] as string)]);
+    const log = git(repo, ['log', '--reverse', '--format=%an <%ae>%n%s%n%b%n==', 'main~2..main']);
+    expect(log).toBe(
+      [
+        'Ada Builder <ada@example.org>',
+        'lib: shout beta',
+        'Beta deserves capitals.',
+        '',
+        'Signed-off-by: Ada Builder <ada@example.org>',
+        'Reviewed-by: Rita Reviewer <rita@example.org>',
+        'Tested-by: Tom Tester <tom@example.org>',
+        '',
+        '==',
+        'Ada Builder <ada@example.org>',
+        'util: count to four',
+        'Four is better than three.',
+        '',
+        'Signed-off-by: Ada Builder <ada@example.org>',
+        'Tested-by: Tom Tester <tom@example.org>',
+        '',
+        '==',
+        '',
+      ].join('\n'),
+    );
+    expect(readFileSync(join(repo, 'util.c'), 'utf8')).toBe('one\ntwo\nthree\nfour\n');
+  });
+
+  it('gives version 1 with -v 1: each patch with the review it got, nothing from v2', async () => {
+    const r = await am(dbFile, ['v2-cover@example.org', '-v', '1', '-o', '-', '--identity', 'Me Maintainer <me@example.org>']);
+    expect(r.code).toBe(0);
+    expect(r.out.match(/^Subject: .*/gm)).toEqual(['Subject: [PATCH 1/2] lib: shout beta', 'Subject: [PATCH 2/2] util: count to three']);
+    expect(r.out.match(/^Reviewed-by: .*/gm)).toEqual(['Reviewed-by: Rita Reviewer <rita@example.org>', 'Reviewed-by: Rita Reviewer <rita@example.org>']);
+    expect(r.out).not.toContain('Tested-by');
+  });
+
+  it('says which versions exist when -v names none, and exits 1', async () => {
+    const r = await am(dbFile, ['v2-1@example.org', '-v', '7', '-o', '-']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('loregraph: no version 7 of "louder lib, longer util" (versions: 1, 2)\n');
+  });
+});
