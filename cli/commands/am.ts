@@ -10,7 +10,7 @@ import { LoregraphError } from '../../domain/errors.ts';
 import { buildAm, DEFAULT_AM_OPTIONS, type AmOptions, type AmResult, type ReportedTrailer } from '../../domain/patch/am.ts';
 import { parseSubject } from '../../domain/patch/subject.ts';
 import { DEFAULT_DB, normalizeMessageId, parseCommandArgs, printJson, type CliIO, type Command } from '../command.ts';
-import { seriesMails, type SeriesMails } from '../series-mails.ts';
+import { seriesMails, type SeriesMails } from '../../db/series-mails.ts';
 
 // Control characters from a mail never reach the terminal.
 // eslint-disable-next-line no-control-regex

@@ -1,24 +1,21 @@
 // The mails of one series version, read from the store for `am`, `diff` and `dig`: its
 // patches and cover letter, and every other mail of the threads its versions live in
 // (replies that give trailers, patches of the other versions), in archive order.
-import type { Db } from '../db/connection.ts';
-import { getStoredMessage, storedMessageRows } from '../db/message-view.ts';
-import { rawCopies } from '../db/messages.ts';
-import { getSeries, type SeriesVersionView, type SeriesView } from '../db/series.ts';
-import { threadMessageIds, threadRootOf } from '../db/threads.ts';
+import type { Db } from './connection.ts';
+import { getStoredMessage, storedMessageRows } from './message-view.ts';
+import { rawCopies } from './messages.ts';
+import { getSeries, type SeriesVersionView, type SeriesView } from './series.ts';
+import { threadMessageIds, threadRootOf } from './threads.ts';
 import { LoregraphError } from '../domain/errors.ts';
 import type { AmInput, AmMail } from '../domain/patch/am.ts';
-import { headerLinesOf } from '../ingest/parse-fast.ts';
 
-/** The Date header as written (folding undone), '' when there is none. */
+/** The Date header as written (folding undone), '' when there is none: git am keeps it as the author date. */
 export function dateHeaderOf(raw: Buffer): string {
-  const end = raw.indexOf('\n\n');
-  const crlf = raw.indexOf('\r\n\r\n');
-  const cut = crlf >= 0 && (end < 0 || crlf < end) ? crlf : end;
-  const head = cut >= 0 ? raw.subarray(0, cut) : raw;
-  const line = headerLinesOf(head).find((l) => l.key === 'date')?.line ?? '';
-  const colon = line.indexOf(':');
-  return colon < 0 ? '' : Buffer.from(line.slice(colon + 1), 'binary').toString('utf8').replace(/\r?\n[ \t]+/g, ' ').trim();
+  const text = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
+  const blank = /\r?\n\r?\n/.exec(text);
+  const head = blank ? text.slice(0, blank.index) : text;
+  const m = /^date:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(head);
+  return m?.[1] ? m[1].replace(/\r?\n[ \t]+/g, ' ').trim() : '';
 }
 
 interface Loaded {
