@@ -3,6 +3,7 @@
 // run killed before its pass leaves its rows past the mark for the next run), the
 // families those threads belong to (linked by series, Link:/Closes: targets, shared patch
 // titles and the races already stored), and each thread as the pure assembler's input.
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
 import { readMeta, writeMeta, deleteMeta } from './meta.ts';
 import { raceThreadsTouching } from './knowledge.ts';
@@ -73,50 +74,78 @@ const TITLE_FANOUT = 24;
 /** A family grows no larger than this many threads (a runaway chain of links). */
 const MAX_FAMILY = 200;
 
+interface LinkStmts {
+  members: Statement;
+  rootOf: Statement;
+  linksOut: Statement;
+  linksIn: Statement;
+  familyOfPatch: Statement;
+  familyOfCover: Statement;
+  familyMembers: Statement;
+  titleKey: Statement;
+  sameTitle: Statement;
+}
+const linkCache = new WeakMap<Db, LinkStmts>();
+
+function linkStmts(db: Db): LinkStmts {
+  let s = linkCache.get(db);
+  if (!s) {
+    const q = (sql: string): Statement => db.sql.prepare(sql);
+    // as domain/knowledge/races.ts families(): no stable-process copies, no short generic titles
+    const ownPatch = `kind IN ('patch', 'cover') AND length(title_key) >= 12 AND autosel = 0 AND stable_branch IS NULL AND lane = ''`;
+    s = {
+      members: q(`SELECT m.id, m.message_id AS mid, k.knowledge IS NOT NULL AS known FROM thread_nodes tn
+        JOIN messages m ON m.message_id = tn.message_id LEFT JOIN message_knowledge k ON k.msg_row = m.id WHERE tn.root = ?`),
+      rootOf: q('SELECT root FROM thread_nodes WHERE message_id = ?').pluck(),
+      linksOut: q('SELECT target FROM message_links WHERE msg_row = ?').pluck(),
+      linksIn: q('SELECT m.message_id FROM message_links l JOIN messages m ON m.id = l.msg_row WHERE l.target = ?').pluck(),
+      familyOfPatch: q('SELECT s.family FROM series_patches sp JOIN series s ON s.id = sp.series_id WHERE sp.message_id = ?').pluck(),
+      familyOfCover: q('SELECT family FROM series WHERE cover_message_id = ?').pluck(),
+      familyMembers: q(`SELECT sp.message_id FROM series s JOIN series_patches sp ON sp.series_id = s.id WHERE s.family = ?
+        UNION SELECT cover_message_id FROM series WHERE family = ? AND cover_message_id IS NOT NULL`).pluck(),
+      titleKey: q(`SELECT title_key FROM patch_msgs WHERE msg_row = ? AND ${ownPatch}`).pluck(),
+      sameTitle: q(`SELECT message_id FROM patch_msgs WHERE title_key = ? AND ${ownPatch} LIMIT ${TITLE_FANOUT + 1}`).pluck(),
+    };
+    linkCache.set(db, s);
+  }
+  return s;
+}
+
 interface ThreadLinks {
   hasKnowledge: boolean;
   neighbours: string[];
 }
 
-function threadLinks(db: Db, root: string): ThreadLinks {
-  const q = (sql: string, ...p: unknown[]): string[] => db.sql.prepare(sql).pluck().all(...p) as string[];
-  const rootOf = `SELECT DISTINCT root FROM thread_nodes WHERE message_id IN`;
-  const members = `SELECT m.id FROM thread_nodes tn JOIN messages m ON m.message_id = tn.message_id WHERE tn.root = ?`;
-  const mids = `SELECT message_id FROM thread_nodes WHERE root = ? AND ghost = 0`;
-  const hasKnowledge =
-    db.sql.prepare(`SELECT 1 FROM message_knowledge WHERE knowledge IS NOT NULL AND msg_row IN (${members}) LIMIT 1`).get(root) !== undefined;
-  if (!hasKnowledge) return { hasKnowledge, neighbours: [] };
+/** Whether a thread holds knowledge, and the threads it is linked to. `seen` memoizes family and title look-ups over one pass. */
+function threadLinks(db: Db, root: string, seen: { families: Set<number>; titles: Set<string> }): ThreadLinks {
+  const s = linkStmts(db);
+  const members = s.members.all(root) as { id: number; mid: string; known: number }[];
+  if (!members.some((m) => m.known === 1)) return { hasKnowledge: false, neighbours: [] };
   const out = new Set<string>();
-  const add = (roots: string[]): void => {
-    for (const r of roots) if (r !== root) out.add(r);
+  const addRootOf = (mid: string): void => {
+    const r = s.rootOf.get(mid) as string | undefined;
+    if (r !== undefined && r !== root) out.add(r);
   };
-  // Link:/Closes: both ways: this thread's targets, and messages pointing into it
-  add(q(`${rootOf} (SELECT target FROM message_links WHERE msg_row IN (${members}))`, root));
-  add(q(`${rootOf} (SELECT m.message_id FROM message_links l JOIN messages m ON m.id = l.msg_row WHERE l.target IN (${mids}))`, root));
-  // every version of a series this thread holds a patch or cover letter of
-  add(
-    q(
-      `${rootOf} (SELECT sp.message_id FROM series s JOIN series_patches sp ON sp.series_id = s.id WHERE s.family IN (
-          SELECT s2.family FROM series_patches sp2 JOIN series s2 ON s2.id = sp2.series_id WHERE sp2.message_id IN (${mids})
-          UNION SELECT family FROM series WHERE cover_message_id IN (${mids}))
-        UNION SELECT s.cover_message_id FROM series s WHERE s.cover_message_id IS NOT NULL AND s.family IN (
-          SELECT s2.family FROM series_patches sp2 JOIN series s2 ON s2.id = sp2.series_id WHERE sp2.message_id IN (${mids})
-          UNION SELECT family FROM series WHERE cover_message_id IN (${mids})))`,
-      root,
-      root,
-      root,
-      root,
-    ),
-  );
-  // versions of one patch that series grouping did not link (another sender, a resend)
-  // (as domain/knowledge/races.ts families(): no stable-process copies, no short generic titles)
-  const ownPatch = `kind IN ('patch', 'cover') AND length(title_key) >= 12 AND autosel = 0 AND stable_branch IS NULL AND lane = ''`;
-  for (const key of q(`SELECT DISTINCT title_key FROM patch_msgs WHERE ${ownPatch} AND msg_row IN (${members})`, root)) {
-    const same = q(`SELECT message_id FROM patch_msgs WHERE title_key = ? AND ${ownPatch} LIMIT ${TITLE_FANOUT + 1}`, key);
-    if (same.length <= TITLE_FANOUT) add(q(`${rootOf} (${same.map(() => '?').join(', ')})`, ...same));
+  for (const m of members) {
+    // Link:/Closes: both ways: this thread's targets, and messages pointing into it
+    for (const t of s.linksOut.all(m.id) as string[]) addRootOf(t);
+    for (const from of s.linksIn.all(m.mid) as string[]) addRootOf(from);
+    // every version of a series this thread holds a patch or cover letter of
+    for (const fam of [...(s.familyOfPatch.all(m.mid) as number[]), ...(s.familyOfCover.all(m.mid) as number[])]) {
+      if (seen.families.has(fam)) continue;
+      seen.families.add(fam);
+      for (const mid of s.familyMembers.all(fam, fam) as string[]) addRootOf(mid);
+    }
+    // versions of one patch that series grouping did not link (another sender, a resend)
+    const key = s.titleKey.get(m.id) as string | undefined;
+    if (key !== undefined && !seen.titles.has(key)) {
+      seen.titles.add(key);
+      const same = s.sameTitle.all(key) as string[];
+      if (same.length <= TITLE_FANOUT) same.forEach(addRootOf);
+    }
   }
-  add(raceThreadsTouching(db, [root]));
-  return { hasKnowledge, neighbours: [...out] };
+  for (const r of raceThreadsTouching(db, [root])) if (r !== root) out.add(r);
+  return { hasKnowledge: true, neighbours: [...out] };
 }
 
 /**
@@ -126,6 +155,7 @@ function threadLinks(db: Db, root: string): ThreadLinks {
 export function threadFamilies(db: Db, seeds: readonly string[]): string[][] {
   const family = new Map<string, number>();
   const families: string[][] = [];
+  const seen = { families: new Set<number>(), titles: new Set<string>() };
   for (const seed of seeds) {
     if (family.has(seed)) continue;
     const id = families.length;
@@ -134,7 +164,7 @@ export function threadFamilies(db: Db, seeds: readonly string[]): string[][] {
     family.set(seed, id);
     while (queue.length > 0) {
       const root = queue.shift() as string;
-      const links = threadLinks(db, root);
+      const links = threadLinks(db, root, seen);
       if (!links.hasKnowledge) continue;
       members.push(root);
       for (const n of links.neighbours) {
@@ -166,26 +196,42 @@ interface MessageRowOut {
   stable: number | null;
 }
 
+const inputCache = new WeakMap<Db, { rows: Statement; trailers: Statement }>();
+
+function inputStmts(db: Db): { rows: Statement; trailers: Statement } {
+  let s = inputCache.get(db);
+  if (!s) {
+    s = {
+      // every stored copy, lowest row first: the first copy of each Message-ID is kept
+      rows: db.sql.prepare(
+        `SELECT m.id, m.message_id, tn.parent, p.ghost AS parent_ghost, m.subject, m.from_name, m.from_address, m.date, k.knowledge,
+                pm.kind, pm.version, pm.version_major, pm.title_key,
+                CASE WHEN pm.kind IN ('patch', 'cover') THEN
+                  COALESCE((SELECT s.family FROM series_patches sp JOIN series s ON s.id = sp.series_id WHERE sp.message_id = m.message_id LIMIT 1),
+                           (SELECT s.family FROM series s WHERE s.cover_message_id = m.message_id LIMIT 1)) END AS family,
+                CASE WHEN pm.kind IS NOT NULL THEN (pm.autosel = 1 OR pm.stable_branch IS NOT NULL OR pm.kind = 'other' OR pm.lane <> ''
+                  OR EXISTS (SELECT 1 FROM stable_events e WHERE e.message_id = m.message_id)) END AS stable
+         FROM thread_nodes tn
+         JOIN messages m ON m.message_id = tn.message_id
+         LEFT JOIN thread_nodes p ON p.message_id = tn.parent
+         LEFT JOIN message_knowledge k ON k.msg_row = m.id
+         LEFT JOIN patch_msgs pm ON pm.msg_row = m.id
+         WHERE tn.root = ? AND tn.ghost = 0
+         ORDER BY m.id`,
+      ),
+      trailers: db.sql.prepare('SELECT name, value FROM trailers WHERE msg_row = ? ORDER BY id'),
+    };
+    inputCache.set(db, s);
+  }
+  return s;
+}
+
 /** One thread as the pure assembler reads it: its real messages (first stored copy each), oldest first. */
 export function threadInput(db: Db, root: string): ThreadInput {
-  const rows = db.sql
-    .prepare(
-      `SELECT m.id, m.message_id, tn.parent, p.ghost AS parent_ghost, m.subject, m.from_name, m.from_address, m.date, k.knowledge,
-              pm.kind, pm.version, pm.version_major, pm.title_key,
-              COALESCE((SELECT s.family FROM series_patches sp JOIN series s ON s.id = sp.series_id WHERE sp.message_id = m.message_id LIMIT 1),
-                       (SELECT s.family FROM series s WHERE s.cover_message_id = m.message_id LIMIT 1)) AS family,
-              (pm.autosel = 1 OR pm.stable_branch IS NOT NULL OR pm.kind = 'other' OR pm.lane <> ''
-                OR EXISTS (SELECT 1 FROM stable_events e WHERE e.msg_row = m.id)) AS stable
-       FROM thread_nodes tn
-       JOIN messages m ON m.id = (SELECT MIN(id) FROM messages WHERE message_id = tn.message_id)
-       LEFT JOIN thread_nodes p ON p.message_id = tn.parent
-       LEFT JOIN message_knowledge k ON k.msg_row = m.id
-       LEFT JOIN patch_msgs pm ON pm.msg_row = m.id
-       WHERE tn.root = ? AND tn.ghost = 0
-       ORDER BY m.date IS NULL, m.date, m.id`,
-    )
-    .all(root) as MessageRowOut[];
-  const trailers = db.sql.prepare('SELECT name, value FROM trailers WHERE msg_row = ? ORDER BY id');
+  const s = inputStmts(db);
+  const seen = new Set<string>();
+  const rows = (s.rows.all(root) as MessageRowOut[]).filter((r) => !seen.has(r.message_id) && seen.add(r.message_id));
+  rows.sort((a, b) => (a.date === null ? 1 : 0) - (b.date === null ? 1 : 0) || (a.date ?? 0) - (b.date ?? 0) || a.id - b.id);
   const messages = rows.map((r): ThreadMessageInput => ({
     messageId: r.message_id,
     subject: r.subject,
@@ -204,7 +250,7 @@ export function threadInput(db: Db, root: string): ThreadInput {
             seriesId: r.family,
             stable: r.stable === 1,
           },
-    trailers: r.kind === null ? [] : (trailers.all(r.id) as { name: string; value: string }[]),
+    trailers: r.kind === null ? [] : (s.trailers.all(r.id) as { name: string; value: string }[]),
     knowledge: r.knowledge === null ? null : (JSON.parse(r.knowledge) as MessageKnowledge),
   }));
   return { root, messages };

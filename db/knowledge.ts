@@ -95,50 +95,64 @@ export function raceThreadsTouching(db: Db, roots: readonly string[]): string[] 
   return [...out];
 }
 
-function deleteRace(db: Db, id: string): void {
-  for (const table of ['races', 'race_threads', 'race_messages', 'race_terms', 'race_fixes', 'race_stances']) {
-    db.sql.prepare(`DELETE FROM ${table} WHERE ${table === 'races' ? 'id' : 'race_id'} = ?`).run(id);
+const RACE_TABLES = ['races', 'race_threads', 'race_messages', 'race_terms', 'race_fixes', 'race_stances'] as const;
+
+interface RaceStmts {
+  deletes: Statement[];
+  race: Statement;
+  thread: Statement;
+  messages: Statement;
+  evidence: Statement;
+  term: Statement;
+  fix: Statement;
+  stance: Statement;
+}
+const raceCache = new WeakMap<Db, RaceStmts>();
+
+function raceStmts(db: Db): RaceStmts {
+  let s = raceCache.get(db);
+  if (!s) {
+    const q = (sql: string): Statement => db.sql.prepare(sql);
+    s = {
+      deletes: RACE_TABLES.map((t) => q(`DELETE FROM ${t} WHERE ${t === 'races' ? 'id' : 'race_id'} = ?`)),
+      race: q(`INSERT INTO races (id, title, outcome, confidence, status, first_date, last_date, evidence, fixes, record)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      thread: q('INSERT OR IGNORE INTO race_threads (race_id, root, pos) VALUES (?, ?, ?)'),
+      messages: q(`INSERT OR IGNORE INTO race_messages (msg_row, race_id, evidence)
+        SELECT m.id, ?, 0 FROM thread_nodes tn JOIN messages m ON m.message_id = tn.message_id WHERE tn.root = ?`),
+      evidence: q(`INSERT INTO race_messages (msg_row, race_id, evidence) SELECT id, ?, 1 FROM messages WHERE message_id = ?
+        ON CONFLICT (msg_row, race_id) DO UPDATE SET evidence = 1`),
+      term: q('INSERT OR IGNORE INTO race_terms (term, race_id, kind) VALUES (?, ?, ?)'),
+      fix: q('INSERT OR REPLACE INTO race_fixes (id, race_id, message_id, kind, lifecycle, fix) VALUES (?, ?, ?, ?, ?, ?)'),
+      stance: q('INSERT OR REPLACE INTO race_stances (race_id, fix_id, pos, message_id, stance, author) VALUES (?, ?, ?, ?, ?, ?)'),
+    };
+    raceCache.set(db, s);
   }
+  return s;
+}
+
+function deleteRace(db: Db, id: string): void {
+  for (const d of raceStmts(db).deletes) d.run(id);
 }
 
 function insertRace(db: Db, r: RaceRecord): void {
-  const q = (sql: string): Statement => db.sql.prepare(sql);
-  q(`INSERT INTO races (id, title, outcome, confidence, status, first_date, last_date, evidence, fixes, record)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-    r.id,
-    r.title,
-    r.outcome,
-    r.confidence,
-    r.status,
-    r.firstDate,
-    r.lastDate,
-    JSON.stringify(r.evidence),
-    r.fixes.length,
-    JSON.stringify(r),
-  );
-  const thread = q('INSERT OR IGNORE INTO race_threads (race_id, root, pos) VALUES (?, ?, ?)');
-  const messages = q(`INSERT OR IGNORE INTO race_messages (msg_row, race_id, evidence)
-    SELECT m.id, ?, 0 FROM thread_nodes tn JOIN messages m ON m.message_id = tn.message_id WHERE tn.root = ?`);
+  const s = raceStmts(db);
+  s.race.run(r.id, r.title, r.outcome, r.confidence, r.status, r.firstDate, r.lastDate, JSON.stringify(r.evidence), r.fixes.length, JSON.stringify(r));
   r.threads.forEach((root, i) => {
-    thread.run(r.id, root, i);
-    messages.run(r.id, root);
+    s.thread.run(r.id, root, i);
+    s.messages.run(r.id, root);
   });
-  const evidence = q(`INSERT INTO race_messages (msg_row, race_id, evidence) SELECT id, ?, 1 FROM messages WHERE message_id = ?
-    ON CONFLICT (msg_row, race_id) DO UPDATE SET evidence = 1`);
-  for (const mid of r.evidence) evidence.run(r.id, mid);
-  const term = q('INSERT OR IGNORE INTO race_terms (term, race_id, kind) VALUES (?, ?, ?)');
+  for (const mid of r.evidence) s.evidence.run(r.id, mid);
   const terms = (kind: 'function' | 'file' | 'lock', values: Iterable<string>): void => {
-    for (const v of values) if (v.trim() !== '') term.run(v, r.id, kind);
+    for (const v of values) if (v !== '') s.term.run(v, r.id, kind);
   };
   // a fix's functions and files are the race's code paths too
   terms('function', [...r.functions, ...r.fixes.flatMap((f) => f.functions)].map(raceTerm));
   terms('file', [...r.files, ...r.fixes.flatMap((f) => f.files)].flatMap(fileTerms));
   terms('lock', r.locks.map(raceTerm));
-  const fix = q('INSERT OR REPLACE INTO race_fixes (id, race_id, message_id, kind, lifecycle, fix) VALUES (?, ?, ?, ?, ?, ?)');
-  const stance = q('INSERT OR REPLACE INTO race_stances (race_id, fix_id, pos, message_id, stance, author) VALUES (?, ?, ?, ?, ?, ?)');
   for (const f of r.fixes) {
-    fix.run(f.id, r.id, f.messageId, f.kind, f.lifecycle, JSON.stringify(f));
-    f.stances.forEach((s, i) => stance.run(r.id, f.id, i, s.messageId, s.stance, s.author));
+    s.fix.run(f.id, r.id, f.messageId, f.kind, f.lifecycle, JSON.stringify(f));
+    f.stances.forEach((st, i) => s.stance.run(r.id, f.id, i, st.messageId, st.stance, st.author));
   }
 }
 

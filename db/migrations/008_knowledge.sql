@@ -26,6 +26,9 @@ CREATE TABLE message_links (
 ) WITHOUT ROWID;
 CREATE INDEX message_links_target ON message_links(target);
 
+-- The thread pass finds the series family of a cover letter by its Message-ID.
+CREATE INDEX IF NOT EXISTS series_cover ON series(cover_message_id);
+
 -- One row per race record; record is the whole RaceRecord as JSON (domain/knowledge/types.ts),
 -- the other columns what listings filter and sort on without parsing it.
 CREATE TABLE races (
