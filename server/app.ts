@@ -26,6 +26,7 @@ import { inlineSimRunner, workerSimRunner } from './sim-runner.ts';
 import { inlineSearchRunner, processSearchRunner } from './search-runner.ts';
 import { registerWeb } from './routes/web.ts';
 import { registerLinks } from './routes/links.ts';
+import { registerFixScenarios } from './routes/fix-scenarios.ts';
 
 export type { AppDeps } from './context.ts';
 
@@ -113,14 +114,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerHealth(app, ctx);
   registerKnowledge(app, ctx, knowledge);
   const searchRunner =
-    deps.searchWorkers && deps.db.path !== ':memory:'
+    deps.searchRunner ??
+    (deps.searchWorkers && deps.db.path !== ':memory:'
       ? processSearchRunner(deps.db.path, {
           size: deps.searchWorkers,
           deadlineMs: limits.queryDeadlineMs,
           maxQueue: limits.queryQueue,
           cancelGraceMs: limits.queryCancelGraceMs,
         })
-      : inlineSearchRunner(deps.db);
+      : inlineSearchRunner(deps.db));
   app.addHook('onClose', async () => searchRunner.close());
   registerSearch(app, ctx, searchRunner);
   registerFeed(app, ctx, searchRunner);
@@ -131,6 +133,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerScenarios(app, ctx, scenarios, simRunner);
   registerPatches(app, ctx);
   registerLinks(app, ctx, scenarios);
+  registerFixScenarios(app, ctx, scenarios);
   registerWeb(app);
 
   app.get('/api/openapi.json', {

@@ -3,6 +3,7 @@
 import type { Db } from '../db/connection.ts';
 import type { Limits } from './limits.ts';
 import type { KnowledgeSource } from './knowledge-cache.ts';
+import type { SearchRunner } from './search-runner.ts';
 
 export interface AppDeps {
   /** Opened read-only by server/main.ts; tests may pass a writable one. */
@@ -31,6 +32,8 @@ export interface AppDeps {
    * server listens on.
    */
   baseUrl?: string;
+  /** Runs searches, feeds and thread downloads instead of the one searchWorkers implies (tests). */
+  searchRunner?: SearchRunner;
 }
 
 export interface RouteContext {

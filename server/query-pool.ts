@@ -41,6 +41,8 @@ export interface QueryPoolStats {
 export interface QueryPool {
   run<J extends QueryJob>(job: J, signal?: AbortSignal): Promise<ResultOf<J>>;
   stats(): QueryPoolStats;
+  /** Resolves once the processes being started now have started (or failed to). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,15 +87,19 @@ export function createQueryPool(opts: QueryPoolOptions): QueryPool {
     else t.resolve(result);
   };
 
+  /** Stops the slot's process mid-job; its exit starts a successor. Detached first, so no new job is sent to it meanwhile. */
   const kill = (slot: Slot): void => {
     counts.killed++;
-    // The exit handler frees the slot and starts its successor.
-    slot.child?.kill('SIGKILL');
+    const child = slot.child;
+    slot.child = null;
+    slot.task = null;
+    child?.kill('SIGKILL');
   };
 
   const attach = (slot: Slot, child: ChildProcess): void => {
     slot.child = child;
     child.on('message', (m: QueryReply) => {
+      if (slot.child !== child) return;
       const t = slot.task;
       if (!t || t.id !== m.id) return;
       slot.task = null;
@@ -103,6 +109,11 @@ export function createQueryPool(opts: QueryPoolOptions): QueryPool {
       pump();
     });
     child.once('exit', (code, signal) => {
+      if (slot.child !== child) {
+        // killed by the pool, which already answered its job
+        if (!closed && !slot.child) void startSlot(slot);
+        return;
+      }
       const t = slot.task;
       slot.task = null;
       slot.child = null;
@@ -177,7 +188,6 @@ export function createQueryPool(opts: QueryPoolOptions): QueryPool {
             if (slot) {
               counts.timedOut++;
               settle(t, new LoregraphError('TIMEOUT', `the ${job.kind} took longer than the ${opts.deadlineMs} ms it is allowed and was stopped: narrow the query`));
-              slot.task = null;
               kill(slot);
               return;
             }
@@ -202,7 +212,6 @@ export function createQueryPool(opts: QueryPoolOptions): QueryPool {
               const slot = slotOf(t);
               if (!slot) return;
               settle(t, new Error('cancelled: the client left'));
-              slot.task = null;
               kill(slot);
             }, opts.cancelGraceMs);
           };
@@ -215,6 +224,9 @@ export function createQueryPool(opts: QueryPoolOptions): QueryPool {
         queue.push(t);
         pump();
       });
+    },
+    ready: async () => {
+      await Promise.all(slots.map((s) => s.starting));
     },
     stats: () => ({ queued: queue.length, running: slots.filter((s) => s.task).length, ...counts }),
     async close() {
