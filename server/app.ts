@@ -27,7 +27,6 @@ import { inlineSearchRunner, processSearchRunner } from './search-runner.ts';
 import { registerWeb } from './routes/web.ts';
 import { registerLinks } from './routes/links.ts';
 import { registerFixScenarios } from './routes/fix-scenarios.ts';
-import { registerFixScenarios } from './routes/fix-scenarios.ts';
 
 export type { AppDeps } from './context.ts';
 
@@ -134,7 +133,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerScenarios(app, ctx, scenarios, simRunner);
   registerPatches(app, ctx);
   registerLinks(app, ctx, scenarios);
-  registerFixScenarios(app, ctx, scenarios);
   registerFixScenarios(app, ctx, scenarios);
   registerWeb(app);
 
