@@ -1,0 +1,71 @@
+// `--scenario-draft [FILE]`: an option whose value is optional, taken out of argv before
+// parseArgs sees it, and a draft written to stdout or to a new file, never over one.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { takeScenarioDraft, writeScenarioDraft } from '../cli/race-draft.ts';
+import type { CliIO } from '../cli/command.ts';
+import type { RaceRecord } from '../domain/knowledge/types.ts';
+import { parseScenario } from '../sim/index.ts';
+
+describe('takeScenarioDraft', () => {
+  it('reads the option with and without its file, wherever it stands', () => {
+    expect(takeScenarioDraft(['r-1', '--json'])).toEqual({ argv: ['r-1', '--json'], draft: null });
+    expect(takeScenarioDraft(['r-1', '--scenario-draft'])).toEqual({ argv: ['r-1'], draft: { file: null } });
+    expect(takeScenarioDraft(['r-1', '--scenario-draft', 'x.yaml'])).toEqual({ argv: ['r-1'], draft: { file: 'x.yaml' } });
+    expect(takeScenarioDraft(['r-1', '--scenario-draft=x.yaml', '--db', 'a.db'])).toEqual({ argv: ['r-1', '--db', 'a.db'], draft: { file: 'x.yaml' } });
+    expect(takeScenarioDraft(['r-1', '--scenario-draft', '-'])).toEqual({ argv: ['r-1'], draft: { file: null } });
+    // the word after the option is the race id when nothing else could be
+    expect(takeScenarioDraft(['--scenario-draft', 'r-1'])).toEqual({ argv: ['r-1'], draft: { file: null } });
+    expect(takeScenarioDraft(['--scenario-draft', '--db', 'a.db', 'r-1'])).toEqual({ argv: ['--db', 'a.db', 'r-1'], draft: { file: null } });
+  });
+});
+
+describe('writeScenarioDraft', () => {
+  const race: RaceRecord = {
+    id: 'r-0000abcd',
+    title: 'a small race',
+    outcome: 'deadlock',
+    outcomeEvidence: null,
+    status: 'open',
+    statusEvidence: null,
+    confidence: 0.5,
+    reasons: [],
+    functions: ['f2fs_gc'],
+    files: [],
+    locks: [],
+    versions: [],
+    configs: [],
+    diagram: null,
+    threads: [],
+    evidence: [],
+    fixes: [],
+    firstDate: null,
+    lastDate: null,
+  };
+  const io = (): CliIO & { stdout: string; stderr: string } => {
+    const o = { stdout: '', stderr: '', isTTY: false, out: (s: string) => void (o.stdout += s), err: (s: string) => void (o.stderr += s), writeBytes: () => {} };
+    return o;
+  };
+
+  it('prints the draft without a file, and writes a new file with one, refusing to overwrite', () => {
+    const a = io();
+    writeScenarioDraft(race, null, a);
+    expect(parseScenario(a.stdout, 'stdout.yaml').id).toBe('draft-r-0000abcd');
+    const dir = mkdtempSync(join(tmpdir(), 'lg-race-draft-'));
+    try {
+      const file = join(dir, 'draft.yaml');
+      const b = io();
+      writeScenarioDraft(race, file, b);
+      expect(readFileSync(file, 'utf8')).toBe(a.stdout);
+      expect(b.stdout).toBe('');
+      expect(b.stderr).toContain(`wrote ${file}`);
+      writeFileSync(file, 'finished by hand\n');
+      expect(() => writeScenarioDraft(race, file, io())).toThrow(/exists/);
+      expect(readFileSync(file, 'utf8')).toBe('finished by hand\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
