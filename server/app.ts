@@ -22,6 +22,7 @@ import { inlineKnowledgeBuilder, workerKnowledgeBuilder } from './knowledge-buil
 import { createScenarioStore } from './scenario-store.ts';
 import { registerScenarios } from './routes/scenarios.ts';
 import { registerPatches } from './routes/patches.ts';
+import { registerSeriesDiff } from './routes/series-diff.ts';
 import { inlineSimRunner, workerSimRunner } from './sim-runner.ts';
 import { inlineSearchRunner, processSearchRunner } from './search-runner.ts';
 import { registerWeb } from './routes/web.ts';
@@ -132,6 +133,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onClose', async () => simRunner.close());
   registerScenarios(app, ctx, scenarios, simRunner);
   registerPatches(app, ctx);
+  registerSeriesDiff(app, ctx);
   registerLinks(app, ctx, scenarios);
   registerFixScenarios(app, ctx, scenarios);
   registerWeb(app);

@@ -1,0 +1,67 @@
+// A range-diff between two versions of a series, for `loregraph diff` and
+// GET /api/series/:mid/diff: patches matched by patch-id, then subject
+// (domain/patch/range-diff.ts), the interdiff of each changed pair from git (./interdiff.ts).
+import type { Db } from '../db/connection.ts';
+import { familyMails, pickVersion } from '../db/series-mails.ts';
+import { getSeries, type SeriesVersionView, type SeriesView } from '../db/series.ts';
+import { LoregraphError } from '../domain/errors.ts';
+import type { AmMail } from '../domain/patch/am.ts';
+import { matchVersions, patchText, type RangePatch, type RangeStatus } from '../domain/patch/range-diff.ts';
+import { interdiff } from './interdiff.ts';
+
+export interface RangeSide {
+  index: number;
+  messageId: string;
+  subject: string;
+}
+
+export interface RangeDiffPair {
+  from: RangeSide | null;
+  to: RangeSide | null;
+  status: RangeStatus;
+  match: 'patch-id' | 'subject' | null;
+  /** Unified diff of the two patch texts (commit message and diff); '' unless changed. */
+  interdiff: string;
+}
+
+export interface RangeDiffView {
+  title: string;
+  from: string;
+  to: string;
+  pairs: RangeDiffPair[];
+}
+
+/** "2..3", "2..", "..3" or "3" (against the version before it); none: the newest against the one before. */
+export function versionsOf(series: SeriesView, range: string | undefined): [SeriesVersionView, SeriesVersionView] {
+  const r = (range ?? '').trim();
+  const m = /^([^.]*)\.\.([^.]*(?:\.\d+)?)$/.exec(r);
+  if (r !== '' && !m && !/^v?\d+(\.\d+)?$/i.test(r)) throw new LoregraphError('USAGE', `bad version range '${r}' (want A..B, e.g. 1..3)`);
+  const toWanted = m ? m[2] || undefined : r || undefined;
+  const to = pickVersion(series, toWanted);
+  let from: SeriesVersionView | undefined;
+  if (m?.[1]) from = pickVersion(series, m[1]);
+  else from = series.versions[series.versions.indexOf(to) - 1];
+  if (!from) throw new LoregraphError('NOT_FOUND', `"${series.title}" has no version before v${to.version} to compare with`);
+  return [from, to];
+}
+
+function sideOf(v: SeriesVersionView, byId: Map<string, AmMail>): RangePatch[] {
+  return v.patches.flatMap((p) => {
+    const m = byId.get(p.messageId);
+    return m ? [{ index: p.index, messageId: p.messageId, subject: m.subject, body: m.body }] : [];
+  });
+}
+
+export async function seriesRangeDiff(db: Db, messageId: string, range?: string): Promise<RangeDiffView> {
+  const series = getSeries(db, messageId);
+  const [from, to] = versionsOf(series, range);
+  const byId = new Map(familyMails(db, series).map((m) => [m.messageId, m]));
+  const pairs: RangeDiffPair[] = [];
+  for (const p of matchVersions(sideOf(from, byId), sideOf(to, byId))) {
+    const side = (x: RangePatch | null): RangeSide | null => (x ? { index: x.index, messageId: x.messageId, subject: x.subject } : null);
+    const text =
+      p.status === 'changed' && p.from && p.to ? await interdiff(patchText(p.from), patchText(p.to), [`v${from.version} ${p.from.index}`, `v${to.version} ${p.to.index}`]) : '';
+    pairs.push({ from: side(p.from), to: side(p.to), status: p.status, match: p.match, interdiff: text });
+  }
+  return { title: series.title, from: from.version, to: to.version, pairs };
+}
