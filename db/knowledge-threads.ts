@@ -255,3 +255,17 @@ export function threadInput(db: Db, root: string): ThreadInput {
   }));
   return { root, messages };
 }
+
+/**
+ * Forgets every message's knowledge and every race, and marks all stored rows for the
+ * backfill: `loregraph knowledge --rebuild` after the extraction changed. A rebuild cut
+ * short leaves the mark, so the next ingest or rebuild finishes it.
+ */
+export function clearKnowledgeForRebuild(db: Db): number {
+  const upto = (db.sql.prepare('SELECT COALESCE(MAX(id), 0) FROM messages').pluck().get() as number) ?? 0;
+  db.sql.exec(`DELETE FROM message_knowledge; DELETE FROM message_links; DELETE FROM races; DELETE FROM race_threads;
+    DELETE FROM race_messages; DELETE FROM race_terms; DELETE FROM race_fixes; DELETE FROM race_stances;`);
+  writeMeta(db, DONE_KEY, '0');
+  if (upto > 0) writeMeta(db, BACKFILL_KEY, String(upto));
+  return upto;
+}

@@ -6,6 +6,7 @@ import { countGhosts, countThreads } from './threads.ts';
 import { countIngestErrors } from './ingest-errors.ts';
 import { countSources } from './ingest-sources.ts';
 import { PATCH_STATS } from './patch-stats.ts';
+import { KNOWLEDGE_STATS } from './knowledge-stats.ts';
 import type { StatFn } from './stat-fn.ts';
 
 export type { StatFn } from './stat-fn.ts';
@@ -19,6 +20,7 @@ const registry = new Map<string, StatFn>([
   ['lenient', countLenientMessages],
   ['sources', countSources],
   ...PATCH_STATS,
+  ...KNOWLEDGE_STATS,
 ]);
 
 /** Adds (or replaces) a counter; keys appear in registration order. */
