@@ -40,27 +40,50 @@ export interface KernelRef {
 
 export type BinOp = '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-';
 
+/** Built-in functions of the expression language (the xarray entry helpers of include/linux/xarray.h). */
+export const BUILTINS = ['xa_is_value', 'xa_to_value', 'xa_mk_value', 'xa_is_retry'] as const;
+export type Builtin = (typeof BUILTINS)[number];
+
+/**
+ * How an xarray entry is held in one integer: 0 is NULL, k >= 1 the k-th declared folio,
+ * -1 XA_RETRY_ENTRY, and v >= 0 as a value (shadow) entry is -(v + 2).
+ */
+export const XA_RETRY = -1;
+
 export type Expr =
   | { k: 'int'; v: number }
   /** A global variable (`scope: 'global'`) or a thread local (`scope: 'local'`). */
   | { k: 'var'; name: string; scope: 'global' | 'local' }
   | { k: 'field'; folio: string; field: FolioField }
+  /** One slot of an xarray: the entry stored at that index. */
+  | { k: 'xa'; xa: string; index: number }
+  /** `folio(H)`: the xarray entry that points at folio H (not an access to H). */
+  | { k: 'folio'; folio: string }
+  | { k: 'call'; fn: Builtin; arg: Expr }
+  /** `READ_ONCE(x)` / `smp_load_acquire(x)` / `rcu_dereference(x)`: a marked load (see the memory models). */
+  | { k: 'load'; order: 'once' | 'acquire'; e: Leaf }
   | { k: 'not'; e: Expr }
   | { k: 'neg'; e: Expr }
   | { k: 'bin'; op: BinOp; l: Expr; r: Expr };
 
+/** What a load or a store names: a variable, a folio field or an xarray slot. */
+export type Leaf = Extract<Expr, { k: 'var' } | { k: 'field' } | { k: 'xa' }>;
+
 export type LValue =
   | { k: 'var'; name: string; scope: 'global' | 'local' }
-  | { k: 'field'; folio: string; field: Exclude<FolioField, 'locked'> };
+  | { k: 'field'; folio: string; field: Exclude<FolioField, 'locked'> }
+  | { k: 'xa'; xa: string; index: number };
 
 export interface Assign {
   target: LValue;
   value: Expr;
+  /** `WRITE_ONCE(x, v)` is 'once', `smp_store_release(x, v)` / `rcu_assign_pointer(x, v)` 'release'. */
+  order?: 'once' | 'release';
 }
 
 // ---------------------------------------------------------------- locks
 
-export type LockKind = 'mutex' | 'rwsem';
+export type LockKind = 'mutex' | 'rwsem' | 'spinlock';
 /** writer: Linux rwsem, a queued writer blocks new readers; reader: readers pass a queued writer. */
 export type RwsemFairness = 'writer' | 'reader';
 
@@ -73,7 +96,7 @@ export interface LockDecl {
 }
 
 /** What a lock statement names: a declared lock or a folio's bit lock. */
-export type LockRef = { type: 'mutex' | 'rwsem' | 'folio'; name: string };
+export type LockRef = { type: 'mutex' | 'rwsem' | 'spinlock' | 'folio'; name: string };
 
 /** exclusive: mutex and folio lock; read/write: the two sides of an rwsem. */
 export type LockMode = 'exclusive' | 'read' | 'write';
@@ -87,11 +110,34 @@ interface StmtBase {
   pos: Pos;
 }
 
+/** Refcount operations (include/linux/page_ref.h): see sim/FORMAT.md. */
+export type RefOp = 'get' | 'put' | 'try_get' | 'freeze' | 'unfreeze';
+
+/** Memory barriers: sim/FORMAT.md, "Memory models". */
+export const BARRIERS = ['smp_mb', 'smp_wmb', 'smp_rmb', 'barrier'] as const;
+export type BarrierKind = (typeof BARRIERS)[number];
+
 export type Stmt =
-  | (StmtBase & { kind: 'do'; assigns: Assign[] })
+  | (StmtBase & {
+      kind: 'do';
+      assigns: Assign[];
+      /** `when:` a no-op unless this holds, tested in the same atomic step. */
+      when?: Expr;
+      /** `atomic:` an atomic read-modify-write; its ordering under a weak memory model. */
+      atomic?: 'mb' | 'relaxed';
+    })
   | (StmtBase & { kind: 'lock'; lock: LockRef; mode: LockMode })
   | (StmtBase & { kind: 'unlock'; lock: LockRef; mode: LockMode })
-  | (StmtBase & { kind: 'trylock'; lock: LockRef; into: LValue })
+  | (StmtBase & { kind: 'trylock'; lock: LockRef; mode: LockMode; into: LValue })
+  /** `n`: freeze's expected count, unfreeze's new count. */
+  | (StmtBase & { kind: 'ref'; op: RefOp; target: Exclude<LValue, { k: 'xa' }>; n: number; into?: LValue })
+  | (StmtBase & { kind: 'rcu_read_lock' | 'rcu_read_unlock' | 'synchronize_rcu' })
+  /** `free: A` frees folio A now; `call_rcu: A` once every RCU reader of this moment has left. */
+  | (StmtBase & { kind: 'free'; folio: string; rcu: boolean })
+  /** A multi-index store (`order` > 0) or a split of the multi-index entry at `index` down to `order`. */
+  | (StmtBase & { kind: 'xa_store'; xa: string; index: number; order: number; value: Expr })
+  | (StmtBase & { kind: 'xa_split'; xa: string; index: number; order: number })
+  | (StmtBase & { kind: 'barrier'; barrier: BarrierKind })
   | (StmtBase & { kind: 'await'; cond: Expr })
   | (StmtBase & { kind: 'assert'; cond: Expr })
   | (StmtBase & { kind: 'if'; cond: Expr; then: Stmt[]; else: Stmt[] })
@@ -112,6 +158,35 @@ export interface FolioDecl {
 export interface VarDecl {
   name: string;
   init: number;
+}
+
+/** One stored entry of an xarray: `order` > 0 makes it a multi-index entry over 2^order indices. */
+export interface XaEntry {
+  index: number;
+  order: number;
+  /** Encoded as in XA_RETRY's comment. */
+  entry: number;
+}
+
+export interface XarrayDecl {
+  name: string;
+  /** A power of two, at most 16. */
+  size: number;
+  entries: XaEntry[];
+  pos: Pos;
+}
+
+export const MEMORY_MODELS = ['sc', 'tso', 'lkmm-lite'] as const;
+export type MemoryModelName = (typeof MEMORY_MODELS)[number];
+
+export interface MemoryDecl {
+  model: MemoryModelName;
+  /** Store-buffer entries per thread (a store into a full buffer waits). */
+  storeBuffer: number;
+  /** Loads a thread may have pending at once (lkmm-lite). */
+  loadBuffer: number;
+  /** Observer variables: not in the kernel, read and written atomically, never buffered. */
+  ghost: string[];
 }
 
 export interface ThreadInstance {
@@ -136,6 +211,8 @@ export interface Program {
   folios: FolioDecl[];
   vars: VarDecl[];
   locks: LockDecl[];
+  xarrays: XarrayDecl[];
+  memory: MemoryDecl;
   threads: ThreadInstance[];
   invariants: Property[];
   finals: Property[];
@@ -157,10 +234,16 @@ interface RawBase {
 }
 
 export type RawStep =
-  | (RawBase & { kind: 'do'; assigns: Src[] })
+  | (RawBase & { kind: 'do'; assigns: Src[]; when?: Src; atomic?: 'mb' | 'relaxed' })
   | (RawBase & { kind: 'lock' | 'unlock'; lock: Src })
   | (RawBase & { kind: 'down_read' | 'up_read' | 'down_write' | 'up_write'; lock: Src })
-  | (RawBase & { kind: 'trylock'; lock: Src; into: Src })
+  | (RawBase & { kind: 'trylock' | 'down_read_trylock' | 'down_write_trylock'; lock: Src; into: Src })
+  | (RawBase & { kind: RefOp; target: Src; n: number; into?: Src })
+  | (RawBase & { kind: 'rcu_read_lock' | 'rcu_read_unlock' | 'synchronize_rcu' })
+  | (RawBase & { kind: 'free' | 'call_rcu'; folio: Src })
+  | (RawBase & { kind: 'xa_store'; slot: Src; order: number; entry: Src })
+  | (RawBase & { kind: 'xa_split'; slot: Src; order: number })
+  | (RawBase & { kind: 'barrier'; barrier: BarrierKind })
   | (RawBase & { kind: 'await' | 'assert'; cond: Src })
   | (RawBase & { kind: 'if'; cond: Src; then: RawStep[]; else: RawStep[] })
   | (RawBase & { kind: 'while'; cond: Src; body: RawStep[] })
@@ -224,7 +307,18 @@ export interface ConfigDecl {
   run: ThreadRun[];
   initVars: Record<string, number>;
   initFolios: Record<string, Partial<Record<FolioField, number>>>;
+  /** Replaces the declared entries of the xarrays it names. */
+  initXarrays: Record<string, RawXaEntry[]>;
+  /** Overrides the scenario's memory model for this config. */
+  memory?: MemoryDecl;
   pos: Pos;
+}
+
+/** An xarray entry as written: the entry is an expression like `folio(P)` or `xa_mk_value(3)`. */
+export interface RawXaEntry {
+  index: number;
+  order: number;
+  entry: Src;
 }
 
 export interface Expectation {
@@ -245,6 +339,8 @@ export interface Scenario {
   folios: FolioDecl[];
   vars: VarDecl[];
   locks: LockDecl[];
+  xarrays: { name: string; size: number; entries: RawXaEntry[]; pos: Pos }[];
+  memory: MemoryDecl;
   macros: Map<string, MacroDecl>;
   threads: Map<string, ThreadTemplate>;
   invariants: RawProperty[];

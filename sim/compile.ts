@@ -1,12 +1,18 @@
 // Program -> a compiled transition system the explorer runs on its hot path: the state
-// is one Int32Array (thread pcs, globals, folio fields, lock words, locals) and every step
-// is a guard and an effect written once as JavaScript source over it, from which come
-// both per-step closures (replay, reduction) and one generated switch per thread (the
-// search), so exploring never interprets the AST. Each transition also carries its static
-// read/write slot sets, from which the explorer's partial-order reduction derives independence.
-import { FOLIO_FIELDS, type Expr, type KernelRef, type LValue, type LockDecl, type LockRef, type Program, type Stmt } from './ast.ts';
+// is one Int32Array (thread pcs, globals, folio fields, lock words, xarray slots, RCU
+// state, locals) and every step is a guard and an effect written once as JavaScript source
+// over it, from which come both per-step closures (replay, reduction) and one generated
+// switch per thread (the search), so exploring never interprets the AST. Each transition
+// also carries its static read/write slot sets, from which the explorer's partial-order
+// reduction derives independence.
+//
+// A transition's effect is: its prechecks (a use-after-free, a sleeping lock in atomic
+// context: each fires before the step would block), then the step's body, then its
+// epilogue (at the thread's end: locks still held). Each check that fails returns the
+// index of a Failure; the explorer reports it with its thread, step and lock.
+import { FOLIO_FIELDS, type Expr, type KernelRef, type Leaf, type LValue, type LockDecl, type LockRef, type Program, type Stmt } from './ast.ts';
 import { SimError } from './errors.ts';
-import { showExpr } from './expr.ts';
+import { leaves, showExpr } from './expr.ts';
 
 export type State = Int32Array;
 
@@ -29,11 +35,13 @@ export interface Transition {
   writes: number[];
 }
 
+export type NodeKind = Stmt['kind'] | 'queue' | 'gp_wait';
+
 export interface Node {
   thread: number;
   index: number;
   step: string;
-  kind: Stmt['kind'] | 'queue';
+  kind: NodeKind;
   trans: Transition[];
   /** Writes something a property reads, or may fail: never reduced away. */
   visible: boolean;
@@ -43,14 +51,46 @@ export interface Node {
   waits?: { lock: LockRef; mode: 'exclusive' | 'read' | 'write' | 'queued-write'; decl?: LockDecl };
   /** For an await step: the condition text. */
   awaits?: string;
+  /** For synchronize_rcu's wait: the slot holding the readers it waits for. */
+  gp?: number;
   /** For if/while: the condition text, to say in a witness which way it went. */
   cond?: string;
+  /** if/while/choice steps of the same thread whose branch this node is inside (for witness slicing). */
+  within: number[];
 }
 
 export interface Slot {
   name: string;
-  kind: 'pc' | 'global' | 'field' | 'owner' | 'writer' | 'readers' | 'read' | 'queued' | 'local';
+  kind:
+    | 'pc'
+    | 'global'
+    | 'field'
+    | 'owner'
+    | 'writer'
+    | 'readers'
+    | 'read'
+    | 'queued'
+    | 'local'
+    | 'xa'
+    | 'xaorder'
+    | 'freed'
+    | 'rcu'
+    | 'gp'
+    | 'rcufree';
   thread?: number;
+}
+
+/** A named violation a step can hit: a failed assert, or a discipline check. */
+export interface Failure {
+  property: string;
+  message: string;
+  kind: 'assert' | 'discipline';
+  thread: string;
+  step: string;
+  /** The lock, refcount or object involved. */
+  lock?: string;
+  /** For an assert: the condition. */
+  cond?: Expr;
 }
 
 export interface Model {
@@ -64,11 +104,76 @@ export interface Model {
   threads: { name: string; pcSlot: number; nodes: Node[]; end: number }[];
   transitions: Transition[];
   slots: Slot[];
-  failures: { property: string; message: string }[];
+  failures: Failure[];
   invariants: { name: string; check: (s: State) => boolean }[];
   finals: { name: string; check: (s: State) => boolean }[];
   /** Slot index of each folio field, lock word and variable, by display name. */
   slotOf: Map<string, number>;
+  /** Slot of a leaf as seen from a thread (locals are per thread). */
+  leafSlot: (x: Leaf, thread: number) => number;
+}
+
+/** What the program uses, to lay out only the state it needs. */
+export function features(p: Program) {
+  const freeable = new Set<string>();
+  const rcuFreed = new Set<string>();
+  const syncers = new Set<number>();
+  let rcu = false;
+  const walk = (ss: Stmt[], ti: number): void => {
+    for (const s of ss) {
+      if (s.kind === 'free') {
+        freeable.add(s.folio);
+        if (s.rcu) (rcuFreed.add(s.folio), (rcu = true));
+      }
+      if (s.kind === 'ref' && s.op === 'put' && s.target.k === 'field') freeable.add(s.target.folio);
+      if (s.kind === 'rcu_read_lock' || s.kind === 'rcu_read_unlock') rcu = true;
+      if (s.kind === 'synchronize_rcu') (syncers.add(ti), (rcu = true));
+      if (s.kind === 'if') (walk(s.then, ti), walk(s.else, ti));
+      else if (s.kind === 'while') walk(s.body, ti);
+      else if (s.kind === 'choice') for (const b of s.branches) walk(b.body, ti);
+    }
+  };
+  p.threads.forEach((t, i) => walk(t.body, i));
+  return { freeable, rcuFreed, syncers, rcu };
+}
+
+/** Folios a statement's own step touches (not its branches'): for use-after-free checks. */
+export function touchedFolios(s: Stmt): Set<string> {
+  const out = new Set<string>();
+  const ex = (e: Expr | undefined): void => {
+    if (e) for (const l of leaves(e)) if (l.k === 'field') out.add(l.folio);
+  };
+  const lv = (l: LValue | undefined): void => {
+    if (l && l.k === 'field') out.add(l.folio);
+  };
+  switch (s.kind) {
+    case 'do':
+      ex(s.when);
+      for (const a of s.assigns) (ex(a.value), lv(a.target));
+      break;
+    case 'lock':
+    case 'unlock':
+    case 'trylock':
+      if (s.lock.type === 'folio') out.add(s.lock.name);
+      if (s.kind === 'trylock') lv(s.into);
+      break;
+    case 'ref':
+      lv(s.target);
+      lv(s.into);
+      break;
+    case 'await':
+    case 'assert':
+    case 'if':
+    case 'while':
+      ex(s.cond);
+      break;
+    case 'xa_store':
+      ex(s.value);
+      break;
+    default:
+      break;
+  }
+  return out;
 }
 
 export function compile(p: Program): Model {
@@ -79,6 +184,9 @@ export function compile(p: Program): Model {
     slotOf.set(key, slots.length - 1);
     return slots.length - 1;
   };
+  const feat = features(p);
+  const T = p.threads.length;
+  if (feat.rcu && T > 30) throw new SimError('SIM_INVALID', 'RCU is modelled for at most 30 threads');
   // Locals are keyed apart from folio fields: a thread may share a folio's name.
   const localKey = (thread: string, local: string): string => `${thread}#local.${local}`;
   p.threads.forEach((t, i) => add({ name: `${t.name}.pc`, kind: 'pc', thread: i }));
@@ -86,9 +194,11 @@ export function compile(p: Program): Model {
   for (const f of p.folios) {
     for (const fld of FOLIO_FIELDS) add({ name: `${f.name}.${fld}`, kind: 'field' });
     add({ name: `${f.name}#owner`, kind: 'owner' });
+    if (feat.freeable.has(f.name)) add({ name: `${f.name}#freed`, kind: 'freed' });
+    if (feat.rcuFreed.has(f.name)) add({ name: `${f.name}#rcufree`, kind: 'rcufree' });
   }
   for (const l of p.locks) {
-    if (l.kind === 'mutex') add({ name: `${l.name}#owner`, kind: 'owner' });
+    if (l.kind !== 'rwsem') add({ name: `${l.name}#owner`, kind: 'owner' });
     else {
       add({ name: `${l.name}#writer`, kind: 'writer' });
       // Total read holds (what a writer waits on) and each thread's own, so a
@@ -98,6 +208,16 @@ export function compile(p: Program): Model {
       add({ name: `${l.name}#queued`, kind: 'queued' });
     }
   }
+  for (const x of p.xarrays) {
+    for (let j = 0; j < x.size; j++) {
+      add({ name: `${x.name}[${j}]`, kind: 'xa' });
+      add({ name: `${x.name}[${j}]#order`, kind: 'xaorder' });
+    }
+  }
+  if (feat.rcu) p.threads.forEach((t, i) => add({ name: `${t.name}#rcu`, kind: 'rcu', thread: i }));
+  p.threads.forEach((t, i) => {
+    if (feat.syncers.has(i)) add({ name: `${t.name}#gp`, kind: 'gp', thread: i });
+  });
   p.threads.forEach((t, i) => {
     for (const l of t.locals) add({ name: `${t.name}.${l.name}`, kind: 'local', thread: i }, localKey(t.name, l.name));
   });
@@ -106,72 +226,98 @@ export function compile(p: Program): Model {
   const init = new Int32Array(width);
   for (const v of p.vars) init[slotOf.get(v.name)!] = v.init;
   for (const f of p.folios) for (const fld of FOLIO_FIELDS) init[slotOf.get(`${f.name}.${fld}`)!] = f.init[fld];
+  for (const x of p.xarrays) {
+    for (const e of x.entries) {
+      for (let j = e.index; j < e.index + (1 << e.order); j++) {
+        init[slotOf.get(`${x.name}[${j}]`)!] = e.entry;
+        init[slotOf.get(`${x.name}[${j}]#order`)!] = e.order;
+      }
+    }
+  }
   p.threads.forEach((t) => {
     for (const l of t.locals) init[slotOf.get(localKey(t.name, l.name))!] = l.init;
   });
 
-  const failures: Model['failures'] = [];
+  const failures: Failure[] = [];
+  const failureIndex = new Map<string, number>();
+  const fail = (f: Failure): number => {
+    const key = `${f.property}\0${f.thread}\0${f.step}\0${f.lock ?? ''}`;
+    const known = failureIndex.get(key);
+    if (known !== undefined && f.kind === 'discipline') return known;
+    failures.push(f);
+    failureIndex.set(key, failures.length - 1);
+    return failures.length - 1;
+  };
   const transitions: Transition[] = [];
   const lockDecl = new Map(p.locks.map((l) => [l.name, l]));
+  const folioIndex = new Map(p.folios.map((f, i) => [f.name, i + 1]));
 
-  const globalReads = (e: Expr, thread: number, out: Set<number>): void => {
-    walkExpr(e, (x) => {
-      if (x.k === 'var') out.add(varSlot(x.name, x.scope, thread));
-      if (x.k === 'field') out.add(slotOf.get(`${x.folio}.${x.field}`)!);
-    });
-  };
   const varSlot = (name: string, scope: 'global' | 'local', thread: number): number =>
     scope === 'local' ? slotOf.get(localKey(p.threads[thread]!.name, name))! : slotOf.get(name)!;
-  const lvSlot = (lv: LValue, thread: number): number =>
-    lv.k === 'var' ? varSlot(lv.name, lv.scope, thread) : slotOf.get(`${lv.folio}.${lv.field}`)!;
-  const gslot = (x: Leaf): number => (x.k === 'var' ? varSlot(x.name, x.scope, 0) : slotOf.get(`${x.folio}.${x.field}`)!);
+  const leafSlot = (x: Leaf, thread: number): number =>
+    x.k === 'var' ? varSlot(x.name, x.scope, thread) : x.k === 'field' ? slotOf.get(`${x.folio}.${x.field}`)! : slotOf.get(`${x.xa}[${x.index}]`)!;
+  const lvSlot = (lv: LValue, thread: number): number => leafSlot(lv, thread);
+  const readsOf = (e: Expr, thread: number, out: Set<number>): void => {
+    for (const l of leaves(e)) out.add(leafSlot(l, thread));
+  };
+  const gslot = (x: Leaf): number => leafSlot(x, 0);
+  const rcuSlot = (ti: number): number => slotOf.get(`${p.threads[ti]!.name}#rcu`)!;
+  const gpSlot = (ti: number): number | undefined => slotOf.get(`${p.threads[ti]!.name}#gp`);
+  const freedSlot = (f: string): number | undefined => slotOf.get(`${f}#freed`);
+  const rcuFreeSlot = (f: string): number | undefined => slotOf.get(`${f}#rcufree`);
+  const xaSlots = (xa: string): number[] => {
+    const x = p.xarrays.find((y) => y.name === xa)!;
+    return Array.from({ length: x.size }, (_, j) => [slotOf.get(`${xa}[${j}]`)!, slotOf.get(`${xa}[${j}]#order`)!]).flat();
+  };
 
   const propReads = new Set<number>();
-  for (const pr of [...p.invariants]) globalReads(pr.expr, 0, propReads);
+  for (const pr of p.invariants) readsOf(pr.expr, 0, propReads);
 
   const threads: Model['threads'] = p.threads.map((t, ti) => {
     const pcSlot = ti;
     const me = ti + 1;
+    const bit = 1 << ti;
+    const X = (e: Expr, arr: string): string => exprJs(e, arr, (x) => leafSlot(x, ti), folioIndex);
     // Pass 1: lay out nodes with symbolic jumps.
     type Raw =
-      | { j: 'node'; stmt: Stmt; targets: (number | string)[]; queue?: boolean }
+      | { j: 'node'; stmt: Stmt; targets: (number | string)[]; sub?: 'queue' | 'gp_wait'; within: Stmt[] }
       | { j: 'jump'; to: number | string };
     const raw: Raw[] = [];
     const labelAt = new Map<string, number>();
     const END = 'END';
-    const emit = (ss: Stmt[]): void => {
+    const emit = (ss: Stmt[], within: Stmt[]): void => {
       for (const s of ss) {
         labelAt.set(s.id, raw.length);
         switch (s.kind) {
           case 'if': {
-            const node: Raw = { j: 'node', stmt: s, targets: [] };
+            const node: Raw = { j: 'node', stmt: s, targets: [], within };
             raw.push(node);
             const thenAt = raw.length;
-            emit(s.then);
+            emit(s.then, [...within, s]);
             const jEnd: Raw = { j: 'jump', to: -1 };
             raw.push(jEnd);
             const elseAt = raw.length;
-            emit(s.else);
+            emit(s.else, [...within, s]);
             node.targets = [thenAt, elseAt];
             jEnd.to = raw.length;
             break;
           }
           case 'while': {
             const at = raw.length;
-            const node: Raw = { j: 'node', stmt: s, targets: [] };
+            const node: Raw = { j: 'node', stmt: s, targets: [], within };
             raw.push(node);
-            emit(s.body);
+            emit(s.body, [...within, s]);
             raw.push({ j: 'jump', to: at });
             node.targets = [at + 1, raw.length];
             break;
           }
           case 'choice': {
-            const node: Raw = { j: 'node', stmt: s, targets: [] };
+            const node: Raw = { j: 'node', stmt: s, targets: [], within };
             raw.push(node);
             const ends: Raw[] = [];
             for (const b of s.branches) {
               node.targets.push(raw.length);
-              emit(b.body);
+              emit(b.body, [...within, s]);
               const j: Raw = { j: 'jump', to: -1 };
               ends.push(j);
               raw.push(j);
@@ -188,16 +334,21 @@ export function compile(p: Program): Model {
           case 'lock':
             if (s.lock.type === 'rwsem' && s.mode === 'write' && lockDecl.get(s.lock.name)!.fair === 'writer') {
               // A writer-fair down_write first queues (blocking new readers), then acquires.
-              raw.push({ j: 'node', stmt: s, targets: [raw.length + 1], queue: true });
+              raw.push({ j: 'node', stmt: s, targets: [raw.length + 1], sub: 'queue', within });
             }
-            raw.push({ j: 'node', stmt: s, targets: [raw.length + 1] });
+            raw.push({ j: 'node', stmt: s, targets: [raw.length + 1], within });
+            break;
+          case 'synchronize_rcu':
+            // Takes a snapshot of the readers it must wait for, then waits for them to leave.
+            raw.push({ j: 'node', stmt: s, targets: [raw.length + 1], within });
+            raw.push({ j: 'node', stmt: s, targets: [raw.length + 1], sub: 'gp_wait', within });
             break;
           default:
-            raw.push({ j: 'node', stmt: s, targets: [raw.length + 1] });
+            raw.push({ j: 'node', stmt: s, targets: [raw.length + 1], within });
         }
       }
     };
-    emit(t.body);
+    emit(t.body, []);
     // Pass 2: resolve jump chains to real nodes; renumber real nodes densely.
     const realIndex: number[] = [];
     let n = 0;
@@ -217,18 +368,61 @@ export function compile(p: Program): Model {
         at = r.to;
       }
     };
+    // The first node of each if/while/choice statement: what `within` points at.
+    const nodeOfStmt = new Map<Stmt, number>();
+    raw.forEach((r, i) => {
+      if (r.j === 'node' && !nodeOfStmt.has(r.stmt)) nodeOfStmt.set(r.stmt, realIndex[i]!);
+    });
+
     const nodes: Node[] = [];
     for (const r of raw) {
       if (r.j !== 'node') continue;
       const s = r.stmt;
       const index = nodes.length;
       const targets = r.targets.map((x) => resolve(x, s));
-      const node: Node = { thread: ti, index, step: s.id, kind: r.queue ? 'queue' : s.kind, trans: [], visible: false, next: targets };
+      const node: Node = {
+        thread: ti,
+        index,
+        step: s.id,
+        kind: r.sub ?? s.kind,
+        trans: [],
+        visible: false,
+        next: targets,
+        within: r.within.map((w) => nodeOfStmt.get(w)!),
+      };
+      const reads = new Set<number>();
+      const writes = new Set<number>();
+      const rw = (x: number): void => {
+        reads.add(x);
+        writes.add(x);
+      };
+      const storeJs = (target: LValue, valueJs: string): string => {
+        const slot = lvSlot(target, ti);
+        writes.add(slot);
+        if (target.k !== 'xa') return `n[${slot}] = ${valueJs};`;
+        for (const x of xaSlots(target.xa)) rw(x);
+        return xaStoreJs(target.xa, target.index, 0, valueJs);
+      };
+      // Prechecks: conditions (over `A`, the state array) under which taking this step is
+      // a violation, whether or not it could otherwise proceed.
+      const pre: { js: (arr: string) => string; fail: number }[] = [];
+      if (r.sub !== 'gp_wait' && r.sub !== 'queue') {
+        for (const f of touchedFolios(s)) {
+          const fr = freedSlot(f);
+          if (fr === undefined) continue;
+          reads.add(fr);
+          pre.push({ js: (a) => `${a}[${fr}] !== 0`, fail: fail({ property: 'use_after_free', kind: 'discipline', thread: t.name, step: s.id, lock: f, message: `${t.name}:${s.id} touches folio ${f} after it was freed` }) });
+        }
+      }
       // Guards and effects are written once, as JavaScript source over a state array:
       // `c` (the current state, for guards) and `n` (the successor being built). The
       // closures come from that source, and so does the explorer's generated expander,
       // so there is exactly one definition of each step's meaning.
-      const mk = (guardJs: string | undefined, execJs: string, reads: Set<number>, writes: Set<number>, branch?: string): void => {
+      const mk = (guardJs: string | undefined, body: string, branch?: string): void => {
+        const preGuard = pre.map((x) => x.js('c'));
+        const guard = guardJs === undefined ? undefined : preGuard.length ? `(${[...preGuard, `(${guardJs})`].join(' || ')})` : guardJs;
+        const checks = pre.map((x) => `if (${x.js('n')}) return ${x.fail};`).join(' ');
+        const execJs = `${checks} ${body} return -1;`;
         const tr: Transition = {
           gid: transitions.length,
           thread: ti,
@@ -236,9 +430,9 @@ export function compile(p: Program): Model {
           step: s.id,
           fn: s.fn,
           ...(branch !== undefined ? { branch } : {}),
-          guard: guardJs === undefined ? undefined : (new Function('c', `return ${guardJs};`) as (c: State) => boolean),
+          guard: guard === undefined ? undefined : (new Function('c', `return ${guard};`) as (c: State) => boolean),
           exec: new Function('n', execJs) as (n: State) => number,
-          guardJs,
+          guardJs: guard,
           execJs,
           reads: [...reads],
           writes: [...writes],
@@ -246,111 +440,267 @@ export function compile(p: Program): Model {
         transitions.push(tr);
         node.trans.push(tr);
       };
-      const reads = new Set<number>();
-      const writes = new Set<number>();
       const next = targets[0]!;
       const PC = `n[${pcSlot}] = ${next};`;
-      const X = (e: Expr, arr: string): string => exprJs(e, arr, (x) => (x.k === 'var' ? varSlot(x.name, x.scope, ti) : slotOf.get(`${x.folio}.${x.field}`)!));
+      const mask = (arr: string, include: (u: number) => boolean): string => {
+        const parts = p.threads.map((_, u) => u).filter(include).map((u) => `(${arr}[${rcuSlot(u)}] > 0 ? ${1 << u} : 0)`);
+        return parts.length ? parts.join(' | ') : '0';
+      };
       switch (s.kind) {
         case 'do': {
           const body = s.assigns.map((asg) => {
-            globalReads(asg.value, ti, reads);
-            const slot = lvSlot(asg.target, ti);
-            writes.add(slot);
-            return `n[${slot}] = ${X(asg.value, 'n')};`;
+            readsOf(asg.value, ti, reads);
+            return storeJs(asg.target, X(asg.value, 'n'));
           });
-          mk(undefined, `${body.join(' ')} ${PC} return -1;`, reads, writes);
+          if (s.when) {
+            readsOf(s.when, ti, reads);
+            mk(undefined, `if (${X(s.when, 'n')} !== 0) { ${body.join(' ')} } ${PC}`);
+          } else mk(undefined, `${body.join(' ')} ${PC}`);
           break;
         }
         case 'await':
-          globalReads(s.cond, ti, reads);
+          readsOf(s.cond, ti, reads);
           node.awaits = showExpr(s.cond);
-          mk(`${X(s.cond, 'c')} !== 0`, `${PC} return -1;`, reads, writes);
+          mk(`${X(s.cond, 'c')} !== 0`, PC);
           break;
         case 'assert': {
-          globalReads(s.cond, ti, reads);
-          const fail = failures.length;
-          failures.push({ property: `assert:${t.name}:${s.id}`, message: `assertion at ${s.fn.file}:${s.fn.func} (${t.name}:${s.id}) failed` });
+          readsOf(s.cond, ti, reads);
+          const f = fail({ property: `assert:${t.name}:${s.id}`, kind: 'assert', thread: t.name, step: s.id, cond: s.cond, message: `assertion at ${s.fn.file}:${s.fn.func} (${t.name}:${s.id}) failed` });
           node.visible = true;
-          mk(undefined, `${PC} return ${X(s.cond, 'n')} !== 0 ? -1 : ${fail};`, reads, writes);
+          mk(undefined, `if (${X(s.cond, 'n')} === 0) return ${f}; ${PC}`);
           break;
         }
         case 'if':
         case 'while':
-          globalReads(s.cond, ti, reads);
+          readsOf(s.cond, ti, reads);
           node.cond = showExpr(s.cond);
-          mk(undefined, `n[${pcSlot}] = ${X(s.cond, 'n')} !== 0 ? ${targets[0]} : ${targets[1]}; return -1;`, reads, writes);
+          mk(undefined, `n[${pcSlot}] = ${X(s.cond, 'n')} !== 0 ? ${targets[0]} : ${targets[1]};`);
           break;
         case 'choice':
-          s.branches.forEach((br, k) => mk(undefined, `n[${pcSlot}] = ${targets[k]}; return -1;`, reads, writes, br.label));
+          s.branches.forEach((br, k) => mk(undefined, `n[${pcSlot}] = ${targets[k]};`, br.label));
+          break;
+        case 'barrier':
+          // Under sequential consistency every barrier is a step that does nothing.
+          mk(undefined, PC);
           break;
         case 'lock':
         case 'unlock':
         case 'trylock': {
           const L = s.lock;
           const decl = lockDecl.get(L.name);
-          const failNotHeld = (): number => notHeld(failures, t.name, s, L.name);
-          if (L.type === 'folio' || L.type === 'mutex') {
-            // A folio's bit lock is its `locked` field plus a hidden owner; a mutex is an owner.
+          const failNotHeld = (): number =>
+            fail({ property: 'lock_discipline', kind: 'discipline', thread: t.name, step: s.id, lock: L.name, message: `${t.name}:${s.id} releases '${L.name}' which it does not hold` });
+          if (L.type !== 'rwsem') {
+            // A folio's bit lock is its `locked` field plus a hidden owner; a mutex or spinlock is an owner.
             const ow = slotOf.get(`${L.name}#owner`)!;
             const lk = L.type === 'folio' ? slotOf.get(`${L.name}.locked`)! : undefined;
             const take = lk === undefined ? `n[${ow}] = ${me};` : `n[${lk}] = 1; n[${ow}] = ${me};`;
             const drop = lk === undefined ? `n[${ow}] = 0;` : `n[${lk}] = 0; n[${ow}] = 0;`;
-            for (const x of lk === undefined ? [ow] : [lk, ow]) (reads.add(x), writes.add(x));
+            for (const x of lk === undefined ? [ow] : [lk, ow]) rw(x);
             if (s.kind === 'lock') {
               node.waits = lk === undefined ? { lock: L, mode: 'exclusive', decl: decl! } : { lock: L, mode: 'exclusive' };
-              mk(`c[${ow}] === 0`, `${take} ${PC} return -1;`, reads, writes);
+              mk(`c[${ow}] === 0`, `${take} ${PC}`);
             } else if (s.kind === 'unlock') {
-              mk(undefined, `if (n[${ow}] !== ${me}) return ${failNotHeld()}; ${drop} ${PC} return -1;`, reads, writes);
+              mk(undefined, `if (n[${ow}] !== ${me}) return ${failNotHeld()}; ${drop} ${PC}`);
             } else {
               const into = lvSlot(s.into, ti);
               writes.add(into);
-              mk(undefined, `if (n[${ow}] === 0) { ${take} n[${into}] = 1; } else { n[${into}] = 0; } ${PC} return -1;`, reads, writes);
+              mk(undefined, `if (n[${ow}] === 0) { ${take} n[${into}] = 1; } else { n[${into}] = 0; } ${PC}`);
             }
           } else {
             const w = slotOf.get(`${L.name}#writer`)!;
             const rd = slotOf.get(`${L.name}#readers`)!;
             const mine = slotOf.get(`${L.name}#read.${t.name}`)!;
             const q = slotOf.get(`${L.name}#queued`)!;
-            for (const x of [w, rd, q, mine]) (reads.add(x), writes.add(x));
+            for (const x of [w, rd, q, mine]) rw(x);
             const fair = decl!.fair === 'writer';
+            // down_read_trylock fails while a writer holds or (writer-fair) waits, as RWSEM_READ_FAILED_MASK says.
+            const readOk = (a: string): string => (fair ? `${a}[${w}] === 0 && ${a}[${q}] === 0` : `${a}[${w}] === 0`);
+            const writeOk = (a: string): string => `${a}[${w}] === 0 && ${a}[${rd}] === 0`;
+            const takeRead = `n[${rd}] = n[${rd}] + 1; n[${mine}] = n[${mine}] + 1;`;
             if (s.kind === 'lock' && s.mode === 'read') {
               node.waits = { lock: L, mode: 'read', decl: decl! };
-              mk(fair ? `c[${w}] === 0 && c[${q}] === 0` : `c[${w}] === 0`, `n[${rd}] = n[${rd}] + 1; n[${mine}] = n[${mine}] + 1; ${PC} return -1;`, reads, writes);
-            } else if (s.kind === 'lock' && r.queue) {
+              mk(readOk('c'), `${takeRead} ${PC}`);
+            } else if (s.kind === 'lock' && r.sub === 'queue') {
               node.waits = { lock: L, mode: 'queued-write', decl: decl! };
-              mk(undefined, `n[${q}] = n[${q}] + 1; ${PC} return -1;`, reads, writes);
+              mk(undefined, `n[${q}] = n[${q}] + 1; ${PC}`);
             } else if (s.kind === 'lock') {
               node.waits = { lock: L, mode: 'write', decl: decl! };
-              mk(`c[${w}] === 0 && c[${rd}] === 0`, `n[${w}] = ${me}; ${fair ? `n[${q}] = n[${q}] - 1;` : ''} ${PC} return -1;`, reads, writes);
+              mk(writeOk('c'), `n[${w}] = ${me}; ${fair ? `n[${q}] = n[${q}] - 1;` : ''} ${PC}`);
             } else if (s.kind === 'trylock') {
-              throw new SimError('SIM_INVALID', `trylock of rwsem '${L.name}' is not modelled`, s.pos);
+              const into = lvSlot(s.into, ti);
+              writes.add(into);
+              const ok = s.mode === 'read' ? readOk('n') : `${writeOk('n')}${fair ? ` && n[${q}] === 0` : ''}`;
+              const take = s.mode === 'read' ? takeRead : `n[${w}] = ${me};`;
+              mk(undefined, `if (${ok}) { ${take} n[${into}] = 1; } else { n[${into}] = 0; } ${PC}`);
             } else if (s.mode === 'read') {
-              mk(undefined, `if (n[${mine}] === 0) return ${failNotHeld()}; n[${rd}] = n[${rd}] - 1; n[${mine}] = n[${mine}] - 1; ${PC} return -1;`, reads, writes);
+              mk(undefined, `if (n[${mine}] === 0) return ${failNotHeld()}; n[${rd}] = n[${rd}] - 1; n[${mine}] = n[${mine}] - 1; ${PC}`);
             } else {
-              mk(undefined, `if (n[${w}] !== ${me}) return ${failNotHeld()}; n[${w}] = 0; ${PC} return -1;`, reads, writes);
+              mk(undefined, `if (n[${w}] !== ${me}) return ${failNotHeld()}; n[${w}] = 0; ${PC}`);
             }
           }
           if (s.kind === 'unlock') node.visible = true; // may fail
+          break;
+        }
+        case 'ref': {
+          const v = lvSlot(s.target, ti);
+          rw(v);
+          const name = showExpr(s.target as Expr);
+          const fr = s.target.k === 'field' ? freedSlot(s.target.folio) : undefined;
+          const into = s.into ? lvSlot(s.into, ti) : undefined;
+          if (into !== undefined) writes.add(into);
+          const f = (property: string, what: string): number => fail({ property, kind: 'discipline', thread: t.name, step: s.id, lock: name, message: `${t.name}:${s.id} ${what}` });
+          switch (s.op) {
+            case 'get':
+              mk(undefined, `if (n[${v}] <= 0) return ${f('refcount_inc_on_zero', `takes a reference on ${name} at 0 (freed or frozen)`)}; n[${v}] = n[${v}] + 1; ${PC}`);
+              break;
+            case 'put': {
+              // The last reference frees the folio it counts.
+              if (fr !== undefined) writes.add(fr);
+              const free = fr !== undefined ? ` if (n[${v}] === 0) n[${fr}] = 1;` : '';
+              mk(undefined, `if (n[${v}] <= 0) return ${f('refcount_underflow', `drops a reference on ${name} at 0`)}; n[${v}] = n[${v}] - 1;${free} ${PC}`);
+              break;
+            }
+            case 'try_get':
+              mk(undefined, `if (n[${v}] > 0) { n[${v}] = n[${v}] + 1; n[${into}] = 1; } else { n[${into}] = 0; } ${PC}`);
+              break;
+            case 'freeze':
+              mk(undefined, `if (n[${v}] === ${s.n}) { n[${v}] = 0; n[${into}] = 1; } else { n[${into}] = 0; } ${PC}`);
+              break;
+            case 'unfreeze':
+              mk(undefined, `if (n[${v}] !== 0) return ${f('refcount_unfreeze_nonzero', `unfreezes ${name}, which is not frozen`)}; n[${v}] = ${s.n}; ${PC}`);
+              break;
+          }
+          if (s.op !== 'try_get' && s.op !== 'freeze') node.visible = true;
+          break;
+        }
+        case 'rcu_read_lock': {
+          const ns = rcuSlot(ti);
+          rw(ns);
+          mk(undefined, `n[${ns}] = n[${ns}] + 1; ${PC}`);
+          break;
+        }
+        case 'rcu_read_unlock': {
+          const ns = rcuSlot(ti);
+          rw(ns);
+          // The outermost unlock ends this reader's section: every grace period and every
+          // call_rcu waiting for it stops waiting; a callback with nobody left frees its folio.
+          const release: string[] = [];
+          p.threads.forEach((_, u) => {
+            const g = gpSlot(u);
+            if (g === undefined) return;
+            rw(g);
+            release.push(`n[${g}] = n[${g}] & ${~bit};`);
+          });
+          for (const f of feat.rcuFreed) {
+            const rf = rcuFreeSlot(f)!;
+            const fr = freedSlot(f)!;
+            rw(rf);
+            writes.add(fr);
+            release.push(`if ((n[${rf}] & ${bit}) !== 0) { n[${rf}] = n[${rf}] & ${~bit}; if (n[${rf}] === 0) n[${fr}] = 1; }`);
+          }
+          const bad = fail({ property: 'lock_discipline', kind: 'discipline', thread: t.name, step: s.id, lock: 'rcu_read_lock', message: `${t.name}:${s.id} calls rcu_read_unlock() outside a read-side section` });
+          mk(undefined, `if (n[${ns}] <= 0) return ${bad}; n[${ns}] = n[${ns}] - 1; if (n[${ns}] === 0) { ${release.join(' ')} } ${PC}`);
+          node.visible = true;
+          break;
+        }
+        case 'synchronize_rcu': {
+          const g = gpSlot(ti)!;
+          if (r.sub === 'gp_wait') {
+            reads.add(g);
+            node.gp = g;
+            mk(`c[${g}] === 0`, PC);
+          } else {
+            writes.add(g);
+            p.threads.forEach((_, u) => {
+              if (u !== ti) reads.add(rcuSlot(u));
+            });
+            mk(undefined, `n[${g}] = ${mask('n', (u) => u !== ti)}; ${PC}`);
+          }
+          break;
+        }
+        case 'free': {
+          const fr = freedSlot(s.folio)!;
+          rw(fr);
+          const rf = rcuFreeSlot(s.folio);
+          const pending = rf !== undefined ? ` || n[${rf}] !== 0` : '';
+          const dbl = fail({ property: 'double_free', kind: 'discipline', thread: t.name, step: s.id, lock: s.folio, message: `${t.name}:${s.id} frees folio ${s.folio} a second time` });
+          if (s.rcu) {
+            rw(rf!);
+            p.threads.forEach((_, u) => reads.add(rcuSlot(u)));
+            mk(undefined, `if (n[${fr}] !== 0${pending}) return ${dbl}; { const m = ${mask('n', () => true)}; if (m === 0) n[${fr}] = 1; else n[${rf}] = m; } ${PC}`);
+          } else {
+            if (rf !== undefined) reads.add(rf);
+            mk(undefined, `if (n[${fr}] !== 0${pending}) return ${dbl}; n[${fr}] = 1; ${PC}`);
+          }
+          node.visible = true;
+          break;
+        }
+        case 'xa_store': {
+          readsOf(s.value, ti, reads);
+          for (const x of xaSlots(s.xa)) rw(x);
+          mk(undefined, `${xaStoreJs(s.xa, s.index, s.order, X(s.value, 'n'))} ${PC}`);
+          break;
+        }
+        case 'xa_split': {
+          for (const x of xaSlots(s.xa)) rw(x);
+          mk(undefined, `${xaSplitJs(s.xa, s.index, s.order)} ${PC}`);
           break;
         }
         case 'goto':
         case 'exit':
           throw new Error('unreachable: gotos are resolved to jumps');
       }
+      if (pre.length > 0) node.visible = true;
       for (const tr of node.trans) if (tr.writes.some((x) => propReads.has(x))) node.visible = true;
       nodes.push(node);
     }
     return { name: t.name, pcSlot, nodes, end: endPc };
   });
 
+  function xaSize(xa: string): number {
+    return p.xarrays.find((x) => x.name === xa)!.size;
+  }
+  function xaEntry(xa: string, j: number): number {
+    return slotOf.get(`${xa}[${j}]`)!;
+  }
+  function xaOrder(xa: string, j: number): number {
+    return slotOf.get(`${xa}[${j}]#order`)!;
+  }
+  /**
+   * An order-`order` store at `index`: when `index` lies in a larger multi-index entry,
+   * that whole entry takes the value (storing into one index of a multi-index entry stores
+   * into all of them); otherwise the 2^order indices become one entry of that order.
+   */
+  function xaStoreJs(xa: string, index: number, order: number, valueJs: string): string {
+    const max = Math.log2(xaSize(xa));
+    const cases: string[] = [];
+    for (let o = order + 1; o <= max; o++) {
+      const head = index & ~((1 << o) - 1);
+      const sets = Array.from({ length: 1 << o }, (_, k) => `n[${xaEntry(xa, head + k)}] = v_;`).join(' ');
+      cases.push(`case ${o}: ${sets} break;`);
+    }
+    const own = Array.from({ length: 1 << order }, (_, k) => `n[${xaEntry(xa, index + k)}] = v_; n[${xaOrder(xa, index + k)}] = ${order};`).join(' ');
+    return `{ const v_ = ${valueJs}; switch (n[${xaOrder(xa, index)}]) { ${cases.join(' ')} default: ${own} } }`;
+  }
+  /** Splits the multi-index entry holding `index` into entries of `order`, each keeping the entry. */
+  function xaSplitJs(xa: string, index: number, order: number): string {
+    const max = Math.log2(xaSize(xa));
+    const cases: string[] = [];
+    for (let o = order + 1; o <= max; o++) {
+      const head = index & ~((1 << o) - 1);
+      cases.push(`case ${o}: ${Array.from({ length: 1 << o }, (_, k) => `n[${xaOrder(xa, head + k)}] = ${order};`).join(' ')} break;`);
+    }
+    return cases.length ? `switch (n[${xaOrder(xa, index)}]) { ${cases.join(' ')} default: break; }` : '';
+  }
+
   const prop = (pr: Program['invariants'][number]) => {
-    const f = new Function('s', `return ${exprJs(pr.expr, 's', gslot)} !== 0;`) as (s: State) => boolean;
+    const f = new Function('s', `return ${exprJs(pr.expr, 's', gslot, folioIndex)} !== 0;`) as (s: State) => boolean;
     return { name: pr.name, check: f };
   };
   return {
     expanders: threads.map((th) => genExpander(th, width)),
-    brokenInvariant: genChecker(p.invariants.map((pr) => exprJs(pr.expr, 's', gslot))),
+    brokenInvariant: genChecker(p.invariants.map((pr) => exprJs(pr.expr, 's', gslot, folioIndex))),
     program: p,
     width,
     init,
@@ -361,31 +711,35 @@ export function compile(p: Program): Model {
     invariants: p.invariants.map(prop),
     finals: p.finals.map(prop),
     slotOf,
+    leafSlot,
   };
 }
 
-function notHeld(failures: Model['failures'], thread: string, s: Stmt, lock: string): number {
-  failures.push({ property: 'lock_discipline', message: `${thread}:${s.id} releases '${lock}' which it does not hold` });
-  return failures.length - 1;
-}
-
-function walkExpr(e: Expr, f: (x: Expr) => void): void {
-  f(e);
-  if (e.k === 'not' || e.k === 'neg') walkExpr(e.e, f);
-  else if (e.k === 'bin') (walkExpr(e.l, f), walkExpr(e.r, f));
-}
-
-type Leaf = Extract<Expr, { k: 'var' } | { k: 'field' }>;
-
 /** An expression as JavaScript over the state array `arr`; booleans are 0/1, arithmetic wraps at 32 bits like Promela's int. */
-export function exprJs(e: Expr, arr: string, slot: (x: Leaf) => number): string {
-  const r = (x: Expr): string => exprJs(x, arr, slot);
+export function exprJs(e: Expr, arr: string, slot: (x: Leaf) => number, folios: Map<string, number>): string {
+  const r = (x: Expr): string => exprJs(x, arr, slot, folios);
   switch (e.k) {
     case 'int':
       return String(e.v);
     case 'var':
     case 'field':
+    case 'xa':
       return `${arr}[${slot(e)}]`;
+    case 'load':
+      return r(e.e);
+    case 'folio':
+      return String(folios.get(e.folio) ?? 0);
+    case 'call':
+      switch (e.fn) {
+        case 'xa_is_value':
+          return `(${r(e.arg)} <= -2 ? 1 : 0)`;
+        case 'xa_is_retry':
+          return `(${r(e.arg)} === -1 ? 1 : 0)`;
+        case 'xa_to_value':
+        case 'xa_mk_value':
+          return `((-${r(e.arg)} - 2) | 0)`;
+      }
+      break;
     case 'not':
       return `(${r(e.e)} === 0 ? 1 : 0)`;
     case 'neg':

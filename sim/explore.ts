@@ -460,12 +460,17 @@ export function waitFor(m: Model, s: State): WaitEdge[] {
       edges.push({ thread: th.name, waitsFor: `condition ${node.awaits} (${node.step})`, heldBy: [] });
       return;
     }
+    if (node.gp !== undefined) {
+      const mask = s[node.gp]!;
+      edges.push({ thread: th.name, waitsFor: 'an RCU grace period (synchronize_rcu)', heldBy: names.filter((_, u) => (mask & (1 << u)) !== 0) });
+      return;
+    }
     if (!node.waits) return;
     const L = node.waits.lock;
     if (L.type === 'folio') {
       edges.push({ thread: th.name, waitsFor: `folio lock ${L.name}`, heldBy: owner(s[m.slotOf.get(`${L.name}#owner`)!]!) });
-    } else if (L.type === 'mutex') {
-      edges.push({ thread: th.name, waitsFor: `mutex ${L.name}`, heldBy: owner(s[m.slotOf.get(`${L.name}#owner`)!]!) });
+    } else if (L.type === 'mutex' || L.type === 'spinlock') {
+      edges.push({ thread: th.name, waitsFor: `${L.type} ${L.name}`, heldBy: owner(s[m.slotOf.get(`${L.name}#owner`)!]!) });
     } else {
       const w = s[m.slotOf.get(`${L.name}#writer`)!]!;
       const readers = names.filter((n) => s[m.slotOf.get(`${L.name}#read.${n}`)!]! > 0);

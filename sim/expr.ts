@@ -1,16 +1,24 @@
 // The expression language of sim/FORMAT.md: integers/booleans, variables, folio fields,
-// comparisons, + and -, and/or/not. Kept this small on purpose so every expression has a
-// literal Promela translation. Pure: names are resolved through a callback.
-import { FOLIO_FIELDS, type Assign, type BinOp, type Expr, type FolioField, type LValue, type Pos } from './ast.ts';
+// xarray slots, comparisons, + and -, and/or/not, and a few kernel helpers (xa_is_value(),
+// READ_ONCE(), ...). Kept this small on purpose so every expression has a literal Promela
+// translation. Pure: names are resolved through a callback.
+import { BUILTINS, FOLIO_FIELDS, XA_RETRY, type Assign, type BinOp, type Builtin, type Expr, type FolioField, type Leaf, type LValue, type Pos } from './ast.ts';
 import { SimError } from './errors.ts';
 
 /** What a bare name refers to in the scope an expression is parsed in. */
-export type NameKind = 'global' | 'local' | 'folio' | 'lock' | undefined;
-export type Resolver = (name: string) => NameKind;
+export type NameKind = 'global' | 'local' | 'folio' | 'lock' | 'xarray' | undefined;
+/** `xaSize` gives an xarray's size, so a slot index is checked where it is written. */
+export type Resolver = ((name: string) => NameKind) & { xaSize?: (name: string) => number };
+
+/** Marked loads: all three read one location; acquire orders what follows after it. */
+const LOADS: Record<string, 'once' | 'acquire'> = { READ_ONCE: 'once', rcu_dereference: 'once', smp_load_acquire: 'acquire' };
+/** Marked stores, written as statements: `WRITE_ONCE(x, v)`. */
+const STORES: Record<string, 'once' | 'release'> = { WRITE_ONCE: 'once', smp_store_release: 'release', rcu_assign_pointer: 'release' };
+const CONSTANTS: Record<string, number> = { NULL: 0, XA_RETRY_ENTRY: XA_RETRY };
 
 type Tok = { t: 'int'; v: number; at: number } | { t: 'name'; v: string; at: number } | { t: 'op'; v: string; at: number };
 
-const OPS = ['||', '&&', '==', '!=', '<=', '>=', '<', '>', '+', '-', '!', '(', ')', '.', '='];
+const OPS = ['||', '&&', '==', '!=', '<=', '>=', '<', '>', '+', '-', '!', '(', ')', '.', '=', '[', ']', ','];
 
 function tokenize(text: string, pos: Pos): Tok[] {
   const out: Tok[] = [];
@@ -127,17 +135,59 @@ class Parser {
       this.i++;
       return e;
     }
-    if (t.t === 'name') return this.name();
+    if (t.t === 'name') {
+      const next = this.toks[this.i + 1];
+      if (next && next.t === 'op' && next.v === '(' && this.resolve(t.v) === undefined) return this.call();
+      return this.name();
+    }
     throw this.fail(`expected a value, got '${t.v}'`);
   }
 
-  /** A variable, `true`/`false`, or `FOLIO.FIELD`. */
+  /** `xa_is_value(e)`, `folio(H)`, `READ_ONCE(x)`, ...: a name that is not declared, then `(`. */
+  private call(): Expr {
+    const t = this.peek() as Tok & { t: 'name' };
+    this.i += 2;
+    let out: Expr;
+    if (t.v === 'folio') {
+      const f = this.peek();
+      if (!f || f.t !== 'name' || this.resolve(f.v) !== 'folio') throw this.fail("folio() takes a folio's name");
+      this.i++;
+      out = { k: 'folio', folio: f.v };
+    } else if (t.v in LOADS) {
+      const at = this.peek();
+      const e = this.name();
+      if (e.k !== 'var' && e.k !== 'field' && e.k !== 'xa') throw err(this.pos, at?.at ?? 0, `${t.v}() reads a variable, a folio field or an xarray slot, in '${this.text}'`);
+      out = { k: 'load', order: LOADS[t.v]!, e };
+    } else if ((BUILTINS as readonly string[]).includes(t.v)) {
+      out = { k: 'call', fn: t.v as Builtin, arg: this.expr() };
+    } else {
+      throw err(this.pos, t.at, `unknown function '${t.v}' (have: folio, ${Object.keys(LOADS).join(', ')}, ${BUILTINS.join(', ')}) in '${this.text}'`);
+    }
+    if (!this.isOp(')')) throw this.fail("expected ')'");
+    this.i++;
+    return out;
+  }
+
+  /** A variable, `true`/`false`, a constant, `FOLIO.FIELD` or `XARRAY[index]`. */
   name(): Expr & LValue {
     const t = this.peek();
     if (!t || t.t !== 'name') throw this.fail('expected a name');
     this.i++;
     if (t.v === 'true' || t.v === 'false') return { k: 'int', v: t.v === 'true' ? 1 : 0 } as never;
     const kind = this.resolve(t.v);
+    if (kind === undefined && t.v in CONSTANTS) return { k: 'int', v: CONSTANTS[t.v]! } as never;
+    if (kind === 'xarray') {
+      if (!this.isOp('[')) throw err(this.pos, t.at, `xarray '${t.v}' needs an index, like ${t.v}[0], in '${this.text}'`);
+      this.i++;
+      const ix = this.peek();
+      if (!ix || ix.t !== 'int') throw this.fail('expected a constant index');
+      this.i++;
+      const size = this.resolve.xaSize?.(t.v);
+      if (size !== undefined && ix.v >= size) throw err(this.pos, ix.at, `index ${ix.v} is outside xarray '${t.v}' (size ${size}) in '${this.text}'`);
+      if (!this.isOp(']')) throw this.fail("expected ']'");
+      this.i++;
+      return { k: 'xa', xa: t.v, index: ix.v } as never;
+    }
     if (kind === 'folio') {
       if (!this.isOp('.')) throw err(this.pos, t.at, `folio '${t.v}' needs a field (${FOLIO_FIELDS.join(', ')}) in '${this.text}'`);
       this.i++;
@@ -167,6 +217,19 @@ class Parser {
     if (!this.isOp(v)) throw this.fail(`expected '${v}'`);
     this.i++;
   }
+
+  /** `WRITE_ONCE(x, v)`-style stores; undefined when the text does not start with one. */
+  markedStore(): Assign | undefined {
+    const t = this.peek();
+    const open = this.toks[this.i + 1];
+    if (!t || t.t !== 'name' || !(t.v in STORES) || !open || open.t !== 'op' || open.v !== '(' || this.resolve(t.v) !== undefined) return undefined;
+    this.i += 2;
+    const target = this.lvalue();
+    this.expectOp(',');
+    const value = this.expr();
+    this.expectOp(')');
+    return { target, value, order: STORES[t.v]! };
+  }
 }
 
 export function parseExpr(text: string, pos: Pos, resolve: Resolver): Expr {
@@ -176,9 +239,14 @@ export function parseExpr(text: string, pos: Pos, resolve: Resolver): Expr {
   return e;
 }
 
-/** `lvalue = expr` */
+/** `lvalue = expr`, or a marked store: `WRITE_ONCE(x, e)`, `smp_store_release(x, e)`, `rcu_assign_pointer(x, e)`. */
 export function parseAssign(text: string, pos: Pos, resolve: Resolver): Assign {
   const p = new Parser(tokenize(text, pos), text, pos, resolve);
+  const marked = p.markedStore();
+  if (marked) {
+    p.done();
+    return marked;
+  }
   const target = p.lvalue();
   p.expectOp('=');
   const value = p.expr();
@@ -202,6 +270,14 @@ export function showExpr(e: Expr): string {
       return e.name;
     case 'field':
       return `${e.folio}.${e.field}`;
+    case 'xa':
+      return `${e.xa}[${e.index}]`;
+    case 'folio':
+      return `folio(${e.folio})`;
+    case 'call':
+      return `${e.fn}(${showExpr(e.arg)})`;
+    case 'load':
+      return `${e.order === 'acquire' ? 'smp_load_acquire' : 'READ_ONCE'}(${showExpr(e.e)})`;
     case 'not':
       return `!${wrap(e.e)}`;
     case 'neg':
@@ -213,4 +289,46 @@ export function showExpr(e: Expr): string {
 
 function wrap(e: Expr): string {
   return e.k === 'bin' ? `(${showExpr(e)})` : showExpr(e);
+}
+
+/** Canonical text of an assignment, marked stores as written. */
+export function showAssign(a: Assign): string {
+  const t = showExpr(a.target as Expr);
+  if (a.order === 'once') return `WRITE_ONCE(${t}, ${showExpr(a.value)})`;
+  if (a.order === 'release') return `smp_store_release(${t}, ${showExpr(a.value)})`;
+  return `${t} = ${showExpr(a.value)}`;
+}
+
+/** Every variable, folio field and xarray slot an expression reads (marked loads included). */
+export function leaves(e: Expr, out: Leaf[] = []): Leaf[] {
+  switch (e.k) {
+    case 'var':
+    case 'field':
+    case 'xa':
+      out.push(e);
+      break;
+    case 'load':
+      out.push(e.e);
+      break;
+    case 'call':
+    case 'not':
+    case 'neg':
+      leaves(e.k === 'call' ? e.arg : e.e, out);
+      break;
+    case 'bin':
+      leaves(e.l, out);
+      leaves(e.r, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** An xarray entry as a reader sees it: `NULL`, `folio H`, `value 3`, `retry`. */
+export function showEntry(v: number, folios: readonly string[]): string {
+  if (v === 0) return 'NULL';
+  if (v === XA_RETRY) return 'retry';
+  if (v < XA_RETRY) return `value ${-v - 2}`;
+  return `folio ${folios[v - 1] ?? `#${v}`}`;
 }

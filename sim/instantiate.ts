@@ -3,18 +3,22 @@
 // scope. Errors point at the YAML position of the text that failed.
 import type {
   Edit,
+  Expr,
   FolioDecl,
   KernelRef,
+  LockKind,
   LockRef,
   LockMode,
   Pos,
   Program,
   RawStep,
+  RawXaEntry,
   Scenario,
   Src,
   Stmt,
   ThreadInstance,
   VarDecl,
+  XarrayDecl,
 } from './ast.ts';
 import { SimError } from './errors.ts';
 import { parseAssign, parseExpr, parseLValue, type NameKind, type Resolver } from './expr.ts';
@@ -36,6 +40,12 @@ export function instantiate(sc: Scenario, variantName: string, configName: strin
   const folioNames = new Set(sc.folios.map((f) => f.name));
   const lockKinds = new Map(sc.locks.map((l) => [l.name, l.kind]));
   const globals = new Set(sc.vars.map((v) => v.name));
+  const xaSizes = new Map(sc.xarrays.map((x) => [x.name, x.size]));
+  const withXa = (r: (name: string) => NameKind): Resolver => Object.assign(r, { xaSize: (n: string) => xaSizes.get(n) ?? 0 });
+  const memory = config.memory ?? sc.memory;
+  for (const g of memory.ghost) {
+    if (!globals.has(g)) throw new SimError('SIM_INVALID', `memory: ghost '${g}' is not a declared variable`, config.pos);
+  }
 
   const vars: VarDecl[] = sc.vars.map((v) => ({ ...v }));
   for (const [name, value] of Object.entries(config.initVars)) {
@@ -67,8 +77,8 @@ export function instantiate(sc: Scenario, variantName: string, configName: strin
     }
     for (const k of Object.keys(r.args)) if (!t.params.includes(k)) throw new SimError('SIM_INVALID', `thread '${r.thread}' has no parameter '${k}'`, r.args[k]!.pos);
     const localNames = new Set(t.locals.map((l) => l.name));
-    const resolve: Resolver = (name): NameKind =>
-      localNames.has(name) ? 'local' : globals.has(name) ? 'global' : folioNames.has(name) ? 'folio' : lockKinds.has(name) ? 'lock' : undefined;
+    const resolve: Resolver = withXa((name): NameKind =>
+      localNames.has(name) ? 'local' : globals.has(name) ? 'global' : folioNames.has(name) ? 'folio' : lockKinds.has(name) ? 'lock' : xaSizes.has(name) ? 'xarray' : undefined);
     const ex = new Expander(sc, bodies, resolve, folioNames, lockKinds);
     const body = ex.expand(bodies.get(`thread:${t.name}`)!, env, '', t.fn, []);
     checkIds(body, r.as);
@@ -76,7 +86,16 @@ export function instantiate(sc: Scenario, variantName: string, configName: strin
     return { name: r.as, template: t.name, locals: t.locals.map((l) => ({ ...l })), body };
   });
 
-  const gResolve: Resolver = (name) => (globals.has(name) ? 'global' : folioNames.has(name) ? 'folio' : lockKinds.has(name) ? 'lock' : undefined);
+  const gResolve: Resolver = withXa((name) =>
+    globals.has(name) ? 'global' : folioNames.has(name) ? 'folio' : lockKinds.has(name) ? 'lock' : xaSizes.has(name) ? 'xarray' : undefined);
+  const folioList = sc.folios.map((f) => f.name);
+  const xarrays: XarrayDecl[] = sc.xarrays.map((x) => ({
+    name: x.name,
+    size: x.size,
+    entries: (config.initXarrays[x.name] ?? x.entries).map((e) => ({ index: e.index, order: e.order, entry: entryConstant(e, gResolve, folioList) })),
+    pos: x.pos,
+  }));
+  for (const x of xarrays) checkDisjoint(x);
   const prop = (p: Scenario['invariants'][number]): Program['invariants'][number] => ({
     name: p.name,
     expr: parseExpr(p.expr.text, p.expr.pos, gResolve),
@@ -91,6 +110,8 @@ export function instantiate(sc: Scenario, variantName: string, configName: strin
     folios,
     vars,
     locks: sc.locks.map((l) => ({ ...l })),
+    xarrays,
+    memory: { ...memory, ghost: [...memory.ghost] },
     threads,
     invariants: sc.invariants.map(prop),
     finals: sc.finals.map(prop),
@@ -186,7 +207,7 @@ class Expander {
     private readonly bodies: Map<string, RawStep[]>,
     private readonly resolve: Resolver,
     private readonly folios: Set<string>,
-    private readonly locks: Map<string, 'mutex' | 'rwsem'>,
+    private readonly locks: Map<string, LockKind>,
   ) {}
 
   /** `stack` holds the macros being expanded, to refuse recursion. */
@@ -206,10 +227,16 @@ class Expander {
     };
     switch (s.kind) {
       case 'do':
-        return [{ ...base, kind: 'do', assigns: s.assigns.map((a) => {
-          const t = subst(a, env);
-          return parseAssign(t.text, t.pos, this.resolve);
-        }) }];
+        return [{
+          ...base,
+          kind: 'do',
+          assigns: s.assigns.map((a) => {
+            const t = subst(a, env);
+            return parseAssign(t.text, t.pos, this.resolve);
+          }),
+          ...(s.when ? { when: expr(s.when) } : {}),
+          ...(s.atomic ? { atomic: s.atomic } : {}),
+        }];
       case 'lock':
       case 'unlock':
       case 'down_read':
@@ -219,11 +246,47 @@ class Expander {
         const { lock, mode } = this.lockRef(subst(s.lock, env), s.kind);
         return [{ ...base, kind: s.kind === 'lock' || s.kind.startsWith('down') ? 'lock' : 'unlock', lock, mode }];
       }
-      case 'trylock': {
-        const { lock } = this.lockRef(subst(s.lock, env), 'trylock');
+      case 'trylock':
+      case 'down_read_trylock':
+      case 'down_write_trylock': {
+        const { lock, mode } = this.lockRef(subst(s.lock, env), s.kind);
         const into = subst(s.into, env);
-        return [{ ...base, kind: 'trylock', lock, into: parseLValue(into.text, into.pos, this.resolve) }];
+        return [{ ...base, kind: 'trylock', lock, mode, into: parseLValue(into.text, into.pos, this.resolve) }];
       }
+      case 'get':
+      case 'put':
+      case 'try_get':
+      case 'freeze':
+      case 'unfreeze': {
+        const t = subst(s.target, env);
+        const target = parseLValue(t.text, t.pos, this.resolve);
+        if (target.k === 'xa') throw new SimError('SIM_INVALID', `'${s.kind}' needs a counter (a variable or a folio field), not an xarray slot`, t.pos);
+        const into = s.into ? subst(s.into, env) : undefined;
+        return [{ ...base, kind: 'ref', op: s.kind, target, n: s.n, ...(into ? { into: parseLValue(into.text, into.pos, this.resolve) } : {}) }];
+      }
+      case 'rcu_read_lock':
+      case 'rcu_read_unlock':
+      case 'synchronize_rcu':
+        return [{ ...base, kind: s.kind }];
+      case 'free':
+      case 'call_rcu': {
+        const f = subst(s.folio, env);
+        const name = f.text.trim();
+        if (!this.folios.has(name)) throw new SimError('SIM_INVALID', `'${s.kind}' frees a folio; '${name}' is not one`, f.pos);
+        return [{ ...base, kind: 'free', folio: name, rcu: s.kind === 'call_rcu' }];
+      }
+      case 'xa_store':
+      case 'xa_split': {
+        const t = subst(s.slot, env);
+        const slot = parseLValue(t.text, t.pos, this.resolve);
+        if (slot.k !== 'xa') throw new SimError('SIM_INVALID', `'${s.kind}' names an xarray slot like i_pages[0], got '${t.text}'`, t.pos);
+        if (slot.index % (1 << s.order) !== 0) throw new SimError('SIM_INVALID', `a multi-index entry of order ${s.order} starts at a multiple of ${1 << s.order}`, t.pos);
+        if (slot.index + (1 << s.order) > this.xaSize(slot.xa)) throw new SimError('SIM_INVALID', `order ${s.order} at ${slot.index} does not fit in xarray '${slot.xa}'`, t.pos);
+        if (s.kind === 'xa_split') return [{ ...base, kind: 'xa_split', xa: slot.xa, index: slot.index, order: s.order }];
+        return [{ ...base, kind: 'xa_store', xa: slot.xa, index: slot.index, order: s.order, value: expr(s.entry) }];
+      }
+      case 'barrier':
+        return [{ ...base, kind: 'barrier', barrier: s.barrier }];
       case 'await':
       case 'assert':
         return [{ ...base, kind: s.kind, cond: expr(s.cond) }];
@@ -267,10 +330,14 @@ class Expander {
     }
   }
 
+  private xaSize(name: string): number {
+    return this.resolve.xaSize?.(name) ?? 0;
+  }
+
   private lockRef(name: Src, op: string): { lock: LockRef; mode: LockMode } {
     const n = name.text.trim();
     const fail = (msg: string) => new SimError('SIM_INVALID', msg, name.pos);
-    const rw = op === 'down_read' || op === 'up_read' ? 'read' : op === 'down_write' || op === 'up_write' ? 'write' : undefined;
+    const rw = op.startsWith('down_read') || op === 'up_read' ? 'read' : op.startsWith('down_write') || op === 'up_write' ? 'write' : undefined;
     if (this.folios.has(n)) {
       if (rw) throw fail(`'${op}' needs an rwsem; '${n}' is a folio (use lock/unlock)`);
       return { lock: { type: 'folio', name: n }, mode: 'exclusive' };
@@ -278,11 +345,11 @@ class Expander {
     const kind = this.locks.get(n);
     if (!kind) throw fail(`unknown lock '${n}' (not a declared lock or folio)`);
     if (kind === 'rwsem') {
-      if (!rw) throw fail(`'${n}' is an rwsem: use down_read/up_read or down_write/up_write`);
+      if (!rw) throw fail(`'${n}' is an rwsem: use ${op === 'trylock' ? 'down_read_trylock or down_write_trylock' : 'down_read/up_read or down_write/up_write'}`);
       return { lock: { type: 'rwsem', name: n }, mode: rw };
     }
-    if (rw) throw fail(`'${op}' needs an rwsem; '${n}' is a mutex`);
-    return { lock: { type: 'mutex', name: n }, mode: 'exclusive' };
+    if (rw) throw fail(`'${op}' needs an rwsem; '${n}' is a ${kind}`);
+    return { lock: { type: kind, name: n }, mode: 'exclusive' };
   }
 }
 
@@ -340,5 +407,39 @@ function checkIds(body: Stmt[], thread: string): void {
   walk(body);
   for (const g of gotos) {
     if (g.kind === 'goto' && !ids.has(g.target)) throw new SimError('SIM_INVALID', `thread '${thread}': goto to unknown step '${g.target}'`, g.pos);
+  }
+}
+
+// ---------------------------------------------------------------- xarray entries
+
+/** An entry as written (`folio(P)`, `xa_mk_value(3)`, `XA_RETRY_ENTRY`, `NULL`) to its encoding (ast.ts XA_RETRY). */
+function entryConstant(e: RawXaEntry, resolve: Resolver, folios: string[]): number {
+  const x = parseExpr(e.entry.text, e.entry.pos, resolve);
+  const v = constValue(x, folios);
+  if (v === undefined) throw new SimError('SIM_INVALID', `an initial xarray entry is a constant like folio(P), xa_mk_value(3), XA_RETRY_ENTRY or NULL, got '${e.entry.text}'`, e.entry.pos);
+  return v;
+}
+
+function constValue(e: Expr, folios: string[]): number | undefined {
+  if (e.k === 'int') return e.v;
+  if (e.k === 'folio') return folios.indexOf(e.folio) + 1;
+  if (e.k === 'neg') {
+    const v = constValue(e.e, folios);
+    return v === undefined ? undefined : -v;
+  }
+  if (e.k === 'call' && e.fn === 'xa_mk_value') {
+    const v = constValue(e.arg, folios);
+    return v === undefined || v < 0 ? undefined : -(v + 2);
+  }
+  return undefined;
+}
+
+function checkDisjoint(x: XarrayDecl): void {
+  const used = new Set<number>();
+  for (const e of x.entries) {
+    for (let i = e.index; i < e.index + (1 << e.order); i++) {
+      if (used.has(i)) throw new SimError('SIM_INVALID', `xarray '${x.name}': index ${i} is given two entries`, x.pos);
+      used.add(i);
+    }
   }
 }

@@ -3,9 +3,15 @@
 // writing scenarios are kernel reviewers, not the authors of this parser.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
 import {
+  BARRIERS,
   FOLIO_FIELDS,
+  MEMORY_MODELS,
   VERDICTS,
+  type BarrierKind,
   type ConfigDecl,
+  type MemoryDecl,
+  type MemoryModelName,
+  type RawXaEntry,
   type Edit,
   type Expectation,
   type FolioDecl,
@@ -116,6 +122,21 @@ const STEP_KINDS = [
   'up_read',
   'down_write',
   'up_write',
+  'down_read_trylock',
+  'down_write_trylock',
+  'get',
+  'put',
+  'try_get',
+  'freeze',
+  'unfreeze',
+  'rcu_read_lock',
+  'rcu_read_unlock',
+  'synchronize_rcu',
+  'call_rcu',
+  'free',
+  'xa_store',
+  'xa_split',
+  'barrier',
   'await',
   'assert',
   'if',
@@ -127,7 +148,7 @@ const STEP_KINDS = [
   'call',
 ] as const;
 const STEP_EXTRA: Record<(typeof STEP_KINDS)[number], readonly string[]> = {
-  do: [],
+  do: ['when', 'atomic'],
   lock: [],
   unlock: [],
   trylock: ['into'],
@@ -135,6 +156,21 @@ const STEP_EXTRA: Record<(typeof STEP_KINDS)[number], readonly string[]> = {
   up_read: [],
   down_write: [],
   up_write: [],
+  down_read_trylock: ['into'],
+  down_write_trylock: ['into'],
+  get: [],
+  put: [],
+  try_get: ['into'],
+  freeze: ['expected', 'into'],
+  unfreeze: ['to'],
+  rcu_read_lock: [],
+  rcu_read_unlock: [],
+  synchronize_rcu: [],
+  call_rcu: [],
+  free: [],
+  xa_store: ['order', 'entry'],
+  xa_split: ['order'],
+  barrier: [],
   await: [],
   assert: [],
   if: ['then', 'else'],
@@ -176,9 +212,65 @@ function step(c: Ctx, node: YNode): RawStep {
     if (!e) throw c.fail(node, `a '${kind}' step needs '${k}'`);
     return e;
   };
+  const flag = (): void => {
+    if (!isScalar(v) || v.value !== true) throw c.fail(v, `expected '${kind}: true'`);
+  };
+  const order = (): number => {
+    const o = field(es, 'order');
+    if (!o) return 0;
+    const n = int(c, o.value, "'order': log2 of the number of indices");
+    if (n < 0 || n > 4) throw c.fail(o.value, "expected an 'order' from 0 to 4");
+    return n;
+  };
   switch (kind) {
-    case 'do':
-      return { ...base, kind, assigns: seq(c, v, "'do': a list of assignments").map((n) => src(c, n, 'an assignment like "x = 1"')) };
+    case 'do': {
+      const when = field(es, 'when');
+      const at = field(es, 'atomic');
+      const atomic = at ? str(c, at.value, "'atomic': mb or relaxed") : undefined;
+      if (atomic !== undefined && atomic !== 'mb' && atomic !== 'relaxed') throw c.fail(at!.value, `expected 'atomic: mb' (a value-returning, fully ordered RMW) or 'atomic: relaxed', got '${atomic}'`);
+      return {
+        ...base,
+        kind,
+        assigns: seq(c, v, "'do': a list of assignments").map((n) => src(c, n, 'an assignment like "x = 1"')),
+        ...(when ? { when: src(c, when.value, 'a condition') } : {}),
+        ...(atomic !== undefined ? { atomic } : {}),
+      };
+    }
+    case 'down_read_trylock':
+    case 'down_write_trylock':
+      return { ...base, kind, lock: src(c, v, 'an rwsem name'), into: src(c, need('into').value, 'a variable to receive 1/0') };
+    case 'get':
+    case 'put':
+      return { ...base, kind, target: src(c, v, 'a refcount, like A.refcount'), n: 0 };
+    case 'try_get':
+      return { ...base, kind, target: src(c, v, 'a refcount, like A.refcount'), n: 0, into: src(c, need('into').value, 'a variable to receive 1/0') };
+    case 'freeze': {
+      const n = int(c, need('expected').value, "'expected': the count the freeze needs");
+      if (n <= 0) throw c.fail(need('expected').value, "expected a positive 'expected' count");
+      return { ...base, kind, target: src(c, v, 'a refcount, like A.refcount'), n, into: src(c, need('into').value, 'a variable to receive 1/0') };
+    }
+    case 'unfreeze': {
+      const n = int(c, need('to').value, "'to': the count after unfreezing");
+      if (n <= 0) throw c.fail(need('to').value, "expected a positive 'to' count");
+      return { ...base, kind, target: src(c, v, 'a refcount, like A.refcount'), n };
+    }
+    case 'rcu_read_lock':
+    case 'rcu_read_unlock':
+    case 'synchronize_rcu':
+      flag();
+      return { ...base, kind };
+    case 'call_rcu':
+    case 'free':
+      return { ...base, kind, folio: src(c, v, 'a folio name') };
+    case 'xa_store':
+      return { ...base, kind, slot: src(c, v, 'an xarray slot like i_pages[0]'), order: order(), entry: src(c, need('entry').value, 'an entry like folio(H)') };
+    case 'xa_split':
+      return { ...base, kind, slot: src(c, v, 'an xarray slot like i_pages[0]'), order: order() };
+    case 'barrier': {
+      const b = str(c, v, 'a barrier');
+      if (!(BARRIERS as readonly string[]).includes(b)) throw c.fail(v, `expected a barrier (${BARRIERS.join(', ')}), got '${b}'`);
+      return { ...base, kind, barrier: b as BarrierKind };
+    }
     case 'lock':
     case 'unlock':
     case 'down_read':
@@ -231,7 +323,7 @@ function step(c: Ctx, node: YNode): RawStep {
 
 // ---------------------------------------------------------------- top level
 
-const TOP = ['id', 'title', 'source', 'description', 'folios', 'vars', 'locks', 'macros', 'threads', 'invariants', 'finals', 'variants', 'configs', 'expect'];
+const TOP = ['id', 'title', 'source', 'description', 'memory', 'folios', 'vars', 'locks', 'xarrays', 'macros', 'threads', 'invariants', 'finals', 'variants', 'configs', 'expect'];
 
 export function parseScenario(text: string, file: string): Scenario {
   const c = new Ctx(file);
@@ -290,6 +382,24 @@ export function parseScenario(text: string, file: string): Scenario {
       locks.push(lockDecl(c, e));
     }
   }
+
+  const xarrays: Scenario['xarrays'] = [];
+  const xE = get('xarrays');
+  if (xE && xE.value) {
+    for (const e of entries(c, xE.value, "'xarrays'")) {
+      if (!NAME_RE.test(e.key)) throw c.fail(e.keyNode, `expected an xarray name matching ${NAME_RE.source}`);
+      declare(e.keyNode, e.key, 'xarray');
+      const xs = entries(c, e.value, `xarray '${e.key}'`, ['size', 'entries']);
+      const sz = field(xs, 'size');
+      if (!sz) throw c.fail(e.value, `xarray '${e.key}' needs 'size' (a power of two up to 16)`);
+      const size = int(c, sz.value, "'size'");
+      if (![1, 2, 4, 8, 16].includes(size)) throw c.fail(sz.value, `expected a 'size' that is a power of two up to 16, got ${size}`);
+      const en = field(xs, 'entries');
+      xarrays.push({ name: e.key, size, entries: en && en.value ? xaEntries(c, en.value, size) : [], pos: c.pos(e.keyNode) });
+    }
+  }
+  const memE = get('memory');
+  const memory = memE ? memoryDecl(c, memE.value) : DEFAULT_MEMORY;
 
   const macros = new Map<string, MacroDecl>();
   const mE = get('macros');
@@ -378,7 +488,7 @@ export function parseScenario(text: string, file: string): Scenario {
   const configs = new Map<string, ConfigDecl>();
   for (const e of entries(c, need('configs').value, "'configs'")) {
     if (!ID_RE.test(e.key)) throw c.fail(e.keyNode, `expected a config name matching ${ID_RE.source}`);
-    configs.set(e.key, config(c, e));
+    configs.set(e.key, config(c, e, new Map(xarrays.map((x) => [x.name, x.size]))));
   }
 
   const expect: Expectation[] = [];
@@ -414,6 +524,8 @@ export function parseScenario(text: string, file: string): Scenario {
     folios,
     vars,
     locks,
+    xarrays,
+    memory,
     macros,
     threads,
     invariants: props('invariants'),
@@ -435,18 +547,21 @@ function folioFields(c: Ctx, node: YNode | null, what: string): Partial<Record<F
   return out;
 }
 
+const LOCK_KINDS = ['mutex', 'rwsem', 'spinlock'] as const;
+const isLockKind = (k: string): k is LockDecl['kind'] => (LOCK_KINDS as readonly string[]).includes(k);
+
 function lockDecl(c: Ctx, e: Entry): LockDecl {
   const pos = c.pos(e.keyNode);
   if (isScalar(e.value)) {
     const k = str(c, e.value, 'a lock kind');
-    if (k === 'mutex' || k === 'rwsem') return { name: e.key, kind: k, fair: 'writer', pos };
-    throw c.fail(e.value, `expected a lock kind (mutex, rwsem), got '${k}'`);
+    if (isLockKind(k)) return { name: e.key, kind: k, fair: 'writer', pos };
+    throw c.fail(e.value, `expected a lock kind (${LOCK_KINDS.join(', ')}), got '${k}'`);
   }
   const ls = entries(c, e.value, `lock '${e.key}'`, ['kind', 'fair']);
   const kE = field(ls, 'kind');
-  if (!kE) throw c.fail(e.value, `lock '${e.key}' needs 'kind' (mutex, rwsem)`);
+  if (!kE) throw c.fail(e.value, `lock '${e.key}' needs 'kind' (${LOCK_KINDS.join(', ')})`);
   const kind = str(c, kE.value, 'a lock kind');
-  if (kind !== 'mutex' && kind !== 'rwsem') throw c.fail(kE.value, `expected a lock kind (mutex, rwsem), got '${kind}'`);
+  if (!isLockKind(kind)) throw c.fail(kE.value, `expected a lock kind (${LOCK_KINDS.join(', ')}), got '${kind}'`);
   const fE = field(ls, 'fair');
   const fair = fE ? str(c, fE.value, 'writer or reader') : 'writer';
   if (fair !== 'writer' && fair !== 'reader') throw c.fail(fE?.value, `expected 'fair: writer' or 'fair: reader', got '${fair}'`);
@@ -493,8 +608,52 @@ function edit(c: Ctx, node: YNode): Edit {
   }
 }
 
-function config(c: Ctx, e: Entry): ConfigDecl {
-  const cs = entries(c, e.value, `config '${e.key}'`, ['description', 'init', 'run']);
+export const DEFAULT_MEMORY: MemoryDecl = { model: 'sc', storeBuffer: 2, loadBuffer: 2, ghost: [] };
+
+function memoryDecl(c: Ctx, node: YNode | null): MemoryDecl {
+  const model = (n: YNode | null): MemoryModelName => {
+    const m = str(c, n, 'a memory model');
+    if (!(MEMORY_MODELS as readonly string[]).includes(m)) throw c.fail(n, `expected a memory model (${MEMORY_MODELS.join(', ')}), got '${m}'`);
+    return m as MemoryModelName;
+  };
+  if (isScalar(node)) return { ...DEFAULT_MEMORY, model: model(node) };
+  const ms = entries(c, node, "'memory'", ['model', 'store_buffer', 'load_buffer', 'ghost']);
+  const mE = field(ms, 'model');
+  if (!mE) throw c.fail(node, `'memory' needs 'model' (${MEMORY_MODELS.join(', ')})`);
+  const bound = (k: string, dflt: number): number => {
+    const b = field(ms, k);
+    if (!b) return dflt;
+    const n = int(c, b.value, `'${k}'`);
+    if (n < 1 || n > 4) throw c.fail(b.value, `expected a '${k}' from 1 to 4`);
+    return n;
+  };
+  const g = field(ms, 'ghost');
+  return {
+    model: model(mE.value),
+    storeBuffer: bound('store_buffer', DEFAULT_MEMORY.storeBuffer),
+    loadBuffer: bound('load_buffer', DEFAULT_MEMORY.loadBuffer),
+    ghost: g && g.value ? seq(c, g.value, "'ghost': observer variables").map((n) => ident(c, n, 'a variable name')) : [],
+  };
+}
+
+function xaEntries(c: Ctx, node: YNode, size: number): RawXaEntry[] {
+  return seq(c, node, "xarray 'entries'").map((n) => {
+    const xs = entries(c, n, 'an xarray entry', ['index', 'order', 'entry']);
+    const iE = field(xs, 'index');
+    const eE = field(xs, 'entry');
+    if (!iE || !eE) throw c.fail(n, "an xarray entry needs 'index' and 'entry' (like folio(P), xa_mk_value(3), XA_RETRY_ENTRY)");
+    const index = int(c, iE.value, "'index'");
+    const oE = field(xs, 'order');
+    const order = oE ? int(c, oE.value, "'order'") : 0;
+    if (order < 0 || order > 4) throw c.fail(oE?.value, "expected an 'order' from 0 to 4");
+    if (index < 0 || index + (1 << order) > size) throw c.fail(iE.value, `entry at ${index} (order ${order}) does not fit in size ${size}`);
+    if (index % (1 << order) !== 0) throw c.fail(iE.value, `a multi-index entry of order ${order} starts at a multiple of ${1 << order}`);
+    return { index, order, entry: src(c, eE.value, 'an entry') };
+  });
+}
+
+function config(c: Ctx, e: Entry, xaSizes: Map<string, number>): ConfigDecl {
+  const cs = entries(c, e.value, `config '${e.key}'`, ['description', 'init', 'run', 'memory']);
   const runE = field(cs, 'run');
   if (!runE) throw c.fail(e.value, `config '${e.key}' needs 'run': the threads that run`);
   const run: ThreadRun[] = seq(c, runE.value, "'run'").map((n) => {
@@ -514,16 +673,32 @@ function config(c: Ctx, e: Entry): ConfigDecl {
   });
   const initVars: Record<string, number> = {};
   const initFolios: Record<string, Partial<Record<FolioField, number>>> = {};
+  const initXarrays: Record<string, RawXaEntry[]> = {};
   const iE = field(cs, 'init');
   if (iE && iE.value) {
-    for (const x of entries(c, iE.value, "'init'", ['vars', 'folios'])) {
+    for (const x of entries(c, iE.value, "'init'", ['vars', 'folios', 'xarrays'])) {
       if (!x.value) continue;
       for (const y of entries(c, x.value, `'init.${x.key}'`)) {
         if (x.key === 'vars') initVars[y.key] = int(c, y.value, `the initial value of '${y.key}'`);
-        else initFolios[y.key] = folioFields(c, y.value, `folio '${y.key}'`);
+        else if (x.key === 'folios') initFolios[y.key] = folioFields(c, y.value, `folio '${y.key}'`);
+        else {
+          const size = xaSizes.get(y.key);
+          if (size === undefined) throw c.fail(y.keyNode, `unknown xarray '${y.key}'`);
+          initXarrays[y.key] = y.value ? xaEntries(c, y.value, size) : [];
+        }
       }
     }
   }
   const d = field(cs, 'description');
-  return { name: e.key, ...(d ? { description: str(c, d.value, 'a description') } : {}), run, initVars, initFolios, pos: c.pos(e.keyNode) };
+  const memE = field(cs, 'memory');
+  return {
+    name: e.key,
+    ...(d ? { description: str(c, d.value, 'a description') } : {}),
+    run,
+    initVars,
+    initFolios,
+    initXarrays,
+    ...(memE ? { memory: memoryDecl(c, memE.value) } : {}),
+    pos: c.pos(e.keyNode),
+  };
 }

@@ -2,19 +2,23 @@
 // instantiated model (variant edits applied, macros and `foreach` expanded).
 //
 // The translation keeps our step = one SPIN transition wherever that matters for verdicts:
-//  - assignments, lock operations and trylock are `d_step`s (atomic, one transition);
+//  - assignments, lock operations, trylocks, refcount, RCU and xarray operations are
+//    `d_step`s (atomic, one transition);
 //  - a blocking step is a guarded `d_step`, so a blocked thread simply has no move, and a
 //    state where an unfinished thread cannot move is SPIN's "invalid end state" = our deadlock;
 //  - `if`/`while`/`choice` evaluate once and branch, like the explorer's branch node;
 //  - `exit` jumps to the thread's end label; a finished thread bumps `done` (inside its
 //    last step when it can, so that SPIN counts the same states as the explorer);
-//  - invariants are watched by a monitor process whose loop is an end state, so it never
-//    turns a clean finish into an invalid end state, but fires in any state breaking one;
-//  - finals are asserted by a process that waits for `done == N`;
-//  - releasing a lock one does not hold is an assertion, as the explorer's lock_discipline.
+//  - every check that fails (an assert, a discipline check, an invariant -- evaluated at the
+//    end of every step, as the explorer does after every transition -- or a final) sets
+//    `viol`, and skips the step's effect. A monitor asserts `viol == 0` and then idles
+//    forever, so: SPIN's assertion search (-E) finds a violation iff we do, and its
+//    deadlock search (-A) never counts a state after a violation, exactly as our explorer
+//    ends a path at its first violation. The two searches then give our set of outcomes.
 // A writer-fair rwsem's down_write is two transitions (queue, then acquire) exactly as in
-// sim/compile.ts; readers of a writer-fair rwsem wait while a writer is queued.
-import type { Expr, LockDecl, LockRef, LValue, Program, Scenario, Stmt, ThreadInstance } from './ast.ts';
+// sim/compile.ts, and so is synchronize_rcu (snapshot the readers, then wait for them).
+import type { Expr, Leaf, LockDecl, LockRef, LValue, Program, Scenario, Stmt, ThreadInstance } from './ast.ts';
+import { compile, features, touchedFolios } from './compile.ts';
 import { instantiate } from './instantiate.ts';
 
 /** The Promela text for one (variant, config) of a scenario. */
@@ -31,8 +35,14 @@ const gName = (n: string): string => `g_${ident(n)}`;
 const lName = (n: string): string => `l_${ident(n)}`;
 const fName = (folio: string, field: string): string => `f_${ident(folio)}_${field}`;
 const fOwner = (folio: string): string => `f_${ident(folio)}_owner`;
+const fFreed = (folio: string): string => `f_${ident(folio)}_freed`;
+const fRcuFree = (folio: string): string => `f_${ident(folio)}_rcufree`;
 const mOwner = (lock: string): string => `m_${ident(lock)}`;
 const rw = (lock: string, part: 'w' | 'r' | 'q' | 'mine'): string => `rw_${ident(lock)}_${part}`;
+const xaName = (xa: string): string => `xa_${ident(xa)}`;
+const xaOrd = (xa: string): string => `xa_${ident(xa)}_o`;
+const rcuNest = (thread: string): string => `rcu_${ident(thread)}`;
+const gpName = (thread: string): string => `gp_${ident(thread)}`;
 
 /** Step ids can hold `/`, `[`, `.`: labels are numbered, with the id in a comment. */
 class Labels {
@@ -47,25 +57,47 @@ class Labels {
   }
 }
 
-export function exprToPromela(e: Expr): string {
+function leafName(x: Leaf): string {
+  if (x.k === 'var') return x.scope === 'local' ? lName(x.name) : gName(x.name);
+  if (x.k === 'field') return fName(x.folio, x.field);
+  return `${xaName(x.xa)}[${x.index}]`;
+}
+
+export function exprToPromela(e: Expr, folios: ReadonlyMap<string, number> = new Map()): string {
+  const r = (x: Expr): string => exprToPromela(x, folios);
   switch (e.k) {
     case 'int':
       return String(e.v);
     case 'var':
-      return e.scope === 'local' ? lName(e.name) : gName(e.name);
     case 'field':
-      return fName(e.folio, e.field);
+    case 'xa':
+      return leafName(e);
+    case 'load':
+      return leafName(e.e);
+    case 'folio':
+      return String(folios.get(e.folio) ?? 0);
+    case 'call':
+      switch (e.fn) {
+        case 'xa_is_value':
+          return `(${r(e.arg)} <= -2)`;
+        case 'xa_is_retry':
+          return `(${r(e.arg)} == -1)`;
+        case 'xa_to_value':
+        case 'xa_mk_value':
+          return `(-(${r(e.arg)}) - 2)`;
+      }
+      break;
     case 'not':
-      return `!(${exprToPromela(e.e)})`;
+      return `!(${r(e.e)})`;
     case 'neg':
-      return `-(${exprToPromela(e.e)})`;
+      return `-(${r(e.e)})`;
     case 'bin':
-      return `(${exprToPromela(e.l)} ${e.op} ${exprToPromela(e.r)})`;
+      return `(${r(e.l)} ${e.op} ${r(e.r)})`;
   }
 }
 
 function lvalue(lv: LValue): string {
-  return lv.k === 'var' ? (lv.scope === 'local' ? lName(lv.name) : gName(lv.name)) : fName(lv.folio, lv.field);
+  return leafName(lv);
 }
 
 /** Comments must not close early: step ids and functions are ours, but be safe. */
@@ -82,7 +114,22 @@ export interface PmlLine {
   atomic: boolean;
 }
 
+/** Numbers for `viol`, one per kind of violation (only "non-zero" matters to SPIN). */
+class Violations {
+  private n = 0;
+  private readonly byKey = new Map<string, number>();
+  code(key: string): number {
+    let c = this.byKey.get(key);
+    if (c === undefined) {
+      c = ++this.n;
+      this.byKey.set(key, c);
+    }
+    return c;
+  }
+}
+
 interface Ctx {
+  p: Program;
   thread: string;
   /** 1-based line number -> step, filled as lines are emitted. */
   lines: Map<number, PmlLine>;
@@ -91,11 +138,20 @@ interface Ctx {
   /** The thread's last step, when `done` can be bumped inside it instead of in a step of its own. */
   finish: Stmt | undefined;
   me: number;
-  /** Index of this thread in the per-thread read-hold arrays. */
+  /** Index of this thread in the per-thread read-hold arrays and RCU bitmasks. */
   index: number;
   locks: Map<string, LockDecl>;
   labels: Labels;
   out: string[];
+  viol: Violations;
+  folios: Map<string, number>;
+  feat: ReturnType<typeof features>;
+  /** The invariants, checked at the end of every step ('' when there are none). */
+  inv: string;
+}
+
+function X(ctx: Ctx, e: Expr): string {
+  return exprToPromela(e, ctx.folios);
 }
 
 function lockGuardAndTake(ctx: Ctx, lock: LockRef, mode: 'exclusive' | 'read' | 'write'): { guard: string; take: string } {
@@ -105,7 +161,7 @@ function lockGuardAndTake(ctx: Ctx, lock: LockRef, mode: 'exclusive' | 'read' | 
       take: `${fName(lock.name, 'locked')} = 1; ${fOwner(lock.name)} = ${ctx.me}`,
     };
   }
-  if (lock.type === 'mutex') return { guard: `${mOwner(lock.name)} == 0`, take: `${mOwner(lock.name)} = ${ctx.me}` };
+  if (lock.type !== 'rwsem') return { guard: `${mOwner(lock.name)} == 0`, take: `${mOwner(lock.name)} = ${ctx.me}` };
   const fair = ctx.locks.get(lock.name)?.fair !== 'reader';
   if (mode === 'read') {
     return {
@@ -119,17 +175,149 @@ function lockGuardAndTake(ctx: Ctx, lock: LockRef, mode: 'exclusive' | 'read' | 
   };
 }
 
-function release(ctx: Ctx, lock: LockRef, mode: 'exclusive' | 'read' | 'write'): string {
+/** A release, or `viol` when the thread does not hold the lock. */
+function release(ctx: Ctx, s: Stmt, lock: LockRef, mode: 'exclusive' | 'read' | 'write'): string {
+  const v = ctx.viol.code(`lock_discipline ${ctx.thread} ${s.id}`);
   if (lock.type === 'folio') {
-    return `assert(${fOwner(lock.name)} == ${ctx.me}); ${fName(lock.name, 'locked')} = 0; ${fOwner(lock.name)} = 0`;
+    return `if :: ${fOwner(lock.name)} != ${ctx.me} -> viol = ${v} :: else -> ${fName(lock.name, 'locked')} = 0; ${fOwner(lock.name)} = 0 fi`;
   }
-  if (lock.type === 'mutex') return `assert(${mOwner(lock.name)} == ${ctx.me}); ${mOwner(lock.name)} = 0`;
+  if (lock.type !== 'rwsem') return `if :: ${mOwner(lock.name)} != ${ctx.me} -> viol = ${v} :: else -> ${mOwner(lock.name)} = 0 fi`;
   if (mode === 'read') {
     const r = rw(lock.name, 'r');
     const mine = `${rw(lock.name, 'mine')}[${ctx.index}]`;
-    return `assert(${mine} > 0); ${r} = ${r} - 1; ${mine} = ${mine} - 1`;
+    return `if :: ${mine} == 0 -> viol = ${v} :: else -> ${r} = ${r} - 1; ${mine} = ${mine} - 1 fi`;
   }
-  return `assert(${rw(lock.name, 'w')} == ${ctx.me}); ${rw(lock.name, 'w')} = 0`;
+  return `if :: ${rw(lock.name, 'w')} != ${ctx.me} -> viol = ${v} :: else -> ${rw(lock.name, 'w')} = 0 fi`;
+}
+
+/** Conditions under which taking the step is a violation whatever else (use after free). */
+function prechecks(ctx: Ctx, s: Stmt): { cond: string; code: number }[] {
+  const out: { cond: string; code: number }[] = [];
+  for (const f of touchedFolios(s)) {
+    if (!ctx.feat.freeable.has(f)) continue;
+    out.push({ cond: `${fFreed(f)} != 0`, code: ctx.viol.code(`use_after_free ${ctx.thread} ${s.id} ${f}`) });
+  }
+  return out;
+}
+
+/** Bitmask of the threads in an RCU read-side section (optionally leaving one out). */
+function readerMask(ctx: Ctx, except?: number): string {
+  const parts = ctx.p.threads.map((t, u) => (u === except ? '' : `(${rcuNest(t.name)} > 0 -> ${1 << u} : 0)`)).filter((x) => x !== '');
+  return parts.length ? parts.join(' | ') : '0';
+}
+
+/** An order-`order` store into an xarray: the same rule as compile.ts's xaStoreJs. */
+function xaStore(ctx: Ctx, xa: string, index: number, order: number, value: string): string {
+  const size = ctx.p.xarrays.find((x) => x.name === xa)!.size;
+  const max = Math.log2(size);
+  const opts: string[] = [];
+  for (let o = order + 1; o <= max; o++) {
+    const head = index & ~((1 << o) - 1);
+    opts.push(`:: ${xaOrd(xa)}[${index}] == ${o} -> ${Array.from({ length: 1 << o }, (_, k) => `${xaName(xa)}[${head + k}] = xa_v`).join('; ')}`);
+  }
+  const own = Array.from({ length: 1 << order }, (_, k) => `${xaName(xa)}[${index + k}] = xa_v; ${xaOrd(xa)}[${index + k}] = ${order}`).join('; ');
+  return `xa_v = ${value}; if ${opts.join(' ')} :: else -> ${own} fi; xa_v = 0`;
+}
+
+function xaSplit(ctx: Ctx, xa: string, index: number, order: number): string {
+  const size = ctx.p.xarrays.find((x) => x.name === xa)!.size;
+  const max = Math.log2(size);
+  const opts: string[] = [];
+  for (let o = order + 1; o <= max; o++) {
+    const head = index & ~((1 << o) - 1);
+    opts.push(`:: ${xaOrd(xa)}[${index}] == ${o} -> ${Array.from({ length: 1 << o }, (_, k) => `${xaOrd(xa)}[${head + k}] = ${order}`).join('; ')}`);
+  }
+  return opts.length ? `if ${opts.join(' ')} :: else -> skip fi` : 'skip';
+}
+
+function assign(ctx: Ctx, a: { target: LValue; value: Expr }): string {
+  if (a.target.k === 'xa') return xaStore(ctx, a.target.xa, a.target.index, 0, X(ctx, a.value));
+  return `${lvalue(a.target)} = ${X(ctx, a.value)}`;
+}
+
+/** The effect of a step that is one d_step: its guard (for blocking steps) and its body. */
+function dstepBody(ctx: Ctx, s: Stmt): { guard?: string; body: string } | undefined {
+  const code = (what: string): number => ctx.viol.code(`${what} ${ctx.thread} ${s.id}`);
+  switch (s.kind) {
+    case 'do': {
+      const body = s.assigns.length === 0 ? 'skip' : s.assigns.map((a) => assign(ctx, a)).join('; ');
+      return { body: s.when ? `if :: (${X(ctx, s.when)}) -> ${body} :: else -> skip fi` : body };
+    }
+    case 'lock': {
+      const { guard, take } = lockGuardAndTake(ctx, s.lock, s.mode);
+      return { guard, body: take };
+    }
+    case 'unlock':
+      return { body: release(ctx, s, s.lock, s.mode) };
+    case 'trylock': {
+      const into = lvalue(s.into);
+      if (s.lock.type === 'rwsem') {
+        const L = s.lock.name;
+        const fair = ctx.locks.get(L)?.fair !== 'reader';
+        const { take } = lockGuardAndTake(ctx, s.lock, s.mode);
+        const ok =
+          s.mode === 'read'
+            ? fair ? `${rw(L, 'w')} == 0 && ${rw(L, 'q')} == 0` : `${rw(L, 'w')} == 0`
+            : `${rw(L, 'w')} == 0 && ${rw(L, 'r')} == 0${fair ? ` && ${rw(L, 'q')} == 0` : ''}`;
+        const got = s.mode === 'read' ? take : `${rw(L, 'w')} = ${ctx.me}`;
+        return { body: `if :: (${ok}) -> ${got}; ${into} = 1 :: else -> ${into} = 0 fi` };
+      }
+      const { guard, take } = lockGuardAndTake(ctx, s.lock, 'exclusive');
+      return { body: `if :: (${guard}) -> ${take}; ${into} = 1 :: else -> ${into} = 0 fi` };
+    }
+    case 'ref': {
+      const v = lvalue(s.target);
+      const into = s.into ? lvalue(s.into) : '';
+      switch (s.op) {
+        case 'get':
+          return { body: `if :: ${v} <= 0 -> viol = ${code('refcount_inc_on_zero')} :: else -> ${v} = ${v} + 1 fi` };
+        case 'put': {
+          const free = s.target.k === 'field' && ctx.feat.freeable.has(s.target.folio) ? `; if :: ${v} == 0 -> ${fFreed(s.target.folio)} = 1 :: else -> skip fi` : '';
+          return { body: `if :: ${v} <= 0 -> viol = ${code('refcount_underflow')} :: else -> ${v} = ${v} - 1${free} fi` };
+        }
+        case 'try_get':
+          return { body: `if :: ${v} > 0 -> ${v} = ${v} + 1; ${into} = 1 :: else -> ${into} = 0 fi` };
+        case 'freeze':
+          return { body: `if :: ${v} == ${s.n} -> ${v} = 0; ${into} = 1 :: else -> ${into} = 0 fi` };
+        case 'unfreeze':
+          return { body: `if :: ${v} != 0 -> viol = ${code('refcount_unfreeze_nonzero')} :: else -> ${v} = ${s.n} fi` };
+      }
+      break;
+    }
+    case 'rcu_read_lock':
+      return { body: `${rcuNest(ctx.thread)} = ${rcuNest(ctx.thread)} + 1` };
+    case 'rcu_read_unlock': {
+      const n = rcuNest(ctx.thread);
+      const bit = 1 << ctx.index;
+      const rel: string[] = [];
+      ctx.p.threads.forEach((t, u) => {
+        if (ctx.feat.syncers.has(u)) rel.push(`${gpName(t.name)} = ${gpName(t.name)} & (${~bit})`);
+      });
+      for (const f of ctx.feat.rcuFreed) {
+        const rf = fRcuFree(f);
+        rel.push(`if :: (${rf} & ${bit}) != 0 -> ${rf} = ${rf} & (${~bit}); if :: ${rf} == 0 -> ${fFreed(f)} = 1 :: else -> skip fi :: else -> skip fi`);
+      }
+      const after = rel.length ? `; if :: ${n} == 0 -> ${rel.join('; ')} :: else -> skip fi` : '';
+      return { body: `if :: ${n} <= 0 -> viol = ${code('lock_discipline')} :: else -> ${n} = ${n} - 1${after} fi` };
+    }
+    case 'free': {
+      const fr = fFreed(s.folio);
+      const pending = ctx.feat.rcuFreed.has(s.folio) ? ` || ${fRcuFree(s.folio)} != 0` : '';
+      const dbl = `viol = ${code('double_free')}`;
+      if (!s.rcu) return { body: `if :: ${fr} != 0${pending} -> ${dbl} :: else -> ${fr} = 1 fi` };
+      const rf = fRcuFree(s.folio);
+      return { body: `if :: ${fr} != 0${pending} -> ${dbl} :: else -> ${rf} = ${readerMask(ctx)}; if :: ${rf} == 0 -> ${fr} = 1 :: else -> skip fi fi` };
+    }
+    case 'xa_store':
+      return { body: xaStore(ctx, s.xa, s.index, s.order, X(ctx, s.value)) };
+    case 'xa_split':
+      return { body: xaSplit(ctx, s.xa, s.index, s.order) };
+    case 'barrier':
+      return { body: 'skip' };
+    default:
+      return undefined;
+  }
+  return undefined;
 }
 
 function emitBlock(ctx: Ctx, body: Stmt[], indent: string): void {
@@ -148,64 +336,78 @@ function mark(ctx: Ctx, s: Stmt, branch?: string): void {
   ctx.lines.set(ctx.out.length, { thread: ctx.thread, step: s.id, ...(branch !== undefined ? { branch } : {}), atomic: ctx.targets.has(s.id) });
 }
 
+/** One atomic step: prechecks, guard, body, then the invariants and (last step) `done`. */
+function emitDstep(ctx: Ctx, s: Stmt, indent: string, guard: string | undefined, body: string, pre = prechecks(ctx, s)): void {
+  const dstep = ctx.targets.has(s.id) ? 'atomic' : 'd_step';
+  const fin = s === ctx.finish ? '; done = done + 1' : '';
+  const preAny = pre.map((x) => x.cond).join(' || ');
+  const g = guard === undefined ? '' : pre.length ? `(${preAny} || (${guard})) -> ` : `(${guard}) -> `;
+  const guarded = pre.length ? `if ${pre.map((x) => `:: ${x.cond} -> viol = ${x.code}`).join(' ')} :: else -> ${body} fi` : body;
+  ctx.out.push(`${indent}${dstep} { ${g}${guarded}${ctx.inv}${fin} };`);
+  mark(ctx, s);
+}
+
 function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
   const out = ctx.out;
-  const dstep = ctx.targets.has(s.id) ? 'atomic' : 'd_step';
-  // Counting the thread as finished inside its last step keeps SPIN's state count ours.
-  const fin = s === ctx.finish ? '; done = done + 1' : '';
   const head = `${indent}${ctx.labels.label(s.id)}: ${comment(`${s.id} ${s.fn.file}:${s.fn.func}`)}`;
-  switch (s.kind) {
-    case 'do':
-      out.push(head);
-      if (s.assigns.length === 0) out.push(fin ? `${indent}${dstep} { done = done + 1 };` : `${indent}skip;`);
-      else out.push(`${indent}${dstep} { ${s.assigns.map((a) => `${lvalue(a.target)} = ${exprToPromela(a.value)}`).join('; ')}${fin} };`);
-      mark(ctx, s);
-      return;
-    case 'lock': {
-      const { guard, take } = lockGuardAndTake(ctx, s.lock, s.mode);
-      const fairWriter = s.lock.type === 'rwsem' && s.mode === 'write' && ctx.locks.get(s.lock.name)?.fair !== 'reader';
-      out.push(head);
-      if (fairWriter) {
-        out.push(`${indent}${dstep} { ${rw(s.lock.name, 'q')} = ${rw(s.lock.name, 'q')} + 1 };  /* queued */`);
-        mark(ctx, s);
-      }
-      out.push(`${indent}${dstep} { (${guard}) -> ${take}${fin} };`);
-      mark(ctx, s);
-      return;
+  const pre = prechecks(ctx, s);
+  const preAny = pre.map((x) => x.cond).join(' || ');
+  const violOption = (): void => {
+    out.push(`${indent}:: (${preAny}) -> ${pre.length === 1 ? `viol = ${pre[0]!.code}` : `if ${pre.map((x) => `:: ${x.cond} -> viol = ${x.code}`).join(' ')} fi`}`);
+  };
+  const simple = dstepBody(ctx, s);
+  if (simple) {
+    out.push(head);
+    if (s.kind === 'lock' && s.lock.type === 'rwsem' && s.mode === 'write' && ctx.locks.get(s.lock.name)?.fair !== 'reader') {
+      // A copy of the step, so the queueing d_step never counts the thread as finished.
+      emitDstep(ctx, { ...s }, indent, undefined, `${rw(s.lock.name, 'q')} = ${rw(s.lock.name, 'q')} + 1`, []);
+      out[out.length - 1] += '  /* queued */';
     }
-    case 'unlock':
+    emitDstep(ctx, s, indent, simple.guard, simple.body, pre);
+    return;
+  }
+  switch (s.kind) {
+    case 'synchronize_rcu': {
       out.push(head);
-      out.push(`${indent}${dstep} { ${release(ctx, s.lock, s.mode)}${fin} };`);
-      mark(ctx, s);
-      return;
-    case 'trylock': {
-      const { guard, take } = lockGuardAndTake(ctx, s.lock, 'exclusive');
-      out.push(head);
-      out.push(`${indent}${dstep} { if :: (${guard}) -> ${take}; ${lvalue(s.into)} = 1 :: else -> ${lvalue(s.into)} = 0 fi${fin} };`);
+      const gp = gpName(ctx.thread);
+      emitDstep(ctx, s, indent, undefined, `${gp} = ${readerMask(ctx, ctx.index)}`, pre);
+      out.push(`${indent}(${gp} == 0);  /* waits for the grace period */`);
       mark(ctx, s);
       return;
     }
     case 'await':
       out.push(head);
-      out.push(`${indent}(${exprToPromela(s.cond)});`);
-      mark(ctx, s);
+      if (pre.length) emitDstep(ctx, s, indent, X(ctx, s.cond), 'skip', pre);
+      else {
+        out.push(`${indent}(${X(ctx, s.cond)});`);
+        mark(ctx, s);
+      }
       return;
-    case 'assert':
+    case 'assert': {
       out.push(head);
-      out.push(`${indent}assert(${exprToPromela(s.cond)});`);
-      mark(ctx, s);
+      const v = ctx.viol.code(`assert ${ctx.thread} ${s.id}`);
+      emitDstep(ctx, s, indent, undefined, `if :: !(${X(ctx, s.cond)}) -> viol = ${v} :: else -> skip fi`, pre);
       return;
+    }
     case 'if':
       out.push(head);
       out.push(`${indent}if`);
-      emitOption(ctx, s, `(${exprToPromela(s.cond)})`, s.then, indent);
+      if (pre.length) {
+        violOption();
+        mark(ctx, s);
+      }
+      emitOption(ctx, s, pre.length ? `(!(${preAny}) && (${X(ctx, s.cond)}))` : `(${X(ctx, s.cond)})`, s.then, indent);
       emitOption(ctx, s, 'else', s.else, indent);
       out.push(`${indent}fi;`);
       return;
     case 'while':
       out.push(head);
       out.push(`${indent}do`);
-      emitOption(ctx, s, `(${exprToPromela(s.cond)})`, s.body, indent);
+      if (pre.length) {
+        out.push(`${indent}:: (${preAny}) -> viol = ${pre[0]!.code}; break`);
+        mark(ctx, s);
+      }
+      emitOption(ctx, s, pre.length ? `(!(${preAny}) && (${X(ctx, s.cond)}))` : `(${X(ctx, s.cond)})`, s.body, indent);
       out.push(`${indent}:: else -> break`);
       mark(ctx, s);
       out.push(`${indent}od;`);
@@ -225,10 +427,15 @@ function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
     case 'exit':
       out.push(`${indent}goto Lend; ${comment(`exit (${s.id})`)}`);
       return;
+    default:
+      throw new Error(`unreachable: ${s.kind}`);
   }
 }
 
-function emitThread(p: Program, t: ThreadInstance, index: number, out: string[], lines: Map<number, PmlLine>): void {
+/** Steps whose Promela is one d_step, so the end of the thread can be counted inside it. */
+const FOLDS_FINISH = new Set(['do', 'lock', 'unlock', 'trylock', 'ref', 'rcu_read_lock', 'rcu_read_unlock', 'free', 'xa_store', 'xa_split', 'barrier']);
+
+function emitThread(p: Program, t: ThreadInstance, index: number, out: string[], lines: Map<number, PmlLine>, shared: Pick<Ctx, 'viol' | 'folios' | 'feat' | 'inv'>): void {
   const targets = new Set<string>();
   let exits = false;
   const collect = (ss: Stmt[]): void => {
@@ -242,14 +449,17 @@ function emitThread(p: Program, t: ThreadInstance, index: number, out: string[],
   };
   collect(t.body);
   const last = t.body.at(-1);
-  const finish = !exits && last && ['do', 'lock', 'unlock', 'trylock'].includes(last.kind) ? last : undefined;
-  const ctx: Ctx = { thread: t.name, lines, targets, finish, me: index + 1, index, locks: new Map(p.locks.map((l) => [l.name, l])), labels: new Labels(), out };
+  const finish = !exits && last && FOLDS_FINISH.has(last.kind) ? last : undefined;
+  const ctx: Ctx = { p, thread: t.name, lines, targets, finish, me: index + 1, index, locks: new Map(p.locks.map((l) => [l.name, l])), labels: new Labels(), out, ...shared };
   out.push(`active proctype T_${ident(t.name)}() {  ${comment(`thread ${t.name} (template ${t.template})`)}`);
   for (const l of t.locals) out.push(`  int ${lName(l.name)} = ${l.init};`);
+  // Promela arrays have no initialisers: xa_init sets the xarrays before any thread looks.
+  if (p.xarrays.some((x) => x.entries.length > 0)) out.push('  (xa_ready == 1);');
   emitBlock(ctx, t.body, '  ');
   if (!finish) {
+    // Jumped to by `exit` and loop exits: SPIN refuses a jump into a d_step, so atomic.
     out.push('Lend:');
-    out.push('  done = done + 1');
+    out.push(`  atomic { done = done + 1 }`);
   }
   out.push('}');
   out.push('');
@@ -263,6 +473,16 @@ export function programToPromela(p: Program): string {
 export function programToPromelaMapped(p: Program): { text: string; lines: Map<number, PmlLine> } {
   const out: string[] = [];
   const lines = new Map<number, PmlLine>();
+  const viol = new Violations();
+  const folios = new Map(p.folios.map((f, i) => [f.name, i + 1]));
+  const feat = features(p);
+  const invCodes = p.invariants.map((inv) => ({ inv, code: viol.code(`invariant ${inv.name}`) }));
+  const inv = invCodes.length
+    ? `; if ${invCodes.map(({ inv: i, code }) => `:: !(${exprToPromela(i.expr, folios)}) -> viol = ${code}`).join(' ')} :: else -> skip fi`
+    : '';
+  // An invariant broken in the initial state is a violation before any step.
+  const m = compile(p);
+  const broken0 = m.brokenInvariant(m.init);
   out.push(`/* loregraph sim export: ${p.scenario} variant=${p.variant} config=${p.config} */`);
   out.push(`/* verdicts: "assertion violated" = violated, "invalid end state" = deadlock */`);
   out.push('');
@@ -270,9 +490,11 @@ export function programToPromelaMapped(p: Program): { text: string; lines: Map<n
   for (const f of p.folios) {
     for (const [field, value] of Object.entries(f.init)) out.push(`int ${fName(f.name, field)} = ${value};`);
     out.push(`int ${fOwner(f.name)} = 0;`);
+    if (feat.freeable.has(f.name)) out.push(`int ${fFreed(f.name)} = 0;`);
+    if (feat.rcuFreed.has(f.name)) out.push(`int ${fRcuFree(f.name)} = 0;  /* readers a call_rcu waits for */`);
   }
   for (const l of p.locks) {
-    if (l.kind === 'mutex') out.push(`int ${mOwner(l.name)} = 0;  /* owner thread number, 0: free */`);
+    if (l.kind !== 'rwsem') out.push(`int ${mOwner(l.name)} = 0;  /* ${l.kind}: owner thread number, 0: free */`);
     else {
       out.push(`int ${rw(l.name, 'w')} = 0;  /* rwsem ${l.name} (${l.fair}-fair): writer */`);
       out.push(`int ${rw(l.name, 'r')} = 0;  /* read holds, all threads */`);
@@ -280,26 +502,40 @@ export function programToPromelaMapped(p: Program): { text: string; lines: Map<n
       out.push(`int ${rw(l.name, 'q')} = 0;  /* queued writers */`);
     }
   }
+  for (const x of p.xarrays) {
+    out.push(`int ${xaName(x.name)}[${x.size}];  /* entries: 0 NULL, k folio k, -1 retry, -(v+2) value v */`);
+    out.push(`int ${xaOrd(x.name)}[${x.size}];  /* order of the multi-index entry each index is in */`);
+  }
+  if (p.xarrays.length) out.push('int xa_v = 0;  /* the value being stored, within one d_step */');
+  if (feat.rcu) for (const t of p.threads) out.push(`int ${rcuNest(t.name)} = 0;  /* RCU read-side nesting */`);
+  p.threads.forEach((t, i) => {
+    if (feat.syncers.has(i)) out.push(`int ${gpName(t.name)} = 0;  /* readers its synchronize_rcu waits for */`);
+  });
+  const xaInit = p.xarrays.flatMap((x) =>
+    x.entries.flatMap((en) => Array.from({ length: 1 << en.order }, (_, k) => `${xaName(x.name)}[${en.index + k}] = ${en.entry}; ${xaOrd(x.name)}[${en.index + k}] = ${en.order}`)),
+  );
+  if (xaInit.length) out.push('int xa_ready = 0;');
+  out.push(`int viol = ${broken0 >= 0 ? viol.code(`invariant ${p.invariants[broken0]!.name}`) : 0};  /* the first violation, 0: none */`);
   out.push('int done = 0;');
   out.push('');
-  p.threads.forEach((t, i) => emitThread(p, t, i, out, lines));
-
-  if (p.invariants.length > 0) {
-    out.push('active proctype invariants() {');
-    out.push('end_watch:');
-    out.push('  do');
-    for (const inv of p.invariants) {
-      const e = exprToPromela(inv.expr);
-      out.push(`  :: atomic { !(${e}) -> assert(${e}) }  ${comment(`invariant ${inv.name}`)}`);
-    }
-    out.push('  od');
-    out.push('}');
+  p.threads.forEach((t, i) => emitThread(p, t, i, out, lines, { viol, folios, feat, inv }));
+  if (xaInit.length) {
+    out.push(`active proctype xa_init() { d_step { ${xaInit.join('; ')}; xa_ready = 1 } }`);
     out.push('');
   }
+
+  out.push('active proctype violation() {');
+  out.push('end_ok:');
+  out.push('  (viol != 0);');
+  out.push('  assert(viol == 0);');
+  // Idles forever (pan refuses a bare skip loop): after a violation no state is a deadlock.
+  out.push('  do :: viol = viol + 0 od');
+  out.push('}');
+  out.push('');
   if (p.finals.length > 0) {
     out.push('active proctype finals() {');
-    out.push(`  (done == ${p.threads.length});`);
-    for (const f of p.finals) out.push(`  assert(${exprToPromela(f.expr)});  ${comment(`final ${f.name}`)}`);
+    out.push(`  (done == ${p.threads.length} && viol == 0);`);
+    out.push(`  d_step { if ${p.finals.map((f) => `:: !(${exprToPromela(f.expr, folios)}) -> viol = ${viol.code(`final ${f.name}`)}`).join(' ')} :: else -> skip fi }`);
     out.push('}');
   }
   return { text: out.join('\n') + '\n', lines };

@@ -6,6 +6,7 @@ import type { Verdict, WitnessStep, WaitEdge } from './ast.ts';
 import type { Model, State, Transition } from './compile.ts';
 import { SimError } from './errors.ts';
 import { waitFor } from './explore.ts';
+import { showEntry } from './expr.ts';
 
 export interface ReplayOutcome {
   /** What the end of the witness shows: a violation, a deadlock, or `holds` (nothing wrong there). */
@@ -55,7 +56,8 @@ function run(m: Model, n: number, pick: (s: State, i: number) => Transition): Re
     const before = Int32Array.from(s);
     const fail = tr.exec(s);
     const node = th.nodes[tr.node]!;
-    const went = node.cond !== undefined ? [`(${node.cond}) is ${s[th.pcSlot] === node.next[0] ? 'true' : 'false'}`] : [];
+    // A step that fails stops before it branches.
+    const went = node.cond !== undefined && fail < 0 ? [`(${node.cond}) is ${s[th.pcSlot] === node.next[0] ? 'true' : 'false'}`] : [];
     steps.push({
       thread: th.name,
       step: tr.step,
@@ -88,6 +90,8 @@ function run(m: Model, n: number, pick: (s: State, i: number) => Transition): Re
 export function changes(m: Model, a: State, b: State): string[] {
   const out: string[] = [];
   const who = (v: number): string => (v > 0 ? m.threads[v - 1]!.name : 'none');
+  const folios = m.program.folios.map((f) => f.name);
+  const set = (mask: number): string => `{${m.threads.filter((_, u) => (mask & (1 << u)) !== 0).map((t) => t.name).join(', ')}}`;
   for (let i = 0; i < m.width; i++) {
     if (a[i] === b[i]) continue;
     const sl = m.slots[i]!;
@@ -110,6 +114,24 @@ export function changes(m: Model, a: State, b: State): string[] {
         break;
       case 'queued':
         out.push(`${base} queued writers: ${x} -> ${y}`);
+        break;
+      case 'xa':
+        out.push(`${sl.name}: ${showEntry(x, folios)} -> ${showEntry(y, folios)}`);
+        break;
+      case 'xaorder':
+        out.push(`${base} multi-index order: ${x} -> ${y}`);
+        break;
+      case 'freed':
+        out.push(y ? `folio ${base} freed` : `folio ${base} no longer freed`);
+        break;
+      case 'rcu':
+        out.push(`${base} RCU read-side nesting: ${x} -> ${y}`);
+        break;
+      case 'gp':
+        out.push(`${base} grace period waits for: ${set(x)} -> ${set(y)}`);
+        break;
+      case 'rcufree':
+        out.push(`${base} call_rcu waits for: ${set(x)} -> ${set(y)}`);
         break;
       default:
         out.push(`${sl.name}: ${x} -> ${y}`);

@@ -129,7 +129,7 @@ describe('scenario parser', () => {
       'lock:mutex:exclusive',
       'lock:rwsem:read',
       'unlock:rwsem:read',
-      'trylock:folio:',
+      'trylock:folio:exclusive',
       'unlock:mutex:exclusive',
     ]);
   });
@@ -137,7 +137,7 @@ describe('scenario parser', () => {
 
 describe('scenario errors name the file, line, column and what was expected', () => {
   it('an unknown top-level key', () => {
-    expect(errorOf('id: t\ntitle: t\nthread: {}\n')).toBe("x.yaml:3:1: unknown key 'thread' in a scenario; expected one of: id, title, source, description, folios, vars, locks, macros, threads, invariants, finals, variants, configs, expect");
+    expect(errorOf('id: t\ntitle: t\nthread: {}\n')).toBe("x.yaml:3:1: unknown key 'thread' in a scenario; expected one of: id, title, source, description, memory, folios, vars, locks, xarrays, macros, threads, invariants, finals, variants, configs, expect");
   });
 
   it('a step with two kinds', () => {
