@@ -28,6 +28,7 @@ import { inlineSearchRunner, processSearchRunner } from './search-runner.ts';
 import { registerWeb } from './routes/web.ts';
 import { registerLinks } from './routes/links.ts';
 import { registerFixScenarios } from './routes/fix-scenarios.ts';
+import { registerRaces } from './routes/races.ts';
 
 export type { AppDeps } from './context.ts';
 
@@ -136,6 +137,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerSeriesDiff(app, ctx);
   registerLinks(app, ctx, scenarios);
   registerFixScenarios(app, ctx, scenarios);
+  registerRaces(app, ctx, scenarios);
   registerWeb(app);
 
   app.get('/api/openapi.json', {

@@ -1,0 +1,165 @@
+// Races, proposed fixes and stances as the API returns them, with the JSON schemas that
+// validate and serialize them (a serializer drops what its schema does not declare, so
+// schemaCovers fails the type-check when a field is added to the domain types and not here).
+// Dates leave the API as ISO 8601 strings, as everywhere else.
+import type { RaceSummary } from '../db/knowledge.ts';
+import { OUTCOMES, STANCES, type Fix, type RaceRecord } from '../domain/knowledge/types.ts';
+import { scenarioLinkSchema, type ScenarioLink } from './scenario-links.ts';
+import { schemaCovers } from './schema-covers.ts';
+
+const str = { type: 'string' } as const;
+const nstr = { type: ['string', 'null'] } as const;
+const strs = { type: 'array', items: str } as const;
+const isoDate = { type: ['string', 'null'], description: 'ISO 8601 UTC' } as const;
+
+export const evidenceSchema = {
+  type: 'object',
+  required: ['messageId', 'block', 'text'],
+  properties: {
+    messageId: str,
+    block: { type: ['integer', 'null'], description: "index into the message's reply blocks (/api/messages/{mid}/structure), null for the subject" },
+    text: { type: 'string', description: 'the sentence, diff line or subject the fact was read from' },
+  },
+} as const;
+
+const nullableEvidence = { anyOf: [evidenceSchema, { type: 'null' }] } as const;
+
+const reasonSchema = {
+  type: 'object',
+  required: ['kind', 'weight', 'evidence'],
+  properties: { kind: str, weight: { type: 'number' }, evidence: evidenceSchema },
+} as const;
+
+const stepSchema = {
+  type: 'object',
+  required: ['column', 'text', 'functions'],
+  properties: { column: { type: 'integer' }, text: str, functions: strs },
+} as const;
+
+const interleavingSchema = {
+  type: 'object',
+  required: ['evidence', 'columns', 'steps'],
+  properties: { evidence: evidenceSchema, columns: strs, steps: { type: 'array', items: stepSchema } },
+} as const;
+
+const stanceSchema = {
+  type: 'object',
+  required: ['stance', 'author', 'messageId', 'evidence', 'aimedBy'],
+  properties: {
+    stance: { type: 'string', enum: [...STANCES] },
+    author: nstr,
+    messageId: str,
+    evidence: evidenceSchema,
+    aimedBy: { type: 'string', enum: ['quoted', 'reply', 'trailer'], description: 'how the stance was tied to this fix' },
+  },
+} as const;
+
+export const fixSchema = {
+  type: 'object',
+  required: [
+    'id', 'kind', 'author', 'messageId', 'date', 'summary', 'functions', 'files', 'wip', 'version', 'lifecycle',
+    'lifecycleEvidence', 'supersededBy', 'stances', 'evidence', 'scenarios',
+  ],
+  properties: {
+    id: { type: 'string', description: '<message-id>#<n>: the n-th fix that message proposes' },
+    kind: { type: 'string', enum: ['patch', 'inline-diff', 'attachment', 'prose'] },
+    author: nstr,
+    messageId: str,
+    date: isoDate,
+    summary: str,
+    functions: strs,
+    files: strs,
+    wip: { type: 'boolean' },
+    version: { type: ['integer', 'null'] },
+    lifecycle: {
+      type: 'string',
+      enum: ['proposed', 'under-review', 'objected', 'changes-requested', 'reviewed', 'applied', 'superseded', 'merged'],
+    },
+    lifecycleEvidence: nullableEvidence,
+    supersededBy: nstr,
+    stances: { type: 'array', items: stanceSchema },
+    evidence: evidenceSchema,
+    scenarios: { type: 'array', items: scenarioLinkSchema, description: 'simulator scenarios that model (explicit) or cover (coverage) the fix' },
+  },
+} as const;
+
+export const raceSchema = {
+  type: 'object',
+  required: [
+    'id', 'title', 'outcome', 'outcomeEvidence', 'status', 'statusEvidence', 'confidence', 'reasons', 'functions', 'files', 'locks',
+    'versions', 'configs', 'diagram', 'threads', 'evidence', 'fixes', 'firstDate', 'lastDate',
+  ],
+  properties: {
+    id: str,
+    title: str,
+    outcome: { type: 'string', enum: [...OUTCOMES] },
+    outcomeEvidence: nullableEvidence,
+    status: { type: 'string', enum: ['confirmed', 'refuted', 'open'] },
+    statusEvidence: nullableEvidence,
+    confidence: { type: 'number', minimum: 0, maximum: 1 },
+    reasons: { type: 'array', items: reasonSchema },
+    functions: strs,
+    files: strs,
+    locks: strs,
+    versions: strs,
+    configs: strs,
+    diagram: { anyOf: [interleavingSchema, { type: 'null' }] },
+    threads: { ...strs, description: 'thread roots of the family, first the one that reported it' },
+    evidence: { ...strs, description: 'Message-IDs whose reasons made it a race, oldest first' },
+    fixes: { type: 'array', items: fixSchema },
+    firstDate: isoDate,
+    lastDate: isoDate,
+  },
+} as const;
+
+export const raceSummarySchema = {
+  type: 'object',
+  required: ['id', 'title', 'outcome', 'confidence', 'status', 'firstDate', 'lastDate', 'evidence', 'fixes'],
+  properties: {
+    id: str,
+    title: str,
+    outcome: { type: 'string', enum: [...OUTCOMES] },
+    confidence: { type: 'number' },
+    status: { type: 'string', enum: ['confirmed', 'refuted', 'open'] },
+    firstDate: isoDate,
+    lastDate: isoDate,
+    evidence: strs,
+    fixes: { type: 'integer', description: 'proposed fixes' },
+  },
+} as const;
+
+export interface FixJson extends Omit<Fix, 'date'> {
+  date: string | null;
+  scenarios: ScenarioLink[];
+}
+export interface RaceJson extends Omit<RaceRecord, 'fixes' | 'firstDate' | 'lastDate'> {
+  fixes: FixJson[];
+  firstDate: string | null;
+  lastDate: string | null;
+}
+export interface RaceSummaryJson extends Omit<RaceSummary, 'firstDate' | 'lastDate'> {
+  firstDate: string | null;
+  lastDate: string | null;
+}
+
+schemaCovers<typeof evidenceSchema, RaceRecord['reasons'][number]['evidence']>(true);
+schemaCovers<typeof reasonSchema, RaceRecord['reasons'][number]>(true);
+schemaCovers<typeof interleavingSchema, NonNullable<RaceRecord['diagram']>>(true);
+schemaCovers<typeof stanceSchema, Fix['stances'][number]>(true);
+schemaCovers<typeof fixSchema, FixJson>(true);
+schemaCovers<typeof raceSchema, RaceJson>(true);
+schemaCovers<typeof raceSummarySchema, RaceSummaryJson>(true);
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function fixJson(f: Fix, scenarios: ScenarioLink[]): FixJson {
+  return { ...f, date: iso(f.date), scenarios };
+}
+
+export function raceJson(r: RaceRecord, linksOf: (f: Fix) => ScenarioLink[]): RaceJson {
+  return { ...r, fixes: r.fixes.map((f) => fixJson(f, linksOf(f))), firstDate: iso(r.firstDate), lastDate: iso(r.lastDate) };
+}
+
+export function raceSummaryJson(r: RaceSummary): RaceSummaryJson {
+  return { ...r, firstDate: iso(r.firstDate), lastDate: iso(r.lastDate) };
+}
