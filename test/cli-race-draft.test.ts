@@ -5,6 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { takeScenarioDraft, writeScenarioDraft } from '../cli/race-draft.ts';
+import { main } from '../cli/main.ts';
+import { closeDb, openDb } from '../db/connection.ts';
+import { replaceRaces } from '../db/knowledge.ts';
 import type { CliIO } from '../cli/command.ts';
 import type { RaceRecord } from '../domain/knowledge/types.ts';
 import { parseScenario } from '../sim/index.ts';
@@ -64,6 +67,27 @@ describe('writeScenarioDraft', () => {
       writeFileSync(file, 'finished by hand\n');
       expect(() => writeScenarioDraft(race, file, io())).toThrow(/exists/);
       expect(readFileSync(file, 'utf8')).toBe('finished by hand\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is what `loregraph race <id> --scenario-draft [FILE]` does with a stored race', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lg-race-draft-cli-'));
+    try {
+      const dbPath = join(dir, 'k.db');
+      const db = openDb(dbPath);
+      db.sql.transaction(() => replaceRaces(db, [], [race]))();
+      closeDb(db);
+      const printed = io();
+      expect(await main(['race', race.id, '--db', dbPath, '--scenario-draft'], printed)).toBe(0);
+      expect(parseScenario(printed.stdout, 'x.yaml').threads.has('f2fs_gc')).toBe(true);
+      const file = join(dir, 'out.yaml');
+      const written = io();
+      expect(await main(['race', race.id, '--scenario-draft', file, '--db', dbPath], written)).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe(printed.stdout);
+      expect(await main(['race', race.id, '--scenario-draft', file, '--db', dbPath], io())).toBe(2);
+      expect(await main(['race', 'r-nosuchid', '--scenario-draft', '--db', dbPath], io())).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,25 +1,25 @@
-// `loregraph race <id> [--json] [--scenario-draft]`
+// `loregraph race <id> [--json] [--scenario-draft [FILE]]`
 import { closeDb, openDb } from '../../db/connection.ts';
 import { getRace } from '../../db/knowledge.ts';
 import { LoregraphError } from '../../domain/errors.ts';
-import { draftScenario } from '../../domain/knowledge/scenario-draft.ts';
 import { createScenarioStore } from '../../server/scenario-store.ts';
 import { fixScenarioLinks, type ScenarioLink } from '../../server/scenario-links.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type Command } from '../command.ts';
 import { formatRace } from '../race-format.ts';
+import { SCENARIO_DRAFT_HELP, takeScenarioDraft, writeScenarioDraft } from '../race-draft.ts';
 
 export const command: Command = {
-  help: `usage: loregraph race <id> [--db FILE] [--json] [--scenario-draft] [--scenarios DIR]
+  help: `usage: loregraph race <id> [--db FILE] [--json] [--scenario-draft [FILE]] [--scenarios DIR]
   One race with everything known of it: the reasons that made it a race with their
   sentences, functions, files, locks, versions and configs, the interleaving diagram, its
   threads, and each proposed fix with its lifecycle, the stances taken on it and the
   simulator scenarios linked to it (explicit, or by coverage).
-  --scenario-draft   print a scenario skeleton in the simulator's language instead`,
+${SCENARIO_DRAFT_HELP}`,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, {
+    const { argv: rest, draft } = takeScenarioDraft(argv);
+    const { values, positionals } = parseCommandArgs(rest, {
       db: { type: 'string' },
       json: { type: 'boolean' },
-      'scenario-draft': { type: 'boolean' },
       scenarios: { type: 'string' },
     });
     if (positionals.length !== 1) throw new LoregraphError('USAGE', 'race needs exactly one race id (see loregraph races)');
@@ -28,8 +28,8 @@ export const command: Command = {
     try {
       const race = getRace(db, id);
       if (!race) throw new LoregraphError('NOT_FOUND', `no race ${id}`);
-      if (values['scenario-draft']) {
-        io.out(draftScenario(race));
+      if (draft) {
+        writeScenarioDraft(race, draft.file, io);
         return 0;
       }
       const store = createScenarioStore(values.scenarios);
