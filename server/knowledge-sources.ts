@@ -1,9 +1,10 @@
 // Where knowledge entities come from: one reader per kind, over the other layers' query
-// functions. Races and fixes join this list when they exist.
+// functions: series, stable fixes, races with the fixes proposed for them, and scenarios.
 import type { Db } from '../db/connection.ts';
 import { listFixesForKnowledge, listSeriesForKnowledge } from '../db/knowledge-entities.ts';
 import type { KnowledgeEntity } from './knowledge.ts';
 import type { KnowledgeSource } from './knowledge-cache.ts';
+import { raceEntities } from './knowledge-races.ts';
 import type { ScenarioStore } from './scenario-store.ts';
 import { scenarioEntity } from './scenario-json.ts';
 
@@ -39,6 +40,7 @@ export function defaultKnowledgeSources(deps: { scenarios: ScenarioStore }): Kno
   return [
     seriesEntities,
     fixEntities,
+    raceEntities,
     // Scenarios live in files, not the database; the store reloads those that changed.
     () => deps.scenarios.list().flatMap((e) => (e.scenario ? [scenarioEntity(e.scenario)] : [])),
   ];

@@ -1,13 +1,13 @@
 // The knowledge index: a lunr index over the entities loregraph knows about beyond raw
-// mail (series, stable fixes, scenarios; races and fixes later). Titles weigh most, then
-// code paths and function names, then body text. It is built in the server from the
-// database and shipped prebuilt as JSON so a page can search it offline.
+// mail (series, stable fixes, scenarios, races and the fixes proposed for them). Titles
+// weigh most, then code paths and function names, then body text. It is built in the server
+// from the database and shipped prebuilt as JSON so a page can search it offline.
 import lunr from 'lunr';
 import { LoregraphError } from '../domain/errors.ts';
 import { hasDiff, parseDiff } from '../domain/patch/diff.ts';
 
-/** Kinds known today; the type stays open so races and fixes can join without a change here. */
-export type KnowledgeKind = 'series' | 'stable-fix' | 'scenario' | (string & {});
+/** Kinds known today ('fix': a fix proposed for a race, from the mail); the type stays open for more. */
+export type KnowledgeKind = 'series' | 'stable-fix' | 'scenario' | 'race' | 'fix' | (string & {});
 
 export interface KnowledgeEntity {
   /** Unique across kinds, e.g. 'series:<mid>', 'scenario:folio-lock'. */

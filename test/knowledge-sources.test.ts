@@ -24,14 +24,15 @@ describe('knowledge entities from the embedded sample', () => {
     expect(fix!.paths).toContain('mm/filemap.c');
   });
 
-  it('finds series, fixes and scenarios through /api/knowledge, and every hit url answers 200', async () => {
+  it('finds series, fixes, races, their proposed fixes and scenarios through /api/knowledge, and every hit url answers 200', async () => {
     const res = (await t.app.inject({ url: '/api/knowledge?q=filemap_get_pages' })).json() as { hits: { kind: string; url: string }[] };
     expect(new Set(res.hits.map((h) => h.kind))).toContain('stable-fix');
     const swap = (await t.app.inject({ url: '/api/knowledge?q=swapin+readahead&kind=series' })).json() as { hits: { id: string }[] };
     expect(swap.hits[0]!.id).toBe('series:20240910-swap-batch-v2-0-ravi@example.com');
     const index = (await t.app.inject({ url: '/api/index/knowledge.json' })).json() as { docs: Record<string, { kind: string; url: string }> };
     const kinds = new Set(Object.values(index.docs).map((d) => d.kind));
-    expect([...kinds].sort()).toEqual(['scenario', 'series', 'stable-fix']);
+    // the sample's race thread gives a race and the fixes proposed in it
+    expect([...kinds].sort()).toEqual(['fix', 'race', 'scenario', 'series', 'stable-fix']);
     for (const d of Object.values(index.docs)) expect((await t.app.inject({ url: d.url })).statusCode, d.url).toBe(200);
   });
 });

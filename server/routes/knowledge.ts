@@ -28,7 +28,7 @@ schemaCovers<typeof hitSchema, KnowledgeHit>(true);
 export function registerKnowledge(app: FastifyInstance, ctx: RouteContext, cache: KnowledgeCache): void {
   app.get<{ Querystring: { q: string; limit: number; kind?: string } }>('/api/knowledge', {
     schema: {
-      summary: 'Search series, stable fixes and scenarios (lunr: title > code paths > body, prefix and one-typo matches)',
+      summary: 'Search series, stable fixes, races, their proposed fixes and scenarios (lunr: title > code paths > body, prefix and one-typo matches)',
       tags: ['knowledge'],
       querystring: {
         type: 'object',
@@ -37,7 +37,7 @@ export function registerKnowledge(app: FastifyInstance, ctx: RouteContext, cache
         properties: {
           q: { type: 'string', minLength: 1, maxLength: ctx.limits.maxQueryLength, description: "words; '-word' excludes" },
           limit: { type: 'integer', minimum: 1, maximum: ctx.limits.maxPageSize, default: 20 },
-          kind: { type: 'string', maxLength: 32, description: 'only entities of this kind (series, stable-fix, scenario)' },
+          kind: { type: 'string', maxLength: 32, description: 'only entities of this kind (series, stable-fix, scenario, race, fix)' },
         },
       },
       response: {
