@@ -171,6 +171,9 @@ function predicateSql(db: Db, p: Predicate): Sql {
     case 'status':
     case 'branch':
       return knowledgePredicate(db, p.kind, p.value);
+    case 'race':
+    case 'is':
+      return racePredicate(db, p.kind, p.value);
     case 'and':
     case 'or': {
       const parts = p.children.map((c) => predicateSql(db, c));
@@ -203,6 +206,15 @@ function knowledgePredicate(db: Db, kind: 'patchid' | 'status' | 'branch', value
         params: [value, value],
       };
   }
+}
+
+/** race: and is:race read the knowledge graph (db/migrations/008_knowledge.sql): every message of a race's threads. */
+function racePredicate(db: Db, kind: 'race' | 'is', value: string): Sql {
+  if (!tableExists(db, 'race_messages')) {
+    throw new LoregraphError('BAD_QUERY', `${kind}: needs race data, which this database does not have`, { field: kind });
+  }
+  if (kind === 'is') return { text: 'm.id IN (SELECT msg_row FROM race_messages)', params: [] };
+  return { text: 'm.id IN (SELECT rm.msg_row FROM race_terms t JOIN race_messages rm ON rm.race_id = t.race_id WHERE t.term = ?)', params: [value] };
 }
 
 function whereOf(db: Db, filters: Predicate[]): Sql {

@@ -23,7 +23,8 @@ export type TextField =
   | 'l';
 
 /** Prefixes answered from tables rather than the full-text index. */
-export type ExactField = 'mid' | 'patchid' | 'status' | 'branch';
+/** race: and is: read the knowledge graph's tables (a race's function/file/lock terms; is:race). */
+export type ExactField = 'mid' | 'patchid' | 'status' | 'branch' | 'n' | 'dfpre' | 'dfpost' | 'dfblob' | 'race' | 'is';
 
 export interface TermNode {
   kind: 'term';

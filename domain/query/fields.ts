@@ -30,7 +30,7 @@ export const TEXT_FIELDS: Record<TextField, readonly SearchColumn[] | null> = {
   l: ['list_id'],
 };
 
-export const EXACT_FIELDS: readonly ExactField[] = ['mid', 'patchid', 'status', 'branch'];
+export const EXACT_FIELDS: readonly ExactField[] = ['mid', 'patchid', 'status', 'branch', 'race', 'is'];
 
 export type FieldKind = { kind: 'text'; field: TextField } | { kind: 'exact'; field: ExactField } | { kind: 'date' };
 

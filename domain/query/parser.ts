@@ -11,6 +11,7 @@
 // 400 "unbalanced quote at column 12".
 import { LoregraphError } from '../errors.ts';
 import type { ExactField, QueryNode, Query, TextField } from './ast.ts';
+import { raceTerm } from './race-term.ts';
 import { parseDateRange, DateSyntaxError } from './dates.ts';
 import { lookupField } from './fields.ts';
 import { badQuery, tokenize, type Token } from './lexer.ts';
@@ -226,6 +227,14 @@ function exactValue(field: ExactField, value: string, column: number): string {
       if (!m) throw badQuery(`branch: takes a stable branch like 6.6 or 6.6.y, got '${value}'`, column);
       return m[1] as string;
     }
+    case 'race': {
+      const term = raceTerm(value);
+      if (term === '') throw badQuery(`race: takes a function, file or lock, got '${value}'`, column);
+      return term;
+    }
+    case 'is':
+      if (value.toLowerCase() !== 'race') throw badQuery(`unknown is:${value} (known: is:race)`, column);
+      return 'race';
   }
 }
 

@@ -11,6 +11,10 @@ export type Predicate =
   | { kind: 'patchid'; value: string }
   | { kind: 'status'; value: string }
   | { kind: 'branch'; value: string }
+  /** Messages in the threads of a race that names this function, file or lock (domain/query/race-term.ts form). */
+  | { kind: 'race'; value: string }
+  /** is:race: messages in the threads of any race. */
+  | { kind: 'is'; value: string }
   | { kind: 'and'; children: Predicate[] }
   | { kind: 'or'; children: Predicate[] }
   | { kind: 'not'; child: Predicate };
