@@ -27,7 +27,6 @@ import { inlineSimRunner, workerSimRunner } from './sim-runner.ts';
 import { inlineSearchRunner, processSearchRunner } from './search-runner.ts';
 import { registerWeb } from './routes/web.ts';
 import { registerLinks } from './routes/links.ts';
-import { registerFixScenarios } from './routes/fix-scenarios.ts';
 import { registerRaces } from './routes/races.ts';
 
 export type { AppDeps } from './context.ts';
@@ -136,7 +135,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerPatches(app, ctx);
   registerSeriesDiff(app, ctx);
   registerLinks(app, ctx, scenarios);
-  registerFixScenarios(app, ctx, scenarios);
   registerRaces(app, ctx, scenarios);
   registerWeb(app);
 

@@ -1,6 +1,6 @@
-// GET /api/fixes/:id/scenarios over a database holding a race with its proposed fixes,
-// against the scenarios in sim/scenarios: explicit links carry the variant's verdicts,
-// coverage links say they are unchecked, an unknown fix is a 404.
+// The scenario links of GET /api/fixes/:id over a database holding a race with its proposed
+// fixes, against the scenarios in sim/scenarios: explicit links carry the variant's
+// verdicts, coverage links say they are unchecked, an unknown fix is a 404.
 import { describe, expect, it } from 'vitest';
 import { closeDb, openDb } from '../db/connection.ts';
 import { replaceRaces } from '../db/knowledge.ts';
@@ -71,11 +71,12 @@ const t = useTestApp(async (path) => {
 });
 
 async function links(id: string): Promise<{ status: number; body: { fix: string; race: string; links: ScenarioLink[] } }> {
-  const res = await t.app.inject({ url: `/api/fixes/${encodeURIComponent(id)}/scenarios` });
-  return { status: res.statusCode, body: res.json() };
+  const res = await t.app.inject({ url: `/api/fixes/${encodeURIComponent(id)}` });
+  const json = res.json() as { race: { id: string }; fix: { id: string; scenarios: ScenarioLink[] } };
+  return { status: res.statusCode, body: { fix: json.fix.id, race: json.race.id, links: json.fix.scenarios } };
 }
 
-describe('GET /api/fixes/:id/scenarios', () => {
+describe('GET /api/fixes/:id: scenario links', () => {
   it("links the reporters' attachment to the variant that models it, with that variant's verdicts per config", async () => {
     const { status, body } = await links(`${REPORT}#0`);
     expect(status).toBe(200);
@@ -105,7 +106,7 @@ describe('GET /api/fixes/:id/scenarios', () => {
   });
 
   it('answers 404 for a fix it does not know', async () => {
-    const res = await t.app.inject({ url: `/api/fixes/${encodeURIComponent('nope@example.org#0')}/scenarios` });
+    const res = await t.app.inject({ url: `/api/fixes/${encodeURIComponent('nope@example.org#0')}` });
     expect(res.statusCode).toBe(404);
     expect((res.json() as { code: string }).code).toBe('NOT_FOUND');
   });
