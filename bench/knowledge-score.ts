@@ -49,8 +49,8 @@ export interface KnowledgeScore {
   misses: string[];
 }
 
-/** `raceOfThread(root)` answers the race whose family holds the labelled thread (by its root), if any. */
-export function scoreKnowledge(labels: readonly LabelledThread[], raceOfThread: (root: string) => RaceRecord | null): KnowledgeScore {
+/** `racesOfThread(root)` answers the races whose families hold the labelled thread (by its root): a stable bundle may hold several. */
+export function scoreKnowledge(labels: readonly LabelledThread[], racesOfThread: (root: string) => RaceRecord[]): KnowledgeScore {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -61,7 +61,9 @@ export function scoreKnowledge(labels: readonly LabelledThread[], raceOfThread: 
   let outcomesRight = 0;
   const misses: string[] = [];
   for (const t of labels) {
-    const race = raceOfThread(t.root);
+    const races = racesOfThread(t.root);
+    const race = races[0] ?? null;
+    const fixes = races.flatMap((r) => r.fixes);
     if (t.race && race) tp++;
     else if (t.race) {
       fn++;
@@ -71,15 +73,15 @@ export function scoreKnowledge(labels: readonly LabelledThread[], raceOfThread: 
       misses.push(`false race: ${t.subject} <${t.root}> (${race.reasons.slice(0, 3).map((r) => `${r.kind} ${r.weight}`).join(', ')})`);
     }
     if (!t.race) continue;
-    if (race && t.outcome === race.outcome) outcomesRight++;
+    if (races.some((r) => r.outcome === t.outcome)) outcomesRight++;
     for (const f of t.fixes ?? []) {
       fixesLabelled++;
-      if (race?.fixes.some((x) => x.messageId === f.message)) fixesFound++;
+      if (fixes.some((x) => x.messageId === f.message)) fixesFound++;
       else misses.push(`missed fix (${f.kind}) by ${f.author}: ${f.quote.slice(0, 80)} <${f.message}>`);
     }
     for (const s of t.stances ?? []) {
       stancesLabelled++;
-      const found = race?.fixes.flatMap((x) => x.stances.map((st) => ({ st, fix: x }))).find((x) => x.st.messageId === s.message && x.st.stance === s.stance);
+      const found = fixes.flatMap((x) => x.stances.map((st) => ({ st, fix: x }))).find((x) => x.st.messageId === s.message && x.st.stance === s.stance);
       if (found && found.fix.messageId === s.fix) stancesRight++;
       else misses.push(`stance ${s.stance} by ${s.author} ${found ? `aimed at ${found.fix.messageId}` : 'not found'}: ${s.quote.slice(0, 70)}`);
     }

@@ -19,7 +19,7 @@ export interface DiagramRead {
   steps: { column: number; text: string; functions: string[] }[];
 }
 
-const HEAD_TOKEN = /^(?:CPU\s?#?\d+|cpu\s?\d+|Thread\s?[A-Z0-9]+|thread\s?[a-z0-9]+|Task\s?[A-Z0-9]+|task\s?[a-z0-9]+|Process\s?[A-Z0-9]+|process\s?[a-z0-9]+|Context\s?[A-Z0-9]+|P[0-9]|T[0-9]|CPU[A-Z])\s*:?$/;
+const HEAD_TOKEN = /^[\[(<]?(?:CPU\s?#?\d+|cpu\s?\d+|Thread\s?[A-Z0-9]+|thread\s?[a-z0-9]+|Task\s?[A-Z0-9]+|task\s?[a-z0-9]+|Process\s?[A-Z0-9]+|process\s?[a-z0-9]+|Context\s?[A-Z0-9]+|P[0-9]|T[0-9]|CPU[A-Z])[\])>]?\s*:?$/;
 
 /** Pieces of a line separated by two or more spaces (or a tab), with their columns. */
 function pieces(line: string): { at: number; text: string }[] {
@@ -43,7 +43,7 @@ function isHeading(line: string): string[] | null {
   const ps = pieces(line);
   if (ps.length < 2 || ps.length > 4) return null;
   const heads = ps.map((p) => p.text.trim());
-  if (heads.every((h) => HEAD_TOKEN.test(h))) return heads.map((h) => h.replace(/:$/, ''));
+  if (heads.every((h) => HEAD_TOKEN.test(h))) return heads.map((h) => h.replace(/^[[(<]|[\])>]?:?$/g, ''));
   return null;
 }
 

@@ -63,18 +63,48 @@ export const TRAPS: [string, RegExp, number][] = [
 ];
 
 /** Subject lines of fixes for a race, and of patches that only annotate. */
-export const FIX_SUBJECT = /\b(?:fix(?:es|ing)?|avoid(?:s|ing)?|prevent(?:s|ing)?|close(?:s)?|plug(?:s)?|resolve(?:s)?|address(?:es)?)\b.{0,60}\b(?:races?|racy|race condition|dead-?locks?|ABBA|data-race|use-after-free|UAF|lock (?:inversion|ordering))\b/i;
-export const ANNOTATION_SUBJECT = /\blockdep\b.{0,60}\b(?:annotat|false|silence|splat|class|subclass|nesting|key)|\b(?:annotate|silence|suppress)\b.{0,40}\block/i;
+export const FIX_SUBJECT = /\b(?:fix(?:es|ing)?|avoid(?:s|ing)?|prevent(?:s|ing)?|close(?:s)?|plug(?:s)?|resolve(?:s)?|address(?:es)?)\b.{0,60}\b(?:races?|racy|race condition|dead-?locks?|ABBA|data-race|lock (?:inversion|ordering))\b/i;
+export const ANNOTATION_SUBJECT = /\blockdep\b.{0,60}\b(?:annotat|false|silence|splat|class|subclass|nesting|key)|\b(?:annotate|silence|suppress)\b.{0,40}\block|\bfalse (?:alarm|positive)s?\b/i;
 
 /** Prose that proposes a fix: the idea is in the sentence, the code tokens name what it touches. */
-export const IDEA = /\b(?:how about|what about|what if we|why not (?:just )?|i think we (?:want|need|should)|we (?:should|could|can|may need to|might|need to) (?:just |instead |simply |probably )?(?:take|hold|grab|drop|move|call|use|add|check|do|defer|wait|flush|serialize|protect|skip|set|clear|re-?check|keep|make|avoid|convert|switch|lock|unlock)|(?:a )?(?:better|simpler|cleaner|proper|real|correct) fix (?:would be|is|might be)|the (?:right|proper|real) fix (?:is|would be)|other idea|another (?:idea|option|approach)|perhaps (?:doing|we|it|just|calling|taking|moving)|maybe we (?:should|could|can)|i(?:'d| would) (?:suggest|prefer|rather)|i suggest|instead,? (?:we|let's|just)|can we (?:just |instead )?(?:take|hold|move|call|use|add|check|cover|do|defer|wait|flush|serialize|protect|skip|lock)|would it (?:make sense|be better|work) to|the fix (?:is|would be|should be) to)\b/i;
+export const IDEA = /\b(?:how about|what about|what if we|why not (?:just )?|i think we (?:want|need|should)|we (?:should|could|can|may need to|might|need to) (?:just |instead |simply |probably )?(?:take|hold|grab|drop|move|call|use|add|check|do|defer|wait|flush|serialize|protect|skip|set|clear|re-?check|keep|make|avoid|convert|switch|lock|unlock)|(?:a )?(?:better|simpler|cleaner|proper|real|correct) fix (?:would be|is|might be)|the (?:right|proper|real) fix (?:is|would be)|other idea|another (?:idea|option|approach)|perhaps (?:doing|we|it|just|calling|taking|moving)|maybe we (?:should|could|can)|i(?:'d| would) (?:suggest|prefer|rather)|i suggest|instead,? (?:we|let's|just)|can we (?:just |instead )?(?:take|hold|move|call|use|add|check|cover|do|defer|wait|flush|serialize|protect|skip|lock)|would it (?:make sense|be better|work) to|the fix (?:is|would be|should be) to|(?:it|this|that) (?:either )?needs? (?:some )?(?:locking|a lock|to (?:take|hold|use|be protected|be serialized))|we (?:also )?need to (?:cover|take|hold|protect|use|check|add|call|move|serialize|wait|flush|keep)|can we (?:check|cover|use|add|keep|make)|the (?:correct|right|proper) way (?:to|is)|we may be able to|we can (?:force|just|simply|instead|use|take|add|move|check|call|keep|defer)|^(?:and )?add (?:a |an )?[A-Za-z_]+\(|i'?m inclined to|(?:it|this) (?:can|could) be (?:solved|fixed|avoided) by|(?:should|must) (?:use|take|hold|grab) (?:the )?[a-z_]+|let'?s (?:use|take|add|move|check|just|keep|force)|needs? to be (?:moved|done|checked|taken|called|protected|serialized) (?:after|before|under|inside|outside|with)|to (?:remove|close|fix|avoid) (?:that|this|the) (?:hole|race|window))\b/i;
 
 /** Stances in a reply's own words. Order matters: the first that matches a sentence wins. */
 export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agreement' | 'question', RegExp][] = [
   ['nacked', /^\s*(?:NAK|NACK)\b|\bNack(?:ed)?-by:|\bI (?:have to |must )?NAK\b/],
-  ['objection', /\b(?:(?:i )?don'?t think (?:this|that|your|the|it) (?:\w+ ){0,3}(?:works?|fix(?:es)?|is (?:right|correct|enough|sufficient|safe)|solves?|helps?|closes?)|(?:does not|doesn't|won't|will not|can't|cannot) (?:\w+ ){0,2}(?:fix|work|help|solve|close) (?:the |this |that )?(?:race|problem|issue|deadlock|bug)|(?:there is|there's|there are) still (?:a |an |the )?(?:\w+ ){0,2}(?:race|window|deadlock|problem|issue|bug)|(?:this|that|it|which) (?:would |will |can |could )?(?:introduces?|creates?|opens?|causes?) (?:a |an |another |new )?(?:\w+ ){0,2}(?:race|deadlock|lock inversion|regression|window|problem)|(?:this|that|it) (?:would |will |can |could )?deadlocks?|is not (?:enough|sufficient|correct|safe|right)|isn't (?:enough|sufficient|correct|safe|right)|not (?:enough|sufficient) to|still racy|still races|breaks? |wrong (?:approach|fix)|doesn'?t look (?:right|correct)|this is (?:racy|broken|wrong|incorrect)|is (?:racy|broken|wrong|incorrect)|the fix is incorrect|i don'?t (?:like|think it'?s)|i'?m not (?:convinced|sure (?:this|that|it) (?:is|works))|problem with (?:this|that|your)|not always (?:an option|set|true|safe)|will not work|won'?t work|doesn'?t work)/i],
-  ['changes-requested', /\b(?:changes requested|please (?:fix|rework|resend|update|split|rebase|address)|needs? (?:to be )?(?:reworked|a respin|another version)|could you (?:please )?(?:fix|rework|resend|update|split))\b/i],
-  ['agreement', /\b(?:looks? (?:good|fine|correct|sane|right)(?: to me)?|LGTM|makes (?:a lot of |perfect )?sense|(?:good|nice|great) (?:catch|find|idea|fix)|i agree|agreed\b|sounds (?:good|reasonable|right|like a (?:good|great) idea)|that sounds like a great idea|fine by me|works for me|I like (?:this|it|the idea))\b/i],
+  [
+    'objection',
+    new RegExp(
+      [
+        String.raw`(?:i )?don'?t think (?:this|that|your|the|it) (?:\w+ ){0,3}(?:works?|fix(?:es)?|is (?:right|correct|enough|sufficient|safe)|solves?|helps?|closes?)`,
+        String.raw`(?:does not|doesn't|won't|will not|can't|cannot|didn't|did not) (?:\w+ ){0,2}(?:fix|work|help|solve|close|address)\b`,
+        String.raw`(?:there is|there's|there are) still (?:a |an |the |some )?(?:\w+ ){0,2}(?:race|window|deadlock|problems?|issues?|bugs?)`,
+        String.raw`(?:this|that|it|which) (?:would |will |can |could |may |might )?(?:introduces?|creates?|opens?|causes?) (?:a |an |another |new )?(?:\w+ ){0,2}(?:race|deadlock|lock inversion|regression|window|problem|hang|crash)`,
+        String.raw`(?:this|that|it) (?:would |will |can |could |may |might )?(?:deadlocks?|hang (?:the )?(?:kernel|system)|crash(?:es)?|panic|leaks?)`,
+        String.raw`(?:will|would|can|could|may|might) (?:still )?race (?:w/|with|against)`,
+        String.raw`(?:is|isn't|is not) (?:not )?(?:enough|sufficient)\b`,
+        String.raw`\b(?:still racy|still races|still wrong|not the right (?:way|fix|approach)|wrong (?:approach|fix|way)|not (?:a )?(?:correct|proper) fix)`,
+        String.raw`(?:doesn'?t|does not) look (?:right|correct)`,
+        String.raw`(?:this|that|it) is (?:racy|broken|wrong|incorrect|buggy)`,
+        String.raw`the (?:fix|patch) is (?:incorrect|wrong|broken)`,
+        String.raw`i'?m not (?:convinced|sure (?:this|that|it) (?:is|works))`,
+        String.raw`(?:problem|issue) with (?:this|that|your)`,
+        String.raw`not always (?:an option|set|true|safe|held)`,
+        String.raw`(?:will not|won'?t|doesn'?t|does not) work`,
+        String.raw`(?:don'?t|didn'?t|do not|did not) (?:see|understand) (?:why|how)`,
+        String.raw`not all of them|only (?:partially|partly)|partial(?:ly)? (?:fix|solve)`,
+        String.raw`(?:starts? to|began to|begins to) (?:complain|fail|warn)|(?:fails?|failed|breaks?|broke) (?:to )?(?:build|compile|boot|xfstests?|the test)`,
+        String.raw`kernel test robot noticed|^(?:error|warning): |\bbuild (?:error|failure|warning)s?\b`,
+        String.raw`unclear (?:if|whether|why)`,
+      ].join('|'),
+      'i',
+    ),
+  ],
+  ['changes-requested', /\b(?:changes requested|please (?:fix|rework|resend|update|split|rebase|address|improve)|needs? (?:to be )?(?:reworked|a respin|another version)|could you (?:please )?(?:fix|rework|resend|update|split)|improve the (?:commit|changelog|description))\b/i],
+  [
+    'agreement',
+    /\b(?:looks? (?:good|fine|correct|sane|right|reasonable)(?: to me)?|LGTM|makes (?:a lot of |perfect )?sense|(?:good|nice|great) (?:catch|find|idea|fix)|i agree|agreed\b|sounds (?:good|reasonable|right|fine|like a (?:good|great) idea)|fine by me|works for me|I like (?:this|it|the idea)|you'?re right|i (?:believe|think) (?:this|the) patch (?:can|should|will|does) fix|now i see|i see your point|i'?ll (?:send|post|spin|respin) (?:a |the )?(?:v\d|new version|next version|updated)|(?:^|\. )(?:yup|yes|yeah|right|sure|okay|ok)[.!,]?\s*$)/i,
+  ],
   ['question', /\?\s*$/],
 ];
 

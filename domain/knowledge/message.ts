@@ -93,6 +93,16 @@ function versionsOf(text: string): string[] {
   return [...new Set([...text.matchAll(VERSION_RE)].map((m) => m[1] ?? m[2] ?? '').filter(Boolean))];
 }
 
+/** The sender as a person: "Chao Yu via Linux-f2fs-devel" (a list rewriting From for DMARC) is Chao Yu. */
+export function personName(name: string): string {
+  return name.replace(/\s+via\s+\S.*$/i, '').replace(/^["']|["']$/g, '').trim();
+}
+
+function senderName(msg: ParsedMessage): string | null {
+  const n = msg.from?.name ? personName(msg.from.name) : '';
+  return n || msg.from?.address || null;
+}
+
 interface Unit {
   block: number | null;
   /** 0 for own text and the subject. */
@@ -104,7 +114,7 @@ interface Unit {
 
 /** The message's text as units (subject first), each with its block and author. */
 function unitsOf(msg: ParsedMessage, r: ReplyStructure): Unit[] {
-  const sender = msg.from?.name || msg.from?.address || null;
+  const sender = senderName(msg);
   const units: Unit[] = [{ block: null, depth: 0, author: sender, text: msg.subject, kind: 'subject' }];
   for (const [i, b] of r.blocks.entries()) {
     if (b.kind === 'signature' || b.kind === 'attribution') continue;
@@ -172,12 +182,14 @@ function outcomeOf(id: string, units: Unit[]): { outcome: Outcome; evidence: Evi
 
 function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: PatchAnalysis | undefined): FixProposal[] {
   const id = msg.messageId;
-  const sender = msg.from?.name || msg.from?.address || null;
+  const sender = senderName(msg);
   const out: FixProposal[] = [];
-  if (patch && patch.kind === 'patch') {
+  // a new version posted as a reply ("Re: [PATCH v2] ...", whole patch inside) is a patch too
+  const repost = patch?.kind === 'reply' && patch.subject.isPatch && patch.files.length > 0;
+  if (patch && (patch.kind === 'patch' || repost)) {
     out.push({
       kind: 'patch',
-      author: patch.author?.name || patch.author?.email || sender,
+      author: (patch.author?.name ? personName(patch.author.name) : '') || patch.author?.email || sender,
       summary: patch.subject.normalizedSubject || msg.subject,
       functions: functionsInDiff(units),
       files: patch.files.map((f) => f.path).slice(0, 40),
@@ -214,7 +226,7 @@ function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patc
       const name = m[1] ?? '';
       if (out.some((f) => f.summary === name)) continue;
       const around = u.text.slice(Math.max(0, (m.index ?? 0) - 200), (m.index ?? 0) + 200);
-      if (!/attach/i.test(around) && !/attach/i.test(prevText(units, u))) continue;
+      if (!/attach/i.test(around) && !prevTexts(units, u, 3).some((t) => /attach/i.test(t))) continue;
       out.push({ kind: 'attachment', author: u.author, summary: name, functions: [], files: [], wip: WIP.test(name), evidence: ev(id, u, name) });
     }
     for (const s of sentences(u.text)) {
@@ -230,7 +242,11 @@ function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patc
     for (const s of sentences(u.text)) {
       if (!IDEA.test(s)) continue;
       const fns = functionsOf(s);
-      const codeish = fns.length > 0 || locksOf(s).length > 0 || /\b[a-z]+_[a-z0-9_]+\b|->|\bVM_FAULT_\w+|\bFAULT_FLAG_\w+/.test(s);
+      const codeish =
+        fns.length > 0 ||
+        locksOf(s).length > 0 ||
+        /\b[a-z]+_[a-z0-9_]+\b|->|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/.test(s) ||
+        /\b(?:lock(?:s|ed|ing)?|mutex|semaphore|barriers?|rcu|atomic(?:ally)?|refcount|spinlock|serializ\w+)\b/i.test(s);
       if (!codeish && !/\b(?:better|simpler|proper|real|right) fix\b|\bother idea\b/i.test(s)) continue;
       if (out.some((f) => f.kind === 'prose' && f.summary === clip(s))) continue;
       out.push({ kind: 'prose', author: u.author, summary: clip(s), functions: fns, files: filesOf(s), wip: false, evidence: ev(id, u, s) });
@@ -239,9 +255,9 @@ function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patc
   return out.slice(0, 12);
 }
 
-function prevText(units: Unit[], u: Unit): string {
+function prevTexts(units: Unit[], u: Unit, n: number): string[] {
   const i = units.indexOf(u);
-  return i > 0 ? units[i - 1]?.text ?? '' : '';
+  return units.slice(Math.max(1, i - n), i).map((x) => x.text);
 }
 
 function functionsInDiff(units: Unit[]): string[] {
@@ -259,7 +275,7 @@ function functionsInDiff(units: Unit[]): string[] {
 
 function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: PatchAnalysis | undefined): StanceSignal[] {
   const id = msg.messageId;
-  const sender = msg.from?.name || msg.from?.address || null;
+  const sender = senderName(msg);
   const out: StanceSignal[] = [];
   // trailers a reply gives are stances on what it answers
   if (patch && patch.kind !== 'patch') {
@@ -345,7 +361,9 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   if (d) {
     const blockIdx = r.blocks.findIndex((b) => b.start <= d.line + 1 && b.end >= d.line);
     diagram = { evidence: { messageId: id, block: blockIdx >= 0 ? blockIdx : null, text: clip(stripped[d.line] ?? '') }, columns: d.columns, steps: d.steps.slice(0, 80) };
-    reasons.push({ kind: 'interleaving-diagram', weight: 5, evidence: diagram.evidence });
+    // lockdep prints its own CPU0/CPU1 scenario: then the diagram is the splat's, not a person's reading
+    const splat = reasons.some((x) => x.kind === 'lockdep-splat');
+    reasons.push({ kind: 'interleaving-diagram', weight: splat ? 1 : 5, evidence: diagram.evidence });
     for (const s of d.steps) addAll(functions, s.functions);
   }
   const fixes = fixProposals(msg, r, units, patch);

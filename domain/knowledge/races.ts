@@ -122,7 +122,8 @@ function scoreFamily(messages: readonly ThreadMessageInput[]): Scored {
       const n = perKind.get(r.kind) ?? 0;
       if (n >= 2) continue;
       perKind.set(r.kind, n + 1);
-      const w = n === 0 ? r.weight : r.weight / 2;
+      // a second saying of the same thing adds half; a second refutation counts in full
+      const w = n === 0 || r.weight < 0 ? r.weight : r.weight / 2;
       score += w;
       reasons.push({ ...r, weight: w });
       // a race word only the quoted text says, or only a stable copy, is not strong on its own
@@ -261,13 +262,15 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   };
 
   // fixes: every proposal, one per patch version (stable-process copies are the stable story, not new fixes)
+  const ownTitles = new Set(messages.filter((m) => m.patch && !m.patch.stable && m.patch.kind === 'patch').map((m) => m.patch!.titleKey));
   const fixes: FixAt[] = [];
   for (const m of messages) {
     const proposals = m.knowledge?.fixes ?? [];
     proposals.forEach((p, n) => {
-      if (p.kind === 'patch' && m.patch?.stable) return;
+      // a stable-process copy is a fix only where the family has no patch of its own by that title
+      if (p.kind === 'patch' && m.patch?.stable && ownTitles.has(m.patch.titleKey)) return;
       // the same idea quoted again in a later reply is the first one's
-      const dup = fixes.find((f) => f.fix.kind === p.kind && f.fix.summary === p.summary && sameAuthor(f.fix.author, p.author));
+      const dup = p.kind !== 'patch' && fixes.find((f) => f.fix.kind === p.kind && f.fix.summary === p.summary && sameAuthor(f.fix.author, p.author));
       if (dup) return;
       fixes.push({
         message: m,
@@ -383,7 +386,7 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   const first = messages[0]!;
   const dates = messages.map((m) => m.date).filter((d): d is number => d !== null);
   return {
-    id: raceId(threads[0]?.root ?? first.messageId),
+    id: raceId(threads[0]?.messages[0]?.messageId ?? first.messageId),
     title: cleanTitle(titled.subject) || cleanTitle(first.subject) || '(no subject)',
     outcome: outcome?.outcome ?? 'other',
     outcomeEvidence: outcome?.evidence ?? null,
@@ -397,7 +400,7 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
     versions,
     configs,
     diagram,
-    threads: threads.map((t) => t.root),
+    threads: [...new Set(threads.map((t) => t.root))],
     evidence: evidence.slice(0, 50),
     fixes: fixes.map((f) => f.fix),
     firstDate: dates.length ? Math.min(...dates) : null,
@@ -405,10 +408,39 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   };
 }
 
+/**
+ * A stable-process thread (AUTOSEL, a review series) is a bundle: patch 2..N reply to
+ * patch 1 but each is its own fix. Each stable patch and the replies below it becomes its
+ * own unit, keeping the thread's root as its thread, so one bundle can hold several races.
+ */
+export function splitStableBundles(thread: ThreadInput): ThreadInput[] {
+  const root = thread.messages.find((m) => m.parent === null) ?? thread.messages[0];
+  if (!root?.patch?.stable) return [thread];
+  const heads = new Set(thread.messages.filter((m) => m.patch?.stable && (m.patch.kind === 'patch' || m.patch.kind === 'cover')).map((m) => m.messageId));
+  if (heads.size < 2) return [thread];
+  const byId = new Map(thread.messages.map((m) => [m.messageId, m]));
+  const headOf = (m: ThreadMessageInput): string => {
+    let cur: ThreadMessageInput | undefined = m;
+    for (let i = 0; cur && i < 64; i++) {
+      if (heads.has(cur.messageId)) return cur.messageId;
+      cur = cur.parent ? byId.get(cur.parent) : undefined;
+    }
+    return root.messageId;
+  };
+  const units = new Map<string, ThreadMessageInput[]>();
+  for (const m of thread.messages) {
+    const h = headOf(m);
+    const list = units.get(h) ?? [];
+    list.push(m);
+    units.set(h, list);
+  }
+  return [...units.values()].map((messages) => ({ root: thread.root, messages }));
+}
+
 /** Every race among these threads, one record per family. */
 export function assembleRaces(threads: readonly ThreadInput[]): RaceRecord[] {
   const out: RaceRecord[] = [];
-  for (const family of families(threads)) {
+  for (const family of families(threads.flatMap(splitStableBundles))) {
     // the family's first thread (oldest root) names it
     family.sort((a, b) => (a.messages[0]?.date ?? 0) - (b.messages[0]?.date ?? 0));
     const race = assembleFamily(family);

@@ -164,7 +164,9 @@ export function parseReply(body: string): ReplyStructure {
   const push = (kind: BlockKind, depth: number, i: number, author: string | null): void => {
     const prev = blocks[blocks.length - 1];
     // consecutive lines of one kind and depth extend the block (paragraphs break at blank lines, below)
-    if (prev && prev.kind === kind && prev.depth === depth && prev.end === i - 1 && kind !== 'attribution') {
+    // a diff runs on across its blank lines (they are context); prose breaks at them
+    const adjacent = prev !== undefined && (prev.end === i - 1 || kind === 'diff');
+    if (prev && adjacent && prev.kind === kind && prev.depth === depth && kind !== 'attribution') {
       prev.end = i;
       return;
     }
