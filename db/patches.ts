@@ -31,7 +31,7 @@ function stmts(db: Db): Stmts {
       trailer: db.sql.prepare(`INSERT INTO trailers (msg_row, message_id, name, value, person_name, person_email, commit_sha, commit_subject,
         url, stable_extinfo, followup, target_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       event: db.sql.prepare(`INSERT INTO stable_events (msg_row, message_id, kind, status, branch, upstream_commit, title, title_key, rc,
-        version, base, date, in_reply_to, fix_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        version, base, date, in_reply_to, fix_key, sentence, raw_range, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     };
     cache.set(db, s);
   }
@@ -84,7 +84,7 @@ export function storePatchRow(db: Db, rowId: number, r: PatchMsgRow): void {
   if (r.eventsJson !== '[]') {
     for (const e of JSON.parse(r.eventsJson) as StableEventRow[]) {
       s.event.run(rowId, r.messageId, e.kind, e.status, e.branch, e.upstreamCommit, e.title, e.titleKey, e.rc, e.version, e.base, r.date,
-        r.inReplyTo, e.upstreamCommit);
+        r.inReplyTo, e.upstreamCommit, e.sentence, e.rawRange, e.author);
     }
   }
 }

@@ -1,10 +1,19 @@
-// Stable tracking: links each stable event to its upstream fix at the end of ingest,
-// links the fix to the patch mail it came from, and answers "what is the status of this
-// fix on each branch" and "what happened on this branch". Statuses and their precedence
-// are defined once, in domain/patch/stable-status.ts.
+// Stable tracking: at the end of ingest, gives each reply's decision the branches of the
+// mail it answers, joins every mail about one fix into one record (the patch mail and
+// its versions, the upstream commit, the stable mails; each join labelled in fix_links),
+// and answers "what is the status of this fix on each branch", "what happened on this
+// branch" and the fixes x branches matrix. Statuses are read from each branch's timeline
+// in domain/patch/stable-status.ts, and only there.
 import type { Db } from './connection.ts';
 import { LoregraphError } from '../domain/errors.ts';
-import { resolveBranchStatuses, STATUSES, type BranchStatus, type StableEventInput, type StableStatus } from '../domain/patch/stable-status.ts';
+import { isStableTeam } from '../domain/patch/stable-reply.ts';
+import {
+  resolveBranchStatuses,
+  STATUSES,
+  type BranchStatus,
+  type StableEventInput,
+  type StableStatus,
+} from '../domain/patch/stable-status.ts';
 
 interface EventRow {
   id: number;
@@ -21,6 +30,8 @@ interface EventRow {
   date: number | null;
   in_reply_to: string | null;
   fix_key: string | null;
+  sentence: string | null;
+  raw_range: string | null;
 }
 
 /**
@@ -34,98 +45,267 @@ export const FIX_PER_ROW_SQL = {
   byTitleAuthor: `SELECT message_id FROM patch_msgs WHERE title_key = ? AND kind = 'patch' AND lane = '' AND sender_email = ?
     ORDER BY date DESC LIMIT 1`,
   byTitle: `SELECT message_id FROM patch_msgs WHERE title_key = ? AND kind = 'patch' AND lane = '' ORDER BY date DESC LIMIT 1`,
-  relink: `UPDATE stable_events SET fix_key = ? WHERE message_id = ? AND fix_key <> ?`,
+  relink: `UPDATE stable_events SET fix_key = ? WHERE message_id = ? AND fix_key IS NOT ?`,
+  seriesVersions: `SELECT DISTINCT b.message_id FROM series_patches a JOIN series sa ON sa.id = a.series_id
+    JOIN series sb ON sb.family = sa.family JOIN series_patches b ON b.series_id = sb.id AND b.idx = a.idx WHERE a.message_id = ?`,
 } as const;
 
-/** End-of-ingest pass: context from parent mails, fix keys, and the fixes table. */
-export function resolveStable(db: Db): number {
+const REPLY_KINDS = `('queue', 'drop', 'withdraw', 'release-note', 'bot-failed')`;
+// How far up a thread a decision looks for the stable mail it is about ("Now dropped"
+// answering the objection that answered the review patch).
+const MAX_HOPS = 6;
+
+/** The statements of the decision pass, prepared once per run. */
+function decisionStatements(db: Db) {
   const sql = db.sql;
-  // A "please drop" reply is about the branch(es) of the mail it answers.
-  const drops = sql.prepare(`SELECT * FROM stable_events WHERE branch = '?'`).all() as EventRow[];
-  const parentEvents = sql.prepare(`SELECT * FROM stable_events WHERE message_id = ? AND status IS NOT NULL AND branch GLOB '[0-9]*.[0-9]*' AND branch NOT LIKE '%+'`);
-  const insDrop = sql.prepare(`INSERT INTO stable_events (msg_row, message_id, kind, status, branch, upstream_commit, title, title_key, rc, version, base, date,
-    in_reply_to, fix_key) VALUES (?, ?, 'drop', 'not-needed', ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, NULL)`);
-  const del = sql.prepare('DELETE FROM stable_events WHERE id = ?');
-  for (const d of drops) {
-    const parents = d.in_reply_to ? (parentEvents.all(d.in_reply_to) as EventRow[]) : [];
-    if (parents.length === 0) continue;
-    for (const p of parents) insDrop.run(d.msg_row, d.message_id, p.branch, p.upstream_commit, p.title, p.title_key, d.date, d.in_reply_to);
-    del.run(d.id);
+  return {
+    // The stable mails' own events first; a plain patch's wishes only when it has no other
+    // (a "now queued up" answering a patch sent to stable, the bot answering a patch).
+    ownEvents: sql.prepare(`SELECT * FROM stable_events WHERE message_id = ? AND status IS NOT NULL AND kind NOT IN ${REPLY_KINDS}
+      AND branch GLOB '[0-9]*.[0-9]*' ORDER BY kind = 'cc-stable', id`),
+    // A backport series' cover letter carries no event; its patches do.
+    childEvents: sql.prepare(`SELECT * FROM stable_events WHERE in_reply_to = ? AND status IS NOT NULL AND kind IN ('backport', 'review-patch', 'autosel')
+      AND branch GLOB '[0-9]*.[0-9]*'`),
+    siblings: sql.prepare(`SELECT DISTINCT e.* FROM series_patches a JOIN series_patches b ON b.series_id = a.series_id
+      JOIN stable_events e ON e.message_id = b.message_id WHERE a.message_id = ? AND e.status IS NOT NULL AND e.kind IN ('backport', 'review-patch', 'autosel')`),
+    parentOf: sql.prepare(`SELECT in_reply_to FROM messages WHERE message_id = ? AND in_reply_to IS NOT NULL LIMIT 1`).pluck(),
+    senderOf: sql.prepare(`SELECT lower(from_address) FROM messages WHERE message_id = ? LIMIT 1`).pluck(),
+    // "The stable trees were already released with this change": wherever it was in review or queued by then.
+    reviewedBranches: sql.prepare(`SELECT DISTINCT branch FROM stable_events WHERE upstream_commit = ? AND kind IN ('review-patch', 'added', 'queue')
+      AND branch GLOB '[0-9]*.[0-9]*' AND (date IS NULL OR date <= ?)`).pluck(),
+    ins: sql.prepare(`INSERT INTO stable_events (msg_row, message_id, kind, status, branch, upstream_commit, title, title_key, rc, version, base, date,
+      in_reply_to, fix_key, sentence, raw_range, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL, ?, ?, NULL, ?, ?, NULL)`),
+    del: sql.prepare('DELETE FROM stable_events WHERE id = ?'),
+    byTitle: sql.prepare(`SELECT * FROM stable_events WHERE title_key = ? AND status IS NOT NULL
+      AND kind IN ('review-patch', 'added', 'autosel', 'backport', 'failed') AND branch GLOB '[0-9]*.[0-9]*' ORDER BY date, id`),
+  };
+}
+
+/** The stable mail a reply is about: the nearest ancestor with events, and those events. */
+function decidedMail(q: ReturnType<typeof decisionStatements>, from: string | null): { target: string; events: EventRow[] } | null {
+  let target = from;
+  for (let hop = 0; target && hop < MAX_HOPS; hop++) {
+    let found = q.ownEvents.all(target) as EventRow[];
+    const stableOnes = found.filter((e) => e.kind !== 'cc-stable');
+    if (stableOnes.length > 0) found = stableOnes;
+    if (found.length === 0) found = q.childEvents.all(target) as EventRow[];
+    if (found.length > 0) return { target, events: found };
+    target = (q.parentOf.get(target) as string | undefined) ?? null;
   }
-  // Review patches take the -rc of their cover; backports answering a FAILED mail take its commit.
+  return null;
+}
+
+/** A regression thread that quotes the fix's title ('[Regression 6.1.y] From "X"'): the stable mails about X. */
+function byQuotedTitle(q: ReturnType<typeof decisionStatements>, d: EventRow): { target: string; events: EventRow[] } | null {
+  if (!d.title_key) return null;
+  const events = q.byTitle.all(d.title_key) as EventRow[];
+  const first = events[0];
+  return first ? { target: first.message_id, events } : null;
+}
+
+/** The branches (and releases) one decision covers. */
+function decisionBranches(q: ReturnType<typeof decisionStatements>, d: EventRow, target: string, events: EventRow[]): Map<string, string | null> {
+  const named = (d.raw_range ?? '').split(' ').filter((b) => /^\d+\.\d+$/.test(b));
+  const out = new Map<string, string | null>();
+  if (d.kind === 'bot-failed') {
+    for (const b of named) out.set(b, null);
+    return out;
+  }
+  if (d.kind === 'release-note') {
+    const versions = (d.version ?? '').split(' ').filter((v) => v.length > 0);
+    for (const v of versions) out.set(v.split('.').slice(0, 2).join('.'), v);
+    if (versions.length === 0) {
+      const commit = events.find((e) => e.upstream_commit)?.upstream_commit;
+      if (commit) for (const b of q.reviewedBranches.all(commit, d.date ?? Number.MAX_SAFE_INTEGER) as string[]) out.set(b, null);
+    }
+    return out;
+  }
+  for (const e of events) out.set(e.branch, null);
+  for (const b of named) out.set(b, null);
+  void target;
+  return out;
+}
+
+/** A reply's decision is about the branches of the stable mail it (or its parent) answers. */
+function resolveReplyDecisions(db: Db): void {
+  const pending = db.sql.prepare(`SELECT * FROM stable_events WHERE branch = '?'`).all() as EventRow[];
+  if (pending.length === 0) return;
+  const q = decisionStatements(db);
+  for (const d of pending) {
+    const found = decidedMail(q, d.in_reply_to) ?? (d.kind === 'release-note' ? byQuotedTitle(q, d) : null);
+    // Not yet: the mail answered may come with a later ingest.
+    if (!found) continue;
+    const { target } = found;
+    let events = found.events;
+    // A plain patch's wishes are decided on by the stable team, the bot, or a named release;
+    // a reviewer's NAK of the patch itself is no stable decision.
+    const wishesOnly = events.every((e) => e.kind === 'cc-stable');
+    if (wishesOnly && (d.kind === 'withdraw' || (d.kind === 'drop' && !isStableTeam(q.senderOf.get(d.message_id) as string | undefined)))) {
+      q.del.run(d.id);
+      continue;
+    }
+    // Only the poster can withdraw a posting; anyone else's "please ignore this" is no decision.
+    if (d.kind === 'withdraw' && q.senderOf.get(d.message_id) !== q.senderOf.get(target)) {
+      q.del.run(d.id);
+      continue;
+    }
+    // "All now queued up" answering one patch of a backport series covers its siblings.
+    if ((d.raw_range ?? '').split(' ').includes('*')) {
+      const more = q.siblings.all(target) as EventRow[];
+      if (more.length > 0) events = [...events, ...more];
+    }
+    const byMail = new Map<string, EventRow[]>();
+    for (const e of events) byMail.set(e.message_id, [...(byMail.get(e.message_id) ?? []), e]);
+    const seen = new Set<string>();
+    for (const [mail, evs] of byMail) {
+      const first = evs[0];
+      if (!first) continue;
+      const branches = decisionBranches(q, d, mail, mail === target || byMail.size === 1 ? events.filter((e) => e.message_id === mail) : evs);
+      for (const [branch, version] of branches) {
+        const key = `${first.upstream_commit ?? first.title_key}\0${branch}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        // in_reply_to names the stable mail decided on (not the reply's own parent): the
+        // decision takes that mail's fix, whatever key it gets.
+        q.ins.run(d.msg_row, d.message_id, d.kind, d.status, branch, first.upstream_commit, first.title, first.title_key, version, d.date, mail, d.sentence, d.raw_range);
+      }
+    }
+    q.del.run(d.id);
+  }
+}
+
+/** Review patches take the -rc of their cover; backports answering a FAILED mail take its commit. */
+function inheritFromParents(db: Db): void {
   // (A test report answering the cover stands in for a cover missing from the archive.)
-  sql.exec(`UPDATE stable_events SET rc = COALESCE(
+  db.sql.exec(`UPDATE stable_events SET rc = COALESCE(
       (SELECT c.rc FROM stable_events c WHERE c.message_id = stable_events.in_reply_to AND c.kind = 'review-cover' AND c.rc IS NOT NULL LIMIT 1),
       (SELECT c.rc FROM stable_events c WHERE c.in_reply_to = stable_events.in_reply_to AND c.kind = 'review-cover' AND c.rc IS NOT NULL LIMIT 1))
     WHERE kind = 'review-patch' AND rc IS NULL AND in_reply_to IS NOT NULL`);
-  sql.exec(`UPDATE stable_events SET upstream_commit = (SELECT f.upstream_commit FROM stable_events f WHERE f.message_id = stable_events.in_reply_to
+  db.sql.exec(`UPDATE stable_events SET upstream_commit = (SELECT f.upstream_commit FROM stable_events f WHERE f.message_id = stable_events.in_reply_to
       AND f.kind = 'failed' AND f.upstream_commit IS NOT NULL LIMIT 1)
     WHERE kind = 'backport' AND upstream_commit IS NULL`);
+}
 
-  // Fix keys: the upstream commit where a mail names it, else the commit of a fix with
-  // the same title, else the (newest) original patch mail with that title.
-  // Unresolved drop requests ('?': their parent is no stable mail, or not ingested yet) stay unkeyed.
+type LinkedEvent = EventRow & {
+  patch_id: string | null;
+  author_name: string | null;
+  author_email: string | null;
+  sender_name: string | null;
+  sender_email: string | null;
+};
+
+interface PatchMatch {
+  messageId: string;
+  how: 'patch-id' | 'subject+author' | 'subject';
+}
+
+/** The original patch mail of a fix named by its upstream commit, and how it was found. */
+function findPatchMail(db: Db, evs: LinkedEvent[], titleKey: string, authorEmail: string | null): PatchMatch | null {
+  const byPatchId = db.sql.prepare(FIX_PER_ROW_SQL.byPatchId);
+  for (const e of evs) {
+    const hit = e.patch_id ? (byPatchId.get(e.patch_id) as { message_id: string } | undefined) : undefined;
+    if (hit && !evs.some((x) => x.message_id === hit.message_id && x.kind !== 'cc-stable')) return { messageId: hit.message_id, how: 'patch-id' };
+  }
+  if (!titleKey) return null;
+  if (authorEmail) {
+    const hit = db.sql.prepare(FIX_PER_ROW_SQL.byTitleAuthor).get(titleKey, authorEmail) as { message_id: string } | undefined;
+    if (hit) return { messageId: hit.message_id, how: 'subject+author' };
+  }
+  const hit = db.sql.prepare(FIX_PER_ROW_SQL.byTitle).get(titleKey) as { message_id: string } | undefined;
+  return hit ? { messageId: hit.message_id, how: 'subject' } : null;
+}
+
+/** End-of-ingest pass: decisions, context from parent mails, fix keys, fixes and their links. */
+export function resolveStable(db: Db): number {
+  const sql = db.sql;
+  resolveReplyDecisions(db);
+  inheritFromParents(db);
+
+  // Fix keys: the upstream commit where a mail names it, else the commit of a stable mail
+  // with the same title (an announcement's shortlog line, a backport without its marker).
+  // Unresolved decisions ('?': their stable mail is not ingested yet) stay unkeyed.
   // Each UPDATE touches only rows whose value changes: rewriting unchanged rows costs WAL pages.
   sql.exec(`UPDATE stable_events SET fix_key = upstream_commit WHERE upstream_commit IS NOT NULL AND fix_key IS NOT upstream_commit`);
   sql.exec(`UPDATE stable_events SET fix_key = (SELECT o.upstream_commit FROM stable_events o WHERE o.title_key = stable_events.title_key
       AND o.upstream_commit IS NOT NULL AND o.title_key <> '' LIMIT 1)
     WHERE upstream_commit IS NULL AND branch <> '?' AND (fix_key IS NULL OR fix_key NOT GLOB '[0-9a-f]*')`);
-  sql.exec(`UPDATE stable_events SET fix_key = 'msg:' || COALESCE((SELECT p.message_id FROM patch_msgs p WHERE p.title_key = stable_events.title_key
-      AND p.kind = 'patch' AND p.lane = '' AND p.title_key <> '' ORDER BY p.date DESC, p.msg_row DESC LIMIT 1), stable_events.message_id)
-    WHERE fix_key IS NULL AND branch <> '?'`);
 
   sql.exec('DELETE FROM fixes');
-  const keys = sql.prepare(`SELECT DISTINCT fix_key FROM stable_events WHERE fix_key IS NOT NULL AND status IS NOT NULL`).all() as { fix_key: string }[];
+  sql.exec('DELETE FROM fix_links');
   const eventsOf = sql.prepare(FIX_PER_ROW_SQL.eventsOf);
-  const byPatchId = sql.prepare(FIX_PER_ROW_SQL.byPatchId);
-  const byTitleAuthor = sql.prepare(FIX_PER_ROW_SQL.byTitleAuthor);
-  const byTitle = sql.prepare(FIX_PER_ROW_SQL.byTitle);
-  const ins = sql.prepare(`INSERT INTO fixes (fix_key, upstream_commit, title, author_name, author_email, patch_message_id, patch_match)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const relink = sql.prepare(FIX_PER_ROW_SQL.relink);
-  for (const { fix_key } of keys) {
-    const evs = eventsOf.all(fix_key) as (EventRow & {
-      patch_id: string | null;
-      author_name: string | null;
-      author_email: string | null;
-      sender_name: string | null;
-      sender_email: string | null;
-    })[];
+  const versions = sql.prepare(FIX_PER_ROW_SQL.seriesVersions).pluck();
+  const link = sql.prepare(`INSERT OR IGNORE INTO fix_links (fix_key, message_id, role, how) VALUES (?, ?, ?, ?)`);
+  const ins = sql.prepare(`INSERT OR REPLACE INTO fixes (fix_key, upstream_commit, title, author_name, author_email, patch_message_id, patch_match)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`);
+
+  // The patch mail of each commit, and every version of it (a v3 carrying Cc: stable is
+  // the same fix as the commit it became): their wishes join the commit's record.
+  const commits = sql.prepare(`SELECT DISTINCT fix_key FROM stable_events WHERE fix_key GLOB '[0-9a-f]*' AND status IS NOT NULL`).pluck().all() as string[];
+  const patchOf = new Map<string, PatchMatch>();
+  for (const key of commits) {
+    const evs = eventsOf.all(key) as LinkedEvent[];
     const first = evs.find((e) => e.kind !== 'cc-stable') ?? evs[0];
     if (!first) continue;
-    const commit = fix_key.startsWith('msg:') ? null : fix_key;
+    const authored = evs.find((e) => e.author_email);
+    const patch = findPatchMail(db, evs, first.title_key, authored?.author_email ?? null);
+    if (!patch) continue;
+    patchOf.set(key, patch);
+    relink.run(key, patch.messageId, key);
+    link.run(key, patch.messageId, 'patch', patch.how);
+    for (const v of versions.all(patch.messageId) as string[]) {
+      if (v === patch.messageId) continue;
+      relink.run(key, v, key);
+      link.run(key, v, 'patch', 'series');
+    }
+  }
+  // What is left is a patch mail's own wish, keyed by the newest patch with its title, or
+  // a stable mail about a stable-only patch (no upstream commit), keyed by itself.
+  // (Postings of one stable-only fix for several branches share its title: the first is the key.)
+  sql.exec(`UPDATE stable_events SET fix_key = 'msg:' || COALESCE(
+      (SELECT p.message_id FROM patch_msgs p WHERE p.title_key = stable_events.title_key
+        AND p.kind = 'patch' AND p.lane = '' AND p.title_key <> '' ORDER BY p.date DESC, p.msg_row DESC LIMIT 1),
+      (SELECT o.message_id FROM stable_events o WHERE o.title_key = stable_events.title_key AND o.title_key <> '' AND o.upstream_commit IS NULL
+        AND o.kind IN ('backport', 'review-patch', 'autosel', 'failed', 'added') ORDER BY o.date, o.id LIMIT 1),
+      stable_events.message_id)
+    WHERE fix_key IS NULL AND branch <> '?' AND kind NOT IN ${REPLY_KINDS}`);
+  // A decision belongs to the fix of the stable mail it decided on.
+  sql.exec(`UPDATE stable_events SET fix_key = (SELECT t.fix_key FROM stable_events t WHERE t.message_id = stable_events.in_reply_to
+      AND t.kind NOT IN ${REPLY_KINDS} AND t.fix_key IS NOT NULL LIMIT 1)
+    WHERE kind IN ${REPLY_KINDS} AND branch <> '?' AND upstream_commit IS NULL`);
+
+  const keys = sql.prepare(`SELECT DISTINCT fix_key FROM stable_events WHERE fix_key IS NOT NULL AND status IS NOT NULL`).pluck().all() as string[];
+  for (const key of keys) {
+    const evs = eventsOf.all(key) as LinkedEvent[];
+    const first = evs.find((e) => e.kind !== 'cc-stable') ?? evs[0];
+    if (!first) continue;
+    const isCommit = !key.startsWith('msg:');
     const authored = evs.find((e) => e.author_email);
     let author = authored ? { name: authored.author_name, email: authored.author_email } : null;
-    let patch: string | null = null;
-    let match: string | null = null;
-    if (fix_key.startsWith('msg:')) {
-      patch = fix_key.slice(4);
-      match = 'self';
-      const own = evs.find((e) => e.message_id === patch);
+    let patch: PatchMatch | null = patchOf.get(key) ?? null;
+    if (!isCommit) {
+      patch = { messageId: key.slice(4), how: 'subject' };
+      const own = evs.find((e) => e.message_id === patch?.messageId);
       if (own) author ??= { name: own.sender_name, email: own.sender_email };
-    } else {
-      for (const e of evs) {
-        const hit = e.patch_id ? (byPatchId.get(e.patch_id) as { message_id: string } | undefined) : undefined;
-        if (hit && !evs.some((x) => x.message_id === hit.message_id && x.kind !== 'cc-stable')) {
-          patch = hit.message_id;
-          match = 'patch-id';
-          break;
-        }
-      }
-      if (!patch && author?.email) {
-        const hit = byTitleAuthor.get(first.title_key, author.email) as { message_id: string } | undefined;
-        if (hit) [patch, match] = [hit.message_id, 'subject+author'];
-      }
-      if (!patch && first.title_key) {
-        const hit = byTitle.get(first.title_key) as { message_id: string } | undefined;
-        if (hit) [patch, match] = [hit.message_id, 'subject'];
-      }
-      // The original mail's own Cc: stable wish belongs to this fix too.
-      if (patch) relink.run(fix_key, patch, fix_key);
+      link.run(key, patch.messageId, 'patch', 'self');
+      for (const v of versions.all(patch.messageId) as string[]) if (v !== patch.messageId) link.run(key, v, 'patch', 'series');
     }
-    ins.run(fix_key, commit, first.title, author?.name ?? null, author?.email ?? null, patch, match);
+    for (const e of evs) {
+      if (e.kind === 'cc-stable' && patch && e.message_id === patch.messageId) continue;
+      const how = ['queue', 'drop', 'withdraw', 'release-note', 'bot-failed'].includes(e.kind) ? 'reply' : e.upstream_commit === key ? 'commit' : e.kind === 'cc-stable' ? 'series' : 'subject';
+      link.run(key, e.message_id, e.kind === 'cc-stable' ? 'patch' : 'stable', how);
+    }
+    ins.run(key, isCommit ? key : null, first.title, author?.name ?? null, author?.email ?? null, patch?.messageId ?? null, isCommit ? (patch?.how ?? null) : 'self');
   }
   return keys.length;
+}
+
+export interface FixLink {
+  messageId: string;
+  /** 'patch': a version of the patch mail; 'stable': a stable-process mail about the fix. */
+  role: string;
+  /** How it was joined: 'commit' | 'patch-id' | 'subject+author' | 'subject' | 'series' | 'self' | 'reply'. */
+  how: string;
 }
 
 export interface FixInfo {
@@ -140,6 +320,8 @@ export interface FixInfo {
 
 export interface FixStatus {
   fix: FixInfo;
+  /** Every mail joined into this fix, and how. */
+  links: FixLink[];
   branches: Record<string, BranchStatus>;
 }
 
@@ -164,13 +346,73 @@ function fixInfo(r: FixRow): FixInfo {
   };
 }
 
+interface StoredEvent {
+  fix_key: string;
+  status: string;
+  kind: string;
+  branch: string;
+  message_id: string;
+  date: number | null;
+  rc: string | null;
+  version: string | null;
+  base: string | null;
+  sentence: string | null;
+  raw_range: string | null;
+  from_name: string | null;
+  from_address: string | null;
+}
+
+const EVENT_COLUMNS = `e.fix_key, e.status, e.kind, e.branch, e.message_id, e.date, e.rc, e.version, e.base, e.sentence, e.raw_range, m.from_name, m.from_address`;
+
+function toInput(r: StoredEvent): StableEventInput | null {
+  if (!(STATUSES as readonly string[]).includes(r.status)) return null;
+  const sender = r.from_address ? (r.from_name ? `${r.from_name} <${r.from_address}>` : r.from_address) : (r.from_name ?? null);
+  return {
+    status: r.status as StableStatus,
+    kind: r.kind,
+    branch: r.branch,
+    messageId: r.message_id,
+    date: r.date,
+    rc: r.rc,
+    version: r.version,
+    base: r.base,
+    sender,
+    sentence: r.sentence,
+    rawRange: r.raw_range,
+  };
+}
+
+/** Releases read from a stable git tree, as events of their own (no mail: messageId null). */
+function gitReleaseEvents(db: Db, commit: string): StableEventInput[] {
+  const rows = db.sql
+    .prepare('SELECT branch, version, stable_commit, tag_date FROM stable_releases WHERE upstream_commit = ?')
+    .all(commit) as { branch: string; version: string; stable_commit: string | null; tag_date: number | null }[];
+  return rows.map((r) => ({
+    status: 'released' as const,
+    kind: 'git',
+    branch: r.branch,
+    messageId: null,
+    date: r.tag_date,
+    rc: null,
+    version: r.version,
+    sender: null,
+    sentence: `v${r.version} carries ${r.stable_commit ? r.stable_commit.slice(0, 12) : 'it'} (commit ${commit.slice(0, 12)} upstream)`,
+    rawRange: null,
+  }));
+}
+
+function syncedBranches(db: Db): Record<string, string> {
+  const rows = db.sql.prepare('SELECT branch, newest FROM stable_synced').all() as { branch: string; newest: string }[];
+  return Object.fromEntries(rows.map((r) => [r.branch, r.newest]));
+}
+
 function eventsFor(db: Db, key: string): StableEventInput[] {
   const rows = db.sql
-    .prepare('SELECT status, branch, message_id, date, rc, version, base FROM stable_events WHERE fix_key = ? AND status IS NOT NULL ORDER BY date, id')
-    .all(key) as { status: string; branch: string; message_id: string; date: number | null; rc: string | null; version: string | null; base: string | null }[];
-  return rows
-    .filter((r) => (STATUSES as readonly string[]).includes(r.status))
-    .map((r) => ({ status: r.status as StableStatus, branch: r.branch, messageId: r.message_id, date: r.date, rc: r.rc, version: r.version, base: r.base }));
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM stable_events e JOIN messages m ON m.id = e.msg_row WHERE e.fix_key = ? AND e.status IS NOT NULL ORDER BY e.date, e.id`)
+    .all(key) as StoredEvent[];
+  const out = rows.map(toInput).filter((e): e is StableEventInput => e !== null);
+  if (!key.startsWith('msg:')) out.push(...gitReleaseEvents(db, key));
+  return out;
 }
 
 /** Finds a fix by upstream commit (full or abbreviated, at least 7 hex digits) or by any message about it. */
@@ -183,25 +425,27 @@ export function findFix(db: Db, shaOrMessageId: string): FixRow | null {
   }
   const direct = db.sql.prepare('SELECT * FROM fixes WHERE fix_key = ? OR patch_message_id = ? LIMIT 1').get(`msg:${q}`, q) as FixRow | undefined;
   if (direct) return direct;
+  const viaLink = db.sql.prepare('SELECT f.* FROM fix_links l JOIN fixes f ON f.fix_key = l.fix_key WHERE l.message_id = ? LIMIT 1').get(q) as FixRow | undefined;
+  if (viaLink) return viaLink;
   const viaEvent = db.sql
     .prepare('SELECT f.* FROM stable_events e JOIN fixes f ON f.fix_key = e.fix_key WHERE e.message_id = ? LIMIT 1')
     .get(q) as FixRow | undefined;
-  if (viaEvent) return viaEvent;
-  // A patch of a later version of the series whose older version was linked.
-  const viaSeries = db.sql
-    .prepare(
-      `SELECT f.* FROM series_patches a JOIN series sa ON sa.id = a.series_id JOIN series sb ON sb.family = sa.family
-       JOIN series_patches b ON b.series_id = sb.id AND b.idx = a.idx JOIN fixes f ON f.patch_message_id = b.message_id
-       WHERE a.message_id = ? LIMIT 1`,
-    )
-    .get(q) as FixRow | undefined;
-  return viaSeries ?? null;
+  return viaEvent ?? null;
 }
 
 export function getFixStatus(db: Db, shaOrMessageId: string): FixStatus {
   const row = findFix(db, shaOrMessageId);
   if (!row) throw new LoregraphError('NOT_FOUND', `no stable history for ${shaOrMessageId}`);
-  return { fix: fixInfo(row), branches: resolveBranchStatuses(eventsFor(db, row.fix_key)) };
+  const links = db.sql.prepare('SELECT message_id, role, how FROM fix_links WHERE fix_key = ? ORDER BY role, message_id').all(row.fix_key) as {
+    message_id: string;
+    role: string;
+    how: string;
+  }[];
+  return {
+    fix: fixInfo(row),
+    links: links.map((l) => ({ messageId: l.message_id, role: l.role, how: l.how })),
+    branches: resolveBranchStatuses(eventsFor(db, row.fix_key), syncedBranches(db)),
+  };
 }
 
 export interface BranchFix {
@@ -209,23 +453,85 @@ export interface BranchFix {
   status: BranchStatus;
 }
 
+/** "6.6", "6.6.y", "v6.6" -> "6.6"; anything else is a usage error that says what is expected. */
+export function normalizeBranch(branch: string): string {
+  const m = /^v?(\d+\.\d+)(?:\.[yx])?$/i.exec(branch.trim());
+  if (!m?.[1]) throw new LoregraphError('USAGE', `'${branch}' is not a stable branch (expected e.g. 6.6 or 6.6.y)`);
+  return m[1];
+}
+
 /** Every fix seen for a branch ("6.6", "6.6.y" accepted) with its status there. */
 export function listStableBranch(db: Db, branch: string): BranchFix[] {
-  const m = /^v?(\d+\.\d+)(?:\.y)?$/i.exec(branch.trim());
-  if (!m?.[1]) throw new LoregraphError('USAGE', `'${branch}' is not a stable branch (expected e.g. 6.6 or 6.6.y)`);
-  const b = m[1];
+  const b = normalizeBranch(branch);
   const rows = db.sql
     .prepare(
-      `SELECT f.* FROM fixes f WHERE f.fix_key IN (SELECT fix_key FROM stable_events WHERE status IS NOT NULL AND branch = ?)
+      `SELECT f.* FROM fixes f WHERE f.fix_key IN (SELECT fix_key FROM stable_events WHERE status IS NOT NULL AND branch = ?
+         UNION SELECT upstream_commit FROM stable_releases WHERE branch = ?)
        ORDER BY f.title`,
     )
-    .all(b) as FixRow[];
+    .all(b, b) as FixRow[];
+  const synced = syncedBranches(db);
   const out: BranchFix[] = [];
   for (const r of rows) {
-    const st = resolveBranchStatuses(eventsFor(db, r.fix_key), [b])[b];
+    const st = resolveBranchStatuses(eventsFor(db, r.fix_key), synced)[b];
     if (st) out.push({ fix: fixInfo(r), status: st });
   }
   return out;
+}
+
+/** One cell of the matrix: the status, since when, the mails that decided it, and the release. */
+export interface MatrixCell {
+  status: StableStatus;
+  since: number | null;
+  evidence: string[];
+  release: BranchStatus['release'];
+}
+
+export interface StableMatrix {
+  /** Every branch known in the data, newest first, with how many fixes have each status there. */
+  branches: { branch: string; counts: Partial<Record<StableStatus, number>>; synced: string | null }[];
+  fixes: { fix: FixInfo; cells: Record<string, MatrixCell> }[];
+}
+
+/** Every fix against every branch: read in one pass over the events, grouped by fix. */
+export function stableMatrix(db: Db): StableMatrix {
+  const fixes = db.sql.prepare('SELECT * FROM fixes ORDER BY title, fix_key').all() as FixRow[];
+  const events = new Map<string, StableEventInput[]>();
+  const rows = db.sql
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM stable_events e JOIN messages m ON m.id = e.msg_row
+      WHERE e.fix_key IS NOT NULL AND e.status IS NOT NULL ORDER BY e.fix_key, e.date, e.id`)
+    .iterate() as IterableIterator<StoredEvent>;
+  for (const r of rows) {
+    const e = toInput(r);
+    if (!e) continue;
+    const list = events.get(r.fix_key) ?? [];
+    list.push(e);
+    events.set(r.fix_key, list);
+  }
+  const synced = syncedBranches(db);
+  const counts = new Map<string, Partial<Record<StableStatus, number>>>();
+  const out: StableMatrix['fixes'] = [];
+  for (const f of fixes) {
+    const evs = events.get(f.fix_key) ?? [];
+    if (f.upstream_commit) evs.push(...gitReleaseEvents(db, f.upstream_commit));
+    const statuses = resolveBranchStatuses(evs, synced);
+    const cells: Record<string, MatrixCell> = {};
+    for (const [branch, st] of Object.entries(statuses)) {
+      cells[branch] = { status: st.status, since: st.since, evidence: st.evidence, release: st.release };
+      const c = counts.get(branch) ?? {};
+      c[st.status] = (c[st.status] ?? 0) + 1;
+      counts.set(branch, c);
+    }
+    if (Object.keys(cells).length > 0) out.push({ fix: fixInfo(f), cells });
+  }
+  const branches = [...counts.keys()]
+    .sort((a, b) => {
+      const [a1 = 0, a2 = 0] = a.split('.').map(Number);
+      const [b1 = 0, b2 = 0] = b.split('.').map(Number);
+      return b1 - a1 || b2 - a2;
+    })
+    .map((branch) => ({ branch, counts: counts.get(branch) ?? {}, synced: synced[branch] ?? null }));
+  return { branches, fixes: out };
 }
 
 export function countFixes(db: Db): number {

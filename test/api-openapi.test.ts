@@ -18,6 +18,7 @@ const PROMISED = [
   '/api/feed.atom',
   '/api/series/{mid}',
   '/api/fix-status/{key}',
+  '/api/stable',
   '/api/stable/{branch}',
   '/api/healthz',
   '/api/stats',

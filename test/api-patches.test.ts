@@ -43,7 +43,14 @@ describe('fix-status/:key', () => {
     const direct = getFixStatus(t.db, FIX_PATCH);
     expect(Object.keys(st.branches).sort()).toEqual(Object.keys(direct.branches).sort());
     for (const [b, s] of Object.entries(direct.branches)) {
-      expect(st.branches[b]).toEqual({ ...s, history: s.history.map((h) => ({ ...h, date: h.date === null ? null : new Date(h.date).toISOString() })) });
+      const iso = (d: number | null): string | null => (d === null ? null : new Date(d).toISOString());
+      expect(st.branches[b]).toEqual({
+        ...s,
+        since: iso(s.since),
+        firstDate: iso(s.firstDate),
+        lastDate: iso(s.lastDate),
+        history: s.history.map((h) => ({ ...h, date: iso(h.date) })),
+      });
     }
     expect(st.branches['6.1'].status).toBe('backport-posted');
     expect(st.branches['6.12'].status).toBe('in-review');

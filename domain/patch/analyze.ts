@@ -5,6 +5,7 @@ import type { ParsedMessage } from '../message.ts';
 import { hasDiff, parseDiff, type FileChange } from './diff.ts';
 import { patchId } from './patch-id.ts';
 import { classifyStableMail, type StableMail } from './stable-mail.ts';
+import { isBotMail, isStableTeam, replyDecisions, type ReplyDecision } from './stable-reply.ts';
 import { parseSubject, subjectKey, type SubjectInfo } from './subject.ts';
 import type { SeriesMember } from './series.ts';
 import { parsePerson, parseTrailers, type Person, type Trailer } from './trailers.ts';
@@ -36,21 +37,33 @@ export interface PatchAnalysis {
   /** In-body "From:" (the real author of a forwarded or backported patch). */
   author: Person | null;
   stable: StableMail | null;
-  /** A reply asking the stable team to drop the patch it answers. */
-  dropRequest: boolean;
+  /**
+   * What a reply decides for the branch(es) of the stable mail it answers: queued,
+   * dropped, withdrawn (if the replier posted the mail answered, checked once the parent
+   * is known), released in a version it names, failed to apply (the stable bot).
+   */
+  decisions: ReplyDecision[];
 }
 
-// Replies to AUTOSEL/review mails that say the fix does not belong on the branch.
-const DROP_RE = /\b(please drop (it|this)|not needed (for|in|on) (stable|this|\d)|(does not|doesn't) (need|belong)|not (a )?stable material|no need to backport)\b/gi;
+/**
+ * A reply whose subject is that of a stable mail (AUTOSEL, review, backport, FAILED,
+ * queued) or names a stable branch or release ("[Regression 6.1.y]"): one that may decide.
+ */
+function answersStableMail(subject: SubjectInfo): boolean {
+  if (subject.autosel || subject.branchRange !== null || (subject.isPatch && subject.stableBranches.length > 0)) return true;
+  const text = `${subject.tags.join(' ')} ${subject.normalizedSubject}`;
+  return /^FAILED: [Pp]atch "|^[Pp]atch ".+" (?:has been )?added to the \d+\.\d+-stable tree/.test(subject.normalizedSubject) || /\b\d+\.\d+\.(?:y|\d+)\b|\bstable\b/i.test(text);
+}
 
-/** A drop request in the replier's own words (not in a quoted line). */
-function asksToDrop(body: string): boolean {
-  DROP_RE.lastIndex = 0;
-  for (let m = DROP_RE.exec(body); m; m = DROP_RE.exec(body)) {
-    const lineStart = body.lastIndexOf('\n', m.index) + 1;
-    if (!/^\s*>/.test(body.slice(lineStart, m.index))) return true;
-  }
-  return false;
+/**
+ * A reply's decisions. Off a stable thread only the stable team, the bot and a named
+ * release speak; most replies name none of them and are not read past this test.
+ */
+function decisionsOf(subject: SubjectInfo, body: string, senderEmail: string | null): ReplyDecision[] {
+  const stableThread = answersStableMail(subject);
+  const team = isStableTeam(senderEmail);
+  if (!stableThread && !team && !isBotMail(body) && !/\b\d+\.\d+\.\d+\b/.test(body)) return [];
+  return replyDecisions(body, { fromStableTeam: team, answersOwnMail: true, stableThread });
 }
 
 function inBodyAuthor(body: string): Person | null {
@@ -75,11 +88,12 @@ function changeIdOf(body: string): string | null {
 export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefined {
   const subject = parseSubject(msg.subject);
   const body = msg.body;
-  const stable = classifyStableMail(msg.subject, body, msg.headers, subject);
+  const senderEmail = msg.from?.address.toLowerCase() ?? null;
+  const stable = classifyStableMail(msg.subject, body, msg.headers, subject, { date: msg.date, senderEmail });
   const diffPresent = hasDiff(body);
   let kind: PatchMsgKind;
   // FAILED/added/CVE mails quote the commit, diff and all, but are not patch submissions.
-  if (stable && (stable.kind === 'failed' || stable.kind === 'added' || stable.kind === 'released')) kind = 'other';
+  if (stable && (stable.kind === 'failed' || stable.kind === 'added' || stable.kind === 'released' || stable.kind === 'announce')) kind = 'other';
   else if (subject.isReply || subject.isForward) kind = 'reply';
   // An answer that kept the patch's subject without "Re:" (b4 "nore"): no diff, and a parent.
   else if (subject.isPatch && subject.index !== 0 && !diffPresent && msg.inReplyTo !== null && subject.index === null) kind = 'reply';
@@ -88,9 +102,9 @@ export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefin
   else kind = 'other';
 
   const trailers = kind === 'reply' ? parseTrailers(body, { followup: true }) : kind === 'other' && !stable ? [] : parseTrailers(body);
-  const dropRequest = kind === 'reply' && asksToDrop(body);
+  const decisions = kind === 'reply' && (subject.isReply || subject.isForward) ? decisionsOf(subject, body, senderEmail) : [];
   if (kind === 'other' && !stable) return undefined;
-  if (kind === 'reply' && trailers.length === 0 && !dropRequest && !stable) return undefined;
+  if (kind === 'reply' && trailers.length === 0 && decisions.length === 0 && !stable) return undefined;
 
   let files: FileSummary[] = [];
   let added = 0;
@@ -118,7 +132,7 @@ export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefin
     upstreamCommit: stable?.upstreamCommit ?? null,
     author: kind === 'reply' ? null : inBodyAuthor(body),
     stable,
-    dropRequest,
+    decisions,
   };
 }
 

@@ -1,17 +1,26 @@
 // Turns one analysed message into the stable events it stands for: one row per branch,
-// with the status that mail justifies (see stable-status.ts for precedence). Pure.
+// each with the status that mail justifies and the sentence that justifies it (see
+// stable-status.ts for how a branch's events become its status). Pure.
 import type { ParsedMessage } from '../message.ts';
 import type { PatchAnalysis } from './analyze.ts';
+import { parseStableRange, resolveStableRange } from './stable-branches.ts';
 import type { StableKind } from './stable-mail.ts';
+import type { ReplyDecisionKind } from './stable-reply.ts';
 import type { StableStatus } from './stable-status.ts';
 import { parseSubject, subjectKey } from './subject.ts';
 
+/** What a reply decided, before its branch is known ('?' until the end of ingest). */
+export type ReplyEventKind = 'queue' | 'drop' | 'withdraw' | 'release-note' | 'bot-failed';
+
+/** A stable posting or review patch that reverts a fix on its branch. */
+export type RevertKind = 'revert';
+
 export interface StableEventRow {
-  /** The stable mail kind, 'cc-stable' for a Cc: stable wish, 'drop' for a reply asking to drop. */
-  kind: StableKind | 'cc-stable' | 'drop';
+  /** The stable mail kind, 'cc-stable' for a Cc: stable wish, or a reply's decision. */
+  kind: StableKind | 'cc-stable' | ReplyEventKind | RevertKind;
   /** null for rows that carry context only (a review cover's -rc). */
   status: StableStatus | null;
-  /** "6.6", "*", "6.6+", or "?" when the branch is that of the mail answered (resolved at the end of ingest). */
+  /** "6.6", or "?" when the branch is that of the mail answered (resolved at the end of ingest). */
   branch: string;
   upstreamCommit: string | null;
   title: string;
@@ -19,6 +28,15 @@ export interface StableEventRow {
   rc: string | null;
   version: string | null;
   base: string | null;
+  /** The words that made the event: a subject, a "Cc: stable ... # 4.14+" line, a reply's sentence. */
+  sentence: string;
+  /**
+   * For a Cc: stable wish, the range as written after "#" ('' for a bare tag); for a
+   * reply's decision, the branches its sentence names, space-separated.
+   */
+  rawRange: string | null;
+  /** An announcement's shortlog names the fix's author: the join needs it. */
+  author: string | null;
 }
 
 const STATUS_OF: Record<StableKind, StableStatus | null> = {
@@ -29,6 +47,15 @@ const STATUS_OF: Record<StableKind, StableStatus | null> = {
   autosel: 'autosel',
   backport: 'backport-posted',
   released: 'released',
+  announce: 'released',
+};
+
+const DECISION_EVENT: Record<ReplyDecisionKind, { kind: ReplyEventKind; status: StableStatus }> = {
+  queued: { kind: 'queue', status: 'queued' },
+  dropped: { kind: 'drop', status: 'not-needed' },
+  withdrawn: { kind: 'withdraw', status: 'not-needed' },
+  released: { kind: 'release-note', status: 'released' },
+  'bot-failed': { kind: 'bot-failed', status: 'failed-to-apply' },
 };
 
 /** The columns every event of one message shares. */
@@ -36,16 +63,11 @@ interface EventContext {
   upstream: string | null;
   title: string;
   titleKey: string;
+  sentence: string;
   st: PatchAnalysis['stable'];
 }
 
-function eventRow(
-  c: EventContext,
-  kind: StableEventRow['kind'],
-  status: StableStatus | null,
-  branch: string,
-  extra: Partial<StableEventRow> = {},
-): StableEventRow {
+function eventRow(c: EventContext, kind: StableEventRow['kind'], status: StableStatus | null, branch: string, extra: Partial<StableEventRow> = {}): StableEventRow {
   return {
     kind,
     status,
@@ -56,38 +78,77 @@ function eventRow(
     rc: c.st?.rc ?? null,
     version: null,
     base: c.st?.base ?? null,
+    sentence: c.sentence,
+    rawRange: null,
+    author: null,
     ...extra,
   };
 }
 
-export function stableEventsOf(msg: Pick<ParsedMessage, 'subject'>, a: PatchAnalysis): StableEventRow[] {
+const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: PatchAnalysis): StableEventRow[] {
   const out: StableEventRow[] = [];
   const st = a.stable;
   const c: EventContext = {
     upstream: a.upstreamCommit,
     title: st ? st.title : a.subject.normalizedSubject,
     titleKey: st ? subjectKey(parseSubject(st.title)) : a.titleKey,
+    sentence: oneLine(msg.subject),
     st,
   };
+  const reverted = st && (st.kind === 'backport' || st.kind === 'review-patch') ? (/^Revert "(.+)"$/.exec(st.title)?.[1] ?? null) : null;
   if (st) {
-    if (st.kind === 'released') {
-      for (const r of st.released) out.push(eventRow(c, 'released', 'released', r.branch, { version: r.version }));
+    if (st.kind === 'released' || st.kind === 'announce') {
+      for (const r of st.released) {
+        const extra: Partial<StableEventRow> = { version: r.version };
+        // An announcement's line is a fix of its own, named by title and author.
+        if (r.title !== undefined) {
+          Object.assign(extra, { title: r.title, titleKey: subjectKey(parseSubject(r.title)), author: r.author ?? null, upstreamCommit: null });
+          extra.sentence = `${r.author ?? ''}: ${r.title} (Linux ${r.version})`;
+        }
+        out.push(eventRow(c, st.kind, 'released', r.branch, extra));
+      }
+    } else if (reverted !== null) {
+      // 'Revert "X"' posted for a branch, or in its review series: X leaves that branch.
+      const extra = { title: reverted, titleKey: subjectKey(parseSubject(reverted)), upstreamCommit: null };
+      for (const b of st.branches) out.push(eventRow(c, 'revert', 'not-needed', b, extra));
     } else {
       for (const b of st.branches) out.push(eventRow(c, st.kind, STATUS_OF[st.kind], b));
     }
   }
   if (a.kind === 'reply') {
-    // A reply's only stable meaning: the -rc of the review cover it answers, or a drop request.
-    if (a.dropRequest) out.push(eventRow(c, 'drop', 'not-needed', '?', { title: msg.subject, titleKey: a.titleKey }));
+    // A reply's stable meaning: the -rc of the review cover it answers, or a decision on
+    // the mail it answers, whose branches are known once every mail is in.
+    // A regression thread names the fix by its quoted title: the key to fall back on.
+    const quoted = /"([^"]{12,})"/.exec(msg.subject)?.[1];
+    const titleKey = quoted ? subjectKey(parseSubject(quoted)) : a.titleKey;
+    for (const dec of a.decisions) {
+      const d = DECISION_EVENT[dec.kind];
+      // "?" until the mail decided on is known; the branches and releases the sentence
+      // names ride along ("whole series" as a leading "*").
+      const named = [...(dec.wholeSeries ? ['*'] : []), ...dec.branches].join(' ');
+      out.push(
+        eventRow(c, d.kind, d.status, '?', {
+          title: msg.subject,
+          titleKey,
+          sentence: dec.sentence,
+          rawRange: named,
+          version: dec.versions.length > 0 ? dec.versions.join(' ') : null,
+        }),
+      );
+    }
     return out;
   }
-  // A Cc: stable wish, in the patch itself or in the upstream commit a stable mail quotes.
+  // A Cc: stable wish in a patch mail: its range means the branches maintained on the
+  // mail's date. The same trailer quoted by a stable mail (a review patch, an AUTOSEL
+  // pick, a FAILED notice, a backport) is the upstream commit's old wish, not a new one.
+  if (st) return out;
   for (const t of a.trailers) {
     if (!t.stable) continue;
-    const ranges = t.stable.branches.length > 0 || t.stable.from !== null;
-    if (!ranges) out.push(eventRow(c, 'cc-stable', 'wanted', '*'));
-    for (const b of t.stable.branches) out.push(eventRow(c, 'cc-stable', 'wanted', b));
-    if (t.stable.from !== null) out.push(eventRow(c, 'cc-stable', 'wanted', `${t.stable.from}+`));
+    const branches = resolveStableRange(parseStableRange(t.stable.extinfo), msg.date);
+    const sentence = oneLine(`${t.name}: ${t.value}`);
+    for (const b of branches) out.push(eventRow(c, 'cc-stable', 'wanted', b, { sentence, rawRange: t.stable.extinfo }));
   }
   return out;
 }

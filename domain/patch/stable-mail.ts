@@ -4,7 +4,10 @@
 // "-stable tree" phrase alone is not enough: "linux-next: manual merge of the
 // mm-stable tree with the cifs tree" is about linux-next, not a stable branch).
 import { parseSubject, type SubjectInfo } from './subject.ts';
-import { compareBranches } from './trailers.ts';
+import { expandBranchRange } from './stable-branches.ts';
+import { isStableTeam } from './stable-reply.ts';
+
+export { expandBranchRange };
 
 export type StableKind =
   /** "Patch "X" has been added to the 6.6-stable tree" (queued). */
@@ -20,13 +23,18 @@ export type StableKind =
   /** "[PATCH 6.1.y] X" sent by a person, usually in answer to a FAILED mail. */
   | 'backport'
   /** "fixed in 6.1.88 with commit ..." (linux-cve-announce) and release notes. */
-  | 'released';
+  | 'released'
+  /** "Linux 6.6.12" / "[ANNOUNCE] Linux 3.16.76": a stable release and its shortlog. */
+  | 'announce';
 
 export interface ReleasedIn {
   branch: string;
   version: string;
   /** The commit on the stable branch. */
   commit: string | null;
+  /** For an announcement's shortlog line: the fix's title and its author's name. */
+  title?: string;
+  author?: string;
 }
 
 export interface StableMail {
@@ -45,19 +53,6 @@ export interface StableMail {
   released: ReleasedIn[];
 }
 
-/**
- * The longterm branches a range like AUTOSEL "6.16-5.4" passes through. A range names
- * its ends; the branches in between that the stable team maintains are these (from
- * kernel.org's longterm list), which is why the list lives here and only here.
- */
-export const LONGTERM_BRANCHES = ['4.4', '4.9', '4.14', '4.19', '5.4', '5.10', '5.15', '6.1', '6.6', '6.12', '6.18'];
-
-export function expandBranchRange(from: string, to: string): string[] {
-  const [hi, lo] = compareBranches(from, to) >= 0 ? [from, to] : [to, from];
-  const mid = LONGTERM_BRANCHES.filter((b) => compareBranches(b, lo) > 0 && compareBranches(b, hi) < 0);
-  return [hi, ...mid.reverse(), lo];
-}
-
 const SHA = '([0-9a-f]{40})';
 const UPSTREAM_PATTERNS = [
   new RegExp(`^commit ${SHA} upstream\\.?\\s*$`, 'mi'),
@@ -72,13 +67,19 @@ const UPSTREAM_PATTERNS = [
 /** The mainline commit a backport or stable mail names ("commit X upstream.", "[ Upstream commit X ]", ...). */
 export function findUpstreamCommit(body: string): string | null {
   for (const re of UPSTREAM_PATTERNS) {
-    const m = re.exec(body);
-    if (m?.[1]) return m[1].toLowerCase();
+    const all = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+    for (const m of body.matchAll(all)) {
+      // A stable Revert says "This reverts commit <stable sha> which is commit <sha>
+      // upstream.": that is the reverted fix's commit, not the revert's.
+      const before = body.slice(Math.max(0, (m.index ?? 0) - 80), m.index ?? 0);
+      if (/which is\s*$/i.test(before) || /reverts commit [0-9a-f]+\s*$/i.test(before)) continue;
+      if (m[1]) return m[1].toLowerCase();
+    }
   }
   return null;
 }
 
-const ADDED_RE = /^(?:Patch|patch) "(.+)" has been added to the (\d+\.\d+)-stable tree$/;
+const ADDED_RE = /^[Pp]atch "(.+)" (?:has been )?added to the (\d+\.\d+)-stable tree$/;
 const FAILED_RE = /^FAILED: [Pp]atch "(?:\[PATCH[^\]]*\]\s*)?(.+)" failed to apply to (\d+\.\d+)-stable tree$/;
 const COVER_RE = /^(\d+\.\d+\.\d+-rc\d+) review$/;
 
@@ -100,7 +101,21 @@ function makeStable(body: string, base: string | null, kind: StableKind, branche
   };
 }
 
-export function classifyStableMail(subject: string, body: string, headers: Record<string, string[]> = {}, parsed?: SubjectInfo): StableMail | null {
+/** What the classifier may know of the mail beyond subject and body. */
+export interface StableMailContext {
+  /** The mail's date (ms): which branches a range means. */
+  date?: number | null;
+  /** The sender's address: the stable maintainers' numbered series are review series. */
+  senderEmail?: string | null;
+}
+
+export function classifyStableMail(
+  subject: string,
+  body: string,
+  headers: Record<string, string[]> = {},
+  parsed?: SubjectInfo,
+  ctx: StableMailContext = {},
+): StableMail | null {
   const s = parsed ?? parseSubject(subject);
   const base = headers['x-stable-base']?.[0]?.trim() ?? null;
   const plain = subject.replace(/\s+/g, ' ').trim();
@@ -114,6 +129,10 @@ export function classifyStableMail(subject: string, body: string, headers: Recor
       const cve = releasedFromCveMail(plain, body);
       if (cve) return cve;
     }
+    if (!s.isPatch) {
+      const ann = announcementOf(s.normalizedSubject, body);
+      if (ann) return ann;
+    }
   }
   // Test reports answer the review cover; they carry its -rc even when the cover itself
   // is not in the archive.
@@ -122,11 +141,16 @@ export function classifyStableMail(subject: string, body: string, headers: Recor
     if (rc?.[1] && s.stableBranches.length > 0) return makeStable(body, base, 'review-cover', s.stableBranches, s.normalizedSubject, { rc: rc[1], upstreamCommit: null });
   }
   if (s.isReply || s.isForward || !s.isPatch) return null;
-  return classifyPatch(s, body, headers, base);
+  return classifyPatch(s, body, headers, base, ctx);
 }
 
-function classifyPatch(s: SubjectInfo, body: string, headers: Record<string, string[]>, base: string | null): StableMail | null {
-  const branches = s.branchRange ? expandBranchRange(s.branchRange.from, s.branchRange.to) : s.stableBranches;
+// The first line the review scripts put in each patch: Greg's "6.12-stable review
+// patch." (since 2023), Ben Hutchings' "3.16.76-rc1 review patch.".
+const REVIEW_LINE_RE = /^\s*\d+\.\d+(?:\.\d+)?(?:-rc\d+)?(?:-stable)? review patch\./m;
+
+function classifyPatch(s: SubjectInfo, body: string, headers: Record<string, string[]>, base: string | null, ctx: StableMailContext): StableMail | null {
+  const date = ctx.date ?? null;
+  const branches = s.branchRange ? expandBranchRange(s.branchRange.from, s.branchRange.to, date) : s.stableBranches;
   if (branches.length === 0) return null;
   if (s.autosel) return makeStable(body, base, 'autosel', branches, s.normalizedSubject);
   if (s.index === 0) {
@@ -135,11 +159,50 @@ function classifyPatch(s: SubjectInfo, body: string, headers: Record<string, str
     const rc = COVER_RE.exec(s.normalizedSubject);
     return rc?.[1] ? makeStable(body, base, 'review-cover', branches, s.normalizedSubject, { rc: rc[1], upstreamCommit: null }) : null;
   }
-  // The review scripts mark each patch with "X-stable: review" and (Greg's) a
-  // "<branch>-stable review patch." first line; a person's backport has neither.
+  // The review scripts mark each patch with "X-stable: review" and a "review patch."
+  // first line (2023 on); Greg's series of 2019-2022 had neither, only his address on a
+  // numbered "[PATCH 5.4 050/344]" whose body opens with the author's "From:". A person's
+  // backport, numbered or not, has none of these.
   const review = headers['x-stable']?.some((v) => v.trim().toLowerCase() === 'review') ?? false;
-  if (s.index !== null && (review || /^\d+\.\d+-stable review patch\./m.test(body))) return makeStable(body, base, 'review-patch', branches, s.normalizedSubject);
+  const byStableTeam = isStableTeam(ctx.senderEmail) && s.index !== null && s.total !== null && s.version === null;
+  if (s.index !== null && (review || REVIEW_LINE_RE.test(body.slice(0, 400)) || byStableTeam)) return makeStable(body, base, 'review-patch', branches, s.normalizedSubject);
   return makeStable(body, base, 'backport', branches, s.normalizedSubject);
+}
+
+// "I'm announcing the release of the 6.6.12 kernel." Subject "Linux 6.6.12".
+const ANNOUNCE_SUBJECT_RE = /^Linux (\d+)\.(\d+)\.(\d+)$/;
+const ANNOUNCE_BODY_RE = /announcing the release of the (\d+\.\d+\.\d+) kernel/i;
+
+/**
+ * A stable release announcement and the fixes its shortlog lists ("Author Name (2):"
+ * then each title indented): every one released on that branch in that version. The
+ * shortlog names no commit; the fix is joined by title and author.
+ */
+function announcementOf(subject: string, body: string): StableMail | null {
+  const m = ANNOUNCE_SUBJECT_RE.exec(subject);
+  const b = ANNOUNCE_BODY_RE.exec(body);
+  if (!m || !b || b[1] !== `${m[1]}.${m[2]}.${m[3]}`) return null;
+  const branch = `${m[1]}.${m[2]}`;
+  const version = b[1];
+  const released: ReleasedIn[] = [];
+  let author: string | null = null;
+  for (const line of body.split('\n')) {
+    const a = /^(\S.*?) \(\d+\):\s*$/.exec(line);
+    if (a?.[1]) {
+      author = a[1].trim();
+      continue;
+    }
+    const t = /^\s{2,}(\S.*)$/.exec(line);
+    if (t?.[1] && author !== null) {
+      const title = t[1].trim();
+      // The release's own "Linux 6.6.12" commit is not a fix.
+      if (title !== `Linux ${version}`) released.push({ branch, version, commit: null, title, author });
+      continue;
+    }
+    if (line.trim() === '') continue;
+    author = null;
+  }
+  return { kind: 'announce', branches: [branch], upstreamCommit: null, title: `Linux ${version}`, rc: null, base: null, released };
 }
 
 const CVE_LINE_RE = /fixed in (\d+)\.(\d+)(?:\.(\d+))? with commit ([0-9a-f]{40})/g;

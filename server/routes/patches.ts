@@ -4,8 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import { getSeries, type SeriesPatchView, type SeriesVersionView, type SeriesView, type TrailerView } from '../../db/series.ts';
 import { schemaCovers } from '../schema-covers.ts';
-import { getFixStatus, listStableBranch, type FixInfo } from '../../db/stable.ts';
-import { STATUSES, type BranchStatus, type StableStatus } from '../../domain/patch/stable-status.ts';
+import { getFixStatus, listStableBranch, normalizeBranch, stableMatrix, type FixInfo, type FixLink, type MatrixCell } from '../../db/stable.ts';
+import { STATUSES, type BranchStatus, type StableStatus, type TimelineEvent } from '../../domain/patch/stable-status.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
 
@@ -87,36 +87,102 @@ const fixInfoSchema = {
 
 const statusEnum = { type: 'string', enum: [...STATUSES] } as const;
 
-const branchStatusSchema = {
+const releaseSchema = {
   type: 'object',
-  required: ['status', 'evidence', 'rc', 'version', 'history'],
+  required: ['state'],
+  description: "whether a release carries the fix: 'released' (from an announcement, a CVE mail or the stable git tree), 'not-yet' (the git tree was read up to asOf), or 'unknown'",
+  properties: {
+    state: { type: 'string', enum: ['released', 'not-yet', 'unknown'] },
+    version: nstr,
+    source: str,
+    asOf: str,
+  },
+} as const;
+
+const timelineEventSchema = {
+  type: 'object',
+  required: ['status', 'kind', 'messageId', 'date', 'sender', 'sentence', 'rawRange', 'version'],
   properties: {
     status: statusEnum,
-    evidence: { type: 'array', items: str, description: 'Message-IDs that justify the status, oldest first' },
+    kind: { type: 'string', description: "what made it: a stable mail kind, 'cc-stable', a reply's 'queue'/'drop'/'withdraw', or 'git'" },
+    messageId: { ...nstr, description: 'the mail (null for a release read from the stable git tree)' },
+    date: nstr,
+    sender: nstr,
+    sentence: { ...nstr, description: 'the words that made the event, as written' },
+    rawRange: { ...nstr, description: 'a Cc: stable wish\'s range as written ("4.14+"; "" for a bare tag)' },
+    version: nstr,
+  },
+} as const;
+
+const branchStatusSchema = {
+  type: 'object',
+  required: ['status', 'evidence', 'since', 'firstDate', 'lastDate', 'rc', 'version', 'release', 'history'],
+  properties: {
+    status: statusEnum,
+    evidence: { type: 'array', items: str, description: 'Message-IDs of the deciding event and the same status since, oldest first' },
+    since: { ...nstr, description: 'date of the deciding event' },
+    firstDate: nstr,
+    lastDate: nstr,
     rc: nstr,
     version: nstr,
     base: { ...nstr, description: 'the newest X-stable-base a mail on the branch gave' },
-    history: {
-      type: 'array',
-      items: { type: 'object', required: ['status', 'messageId', 'date'], properties: { status: statusEnum, messageId: str, date: nstr } },
-    },
+    release: releaseSchema,
+    history: { type: 'array', items: timelineEventSchema, description: 'every event on the branch, oldest first' },
   },
+} as const;
+
+const fixLinkSchema = {
+  type: 'object',
+  required: ['messageId', 'role', 'how'],
+  properties: {
+    messageId: str,
+    role: { type: 'string', description: "'patch' (a version of the patch mail) or 'stable' (a stable-process mail)" },
+    how: { type: 'string', description: "how it was joined: 'commit', 'patch-id', 'subject+author', 'subject', 'series', 'self' or 'reply'" },
+  },
+} as const;
+
+const matrixCellSchema = {
+  type: 'object',
+  required: ['status', 'since', 'evidence', 'release'],
+  properties: { status: statusEnum, since: nstr, evidence: { type: 'array', items: str }, release: releaseSchema },
 } as const;
 
 schemaCovers<typeof branchStatusSchema, BranchStatus>(true);
 schemaCovers<typeof fixInfoSchema, FixInfo>(true);
+schemaCovers<typeof timelineEventSchema, TimelineEvent>(true);
+schemaCovers<typeof fixLinkSchema, FixLink>(true);
+schemaCovers<typeof matrixCellSchema, MatrixCell>(true);
 schemaCovers<typeof seriesSchema, SeriesView>(true);
 schemaCovers<typeof seriesSchema.properties.versions.items, SeriesVersionView>(true);
 schemaCovers<typeof seriesSchema.properties.versions.items.properties.patches.items, SeriesPatchView>(true);
 schemaCovers<typeof trailerSchema, TrailerView>(true);
 
-export interface BranchStatusView extends Omit<BranchStatus, 'history'> {
-  history: { status: StableStatus; messageId: string; date: string | null }[];
+type Iso = string | null;
+const iso = (d: number | null): Iso => (d === null ? null : new Date(d).toISOString());
+
+export interface BranchStatusView extends Omit<BranchStatus, 'history' | 'since' | 'firstDate' | 'lastDate'> {
+  since: Iso;
+  firstDate: Iso;
+  lastDate: Iso;
+  history: (Omit<TimelineEvent, 'date'> & { date: Iso })[];
 }
 
 /** Dates leave the API as ISO 8601 strings, as everywhere else. */
 function branchStatusView(s: BranchStatus): BranchStatusView {
-  return { ...s, history: s.history.map((h) => ({ ...h, date: h.date === null ? null : new Date(h.date).toISOString() })) };
+  return {
+    ...s,
+    since: iso(s.since),
+    firstDate: iso(s.firstDate),
+    lastDate: iso(s.lastDate),
+    history: s.history.map((h) => ({ ...h, date: iso(h.date) })),
+  };
+}
+
+interface MatrixQuery {
+  branch?: string;
+  status?: StableStatus;
+  offset: number;
+  limit: number;
 }
 
 interface StableQuery {
@@ -148,8 +214,12 @@ export function registerPatches(app: FastifyInstance, ctx: RouteContext): void {
       response: {
         200: {
           type: 'object',
-          required: ['fix', 'branches'],
-          properties: { fix: fixInfoSchema, branches: { type: 'object', additionalProperties: branchStatusSchema } },
+          required: ['fix', 'links', 'branches'],
+          properties: {
+            fix: fixInfoSchema,
+            links: { type: 'array', items: fixLinkSchema, description: 'every mail joined into this fix, and how' },
+            branches: { type: 'object', additionalProperties: branchStatusSchema },
+          },
         },
         400: { $ref: 'ErrorBody#' },
         404: { $ref: 'ErrorBody#' },
@@ -159,7 +229,71 @@ export function registerPatches(app: FastifyInstance, ctx: RouteContext): void {
       const st = getFixStatus(ctx.db, messageIdParam(req.params.key));
       const branches: Record<string, BranchStatusView> = {};
       for (const [b, s] of Object.entries(st.branches)) branches[b] = branchStatusView(s);
-      return { fix: st.fix, branches };
+      return { fix: st.fix, links: st.links, branches };
+    },
+  });
+
+  app.get<{ Querystring: MatrixQuery }>('/api/stable', {
+    schema: {
+      summary: 'Every fix against every stable branch known in the data: counts per status per branch, a fix per row',
+      tags: ['stable'],
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          branch: { type: 'string', maxLength: 16, description: 'only fixes with a cell on this branch (6.1 or 6.1.y)' },
+          status: { ...statusEnum, description: 'with branch: only fixes with this status there; alone: with this status on any branch' },
+          offset: { type: 'integer', minimum: 0, default: 0 },
+          limit: { type: 'integer', minimum: 1, maximum: ctx.limits.maxPageSize, default: 100 },
+        },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['branches', 'total', 'offset', 'limit', 'fixes'],
+          properties: {
+            branches: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['branch', 'counts', 'synced'],
+                properties: {
+                  branch: str,
+                  counts: { type: 'object', description: 'fixes per status on this branch', additionalProperties: { type: 'integer' } },
+                  synced: { ...nstr, description: 'newest release read from a stable git tree (loregraph stable-sync)' },
+                },
+              },
+            },
+            total: { type: 'integer' },
+            offset: { type: 'integer' },
+            limit: { type: 'integer' },
+            fixes: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['fix', 'cells'],
+                properties: { fix: fixInfoSchema, cells: { type: 'object', description: 'branch -> status cell', additionalProperties: matrixCellSchema } },
+              },
+            },
+          },
+        },
+        400: { $ref: 'ErrorBody#' },
+      },
+    },
+    handler: async (req) => {
+      const m = stableMatrix(ctx.db);
+      const branch = req.query.branch === undefined ? null : normalizeBranch(req.query.branch);
+      const wanted = m.fixes.filter((f) => {
+        const cells = branch === null ? Object.values(f.cells) : f.cells[branch] ? [f.cells[branch]] : [];
+        return cells.length > 0 && (req.query.status === undefined || cells.some((c) => c.status === req.query.status));
+      });
+      const { offset, limit } = req.query;
+      const fixes = wanted.slice(offset, offset + limit).map((f) => {
+        const cells: Record<string, Omit<MatrixCell, 'since'> & { since: Iso }> = {};
+        for (const [b, c] of Object.entries(f.cells)) cells[b] = { ...c, since: iso(c.since) };
+        return { fix: f.fix, cells };
+      });
+      return { branches: m.branches, total: wanted.length, offset, limit, fixes };
     },
   });
 

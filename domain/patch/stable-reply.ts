@@ -1,0 +1,183 @@
+// What a reply to a stable mail (an AUTOSEL pick, a review patch, a posted backport, a
+// FAILED notice) decides for the branch(es) of the mail it answers, read from the
+// replier's own lines (never quoted ones):
+//   - the stable maintainers' "Now queued up, thanks." / "All now applied": queued;
+//   - their "Now dropped", "I'll drop it", "Now deleted": dropped;
+//   - anyone's objection: a NAK, "please don't backport this", "let's not backport this
+//     one", "not stable material", "please drop it": dropped;
+//   - the poster's "please ignore this patch(set)": the backport is withdrawn;
+//   - "this is already in the 5.15.6 kernel release", "was backported to ... 6.1.68 and
+//     6.6.7": released in those versions; the stable team's "the stable trees were already
+//     released with this change": released wherever it was in review;
+//   - Sasha's pre-merge bot ("[This is an automated email]" ... "v5.4.22: Failed to
+//     apply!"): failed to apply on those branches.
+// A question, a "this is NOT a bugfix, but I don't mind", or a request to add a
+// prerequisite decides nothing. Pure.
+
+export type ReplyDecisionKind = 'queued' | 'dropped' | 'withdrawn' | 'released' | 'bot-failed';
+
+export interface ReplyDecision {
+  kind: ReplyDecisionKind;
+  /** The sentence that made it, as written (whitespace collapsed). */
+  sentence: string;
+  /** Branches the sentence names ("And 5.10.y and 5.15.y. Now queued up"): the decision covers them too. */
+  branches: string[];
+  /** For 'released': the releases named, lowest per branch ("6.1.68"); empty when none is. */
+  versions: string[];
+  /** "All now queued up", "Both now queued up": the whole series answered, not one patch. */
+  wholeSeries: boolean;
+}
+
+/** The replier's own text: no quoted lines, no signature, no copy of the mail answered. */
+export function ownText(body: string): string {
+  const out: string[] = [];
+  for (const line of body.split('\n')) {
+    if (/^-- ?$/.test(line) || /^-{3,}\s*Original Message\s*-{3,}/i.test(line) || /^_{10,}\s*$/.test(line)) break;
+    if (/^\s*>/.test(line) || /^\s*\|/.test(line)) continue;
+    // The attribution line of the quote ("On Tue, Jul 16, 2019 at 1:15 AM X wrote:").
+    if (/\bwrote:\s*$/.test(line) || /^\s*(?:diff --git|---\s+a\/|\+\+\+\s+b\/)/.test(line)) continue;
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+/** The text split into sentences, each with whitespace collapsed. */
+function sentences(text: string): string[] {
+  return text
+    .replace(/\s+/g, ' ')
+    .split(/(?<=[.!?])\s+|\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+const QUEUED = /\b(?:(?:all|both|now|they are|it is|it's|these are|this is) )?(?:now )?(?:queued(?: up)?|applied)\b/i;
+const QUEUED_STRICT = /^(?:(?:thanks|anyway|ok|okay|great|good)[,!.]?\s*)?(?:all |both |they(?:'re| are) |it(?:'s| is) )?(?:now |both now |all now )?(?:queued up|queued|applied)(?:[,.!]| to| for| now|\s*$)/i;
+const DROPPED_BY_STABLE = [
+  /\bnow (?:dropped|deleted|removed)\b/i,
+  /\b(?:i'?l+|i will|i'?ve|i have|already|we'?ll)\s+(?:go\s+|now\s+)?(?:drop(?:ped)?|delete[d]?|remove[d]?)\b(?!\s+(?:the\s+)?(?:cc|to:))/i,
+  /\bdropped (?:it |this |them |both )?(?:from (?:my|the) queue|now)\b/i,
+];
+const OBJECTIONS = [
+  /^\s*nak(?:ed)?\b/i,
+  /^\s*nacked-by:/i,
+  /\bnak(?:ed)?[.!,:]?\s*(?:this|for|,|$)/i,
+  /\b(?:please\s+)?(?:don'?t|do not|dont)\s+(?:backport|apply|take|queue|pick)\b/i,
+  /\blet'?s not (?:backport|take|apply|queue)\b/i,
+  /\b(?:should|must) not (?:be )?(?:backported|go (?:in)?to (?:the )?stable|applied to (?:the )?stable)/i,
+  /\bnot (?:a )?(?:stable material|suitable for stable|candidate for stable)\b/i,
+  /\bnot needed (?:now |anymore |any more )?(?:for|in|on) (?:stable|the stable|this|\d)/i,
+  /\b(?:don'?t|do not|doesn'?t) need (?:this|the|that) (?:patch|fix|backport)\b/i,
+  /\bremove (?:this|the|it|these|them)\b(?:\s+\w+){0,2}\s+from (?:the|your|my) (?:stable )?queue\b/i,
+  /\bno need to backport\b/i,
+  /\bplease drop (?:it|this|them|these|the patch)\b/i,
+  /\b(?:does not|doesn't) (?:need|belong) (?:to be backported|in stable|in the stable)/i,
+];
+const WITHDRAWN = /\bplease (?:ignore|disregard|drop) (?:this|the|my|these)\s*(?:\w+\s+){0,2}(?:patch(?:set|es)?|series|backports?|version|one|mail|email|submission)\b/i;
+// "This is NOT a bugfix, but I don't mind ...": an objection taken back in the same breath.
+const RELENTS = /\b(?:but|though|however)\b[^.]*\b(?:don'?t mind|fine with|ok with|okay with|no objection)/i;
+
+const VERSION_RE = /\bv?(\d+)\.(\d+)\.(\d+)\b/g;
+const NAMED_BRANCH_RE = /\b(?:v?(\d+)\.(\d+)\.[yx]|linux-(\d+)\.(\d+)\.y|(\d+)\.(\d+)-stable)\b/gi;
+// "already in 6.1.110", "was backported to ... 6.1.68", "has also been merged to v5.10.210".
+const RELEASED_PHRASE =
+  /\b(?:already\b[^.?!]*\b(?:in|part of|released|merged|backported|included)|(?:was|were|been|got|is|are)\s+(?:also\s+)?(?:backported|merged|released|included)\s+(?:to|in|into|with)|have\s+already\s+the\s+commit\s+in)\b/i;
+const NEGATED = /\b(?:not|isn'?t|wasn'?t|aren'?t|weren'?t|never|no longer)\b/i;
+const RELEASED_NO_VERSION = /\b(?:stable )?(?:trees|releases?|kernels?) (?:were|was|have been|are) already released with (?:this|the|that) (?:change|commit|patch|fix)\b/i;
+const BOT_MARK = /^\[This is an automated email\]/m;
+const BOT_FAILED = /^v(\d+)\.(\d+)(?:\.\d+)?: Failed to apply!/gm;
+
+function namedBranches(s: string): string[] {
+  const out: string[] = [];
+  for (const m of s.matchAll(NAMED_BRANCH_RE)) {
+    const b = m[1] !== undefined ? `${m[1]}.${m[2]}` : m[3] !== undefined ? `${m[3]}.${m[4]}` : `${m[5]}.${m[6]}`;
+    if (!out.includes(b)) out.push(b);
+  }
+  return out;
+}
+
+/** The lowest release named per branch: "6.1.110 or 6.1.111" is 6.1.110. */
+function releasesNamed(s: string): string[] {
+  const lowest = new Map<string, number>();
+  for (const m of s.matchAll(VERSION_RE)) {
+    const b = `${m[1]}.${m[2]}`;
+    const n = Number(m[3]);
+    if (!lowest.has(b) || n < (lowest.get(b) ?? 0)) lowest.set(b, n);
+  }
+  return [...lowest].map(([b, n]) => `${b}.${n}`);
+}
+
+function decision(kind: ReplyDecisionKind, sentence: string, extra: Partial<ReplyDecision> = {}): ReplyDecision {
+  return { kind, sentence, branches: namedBranches(sentence), versions: [], wholeSeries: /^\W*(?:\w+,\s*)?(?:all|both)\b/i.test(sentence), ...extra };
+}
+
+/** Sasha's pre-merge bot answering a patch that carries a stable tag. */
+export function isBotMail(body: string): boolean {
+  return BOT_MARK.test(body);
+}
+
+/** Sasha's pre-merge bot: the branches it could not apply the patch to. */
+function botVerdict(body: string): ReplyDecision | null {
+  if (!BOT_MARK.test(body)) return null;
+  const failed: string[] = [];
+  const lines: string[] = [];
+  for (const m of body.matchAll(BOT_FAILED)) {
+    const b = `${m[1]}.${m[2]}`;
+    if (!failed.includes(b)) failed.push(b);
+    lines.push(m[0]);
+  }
+  return failed.length > 0 ? { kind: 'bot-failed', sentence: lines.join(' '), branches: failed, versions: [], wholeSeries: false } : null;
+}
+
+/**
+ * What a reply decides: at most one of queued/dropped/withdrawn (the first said), and a
+ * release it names ("It was merged in 5.16-rc1, and then backported to 5.15.6. Anyway, now
+ * queued up" is both). `fromStableTeam`: the replier is one of the stable maintainers,
+ * whose "queued"/"dropped" are decisions rather than wishes; `answersOwnMail`: the replier
+ * sent the mail answered (a withdrawal is the poster's to make); `stableThread`: the
+ * subject is a stable mail's, where anyone's objection counts (elsewhere only the stable
+ * team, the bot and named releases do).
+ */
+export function replyDecisions(body: string, opts: { fromStableTeam: boolean; answersOwnMail: boolean; stableThread?: boolean }): ReplyDecision[] {
+  const bot = botVerdict(body);
+  if (bot) return [bot];
+  const stableThread = opts.stableThread ?? true;
+  const out: ReplyDecision[] = [];
+  let decided = false;
+  let released = false;
+  for (const s of sentences(ownText(body))) {
+    const question = s.endsWith('?');
+    if (!decided && !question) {
+      let found: ReplyDecision | null = null;
+      if (opts.fromStableTeam && DROPPED_BY_STABLE.some((re) => re.test(s))) found = decision('dropped', s);
+      else if (opts.fromStableTeam && QUEUED_STRICT.test(s) && QUEUED.test(s)) found = decision('queued', s);
+      else if (stableThread && opts.answersOwnMail && WITHDRAWN.test(s)) found = decision('withdrawn', s);
+      else if (stableThread && OBJECTIONS.some((re) => re.test(s)) && !RELENTS.test(s)) found = decision('dropped', s);
+      if (found) {
+        out.push(found);
+        decided = true;
+        continue;
+      }
+    }
+    const versions = releasesNamed(s);
+    if (!released && versions.length > 0 && RELEASED_PHRASE.test(s) && !NEGATED.test(s)) {
+      out.push(decision('released', s, { versions, branches: [] }));
+      released = true;
+    } else if (!released && opts.fromStableTeam && RELEASED_NO_VERSION.test(s)) {
+      out.push(decision('released', s, { branches: [] }));
+      released = true;
+    }
+  }
+  return out;
+}
+
+/** The first decision of a reply, or null (see replyDecisions). */
+export function replyDecision(body: string, opts: { fromStableTeam: boolean; answersOwnMail: boolean; stableThread?: boolean }): ReplyDecision | null {
+  return replyDecisions(body, opts)[0] ?? null;
+}
+
+/** The stable maintainers' addresses, whose replies are decisions (queue, drop). */
+const STABLE_TEAM = new Set(['gregkh@linuxfoundation.org', 'greg@kroah.com', 'sashal@kernel.org', 'ben@decadent.org.uk', 'bwh@kernel.org']);
+
+export function isStableTeam(email: string | null | undefined): boolean {
+  return email !== null && email !== undefined && STABLE_TEAM.has(email.toLowerCase());
+}
