@@ -174,6 +174,16 @@ function predicateSql(db: Db, p: Predicate): Sql {
     case 'race':
     case 'is':
       return racePredicate(db, p.kind, p.value);
+    case 'n':
+      return {
+        text: `EXISTS (SELECT 1 FROM json_each(m.attachments) a WHERE json_extract(a.value, '$.filename') LIKE ? ESCAPE '\\')`,
+        params: [`%${p.value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
+      };
+    case 'dfpre':
+    case 'dfpost':
+    case 'dfblob':
+      // blob ids are not in the index (extract.ts drops index lines): read the bodies' index lines
+      return blobPredicate(p.kind, p.value);
     case 'and':
     case 'or': {
       const parts = p.children.map((c) => predicateSql(db, c));
@@ -184,6 +194,15 @@ function predicateSql(db: Db, p: Predicate): Sql {
       return { text: `NOT ${inner.text}`, params: inner.params };
     }
   }
+}
+
+/** The diff's 'index <pre>..<post>' lines: pre-image, post-image, or either blob id starting with the value (hex, checked by the parser). */
+function blobPredicate(kind: 'dfpre' | 'dfpost' | 'dfblob', value: string): Sql {
+  const pre = { text: "m.body LIKE ?", params: [`%index ${value}%..%`] as unknown[] };
+  const post = { text: "m.body LIKE ?", params: [`%index %..${value}%`] as unknown[] };
+  if (kind === 'dfpre') return pre;
+  if (kind === 'dfpost') return post;
+  return { text: `(${pre.text} OR ${post.text})`, params: [...pre.params, ...post.params] };
 }
 
 /** patchid:, status: and branch: read the patch and stable tables (db/migrations/002_patches.sql). */

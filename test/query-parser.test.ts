@@ -53,9 +53,26 @@ describe('query parser: terms and prefixes', () => {
     expect(show(parse('"lost write"*'))).toBe('any:"lost write"*');
   });
 
-  it('keeps an unknown prefix as part of an ordinary word', () => {
-    expect(show(parse('subject:x'))).toBe('any:subject:x');
+  it('rejects an unknown prefix with a 400 naming it; URLs and a bare "mm:" stay words', () => {
+    const e = errorOf('s:fix subject:x');
+    expect([e.code, e.column]).toEqual(['BAD_QUERY', 7]);
+    expect(e.message).toMatch(/^unknown prefix 'subject:' \(known: a: b: .* s: .*\) at column 7$/);
     expect(show(parse('http://lore.kernel.org/x'))).toBe('any:http://lore.kernel.org/x');
+    expect(show(parse('mm: fix'))).toBe('AND(any:mm: any:fix)');
+  });
+
+  it('reads every prefix lore documents: m: rt: dt: n: dfpre: dfpost: dfblob:', () => {
+    expect(show(parse('m:<a@b>'))).toBe('mid=<a@b>');
+    expect(show(parse('rt:20240101..20240102'))).toBe('d[2024-01-01T00:00:00.000Z..2024-01-03T00:00:00.000Z)');
+    expect(show(parse('dt:20240101120000..'))).toBe('d[2024-01-01T12:00:00.000Z..)');
+    expect(show(parse('n:trace.txt dfpre:ABC1234 dfpost:def5678 dfblob:0123'))).toBe('AND(n=trace.txt dfpre=abc1234 dfpost=def5678 dfblob=0123)');
+    expect(errorOf('dfblob:xyz').message).toBe("dfblob: takes 4 to 40 hex digits of a blob id, got 'xyz' at column 8");
+  });
+
+  it('finds a pasted Message-ID: with brackets that message, bare that message or what mentions it', () => {
+    expect(show(parse(' <20240101.123-1-x@kernel.org> '))).toBe('mid=20240101.123-1-x@kernel.org');
+    expect(show(parse('20240101.123-1-x@kernel.org'))).toBe('OR(mid=20240101.123-1-x@kernel.org any:20240101.123-1-x@kernel.org)');
+    expect(show(parse('f:someone@example.org'))).toBe('f:someone@example.org');
   });
 
   it('keeps file paths whole for dfn:', () => {

@@ -30,14 +30,22 @@ export const TEXT_FIELDS: Record<TextField, readonly SearchColumn[] | null> = {
   l: ['list_id'],
 };
 
-export const EXACT_FIELDS: readonly ExactField[] = ['mid', 'patchid', 'status', 'branch', 'race', 'is'];
+export const EXACT_FIELDS: readonly ExactField[] = ['mid', 'patchid', 'status', 'branch', 'n', 'dfpre', 'dfpost', 'dfblob', 'race', 'is'];
 
 export type FieldKind = { kind: 'text'; field: TextField } | { kind: 'exact'; field: ExactField } | { kind: 'date' };
 
 /** Looks up a prefix as written before the colon; undefined when it is not one of ours. */
 export function lookupField(name: string): FieldKind | undefined {
-  if (name === 'd') return { kind: 'date' };
+  // d: and dt: are the Date header's time; rt: (lore's received time) is the same stored time:
+  // an archive keeps no arrival time of its own (ingest takes Received: only when Date: is unusable).
+  if (name === 'd' || name === 'dt' || name === 'rt') return { kind: 'date' };
+  if (name === 'm') return { kind: 'exact', field: 'mid' };
   if ((EXACT_FIELDS as readonly string[]).includes(name)) return { kind: 'exact', field: name as ExactField };
   if (name !== 'any' && Object.hasOwn(TEXT_FIELDS, name)) return { kind: 'text', field: name as TextField };
   return undefined;
+}
+
+/** Every prefix the language knows, for the error that names an unknown one. */
+export function knownPrefixes(): string[] {
+  return ['d', 'dt', 'rt', 'm', ...EXACT_FIELDS, ...Object.keys(TEXT_FIELDS).filter((f) => f !== 'any')].sort();
 }

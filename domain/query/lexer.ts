@@ -3,7 +3,7 @@
 // '*', and 'prefix:'), never what a prefix means beyond whether it is one of ours: an
 // unknown 'foo:bar' stays one ordinary word, as in lore.
 import { LoregraphError } from '../errors.ts';
-import { lookupField } from './fields.ts';
+import { knownPrefixes, lookupField } from './fields.ts';
 
 export type Token =
   | { type: 'lparen'; column: number }
@@ -101,6 +101,11 @@ export function tokenize(input: string): Token[] {
         throw badQuery(`missing value after '${field[0]}'`, start + 1);
       }
       continue;
+    }
+    // 'zz:foo' names a prefix we do not know: a 400 that says so, never a silent nothing
+    // (a URL's 'https://' and a bare 'mm:' before a space stay words).
+    if (field && word.length > field[0].length && !word.startsWith(`${field[0]}//`)) {
+      throw badQuery(`unknown prefix '${field[0]}' (known: ${knownPrefixes().map((p) => `${p}:`).join(' ')})`, start + 1);
     }
     glued = false;
     if (word === 'AND' || word === 'OR' || word === 'NOT') {

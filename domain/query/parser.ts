@@ -29,6 +29,8 @@ export interface ParseOptions {
 const SEARCHABLE = /[\p{L}\p{N}\p{Co}_]/u;
 
 export function parseQuery(input: string, opts: ParseOptions = {}): Query {
+  const pasted = pastedMessageId(input);
+  if (pasted) return pasted;
   const tokens = tokenize(input);
   const now = opts.now ?? Date.now();
   const end = Array.from(input).length + 1;
@@ -208,11 +210,31 @@ export function parseQuery(input: string, opts: ParseOptions = {}): Query {
   return root;
 }
 
+/**
+ * A query that is a Message-ID pasted alone: '<id@host>' finds that message; a bare
+ * 'id@host' finds it or, being an address too, whatever mentions it.
+ */
+function pastedMessageId(input: string): QueryNode | null {
+  const t = input.trim();
+  const bracketed = /^<([^<>\s]+@[^<>\s]+)>$/.exec(t);
+  if (bracketed?.[1]) return { kind: 'exact', field: 'mid', value: bracketed[1], column: 1 };
+  if (!/^[^\s<>()":]+@[^\s<>()":]+$/.test(t) || /^[+-]/.test(t) || t.endsWith('*')) return null;
+  const column = input.indexOf(t) + 1;
+  return { kind: 'or', children: [{ kind: 'exact', field: 'mid', value: t, column }, { kind: 'term', field: 'any', text: t, phrase: false, prefix: false, column }], column };
+}
+
 /** Checks and normalizes the value of an exact-match prefix, so a typo is a 400, not an empty result. */
 function exactValue(field: ExactField, value: string, column: number): string {
   switch (field) {
     case 'mid':
       return value;
+    case 'n':
+      return value;
+    case 'dfpre':
+    case 'dfpost':
+    case 'dfblob':
+      if (!/^[0-9a-f]{4,40}$/i.test(value)) throw badQuery(`${field}: takes 4 to 40 hex digits of a blob id, got '${value}'`, column);
+      return value.toLowerCase();
     case 'patchid':
       if (!/^[0-9a-f]{4,40}$/i.test(value)) throw badQuery(`patchid: takes 4 to 40 hex digits, got '${value}'`, column);
       return value.toLowerCase();

@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closeDb, openDb } from '../db/connection.ts';
+import { ingestPaths } from '../ingest/pipeline.ts';
+import { searchMessages } from '../server/search.ts';
+import { buildApp } from '../server/app.ts';
+
+// lore's prefixes beyond the common ones, and a pasted Message-ID, against a real store.
+describe('lore prefixes on a store (test/fixtures/am/two-versions.mbox, test/fixtures/search/attachment.eml)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'loregraph-lore-prefixes-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dbPath = join(dir, 'db.sqlite');
+  const w = openDb(dbPath);
+  await ingestPaths(w, [join(import.meta.dirname, 'fixtures', 'am', 'two-versions.mbox'), join(import.meta.dirname, 'fixtures', 'search', 'attachment.eml')], { worker: false });
+  closeDb(w);
+  const db = openDb(dbPath, { readonly: true });
+  afterAll(() => closeDb(db));
+  const ids = (q: string) => searchMessages(db, q, { limit: 50, sort: 'date' }).hits.map((h) => h.messageId).sort();
+
+  it('m: is the Message-ID, with or without brackets; a pasted one alone finds it', () => {
+    expect(ids('m:r1@example.org')).toEqual(['r1@example.org']);
+    expect(ids('m:<r1@example.org>')).toEqual(['r1@example.org']);
+    expect(ids('<v2-1@example.org>')).toEqual(['v2-1@example.org']);
+    expect(ids('v2-1@example.org')).toEqual(['v2-1@example.org']);
+  });
+
+  it('rt: and dt: are time ranges, dt: to the second', () => {
+    expect(ids('rt:20261103..20261103')).toEqual(['r1@example.org', 'r2@example.org']);
+    expect(ids('dt:20261109100001..20261109100001')).toEqual(['v2-1@example.org']);
+  });
+
+  it('n: matches an attachment file name; dfpre:/dfpost:/dfblob: a diff blob id', () => {
+    expect(ids('n:trace')).toEqual(['oops-trace@example.org']);
+    expect(ids('n:%')).toEqual([]);
+    // lib.c goes 85c3040 -> e50310a in both versions of "lib: shout beta"
+    expect(ids('dfpre:85c3040')).toEqual(['v1-1@example.org', 'v2-1@example.org']);
+    expect(ids('dfpost:e50310a')).toEqual(['v1-1@example.org', 'v2-1@example.org']);
+    expect(ids('dfblob:e50310a')).toEqual(['v1-1@example.org', 'v2-1@example.org']);
+    expect(ids('dfpost:85c3040')).toEqual([]);
+  });
+
+  it('answers an unknown prefix with a 400 that names it, never an empty result', async () => {
+    const app = buildApp({ db, simRunner: 'inline', knowledgeBuilder: 'inline' });
+    try {
+      const r = await app.inject({ method: 'GET', url: `/api/search?q=${encodeURIComponent('beta zz:foo')}` });
+      expect(r.statusCode).toBe(400);
+      const body = r.json() as { code: string; message: string };
+      expect(body.code).toBe('BAD_QUERY');
+      expect(body.message).toMatch(/^unknown prefix 'zz:' \(known: .*\) at column 6$/);
+    } finally {
+      await app.close();
+    }
+  });
+});
