@@ -1,10 +1,13 @@
 // `--scenario-draft [FILE]` of `loregraph race <id>`: the race's draft scenario
 // (domain/knowledge/scenario-draft.ts) to stdout, or to FILE. The option's value is
 // optional, which node:util parseArgs cannot say, so it is taken out of argv first.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { draftScenario } from '../domain/knowledge/scenario-draft.ts';
 import type { RaceRecord } from '../domain/knowledge/types.ts';
 import { LoregraphError } from '../domain/errors.ts';
+import { kernelRefs } from '../server/scenario-json.ts';
+import { parseScenario, SCENARIO_DIR } from '../sim/index.ts';
 import type { CliIO } from './command.ts';
 
 export const SCENARIO_DRAFT_HELP = `  --scenario-draft [FILE]  write a draft simulator scenario from the race's interleaving
@@ -45,9 +48,30 @@ export function takeScenarioDraft(argv: readonly string[]): { argv: string[]; dr
   return { argv: rest, draft };
 }
 
+/**
+ * Every kernel location (`file:function`) the scenarios in `dir` model: they give the
+ * draft's functions their files. Parsed only (not compiled), and a file that does not
+ * parse is skipped: the draft does not depend on every scenario being finished.
+ */
+export function scenarioKernelRefs(dir: string = SCENARIO_DIR): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+  } catch {
+    return [];
+  }
+  return files.flatMap((f) => {
+    try {
+      return kernelRefs(parseScenario(readFileSync(join(dir, f), 'utf8'), f));
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** Writes the race's draft where the option said; never over an existing file (it may be a scenario someone finished). */
-export function writeScenarioDraft(race: RaceRecord, file: string | null, io: CliIO): void {
-  const yaml = draftScenario(race);
+export function writeScenarioDraft(race: RaceRecord, file: string | null, io: CliIO, scenarioDir?: string): void {
+  const yaml = draftScenario(race, { kernelRefs: scenarioKernelRefs(scenarioDir) });
   if (file === null) {
     io.out(yaml);
     return;

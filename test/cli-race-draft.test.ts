@@ -1,7 +1,7 @@
 // `--scenario-draft [FILE]`: an option whose value is optional, taken out of argv before
 // parseArgs sees it, and a draft written to stdout or to a new file, never over one.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { takeScenarioDraft, writeScenarioDraft } from '../cli/race-draft.ts';
@@ -79,13 +79,21 @@ describe('writeScenarioDraft', () => {
       const db = openDb(dbPath);
       db.sql.transaction(() => replaceRaces(db, [], [race]))();
       closeDb(db);
+      const scenarios = join(dir, 'scenarios');
+      mkdirSync(scenarios);
       const printed = io();
-      expect(await main(['race', race.id, '--db', dbPath, '--scenario-draft'], printed)).toBe(0);
-      expect(parseScenario(printed.stdout, 'x.yaml').threads.has('f2fs_gc')).toBe(true);
+      expect(await main(['race', race.id, '--db', dbPath, '--scenarios', scenarios, '--scenario-draft'], printed)).toBe(0);
+      expect(parseScenario(printed.stdout, 'x.yaml').threads.get('f2fs_gc')?.fn).toEqual({ file: 'TODO', func: 'f2fs_gc' });
+      // a scenario that models f2fs_gc() says where it lives (and one that does not parse is skipped)
+      writeFileSync(join(scenarios, 'gc.yaml'), 'id: gc\ntitle: gc\nthreads:\n  t:\n    fn: fs/f2fs/gc.c:f2fs_gc\n    steps: [ { id: s, do: [] } ]\nconfigs: { c: { run: [t] } }\n');
+      writeFileSync(join(scenarios, 'broken.yaml'), 'id: [\n');
+      const located = io();
+      expect(await main(['race', race.id, '--db', dbPath, '--scenarios', scenarios, '--scenario-draft'], located)).toBe(0);
+      expect(parseScenario(located.stdout, 'x.yaml').threads.get('f2fs_gc')?.fn).toEqual({ file: 'fs/f2fs/gc.c', func: 'f2fs_gc' });
       const file = join(dir, 'out.yaml');
       const written = io();
-      expect(await main(['race', race.id, '--scenario-draft', file, '--db', dbPath], written)).toBe(0);
-      expect(readFileSync(file, 'utf8')).toBe(printed.stdout);
+      expect(await main(['race', race.id, '--scenario-draft', file, '--db', dbPath, '--scenarios', scenarios], written)).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe(located.stdout);
       expect(await main(['race', race.id, '--scenario-draft', file, '--db', dbPath], io())).toBe(2);
       expect(await main(['race', 'r-nosuchid', '--scenario-draft', '--db', dbPath], io())).toBe(1);
     } finally {

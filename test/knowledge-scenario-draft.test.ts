@@ -220,6 +220,34 @@ describe('draftScenario', () => {
     expect(none.source).toEqual([]);
   });
 
+  it('gives functions the files known from scenario steps and from a one-file diff\'s first hunk, never a callee\'s', () => {
+    const r = race({
+      diagram: diagram(['CPU0', 'CPU1'], [
+        [0, 'do_dentry_open()', ['do_dentry_open']],
+        [0, 'folio_put(folio)', ['folio_put']],
+        [1, 'collapse_file()', ['collapse_file']],
+        [1, 'ext4_helper()', ['ext4_helper']],
+        [1, 'filemap_get_pages()', ['filemap_get_pages']],
+      ]),
+      functions: ['include/linux/mm.h:folio_put'],
+      fixes: [fix({ functions: ['collapse_file', 'folio_put', 'do_dentry_open'], files: ['mm/khugepaged.c'] })],
+    });
+    const refs = ['fs/open.c:do_dentry_open', 'fs/ext4/inode.c:ext4_helper', 'fs/ext4/super.c:ext4_helper', 'mm/filemap.c:filemap_get_pages', 'mm/filemap.c:filemap_get_pages'];
+    const f = flat(load(draftScenario(r, { kernelRefs: refs })));
+    expect([...f['cpu0']!, ...f['cpu1']!].map((s) => s.fn)).toEqual([
+      'fs/open.c:do_dentry_open',
+      // the race names the file outright, which beats the fix's file (folio_put is only called there)
+      'include/linux/mm.h:folio_put',
+      'mm/khugepaged.c:collapse_file',
+      // two known files define it: left for the reviewer
+      'TODO:ext4_helper',
+      'mm/filemap.c:filemap_get_pages',
+    ]);
+    // without the known locations, only the diff's first hunk function gets the fix's file
+    const bare = flat(load(draftScenario({ ...r, functions: [] })));
+    expect([...bare['cpu0']!, ...bare['cpu1']!].map((s) => s.fn)).toEqual(['TODO:do_dentry_open', 'TODO:folio_put', 'mm/khugepaged.c:collapse_file', 'TODO:ext4_helper', 'TODO:filemap_get_pages']);
+  });
+
   it('writes lore links that survive characters a path would split on', () => {
     expect(loreLink('<a/b?c#d@x.example>')).toBe('https://lore.kernel.org/r/a%2Fb%3Fc%23d@x.example');
     expect(loreLink('20260630184917.12345-1-someone@example.org')).toBe('https://lore.kernel.org/r/20260630184917.12345-1-someone@example.org');

@@ -29,7 +29,7 @@ ${SCENARIO_DRAFT_HELP}`,
       const race = getRace(db, id);
       if (!race) throw new LoregraphError('NOT_FOUND', `no race ${id}`);
       if (draft) {
-        writeScenarioDraft(race, draft.file, io);
+        writeScenarioDraft(race, draft.file, io, values.scenarios);
         return 0;
       }
       const store = createScenarioStore(values.scenarios);

@@ -130,31 +130,35 @@ function commentText(text: string): string {
 
 const q = (s: string): string => JSON.stringify(s);
 
-/** Files of functions, read from the fixes that touch one file only (a patch's hunks are in it). */
-function functionFiles(race: RaceRecord): Map<string, string> {
+/**
+ * Files of functions, each later source winning: a diff's first hunk's function (a fix's
+ * first function, when the fix is a diff of one file: the functions after it may be callees
+ * defined elsewhere), kernel locations already known (`file:function`, e.g. the steps of
+ * the scenarios on disk), and the race's own `file:function` names.
+ */
+function functionFiles(race: RaceRecord, known: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
-  const ambiguous = new Set<string>();
+  const fromFixes = new Map<string, Set<string>>();
   for (const fix of race.fixes) {
-    if (fix.kind === 'prose' || fix.files.length !== 1) continue;
-    const file = fix.files[0]!;
-    for (const f of fix.functions) {
-      const name = bareFunction(f);
-      if (!name) continue;
-      const prev = out.get(name);
-      if (prev !== undefined && prev !== file) ambiguous.add(name);
-      else out.set(name, file);
-    }
+    if ((fix.kind !== 'patch' && fix.kind !== 'inline-diff') || fix.files.length !== 1) continue;
+    const name = bareFunction(fix.functions[0] ?? '');
+    if (name) fromFixes.set(name, (fromFixes.get(name) ?? new Set<string>()).add(fix.files[0]!));
   }
-  // "path/file.c:function" in the race's own list says it outright.
+  const fromKnown = new Map<string, Set<string>>();
+  for (const ref of known) {
+    const i = ref.lastIndexOf(':');
+    const name = bareFunction(ref);
+    if (i > 0 && name) fromKnown.set(name, (fromKnown.get(name) ?? new Set<string>()).add(ref.slice(0, i)));
+  }
+  // a function two files define (a static helper per filesystem) is left a TODO
+  for (const source of [fromFixes, fromKnown]) {
+    for (const [name, files] of source) if (files.size === 1) out.set(name, [...files][0]!);
+  }
   for (const f of race.functions) {
     const i = f.lastIndexOf(':');
     const name = bareFunction(f);
-    if (i > 0 && name) {
-      out.set(name, f.slice(0, i));
-      ambiguous.delete(name);
-    }
+    if (i > 0 && name) out.set(name, f.slice(0, i));
   }
-  for (const a of ambiguous) out.delete(a);
   return out;
 }
 
@@ -305,14 +309,19 @@ const PROPERTY_HINT: Record<RaceRecord['outcome'], string> = {
   other: 'what the mail says goes wrong, as an invariant or final',
 };
 
+export interface DraftOptions {
+  /** Kernel locations already known (`path/file.c:function`), e.g. every step of the scenarios on disk: they give functions their files. */
+  kernelRefs?: readonly string[];
+}
+
 /** The YAML of a scenario skeleton for the race: loads with sim/parse.ts, with TODOs for what the mail does not give. */
-export function draftScenario(race: RaceRecord): string {
+export function draftScenario(race: RaceRecord, opts: DraftOptions = {}): string {
   const state: DraftState = { locks: new Map(), declared: new Map(), names: new Set() };
   // A diagram the extractor read no column of is no diagram.
   const fromDiagram = race.diagram ? threadsFromDiagram(race, state) : [];
   const usesDiagram = fromDiagram.length > 0;
   const threads = usesDiagram ? fromDiagram : threadsFromFunctions(race);
-  const files = functionFiles(race);
+  const files = functionFiles(race, opts.kernelRefs ?? []);
   const L: string[] = [];
   const diagramMid = race.diagram?.evidence.messageId ?? null;
 
