@@ -11,10 +11,16 @@ export interface IngestErrorRow {
   offset: number | null;
   reason: string;
   rawSize: number | null;
+  /** sha256 of the input (of all of it, for an oversized message whose raw is only its head). */
+  rawHash: string;
 }
 
-export function recordIngestError(db: Db, sourceId: number | null, position: SourcePosition, reason: string, raw: Uint8Array | null): boolean {
-  const hash = createHash('sha256')
+/**
+ * `hash` names the input when `raw` is not all of it (an oversized message keeps only its
+ * head); by default it is the sha256 of `raw`, or of the position and reason without one.
+ */
+export function recordIngestError(db: Db, sourceId: number | null, position: SourcePosition, reason: string, raw: Uint8Array | null, hash?: string): boolean {
+  hash ??= createHash('sha256')
     .update(raw ?? Buffer.from(`${JSON.stringify(position)}\n${reason}`))
     .digest('hex');
   const info = db.sql
@@ -26,8 +32,8 @@ export function recordIngestError(db: Db, sourceId: number | null, position: Sou
 
 export function listIngestErrors(db: Db, limit = 100): IngestErrorRow[] {
   const rows = db.sql
-    .prepare('SELECT id, position, source_index, source_offset, reason, length(raw) AS size FROM ingest_errors ORDER BY id LIMIT ?')
-    .all(limit) as { id: number; position: string; source_index: number | null; source_offset: number | null; reason: string; size: number | null }[];
+    .prepare('SELECT id, position, source_index, source_offset, reason, length(raw) AS size, raw_hash FROM ingest_errors ORDER BY id LIMIT ?')
+    .all(limit) as { id: number; position: string; source_index: number | null; source_offset: number | null; reason: string; size: number | null; raw_hash: string }[];
   return rows.map((r) => ({
     id: r.id,
     source: (JSON.parse(r.position) as SourcePosition).source,
@@ -35,6 +41,7 @@ export function listIngestErrors(db: Db, limit = 100): IngestErrorRow[] {
     offset: r.source_offset,
     reason: r.reason,
     rawSize: r.size,
+    rawHash: r.raw_hash,
   }));
 }
 

@@ -26,6 +26,22 @@ export interface RawMessage {
   lenient?: LenientRecovery;
   /** Set when a public-inbox commit deletes a message (blob `d`). */
   deleted?: boolean;
+  /**
+   * Set when the message was larger than the reader's limit: it is recorded, never parsed,
+   * and `bytes` holds only its beginning (its headers, as far as they go).
+   */
+  oversized?: OversizedMessage;
+  /** Why the reader doubts this message is what it looks like (a damaged mbox envelope read as one message, say). */
+  suspect?: string;
+}
+
+export interface OversizedMessage {
+  /** Its whole size in bytes. */
+  size: number;
+  /** sha256 hex of all its bytes as the archive holds them (mboxrd quoting included). */
+  sha256: string;
+  /** The limit it broke. */
+  limit: number;
 }
 
 /** What the lenient reader had to guess, so it can be shown and trusted accordingly. */

@@ -11,6 +11,7 @@ import type { Address, AttachmentInfo, ParsedMessage, RawMessage, SourcePosition
 import { decodeUnknownCharset, makeIconv } from './parse-charset.ts';
 import { parsePlain, type AddressField, type MailFields } from './parse-fast.ts';
 import { parseInputFor } from './read/lenient.ts';
+import { MAX_KEPT_FIELD, truncatedInput } from './parse-truncated.ts';
 
 /** A message no amount of leniency can make sense of; ingest records it and goes on. */
 export class MessageParseError extends Error {
@@ -177,6 +178,9 @@ function firstValue(all: Map<string, string[]>, recovered: Record<string, string
   return all.get(k)?.[0] ?? recovered[k];
 }
 
+/** mailsplit refused the message for one of its size limits (1 MiB of headers, 1,000 parts). */
+class OverMailsplitLimit extends Error {}
+
 async function mailparse(input: Buffer, notes: string[], position: SourcePosition): Promise<MailFields> {
   try {
     return await simpleParser(input, {
@@ -187,7 +191,26 @@ async function mailparse(input: Buffer, notes: string[], position: SourcePositio
       Iconv: makeIconv(notes) as unknown as NonNullable<Parameters<typeof simpleParser>[1]>['Iconv'],
     });
   } catch (e) {
+    if ((e as { code?: unknown }).code === 'EMAXLEN') throw new OverMailsplitLimit(e instanceof Error ? e.message : String(e));
     throw new MessageParseError(`mailparser failed: ${e instanceof Error ? e.message : String(e)}`, position);
+  }
+}
+
+/**
+ * A message over mailsplit's limits still keeps its headers and its thread entry: parsed
+ * again from its header block cut down (truncatedInput), marked in its notes. When the
+ * headers were the problem the body is tried with them; when that fails too, or the parts
+ * were, only the headers are kept.
+ */
+async function parseOverLimit(input: Buffer, why: string, notes: string[], position: SourcePosition): Promise<MailFields> {
+  try {
+    const mail = await mailparse(truncatedInput(input, true), notes, position);
+    notes.push(`truncated: ${why}; kept the essential headers, each cut to ${MAX_KEPT_FIELD} bytes`);
+    return mail;
+  } catch (e) {
+    if (!(e instanceof OverMailsplitLimit)) throw e;
+    notes.push(`truncated: ${why}; kept the essential headers only, the body was not parsed`);
+    return mailparse(truncatedInput(input, false), notes, position);
   }
 }
 
@@ -199,7 +222,13 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
   // A saved page's headers are run together or missing: mailparser would take its first
   // line for headers and lose the body, so it reads the reader's rebuilt clean copy.
   const input = raw.lenient ? parseInputFor(raw.bytes) : raw.bytes;
-  const mail = (opts.forceMailparser ? null : parsePlain(input, notes)) ?? (await mailparse(input, notes, raw.position));
+  let mail: MailFields;
+  try {
+    mail = (opts.forceMailparser ? null : parsePlain(input, notes)) ?? (await mailparse(input, notes, raw.position));
+  } catch (e) {
+    if (!(e instanceof OverMailsplitLimit)) throw e;
+    mail = await parseOverLimit(input, `mailsplit refused the message (${e.message})`, notes, raw.position);
+  }
   const lenient = raw.lenient ?? null;
   const recovered = lenient?.headers ?? {};
   const { all, received, kept } = headerMap(mail.headerLines);

@@ -2,7 +2,7 @@
 // Shared by the parse worker and the in-thread mode so both produce identical rows.
 import type { Analyzer } from './analyzer.ts';
 import { contentHash, MessageParseError, parseMessage } from './parse.ts';
-import type { LenientRecovery, ParsedMessage, SourcePosition } from '../domain/message.ts';
+import type { LenientRecovery, OversizedMessage, ParsedMessage, SourcePosition } from '../domain/message.ts';
 import { encodeRaw, messageRow, type MessageRow, type RawCodec } from '../db/messages.ts';
 import { ancestryChain } from '../domain/thread.ts';
 
@@ -12,6 +12,8 @@ export interface WireRaw {
   position: SourcePosition;
   envelope?: string;
   lenient?: LenientRecovery;
+  oversized?: OversizedMessage;
+  suspect?: string;
 }
 
 export type Processed =
@@ -32,6 +34,12 @@ export type Processed =
  */
 export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[], opts: { encode: boolean } = { encode: true }): Promise<Processed> {
   const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
+  if (item.oversized) {
+    // Never parsed: recorded by the hash of all its bytes, with its head to look at.
+    const o = item.oversized;
+    const reason = `message of ${o.size} bytes is over the limit of ${o.limit} bytes (--max-message-bytes): recorded, not parsed; raw holds its first ${item.bytes.byteLength} bytes`;
+    return { ok: false, reason, raw: item.bytes, hash: o.sha256, position: item.position };
+  }
   let parsed: ParsedMessage;
   try {
     parsed = await parseMessage({
@@ -44,6 +52,7 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[], 
     const reason = e instanceof MessageParseError ? e.reason : `parser crashed: ${e instanceof Error ? e.message : String(e)}`;
     return { ok: false, reason, raw: item.bytes, hash: contentHash(bytes), position: item.position };
   }
+  if (item.suspect) parsed.notes.push(item.suspect);
   const analysis: Record<string, unknown> = {};
   for (const a of analyzers) {
     try {

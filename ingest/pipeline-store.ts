@@ -29,7 +29,7 @@ export function storeBatch(db: Db, sourceId: number | null, batch: readonly Proc
     const stored: { rowId: number; r: Extract<Processed, { ok: true }> }[] = [];
     for (const r of batch) {
       if (!r.ok) {
-        if (recordIngestError(db, sourceId, r.position, r.reason, r.raw)) counts.malformed++;
+        if (recordIngestError(db, sourceId, r.position, r.reason, r.raw, r.hash)) counts.malformed++;
         else counts.duplicate++;
         continue;
       }

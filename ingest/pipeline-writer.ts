@@ -35,6 +35,8 @@ function toWire(msg: RawMessage): WireRaw {
     position: msg.position,
     ...(msg.envelope !== undefined ? { envelope: msg.envelope } : {}),
     ...(msg.lenient !== undefined ? { lenient: msg.lenient } : {}),
+    ...(msg.oversized !== undefined ? { oversized: msg.oversized } : {}),
+    ...(msg.suspect !== undefined ? { suspect: msg.suspect } : {}),
   };
 }
 

@@ -31,7 +31,7 @@ import { finishAnalyzers, storeBatch } from './pipeline-store.ts';
 export type ReadArchive = (
   path: string,
   onMessage: OnMessage,
-  opts?: { onProgress?: (bytesRead: number, totalBytes: number | null) => void; signal?: AbortSignal },
+  opts?: { onProgress?: (bytesRead: number, totalBytes: number | null) => void; signal?: AbortSignal; maxMessageBytes?: number },
 ) => Promise<unknown>;
 
 export interface IngestProgress {
@@ -58,6 +58,10 @@ export interface IngestSummary extends IngestProgress {
   deleted: number;
   /** Sources the reader gave up on (also recorded in ingest_errors); the rest were ingested. */
   failedSources: { path: string; reason: string }[];
+  /** Messages the readers doubt are what they look like (RawMessage.suspect), e.g. an mbox with a damaged first envelope read as one message. */
+  suspicious: number;
+  /** Why, for the first MAX_WARNINGS of them. */
+  warnings: string[];
   /** Where the time went: storing the messages, building the indexes a bulk load held back, the end-of-run passes. */
   phases: { loadMs: number; indexMs: number; finishMs: number };
 }
@@ -74,7 +78,12 @@ export interface IngestOptions {
   onProgress?: (p: IngestProgress) => void;
   /** Defaults to the readers in ingest/read/. */
   read?: ReadArchive;
+  /** Messages larger than this are recorded in ingest_errors, never parsed (default 64 MiB). */
+  maxMessageBytes?: number;
 }
+
+/** Warnings kept in the summary; the count goes on. */
+const MAX_WARNINGS = 20;
 
 function sourceKind(path: string): { kind: string; bytes: number } {
   try {
@@ -111,6 +120,7 @@ interface SourceRun {
   db: Db;
   writer: OrderedWriter;
   read: ReadArchive;
+  maxMessageBytes: number | undefined;
   totals: Totals;
   progress: () => void;
   /** The reader's progress through this source, in bytes as stored. */
@@ -137,13 +147,18 @@ async function ingestSource(run: SourceRun, plan: SourcePlan): Promise<void> {
       const failure = writer.failure();
       if (failure) throw failure;
       totals.seen++;
-      totals.bytes += msg.bytes.length;
+      totals.bytes += msg.oversized?.size ?? msg.bytes.length;
+      if (msg.suspect) {
+        totals.suspicious++;
+        if (totals.warnings.length < MAX_WARNINGS) totals.warnings.push(`${path}: ${msg.suspect}`);
+      }
       if (msg.deleted) {
         totals.deleted++;
         return;
       }
       if (msg.position.index <= resumeAt) {
-        if (msg.position.index === resumeAt && source.doneHash !== null && contentHash(msg.bytes) !== source.doneHash) mismatch = true;
+        const hash = msg.oversized?.sha256 ?? contentHash(msg.bytes);
+        if (msg.position.index === resumeAt && source.doneHash !== null && hash !== source.doneHash) mismatch = true;
         totals.skipped++;
         if (totals.skipped % 1000 === 0) run.progress();
         return;
@@ -153,7 +168,7 @@ async function ingestSource(run: SourceRun, plan: SourcePlan): Promise<void> {
 
     let readError: unknown = null;
     try {
-      await run.read(path, onMessage, { onProgress: run.onReadProgress });
+      await run.read(path, onMessage, { onProgress: run.onReadProgress, ...(run.maxMessageBytes !== undefined ? { maxMessageBytes: run.maxMessageBytes } : {}) });
     } catch (e) {
       // the writer's own failure comes back through the reader: that one aborts the run
       if (writer.failure() === null) readError = e;
@@ -196,10 +211,12 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     elapsedMs: 0,
     sources: paths.length,
     failedSources: [],
+    suspicious: 0,
+    warnings: [],
   };
   const progress = (): void => {
     totals.elapsedMs = performance.now() - started;
-    const { failedSources: _f, sources: _s, deleted: _d, ...p } = totals;
+    const { failedSources: _f, sources: _s, deleted: _d, suspicious: _u, warnings: _w, ...p } = totals;
     opts.onProgress?.(p);
   };
   const processor = await startProcessor(analyzers, opts);
@@ -234,7 +251,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
         }
         totals.readBytes = readBefore + read;
       };
-      await ingestSource({ db, writer, read: opts.read ?? readArchive, totals, progress, onReadProgress }, plan);
+      await ingestSource({ db, writer, read: opts.read ?? readArchive, maxMessageBytes: opts.maxMessageBytes, totals, progress, onReadProgress }, plan);
       readBefore += sourceSizes[i] as number;
       totals.readBytes = readBefore;
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -78,11 +79,15 @@ describe('readArchive on files', () => {
     expect(ms[0]?.position).toEqual({ source: path, offset: 0, index: 0 });
   });
 
-  it('refuses to hold a non-mbox file larger than the single-message limit', async () => {
-    const path = write(join(root, 'big.eml'), Buffer.concat([mail(1), Buffer.alloc(5000, 0x61)]));
-    const sink = new MessageSink(() => undefined);
-    await expect(readFileSource(path, sink, { source: path }, { maxSingleMessage: 4096 })).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    expect(sink.messages).toBe(0);
+  it('hands over a non-mbox file larger than the message limit as oversized: its head and the hash of all of it', async () => {
+    const big = Buffer.concat([mail(1), Buffer.alloc(5000, 0x61)]);
+    const path = write(join(root, 'big.eml'), big);
+    const got: RawMessage[] = [];
+    const sink = new MessageSink((m) => void got.push(m), undefined, 4096);
+    await readFileSource(path, sink, { source: path });
+    expect(got).toHaveLength(1);
+    expect(got[0]!.oversized).toEqual({ size: big.length, sha256: createHash('sha256').update(big).digest('hex'), limit: 4096 });
+    expect(got[0]!.bytes.equals(big.subarray(0, got[0]!.bytes.length))).toBe(true);
   });
 
   it('reports progress up to the file size', async () => {

@@ -21,30 +21,39 @@ export function formatProgress(p: IngestProgress): string {
 
 export function formatSummary(s: IngestSummary): string {
   const skipped = s.skipped > 0 ? `, ${s.skipped} already stored` : '';
+  const suspicious = s.suspicious > 0 ? `, ${s.suspicious} suspicious` : '';
   return (
     `ingested ${s.seen} messages from ${s.sources} source${s.sources === 1 ? '' : 's'}: ` +
-    `${s.stored} new, ${s.duplicate} duplicate, ${s.malformed} malformed, ${s.lenient} lenient${skipped}; ` +
+    `${s.stored} new, ${s.duplicate} duplicate, ${s.malformed} malformed, ${s.lenient} lenient${suspicious}${skipped}; ` +
     `${(s.bytes / MB).toFixed(1)} MB in ${(s.elapsedMs / 1000).toFixed(1)} s`
   );
 }
 
 export const command: Command = {
-  help: `usage: loregraph ingest <path>... [--db FILE] [--subject-threading] [--batch-size N]
+  help: `usage: loregraph ingest <path>... [--db FILE] [--subject-threading] [--batch-size N] [--max-message-bytes N]
   Reads mbox/mboxrd files (also .gz), maildir or message directories, public-inbox git
   archives and saved messages; parses, threads and stores them. Safe to rerun: stored
   messages are skipped, an interrupted run resumes.
   --db FILE             database (default ${DEFAULT_DB})
   --subject-threading   also thread replies that lost their headers by subject
-  --batch-size N        messages per transaction (default 500)`,
+  --batch-size N        messages per transaction (default 500)
+  --max-message-bytes N a larger message is recorded in ingest_errors (position, hash,
+                        reason), never parsed; the run goes on (default 64 MiB)`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       db: { type: 'string' },
       'subject-threading': { type: 'boolean' },
       'batch-size': { type: 'string' },
+      'max-message-bytes': { type: 'string' },
     });
     const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
     if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0 && batchSize <= 100_000)) {
       throw new LoregraphError('USAGE', `--batch-size must be a whole number from 1 to 100000, not '${values['batch-size']}'`);
+    }
+    const maxRaw = values['max-message-bytes'];
+    const maxMessageBytes = maxRaw === undefined ? undefined : Number(maxRaw);
+    if (maxMessageBytes !== undefined && !(/^\d+$/.test(maxRaw ?? '') && maxMessageBytes >= 1024 && maxMessageBytes <= 1024 * MB)) {
+      throw new LoregraphError('USAGE', `--max-message-bytes must be a whole number of bytes from 1024 to ${1024 * MB}, not '${maxRaw}'`);
     }
     if (positionals.length === 0) throw new LoregraphError('USAGE', 'ingest needs at least one path');
     const db = openDb(values.db ?? DEFAULT_DB);
@@ -53,6 +62,7 @@ export const command: Command = {
       const summary = await ingestPaths(db, positionals, {
         subjectThreading: values['subject-threading'] ?? false,
         ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(maxMessageBytes !== undefined ? { maxMessageBytes } : {}),
         onProgress: io.isTTY
           ? (p) => {
               const now = Date.now();
@@ -64,6 +74,8 @@ export const command: Command = {
       });
       if (io.isTTY) io.err('\r\x1b[2K');
       io.out(formatSummary(summary) + '\n');
+      for (const w of summary.warnings) io.err(`loregraph: warning: ${w}\n`);
+      if (summary.suspicious > summary.warnings.length) io.err(`loregraph: warning: ${summary.suspicious - summary.warnings.length} more suspicious messages\n`);
       for (const f of summary.failedSources) io.err(`loregraph: ${f.path}: ${f.reason}\n`);
       return summary.failedSources.length > 0 ? 1 : 0;
     } finally {

@@ -1,5 +1,6 @@
 // Byte sources as async iterables of chunks: a file read in fixed-size pieces, and
 // gunzip on top of any chunk source. Streams, so memory stays flat however large.
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { LoregraphError } from '../../domain/errors.ts';
 
@@ -69,14 +70,34 @@ export async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ 
   return { head, rest: rest() };
 }
 
-/** All of a source, refusing (via `tooLarge`) to hold more than `limit` bytes. */
-export async function collect(source: AsyncIterable<Buffer>, limit = Infinity, tooLarge?: () => Error): Promise<Buffer> {
+/** The head kept of a source over collectBounded's limit. */
+export const BOUNDED_HEAD = 64 * 1024;
+
+/**
+ * All of a source when it is at most `limit` bytes; else its first BOUNDED_HEAD bytes,
+ * its size and the sha256 of all of it, holding no more than `limit` plus a chunk meanwhile.
+ */
+export async function collectBounded(
+  source: AsyncIterable<Buffer>,
+  limit: number,
+): Promise<{ bytes: Buffer } | { head: Buffer; size: number; sha256: string }> {
   const parts: Buffer[] = [];
   let n = 0;
+  let hash: ReturnType<typeof createHash> | null = null;
+  let head: Buffer | null = null;
   for await (const c of source) {
     n += c.length;
-    if (n > limit) throw tooLarge?.() ?? new Error(`more than ${limit} bytes`);
+    if (hash) {
+      hash.update(c);
+      continue;
+    }
     parts.push(c);
+    if (n > limit) {
+      const all = Buffer.concat(parts);
+      parts.length = 0;
+      head = Buffer.from(all.subarray(0, BOUNDED_HEAD));
+      hash = createHash('sha256').update(all);
+    }
   }
-  return Buffer.concat(parts);
+  return hash && head ? { head, size: n, sha256: hash.digest('hex') } : { bytes: Buffer.concat(parts, n) };
 }

@@ -72,7 +72,7 @@ export async function readDirectory(dir: string, onMessage: OnMessage, opts: Rea
   const skipped: SkippedEntry[] = [];
   const entries = listDirectory(dir, skipped);
   const total = entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
-  const sink = new MessageSink(onMessage, opts.signal);
+  const sink = new MessageSink(onMessage, opts.signal, opts.maxMessageBytes);
   const meter = new ProgressMeter(opts.onProgress, total);
   let mboxFormat: MboxFormat | undefined;
   for (const entry of entries) {

@@ -43,3 +43,33 @@ export function startsWithEnvelope(buf: Buffer): boolean {
   const end = nl < 0 ? buf.length : nl;
   return end - w <= MAX_ENVELOPE_LENGTH && isFirstEnvelope(buf.toString('latin1', w, end));
 }
+
+/** How far into a file damagedFirstEnvelope looks for later envelopes. */
+const DAMAGE_SCAN = 1024 * 1024;
+
+/**
+ * Why a file read as one message may be an mbox whose first envelope is damaged, or null.
+ * It starts `From ` but was not taken for an mbox: its first line is over the envelope
+ * limit, or is not a plausible one while envelope lines follow further down. Such a file
+ * is still read as one (lenient) message, but the run says so rather than swallow it.
+ */
+export function damagedFirstEnvelope(bytes: Buffer): string | null {
+  let w = 0;
+  while (w < bytes.length && (bytes[w] === 0x20 || bytes[w] === 0x09 || bytes[w] === 10 || bytes[w] === 13)) w++;
+  if (bytes.length - w < FROM.length || bytes.compare(FROM, 0, FROM.length, w, w + FROM.length) !== 0) return null;
+  const nl = bytes.indexOf(10, w);
+  const firstLength = (nl < 0 ? bytes.length : nl) - w;
+  if (firstLength <= MAX_ENVELOPE_LENGTH && isFirstEnvelope(bytes.toString('latin1', w, w + firstLength))) return null;
+  let later = 0;
+  const scan = bytes.subarray(0, Math.min(bytes.length, DAMAGE_SCAN));
+  for (let i = scan.indexOf('\nFrom ', w); i >= 0; i = scan.indexOf('\nFrom ', i + 1)) {
+    const end = scan.indexOf(10, i + 1);
+    if (isEnvelopeLine(scan.toString('latin1', i + 1, end < 0 ? scan.length : Math.min(end, i + 1 + MAX_ENVELOPE_LENGTH + 1)))) later++;
+  }
+  const more = later > 0 ? `; ${later} envelope line${later === 1 ? '' : 's'} follow${later === 1 ? 's' : ''}, so all of it was read as one message` : '';
+  if (firstLength > MAX_ENVELOPE_LENGTH) {
+    return `the first line starts like an mbox envelope but is ${firstLength} bytes, over the ${MAX_ENVELOPE_LENGTH}-byte limit${more}`;
+  }
+  if (later > 0) return `the first line starts like an mbox envelope but is not a plausible one${more}`;
+  return null;
+}

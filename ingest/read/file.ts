@@ -1,9 +1,9 @@
 // One file of any of the kinds a file can be: mbox, one message, or either gzipped.
 // Content decides, not the name: gzip magic, then a first line `From ` = mbox.
 import { LoregraphError } from '../../domain/errors.ts';
-import { collect, fileChunks, peek } from './chunks.ts';
+import { collectBounded, fileChunks, peek } from './chunks.ts';
 import { gunzipChunks, isGzip } from './gzip.ts';
-import { startsWithEnvelope } from './envelope.ts';
+import { damagedFirstEnvelope, startsWithEnvelope } from './envelope.ts';
 import type { MboxFormat } from './mbox-splitter.ts';
 import { splitMboxChunks } from './mbox.ts';
 import type { MessageSink, PositionWithoutIndex } from './sink.ts';
@@ -11,8 +11,6 @@ import { looksLikeMail, messageFromBytes } from './single.ts';
 
 /** Bytes we look at to tell an mbox from one message. */
 const SNIFF = 4096;
-/** A file that is not an mbox is held whole as one message; beyond this it is not one. */
-export const MAX_SINGLE_MESSAGE = 256 * 1024 * 1024;
 
 export type FileOutcome =
   | { kind: 'mbox'; gzip: boolean; mboxFormat: MboxFormat }
@@ -24,8 +22,12 @@ export interface FileReadOptions {
   /** Skip (rather than read as a header-less message) files that do not look like mail. */
   requireMail?: boolean;
   onRead?: (n: number) => void;
-  /** Defaults to MAX_SINGLE_MESSAGE. */
-  maxSingleMessage?: number;
+}
+
+/** The reader's doubt about a file it reads as one message (RawMessage.suspect). */
+function suspicion(bytes: Buffer): { suspect?: string } {
+  const why = damagedFirstEnvelope(bytes);
+  return why === null ? {} : { suspect: `not read as an mbox: ${why}` };
 }
 
 export async function readFileSource(
@@ -47,15 +49,21 @@ export async function readFileSource(
     const mboxFormat = await splitMboxChunks(rest, sink, position, opts.mboxFormat);
     return { kind: 'mbox', gzip, mboxFormat };
   }
-  const limit = opts.maxSingleMessage ?? MAX_SINGLE_MESSAGE;
-  const bytes = await collect(rest, limit, () =>
-    new LoregraphError('BAD_INPUT', `${path} is over ${limit} bytes and not an mbox: too large to be one message`, { path }),
-  );
+  // A file that is not an mbox is one message: held whole up to the sink's limit, past it
+  // only its head is kept and the rest hashed as it streams by.
+  const limit = sink.maxMessageBytes;
+  const got = await collectBounded(rest, limit);
+  if ('head' in got) {
+    if (opts.requireMail && !looksLikeMail(got.head)) return { kind: 'skipped', gzip, reason: 'does not look like mail' };
+    await sink.emit({ bytes: got.head, oversized: { size: got.size, sha256: got.sha256, limit }, ...suspicion(got.head) }, { ...position, offset: 0 });
+    return { kind: 'message', gzip };
+  }
+  const bytes = got.bytes;
   if (bytes.length === 0) {
     if (opts.requireMail) return { kind: 'skipped', gzip, reason: 'empty file' };
     throw new LoregraphError('BAD_INPUT', `${path} is empty: no message to read`, { path });
   }
   if (opts.requireMail && !looksLikeMail(bytes)) return { kind: 'skipped', gzip, reason: 'does not look like mail' };
-  await sink.emit(messageFromBytes(bytes), { ...position, offset: 0 });
+  await sink.emit({ ...messageFromBytes(bytes), ...suspicion(bytes) }, { ...position, offset: 0 });
   return { kind: 'message', gzip };
 }

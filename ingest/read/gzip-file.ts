@@ -8,7 +8,7 @@ import { MessageSink, ProgressMeter, type ReadOptions, type ReadSummary } from '
 
 /** Reads a gzipped mbox or message. Progress counts compressed bytes. */
 export async function readGzip(path: string, onMessage: OnMessage, opts: ReadOptions = {}): Promise<ReadSummary> {
-  const sink = new MessageSink(onMessage, opts.signal);
+  const sink = new MessageSink(onMessage, opts.signal, opts.maxMessageBytes);
   let total: number | null = null;
   try {
     total = statSync(path).size;

@@ -80,7 +80,7 @@ export async function readArchive(path: string, onMessage: OnMessage, opts: Read
     return readDirectory(path, onMessage, opts);
   }
   if (!st.isFile()) throw new LoregraphError('SOURCE_UNREADABLE', `${path} is neither a file nor a directory`, { path });
-  const sink = new MessageSink(onMessage, opts.signal);
+  const sink = new MessageSink(onMessage, opts.signal, opts.maxMessageBytes);
   const meter = new ProgressMeter(opts.onProgress, st.size);
   const out = await readFileSource(path, sink, { source: path }, {
     onRead: (n) => meter.add(n),

@@ -22,7 +22,9 @@
 // newline survives too. In a CRLF file (envelope ends in CR LF) the stripped newline is
 // CR LF. Which `From ` lines are envelopes is envelope.ts's rule; whitespace before the
 // first envelope belongs to no message (git mailsplit skips it too).
+import { createHash, type Hash } from 'node:crypto';
 import { LoregraphError } from '../../domain/errors.ts';
+import type { OversizedMessage } from '../../domain/message.ts';
 import { isEnvelopeLine, isFirstEnvelope, MAX_ENVELOPE_LENGTH } from './envelope.ts';
 
 export type MboxFormat = 'mboxrd' | 'mboxo' | 'mboxcl2';
@@ -34,6 +36,8 @@ export interface SplitMessage {
   offset: number;
   /** The envelope line without its line ending. */
   envelope: string;
+  /** Past maxMessageBytes: `bytes` is only its first OVERSIZED_HEAD bytes, as the file holds them. */
+  oversized?: OversizedMessage;
 }
 
 export interface SplitterOptions {
@@ -41,6 +45,28 @@ export interface SplitterOptions {
   format?: MboxFormat | 'auto';
   /** Names the input in errors. */
   label?: string;
+  /**
+   * A message longer than this is not assembled: its bytes are hashed and dropped as they
+   * pass, and it comes out with `oversized` set (default DEFAULT_MAX_MESSAGE_BYTES).
+   */
+  maxMessageBytes?: number;
+}
+
+/** 64 MiB: the largest message on lore is a few MiB; parsing one costs about 11 times its size. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** What is kept of an oversized message for ingest_errors: enough for its headers. */
+export const OVERSIZED_HEAD = 64 * 1024;
+
+/** An oversized message being passed over: only its head and a running hash are kept. */
+interface Skipping {
+  hash: Hash;
+  head: Buffer;
+  /** Bytes hashed so far. */
+  size: number;
+  /** Index in buf up to which the message has been hashed (and may be dropped). */
+  pos: number;
+  offset: number;
+  envelope: string;
 }
 
 const NL = 10;
@@ -87,7 +113,11 @@ export class MboxSplitter {
   constructor(opts: SplitterOptions = {}) {
     this.format = opts.format ?? 'auto';
     this.label = opts.label ?? 'the stream';
+    this.maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
+
+  private readonly maxMessageBytes: number;
+  private skip: Skipping | null = null;
 
   private readonly label: string;
 
@@ -95,6 +125,11 @@ export class MboxSplitter {
   get detectedFormat(): MboxFormat | 'auto' {
     if (this.format === 'mboxo' && this.usedContentLength) return 'mboxcl2';
     return this.format;
+  }
+
+  /** Bytes the splitter holds now (its buffer's size): what bounds its memory. */
+  get heldBytes(): number {
+    return this.buf.length;
   }
 
   push(chunk: Buffer): SplitMessage[] {
@@ -113,9 +148,11 @@ export class MboxSplitter {
   }
 
   private append(chunk: Buffer): void {
-    // Drop what earlier messages used; the message in progress starts at envStart.
-    const keep = this.started ? this.envStart : 0;
+    // Drop what earlier messages used; the message in progress starts at envStart (or,
+    // when it is oversized, what of it is hashed already goes too).
+    const keep = !this.started ? 0 : this.skip ? this.skip.pos : this.envStart;
     if (keep > 0) {
+      if (this.skip) this.skip.pos -= keep;
       this.buf.copyWithin(0, keep, this.len);
       this.len -= keep;
       this.base += keep;
@@ -143,9 +180,22 @@ export class MboxSplitter {
     if (this.done) return out;
     if (!this.started && !this.start(eof)) return out;
     for (;;) {
-      const b = this.nextBoundary(eof);
-      if (b === undefined) return out;
-      out.push(this.finish(b.msgEnd, b.cut));
+      let b: Boundary | undefined;
+      let msg: SplitMessage;
+      if (this.skip) {
+        b = this.skipToBoundary(eof);
+        if (b === undefined) return out;
+        msg = this.finishSkip(b.msgEnd, b.cut);
+      } else {
+        b = this.nextBoundary(eof);
+        if (b === undefined) {
+          if (this.len - this.msgStart <= this.maxMessageBytes) return out;
+          this.startSkip();
+          continue;
+        }
+        msg = this.finish(b.msgEnd, b.cut);
+      }
+      out.push(msg);
       if (b.next === null) {
         this.done = true;
         return out;
@@ -300,6 +350,77 @@ export class MboxSplitter {
     const m = /^content-length:[ \t]*(\d{1,12})[ \t]*\r?$/im.exec(header);
     if (!m || m[1] === undefined) return null;
     return Number(m[1]);
+  }
+
+  /** The message in progress is past the limit: keep its head, hash the rest as it passes. */
+  private startSkip(): void {
+    const head = Buffer.from(this.buf.subarray(this.msgStart, Math.min(this.len, this.msgStart + OVERSIZED_HEAD)));
+    this.skip = { hash: createHash('sha256'), head, size: 0, pos: this.msgStart, offset: this.base + this.envStart, envelope: this.envelope };
+    this.searchPos = Math.max(this.searchPos, this.msgStart - 1);
+  }
+
+  /** Hashes buf[skip.pos, end) into the oversized message. */
+  private consume(end: number): void {
+    const sk = this.skip as Skipping;
+    if (end <= sk.pos) return;
+    sk.hash.update(this.buf.subarray(sk.pos, end));
+    sk.size += end - sk.pos;
+    sk.pos = end;
+  }
+
+  /**
+   * The separator search of nextBoundary for an oversized message (Content-Length is not
+   * trusted that far). What cannot be part of a separator still to come is hashed, so
+   * the buffer holds at most a separator, an envelope line and a chunk.
+   */
+  private skipToBoundary(eof: boolean): Boundary | undefined {
+    const view = this.buf.subarray(0, this.len);
+    for (;;) {
+      const i = view.indexOf(SEP, this.searchPos);
+      if (i < 0) {
+        if (eof) return { msgEnd: this.len, cut: 'eof', next: null };
+        // a CR and a partial separator may end the buffer: they wait for the next chunk
+        this.consume(this.len - SEP.length);
+        this.searchPos = Math.max(this.searchPos, this.len - SEP.length);
+        return undefined;
+      }
+      const lineStart = i + 1;
+      let lineEnd = view.indexOf(NL, lineStart);
+      if (lineEnd < 0) {
+        if (!eof && this.len - lineStart <= MAX_ENVELOPE_LENGTH + 1) {
+          this.consume(i - 1);
+          this.searchPos = i;
+          return undefined;
+        }
+        lineEnd = this.len;
+      }
+      const envelope = this.envelopeAt(lineStart, lineEnd);
+      if (envelope === null) {
+        this.searchPos = lineStart;
+        continue;
+      }
+      return { msgEnd: i, cut: 'separator', next: { envStart: lineStart, lineEnd, envelope } };
+    }
+  }
+
+  /** The oversized message ends at msgEnd (same newline rules as finish). */
+  private finishSkip(msgEnd: number, cut: Boundary['cut']): SplitMessage {
+    const sk = this.skip as Skipping;
+    let end = Math.max(msgEnd, sk.pos);
+    if (cut === 'eof' && end > sk.pos && this.buf[end - 1] === NL) {
+      end -= 1;
+      if (this.crlf && end > sk.pos && this.buf[end - 1] === CR) end -= 1;
+    } else if (cut === 'separator' && this.crlf && end > sk.pos && this.buf[end - 1] === CR) {
+      end -= 1;
+    }
+    this.consume(end);
+    this.skip = null;
+    return {
+      bytes: sk.head,
+      offset: sk.offset,
+      envelope: sk.envelope,
+      oversized: { size: sk.size, sha256: sk.hash.digest('hex'), limit: this.maxMessageBytes },
+    };
   }
 
   /**

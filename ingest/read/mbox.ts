@@ -15,9 +15,13 @@ export async function splitMboxChunks(
   position: Omit<PositionWithoutIndex, 'offset'>,
   format: MboxFormat | 'auto' = 'auto',
 ): Promise<MboxFormat> {
-  const splitter = new MboxSplitter({ format, label: position.file ?? position.source });
+  const splitter = new MboxSplitter({ format, label: position.file ?? position.source, maxMessageBytes: sink.maxMessageBytes });
   const emit = async (batch: ReturnType<MboxSplitter['push']>): Promise<void> => {
-    for (const m of batch) await sink.emit({ ...messageFromBytes(m.bytes), envelope: m.envelope }, { ...position, offset: m.offset });
+    for (const m of batch) {
+      // an oversized message is recorded, not read: no lenient recovery for its head
+      const fields = m.oversized ? { bytes: m.bytes, oversized: m.oversized } : messageFromBytes(m.bytes);
+      await sink.emit({ ...fields, envelope: m.envelope }, { ...position, offset: m.offset });
+    }
   };
   for await (const chunk of chunks) {
     sink.checkAborted();
@@ -30,7 +34,7 @@ export async function splitMboxChunks(
 
 /** Reads one (uncompressed) mbox file. */
 export async function readMbox(path: string, onMessage: OnMessage, opts: ReadOptions = {}): Promise<ReadSummary> {
-  const sink = new MessageSink(onMessage, opts.signal);
+  const sink = new MessageSink(onMessage, opts.signal, opts.maxMessageBytes);
   const meter = new ProgressMeter(opts.onProgress, fileSize(path));
   const mboxFormat = await splitMboxChunks(fileChunks(path, (n) => meter.add(n)), sink, { source: path }, opts.mboxFormat);
   meter.done();

@@ -212,7 +212,7 @@ async function readEpoch(
 
 /** Reads a v2 inbox directory or one bare epoch repository. */
 export async function readPublicInbox(path: string, onMessage: OnMessage, opts: ReadOptions = {}): Promise<ReadSummary> {
-  const sink = new MessageSink(onMessage, opts.signal);
+  const sink = new MessageSink(onMessage, opts.signal, opts.maxMessageBytes);
   const meter = new ProgressMeter(opts.onProgress, null);
   const epochs = v2Epochs(path);
   if (epochs.length > 0) {

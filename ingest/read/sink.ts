@@ -1,7 +1,8 @@
 // What every reader shares: options, the summary, and the sink that numbers messages,
 // counts them, honours the abort signal and awaits the consumer (back-pressure).
+import { createHash } from 'node:crypto';
 import type { OnMessage, RawMessage, SourcePosition } from '../../domain/message.ts';
-import type { MboxFormat } from './mbox-splitter.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, OVERSIZED_HEAD, type MboxFormat } from './mbox-splitter.ts';
 
 export type ArchiveKind = 'public-inbox' | 'directory' | 'mbox' | 'mbox.gz' | 'message' | 'message.gz';
 
@@ -11,6 +12,8 @@ export interface ReadOptions {
   onProgress?: (bytesRead: number, totalBytes: number | null) => void;
   /** Force an mbox dialect instead of detecting it. */
   mboxFormat?: MboxFormat | 'auto';
+  /** Messages larger than this are recorded as oversized, never parsed (default 64 MiB). */
+  maxMessageBytes?: number;
 }
 
 export interface SkippedEntry {
@@ -41,6 +44,8 @@ export class MessageSink {
   constructor(
     private readonly onMessage: OnMessage,
     private readonly signal?: AbortSignal,
+    /** The readers that stream (mbox, single files) stop assembling a message past this; the sink catches the rest. */
+    readonly maxMessageBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
   ) {}
 
   checkAborted(): void {
@@ -50,7 +55,9 @@ export class MessageSink {
   async emit(msg: Omit<RawMessage, 'position'>, position: PositionWithoutIndex): Promise<void> {
     this.checkAborted();
     const index = this.messages++;
-    this.bytes += msg.bytes.length;
+    // A reader that had to hold the message whole (a git blob) still must not hand it to the parser.
+    if (!msg.oversized && msg.bytes.length > this.maxMessageBytes) msg = oversizedMessage(msg, this.maxMessageBytes);
+    this.bytes += msg.oversized?.size ?? msg.bytes.length;
     try {
       await this.onMessage({ ...msg, position: { ...position, index } });
     } catch (e) {
@@ -85,4 +92,14 @@ export class ProgressMeter {
       this.onProgress(this.read, this.total);
     }
   }
+}
+
+/** The message as an oversized one: its head and the hash of all of it. */
+export function oversizedMessage(msg: Omit<RawMessage, 'position'>, limit: number): Omit<RawMessage, 'position'> {
+  const { bytes, lenient: _lenient, ...rest } = msg;
+  return {
+    ...rest,
+    bytes: Buffer.from(bytes.subarray(0, OVERSIZED_HEAD)),
+    oversized: { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), limit },
+  };
 }
