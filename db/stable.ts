@@ -202,7 +202,9 @@ interface PatchMatch {
 /** The original patch mail of a fix named by its upstream commit, and how it was found. */
 function findPatchMail(db: Db, evs: LinkedEvent[], titleKey: string, authorEmail: string | null): PatchMatch | null {
   const byPatchId = db.sql.prepare(FIX_PER_ROW_SQL.byPatchId);
+  // The stable mails' diffs only: a wish's own patch would find itself.
   for (const e of evs) {
+    if (e.kind === 'cc-stable') continue;
     const hit = e.patch_id ? (byPatchId.get(e.patch_id) as { message_id: string } | undefined) : undefined;
     if (hit && !evs.some((x) => x.message_id === hit.message_id && x.kind !== 'cc-stable')) return { messageId: hit.message_id, how: 'patch-id' };
   }

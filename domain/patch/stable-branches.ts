@@ -78,10 +78,10 @@ export const STABLE_BRANCH_TABLE: readonly StableBranchInfo[] = [
 ];
 
 const DAY = 86_400_000;
-// A branch's first stable release comes a week or two after x.y, and its backports are
-// posted while mainline's merge window is still open: a mail of the release day already
-// means it. Its last release is announced a few days after the final review round.
-const GRACE_AFTER_LAST = 7 * DAY;
+// A branch is maintained from the day of x.y (its backports are posted while mainline's
+// merge window is still open) to the day of its last release, both included: a mail of
+// the day after a branch's end does not mean it.
+const LAST_DAY = DAY - 1;
 
 const BY_NAME = new Map(STABLE_BRANCH_TABLE.map((b) => [b.branch, b]));
 
@@ -91,7 +91,7 @@ export function branchInfo(branch: string): StableBranchInfo | undefined {
 
 /** The stable branches maintained on a day (ms since epoch), newest first. */
 export function maintainedOn(date: number): string[] {
-  return STABLE_BRANCH_TABLE.filter((b) => Date.parse(b.first) <= date && (b.last === null || date <= Date.parse(b.last) + GRACE_AFTER_LAST))
+  return STABLE_BRANCH_TABLE.filter((b) => Date.parse(b.first) <= date && (b.last === null || date <= Date.parse(b.last) + LAST_DAY))
     .map((b) => b.branch)
     .sort((a, b) => compareBranches(b, a));
 }
@@ -115,8 +115,8 @@ export function parseStableRange(extinfo: string): StableRangeSpec {
   const text = prereq ? extinfo.slice(0, prereq.index) : extinfo;
   for (const m of text.matchAll(RANGE_TOKEN)) {
     const br = `${m[2]}.${m[3]}`;
-    if (m[6] !== undefined && m[7] !== undefined) {
-      const other = `${m[6]}.${m[7]}`;
+    if (m[5] !== undefined && m[6] !== undefined) {
+      const other = `${m[5]}.${m[6]}`;
       const [low, high] = compareBranches(br, other) <= 0 ? [br, other] : [other, br];
       spec.between = spec.between
         ? { low: compareBranches(low, spec.between.low) < 0 ? low : spec.between.low, high: compareBranches(high, spec.between.high) > 0 ? high : spec.between.high }

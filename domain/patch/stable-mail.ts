@@ -164,7 +164,8 @@ function classifyPatch(s: SubjectInfo, body: string, headers: Record<string, str
   // numbered "[PATCH 5.4 050/344]" whose body opens with the author's "From:". A person's
   // backport, numbered or not, has none of these.
   const review = headers['x-stable']?.some((v) => v.trim().toLowerCase() === 'review') ?? false;
-  const byStableTeam = isStableTeam(ctx.senderEmail) && s.index !== null && s.total !== null && s.version === null;
+  // Only the review form "[PATCH 5.4 050/344]": the team's own backports say "6.1.y".
+  const byStableTeam = isStableTeam(ctx.senderEmail) && s.tags.some((t) => /^PATCH \d+\.\d+ \d+\/\d+$/i.test(t.trim()));
   if (s.index !== null && (review || REVIEW_LINE_RE.test(body.slice(0, 400)) || byStableTeam)) return makeStable(body, base, 'review-patch', branches, s.normalizedSubject);
   return makeStable(body, base, 'backport', branches, s.normalizedSubject);
 }

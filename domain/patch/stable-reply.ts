@@ -41,13 +41,19 @@ export function ownText(body: string): string {
   return out.join('\n');
 }
 
-/** The text split into sentences, each with whitespace collapsed. */
+/**
+ * The text split into sentences, each with whitespace collapsed. A sentence may run over
+ * lines but not over a blank line, and a greeting line ("Hi Greg,") stands alone.
+ */
 function sentences(text: string): string[] {
-  return text
-    .replace(/\s+/g, ' ')
-    .split(/(?<=[.!?])\s+|\n/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const out: string[] = [];
+  for (const para of text.split(/\n\s*\n/)) {
+    const greeting = /^\s*((?:hi|hello|hey|dear|thanks|thank you)\b[^\n]{0,30},)\s*\n/i.exec(para);
+    if (greeting?.[1]) out.push(greeting[1].trim());
+    const rest = greeting ? para.slice(greeting[0].length) : para;
+    for (const s of rest.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+/)) if (s.trim().length > 0) out.push(s.trim());
+  }
+  return out;
 }
 
 const QUEUED = /\b(?:(?:all|both|now|they are|it is|it's|these are|this is) )?(?:now )?(?:queued(?: up)?|applied)\b/i;

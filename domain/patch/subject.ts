@@ -60,9 +60,9 @@ function isBranchToken(t: string): boolean {
   return BRANCH_RE.test(t);
 }
 
-/** Splits "5.4/5.10/5.15" or "6.1~6.6" into branches; null when it is not such a list. */
+/** Splits "5.4/5.10/5.15" into branches; null when it is not such a list. */
 function branchList(t: string): string[] | null {
-  const parts = t.split(/[/~]/);
+  const parts = t.split('/');
   if (parts.length < 2) return null;
   const out: string[] = [];
   for (const p of parts) {
@@ -188,6 +188,13 @@ function applyTag(info: SubjectInfo, tag: string): void {
         info.branchRange = { from: range[1], to: range[2] };
         continue;
       }
+      // "6.6~6.9": a range, like AUTOSEL's "6.16-5.4" (its branches depend on the date).
+      const tilde = /^(\d+\.\d+)(?:\.y)?~(\d+\.\d+)(?:\.y)?$/i.exec(t);
+      if (tilde?.[1] && tilde[2]) {
+        const [lo, hi] = compareVersions(tilde[1], tilde[2]) <= 0 ? [tilde[1], tilde[2]] : [tilde[2], tilde[1]];
+        info.branchRange = { from: hi, to: lo };
+        continue;
+      }
       const list = branchList(t);
       if (list) {
         for (const br of list) addBranch(info, br);
@@ -197,6 +204,12 @@ function applyTag(info: SubjectInfo, tag: string): void {
     info.prefixes.push(t);
     if (info.tree === null && /^-?[a-z][\w.-]*$/i.test(t) && !/^(stable|wip|fyi)$/i.test(t)) info.tree = t;
   }
+}
+
+function compareVersions(a: string, b: string): number {
+  const [a1 = 0, a2 = 0] = a.split('.').map(Number);
+  const [b1 = 0, b2 = 0] = b.split('.').map(Number);
+  return a1 - b1 || a2 - b2;
 }
 
 function setVersion(info: SubjectInfo, v: string): void {

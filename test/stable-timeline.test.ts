@@ -1,0 +1,201 @@
+// Issue #12: stable status a maintainer can trust. Each problem the issue lists, built
+// from a real case's shape in test/fixtures/patch/stable-forms.ts (mail written by us).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closeDb, type Db } from '../db/connection.ts';
+import { getFixStatus, listStableBranch, stableMatrix } from '../db/stable.ts';
+import { maintainedOn, parseStableRange, resolveStableRange } from '../domain/patch/stable-branches.ts';
+import { classifyStableMail, findUpstreamCommit } from '../domain/patch/stable-mail.ts';
+import { replyDecision, replyDecisions } from '../domain/patch/stable-reply.ts';
+import { ingestForPatches } from './fixtures/patch/ingest.ts';
+import { FIX, stableFormsMbox } from './fixtures/patch/stable-forms.ts';
+
+const day = (iso: string): number => Date.parse(`${iso}T12:00:00Z`);
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+
+describe('version ranges resolve to the branches maintained on the mail’s date', () => {
+  const on = (extinfo: string, iso: string): string[] => resolveStableRange(parseStableRange(extinfo), day(iso));
+
+  it('an open range: "# 4.14+", "# v6.1+", "#v5.19+"', () => {
+    // 5.0 reached its end on 2019-06-04, 5.2 came out on 2019-07-07.
+    expect(on('4.19+', '2019-06-10')).toEqual(['5.1', '4.19']);
+    expect(on('v6.1+', '2024-07-02')).toEqual(['6.9', '6.6', '6.1']);
+    expect(on('v5.3+', '2020-01-07')).toEqual(['5.4']);
+  });
+
+  it('an exact branch, a list and a closed range', () => {
+    expect(on('5.10.x', '2024-01-01')).toEqual(['5.10']);
+    expect(on('4.4, 4.9, 4.14 & 4.19', '2019-08-12')).toEqual(['4.19', '4.14', '4.9', '4.4']);
+    expect(on('5.4-6.1', '2024-03-01')).toEqual(['6.1', '5.15', '5.10', '5.4']);
+    expect(on('6.1.x: a1f84a3: prereq', '2024-03-01')).toEqual(['6.1']);
+  });
+
+  it('a bare tag means every branch maintained that day, and nothing without a date', () => {
+    expect(on('', '2024-09-03')).toEqual(maintainedOn(day('2024-09-03')));
+    expect(maintainedOn(day('2024-09-03'))).toEqual(['6.10', '6.6', '6.1', '5.15', '5.10', '5.4', '4.19']);
+    expect(resolveStableRange(parseStableRange(''), null)).toEqual([]);
+  });
+
+  it('keeps ranges out of branch names', () => {
+    for (const x of ['4.14+', 'v6.1+', '5.4-6.1', '']) for (const b of on(x, '2022-05-01')) expect(b).toMatch(/^\d+\.\d+$/);
+  });
+});
+
+describe('every form of stable mail', () => {
+  it('reads Greg’s 2019 review series by its sender, Ben Hutchings’ by its review line', () => {
+    const greg = classifyStableMail('[PATCH 5.4 050/344] efi/x86: fix', `From: A <a@example.org>\n\ncommit ${SHA} upstream.\n`, {}, undefined, {
+      senderEmail: 'gregkh@linuxfoundation.org',
+    });
+    expect(greg).toMatchObject({ kind: 'review-patch', branches: ['5.4'], upstreamCommit: SHA });
+    const ben = classifyStableMail('[PATCH 3.16 44/99] efi: fix', `3.16.78-rc1 review patch.  If anyone has any objections, please let me know.\n\n------------------\n\nFrom: B <b@example.org>\n\ncommit ${SHA} upstream.\n`);
+    expect(ben).toMatchObject({ kind: 'review-patch', branches: ['3.16'] });
+    // The same numbered subject from anyone else is a backport series.
+    expect(classifyStableMail('[PATCH 5.4 1/2] efi/x86: fix', `commit ${SHA} upstream.`, {}, undefined, { senderEmail: 'dev@example.org' })?.kind).toBe('backport');
+    // Sasha's own [PATCH 6.1.y 2/5] backport answering a FAILED mail is no review.
+    expect(classifyStableMail('[PATCH 6.1.y 2/5] efi: fix', `commit ${SHA} upstream.`, {}, undefined, { senderEmail: 'sashal@kernel.org' })?.kind).toBe('backport');
+  });
+
+  it('reads [PATCH x.y.z], [PATCH x.y-stable] and a "~" range', () => {
+    expect(classifyStableMail('[PATCH 4.19.325] widget: fix', `commit ${SHA} upstream.`)?.branches).toEqual(['4.19']);
+    expect(classifyStableMail('[PATCH 5.4-stable] widget: fix', `commit ${SHA} upstream.`)?.branches).toEqual(['5.4']);
+    expect(classifyStableMail('[PATCH 6.6~6.9] widget: fix', 'x', {}, undefined, { date: day('2024-06-24') })?.branches).toEqual(['6.9', '6.6']);
+  });
+
+  it('does not take a Revert’s "which is commit X upstream" for the revert’s own commit', () => {
+    expect(findUpstreamCommit(`This reverts commit 1111111111111111111111111111111111111111 which is\ncommit ${SHA} upstream.\n`)).toBeNull();
+  });
+
+  it('reads a release announcement’s shortlog', () => {
+    const a = classifyStableMail('Linux 6.6.12', "I'm announcing the release of the 6.6.12 kernel.\n\n------------\n\nAda Author (2):\n      widget: one\n      widget: two\n\nGreg Kroah-Hartman (1):\n      Linux 6.6.12\n");
+    expect(a?.kind).toBe('announce');
+    expect(a?.released.map((r) => [r.branch, r.version, r.author, r.title])).toEqual([
+      ['6.6', '6.6.12', 'Ada Author', 'widget: one'],
+      ['6.6', '6.6.12', 'Ada Author', 'widget: two'],
+    ]);
+    expect(classifyStableMail('Linux 6.6.12', 'a talk about the 6.6.12 kernel')).toBeNull();
+  });
+});
+
+describe('what a reply decides', () => {
+  const team = { fromStableTeam: true, answersOwnMail: false };
+  const anyone = { fromStableTeam: false, answersOwnMail: false };
+
+  it('reads the stable team’s queued and dropped in their every wording', () => {
+    for (const s of ['Now queued up, thanks.', 'All now queued up, thanks.', 'Both now queued up, thanks.', 'All now applied, thanks.', 'Anyway, now queued up, thanks.'])
+      expect(replyDecision(s, team)?.kind, s).toBe('queued');
+    for (const s of ['Nope, now dropped.', 'Now dropped, thanks.', "Nope, I'll drop this one. Thanks!", "Sure, I'l drop it. Thanks!", "Anyway, I'll go drop both of these now", 'Now deleted.', 'Please resend both series, as this one I already dropped from my queue.'])
+      expect(replyDecision(s, team)?.kind, s).toBe('dropped');
+    expect(replyDecision('It is queued up for 5.10, but not 5.15 for some reason?', team)).toBeNull();
+  });
+
+  it('reads objections, and not what only sounds like one', () => {
+    for (const s of ['NAK', 'NAK, this is not a bugfix.', "Please don't backport this to the LTS kernels.", "Let's not backport this one.", 'This fix is not needed now in the stable kernels.'])
+      expect(replyDecision(s, anyone)?.kind, s).toBe('dropped');
+    for (const s of ["This is NOT a bugfix, but I don't mind if such random patch backports to stable kernels.", 'Why did AUTOSEL pick this? It should not be picking whitespace changes?', 'This patch depends on cad3fc0a4c8c. Please ensure that this dependency is included.', '> NAK\n\nI disagree with the NAK above, it fixes a crash for us'])
+      expect(replyDecision(s, anyone), s).toBeNull();
+  });
+
+  it('a withdrawal is the poster’s; a named release is anyone’s; the stable bot names failures', () => {
+    expect(replyDecision('Please ignore this patch. I will resend it.', { fromStableTeam: false, answersOwnMail: true })?.kind).toBe('withdrawn');
+    expect(replyDecision('Please ignore this patch. I will resend it.', anyone)).toBeNull();
+    expect(replyDecision('It was backported to two of the stable series, 6.1.68 and 6.6.7.', anyone)).toMatchObject({ kind: 'released', versions: ['6.1.68', '6.6.7'] });
+    expect(replyDecision('This whole series is already in -stable, as part of 6.1.110 or 6.1.111', anyone)).toMatchObject({ versions: ['6.1.110'] });
+    expect(replyDecision('It is not in 6.1.70 yet.', anyone)).toBeNull();
+    const both = replyDecisions('It was merged in 5.16-rc1, and then backported to 5.15.6.  Anyway, now queued up, thanks.', team);
+    expect(both.map((d) => d.kind)).toEqual(['released', 'queued']);
+    expect(replyDecision('[This is an automated email]\n\nv5.5.6: Build OK!\nv5.4.22: Failed to apply! Possible dependencies:\n', anyone)).toMatchObject({
+      kind: 'bot-failed',
+      branches: ['5.4'],
+    });
+  });
+});
+
+describe('stable status on mail written in every real form', () => {
+  let dir: string;
+  let db: Db;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'loregraph-stable-forms-'));
+    const file = join(dir, 'stable-forms.mbox');
+    writeFileSync(file, stableFormsMbox());
+    db = await ingestForPatches([file]);
+  }, 60_000);
+  afterAll(() => {
+    closeDb(db);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const statuses = (key: string): Record<string, string> => Object.fromEntries(Object.entries(getFixStatus(db, key).branches).map(([b, s]) => [b, s.status]));
+
+  it('Greg’s 2019 review patch is in review, the quoted Cc: stable adds no wish, and the announcement releases it', () => {
+    const f = getFixStatus(db, FIX.greg2019);
+    expect(Object.keys(f.branches)).toEqual(['5.4']);
+    expect(f.branches['5.4']).toMatchObject({ status: 'released', release: { state: 'released', version: '5.4.2', source: 'release announcement' } });
+    expect(f.branches['5.4']?.history.map((h) => h.status)).toEqual(['in-review', 'released']);
+    expect(statuses(FIX.ben316)).toEqual({ '3.16': 'in-review' });
+  });
+
+  it('a NAK drops an AUTOSEL pick; "not a bugfix, but I don’t mind" does not; a named release is final', () => {
+    expect(statuses(FIX.nakked)).toEqual({ '5.10': 'not-needed' });
+    const f = getFixStatus(db, FIX.notNak);
+    expect(f.branches['6.12']).toMatchObject({ status: 'released', evidence: ['already-released-1@example.org'], release: { version: '6.12.4' } });
+    expect(f.branches['6.12']?.history.map((h) => [h.status, h.sentence])).toEqual([
+      ['autosel', '[PATCH AUTOSEL 6.12 07/30] widget: tidy the error path'],
+      ['released', 'This is already in the 6.12.4 release, so nothing more to do here.'],
+    ]);
+  });
+
+  it('queued, then dropped, then posted again: the timeline, every mail and sentence, first and last date', () => {
+    const st = getFixStatus(db, FIX.requeued).branches['6.1'];
+    expect(st).toMatchObject({ status: 'backport-posted', evidence: ['20250331235023.2-1-fay@example.org'] });
+    expect(st?.history.map((h) => [h.status, h.messageId, h.sender])).toEqual([
+      ['backport-posted', '20240713031147.1-1-fay@example.org', 'Fay Porter <fay@example.org>'],
+      ['queued', '2024071535-queued-1@gregkh', 'Greg KH <greg@kroah.com>'],
+      ['not-needed', '2024071751-dropped-1@gregkh', 'Greg Kroah-Hartman <gregkh@linuxfoundation.org>'],
+      ['backport-posted', '20250331235023.2-1-fay@example.org', 'Fay Porter <fay@example.org>'],
+    ]);
+    expect(st?.history[2]?.sentence).toBe('Nope, now dropped.');
+    expect(new Date(st?.firstDate ?? 0).toISOString().slice(0, 10)).toBe('2024-07-13');
+    expect(new Date(st?.lastDate ?? 0).toISOString().slice(0, 10)).toBe('2025-03-31');
+    expect(st?.release).toEqual({ state: 'unknown' });
+  });
+
+  it('the poster withdraws a backport; a bystander’s "please ignore" does not', () => {
+    expect(statuses(FIX.withdrawn)).toEqual({ '6.6': 'not-needed' });
+    expect(statuses(FIX.keptPosting)).toEqual({ '6.6': 'backport-posted' });
+  });
+
+  it('a stable Revert takes the fix off its branch and is not evidence of its review', () => {
+    const st = getFixStatus(db, FIX.reverted).branches['6.1'];
+    expect(st).toMatchObject({ status: 'not-needed', evidence: ['20240315101010.222222222@linuxfoundation.org'] });
+    expect(st?.history.map((h) => h.status)).toEqual(['in-review', 'not-needed']);
+  });
+
+  it('one fix, one record: the commit, the patch found by patch-id, its earlier version by series, each join labelled', () => {
+    const f = getFixStatus(db, FIX.rerolled);
+    expect(f.fix).toMatchObject({ patchMessageId: '20240808.6-2-kit@example.org', patchMatch: 'patch-id' });
+    expect(f.links).toEqual(
+      expect.arrayContaining([
+        { messageId: '20240808.6-2-kit@example.org', role: 'patch', how: 'patch-id' },
+        { messageId: '20240801.5-2-kit@example.org', role: 'patch', how: 'series' },
+        { messageId: '20240910100000.3000-9-sashal@kernel.org', role: 'stable', how: 'commit' },
+      ]),
+    );
+    // The v3's wish ("# 6.6+" on 2024-08-01: 6.6 and 6.10) joined the commit's record.
+    expect(statuses(FIX.rerolled)).toEqual({ '6.10': 'autosel', '6.6': 'wanted' });
+    expect(getFixStatus(db, '20240801.5-2-kit@example.org').fix.key).toBe(FIX.rerolled);
+    expect(stableMatrix(db).fixes.filter((r) => r.fix.title === 'widget: close the refcount race')).toHaveLength(1);
+  });
+
+  it('the stable bot’s verdict is a failure on the branches it names and nothing on the others', () => {
+    expect(statuses('20190610.7-1-lu@example.org')).toEqual({ '5.1': 'wanted', '4.19': 'failed-to-apply' });
+  });
+
+  it('gives the linux-next look-alike no status, and no branch named by a range', () => {
+    expect(() => getFixStatus(db, '20230220152933.lookalike@example.org')).toThrow(/no stable history/);
+    const m = stableMatrix(db);
+    for (const b of m.branches) expect(b.branch).toMatch(/^\d+\.\d+$/);
+    expect(m.branches.find((b) => b.branch === '6.1')?.counts).toMatchObject({ 'not-needed': 1, 'backport-posted': 1 });
+    expect(listStableBranch(db, '6.1.y').map((f) => f.status.status).sort()).toEqual(['backport-posted', 'not-needed']);
+  });
+});
