@@ -176,6 +176,34 @@ export function touchedFolios(s: Stmt): Set<string> {
   return out;
 }
 
+/** Every lock a thread body takes (lock, down_*, trylocks): what it may hold at its end. */
+export function locksTaken(ss: Stmt[], out = new Map<string, LockRef>()): LockRef[] {
+  for (const s of ss) {
+    if (s.kind === 'lock' || s.kind === 'trylock') out.set(s.lock.name, s.lock);
+    if (s.kind === 'if') (locksTaken(s.then, out), locksTaken(s.else, out));
+    else if (s.kind === 'while') locksTaken(s.body, out);
+    else if (s.kind === 'choice') for (const b of s.branches) locksTaken(b.body, out);
+  }
+  return [...out.values()];
+}
+
+/**
+ * The sleeping operation a node performs, if any: mutex, folio and rwsem acquisitions (a
+ * writer-fair down_write at its queueing transition) and synchronize_rcu's snapshot.
+ * Spinlocks spin, trylocks never wait.
+ */
+export function sleepingWhat(s: Stmt, sub: 'queue' | 'gp_wait' | undefined, locks: ReadonlyMap<string, LockDecl>): string | undefined {
+  if (s.kind === 'synchronize_rcu') return sub === 'gp_wait' ? undefined : 'synchronize_rcu';
+  if (s.kind !== 'lock' || s.lock.type === 'spinlock') return undefined;
+  if (s.lock.type === 'rwsem' && s.mode === 'write') {
+    const queued = locks.get(s.lock.name)?.fair !== 'reader';
+    if (queued !== (sub === 'queue')) return undefined;
+    return `down_write ${s.lock.name}`;
+  }
+  if (s.lock.type === 'rwsem') return `down_read ${s.lock.name}`;
+  return s.lock.type === 'folio' ? `folio_lock ${s.lock.name}` : `mutex_lock ${s.lock.name}`;
+}
+
 export function compile(p: Program): Model {
   const slots: Slot[] = [];
   const slotOf = new Map<string, number>();
@@ -241,7 +269,7 @@ export function compile(p: Program): Model {
   const failures: Failure[] = [];
   const failureIndex = new Map<string, number>();
   const fail = (f: Failure): number => {
-    const key = `${f.property}\0${f.thread}\0${f.step}\0${f.lock ?? ''}`;
+    const key = `${f.property}\0${f.thread}\0${f.step}\0${f.lock ?? ''}\0${f.message}`;
     const known = failureIndex.get(key);
     if (known !== undefined && f.kind === 'discipline') return known;
     failures.push(f);
@@ -250,6 +278,7 @@ export function compile(p: Program): Model {
   };
   const transitions: Transition[] = [];
   const lockDecl = new Map(p.locks.map((l) => [l.name, l]));
+  const spinlocks = p.locks.filter((l) => l.kind === 'spinlock').map((l) => l.name);
   const folioIndex = new Map(p.folios.map((f, i) => [f.name, i + 1]));
 
   const varSlot = (name: string, scope: 'global' | 'local', thread: number): number =>
@@ -278,6 +307,29 @@ export function compile(p: Program): Model {
     const me = ti + 1;
     const bit = 1 << ti;
     const X = (e: Expr, arr: string): string => exprJs(e, arr, (x) => leafSlot(x, ti), folioIndex);
+    const taken = locksTaken(t.body);
+    /** What this thread may still hold when it ends, each as a test over `n` and its failure. */
+    const heldAtExit = (step: string): { held: string; slot: number; fail: number }[] => {
+      const out: { held: string; slot: number; fail: number }[] = [];
+      const f = (lock: string, what: string): number =>
+        fail({ property: 'lock_held_at_exit', kind: 'discipline', thread: t.name, step, lock, message: `${t.name} ends (after ${step}) holding ${what}` });
+      for (const L of taken) {
+        if (L.type !== 'rwsem') {
+          const ow = slotOf.get(`${L.name}#owner`)!;
+          out.push({ held: `n[${ow}] === ${me}`, slot: ow, fail: f(L.name, `${L.type === 'folio' ? 'the folio lock of' : L.type} ${L.name}`) });
+        } else {
+          const w = slotOf.get(`${L.name}#writer`)!;
+          const mine = slotOf.get(`${L.name}#read.${t.name}`)!;
+          out.push({ held: `n[${w}] === ${me}`, slot: w, fail: f(L.name, `${L.name} for write`) });
+          out.push({ held: `n[${mine}] > 0`, slot: mine, fail: f(L.name, `${L.name} for read`) });
+        }
+      }
+      if (feat.rcu) {
+        const ns = rcuSlot(ti);
+        out.push({ held: `n[${ns}] > 0`, slot: ns, fail: f('rcu_read_lock', 'an RCU read-side section') });
+      }
+      return out;
+    };
     // Pass 1: lay out nodes with symbolic jumps.
     type Raw =
       | { j: 'node'; stmt: Stmt; targets: (number | string)[]; sub?: 'queue' | 'gp_wait'; within: Stmt[] }
@@ -414,6 +466,24 @@ export function compile(p: Program): Model {
           pre.push({ js: (a) => `${a}[${fr}] !== 0`, fail: fail({ property: 'use_after_free', kind: 'discipline', thread: t.name, step: s.id, lock: f, message: `${t.name}:${s.id} touches folio ${f} after it was freed` }) });
         }
       }
+      // might_sleep(): a sleeping lock or a grace period wait, inside an RCU read-side
+      // section or holding a spinlock, is a violation before it would block.
+      const sleeps = sleepingWhat(s, r.sub, lockDecl);
+      if (sleeps !== undefined) {
+        if (feat.rcu) {
+          const ns = rcuSlot(ti);
+          reads.add(ns);
+          pre.push({ js: (a) => `${a}[${ns}] > 0`, fail: fail({ property: 'sleep_in_atomic', kind: 'discipline', thread: t.name, step: s.id, lock: sleeps, message: `${t.name}:${s.id} may sleep (${sleeps}) inside an RCU read-side section` }) });
+        }
+        for (const sp of spinlocks) {
+          const ow = slotOf.get(`${sp}#owner`)!;
+          reads.add(ow);
+          pre.push({ js: (a) => `${a}[${ow}] === ${me}`, fail: fail({ property: 'sleep_in_atomic', kind: 'discipline', thread: t.name, step: s.id, lock: sleeps, message: `${t.name}:${s.id} may sleep (${sleeps}) holding spinlock ${sp}` }) });
+        }
+      }
+      // At the thread's end: every lock it could hold must be released.
+      const exitChecks = targets.includes(endPc) ? heldAtExit(s.id) : [];
+      for (const x of exitChecks) reads.add(x.slot);
       // Guards and effects are written once, as JavaScript source over a state array:
       // `c` (the current state, for guards) and `n` (the successor being built). The
       // closures come from that source, and so does the explorer's generated expander,
@@ -422,7 +492,8 @@ export function compile(p: Program): Model {
         const preGuard = pre.map((x) => x.js('c'));
         const guard = guardJs === undefined ? undefined : preGuard.length ? `(${[...preGuard, `(${guardJs})`].join(' || ')})` : guardJs;
         const checks = pre.map((x) => `if (${x.js('n')}) return ${x.fail};`).join(' ');
-        const execJs = `${checks} ${body} return -1;`;
+        const atExit = exitChecks.length ? ` if (n[${pcSlot}] === ${endPc}) { ${exitChecks.map((x) => `if (${x.held}) return ${x.fail};`).join(' ')} }` : '';
+        const execJs = `${checks} ${body}${atExit} return -1;`;
         const tr: Transition = {
           gid: transitions.length,
           thread: ti,
@@ -488,8 +559,12 @@ export function compile(p: Program): Model {
         case 'trylock': {
           const L = s.lock;
           const decl = lockDecl.get(L.name);
-          const failNotHeld = (): number =>
-            fail({ property: 'lock_discipline', kind: 'discipline', thread: t.name, step: s.id, lock: L.name, message: `${t.name}:${s.id} releases '${L.name}' which it does not hold` });
+          // Releasing what nobody holds (in that mode) is a double unlock; what someone else holds, a non-owner's.
+          const side = s.mode === 'exclusive' ? '' : ` for ${s.mode}`;
+          const failDouble = (): number =>
+            fail({ property: 'double_unlock', kind: 'discipline', thread: t.name, step: s.id, lock: L.name, message: `${t.name}:${s.id} releases ${L.name}${side}, which nobody holds${side}` });
+          const failOwner = (): number =>
+            fail({ property: 'unlock_not_owner', kind: 'discipline', thread: t.name, step: s.id, lock: L.name, message: `${t.name}:${s.id} releases ${L.name}${side}, which another thread holds${side}` });
           if (L.type !== 'rwsem') {
             // A folio's bit lock is its `locked` field plus a hidden owner; a mutex or spinlock is an owner.
             const ow = slotOf.get(`${L.name}#owner`)!;
@@ -501,7 +576,7 @@ export function compile(p: Program): Model {
               node.waits = lk === undefined ? { lock: L, mode: 'exclusive', decl: decl! } : { lock: L, mode: 'exclusive' };
               mk(`c[${ow}] === 0`, `${take} ${PC}`);
             } else if (s.kind === 'unlock') {
-              mk(undefined, `if (n[${ow}] !== ${me}) return ${failNotHeld()}; ${drop} ${PC}`);
+              mk(undefined, `if (n[${ow}] === 0) return ${failDouble()}; if (n[${ow}] !== ${me}) return ${failOwner()}; ${drop} ${PC}`);
             } else {
               const into = lvSlot(s.into, ti);
               writes.add(into);
@@ -534,9 +609,9 @@ export function compile(p: Program): Model {
               const take = s.mode === 'read' ? takeRead : `n[${w}] = ${me};`;
               mk(undefined, `if (${ok}) { ${take} n[${into}] = 1; } else { n[${into}] = 0; } ${PC}`);
             } else if (s.mode === 'read') {
-              mk(undefined, `if (n[${mine}] === 0) return ${failNotHeld()}; n[${rd}] = n[${rd}] - 1; n[${mine}] = n[${mine}] - 1; ${PC}`);
+              mk(undefined, `if (n[${mine}] === 0) return n[${rd}] === 0 ? ${failDouble()} : ${failOwner()}; n[${rd}] = n[${rd}] - 1; n[${mine}] = n[${mine}] - 1; ${PC}`);
             } else {
-              mk(undefined, `if (n[${w}] !== ${me}) return ${failNotHeld()}; n[${w}] = 0; ${PC}`);
+              mk(undefined, `if (n[${w}] !== ${me}) return n[${w}] === 0 ? ${failDouble()} : ${failOwner()}; n[${w}] = 0; ${PC}`);
             }
           }
           if (s.kind === 'unlock') node.visible = true; // may fail
@@ -599,7 +674,7 @@ export function compile(p: Program): Model {
             writes.add(fr);
             release.push(`if ((n[${rf}] & ${bit}) !== 0) { n[${rf}] = n[${rf}] & ${~bit}; if (n[${rf}] === 0) n[${fr}] = 1; }`);
           }
-          const bad = fail({ property: 'lock_discipline', kind: 'discipline', thread: t.name, step: s.id, lock: 'rcu_read_lock', message: `${t.name}:${s.id} calls rcu_read_unlock() outside a read-side section` });
+          const bad = fail({ property: 'double_unlock', kind: 'discipline', thread: t.name, step: s.id, lock: 'rcu_read_lock', message: `${t.name}:${s.id} calls rcu_read_unlock() outside a read-side section` });
           mk(undefined, `if (n[${ns}] <= 0) return ${bad}; n[${ns}] = n[${ns}] - 1; if (n[${ns}] === 0) { ${release.join(' ')} } ${PC}`);
           node.visible = true;
           break;

@@ -18,7 +18,7 @@
 // A writer-fair rwsem's down_write is two transitions (queue, then acquire) exactly as in
 // sim/compile.ts, and so is synchronize_rcu (snapshot the readers, then wait for them).
 import type { Expr, Leaf, LockDecl, LockRef, LValue, Program, Scenario, Stmt, ThreadInstance } from './ast.ts';
-import { compile, features, touchedFolios } from './compile.ts';
+import { compile, features, locksTaken, sleepingWhat, touchedFolios } from './compile.ts';
 import { instantiate } from './instantiate.ts';
 
 /** The Promela text for one (variant, config) of a scenario. */
@@ -148,6 +148,8 @@ interface Ctx {
   feat: ReturnType<typeof features>;
   /** The invariants, checked at the end of every step ('' when there are none). */
   inv: string;
+  /** Locks the thread may hold at its end. */
+  taken: LockRef[];
 }
 
 function X(ctx: Ctx, e: Expr): string {
@@ -175,27 +177,50 @@ function lockGuardAndTake(ctx: Ctx, lock: LockRef, mode: 'exclusive' | 'read' | 
   };
 }
 
-/** A release, or `viol` when the thread does not hold the lock. */
+/** A release, or `viol` when the thread does not hold the lock (nobody does: a double unlock; another thread: a non-owner's). */
 function release(ctx: Ctx, s: Stmt, lock: LockRef, mode: 'exclusive' | 'read' | 'write'): string {
-  const v = ctx.viol.code(`lock_discipline ${ctx.thread} ${s.id}`);
-  if (lock.type === 'folio') {
-    return `if :: ${fOwner(lock.name)} != ${ctx.me} -> viol = ${v} :: else -> ${fName(lock.name, 'locked')} = 0; ${fOwner(lock.name)} = 0 fi`;
-  }
-  if (lock.type !== 'rwsem') return `if :: ${mOwner(lock.name)} != ${ctx.me} -> viol = ${v} :: else -> ${mOwner(lock.name)} = 0 fi`;
+  const dbl = ctx.viol.code(`double_unlock ${ctx.thread} ${s.id}`);
+  const other = ctx.viol.code(`unlock_not_owner ${ctx.thread} ${s.id}`);
+  const bad = (holder: string): string => `:: ${holder} == 0 -> viol = ${dbl} :: ${holder} != 0 && ${holder} != ${ctx.me} -> viol = ${other}`;
+  if (lock.type === 'folio') return `if ${bad(fOwner(lock.name))} :: else -> ${fName(lock.name, 'locked')} = 0; ${fOwner(lock.name)} = 0 fi`;
+  if (lock.type !== 'rwsem') return `if ${bad(mOwner(lock.name))} :: else -> ${mOwner(lock.name)} = 0 fi`;
   if (mode === 'read') {
     const r = rw(lock.name, 'r');
     const mine = `${rw(lock.name, 'mine')}[${ctx.index}]`;
-    return `if :: ${mine} == 0 -> viol = ${v} :: else -> ${r} = ${r} - 1; ${mine} = ${mine} - 1 fi`;
+    return `if :: ${mine} == 0 && ${r} == 0 -> viol = ${dbl} :: ${mine} == 0 && ${r} != 0 -> viol = ${other} :: else -> ${r} = ${r} - 1; ${mine} = ${mine} - 1 fi`;
   }
-  return `if :: ${rw(lock.name, 'w')} != ${ctx.me} -> viol = ${v} :: else -> ${rw(lock.name, 'w')} = 0 fi`;
+  return `if ${bad(rw(lock.name, 'w'))} :: else -> ${rw(lock.name, 'w')} = 0 fi`;
 }
 
-/** Conditions under which taking the step is a violation whatever else (use after free). */
-function prechecks(ctx: Ctx, s: Stmt): { cond: string; code: number }[] {
+/** At the thread's end: a violation for each lock (or RCU section) it still holds. */
+function exitCheck(ctx: Ctx, step: string): string {
+  const opts: string[] = [];
+  const code = (lock: string): number => ctx.viol.code(`lock_held_at_exit ${ctx.thread} ${step} ${lock}`);
+  for (const L of ctx.taken) {
+    if (L.type === 'folio') opts.push(`:: ${fOwner(L.name)} == ${ctx.me} -> viol = ${code(L.name)}`);
+    else if (L.type !== 'rwsem') opts.push(`:: ${mOwner(L.name)} == ${ctx.me} -> viol = ${code(L.name)}`);
+    else opts.push(`:: ${rw(L.name, 'w')} == ${ctx.me} || ${rw(L.name, 'mine')}[${ctx.index}] > 0 -> viol = ${code(L.name)}`);
+  }
+  if (ctx.feat.rcu) opts.push(`:: ${rcuNest(ctx.thread)} > 0 -> viol = ${code('rcu_read_lock')}`);
+  return opts.length ? `; if ${opts.join(' ')} :: else -> skip fi` : '';
+}
+
+/**
+ * Conditions under which taking the step is a violation whatever else: a use after free,
+ * a sleep in atomic context (`sub` as in compile.ts: a writer-fair down_write sleeps at its
+ * queueing transition, synchronize_rcu at its snapshot).
+ */
+function prechecks(ctx: Ctx, s: Stmt, sub?: 'queue' | 'gp_wait'): { cond: string; code: number }[] {
   const out: { cond: string; code: number }[] = [];
-  for (const f of touchedFolios(s)) {
-    if (!ctx.feat.freeable.has(f)) continue;
-    out.push({ cond: `${fFreed(f)} != 0`, code: ctx.viol.code(`use_after_free ${ctx.thread} ${s.id} ${f}`) });
+  if (sub === undefined) {
+    for (const f of touchedFolios(s)) {
+      if (!ctx.feat.freeable.has(f)) continue;
+      out.push({ cond: `${fFreed(f)} != 0`, code: ctx.viol.code(`use_after_free ${ctx.thread} ${s.id} ${f}`) });
+    }
+  }
+  if (sleepingWhat(s, sub, ctx.locks) !== undefined) {
+    if (ctx.feat.rcu) out.push({ cond: `${rcuNest(ctx.thread)} > 0`, code: ctx.viol.code(`sleep_in_atomic ${ctx.thread} ${s.id} rcu`) });
+    for (const l of ctx.p.locks) if (l.kind === 'spinlock') out.push({ cond: `${mOwner(l.name)} == ${ctx.me}`, code: ctx.viol.code(`sleep_in_atomic ${ctx.thread} ${s.id} ${l.name}`) });
   }
   return out;
 }
@@ -298,7 +323,7 @@ function dstepBody(ctx: Ctx, s: Stmt): { guard?: string; body: string } | undefi
         rel.push(`if :: (${rf} & ${bit}) != 0 -> ${rf} = ${rf} & (${~bit}); if :: ${rf} == 0 -> ${fFreed(f)} = 1 :: else -> skip fi :: else -> skip fi`);
       }
       const after = rel.length ? `; if :: ${n} == 0 -> ${rel.join('; ')} :: else -> skip fi` : '';
-      return { body: `if :: ${n} <= 0 -> viol = ${code('lock_discipline')} :: else -> ${n} = ${n} - 1${after} fi` };
+      return { body: `if :: ${n} <= 0 -> viol = ${code('double_unlock')} :: else -> ${n} = ${n} - 1${after} fi` };
     }
     case 'free': {
       const fr = fFreed(s.folio);
@@ -339,7 +364,7 @@ function mark(ctx: Ctx, s: Stmt, branch?: string): void {
 /** One atomic step: prechecks, guard, body, then the invariants and (last step) `done`. */
 function emitDstep(ctx: Ctx, s: Stmt, indent: string, guard: string | undefined, body: string, pre = prechecks(ctx, s)): void {
   const dstep = ctx.targets.has(s.id) ? 'atomic' : 'd_step';
-  const fin = s === ctx.finish ? '; done = done + 1' : '';
+  const fin = s === ctx.finish ? `${exitCheck(ctx, s.id)}; done = done + 1` : '';
   const preAny = pre.map((x) => x.cond).join(' || ');
   const g = guard === undefined ? '' : pre.length ? `(${preAny} || (${guard})) -> ` : `(${guard}) -> `;
   const guarded = pre.length ? `if ${pre.map((x) => `:: ${x.cond} -> viol = ${x.code}`).join(' ')} :: else -> ${body} fi` : body;
@@ -360,7 +385,7 @@ function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
     out.push(head);
     if (s.kind === 'lock' && s.lock.type === 'rwsem' && s.mode === 'write' && ctx.locks.get(s.lock.name)?.fair !== 'reader') {
       // A copy of the step, so the queueing d_step never counts the thread as finished.
-      emitDstep(ctx, { ...s }, indent, undefined, `${rw(s.lock.name, 'q')} = ${rw(s.lock.name, 'q')} + 1`, []);
+      emitDstep(ctx, { ...s }, indent, undefined, `${rw(s.lock.name, 'q')} = ${rw(s.lock.name, 'q')} + 1`, prechecks(ctx, s, 'queue'));
       out[out.length - 1] += '  /* queued */';
     }
     emitDstep(ctx, s, indent, simple.guard, simple.body, pre);
@@ -450,7 +475,7 @@ function emitThread(p: Program, t: ThreadInstance, index: number, out: string[],
   collect(t.body);
   const last = t.body.at(-1);
   const finish = !exits && last && FOLDS_FINISH.has(last.kind) ? last : undefined;
-  const ctx: Ctx = { p, thread: t.name, lines, targets, finish, me: index + 1, index, locks: new Map(p.locks.map((l) => [l.name, l])), labels: new Labels(), out, ...shared };
+  const ctx: Ctx = { p, thread: t.name, lines, targets, finish, me: index + 1, index, locks: new Map(p.locks.map((l) => [l.name, l])), labels: new Labels(), out, taken: locksTaken(t.body), ...shared };
   out.push(`active proctype T_${ident(t.name)}() {  ${comment(`thread ${t.name} (template ${t.template})`)}`);
   for (const l of t.locals) out.push(`  int ${lName(l.name)} = ${l.init};`);
   // Promela arrays have no initialisers: xa_init sets the xarrays before any thread looks.
@@ -459,7 +484,7 @@ function emitThread(p: Program, t: ThreadInstance, index: number, out: string[],
   if (!finish) {
     // Jumped to by `exit` and loop exits: SPIN refuses a jump into a d_step, so atomic.
     out.push('Lend:');
-    out.push(`  atomic { done = done + 1 }`);
+    out.push(`  atomic { ${exitCheck(ctx, 'end').replace(/^; /, '')}${ctx.taken.length || ctx.feat.rcu ? '; ' : ''}done = done + 1 }`);
   }
   out.push('}');
   out.push('');

@@ -106,10 +106,10 @@ describe('explorer semantics', () => {
     expect(runScenario(inline(RW('reader', 'down_read: r'))).verdict).toBe('holds');
   });
 
-  it('reports releasing a lock one does not hold as a lock_discipline violation', () => {
+  it('reports releasing the write side nobody holds for write as a double unlock', () => {
     const r = runScenario(inline(RW('writer', 'up_write: r')));
     expect(r.verdict).toBe('violated');
-    expect(r.property).toBe('lock_discipline');
+    expect(r.property).toBe('double_unlock');
   });
 
   it('reports a failing assert step by thread and step', () => {

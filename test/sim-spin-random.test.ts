@@ -1,5 +1,6 @@
-// Differential test of the Promela export: random small scenarios (assignments, mutex,
-// folio lock and trylock, both rwsem fairnesses, if/else, await, choice, assert, invariants
+// Differential test of the Promela export: random small scenarios (assignments, `when:`,
+// mutex, spinlock, folio lock and trylock, both rwsem fairnesses and their trylocks,
+// refcounts, RCU sections and grace periods, if/else, await, choice, assert, invariants
 // and finals) must get the same verdict from our explorer and from SPIN. Each run compiles
 // pan.c, so the number of runs is small (LOREGRAPH_SPIN_RUNS=200 for a longer hunt);
 // fast-check prints the seed of any disagreement.
@@ -25,16 +26,41 @@ const leaf: fc.Arbitrary<Step> = fc.oneof(
 );
 // Lock use comes in bracketed pairs (with an assignment inside) so most runs are not just discipline errors.
 const bracket: fc.Arbitrary<Step> = fc
-  .tuple(fc.constantFrom(['lock', 'unlock', 'm'], ['lock', 'unlock', 'A'], ['down_read', 'up_read', 'r'], ['down_write', 'up_write', 'r'], ['down_read', 'up_read', 'q'], ['down_write', 'up_write', 'q']), assign)
+  .tuple(fc.constantFrom(['lock', 'unlock', 'm'], ['lock', 'unlock', 'A'], ['lock', 'unlock', 's'], ['down_read', 'up_read', 'r'], ['down_write', 'up_write', 'r'], ['down_read', 'up_read', 'q'], ['down_write', 'up_write', 'q']), assign)
   .map(([[take, give, l], a]) => ({ yaml: (id: string) => `{ id: ${id}a, ${take}: ${l} }, { id: ${id}b, do: ["${a}"] }, { id: ${id}c, ${give}: ${l} }` }));
-const trylock: fc.Arbitrary<Step> = assign.map((a) => ({
-  yaml: (id: string) => `{ id: ${id}t, trylock: A, into: got }, { id: ${id}i, if: "got", then: [ { id: ${id}w, do: ["${a}"] }, { id: ${id}u, unlock: A } ] }`,
+const trylock: fc.Arbitrary<Step> = fc
+  .tuple(assign, fc.constantFrom(['trylock', 'unlock', 'A'], ['down_read_trylock', 'up_read', 'r'], ['down_write_trylock', 'up_write', 'q'], ['trylock', 'unlock', 's']))
+  .map(([a, [take, give, l]]) => ({
+    yaml: (id: string) => `{ id: ${id}t, ${take}: ${l}, into: got }, { id: ${id}i, if: "got", then: [ { id: ${id}w, do: ["${a}"] }, { id: ${id}u, ${give}: ${l} } ] }`,
+  }));
+const when: fc.Arbitrary<Step> = fc.tuple(cond, assign).map(([c, a]) => ({ yaml: (id: string) => `{ id: ${id}, when: "${c}", do: ["${a}"] }` }));
+// A speculative reference: taken only if the count is live, dropped after use. B starts with one reference.
+const ref: fc.Arbitrary<Step> = fc.tuple(assign, fc.boolean()).map(([a, freeze]) => ({
+  yaml: (id: string) =>
+    freeze
+      ? `{ id: ${id}f, freeze: B.refcount, expected: 1, into: got }, { id: ${id}i, if: "got", then: [ { id: ${id}w, do: ["${a}"] }, { id: ${id}u, unfreeze: B.refcount, to: 1 } ] }`
+      : `{ id: ${id}g, try_get: B.refcount, into: got }, { id: ${id}i, if: "got", then: [ { id: ${id}w, do: ["${a}"] }, { id: ${id}p, put: B.refcount } ] }`,
+}));
+const rcu: fc.Arbitrary<Step> = fc.tuple(assign, fc.boolean()).map(([a, sync]) => ({
+  yaml: (id: string) =>
+    sync
+      ? `{ id: ${id}s, synchronize_rcu: true }`
+      : `{ id: ${id}l, rcu_read_lock: true }, { id: ${id}w, do: ["${a}"] }, { id: ${id}u, rcu_read_unlock: true }`,
 }));
 const branch: fc.Arbitrary<Step> = fc.tuple(cond, assign, assign).map(([c, a, b]) => ({
   yaml: (id: string) => `{ id: ${id}, if: "${c}", then: [ { id: ${id}y, do: ["${a}"] } ], else: [ { id: ${id}n, do: ["${b}"] } ] }`,
 }));
 const choice: fc.Arbitrary<Step> = assign.map((a) => ({ yaml: (id: string) => `{ id: ${id}, choice: { one: [ { id: ${id}o, do: ["${a}"] } ], none: [] } }` }));
-const step = fc.oneof({ weight: 3, arbitrary: leaf }, { weight: 3, arbitrary: bracket }, { weight: 1, arbitrary: trylock }, { weight: 2, arbitrary: branch }, { weight: 1, arbitrary: choice });
+const step = fc.oneof(
+  { weight: 3, arbitrary: leaf },
+  { weight: 3, arbitrary: bracket },
+  { weight: 1, arbitrary: trylock },
+  { weight: 2, arbitrary: branch },
+  { weight: 1, arbitrary: choice },
+  { weight: 1, arbitrary: when },
+  { weight: 1, arbitrary: ref },
+  { weight: 1, arbitrary: rcu },
+);
 const thread = fc.array(step, { minLength: 1, maxLength: 4 });
 
 const scenario = fc
@@ -51,8 +77,8 @@ const scenario = fc
     return `id: random
 title: random
 vars: { x: ${x0}, y: 0 }
-folios: { A: {} }
-locks: { m: mutex, r: rwsem, q: { kind: rwsem, fair: reader } }
+folios: { A: {}, B: { refcount: 1 } }
+locks: { m: mutex, s: spinlock, r: rwsem, q: { kind: rwsem, fair: reader } }
 threads:
 ${ts}
 ${inv ? `invariants: [ { name: inv, expr: "${inv}" } ]` : ''}
