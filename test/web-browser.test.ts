@@ -99,6 +99,17 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     expect(dom).not.toMatch(/>null</);
   }, 90_000);
 
+  it('shows every fix against every branch at #/stable, and a fix’s timeline', async () => {
+    const dom = await renderedDom('#/stable');
+    expect(dom).toContain('<h1>Stable branches</h1>');
+    expect(dom).toContain('swap_cache_get_folios');
+    expect(dom).not.toContain('class="error"');
+    const fix = await renderedDom('#/fix/f53fddcf4fb8');
+    expect(fix).toContain('released in 6.6.54');
+    expect(fix).toContain('Gregor Stabil');
+    expect(fix).not.toMatch(/>null</);
+  }, 90_000);
+
   it('shows a message full of markup as text, and opens a Message-ID with URL-hostile characters', async () => {
     await ingestFixture(join(dir, 'fixture.sqlite'), join(dir, 'fixture-mail'));
     hostileDb = openDb(join(dir, 'fixture.sqlite'), { readonly: true });

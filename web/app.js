@@ -75,7 +75,8 @@ function go(hash) {
 function submitBranch(ev) {
   ev.preventDefault();
   const b = $('branch').value.trim();
-  if (b) go(links.stable(b));
+  // No branch: the fixes x branches overview.
+  go(b ? links.stable(b) : '#/stable');
 }
 
 // ---------------------------------------------------------------- knowledge as you type

@@ -1,52 +1,72 @@
-// #/fix/<commit or mid>: a fix and its status on every stable branch, as a table of
-// branches x statuses with the mails that justify each step.
-import { api, badge, el, enc, errorNode, fill, when } from '../lib/dom.js';
+// #/fix/<commit or mid>: a fix and its status on every stable branch. Each branch shows
+// its current status (the latest decisive event), since when, whether a release carries
+// it, and its whole timeline: every event with its date, sender, mail and the sentence
+// that made it. Everything from a mail is set as text.
+import { api, badge, el, enc, errorNode, fill } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 import { fixLinks } from './fix-links.js';
 
-/** The server's order (domain/patch/stable-status.ts STATUSES): later wins on a branch. */
+/** The statuses the server knows (domain/patch/stable-status.ts STATUSES). */
 export const STATUSES = ['wanted', 'autosel', 'failed-to-apply', 'not-needed', 'backport-posted', 'queued', 'in-review', 'released'];
 
-function cell(branchStatus, status) {
-  const steps = branchStatus.history.filter((h) => h.status === status);
-  if (!steps.length) return '';
-  const current = branchStatus.status === status;
-  // The latest mail for this status links; older ones are counted (all are in the evidence column).
-  const last = steps[steps.length - 1];
+const day = (iso) => (iso ? iso.slice(0, 10) : 'undated');
+
+/** "released in 6.1.50 (stable git tree)", "not in a release up to 6.1.120", "release unknown". */
+export function releaseText(r) {
+  if (!r || r.state === 'unknown') return 'release unknown';
+  if (r.state === 'not-yet') return `not in a release up to ${r.asOf}`;
+  return `released${r.version ? ` in ${r.version}` : ''} (${r.source})`;
+}
+
+function timeline(history) {
   return el(
-    'div',
-    { class: current ? 'current' : 'past' },
-    current ? badge(status) : el('span', { class: 'muted', text: '✓ ' }),
-    el('div', {}, el('a', { href: links.message(last.messageId), class: 'meta', title: `<${last.messageId}>`, text: when(last.date).slice(0, 10) }), steps.length > 1 ? el('span', { class: 'meta', text: ` +${steps.length - 1}` }) : null),
+    'ol',
+    { class: 'timeline' },
+    history.map((h) =>
+      el(
+        'li',
+        {},
+        el('span', { class: 'meta', text: `${day(h.date)} ` }),
+        badge(h.status),
+        h.sender ? el('span', { class: 'meta', text: ` ${h.sender} ` }) : ' ',
+        h.messageId ? el('a', { href: links.message(h.messageId), title: `<${h.messageId}>`, text: 'mail' }) : el('span', { class: 'meta', text: h.kind }),
+        h.sentence ? el('div', { class: 'sentence', text: `“${h.sentence}”${h.rawRange ? ` (range as written: “${h.rawRange}”)` : ''}` }) : null,
+      ),
+    ),
   );
 }
 
 export function fixStatusTable(f) {
-  const branches = Object.keys(f.branches).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const branches = Object.keys(f.branches).sort((a, b) => b.localeCompare(a, undefined, { numeric: true }));
   if (!branches.length) return el('p', { class: 'muted', text: 'Not seen on any stable branch.' });
   return el(
     'table',
     { class: 'status-grid' },
-    el('thead', {}, el('tr', {}, el('th', { text: 'branch' }), STATUSES.map((s) => el('th', { text: s })), el('th', { text: 'version' }), el('th', { text: 'evidence' }))),
+    el('thead', {}, el('tr', {}, ['branch', 'status', 'since', 'release', 'first – last', 'timeline'].map((h) => el('th', { text: h })))),
     el(
       'tbody',
       {},
       branches.map((b) => {
         const s = f.branches[b];
+        const extra = [s.rc ? `rc ${s.rc}` : '', s.base ? `base ${s.base}` : ''].filter(Boolean).join(' · ');
         return el(
           'tr',
           {},
           el('th', {}, el('a', { href: links.stable(b), text: b })),
-          STATUSES.map((st) => el('td', {}, cell(s, st))),
-          el('td', { text: [s.version, s.rc ? `rc ${s.rc}` : '', s.base ? `base ${s.base}` : ''].filter(Boolean).join(' · ') }),
-          el('td', {}, s.evidence.map((mid, i) => [i ? ' ' : '', el('a', { href: links.message(mid), text: `[${i + 1}]`, title: `<${mid}>` })])),
+          el('td', {}, badge(s.status), extra ? el('div', { class: 'meta', text: extra }) : null),
+          el('td', { text: day(s.since) }),
+          el('td', { text: releaseText(s.release) }),
+          el('td', { class: 'meta', text: `${day(s.firstDate)} – ${day(s.lastDate)}` }),
+          el('td', {}, timeline(s.history)),
         );
       }),
     ),
   );
 }
 
-function fixHeader(fix) {
+function fixHeader(f) {
+  const fix = f.fix;
+  const others = (f.links ?? []).filter((l) => l.messageId !== fix.patchMessageId);
   return el(
     'div',
     {},
@@ -58,6 +78,14 @@ function fixHeader(fix) {
       fix.author ? ` · ${fix.author.name ?? ''} <${fix.author.email ?? ''}>` : '',
       fix.patchMessageId ? [' · ', el('a', { href: links.message(fix.patchMessageId), text: 'original patch' }), ` (found by ${fix.patchMatch})`] : '',
     ),
+    others.length
+      ? el(
+          'p',
+          { class: 'meta' },
+          'Joined into this fix: ',
+          others.map((l, i) => [i ? ', ' : '', el('a', { href: links.message(l.messageId), title: `<${l.messageId}>`, text: `${l.role} mail` }), ` (${l.how})`]),
+        )
+      : null,
   );
 }
 
@@ -66,5 +94,5 @@ export async function fixStatusView(root, { args }) {
   const f = await api(`/api/fix-status/${enc(key)}`);
   // The patch mail ties the fix to the scenarios that model it.
   const modelled = f.fix.patchMessageId ? await fixLinks(f.fix.patchMessageId).catch((e) => errorNode(e)) : null;
-  fill(root, fixHeader(f.fix), fixStatusTable(f), modelled);
+  fill(root, fixHeader(f), fixStatusTable(f), modelled);
 }

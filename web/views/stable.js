@@ -1,10 +1,61 @@
-// #/stable/<branch>?status= : every fix seen for one stable branch, filterable by status.
+// #/stable: every fix against every stable branch known in the data (a fix per row, a
+// branch per column, counts per status under each branch), so "what is still missing
+// from 6.1" is one look. #/stable/<branch>?status= : every fix seen for one branch.
 import { api, badge, el, enc, table, fill } from '../lib/dom.js';
 import { links } from '../lib/router.js';
-import { STATUSES } from './fix-status.js';
+import { releaseText, STATUSES } from './fix-status.js';
+
+const day = (iso) => (iso ? iso.slice(0, 10) : '');
+
+async function overview(root, query) {
+  const status = STATUSES.includes(query.get('status')) ? query.get('status') : null;
+  const params = new URLSearchParams({ limit: '200' });
+  if (status) params.set('status', status);
+  const m = await api(`/api/stable?${params}`);
+  if (!m.branches.length) {
+    fill(root, el('h1', { text: 'Stable branches' }), el('p', { class: 'muted', text: 'No stable-process mail in this archive yet.' }));
+    return;
+  }
+  const branches = m.branches.map((b) => b.branch);
+  const head = el(
+    'tr',
+    {},
+    el('th', { text: 'fix' }),
+    m.branches.map((b) =>
+      el(
+        'th',
+        { title: Object.entries(b.counts).map(([s, n]) => `${s}: ${n}`).join('\n') },
+        el('a', { href: links.stable(b.branch), text: b.branch }),
+        b.synced ? el('div', { class: 'meta', text: `git ${b.synced}` }) : null,
+      ),
+    ),
+  );
+  const counts = STATUSES.map((s) =>
+    el('tr', { class: 'counts' }, el('th', {}, el('a', { href: `#/stable?status=${enc(s)}`, text: s })), branches.map((b) => el('td', { class: 'meta', text: String(m.branches.find((x) => x.branch === b)?.counts[s] ?? '') }))),
+  );
+  const rows = m.fixes.map(({ fix, cells }) =>
+    el(
+      'tr',
+      {},
+      el('th', {}, el('a', { href: links.fix(fix.upstreamCommit ?? fix.patchMessageId ?? fix.key), text: fix.title })),
+      branches.map((b) => {
+        const c = cells[b];
+        return el('td', c ? { title: `${c.status} since ${day(c.since)}; ${releaseText(c.release)}` } : {}, c ? badge(c.status) : '');
+      }),
+    ),
+  );
+  fill(
+    root,
+    el('h1', { text: 'Stable branches' }),
+    el('p', { class: 'meta', text: `${m.total} fixes${status ? ` with status ${status} on some branch` : ''} × ${branches.length} branches. Each cell is the latest decisive event on that branch; open a fix for its timeline.` }),
+    el('table', { class: 'status-grid matrix' }, el('thead', {}, head, counts), el('tbody', {}, rows)),
+    m.total > m.fixes.length ? el('p', { class: 'muted', text: `Showing ${m.fixes.length} of ${m.total}.` }) : null,
+  );
+}
 
 export async function stableView(root, { args, query }) {
   const branch = args[0] ?? '';
+  if (!branch) return overview(root, query);
   const status = STATUSES.includes(query.get('status')) ? query.get('status') : null;
   const params = new URLSearchParams({ limit: '200' });
   if (status) params.set('status', status);
@@ -15,18 +66,22 @@ export async function stableView(root, { args, query }) {
     { class: 'filters' },
     el('a', { href: links.stable(r.branch), class: status ? null : 'on', text: 'all' }),
     STATUSES.filter((s) => counts[s]).map((s) => [' · ', el('a', { href: links.stable(r.branch, s), class: status === s ? 'on' : null, text: `${s} (${counts[s]})` })]),
+    ' · ',
+    el('a', { href: '#/stable', text: 'every branch' }),
   );
-  fill(root, 
+  fill(
+    root,
     el('h1', { text: `Stable ${r.branch}.y` }),
     filters,
     r.fixes.length
       ? table(
-          ['fix', 'upstream', 'status', 'version', 'evidence'],
+          ['fix', 'upstream', 'status', 'since', 'release', 'evidence'],
           r.fixes.map(({ fix, status: s }) => [
             el('a', { href: links.fix(fix.upstreamCommit ?? fix.patchMessageId ?? fix.key), text: fix.title }),
             fix.upstreamCommit ? el('code', { text: fix.upstreamCommit.slice(0, 12) }) : '',
             badge(s.status),
-            s.version ?? '',
+            day(s.since),
+            releaseText(s.release),
             el('span', {}, s.evidence.map((mid, i) => [i ? ' ' : '', el('a', { href: links.message(mid), text: `[${i + 1}]`, title: `<${mid}>` })])),
           ]),
           'stable',
