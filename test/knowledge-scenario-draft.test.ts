@@ -198,6 +198,18 @@ describe('draftScenario', () => {
     expect(sc.locks.map((l) => [l.name, l.kind])).toEqual([['i_lock', 'mutex']]);
   });
 
+  it('drafts the first columns and steps of an outsized diagram and says what it left out', () => {
+    const steps: [number, string, string[]][] = [];
+    for (let i = 0; i < 45; i++) steps.push([0, `step_fn_${i}()`, [`step_fn_${i}`]]);
+    for (let c = 1; c < 9; c++) steps.push([c, `col_fn_${c}()`, [`col_fn_${c}`]]);
+    const yaml = draftScenario(race({ diagram: diagram(Array.from({ length: 9 }, (_, i) => `CPU${i}`), steps) }));
+    const sc = load(yaml);
+    expect([...sc.threads.keys()]).toEqual(['cpu0', 'cpu1', 'cpu2', 'cpu3', 'cpu4', 'cpu5']);
+    expect(sc.threads.get('cpu0')!.steps).toHaveLength(40);
+    expect(yaml).toContain('# TODO: 5 more diagram step(s) of this column, not drafted');
+    expect(sc.description).toContain('(its first 6 of 9 columns)');
+  });
+
   it('without a diagram: a thread per function the mail names and a config per pair; one function races itself; none gives two TODO threads', () => {
     const three = load(draftScenario(race({ functions: ['collapse_file()', 'do_dentry_open', 'mm/truncate.c:truncate_inode_pages', 'spin_lock'] })));
     expect(flat(three)).toEqual({

@@ -178,6 +178,8 @@ interface DraftThread {
   heading: string;
   fn: string | null;
   steps: DraftStep[];
+  /** Diagram steps of this column past MAX_STEPS_PER_THREAD, said in a TODO rather than drafted. */
+  skipped: number;
 }
 
 interface DraftState {
@@ -211,7 +213,7 @@ function threadsFromDiagram(race: RaceRecord, state: DraftState): DraftThread[] 
   const threads: DraftThread[] = [];
   for (let c = 0; c < columns; c++) {
     const heading = diagram.columns[c] ?? '';
-    threads.push({ name: unique(nameFrom(heading, `column${c}`), taken), heading: heading || `column ${c} (no heading)`, fn: null, steps: [] });
+    threads.push({ name: unique(nameFrom(heading, `column${c}`), taken), heading: heading || `column ${c} (no heading)`, fn: null, steps: [], skipped: 0 });
   }
   // Per thread: locks held so far in the diagram's order, so an unlock the column never
   // took (or a second take of a mutex) stays a TODO rather than a lock-discipline violation.
@@ -220,7 +222,10 @@ function threadsFromDiagram(race: RaceRecord, state: DraftState): DraftThread[] 
   for (const s of diagram.steps) {
     if (s.column < 0 || s.column >= columns) continue;
     const t = threads[s.column]!;
-    if (t.steps.length >= MAX_STEPS_PER_THREAD) continue;
+    if (t.steps.length >= MAX_STEPS_PER_THREAD) {
+      t.skipped++;
+      continue;
+    }
     const fns = s.functions.flatMap((f) => bareFunction(f) ?? []);
     const own = fns.filter((f) => !isPrimitive(f));
     const calls = lockCalls(s.text);
@@ -265,6 +270,7 @@ function threadsFromFunctions(race: RaceRecord): DraftThread[] {
       heading: 'TODO: the mail names no function; one side of the race',
       fn: null,
       steps: [{ id: 'todo', fn: null, lock: null, text: '', todo: 'TODO: the steps of this side of the race' }],
+      skipped: 0,
     }));
   }
   return fns.map((fn) => ({
@@ -272,6 +278,7 @@ function threadsFromFunctions(race: RaceRecord): DraftThread[] {
     heading: `${fn}() (named in the mail; no interleaving diagram)`,
     fn,
     steps: [{ id: fn, fn, lock: null, text: '', todo: `TODO: the steps of ${fn}() that take part in the race` }],
+    skipped: 0,
   }));
 }
 
@@ -342,7 +349,9 @@ export function draftScenario(race: RaceRecord, opts: DraftOptions = {}): string
     race.locks.length ? `Locks named: ${race.locks.join(', ')}.` : '',
     race.versions.length ? `Versions: ${race.versions.join(', ')}.` : '',
     race.configs.length ? `Configs: ${race.configs.join(', ')}.` : '',
-    race.diagram && usesDiagram ? `Threads from the interleaving diagram in ${race.diagram.evidence.messageId}.` : 'The mail has no interleaving diagram: one thread per function it names, a config per pair.',
+    race.diagram && usesDiagram
+      ? `Threads from the interleaving diagram in ${race.diagram.evidence.messageId}${race.diagram.columns.length > MAX_THREADS ? ` (its first ${MAX_THREADS} of ${race.diagram.columns.length} columns)` : ''}.`
+      : 'The mail has no interleaving diagram: one thread per function it names, a config per pair.',
   ].filter((s) => s !== '');
   L.push(`description: ${q(facts.join('\n'))}`);
   L.push('');
@@ -388,6 +397,7 @@ export function draftScenario(race: RaceRecord, opts: DraftOptions = {}): string
       if (s.lock) L.push(`        ${s.lock.op}: ${s.lock.name}`);
       else L.push(`        do: []   # ${s.todo}`);
     }
+    if (t.skipped > 0) L.push(`      # TODO: ${t.skipped} more diagram step(s) of this column, not drafted`);
   }
   L.push('');
 
