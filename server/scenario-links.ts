@@ -7,6 +7,7 @@
 //    variant models the fix: "covers collapse_file(), not checked".
 // scenarioLinks is pure over scenario summaries (ScenarioDetail values); fixScenarioLinks
 // reads them from the store.
+import { isSynchronisationCall } from '../domain/knowledge/scenario-draft.ts';
 import type { Fix } from '../domain/knowledge/types.ts';
 import { fixMessageIds, fixSubjects, subjectKey } from './routes/links.ts';
 import { scenarioDetail, type ScenarioDetail } from './scenario-json.ts';
@@ -61,6 +62,15 @@ function bareFunction(f: string): string {
   return (f.trim().replace(/\(\)$/, '').split(':').pop() ?? '').trim();
 }
 
+/**
+ * The functions a fix touches or names that say which code it changes: lock helpers,
+ * barriers and atomics it calls are left out, or every fix calling folio_lock() would
+ * "cover" every scenario that takes a folio lock.
+ */
+function fixFunctions(fix: Fix): string[] {
+  return [...new Set(fix.functions.map(bareFunction).filter((f) => f !== '' && !isSynchronisationCall(f)))];
+}
+
 /** A subject compared without its [PATCH vN m/n]-style tags: the fix's summary has none, a variant's text may. */
 function untagged(key: string): string {
   let t = key.trim();
@@ -90,7 +100,7 @@ export function variantNamesFix(fixText: string, fix: Fix): ScenarioLinkMatch | 
   }
   // A prose idea has no id of its own in a shared reply: "(Pedro Falcato: filemap_write_and_wait()
   // after the nr_thps increment in collapse_file())" names it by its author and what it does.
-  const fns = [...new Set(fix.functions.map(bareFunction).filter((f) => f !== ''))];
+  const fns = fixFunctions(fix);
   const author = fix.author?.trim() ?? '';
   if (author.length >= 3 && fns.length > 0 && mentions(fixText, author) && fns.every((f) => mentions(fixText, f))) return 'author+functions';
   return null;
@@ -102,7 +112,7 @@ function fnList(refs: readonly string[]): string {
 
 /** The scenario links of a fix: explicit ones (best match first), then coverage by how much of the fix a scenario models. */
 export function scenarioLinks(fix: Fix, scenarios: readonly LinkableScenario[]): ScenarioLink[] {
-  const fns = new Set(fix.functions.map(bareFunction).filter((f) => f !== ''));
+  const fns = new Set(fixFunctions(fix));
   const explicit: ScenarioLink[] = [];
   const coverage: ScenarioLink[] = [];
   for (const sc of scenarios) {

@@ -108,7 +108,7 @@ describe('scenarioLinks', () => {
     expect(links[0]!.verdicts.map((v) => [v.config, v.verdict, v.original])).toEqual([['dirty', 'violated', 'violated']]);
     // the same functions from someone else, or the same person on other functions, is no naming: coverage only
     expect(scenarioLinks({ ...idea, author: 'Someone Else' }, [collapse]).map((l) => l.kind)).toEqual(['coverage']);
-    expect(variantNamesFix(collapse.variants[2]!.fix, { ...idea, functions: ['collapse_file', 'folio_lock'] })).toBeNull();
+    expect(variantNamesFix(collapse.variants[2]!.fix, { ...idea, functions: ['collapse_file', 'khugepaged_scan_file'] })).toBeNull();
     // a subject too short to tell one patch from another is never matched
     expect(variantNamesFix('fix a race', fix({ summary: 'fix a race' }))).toBeNull();
     expect(variantNamesFix('', fix())).toBeNull();
@@ -116,6 +116,13 @@ describe('scenarioLinks', () => {
 
   it('finds nothing for a fix that names no function and that no variant names', () => {
     expect(scenarioLinks(fix({ messageId: 'x@y', summary: 'mm: an unrelated cleanup of the page allocator' }), [lookup, collapse])).toEqual([]);
+  });
+
+  it('does not count the lock helpers a fix calls as code it covers', () => {
+    const withLocks: LinkableScenario = { ...lookup, kernelRefs: [...lookup.kernelRefs, 'mm/filemap.c:folio_lock', 'include/linux/fs.h:filemap_invalidate_lock'] };
+    const lumafs = fix({ messageId: 'l@y', summary: 'lumafs: lock the folio in page_mkwrite', functions: ['lumafs_page_mkwrite', 'folio_lock', 'filemap_invalidate_lock', 'smp_mb'] });
+    expect(scenarioLinks(lumafs, [withLocks])).toEqual([]);
+    expect(scenarioLinks({ ...lumafs, functions: [...lumafs.functions, 'filemap_get_read_batch'] }, [withLocks]).map((l) => l.covers)).toEqual([['mm/filemap.c:filemap_get_read_batch']]);
   });
 
   it('links fixes to the scenarios in sim/scenarios through the store', () => {

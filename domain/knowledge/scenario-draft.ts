@@ -98,9 +98,12 @@ function bareFunction(f: string): string | null {
   return IDENT.test(name) ? name : null;
 }
 
-function isPrimitive(fn: string): boolean {
+/** Locking, RCU, barriers, atomics: calls that synchronise a code path rather than being one (a fix "touching" folio_lock() touches no race). */
+export function isSynchronisationCall(fn: string): boolean {
   return PRIMITIVE.test(fn);
 }
+
+const isPrimitive = isSynchronisationCall;
 
 /** A name the language accepts (`[A-Za-z_][A-Za-z0-9_]*`), lower case, from free text. */
 function nameFrom(text: string, fallback: string): string {
