@@ -6,7 +6,6 @@
 // in domain/patch/stable-status.ts, and only there.
 import type { Db } from './connection.ts';
 import { LoregraphError } from '../domain/errors.ts';
-import { isStableTeam } from '../domain/patch/stable-reply.ts';
 import {
   resolveBranchStatuses,
   STATUSES,
@@ -137,10 +136,11 @@ function resolveReplyDecisions(db: Db): void {
     if (!found) continue;
     const { target } = found;
     let events = found.events;
-    // A plain patch's wishes are decided on by the stable team, the bot, or a named release;
-    // a reviewer's NAK of the patch itself is no stable decision.
+    // A plain patch's wishes are decided on by the stable team's "queued", the bot, or a
+    // named release; a NAK of the patch itself, or Greg's "Now deleted." of a thread off
+    // the stable list, is no stable decision.
     const wishesOnly = events.every((e) => e.kind === 'cc-stable');
-    if (wishesOnly && (d.kind === 'withdraw' || (d.kind === 'drop' && !isStableTeam(q.senderOf.get(d.message_id) as string | undefined)))) {
+    if (wishesOnly && (d.kind === 'withdraw' || d.kind === 'drop')) {
       q.del.run(d.id);
       continue;
     }

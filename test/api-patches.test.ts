@@ -37,7 +37,7 @@ describe('fix-status/:key', () => {
     const byMid = await t.app.inject({ url: `/api/fix-status/${enc(FIX_PATCH)}` });
     expect(byMid.statusCode).toBe(200);
     const st = byMid.json();
-    expect(st.fix).toMatchObject({ upstreamCommit: 'f53fddcf4fb819e21ff25072bc8f1ae3a54e0755', patchMessageId: FIX_PATCH, patchMatch: 'patch-id' });
+    expect(st.fix).toMatchObject({ upstreamCommit: 'f53fddcf4fb819e21ff25072bc8f1ae3a54e0755', patchMessageId: FIX_PATCH, patchMatch: 'subject+author' });
     // The sample grows as the stable process is modelled further; the HTTP answer must be
     // the query function's, with dates as ISO strings.
     const direct = getFixStatus(t.db, FIX_PATCH);

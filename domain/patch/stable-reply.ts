@@ -82,7 +82,9 @@ const WITHDRAWN = /\bplease (?:ignore|disregard|drop) (?:this|the|my|these)\s*(?
 // "This is NOT a bugfix, but I don't mind ...": an objection taken back in the same breath.
 const RELENTS = /\b(?:but|though|however)\b[^.]*\b(?:don'?t mind|fine with|ok with|okay with|no objection)/i;
 
-const VERSION_RE = /\bv?(\d+)\.(\d+)\.(\d+)\b/g;
+// A release: "6.1.68", "v5.10.210"; not a date ("07.02.24"), an address or a longer
+// version ("1.2.3.4"), and not a release candidate ("6.9.3-rc1" is no release).
+const VERSION_RE = /(?<![\d.])v?([2-9]|[1-9]\d)\.(0|[1-9]\d?)\.(0|[1-9]\d{0,2})(?![\d.]*\d)(?!-rc)/g;
 const NAMED_BRANCH_RE = /\b(?:v?(\d+)\.(\d+)\.[yx]|linux-(\d+)\.(\d+)\.y|(\d+)\.(\d+)-stable)\b/gi;
 // "already in 6.1.110", "was backported to ... 6.1.68", "has also been merged to v5.10.210".
 const RELEASED_PHRASE =
