@@ -179,6 +179,8 @@ function predicateSql(db: Db, p: Predicate): Sql {
         text: `EXISTS (SELECT 1 FROM json_each(m.attachments) a WHERE json_extract(a.value, '$.filename') LIKE ? ESCAPE '\\')`,
         params: [`%${p.value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
       };
+    case 'rows':
+      return { text: '(m.id > ? AND m.id <= ?)', params: [p.after, p.upTo] };
     case 'dfpre':
     case 'dfpost':
     case 'dfblob':

@@ -23,6 +23,7 @@ import { createScenarioStore } from './scenario-store.ts';
 import { registerScenarios } from './routes/scenarios.ts';
 import { registerPatches } from './routes/patches.ts';
 import { registerSeriesDiff } from './routes/series-diff.ts';
+import { registerWatches } from './routes/watches.ts';
 import { inlineSimRunner, workerSimRunner } from './sim-runner.ts';
 import { inlineSearchRunner, processSearchRunner } from './search-runner.ts';
 import { registerWeb } from './routes/web.ts';
@@ -134,6 +135,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerScenarios(app, ctx, scenarios, simRunner);
   registerPatches(app, ctx);
   registerSeriesDiff(app, ctx);
+  registerWatches(app, ctx);
   registerLinks(app, ctx, scenarios);
   registerRaces(app, ctx, scenarios);
   registerWeb(app);

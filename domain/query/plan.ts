@@ -13,6 +13,8 @@ export type Predicate =
   | { kind: 'branch'; value: string }
   /** n: an attachment's file name contains the value; dfpre:/dfpost:/dfblob: a diff's blob id (index line) starts with it. */
   | { kind: 'n' | 'dfpre' | 'dfpost' | 'dfblob'; value: string }
+  /** Stored rows (messages.id) in (after, upTo]: what a saved search has not delivered yet. */
+  | { kind: 'rows'; after: number; upTo: number }
   /** Messages in the threads of a race that names this function, file or lock (domain/query/race-term.ts form). */
   | { kind: 'race'; value: string }
   /** is:race: messages in the threads of any race. */
