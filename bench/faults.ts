@@ -8,9 +8,17 @@
 //   load     ingest and serve at once under autocannon (50 connections, 30 s): 0 5xx, healthz p99 < 50 ms
 // FAULTS=fuzz,kill runs only those parts.
 import { fuzzIngest } from './faults/fuzz-ingest.ts';
+import { killIngest } from './faults/kill.ts';
+import { hostile } from './faults/hostile.ts';
+import { slowClients } from './faults/slow-clients.ts';
+import { loadWhileIngesting } from './faults/load.ts';
 
 const PARTS: Record<string, () => Promise<void>> = {
   fuzz: fuzzIngest,
+  kill: killIngest,
+  hostile,
+  slow: slowClients,
+  load: loadWhileIngesting,
 };
 
 export async function run(): Promise<void> {
