@@ -7,10 +7,12 @@
 // Pure and structured-cloneable: it runs in the parse worker.
 import type { ParsedMessage } from '../message.ts';
 import type { PatchAnalysis } from '../patch/analyze.ts';
+import { parseSubject, subjectKey, type SubjectInfo } from '../patch/subject.ts';
 import { readDiagram, functionsIn } from './diagram.ts';
 import {
   ANNOTATION_SUBJECT,
   APPLIED,
+  BUG_REPORT_SUBJECT,
   CHECKER_REPORTS,
   FIX_SUBJECT,
   IDEA,
@@ -78,6 +80,7 @@ export function locksOf(text: string): string[] {
   for (const [name, re] of LOCKS) if (re.test(text)) out.push(name);
   for (const m of text.matchAll(NAMED_LOCK)) {
     const l = m[1] ?? '';
+    if (text[(m.index ?? 0) + l.length] === '(') continue; // filemap_invalidate_lock() is a function
     if (!/^(?:spin|mutex|read|write|down|up|rw|seq|folio|page|inode|mmap|xa|xas|rcu_read|invalidate|i_mmap|pte_offset_map)_/.test(`${l}_`) || /_(?:rwsem|sem|mutex)$/.test(l)) {
       if (!out.includes(l) && !/^(?:inode_lock|folio_lock|mmap_lock|xa_lock|xas_lock|invalidate_lock|spin_lock|mutex_lock|read_lock|write_lock|rcu_read_lock|page_lock|i_lock)$/.test(l)) out.push(l);
     }
@@ -124,7 +127,8 @@ function unitsOf(msg: ParsedMessage, r: ReplyStructure): Unit[] {
 }
 
 function ev(messageId: string, unit: Unit, text: string): Evidence {
-  return { messageId, block: unit.block, text: clip(text) };
+  const at = unit.text.indexOf(text);
+  return at > 0 ? { messageId, block: unit.block, at, text: clip(text) } : { messageId, block: unit.block, text: clip(text) };
 }
 
 function firstSentenceMatching(text: string, re: RegExp): string | null {
@@ -153,8 +157,22 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
       seen.add(kind);
       const w = weight * (weight > 0 ? scale : 1) * (u.kind === 'subject' && weight > 0 && !isReplySubject ? 1.5 : 1);
       const trap = TRAPS.some(([k]) => k === kind);
-      reasons.push({ kind: trap ? `trap:${kind}` : kind, weight: w, evidence: ev(id, u, s) });
+      const reason: Reason = { kind: trap ? `trap:${kind}` : kind, weight: w, evidence: ev(id, u, s) };
+      if (u.depth > 0) reason.quotedFrom = u.author ?? '';
+      reasons.push(reason);
     }
+  }
+  // what the words lose or break, once something says "race": the report's stakes
+  const concurrency = reasons.some((r) => r.weight > 0 && RACE_WORDS.some(([k]) => k === r.kind));
+  if (concurrency) {
+    const stakes = units.find((u) => u.kind !== 'code' && u.kind !== 'diff' && /\b(?:data[- ]loss|los(?:e|t|ing) (?:data|writes?|updates?)|discard(?:s|ed)? dirty|corrupt(?:s|ed|ion)?|use-after-free|BUG_ON|kernel BUG|crash(?:es|ed)?|hang(?:s|ing)?)\b/i.test(u.text));
+    if (stakes) {
+      const s = firstSentenceMatching(stakes.text, /\b(?:data[- ]loss|los|discard|corrupt|use-after-free|BUG|crash|hang)/i) ?? stakes.text;
+      const reason: Reason = { kind: 'stakes', weight: 1, evidence: ev(id, stakes, s) };
+      if (stakes.depth > 0) reason.quotedFrom = stakes.author ?? '';
+      reasons.push(reason);
+    }
+    if (BUG_REPORT_SUBJECT.test(msg.subject.replace(/^\s*(?:re|aw|sv)\s*:\s*(?:subject:\s*)?/i, ''))) reasons.push({ kind: 'bug-report', weight: 1, evidence: ev(id, subject, msg.subject) });
   }
   if (patch?.stable) {
     // a stable-process copy repeats the patch: its words are not new evidence
@@ -180,20 +198,27 @@ function outcomeOf(id: string, units: Unit[]): { outcome: Outcome; evidence: Evi
   return best ? { outcome: best.outcome, evidence: best.evidence } : null;
 }
 
-function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: PatchAnalysis | undefined): FixProposal[] {
+function diffFiles(text: string): string[] {
+  return [...new Set([...text.matchAll(/^(?:\+\+\+|---) (?:[ab]\/)?(\S+)/gm)].map((m) => m[1] ?? '').filter((f) => f !== '/dev/null' && f.includes('.')))];
+}
+
+function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: PatchAnalysis | undefined, subj: SubjectInfo): FixProposal[] {
   const id = msg.messageId;
   const sender = senderName(msg);
   const out: FixProposal[] = [];
+  const ownDiff = units.find((u) => u.kind === 'diff' && u.depth === 0 && /^(?:diff --git|--- |@@ )/m.test(u.text) && /^[+-](?![+-])/m.test(u.text));
   // a new version posted as a reply ("Re: [PATCH v2] ...", whole patch inside) is a patch too
-  const repost = patch?.kind === 'reply' && patch.subject.isPatch && patch.files.length > 0;
-  if (patch && (patch.kind === 'patch' || repost)) {
+  const repost = subj.isReply && subj.isPatch && ownDiff !== undefined && units.some((u) => u.depth === 0 && /Signed-off-by:/.test(u.text));
+  if ((patch && patch.kind === 'patch') || repost) {
     out.push({
       kind: 'patch',
-      author: (patch.author?.name ? personName(patch.author.name) : '') || patch.author?.email || sender,
-      summary: patch.subject.normalizedSubject || msg.subject,
+      author: (patch?.author?.name ? personName(patch.author.name) : '') || patch?.author?.email || sender,
+      summary: subj.normalizedSubject || msg.subject,
       functions: functionsInDiff(units),
-      files: patch.files.map((f) => f.path).slice(0, 40),
+      files: patch && patch.files.length > 0 ? patch.files.map((f) => f.path).slice(0, 40) : diffFiles(ownDiff?.text ?? ''),
       wip: WIP.test(msg.subject),
+      titleKey: subjectKey(subj),
+      version: subj.versionMajor,
       evidence: ev(id, units[0]!, msg.subject),
     });
   } else {
@@ -212,6 +237,24 @@ function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patc
         files: [...new Set(files)],
         wip: WIP.test(intro) || WIP.test(msg.subject) || /\buntested\b/i.test(units.filter((u) => u.depth === 0).map((u) => u.text).join(' ')),
         evidence: ev(id, diff, diff.text.split('\n').find((l) => /^@@|^diff --git/.test(l)) ?? diff.text.split('\n')[0] ?? ''),
+      });
+    }
+  }
+  if (subj.isReply && subj.isPatch && !repost) {
+    // a review of a patch we may not hold: the quoted commit message stands for it
+    const quotedPatch = units.find((u) => u.kind === 'quote' && /(?:^|\s)(?:From:\s|Signed-off-by:\s|Fixes:\s[0-9a-f]{8})/.test(u.text));
+    if (quotedPatch) {
+      out.push({
+        kind: 'patch',
+        author: quotedPatch.author,
+        summary: subj.normalizedSubject || msg.subject,
+        functions: [],
+        files: [],
+        wip: false,
+        titleKey: subjectKey(subj),
+        version: subj.versionMajor,
+        quotedIn: id,
+        evidence: ev(id, quotedPatch, sentences(quotedPatch.text)[0] ?? quotedPatch.text),
       });
     }
   }
@@ -241,7 +284,7 @@ function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patc
     if (u.kind !== 'own' && u.kind !== 'quote') continue;
     for (const s of sentences(u.text)) {
       if (!IDEA.test(s)) continue;
-      const fns = functionsOf(s);
+      const fns = [...new Set([...functionsOf(s), ...functionsIn(s).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f))])];
       const codeish =
         fns.length > 0 ||
         locksOf(s).length > 0 ||
@@ -249,6 +292,12 @@ function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patc
         /\b(?:lock(?:s|ed|ing)?|mutex|semaphore|barriers?|rcu|atomic(?:ally)?|refcount|spinlock|serializ\w+)\b/i.test(s);
       if (!codeish && !/\b(?:better|simpler|proper|real|right) fix\b|\bother idea\b/i.test(s)) continue;
       if (out.some((f) => f.kind === 'prose' && f.summary === clip(s))) continue;
+      // one idea told over adjacent paragraphs of one person is one proposal
+      const prev = out[out.length - 1];
+      if (prev?.kind === 'prose' && prev.author === u.author && u.block !== null && prev.evidence.block !== null && u.block - prev.evidence.block <= 1) {
+        addAll(prev.functions, fns);
+        continue;
+      }
       out.push({ kind: 'prose', author: u.author, summary: clip(s), functions: fns, files: filesOf(s), wip: false, evidence: ev(id, u, s) });
     }
   }
@@ -354,6 +403,10 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
     addAll(configs, u.text.match(CONFIG_RE) ?? [], 12);
   }
   addAll(functions, functionsInDiff(units));
+  for (const line of r.lines) {
+    const t = line.replace(/^(?:\s?>)+ ?/, '');
+    if (/;\s*$|\{\s*$|^\s*(?:if|while|for|return)\b/.test(t)) addAll(functions, functionsIn(t).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f)));
+  }
   if (patch) addAll(files, patch.files.map((f) => f.path));
   const stripped = r.lines.map((l) => l.replace(/^(?:\s?>)+ ?/, ''));
   const d = readDiagram(stripped);
@@ -366,7 +419,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
     reasons.push({ kind: 'interleaving-diagram', weight: splat ? 1 : 5, evidence: diagram.evidence });
     for (const s of d.steps) addAll(functions, s.functions);
   }
-  const fixes = fixProposals(msg, r, units, patch);
+  const fixes = fixProposals(msg, r, units, patch, patch?.subject ?? parseSubject(msg.subject));
   const stances = stancesOf(msg, r, units, patch);
   let applied: Evidence | null = null;
   for (const u of units) {

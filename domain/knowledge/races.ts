@@ -101,6 +101,14 @@ function cleanTitle(subject: string): string {
   return s.trim() || subject.trim();
 }
 
+/** A race whose mail has no subject (a saved body) is named by its strongest sentence. */
+function untitled(reasons: readonly Reason[]): string {
+  const r = reasons.filter((x) => x.weight > 0).sort((a, b) => b.weight - a.weight)[0];
+  if (!r) return '(no subject)';
+  const t = r.evidence.text;
+  return t.length > 90 ? `${t.slice(0, 89)}…` : t;
+}
+
 function byDate(a: ThreadMessageInput, b: ThreadMessageInput): number {
   return (a.date ?? 0) - (b.date ?? 0);
 }
@@ -117,13 +125,18 @@ function scoreFamily(messages: readonly ThreadMessageInput[]): Scored {
   const reasons: Reason[] = [];
   let score = 0;
   let strong = false;
+  const senders = messages.map((m) => m.from);
   for (const m of messages) {
     for (const r of m.knowledge?.reasons ?? []) {
       const n = perKind.get(r.kind) ?? 0;
       if (n >= 2) continue;
       perKind.set(r.kind, n + 1);
+      // quoted words weigh half because their own mail usually said them first; when
+      // nobody in the family is the quoted person, the quote is the only copy we have
+      const only = r.quotedFrom !== undefined && r.weight > 0 && !senders.some((s) => sameAuthor(s, r.quotedFrom || null));
+      const base = only ? r.weight * 2 : r.weight;
       // a second saying of the same thing adds half; a second refutation counts in full
-      const w = n === 0 || r.weight < 0 ? r.weight : r.weight / 2;
+      const w = n === 0 || r.weight < 0 ? base : base / 2;
       score += w;
       reasons.push({ ...r, weight: w });
       // a race word only the quoted text says, or only a stable copy, is not strong on its own
@@ -158,6 +171,7 @@ interface FixAt {
   fix: Fix;
   message: ThreadMessageInput;
   index: number;
+  titleKey: string | undefined;
 }
 
 /** The fix a stance is about, and how that was decided. */
@@ -170,25 +184,32 @@ function aimStance(
   const earlier = fixes.filter((f) => (f.message.date ?? 0) <= (msg.date ?? 0) || f.message === msg);
   if (earlier.length === 0) return null;
   const trailer = /^(?:Reviewed|Acked|Tested|Nacked)-by:/.test(s.evidence.text);
-  if (!trailer && s.answers) {
-    const answered = s.answers;
-    // the fix the answered paragraph states or quotes
-    const quoted = earlier
-      .filter((f) => sameAuthor(f.fix.author, answered.author))
-      .map((f) => ({ f, n: overlap(f.fix.summary + ' ' + f.fix.evidence.text, answered.text) }))
-      .sort((a, b) => b.n - a.n);
-    if (quoted[0] && (quoted[0].n > 0 || YOUR.test(s.evidence.text))) return { fix: quoted[0].f.fix, aimedBy: 'quoted' };
+  const your = YOUR.test(s.evidence.text);
+  const theirs = (author: string | null): FixAt[] => earlier.filter((f) => sameAuthor(f.fix.author, author));
+  if (!trailer && your && s.answers?.author) {
+    const last = theirs(s.answers.author).pop();
+    if (last) return { fix: last.fix, aimedBy: 'quoted' };
   }
   if (!trailer) {
-    // the sender's own proposal in the same message, stated before this sentence
-    const own = earlier.filter((f) => f.message === msg && sameAuthor(f.fix.author, s.author) && (f.fix.evidence.block ?? -1) <= (s.evidence.block ?? Infinity));
-    const ownLast = own[own.length - 1];
-    if (ownLast && !YOUR.test(s.evidence.text)) return { fix: ownLast.fix, aimedBy: 'quoted' };
-    if (YOUR.test(s.evidence.text) && s.answers?.author) {
-      const theirs = earlier.filter((f) => sameAuthor(f.fix.author, s.answers?.author ?? null));
-      const last = theirs[theirs.length - 1];
-      if (last) return { fix: last.fix, aimedBy: 'quoted' };
-    }
+    // the sender's own proposal just before, in the same run of their words: "the patch is
+    // obviously ungood ... I don't think it works" after "I'm attaching a WIP patch"
+    const near = (e: Evidence): boolean => {
+      const fb = e.block ?? -1;
+      const sb = s.evidence.block ?? -1;
+      return fb >= 0 && sb >= 0 && (fb < sb ? sb - fb <= 2 : fb === sb && (e.at ?? 0) < (s.evidence.at ?? 0));
+    };
+    const own = earlier.filter((f) => f.message === msg && sameAuthor(f.fix.author, s.author) && near(f.fix.evidence)).pop();
+    if (own) return { fix: own.fix, aimedBy: 'quoted' };
+  }
+  if (!trailer && s.answers) {
+    const answered = s.answers;
+    // the answered person's proposal, the one whose words the answered paragraph shares most (ties: the latest)
+    const quoted = theirs(answered.author)
+      .map((f) => ({ f, n: overlap(f.fix.summary + ' ' + f.fix.evidence.text, answered.text) }))
+      .sort((a, b) => b.n - a.n);
+    const best = quoted.filter((q) => q.n === quoted[0]?.n);
+    const pick = best[best.length - 1] ?? quoted[0];
+    if (pick && !sameAuthor(pick.f.fix.author, s.author)) return { fix: pick.f.fix, aimedBy: 'quoted' };
   }
   // a reply to the fix's message (or to a reply to it)
   for (const a of ancestors(msg)) {
@@ -249,6 +270,10 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   if (messages.length === 0) return null;
   const scored = scoreFamily(messages);
   if (scored.score < RACE_THRESHOLD || !scored.strong) return null;
+  // said twice to be a false positive (a lockdep false alarm, a misread report) and no
+  // patch that names a race: the thread was about a race that is not there
+  const refuted = scored.reasons.filter((r) => r.kind === 'trap:false-positive').reduce((n, r) => n + r.weight, 0);
+  if (refuted <= -6 && !scored.reasons.some((r) => r.kind === 'fix-subject')) return null;
 
   const byId = new Map(messages.map((m) => [m.messageId, m]));
   const ancestors = (m: ThreadMessageInput): ThreadMessageInput[] => {
@@ -262,19 +287,24 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   };
 
   // fixes: every proposal, one per patch version (stable-process copies are the stable story, not new fixes)
-  const ownTitles = new Set(messages.filter((m) => m.patch && !m.patch.stable && m.patch.kind === 'patch').map((m) => m.patch!.titleKey));
+  const ownTitles = new Set(
+    messages.flatMap((m) => (m.patch?.stable ? [] : (m.knowledge?.fixes ?? []).filter((p) => p.kind === 'patch' && !p.quotedIn && p.titleKey).map((p) => p.titleKey!))),
+  );
   const fixes: FixAt[] = [];
   for (const m of messages) {
     const proposals = m.knowledge?.fixes ?? [];
     proposals.forEach((p, n) => {
       // a stable-process copy is a fix only where the family has no patch of its own by that title
       if (p.kind === 'patch' && m.patch?.stable && ownTitles.has(m.patch.titleKey)) return;
+      // a patch read from a review's quotes, when the patch mail itself is here, is that mail's
+      if (p.quotedIn && p.titleKey !== undefined && (ownTitles.has(p.titleKey) || fixes.some((f) => f.fix.kind === 'patch' && f.titleKey === p.titleKey))) return;
       // the same idea quoted again in a later reply is the first one's
       const dup = p.kind !== 'patch' && fixes.find((f) => f.fix.kind === p.kind && f.fix.summary === p.summary && sameAuthor(f.fix.author, p.author));
       if (dup) return;
       fixes.push({
         message: m,
         index: n,
+        titleKey: p.titleKey,
         fix: {
           id: `${m.messageId}#${n}`,
           kind: p.kind,
@@ -285,7 +315,7 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
           functions: p.functions,
           files: p.files,
           wip: p.wip,
-          version: p.kind === 'patch' ? (m.patch?.version ?? 1) : null,
+          version: p.kind === 'patch' ? (p.version ?? m.patch?.version ?? 1) : null,
           lifecycle: 'proposed',
           lifecycleEvidence: null,
           supersededBy: null,
@@ -298,8 +328,8 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   // versions of one patch: each older one is superseded by the next
   const patchesByTitle = new Map<string, FixAt[]>();
   for (const f of fixes) {
-    if (f.fix.kind !== 'patch' || !f.message.patch) continue;
-    const key = f.message.patch.titleKey;
+    const key = f.titleKey ?? f.message.patch?.titleKey;
+    if (f.fix.kind !== 'patch' || !key) continue;
     const list = patchesByTitle.get(key) ?? [];
     list.push(f);
     patchesByTitle.set(key, list);
@@ -387,7 +417,7 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   const dates = messages.map((m) => m.date).filter((d): d is number => d !== null);
   return {
     id: raceId(threads[0]?.messages[0]?.messageId ?? first.messageId),
-    title: cleanTitle(titled.subject) || cleanTitle(first.subject) || '(no subject)',
+    title: cleanTitle(titled.subject) || cleanTitle(first.subject) || untitled(scored.reasons),
     outcome: outcome?.outcome ?? 'other',
     outcomeEvidence: outcome?.evidence ?? null,
     status,

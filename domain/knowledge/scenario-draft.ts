@@ -30,7 +30,7 @@ const RESERVED = /^(?:true|false|null|yes|no|on|off|y|n)$/i;
 
 /** Calls a diagram writes that are synchronisation, not the code path: a step named after them is tied to its column's function. */
 const PRIMITIVE = new RegExp(
-  '^(?:(?:raw_)?spin_(?:un)?lock\\w*|mutex_(?:un)?lock\\w*|(?:down|up)_(?:read|write)\\w*|(?:read|write)_(?:un)?lock\\w*' +
+  '^(?:(?:raw_)?spin_(?:un)?lock\\w*|mutex_(?:un)?lock\\w*|(?:[a-z0-9]+_)?(?:down|up)_(?:read|write)\\w*|(?:read|write)_(?:un)?lock\\w*' +
     '|inode_(?:un)?lock\\w*|filemap_invalidate_(?:un)?lock\\w*|i_mmap_(?:un)?lock_\\w+|mmap_(?:read|write)_(?:un)?lock\\w*' +
     '|folio_(?:un)?lock\\w*|__folio_lock\\w*|(?:un)?lock_page\\w*|xas?_(?:un)?lock\\w*|rcu_read_(?:un)?lock\\w*|synchronize_rcu\\w*' +
     '|smp_\\w+|barrier|READ_ONCE|WRITE_ONCE|atomic\\w*|(?:test_and_)?(?:set|clear)_bit\\w*|test_bit|cmpxchg\\w*|xchg\\w*)$',
@@ -53,10 +53,11 @@ const LOCK_CALLS: { re: RegExp; op: LockOp; kind: LockKind; name?: string }[] = 
   { re: /^(?:raw_)?spin_unlock(?:_irq|_irqrestore|_bh)?$|^mutex_unlock$/, op: 'unlock', kind: 'mutex' },
   { re: /^xas?_lock(?:_irq|_irqsave|_bh)?$/, op: 'lock', kind: 'mutex', name: 'xa_lock' },
   { re: /^xas?_unlock(?:_irq|_irqrestore|_bh)?$/, op: 'unlock', kind: 'mutex', name: 'xa_lock' },
-  { re: /^down_read(?:_nested|_killable|_interruptible)?$|^read_lock(?:_irq|_irqsave|_bh)?$/, op: 'down_read', kind: 'rwsem' },
-  { re: /^up_read$|^read_unlock(?:_irq|_irqrestore|_bh)?$/, op: 'up_read', kind: 'rwsem' },
-  { re: /^down_write(?:_nested|_killable)?$|^write_lock(?:_irq|_irqsave|_bh)?$/, op: 'down_write', kind: 'rwsem' },
-  { re: /^up_write$|^write_unlock(?:_irq|_irqrestore|_bh)?$/, op: 'up_write', kind: 'rwsem' },
+  // a filesystem's own rwsem wrappers (f2fs_down_read) take the rwsem they are given
+  { re: /^(?:[a-z0-9]+_)?down_read(?:_nested|_killable|_interruptible)?$|^read_lock(?:_irq|_irqsave|_bh)?$/, op: 'down_read', kind: 'rwsem' },
+  { re: /^(?:[a-z0-9]+_)?up_read$|^read_unlock(?:_irq|_irqrestore|_bh)?$/, op: 'up_read', kind: 'rwsem' },
+  { re: /^(?:[a-z0-9]+_)?down_write(?:_nested|_killable)?$|^write_lock(?:_irq|_irqsave|_bh)?$/, op: 'down_write', kind: 'rwsem' },
+  { re: /^(?:[a-z0-9]+_)?up_write$|^write_unlock(?:_irq|_irqrestore|_bh)?$/, op: 'up_write', kind: 'rwsem' },
   { re: /^inode_lock(?:_nested)?$/, op: 'down_write', kind: 'rwsem', name: 'i_rwsem' },
   { re: /^inode_unlock$/, op: 'up_write', kind: 'rwsem', name: 'i_rwsem' },
   { re: /^inode_lock_shared(?:_nested)?$/, op: 'down_read', kind: 'rwsem', name: 'i_rwsem' },
@@ -103,7 +104,20 @@ export function isSynchronisationCall(fn: string): boolean {
   return PRIMITIVE.test(fn);
 }
 
-const isPrimitive = isSynchronisationCall;
+/** Not a step's own function: synchronisation, or an all-capitals macro (BIT, WARN_ON, ...). */
+function isPrimitive(fn: string): boolean {
+  return PRIMITIVE.test(fn) || /^[A-Z][A-Z0-9_]*$/.test(fn);
+}
+
+/**
+ * Diagrams often name a function without its parentheses ("- f2fs_do_sync_file // atomic",
+ * "block_operations"): a step whose text starts with a kernel-style identifier (one with
+ * an underscore, so English words are not taken) names that function.
+ */
+function leadingFunction(text: string): string | null {
+  const m = /^[\s\-:|+>*.]*([a-z_][a-z0-9_]*_[a-z0-9_]+)(?=$|\s|\/\/|\/\*|[(;,])/.exec(text);
+  return m?.[1] ?? null;
+}
 
 /** A name the language accepts (`[A-Za-z_][A-Za-z0-9_]*`), lower case, from free text. */
 function nameFrom(text: string, fallback: string): string {
@@ -229,7 +243,9 @@ function threadsFromDiagram(race: RaceRecord, state: DraftState): DraftThread[] 
       t.skipped++;
       continue;
     }
-    const fns = s.functions.flatMap((f) => bareFunction(f) ?? []);
+    const named = s.functions.flatMap((f) => bareFunction(f) ?? []);
+    const lead = named.length === 0 ? leadingFunction(s.text) : null;
+    const fns = lead ? [lead] : named;
     const own = fns.filter((f) => !isPrimitive(f));
     const calls = lockCalls(s.text);
     let lock: DraftStep['lock'] = null;

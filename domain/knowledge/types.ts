@@ -9,6 +9,8 @@ export interface Evidence {
   messageId: string;
   /** Index into the message's ReplyStructure.blocks, or null for the subject line. */
   block: number | null;
+  /** Where the words start in the block's text, when known (orders two facts of one block). */
+  at?: number;
   /** The sentence, diff line or subject that gave the fact (trimmed, at most ~300 chars). */
   text: string;
 }
@@ -31,6 +33,8 @@ export interface Reason {
   kind: string;
   weight: number;
   evidence: Evidence;
+  /** Set when the words are quoted: whom they quote ('' when no attribution named them). */
+  quotedFrom?: string;
 }
 
 /** An interleaving diagram (CPU0/CPU1, Thread A/Thread B) read into ordered steps per column. */
@@ -54,6 +58,11 @@ export interface FixProposal {
   functions: string[];
   files: string[];
   wip: boolean;
+  /** For a patch: its title normalised (versions share it) and its version. */
+  titleKey?: string;
+  version?: number;
+  /** For a patch read from the quotes of a review (the patch mail itself not held): the review's id. */
+  quotedIn?: string;
   evidence: Evidence;
 }
 
