@@ -97,7 +97,7 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
     sentence: oneLine(msg.subject),
     st,
   };
-  const reverted = st && (st.kind === 'backport' || st.kind === 'review-patch') ? (/^Revert "(.+)"$/.exec(st.title)?.[1] ?? null) : null;
+  const reverted = st && (st.kind === 'backport' || st.kind === 'review-patch') ? (/^(?:[\w/.-]+: )*Revert "(.+)"$/.exec(st.title)?.[1] ?? null) : null;
   if (st) {
     if (st.kind === 'released' || st.kind === 'announce') {
       for (const r of st.released) {
@@ -110,9 +110,12 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
         out.push(eventRow(c, st.kind, 'released', r.branch, extra));
       }
     } else if (reverted !== null) {
-      // 'Revert "X"' posted for a branch, or in its review series: X leaves that branch.
+      // 'Revert "X"' posted for a branch, or in its review series: X leaves that branch. A
+      // revert that is itself a mainline commit ("ppp: Revert "ppp: add softdep"") is also
+      // a fix of its own on the branch; a stable-only revert is not.
       const extra = { title: reverted, titleKey: subjectKey(parseSubject(reverted)), upstreamCommit: null };
       for (const b of st.branches) out.push(eventRow(c, 'revert', 'not-needed', b, extra));
+      if (st.upstreamCommit !== null) for (const b of st.branches) out.push(eventRow(c, st.kind, STATUS_OF[st.kind], b));
     } else {
       for (const b of st.branches) out.push(eventRow(c, st.kind, STATUS_OF[st.kind], b));
     }
