@@ -198,6 +198,37 @@ describe('draftScenario', () => {
     expect(sc.locks.map((l) => [l.name, l.kind])).toEqual([['i_lock', 'mutex']]);
   });
 
+  it('reads functions a diagram names without parentheses, a filesystem\'s rwsem wrappers, and ties no step to a macro', () => {
+    const sc = load(draftScenario(race({
+      diagram: diagram(['Thread A', 'Thread B'], [
+        [0, 'f2fs_ioc_commit_atomic_write', []],
+        [0, '- f2fs_do_sync_file // atomic = true', []],
+        [0, ': f2fs_down_read(&sbi->node_write) // blocks', ['f2fs_down_read']],
+        [1, '- block_operations', []],
+        [1, ': {struct nat_entry}->flag |= BIT(IS_CHECKPOINTED)', ['BIT']],
+        [1, 'schedule before the flush', []],
+        [1, ': last_folio = inode folio', []],
+        [1, 'nat_entry->flag |= 1', []],
+        [0, 'f2fs_up_read(&sbi->node_write)', ['f2fs_up_read']],
+      ]),
+    })));
+    const f = flat(sc);
+    expect(f['thread_a']!.map((s) => [s.id, s.kind, s.fn])).toEqual([
+      ['f2fs_ioc_commit_atomic_write', 'do', 'TODO:f2fs_ioc_commit_atomic_write'],
+      ['f2fs_do_sync_file', 'do', 'TODO:f2fs_do_sync_file'],
+      ['down_read_node_write', 'down_read', 'TODO:f2fs_ioc_commit_atomic_write'],
+      ['up_read_node_write', 'up_read', 'TODO:f2fs_ioc_commit_atomic_write'],
+    ]);
+    expect(f['thread_b']!.map((s) => [s.id, s.fn])).toEqual([
+      ['block_operations', 'TODO:block_operations'],
+      ['BIT', 'TODO:block_operations'],
+      ['step3', 'TODO:block_operations'],
+      ['step4', 'TODO:block_operations'],
+      ['step5', 'TODO:block_operations'],
+    ]);
+    expect(sc.locks.map((l) => [l.name, l.kind])).toEqual([['node_write', 'rwsem']]);
+  });
+
   it('drafts the first columns and steps of an outsized diagram and says what it left out', () => {
     const steps: [number, string, string[]][] = [];
     for (let i = 0; i < 45; i++) steps.push([0, `step_fn_${i}()`, [`step_fn_${i}`]]);

@@ -116,7 +116,10 @@ function isPrimitive(fn: string): boolean {
  */
 function leadingFunction(text: string): string | null {
   const m = /^[\s\-:|+>*.]*([a-z_][a-z0-9_]*_[a-z0-9_]+)(?=$|\s|\/\/|\/\*|[(;,])/.exec(text);
-  return m?.[1] ?? null;
+  if (!m?.[1]) return null;
+  // "last_folio = inode folio", "sbi->flag": a variable, not a call
+  const rest = text.slice(m.index + m[0].length);
+  return /^\s*(?:[-+*/|&^]?=(?!=)|->|\.|\[|\+\+|--)/.test(rest) ? null : m[1];
 }
 
 /** A name the language accepts (`[A-Za-z_][A-Za-z0-9_]*`), lower case, from free text. */
