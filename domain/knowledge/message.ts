@@ -48,7 +48,7 @@ function clip(s: string): string {
 /** Sentences of a prose block; code-ish lines stay whole. */
 export function sentences(text: string): string[] {
   return text
-    .split(/(?<=[.!?])\s+(?=[A-Z(`"'*-])|\s+(?=-\s)/)
+    .split(/(?<=[.!?])\s+(?=[A-Z(`"'*-])/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
@@ -418,6 +418,15 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
     const splat = reasons.some((x) => x.kind === 'lockdep-splat');
     reasons.push({ kind: 'interleaving-diagram', weight: splat ? 1 : 5, evidence: diagram.evidence });
     for (const s of d.steps) addAll(functions, s.functions);
+  }
+  // snake_case names in the sentences that made it a race ("a race where folio_seek_hole_data
+  // would mistake ..."): kernel prose often names functions without their parentheses
+  for (const r of reasons) {
+    if (r.weight <= 0) continue;
+    for (const m of r.evidence.text.matchAll(/(?<![>.\w])([a-z][a-z0-9]*_[a-z0-9_]+)\b(?!->|\.\w|\s*=)/g)) {
+      const f = m[1] ?? '';
+      if (f.length >= 6 && !/_(?:lock|mutex|sem|rwsem|count|cnt|flag|flags|size|list|lru)$/.test(f)) addAll(functions, [f]);
+    }
   }
   const fixes = fixProposals(msg, r, units, patch, patch?.subject ?? parseSubject(msg.subject));
   const stances = stancesOf(msg, r, units, patch);

@@ -103,7 +103,7 @@ function cleanTitle(subject: string): string {
 
 /** A race whose mail has no subject (a saved body) is named by its strongest sentence. */
 function untitled(reasons: readonly Reason[]): string {
-  const r = reasons.filter((x) => x.weight > 0).sort((a, b) => b.weight - a.weight)[0];
+  const r = reasons.filter((x) => x.weight > 0).sort((a, b) => Number(STRONG.has(b.kind)) - Number(STRONG.has(a.kind)) || b.weight - a.weight)[0];
   if (!r) return '(no subject)';
   const t = r.evidence.text;
   return t.length > 90 ? `${t.slice(0, 89)}…` : t;

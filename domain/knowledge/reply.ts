@@ -64,7 +64,8 @@ export function attributionAuthor(line: string): string | null {
 }
 
 function cleanName(raw: string): string {
-  let s = raw.trim();
+  // "On Sat, Sep 12, 2020 at 5:41 PM Dave Chinner wrote:": the last comma leaves the year and time
+  let s = raw.trim().replace(/^(?:\d{4}\s+)?(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[+-]\d{4})?\s*(?:\([A-Z]{2,5}\))?\s*/, '');
   // "Jan Kara <jack@suse.cz>" -> "Jan Kara"; "<jack@suse.cz>" -> "jack@suse.cz"
   const angle = /^(.*?)\s*<([^>]+)>\s*$/.exec(s);
   if (angle) s = angle[1]?.trim() || angle[2] || s;
