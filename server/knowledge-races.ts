@@ -22,8 +22,8 @@ export function raceEntity(r: RaceRecord): KnowledgeEntity {
       r.locks.length ? `locks: ${r.locks.join(' ')}` : '',
       r.versions.length ? `versions: ${r.versions.join(' ')}` : '',
       r.configs.join(' '),
+      // what the fixes say is in their own entities: repeating it here only grows the shipped index
       r.outcomeEvidence?.text ?? '',
-      ...r.fixes.map((f) => f.summary),
     ]
       .filter((s) => s !== '')
       .join('\n'),
