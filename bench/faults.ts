@@ -2,12 +2,13 @@
 // is in npm test: query-pool, query-cost, api-hardening, ingest-oversized). Each part
 // prints its counts and sets a failing exit status when a bound is broken:
 //   fuzz     fuzzed ingest, >= 20,000 random and mutated messages, each accounted for by hash
+//   bomb     a 600 MB message in a small .gz among other mail: recorded, the rest stored, memory bounded
 //   kill     SIGKILL at random moments of an ingest, the rerun compared to a clean run
 //   hostile  hostile queries against a served 20,000-message archive, each with a time bound
 //   slow     slowloris and stalled-body connections, cut off while healthz stays fast
 //   load     ingest and serve at once under autocannon (50 connections, 30 s): 0 5xx, healthz p99 < 50 ms
 // FAULTS=fuzz,kill runs only those parts.
-import { fuzzIngest } from './faults/fuzz-ingest.ts';
+import { fuzzIngest, gzipBomb } from './faults/fuzz-ingest.ts';
 import { killIngest } from './faults/kill.ts';
 import { hostile } from './faults/hostile.ts';
 import { slowClients } from './faults/slow-clients.ts';
@@ -15,6 +16,7 @@ import { loadWhileIngesting } from './faults/load.ts';
 
 const PARTS: Record<string, () => Promise<void>> = {
   fuzz: fuzzIngest,
+  bomb: gzipBomb,
   kill: killIngest,
   hostile,
   slow: slowClients,

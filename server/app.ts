@@ -135,7 +135,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerScenarios(app, ctx, scenarios, simRunner);
   registerPatches(app, ctx);
   registerSeriesDiff(app, ctx);
-  registerWatches(app, ctx);
+  registerWatches(app, ctx, searchRunner);
   registerLinks(app, ctx, scenarios);
   registerRaces(app, ctx, scenarios);
   registerWeb(app);

@@ -5,7 +5,9 @@
 // (raw_hash). Prints the counts, the run's exit status and its peak memory.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { closeDb, openDb } from '../../db/connection.ts';
 import { contentHashesInOrder } from '../../db/messages.ts';
 import { listIngestErrors } from '../../db/ingest-errors.ts';
@@ -176,4 +178,38 @@ export async function fuzzIngest(): Promise<void> {
     closeDb(h);
   }
   if (run.status !== 0 || missing.length > 0) process.exitCode = 1;
+}
+
+/**
+ * Issue #13's reproducer at full size: a .gz of a few MB holding a 600 MB message between
+ * two small ones, with a second archive after it, at the default limit. The run must
+ * exit 0, store the other three, record the big one, and stay far below its size in memory.
+ */
+export async function gzipBomb(): Promise<void> {
+  const dir = join(OUT, 'bomb');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'bomb.mbox.gz');
+  const gz = createGzip({ level: 9 });
+  const file = createWriteStream(path);
+  gz.pipe(file);
+  const write = async (s: string | Buffer): Promise<void> => {
+    if (!gz.write(s)) await once(gz, 'drain');
+  };
+  await write(toMboxrd(Buffer.from('From: a@x\nSubject: before\nMessage-ID: <before@bomb.example>\n\nsmall\n'), DEFAULT_ENVELOPE));
+  await write(`${DEFAULT_ENVELOPE}\nFrom: b@x\nSubject: huge\nMessage-ID: <huge@bomb.example>\n\n`);
+  const block = Buffer.alloc(1024 * 1024, 'all work and no play makes a very long log line\n');
+  for (let i = 0; i < 600; i++) await write(block);
+  await write('\n');
+  await write(toMboxrd(Buffer.from('From: c@x\nSubject: after\nMessage-ID: <after@bomb.example>\n\nsmall\n'), DEFAULT_ENVELOPE));
+  gz.end();
+  await once(file, 'close');
+  const other = join(dir, 'other.mbox');
+  writeFileSync(other, toMboxrd(Buffer.from('From: d@x\nSubject: other\nMessage-ID: <other@bomb.example>\n\nsmall\n'), DEFAULT_ENVELOPE));
+  const run = runCli(['ingest', path, other, '--db', join(dir, 'bomb.db')]);
+  const gzMB = (readFileSync(path).length / 1024 / 1024).toFixed(1);
+  console.log(`bomb: a ${gzMB} MB .gz holding a 600 MB message, then another archive: exit ${run.status} in ${(run.ms / 1000).toFixed(1)} s, peak RSS ${run.maxRssMB?.toFixed(0) ?? '?'} MB`);
+  console.log(`bomb: ${run.stdout.trim()}`);
+  if (run.stderr.trim()) console.log(`bomb: stderr: ${run.stderr.trim().slice(0, 300)}`);
+  if (run.status !== 0 || !/3 new, 0 duplicate, 1 malformed/.test(run.stdout)) process.exitCode = 1;
 }

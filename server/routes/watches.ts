@@ -7,7 +7,8 @@ import { getWatch, listWatches, newestRow } from '../../db/watches.ts';
 import type { RouteContext } from '../context.ts';
 import { atomFeed, type FeedEntry } from '../atom.ts';
 import { coalesce } from '../coalesce.ts';
-import { feedMessages } from '../search.ts';
+import type { SearchRunner } from '../search-runner.ts';
+import { clientGone } from '../client-gone.ts';
 import { watchMatches } from '../watch-search.ts';
 
 const nameParams = {
@@ -28,7 +29,7 @@ const watchSchema = {
   },
 } as const;
 
-export function registerWatches(app: FastifyInstance, ctx: RouteContext): void {
+export function registerWatches(app: FastifyInstance, ctx: RouteContext, runner: SearchRunner): void {
   app.get('/api/watches', {
     schema: {
       summary: 'Saved searches (loregraph watch add NAME QUERY)',
@@ -91,7 +92,8 @@ export function registerWatches(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (req, reply) => {
       const w = getWatch(ctx.db, req.params.name);
       const now = ctx.now();
-      const found = feedMessages(ctx.db, w.query, req.query.limit, now);
+      // Off the request thread, bounded like every feed (server/query-pool.ts).
+      const found = await runner.run({ kind: 'feed', query: w.query, limit: req.query.limit, now }, clientGone(reply));
       const base = ctx.baseUrl();
       const entries: FeedEntry[] = found.map((f) => ({
         messageId: f.messageId,
