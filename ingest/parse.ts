@@ -8,6 +8,7 @@
 import { hash as digestOf } from 'node:crypto';
 import { simpleParser, type EmailAddress, type ParsedMail } from 'mailparser';
 import type { Address, AttachmentInfo, ParsedMessage, RawMessage, SourcePosition } from '../domain/message.ts';
+import { threadIndexAncestry } from '../domain/thread-index.ts';
 import { decodeUnknownCharset, makeIconv } from './parse-charset.ts';
 import { parsePlain, type AddressField, type MailFields } from './parse-fast.ts';
 import { parseInputFor } from './read/lenient.ts';
@@ -55,15 +56,47 @@ function unfold(v: string): string {
   return v.replace(/\r?\n[ \t]+/g, ' ').replace(/[\r\n]+/g, ' ').trim();
 }
 
+/** The value without RFC 5322 comments outside angle brackets: "<a@b> (reply to <c@d>)" names a@b only. */
+function withoutComments(value: string): string {
+  let out = '';
+  let depth = 0;
+  let inAngle = false;
+  for (const ch of value) {
+    if (!inAngle && ch === '(') depth++;
+    else if (!inAngle && ch === ')' && depth > 0) depth--;
+    else if (depth === 0) {
+      if (ch === '<') inAngle = true;
+      else if (ch === '>') inAngle = false;
+      out += ch;
+    }
+  }
+  return out;
+}
+
+/**
+ * What is between the brackets, made an id: "<id@host # final submission>" (a comment
+ * inside) is id@host, and an id a mailer broke with spaces ("<1234.5678@ host>") is joined
+ * again, the same way wherever it is written, so the reply still finds its parent.
+ */
+function bracketedId(inner: string): string | null {
+  const id = inner.trim();
+  if (isUsableId(id)) return id;
+  const uncommented = id.replace(/\s+#.*$/, '').replace(/\s*\([^()]*\)\s*/g, ' ').trim();
+  if (isUsableId(uncommented)) return uncommented;
+  const joined = uncommented.replace(/\s+/g, '');
+  return joined.includes('@') && isUsableId(joined) ? joined : null;
+}
+
 /** Message-ids in a header value, in order: `<...>` tokens, or bare `x@y` words when there are no brackets. */
 export function extractIds(value: string): string[] {
   const out: string[] = [];
-  for (const m of value.matchAll(/<([^<>]*)>/g)) {
-    const id = (m[1] ?? '').trim();
-    if (isUsableId(id)) out.push(id);
+  const text = value.includes('(') ? withoutComments(value) : value;
+  for (const m of text.matchAll(/<([^<>]*)>/g)) {
+    const id = bracketedId(m[1] ?? '');
+    if (id !== null) out.push(id);
   }
-  if (out.length === 0 && !value.includes('<')) {
-    for (const w of value.split(/[\s,]+/)) if (w.includes('@') && isUsableId(w)) out.push(w);
+  if (out.length === 0 && !text.includes('<')) {
+    for (const w of text.split(/[\s,]+/)) if (w.includes('@') && isUsableId(w)) out.push(w);
   }
   return out;
 }
@@ -250,6 +283,12 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
     }
   }
   const inReplyTo = extractIds(firstValue(all, recovered, 'in-reply-to') ?? '')[0] ?? null;
+  // Outlook: no In-Reply-To or References, but a Thread-Index (domain/thread-index.ts)
+  const threadIndex = kept['thread-index']?.[0];
+  if (inReplyTo === null && references.length === 0 && threadIndex !== undefined) {
+    references.push(...threadIndexAncestry(threadIndex));
+    if (references.length > 0) notes.push('no In-Reply-To or References: ancestry taken from Thread-Index');
+  }
 
   let date: number | null = null;
   let dateSource: ParsedMessage['dateSource'] = 'none';
