@@ -4,7 +4,9 @@
 //    attachment's file name, or its author together with every function it names); the
 //    link carries that variant's expected verdicts per config from the scenario file;
 //  - coverage: the fix touches or names a function a scenario step models (`fn:`), and no
-//    variant models the fix: "covers collapse_file(), not checked".
+//    variant models the fix: "covers collapse_file(), not checked". A fix with a diff
+//    touches the files it changes: a function of another file is only called from it (an
+//    f2fs fix calling __filemap_get_folio() covers nothing of the page cache's scenarios).
 // scenarioLinks is pure over scenario summaries (ScenarioDetail values); fixScenarioLinks
 // reads them from the store.
 import { isSynchronisationCall } from '../domain/knowledge/scenario-draft.ts';
@@ -106,6 +108,11 @@ export function variantNamesFix(fixText: string, fix: Fix): ScenarioLinkMatch | 
   return null;
 }
 
+/** "a/mm/filemap.c", "./mm/filemap.c" -> "mm/filemap.c" */
+function repoPath(p: string): string {
+  return p.trim().replace(/^(?:[ab]\/|\.\/)/, '');
+}
+
 function fnList(refs: readonly string[]): string {
   return [...new Set(refs.map(bareFunction))].map((f) => `${f}()`).join(', ');
 }
@@ -113,10 +120,17 @@ function fnList(refs: readonly string[]): string {
 /** The scenario links of a fix: explicit ones (best match first), then coverage by how much of the fix a scenario models. */
 export function scenarioLinks(fix: Fix, scenarios: readonly LinkableScenario[]): ScenarioLink[] {
   const fns = new Set(fixFunctions(fix));
+  const files = new Set(fix.files.map(repoPath));
+  const touches = (ref: string): boolean => {
+    if (!fns.has(bareFunction(ref))) return false;
+    const file = ref.slice(0, Math.max(0, ref.lastIndexOf(':')));
+    // prose names functions without files; a draft's step may not know its file yet
+    return files.size === 0 || file === '' || file === 'TODO' || files.has(repoPath(file));
+  };
   const explicit: ScenarioLink[] = [];
   const coverage: ScenarioLink[] = [];
   for (const sc of scenarios) {
-    const covers = sc.kernelRefs.filter((r) => fns.has(bareFunction(r)));
+    const covers = sc.kernelRefs.filter(touches);
     let linked = false;
     for (const v of sc.variants) {
       if (v.name === 'original') continue;

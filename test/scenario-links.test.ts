@@ -118,6 +118,13 @@ describe('scenarioLinks', () => {
     expect(scenarioLinks(fix({ messageId: 'x@y', summary: 'mm: an unrelated cleanup of the page allocator' }), [lookup, collapse])).toEqual([]);
   });
 
+  it('counts a function a fix with a diff only calls from another file as nothing it covers', () => {
+    const f2fs = fix({ messageId: 'f@y', summary: 'f2fs: grab the folio earlier', functions: ['f2fs_write_begin', 'filemap_get_pages'], files: ['fs/f2fs/data.c'] });
+    expect(scenarioLinks(f2fs, [lookup])).toEqual([]);
+    const filemap = { ...f2fs, files: ['a/mm/filemap.c', 'fs/f2fs/data.c'] };
+    expect(scenarioLinks(filemap, [lookup]).map((l) => [l.kind, l.covers])).toEqual([['coverage', ['mm/filemap.c:filemap_get_pages']]]);
+  });
+
   it('does not count the lock helpers a fix calls as code it covers', () => {
     const withLocks: LinkableScenario = { ...lookup, kernelRefs: [...lookup.kernelRefs, 'mm/filemap.c:folio_lock', 'include/linux/fs.h:filemap_invalidate_lock'] };
     const lumafs = fix({ messageId: 'l@y', summary: 'lumafs: lock the folio in page_mkwrite', functions: ['lumafs_page_mkwrite', 'folio_lock', 'filemap_invalidate_lock', 'smp_mb'] });
