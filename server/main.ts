@@ -17,7 +17,7 @@ export interface ServeOptions {
   /** Ingest ingest/sample/ into dbPath first if it holds no messages yet. */
   seed: boolean;
   logger?: boolean;
-  /** Search worker threads (server/search-runner.ts), default defaultSearchWorkers(); 0 searches on the request thread. */
+  /** Query processes for searches, feeds and thread downloads (server/search-runner.ts), default defaultSearchWorkers(); 0 runs them on the request thread (tests). */
   searchWorkers?: number;
   /** Public root URL for the Atom feed's links (normalizeBaseUrl); default where the server listens. */
   baseUrl?: string;
