@@ -326,6 +326,8 @@ export interface Expectation {
   config: string;
   verdict: Verdict;
   property?: string;
+  /** Every outcome the run must reach, and no other (property names; `deadlock` for a deadlock). */
+  outcomes?: string[];
   why: string;
   pos: Pos;
 }
@@ -389,4 +391,31 @@ export interface RunResult {
   unreached: string[];
   /** Why the run is incomplete (`maxStates` / `maxMs`). */
   bound?: string;
+}
+
+/** What kind of bad outcome a run reached. */
+export type OutcomeKind = 'invariant' | 'final' | 'assert' | 'discipline' | 'deadlock';
+
+/** One bad outcome of a run, with its own shortest witness (sim/FORMAT.md, "All outcomes"). */
+export interface Outcome {
+  kind: OutcomeKind;
+  verdict: 'violated' | 'deadlock';
+  /** The property: an invariant, a final, `assert:<thread>:<step>`, a discipline check or `deadlock`. */
+  property: string;
+  message: string;
+  /** For an assert or a discipline check: where it failed and on what. */
+  thread?: string;
+  step?: string;
+  lock?: string;
+  /** The full interleaving, replayable step by step. */
+  witness: WitnessStep[];
+  waitFor?: WaitEdge[];
+}
+
+/** A run's result: the RunResult callers know (verdict, property, witness: the first outcome), and every outcome. */
+export interface RunReport extends RunResult {
+  /** Every distinct bad outcome reachable, in the order a breadth-first search meets them. */
+  outcomes: Outcome[];
+  /** false when a bound stopped the search: `outcomes` may then miss some. */
+  complete: boolean;
 }

@@ -30,6 +30,25 @@ export interface ExploreOptions {
    * fewer transitions are run. For comparison and for models where ample sets find little.
    */
   sleep?: boolean;
+  /**
+   * 'first' (default): stop at the first bad outcome. 'all': explore everything and record
+   * the first (so shortest, in the graph searched) path to every distinct bad outcome; a
+   * path still ends at its first violation, which is not expanded further.
+   */
+  outcomes?: 'first' | 'all';
+}
+
+/** One bad outcome and the first path that reached it. */
+export interface Found {
+  /** Distinct per outcome: `failure:<index>`, `invariant:<name>`, `final:<name>`, `deadlock`. */
+  key: string;
+  verdict: 'violated' | 'deadlock';
+  property: string;
+  message: string;
+  path: number[];
+  /** Index in Model.failures, for an assert or a discipline check. */
+  failure?: number;
+  waitFor?: WaitEdge[];
 }
 
 export interface ExploreOutcome {
@@ -45,6 +64,8 @@ export interface ExploreOutcome {
   /** `thread:step` never executed in the explored part. */
   unreached: string[];
   bound?: string;
+  /** Every distinct bad outcome found, in the order found (with outcomes: 'first', at most one). */
+  found: Found[];
 }
 
 class StateStore {
@@ -274,13 +295,48 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   const next = new Int32Array(W);
   let transitions = 0;
 
-  const done = (o: Omit<ExploreOutcome, 'states' | 'transitions' | 'ms' | 'unreached'>): ExploreOutcome => ({
-    ...o,
-    states: store.count,
-    transitions,
-    ms: Math.round((performance.now() - t0) * 100) / 100,
-    unreached: unreached(m, covered),
+  const all = opts.outcomes === 'all';
+  const found: Found[] = [];
+  const seen = new Set<string>();
+  // States that broke an invariant: recorded, kept (so they are not found again), never expanded.
+  let terminal = new Uint8Array(all ? 1024 : 0);
+  const done = (o: Omit<ExploreOutcome, 'states' | 'transitions' | 'ms' | 'unreached' | 'found'>): ExploreOutcome => {
+    const first = found[0];
+    // With every outcome wanted, the verdict is the first one found, even when a bound cut the search short.
+    const head: Omit<ExploreOutcome, 'states' | 'transitions' | 'ms' | 'unreached' | 'found'> =
+      all && first
+        ? {
+            verdict: first.verdict,
+            property: first.property,
+            message: first.message,
+            path: first.path,
+            ...(first.waitFor ? { waitFor: first.waitFor } : {}),
+            ...(o.bound !== undefined ? { bound: o.bound } : {}),
+          }
+        : o;
+    return {
+      ...head,
+      states: store.count,
+      transitions,
+      ms: Math.round((performance.now() - t0) * 100) / 100,
+      unreached: unreached(m, covered),
+      found: all ? found : head.verdict === 'violated' || head.verdict === 'deadlock' ? [toFound(head)] : [],
+    };
+  };
+  const toFound = (o: Omit<ExploreOutcome, 'states' | 'transitions' | 'ms' | 'unreached' | 'found'>): Found => ({
+    key: o.property === 'deadlock' ? 'deadlock' : `${o.property}`,
+    verdict: o.verdict as 'violated',
+    property: o.property!,
+    message: o.message ?? '',
+    path: o.path,
+    ...(o.waitFor ? { waitFor: o.waitFor } : {}),
   });
+  /** Records an outcome the first time it is reached (BFS: by a shortest path in the graph searched). */
+  const record = (f: Found): void => {
+    if (seen.has(f.key)) return;
+    seen.add(f.key);
+    found.push(f);
+  };
   const invariantBroken = (s: State): string | undefined => {
     const i = m.brokenInvariant(s);
     return i < 0 ? undefined : m.invariants[i]!.name;
@@ -296,6 +352,10 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     covered[gid] = 1;
     if (fail >= 0) {
       const f = m.failures[fail]!;
+      if (all) {
+        if (!seen.has(`failure:${fail}`)) record({ key: `failure:${fail}`, verdict: 'violated', property: f.property, message: f.message, path: [...store.pathTo(from), gid], failure: fail });
+        return false;
+      }
       stop = done({ verdict: 'violated', property: f.property, message: f.message, path: [...store.pathTo(from), gid] });
       return true;
     }
@@ -325,8 +385,21 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     }
     if (m.brokenInvariant(next) >= 0) {
       const bad = invariantBroken(next)!;
-      stop = done({ verdict: 'violated', property: bad, message: `invariant '${bad}' fails`, path: store.pathTo(idx) });
-      return true;
+      if (all) {
+        if (idx >= terminal.length) {
+          const bigger = new Uint8Array(terminal.length * 2);
+          bigger.set(terminal);
+          terminal = bigger;
+        }
+        terminal[idx] = 1;
+        // Every invariant broken here is an outcome of its own (the first one names the state).
+        for (const inv of m.invariants) {
+          if (!inv.check(next) && !seen.has(`invariant:${inv.name}`)) record({ key: `invariant:${inv.name}`, verdict: 'violated', property: inv.name, message: `invariant '${inv.name}' fails`, path: store.pathTo(idx) });
+        }
+      } else {
+        stop = done({ verdict: 'violated', property: bad, message: `invariant '${bad}' fails`, path: store.pathTo(idx) });
+        return true;
+      }
     }
     if (store.count >= maxStates) {
       stop = done({ verdict: 'incomplete', path: [], bound: `maxStates=${maxStates}` });
@@ -362,12 +435,16 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   const h0 = StateStore.hash(m.init);
   store.add(m.init, h0, -1, -1);
   const bad0 = invariantBroken(m.init);
-  if (bad0) return done({ verdict: 'violated', property: bad0, message: `invariant '${bad0}' fails in the initial state`, path: [] });
+  if (bad0) {
+    if (all) record({ key: `invariant:${bad0}`, verdict: 'violated', property: bad0, message: `invariant '${bad0}' fails in the initial state`, path: [] });
+    return done({ verdict: 'violated', property: bad0, message: `invariant '${bad0}' fails in the initial state`, path: [] });
+  }
 
   for (head = 0; head < store.count; head++) {
     if ((head & 1023) === 0 && head > 0 && performance.now() - t0 > maxMs) {
       return done({ verdict: 'incomplete', path: [], bound: `maxMs=${maxMs}` });
     }
+    if (all && head < terminal.length && terminal[head]) continue;
     store.load(head, cur);
 
     // Pick the ample thread, if any (see the header comment).
@@ -427,10 +504,14 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     let allDone = true;
     for (let t = 0; t < T; t++) if (cur[threads[t]!.pcSlot]! < threads[t]!.end) allDone = false;
     if (!allDone) {
-      return done({ verdict: 'deadlock', property: 'deadlock', message: 'no thread can move', path: store.pathTo(head), waitFor: waitFor(m, cur) });
+      if (!all) return done({ verdict: 'deadlock', property: 'deadlock', message: 'no thread can move', path: store.pathTo(head), waitFor: waitFor(m, cur) });
+      if (!seen.has('deadlock')) record({ key: 'deadlock', verdict: 'deadlock', property: 'deadlock', message: 'no thread can move', path: store.pathTo(head), waitFor: waitFor(m, cur) });
+      continue;
     }
     for (const f of m.finals) {
-      if (!f.check(cur)) return done({ verdict: 'violated', property: f.name, message: `final assertion '${f.name}' fails`, path: store.pathTo(head) });
+      if (f.check(cur)) continue;
+      if (!all) return done({ verdict: 'violated', property: f.name, message: `final assertion '${f.name}' fails`, path: store.pathTo(head) });
+      if (!seen.has(`final:${f.name}`)) record({ key: `final:${f.name}`, verdict: 'violated', property: f.name, message: `final assertion '${f.name}' fails`, path: store.pathTo(head) });
     }
   }
   return done({ verdict: 'holds', path: [] });

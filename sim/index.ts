@@ -3,16 +3,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunResult, Scenario, Verdict } from './ast.ts';
+import type { Outcome, OutcomeKind, RunReport, RunResult, Scenario, Verdict } from './ast.ts';
 import { compile } from './compile.ts';
 import { SimError } from './errors.ts';
-import { explore } from './explore.ts';
+import { explore, type Found } from './explore.ts';
 import { instantiate } from './instantiate.ts';
 import { parseScenario } from './parse.ts';
 import { exportPromela as toPromela } from './promela.ts';
 import { replayPath, replayWitness } from './replay.ts';
 
-export type { RunResult, Scenario, Verdict, WitnessStep, WaitEdge } from './ast.ts';
+export type { Outcome, OutcomeKind, RunReport, RunResult, Scenario, Verdict, WitnessStep, WaitEdge } from './ast.ts';
 export { SimError, isSimError, type SimErrorCode } from './errors.ts';
 export { parseScenario } from './parse.ts';
 export { instantiate } from './instantiate.ts';
@@ -95,7 +95,13 @@ export interface RunOptions {
   sleep?: boolean;
 }
 
-export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
+/**
+ * Explores every interleaving of one (variant, config) and reports every distinct bad
+ * outcome reachable, each with a shortest witness that replays. `verdict`, `property`,
+ * `witness` and `waitFor` are those of the first outcome a breadth-first search meets, as
+ * they always were.
+ */
+export function runScenario(sc: Scenario, opts: RunOptions = {}): RunReport {
   const variant = opts.variant ?? 'original';
   const config = opts.config ?? [...sc.configs.keys()][0];
   if (config === undefined) throw new SimError('SIM_NOT_FOUND', `${sc.id}: no configs`);
@@ -108,20 +114,25 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     ...(opts.maxMs !== undefined ? { maxMs: opts.maxMs } : {}),
     ...(opts.por !== undefined ? { por: opts.por } : {}),
     ...(opts.sleep !== undefined ? { sleep: opts.sleep } : {}),
+    outcomes: 'all',
   });
-  let path = o.path;
   let ms = o.ms;
-  if ((o.verdict === 'violated' || o.verdict === 'deadlock') && (opts.por !== false || opts.sleep)) {
-    // The reduced search's BFS witness is shortest among reduced paths only; a bounded
-    // full BFS, which stops at its first bad state, usually finds a globally shortest one.
-    const full = explore(model, { por: false, maxStates: Math.min(opts.maxStates ?? Infinity, 50_000 + 20 * o.states), maxMs: Math.max(1, Math.min(opts.maxMs ?? 2_000, 2_000) - o.ms) });
+  const paths = new Map(o.found.map((f) => [f.key, f]));
+  if (o.found.length > 0 && (opts.por !== false || opts.sleep)) {
+    // The reduced search's BFS witnesses are shortest among reduced paths only; a bounded
+    // full BFS usually finds globally shortest ones.
+    const full = explore(model, { por: false, outcomes: 'all', maxStates: Math.min(opts.maxStates ?? Infinity, 50_000 + 20 * o.states), maxMs: Math.max(1, Math.min(opts.maxMs ?? 2_000, 2_000) - o.ms) });
     ms += full.ms;
-    if (full.verdict === o.verdict && full.property === o.property && full.path.length < path.length) path = full.path;
+    for (const f of full.found) {
+      const have = paths.get(f.key);
+      if (have && f.path.length < have.path.length) paths.set(f.key, f);
+    }
   }
-  const r = replayPath(model, path);
-  // The witness we print is the one we replayed: if they disagree, the explorer is wrong.
-  if (o.verdict !== 'holds' && o.verdict !== 'incomplete' && (r.verdict !== o.verdict || r.property !== o.property)) {
-    throw new Error(`internal: witness replays to ${r.verdict}/${r.property}, explorer said ${o.verdict}/${o.property}`);
+  const outcomes = o.found.map((f) => outcome(model, paths.get(f.key)!));
+  const first = outcomes[0];
+  // The witness we print is the one we replayed (outcome() checks it): if they disagree, the explorer is wrong.
+  if (first && (first.verdict !== o.verdict || first.property !== o.property)) {
+    throw new Error(`internal: first outcome ${first.verdict}/${first.property}, explorer said ${o.verdict}/${o.property}`);
   }
   return {
     scenario: sc.id,
@@ -132,10 +143,35 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     states: o.states,
     transitions: o.transitions,
     ms: Math.round(ms * 100) / 100,
-    witness: o.verdict === 'holds' || o.verdict === 'incomplete' ? [] : r.steps,
-    ...(o.waitFor ? { waitFor: o.waitFor } : {}),
+    witness: first ? first.witness : [],
+    ...(first?.waitFor ? { waitFor: first.waitFor } : {}),
     unreached: o.unreached,
     ...(o.bound !== undefined ? { bound: o.bound } : {}),
+    outcomes,
+    complete: o.bound === undefined,
+  };
+}
+
+/** A found outcome, replayed: its witness with the changes of each step, and its details. */
+function outcome(m: ReturnType<typeof compile>, f: Found): Outcome {
+  const r = replayPath(m, f.path);
+  // Where several invariants (or finals) fail in the same state, the replay names the first;
+  // the one this outcome is about must fail there too.
+  const also = f.key.startsWith('invariant:') ? m.invariants : f.key.startsWith('final:') ? m.finals : [];
+  const fails = also.find((x) => x.name === f.property)?.check(r.final) === false;
+  if (r.verdict !== f.verdict || (r.property !== f.property && !fails)) {
+    throw new Error(`internal: witness replays to ${r.verdict}/${r.property}, explorer said ${f.verdict}/${f.property}`);
+  }
+  const fl = f.failure !== undefined ? m.failures[f.failure] : undefined;
+  const kind: OutcomeKind = f.verdict === 'deadlock' ? 'deadlock' : fl ? fl.kind : f.key.startsWith('invariant:') ? 'invariant' : 'final';
+  return {
+    kind,
+    verdict: f.verdict,
+    property: f.property,
+    message: f.message,
+    ...(fl ? { thread: fl.thread, step: fl.step, ...(fl.lock !== undefined ? { lock: fl.lock } : {}) } : {}),
+    witness: r.steps,
+    ...(r.waitFor ? { waitFor: r.waitFor } : {}),
   };
 }
 
@@ -167,6 +203,10 @@ export interface CheckRow {
   expectedProperty?: string;
   got: Verdict;
   property?: string;
+  /** Every outcome's property, as the run found them (a deadlock is `deadlock`). */
+  outcomes: string[];
+  /** The expectation's `outcomes`, when it lists them. */
+  expectedOutcomes?: string[];
   ok: boolean;
   why: string;
   states: number;
@@ -178,7 +218,9 @@ export interface CheckRow {
 export function checkScenario(sc: Scenario, opts: Pick<RunOptions, 'maxStates' | 'maxMs' | 'por'> = {}): CheckRow[] {
   return sc.expect.map((x) => {
     const r = runScenario(sc, { ...opts, variant: x.variant, config: x.config });
-    const ok = r.verdict === x.verdict && (x.property === undefined || x.property === r.property);
+    const outcomes = r.outcomes.map((o) => o.property);
+    const sameSet = (a: string[], b: string[]): boolean => JSON.stringify([...new Set(a)].sort()) === JSON.stringify([...new Set(b)].sort());
+    const ok = r.verdict === x.verdict && (x.property === undefined || x.property === r.property) && (x.outcomes === undefined || sameSet(x.outcomes, outcomes));
     return {
       scenario: sc.id,
       variant: x.variant,
@@ -187,6 +229,8 @@ export function checkScenario(sc: Scenario, opts: Pick<RunOptions, 'maxStates' |
       ...(x.property !== undefined ? { expectedProperty: x.property } : {}),
       got: r.verdict,
       ...(r.property !== undefined ? { property: r.property } : {}),
+      outcomes,
+      ...(x.outcomes !== undefined ? { expectedOutcomes: x.outcomes } : {}),
       ok,
       why: x.why,
       states: r.states,

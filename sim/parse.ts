@@ -495,7 +495,7 @@ export function parseScenario(text: string, file: string): Scenario {
   const exE = get('expect');
   if (exE && exE.value) {
     for (const n of seq(c, exE.value, "'expect'")) {
-      const xs = entries(c, n, 'an expectation', ['variant', 'config', 'verdict', 'property', 'why']);
+      const xs = entries(c, n, 'an expectation', ['variant', 'config', 'verdict', 'property', 'outcomes', 'why']);
       const g = (k: string): Entry => {
         const x = field(xs, k);
         if (!x) throw c.fail(n, `an expectation needs '${k}'`);
@@ -511,7 +511,18 @@ export function parseScenario(text: string, file: string): Scenario {
       const why = str(c, g('why').value, 'the justification (what the mail says)');
       if (why.trim() === '') throw c.fail(g('why').value, 'expected a justification quoting the mail');
       if (expect.some((x) => x.variant === variant && x.config === cfg)) throw c.fail(n, `duplicate expectation for ${variant}/${cfg}`);
-      expect.push({ variant, config: cfg, verdict: verdict as Verdict, ...(prop ? { property: str(c, prop.value, 'a property name') } : {}), why, pos: c.pos(n) });
+      const oc = field(xs, 'outcomes');
+      const outcomes = oc ? seq(c, oc.value, "'outcomes': the property of every outcome the run reaches").map((x) => str(c, x, 'a property name')) : undefined;
+      if (outcomes && (verdict === 'holds') !== (outcomes.length === 0)) throw c.fail(oc!.value, verdict === 'holds' ? "a run that holds has no outcomes: 'outcomes: []'" : "a run that does not hold has at least one outcome");
+      expect.push({
+        variant,
+        config: cfg,
+        verdict: verdict as Verdict,
+        ...(prop ? { property: str(c, prop.value, 'a property name') } : {}),
+        ...(outcomes ? { outcomes } : {}),
+        why,
+        pos: c.pos(n),
+      });
     }
   }
 

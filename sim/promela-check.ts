@@ -1,7 +1,7 @@
 // Runs our explorer and SPIN on the same (scenario, variant, config) and says whether they
 // agree: used by the SPIN cross-check tests and the benchmark.
 import { compile, type Model } from './compile.ts';
-import { instantiate, runScenario, type RunResult, type Scenario } from './index.ts';
+import { instantiate, runScenario, type RunReport, type Scenario } from './index.ts';
 import { programToPromelaMapped } from './promela.ts';
 import { runSpin, type SpinOptions, type SpinResult } from './promela-spin.ts';
 import { parseSpinTrail, trailToWitness, type TrailStep } from './promela-trail.ts';
@@ -19,18 +19,22 @@ export interface TrailReplay {
 
 export interface Agreement {
   key: string;
-  ours: RunResult;
+  ours: RunReport;
   spin: SpinResult;
   agree: boolean;
   /** With SpinOptions.trails: each SPIN error trail, replayed by us. */
   trails: TrailReplay[];
 }
 
-/** Ours holds: SPIN finds nothing. Ours violated/deadlock: SPIN finds that kind of error too. */
-export function agrees(ours: RunResult, spin: SpinResult): boolean {
+/**
+ * The kinds of error we found reachable (violated, deadlock) are exactly those SPIN found:
+ * nothing when we say it holds, and each of our outcomes' kinds, no more, otherwise.
+ */
+export function agrees(ours: RunReport, spin: SpinResult): boolean {
+  if (ours.verdict === 'incomplete' || !ours.complete) return false;
   if (ours.verdict === 'holds') return spin.found.length === 0 && spin.verdict === 'holds';
-  if (ours.verdict === 'incomplete') return false;
-  return spin.found.includes(ours.verdict);
+  const kinds = [...new Set(ours.outcomes.map((o) => o.verdict))].sort();
+  return spin.verdict !== 'incomplete' && JSON.stringify(kinds) === JSON.stringify([...spin.found].sort());
 }
 
 export async function crossCheck(sc: Scenario, variant: string, config: string, opts: SpinOptions = {}): Promise<Agreement> {
@@ -90,7 +94,7 @@ export function table(rows: Agreement[]): string {
   const lines = rows.map((r) =>
     [
       r.key.padEnd(70),
-      r.ours.verdict.padEnd(9),
+      ([...new Set(r.ours.outcomes.map((o) => o.verdict))].join('+') || r.ours.verdict).padEnd(17),
       (r.spin.found.join('+') || 'holds').padEnd(17),
       String(r.ours.states).padStart(6),
       String(r.spin.safety.statesStored).padStart(6),
@@ -98,5 +102,5 @@ export function table(rows: Agreement[]): string {
       r.agree ? 'agree' : 'DISAGREE',
     ].join(' '),
   );
-  return ['model'.padEnd(70) + ' ours      spin              states  spin  ours-ms', ...lines].join('\n');
+  return ['model'.padEnd(70) + ' ours              spin              states  spin  ours-ms', ...lines].join('\n');
 }
