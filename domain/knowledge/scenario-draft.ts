@@ -17,7 +17,7 @@ export function loreLink(messageId: string): string {
   return `https://lore.kernel.org/r/${mid.replace(/[^A-Za-z0-9@._~!$&'()*+,;=:-]/g, (c) => encodeURIComponent(c))}`;
 }
 
-/** Functions in one thread before the draft stops adding them (a diagram is a handful of steps). */
+/** Steps in one thread before the draft stops adding them (a diagram is a handful of steps). */
 const MAX_STEPS_PER_THREAD = 40;
 const MAX_THREADS = 6;
 /** Without a diagram: threads for this many of the race's functions, a config per pair of them. */
@@ -228,7 +228,8 @@ function declareLock(state: DraftState, call: LockCall): string {
 function threadsFromDiagram(race: RaceRecord, state: DraftState): DraftThread[] {
   const diagram = race.diagram;
   if (!diagram) return [];
-  const columns = Math.min(MAX_THREADS, Math.max(diagram.columns.length, ...diagram.steps.map((s) => s.column + 1)));
+  // a reduce, not Math.max(...steps): a record's arrays may be longer than an argument list
+  const columns = Math.min(MAX_THREADS, diagram.steps.reduce((n, s) => Math.max(n, s.column + 1), diagram.columns.length));
   const taken = new Set<string>();
   const threads: DraftThread[] = [];
   for (let c = 0; c < columns; c++) {
