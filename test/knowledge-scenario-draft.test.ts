@@ -178,6 +178,8 @@ describe('draftScenario', () => {
         [0, 'spin_lock(&ci->i_lock)', ['spin_lock']],
         [0, 'spin_lock(&ci->i_lock)', ['spin_lock']],
         [-1, 'nowhere', ['lost']],
+        [1.5, 'between columns', ['lost']],
+        [Number.NaN, 'no column', ['lost']],
       ]),
     })));
     expect([...sc.threads.keys()]).toEqual(['thread_a', 'column1', 'thread_a_2', 'column3']);

@@ -229,7 +229,7 @@ function threadsFromDiagram(race: RaceRecord, state: DraftState): DraftThread[] 
   const diagram = race.diagram;
   if (!diagram) return [];
   // a reduce, not Math.max(...steps): a record's arrays may be longer than an argument list
-  const columns = Math.min(MAX_THREADS, diagram.steps.reduce((n, s) => Math.max(n, s.column + 1), diagram.columns.length));
+  const columns = Math.min(MAX_THREADS, diagram.steps.reduce((n, s) => (Number.isInteger(s.column) ? Math.max(n, s.column + 1) : n), diagram.columns.length));
   const taken = new Set<string>();
   const threads: DraftThread[] = [];
   for (let c = 0; c < columns; c++) {
@@ -241,7 +241,7 @@ function threadsFromDiagram(race: RaceRecord, state: DraftState): DraftThread[] 
   const held = threads.map(() => new Map<string, 'exclusive' | 'read' | 'write'>());
   const stepIds = threads.map(() => new Set<string>());
   for (const s of diagram.steps) {
-    if (s.column < 0 || s.column >= columns) continue;
+    if (!Number.isInteger(s.column) || s.column < 0 || s.column >= columns) continue;
     const t = threads[s.column]!;
     if (t.steps.length >= MAX_STEPS_PER_THREAD) {
       t.skipped++;
