@@ -118,6 +118,9 @@ function decision(kind: ReplyDecisionKind, sentence: string, extra: Partial<Repl
   return { kind, sentence, branches: namedBranches(sentence), versions: [], wholeSeries: /^\W*(?:\w+,\s*)?(?:all|both)\b/i.test(sentence), ...extra };
 }
 
+const DECISION_WORDS = /queued|applied|drop|delet|remov|\bnak|backport|ignore|disregard|material|suitable|candidate|released|already|merged|included|need|belong/i;
+const MAX_SENTENCE = 400;
+
 /** Sasha's pre-merge bot answering a patch that carries a stable tag. */
 export function isBotMail(body: string): boolean {
   return BOT_MARK.test(body);
@@ -149,10 +152,15 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
   const bot = botVerdict(body);
   if (bot) return [bot];
   const stableThread = opts.stableThread ?? true;
+  const own = ownText(body);
+  // Most replies say none of the words a decision needs: not worth splitting into sentences.
+  if (!DECISION_WORDS.test(own)) return [];
   const out: ReplyDecision[] = [];
   let decided = false;
   let released = false;
-  for (const s of sentences(ownText(body))) {
+  for (const s of sentences(own)) {
+    // Decisions are said in a sentence, not in a pasted log line.
+    if (s.length > MAX_SENTENCE) continue;
     const question = s.endsWith('?');
     if (!decided && !question) {
       let found: ReplyDecision | null = null;
