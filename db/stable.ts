@@ -49,7 +49,10 @@ export const FIX_PER_ROW_SQL = {
     JOIN series sb ON sb.family = sa.family JOIN series_patches b ON b.series_id = sb.id AND b.idx = a.idx WHERE a.message_id = ?`,
 } as const;
 
-const REPLY_KINDS = `('queue', 'drop', 'withdraw', 'release-note', 'bot-failed')`;
+const REPLY_KINDS = `('queue', 'drop', 'withdraw', 'release-note', 'bot-failed', 'wish')`;
+// A reply's wish is a wish like a Cc: stable line, once its fix is known.
+const DECIDING_KINDS = `('queue', 'drop', 'withdraw', 'release-note', 'bot-failed')`;
+const isWish = (kind: string): boolean => kind === 'cc-stable' || kind === 'wish';
 // How far up a thread a decision looks for the stable mail it is about ("Now dropped"
 // answering the objection that answered the review patch).
 const MAX_HOPS = 6;
@@ -60,8 +63,10 @@ function decisionStatements(db: Db) {
   return {
     // The stable mails' own events first; a plain patch's wishes only when it has no other
     // (a "now queued up" answering a patch sent to stable, the bot answering a patch).
-    ownEvents: sql.prepare(`SELECT * FROM stable_events WHERE message_id = ? AND status IS NOT NULL AND kind NOT IN ${REPLY_KINDS}
-      AND branch GLOB '[0-9]*.[0-9]*' ORDER BY kind = 'cc-stable', id`),
+    ownEvents: sql.prepare(`SELECT * FROM stable_events WHERE message_id = ? AND status IS NOT NULL AND kind NOT IN ${DECIDING_KINDS}
+      AND branch GLOB '[0-9]*.[0-9]*' ORDER BY kind IN ('cc-stable', 'wish'), id`),
+    // A request answering a plain patch with no stable event yet: the patch is the fix.
+    plainPatch: sql.prepare(`SELECT message_id, title, title_key FROM patch_msgs WHERE message_id = ? AND kind = 'patch' AND lane = '' LIMIT 1`),
     // A backport series' cover letter carries no event; its patches do.
     childEvents: sql.prepare(`SELECT * FROM stable_events WHERE in_reply_to = ? AND status IS NOT NULL AND kind IN ('backport', 'review-patch', 'autosel')
       AND branch GLOB '[0-9]*.[0-9]*'`),
@@ -85,10 +90,21 @@ function decidedMail(q: ReturnType<typeof decisionStatements>, from: string | nu
   let target = from;
   for (let hop = 0; target && hop < MAX_HOPS; hop++) {
     let found = q.ownEvents.all(target) as EventRow[];
-    const stableOnes = found.filter((e) => e.kind !== 'cc-stable');
+    const stableOnes = found.filter((e) => !isWish(e.kind));
     if (stableOnes.length > 0) found = stableOnes;
     if (found.length === 0) found = q.childEvents.all(target) as EventRow[];
     if (found.length > 0) return { target, events: found };
+    target = (q.parentOf.get(target) as string | undefined) ?? null;
+  }
+  return null;
+}
+
+/** The plain patch a request answers (directly or up the thread), as a target without events. */
+function plainPatchOf(q: ReturnType<typeof decisionStatements>, d: EventRow): { target: string; events: EventRow[] } | null {
+  let target = d.in_reply_to;
+  for (let hop = 0; target && hop < MAX_HOPS; hop++) {
+    const p = q.plainPatch.get(target) as { message_id: string; title: string; title_key: string } | undefined;
+    if (p) return { target, events: [{ ...d, message_id: p.message_id, title: p.title, title_key: p.title_key, upstream_commit: null, branch: '' }] };
     target = (q.parentOf.get(target) as string | undefined) ?? null;
   }
   return null;
@@ -106,7 +122,7 @@ function byQuotedTitle(q: ReturnType<typeof decisionStatements>, d: EventRow): {
 function decisionBranches(q: ReturnType<typeof decisionStatements>, d: EventRow, target: string, events: EventRow[]): Map<string, string | null> {
   const named = (d.raw_range ?? '').split(' ').filter((b) => /^\d+\.\d+$/.test(b));
   const out = new Map<string, string | null>();
-  if (d.kind === 'bot-failed') {
+  if (d.kind === 'bot-failed' || d.kind === 'wish') {
     for (const b of named) out.set(b, null);
     return out;
   }
@@ -131,7 +147,8 @@ function resolveReplyDecisions(db: Db): void {
   if (pending.length === 0) return;
   const q = decisionStatements(db);
   for (const d of pending) {
-    const found = decidedMail(q, d.in_reply_to) ?? (d.kind === 'release-note' ? byQuotedTitle(q, d) : null);
+    const found =
+      decidedMail(q, d.in_reply_to) ?? (d.kind === 'release-note' ? byQuotedTitle(q, d) : null) ?? (d.kind === 'wish' ? plainPatchOf(q, d) : null);
     // Not yet: the mail answered may come with a later ingest.
     if (!found) continue;
     const { target } = found;
@@ -139,7 +156,7 @@ function resolveReplyDecisions(db: Db): void {
     // A plain patch's wishes are decided on by the stable team's "queued", the bot, or a
     // named release; a NAK of the patch itself, or Greg's "Now deleted." of a thread off
     // the stable list, is no stable decision.
-    const wishesOnly = events.every((e) => e.kind === 'cc-stable');
+    const wishesOnly = events.every((e) => isWish(e.kind));
     if (wishesOnly && (d.kind === 'withdraw' || d.kind === 'drop')) {
       q.del.run(d.id);
       continue;
@@ -271,10 +288,17 @@ export function resolveStable(db: Db): number {
         AND o.kind IN ('backport', 'review-patch', 'autosel', 'failed', 'added') ORDER BY o.date, o.id LIMIT 1),
       stable_events.message_id)
     WHERE fix_key IS NULL AND branch <> '?' AND kind NOT IN ${REPLY_KINDS}`);
-  // A decision belongs to the fix of the stable mail it decided on.
-  sql.exec(`UPDATE stable_events SET fix_key = (SELECT t.fix_key FROM stable_events t WHERE t.message_id = stable_events.in_reply_to
-      AND t.kind NOT IN ${REPLY_KINDS} AND t.fix_key IS NOT NULL LIMIT 1)
+  // A decision belongs to the fix of the stable mail it decided on; a request answering a
+  // plain patch (no event of its own), to that patch's; a decision on a request, to the
+  // request's. Chains are short: two rounds.
+  const byTarget = sql.prepare(`UPDATE stable_events SET fix_key = COALESCE((SELECT t.fix_key FROM stable_events t WHERE t.message_id = stable_events.in_reply_to
+      AND t.id <> stable_events.id AND t.fix_key IS NOT NULL ORDER BY t.kind IN ${REPLY_KINDS} LIMIT 1), fix_key)
     WHERE kind IN ${REPLY_KINDS} AND branch <> '?' AND upstream_commit IS NULL`);
+  byTarget.run();
+  sql.exec(`UPDATE stable_events SET fix_key = 'msg:' || COALESCE((SELECT p.message_id FROM patch_msgs p WHERE p.title_key = stable_events.title_key
+      AND p.kind = 'patch' AND p.lane = '' AND p.title_key <> '' ORDER BY p.date DESC, p.msg_row DESC LIMIT 1), stable_events.in_reply_to)
+    WHERE kind = 'wish' AND fix_key IS NULL AND branch <> '?'`);
+  byTarget.run();
 
   const keys = sql.prepare(`SELECT DISTINCT fix_key FROM stable_events WHERE fix_key IS NOT NULL AND status IS NOT NULL`).pluck().all() as string[];
   for (const key of keys) {
@@ -294,7 +318,7 @@ export function resolveStable(db: Db): number {
     }
     for (const e of evs) {
       if (e.kind === 'cc-stable' && patch && e.message_id === patch.messageId) continue;
-      const how = ['queue', 'drop', 'withdraw', 'release-note', 'bot-failed'].includes(e.kind) ? 'reply' : e.upstream_commit === key ? 'commit' : e.kind === 'cc-stable' ? 'series' : 'subject';
+      const how = ['queue', 'drop', 'withdraw', 'release-note', 'bot-failed', 'wish'].includes(e.kind) ? 'reply' : e.upstream_commit === key ? 'commit' : e.kind === 'cc-stable' ? 'series' : 'subject';
       link.run(key, e.message_id, e.kind === 'cc-stable' ? 'patch' : 'stable', how);
     }
     ins.run(key, isCommit ? key : null, first.title, author?.name ?? null, author?.email ?? null, patch?.messageId ?? null, isCommit ? (patch?.how ?? null) : 'self');

@@ -105,6 +105,10 @@ describe('what a reply decides', () => {
     expect(replyDecision('It is not in 6.1.70 yet.', anyone)).toBeNull();
     const both = replyDecisions('It was merged in 5.16-rc1, and then backported to 5.15.6.  Anyway, now queued up, thanks.', team);
     expect(both.map((d) => d.kind)).toEqual(['released', 'queued']);
+    expect(replyDecision('Looks like linux-6.1.y and linux-6.6.y needs it, too.', anyone)).toMatchObject({ kind: 'wanted', branches: ['6.1', '6.6'] });
+    expect(replyDecision('Can you please backport this commit to a stable 6.1.y tree?', anyone)).toMatchObject({ kind: 'wanted', branches: ['6.1'] });
+    expect(replyDecision('To apply cleanly on top of 5.10.y, you will also need the followings:', anyone)).toBeNull();
+    expect(replyDecision('And 5.10.y and 5.15.y.  Now queued up, thanks.', team)).toMatchObject({ kind: 'queued', branches: ['5.10', '5.15'] });
     expect(replyDecision('[This is an automated email]\n\nv5.5.6: Build OK!\nv5.4.22: Failed to apply! Possible dependencies:\n', anyone)).toMatchObject({
       kind: 'bot-failed',
       branches: ['5.4'],
@@ -191,11 +195,20 @@ describe('stable status on mail written in every real form', () => {
     expect(statuses('20190610.7-1-lu@example.org')).toEqual({ '5.1': 'wanted', '4.19': 'failed-to-apply' });
   });
 
+  it('a reader’s request names branches for a plain patch, and Greg queues it there and on two more', () => {
+    const f = getFixStatus(db, '20240110.8-1-max@example.org');
+    expect(Object.fromEntries(Object.entries(f.branches).map(([b, s]) => [b, s.status]))).toEqual({ '6.6': 'queued', '6.1': 'queued', '5.15': 'queued', '5.10': 'queued' });
+    expect(f.branches['6.1']?.history.map((h) => [h.status, h.sentence])).toEqual([
+      ['wanted', 'Looks like linux-6.1.y and linux-6.6.y needs it, too.'],
+      ['queued', 'Now queued up, thanks.'],
+    ]);
+  });
+
   it('gives the linux-next look-alike no status, and no branch named by a range', () => {
     expect(() => getFixStatus(db, '20230220152933.lookalike@example.org')).toThrow(/no stable history/);
     const m = stableMatrix(db);
     for (const b of m.branches) expect(b.branch).toMatch(/^\d+\.\d+$/);
-    expect(m.branches.find((b) => b.branch === '6.1')?.counts).toMatchObject({ 'not-needed': 1, 'backport-posted': 1 });
-    expect(listStableBranch(db, '6.1.y').map((f) => f.status.status).sort()).toEqual(['backport-posted', 'not-needed']);
+    expect(m.branches.find((b) => b.branch === '6.1')?.counts).toMatchObject({ 'not-needed': 1, 'backport-posted': 1, queued: 1 });
+    expect(listStableBranch(db, '6.1.y').map((f) => f.status.status).sort()).toEqual(['backport-posted', 'not-needed', 'queued']);
   });
 });

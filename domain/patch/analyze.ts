@@ -56,13 +56,13 @@ function answersStableMail(subject: SubjectInfo): boolean {
 }
 
 /**
- * A reply's decisions. Off a stable thread only the stable team, the bot and a named
- * release speak; most replies name none of them and are not read past this test.
+ * A reply's decisions. Off a stable thread only the stable team, the bot, a named
+ * release and a request naming branches speak; most replies name none of them and are not read past this test.
  */
 function decisionsOf(subject: SubjectInfo, body: string, senderEmail: string | null): ReplyDecision[] {
   const stableThread = answersStableMail(subject);
   const team = isStableTeam(senderEmail);
-  if (!stableThread && !team && !isBotMail(body) && !/\b\d+\.\d+\.\d+\b/.test(body)) return [];
+  if (!stableThread && !team && !isBotMail(body) && !/\b\d+\.\d+\.(?:\d+|y|x)\b/i.test(body)) return [];
   return replyDecisions(body, { fromStableTeam: team, answersOwnMail: true, stableThread });
 }
 

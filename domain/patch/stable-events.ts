@@ -10,7 +10,7 @@ import type { StableStatus } from './stable-status.ts';
 import { parseSubject, subjectKey } from './subject.ts';
 
 /** What a reply decided, before its branch is known ('?' until the end of ingest). */
-export type ReplyEventKind = 'queue' | 'drop' | 'withdraw' | 'release-note' | 'bot-failed';
+export type ReplyEventKind = 'queue' | 'drop' | 'withdraw' | 'release-note' | 'bot-failed' | 'wish';
 
 /** A stable posting or review patch that reverts a fix on its branch. */
 export type RevertKind = 'revert';
@@ -56,6 +56,7 @@ const DECISION_EVENT: Record<ReplyDecisionKind, { kind: ReplyEventKind; status: 
   withdrawn: { kind: 'withdraw', status: 'not-needed' },
   released: { kind: 'release-note', status: 'released' },
   'bot-failed': { kind: 'bot-failed', status: 'failed-to-apply' },
+  wanted: { kind: 'wish', status: 'wanted' },
 };
 
 /** The columns every event of one message shares. */

@@ -10,11 +10,13 @@
 //     6.6.7": released in those versions; the stable team's "the stable trees were already
 //     released with this change": released wherever it was in review;
 //   - Sasha's pre-merge bot ("[This is an automated email]" ... "v5.4.22: Failed to
-//     apply!"): failed to apply on those branches.
+//     apply!"): failed to apply on those branches;
+//   - a request naming branches ("Looks like linux-6.1.y and linux-6.6.y needs it, too",
+//     "Can you please backport this commit to a stable 6.1.y tree?"): wanted there.
 // A question, a "this is NOT a bugfix, but I don't mind", or a request to add a
 // prerequisite decides nothing. Pure.
 
-export type ReplyDecisionKind = 'queued' | 'dropped' | 'withdrawn' | 'released' | 'bot-failed';
+export type ReplyDecisionKind = 'queued' | 'dropped' | 'withdrawn' | 'released' | 'bot-failed' | 'wanted';
 
 export interface ReplyDecision {
   kind: ReplyDecisionKind;
@@ -118,7 +120,11 @@ function decision(kind: ReplyDecisionKind, sentence: string, extra: Partial<Repl
   return { kind, sentence, branches: namedBranches(sentence), versions: [], wholeSeries: /^\W*(?:\w+,\s*)?(?:all|both)\b/i.test(sentence), ...extra };
 }
 
-const DECISION_WORDS = /queued|applied|drop|delet|remov|\bnak|backport|ignore|disregard|material|suitable|candidate|released|already|merged|included|need|belong/i;
+const DECISION_WORDS = /queued|appl|drop|delet|remov|\bnak|backport|ignore|disregard|material|suitable|candidate|released|already|merged|includ|need|belong|pick/i;
+// A request for branches the sentence names: "X needs it, too", "can you please backport
+// this to 6.1.y"; not a note on prerequisites or on what applies cleanly.
+const WISH = /\bneeds? (?:it|this|that)\b|\b(?:please|could you|can you|would you)\b[^.?!]*\b(?:backport|apply|include|queue|pick up|take)\b/i;
+const NOT_A_WISH = /\bcleanly\b|prerequisite|depend|follow-?ups?\b|followings?\b/i;
 const MAX_SENTENCE = 400;
 
 /** Sasha's pre-merge bot answering a patch that carries a stable tag. */
@@ -158,7 +164,11 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
   const out: ReplyDecision[] = [];
   let decided = false;
   let released = false;
+  let wished = false;
+  let previous = '';
   for (const s of sentences(own)) {
+    const before = previous;
+    previous = s;
     // Decisions are said in a sentence, not in a pasted log line.
     if (s.length > MAX_SENTENCE) continue;
     const question = s.endsWith('?');
@@ -169,12 +179,22 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
       else if (stableThread && opts.answersOwnMail && WITHDRAWN.test(s)) found = decision('withdrawn', s);
       else if (stableThread && OBJECTIONS.some((re) => re.test(s)) && !RELENTS.test(s)) found = decision('dropped', s);
       if (found) {
+        // "And 5.10.y and 5.15.y.  Now queued up, thanks.": the branches come just before.
+        if (before.length < 80 && /^(?:and|also|plus)\b/i.test(before)) for (const b of namedBranches(before)) if (!found.branches.includes(b)) found.branches.push(b);
         out.push(found);
         decided = true;
         continue;
       }
     }
     const versions = releasesNamed(s);
+    if (!wished && !opts.fromStableTeam && WISH.test(s) && !NEGATED.test(s) && !NOT_A_WISH.test(s)) {
+      const wish = decision('wanted', s);
+      if (wish.branches.length > 0) {
+        out.push(wish);
+        wished = true;
+        continue;
+      }
+    }
     if (!released && versions.length > 0 && RELEASED_PHRASE.test(s) && !NEGATED.test(s)) {
       out.push(decision('released', s, { versions, branches: [] }));
       released = true;
