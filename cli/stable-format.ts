@@ -55,7 +55,8 @@ export function formatMatrix(m: StableMatrix): string {
   const out = [`${'commit'.padEnd(12)} ${branches.map((b) => b.padStart(5)).join(' ')}  title`];
   for (const f of m.fixes) {
     const cells = branches.map((b) => (ABBREV[f.cells[b]?.status ?? ''] ?? '.').padStart(5)).join(' ');
-    out.push(`${(f.fix.upstreamCommit ?? '').slice(0, 12).padEnd(12)} ${cells}  ${clean(f.fix.title).slice(0, 70)}`);
+    // A stable-only fix has no upstream commit: '-' keeps the columns readable.
+    out.push(`${(f.fix.upstreamCommit ?? '-').slice(0, 12).padEnd(12)} ${cells}  ${clean(f.fix.title).slice(0, 70)}`);
   }
   out.push(`${m.fixes.length} fixes x ${branches.length} branches; ${Object.entries(ABBREV).map(([k, v]) => `${v}=${k}`).join(' ')}`);
   for (const b of m.branches) {
