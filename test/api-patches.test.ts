@@ -66,6 +66,20 @@ describe('fix-status/:key', () => {
   });
 });
 
+describe('stable', () => {
+  it('answers the fixes x branches matrix, filtered by branch and status', async () => {
+    const all = (await t.app.inject({ url: '/api/stable' })).json();
+    expect(all.branches.map((b: { branch: string }) => b.branch)).toEqual(['6.12', '6.10', '6.6', '6.1']);
+    expect(all.total).toBe(all.fixes.length);
+    const row = all.fixes.find((f: { fix: { upstreamCommit: string | null } }) => f.fix.upstreamCommit === 'f53fddcf4fb819e21ff25072bc8f1ae3a54e0755');
+    expect(row.cells['6.6']).toMatchObject({ status: 'released', release: { state: 'released', version: '6.6.54' } });
+    expect(row.cells['6.1'].since).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect((await t.app.inject({ url: '/api/stable?branch=6.1.y' })).json()).toMatchObject({ total: 1 });
+    expect((await t.app.inject({ url: '/api/stable?status=not-needed' })).json()).toMatchObject({ total: 1 });
+    expect((await t.app.inject({ url: '/api/stable?branch=banana' })).statusCode).toBe(400);
+  });
+});
+
 describe('stable/:branch', () => {
   it('lists the fixes of a branch with their status, accepting 6.1.y', async () => {
     const res = await t.app.inject({ url: '/api/stable/6.1.y' });

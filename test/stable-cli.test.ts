@@ -80,6 +80,20 @@ describe('loregraph stable', () => {
     ]);
   });
 
+  it('shows every fix against every branch with --matrix, and only some columns with --branches', async () => {
+    const j = JSON.parse((await run('stable', '--matrix', '--json')).out) as {
+      branches: { branch: string; counts: Record<string, number> }[];
+      fixes: { fix: { title: string }; cells: Record<string, { status: string }> }[];
+    };
+    expect(j.branches.map((b) => b.branch)).toEqual(['6.12', '6.10', '6.6', '6.1']);
+    expect(j.branches[0]?.counts).toEqual({ 'in-review': 2, 'not-needed': 1 });
+    expect(j.fixes.find((f) => f.fix.title.startsWith('mm/filemap'))?.cells['6.6']?.status).toBe('released');
+    const text = (await run('stable', '--matrix', '--branches', '6.1.y,6.6')).out;
+    expect(text.split('\n')[0]).toMatch(/^commit\s+6\.6\s+6\.1\s+title$/);
+    expect(text).toContain('1 fixes x 2 branches');
+    expect((await run('stable', '6.1', '--branches', '6.1')).code).toBe(2);
+  });
+
   it('rejects something that is not a branch', async () => {
     const r = await run('stable', 'mm-stable');
     expect(r.code).toBe(2);
