@@ -7,6 +7,7 @@ import { closeDb, openDb } from '../db/connection.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { main } from '../cli/main.ts';
 import { namesSender, makeTrailer, sameEmail } from '../domain/patch/am-trailers.ts';
+import { buildAm, DEFAULT_AM_OPTIONS, type AmMail } from '../domain/patch/am.ts';
 import { captureIO } from './helpers/cli-io.ts';
 import { HAS_SHARED, SHARED_SKIP_REASON, sharedPath } from './helpers/shared.ts';
 
@@ -41,6 +42,45 @@ describe('b4 trailer rules', () => {
     expect(namesSender(t, 'Someone Else', 'else@example.org')).toBe(false);
     expect(namesSender(t, 'Ard Biesheuvel', 'ard@other.example')).toBe(true);
     expect(namesSender(makeTrailer('Fixes', 'abcdef012345 ("x")'), 'Anyone', 'a@b.c')).toBe(true);
+  });
+});
+
+const mail = (m: Partial<AmMail> & { messageId: string; body: string }): AmMail => ({
+  subject: 'Re: [PATCH] x: fix',
+  fromName: 'Ann Author',
+  fromEmail: 'ann@example.org',
+  dateHeader: 'Mon, 2 Nov 2026 10:00:00 +0000',
+  to: [],
+  cc: [],
+  inReplyTo: null,
+  references: [],
+  ...m,
+});
+const PATCH = mail({
+  messageId: 'p@x',
+  subject: '[PATCH] x: fix',
+  body: 'Fix x.\n\nCc: "David S. Miller" <davem@davemloft.net>\nSigned-off-by: Ann Author <ann@example.org>\n---\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n',
+});
+
+describe('am folding, pure', () => {
+  it('keeps the commit message\'s own trailers as written, quotes and all', () => {
+    const r = buildAm({ version: '1', total: 1, patches: [{ index: 1, mail: PATCH }], cover: null, others: [] });
+    expect(r.mbox).toContain('\n\nFix x.\n\nCc: "David S. Miller" <davem@davemloft.net>\nSigned-off-by: Ann Author <ann@example.org>\n');
+  });
+
+  it('takes, as b4 does, the trailers of a reply it passes on the way up from a reply that gives some', () => {
+    const author = mail({ messageId: 'a@x', inReplyTo: 'r@x', body: 'Right, will add\n\nReported-by: Rob Robot <robot@example.org>\n' });
+    const review = mail({ messageId: 'r@x', inReplyTo: 'p@x', fromName: 'Rob Robot', fromEmail: 'robot@example.org', body: 'Found it.\n' });
+    const ack = mail({ messageId: 'k@x', inReplyTo: 'a@x', fromName: 'Kim Reviewer', fromEmail: 'kim@example.org', body: 'Reviewed-by: Kim Reviewer <kim@example.org>\n' });
+    const r = buildAm({ version: '1', total: 1, patches: [{ index: 1, mail: PATCH }], cover: null, others: [review, author, ack] }, DEFAULT_AM_OPTIONS);
+    expect(r.patches[0]?.added.map((t) => [t.trailer, t.givenIn])).toEqual([
+      ['Reviewed-by: Kim Reviewer <kim@example.org>', 'k@x'],
+      ['Reported-by: Rob Robot <robot@example.org>', 'a@x'],
+    ]);
+    // the author's own mail alone names someone else: refused when nobody answers it
+    const alone = buildAm({ version: '1', total: 1, patches: [{ index: 1, mail: PATCH }], cover: null, others: [review, author] });
+    expect(alone.refused).toEqual([{ trailer: 'Reported-by: Rob Robot <robot@example.org>', givenIn: 'a@x', sender: 'Ann Author <ann@example.org>', target: 'p@x' }]);
+    expect(alone.patches[0]?.added).toEqual([]);
   });
 });
 

@@ -13,6 +13,8 @@ export interface AmTrailer {
   extinfo: string | null;
   /** For a value naming a person: the name ('' when none) and address. */
   person: { name: string; email: string } | null;
+  /** A commit message's own trailer keeps its value as the author wrote it ("Cc: \"David S. Miller\" <...>"). */
+  written?: string;
 }
 
 // Names whose value is never a person, even with an "@" in it.
@@ -52,7 +54,7 @@ export function trailerEquals(a: AmTrailer, b: AmTrailer): boolean {
 }
 
 export function trailerLine(t: AmTrailer, withExtinfo = true): string {
-  const base = `${t.name}: ${t.value}`;
+  const base = `${t.name}: ${t.written ?? t.value}`;
   if (!withExtinfo || !t.extinfo) return base;
   return t.extinfo.trimStart().startsWith('#') ? base + t.extinfo : `${base}\n${t.extinfo}`;
 }
@@ -129,7 +131,9 @@ export function findTrailers(text: string, followup = false): FoundTrailers {
         value = ext[1];
         extinfo = ext[2];
       }
-      trailers.push(makeTrailer(name, value, extinfo));
+      const t = makeTrailer(name, value, extinfo);
+      if (!followup && t.value !== value) t.written = value;
+      trailers.push(t);
       wasTrailer = true;
       continue;
     }

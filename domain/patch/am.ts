@@ -138,8 +138,12 @@ function collect(all: AmMail[], sloppy: boolean): { given: Map<string, Given[]>;
     if (trailers.length === 0) continue;
     let target = parentOf(reply, byId);
     const seen = new Set([reply.messageId]);
+    // b4 also takes the trailers of each reply it passes on the way up, as they stand: the
+    // author answering "will add Reported-by: X" to a review is heard when X replies again
+    const passed: Given[] = [];
     while (target && isReply(target) && !seen.has(target.messageId)) {
       seen.add(target.messageId);
+      for (const t of replyTrailers(target.body)) passed.push({ trailer: t, reply: target });
       target = parentOf(target, byId);
     }
     if (!target || isReply(target)) continue;
@@ -151,8 +155,12 @@ function collect(all: AmMail[], sloppy: boolean): { given: Map<string, Given[]>;
       }
       list.push({ trailer: t, reply });
     }
+    list.push(...passed);
     given.set(target.messageId, list);
   }
+  // what a later reply carried in is not refused after all
+  const taken = (r: RefusedTrailer) => (given.get(r.target) ?? []).some((g) => g.reply.messageId === r.givenIn && `${g.trailer.name}: ${g.trailer.value}` === r.trailer);
+  refused.splice(0, refused.length, ...refused.filter((r) => !taken(r)));
   return { given, refused };
 }
 
