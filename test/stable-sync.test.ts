@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../cli/main.ts';
-import type { CliIO } from '../cli/command.ts';
+import { captureIO } from './helpers/cli-io.ts';
 import { closeDb, openDb } from '../db/connection.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { patchAnalyzer } from '../ingest/patch-analyzer.ts';
@@ -53,11 +53,9 @@ Signed-off-by: Ann Porter <ann@example.org>
 }
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => void (out += s), err: (s) => void (err += s), writeBytes: () => undefined, isTTY: false };
+  const io = captureIO();
   const code = await main([...argv, '--db', dbPath], io);
-  return { code, out, err };
+  return { code, out: io.stdout(), err: io.stderr() };
 }
 
 beforeAll(async () => {
