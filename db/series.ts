@@ -4,6 +4,7 @@
 import type { Db } from './connection.ts';
 import { groupSeries, type SeriesMember } from '../domain/patch/series.ts';
 import { LoregraphError } from '../domain/errors.ts';
+import { makeTrailer, namesSender } from '../domain/patch/am-trailers.ts';
 
 type MemberColumns = [number, string, string, string | null, number, number | null, number | null, string, string, string, number | null, string | null, string, string | null, string | null, string];
 
@@ -199,18 +200,24 @@ interface TrailerRow {
   url: string | null;
   message_id: string;
   followup: number;
+  sender_name: string | null;
+  sender_email: string | null;
 }
 
 function trailersFor(db: Db, messageId: string, fromCover: boolean): TrailerView[] {
   const rows = db.sql
     .prepare(
-      `SELECT name, value, person_name, person_email, commit_sha, url, message_id, followup FROM trailers
-       WHERE target_message_id = ? ORDER BY followup, id`,
+      `SELECT t.name, t.value, t.person_name, t.person_email, t.commit_sha, t.url, t.message_id, t.followup,
+         p.sender_name, p.sender_email
+       FROM trailers t LEFT JOIN patch_msgs p ON p.msg_row = t.msg_row
+       WHERE t.target_message_id = ? ORDER BY t.followup, t.id`,
     )
     .all(messageId) as TrailerRow[];
   const seen = new Set<string>();
   const out: TrailerView[] = [];
   for (const r of rows) {
+    // b4 refuses a trailer a reply gives on someone else's behalf ("Suggested-by: Ard" in another's mail)
+    if (r.followup === 1 && r.person_email && !namesSender(makeTrailer(r.name, r.value), r.sender_name ?? '', r.sender_email ?? '')) continue;
     // b4 does not add a follow-up trailer the patch already carries.
     const key = `${r.name}\0${(r.person_email ?? r.value).toLowerCase()}`;
     if (seen.has(key)) continue;
