@@ -148,7 +148,8 @@ function resolveReplyDecisions(db: Db): void {
   const q = decisionStatements(db);
   for (const d of pending) {
     const found =
-      decidedMail(q, d.in_reply_to) ?? (d.kind === 'release-note' ? byQuotedTitle(q, d) : null) ?? (d.kind === 'wish' ? plainPatchOf(q, d) : null);
+      // A named release goes to the fix its sentence (or subject) names, else to the thread's.
+      (d.kind === 'release-note' ? byQuotedTitle(q, d) : null) ?? decidedMail(q, d.in_reply_to) ?? (d.kind === 'wish' ? plainPatchOf(q, d) : null);
     // Not yet: the mail answered may come with a later ingest.
     if (!found) continue;
     const { target } = found;

@@ -103,6 +103,8 @@ describe('what a reply decides', () => {
     expect(replyDecision('It was backported to two of the stable series, 6.1.68 and 6.6.7.', anyone)).toMatchObject({ kind: 'released', versions: ['6.1.68', '6.6.7'] });
     expect(replyDecision('This whole series is already in -stable, as part of 6.1.110 or 6.1.111', anyone)).toMatchObject({ versions: ['6.1.110'] });
     expect(replyDecision('It is not in 6.1.70 yet.', anyone)).toBeNull();
+    expect(replyDecision('In the 6.1.72 kernel, this problem was fixed by the commit "smb3: widen the arrays".', anyone)).toMatchObject({ versions: ['6.1.72'] });
+    expect(replyDecision('I see the problem in the 6.1.72 kernel too.', anyone)).toBeNull();
     const both = replyDecisions('It was merged in 5.16-rc1, and then backported to 5.15.6.  Anyway, now queued up, thanks.', team);
     expect(both.map((d) => d.kind)).toEqual(['released', 'queued']);
     expect(replyDecision('Looks like linux-6.1.y and linux-6.6.y needs it, too.', anyone)).toMatchObject({ kind: 'wanted', branches: ['6.1', '6.6'] });
@@ -136,7 +138,10 @@ describe('stable status on mail written in every real form', () => {
     expect(Object.keys(f.branches)).toEqual(['5.4']);
     expect(f.branches['5.4']).toMatchObject({ status: 'released', release: { state: 'released', version: '5.4.2', source: 'release announcement' } });
     expect(f.branches['5.4']?.history.map((h) => h.status)).toEqual(['in-review', 'released']);
-    expect(statuses(FIX.ben316)).toEqual({ '3.16': 'in-review' });
+    // A reply in another thread names it by its quoted title with the release that carried it.
+    const ben = getFixStatus(db, FIX.ben316).branches['3.16'];
+    expect(ben).toMatchObject({ status: 'released', release: { state: 'released', version: '3.16.78', source: 'a reply naming the release' } });
+    expect(ben?.history.map((h) => h.status)).toEqual(['in-review', 'released']);
   });
 
   it('a NAK drops an AUTOSEL pick; "not a bugfix, but I don’t mind" does not; a named release is final', () => {

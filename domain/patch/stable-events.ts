@@ -124,10 +124,13 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
   if (a.kind === 'reply') {
     // A reply's stable meaning: the -rc of the review cover it answers, or a decision on
     // the mail it answers, whose branches are known once every mail is in.
-    // A regression thread names the fix by its quoted title: the key to fall back on.
-    const quoted = /"([^"]{12,})"/.exec(msg.subject)?.[1];
-    const titleKey = quoted ? subjectKey(parseSubject(quoted)) : a.titleKey;
+    // A sentence or a regression thread's subject may name the fix by its quoted title
+    // ('fixed by the commit "smb3: ..."', '[Regression 6.1.y] From "cifs: ..."'): the key
+    // a named release is matched by.
+    const subjectQuote = /"([^"]{12,})"/.exec(msg.subject)?.[1];
     for (const dec of a.decisions) {
+      const quoted = /"([^"]{12,})"/.exec(dec.sentence)?.[1] ?? subjectQuote;
+      const titleKey = quoted ? subjectKey(parseSubject(quoted)) : a.titleKey;
       const d = DECISION_EVENT[dec.kind];
       // "?" until the mail decided on is known; the branches and releases the sentence
       // names ride along ("whole series" as a leading "*").

@@ -88,9 +88,10 @@ const RELENTS = /\b(?:but|though|however)\b[^.]*\b(?:don'?t mind|fine with|ok wi
 // version ("1.2.3.4"), and not a release candidate ("6.9.3-rc1" is no release).
 const VERSION_RE = /(?<![\d.])v?([2-9]|[1-9]\d)\.(0|[1-9]\d?)\.(0|[1-9]\d{0,2})(?![\d.]*\d)(?!-rc)/g;
 const NAMED_BRANCH_RE = /\b(?:v?(\d+)\.(\d+)\.[yx]|linux-(\d+)\.(\d+)\.y|(\d+)\.(\d+)-stable)\b/gi;
-// "already in 6.1.110", "was backported to ... 6.1.68", "has also been merged to v5.10.210".
+// "already in 6.1.110", "was backported to ... 6.1.68", "has also been merged to v5.10.210",
+// "in the 6.1.72 kernel, this problem was fixed by the commit "X"".
 const RELEASED_PHRASE =
-  /\b(?:already\b[^.?!]*\b(?:in|part of|released|merged|backported|included)|(?:was|were|been|got|is|are)\s+(?:also\s+)?(?:backported|merged|released|included)\s+(?:to|in|into|with)|have\s+already\s+the\s+commit\s+in)\b/i;
+  /\b(?:already\b[^.?!]*\b(?:in|part of|released|merged|backported|included)|(?:was|were|been|got|is|are)\s+(?:also\s+)?(?:backported|merged|released|included)\s+(?:to|in|into|with)|have\s+already\s+the\s+commit\s+in|in\s+(?:the\s+)?v?\d+\.\d+\.\d+\s+(?:kernel|release)\b[^.?!]*\bfixed\s+by)\b/i;
 const NEGATED = /\b(?:not|isn'?t|wasn'?t|aren'?t|weren'?t|never|no longer)\b/i;
 const RELEASED_NO_VERSION = /\b(?:stable )?(?:trees|releases?|kernels?) (?:were|was|have been|are) already released with (?:this|the|that) (?:change|commit|patch|fix)\b/i;
 const BOT_MARK = /^\[This is an automated email\]/m;
@@ -120,7 +121,7 @@ function decision(kind: ReplyDecisionKind, sentence: string, extra: Partial<Repl
   return { kind, sentence, branches: namedBranches(sentence), versions: [], wholeSeries: /^\W*(?:\w+,\s*)?(?:all|both)\b/i.test(sentence), ...extra };
 }
 
-const DECISION_WORDS = /queued|appl|drop|delet|remov|\bnak|backport|ignore|disregard|material|suitable|candidate|released|already|merged|includ|need|belong|pick/i;
+const DECISION_WORDS = /queued|appl|drop|delet|remov|\bnak|backport|ignore|disregard|material|suitable|candidate|released|already|merged|includ|need|belong|pick|fixed by/i;
 // A request for branches the sentence names: "X needs it, too", "can you please backport
 // this to 6.1.y"; not a note on prerequisites or on what applies cleanly.
 const WISH = /\bneeds? (?:it|this|that)\b|\b(?:please|could you|can you|would you)\b[^.?!]*\b(?:backport|apply|include|queue|pick up|take)\b/i;
