@@ -120,6 +120,9 @@ describe('status precedence', () => {
     expect(r['6.6']).toMatchObject({ status: 'not-needed', evidence: ['nak'], since: 3, firstDate: 1, lastDate: 4 });
     expect(r['6.6']?.history.map((h) => h.messageId)).toEqual(['p', 'a', 'nak', 'quote']);
     expect(resolveBranchStatuses([ev('wanted', '*', 'p')])).toEqual({});
+    const late = [ev('in-review', '6.1', 'r', 1), ev('released', '6.1', 'cve', 2), ev('autosel', '6.1', 'again', 3)];
+    expect(resolveBranchStatuses(late)['6.1']).toMatchObject({ status: 'released', evidence: ['cve'] });
+    expect(resolveBranchStatuses([...late, { ...ev('not-needed', '6.1', 'revert', 4), kind: 'revert' }])['6.1']?.status).toBe('not-needed');
   });
 });
 

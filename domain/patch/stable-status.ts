@@ -2,7 +2,8 @@
 // about it: the current status is what the latest decisive event says. A drop after a
 // posting is a drop, a posting after a drop a posting again. Two rules keep the story
 // honest: a Cc: stable wish never undoes what the stable process did (the same wish is
-// quoted again in every later review and FAILED mail), and a release is final. Pure.
+// quoted again in every later review and FAILED mail), and a release is final (a late
+// CVE mail or AUTOSEL pick does not undo it; only a revert on the branch does). Pure.
 
 export const STATUSES = [
   /** Cc: stable (or its "# 6.1.x" / "v6.6+" comment) says the branch needs it. */
@@ -127,7 +128,8 @@ export function branchTimeline(events: readonly StableEventInput[], syncedAsOf: 
   let current: StableEventInput | null = null;
   let evidence: (string | null)[] = [];
   for (const e of list) {
-    if (current?.status === 'released') {
+    // Released is final but for a revert on the branch, which takes the fix out again.
+    if (current?.status === 'released' && e.kind !== 'revert') {
       if (e.status === 'released') evidence.push(e.messageId);
       continue;
     }
