@@ -13,10 +13,7 @@ import { LoregraphError } from '../../domain/errors.ts';
 import { toMboxrd } from '../../ingest/read/mboxrd-write.ts';
 import { checkWatchQuery, watchMatches, type WatchMatch } from '../../server/watch-search.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type CliIO, type Command } from '../command.ts';
-
-// Control characters from a mail never reach the terminal.
-// eslint-disable-next-line no-control-regex
-const clean = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, ' ');
+import { formatHit } from './search.ts';
 
 /** Most messages one run delivers per saved search; the rest come with the next run. */
 export const MAX_PER_RUN = 10_000;
@@ -57,9 +54,9 @@ function up(db: Db, w: Watch, now: number): UpResult {
   return { watch: w, matches, readTo };
 }
 
+// the line `loregraph search` prints for a hit
 function line(m: WatchMatch): string {
-  const from = m.from ? m.from.name || m.from.address : '';
-  return `  ${m.date === null ? 'undated   ' : new Date(m.date).toISOString().slice(0, 10)}  ${clean(from).slice(0, 24).padEnd(24)}  ${clean(m.subject)}  <${m.messageId}>`;
+  return `  ${formatHit({ ...m, date: m.date === null ? null : new Date(m.date).toISOString(), threadId: '', snippet: [] })}`;
 }
 
 function deliver(db: Db, io: CliIO, r: UpResult, out: { mbox?: string; maildir?: string; json?: boolean }): void {
