@@ -410,6 +410,26 @@ export interface Outcome {
   /** The full interleaving, replayable step by step. */
   witness: WitnessStep[];
   waitFor?: WaitEdge[];
+  /** Which of the witness's steps tell the story (sim/story.ts). */
+  story: Story;
+}
+
+/**
+ * A witness told as a story: the indices (into the witness) of the steps the outcome
+ * depends on -- the others are folded -- the step that breaks the property, and the
+ * failed expression with its values.
+ */
+export interface Story {
+  shown: number[];
+  breaking?: number;
+  failed?: {
+    /** The property's (or the assert's) expression. */
+    expr: string;
+    /** The value of each variable, field or slot the shown part reads, in the state where it fails. */
+    values: Record<string, number>;
+    /** For people: the false part and its values, e.g. `false: disk_O == w_O with disk_O = 0, w_O = 1`. */
+    text: string;
+  };
 }
 
 /** A run's result: the RunResult callers know (verdict, property, witness: the first outcome), and every outcome. */

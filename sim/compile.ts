@@ -33,6 +33,13 @@ export interface Transition {
   execJs: string;
   reads: number[];
   writes: number[];
+  /**
+   * For an assignment step: what each slot it writes was computed from (its own reads, the
+   * `when:` condition's included), so a witness's story can follow one value, not the step.
+   */
+  deps?: Map<number, number[]>;
+  /** For a `when:` step: whether it assigns anything from this state. */
+  applies?: (s: State) => boolean;
 }
 
 export type NodeKind = Stmt['kind'] | 'queue' | 'gp_wait';
@@ -507,10 +514,14 @@ export function compile(p: Program): Model {
           execJs,
           reads: [...reads],
           writes: [...writes],
+          ...(pendingDeps ? { deps: pendingDeps } : {}),
+          ...(pendingApplies ? { applies: pendingApplies } : {}),
         };
         transitions.push(tr);
         node.trans.push(tr);
       };
+      let pendingDeps: Map<number, number[]> | undefined;
+      let pendingApplies: ((c: State) => boolean) | undefined;
       const next = targets[0]!;
       const PC = `n[${pcSlot}] = ${next};`;
       const mask = (arr: string, include: (u: number) => boolean): string => {
@@ -519,10 +530,23 @@ export function compile(p: Program): Model {
       };
       switch (s.kind) {
         case 'do': {
+          // Assignments run in order: a later one reading an earlier one's target depends on what that one read.
+          const deps = new Map<number, Set<number>>();
+          const cond = new Set<number>();
+          if (s.when) readsOf(s.when, ti, cond);
           const body = s.assigns.map((asg) => {
+            const own = new Set<number>(cond);
+            for (const l of leaves(asg.value)) {
+              const x = leafSlot(l, ti);
+              for (const y of deps.get(x) ?? [x]) own.add(y);
+            }
             readsOf(asg.value, ti, reads);
-            return storeJs(asg.target, X(asg.value, 'n'));
+            const js = storeJs(asg.target, X(asg.value, 'n'));
+            for (const w of asg.target.k === 'xa' ? xaSlots(asg.target.xa) : [lvSlot(asg.target, ti)]) deps.set(w, own);
+            return js;
           });
+          pendingDeps = new Map([...deps].map(([k, v]) => [k, [...v]]));
+          if (s.when) pendingApplies = new Function('c', `return ${X(s.when, 'c')} !== 0;`) as (c: State) => boolean;
           if (s.when) {
             readsOf(s.when, ti, reads);
             mk(undefined, `if (${X(s.when, 'n')} !== 0) { ${body.join(' ')} } ${PC}`);

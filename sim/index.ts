@@ -1,23 +1,23 @@
 // The simulator's library API, used by the CLI (`loregraph sim`) and the server. Thin
 // I/O (reading sim/scenarios) around the pure parser, instantiation and explorer.
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename } from 'node:path';
 import type { Outcome, OutcomeKind, RunReport, RunResult, Scenario, Verdict } from './ast.ts';
 import { compile } from './compile.ts';
 import { SimError } from './errors.ts';
 import { explore, type Found } from './explore.ts';
 import { instantiate } from './instantiate.ts';
-import { parseScenario } from './parse.ts';
+import { loadScenarioFile, scenarioFiles, SCENARIO_DIR } from './load.ts';
 import { exportPromela as toPromela } from './promela.ts';
 import { replayPath, replayWitness } from './replay.ts';
+import { storyOf } from './story.ts';
 
-export type { Outcome, OutcomeKind, RunReport, RunResult, Scenario, Verdict, WitnessStep, WaitEdge } from './ast.ts';
+export type { Outcome, OutcomeKind, RunReport, RunResult, Scenario, Story, Verdict, WitnessStep, WaitEdge } from './ast.ts';
 export { SimError, isSimError, type SimErrorCode } from './errors.ts';
 export { parseScenario } from './parse.ts';
 export { instantiate } from './instantiate.ts';
-
-export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+export { loadScenario, loadScenarioFile, SCENARIO_DIR } from './load.ts';
+export { renderOutcome, renderRun, type RenderOptions } from './render.ts';
+export { formatWitnessText, parseWitnessFile, renderWitnessFile, replayWitnessFile, type ReplayFileResult, type WitnessFile } from './replay-file.ts';
 
 export interface ScenarioSummary {
   id: string;
@@ -29,39 +29,6 @@ export interface ScenarioSummary {
   expectations: number;
   /** Set when the file does not load; the other fields are then placeholders. */
   error?: string;
-}
-
-function scenarioFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
-/** Parses a scenario file and instantiates every (variant, config), so any error surfaces now, with its position. */
-export function loadScenarioFile(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new SimError('SIM_NOT_FOUND', `cannot read scenario ${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const sc = parseScenario(text, path);
-  for (const v of sc.variants.keys()) for (const c of sc.configs.keys()) compile(instantiate(sc, v, c));
-  return sc;
-}
-
-/** By scenario id or file name (without .yaml) in `dir`. */
-export function loadScenario(id: string, dir: string = SCENARIO_DIR): Scenario {
-  if (!/^[A-Za-z0-9_.-]+$/.test(id) || id.startsWith('.')) throw new SimError('SIM_NOT_FOUND', `no scenario '${id}'`);
-  const files = scenarioFiles(dir);
-  const byName = files.find((f) => basename(f).replace(/\.ya?ml$/, '') === id);
-  if (byName) return loadScenarioFile(byName);
-  for (const f of files) {
-    const m = /^id:\s*["']?([A-Za-z0-9_-]+)/m.exec(readFileSync(f, 'utf8'));
-    if (m && m[1] === id) return loadScenarioFile(f);
-  }
-  throw new SimError('SIM_NOT_FOUND', `no scenario '${id}' in ${dir} (have: ${files.map((f) => basename(f)).join(', ') || 'none'})`);
 }
 
 export function listScenarios(dir: string = SCENARIO_DIR): ScenarioSummary[] {
@@ -164,14 +131,16 @@ function outcome(m: ReturnType<typeof compile>, f: Found): Outcome {
   }
   const fl = f.failure !== undefined ? m.failures[f.failure] : undefined;
   const kind: OutcomeKind = f.verdict === 'deadlock' ? 'deadlock' : fl ? fl.kind : f.key.startsWith('invariant:') ? 'invariant' : 'final';
+  const details = fl ? { thread: fl.thread, step: fl.step, ...(fl.lock !== undefined ? { lock: fl.lock } : {}) } : {};
   return {
     kind,
     verdict: f.verdict,
     property: f.property,
     message: f.message,
-    ...(fl ? { thread: fl.thread, step: fl.step, ...(fl.lock !== undefined ? { lock: fl.lock } : {}) } : {}),
+    ...details,
     witness: r.steps,
-    ...(r.waitFor ? { waitFor: r.waitFor } : {}),
+    ...(f.verdict === 'deadlock' && r.waitFor ? { waitFor: r.waitFor } : {}),
+    story: storyOf(m, { kind, property: f.property, witness: r.steps, ...details }),
   };
 }
 

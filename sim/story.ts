@@ -1,0 +1,199 @@
+// A witness told as a story: the steps the outcome depends on, the step that breaks the
+// property, and the failed expression with its values. The full witness stays as it is
+// (it is what replays); the story only says which of its steps to show and which to fold.
+//
+// Which steps matter is a dynamic backward slice over the replayed witness: start from the
+// slots the failure reads (the false part of the property, the failing step's lock words, a
+// stuck thread's guard); walking back, a step matters if it wrote one of them -- what it
+// read (for an assignment: what those values were computed from) then matters too -- or if
+// it is the if/while/choice a step that matters sits inside. Earlier writes to a slot that
+// matters are kept (a lost update is part of the story). Everything else touched nothing
+// the failure depends on, and is folded.
+import type { Expr, Leaf, Outcome, Story, WitnessStep } from './ast.ts';
+import { exprJs, type Model, type State, type Transition } from './compile.ts';
+import { leaves, showEntry, showExpr } from './expr.ts';
+import { replayWitness } from './replay.ts';
+
+interface Replayed {
+  tr: Transition;
+  before: State;
+  after: State;
+}
+
+/** Replays a witness keeping each step's transition and the states around it. */
+function replaySteps(m: Model, witness: Pick<WitnessStep, 'thread' | 'step' | 'branch'>[]): { steps: Replayed[]; end: State } {
+  const out: Replayed[] = [];
+  let s = Int32Array.from(m.init);
+  for (const w of witness) {
+    const th = m.threads.findIndex((t) => t.name === w.thread);
+    const t = m.threads[th]!;
+    const node = t.nodes[s[t.pcSlot]!]!;
+    const tr = node.trans.find((x) => (x.branch ?? undefined) === (w.branch ?? undefined))!;
+    const before = s;
+    s = Int32Array.from(s);
+    tr.exec(s);
+    out.push({ tr, before, after: s });
+  }
+  return { steps: out, end: s };
+}
+
+/** An expression as a function of a state, locals seen from `thread`. */
+function evaluator(m: Model, e: Expr, thread: number): (s: State) => number {
+  const folios = new Map(m.program.folios.map((f, i) => [f.name, i + 1]));
+  return new Function('s', `return ${exprJs(e, 's', (x) => m.leafSlot(x, thread), folios)};`) as (s: State) => number;
+}
+
+function leafText(x: Leaf): string {
+  return showExpr(x);
+}
+
+
+/** The parts of a failed expression that are false: its `&&` conjuncts that fail, or the whole. */
+function falseParts(m: Model, e: Expr, thread: number, s: State): Expr[] {
+  const parts: Expr[] = [];
+  const conj = (x: Expr): void => {
+    if (x.k === 'bin' && x.op === '&&') (conj(x.l), conj(x.r));
+    else parts.push(x);
+  };
+  conj(e);
+  const bad = parts.filter((p) => evaluator(m, p, thread)(s) === 0);
+  return bad.length > 0 && bad.length < parts.length ? bad : [e];
+}
+
+/** The expression that failed, with the values of what it reads; for `&&`, only the parts that are false. */
+function failedExpr(m: Model, e: Expr, thread: number, s: State): NonNullable<Story['failed']> {
+  const shown = falseParts(m, e, thread, s);
+  const values: Record<string, number> = {};
+  const folios = m.program.folios.map((f) => f.name);
+  const notes: string[] = [];
+  for (const p of shown) {
+    for (const l of leaves(p)) {
+      const name = leafText(l);
+      if (name in values) continue;
+      const v = s[m.leafSlot(l, thread)]!;
+      values[name] = v;
+      notes.push(l.k === 'xa' ? `${name} = ${showEntry(v, folios)}` : `${name} = ${v}`);
+    }
+  }
+  const what = shown.map((p) => showExpr(p)).join(' && ');
+  // Only some conjuncts are false: say which ones.
+  const part = shown.length === 1 && shown[0] === e ? '' : 'false: ';
+  return { expr: showExpr(e), values, text: `${part}${what}${notes.length ? ` with ${notes.join(', ')}` : ''}` };
+}
+
+/**
+ * The story of one outcome: which witness steps to show (the rest are folded), the step
+ * that breaks the property, and the failed expression with its values.
+ */
+export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread' | 'witness'>): Story {
+  const { steps, end } = replaySteps(m, o.witness);
+  const n = steps.length;
+  const relevant = new Uint8Array(n);
+  const live = new Set<number>();
+  // Per thread: node indices of if/while/choice steps a relevant step sits inside.
+  const need = m.threads.map(() => new Set<number>());
+  let breaking: number | undefined;
+  let failed: Story['failed'];
+
+  const addReads = (tr: Transition): void => {
+    for (const x of tr.reads) live.add(x);
+  };
+  const addWithin = (thread: number, node: number): void => {
+    for (const w of m.threads[thread]!.nodes[node]!.within) need[thread]!.add(w);
+  };
+
+  if (o.kind === 'invariant' || o.kind === 'final') {
+    const p = (o.kind === 'invariant' ? m.program.invariants : m.program.finals).find((x) => x.name === o.property)!;
+    // What the false part reads is what the story is about; a part that holds is not.
+    for (const part of falseParts(m, p.expr, 0, end)) for (const l of leaves(part)) live.add(m.leafSlot(l, 0));
+    failed = failedExpr(m, p.expr, 0, end);
+    if (o.kind === 'invariant') {
+      if (n > 0) breaking = n - 1;
+    }
+    else {
+      // The last step after which the final stopped holding, for good.
+      const holds = evaluator(m, p.expr, 0);
+      for (let i = n - 1; i >= 0; i--) {
+        if (holds(steps[i]!.before) !== 0) {
+          breaking = i;
+          break;
+        }
+      }
+    }
+  } else if (o.kind === 'deadlock') {
+    // Each stuck thread: what its guard reads, and the branches its step is inside.
+    m.threads.forEach((th, ti) => {
+      const pc = end[th.pcSlot]!;
+      if (pc >= th.end) return;
+      for (const tr of th.nodes[pc]!.trans) addReads(tr);
+      addWithin(ti, pc);
+    });
+  } else {
+    // An assert or a discipline check: the failing step itself, and what it read.
+    const last = steps[n - 1];
+    if (last) {
+      relevant[n - 1] = 1;
+      addReads(last.tr);
+      addWithin(last.tr.thread, last.tr.node);
+      breaking = n - 1;
+      if (o.kind === 'assert') {
+        const node = m.threads[last.tr.thread]!.nodes[last.tr.node]!;
+        const cond = findAssert(m, last.tr.thread, node.step);
+        if (cond) failed = failedExpr(m, cond, last.tr.thread, last.before);
+      }
+    }
+  }
+
+  const seed = new Set(live);
+  let lastSeedDef: number | undefined;
+  for (let i = n - 1; i >= 0; i--) {
+    const { tr, before, after } = steps[i]!;
+    let hit = relevant[i] === 1 || i === breaking || need[tr.thread]!.has(tr.node);
+    // What the step defined: an assignment's targets (even when the value stays the same:
+    // a lost update writes what was there), else the slots it changed.
+    const changed: number[] = [];
+    if (tr.deps && (!tr.applies || tr.applies(before))) changed.push(...tr.deps.keys());
+    else for (let k = 0; k < m.width; k++) if (before[k] !== after[k] && m.slots[k]!.kind !== 'pc') changed.push(k);
+    if (lastSeedDef === undefined && changed.some((k) => seed.has(k))) lastSeedDef = i;
+    if (!hit) hit = changed.some((k) => live.has(k));
+    if (!hit) continue;
+    relevant[i] = 1;
+    need[tr.thread]!.delete(tr.node);
+    // Nothing is killed: an earlier write to the same place (the update a later one lost) is part of the story too.
+    const wanted = changed.filter((k) => live.has(k));
+    // An assignment step shown for the values it wrote depends only on what those were computed from.
+    if (tr.deps && wanted.length > 0) for (const k of wanted) for (const x of tr.deps.get(k) ?? []) live.add(x);
+    else addReads(tr);
+    addWithin(tr.thread, tr.node);
+  }
+  // A final that never held: the last step that set what it reads is where it was settled.
+  if (o.kind === 'final' && breaking === undefined && lastSeedDef !== undefined) {
+    breaking = lastSeedDef;
+    relevant[lastSeedDef] = 1;
+  }
+  if (o.kind === 'deadlock' && n > 0) {
+    // The step that closed the cycle: the last one that matters.
+    for (let i = n - 1; i >= 0; i--) {
+      if (relevant[i]) {
+        breaking = i;
+        break;
+      }
+    }
+  }
+  const shown: number[] = [];
+  relevant.forEach((r, i) => {
+    if (r) shown.push(i);
+  });
+  return { shown, ...(breaking !== undefined ? { breaking } : {}), ...(failed ? { failed } : {}) };
+}
+
+function findAssert(m: Model, thread: number, step: string): Expr | undefined {
+  const f = m.failures.find((x) => x.kind === 'assert' && x.thread === m.threads[thread]!.name && x.step === step);
+  return f?.cond;
+}
+
+/** Sanity for callers that build stories from stored witnesses: it must still replay. */
+export function storyOfWitness(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread' | 'witness'>): Story {
+  replayWitness(m, o.witness);
+  return storyOf(m, o);
+}
