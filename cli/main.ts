@@ -45,6 +45,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
 }
 
 export function processIO(): CliIO {
+  // `loregraph search ... | head`: a reader that stops early is not a failure
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   return {
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),

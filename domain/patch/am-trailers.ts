@@ -149,8 +149,9 @@ export function findTrailers(text: string, followup = false): FoundTrailers {
   return { trailers, others };
 }
 
-// What a reply's header-like lines say about the patch, not a review of it.
-const NOT_FOLLOWUP = new Set(['from', 'author', 'cc', 'to', 'date', 'subject', 'subscribe', 'unsubscribe', 'base-commit', 'change-id']);
+// What a reply's header-like lines say about the patch, not a review of it. 'commit' is
+// ours, beyond b4's list: a maintainer's "applied" mail pastes git log's "Commit: Name <addr>".
+const NOT_FOLLOWUP = new Set(['from', 'author', 'cc', 'to', 'date', 'subject', 'subscribe', 'unsubscribe', 'base-commit', 'change-id', 'commit']);
 
 /** The trailers a reply gives (before the sender check). */
 export function replyTrailers(body: string): AmTrailer[] {
