@@ -67,11 +67,12 @@ function decisionStatements(db: Db) {
       AND branch GLOB '[0-9]*.[0-9]*' ORDER BY kind IN ('cc-stable', 'wish'), id`),
     // A request answering a plain patch with no stable event yet: the patch is the fix.
     plainPatch: sql.prepare(`SELECT message_id, title, title_key FROM patch_msgs WHERE message_id = ? AND kind = 'patch' AND lane = '' LIMIT 1`),
-    // A backport series' cover letter carries no event; its patches do.
-    childEvents: sql.prepare(`SELECT * FROM stable_events WHERE in_reply_to = ? AND status IS NOT NULL AND kind IN ('backport', 'review-patch', 'autosel')
+    // A backport series' cover letter carries no event; its patches do. (Not a review
+    // round's cover: "please drop X" answering it is about one of its hundred patches.)
+    childEvents: sql.prepare(`SELECT * FROM stable_events WHERE in_reply_to = ? AND status IS NOT NULL AND kind = 'backport'
       AND branch GLOB '[0-9]*.[0-9]*'`),
     siblings: sql.prepare(`SELECT DISTINCT e.* FROM series_patches a JOIN series_patches b ON b.series_id = a.series_id
-      JOIN stable_events e ON e.message_id = b.message_id WHERE a.message_id = ? AND e.status IS NOT NULL AND e.kind IN ('backport', 'review-patch', 'autosel')`),
+      JOIN stable_events e ON e.message_id = b.message_id WHERE a.message_id = ? AND e.status IS NOT NULL AND e.kind = 'backport'`),
     parentOf: sql.prepare(`SELECT in_reply_to FROM messages WHERE message_id = ? AND in_reply_to IS NOT NULL LIMIT 1`).pluck(),
     senderOf: sql.prepare(`SELECT lower(from_address) FROM messages WHERE message_id = ? LIMIT 1`).pluck(),
     // "The stable trees were already released with this change": wherever it was in review or queued by then.

@@ -177,6 +177,10 @@ describe('stable status on mail written in every real form', () => {
   it('a stable Revert takes the fix off its branch and is not evidence of its review', () => {
     const st = getFixStatus(db, FIX.reverted).branches['6.1'];
     expect(st).toMatchObject({ status: 'not-needed', evidence: ['20240315101010.222222222@linuxfoundation.org'] });
+    // A request on the round's cover to drop another patch touches none of the round's patches.
+    expect(st?.history.some((h) => h.messageId === 'drop-on-cover-1@example.org')).toBe(false);
+    expect(st?.history[0]).toMatchObject({ status: 'in-review', messageId: '20240301101010.111111111@linuxfoundation.org' });
+    expect(getFixStatus(db, FIX.reverted).branches['6.1']?.rc ?? null).toBeNull();
     expect(st?.history.map((h) => h.status)).toEqual(['in-review', 'not-needed']);
   });
 

@@ -177,8 +177,9 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
       let found: ReplyDecision | null = null;
       if (opts.fromStableTeam && DROPPED_BY_STABLE.some((re) => re.test(s))) found = decision('dropped', s);
       else if (opts.fromStableTeam && QUEUED_STRICT.test(s) && QUEUED.test(s)) found = decision('queued', s);
-      else if (stableThread && opts.answersOwnMail && WITHDRAWN.test(s)) found = decision('withdrawn', s);
+      // "Please drop the patch" is anyone's objection (the poster's too) before it is a withdrawal.
       else if (stableThread && OBJECTIONS.some((re) => re.test(s)) && !RELENTS.test(s)) found = decision('dropped', s);
+      else if (stableThread && opts.answersOwnMail && WITHDRAWN.test(s)) found = decision('withdrawn', s);
       if (found) {
         // "And 5.10.y and 5.15.y.  Now queued up, thanks.": the branches come just before.
         if (before.length < 80 && /^(?:and|also|plus)\b/i.test(before)) for (const b of namedBranches(before)) if (!found.branches.includes(b)) found.branches.push(b);
