@@ -76,7 +76,8 @@ function decisionStatements(db: Db) {
     parentOf: sql.prepare(`SELECT in_reply_to FROM messages WHERE message_id = ? AND in_reply_to IS NOT NULL LIMIT 1`).pluck(),
     senderOf: sql.prepare(`SELECT lower(from_address) FROM messages WHERE message_id = ? LIMIT 1`).pluck(),
     // "The stable trees were already released with this change": wherever it was in review or queued by then.
-    reviewedBranches: sql.prepare(`SELECT DISTINCT branch FROM stable_events WHERE upstream_commit = ? AND kind IN ('review-patch', 'added', 'queue')
+    // (fix_key is the upstream commit from the insert on: the index serves it.)
+    reviewedBranches: sql.prepare(`SELECT DISTINCT branch FROM stable_events WHERE fix_key = ? AND kind IN ('review-patch', 'added', 'queue')
       AND branch GLOB '[0-9]*.[0-9]*' AND (date IS NULL OR date <= ?)`).pluck(),
     ins: sql.prepare(`INSERT INTO stable_events (msg_row, message_id, kind, status, branch, upstream_commit, title, title_key, rc, version, base, date,
       in_reply_to, fix_key, sentence, raw_range, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL, ?, ?, NULL, ?, ?, NULL)`),

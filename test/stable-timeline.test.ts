@@ -105,6 +105,9 @@ describe('what a reply decides', () => {
     expect(replyDecision('It is not in 6.1.70 yet.', anyone)).toBeNull();
     expect(replyDecision('In the 6.1.72 kernel, this problem was fixed by the commit "smb3: widen the arrays".', anyone)).toMatchObject({ versions: ['6.1.72'] });
     expect(replyDecision('I see the problem in the 6.1.72 kernel too.', anyone)).toBeNull();
+    // The stable team's word without a version: released wherever it was in review.
+    expect(replyDecision('The stable trees were already released with this change in it, so be it.', team)).toMatchObject({ kind: 'released', versions: [] });
+    expect(replyDecision('The stable trees were already released with this change in it, so be it.', anyone)).toBeNull();
     const both = replyDecisions('It was merged in 5.16-rc1, and then backported to 5.15.6.  Anyway, now queued up, thanks.', team);
     expect(both.map((d) => d.kind)).toEqual(['released', 'queued']);
     expect(replyDecision('Looks like linux-6.1.y and linux-6.6.y needs it, too.', anyone)).toMatchObject({ kind: 'wanted', branches: ['6.1', '6.6'] });
