@@ -82,6 +82,7 @@ function decisionStatements(db: Db) {
     ins: sql.prepare(`INSERT INTO stable_events (msg_row, message_id, kind, status, branch, upstream_commit, title, title_key, rc, version, base, date,
       in_reply_to, fix_key, sentence, raw_range, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL, ?, ?, NULL, ?, ?, NULL)`),
     del: sql.prepare('DELETE FROM stable_events WHERE id = ?'),
+    byCommit: sql.prepare(`SELECT * FROM stable_events WHERE fix_key GLOB ? AND status IS NOT NULL AND branch GLOB '[0-9]*.[0-9]*' ORDER BY date, id`),
     byTitle: sql.prepare(`SELECT * FROM stable_events WHERE title_key = ? AND status IS NOT NULL
       AND kind IN ('review-patch', 'added', 'autosel', 'backport', 'failed') AND branch GLOB '[0-9]*.[0-9]*' ORDER BY date, id`),
   };
@@ -110,6 +111,25 @@ function plainPatchOf(q: ReturnType<typeof decisionStatements>, d: EventRow): { 
     target = (q.parentOf.get(target) as string | undefined) ?? null;
   }
   return null;
+}
+
+/**
+ * A thread about a commit its subject names ('backporting 24a9799aa8ef ("...")'): the stable
+ * mails about that commit, or, with none in the archive, the commit itself on the branches
+ * the subject names.
+ */
+function byCommitRef(q: ReturnType<typeof decisionStatements>, d: EventRow): { target: string; events: EventRow[] } | null {
+  const ref = d.upstream_commit;
+  if (!ref || !/^[0-9a-f]{12,40}$/.test(ref)) return null;
+  const known = (q.byCommit.all(`${ref}*`) as EventRow[]).filter((e) => !isWish(e.kind));
+  const first = known[0];
+  if (first) return { target: first.message_id, events: known };
+  const branches = (d.raw_range ?? '').split(' ').filter((t) => t.startsWith('^')).map((t) => t.slice(1));
+  if (branches.length === 0 && d.kind !== 'release-note') return null;
+  const target = d.in_reply_to ?? d.message_id;
+  // A named release needs no branch from the subject: its versions name them.
+  const on = branches.length > 0 ? branches : [''];
+  return { target, events: on.map((branch) => ({ ...d, message_id: target, branch, upstream_commit: ref })) };
 }
 
 /** A regression thread that quotes the fix's title ('[Regression 6.1.y] From "X"'): the stable mails about X. */
@@ -151,7 +171,10 @@ function resolveReplyDecisions(db: Db): void {
   for (const d of pending) {
     const found =
       // A named release goes to the fix its sentence (or subject) names, else to the thread's.
-      (d.kind === 'release-note' ? byQuotedTitle(q, d) : null) ?? decidedMail(q, d.in_reply_to) ?? (d.kind === 'wish' ? plainPatchOf(q, d) : null);
+      (d.kind === 'release-note' ? byQuotedTitle(q, d) : null) ??
+      decidedMail(q, d.in_reply_to) ??
+      (d.kind === 'wish' ? plainPatchOf(q, d) : null) ??
+      byCommitRef(q, d);
     // Not yet: the mail answered may come with a later ingest.
     if (!found) continue;
     const { target } = found;
@@ -177,6 +200,7 @@ function resolveReplyDecisions(db: Db): void {
     const byMail = new Map<string, EventRow[]>();
     for (const e of events) byMail.set(e.message_id, [...(byMail.get(e.message_id) ?? []), e]);
     const seen = new Set<string>();
+    let inserted = 0;
     for (const [mail, evs] of byMail) {
       const first = evs[0];
       if (!first) continue;
@@ -187,10 +211,13 @@ function resolveReplyDecisions(db: Db): void {
         seen.add(key);
         // in_reply_to names the stable mail decided on (not the reply's own parent): the
         // decision takes that mail's fix, whatever key it gets.
+        if (!/^\d+\.\d+$/.test(branch)) continue;
         q.ins.run(d.msg_row, d.message_id, d.kind, d.status, branch, first.upstream_commit, first.title, first.title_key, version, d.date, mail, d.sentence, d.raw_range);
+        inserted++;
       }
     }
-    q.del.run(d.id);
+    // A decision that found its mail but no branch stays pending rather than vanish.
+    if (inserted > 0) q.del.run(d.id);
   }
 }
 
@@ -247,7 +274,7 @@ export function resolveStable(db: Db): number {
   // with the same title (an announcement's shortlog line, a backport without its marker).
   // Unresolved decisions ('?': their stable mail is not ingested yet) stay unkeyed.
   // Each UPDATE touches only rows whose value changes: rewriting unchanged rows costs WAL pages.
-  sql.exec(`UPDATE stable_events SET fix_key = upstream_commit WHERE upstream_commit IS NOT NULL AND fix_key IS NOT upstream_commit`);
+  sql.exec(`UPDATE stable_events SET fix_key = upstream_commit WHERE upstream_commit IS NOT NULL AND fix_key IS NOT upstream_commit AND branch <> '?'`);
   sql.exec(`UPDATE stable_events SET fix_key = (SELECT o.upstream_commit FROM stable_events o WHERE o.title_key = stable_events.title_key
       AND o.upstream_commit IS NOT NULL AND o.title_key <> '' LIMIT 1)
     WHERE upstream_commit IS NULL AND branch <> '?' AND (fix_key IS NULL OR fix_key NOT GLOB '[0-9a-f]*')`);
@@ -263,7 +290,7 @@ export function resolveStable(db: Db): number {
 
   // The patch mail of each commit, and every version of it (a v3 carrying Cc: stable is
   // the same fix as the commit it became): their wishes join the commit's record.
-  const commits = sql.prepare(`SELECT DISTINCT fix_key FROM stable_events WHERE fix_key GLOB '[0-9a-f]*' AND status IS NOT NULL`).pluck().all() as string[];
+  const commits = sql.prepare(`SELECT DISTINCT fix_key FROM stable_events WHERE fix_key GLOB '[0-9a-f]*' AND status IS NOT NULL AND branch <> '?'`).pluck().all() as string[];
   const patchOf = new Map<string, PatchMatch>();
   for (const key of commits) {
     const evs = eventsOf.all(key) as LinkedEvent[];
@@ -303,7 +330,7 @@ export function resolveStable(db: Db): number {
     WHERE kind = 'wish' AND fix_key IS NULL AND branch <> '?'`);
   byTarget.run();
 
-  const keys = sql.prepare(`SELECT DISTINCT fix_key FROM stable_events WHERE fix_key IS NOT NULL AND status IS NOT NULL`).pluck().all() as string[];
+  const keys = sql.prepare(`SELECT DISTINCT fix_key FROM stable_events WHERE fix_key IS NOT NULL AND status IS NOT NULL AND branch <> '?'`).pluck().all() as string[];
   for (const key of keys) {
     const evs = eventsOf.all(key) as LinkedEvent[];
     const first = evs.find((e) => e.kind !== 'cc-stable') ?? evs[0];

@@ -216,6 +216,15 @@ describe('stable status on mail written in every real form', () => {
     ]);
   });
 
+  it('a thread about a commit named the kernel’s way gets the releases its replies name', () => {
+    const f = getFixStatus(db, '4444444444aa');
+    expect(f.fix).toMatchObject({ upstreamCommit: '4444444444aa', title: 'widget: fix the reconnect use-after-free' });
+    expect(Object.fromEntries(Object.entries(f.branches).map(([b, s]) => [b, s.release]))).toEqual({
+      '6.8': { state: 'released', version: '6.8.5', source: 'a reply naming the release' },
+      '6.6': { state: 'released', version: '6.6.29', source: 'a reply naming the release' },
+    });
+  });
+
   it('gives the linux-next look-alike no status, and no branch named by a range', () => {
     expect(() => getFixStatus(db, '20230220152933.lookalike@example.org')).toThrow(/no stable history/);
     const m = stableMatrix(db);

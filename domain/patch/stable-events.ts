@@ -5,7 +5,7 @@ import type { ParsedMessage } from '../message.ts';
 import type { PatchAnalysis } from './analyze.ts';
 import { parseStableRange, resolveStableRange } from './stable-branches.ts';
 import type { StableKind } from './stable-mail.ts';
-import type { ReplyDecisionKind } from './stable-reply.ts';
+import { namedBranches, type ReplyDecisionKind } from './stable-reply.ts';
 import type { StableStatus } from './stable-status.ts';
 import { parseSubject, subjectKey } from './subject.ts';
 
@@ -32,7 +32,8 @@ export interface StableEventRow {
   sentence: string;
   /**
    * For a Cc: stable wish, the range as written after "#" ('' for a bare tag); for a
-   * reply's decision, the branches its sentence names, space-separated.
+   * reply's decision, the branches its sentence names, space-separated ("*": the whole
+   * series answered; "^6.1": named by the thread's subject, used when no stable mail is found).
    */
   rawRange: string | null;
   /** An announcement's shortlog names the fix's author: the join needs it. */
@@ -87,6 +88,8 @@ function eventRow(c: EventContext, kind: StableEventRow['kind'], status: StableS
 }
 
 const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
+/** A commit named the kernel's way: 24a9799aa8ef ("title"). */
+const COMMIT_REF = /\b([0-9a-f]{12,40})\s*\(\s*"/;
 
 export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: PatchAnalysis): StableEventRow[] {
   const out: StableEventRow[] = [];
@@ -128,16 +131,23 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
     // ('fixed by the commit "smb3: ..."', '[Regression 6.1.y] From "cifs: ..."'): the key
     // a named release is matched by.
     const subjectQuote = /"([^"]{12,})"/.exec(msg.subject)?.[1];
+    // A thread about a commit named the kernel's way ('backporting 24a9799aa8ef ("smb: ...")
+    // to older stable series (was: FAILED: ... 6.1-stable tree)'): the fix, and the branches
+    // its subject names, when no stable mail of the thread says more.
+    const commitRef = COMMIT_REF.exec(msg.subject)?.[1] ?? null;
+    const subjectBranches = commitRef ? namedBranches(msg.subject).map((b) => `^${b}`) : [];
     for (const dec of a.decisions) {
       const quoted = /"([^"]{12,})"/.exec(dec.sentence)?.[1] ?? subjectQuote;
       const titleKey = quoted ? subjectKey(parseSubject(quoted)) : a.titleKey;
+      const ref = COMMIT_REF.exec(dec.sentence)?.[1] ?? commitRef;
       const d = DECISION_EVENT[dec.kind];
       // "?" until the mail decided on is known; the branches and releases the sentence
       // names ride along ("whole series" as a leading "*").
-      const named = [...(dec.wholeSeries ? ['*'] : []), ...dec.branches].join(' ');
+      const named = [...(dec.wholeSeries ? ['*'] : []), ...dec.branches, ...subjectBranches].join(' ');
       out.push(
         eventRow(c, d.kind, d.status, '?', {
-          title: msg.subject,
+          upstreamCommit: ref,
+          title: quoted ?? msg.subject,
           titleKey,
           sentence: dec.sentence,
           rawRange: named,

@@ -97,7 +97,8 @@ const RELEASED_NO_VERSION = /\b(?:stable )?(?:trees|releases?|kernels?) (?:were|
 const BOT_MARK = /^\[This is an automated email\]/m;
 const BOT_FAILED = /^v(\d+)\.(\d+)(?:\.\d+)?: Failed to apply!/gm;
 
-function namedBranches(s: string): string[] {
+/** Stable branches a text names: "6.1.y", "linux-6.1.y", "6.1-stable". */
+export function namedBranches(s: string): string[] {
   const out: string[] = [];
   for (const m of s.matchAll(NAMED_BRANCH_RE)) {
     const b = m[1] !== undefined ? `${m[1]}.${m[2]}` : m[3] !== undefined ? `${m[3]}.${m[4]}` : `${m[5]}.${m[6]}`;
