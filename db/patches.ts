@@ -84,7 +84,8 @@ export function storePatchRow(db: Db, rowId: number, r: PatchMsgRow): void {
   if (r.eventsJson !== '[]') {
     for (const e of JSON.parse(r.eventsJson) as StableEventRow[]) {
       s.event.run(rowId, r.messageId, e.kind, e.status, e.branch, e.upstreamCommit, e.title, e.titleKey, e.rc, e.version, e.base, r.date,
-        r.inReplyTo, e.upstreamCommit, e.sentence, e.rawRange, e.author);
+        // A decision whose branch is not known yet ('?') has no fix until the end-of-ingest pass gives it one.
+        r.inReplyTo, e.branch === '?' ? null : e.upstreamCommit, e.sentence, e.rawRange, e.author);
     }
   }
 }
