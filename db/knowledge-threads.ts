@@ -6,7 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
 import { readMeta, writeMeta, deleteMeta } from './meta.ts';
-import { raceThreadsTouching } from './knowledge.ts';
+import { raceRoots, racesTouching } from './knowledge.ts';
 import type { MessageKnowledge, ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
 
 const DONE_KEY = 'knowledge_done_upto';
@@ -71,44 +71,52 @@ export function pendingKnowledgeThreads(db: Db, after: number): string[] {
 
 /** Patch titles shared by more patches than this are generic ("fix typo"): no family link. */
 const TITLE_FANOUT = 24;
-/** A family grows no larger than this many threads (a runaway chain of links). */
-const MAX_FAMILY = 200;
 
 interface LinkStmts {
-  members: Statement;
-  rootOf: Statement;
+  hasKnowledge: Statement;
   linksOut: Statement;
   linksIn: Statement;
-  familyOfPatch: Statement;
-  familyOfCover: Statement;
-  familyMembers: Statement;
-  titleKey: Statement;
+  families: Statement;
+  familyRoots: Statement;
+  titleKeys: Statement;
   sameTitle: Statement;
 }
 const linkCache = new WeakMap<Db, LinkStmts>();
 
+// Each look-up answers for a whole thread in one statement, through the indexes on
+// thread_nodes.root, message_links.target, series_patches.message_id and series.cover_message_id.
 function linkStmts(db: Db): LinkStmts {
   let s = linkCache.get(db);
   if (!s) {
-    const q = (sql: string): Statement => db.sql.prepare(sql);
+    const q = (sql: string): Statement => db.sql.prepare(sql).pluck();
     // as domain/knowledge/races.ts families(): no stable-process copies, no short generic titles
-    const ownPatch = `kind IN ('patch', 'cover') AND length(title_key) >= 12 AND autosel = 0 AND stable_branch IS NULL AND lane = ''`;
+    const ownPatch = `pm.kind IN ('patch', 'cover') AND length(pm.title_key) >= 12 AND pm.autosel = 0 AND pm.stable_branch IS NULL AND pm.lane = ''`;
+    const threadRows = 'thread_nodes tn JOIN messages m ON m.message_id = tn.message_id';
     s = {
-      members: q(`SELECT m.id, m.message_id AS mid, k.knowledge IS NOT NULL AS known FROM thread_nodes tn
-        JOIN messages m ON m.message_id = tn.message_id LEFT JOIN message_knowledge k ON k.msg_row = m.id WHERE tn.root = ?`),
-      rootOf: q('SELECT root FROM thread_nodes WHERE message_id = ?').pluck(),
-      linksOut: q('SELECT target FROM message_links WHERE msg_row = ?').pluck(),
-      linksIn: q('SELECT m.message_id FROM message_links l JOIN messages m ON m.id = l.msg_row WHERE l.target = ?').pluck(),
-      familyOfPatch: q('SELECT s.family FROM series_patches sp JOIN series s ON s.id = sp.series_id WHERE sp.message_id = ?').pluck(),
-      familyOfCover: q('SELECT family FROM series WHERE cover_message_id = ?').pluck(),
-      familyMembers: q(`SELECT sp.message_id FROM series s JOIN series_patches sp ON sp.series_id = s.id WHERE s.family = ?
-        UNION SELECT cover_message_id FROM series WHERE family = ? AND cover_message_id IS NOT NULL`).pluck(),
-      titleKey: q(`SELECT title_key FROM patch_msgs WHERE msg_row = ? AND ${ownPatch}`).pluck(),
-      sameTitle: q(`SELECT message_id FROM patch_msgs WHERE title_key = ? AND ${ownPatch} LIMIT ${TITLE_FANOUT + 1}`).pluck(),
+      hasKnowledge: q(`SELECT 1 FROM ${threadRows} JOIN message_knowledge k ON k.msg_row = m.id WHERE tn.root = ? AND k.knowledge IS NOT NULL LIMIT 1`),
+      // Link:/Closes: both ways: this thread's targets, and messages pointing into it
+      linksOut: q(`SELECT DISTINCT t2.root FROM ${threadRows} JOIN message_links l ON l.msg_row = m.id JOIN thread_nodes t2 ON t2.message_id = l.target
+        WHERE tn.root = ?`),
+      linksIn: q(`SELECT DISTINCT t2.root FROM thread_nodes tn JOIN message_links l ON l.target = tn.message_id JOIN messages m ON m.id = l.msg_row
+        JOIN thread_nodes t2 ON t2.message_id = m.message_id WHERE tn.root = ?`),
+      families: q(`SELECT s.family FROM thread_nodes tn JOIN series_patches sp ON sp.message_id = tn.message_id JOIN series s ON s.id = sp.series_id
+        WHERE tn.root = ? UNION SELECT s.family FROM thread_nodes tn JOIN series s ON s.cover_message_id = tn.message_id WHERE tn.root = ?`),
+      familyRoots: q(`SELECT t2.root FROM series s JOIN series_patches sp ON sp.series_id = s.id JOIN thread_nodes t2 ON t2.message_id = sp.message_id WHERE s.family = ?
+        UNION SELECT t2.root FROM series s JOIN thread_nodes t2 ON t2.message_id = s.cover_message_id WHERE s.family = ?`),
+      titleKeys: q(`SELECT DISTINCT pm.title_key FROM ${threadRows} JOIN patch_msgs pm ON pm.msg_row = m.id WHERE tn.root = ? AND ${ownPatch}`),
+      sameTitle: q(`SELECT t2.root FROM patch_msgs pm JOIN thread_nodes t2 ON t2.message_id = pm.message_id WHERE pm.title_key = ? AND ${ownPatch}
+        LIMIT ${TITLE_FANOUT + 1}`),
     };
     linkCache.set(db, s);
   }
   return s;
+}
+
+/** What one pass has already followed: every thread it leads to is in a family by then. */
+interface Seen {
+  families: Set<number>;
+  titles: Set<string>;
+  races: Set<string>;
 }
 
 interface ThreadLinks {
@@ -116,35 +124,33 @@ interface ThreadLinks {
   neighbours: string[];
 }
 
-/** Whether a thread holds knowledge, and the threads it is linked to. `seen` memoizes family and title look-ups over one pass. */
-function threadLinks(db: Db, root: string, seen: { families: Set<number>; titles: Set<string> }): ThreadLinks {
+/** Whether a thread holds knowledge, and the threads it is linked to. `seen` memoizes family, title and race look-ups over one pass. */
+function threadLinks(db: Db, root: string, seen: Seen): ThreadLinks {
   const s = linkStmts(db);
-  const members = s.members.all(root) as { id: number; mid: string; known: number }[];
-  if (!members.some((m) => m.known === 1)) return { hasKnowledge: false, neighbours: [] };
+  if (s.hasKnowledge.get(root) === undefined) return { hasKnowledge: false, neighbours: [] };
   const out = new Set<string>();
-  const addRootOf = (mid: string): void => {
-    const r = s.rootOf.get(mid) as string | undefined;
-    if (r !== undefined && r !== root) out.add(r);
+  const add = (roots: Iterable<string>): void => {
+    for (const r of roots) if (r !== root) out.add(r);
   };
-  for (const m of members) {
-    // Link:/Closes: both ways: this thread's targets, and messages pointing into it
-    for (const t of s.linksOut.all(m.id) as string[]) addRootOf(t);
-    for (const from of s.linksIn.all(m.mid) as string[]) addRootOf(from);
-    // every version of a series this thread holds a patch or cover letter of
-    for (const fam of [...(s.familyOfPatch.all(m.mid) as number[]), ...(s.familyOfCover.all(m.mid) as number[])]) {
-      if (seen.families.has(fam)) continue;
-      seen.families.add(fam);
-      for (const mid of s.familyMembers.all(fam, fam) as string[]) addRootOf(mid);
-    }
-    // versions of one patch that series grouping did not link (another sender, a resend)
-    const key = s.titleKey.get(m.id) as string | undefined;
-    if (key !== undefined && !seen.titles.has(key)) {
-      seen.titles.add(key);
-      const same = s.sameTitle.all(key) as string[];
-      if (same.length <= TITLE_FANOUT) same.forEach(addRootOf);
-    }
+  add(s.linksOut.all(root) as string[]);
+  add(s.linksIn.all(root) as string[]);
+  // every version of a series this thread holds a patch or cover letter of
+  for (const fam of s.families.all(root, root) as number[]) {
+    if (seen.families.has(fam)) continue;
+    seen.families.add(fam);
+    add(s.familyRoots.all(fam, fam) as string[]);
   }
-  for (const r of raceThreadsTouching(db, [root])) if (r !== root) out.add(r);
+  // versions of one patch that series grouping did not link (another sender, a resend)
+  for (const key of s.titleKeys.all(root) as string[]) {
+    if (seen.titles.has(key)) continue;
+    seen.titles.add(key);
+    const same = s.sameTitle.all(key) as string[];
+    if (same.length <= TITLE_FANOUT) add(same);
+  }
+  // the threads of the races stored for it: a family re-assembled whole (each race's roots read once a pass)
+  const races = [...racesTouching(db, [root])].filter((id) => !seen.races.has(id));
+  for (const id of races) seen.races.add(id);
+  add(raceRoots(db, races));
   return { hasKnowledge: true, neighbours: [...out] };
 }
 
@@ -155,7 +161,7 @@ function threadLinks(db: Db, root: string, seen: { families: Set<number>; titles
 export function threadFamilies(db: Db, seeds: readonly string[]): string[][] {
   const family = new Map<string, number>();
   const families: string[][] = [];
-  const seen = { families: new Set<number>(), titles: new Set<string>() };
+  const seen: Seen = { families: new Set<number>(), titles: new Set<string>(), races: new Set<string>() };
   for (const seed of seeds) {
     if (family.has(seed)) continue;
     const id = families.length;
@@ -168,7 +174,9 @@ export function threadFamilies(db: Db, seeds: readonly string[]): string[][] {
       if (!links.hasKnowledge) continue;
       members.push(root);
       for (const n of links.neighbours) {
-        if (family.has(n) || members.length + queue.length >= MAX_FAMILY) continue;
+        // No size cap: a family cut short would be assembled differently by an incremental
+        // run than by a clean one. Generic titles (TITLE_FANOUT) keep families from running away.
+        if (family.has(n)) continue;
         family.set(n, id);
         queue.push(n);
       }

@@ -56,43 +56,43 @@ export function storedReplyBlocks(db: Db, rowId: number): { blocks: Block[]; res
 // ---------------------------------------------------------------------------------------
 // Race records
 
-/** SQLite's default limit on bound parameters is 999 in older builds: stay well under it. */
-const CHUNK = 400;
-
-function inChunks<T>(items: readonly T[], f: (part: readonly T[]) => void): void {
-  for (let i = 0; i < items.length; i += CHUNK) f(items.slice(i, i + CHUNK));
+/** Statements reused across a pass: a root list travels as one JSON array parameter. */
+interface TouchStmts {
+  races: Statement;
+  roots: Statement;
 }
+const touchCache = new WeakMap<Db, TouchStmts>();
 
-const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+function touchStmts(db: Db): TouchStmts {
+  let s = touchCache.get(db);
+  if (!s) {
+    s = {
+      races: db.sql
+        .prepare(
+          `SELECT race_id FROM race_threads WHERE root IN (SELECT value FROM json_each(@roots))
+           UNION SELECT rt.race_id FROM thread_nodes tn JOIN race_threads rt ON rt.root = tn.message_id WHERE tn.root IN (SELECT value FROM json_each(@roots))`,
+        )
+        .pluck(),
+      roots: db.sql.prepare('SELECT DISTINCT root FROM race_threads WHERE race_id IN (SELECT value FROM json_each(?))').pluck(),
+    };
+    touchCache.set(db, s);
+  }
+  return s;
+}
 
 /**
  * The races that involve any of these thread roots: stored under the root, or under a
  * message that a later one has since threaded below one of them (a root that gained a
  * parent is no root any more, but its race must still be replaced).
  */
-function racesTouching(db: Db, roots: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  inChunks(roots, (part) => {
-    const ids = db.sql
-      .prepare(
-        `SELECT race_id FROM race_threads WHERE root IN (${marks(part.length)})
-         UNION SELECT rt.race_id FROM thread_nodes tn JOIN race_threads rt ON rt.root = tn.message_id WHERE tn.root IN (${marks(part.length)})`,
-      )
-      .pluck()
-      .all(...part, ...part) as string[];
-    for (const id of ids) out.add(id);
-  });
-  return out;
+export function racesTouching(db: Db, roots: readonly string[]): Set<string> {
+  if (roots.length === 0) return new Set();
+  return new Set(touchStmts(db).races.all({ roots: JSON.stringify(roots) }) as string[]);
 }
 
-/** Thread roots of the stored races that involve these roots (the pass re-assembles their whole families). */
-export function raceThreadsTouching(db: Db, roots: readonly string[]): string[] {
-  const ids = [...racesTouching(db, roots)];
-  const out = new Set<string>();
-  inChunks(ids, (part) => {
-    for (const r of db.sql.prepare(`SELECT root FROM race_threads WHERE race_id IN (${marks(part.length)})`).pluck().all(...part) as string[]) out.add(r);
-  });
-  return [...out];
+/** The thread roots stored for these races. */
+export function raceRoots(db: Db, raceIds: readonly string[]): string[] {
+  return raceIds.length === 0 ? [] : (touchStmts(db).roots.all(JSON.stringify(raceIds)) as string[]);
 }
 
 const RACE_TABLES = ['races', 'race_threads', 'race_messages', 'race_terms', 'race_fixes', 'race_stances'] as const;
