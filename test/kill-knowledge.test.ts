@@ -17,7 +17,7 @@ import { mailText } from './fixtures/ingest/mail.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'loregraph.js');
-const RACES = 120;
+const RACES = 60;
 
 /** RACES race families written by us, each a report thread and a patch thread that Closes: it. */
 function raceArchive(path: string): number {
