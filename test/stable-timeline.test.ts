@@ -57,6 +57,14 @@ describe('every form of stable mail', () => {
     expect(classifyStableMail('[PATCH 6.1.y 2/5] efi: fix', `commit ${SHA} upstream.`, {}, undefined, { senderEmail: 'sashal@kernel.org' })?.kind).toBe('backport');
   });
 
+  it('reads the 2019 review cover and MANUALSEL picks', () => {
+    expect(classifyStableMail('[PATCH 5.0 00/89] 5.0.11-stable review', 'This is the start of the stable review cycle for the 5.0.11 release.')).toMatchObject({
+      kind: 'review-cover',
+      rc: '5.0.11-stable',
+    });
+    expect(classifyStableMail('[PATCH MANUALSEL 6.6 1/2] widget: fix', `[ Upstream commit ${SHA} ]`)).toMatchObject({ kind: 'autosel', branches: ['6.6'] });
+  });
+
   it('reads [PATCH x.y.z], [PATCH x.y-stable] and a "~" range', () => {
     expect(classifyStableMail('[PATCH 4.19.325] widget: fix', `commit ${SHA} upstream.`)?.branches).toEqual(['4.19']);
     expect(classifyStableMail('[PATCH 5.4-stable] widget: fix', `commit ${SHA} upstream.`)?.branches).toEqual(['5.4']);

@@ -81,7 +81,8 @@ export function findUpstreamCommit(body: string): string | null {
 
 const ADDED_RE = /^[Pp]atch "(.+)" (?:has been )?added to the (\d+\.\d+)-stable tree$/;
 const FAILED_RE = /^FAILED: [Pp]atch "(?:\[PATCH[^\]]*\]\s*)?(.+)" failed to apply to (\d+\.\d+)-stable tree$/;
-const COVER_RE = /^(\d+\.\d+\.\d+-rc\d+) review$/;
+// "6.14.3-rc1 review" today; "5.0.11-stable review" on Greg's covers until 2019.
+const COVER_RE = /^(\d+\.\d+\.\d+(?:-rc\d+|-stable)) review$/;
 
 function quotedTitle(t: string): string {
   return t.replace(/\s+/g, ' ').trim();

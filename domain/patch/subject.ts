@@ -154,7 +154,8 @@ function applyTag(info: SubjectInfo, tag: string): void {
       info.resend = true;
       continue;
     }
-    if (u === 'AUTOSEL') {
+    // MANUALSEL: the stable team's picks sent for the maintainer's ack, as AUTOSEL's are.
+    if (u === 'AUTOSEL' || u === 'MANUALSEL') {
       info.autosel = true;
       continue;
     }
