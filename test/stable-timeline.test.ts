@@ -68,6 +68,7 @@ describe('every form of stable mail', () => {
   it('reads [PATCH x.y.z], [PATCH x.y-stable] and a "~" range', () => {
     expect(classifyStableMail('[PATCH 4.19.325] widget: fix', `commit ${SHA} upstream.`)?.branches).toEqual(['4.19']);
     expect(classifyStableMail('[PATCH 5.4-stable] widget: fix', `commit ${SHA} upstream.`)?.branches).toEqual(['5.4']);
+    expect(classifyStableMail('[PATCH linux-5.10.y] widget: fix', `commit ${SHA} upstream.`)?.branches).toEqual(['5.10']);
     expect(classifyStableMail('[PATCH 6.6~6.9] widget: fix', 'x', {}, undefined, { date: day('2024-06-24') })?.branches).toEqual(['6.9', '6.6']);
   });
 

@@ -51,8 +51,9 @@ const FORWARD_WORDS = new Set(['fwd', 'fw', 'wg', 'tr', 'rv', 'enc', 'vs']);
 
 const PREFIX_RE = /^\s*([A-Za-z]{1,6}|[\u4e00-\u9fff]{2})\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*/;
 const BRACKET_RE = /^\s*\[([^\]]*)\]\s*/;
-// "6.1", "6.1.y", "5.10.x", "4.19.325" (a backport against one release), "5.4-stable".
-const BRANCH_RE = /^(\d+\.\d+)(?:\.(?:y|x|\d+))?(?:-stable)?$/i;
+// "6.1", "6.1.y", "5.10.x", "4.19.325" (a backport against one release), "5.4-stable",
+// "linux-5.10.y".
+const BRANCH_RE = /^(?:linux-)?(\d+\.\d+)(?:\.(?:y|x|\d+))?(?:-stable)?$/i;
 const VERSION_RE = /^v(\d+)(?:\.(\d+))?$/i;
 const COUNT_RE = /^(\d+)\/(\d+)$/;
 
