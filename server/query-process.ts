@@ -3,6 +3,7 @@
 // code) sent back over IPC. A process, not a worker thread, so that the pool can stop a
 // statement that overruns its deadline: better-sqlite3 cannot interrupt one, and a
 // worker's terminate() waits for it to return.
+import { setPriority } from 'node:os';
 import { openDb, type Db } from '../db/connection.ts';
 import { isLoregraphError, type ErrorCode } from '../domain/errors.ts';
 import { runQueryJob, type QueryJob } from './query-jobs.ts';
@@ -16,6 +17,17 @@ export type QueryReply =
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('query-process.ts runs as a child process with an IPC channel');
+
+/**
+ * Searches yield to the thread that serves HTTP (health checks, the page, JSON) when the
+ * cores are short; a concurrent `loregraph ingest` yields to both (cli/commands/ingest.ts).
+ */
+const QUERY_NICE = 5;
+try {
+  setPriority(QUERY_NICE);
+} catch {
+  // a platform that will not lower it: the deadline still bounds every search
+}
 
 let db: Db;
 try {

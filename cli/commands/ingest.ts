@@ -1,4 +1,5 @@
 // `loregraph ingest <path>... [--db FILE] [--subject-threading]`
+import { getPriority, setPriority } from 'node:os';
 import { closeDb, openDb } from '../../db/connection.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { ingestPaths, type IngestProgress, type IngestSummary } from '../../ingest/pipeline.ts';
@@ -29,6 +30,22 @@ export function formatSummary(s: IngestSummary): string {
   );
 }
 
+/** Below the server's query processes (server/query-process.ts QUERY_NICE 5). */
+export const INGEST_NICE = 10;
+
+/**
+ * Ingest is batch work: a server answering on the same machine comes first when the cores
+ * are short. Set before the parse workers start, so they inherit it (Linux keeps a nice
+ * value per thread). Alone on a machine, a lower priority costs nothing.
+ */
+function lowerPriority(): void {
+  try {
+    if (getPriority() < INGEST_NICE) setPriority(INGEST_NICE);
+  } catch {
+    // not permitted or not supported: ingest runs at the priority it was given
+  }
+}
+
 export const command: Command = {
   help: `usage: loregraph ingest <path>... [--db FILE] [--subject-threading] [--batch-size N] [--max-message-bytes N]
   Reads mbox/mboxrd files (also .gz), maildir or message directories, public-inbox git
@@ -56,6 +73,7 @@ export const command: Command = {
       throw new LoregraphError('USAGE', `--max-message-bytes must be a whole number of bytes from 1024 to ${1024 * MB}, not '${maxRaw}'`);
     }
     if (positionals.length === 0) throw new LoregraphError('USAGE', 'ingest needs at least one path');
+    lowerPriority();
     const db = openDb(values.db ?? DEFAULT_DB);
     let lastDraw = 0;
     try {
