@@ -56,10 +56,22 @@ async function render() {
   document.title = h1 ? `${h1.textContent} — loregraph` : 'loregraph';
 }
 
-function submitSearch(ev) {
+/** A Message-ID pasted alone ('<id@host>' or 'id@host'), or null. */
+function pastedMessageId(q) {
+  const m = /^<?([^\s<>()":]+@[^\s<>()":]+?)>?$/.exec(q);
+  return m && (q.startsWith('<') === q.endsWith('>')) ? m[1] : null;
+}
+
+async function submitSearch(ev) {
   ev.preventDefault();
   const q = $('q').value.trim();
   if (!q) return;
+  // A pasted Message-ID opens that message when it is stored; else it is searched for.
+  const mid = pastedMessageId(q);
+  if (mid) {
+    const res = await fetch(`/api/messages/${encodeURIComponent(mid)}`, { method: 'HEAD' }).catch(() => null);
+    if (res?.ok) return go(links.message(mid));
+  }
   const params = { q };
   if ($('sort').value === 'date') params.sort = 'date';
   if ($('threads').checked) params.threads = '1';
