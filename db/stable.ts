@@ -141,7 +141,7 @@ function byQuotedTitle(q: ReturnType<typeof decisionStatements>, d: EventRow): {
 }
 
 /** The branches (and releases) one decision covers. */
-function decisionBranches(q: ReturnType<typeof decisionStatements>, d: EventRow, target: string, events: EventRow[]): Map<string, string | null> {
+function decisionBranches(q: ReturnType<typeof decisionStatements>, d: EventRow, events: EventRow[]): Map<string, string | null> {
   const named = (d.raw_range ?? '').split(' ').filter((b) => /^\d+\.\d+$/.test(b));
   const out = new Map<string, string | null>();
   if (d.kind === 'bot-failed' || d.kind === 'wish') {
@@ -159,7 +159,6 @@ function decisionBranches(q: ReturnType<typeof decisionStatements>, d: EventRow,
   }
   for (const e of events) out.set(e.branch, null);
   for (const b of named) out.set(b, null);
-  void target;
   return out;
 }
 
@@ -204,7 +203,7 @@ function resolveReplyDecisions(db: Db): void {
     for (const [mail, evs] of byMail) {
       const first = evs[0];
       if (!first) continue;
-      const branches = decisionBranches(q, d, mail, mail === target || byMail.size === 1 ? events.filter((e) => e.message_id === mail) : evs);
+      const branches = decisionBranches(q, d, evs);
       for (const [branch, version] of branches) {
         const key = `${first.upstream_commit ?? first.title_key}\0${branch}`;
         if (seen.has(key)) continue;
