@@ -18,6 +18,7 @@ export const evidenceSchema = {
   properties: {
     messageId: str,
     block: { type: ['integer', 'null'], description: "index into the message's reply blocks (/api/messages/{mid}/structure), null for the subject" },
+    at: { type: 'integer', description: "where the words start in the block's text, when known" },
     text: { type: 'string', description: 'the sentence, diff line or subject the fact was read from' },
   },
 } as const;
@@ -27,7 +28,12 @@ const nullableEvidence = { anyOf: [evidenceSchema, { type: 'null' }] } as const;
 const reasonSchema = {
   type: 'object',
   required: ['kind', 'weight', 'evidence'],
-  properties: { kind: str, weight: { type: 'number' }, evidence: evidenceSchema },
+  properties: {
+    kind: str,
+    weight: { type: 'number' },
+    evidence: evidenceSchema,
+    quotedFrom: { type: 'string', description: "set when the words are quoted: whom they quote ('' when no attribution named them)" },
+  },
 } as const;
 
 const stepSchema = {
