@@ -128,6 +128,40 @@ describe.skipIf(!HAS_SHARED)(`am against b4's expected outputs${HAS_SHARED ? '' 
   }
 });
 
+/**
+ * What `git log --format=%ae[%n<committer>]%n%s%n%b---` shows once git am has applied the
+ * mbox (newest first), read with git's own mailsplit and mailinfo: b4's *.verify form.
+ */
+function verifyForm(mbox: string, committer: string | null): string {
+  const dir = mkdtempSync(join(tmp, 'split-'));
+  writeFileSync(join(dir, 'in.mbx'), mbox);
+  execFileSync('git', ['mailsplit', `-o${dir}`, join(dir, 'in.mbx')]);
+  const parts = readdirSync(dir).filter((f) => /^\d+$/.test(f)).sort().reverse();
+  let out = '';
+  for (const f of parts) {
+    const info = execFileSync('git', ['mailinfo', join(dir, 'msg'), join(dir, 'patch')], { input: readFileSync(join(dir, f)), encoding: 'utf8' });
+    const field = (k: string) => new RegExp(`^${k}: (.*)$`, 'm').exec(info)?.[1] ?? '';
+    out += `${field('Email')}\n${committer === null ? '' : `${committer}\n`}${field('Subject')}\n${readFileSync(join(dir, 'msg'), 'utf8')}---\n`;
+  }
+  return out;
+}
+
+describe.skipIf(!HAS_SHARED)(`am against b4's *.verify (git log of what b4 shazam and b4 trailers commit)${HAS_SHARED ? '' : ` (${SHARED_SKIP_REASON})`}`, () => {
+  const cases: [string, string, string[], string | null][] = [
+    ['shazam-git1-just-series', 'shazam-git1-just-series-defaults', [], 'test-override@example.com'],
+    ['shazam-git1-just-series', 'shazam-git1-just-series-addlink', ['-l'], 'test-override@example.com'],
+    ['trailers-thread-with-followups', 'trailers-thread-with-followups', ['-s'], null],
+  ];
+  for (const [source, verify, args, committer] of cases) {
+    it(`${source} with ${args.join(' ') || 'defaults'} commits what ${verify}.verify shows`, async () => {
+      const dbFile = await ingestTo(`${verify}-v`, sharedPath('corpus', 'b4', `${source}.mbox`));
+      const r = await am(dbFile, ['20221025-test1-v1-1-e4f28f57990c@linuxfoundation.org', '-o', '-', ...IDENTITY, ...args]);
+      expect(r.code).toBe(0);
+      expect(verifyForm(r.out, committer)).toBe(readFileSync(sharedPath('corpus', 'b4-expected', `${verify}.verify`), 'utf8'));
+    });
+  }
+});
+
 function git(cwd: string, args: string[], input?: string): string {
   return execFileSync('git', args, {
     cwd,
