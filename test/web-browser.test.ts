@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { ensureSeeded } from '../ingest/seed.ts';
+import { addWatch } from '../db/watches.ts';
 import { buildApp } from '../server/app.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
 import { HOSTILE_ID, MARKUP_ID, ingestFixture } from './helpers/api-fixture.ts';
@@ -60,6 +61,9 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lg-web-browser-'));
     await ensureSeeded(join(dir, 'db.sqlite'), { worker: false });
+    const w = openDb(join(dir, 'db.sqlite'));
+    addWatch(w, 'folios', 's:folio', Date.UTC(2026, 0, 1));
+    closeDb(w);
     db = openDb(join(dir, 'db.sqlite'), { readonly: true });
     app = buildApp({ db, scenarioDir: join(REPO_ROOT, 'test/fixtures/sim'), simRunner: 'inline', knowledgeBuilder: 'inline' });
     base = await listen(app);
@@ -88,6 +92,16 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     expect(dom).toContain('<code>both_counted</code>');
     expect(dom).toContain('<code>counter_inc</code>');
     expect(dom).toContain('As expected: both load 0 and store 1');
+  }, 90_000);
+
+  it('lists saved searches at #/watch, and what one matched since its last watch up', async () => {
+    const list = await renderedDom('#/watch');
+    expect(list).toContain('<a href="#/watch/folios">folios</a>');
+    const one = await renderedDom('#/watch/folios');
+    expect(one).toContain('<h1>Saved search folios</h1>');
+    expect(one).toMatch(/New since the last watch up \(never run: everything\): [1-9]\d*</);
+    expect(one).toContain('[BUG] mm/filemap: stale folio returned after concurrent truncate');
+    expect(one).toContain('href="/api/watches/folios/feed.atom"');
   }, 90_000);
 
   it('shows a patch with its stable status and series on one page', async () => {

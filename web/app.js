@@ -12,6 +12,7 @@ import { stableView } from './views/stable.js';
 import { scenariosView } from './views/scenarios.js';
 import { scenarioView } from './views/scenario.js';
 import { homeView } from './views/home.js';
+import { watchesView } from './views/watches.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,6 +26,7 @@ const VIEWS = {
   stable: stableView,
   scenarios: scenariosView,
   s: scenarioView,
+  watch: watchesView,
 };
 
 /** Fills the search form from a #/search link, so a shared link shows its query. */
