@@ -37,6 +37,7 @@ function hostileQueryList(): { name: string; q: string; path?: 'search' | 'feed.
     { name: 'at bound: 64 common words OR', q: Array.from({ length: 64 }, (_, i) => COMMON[i % COMMON.length]).join(' OR ') },
     { name: 'at bound: 4 phrases of 16', q: Array.from({ length: 4 }, () => `"${words(16)}"`).join(' OR ') },
     { name: 'at bound: NOT-heavy', q: `-${COMMON.slice(0, 30).join(' -')}` },
+    { name: 'a common term under a date range that excludes its matches', q: 'lock d:2023-01-01..' },
     { name: 'at bound: feed of 8 prefixes', q: ['th', 'lo', 'pa', 're', 'wr', 'er', 'co', 'ca'].map((p) => `${p}*`).join(' OR '), path: 'feed.atom' },
   ];
   const r = rng(13);
