@@ -10,6 +10,8 @@ import { openDb } from '../db/connection.ts';
 import { SECURITY_HEADERS } from '../server/security.ts';
 import type { SearchRunner } from '../server/search-runner.ts';
 import { normalizeBaseUrl } from '../server/base-url.ts';
+import { main } from '../cli/main.ts';
+import { captureIO } from './helpers/cli-io.ts';
 
 let app: FastifyInstance;
 let port: number;
@@ -150,6 +152,12 @@ describe('feed links', () => {
     } finally {
       await local.close();
     }
+  });
+
+  it('serve refuses a --base-url that is not one, before opening anything', async () => {
+    const io = captureIO();
+    expect(await main(['serve', '--base-url', 'lore.example', '--db', '/nonexistent/x.db'], io)).toBe(2);
+    expect(io.stderr()).toBe("loregraph: --base-url must be an absolute http(s) URL, got 'lore.example'\n");
   });
 
   it('--base-url takes an absolute http(s) URL and nothing else', () => {
