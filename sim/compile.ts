@@ -13,6 +13,7 @@
 import { FOLIO_FIELDS, type Expr, type KernelRef, type Leaf, type LValue, type LockDecl, type LockRef, type Program, type Stmt } from './ast.ts';
 import { SimError } from './errors.ts';
 import { leaves, showExpr } from './expr.ts';
+import * as mem from './memory.ts';
 
 export type State = Int32Array;
 
@@ -42,7 +43,7 @@ export interface Transition {
   applies?: (s: State) => boolean;
 }
 
-export type NodeKind = Stmt['kind'] | 'queue' | 'gp_wait';
+export type NodeKind = Stmt['kind'] | 'queue' | 'gp_wait' | 'memory';
 
 export interface Node {
   thread: number;
@@ -64,6 +65,27 @@ export interface Node {
   cond?: string;
   /** if/while/choice steps of the same thread whose branch this node is inside (for witness slicing). */
   within: number[];
+  /** What the weak memory model asks of this node (the Promela export renders the same rules). */
+  mem?: MemReq;
+}
+
+/** A node's memory-model requirements and effects (slots are state slots). */
+export interface MemReq {
+  /** Both buffers empty first (a fence, a release, an atomic). */
+  drained: boolean;
+  /** No pending loads first (smp_rmb, a release store). */
+  loadsDone: boolean;
+  /** Store-buffer entries the step adds. */
+  room: number;
+  /** It waits while a pending load reads one of these locations or writes one of these registers. */
+  locs: number[];
+  regs: number[];
+  /** A deferred load: queued, not performed. */
+  issue?: { reg: number; loc: number };
+  /** smp_wmb under lkmm-lite: a new epoch. */
+  wmb?: boolean;
+  /** Per assignment of a `do`: buffered (with entry flags), or straight to memory. */
+  assigns?: { buffered: boolean; flags: number; delta?: { e: Expr; neg: boolean } }[];
 }
 
 export interface Slot {
@@ -83,7 +105,9 @@ export interface Slot {
     | 'freed'
     | 'rcu'
     | 'gp'
-    | 'rcufree';
+    | 'rcufree'
+    | 'sb'
+    | 'lb';
   thread?: number;
 }
 
@@ -108,7 +132,14 @@ export interface Model {
   program: Program;
   width: number;
   init: State;
-  threads: { name: string; pcSlot: number; nodes: Node[]; end: number }[];
+  /**
+   * The program's threads, then (under a weak memory model) one memory pseudo-thread per
+   * thread, `aux`: it commits buffered stores and satisfies pending loads, never "ends",
+   * and always has a move while it has work (sim/memory.ts).
+   */
+  threads: { name: string; pcSlot: number; nodes: Node[]; end: number; aux?: true }[];
+  /** The weak memory model's layout, when there is one. */
+  memory?: mem.MemLayout;
   transitions: Transition[];
   slots: Slot[];
   failures: Failure[];
@@ -118,6 +149,23 @@ export interface Model {
   slotOf: Map<string, number>;
   /** Slot of a leaf as seen from a thread (locals are per thread). */
   leafSlot: (x: Leaf, thread: number) => number;
+}
+
+function walkStmts(ss: Stmt[], f: (s: Stmt) => void): void {
+  for (const s of ss) {
+    f(s);
+    if (s.kind === 'if') (walkStmts(s.then, f), walkStmts(s.else, f));
+    else if (s.kind === 'while') walkStmts(s.body, f);
+    else if (s.kind === 'choice') for (const b of s.branches) walkStmts(b.body, f);
+  }
+}
+
+function someStmt(ss: Stmt[], f: (s: Stmt) => boolean): boolean {
+  let found = false;
+  walkStmts(ss, (s) => {
+    if (f(s)) found = true;
+  });
+  return found;
 }
 
 /** What the program uses, to lay out only the state it needs. */
@@ -181,6 +229,18 @@ export function touchedFolios(s: Stmt): Set<string> {
       break;
   }
   return out;
+}
+
+/** `x = x + e` / `x = x - e`: the addition a relaxed atomic buffers. */
+function relaxedDelta(target: LValue, v: Expr): { e: Expr; neg: boolean } | undefined {
+  const same = (a: Expr): boolean => {
+    const b = a.k === 'load' ? a.e : a;
+    return JSON.stringify(b) === JSON.stringify(target);
+  };
+  if (v.k !== 'bin' || (v.op !== '+' && v.op !== '-')) return undefined;
+  if (same(v.l)) return { e: v.r, neg: v.op === '-' };
+  if (v.op === '+' && same(v.r)) return { e: v.l, neg: false };
+  return undefined;
 }
 
 /** Every lock a thread body takes (lock, down_*, trylocks): what it may hold at its end. */
@@ -256,6 +316,33 @@ export function compile(p: Program): Model {
   p.threads.forEach((t, i) => {
     for (const l of t.locals) add({ name: `${t.name}.${l.name}`, kind: 'local', thread: i }, localKey(t.name, l.name));
   });
+  // Weak memory: a store buffer per thread (and under lkmm-lite a buffer of pending loads),
+  // sized to hold every store of the largest step.
+  const weak = p.memory.model !== 'sc';
+  const ghosts = new Set(p.memory.ghost);
+  const isLocName = (x: Leaf): boolean => (x.k === 'var' && x.scope === 'global' && !ghosts.has(x.name)) || (x.k === 'field' && x.field !== 'locked');
+  let ML: mem.MemLayout | undefined;
+  if (weak) {
+    let most = 0;
+    for (const t of p.threads) walkStmts(t.body, (st) => {
+      if (st.kind === 'do' && !(st.atomic === 'mb' || (st.atomic === 'relaxed' && p.memory.model === 'tso'))) most = Math.max(most, st.assigns.filter((a) => isLocName(a.target)).length);
+    });
+    const K = Math.max(p.memory.storeBuffer, most);
+    const P = p.memory.model === 'lkmm-lite' ? p.memory.loadBuffer : 0;
+    const adds = p.memory.model === 'lkmm-lite' && p.threads.some((t) => someStmt(t.body, (st) => st.kind === 'do' && st.atomic === 'relaxed'));
+    const tms = p.threads.map((t, i): mem.ThreadMem => {
+      const pc = add({ name: `${t.name}~mem.pc`, kind: 'pc', thread: p.threads.length + i });
+      const sbLen = add({ name: `${t.name}#sb.len`, kind: 'sb', thread: i });
+      const sbEpoch = add({ name: `${t.name}#sb.epoch`, kind: 'sb', thread: i });
+      const sbBase = slots.length;
+      for (let k = 0; k < K; k++) for (const f of ['loc', 'val', 'ep', 'fl']) add({ name: `${t.name}#sb[${k}].${f}`, kind: 'sb', thread: i });
+      const lbLen = P > 0 ? add({ name: `${t.name}#lb.len`, kind: 'lb', thread: i }) : -1;
+      const lbBase = slots.length;
+      for (let k = 0; k < P; k++) for (const f of ['reg', 'loc']) add({ name: `${t.name}#lb[${k}].${f}`, kind: 'lb', thread: i });
+      return { sbLen, sbEpoch, sbBase, lbLen, lbBase, pc };
+    });
+    ML = { model: p.memory.model, weak, K, P, adds, threads: tms };
+  }
 
   const width = slots.length;
   const init = new Int32Array(width);
@@ -308,12 +395,42 @@ export function compile(p: Program): Model {
 
   const propReads = new Set<number>();
   for (const pr of p.invariants) readsOf(pr.expr, 0, propReads);
+  // Under a weak memory model: the slots that are memory locations (buffered, forwarded).
+  const locSlots = new Set<number>();
+  if (ML) {
+    for (const v of p.vars) if (!ghosts.has(v.name)) locSlots.add(slotOf.get(v.name)!);
+    for (const f of p.folios) for (const fld of FOLIO_FIELDS) if (fld !== 'locked') locSlots.add(slotOf.get(`${f.name}.${fld}`)!);
+  }
+  const isLocLeaf = (x: Leaf, thread: number): boolean => ML !== undefined && locSlots.has(leafSlot(x, thread));
 
   const threads: Model['threads'] = p.threads.map((t, ti) => {
     const pcSlot = ti;
     const me = ti + 1;
     const bit = 1 << ti;
-    const X = (e: Expr, arr: string): string => exprJs(e, arr, (x) => leafSlot(x, ti), folioIndex);
+    const tm = ML?.threads[ti];
+    // The thread's buffer slots, for the read/write sets partial-order reduction relies on.
+    const sbSlots = tm ? [tm.sbLen, tm.sbEpoch, ...Array.from({ length: ML!.K * mem.SB_STRIDE }, (_, k) => tm.sbBase + k)] : [];
+    const lbSlots = tm && ML!.P > 0 ? [tm.lbLen, ...Array.from({ length: ML!.P * mem.LB_STRIDE }, (_, k) => tm.lbBase + k)] : [];
+    // lkmm-lite: `r = x` / `r = READ_ONCE(x)` into a local is issued now and satisfied later.
+    const deferred = new Map<Stmt, { reg: number; loc: number }>();
+    if (ML && ML.P > 0) {
+      walkStmts(t.body, (st) => {
+        if (st.kind !== 'do' || st.when || st.atomic || st.assigns.length !== 1) return;
+        const a = st.assigns[0]!;
+        const v = a.value.k === 'load' && a.value.order === 'once' ? a.value.e : a.value;
+        if (a.target.k !== 'var' || a.target.scope !== 'local' || a.order !== undefined) return;
+        if ((v.k === 'var' || v.k === 'field') && isLocLeaf(v, ti)) deferred.set(st, { reg: leafSlot(a.target, ti), loc: leafSlot(v, ti) });
+      });
+    }
+    const regsD = new Set([...deferred.values()].map((d) => d.reg));
+    const locsD = new Set([...deferred.values()].map((d) => d.loc));
+    let forwarded = false;
+    const X = (e: Expr, arr: string): string =>
+      exprJs(e, arr, (x) => leafSlot(x, ti), folioIndex, ML ? (slot) => {
+        if (!locSlots.has(slot)) return `${arr}[${slot}]`;
+        forwarded = true;
+        return mem.forwardJs(ML!, ti, arr, String(slot));
+      } : undefined);
     const taken = locksTaken(t.body);
     /** What this thread may still hold when it ends, each as a test over `n` and its failure. */
     const heldAtExit = (step: string): { held: string; slot: number; fail: number }[] => {
@@ -455,13 +572,33 @@ export function compile(p: Program): Model {
         reads.add(x);
         writes.add(x);
       };
-      const storeJs = (target: LValue, valueJs: string): string => {
+      forwarded = false;
+      // What this node needs from the memory model before it may run (over `c`).
+      const memGuard: string[] = [];
+      const req: MemReq = { drained: false, loadsDone: false, room: 0, locs: [], regs: [] };
+      if (ML) node.mem = req;
+      let buffered = 0;
+      const storeJs = (target: LValue, valueJs: string, flags = 0): string => {
         const slot = lvSlot(target, ti);
         writes.add(slot);
-        if (target.k !== 'xa') return `n[${slot}] = ${valueJs};`;
-        for (const x of xaSlots(target.xa)) rw(x);
-        return xaStoreJs(target.xa, target.index, 0, valueJs);
+        if (target.k === 'xa') {
+          for (const x of xaSlots(target.xa)) rw(x);
+          return xaStoreJs(target.xa, target.index, 0, valueJs);
+        }
+        if (!ML || !locSlots.has(slot) || atomicDirect) return `n[${slot}] = ${valueJs};`;
+        buffered++;
+        for (const x of sbSlots) rw(x);
+        return mem.bufferStoreJs(ML, ti, slot, valueJs, flags);
       };
+      // A full fence, or a release: both buffers empty first.
+      const drained = (): void => {
+        if (!ML) return;
+        req.drained = true;
+        memGuard.push(mem.drainedJs(ML, ti, 'c'));
+        reads.add(tm!.sbLen);
+        if (ML.P > 0) reads.add(tm!.lbLen);
+      };
+      let atomicDirect = false;
       // Prechecks: conditions (over `A`, the state array) under which taking this step is
       // a violation, whether or not it could otherwise proceed.
       const pre: { js: (arr: string) => string; fail: number }[] = [];
@@ -495,7 +632,21 @@ export function compile(p: Program): Model {
       // `c` (the current state, for guards) and `n` (the successor being built). The
       // closures come from that source, and so does the explorer's generated expander,
       // so there is exactly one definition of each step's meaning.
-      const mk = (guardJs: string | undefined, body: string, branch?: string): void => {
+      const mk = (guardJs0: string | undefined, body: string, branch?: string): void => {
+        let guardJs = guardJs0;
+        if (ML) {
+          // A step that reads a pending register or touches a location a pending load reads waits for it.
+          const touched = [...reads, ...writes];
+          req.locs = [...new Set(touched.filter((x) => locsD.has(x) && !(isIssue && x === isIssue.loc)))];
+          req.regs = [...new Set(touched.filter((x) => regsD.has(x)))];
+          req.room = buffered;
+          const np = mem.noPendingJs(ML, ti, 'c', req.locs, req.regs);
+          if (np) for (const x of lbSlots) reads.add(x);
+          if (forwarded) for (const x of sbSlots) reads.add(x);
+          if (buffered > 0) memGuard.push(mem.roomJs(ML, ti, 'c', buffered));
+          const parts = [...memGuard, np].filter((x) => x !== '');
+          if (parts.length) guardJs = guardJs === undefined ? parts.join(' && ') : `${parts.join(' && ')} && (${guardJs})`;
+        }
         const preGuard = pre.map((x) => x.js('c'));
         const guard = guardJs === undefined ? undefined : preGuard.length ? `(${[...preGuard, `(${guardJs})`].join(' || ')})` : guardJs;
         const checks = pre.map((x) => `if (${x.js('n')}) return ${x.fail};`).join(' ');
@@ -522,6 +673,7 @@ export function compile(p: Program): Model {
       };
       let pendingDeps: Map<number, number[]> | undefined;
       let pendingApplies: ((c: State) => boolean) | undefined;
+      const isIssue = s.kind === 'do' ? deferred.get(s) : undefined;
       const next = targets[0]!;
       const PC = `n[${pcSlot}] = ${next};`;
       const mask = (arr: string, include: (u: number) => boolean): string => {
@@ -530,6 +682,28 @@ export function compile(p: Program): Model {
       };
       switch (s.kind) {
         case 'do': {
+          if (isIssue && ML && tm) {
+            // A deferred load: queued now, satisfied by the memory pseudo-thread later.
+            memGuard.push(`c[${tm.lbLen}] < ${ML.P}`);
+            req.issue = isIssue;
+            for (const x of lbSlots) rw(x);
+            writes.add(isIssue.reg);
+            pendingDeps = new Map([[isIssue.reg, [isIssue.loc]]]);
+            mk(undefined, `${mem.bufferLoadJs(ML, ti, isIssue.reg, isIssue.loc)} ${PC}`);
+            break;
+          }
+          // A fully ordered atomic (and, on x86, every locked instruction) drains both buffers and works on memory.
+          if (ML && (s.atomic === 'mb' || (s.atomic === 'relaxed' && ML.model === 'tso'))) {
+            drained();
+            atomicDirect = true;
+          }
+          if (ML && s.assigns.some((a) => a.order === 'release') && ML.P > 0) {
+            req.loadsDone = true;
+            memGuard.push(mem.loadsDoneJs(ML, ti, 'c'));
+            reads.add(tm!.lbLen);
+          }
+          req.assigns = [];
+          const relaxedAdd = ML !== undefined && ML.model === 'lkmm-lite' && s.atomic === 'relaxed';
           // Assignments run in order: a later one reading an earlier one's target depends on what that one read.
           const deps = new Map<number, Set<number>>();
           const cond = new Set<number>();
@@ -541,7 +715,20 @@ export function compile(p: Program): Model {
               for (const y of deps.get(x) ?? [x]) own.add(y);
             }
             readsOf(asg.value, ti, reads);
-            const js = storeJs(asg.target, X(asg.value, 'n'));
+            let js: string;
+            if (relaxedAdd && asg.target.k !== 'xa' && locSlots.has(lvSlot(asg.target, ti))) {
+              // A relaxed atomic_add/atomic_sub: buffered as an addition, applied to memory when it leaves.
+              const delta = relaxedDelta(asg.target, asg.value);
+              if (!delta) throw new SimError('SIM_INVALID', `'atomic: relaxed' under lkmm-lite buffers additions: write '${showExpr(asg.target as Expr)} = ${showExpr(asg.target as Expr)} + e' or '- e'; use 'atomic: mb' for others`, s.pos);
+              const before = buffered;
+              js = storeJs(asg.target, delta.neg ? `((-${X(delta.e, 'n')}) | 0)` : X(delta.e, 'n'), mem.F_ADD);
+              req.assigns!.push({ buffered: buffered > before, flags: mem.F_ADD, delta });
+            } else {
+              const before = buffered;
+              const flags = asg.order === 'release' && ML?.model === 'lkmm-lite' ? mem.F_RELEASE : 0;
+              js = storeJs(asg.target, X(asg.value, 'n'), flags);
+              req.assigns!.push({ buffered: buffered > before, flags });
+            }
             for (const w of asg.target.k === 'xa' ? xaSlots(asg.target.xa) : [lvSlot(asg.target, ti)]) deps.set(w, own);
             return js;
           });
@@ -576,11 +763,26 @@ export function compile(p: Program): Model {
           break;
         case 'barrier':
           // Under sequential consistency every barrier is a step that does nothing.
+          if (ML && s.barrier === 'smp_mb') drained();
+          if (ML && s.barrier === 'smp_rmb' && ML.P > 0) {
+            req.loadsDone = true;
+            memGuard.push(mem.loadsDoneJs(ML, ti, 'c'));
+            reads.add(tm!.lbLen);
+          }
+          if (ML && s.barrier === 'smp_wmb' && ML.model === 'lkmm-lite') {
+            req.wmb = true;
+            rw(tm!.sbEpoch);
+            reads.add(tm!.sbLen);
+            mk(undefined, `${mem.wmbJs(ML, ti)} ${PC}`);
+            break;
+          }
           mk(undefined, PC);
           break;
         case 'lock':
         case 'unlock':
         case 'trylock': {
+          // An unlock is a release; on x86 every lock operation is a locked instruction.
+          if (ML && (s.kind === 'unlock' || ML.model === 'tso')) drained();
           const L = s.lock;
           const decl = lockDecl.get(L.name);
           // Releasing what nobody holds (in that mode) is a double unlock; what someone else holds, a non-owner's.
@@ -642,6 +844,9 @@ export function compile(p: Program): Model {
           break;
         }
         case 'ref': {
+          // Refcount operations are taken as fully ordered atomics (the value-returning ones are).
+          drained();
+          atomicDirect = true;
           const v = lvSlot(s.target, ti);
           rw(v);
           const name = showExpr(s.target as Expr);
@@ -680,6 +885,8 @@ export function compile(p: Program): Model {
           break;
         }
         case 'rcu_read_unlock': {
+          // The section's accesses are done before it ends (what a grace period waits for).
+          drained();
           const ns = rcuSlot(ti);
           rw(ns);
           // The outermost unlock ends this reader's section: every grace period and every
@@ -705,6 +912,7 @@ export function compile(p: Program): Model {
         }
         case 'synchronize_rcu': {
           const g = gpSlot(ti)!;
+          if (r.sub !== 'gp_wait') drained();
           if (r.sub === 'gp_wait') {
             reads.add(g);
             node.gp = g;
@@ -719,6 +927,7 @@ export function compile(p: Program): Model {
           break;
         }
         case 'free': {
+          drained();
           const fr = freedSlot(s.folio)!;
           rw(fr);
           const rf = rcuFreeSlot(s.folio);
@@ -756,6 +965,47 @@ export function compile(p: Program): Model {
     }
     return { name: t.name, pcSlot, nodes, end: endPc };
   });
+
+  // The memory pseudo-threads: each commits its thread's buffered stores and satisfies its
+  // pending loads, one transition each, in any order the model allows.
+  if (ML) {
+    p.threads.forEach((t, ti) => {
+      const tm = ML!.threads[ti]!;
+      const index = threads.length;
+      const node: Node = { thread: index, index: 0, step: 'flush', kind: 'memory', trans: [], visible: false, next: [0], within: [] };
+      const sb = [tm.sbLen, tm.sbEpoch, ...Array.from({ length: ML!.K * mem.SB_STRIDE }, (_, k) => tm.sbBase + k)];
+      const lb = ML!.P > 0 ? [tm.lbLen, ...Array.from({ length: ML!.P * mem.LB_STRIDE }, (_, k) => tm.lbBase + k)] : [];
+      const regs = t.locals.map((l) => slotOf.get(localKey(t.name, l.name))!);
+      const add = (branch: string, guardJs: string, body: string, reads: number[], writes: number[], func: string): void => {
+        const execJs = `${body} return -1;`;
+        const tr: Transition = {
+          gid: transitions.length,
+          thread: index,
+          node: 0,
+          step: 'flush',
+          fn: { file: 'memory-model', func },
+          branch,
+          guard: new Function('c', `return ${guardJs};`) as (c: State) => boolean,
+          exec: new Function('n', execJs) as (n: State) => number,
+          guardJs,
+          execJs,
+          reads,
+          writes,
+        };
+        transitions.push(tr);
+        node.trans.push(tr);
+        if (writes.some((x) => propReads.has(x))) node.visible = true;
+      };
+      const locs = [...locSlots];
+      for (let i = 0; i < (ML!.model === 'tso' ? 1 : ML!.K); i++) {
+        add(`store${i}`, mem.commitOkJs(ML!, ti, 'c', i), mem.commitJs(ML!, ti, i), [...sb, ...locs], [...sb, ...locs], 'commit_store');
+      }
+      for (let i = 0; i < ML!.P; i++) {
+        add(`load${i}`, mem.satisfyOkJs(ML!, ti, 'c', i), mem.satisfyJs(ML!, ti, i), [...sb, ...lb, ...locs], [...lb, ...regs], 'satisfy_load');
+      }
+      threads.push({ name: `${t.name}~mem`, pcSlot: tm.pc, nodes: [node], end: 1, aux: true });
+    });
+  }
 
   function xaSize(xa: string): number {
     return p.xarrays.find((x) => x.name === xa)!.size;
@@ -811,19 +1061,20 @@ export function compile(p: Program): Model {
     finals: p.finals.map(prop),
     slotOf,
     leafSlot,
+    ...(ML ? { memory: ML } : {}),
   };
 }
 
 /** An expression as JavaScript over the state array `arr`; booleans are 0/1, arithmetic wraps at 32 bits like Promela's int. */
-export function exprJs(e: Expr, arr: string, slot: (x: Leaf) => number, folios: Map<string, number>): string {
-  const r = (x: Expr): string => exprJs(x, arr, slot, folios);
+export function exprJs(e: Expr, arr: string, slot: (x: Leaf) => number, folios: Map<string, number>, load?: (slot: number) => string): string {
+  const r = (x: Expr): string => exprJs(x, arr, slot, folios, load);
   switch (e.k) {
     case 'int':
       return String(e.v);
     case 'var':
     case 'field':
     case 'xa':
-      return `${arr}[${slot(e)}]`;
+      return load ? load(slot(e)) : `${arr}[${slot(e)}]`;
     case 'load':
       return r(e.e);
     case 'folio':

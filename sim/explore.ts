@@ -502,7 +502,8 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     if (enabled > 0) continue;
 
     let allDone = true;
-    for (let t = 0; t < T; t++) if (cur[threads[t]!.pcSlot]! < threads[t]!.end) allDone = false;
+    // A memory pseudo-thread with work always has a move: here it has none, so it is idle.
+    for (let t = 0; t < T; t++) if (!threads[t]!.aux && cur[threads[t]!.pcSlot]! < threads[t]!.end) allDone = false;
     if (!allDone) {
       if (!all) return done({ verdict: 'deadlock', property: 'deadlock', message: 'no thread can move', path: store.pathTo(head), waitFor: waitFor(m, cur) });
       if (!seen.has('deadlock')) record({ key: 'deadlock', verdict: 'deadlock', property: 'deadlock', message: 'no thread can move', path: store.pathTo(head), waitFor: waitFor(m, cur) });
@@ -521,6 +522,7 @@ export function unreached(m: Model, covered: Uint8Array): string[] {
   const seen = new Set<string>();
   const all = new Set<string>();
   for (const tr of m.transitions) {
+    if (m.threads[tr.thread]!.aux) continue;
     const key = `${m.threads[tr.thread]!.name}:${tr.step}`;
     all.add(key);
     if (covered[tr.gid]) seen.add(key);
@@ -535,7 +537,7 @@ export function waitFor(m: Model, s: State): WaitEdge[] {
   const owner = (v: number): string[] => (v > 0 ? [names[v - 1]!] : []);
   m.threads.forEach((th) => {
     const pc = s[th.pcSlot]!;
-    if (pc >= th.end) return;
+    if (pc >= th.end || th.aux) return;
     const node: Node = th.nodes[pc]!;
     if (node.awaits !== undefined) {
       edges.push({ thread: th.name, waitsFor: `condition ${node.awaits} (${node.step})`, heldBy: [] });

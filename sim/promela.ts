@@ -18,7 +18,8 @@
 // A writer-fair rwsem's down_write is two transitions (queue, then acquire) exactly as in
 // sim/compile.ts, and so is synchronize_rcu (snapshot the readers, then wait for them).
 import type { Expr, Leaf, LockDecl, LockRef, LValue, Program, Scenario, Stmt, ThreadInstance } from './ast.ts';
-import { compile, features, locksTaken, sleepingWhat, touchedFolios } from './compile.ts';
+import { compile, features, locksTaken, sleepingWhat, touchedFolios, type MemReq, type Model, type Node } from './compile.ts';
+import { PmlMemory } from './promela-memory.ts';
 import { instantiate } from './instantiate.ts';
 
 /** The Promela text for one (variant, config) of a scenario. */
@@ -63,17 +64,17 @@ function leafName(x: Leaf): string {
   return `${xaName(x.xa)}[${x.index}]`;
 }
 
-export function exprToPromela(e: Expr, folios: ReadonlyMap<string, number> = new Map()): string {
-  const r = (x: Expr): string => exprToPromela(x, folios);
+export function exprToPromela(e: Expr, folios: ReadonlyMap<string, number> = new Map(), leaf: (x: Leaf) => string = leafName): string {
+  const r = (x: Expr): string => exprToPromela(x, folios, leaf);
   switch (e.k) {
     case 'int':
       return String(e.v);
     case 'var':
     case 'field':
     case 'xa':
-      return leafName(e);
+      return leaf(e);
     case 'load':
-      return leafName(e.e);
+      return leaf(e.e);
     case 'folio':
       return String(folios.get(e.folio) ?? 0);
     case 'call':
@@ -150,11 +151,43 @@ interface Ctx {
   inv: string;
   /** Locks the thread may hold at its end. */
   taken: LockRef[];
+  model: Model;
+  /** The weak memory model's rendering, when there is one. */
+  mem: PmlMemory | undefined;
 }
 
+/** An expression as thread ctx reads it: its registers by name, memory locations through its store buffer. */
 function X(ctx: Ctx, e: Expr): string {
-  return exprToPromela(e, ctx.folios);
+  return exprToPromela(e, ctx.folios, (x) => {
+    if (!ctx.mem) return leafName(x);
+    if (x.k === 'var' && x.scope === 'local') return regName(ctx.thread, x.name);
+    const slot = ctx.model.leafSlot(x, ctx.index);
+    return ctx.mem.locs.includes(slot) ? ctx.mem.forward(ctx.thread, slot) : leafName(x);
+  });
 }
+
+/** Under a weak memory model a thread's locals are globals: its memory process writes them. */
+const regName = (thread: string, local: string): string => `l_${ident(thread)}_${ident(local)}`;
+
+function lv(ctx: Ctx, l: LValue): string {
+  return ctx.mem && l.k === 'var' && l.scope === 'local' ? regName(ctx.thread, l.name) : lvalue(l);
+}
+
+/** The compiled node a statement is (the second node of a two-transition step by `sub`). */
+function nodeOf(ctx: Ctx, s: Stmt, sub?: 'queue' | 'gp_wait'): Node | undefined {
+  const th = ctx.model.threads[ctx.index]!;
+  return th.nodes.find((n) => n.step === s.id && (sub ? n.kind === sub : n.kind !== 'queue' && n.kind !== 'gp_wait'));
+}
+
+function memGuard(ctx: Ctx, s: Stmt, sub?: 'queue' | 'gp_wait'): string {
+  return ctx.mem ? ctx.mem.guard(ctx.thread, nodeOf(ctx, s, sub)?.mem) : '';
+}
+
+/** `(a) && (b)`, dropping empty parts. */
+const and = (...xs: (string | undefined)[]): string | undefined => {
+  const ys = xs.filter((x): x is string => x !== undefined && x !== '');
+  return ys.length === 0 ? undefined : ys.length === 1 ? ys[0] : ys.map((y) => `(${y})`).join(' && ');
+};
 
 function lockGuardAndTake(ctx: Ctx, lock: LockRef, mode: 'exclusive' | 'read' | 'write'): { guard: string; take: string } {
   if (lock.type === 'folio') {
@@ -255,9 +288,13 @@ function xaSplit(ctx: Ctx, xa: string, index: number, order: number): string {
   return opts.length ? `if ${opts.join(' ')} :: else -> skip fi` : 'skip';
 }
 
-function assign(ctx: Ctx, a: { target: LValue; value: Expr }): string {
+function assign(ctx: Ctx, a: { target: LValue; value: Expr }, m?: NonNullable<MemReq['assigns']>[number]): string {
   if (a.target.k === 'xa') return xaStore(ctx, a.target.xa, a.target.index, 0, X(ctx, a.value));
-  return `${lvalue(a.target)} = ${X(ctx, a.value)}`;
+  if (ctx.mem && m?.buffered) {
+    const value = m.delta ? (m.delta.neg ? `-(${X(ctx, m.delta.e)})` : X(ctx, m.delta.e)) : X(ctx, a.value);
+    return ctx.mem.store(ctx.thread, ctx.model.leafSlot(a.target, ctx.index), value, m.flags);
+  }
+  return `${lv(ctx, a.target)} = ${X(ctx, a.value)}`;
 }
 
 /** The effect of a step that is one d_step: its guard (for blocking steps) and its body. */
@@ -265,7 +302,9 @@ function dstepBody(ctx: Ctx, s: Stmt): { guard?: string; body: string } | undefi
   const code = (what: string): number => ctx.viol.code(`${what} ${ctx.thread} ${s.id}`);
   switch (s.kind) {
     case 'do': {
-      const body = s.assigns.length === 0 ? 'skip' : s.assigns.map((a) => assign(ctx, a)).join('; ');
+      const req = nodeOf(ctx, s)?.mem;
+      if (ctx.mem && req?.issue) return { body: ctx.mem.issue(ctx.thread, req.issue.reg, req.issue.loc) };
+      const body = s.assigns.length === 0 ? 'skip' : s.assigns.map((a, i) => assign(ctx, a, req?.assigns?.[i])).join('; ');
       return { body: s.when ? `if :: (${X(ctx, s.when)}) -> ${body} :: else -> skip fi` : body };
     }
     case 'lock': {
@@ -275,7 +314,7 @@ function dstepBody(ctx: Ctx, s: Stmt): { guard?: string; body: string } | undefi
     case 'unlock':
       return { body: release(ctx, s, s.lock, s.mode) };
     case 'trylock': {
-      const into = lvalue(s.into);
+      const into = lv(ctx, s.into);
       if (s.lock.type === 'rwsem') {
         const L = s.lock.name;
         const fair = ctx.locks.get(L)?.fair !== 'reader';
@@ -291,8 +330,8 @@ function dstepBody(ctx: Ctx, s: Stmt): { guard?: string; body: string } | undefi
       return { body: `if :: (${guard}) -> ${take}; ${into} = 1 :: else -> ${into} = 0 fi` };
     }
     case 'ref': {
-      const v = lvalue(s.target);
-      const into = s.into ? lvalue(s.into) : '';
+      const v = lv(ctx, s.target);
+      const into = s.into ? lv(ctx, s.into) : '';
       switch (s.op) {
         case 'get':
           return { body: `if :: ${v} <= 0 -> viol = ${code('refcount_inc_on_zero')} :: else -> ${v} = ${v} + 1 fi` };
@@ -338,7 +377,7 @@ function dstepBody(ctx: Ctx, s: Stmt): { guard?: string; body: string } | undefi
     case 'xa_split':
       return { body: xaSplit(ctx, s.xa, s.index, s.order) };
     case 'barrier':
-      return { body: 'skip' };
+      return { body: ctx.mem && nodeOf(ctx, s)?.mem?.wmb ? ctx.mem.wmb(ctx.thread) : 'skip' };
     default:
       return undefined;
   }
@@ -362,7 +401,8 @@ function mark(ctx: Ctx, s: Stmt, branch?: string): void {
 }
 
 /** One atomic step: prechecks, guard, body, then the invariants and (last step) `done`. */
-function emitDstep(ctx: Ctx, s: Stmt, indent: string, guard: string | undefined, body: string, pre = prechecks(ctx, s)): void {
+function emitDstep(ctx: Ctx, s: Stmt, indent: string, guard0: string | undefined, body: string, pre = prechecks(ctx, s), sub?: 'queue' | 'gp_wait'): void {
+  const guard = and(memGuard(ctx, s, sub), guard0);
   const dstep = ctx.targets.has(s.id) ? 'atomic' : 'd_step';
   const fin = s === ctx.finish ? `${exitCheck(ctx, s.id)}; done = done + 1` : '';
   const preAny = pre.map((x) => x.cond).join(' || ');
@@ -385,7 +425,7 @@ function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
     out.push(head);
     if (s.kind === 'lock' && s.lock.type === 'rwsem' && s.mode === 'write' && ctx.locks.get(s.lock.name)?.fair !== 'reader') {
       // A copy of the step, so the queueing d_step never counts the thread as finished.
-      emitDstep(ctx, { ...s }, indent, undefined, `${rw(s.lock.name, 'q')} = ${rw(s.lock.name, 'q')} + 1`, prechecks(ctx, s, 'queue'));
+      emitDstep(ctx, { ...s }, indent, memGuard(ctx, s, 'queue'), `${rw(s.lock.name, 'q')} = ${rw(s.lock.name, 'q')} + 1`, prechecks(ctx, s, 'queue'));
       out[out.length - 1] += '  /* queued */';
     }
     emitDstep(ctx, s, indent, simple.guard, simple.body, pre);
@@ -396,7 +436,7 @@ function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
       out.push(head);
       const gp = gpName(ctx.thread);
       emitDstep(ctx, s, indent, undefined, `${gp} = ${readerMask(ctx, ctx.index)}`, pre);
-      out.push(`${indent}(${gp} == 0);  /* waits for the grace period */`);
+      out.push(`${indent}(${and(memGuard(ctx, s, 'gp_wait'), `${gp} == 0`)});  /* waits for the grace period */`);
       mark(ctx, s);
       return;
     }
@@ -404,7 +444,7 @@ function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
       out.push(head);
       if (pre.length) emitDstep(ctx, s, indent, X(ctx, s.cond), 'skip', pre);
       else {
-        out.push(`${indent}(${X(ctx, s.cond)});`);
+        out.push(`${indent}(${and(memGuard(ctx, s), X(ctx, s.cond))});`);
         mark(ctx, s);
       }
       return;
@@ -415,37 +455,42 @@ function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
       return;
     }
     case 'if':
+    case 'while': {
+      // A memory guard means a blocked branch is not the other branch: no `else` then.
+      const mg = memGuard(ctx, s);
+      const ok = pre.length ? `!(${preAny})` : undefined;
+      const yes = `(${and(ok, mg, X(ctx, s.cond))})`;
+      const no = mg ? `(${and(ok, mg, `!(${X(ctx, s.cond)})`)})` : 'else';
       out.push(head);
-      out.push(`${indent}if`);
+      out.push(`${indent}${s.kind === 'if' ? 'if' : 'do'}`);
       if (pre.length) {
-        violOption();
+        if (s.kind === 'if') violOption();
+        else out.push(`${indent}:: (${preAny}) -> viol = ${pre[0]!.code}; break`);
         mark(ctx, s);
       }
-      emitOption(ctx, s, pre.length ? `(!(${preAny}) && (${X(ctx, s.cond)}))` : `(${X(ctx, s.cond)})`, s.then, indent);
-      emitOption(ctx, s, 'else', s.else, indent);
-      out.push(`${indent}fi;`);
-      return;
-    case 'while':
-      out.push(head);
-      out.push(`${indent}do`);
-      if (pre.length) {
-        out.push(`${indent}:: (${preAny}) -> viol = ${pre[0]!.code}; break`);
+      if (s.kind === 'if') {
+        emitOption(ctx, s, yes, s.then, indent);
+        emitOption(ctx, s, no, s.else, indent);
+        out.push(`${indent}fi;`);
+      } else {
+        emitOption(ctx, s, yes, s.body, indent);
+        out.push(`${indent}:: ${no} -> break`);
         mark(ctx, s);
+        out.push(`${indent}od;`);
       }
-      emitOption(ctx, s, pre.length ? `(!(${preAny}) && (${X(ctx, s.cond)}))` : `(${X(ctx, s.cond)})`, s.body, indent);
-      out.push(`${indent}:: else -> break`);
-      mark(ctx, s);
-      out.push(`${indent}od;`);
       return;
-    case 'choice':
+    }
+    case 'choice': {
+      const mg = memGuard(ctx, s);
       out.push(head);
       out.push(`${indent}if`);
       for (const b of s.branches) {
         out.push(`${indent}${comment(`branch ${b.label}`)}`);
-        emitOption(ctx, s, 'true', b.body, indent, b.label);
+        emitOption(ctx, s, mg ? `(${mg})` : 'true', b.body, indent, b.label);
       }
       out.push(`${indent}fi;`);
       return;
+    }
     case 'goto':
       out.push(`${indent}goto ${ctx.labels.label(s.target)}; ${comment(`goto ${s.target}`)}`);
       return;
@@ -460,7 +505,7 @@ function emitStmt(ctx: Ctx, s: Stmt, indent: string): void {
 /** Steps whose Promela is one d_step, so the end of the thread can be counted inside it. */
 const FOLDS_FINISH = new Set(['do', 'lock', 'unlock', 'trylock', 'ref', 'rcu_read_lock', 'rcu_read_unlock', 'free', 'xa_store', 'xa_split', 'barrier']);
 
-function emitThread(p: Program, t: ThreadInstance, index: number, out: string[], lines: Map<number, PmlLine>, shared: Pick<Ctx, 'viol' | 'folios' | 'feat' | 'inv'>): void {
+function emitThread(p: Program, t: ThreadInstance, index: number, out: string[], lines: Map<number, PmlLine>, shared: Pick<Ctx, 'viol' | 'folios' | 'feat' | 'inv' | 'model' | 'mem'>): void {
   const targets = new Set<string>();
   let exits = false;
   const collect = (ss: Stmt[]): void => {
@@ -477,7 +522,7 @@ function emitThread(p: Program, t: ThreadInstance, index: number, out: string[],
   const finish = !exits && last && FOLDS_FINISH.has(last.kind) ? last : undefined;
   const ctx: Ctx = { p, thread: t.name, lines, targets, finish, me: index + 1, index, locks: new Map(p.locks.map((l) => [l.name, l])), labels: new Labels(), out, taken: locksTaken(t.body), ...shared };
   out.push(`active proctype T_${ident(t.name)}() {  ${comment(`thread ${t.name} (template ${t.template})`)}`);
-  for (const l of t.locals) out.push(`  int ${lName(l.name)} = ${l.init};`);
+  if (!shared.mem) for (const l of t.locals) out.push(`  int ${lName(l.name)} = ${l.init};`);
   // Promela arrays have no initialisers: xa_init sets the xarrays before any thread looks.
   if (p.xarrays.some((x) => x.entries.length > 0)) out.push('  (xa_ready == 1);');
   emitBlock(ctx, t.body, '  ');
@@ -508,6 +553,14 @@ export function programToPromelaMapped(p: Program): { text: string; lines: Map<n
   // An invariant broken in the initial state is a violation before any step.
   const m = compile(p);
   const broken0 = m.brokenInvariant(m.init);
+  const slotName = (slot: number): string => {
+    const sl = m.slots[slot]!;
+    if (sl.kind === 'global') return gName(sl.name);
+    if (sl.kind === 'field') return fName(sl.name.split('.')[0]!, sl.name.split('.')[1]!);
+    if (sl.kind === 'local') return regName(p.threads[sl.thread!]!.name, sl.name.slice(p.threads[sl.thread!]!.name.length + 1));
+    throw new Error(`internal: slot ${sl.name} has no Promela name`);
+  };
+  const pmem = m.memory ? new PmlMemory(m, { slot: slotName }, ident) : undefined;
   out.push(`/* loregraph sim export: ${p.scenario} variant=${p.variant} config=${p.config} */`);
   out.push(`/* verdicts: "assertion violated" = violated, "invalid end state" = deadlock */`);
   out.push('');
@@ -540,10 +593,20 @@ export function programToPromelaMapped(p: Program): { text: string; lines: Map<n
     x.entries.flatMap((en) => Array.from({ length: 1 << en.order }, (_, k) => `${xaName(x.name)}[${en.index + k}] = ${en.entry}; ${xaOrd(x.name)}[${en.index + k}] = ${en.order}`)),
   );
   if (xaInit.length) out.push('int xa_ready = 0;');
+  if (pmem) {
+    out.push(...pmem.declarations(p.threads.map((t) => t.name)));
+    for (const t of p.threads) for (const l of t.locals) out.push(`int ${regName(t.name, l.name)} = ${l.init};  /* ${t.name}'s local (a register) */`);
+  }
   out.push(`int viol = ${broken0 >= 0 ? viol.code(`invariant ${p.invariants[broken0]!.name}`) : 0};  /* the first violation, 0: none */`);
   out.push('int done = 0;');
   out.push('');
-  p.threads.forEach((t, i) => emitThread(p, t, i, out, lines, { viol, folios, feat, inv }));
+  p.threads.forEach((t, i) => emitThread(p, t, i, out, lines, { viol, folios, feat, inv, model: m, mem: pmem }));
+  if (pmem) {
+    p.threads.forEach((t, i) => {
+      const regs = t.locals.map((l) => m.leafSlot({ k: 'var', name: l.name, scope: 'local' }, i));
+      pmem.process(t.name, regs, inv, (branch) => lines.set(out.length, { thread: `${t.name}~mem`, step: 'flush', branch, atomic: false }), out);
+    });
+  }
   if (xaInit.length) {
     out.push(`active proctype xa_init() { d_step { ${xaInit.join('; ')}; xa_ready = 1 } }`);
     out.push('');
@@ -559,7 +622,8 @@ export function programToPromelaMapped(p: Program): { text: string; lines: Map<n
   out.push('');
   if (p.finals.length > 0) {
     out.push('active proctype finals() {');
-    out.push(`  (done == ${p.threads.length} && viol == 0);`);
+    // Under a weak memory model the finals read memory once every buffer has drained.
+    out.push(`  (done == ${p.threads.length} && viol == 0${pmem ? p.threads.map((t) => ` && ${pmem.drained(t.name)}`).join('') : ''});`);
     out.push(`  d_step { if ${p.finals.map((f) => `:: !(${exprToPromela(f.expr, folios)}) -> viol = ${viol.code(`final ${f.name}`)}`).join(' ')} :: else -> skip fi }`);
     out.push('}');
   }

@@ -4,6 +4,7 @@
 // through here, so a witness that is printed is a witness that replays.
 import type { Verdict, WitnessStep, WaitEdge } from './ast.ts';
 import type { Model, State, Transition } from './compile.ts';
+import { F_ADD, F_RELEASE, LB_STRIDE, SB_STRIDE } from './memory.ts';
 import { SimError } from './errors.ts';
 import { waitFor } from './explore.ts';
 import { showEntry } from './expr.ts';
@@ -81,7 +82,7 @@ function run(m: Model, n: number, pick: (s: State, i: number) => Transition): Re
     return pc < th.end && th.nodes[pc]!.trans.some((t) => !t.guard || t.guard(s));
   });
   if (anyEnabled) return { verdict: 'holds', steps, final: s };
-  if (m.threads.some((th) => s[th.pcSlot]! < th.end)) return { verdict: 'deadlock', property: 'deadlock', steps, final: s, waitFor: waitFor(m, s) };
+  if (m.threads.some((th) => !th.aux && s[th.pcSlot]! < th.end)) return { verdict: 'deadlock', property: 'deadlock', steps, final: s, waitFor: waitFor(m, s) };
   const f = m.finals.find((x) => !x.check(s));
   return f ? { verdict: 'violated', property: f.name, steps, final: s } : { verdict: 'holds', steps, final: s };
 }
@@ -133,9 +134,54 @@ export function changes(m: Model, a: State, b: State): string[] {
       case 'rcufree':
         out.push(`${base} call_rcu waits for: ${set(x)} -> ${set(y)}`);
         break;
+      case 'sb':
+      case 'lb':
+        break; // summarised per thread below
       default:
         out.push(`${sl.name}: ${x} -> ${y}`);
     }
   }
+  const ml = m.memory;
+  if (ml) {
+    ml.threads.forEach((tm, t) => {
+      const name = m.threads[t]!.name;
+      const sa = storeBufferText(m, a, t);
+      const sb = storeBufferText(m, b, t);
+      if (sa !== sb) out.push(`${name} store buffer: ${sa} -> ${sb}`);
+      if (ml.P > 0) {
+        const la = loadBufferText(m, a, t);
+        const lb = loadBufferText(m, b, t);
+        if (la !== lb) out.push(`${name} pending loads: ${la} -> ${lb}`);
+      }
+      void tm;
+    });
+  }
   return out;
+}
+
+/** A thread's store buffer, oldest first: `[x = 1, | y = 2]` (`|` an smp_wmb, `+=` an addition, `rel` a release). */
+export function storeBufferText(m: Model, s: State, t: number): string {
+  const ml = m.memory!;
+  const tm = ml.threads[t]!;
+  const parts: string[] = [];
+  let ep = 0;
+  for (let i = 0; i < s[tm.sbLen]!; i++) {
+    const b = tm.sbBase + i * SB_STRIDE;
+    const e = s[b + 2]!;
+    const fl = s[b + 3]!;
+    parts.push(`${e > ep ? '| ' : ''}${m.slots[s[b]!]!.name} ${(fl & F_ADD) !== 0 ? '+=' : '='} ${s[b + 1]}${(fl & F_RELEASE) !== 0 ? ' (release)' : ''}`);
+    ep = e;
+  }
+  return `[${parts.join(', ')}]`;
+}
+
+function loadBufferText(m: Model, s: State, t: number): string {
+  const ml = m.memory!;
+  const tm = ml.threads[t]!;
+  const parts: string[] = [];
+  for (let i = 0; i < s[tm.lbLen]!; i++) {
+    const b = tm.lbBase + i * LB_STRIDE;
+    parts.push(`${m.slots[s[b]!]!.name} <- ${m.slots[s[b + 1]!]!.name}`);
+  }
+  return `[${parts.join(', ')}]`;
 }

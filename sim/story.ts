@@ -12,6 +12,7 @@
 import type { Expr, Leaf, Outcome, Story, WitnessStep } from './ast.ts';
 import { exprJs, type Model, type State, type Transition } from './compile.ts';
 import { leaves, showEntry, showExpr } from './expr.ts';
+import { SB_STRIDE } from './memory.ts';
 import { replayWitness } from './replay.ts';
 
 interface Replayed {
@@ -124,7 +125,7 @@ export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread
     // Each stuck thread: what its guard reads, and the branches its step is inside.
     m.threads.forEach((th, ti) => {
       const pc = end[th.pcSlot]!;
-      if (pc >= th.end) return;
+      if (pc >= th.end || th.aux) return;
       for (const tr of th.nodes[pc]!.trans) addReads(tr);
       addWithin(ti, pc);
     });
@@ -165,6 +166,9 @@ export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread
     if (tr.deps && wanted.length > 0) for (const k of wanted) for (const x of tr.deps.get(k) ?? []) live.add(x);
     else addReads(tr);
     addWithin(tr.thread, tr.node);
+    // Weak memory: a load that missed another thread's store still in its store buffer is
+    // half of the story; that store's step is shown too.
+    if (m.memory) for (const j of unseenStores(m, steps, i)) relevant[j] = 1;
   }
   // A final that never held: the last step that set what it reads is where it was settled.
   if (o.kind === 'final' && breaking === undefined && lastSeedDef !== undefined) {
@@ -196,4 +200,28 @@ function findAssert(m: Model, thread: number, step: string): Expr | undefined {
 export function storyOfWitness(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread' | 'witness'>): Story {
   replayWitness(m, o.witness);
   return storyOf(m, o);
+}
+
+/** Earlier steps of other threads whose store to a location step i reads sat unseen in a store buffer. */
+function unseenStores(m: Model, steps: Replayed[], i: number): number[] {
+  const ml = m.memory!;
+  const { tr, before } = steps[i]!;
+  const out: number[] = [];
+  const reads = new Set(tr.reads.filter((x) => m.slots[x]!.kind === 'global' || m.slots[x]!.kind === 'field'));
+  if (reads.size === 0) return out;
+  ml.threads.forEach((tm, u) => {
+    if (u === tr.thread || m.threads[tr.thread]!.aux) return;
+    for (let k = 0; k < before[tm.sbLen]!; k++) {
+      const loc = before[tm.sbBase + k * SB_STRIDE]!;
+      if (!reads.has(loc)) continue;
+      for (let j = i - 1; j >= 0; j--) {
+        const t = steps[j]!.tr;
+        if (t.thread === u && t.deps?.has(loc)) {
+          out.push(j);
+          break;
+        }
+      }
+    }
+  });
+  return out;
 }

@@ -28,7 +28,7 @@ describe('the example models meet their expectations', () => {
   const rep = checkAll(EXAMPLES);
   it('loads every example', () => {
     expect(rep.errors).toEqual([]);
-    expect(new Set(rep.rows.map((r) => r.scenario))).toEqual(new Set(['discipline', 'rcu', 'refcount-freeze', 'rwsem-trylock', 'two-outcomes', 'when-do', 'xarray']));
+    expect(new Set(rep.rows.map((r) => r.scenario))).toEqual(new Set(['discipline', 'memory-models', 'rcu', 'refcount-freeze', 'rwsem-trylock', 'two-outcomes', 'when-do', 'xarray']));
   });
   it.each(rep.rows.map((r) => [`${r.scenario} ${r.variant} x ${r.config}: ${r.expected}`, r] as const))('%s', (_n, r) => {
     expect(`${r.got} ${r.property ?? ''}`).toBe(`${r.expected} ${r.expectedProperty ?? (r.expected === 'deadlock' ? 'deadlock' : '')}`);

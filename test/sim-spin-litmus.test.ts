@@ -1,0 +1,39 @@
+// SPIN cross-checks the weak memory models' Promela export on the LKMM litmus tests: each
+// translatable test under lkmm-lite, and a handful under tso, must get the same verdict
+// from SPIN as from our explorer, and SPIN's counterexamples must replay on our model.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { parseScenario } from '../sim/index.ts';
+import { litmusToScenario, parseLitmus, untranslatable } from '../sim/litmus.ts';
+import { crossCheck, pool, table, type Agreement } from '../sim/promela-check.ts';
+import { spinTools } from '../sim/promela-spin.ts';
+import { expectSpinAgreement } from './helpers/spin-agreement.ts';
+import { sharedPath } from './helpers/shared.ts';
+
+const FAST = { optimize: false, maxDepth: 50_000, hashBits: 16, trails: true, cache: true } as const;
+const tools = await spinTools();
+if (!tools.ok) console.warn(`SPIN cross-check of the litmus tests skipped: ${tools.reason}`);
+
+const DIR = sharedPath('lkmm-litmus');
+const TSO = new Set(['SB+poonceonces', 'SB+rfionceonce-poonceonces', 'R+poonceonces', 'MP+poonceonces', 'LB+poonceonces', 'IRIW+poonceonces+OnceOnce']);
+const models = (existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.litmus')).sort() : []).flatMap((f) => {
+  const l = parseLitmus(readFileSync(`${DIR}/${f}`, 'utf8'), f);
+  if (untranslatable(l)) return [];
+  return (['lkmm-lite', 'tso'] as const).filter((m) => m === 'lkmm-lite' || TSO.has(l.name)).map((m) => ({ key: `${l.name} ${m}`, sc: parseScenario(litmusToScenario(l, m), `${l.name}.yaml`) }));
+});
+
+describe.skipIf(!tools.ok || models.length === 0)('SPIN agrees with the explorer on the litmus tests under the weak memory models', () => {
+  const results = new Map<string, Agreement>();
+  beforeAll(async () => {
+    const rows = await pool(models, 2, async (m) => ({ ...(await crossCheck(m.sc, 'original', 'all', FAST)), key: m.key }));
+    for (const r of rows) results.set(r.key, r);
+  }, 400_000);
+
+  afterAll(() => {
+    if (results.size > 0) console.log(`\nverdict table (ours vs SPIN)\n${table([...results.values()])}\n`);
+  });
+
+  it.each(models.map((m) => [m.key]))('%s', (key) => {
+    expectSpinAgreement(results.get(key)!);
+  });
+});
