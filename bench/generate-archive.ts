@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 export const BENCH_OUT = join(dirname(fileURLToPath(import.meta.url)), 'out');
 
-function rng(seed: number): () => number {
+/** A small seeded generator (mulberry32): same seed, same sequence. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

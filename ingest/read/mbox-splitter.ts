@@ -263,21 +263,27 @@ export class MboxSplitter {
       if (byLength === undefined) return undefined;
       if (byLength !== null) return byLength;
     }
+    this.searchPos = Math.max(this.searchPos, this.msgStart - 1);
+    const found = this.scanSeparator(eof);
+    if (!('wait' in found)) return found;
+    this.searchPos = found.wait === 'partial' ? found.at : Math.max(this.searchPos, this.len - SEP.length + 1, this.msgStart - 1);
+    return undefined;
+  }
+
+  /**
+   * The next envelope line from searchPos on, which ends the current message; else what
+   * to wait for: 'none' (no separator in sight) or 'partial' (one at `at` whose line is
+   * not complete yet). Separators that are not envelopes are passed over for good.
+   */
+  private scanSeparator(eof: boolean): Boundary | { wait: 'none' } | { wait: 'partial'; at: number } {
     const view = this.buf.subarray(0, this.len);
     for (;;) {
-      const i = view.indexOf(SEP, Math.max(this.searchPos, this.msgStart - 1));
-      if (i < 0) {
-        if (eof) return { msgEnd: this.len, cut: 'eof', next: null };
-        this.searchPos = Math.max(this.searchPos, this.len - SEP.length + 1, this.msgStart - 1);
-        return undefined;
-      }
+      const i = view.indexOf(SEP, this.searchPos);
+      if (i < 0) return eof ? { msgEnd: this.len, cut: 'eof', next: null } : { wait: 'none' };
       const lineStart = i + 1;
       let lineEnd = view.indexOf(NL, lineStart);
       if (lineEnd < 0) {
-        if (!eof && this.len - lineStart <= MAX_ENVELOPE_LENGTH + 1) {
-          this.searchPos = i;
-          return undefined;
-        }
+        if (!eof && this.len - lineStart <= MAX_ENVELOPE_LENGTH + 1) return { wait: 'partial', at: i };
         lineEnd = this.len;
       }
       const envelope = this.envelopeAt(lineStart, lineEnd);
@@ -374,33 +380,18 @@ export class MboxSplitter {
    * the buffer holds at most a separator, an envelope line and a chunk.
    */
   private skipToBoundary(eof: boolean): Boundary | undefined {
-    const view = this.buf.subarray(0, this.len);
-    for (;;) {
-      const i = view.indexOf(SEP, this.searchPos);
-      if (i < 0) {
-        if (eof) return { msgEnd: this.len, cut: 'eof', next: null };
-        // a CR and a partial separator may end the buffer: they wait for the next chunk
-        this.consume(this.len - SEP.length);
-        this.searchPos = Math.max(this.searchPos, this.len - SEP.length);
-        return undefined;
-      }
-      const lineStart = i + 1;
-      let lineEnd = view.indexOf(NL, lineStart);
-      if (lineEnd < 0) {
-        if (!eof && this.len - lineStart <= MAX_ENVELOPE_LENGTH + 1) {
-          this.consume(i - 1);
-          this.searchPos = i;
-          return undefined;
-        }
-        lineEnd = this.len;
-      }
-      const envelope = this.envelopeAt(lineStart, lineEnd);
-      if (envelope === null) {
-        this.searchPos = lineStart;
-        continue;
-      }
-      return { msgEnd: i, cut: 'separator', next: { envStart: lineStart, lineEnd, envelope } };
+    const found = this.scanSeparator(eof);
+    if (!('wait' in found)) return found;
+    if (found.wait === 'partial') {
+      // the CR of a CRLF separator stays for finishSkip
+      this.consume(found.at - 1);
+      this.searchPos = found.at;
+    } else {
+      // a CR and a partial separator may end the buffer: they wait for the next chunk
+      this.consume(this.len - SEP.length);
+      this.searchPos = Math.max(this.searchPos, this.len - SEP.length);
     }
+    return undefined;
   }
 
   /** The oversized message ends at msgEnd (same newline rules as finish). */
