@@ -156,6 +156,8 @@ export interface TrailerView {
   followup: boolean;
   /** Given on the cover letter: applies to every patch of the version. */
   fromCover: boolean;
+  /** Given on this patch in an earlier version whose patch-id is unchanged (that patch mail), as b4 carries it forward; null otherwise. */
+  carriedFrom: string | null;
 }
 
 export interface SeriesPatchView {
@@ -231,9 +233,27 @@ function trailersFor(db: Db, messageId: string, fromCover: boolean): TrailerView
       givenIn: r.message_id,
       followup: r.followup === 1,
       fromCover: fromCover,
+      carriedFrom: null,
     });
   }
   return out;
+}
+
+/**
+ * A review given on a patch stays with it while the patch does not change: each patch
+ * matched to the previous version's by patch-id gets that one's follow-up trailers (its own
+ * carried ones too), as b4 carries them; versions come oldest first.
+ */
+function carryForward(versions: SeriesVersionView[]): void {
+  const reviewOf = new Map<string, TrailerView[]>();
+  for (const v of versions) {
+    for (const p of v.patches) {
+      const earlier = p.match === 'patch-id' && p.previousMessageId ? (reviewOf.get(p.previousMessageId) ?? []) : [];
+      const has = (t: TrailerView) => p.trailers.some((o) => o.name === t.name && o.value.toLowerCase() === t.value.toLowerCase());
+      for (const t of earlier) if (!has(t)) p.trailers.push({ ...t, carriedFrom: t.carriedFrom ?? p.previousMessageId });
+      reviewOf.set(p.messageId, p.trailers.filter((t) => t.followup));
+    }
+  }
 }
 
 /** Every version of the series a message (cover, patch, or a reply to either) belongs to. */
@@ -295,6 +315,7 @@ export function getSeries(db: Db, messageId: string): SeriesView {
       }),
     ),
   }));
+  carryForward(versions);
   const requested = versions.find((v) => v.id === row.series_id);
   return { title: requested?.title ?? '', requested: fam.version, versions };
 }

@@ -320,3 +320,21 @@ describe('end-of-ingest passes across runs', () => {
     ]);
   });
 });
+
+describe('a review carried forward while the patch is unchanged (test/fixtures/am/two-versions.mbox)', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await ingestForPatches([join(import.meta.dirname, 'fixtures', 'am', 'two-versions.mbox')]);
+  });
+  afterAll(() => closeDb(db));
+
+  it('gives v2 1/2 (same patch-id) the Reviewed-by of v1 1/2, v2 2/2 (changed) none, and refuses the trailer naming someone else', () => {
+    const [v1, v2] = getSeries(db, 'v2-1@example.org').versions;
+    const followups = (p: { trailers: { followup: boolean; name: string; value: string; givenIn: string; carriedFrom: string | null }[] } | undefined) =>
+      (p?.trailers ?? []).filter((t) => t.followup).map((t) => [t.name, t.value, t.givenIn, t.carriedFrom]);
+    expect(followups(v1?.patches[0])).toEqual([['Reviewed-by', 'Rita Reviewer <rita@example.org>', 'r1@example.org', null]]);
+    expect(followups(v2?.patches[0])).toEqual([['Reviewed-by', 'Rita Reviewer <rita@example.org>', 'r1@example.org', 'v1-1@example.org']]);
+    expect(followups(v2?.patches[1])).toEqual([]);
+    expect(v2?.coverTrailers.map((t) => [t.name, t.givenIn, t.carriedFrom])).toEqual([['Tested-by', 'r3@example.org', null]]);
+  });
+});

@@ -9,7 +9,7 @@ import { DEFAULT_DB, normalizeMessageId, parseCommandArgs, printJson, type Comma
 const clean = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, ' ');
 
 function trailerLine(t: TrailerView): string {
-  const how = t.followup ? ` (given in <${t.givenIn}>${t.fromCover ? ', for the whole series' : ''})` : '';
+  const how = t.followup ? ` (given in <${t.givenIn}>${t.fromCover ? ', for the whole series' : ''}${t.carriedFrom ? `, on <${t.carriedFrom}>: patch-id unchanged` : ''})` : '';
   return `      ${clean(t.name)}: ${clean(t.value)}${how}`;
 }
 

@@ -14,7 +14,7 @@ const nstr = { type: ['string', 'null'] } as const;
 
 const trailerSchema = {
   type: 'object',
-  required: ['name', 'value', 'person', 'commit', 'url', 'givenIn', 'followup', 'fromCover'],
+  required: ['name', 'value', 'person', 'commit', 'url', 'givenIn', 'followup', 'fromCover', 'carriedFrom'],
   properties: {
     name: str,
     value: str,
@@ -24,6 +24,7 @@ const trailerSchema = {
     givenIn: { type: 'string', description: 'Message-ID of the mail the trailer was written in' },
     followup: { type: 'boolean', description: 'given in a reply rather than in the patch' },
     fromCover: { type: 'boolean', description: 'given on the cover letter: applies to every patch' },
+    carriedFrom: { ...nstr, description: "the earlier version's patch mail it was given on, its patch-id unchanged (carried forward as b4 does)" },
   },
 } as const;
 

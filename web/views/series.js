@@ -5,7 +5,7 @@ import { links } from '../lib/router.js';
 
 function trailerNode(t) {
   const url = safeHref(t.url);
-  const where = t.fromCover ? 'on the cover letter' : t.followup ? 'in a reply' : 'in the patch';
+  const where = t.carriedFrom ? 'in a reply to an earlier version (patch unchanged)' : t.fromCover ? 'on the cover letter' : t.followup ? 'in a reply' : 'in the patch';
   return el(
     'li',
     {},
