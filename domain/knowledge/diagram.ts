@@ -19,7 +19,7 @@ export interface DiagramRead {
   steps: { column: number; text: string; functions: string[] }[];
 }
 
-const HEAD_TOKEN = /^[\[(<]?(?:CPU\s?#?\d+|cpu\s?\d+|Thread\s?[A-Z0-9]+|thread\s?[a-z0-9]+|Task\s?[A-Z0-9]+|task\s?[a-z0-9]+|Process\s?[A-Z0-9]+|process\s?[a-z0-9]+|Context\s?[A-Z0-9]+|P[0-9]|T[0-9]|CPU[A-Z])[\])>]?\s*:?$/;
+const HEAD_TOKEN = /^[\[(<]?(?:CPU\s?#?\d+|cpu\s?\d+|Thread\s?[A-Z0-9]+|thread\s?[a-z0-9]+|Task\s?[A-Z0-9]+|task\s?[a-z0-9]+|Process\s?[A-Z0-9]+|process\s?[a-z0-9]+|Context\s?[A-Z0-9]+|P[0-9]|T[0-9]|CPU[A-Z])[\])>]?(?:\s*\([^)]{1,40}\))?\s*:?$/;
 
 /** Pieces of a line separated by two or more spaces (or a tab), with their columns. */
 function pieces(line: string): { at: number; text: string }[] {
@@ -49,10 +49,15 @@ function isHeading(line: string): string[] | null {
 
 const RULE = /^[\s\-=_|]+$/;
 
+// A heading names at least two columns with one of these words: lines without one are no heading.
+const HEAD_WORD = /\b(?:CPU|cpu|Thread|thread|Task|task|Process|process|Context|P[0-9]|T[0-9])/;
+
 /** The first interleaving diagram in `lines` (quote markers already stripped), or null. */
 export function readDiagram(lines: readonly string[]): DiagramRead | null {
   for (let i = 0; i < lines.length; i++) {
-    const heads = isHeading(lines[i] ?? '');
+    const line = lines[i] ?? '';
+    if (line.length > 200 || !HEAD_WORD.test(line)) continue;
+    const heads = isHeading(line);
     if (!heads) continue;
     const starts = pieces((lines[i] ?? '').replace(/\t/g, '        ')).map((p) => p.at);
     const steps: DiagramRead['steps'] = [];

@@ -37,6 +37,22 @@ export interface MessageAnalysis {
 }
 
 const MAX_EVIDENCE = 300;
+
+// Cheap one-pass looks before the word lists (each a regex pass of its own) are asked.
+// The gate for reading quotes: words only a race discussion uses (not the false friends).
+const RACE_HINT = /\brac(?:e|es|ed|y|ing)\b|race[- ]condition|dead-?lock|ABBA|AB-BA|concurrent|simultaneous|interleav|TOCTOU|smp_[rw]?mb|smp_(?:load|store)_|READ_ONCE|WRITE_ONCE|use[- ]after[- ]free|\bUAF\b|KCSAN|circular locking|lock inversion|hung task|blocked for more/i;
+// Substrings one of which every RACE_HINT match holds: native scans, far cheaper than
+// the alternation tried at every position of a body that has none of them.
+const RACE_SUBSTRINGS = ['race', 'racy', 'racing', 'lock', 'abba', 'ab-ba', 'concurren', 'simultan', 'interleav', 'toctou', 'smp_', '_once', 'free', 'uaf', 'kcsan', 'hung task', 'blocked for more'];
+
+function mentionsRace(text: string): boolean {
+  const lower = text.toLowerCase();
+  return RACE_SUBSTRINGS.some((w) => lower.includes(w)) && RACE_HINT.test(text);
+}
+
+const REASON_HINT = /rac(?:e|y|ing)|dead-?lock|ABBA|AB-BA|concurren|simultaneous|same time|parallel|interleav|TOCTOU|time[- ]of[- ]check|smp_|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE|after[- ]free|UAF|window|hole between|KCSAN|locking|lock inversion|lock order|blocked for more|hung_task|syzbot|syzkaller|false[- ](?:positive|alarm|report)|lockdep|lock_class_key|NESTING|_nested|MAX_LOCKDEP|annotate|throughput|scalab|IOPS|[MG]B\/s|latency|speed ?up|performance/i;
+const OUTCOME_HINT = /lock|ABBA|AB-BA|inversion|hung|lockup|free|UAF|los[est]|loss|discard|dirty|corrupt|inconsisten|fsck|bad (?:inode|block)|BUG|NULL|null-ptr|Oops|panic|crash|protection fault|WARN|stale|transient|out[- ]of[- ]date|wrong|incorrect|benign|harmless|data_race/i;
+const LOCK_HINT = /lock|mutex|sem\b|_sem|rcu|RCU|barrier|smp_|PTL|ptl|PG_locked|s_umount/;
 // Quoted text weighs less: in a thread its own message usually said it first.
 const QUOTED_WEIGHT = 0.5;
 
@@ -47,13 +63,26 @@ function clip(s: string): string {
 
 /** Sentences of a prose block; code-ish lines stay whole. */
 export function sentences(text: string): string[] {
+  const cached = sentenceCache.get(text);
+  if (cached) return cached;
+  const out = splitSentences(text);
+  // one message's units are asked for their sentences by several readers: keep the last few
+  if (sentenceCache.size > 64) sentenceCache.clear();
+  sentenceCache.set(text, out);
+  return out;
+}
+
+const sentenceCache = new Map<string, string[]>();
+
+function splitSentences(text: string): string[] {
   return text
     .split(/(?<=[.!?])\s+(?=[A-Z(`"'*-])/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
 
-const FILE_RE = /\b((?:[a-z0-9_.-]+\/)+[a-z0-9_.-]+\.(?:c|h|rs|S))\b/g;
+// A path in the tree: its first part has no dot (example.org/x.c is a URL, not a file).
+const FILE_RE = /(?<![\w./:-])((?:[a-z0-9_-]+\/)(?:[a-z0-9_.-]+\/)*[a-z0-9_.-]+\.(?:c|h|rs|S))\b/g;
 const FUNCTION_RE = /\b([a-z_][a-z0-9_]{2,})\(\)/g;
 const CONFIG_RE = /\bCONFIG_[A-Z0-9_]{3,}\b/g;
 const VERSION_RE = /\b(?:(?:v|linux-|Linux |kernel )(\d\.\d{1,2}(?:\.\d{1,3})?(?:-rc\d+)?)|(\d\.\d{1,2}(?:\.\d{1,3})?(?:-rc\d+)?)(?=[ -](?:kernels?|LTS|stable|mainline|-rc|\.y)\b))/g;
@@ -72,11 +101,13 @@ function functionsOf(text: string): string[] {
 }
 
 function filesOf(text: string): string[] {
+  if (!/\.[chS]\b|\.rs\b/.test(text)) return [];
   return [...new Set([...text.matchAll(FILE_RE)].map((m) => m[1] ?? '').filter((f) => f.includes('/')))];
 }
 
 export function locksOf(text: string): string[] {
   const out: string[] = [];
+  if (!LOCK_HINT.test(text)) return out;
   for (const [name, re] of LOCKS) if (re.test(text)) out.push(name);
   for (const m of text.matchAll(NAMED_LOCK)) {
     const l = m[1] ?? '';
@@ -93,6 +124,7 @@ export function locksOf(text: string): string[] {
 }
 
 function versionsOf(text: string): string[] {
+  if (!/\d\.\d/.test(text)) return [];
   return [...new Set([...text.matchAll(VERSION_RE)].map((m) => m[1] ?? m[2] ?? '').filter(Boolean))];
 }
 
@@ -115,13 +147,36 @@ interface Unit {
   kind: Block['kind'] | 'subject';
 }
 
-/** The message's text as units (subject first), each with its block and author. */
-function unitsOf(msg: ParsedMessage, r: ReplyStructure): Unit[] {
+// Quoted text is read up to this much per message, nearest to the sender's own words
+// first: in a thread its own mail usually holds it anyway, and a reply that quotes a
+// whole 200-message discussion must not cost two hundred messages.
+const QUOTED_BUDGET = 8 * 1024;
+// A saved page run together (restored) is often a whole discussion in one reply's quotes.
+const QUOTED_BUDGET_RESTORED = 48 * 1024;
+const OWN_BUDGET = 64 * 1024;
+
+/**
+ * The message's text as units (subject first), each with its block and author. Quoted
+ * text only when `quotes`: a reply whose mail says nothing of races is read for its own
+ * words (stances, ideas, an inline diff), which is what a race thread needs of it.
+ */
+function unitsOf(msg: ParsedMessage, r: ReplyStructure, quotes: boolean): Unit[] {
   const sender = senderName(msg);
   const units: Unit[] = [{ block: null, depth: 0, author: sender, text: msg.subject, kind: 'subject' }];
+  let quoted = 0;
+  let own = 0;
+  const budget = r.restored ? QUOTED_BUDGET_RESTORED : QUOTED_BUDGET;
   for (const [i, b] of r.blocks.entries()) {
-    if (b.kind === 'signature' || b.kind === 'attribution') continue;
-    units.push({ block: i, depth: b.depth, author: b.depth === 0 ? sender : b.author, text: blockText(r, b), kind: b.kind });
+    if (b.kind === 'signature' || b.kind === 'attribution' || (b.depth > 0 && !quotes)) continue;
+    let size = 0;
+    for (let l = b.start; l <= b.end && size <= budget; l++) size += r.lines[l]?.length ?? 0;
+    if (b.depth > 0 ? quoted > budget : own > OWN_BUDGET) continue;
+    if (b.depth > 0) quoted += size;
+    else own += size;
+    // a diff is read for its hunk headers, changed lines and comments: its first thousand lines do
+    const diffLines = quotes ? 1000 : 200;
+    const block = b.kind === 'diff' && b.end - b.start > diffLines ? { ...b, end: b.start + diffLines } : b;
+    units.push({ block: i, depth: b.depth, author: b.depth === 0 ? sender : b.author, text: blockText(r, block), kind: b.kind });
   }
   return units;
 }
@@ -143,18 +198,21 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
   const isReplySubject = /^\s*(?:re|aw|sv)\s*:/i.test(msg.subject);
   if (!isReplySubject && FIX_SUBJECT.test(msg.subject)) reasons.push({ kind: 'fix-subject', weight: 4, evidence: ev(id, subject, msg.subject) });
   if (ANNOTATION_SUBJECT.test(msg.subject)) reasons.push({ kind: 'trap:lockdep-annotation', weight: -5, evidence: ev(id, subject, msg.subject) });
-  // counted once per message per kind, so a long rant does not outweigh a diagram
-  const seen = new Set<string>();
-  for (const u of units) {
-    if (u.kind === 'code') continue;
+  // counted once per message per kind (the first unit that says it), so a long rant does
+  // not outweigh a diagram; each word list is tried on the whole text first, as most fail
+  const texts = units.map((u) => (u.kind === 'code' ? '' : u.kind === 'diff' ? u.text.split('\n').filter((l) => /^[+-]\s*\/?\*|^[+-].*\/\/|^@@/.test(l)).join('\n') : u.text));
+  const whole = texts.join('\n');
+  // one pass says whether any word list can match at all; most replies stop here
+  if (!REASON_HINT.test(whole)) return reasons;
+  for (const [kind, re, weight] of [...RACE_WORDS, ...CHECKER_REPORTS, ...TRAPS]) {
+    if (!re.test(whole)) continue;
+    const at = texts.findIndex((t) => t.length > 0 && re.test(t));
+    if (at < 0) continue;
+    const u = units[at]!;
+    const text = texts[at]!;
     const scale = u.depth === 0 ? 1 : QUOTED_WEIGHT;
-    const text = u.kind === 'diff' ? u.text.split('\n').filter((l) => /^[+-]\s*\/?\*|^[+-].*\/\/|^@@/.test(l)).join('\n') : u.text;
-    if (text.length === 0) continue;
-    for (const [kind, re, weight] of [...RACE_WORDS, ...CHECKER_REPORTS, ...TRAPS]) {
-      if (seen.has(kind)) continue;
-      if (!re.test(text)) continue;
+    {
       const s = firstSentenceMatching(text, re) ?? text;
-      seen.add(kind);
       const w = weight * (weight > 0 ? scale : 1) * (u.kind === 'subject' && weight > 0 && !isReplySubject ? 1.5 : 1);
       const trap = TRAPS.some(([k]) => k === kind);
       const reason: Reason = { kind: trap ? `trap:${kind}` : kind, weight: w, evidence: ev(id, u, s) };
@@ -182,13 +240,17 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
 }
 
 function outcomeOf(id: string, units: Unit[]): { outcome: Outcome; evidence: Evidence } | null {
+  const whole = units.filter((u) => u.kind !== 'code' && u.kind !== 'diff').map((u) => u.text).join('\n');
+  if (!OUTCOME_HINT.test(whole)) return null;
+  const present = OUTCOME_WORDS.map(([, re]) => re.test(whole));
+  if (!present.some(Boolean)) return null;
   // the subject and the sender's own words decide first, then the quoted report
   const ordered = [...units].sort((a, b) => (a.kind === 'subject' ? -1 : 0) - (b.kind === 'subject' ? -1 : 0) || a.depth - b.depth);
   let best: { outcome: Outcome; evidence: Evidence; rank: number } | null = null;
   for (const u of ordered) {
-    if (u.kind === 'code') continue;
+    if (u.kind === 'code' || u.kind === 'diff') continue;
     for (const [rank, [outcome, re]] of OUTCOME_WORDS.entries()) {
-      if (!re.test(u.text)) continue;
+      if (!present[rank] || !re.test(u.text)) continue;
       const s = firstSentenceMatching(u.text, re) ?? u.text;
       const score = rank + (u.kind === 'subject' ? -10 : u.depth * 2);
       if (!best || score < best.rank) best = { outcome, evidence: ev(id, u, s), rank: score };
@@ -202,7 +264,15 @@ function diffFiles(text: string): string[] {
   return [...new Set([...text.matchAll(/^(?:\+\+\+|---) (?:[ab]\/)?(\S+)/gm)].map((m) => m[1] ?? '').filter((f) => f !== '/dev/null' && f.includes('.')))];
 }
 
-function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: PatchAnalysis | undefined, subj: SubjectInfo): FixProposal[] {
+function fixProposals(
+  msg: ParsedMessage,
+  r: ReplyStructure,
+  units: Unit[],
+  patch: PatchAnalysis | undefined,
+  subj: SubjectInfo,
+  diffFunctions: string[],
+  prose: string,
+): FixProposal[] {
   const id = msg.messageId;
   const sender = senderName(msg);
   const out: FixProposal[] = [];
@@ -214,7 +284,7 @@ function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patc
       kind: 'patch',
       author: (patch?.author?.name ? personName(patch.author.name) : '') || patch?.author?.email || sender,
       summary: subj.normalizedSubject || msg.subject,
-      functions: functionsInDiff(units),
+      functions: diffFunctions,
       files: patch && patch.files.length > 0 ? patch.files.map((f) => f.path).slice(0, 40) : diffFiles(ownDiff?.text ?? ''),
       wip: WIP.test(msg.subject),
       titleKey: subjectKey(subj),
@@ -233,7 +303,7 @@ function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patc
         kind: 'inline-diff',
         author: sender,
         summary: clip(intro || `inline diff of ${[...new Set(files)].join(', ') || 'the code under discussion'}`),
-        functions: functionsInDiff(units),
+        functions: diffFunctions,
         files: [...new Set(files)],
         wip: WIP.test(intro) || WIP.test(msg.subject) || /\buntested\b/i.test(units.filter((u) => u.depth === 0).map((u) => u.text).join(' ')),
         evidence: ev(id, diff, diff.text.split('\n').find((l) => /^@@|^diff --git/.test(l)) ?? diff.text.split('\n')[0] ?? ''),
@@ -262,9 +332,12 @@ function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patc
     if (!a.filename || !/\.(?:patch|diff)$/i.test(a.filename)) continue;
     out.push({ kind: 'attachment', author: sender, summary: a.filename, functions: [], files: [], wip: WIP.test(a.filename), evidence: { messageId: id, block: null, text: a.filename } });
   }
+  // a patch's own description explains the patch: its words are no further proposals
+  const isPatchMail = out[0]?.kind === 'patch' && !out[0].quotedIn;
+  const readable = (u: Unit): boolean => (u.kind === 'own' && !isPatchMail) || u.kind === 'quote';
   // attachments named or announced in the text (saved pages lose the parts themselves)
-  for (const u of units) {
-    if (u.kind !== 'own' && u.kind !== 'quote') continue;
+  for (const u of /attach|\.patch\b|\.diff\b/i.test(prose) ? units : []) {
+    if (!readable(u)) continue;
     for (const m of u.text.matchAll(/(?:^|[\s(-])([\w.+-]+\.(?:patch|diff))\b/g)) {
       const name = m[1] ?? '';
       if (out.some((f) => f.summary === name)) continue;
@@ -280,8 +353,8 @@ function fixProposals(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patc
     }
   }
   // ideas in prose
-  for (const u of units) {
-    if (u.kind !== 'own' && u.kind !== 'quote') continue;
+  for (const u of IDEA.test(prose) ? units : []) {
+    if (!readable(u) || !IDEA.test(u.text)) continue;
     for (const s of sentences(u.text)) {
       if (!IDEA.test(s)) continue;
       const fns = [...new Set([...functionsOf(s), ...functionsIn(s).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f))])];
@@ -311,9 +384,11 @@ function prevTexts(units: Unit[], u: Unit, n: number): string[] {
 
 function functionsInDiff(units: Unit[]): string[] {
   const out: string[] = [];
+  let budget = 800; // changed lines read: a 10,000-line patch names its functions in its first hunks
   for (const u of units) {
     if (u.kind !== 'diff' || u.depth !== 0) continue;
     for (const line of u.text.split('\n')) {
+      if (--budget < 0 || out.length >= 30) break;
       const hunk = /^@@ [^@]* @@\s*(.*)$/.exec(line);
       if (hunk?.[1]) addAll(out, functionsIn(hunk[1]).slice(-1));
       else if (/^[+-](?![+-])/.test(line)) addAll(out, functionsIn(line.slice(1)).filter((f) => !NOT_FUNCTIONS.has(f)));
@@ -335,8 +410,12 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
     }
   }
   const isPatch = patch?.kind === 'patch' || patch?.kind === 'cover';
-  for (const u of units) {
-    if (u.kind !== 'own' && u.kind !== 'quote') continue;
+  const whole = units.filter((u) => u.kind === 'own' || u.kind === 'quote').map((u) => u.text).join('\n');
+  // only the kinds whose words occur at all (anchored ones are asked sentence by sentence)
+  const kinds = STANCE_WORDS.filter(([k, re]) => (k === 'question' ? whole.includes('?') : /[$^]/.test(re.source) || re.test(whole)));
+  for (const u of kinds.length > 0 ? units : []) {
+    // deeper quotes are older replies' words, read where they were said
+    if ((u.kind !== 'own' && u.kind !== 'quote') || u.depth > 2) continue;
     // a patch's own description is no stance; quoted text is someone else's, counted where they said it
     if (u.depth === 0 && isPatch) continue;
     const block = u.block === null ? undefined : r.blocks[u.block];
@@ -347,7 +426,7 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
         if (!out.some((o) => o.stance === kind && o.evidence.block === null)) out.push({ stance: kind, author: u.author, evidence: ev(id, u, s), answers: null });
         continue;
       }
-      for (const [stance, re] of STANCE_WORDS) {
+      for (const [stance, re] of kinds) {
         if (!re.test(s)) continue;
         if (stance === 'question' && (s.length < 15 || !/\b(?:this|that|it|the fix|the patch|your|we|lock|race|why|how|what|can|could|would|should|does|is)\b/i.test(s))) break;
         const answered = block && block.answers !== null && block.depth === 0 ? r.blocks[block.answers] : answeredByQuote(r, u.block);
@@ -386,29 +465,36 @@ function answeredByQuote(r: ReplyStructure, blockIdx: number | null): Block | un
 
 export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | undefined): MessageAnalysis {
   const r = parseReply(msg.body);
-  const units = unitsOf(msg, r);
+  // One look at the whole mail decides how much of it is read: with no word of races,
+  // locks or checkers anywhere, its quotes hold nothing a race record takes from it.
+  const concerned = mentionsRace(msg.subject) || mentionsRace(msg.body.length > 65536 ? msg.body.slice(0, 65536) : msg.body);
+  const units = unitsOf(msg, r, concerned);
   const id = msg.messageId;
-  const reasons = raceReasons(msg, units, patch);
+  const reasons = concerned ? raceReasons(msg, units, patch) : [];
   const functions: string[] = [];
   const files: string[] = [];
   const locks: string[] = [];
   const versions: string[] = [];
   const configs: string[] = [];
-  for (const u of units) {
-    if (u.kind === 'diff') continue;
-    addAll(functions, functionsOf(u.text));
-    addAll(files, filesOf(u.text));
-    addAll(locks, locksOf(u.text));
-    addAll(versions, versionsOf(u.text), 12);
-    addAll(configs, u.text.match(CONFIG_RE) ?? [], 12);
-  }
-  addAll(functions, functionsInDiff(units));
-  for (const line of r.lines) {
-    const t = line.replace(/^(?:\s?>)+ ?/, '');
-    if (/;\s*$|\{\s*$|^\s*(?:if|while|for|return)\b/.test(t)) addAll(functions, functionsIn(t).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f)));
+  const prose = units.filter((u) => u.kind !== 'diff').map((u) => u.text).join('\n');
+  addAll(functions, functionsOf(prose));
+  addAll(files, filesOf(prose));
+  addAll(locks, locksOf(prose));
+  addAll(versions, versionsOf(prose), 12);
+  addAll(configs, prose.match(CONFIG_RE) ?? [], 12);
+  const diffFunctions = functionsInDiff(units);
+  addAll(functions, diffFunctions);
+  for (const b of r.blocks) {
+    if (b.kind === 'diff' || b.kind === 'signature' || (b.depth > 0 && !concerned)) continue;
+    for (let i = b.start; i <= b.end; i++) {
+      const line = r.lines[i] ?? '';
+      if (!line.includes(';') && !line.includes('{') && !line.includes('if (')) continue;
+      const t = line.replace(/^(?:\s?>)+ ?/, '');
+      if (/;\s*$|\{\s*$|^\s*(?:if|while|for|return)\b/.test(t)) addAll(functions, functionsIn(t).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f)));
+    }
   }
   if (patch) addAll(files, patch.files.map((f) => f.path));
-  const stripped = r.lines.map((l) => l.replace(/^(?:\s?>)+ ?/, ''));
+  const stripped = !concerned ? [] : r.lines.map((l) => (l.charCodeAt(0) === 62 || l.charCodeAt(0) === 32 ? l.replace(/^(?:\s?>)+ ?/, '') : l));
   const d = readDiagram(stripped);
   let diagram: MessageKnowledge['diagram'] = null;
   if (d) {
@@ -428,11 +514,11 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
       if (f.length >= 6 && !/_(?:lock|mutex|sem|rwsem|count|cnt|flag|flags|size|list|lru)$/.test(f)) addAll(functions, [f]);
     }
   }
-  const fixes = fixProposals(msg, r, units, patch, patch?.subject ?? parseSubject(msg.subject));
+  const fixes = fixProposals(msg, r, units, patch, patch?.subject ?? parseSubject(msg.subject), diffFunctions, prose);
   const stances = stancesOf(msg, r, units, patch);
   let applied: Evidence | null = null;
   for (const u of units) {
-    if (u.depth !== 0 || u.kind !== 'own') continue;
+    if (u.depth !== 0 || u.kind !== 'own' || !APPLIED.test(u.text)) continue;
     const s = firstSentenceMatching(u.text, APPLIED);
     if (s) {
       applied = ev(id, u, s);

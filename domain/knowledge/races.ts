@@ -72,7 +72,8 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
       const p = m.patch;
       if (p && (p.kind === 'patch' || p.kind === 'cover') && !p.stable) {
         // one patch's versions posted as new threads share its title; a series its id
-        for (const key of [p.seriesId !== null ? `s:${p.seriesId}` : null, p.titleKey.length >= 12 ? `t:${p.titleKey}` : null]) {
+        // one patch's title from one sender: a generic title sent by many ("fix typo") joins nothing
+        for (const key of [p.seriesId !== null ? `s:${p.seriesId}` : null, p.titleKey.length >= 12 ? `t:${p.titleKey}|${m.fromAddress ?? m.from ?? ''}` : null]) {
           if (!key) continue;
           const j = byKey.get(key);
           if (j === undefined) byKey.set(key, i);
@@ -203,6 +204,11 @@ function aimStance(
   }
   if (!trailer && s.answers) {
     const answered = s.answers;
+    // the answered person's fix in the mail this one replies to (a v2 reviewed in its own thread)
+    for (const a of ancestors(msg)) {
+      const f = fixes.filter((x) => x.message === a && sameAuthor(x.fix.author, answered.author));
+      if (f.length > 0) return { fix: (f.find((x) => x.fix.kind === 'patch') ?? f[f.length - 1]!).fix, aimedBy: 'quoted' };
+    }
     // the answered person's proposal, the one whose words the answered paragraph shares most (ties: the latest)
     const quoted = theirs(answered.author)
       .map((f) => ({ f, n: overlap(f.fix.summary + ' ' + f.fix.evidence.text, answered.text) }))

@@ -51,9 +51,12 @@ const ATTRIBUTION: RegExp[] = [
 ];
 
 /** The person an attribution line names, or null when the line is no attribution. */
+// Every line is asked; almost none is an attribution: a cheap look first.
+const ATTRIBUTION_WORD = /wrote|writes|said|Quoting|crit|schrieb|escribi|Original Message/;
+
 export function attributionAuthor(line: string): string | null {
   const t = line.trim();
-  if (t.length === 0 || t.length > 260) return null;
+  if (t.length === 0 || t.length > 260 || !ATTRIBUTION_WORD.test(t)) return null;
   for (const re of ATTRIBUTION) {
     const m = re.exec(t);
     if (!m) continue;
@@ -77,14 +80,27 @@ function cleanName(raw: string): string {
   return s;
 }
 
-// Quote markers: ">", "> >", ">>", "|" is too ambiguous (tables, shell) and left alone.
-const QUOTE_PREFIX = /^((?:[ \t]?>)+)[ \t]?/;
+// Quote markers: ">", "> >", ">>"; "|" is too ambiguous (tables, shell) and left alone.
+/** Quote depth of a line and where its text starts after the markers (and one space). */
+function quoteMarks(line: string): { depth: number; start: number } {
+  let i = 0;
+  let depth = 0;
+  for (;;) {
+    const c = line.charCodeAt(i);
+    if (c === 62 /* > */) {
+      depth++;
+      i++;
+    } else if ((c === 32 || c === 9) && line.charCodeAt(i + 1) === 62) i++;
+    else break;
+  }
+  if (depth === 0) return { depth: 0, start: 0 };
+  const c = line.charCodeAt(i);
+  return { depth, start: c === 32 || c === 9 ? i + 1 : i };
+}
 
 function quoteDepth(line: string): { depth: number; rest: string } {
-  const m = QUOTE_PREFIX.exec(line);
-  if (!m) return { depth: 0, rest: line };
-  const depth = (m[1] ?? '').split('>').length - 1;
-  return { depth, rest: line.slice(m[0].length) };
+  const { depth, start } = quoteMarks(line);
+  return { depth, rest: depth === 0 ? line : line.slice(start) };
 }
 
 /**
@@ -134,8 +150,10 @@ export function restoreLines(text: string): string[] {
 
 function looksRunTogether(body: string): boolean {
   if (body.length < 400) return false;
-  const newlines = body.split('\n').length - 1;
-  if (newlines > body.length / 400) return false;
+  // more than one line break per 400 characters: an ordinary body (counted without splitting)
+  const enough = body.length / 400;
+  let newlines = 0;
+  for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) if (++newlines > enough) return false;
   return /\s>\s?>?\s?\S/.test(body) && (body.match(/\s>\s/g)?.length ?? 0) >= 4;
 }
 
@@ -149,8 +167,9 @@ function isSignatureStart(line: string): boolean {
 
 /** The reply structure of a plain-text body. */
 export function parseReply(body: string): ReplyStructure {
-  let text = body.length > MAX_CHARS ? body.slice(0, MAX_CHARS) : body;
-  text = text.replace(/\r\n?/g, '\n');
+  // a bottom-posted reply under a huge quote says its piece at the end: keep both ends
+  let text = body.length > MAX_CHARS ? `${body.slice(0, MAX_CHARS / 2)}\n\n${body.slice(body.length - MAX_CHARS / 2)}` : body;
+  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
   const restored = looksRunTogether(text);
   const rawLines = restored ? restoreLines(text) : text.split('\n');
   const lines = rawLines.map((l) => (l.length > MAX_LINE ? l.slice(0, MAX_LINE) : l));
@@ -184,11 +203,11 @@ export function parseReply(body: string): ReplyStructure {
       push('signature', 0, i, null);
       continue;
     }
-    if (rest.trim() === '') {
+    if (!/\S/.test(rest)) {
       inDiff = inDiff && depth === 0 && DIFF_LINE.test(rest);
       continue; // blank lines end paragraphs: the next line starts a new block
     }
-    const author = attributionAuthor(rest);
+    const author = inDiff ? null : attributionAuthor(rest);
     if (author !== null && !DIFF_START.test(rest)) {
       quoted[depth + 1] = author === '' ? null : author;
       quoted.length = depth + 2;
@@ -200,13 +219,13 @@ export function parseReply(body: string): ReplyStructure {
       push('quote', depth, i, quoted[depth] ?? null);
       continue;
     }
-    if (DIFF_START.test(rest) || (inDiff && DIFF_LINE.test(rest))) {
+    if ((inDiff && DIFF_LINE.test(rest)) || (/^[dI@-]/.test(rest) && DIFF_START.test(rest))) {
       inDiff = true;
       push('diff', 0, i, null);
       continue;
     }
     inDiff = false;
-    if (CODE_LINE.test(rest) && /[;{}()]/.test(rest)) {
+    if (/[;{}()]/.test(rest) && CODE_LINE.test(rest)) {
       push('code', 0, i, null);
       continue;
     }

@@ -1,0 +1,83 @@
+// `npm run bench -- knowledge`: races, fixes and stances measured against threads labelled
+// by reading real mail (bench/labels/races.json). The labelled archives from ../shared are
+// ingested into a temporary database the way `loregraph ingest` does (every analyzer, parse
+// workers), then each labelled thread's races are read back from the database. Prints race
+// precision and recall, fix recall and stance accuracy (targets 0.9, 0.8, 0.8), what the
+// knowledge analyzer costs the ingest (the same archives without it, alternating rounds),
+// and how long listing the races takes.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closeDb, openDb, type Db } from '../db/connection.ts';
+import { getRace, listRaces, racesOfMessage } from '../db/knowledge.ts';
+import type { RaceRecord } from '../domain/knowledge/types.ts';
+import type { Analyzer } from '../ingest/analyzer.ts';
+import { ANALYZERS } from '../ingest/analyzers.ts';
+import { ingestPaths } from '../ingest/pipeline.ts';
+import { HAS_SHARED, SHARED_SKIP_REASON, sharedPath } from '../test/helpers/shared.ts';
+import { scoreKnowledge, type LabelledThread } from './knowledge-score.ts';
+
+const LABELS = join(dirname(fileURLToPath(import.meta.url)), 'labels', 'races.json');
+
+function racesOfThread(db: Db, root: string): RaceRecord[] {
+  return racesOfMessage(db, root)
+    .map((s) => getRace(db, s.id))
+    .filter((r): r is RaceRecord => r !== null);
+}
+
+async function ingestInto(file: string, paths: string[], analyzers: readonly Analyzer[]): Promise<number> {
+  const db = openDb(file);
+  try {
+    const t0 = performance.now();
+    await ingestPaths(db, paths, { analyzers });
+    return performance.now() - t0;
+  } finally {
+    closeDb(db);
+  }
+}
+
+export async function run(): Promise<void> {
+  if (!HAS_SHARED) {
+    console.log(SHARED_SKIP_REASON);
+    return;
+  }
+  const labels = (JSON.parse(readFileSync(LABELS, 'utf8')) as { threads: LabelledThread[] }).threads;
+  const paths = [...new Set(labels.map((l) => l.file))].map((f) => sharedPath('corpus', ...f.split('/'))).filter((p) => existsSync(p));
+  const dir = mkdtempSync(join(tmpdir(), 'loregraph-bench-knowledge-'));
+  try {
+    // what the knowledge analyzer costs: the same archives with and without it, alternating
+    const without = ANALYZERS.filter((a) => a.name !== 'knowledge');
+    const times: { with: number[]; without: number[] } = { with: [], without: [] };
+    for (let round = 0; round < 3; round++) {
+      times.without.push(await ingestInto(join(dir, `without-${round}.db`), paths, without));
+      times.with.push(await ingestInto(join(dir, `with-${round}.db`), paths, ANALYZERS));
+    }
+    const best = (xs: number[]): number => Math.min(...xs);
+    console.log(
+      `ingest of ${paths.length} labelled archives: ${(best(times.with) / 1000).toFixed(2)} s with knowledge, ${(best(times.without) / 1000).toFixed(2)} s without ` +
+        `(fastest of 3 alternating rounds): ${(best(times.without) / best(times.with)).toFixed(2)}x the speed`,
+    );
+
+    const db = openDb(join(dir, 'with-0.db'));
+    try {
+      const t0 = performance.now();
+      const listed = listRaces(db, { limit: 100000 });
+      console.log(`listing ${listed.total} races took ${(performance.now() - t0).toFixed(1)} ms`);
+      const s = scoreKnowledge(labels, (root) => racesOfThread(db, root));
+      const { misses, ...figures } = s;
+      if (process.env['LOREGRAPH_BENCH_VERBOSE']) for (const m of misses) console.log(`  ${m}`);
+      else console.log(`  (${misses.length} misses; LOREGRAPH_BENCH_VERBOSE=1 lists them)`);
+      console.log(`labelled threads: ${figures.threads} (${labels.filter((l) => l.race).length} races, ${labels.filter((l) => !l.race).length} not)`);
+      console.log(`race precision: ${figures.precision} (${figures.truePositives} right, ${figures.falsePositives} false)   target >= 0.9`);
+      console.log(`race recall:    ${figures.recall} (${figures.falseNegatives} missed)   target >= 0.8`);
+      console.log(`fix recall:     ${figures.fixRecall} (${figures.fixesFound} / ${figures.fixesLabelled})   target >= 0.8`);
+      console.log(`stance accuracy: ${figures.stanceAccuracy} (${figures.stancesRight} / ${figures.stancesLabelled} found with their kind and their fix)`);
+      console.log(`outcome right on ${figures.outcomesRight} of ${figures.truePositives + figures.falseNegatives} labelled races`);
+    } finally {
+      closeDb(db);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
