@@ -29,6 +29,10 @@ export function href(segments, query) {
 export const links = {
   message: (mid) => href(['m', mid]),
   thread: (mid) => href(['t', mid]),
+  /** A message inside its thread's conversation, optionally one block of it (0-based). */
+  threadAt: (threadId, mid, block) => href(['t', threadId], block === undefined || block === null ? { m: mid } : { m: mid, b: String(block) }),
+  race: (id) => href(['race', id]),
+  races: (filters) => href(['races'], filters),
   series: (mid) => href(['series', mid]),
   fix: (key) => href(['fix', key]),
   stable: (branch, status) => href(['stable', branch], status ? { status } : undefined),

@@ -46,7 +46,8 @@ export function fixLinksNode(r) {
       ),
     );
   }
-  if (!parts.length) parts.push(el('p', { class: 'muted', text: 'No simulator scenario models a fix from this message or its thread.' }));
+  // Mail that no scenario concerns gets no panel: most of an archive is not about a race.
+  if (!parts.length) return null;
   return section('Simulator scenarios', ...parts);
 }
 

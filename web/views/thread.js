@@ -1,28 +1,51 @@
-// #/t/<mid>: a whole thread as a tree, its downloads, and the scenarios linked to it.
+// #/t/<mid>[?order=date|tree&m=<mid>&b=<block>]: a whole thread as a conversation (every
+// message inline, nested by reply or flat by date), how to reply, its downloads, its
+// outline as a tree, its series and the scenarios linked to it. ?m= lands on a message,
+// ?b= on one block of it (a race's evidence links here).
 import { api, apiOptional, el, enc, errorNode, fill } from '../lib/dom.js';
+import { href } from '../lib/router.js';
 import { seriesSummary } from './series.js';
 import { threadTree } from './thread-tree.js';
 import { fixLinks } from './fix-links.js';
+import { conversation, conversationKeys, landOn } from './conversation.js';
 
-export async function threadView(root, { args }) {
+export async function threadView(root, { args, query }) {
   const mid = args[0] ?? '';
+  const order = query.get('order') === 'date' ? 'date' : 'tree';
   const t = await api(`/api/threads/${enc(mid)}`);
-  const [linked, series] = await Promise.all([
-    fixLinks(t.threadId).catch((e) => (e.status === 404 ? null : errorNode(e))),
-    apiOptional(`/api/series/${enc(t.threadId)}`).then((s) => (s ? seriesSummary(s, t.threadId) : null), errorNode),
-  ]);
-  fill(root, 
+  const conv = conversation(t.root, t.threadId, order);
+  const other = new URLSearchParams(query);
+  other.set('order', order === 'date' ? 'tree' : 'date');
+  other.delete('b');
+  const aside = el('div', { class: 'thread-extras' });
+  fill(
+    root,
     el('h1', { text: t.root.subject || `<${t.threadId}>` }),
     el(
       'p',
       { class: 'actions' },
       `${t.messages} message${t.messages === 1 ? '' : 's'} · `,
+      order === 'date' ? 'flat, by date · ' : 'nested by reply · ',
+      el('a', { href: href(['t', t.threadId], other), text: order === 'date' ? 'show nested' : 'show flat by date' }),
+      ' · ',
       el('a', { href: `/api/threads/${enc(t.threadId)}/mbox`, text: 'mbox' }),
       ' · ',
       el('a', { href: `/api/threads/${enc(t.threadId)}/mbox?gz=1`, text: 'mbox.gz' }),
+      el('span', { class: 'meta', text: ' · keys: j/k next/previous message, n/p next/previous hunk' }),
     ),
-    threadTree(t.root, mid),
-    linked,
-    series,
+    el('details', { class: 'thread' }, el('summary', { text: 'outline' }), threadTree(t.root, mid)),
+    conv.list,
+    aside,
   );
+  conversationKeys(conv.list);
+  const at = query.get('m');
+  if (at) {
+    await conv.ready();
+    await landOn(conv.list, at, query.get('b'));
+  }
+  // The side panels arrive after the conversation has painted.
+  void Promise.all([
+    fixLinks(t.threadId).catch((e) => (e.status === 404 ? null : errorNode(e))),
+    apiOptional(`/api/series/${enc(t.threadId)}`).then((s) => (s ? seriesSummary(s, t.threadId) : null), errorNode),
+  ]).then(([linked, series]) => fill(aside, linked, series));
 }
