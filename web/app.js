@@ -13,6 +13,8 @@ import { scenariosView } from './views/scenarios.js';
 import { scenarioView } from './views/scenario.js';
 import { homeView } from './views/home.js';
 import { watchesView } from './views/watches.js';
+import { proposedFixView, raceView } from './views/race.js';
+import { racesView } from './views/races.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,6 +29,9 @@ const VIEWS = {
   scenarios: scenariosView,
   s: scenarioView,
   watch: watchesView,
+  race: raceView,
+  races: racesView,
+  proposed: proposedFixView,
 };
 
 /** Fills the search form from a #/search link, so a shared link shows its query. */

@@ -33,6 +33,7 @@ export const links = {
   threadAt: (threadId, mid, block) => href(['t', threadId], block === undefined || block === null ? { m: mid } : { m: mid, b: String(block) }),
   race: (id) => href(['race', id]),
   races: (filters) => href(['races'], filters),
+  proposed: (fixId) => href(['proposed', fixId]),
   series: (mid) => href(['series', mid]),
   fix: (key) => href(['fix', key]),
   stable: (branch, status) => href(['stable', branch], status ? { status } : undefined),

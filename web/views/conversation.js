@@ -145,9 +145,12 @@ function card(item, threadId, loader) {
 
 /** Marks and scrolls to a message (and a block of it) once its body is there. */
 export async function landOn(list, mid, block) {
-  const c = [...list.querySelectorAll('article.card')].find((x) => x.dataset.mid === mid);
+  const cards = [...list.querySelectorAll('article.card')];
+  const at = cards.findIndex((x) => x.dataset.mid === mid);
+  const c = cards[at];
   if (!c) return false;
-  await c.loadNow();
+  // The cards just above load first: a body arriving above the target would push it off screen.
+  await Promise.all(cards.slice(Math.max(0, at - 6), at + 2).map((x) => x.loadNow()));
   let target = c;
   if (block !== null && block !== undefined && block !== '') {
     const b = c.querySelector(`[data-block="${CSS.escape(String(block))}"]`);

@@ -1,0 +1,216 @@
+// #/race/<id>: a race read out of the mail. Every fact links to the sentence it was read
+// from (the thread, scrolled to that block, highlighted); the mail's interleaving diagram
+// as swimlanes; the proposed fixes as a table (kind, who, when, lifecycle, stances with
+// objections first, stable status per branch, scenarios with expected verdicts and a run
+// button); the family of threads; "copy evidence" for the race and for each fix.
+// #/proposed/<fix id>: one proposed fix on its own.
+import { api, apiOptional, badge, el, enc, fill, section, when } from '../lib/dom.js';
+import { links } from '../lib/router.js';
+import { fixEvidenceText, raceEvidenceText, simCommand, stancesInOrder } from '../lib/evidence-text.js';
+import { copyEvidence } from './copy-evidence.js';
+
+/** The sentence a fact was read from, as a link that lands on it. */
+export function evidenceLink(ev, text = ev.text) {
+  if (!ev) return null;
+  const to = links.threadAt(ev.messageId, ev.messageId, ev.block ?? undefined);
+  return el('a', { href: to, class: 'evidence-link', title: `<${ev.messageId}>${ev.block === null ? ' (subject)' : ` block ${ev.block}`}` }, `“${text}”`);
+}
+
+function factRow(label, value, ev) {
+  return el('tr', {}, el('th', { text: label }), el('td', {}, value, ev ? [' ', el('div', { class: 'because' }, evidenceLink(ev))] : null));
+}
+
+function termLinks(kind, xs) {
+  if (!xs.length) return el('span', { class: 'muted', text: 'none named' });
+  return xs.flatMap((x, i) => [i ? ', ' : '', el('a', { href: links.races({ [kind]: x }), text: x })]);
+}
+
+function summary(r) {
+  return el(
+    'table',
+    { class: 'facts' },
+    factRow('outcome', badge(r.outcome), r.outcomeEvidence),
+    factRow('status', badge(r.status), r.statusEvidence),
+    factRow('confidence', `${Math.round(r.confidence * 100)}%`, null),
+    factRow('active', `${when(r.firstDate)} .. ${when(r.lastDate)}`, null),
+    factRow('functions', termLinks('function', r.functions), null),
+    factRow('files', termLinks('file', r.files), null),
+    factRow('locks', termLinks('lock', r.locks), null),
+    r.versions.length ? factRow('versions', r.versions.join(', '), null) : null,
+    r.configs.length ? factRow('configs', r.configs.join(', '), null) : null,
+  );
+}
+
+function reasons(r) {
+  if (!r.reasons.length) return null;
+  return section(
+    'Why it is a race',
+    el(
+      'ul',
+      { class: 'reasons' },
+      r.reasons.map((x) =>
+        el('li', {}, el('strong', { text: x.kind }), x.quotedFrom !== undefined ? el('span', { class: 'meta', text: ` (quoting ${x.quotedFrom || 'someone'})` }) : null, ' ', evidenceLink(x.evidence)),
+      ),
+    ),
+  );
+}
+
+/** The mail's interleaving diagram: one lane per column, steps in the order the mail gives them. */
+export function swimlanes(d) {
+  if (!d) return null;
+  return section(
+    'Interleaving (from the mail)',
+    el('p', { class: 'meta' }, 'Drawn from ', evidenceLink(d.evidence, 'the diagram in the mail'), '.'),
+    el(
+      'table',
+      { class: 'lanes' },
+      el('thead', {}, el('tr', {}, el('th', { text: '#' }), d.columns.map((c) => el('th', { text: c })))),
+      el(
+        'tbody',
+        {},
+        d.steps.map((s, i) =>
+          el('tr', {}, el('td', { class: 'step-no', text: String(i + 1) }), d.columns.map((_, c) => el('td', { class: c === s.column ? 'step' : 'idle' }, c === s.column ? el('code', { text: s.text }) : null))),
+        ),
+      ),
+    ),
+  );
+}
+
+function stancesCell(f) {
+  if (!f.stances.length) return el('span', { class: 'muted', text: 'none read' });
+  return el(
+    'ul',
+    { class: 'plain stances' },
+    stancesInOrder(f.stances).map((s) =>
+      el(
+        'li',
+        { class: /objection|nacked|changes/.test(s.stance) ? 'objection' : null },
+        el('strong', { text: s.stance }),
+        ` ${s.author ?? 'unknown'}: `,
+        evidenceLink(s.evidence),
+      ),
+    ),
+  );
+}
+
+function scenariosCell(f) {
+  if (!f.scenarios.length) return el('span', { class: 'muted', text: 'none' });
+  return el(
+    'ul',
+    { class: 'plain' },
+    f.scenarios.map((sc) =>
+      sc.kind === 'explicit'
+        ? el(
+            'li',
+            {},
+            el('a', { href: links.scenario(sc.scenario), text: sc.title || sc.scenario }),
+            ` variant ${sc.variant}`,
+            el(
+              'ul',
+              { class: 'plain verdicts' },
+              sc.verdicts.map((v) =>
+                el('li', {}, badge(v.verdict), ` ${v.config} `, el('a', { class: 'button', href: links.run(sc.scenario, sc.variant, v.config), title: simCommand(sc.scenario, sc.variant, v.config), text: 'run' })),
+              ),
+            ),
+          )
+        : el('li', { class: 'meta' }, el('a', { href: links.scenario(sc.scenario), text: sc.title || sc.scenario }), ` — ${sc.label}`),
+    ),
+  );
+}
+
+function stableCell(st) {
+  if (!st) return el('span', { class: 'muted', text: '—' });
+  const branches = Object.entries(st.branches).sort(([a], [b]) => b.localeCompare(a, undefined, { numeric: true }));
+  if (!branches.length) return el('span', { class: 'muted', text: 'no stable mail' });
+  return el('ul', { class: 'plain' }, branches.map(([b, s]) => el('li', {}, el('a', { href: links.stable(b), text: b }), ' ', badge(s.status), s.version ? ` ${s.version}` : '')));
+}
+
+/** Stable status of each fix that became a commit (its mail is the patch of a known fix). */
+async function stableOf(fixes) {
+  const out = new Map();
+  await Promise.all(
+    fixes
+      .filter((f) => f.kind === 'patch')
+      .map(async (f) => {
+        const st = await apiOptional(`/api/fix-status/${enc(f.messageId)}`).catch(() => null);
+        if (st) out.set(f.id, st);
+      }),
+  );
+  return out;
+}
+
+function fixRow(f, stable) {
+  return [
+    el('div', { id: `fix-${f.id}` }, el('a', { href: links.proposed(f.id), text: f.summary || f.id }), el('div', { class: 'meta', text: `${f.kind}${f.version ? ` v${f.version}` : ''}${f.wip ? ' (work in progress)' : ''}` })),
+    el('div', {}, f.author ?? 'unknown', el('div', { class: 'meta' }, el('a', { href: links.threadAt(f.messageId, f.messageId, f.evidence.block ?? undefined), text: when(f.date) }))),
+    el('div', {}, badge(f.lifecycle), f.lifecycleEvidence ? el('div', { class: 'because' }, evidenceLink(f.lifecycleEvidence)) : null, f.supersededBy ? el('div', { class: 'meta' }, 'by ', el('a', { href: links.proposed(f.supersededBy), text: 'a later version' })) : null),
+    stancesCell(f),
+    stableCell(stable),
+    scenariosCell(f),
+  ];
+}
+
+function fixesTable(r, stable) {
+  if (!r.fixes.length) return section('Proposed fixes', el('p', { class: 'muted', text: 'No fix was proposed in these threads.' }));
+  return section(
+    'Proposed fixes',
+    el(
+      'div',
+      { class: 'scroll' },
+      el(
+        'table',
+        { class: 'fixes' },
+        el('thead', {}, el('tr', {}, ['fix', 'who, when', 'lifecycle', 'stances (objections first)', 'stable', 'scenarios'].map((h) => el('th', { text: h })))),
+        el('tbody', {}, r.fixes.map((f) => el('tr', {}, fixRow(f, stable.get(f.id)).map((c) => el('td', {}, c))))),
+      ),
+    ),
+  );
+}
+
+function family(r) {
+  return section(
+    'Threads',
+    el('ul', { class: 'plain' }, r.threads.map((t, i) => el('li', {}, el('a', { href: links.thread(t), text: `<${t}>` }), i === 0 ? el('span', { class: 'meta', text: ' — where it was reported' }) : null))),
+  );
+}
+
+export async function raceView(root, { args }) {
+  const r = await api(`/api/races/${enc(args[0] ?? '')}`);
+  const stable = await stableOf(r.fixes);
+  fill(
+    root,
+    el('h1', { text: r.title }),
+    el('p', { class: 'actions' }, el('a', { href: links.races(), text: 'all races' })),
+    copyEvidence(raceEvidenceText(r, stable)),
+    summary(r),
+    reasons(r),
+    swimlanes(r.diagram),
+    fixesTable(r, stable),
+    family(r),
+  );
+}
+
+export async function proposedFixView(root, { args }) {
+  const { race, fix: f } = await api(`/api/fixes/${enc(args[0] ?? '')}`);
+  const full = await apiOptional(`/api/races/${enc(race.id)}`);
+  const st = f.kind === 'patch' ? await apiOptional(`/api/fix-status/${enc(f.messageId)}`).catch(() => null) : null;
+  fill(
+    root,
+    el('h1', { text: f.summary || f.id }),
+    el('p', { class: 'actions' }, 'proposed for ', el('a', { href: links.race(race.id), text: race.title }), ' ', badge(race.outcome), badge(race.status)),
+    copyEvidence(fixEvidenceText(full ?? { ...race, evidence: race.evidence }, f, st), 'evidence'),
+    el(
+      'table',
+      { class: 'facts' },
+      factRow('kind', f.kind, f.evidence),
+      factRow('who', f.author ?? 'unknown', null),
+      factRow('when', when(f.date), null),
+      factRow('lifecycle', badge(f.lifecycle), f.lifecycleEvidence),
+      factRow('functions', f.functions.join(', ') || '—', null),
+      factRow('files', f.files.join(', ') || '—', null),
+    ),
+    section('Stances', stancesCell(f)),
+    section('Stable branches', stableCell(st)),
+    section('Simulator scenarios', scenariosCell(f)),
+  );
+}
