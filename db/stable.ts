@@ -592,3 +592,26 @@ export function stableMatrix(db: Db): StableMatrix {
 export function countFixes(db: Db): number {
   return (db.sql.prepare('SELECT COUNT(*) AS n FROM fixes').get() as { n: number }).n;
 }
+
+/** A proposed fix's status per stable branch, compact: what a race page's fix table shows. */
+export interface FixBranchStatus {
+  status: StableStatus;
+  since: number | null;
+  /** The mail that decided it. */
+  messageId: string | null;
+}
+
+/**
+ * The per-branch stable status of the commit a patch mail became, or null when no stable
+ * mail or Cc: stable names it. Only patch mails have one: an idea in prose never reaches a
+ * stable tree under its own name.
+ */
+export function stableOfPatchMail(db: Db, messageId: string): { upstream: string | null; branches: Record<string, FixBranchStatus> } | null {
+  const row = findFix(db, messageId);
+  if (!row) return null;
+  const branches: Record<string, FixBranchStatus> = {};
+  for (const [branch, st] of Object.entries(resolveBranchStatuses(eventsFor(db, row.fix_key), syncedBranches(db)))) {
+    branches[branch] = { status: st.status, since: st.since, messageId: st.evidence[st.evidence.length - 1] ?? null };
+  }
+  return { upstream: row.upstream_commit, branches };
+}

@@ -2,7 +2,9 @@
 // validate and serialize them (a serializer drops what its schema does not declare, so
 // schemaCovers fails the type-check when a field is added to the domain types and not here).
 // Dates leave the API as ISO 8601 strings, as everywhere else.
+import type { Db } from '../db/connection.ts';
 import type { RaceSummary } from '../db/knowledge.ts';
+import { stableOfPatchMail } from '../db/stable.ts';
 import { OUTCOMES, STANCES, type Fix, type RaceRecord } from '../domain/knowledge/types.ts';
 import { scenarioLinkSchema, type ScenarioLink } from './scenario-links.ts';
 import { schemaCovers } from './schema-covers.ts';
@@ -64,7 +66,7 @@ export const fixSchema = {
   type: 'object',
   required: [
     'id', 'kind', 'author', 'messageId', 'date', 'summary', 'functions', 'files', 'wip', 'version', 'lifecycle',
-    'lifecycleEvidence', 'supersededBy', 'stances', 'evidence', 'scenarios',
+    'lifecycleEvidence', 'supersededBy', 'stances', 'evidence', 'scenarios', 'stable',
   ],
   properties: {
     id: { type: 'string', description: '<message-id>#<n>: the n-th fix that message proposes' },
@@ -86,6 +88,28 @@ export const fixSchema = {
     stances: { type: 'array', items: stanceSchema },
     evidence: evidenceSchema,
     scenarios: { type: 'array', items: scenarioLinkSchema, description: 'simulator scenarios that model (explicit) or cover (coverage) the fix' },
+    stable: {
+      anyOf: [
+        {
+          type: 'object',
+          required: ['upstream', 'branches'],
+          properties: {
+            upstream: nstr,
+            branches: {
+              type: 'object',
+              description: 'status per stable branch ("6.6"), as fix-status reads it',
+              additionalProperties: {
+                type: 'object',
+                required: ['status', 'since', 'messageId'],
+                properties: { status: str, since: isoDate, messageId: nstr },
+              },
+            },
+          },
+        },
+        { type: 'null' },
+      ],
+      description: "for a patch: the stable status of the commit it became, per branch (null when no stable mail or Cc: stable names it)",
+    },
   },
 } as const;
 
@@ -134,9 +158,15 @@ export const raceSummarySchema = {
   },
 } as const;
 
+export interface FixStableJson {
+  upstream: string | null;
+  branches: Record<string, { status: string; since: string | null; messageId: string | null }>;
+}
+
 export interface FixJson extends Omit<Fix, 'date'> {
   date: string | null;
   scenarios: ScenarioLink[];
+  stable: FixStableJson | null;
 }
 export interface RaceJson extends Omit<RaceRecord, 'fixes' | 'firstDate' | 'lastDate'> {
   fixes: FixJson[];
@@ -158,14 +188,32 @@ schemaCovers<typeof raceSummarySchema, RaceSummaryJson>(true);
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function fixJson(f: Fix, scenarios: ScenarioLink[]): FixJson {
-  return { ...f, date: iso(f.date), scenarios };
+/** What db/stable.ts stableOfPatchMail gives, dates as ms. */
+export interface FixStable {
+  upstream: string | null;
+  branches: Record<string, { status: string; since: number | null; messageId: string | null }>;
 }
 
-export function raceJson(r: RaceRecord, linksOf: (f: Fix) => ScenarioLink[]): RaceJson {
-  return { ...r, fixes: r.fixes.map((f) => fixJson(f, linksOf(f))), firstDate: iso(r.firstDate), lastDate: iso(r.lastDate) };
+function stableJson(s: FixStable | null): FixStableJson | null {
+  if (!s) return null;
+  const branches: FixStableJson['branches'] = {};
+  for (const [b, st] of Object.entries(s.branches)) branches[b] = { ...st, since: iso(st.since) };
+  return { upstream: s.upstream, branches };
+}
+
+export function fixJson(f: Fix, scenarios: ScenarioLink[], stable: FixStable | null = null): FixJson {
+  return { ...f, date: iso(f.date), scenarios, stable: stableJson(stable) };
+}
+
+export function raceJson(r: RaceRecord, linksOf: (f: Fix) => ScenarioLink[], stableOf: (f: Fix) => FixStable | null = () => null): RaceJson {
+  return { ...r, fixes: r.fixes.map((f) => fixJson(f, linksOf(f), stableOf(f))), firstDate: iso(r.firstDate), lastDate: iso(r.lastDate) };
 }
 
 export function raceSummaryJson(r: RaceSummary): RaceSummaryJson {
   return { ...r, firstDate: iso(r.firstDate), lastDate: iso(r.lastDate) };
+}
+
+/** A patch fix's stable status per branch (a prose idea or an inline diff has none of its own). */
+export function stableOfFix(db: Db, f: Fix): FixStable | null {
+  return f.kind === 'patch' ? stableOfPatchMail(db, f.messageId) : null;
 }

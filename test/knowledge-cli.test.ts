@@ -148,3 +148,23 @@ describe('loregraph stats and knowledge', () => {
     expect(JSON.parse((await run('races', '--json')).out)).toEqual(before);
   });
 });
+
+describe('a patch fix carries its stable status per branch', () => {
+  it('reads the commit the patch became through fix-status: released, in review, backported, wanted', async () => {
+    const { out } = await run('races', '--json');
+    const id = (JSON.parse(out) as { races: { id: string; title: string }[] }).races.find((x) => x.title.startsWith('mm/filemap:'))!.id;
+    const race = JSON.parse((await run('race', id, '--json')).out) as { fixes: { kind: string; messageId: string; stable: { upstream: string | null; branches: Record<string, { status: string; messageId: string | null }> } | null }[] };
+    const patch = race.fixes.find((f) => f.kind === 'patch')!;
+    expect(patch.messageId).toBe('20240904-filemap-recheck-v1-1-ines@example.org');
+    expect(patch.stable?.upstream).toBe('f53fddcf4fb819e21ff25072bc8f1ae3a54e0755');
+    expect(Object.fromEntries(Object.entries(patch.stable!.branches).map(([b, s]) => [b, s.status]))).toEqual({
+      '6.12': 'in-review',
+      '6.10': 'wanted',
+      '6.6': 'released',
+      '6.1': 'backport-posted',
+    });
+    expect(patch.stable!.branches['6.6']!.messageId).toBe('2024101509-CVE-2024-90001-cve-desk@example.org');
+    // an inline diff is no commit: no stable status of its own
+    expect(race.fixes.find((f) => f.kind === 'inline-diff')!.stable).toBeNull();
+  });
+});

@@ -3,6 +3,7 @@ import { closeDb, openDb } from '../../db/connection.ts';
 import { getFix } from '../../db/knowledge.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { createScenarioStore } from '../../server/scenario-store.ts';
+import { stableOfFix } from '../../server/race-json.ts';
 import { fixScenarioLinks } from '../../server/scenario-links.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type Command } from '../command.ts';
 import { clean, formatFix } from '../race-format.ts';
@@ -21,7 +22,7 @@ export const command: Command = {
       const view = getFix(db, id);
       if (!view) throw new LoregraphError('NOT_FOUND', `no fix ${id}`);
       const scenarios = fixScenarioLinks(view.fix, createScenarioStore(values.scenarios));
-      if (values.json) printJson(io, { race: view.race, fix: { ...view.fix, scenarios } });
+      if (values.json) printJson(io, { race: view.race, fix: { ...view.fix, scenarios, stable: stableOfFix(db, view.fix) } });
       else io.out([...formatFix(view.fix, scenarios), `  race ${view.race.id}: ${clean(view.race.title)} (${view.race.outcome}, ${view.race.status})`].join('\n') + '\n');
       return 0;
     } finally {

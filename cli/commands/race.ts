@@ -3,6 +3,7 @@ import { closeDb, openDb } from '../../db/connection.ts';
 import { getRace } from '../../db/knowledge.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { createScenarioStore } from '../../server/scenario-store.ts';
+import { stableOfFix } from '../../server/race-json.ts';
 import { fixScenarioLinks, type ScenarioLink } from '../../server/scenario-links.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type Command } from '../command.ts';
 import { formatRace } from '../race-format.ts';
@@ -34,7 +35,7 @@ ${SCENARIO_DRAFT_HELP}`,
       }
       const store = createScenarioStore(values.scenarios);
       const links = new Map<string, ScenarioLink[]>(race.fixes.map((f) => [f.id, fixScenarioLinks(f, store)]));
-      if (values.json) printJson(io, { ...race, fixes: race.fixes.map((f) => ({ ...f, scenarios: links.get(f.id) ?? [] })) });
+      if (values.json) printJson(io, { ...race, fixes: race.fixes.map((f) => ({ ...f, scenarios: links.get(f.id) ?? [], stable: stableOfFix(db, f) })) });
       else io.out(formatRace(race, links));
       return 0;
     } finally {

@@ -10,7 +10,7 @@ import { OUTCOMES, type Outcome, type RaceStatus } from '../../domain/knowledge/
 import { DateSyntaxError, parseDateRange } from '../../domain/query/dates.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
-import { fixJson, fixSchema, raceJson, raceSchema, raceSummaryJson, raceSummarySchema } from '../race-json.ts';
+import { fixJson, fixSchema, raceJson, raceSchema, raceSummaryJson, raceSummarySchema, stableOfFix } from '../race-json.ts';
 import { fixScenarioLinks } from '../scenario-links.ts';
 import type { ScenarioStore } from '../scenario-store.ts';
 import { schemaCovers } from '../schema-covers.ts';
@@ -143,7 +143,7 @@ export function registerRaces(app: FastifyInstance, ctx: RouteContext, scenarios
     handler: async (req) => {
       const race = getRace(ctx.db, req.params.id.trim());
       if (!race) throw new LoregraphError('NOT_FOUND', `no race '${req.params.id}'`);
-      return raceJson(race, (f) => fixScenarioLinks(f, scenarios));
+      return raceJson(race, (f) => fixScenarioLinks(f, scenarios), (f) => stableOfFix(ctx.db, f));
     },
   });
 
@@ -163,7 +163,7 @@ export function registerRaces(app: FastifyInstance, ctx: RouteContext, scenarios
       const id = req.params.id.trim().replace(/^<([^<>]+)>(#\d+)$/, '$1$2');
       const found = getFix(ctx.db, id);
       if (!found) throw new LoregraphError('NOT_FOUND', `no proposed fix '${id}'`);
-      return { race: raceSummaryJson(found.race), fix: fixJson(found.fix, fixScenarioLinks(found.fix, scenarios)) };
+      return { race: raceSummaryJson(found.race), fix: fixJson(found.fix, fixScenarioLinks(found.fix, scenarios), stableOfFix(ctx.db, found.fix)) };
     },
   });
 
