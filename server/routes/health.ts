@@ -3,6 +3,27 @@ import type { FastifyInstance } from 'fastify';
 import { schemaVersion } from '../../db/connection.ts';
 import { statSync } from 'node:fs';
 import { collectStats } from '../../db/stats.ts';
+import { archiveOverview } from '../../db/overview.ts';
+
+/** What the archive holds, for a first page that reflects it (dates ISO 8601 UTC). */
+const overviewSchema = {
+  type: 'object',
+  required: ['lists', 'firstDate', 'lastDate', 'stableBranches', 'recentSeries'],
+  properties: {
+    lists: { type: 'array', items: { type: 'object', required: ['list', 'messages'], properties: { list: { type: 'string', description: "List-Id, '' for mail without one" }, messages: { type: 'integer' } } } },
+    firstDate: { type: ['string', 'null'] },
+    lastDate: { type: ['string', 'null'] },
+    stableBranches: { type: 'array', items: { type: 'object', required: ['branch', 'fixes'], properties: { branch: { type: 'string' }, fixes: { type: 'integer' } } } },
+    recentSeries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['title', 'version', 'messageId', 'sender', 'date', 'patches'],
+        properties: { title: { type: 'string' }, version: { type: 'string' }, messageId: { type: 'string' }, sender: { type: ['string', 'null'] }, date: { type: ['string', 'null'] }, patches: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
 import type { RouteContext } from '../context.ts';
 
 /**
@@ -43,7 +64,7 @@ export function registerHealth(app: FastifyInstance, ctx: RouteContext): void {
       response: {
         200: {
           type: 'object',
-          required: ['schemaVersion', 'databaseBytes', 'counts'],
+          required: ['schemaVersion', 'databaseBytes', 'counts', 'overview'],
           properties: {
             schemaVersion: { type: 'integer' },
             databaseBytes: { type: 'integer' },
@@ -52,12 +73,22 @@ export function registerHealth(app: FastifyInstance, ctx: RouteContext): void {
               description: 'named counters (messages, threads, ghosts, malformed, ...); more appear as modules register them',
               additionalProperties: true,
             },
+            overview: overviewSchema,
           },
         },
         500: { $ref: 'ErrorBody#' },
       },
     },
-    handler: async () => ({ schemaVersion: schemaVersion(ctx.db), databaseBytes: fileSize(ctx.db.path), counts: collectStats(ctx.db) }),
+    handler: async () => {
+      const o = archiveOverview(ctx.db);
+      const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+      return {
+        schemaVersion: schemaVersion(ctx.db),
+        databaseBytes: fileSize(ctx.db.path),
+        counts: collectStats(ctx.db),
+        overview: { ...o, firstDate: iso(o.firstDate), lastDate: iso(o.lastDate), recentSeries: o.recentSeries.map((s) => ({ ...s, date: iso(s.date) })) },
+      };
+    },
   });
 }
 

@@ -1,0 +1,46 @@
+// What an archive holds, for a first page that reflects it: the lists and their message
+// counts, the date range, the stable branches with fixes seen, and the newest series.
+import type { Db } from './db.ts';
+
+export interface ArchiveOverview {
+  lists: { list: string; messages: number }[];
+  /** Epoch ms of the oldest and newest dated message, null for an empty archive. */
+  firstDate: number | null;
+  lastDate: number | null;
+  stableBranches: { branch: string; fixes: number }[];
+  recentSeries: { title: string; version: string; messageId: string; sender: string | null; date: number | null; patches: number }[];
+}
+
+/** A table a migration has not yet made answers nothing, like an empty one. */
+function rows<T>(db: Db, sql: string, ...args: unknown[]): T[] {
+  try {
+    return db.sql.prepare(sql).all(...args) as T[];
+  } catch {
+    return [];
+  }
+}
+
+export function archiveOverview(db: Db, recent = 8): ArchiveOverview {
+  const lists = rows<{ list: string | null; messages: number }>(
+    db,
+    'SELECT list_id AS list, COUNT(*) AS messages FROM messages GROUP BY list_id ORDER BY messages DESC LIMIT 50',
+  ).map((r) => ({ list: r.list ?? '', messages: r.messages }));
+  // Through the date index: two seeks. A message dated in the far future (a broken clock) is left out.
+  const horizon = Date.now() + 366 * 86_400_000;
+  const first = rows<{ d: number | null }>(db, 'SELECT MIN(date) AS d FROM messages WHERE date IS NOT NULL AND date > 0')[0]?.d ?? null;
+  const last = rows<{ d: number | null }>(db, 'SELECT MAX(date) AS d FROM messages WHERE date IS NOT NULL AND date < ?', horizon)[0]?.d ?? null;
+  const stableBranches = rows<{ branch: string; fixes: number }>(
+    db,
+    `SELECT branch, COUNT(DISTINCT COALESCE(fix_key, upstream_commit, title_key)) AS fixes
+       FROM stable_events WHERE status IS NOT NULL AND branch <> '?' GROUP BY branch`,
+  ).sort((a, b) => b.branch.localeCompare(a.branch, undefined, { numeric: true }));
+  const recentSeries = rows<{ title: string; version: string; messageId: string | null; sender: string | null; date: number | null; patches: number }>(
+    db,
+    `SELECT s.title, s.version, COALESCE(s.cover_message_id, (SELECT p.message_id FROM series_patches p WHERE p.series_id = s.id ORDER BY p.idx LIMIT 1)) AS messageId,
+            s.sender_email AS sender, s.date, (SELECT COUNT(*) FROM series_patches p WHERE p.series_id = s.id) AS patches
+       FROM series s WHERE s.date IS NOT NULL AND s.date < ? ORDER BY s.date DESC LIMIT ?`,
+    horizon,
+    recent,
+  ).flatMap((r) => (r.messageId === null ? [] : [{ ...r, messageId: r.messageId }]));
+  return { lists, firstDate: first, lastDate: last, stableBranches, recentSeries };
+}
