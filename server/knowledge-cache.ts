@@ -4,9 +4,13 @@
 // noticed by the read-only server without asking the database.
 import { statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Db } from '../db/connection.ts';
 import type { KnowledgeEntity, KnowledgeHit } from './knowledge.ts';
 import type { KnowledgeBuilder, SearchOpts } from './knowledge-builder.ts';
+
+const gzipAsync = promisify(gzip);
 
 /** Reads one kind of entity from the database (series, stable fixes, scenarios...). */
 export type KnowledgeSource = (db: Db) => KnowledgeEntity[];
@@ -27,8 +31,8 @@ export function databaseStateKey(db: Db): string {
 
 export interface KnowledgeCache {
   search(q: string, opts: SearchOpts): Promise<KnowledgeHit[]>;
-  /** The JSON sent at /api/index/knowledge.json, serialized once per build. */
-  json(): Promise<{ body: string; etag: string }>;
+  /** The JSON sent at /api/index/knowledge.json, serialized (and gzipped) once per build. */
+  json(): Promise<{ body: string; gzip: Buffer; etag: string }>;
   /** Forget the current build (after an ingest in the same process, or in tests). */
   invalidate(): void;
   close(): Promise<void>;
@@ -38,6 +42,7 @@ interface Built {
   key: string;
   at: number;
   body: string;
+  gzip: Buffer;
   etag: string;
 }
 
@@ -59,9 +64,17 @@ export function createKnowledgeCache(
     inflight ??= (async () => {
       try {
         // Reading the entities is quick (tens of ms per thousand); indexing them is not.
-        const entities = sources.flatMap((s) => s(db));
+        // One kind at a time, with the event loop let through between kinds, so requests
+        // arriving during a build are answered.
+        const entities: ReturnType<KnowledgeSource> = [];
+        for (const s of sources) {
+          entities.push(...s(db));
+          await new Promise((r) => setImmediate(r));
+        }
         const body = await builder.build(entities, key, now());
-        built = { key, at: performance.now(), body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+        // Compressed once per build, off this thread (zlib's pool): the index is megabytes of JSON.
+        const gzip = await gzipAsync(body, { level: 6 });
+        built = { key, at: performance.now(), body, gzip, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
         return built;
       } finally {
         inflight = null;
@@ -83,7 +96,7 @@ export function createKnowledgeCache(
     },
     async json() {
       const b = await current();
-      return { body: b.body, etag: b.etag };
+      return { body: b.body, gzip: b.gzip, etag: b.etag };
     },
     invalidate() {
       built = null;

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import lunr from 'lunr';
@@ -83,6 +84,19 @@ describe('knowledge routes', () => {
     const again = await app.inject({ url: '/api/index/knowledge.json', headers: { 'if-none-match': String(res.headers['etag']) } });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
+  });
+
+  it('sends the index gzipped to a client that accepts it, with its own ETag and Vary', async () => {
+    const plain = await app.inject({ url: '/api/index/knowledge.json' });
+    const res = await app.inject({ url: '/api/index/knowledge.json', headers: { 'accept-encoding': 'gzip, deflate' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.headers['vary']).toBe('Accept-Encoding');
+    expect(gunzipSync(res.rawPayload).toString('utf8')).toBe(plain.body);
+    expect(res.headers['etag']).not.toBe(plain.headers['etag']);
+    const again = await app.inject({ url: '/api/index/knowledge.json', headers: { 'accept-encoding': 'gzip', 'if-none-match': String(res.headers['etag']) } });
+    expect(again.statusCode).toBe(304);
+    expect(plain.headers['content-encoding']).toBeUndefined();
   });
 
   it('rebuilds only when the database file changed', async () => {

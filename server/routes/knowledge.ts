@@ -1,6 +1,7 @@
 // The knowledge index: searched on the server (/api/knowledge) and shipped whole for
 // a page to search offline (/api/index/knowledge.json, with an ETag so it is fetched once).
 import type { FastifyInstance } from 'fastify';
+import { acceptsGzip } from './threads.ts';
 import type { RouteContext } from '../context.ts';
 import type { KnowledgeCache } from '../knowledge-cache.ts';
 import type { KnowledgeHit } from '../knowledge.ts';
@@ -84,11 +85,16 @@ export function registerKnowledge(app: FastifyInstance, ctx: RouteContext, cache
       },
     },
     handler: async (req, reply) => {
-      const { body, etag } = await cache.json();
-      void reply.header('etag', etag).header('cache-control', 'no-cache');
+      const { body, gzip, etag: plainTag } = await cache.json();
+      // Megabytes of JSON, a tenth of it gzipped: compressed once per build, sent as such when accepted.
+      const gz = acceptsGzip(req.headers['accept-encoding']);
+      const etag = gz ? `${plainTag.slice(0, -1)}-gz"` : plainTag;
+      // Kept by the browser and revalidated on use: a 304 until the database changes.
+      void reply.header('etag', etag).header('cache-control', 'no-cache').header('vary', 'Accept-Encoding');
       if (req.headers['if-none-match'] === etag) return reply.status(304).send();
+      void reply.type('application/json; charset=utf-8');
       // Already JSON: sent as a string so the large index is not serialized twice.
-      return reply.type('application/json; charset=utf-8').send(body);
+      return gz ? reply.header('content-encoding', 'gzip').send(gzip) : reply.send(body);
     },
   });
 }
