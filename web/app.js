@@ -118,7 +118,7 @@ async function filterKnowledge() {
   }
   if ($('q').value.trim() !== q) return; // typed on meanwhile
   if (!docs.length) return hideKnowledge();
-  fill(box, el('div', { class: 'meta', text: 'Series, stable fixes and scenarios (enter searches the mail):' }), knowledgeList(docs));
+  fill(box, el('div', { class: 'meta', text: 'Series, races, fixes and scenarios (enter searches the mail):' }), knowledgeList(docs));
   box.hidden = false;
 }
 
@@ -154,6 +154,20 @@ $('knowledge').addEventListener('keydown', (ev) => {
 });
 document.addEventListener('click', (ev) => {
   if (!$('knowledge').contains(ev.target) && ev.target !== $('q')) hideKnowledge();
+});
+// '?' opens the query syntax, '/' goes to the search box (not while typing somewhere).
+document.addEventListener('keydown', (ev) => {
+  const t = ev.target;
+  if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  if (t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+  if (ev.key === '?') {
+    const help = $('syntax-help');
+    help.open = !help.open;
+    if (help.open) help.scrollIntoView({ block: 'nearest' });
+  } else if (ev.key === '/') {
+    ev.preventDefault();
+    $('q').focus();
+  }
 });
 window.addEventListener('hashchange', () => void render());
 void render();

@@ -45,7 +45,7 @@ export const links = {
 
 /** The hash route an API URL from the knowledge index corresponds to, or null. */
 export function routeOfApiUrl(url) {
-  const m = /^\/api\/(series|fix-status|scenarios)\/([^/?#]+)$/.exec(url);
+  const m = /^\/api\/(series|fix-status|scenarios|races|fixes)\/([^/?#]+)$/.exec(url);
   if (!m) return null;
   let arg;
   try {
@@ -55,5 +55,7 @@ export function routeOfApiUrl(url) {
   }
   if (m[1] === 'series') return links.series(arg);
   if (m[1] === 'fix-status') return links.fix(arg);
+  if (m[1] === 'races') return links.race(arg);
+  if (m[1] === 'fixes') return links.proposed(arg);
   return links.scenario(arg);
 }

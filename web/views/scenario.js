@@ -67,11 +67,60 @@ function sources(s, linksBody) {
   );
 }
 
-function witnessTable(w) {
-  return table(
-    ['#', 'thread', 'step', 'function', 'file', 'changes'],
-    w.map((st, i) => [String(i + 1), st.thread, `${st.step}${st.branch ? ` [${st.branch}]` : ''}`, el('code', { text: st.function }), el('code', { text: st.file }), st.changes.join(', ')]),
-    'witness',
+/** Witnesses longer than this show their first and last steps, the middle one click away. */
+const FOLD_OVER = 16;
+const HEAD = 3;
+const TAIL = 10;
+
+/**
+ * The witness as swimlanes: a column per thread in the order they first step, each step
+ * in its thread's lane with the state it changed beside it; the last step is the one that
+ * broke the property (or closed the wait-for cycle) and is marked so.
+ */
+function witnessLanes(w, r) {
+  const threads = [...new Set(w.map((st) => st.thread))];
+  const breaking = r.verdict === 'violated' ? `breaks ${r.property ?? 'the property'}` : r.verdict === 'deadlock' ? 'closes the wait-for cycle' : null;
+  const row = (st, i) => {
+    const last = i === w.length - 1 && breaking;
+    return el(
+      'tr',
+      { class: last ? 'breaking' : null },
+      el('td', { class: 'step-no', text: String(i + 1) }),
+      threads.map((t) =>
+        el(
+          'td',
+          { class: t === st.thread ? 'step' : 'idle' },
+          t === st.thread ? [el('div', { text: `${st.step}${st.branch ? ` [${st.branch}]` : ''}` }), el('code', { text: st.function }), el('span', { class: 'meta', text: ` ${st.file}` })] : null,
+        ),
+      ),
+      el('td', { class: 'changes' }, st.changes.join(', '), last ? el('div', { class: 'breaks', text: `← ${breaking}` }) : null),
+    );
+  };
+  const rows = w.map(row);
+  const body = el('tbody', {});
+  if (w.length > FOLD_OVER) {
+    const hidden = rows.slice(HEAD, w.length - TAIL);
+    const more = el(
+      'tr',
+      { class: 'fold' },
+      el(
+        'td',
+        { colspan: String(threads.length + 2) },
+        el('button', {
+          type: 'button',
+          class: 'linkish',
+          text: `show ${hidden.length} more steps (${HEAD + 1}–${w.length - TAIL})`,
+          onclick: () => more.replaceWith(...hidden),
+        }),
+      ),
+    );
+    body.append(...rows.slice(0, HEAD), more, ...rows.slice(w.length - TAIL));
+  } else body.append(...rows);
+  return el(
+    'table',
+    { class: 'lanes witness' },
+    el('thead', {}, el('tr', {}, el('th', { text: '#' }), threads.map((t) => el('th', { text: t })), el('th', { text: 'state changes' }))),
+    body,
   );
 }
 
@@ -92,9 +141,19 @@ export function runNode(s, r) {
       el('span', { class: 'meta', text: ` · ${r.states} states, ${r.transitions} transitions, ${r.ms} ms${r.bound ? ` · stopped: ${r.bound}` : ''}` }),
     ),
     x ? el('p', { class: agrees ? 'ok' : 'error', text: agrees ? `As expected: ${x.why}` : `Expected ${x.verdict}${x.property ? ` (${x.property})` : ''}: ${x.why}` }) : null,
-    r.witness.length ? [el('h3', { text: 'Witness (replays to this verdict)' }), witnessTable(r.witness)] : null,
+    r.witness.length ? [el('h3', { text: 'Witness (replays to this verdict)' }), witnessLanes(r.witness, r)] : null,
     r.waitFor && r.waitFor.length ? [el('h3', { text: 'Wait-for cycle' }), waitForNode(r.waitFor)] : null,
-    r.unreached.length ? [el('h3', { text: 'Steps no interleaving reached' }), el('p', { class: 'unreached' }, r.unreached.map((u, i) => [i ? ', ' : '', el('code', { text: u })]))] : null,
+    r.unreached.length
+      ? [
+          el('h3', { text: r.verdict === 'holds' ? 'Steps no interleaving reached' : 'Steps not reached before the search stopped' }),
+          // After a counterexample (or a bound) the search stops: what it did not reach it never tried.
+          r.verdict !== 'holds'
+            ? el('p', { class: 'meta', text: `The search stopped at the first ${r.verdict === 'incomplete' ? 'bound it hit' : 'counterexample'}: these steps were not searched, so not reaching them says nothing about whether they can run.` })
+            : el('p', { class: 'meta', text: 'The search covered every interleaving: no interleaving reaches these steps.' }),
+          el('p', { class: 'unreached' }, r.unreached.map((u, i) => [i ? ', ' : '', el('code', { text: u })])),
+        ]
+      : null,
+    el('p', { class: 'meta' }, 'Reproduce: ', el('code', { text: `npx loregraph sim run ${r.scenario} --variant ${r.variant} --config ${r.config}` })),
   );
 }
 

@@ -36,15 +36,20 @@ function pager(params, total) {
   );
 }
 
-/** Series, stable fixes and scenarios the words of the query find in the knowledge index. */
+const KIND_CLASS = { series: 'series', 'stable-fix': 'fix', scenario: 'scenario', race: 'race', fix: 'pfix' };
+const KIND_LABEL = { 'stable-fix': 'stable fix', fix: 'proposed fix' };
+
+/** Series, stable fixes, races, proposed fixes and scenarios the words of the query find in the knowledge index. */
 export function knowledgeList(docs) {
   return el(
     'ul',
     { class: 'plain knowledge-hits' },
     docs.map((d) => {
       const to = routeOfApiUrl(d.url);
-      const kind = d.kind === 'stable-fix' ? 'fix' : d.kind === 'scenario' ? 'scenario' : 'series';
-      return el('li', {}, el('span', { class: `kind k-${kind}`, text: d.kind }), ' ', to ? el('a', { href: to, text: d.title }) : d.title);
+      // The class from a fixed table, never from data; the label says what the entry is.
+      const kind = KIND_CLASS[d.kind] ?? 'other';
+      const label = KIND_LABEL[d.kind] ?? d.kind;
+      return el('li', {}, el('span', { class: `kind k-${kind}`, text: label }), ' ', to ? el('a', { href: to, text: d.title }) : d.title);
     }),
   );
 }
@@ -52,7 +57,7 @@ export function knowledgeList(docs) {
 async function knowledgeAside(q) {
   try {
     const docs = searchKnowledge(await knowledgeIndex(), q, 6);
-    return docs.length ? el('aside', { class: 'related' }, el('h2', { text: 'Series, stable fixes and scenarios' }), knowledgeList(docs)) : null;
+    return docs.length ? el('aside', { class: 'related' }, el('h2', { text: 'Series, races, fixes and scenarios' }), knowledgeList(docs)) : null;
   } catch (e) {
     return el('aside', { class: 'related error', text: `knowledge index: ${e.message}` });
   }
@@ -77,7 +82,13 @@ export async function searchView(root, { query }) {
   const pageParams = new URLSearchParams(params);
   pageParams.delete('limit');
   fill(root, 
-    el('p', { class: 'status', role: 'status', text: `${count} for ${q} (${r.took_ms} ms)` }),
+    el(
+      'p',
+      { class: 'status', role: 'status' },
+      `${count} for ${q} (${r.took_ms} ms) · `,
+      el('a', { href: `/api/feed.atom?${new URLSearchParams({ q })}`, type: 'application/atom+xml', text: 'Atom feed' }),
+      el('span', { class: 'meta', text: ' · press ? for the query syntax' }),
+    ),
     related,
     r.hits.length ? el('ol', { class: 'hits', start: String(r.offset + 1) }, r.hits.map(hitNode)) : el('p', { class: 'muted', text: 'Nothing matches.' }),
     r.total > PAGE ? pager(pageParams, r.total) : null,
