@@ -1,168 +1,202 @@
-// Races and their proposed fixes in the lunr knowledge index: stored with db/knowledge.ts,
-// read back as entities, and found through /api/knowledge as the server builds it (on its
-// worker thread) by title, function, file, lock, outcome, fix author and fix summary.
+// The thread pass on threads written here, modelled on real lore mail: what makes a family a
+// race and what does not (the false friends), how fixes are gathered and versioned, how
+// stances are aimed, and how a fix's lifecycle is decided.
 import { describe, expect, it } from 'vitest';
-import { closeDb, openDb } from '../db/connection.ts';
-import { replaceRaces } from '../db/knowledge.ts';
-import type { Evidence, Fix, RaceRecord } from '../domain/knowledge/types.ts';
-import { raceEntities } from '../server/knowledge-races.ts';
-import { useTestApp } from './helpers/test-app.ts';
+import { readDiagram } from '../domain/knowledge/diagram.ts';
+import { analyzeKnowledge } from '../domain/knowledge/message.ts';
+import { assembleRaces, families, linkedIds } from '../domain/knowledge/races.ts';
+import type { ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
+import type { ParsedMessage } from '../domain/message.ts';
+import { analyzePatchMessage } from '../domain/patch/analyze.ts';
 
-const ev = (messageId: string, text = ''): Evidence => ({ messageId, block: 0, text });
+let clock = Date.UTC(2025, 0, 6);
 
-function fix(over: Partial<Fix>): Fix {
+function mail(id: string, from: string, subject: string, body: string, parent: string | null = null): ThreadMessageInput {
+  clock += 3_600_000;
+  const address = `${from.toLowerCase().replace(/\s+/g, '.')}@example.org`;
+  const msg: ParsedMessage = {
+    messageId: id,
+    messageIdSynthesized: false,
+    subject,
+    from: { name: from, address },
+    to: [],
+    cc: [],
+    date: clock,
+    dateSource: 'date',
+    inReplyTo: parent,
+    references: parent ? [parent] : [],
+    listId: null,
+    body,
+    attachments: [],
+    headers: {},
+    notes: [],
+    lenient: null,
+    contentHash: id,
+  };
+  const a = analyzePatchMessage(msg);
   return {
-    id: 'fix@example.org#0',
-    kind: 'patch',
-    author: null,
-    messageId: 'fix@example.org',
-    date: null,
-    summary: '',
-    functions: [],
-    files: [],
-    wip: false,
-    version: null,
-    lifecycle: 'proposed',
-    lifecycleEvidence: null,
-    supersededBy: null,
-    stances: [],
-    evidence: ev('fix@example.org'),
-    ...over,
+    messageId: id,
+    subject,
+    from,
+    fromAddress: address,
+    date: clock,
+    parent,
+    patch: a ? { kind: a.kind, version: a.subject.versionMajor, titleKey: a.titleKey, seriesId: null, stable: a.stable !== null } : null,
+    trailers: a ? a.trailers.map((t) => ({ name: t.name, value: t.value })) : [],
+    knowledge: analyzeKnowledge(msg, a).knowledge,
   };
 }
 
-function race(over: Partial<RaceRecord>): RaceRecord {
-  return {
-    id: 'race',
-    title: '',
-    outcome: 'other',
-    outcomeEvidence: null,
-    status: 'open',
-    statusEvidence: null,
-    confidence: 0.7,
-    reasons: [],
-    functions: [],
-    files: [],
-    locks: [],
-    versions: [],
-    configs: [],
-    diagram: null,
-    threads: [],
-    evidence: [],
-    fixes: [],
-    firstDate: null,
-    lastDate: null,
-    ...over,
-  };
-}
+const thread = (...messages: ThreadMessageInput[]): ThreadInput => ({ root: messages[0]!.messageId, messages });
 
-const THP = race({
-  id: 'thp-open@example.org',
-  title: 'write-open of a file with read-only THPs vs khugepaged',
-  outcome: 'data-loss',
-  functions: ['do_dentry_open', 'collapse_file'],
-  files: ['fs/open.c', 'mm/khugepaged.c'],
-  locks: ['invalidate_lock'],
-  versions: ['6.12'],
-  configs: ['CONFIG_READ_ONLY_THP_FOR_FS'],
-  threads: ['thp-open@example.org'],
-  evidence: ['thp-open@example.org'],
-  lastDate: Date.UTC(2026, 5, 30),
-  fixes: [
-    fix({
-      id: 'thp-open-reply@example.org#0',
-      kind: 'prose',
-      author: 'Quentin Reviewer',
-      messageId: 'thp-open-reply@example.org',
-      summary: 'perhaps filemap_write_and_wait() after the nr_thps increment in collapse_file() will do',
-      functions: ['filemap_write_and_wait', 'collapse_file'],
-      stances: [{ stance: 'agreement', author: 'Rita Reporter', messageId: 'thp-open-3@example.org', evidence: ev('thp-open-3@example.org', 'makes sense'), aimedBy: 'quoted' }],
-    }),
-  ],
+const PATCH = (title: string, fn: string, extra = ''): string => `${extra}Signed-off-by: Ana Author <ana.author@example.org>
+---
+ fs/foo/inode.c | 2 ++
+ 1 file changed, 2 insertions(+)
+
+diff --git a/fs/foo/inode.c b/fs/foo/inode.c
+--- a/fs/foo/inode.c
++++ b/fs/foo/inode.c
+@@ -10,6 +10,8 @@ static int ${fn}(struct inode *inode)
+ {
++	spin_lock(&fi->state_lock);
++	spin_unlock(&fi->state_lock);
+ 	return 0;
+ }
+-- 
+2.45.0
+`;
+
+describe('what makes a race', () => {
+  it('reads a report with an interleaving diagram as a race, with its columns, functions and lock', () => {
+    const report = mail(
+      'report@x',
+      'Rita Reporter',
+      '[BUG] foo: lost update between foo_writeback() and foo_page_mkwrite()',
+      `Hi,
+
+foo_writeback() and foo_page_mkwrite() race like this:
+
+  CPU0 (writeback)                  CPU1 (fault)
+  foo_writeback()
+    folio_clear_dirty_for_io()
+                                    foo_page_mkwrite()
+                                      folio_mark_dirty()
+    foo_submit_folio()
+
+The data written through the mapping is lost: data loss after msync().
+`,
+    );
+    const [race] = assembleRaces([thread(report)]);
+    expect(race).toBeDefined();
+    expect(race!.outcome).toBe('data-loss');
+    expect(race!.diagram?.columns).toEqual(['CPU0 (writeback)', 'CPU1 (fault)']);
+    expect(race!.diagram?.steps.map((s) => s.column)).toEqual([0, 0, 1, 1, 0]);
+    expect(race!.functions).toEqual(expect.arrayContaining(['foo_writeback', 'foo_page_mkwrite', 'folio_mark_dirty']));
+    expect(race!.reasons.map((r) => r.kind)).toEqual(expect.arrayContaining(['interleaving-diagram', 'race']));
+  });
+
+  it.each([
+    ['trace', '[PATCH] tracing: fix the trace buffer size', 'The trace event buffer is sized wrongly; brace yourself, the grace period code is fine.'],
+    ['deadline', '[PATCH] block: mq-deadline: fix the deadline of async writes', 'The deadline scheduler expires async writes too late.'],
+    ['performance', '[RFC] foo: parallelize writeback', 'Concurrent writeback threads improve throughput by 30% on NVMe; scalability is the goal.'],
+    ['lockdep annotation', '[PATCH] foo: annotate the nested inode lock for lockdep', 'Use lockdep_set_class() so lockdep knows the two inode locks nest; this fixes a false positive, not a bug.'],
+    ['KASAN without concurrency', '[PATCH] foo: fix use-after-free of the superblock name on mount failure', 'KASAN reports a use-after-free when mount fails early: the name is freed before the error path prints it.'],
+  ])('does not read %s as a race', (_kind, subject, text) => {
+    const m = mail(`trap-${_kind}@x`, 'Tom Trap', subject, `${text}\n\n${PATCH(subject, 'foo_trap')}`);
+    expect(assembleRaces([thread(m)])).toEqual([]);
+  });
+
+  it('drops a lockdep report the thread calls a false positive twice', () => {
+    const splat = mail('splat@x', 'Bot Report', 'circular locking dependency warning in foo', 'WARNING: possible circular locking dependency detected\nfoo_sync() takes i_rwsem under s_umount; possible deadlock.');
+    const r1 = mail('fp1@x', 'Mia Maintainer', 'Re: circular locking dependency warning in foo', 'This is a false positive: the two locks are of different superblocks.', 'splat@x');
+    const r2 = mail('fp2@x', 'Rita Reporter', 'Re: circular locking dependency warning in foo', 'Agreed, a false alarm; we only need an annotation.', 'fp1@x');
+    expect(assembleRaces([thread(splat, r1, r2)])).toEqual([]);
+  });
 });
 
-const F2FS = race({
-  id: 'f2fs-gc@example.org',
-  title: 'f2fs: checkpoint vs foreground gc ABBA',
-  outcome: 'deadlock',
-  status: 'confirmed',
-  functions: ['f2fs_write_checkpoint', 'f2fs_gc'],
-  files: ['fs/f2fs/checkpoint.c'],
-  locks: ['gc_lock', 'cp_rwsem'],
-  threads: ['f2fs-gc@example.org'],
-  evidence: ['f2fs-gc@example.org'],
-  lastDate: Date.UTC(2025, 0, 2),
-  fixes: [
-    fix({
-      id: 'f2fs-gc-v2@example.org#0',
-      author: 'Sam Submitter',
-      messageId: 'f2fs-gc-v2@example.org',
-      summary: 'f2fs: take gc_lock before cp_rwsem in f2fs_gc',
-      functions: ['f2fs_gc'],
-      files: ['fs/f2fs/gc.c'],
-      version: 2,
-      lifecycle: 'applied',
-    }),
-  ],
+describe('fixes and their lifecycle', () => {
+  const v1 = mail('v1@x', 'Ana Author', '[PATCH] foo: fix race between foo_evict() and foo_lookup()', `foo_lookup() can race with foo_evict() and use the inode after it is freed.\n\n${PATCH('x', 'foo_lookup')}`);
+  const objection = mail('obj@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', `On Mon, Jan 6, 2025, Ana Author wrote:\n> foo_lookup() can race with foo_evict() and use the inode after it is freed.\n\nI don't think this is enough, there is still a race with foo_rename().\n`, 'v1@x');
+  const idea = mail('idea@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', 'How about taking fi->state_lock in foo_rename() as well?\n', 'obj@x');
+  const v2 = mail('v2@x', 'Ana Author', '[PATCH v2] foo: fix race between foo_evict() and foo_lookup()', `foo_lookup() can race with foo_evict() and foo_rename().\n\n${PATCH('x', 'foo_lookup')}`);
+  const review = mail('rb@x', 'Rev Iewer', 'Re: [PATCH v2] foo: fix race between foo_evict() and foo_lookup()', 'Reviewed-by: Rev Iewer <rev.iewer@example.org>\n', 'v2@x');
+  const applied = mail('ap@x', 'Mia Maintainer', 'Re: [PATCH v2] foo: fix race between foo_evict() and foo_lookup()', 'Applied, thanks!\n', 'v2@x');
+
+  it('joins the v2 thread to the v1 thread by the patch title, and versions supersede', () => {
+    const races = assembleRaces([thread(v1, objection, idea), thread(v2, review, applied)]);
+    expect(races).toHaveLength(1);
+    const race = races[0]!;
+    expect(race.threads).toEqual(['v1@x', 'v2@x']);
+    const byMsg = new Map(race.fixes.map((f) => [f.messageId, f]));
+    expect(byMsg.get('v1@x')).toMatchObject({ kind: 'patch', version: 1, lifecycle: 'superseded', supersededBy: 'v2@x#0' });
+    expect(byMsg.get('v2@x')).toMatchObject({ kind: 'patch', version: 2, lifecycle: 'applied' });
+    expect(byMsg.get('v2@x')!.stances.map((s) => [s.stance, s.author, s.aimedBy])).toEqual([['reviewed', 'Rev Iewer', 'trailer']]);
+    expect(byMsg.get('idea@x')).toMatchObject({ kind: 'prose', author: 'Rev Iewer' });
+    expect(byMsg.get('idea@x')!.summary).toContain('state_lock in foo_rename()');
+    expect(race.status).toBe('confirmed');
+  });
+
+  it('aims the objection at the paragraph it answers: v1, quoted', () => {
+    const race = assembleRaces([thread(v1, objection, idea), thread(v2, review, applied)])[0]!;
+    const v1fix = race.fixes.find((f) => f.messageId === 'v1@x')!;
+    const objections = v1fix.stances.filter((s) => s.stance === 'objection');
+    expect(objections).toEqual([expect.objectContaining({ author: 'Rev Iewer', messageId: 'obj@x', aimedBy: 'quoted' })]);
+    expect(objections[0]!.evidence.text).toContain('there is still a race with foo_rename()');
+    // the patch's own words, quoted back in the reply, are no stance of its author
+    expect(v1fix.stances.some((s) => s.author === 'Ana Author')).toBe(false);
+    expect(v1fix.lifecycle).toBe('superseded');
+  });
+
+  it('marks a patch merged when a stable-process mail carries it', () => {
+    const autosel = mail('as@x', 'Sasha Levin', '[PATCH AUTOSEL 6.12 12/40] foo: fix race between foo_evict() and foo_lookup()', `[ Upstream commit 0123456789abcdef0123456789abcdef01234567 ]\n\n${PATCH('x', 'foo_lookup')}`);
+    const race = assembleRaces([thread(v2, review), thread(autosel)])[0]!;
+    expect(race.fixes.find((f) => f.messageId === 'v2@x')).toMatchObject({ lifecycle: 'merged' });
+    // the AUTOSEL copy is the stable story of that fix, not a fix of its own
+    expect(race.fixes.map((f) => f.messageId)).toEqual(['v2@x']);
+  });
 });
 
-const t = useTestApp(async (path) => {
-  const db = openDb(path);
-  try {
-    db.sql.transaction(() => replaceRaces(db, [], [THP, F2FS]))();
-  } finally {
-    closeDb(db);
-  }
+describe('families', () => {
+  it('joins a fix thread whose Link: points into the report thread', () => {
+    const report = mail('rep@x', 'Rita Reporter', 'foo: deadlock in foo_sync()', 'foo_sync() deadlocks against foo_evict(): ABBA on i_rwsem and state_lock.');
+    const fix = mail('fix@x', 'Ana Author', '[PATCH] foo: avoid ABBA deadlock in foo_sync()', PATCH('x', 'foo_sync', 'Link: https://lore.kernel.org/r/rep@x/\nReported-by: Rita Reporter <rita.reporter@example.org>\n'));
+    expect(linkedIds(fix.trailers)).toEqual(['rep@x']);
+    expect(families([thread(report), thread(fix)])).toHaveLength(1);
+    const [race] = assembleRaces([thread(report), thread(fix)]);
+    expect(race!.outcome).toBe('deadlock');
+    expect(race!.threads).toEqual(['rep@x', 'fix@x']);
+  });
+
+  it('keeps apart two patches that share a generic title but not a sender', () => {
+    const a = mail('a@x', 'Ana Author', '[PATCH] foo: fix a race in the error path', PATCH('x', 'foo_a'));
+    const b = mail('b@x', 'Bob Other', '[PATCH] foo: fix a race in the error path', PATCH('x', 'foo_b'));
+    expect(families([thread(a), thread(b)])).toHaveLength(2);
+  });
 });
 
-interface Hits {
-  hits: { id: string; kind: string; url: string; matched: Record<string, string[]> }[];
-}
-
-async function search(q: string, kind?: string): Promise<string[]> {
-  const res = await t.app.inject({ url: `/api/knowledge?q=${encodeURIComponent(q)}${kind ? `&kind=${kind}` : ''}` });
-  expect(res.statusCode, res.body).toBe(200);
-  return (res.json() as Hits).hits.map((h) => h.id);
-}
-
-describe('races and fixes as knowledge entities', () => {
-  it('makes one entity per race and one per proposed fix, addressed at /api/races/:id and /api/fixes/:id', () => {
-    const es = raceEntities(t.db);
-    expect(es.map((e) => [e.id, e.kind, e.url])).toEqual([
-      ['race:thp-open@example.org', 'race', '/api/races/thp-open%40example.org'],
-      ['fix:thp-open-reply@example.org#0', 'fix', '/api/fixes/thp-open-reply%40example.org%230'],
-      ['race:f2fs-gc@example.org', 'race', '/api/races/f2fs-gc%40example.org'],
-      ['fix:f2fs-gc-v2@example.org#0', 'fix', '/api/fixes/f2fs-gc-v2%40example.org%230'],
+describe('diagrams', () => {
+  it('reads ragged columns by the nearest heading and stops at prose', () => {
+    const d = readDiagram([
+      'Thread A                 Thread B',
+      'lock(&a)',
+      '                           lock(&b)',
+      '  lock(&b)',
+      '                        lock(&a)',
+      '',
+      '',
+      'This is the ABBA deadlock the report shows, with both threads waiting forever.',
     ]);
-    const thp = es[0]!;
-    expect(thp.paths).toEqual(['do_dentry_open', 'collapse_file', 'fs/open.c', 'mm/khugepaged.c', 'invalidate_lock']);
-    expect(thp.body).toContain('data loss race, open');
-    expect(es[3]!.body).toContain('by Sam Submitter');
-    expect(es[3]!.body).toContain('patch v2, applied');
-    expect(es[1]!.body).toContain('agreement Rita Reporter');
+    expect(d?.columns).toEqual(['Thread A', 'Thread B']);
+    expect(d?.steps.map((s) => [s.column, s.text])).toEqual([
+      [0, 'lock(&a)'],
+      [1, 'lock(&b)'],
+      [0, 'lock(&b)'],
+      [1, 'lock(&a)'],
+    ]);
   });
 
-  it('finds a race by a function, a file, a lock (whole or in part), its outcome and its title', async () => {
-    expect(await search('collapse_file', 'race')).toEqual(['race:thp-open@example.org']);
-    expect(await search('khugepaged', 'race')).toEqual(['race:thp-open@example.org']);
-    expect(await search('invalidate', 'race')).toEqual(['race:thp-open@example.org']);
-    expect(await search('cp_rwsem', 'race')).toEqual(['race:f2fs-gc@example.org']);
-    expect(await search('deadlock', 'race')).toEqual(['race:f2fs-gc@example.org']);
-    expect((await search('data loss'))[0]).toBe('race:thp-open@example.org');
-    expect((await search('checkpoint gc ABBA'))[0]).toBe('race:f2fs-gc@example.org');
-  });
-
-  it('finds a fix by its summary, its author and the functions it touches', async () => {
-    expect(await search('Submitter', 'fix')).toEqual(['fix:f2fs-gc-v2@example.org#0']);
-    expect(await search('filemap_write_and_wait', 'fix')).toEqual(['fix:thp-open-reply@example.org#0']);
-    expect(await search('quentin', 'fix')).toEqual(['fix:thp-open-reply@example.org#0']);
-    // the fix touching f2fs_gc and the race naming it both answer; the kinds tell them apart
-    expect((await search('f2fs_gc')).sort()).toEqual(['fix:f2fs-gc-v2@example.org#0', 'race:f2fs-gc@example.org']);
-  });
-
-  it('ships races and fixes in the prebuilt index', async () => {
-    const index = (await t.app.inject({ url: '/api/index/knowledge.json' })).json() as { docs: Record<string, { id: string; kind: string }> };
-    const ours = Object.values(index.docs).filter((d) => d.kind === 'race' || d.kind === 'fix');
-    expect(ours.map((d) => d.id).sort()).toEqual(['fix:f2fs-gc-v2@example.org#0', 'fix:thp-open-reply@example.org#0', 'race:f2fs-gc@example.org', 'race:thp-open@example.org']);
+  it('is no diagram when only one column ever has steps', () => {
+    expect(readDiagram(['CPU0      CPU1', 'foo()', 'bar()'])).toBeNull();
   });
 });

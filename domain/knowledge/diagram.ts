@@ -39,11 +39,18 @@ export function functionsIn(text: string): string[] {
   return out;
 }
 
+/** "[CPU0]" -> "CPU0", "CPU0:" -> "CPU0", "CPU0 (writeback)" stays as written. */
+function headingName(h: string): string {
+  const t = h.replace(/\s*:$/, '');
+  const wrapped = /^[[(<](.*)[\])>]$/.exec(t);
+  return wrapped?.[1] && !wrapped[1].includes('(') ? wrapped[1] : t;
+}
+
 function isHeading(line: string): string[] | null {
   const ps = pieces(line);
   if (ps.length < 2 || ps.length > 4) return null;
   const heads = ps.map((p) => p.text.trim());
-  if (heads.every((h) => HEAD_TOKEN.test(h))) return heads.map((h) => h.replace(/^[[(<]|[\])>]?:?$/g, ''));
+  if (heads.every((h) => HEAD_TOKEN.test(h))) return heads.map(headingName);
   return null;
 }
 

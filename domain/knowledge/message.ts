@@ -431,12 +431,14 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
         if (stance === 'question' && (s.length < 15 || !/\b(?:this|that|it|the fix|the patch|your|we|lock|race|why|how|what|can|could|would|should|does|is)\b/i.test(s))) break;
         const answered = block && block.answers !== null && block.depth === 0 ? r.blocks[block.answers] : answeredByQuote(r, u.block);
         const answersIdx = block && block.answers !== null && block.depth === 0 ? block.answers : answeredIndex(r, u.block);
-        out.push({
+        const signal: StanceSignal = {
           stance,
           author: u.author,
           evidence: ev(id, u, s),
           answers: answered && answersIdx !== null ? { block: answersIdx, author: answered.author, text: clip(blockText(r, answered)).slice(0, 160) } : null,
-        });
+        };
+        if (u.depth > 0) signal.quotedFrom = u.author ?? '';
+        out.push(signal);
         break;
       }
       if (out.length >= 20) return out;

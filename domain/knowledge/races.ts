@@ -67,9 +67,18 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
   threads.forEach((t, i) => {
     for (const m of t.messages) byMessage.set(m.messageId, i);
   });
+  // the own patch thread of each title, for the stable copies (AUTOSEL, review) to join
+  const ownByTitle = new Map<string, number>();
+  threads.forEach((t, i) => {
+    for (const m of t.messages) if (m.patch?.kind === 'patch' && !m.patch.stable && m.patch.titleKey.length >= 12 && !ownByTitle.has(m.patch.titleKey)) ownByTitle.set(m.patch.titleKey, i);
+  });
   threads.forEach((t, i) => {
     for (const m of t.messages) {
       const p = m.patch;
+      if (p?.stable && p.kind === 'patch') {
+        const j = ownByTitle.get(p.titleKey);
+        if (j !== undefined) union(i, j);
+      }
       if (p && (p.kind === 'patch' || p.kind === 'cover') && !p.stable) {
         // one patch's versions posted as new threads share its title; a series its id
         // one patch's title from one sender: a generic title sent by many ("fix typo") joins nothing
@@ -351,9 +360,13 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   const stanceDates = new Map<string, { s: Stance; date: number | null }[]>();
   const seenStance = new Set<string>();
   for (const m of messages) {
+    const above = ancestors(m);
     for (const s of m.knowledge?.stances ?? []) {
       const key = `${s.stance}|${s.author ?? ''}|${s.evidence.text}`;
       if (seenStance.has(key)) continue;
+      // a quoted stance counts only where the mail it quotes is missing (a saved reply quoting
+      // a discussion): quoting the mail it answers, the words are that mail's, read there
+      if (s.quotedFrom !== undefined && above.some((a) => sameAuthor(a.from, s.quotedFrom || null))) continue;
       const aim = aimStance(s, m, fixes, ancestors);
       if (!aim) continue;
       // praise or questions from the fix's own author are conversation, not a stance on it
@@ -379,10 +392,19 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
       }
     }
   }
+  // a stable-process mail (AUTOSEL, a review series, FAILED) of a patch means it is in mainline
+  const stableCopies = messages.filter((m) => m.patch?.stable);
   for (const f of fixes) {
     const l = lifecycle(f.fix, stanceDates.get(f.fix.id) ?? [], applied.get(f.fix.id) ?? null);
     f.fix.lifecycle = l.lifecycle;
     f.fix.lifecycleEvidence = l.evidence;
+    const key = f.titleKey ?? f.message.patch?.titleKey;
+    if (f.fix.kind !== 'patch' || f.fix.supersededBy || f.message.patch?.stable || !key) continue;
+    const copy = stableCopies.find((m) => m.patch?.titleKey === key && m !== f.message);
+    if (copy) {
+      f.fix.lifecycle = 'merged';
+      f.fix.lifecycleEvidence = { messageId: copy.messageId, block: null, text: copy.subject };
+    }
   }
 
   const functions: string[] = [];

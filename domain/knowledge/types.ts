@@ -76,6 +76,8 @@ export interface StanceSignal {
   evidence: Evidence;
   /** The quoted block this own paragraph answers (its author and first words), when there is one. */
   answers: { block: number; author: string | null; text: string } | null;
+  /** Set when the stance is quoted from someone else's mail: whom it quotes. */
+  quotedFrom?: string;
 }
 
 /** Everything one message says on its own; stored per message by the ingest analyzer. */
