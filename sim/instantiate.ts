@@ -42,7 +42,8 @@ export function instantiate(sc: Scenario, variantName: string, configName: strin
   const globals = new Set(sc.vars.map((v) => v.name));
   const xaSizes = new Map(sc.xarrays.map((x) => [x.name, x.size]));
   const withXa = (r: (name: string) => NameKind): Resolver => Object.assign(r, { xaSize: (n: string) => xaSizes.get(n) ?? 0 });
-  const memory = config.memory ?? sc.memory;
+  // A config's memory model keeps the scenario's ghost variables unless it names its own.
+  const memory = config.memory ? { ...config.memory, ghost: config.memory.ghost.length ? config.memory.ghost : sc.memory.ghost } : sc.memory;
   for (const g of memory.ghost) {
     if (!globals.has(g)) throw new SimError('SIM_INVALID', `memory: ghost '${g}' is not a declared variable`, config.pos);
   }

@@ -99,9 +99,11 @@ export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread
   const addReads = (tr: Transition): void => {
     for (const x of tr.reads) live.add(x);
   };
+  const cd = controlDeps(m);
   const addWithin = (thread: number, node: number): void => {
-    for (const w of m.threads[thread]!.nodes[node]!.within) need[thread]!.add(w);
+    for (const w of cd[thread]?.of[node] ?? []) need[thread]!.add(w);
   };
+  const realThreads = m.threads.filter((t) => !t.aux).length;
 
   if (o.kind === 'invariant' || o.kind === 'final') {
     const p = (o.kind === 'invariant' ? m.program.invariants : m.program.finals).find((x) => x.name === o.property)!;
@@ -149,7 +151,10 @@ export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread
   let lastSeedDef: number | undefined;
   for (let i = n - 1; i >= 0; i--) {
     const { tr, before, after } = steps[i]!;
+    const aux = m.threads[tr.thread]!.aux === true;
     let hit = relevant[i] === 1 || i === breaking || need[tr.thread]!.has(tr.node);
+    // A branch whose other side could have written what matters decided the outcome too.
+    if (!hit && !aux) for (const x of cd[tr.thread]!.writesUnder[tr.node] ?? []) if (live.has(x)) hit = true;
     // What the step defined: an assignment's targets (even when the value stays the same:
     // a lost update writes what was there), else the slots it changed.
     const changed: number[] = [];
@@ -162,6 +167,23 @@ export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread
     need[tr.thread]!.delete(tr.node);
     // Nothing is killed: an earlier write to the same place (the update a later one lost) is part of the story too.
     const wanted = changed.filter((k) => live.has(k));
+    if (aux) {
+      // A commit (or a satisfied load) made visible what an earlier step of its thread issued:
+      // that step is the story, with what it read; a satisfied load also read memory now.
+      const owner = tr.thread - realThreads;
+      for (const k of wanted) {
+        for (let j = i - 1; j >= 0; j--) {
+          const t = steps[j]!.tr;
+          if (t.thread === owner && t.deps?.has(k)) {
+            relevant[j] = 1;
+            for (const x of t.deps.get(k)!) live.add(x);
+            break;
+          }
+        }
+      }
+      if (tr.branch?.startsWith('load')) for (const x of tr.reads) if (m.slots[x]!.kind === 'global' || m.slots[x]!.kind === 'field') live.add(x);
+      continue;
+    }
     // An assignment step shown for the values it wrote depends only on what those were computed from.
     if (tr.deps && wanted.length > 0) for (const k of wanted) for (const x of tr.deps.get(k) ?? []) live.add(x);
     else addReads(tr);
@@ -224,4 +246,60 @@ function unseenStores(m: Model, steps: Replayed[], i: number): number[] {
     }
   });
   return out;
+}
+
+/**
+ * Control dependence per thread, from post-dominators of its control-flow graph (the end
+ * included): `of[n]` are the branch nodes whose decision decides whether n runs, and
+ * `writesUnder[b]` what the nodes depending on branch b may write (for relevant slicing).
+ */
+function controlDeps(m: Model): { of: number[][]; writesUnder: number[][] }[] {
+  return m.threads.map((th) => {
+    const N = th.nodes.length;
+    const end = N;
+    const succ = (n: number): number[] => (n === end ? [] : th.nodes[n]!.next);
+    // Post-dominator sets by iteration (graphs are small).
+    const all = new Set(Array.from({ length: N + 1 }, (_, i) => i));
+    const pdom: Set<number>[] = Array.from({ length: N + 1 }, (_, i) => (i === end ? new Set([end]) : new Set(all)));
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let n = N - 1; n >= 0; n--) {
+        const ss = succ(n);
+        let inter: Set<number> | undefined;
+        for (const x of ss) inter = inter ? new Set([...inter].filter((y) => pdom[x]!.has(y))) : new Set(pdom[x]);
+        const next = new Set(inter ?? []);
+        next.add(n);
+        if (next.size !== pdom[n]!.size || [...next].some((y) => !pdom[n]!.has(y))) {
+          pdom[n] = next;
+          changed = true;
+        }
+      }
+    }
+    const of: number[][] = Array.from({ length: N }, () => []);
+    const writesUnder: number[][] = Array.from({ length: N }, () => []);
+    for (let b = 0; b < N; b++) {
+      const ss = succ(b);
+      if (new Set(ss).size < 2) continue;
+      const under = new Set<number>();
+      for (const x of ss) {
+        // Every node on the way from x that does not post-dominate b depends on b.
+        const seen = new Set<number>();
+        const stack = [x];
+        while (stack.length) {
+          const y = stack.pop()!;
+          if (y === end || seen.has(y) || (pdom[b]!.has(y) && y !== b)) continue;
+          seen.add(y);
+          if (y !== b) under.add(y);
+          for (const z of succ(y)) stack.push(z);
+        }
+      }
+      const w = new Set<number>();
+      for (const y of under) {
+        of[y]!.push(b);
+        for (const tr of th.nodes[y]!.trans) for (const x of tr.writes) w.add(x);
+      }
+      writesUnder[b] = [...w];
+    }
+    return { of, writesUnder };
+  });
 }

@@ -3,5 +3,5 @@ import { describeSpinAgreement } from './helpers/spin-agreement.ts';
 await describeSpinAgreement({
   title: 'SPIN agrees with the explorer on the khugepaged collapse races (seeds 000-002)',
   ids: ['000', '001', '002'],
-  models: 24,
+  models: 56,
 });
