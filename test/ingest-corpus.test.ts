@@ -65,5 +65,5 @@ describe.skipIf(!HAS_SHARED)('ingesting every other file of the corpus', () => {
       closeDb(db);
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 240_000);
 });

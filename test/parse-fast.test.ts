@@ -80,7 +80,7 @@ describe('parseMessage with the fast path equals parseMessage through simplePars
     expect(Object.keys(lore).sort()).toEqual(['linux-cifs.2024-01-to-02.mboxrd', 'linux-cifs.stable-threads.mboxrd', 'linux-ppp.vger.kernel.org.0.mboxrd']);
     // the rest is multipart (signed, attached patches, html alternatives): simpleParser's job
     for (const t of Object.values(lore)) expect(t.fast / t.messages).toBeGreaterThan(0.94);
-  });
+  }, 240_000);
 
   it.skipIf(!HAS_SHARED)('on every seed, run-together and bare-body ones included', async () => {
     let messages = 0;
