@@ -74,3 +74,27 @@ describe('loregraph dig', () => {
     expect(bad.err).toMatch(/^loregraph: git rev-parse in .*: /);
   });
 });
+
+describe('dig reaches the race a commit fixes', () => {
+  it('names the race whose family holds the patch mail', async () => {
+    const { samplePaths } = await import('../ingest/seed.ts');
+    const { dig } = await import('../cli/commands/dig.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'lg-dig-race-'));
+    const h = openDb(join(dir, 'db.sqlite'));
+    try {
+      await ingestPaths(h, samplePaths(), { worker: false });
+      const r = dig(h, {
+        sha: 'f53fddcf4fb819e21ff25072bc8f1ae3a54e0755',
+        subject: 'mm/filemap: recheck folio->mapping after the batch lookup in filemap_get_pages()',
+        authorName: 'Ines Okafor',
+        authorEmail: 'ines.okafor@example.org',
+        patchId: null,
+      });
+      expect(r.how).toBe('subject+author');
+      expect(r.races.map((x) => x.title)).toEqual(['mm/filemap: stale folio returned after concurrent truncate']);
+    } finally {
+      closeDb(h);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

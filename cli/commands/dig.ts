@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { closeDb, openDb, type Db } from '../../db/connection.ts';
 import { patchMailsByPatchId, patchMailsByTitle, type PatchMailHit } from '../../db/patch-lookup.ts';
 import { getSeries, type SeriesView } from '../../db/series.ts';
+import { racesOfMessage, type RaceSummary } from '../../db/knowledge.ts';
 import { getFixStatus } from '../../db/stable.ts';
 import { getThreadTree, type ThreadTreeNode } from '../../db/threads.ts';
 import { isLoregraphError, LoregraphError } from '../../domain/errors.ts';
@@ -64,6 +65,8 @@ export interface DigResult {
   series: SeriesView | null;
   review: { trailers: { trailer: string; givenIn: string; stance: string }[]; replies: Reply[] } | null;
   stable: ReturnType<typeof getFixStatus> | null;
+  /** The races whose families hold one of the patch mails: what the commit fixes. */
+  races: RaceSummary[];
 }
 
 // What a trailer says of the reviewer's stance.
@@ -126,7 +129,9 @@ export function dig(db: Db, c: CommitFacts): DigResult {
   } catch (e) {
     if (!isLoregraphError(e) || e.code !== 'NOT_FOUND') throw e;
   }
-  return { commit: c, how, patches, series, review, stable };
+  const races = new Map<string, RaceSummary>();
+  for (const hit of patches) for (const r of racesOfMessage(db, hit.messageId)) races.set(r.id, r);
+  return { commit: c, how, patches, series, review, stable, races: [...races.values()] };
 }
 
 function findNode(n: ThreadTreeNode | null, id: string): ThreadTreeNode | null {
@@ -161,6 +166,7 @@ export function formatDig(r: DigResult): string {
     out.push('stable:');
     for (const [branch, s] of Object.entries(r.stable.branches)) out.push(`  ${branch}: ${JSON.stringify(s)}`);
   } else out.push('stable: no stable history for this commit');
+  for (const race of r.races) out.push(`race ${race.id}: ${clean(race.title)} (${race.outcome}, ${race.status}); loregraph race ${race.id}`);
   return out.join('\n') + '\n';
 }
 
