@@ -5,7 +5,8 @@ import { ingestPaths } from '../../ingest/pipeline.ts';
 import { ANALYZERS } from '../../ingest/analyzers.ts';
 
 /** The migration that created each analyzer's tables: an older schema ingests without that analyzer, as the code of its day did. */
-const SINCE: Record<string, number> = { knowledge: 8 };
+// (the patches analyzer writes the stable timeline's columns, which migration 009 added)
+const SINCE: Record<string, number> = { patches: 9, knowledge: 8 };
 
 export async function ingestAtSchema(path: string, version: number, paths: string[]): Promise<void> {
   const db = openDb(path, { migrations: loadMigrations().filter((m) => m.version <= version) });
