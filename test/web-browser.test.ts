@@ -1,31 +1,36 @@
-// The page as a person sees it: a real Chromium, headless, loads the app from a listening
-// server and runs its JavaScript; the rendered DOM must hold values from the archive and
-// from a simulator run. Skips (saying why) where Chromium is not installed.
+// The page as a person sees it: a real Chromium (Debian's, driven by playwright-core),
+// headless, loads the app from a listening server and runs its JavaScript; the rendered
+// DOM must hold values from the archive and from a simulator run, the journeys a reviewer
+// takes must work by clicking, hostile mail must stay text on every page, and no page may
+// log an error. Skips (saying why) where Chromium is not installed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { ensureSeeded } from '../ingest/seed.ts';
 import { addWatch } from '../db/watches.ts';
+import { listRaces } from '../db/knowledge.ts';
 import { buildApp } from '../server/app.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
-import { HOSTILE_ID, MARKUP_ID, ingestFixture } from './helpers/api-fixture.ts';
+import { HOSTILE_ID, MARKUP_ID, fixtureMessages, ingestFixture } from './helpers/api-fixture.ts';
+import { HOSTILE_OBJECTION_ID, HOSTILE_PATCH_ID, HOSTILE_REPORT_ID, hostileRaceMessages } from './helpers/hostile-race.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM) console.warn(`${CHROMIUM} not found: the browser test of the web UI is skipped (apt-get install chromium)`);
 
-const run = promisify(execFile);
 let dir: string;
 let db: Db;
 let app: FastifyInstance;
 let base: string;
 let hostile: FastifyInstance | undefined;
 let hostileDb: Db | undefined;
+let hostileBase: string;
+let browser: Browser;
+let context: BrowserContext;
 
 async function listen(a: FastifyInstance): Promise<string> {
   await a.listen({ host: '127.0.0.1', port: 0 });
@@ -33,28 +38,45 @@ async function listen(a: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${addr && typeof addr === 'object' ? addr.port : 0}/`;
 }
 
-/** The DOM after the page's scripts ran. Async: the server answering the browser lives in this process. */
+/**
+ * A page whose console errors, uncaught exceptions and dialogs (an alert() would mean
+ * mail ran as script) are recorded. A 404 the page asked for as a question ("has this
+ * message a series?", apiOptional) is an answer, and Chromium logs it all the same.
+ */
+async function newPage(): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (/^Failed to load resource: the server responded with a status of 404/.test(m.text())) return;
+    problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  return { page, problems };
+}
+
+/** Goes to a hash route and waits until its view has rendered. */
+async function open(page: Page, hash: string, at: string = base): Promise<void> {
+  // A new hash on the same page renders a new view: the one shown now must not count as it.
+  await page.evaluate(() => document.querySelector('main .view')?.setAttribute('data-stale', '')).catch(() => {});
+  await page.goto(`${at}${hash}`);
+  await page.waitForSelector('main .view:not([aria-busy]):not([data-stale])', { timeout: 30_000 });
+}
+
+/** The DOM after the page's scripts ran, and what went wrong on the way. */
 async function renderedDom(hash: string, at: string = base): Promise<string> {
-  const profile = mkdtempSync(join(dir, 'profile-'));
-  const { stdout } = await run(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${profile}`,
-      '--virtual-time-budget=5000',
-      '--dump-dom',
-      `${at}${hash}`,
-    ],
-    { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 },
-  );
-  return stdout;
+  const { page, problems } = await newPage();
+  try {
+    await open(page, hash, at);
+    expect(problems).toEqual([]);
+    return await page.content();
+  } finally {
+    await page.close();
+  }
 }
 
 describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
@@ -65,10 +87,19 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     addWatch(w, 'folios', 's:folio', Date.UTC(2026, 0, 1));
     closeDb(w);
     db = openDb(join(dir, 'db.sqlite'), { readonly: true });
-    app = buildApp({ db, scenarioDir: join(REPO_ROOT, 'test/fixtures/sim'), simRunner: 'inline', knowledgeBuilder: 'inline' });
+    // The scenarios npm start serves: the sample's races link their fixes to them.
+    app = buildApp({ db, scenarioDir: join(REPO_ROOT, 'sim/scenarios'), simRunner: 'inline', knowledgeBuilder: 'inline' });
     base = await listen(app);
-  }, 60_000);
+    await ingestFixture(join(dir, 'fixture.sqlite'), join(dir, 'fixture-mail'), [...fixtureMessages(), ...hostileRaceMessages()]);
+    hostileDb = openDb(join(dir, 'fixture.sqlite'), { readonly: true });
+    hostile = buildApp({ db: hostileDb, scenarioDir: join(REPO_ROOT, 'test/fixtures/sim'), simRunner: 'inline', knowledgeBuilder: 'inline' });
+    hostileBase = await listen(hostile);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base.replace(/\/$/, '') });
+  }, 120_000);
   afterAll(async () => {
+    await browser?.close();
     await app?.close();
     if (db) closeDb(db);
     await hostile?.close();
@@ -76,22 +107,26 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('renders search results with the sample subject and highlighted words', async () => {
+  it('renders search results with the sample subject, highlighted words and an Atom link', async () => {
     const dom = await renderedDom('#/search?q=folio');
     expect(dom).toContain('[BUG] mm/filemap: stale folio returned after concurrent truncate');
     expect(dom).toContain('<mark>folio</mark>');
     expect(dom).toMatch(/\d+ matches for folio/);
-    // The knowledge index, searched by lunr inside the page, names the filemap series.
-    expect(dom).toMatch(/class="kind k-series">series<\/span> <a href="#\/series\/[^"]+">mm\/filemap: recheck folio-&gt;mapping/);
+    expect(dom).toContain('href="/api/feed.atom?q=folio"');
+    // The knowledge index, searched by lunr inside the page, names the filemap race and its fixes, each linked to its page.
+    expect(dom).toMatch(/class="kind k-race">race<\/span> <a href="#\/race\/r-[^"]+">mm\/filemap: stale folio returned after concurrent truncate/);
+    expect(dom).toMatch(/class="kind k-pfix">proposed fix<\/span> <a href="#\/proposed\/[^"]+">/);
   }, 90_000);
 
-  it('runs a scenario from its link and shows the verdict and the witness steps', async () => {
-    const dom = await renderedDom('#/s/lost-update/run/original/two');
-    expect(dom).toContain('Run: original × two');
+  it('runs a scenario from its link: the verdict, the witness as swimlanes with the breaking step, the command', async () => {
+    const dom = await renderedDom('#/s/005-filemap-stale-folio-truncate/run/original/one_folio');
+    expect(dom).toContain('Run: original × one_folio');
     expect(dom).toContain('<span class="badge b-violated">violated</span>');
-    expect(dom).toContain('<code>both_counted</code>');
-    expect(dom).toContain('<code>counter_inc</code>');
-    expect(dom).toContain('As expected: both load 0 and store 1');
+    expect(dom).toMatch(/<th>truncate<\/th><th>reader<\/th><th>state changes<\/th>/);
+    expect(dom).toContain('<code>filemap_remove_folio</code>');
+    expect(dom).toMatch(/<tr class="breaking">.*← breaks no_stale_folio_returned/s);
+    expect(dom).toContain('these steps were not searched');
+    expect(dom).toContain('npx loregraph sim run 005-filemap-stale-folio-truncate --variant original --config one_folio');
   }, 90_000);
 
   it('lists saved searches at #/watch, and what one matched since its last watch up', async () => {
@@ -104,13 +139,14 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     expect(one).toContain('href="/api/watches/folios/feed.atom"');
   }, 90_000);
 
-  it('shows a patch with its stable status and series on one page', async () => {
+  it('shows a patch with its stable status and series on one page, and no scenario panel on mail no scenario concerns', async () => {
     const dom = await renderedDom(`#/m/${encodeURIComponent('20240904-filemap-recheck-v1-1-ines@example.org')}`);
     expect(dom).toContain('<h2>Stable branches</h2>');
     expect(dom).toContain('6.6.54');
     expect(dom).toContain('<h2>Series</h2>');
-    expect(dom).toContain('No simulator scenario models a fix from this message or its thread.');
     expect(dom).not.toMatch(/>null</);
+    const plain = await renderedDom(`#/m/${encodeURIComponent('lumafs-race-tested@example.org')}`);
+    expect(plain).not.toContain('No simulator scenario models');
   }, 90_000);
 
   it('shows every fix against every branch at #/stable, and a fix’s timeline', async () => {
@@ -124,17 +160,163 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     expect(fix).not.toMatch(/>null</);
   }, 90_000);
 
+  it('the home page says what the archive holds and builds its examples from it', async () => {
+    const dom = await renderedDom('#/');
+    expect(dom).toMatch(/41 messages in 13 threads from <a href="#\/search\?q=l%3Alinux-mm.kvack.org">linux-mm.kvack.org<\/a> \(23\)/);
+    expect(dom).toContain('2024-09-02 to 2024-10-15');
+    expect(dom).toContain('<code>dfn:fs/lumafs/file.c</code>');
+    expect(dom).toContain('<h2>Recent races</h2>');
+    // Only the scenario some sample mail relates to is listed, not the whole directory.
+    expect(dom).toContain('filemap_get_pages() batch lookup vs truncate');
+    expect(dom).not.toContain('000-thp-write-open-purge');
+  }, 90_000);
+
+  it('reads a thread as a conversation: every message inline, quotes folded, diffs and trailers set apart, j/k, flat by date', async () => {
+    const { page, problems } = await newPage();
+    try {
+      await open(page, `#/t/${encodeURIComponent('lumafs-race-report@example.org')}`);
+      const thread = (await (await fetch(`${base}api/threads/lumafs-race-report%40example.org`)).json()) as { messages: number };
+      await expect.poll(() => page.locator('article.card').count()).toBe(thread.messages);
+      // Bodies arrive as cards near the screen: the first ones are there without scrolling.
+      await page.waitForSelector('article.card >> nth=0 >> pre.owntext');
+      const first = page.locator('article.card').first();
+      expect(await first.locator('.card-body').textContent()).toContain('we lose the last write');
+      // The suggestion with its diff: added lines, hunk header as a link to its block.
+      const diffCard = page.locator('article.card', { has: page.locator('pre.diff') }).first();
+      await diffCard.scrollIntoViewIfNeeded();
+      await diffCard.locator('.d-add').first().waitFor();
+      expect(await diffCard.locator('.d-add').first().textContent()).toContain('folio_lock(folio);');
+      expect(await diffCard.locator('a.d-hunk').first().getAttribute('href')).toMatch(/^#\/t\/lumafs-race-report%40example.org\?m=lumafs-race-idea%40example.net&b=\d+$/);
+      // Each card: a permalink into the thread and how to reply to it.
+      expect(await first.locator('a.permalink').getAttribute('href')).toBe('#/t/lumafs-race-report%40example.org?m=lumafs-race-report%40example.org');
+      await first.getByRole('button', { name: 'reply' }).click();
+      expect(await first.locator('.reply-how pre').textContent()).toBe("git send-email --in-reply-to='<lumafs-race-report@example.org>' --to=... 0001-*.patch");
+      // j moves to the next message.
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('j');
+      await page.keyboard.press('j');
+      expect(await page.locator('article.card.current').count()).toBe(1);
+      // Flat by date, and a permalink lands on its message.
+      await open(page, `#/t/${encodeURIComponent('lumafs-race-report@example.org')}?order=date&m=${encodeURIComponent('lumafs-race-tested@example.org')}`);
+      await page.waitForSelector('.conversation.flat article.card.current');
+      const landed = page.locator('article.card.current');
+      expect(await landed.getAttribute('data-mid')).toBe('lumafs-race-tested@example.org');
+      expect(await landed.locator('ul.trailer-lines li').allTextContents()).toContain('Tested-by: Tomas Reyes <tomas.reyes@example.org>');
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
+  it('journey: search -> thread -> race -> proposed fix -> run its scenario -> copy evidence', async () => {
+    const { page, problems } = await newPage();
+    try {
+      await open(page, '#/');
+      await page.fill('#q', 'stale folio truncate');
+      await page.press('#q', 'Enter');
+      await page.waitForSelector('ol.hits');
+      await page.locator('.hit', { hasText: '[BUG] mm/filemap: stale folio returned after concurrent truncate' }).first().getByRole('link', { name: 'thread' }).click();
+      await page.waitForSelector('article.card');
+      expect(await page.locator('h1').textContent()).toBe('[BUG] mm/filemap: stale folio returned after concurrent truncate');
+      // The race this thread is about, from the races index.
+      await page.getByRole('link', { name: 'races', exact: true }).click();
+      await page.waitForSelector('table.races');
+      await page.getByRole('link', { name: 'mm/filemap: stale folio returned after concurrent truncate' }).click();
+      await page.waitForSelector('table.fixes');
+      // A fact links to its sentence: the thread opens scrolled to that block, highlighted.
+      const outcome = page.locator('table.facts tr', { hasText: 'outcome' }).locator('a.evidence-link');
+      const sentence = (await outcome.textContent())!.replace(/^“|”$/g, '');
+      await outcome.click();
+      await page.waitForSelector('.landed');
+      expect((await page.locator('.landed').textContent())!.replace(/\s+/g, ' ')).toContain(sentence.replace(/\s+/g, ' ').slice(0, 40));
+      expect(await page.locator('.landed').isVisible()).toBe(true);
+      await page.goBack();
+      await page.waitForSelector('table.fixes');
+      // Objections come first among a fix's stances, with their author and sentence.
+      const stances = await page.locator('ul.stances').first().locator('li').allTextContents();
+      expect(stances.length).toBeGreaterThan(0);
+      // The fix modelled by a scenario variant: its page, then its run button.
+      const fixLink = page.locator('table.fixes tr', { has: page.locator('a.button', { hasText: 'run' }) }).first().locator('td').first().locator('a');
+      const fixTitle = (await fixLink.textContent())!;
+      await fixLink.click();
+      await page.waitForSelector('h1');
+      expect(await page.locator('h1').textContent()).toBe(fixTitle);
+      await page.locator('a.button', { hasText: 'run' }).first().click();
+      await page.waitForSelector('.verdict .badge');
+      expect(['holds', 'violated']).toContain(await page.locator('.verdict .badge').textContent());
+      // Back on the race: copy its evidence.
+      await open(page, '#/races');
+      await page.getByRole('link', { name: 'mm/filemap: stale folio returned after concurrent truncate' }).click();
+      await page.waitForSelector('button.copy');
+      await page.click('button.copy');
+      await page.waitForSelector('.copy-evidence [role=status]:has-text("copied")');
+      const text = await page.evaluate(() => navigator.clipboard.readText());
+      expect(text).toMatch(/^Race: mm\/filemap: stale folio returned after concurrent truncate\n/);
+      expect(text).toContain('https://lore.kernel.org/r/race-report-1@example.org');
+      expect(text).toContain('npx loregraph sim run 005-filemap-stale-folio-truncate --variant recheck_last_folio --config two_folio_batch');
+      expect(text).toMatch(/\nLink: https:\/\/lore\.kernel\.org\/r\/\S+\nCloses: https:\/\/lore\.kernel\.org\/r\/\S+$|\nCloses: https:\/\/lore\.kernel\.org\/r\/\S+\nLink:/);
+      // Stances are quoted with their author and link, as a reply quotes.
+      expect(text).toMatch(/\n {2}question from Mira Kowalczyk \(https:\/\/lore\.kernel\.org\/r\/race-tested-5@example\.org\):\n {2}> \S/);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 180_000);
+
   it('shows a message full of markup as text, and opens a Message-ID with URL-hostile characters', async () => {
-    await ingestFixture(join(dir, 'fixture.sqlite'), join(dir, 'fixture-mail'));
-    hostileDb = openDb(join(dir, 'fixture.sqlite'), { readonly: true });
-    hostile = buildApp({ db: hostileDb, scenarioDir: join(REPO_ROOT, 'test/fixtures/sim'), simRunner: 'inline', knowledgeBuilder: 'inline' });
-    const at = await listen(hostile);
-    const dom = await renderedDom(`#/m/${encodeURIComponent(MARKUP_ID)}`, at);
+    const dom = await renderedDom(`#/m/${encodeURIComponent(MARKUP_ID)}`, hostileBase);
     expect(dom).toContain('<h1>&lt;b&gt;bold&lt;/b&gt; &amp; &lt;img src=x onerror=alert(1)&gt; readahead question</h1>');
     expect(dom).toContain('&lt;script&gt;alert("readahead")&lt;/script&gt;');
     expect(dom).not.toMatch(/<img|<b>bold|<script>alert/);
-    const odd = await renderedDom(`#/m/${encodeURIComponent(HOSTILE_ID)}`, at);
+    const odd = await renderedDom(`#/m/${encodeURIComponent(HOSTILE_ID)}`, hostileBase);
     expect(odd).toContain(`&lt;${HOSTILE_ID}&gt;`);
     expect(odd).not.toContain('class="error"');
   }, 90_000);
+
+  it('keeps hostile mail as text on every page: script tags, javascript: links, </textarea>, RTL overrides', async () => {
+    const race = listRaces(hostileDb!).races.find((r) => r.title.includes('hostfs'));
+    expect(race).toBeDefined();
+    const enc = encodeURIComponent;
+    const pages = [
+      '#/',
+      '#/search?q=hostfs',
+      '#/races',
+      `#/race/${enc(race!.id)}`,
+      `#/proposed/${enc(`${HOSTILE_PATCH_ID}#0`)}`,
+      `#/t/${enc(HOSTILE_REPORT_ID)}`,
+      `#/t/${enc(HOSTILE_REPORT_ID)}?order=date&m=${enc(HOSTILE_OBJECTION_ID)}`,
+      `#/m/${enc(HOSTILE_REPORT_ID)}`,
+      `#/m/${enc(HOSTILE_PATCH_ID)}`,
+    ];
+    for (const hash of pages) {
+      const { page, problems } = await newPage();
+      try {
+        await open(page, hash, hostileBase);
+        // Let lazily loaded bodies and side panels arrive.
+        await page.waitForTimeout(300);
+        const html = await page.content();
+        expect(html, hash).not.toMatch(/<script>alert|<img src=x|<b>bold|<textarea/i);
+        expect(await page.locator('a[href^="javascript:" i]').count(), hash).toBe(0);
+        expect(await page.locator('img, iframe, object, embed').count(), hash).toBe(0);
+        expect(problems, hash).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }
+    // The hostile words are there, as text: the race's title, the names, the objection.
+    const { page } = await newPage();
+    try {
+      await open(page, `#/race/${enc(race!.id)}`, hostileBase);
+      expect(await page.locator('h1').textContent()).toBe(race!.title);
+      expect(race!.title).toContain('<script>alert(1)</script>');
+      expect(race!.title).toContain('\u202E');
+      expect(await page.locator('ul.stances li.objection').textContent()).toContain('<script>alert(10)</script>');
+      await open(page, `#/t/${enc(HOSTILE_REPORT_ID)}`, hostileBase);
+      await page.waitForSelector('article.card >> nth=0 >> pre.owntext');
+      expect(await page.locator('article.card').first().locator('.author').textContent()).toBe('Eve \u202E<img src=x onerror=alert(2)>');
+      expect(await page.locator('article.card').first().textContent()).toContain('<a href="javascript:alert(3)">click here</a> </textarea><b>bold</b>');
+    } finally {
+      await page.close();
+    }
+  }, 240_000);
 });

@@ -71,6 +71,10 @@ function pastedMessageId(q) {
 
 async function submitSearch(ev) {
   ev.preventDefault();
+  // The suggestions were for typing: a submitted search closes them, and one still loading stays closed.
+  clearTimeout(typing);
+  submitted++;
+  hideKnowledge();
   const q = $('q').value.trim();
   if (!q) return;
   // A pasted Message-ID opens that message when it is stored; else it is searched for.
@@ -106,6 +110,7 @@ function hideKnowledge() {
 
 async function filterKnowledge() {
   const q = $('q').value.trim();
+  const at = submitted;
   const box = $('knowledge');
   if (q.length < 2) return hideKnowledge();
   let docs;
@@ -116,13 +121,14 @@ async function filterKnowledge() {
     box.hidden = false;
     return;
   }
-  if ($('q').value.trim() !== q) return; // typed on meanwhile
+  if ($('q').value.trim() !== q || submitted !== at) return; // typed on, or searched, meanwhile
   if (!docs.length) return hideKnowledge();
   fill(box, el('div', { class: 'meta', text: 'Series, races, fixes and scenarios (enter searches the mail):' }), knowledgeList(docs));
   box.hidden = false;
 }
 
 let typing;
+let submitted = 0;
 function onType() {
   clearTimeout(typing);
   typing = setTimeout(() => void filterKnowledge(), 120);

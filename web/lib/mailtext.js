@@ -64,10 +64,10 @@ export function diffNode(text, idPrefix, hrefOf = () => null) {
   return pre;
 }
 
-function foldedQuote(block, attrs) {
+function foldedQuote(block, attrs, joined = '') {
   const lines = block.text.split('\n');
   const depth = Math.min(Math.max(block.depth, 1), 4);
-  const q = el('blockquote', { ...attrs, class: `q q${depth}` });
+  const q = el('blockquote', { ...attrs, class: `q q${depth}${joined}` });
   if (lines.length <= QUOTE_HEAD + 1) {
     q.append(el('pre', { class: 'qtext', text: block.text }));
     return q;
@@ -104,11 +104,15 @@ export function reveal(node) {
 export function blocksNode(blocks, idPrefix, hrefOf = () => null) {
   const out = el('div', { class: 'blocks' });
   blocks.forEach((b, i) => {
+    // A block that starts on the line after the previous one ends (a diagram read as prose
+    // and code by turns) sits flush against it, as in the mail; a blank line leaves a gap.
+    const prev = blocks[i - 1];
+    const joined = prev !== undefined && b.start === prev.end + 1 ? ' joined' : '';
     const attrs = { id: `${idPrefix}-b${i}`, 'data-block': String(i) };
-    if (b.kind === 'quote') out.append(foldedQuote(b, attrs));
-    else if (b.kind === 'attribution') out.append(el('p', { ...attrs, class: 'attribution', text: b.text }));
-    else if (b.kind === 'diff') out.append(el('div', { ...attrs, class: 'diffblock' }, diffNode(b.text, `${idPrefix}-b${i}`, () => hrefOf(i))));
-    else if (b.kind === 'code') out.append(el('pre', { ...attrs, class: 'code', text: b.text }));
+    if (b.kind === 'quote') out.append(foldedQuote(b, attrs, joined));
+    else if (b.kind === 'attribution') out.append(el('p', { ...attrs, class: `attribution${joined}`, text: b.text }));
+    else if (b.kind === 'diff') out.append(el('div', { ...attrs, class: `diffblock${joined}` }, diffNode(b.text, `${idPrefix}-b${i}`, () => hrefOf(i))));
+    else if (b.kind === 'code') out.append(el('pre', { ...attrs, class: `code${joined}`, text: b.text }));
     else if (b.kind === 'signature') out.append(el('details', { ...attrs, class: 'sig' }, el('summary', { text: 'signature' }), el('pre', { text: b.text })));
     else {
       // A patch's own text ends at '---': trailers above it, the diffstat and notes below.
@@ -118,7 +122,7 @@ export function blocksNode(blocks, idPrefix, hrefOf = () => null) {
       out.append(
         el(
           'div',
-          { ...attrs, class: 'own' },
+          { ...attrs, class: `own${joined}` },
           text ? el('pre', { class: 'owntext', text }) : null,
           trailers.length ? el('ul', { class: 'trailer-lines', 'aria-label': 'trailers' }, trailers.map((t) => el('li', { text: t }))) : null,
           cut >= 0 ? el('pre', { class: 'notes', text: lines.slice(cut).join('\n') }) : null,

@@ -156,11 +156,11 @@ export async function landOn(list, mid, block) {
     const b = c.querySelector(`[data-block="${CSS.escape(String(block))}"]`);
     if (b) {
       reveal(b);
-      b.classList.add('landed');
       target = b;
     }
   }
   c.classList.add('current');
+  target.classList.add('landed');
   target.scrollIntoView({ block: 'start' });
   return true;
 }

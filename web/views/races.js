@@ -14,7 +14,7 @@ const TEXT_FILTERS = [
   ['d', 'date', '2024-01-01.. or 2.weeks.ago..'],
 ];
 
-function filterForm(query, OUTCOMES) {
+function filterForm(query, outcomes) {
   const form = el(
     'form',
     { class: 'race-filters' },
