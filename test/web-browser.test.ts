@@ -307,13 +307,18 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     const { page } = await newPage();
     try {
       await open(page, `#/race/${enc(race!.id)}`, hostileBase);
-      expect(await page.locator('h1').textContent()).toBe(race!.title);
-      expect(race!.title).toContain('<script>alert(1)</script>');
-      expect(race!.title).toContain('\u202E');
+      // The override is spelled out, so it cannot reverse the words after it.
+      expect(race!.title).toContain('<script>alert(1)</script> \u202Etxt.exe');
+      expect(await page.locator('h1').textContent()).toBe(race!.title.replace('\u202E', '[U+202E]'));
+      expect(await page.locator('body').textContent()).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
       expect(await page.locator('ul.stances li.objection').textContent()).toContain('<script>alert(10)</script>');
+      // The evidence a reviewer pastes spells the override out as well.
+      const evidence = (await page.locator('pre.evidence-text').textContent())!;
+      expect(evidence).toContain('Race: hostfs: lost write <script>alert(1)</script> [U+202E]txt.exe</textarea>');
+      expect(evidence).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
       await open(page, `#/t/${enc(HOSTILE_REPORT_ID)}`, hostileBase);
       await page.waitForSelector('article.card >> nth=0 >> pre.owntext');
-      expect(await page.locator('article.card').first().locator('.author').textContent()).toBe('Eve \u202E<img src=x onerror=alert(2)>');
+      expect(await page.locator('article.card').first().locator('.author').textContent()).toBe('Eve [U+202E]<img src=x onerror=alert(2)>');
       expect(await page.locator('article.card').first().textContent()).toContain('<a href="javascript:alert(3)">click here</a> </textarea><b>bold</b>');
     } finally {
       await page.close();

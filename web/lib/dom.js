@@ -1,19 +1,29 @@
 // Building the page from data. Every string from the API goes in as a text node or an
 // attribute value set one by one, never as markup: mail cannot become HTML here.
 
+/**
+ * Bidi overrides and isolates (U+202A-U+202E, U+2066-U+2069) shown as what they are: one
+ * in a name or subject would otherwise reverse the text after it ("Eve <elpmaxe.live@eve>"
+ * out of an address) and disguise what a mail says. Right-to-left script is untouched.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+export function visibleControls(s) {
+  return s.replace(BIDI_CONTROLS, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase()}]`);
+}
+
 /** el('a', { href, class, text, onclick }, ...children): an element; null/false children are skipped. */
 export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = String(v);
+    else if (k === 'text') e.textContent = visibleControls(String(v));
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? '' : String(v));
+    else e.setAttribute(k, v === true ? '' : k === 'href' ? String(v) : visibleControls(String(v)));
   }
   for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
-    e.append(typeof c === 'string' || typeof c === 'number' ? String(c) : c);
+    e.append(typeof c === 'string' || typeof c === 'number' ? visibleControls(String(c)) : c);
   }
   return e;
 }

@@ -1,6 +1,9 @@
 // "Copy evidence": plain text a reviewer pastes into a reply. The facts with lore links,
 // objections quoted with their author, the simulator's verdicts with the command that
 // reproduces them, and Link:/Closes: trailers ready to use. Pure: values in, a string out.
+// Bidi overrides in mail text are spelled out here too: pasted into a reply they would
+// reverse what follows them there as well.
+import { visibleControls } from './dom.js';
 
 export const lore = (mid) => `https://lore.kernel.org/r/${encodeURI(mid).replace(/[#?]/g, encodeURIComponent)}`;
 
@@ -85,20 +88,20 @@ export function raceEvidenceText(r, stableByFix = new Map()) {
   }
   out.push('', 'Threads:', ...r.threads.map((t) => `- ${lore(t)}`));
   out.push('', ...trailers(r.evidence[0], r.threads[0]));
-  return out.join('\n');
+  return visibleControls(out.join('\n'));
 }
 
 /** A fix on its own, with its race for context. */
 export function fixEvidenceText(race, f, stable) {
   const out = [`Proposed fix for: ${race.title} (${race.outcome}, ${race.status})`, ...fixLines(f, stable), ''];
   out.push(...trailers(race.evidence[0], f.messageId));
-  return out.join('\n');
+  return visibleControls(out.join('\n'));
 }
 
 /** A message: who said what when, its link, and the trailers pointing at it. */
 export function messageEvidenceText(m) {
   const from = m.from ? (m.from.name ? `${m.from.name} <${m.from.address}>` : m.from.address) : 'unknown';
-  return [`${m.subject || '(no subject)'}`, `From: ${from}, ${day(m.date)}`, lore(m.messageId), '', `Link: ${lore(m.messageId)}`].join('\n');
+  return visibleControls([`${m.subject || '(no subject)'}`, `From: ${from}, ${day(m.date)}`, lore(m.messageId), '', `Link: ${lore(m.messageId)}`].join('\n'));
 }
 
 /** Link: to the discussion, Closes: to the report a fix closes. */
