@@ -127,6 +127,8 @@ export interface Failure {
 export interface Model {
   /** Per thread: the generated successor function (see genExpander). */
   expanders: Expander[];
+  /** The weights of the linear state hash the expanders update incrementally. */
+  hashWeights: Int32Array;
   /** Index of the first invariant broken in a state, or -1. */
   brokenInvariant: (s: State) => number;
   program: Program;
@@ -1047,8 +1049,10 @@ export function compile(p: Program): Model {
     const f = new Function('s', `return ${exprJs(pr.expr, 's', gslot, folioIndex)} !== 0;`) as (s: State) => boolean;
     return { name: pr.name, check: f };
   };
+  const weights = hashWeights(width);
   return {
-    expanders: threads.map((th) => genExpander(th, width)),
+    expanders: threads.map((th) => genExpander(th, weights)),
+    hashWeights: weights,
     brokenInvariant: genChecker(p.invariants.map((pr) => exprJs(pr.expr, 's', gslot, folioIndex))),
     program: p,
     width,
@@ -1113,23 +1117,44 @@ export function exprJs(e: Expr, arr: string, slot: (x: Leaf) => number, folios: 
   }
 }
 
-export type Visit = (gid: number, fail: number) => boolean;
-/** Runs every enabled step of one thread from `c`, building each successor in `n` and handing it to `visit`; returns how many ran, or -1 when `visit` asked to stop. */
-export type Expander = (c: State, n: State, visit: Visit) => number;
+export type Visit = (gid: number, fail: number, hash: number) => boolean;
+/**
+ * Runs every enabled step of one thread from `c` (whose hash is `hc`), building each
+ * successor in `n` and handing it, with its hash, to `visit`; returns how many ran, or -1
+ * when `visit` asked to stop.
+ */
+export type Expander = (c: State, n: State, visit: Visit, hc: number) => number;
+
+/** Per-slot odd weights of the explorer's linear state hash (sim/explore.ts), fixed so runs repeat. */
+export function hashWeights(width: number): Int32Array {
+  const w = new Int32Array(width);
+  let x = 0x9e3779b9 | 0;
+  for (let k = 0; k < width; k++) {
+    // xorshift32
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    w[k] = x | 1;
+  }
+  return w;
+}
 
 // One generated function per thread: a switch on its pc with every guard and effect
-// inlined, so the explorer's hot loop makes no megamorphic calls.
-function genExpander(th: { pcSlot: number; nodes: Node[] }, width: number): Expander {
+// inlined, so the explorer's hot loop makes no megamorphic calls. The successor's hash is
+// the current one updated over the slots the transition may write (its pc included).
+function genExpander(th: { pcSlot: number; nodes: Node[] }, weights: Int32Array): Expander {
   const cases = th.nodes.map((node) => {
     const arms = node.trans.map((tr) => {
       const body = tr.execJs.replace(/return ([^;]*);/g, `{ f = $1; break L${tr.gid}; }`);
-      const run = `for (let k = 0; k < ${width}; k++) n[k] = c[k]; f = -1; L${tr.gid}: { ${body} } en++; if (visit(${tr.gid}, f)) return -1;`;
+      const slots = [...new Set([th.pcSlot, ...tr.writes])];
+      const h = slots.map((k) => `h = (h + Math.imul(${weights[k]}, n[${k}] - c[${k}])) | 0;`).join(' ');
+      const run = `n.set(c); f = -1; L${tr.gid}: { ${body} } en++; h = hc; ${h} if (visit(${tr.gid}, f, h)) return -1;`;
       return tr.guardJs === undefined ? run : `if (${tr.guardJs}) { ${run} }`;
     });
     return `case ${node.index}: { ${arms.join('\n')} return en; }`;
   });
-  const src = `let en = 0, f = -1; switch (c[${th.pcSlot}]) {\n${cases.join('\n')}\ndefault: return 0; }`;
-  return new Function('c', 'n', 'visit', src) as Expander;
+  const src = `let en = 0, f = -1, h = 0; switch (c[${th.pcSlot}]) {\n${cases.join('\n')}\ndefault: return 0; }`;
+  return new Function('c', 'n', 'visit', 'hc', src) as Expander;
 }
 
 function genChecker(exprs: string[]): (s: State) => number {

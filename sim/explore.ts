@@ -36,6 +36,8 @@ export interface ExploreOptions {
    * path still ends at its first violation, which is not expanded further.
    */
   outcomes?: 'first' | 'all';
+  /** Check every incremental state hash against a full one (tests: a write missing from a transition's write set). */
+  checkHash?: boolean;
 }
 
 /** One bad outcome and the first path that reached it. */
@@ -87,20 +89,30 @@ class StateStore {
     this.mask = cap * 2 - 1;
   }
 
-  static hash(s: State): number {
-    let h = 0x811c9dc5 | 0;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s[i]!, 0x01000193);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
+  /**
+   * A state's hash is linear, sum of weight[k] * s[k] (mod 2^32), so a transition updates it
+   * over the few slots it writes (sim/compile.ts genExpander) instead of rehashing the whole
+   * state; the table scrambles it before using it as an index.
+   */
+  static hash(s: State, weights: Int32Array): number {
+    let h = 0;
+    for (let i = 0; i < s.length; i++) h = (h + Math.imul(weights[i]!, s[i]!)) | 0;
     return h;
+  }
+
+  private static mix(h: number): number {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x7feb352d);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x846ca68b);
+    return h ^ (h >>> 16);
   }
 
   /** Index of s if stored, else -1. */
   find(s: State, h: number): number {
     const w = this.width;
     const data = this.data;
-    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+    for (let i = StateStore.mix(h) & this.mask; ; i = (i + 1) & this.mask) {
       const idx = this.table[i]!;
       if (idx < 0) return -1;
       if (this.hashes[idx] !== h) continue;
@@ -118,18 +130,22 @@ class StateStore {
 
   add(s: State, h: number, parent: number, via: number): number {
     if (this.count === this.parent.length) this.grow();
-    if ((this.count + 1) * 4 > this.table.length * 3) this.rehash();
+    // At most half full: a miss (every new state) then probes about twice, not four times.
+    if ((this.count + 1) * 2 > this.table.length) this.rehash();
     const idx = this.count++;
-    const d = this.data;
-    const b = idx * this.width;
-    for (let k = 0; k < this.width; k++) d[b + k] = s[k]!;
+    // A native copy: faster than a loop for all but the narrowest states.
+    this.data.set(s, idx * this.width);
     this.parent[idx] = parent;
     this.via[idx] = via;
     this.hashes[idx] = h;
-    let i = h & this.mask;
+    let i = StateStore.mix(h) & this.mask;
     while (this.table[i]! >= 0) i = (i + 1) & this.mask;
     this.table[i] = idx;
     return idx;
+  }
+
+  hashOf(idx: number): number {
+    return this.hashes[idx]!;
   }
 
   load(idx: number, into: State): void {
@@ -160,7 +176,7 @@ class StateStore {
     this.table = new Int32Array(size).fill(-1);
     this.mask = size - 1;
     for (let idx = 0; idx < this.count; idx++) {
-      let i = this.hashes[idx]! & this.mask;
+      let i = StateStore.mix(this.hashes[idx]!) & this.mask;
       while (this.table[i]! >= 0) i = (i + 1) & this.mask;
       this.table[i] = idx;
     }
@@ -272,6 +288,9 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   const sleepSets = (opts.sleep ?? false) && m.threads.length <= 31;
   const por = !sleepSets && (opts.por ?? true);
   const W = m.width;
+  const weights = m.hashWeights;
+  // Per transition: the slots it may change, its thread's pc included (for incremental hashes).
+  const hashSlots = m.transitions.map((tr) => Int32Array.from(new Set([m.threads[tr.thread]!.pcSlot, ...tr.writes])));
   const threads = m.threads;
   const T = threads.length;
   const store = new StateStore(W);
@@ -347,7 +366,7 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   let from = 0;
   let stop: ExploreOutcome | undefined;
   // Called by the generated expanders with each successor, built in `next`.
-  const visit = (gid: number, fail: number): boolean => {
+  const visit = (gid: number, fail: number, h: number): boolean => {
     transitions++;
     covered[gid] = 1;
     if (fail >= 0) {
@@ -359,7 +378,7 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
       stop = done({ verdict: 'violated', property: f.property, message: f.message, path: [...store.pathTo(from), gid] });
       return true;
     }
-    const h = StateStore.hash(next);
+    if (opts.checkHash && h !== StateStore.hash(next, weights)) throw new Error(`internal: transition ${gid} hashes its successor wrongly (a write missing from its write set)`);
     const known = store.find(next, h);
     if (known >= 0) {
       if (sleepSets) {
@@ -424,7 +443,7 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
       let keep = asleep | tried;
       for (let u = 0; u < T; u++) if ((keep & (1 << u)) !== 0 && dep[u]![c[threads[u]!.pcSlot]!]) keep &= ~(1 << u);
       succSleep = keep;
-      const r = expanders[t]!(c, next, visit);
+      const r = expanders[t]!(c, next, visit, store.hashOf(from));
       if (r < 0) return -1;
       ran += r;
       if (r > 0 && th.nodes[pc]!.trans.length === 1) tried |= bit;
@@ -432,7 +451,7 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     return ran;
   };
 
-  const h0 = StateStore.hash(m.init);
+  const h0 = StateStore.hash(m.init, weights);
   store.add(m.init, h0, -1, -1);
   const bad0 = invariantBroken(m.init);
   if (bad0) {
@@ -446,6 +465,7 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     }
     if (all && head < terminal.length && terminal[head]) continue;
     store.load(head, cur);
+    const curHash = store.hashOf(head);
 
     // Pick the ample thread, if any (see the header comment).
     let ample = -1;
@@ -467,11 +487,17 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
         if (!ok) continue;
         for (const tr of node.trans) if (tr.guard && !tr.guard(cur)) ok = false;
         if (!ok) continue;
-        // Cycle proviso: every reduced successor must be new.
+        // Cycle proviso: every reduced successor must be new (its hash updated as the expanders do).
         for (const tr of node.trans) {
           next.set(cur);
           tr.exec(next);
-          if (store.find(next, StateStore.hash(next)) >= 0) ok = false;
+          let h = curHash;
+          const hs = hashSlots[tr.gid]!;
+          for (let k = 0; k < hs.length; k++) h = (h + Math.imul(weights[hs[k]!]!, next[hs[k]!]! - cur[hs[k]!]!)) | 0;
+          if (store.find(next, h) >= 0) {
+            ok = false;
+            break;
+          }
         }
         if (ok) ample = t;
       }
@@ -494,7 +520,7 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     } else {
       for (let t = 0; t < T; t++) {
         if (ample >= 0 && t !== ample) continue;
-        const r = expanders[t]!(cur, next, visit);
+        const r = expanders[t]!(cur, next, visit, curHash);
         if (r < 0) return stop!;
         enabled += r;
       }

@@ -91,6 +91,18 @@ describe('all outcomes, with and without partial-order reduction', () => {
   });
 });
 
+describe('the incremental state hash', () => {
+  it('equals a full hash of every successor of every seed and example model: no transition writes outside its write set', () => {
+    const models = [...listScenarios(), ...listScenarios('sim/examples')].filter((s) => !s.error).flatMap((s) => {
+      const sc = loadScenarioFile(s.file);
+      return [...sc.variants.keys()].flatMap((v) => [...sc.configs.keys()].map((c) => compile(instantiate(sc, v, c))));
+    });
+    let states = 0;
+    for (const m of models) states += explore(m, { por: false, outcomes: 'all', checkHash: true }).states;
+    expect(states).toBeGreaterThan(50_000);
+  });
+});
+
 describe('a bound', () => {
   it('marks the outcomes incomplete, and keeps a violation found before it', () => {
     const r = runScenario(BOTH, { maxStates: 12, por: false });
