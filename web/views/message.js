@@ -4,6 +4,7 @@
 import { api, apiOptional, badge, el, enc, errorNode, section, when, whoFull, fill } from '../lib/dom.js';
 import { messageEvidenceText } from '../lib/evidence-text.js';
 import { copyEvidence } from './copy-evidence.js';
+import { blocksNode, withLines } from '../lib/mailtext.js';
 import { links } from '../lib/router.js';
 import { threadTree } from './thread-tree.js';
 import { fixLinks } from './fix-links.js';
@@ -76,8 +77,10 @@ export async function messageView(root, { args, query }) {
     panel(fixLinks(m.messageId)),
     panel(apiOptional(`/api/series/${enc(m.messageId)}`).then((s) => (s ? seriesSummary(s, m.messageId) : null))),
     panel(apiOptional(`/api/fix-status/${enc(m.messageId)}`).then((f) => (f ? section('Stable branches', fixStatusTable(f), el('p', {}, el('a', { href: links.fix(m.messageId), text: 'the fix on its own page' }))) : null))),
-    panel(api(`/api/messages/${enc(m.messageId)}/structure${copy ? `?copy=${copy}` : ''}`).then((st) => racesPanel(st.races))),
+    api(`/api/messages/${enc(m.messageId)}/structure${copy ? `?copy=${copy}` : ''}`).catch(() => null),
   ]);
+  // The body as its reply structure (quotes folded, diff as a diff); as plain text when that fails.
+  const body = races?.blocks?.length ? blocksNode(withLines(m.body, races), 'body', (b) => (thread ? links.threadAt(thread.threadId, m.messageId, b) : null)) : el('pre', { class: 'body', text: m.body });
   const attachments = m.attachments.length
     ? el('ul', { class: 'attachments' }, m.attachments.map((a) => el('li', { text: `${a.filename ?? '(unnamed)'} — ${a.contentType}, ${a.size} bytes` })))
     : null;
@@ -92,11 +95,11 @@ export async function messageView(root, { args, query }) {
       thread
         ? el('details', { class: 'thread', open: thread.messages <= 30 }, el('summary', {}, `Thread: ${thread.messages} message${thread.messages === 1 ? '' : 's'} · `, el('a', { href: links.threadAt(thread.threadId, m.messageId), text: 'read it as a conversation' })), threadTree(thread.root, m.messageId))
         : null,
-      races,
+      races ? racesPanel(races.races) : null,
       scenarios,
       series,
       status,
-      section('Message', el('pre', { class: 'body', text: m.body }), attachments),
+      section('Message', body, attachments),
     ),
   );
 }
