@@ -232,6 +232,9 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
       expect(await page.locator('.landed').isVisible()).toBe(true);
       await page.goBack();
       await page.waitForSelector('table.fixes');
+      // The patch that became a commit shows its stable status per branch.
+      const stableCell = page.locator('table.fixes tr', { hasText: 'recheck folio->mapping after the batch lookup' }).locator('td').nth(4);
+      expect((await stableCell.textContent())!.replace(/\s+/g, ' ')).toContain('6.6 released');
       // Objections come first among a fix's stances, with their author and sentence.
       const stances = await page.locator('ul.stances').first().locator('li').allTextContents();
       expect(stances.length).toBeGreaterThan(0);

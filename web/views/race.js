@@ -125,12 +125,16 @@ function stableCell(st) {
   return el('ul', { class: 'plain' }, branches.map(([b, s]) => el('li', {}, el('a', { href: links.stable(b), text: b }), ' ', badge(s.status), s.version ? ` ${s.version}` : '')));
 }
 
-/** Stable status of each fix that became a commit (its mail is the patch of a known fix). */
+/**
+ * Stable status of each fix that became a commit: the race JSON carries it (f.stable, null
+ * for ideas and inline diffs); a server without that field is asked per patch mail.
+ */
 async function stableOf(fixes) {
   const out = new Map();
+  for (const f of fixes) if (f.stable) out.set(f.id, f.stable);
   await Promise.all(
     fixes
-      .filter((f) => f.kind === 'patch')
+      .filter((f) => f.kind === 'patch' && f.stable === undefined)
       .map(async (f) => {
         const st = await apiOptional(`/api/fix-status/${enc(f.messageId)}`).catch(() => null);
         if (st) out.set(f.id, st);
@@ -193,7 +197,7 @@ export async function raceView(root, { args }) {
 export async function proposedFixView(root, { args }) {
   const { race, fix: f } = await api(`/api/fixes/${enc(args[0] ?? '')}`);
   const full = await apiOptional(`/api/races/${enc(race.id)}`);
-  const st = f.kind === 'patch' ? await apiOptional(`/api/fix-status/${enc(f.messageId)}`).catch(() => null) : null;
+  const st = f.stable !== undefined ? f.stable : f.kind === 'patch' ? await apiOptional(`/api/fix-status/${enc(f.messageId)}`).catch(() => null) : null;
   fill(
     root,
     el('h1', { text: f.summary || f.id }),
