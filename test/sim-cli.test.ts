@@ -86,4 +86,38 @@ describe('loregraph sim', () => {
     expect(await main(['sim', 'export', 'lost-update', '--variant', 'locked', '--config', 'two', '--dir', FIX], c)).toBe(0);
     expect(c.stdout()).toContain('proctype');
   });
+
+  it('prints every outcome of a run as a story, the breaking step marked', async () => {
+    const c = captureIO();
+    expect(await main(['sim', 'run', '000-thp-write-open-purge', '--variant', 'original'], c)).toBe(0);
+    const out = c.stdout();
+    expect(out).toMatch(/^000-thp-write-open-purge \/ original \/ dirty_before_open: violated \(no_lost_write\)\n/);
+    expect(out).toMatch(/witness: \d+ steps, \d+ folded/);
+    expect(out).toContain('fails: false:');
+  });
+
+  it('replays a witness that sim run --json printed, and exits 1 on one that does not reach its verdict', async () => {
+    const ran = captureIO();
+    expect(await main(['sim', 'run', '000-thp-write-open-purge', '--variant', 'original', '--json'], ran)).toBe(0);
+    const file = join(tmp, 'witness.json');
+    writeFileSync(file, ran.stdout());
+    const ok = captureIO();
+    expect(await main(['sim', 'replay', file], ok)).toBe(0);
+    expect(ok.stdout()).toContain('000-thp-write-open-purge / original / dirty_before_open');
+    expect(ok.stdout()).toContain('violated: no_lost_write');
+    // the same steps cut short no longer reach the lost write
+    const cut = JSON.parse(ran.stdout()) as { witness: unknown[]; outcomes?: { witness: unknown[] }[] };
+    cut.witness = cut.witness.slice(0, 3);
+    for (const o of cut.outcomes ?? []) o.witness = o.witness.slice(0, 3);
+    const short = join(tmp, 'short.json');
+    writeFileSync(short, JSON.stringify(cut));
+    const bad = captureIO();
+    expect(await main(['sim', 'replay', short], bad)).toBe(1);
+  });
+
+  it('says what is wrong with a replay file that cannot be read', async () => {
+    const c = captureIO();
+    expect(await main(['sim', 'replay', join(tmp, 'missing.json')], c)).toBeGreaterThan(0);
+    expect(c.stderr()).toMatch(/missing\.json/);
+  });
 });

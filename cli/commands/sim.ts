@@ -1,4 +1,4 @@
-// `loregraph sim list|run|check|export`: the race simulator from the command line.
+// `loregraph sim list|run|check|export|replay`: the race simulator from the command line.
 import { existsSync } from 'node:fs';
 import { LoregraphError, type ErrorCode } from '../../domain/errors.ts';
 import {
@@ -8,15 +8,16 @@ import {
   listScenarios,
   loadScenario,
   loadScenarioFile,
+  renderRun,
+  replayWitnessFile,
   runScenario,
   SCENARIO_DIR,
-  type RunResult,
   type Scenario,
   type SimErrorCode,
 } from '../../sim/index.ts';
 import { parseCommandArgs, printJson, type CliIO, type Command } from '../command.ts';
 
-const HELP = `usage: loregraph sim <list|run|check|export> [options]
+const HELP = `usage: loregraph sim <list|run|check|export|replay> [options]
   sim list [--json]                      scenarios, their variants (fixes) and configs
   sim run <scenario> [--variant V] [--config C] [--max-states N] [--max-ms N] [--no-por | --sleep] [--json]
                                          explore every interleaving; verdict, witness, unreached steps
@@ -24,6 +25,10 @@ const HELP = `usage: loregraph sim <list|run|check|export> [options]
   sim check [--json]                     run every scenario against its expected verdicts (exit 1 on a mismatch)
   sim export <scenario> [--variant V] [--config C]
                                          the model as Promela, for SPIN
+  sim replay <file> [--full]             replay a witness (what sim run --json prints, or a witness file) and
+                                         tell its story; exit 1 when it does not reach the verdict it claims
+  sim run prints every bad outcome reachable, each with its shortest witness told as a story
+  (steps that matter, the breaking step marked); --full shows the folded steps too.
   <scenario> is an id in sim/scenarios or a path to a .yaml file; --dir DIR reads scenarios from DIR.`;
 
 const SIM_TO_CLI: Record<SimErrorCode, ErrorCode> = {
@@ -42,6 +47,7 @@ const OPTIONS = {
   'no-por': { type: 'boolean' },
   sleep: { type: 'boolean' },
   dir: { type: 'string' },
+  full: { type: 'boolean' },
 } as const;
 
 function positiveInt(v: string | undefined, name: string): number | undefined {
@@ -53,23 +59,6 @@ function positiveInt(v: string | undefined, name: string): number | undefined {
 
 function load(ref: string, dir: string): Scenario {
   return (ref.endsWith('.yaml') || ref.endsWith('.yml')) && existsSync(ref) ? loadScenarioFile(ref) : loadScenario(ref, dir);
-}
-
-function printRun(io: CliIO, r: RunResult): void {
-  io.out(`${r.scenario} / ${r.variant} / ${r.config}: ${r.verdict}${r.property ? ` (${r.property})` : ''}${r.bound ? ` [bound ${r.bound}]` : ''}\n`);
-  io.out(`  ${r.states} states, ${r.transitions} transitions, ${r.ms} ms\n`);
-  if (r.witness.length) {
-    io.out('  witness:\n');
-    r.witness.forEach((w, i) => {
-      io.out(`  ${String(i + 1).padStart(3)}. ${w.thread}: ${w.step}${w.branch ? ` [${w.branch}]` : ''}  (${w.file}:${w.function})\n`);
-      for (const c of w.changes) io.out(`         ${c}\n`);
-    });
-  }
-  if (r.waitFor?.length) {
-    io.out('  wait-for:\n');
-    for (const e of r.waitFor) io.out(`    ${e.thread} -> ${e.waitsFor} -> ${e.heldBy.join(', ') || 'nobody'}\n`);
-  }
-  if (r.unreached.length) io.out(`  never executed: ${r.unreached.join(', ')}\n`);
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
@@ -105,8 +94,15 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         ...(values.sleep ? { sleep: true } : {}),
       });
       if (values.json) printJson(io, r);
-      else printRun(io, r);
+      else io.out(`${renderRun(r, { full: values.full ?? false })}\n`);
       return 0;
+    }
+    case 'replay': {
+      const file = positionals[0];
+      if (!file) throw new LoregraphError('USAGE', 'sim replay needs a witness file (what sim run --json prints, or a witness YAML/JSON/text)');
+      const res = replayWitnessFile(file, { dir, full: values.full ?? false });
+      io.out(res.text.endsWith('\n') ? res.text : `${res.text}\n`);
+      return res.ok ? 0 : 1;
     }
     case 'check': {
       const rep = checkAll(dir, { por: !values['no-por'] });
@@ -130,7 +126,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     default:
-      throw new LoregraphError('USAGE', `sim: unknown subcommand '${sub ?? ''}' (list, run, check, export)`);
+      throw new LoregraphError('USAGE', `sim: unknown subcommand '${sub ?? ''}' (list, run, check, export, replay)`);
   }
 }
 
