@@ -1,6 +1,6 @@
 // Scenarios as the API shows them: the parsed Scenario holds Maps and source positions,
 // the JSON holds arrays and only what a reader (or the knowledge index) needs.
-import type { KernelRef, RawStep, RunResult, Scenario, WaitEdge, WitnessStep } from '../sim/ast.ts';
+import type { KernelRef, Outcome, RawStep, RunResult, Scenario, WaitEdge, WitnessStep } from '../sim/ast.ts';
 import { schemaCovers } from './schema-covers.ts';
 import type { KnowledgeEntity } from './knowledge.ts';
 
@@ -152,6 +152,42 @@ export const witnessStepSchema = {
   properties: { thread: str, step: str, function: str, file: str, branch: str, changes: strArray },
 } as const;
 
+const waitEdgeSchema = {
+  type: 'object',
+  required: ['thread', 'waitsFor', 'heldBy'],
+  properties: { thread: str, waitsFor: str, heldBy: strArray },
+} as const;
+
+/** One bad outcome of a run with its own shortest witness, told as a story (sim/story.ts). */
+export const outcomeSchema = {
+  type: 'object',
+  required: ['kind', 'verdict', 'property', 'message', 'witness', 'story'],
+  properties: {
+    kind: str,
+    verdict: { type: 'string', enum: ['violated', 'deadlock'] },
+    property: str,
+    message: str,
+    thread: str,
+    step: str,
+    lock: str,
+    witness: { type: 'array', items: witnessStepSchema },
+    waitFor: { type: 'array', items: waitEdgeSchema },
+    story: {
+      type: 'object',
+      required: ['shown'],
+      properties: {
+        shown: { type: 'array', items: { type: 'integer' }, description: 'indices of the witness steps the outcome depends on; the others are folded' },
+        breaking: { type: 'integer', description: 'the step that breaks the property (or closes the wait-for cycle)' },
+        failed: {
+          type: 'object',
+          required: ['expr', 'values', 'text'],
+          properties: { expr: str, values: { type: 'object', additionalProperties: { type: 'number' } }, text: str },
+        },
+      },
+    },
+  },
+} as const;
+
 export const runResultSchema = {
   type: 'object',
   required: ['scenario', 'variant', 'config', 'verdict', 'states', 'transitions', 'ms', 'witness', 'unreached'],
@@ -171,10 +207,13 @@ export const runResultSchema = {
     },
     unreached: strArray,
     bound: str,
+    outcomes: { type: 'array', items: outcomeSchema, description: 'every bad outcome reachable, each with its own shortest witness; the first is verdict/property/witness' },
+    complete: { type: 'boolean', description: 'false when a bound stopped the search: outcomes may then miss some' },
   },
 } as const;
 
 schemaCovers<typeof runResultSchema, RunResult>(true);
+schemaCovers<typeof outcomeSchema, Outcome>(true);
 schemaCovers<typeof witnessStepSchema, WitnessStep>(true);
 schemaCovers<typeof runResultSchema.properties.waitFor.items, WaitEdge>(true);
 schemaCovers<typeof scenarioDetailSchema, ScenarioDetail>(true);

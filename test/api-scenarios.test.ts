@@ -60,8 +60,13 @@ describe('scenarios', () => {
     expect(r).toMatchObject({ scenario: 'lost-update', variant: 'original', config: 'two', verdict: 'violated', property: 'both_counted' });
     expect(r.witness.length).toBeGreaterThan(0);
     expect(r.states).toBeGreaterThan(0);
+    // every outcome with its own witness and story; the first is the verdict above
+    expect(r.complete).toBe(true);
+    expect(r.outcomes[0]).toMatchObject({ verdict: 'violated', property: 'both_counted' });
+    expect(r.outcomes[0].witness).toEqual(r.witness);
+    expect(r.outcomes[0].story.shown.length).toBeGreaterThan(0);
     const fixed = (await app.inject({ url: '/api/scenarios/lost-update/run?variant=locked&config=two' })).json();
-    expect(fixed).toMatchObject({ variant: 'locked', verdict: 'holds', witness: [] });
+    expect(fixed).toMatchObject({ variant: 'locked', verdict: 'holds', witness: [], outcomes: [] });
   });
 
   it('stops at the state bound and says so', async () => {
