@@ -136,8 +136,13 @@ function scoreFamily(messages: readonly ThreadMessageInput[]): Scored {
   let score = 0;
   let strong = false;
   const senders = messages.map((m) => m.from);
+  // the same words said again ("Re: [BUG] ..." repeating the report's subject) are one reason
+  const said = new Set<string>();
   for (const m of messages) {
     for (const r of m.knowledge?.reasons ?? []) {
+      const words = `${r.kind}|${r.evidence.text.replace(/^(?:\s*(?:re|aw|sv|fwd?)\s*:)+\s*/i, '').trim()}`;
+      if (said.has(words)) continue;
+      said.add(words);
       const n = perKind.get(r.kind) ?? 0;
       if (n >= 2) continue;
       perKind.set(r.kind, n + 1);
