@@ -141,7 +141,8 @@ function scoreFamily(messages: readonly ThreadMessageInput[]): Scored {
   for (const m of messages) {
     for (const r of m.knowledge?.reasons ?? []) {
       const words = `${r.kind}|${r.evidence.text.replace(/^(?:\s*(?:re|aw|sv|fwd?)\s*:)+\s*/i, '').trim()}`;
-      if (said.has(words)) continue;
+      // (a refutation quoted back is kept: it was heard, and weighs as it did)
+      if (r.weight > 0 && said.has(words)) continue;
       said.add(words);
       const n = perKind.get(r.kind) ?? 0;
       if (n >= 2) continue;
