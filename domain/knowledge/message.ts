@@ -17,11 +17,16 @@ import {
   FIX_SUBJECT,
   IDEA,
   LOCK_CALL,
+  LOCK_HINT,
   LOCKS,
   NAMED_LOCK,
   NOT_FUNCTIONS,
+  OUTCOME_HINT,
   OUTCOME_WORDS,
+  RACE_HINT,
+  RACE_SUBSTRINGS,
   RACE_WORDS,
+  REASON_HINT,
   STANCE_WORDS,
   TRAPS,
   WIP,
@@ -38,21 +43,12 @@ export interface MessageAnalysis {
 
 const MAX_EVIDENCE = 300;
 
-// Cheap one-pass looks before the word lists (each a regex pass of its own) are asked.
-// The gate for reading quotes: words only a race discussion uses (not the false friends).
-const RACE_HINT = /\brac(?:e|es|ed|y|ing)\b|race[- ]condition|dead-?lock|ABBA|AB-BA|concurrent|simultaneous|interleav|TOCTOU|smp_[rw]?mb|smp_(?:load|store)_|READ_ONCE|WRITE_ONCE|use[- ]after[- ]free|\bUAF\b|KCSAN|circular locking|lock inversion|hung task|blocked for more/i;
-// Substrings one of which every RACE_HINT match holds: native scans, far cheaper than
-// the alternation tried at every position of a body that has none of them.
-const RACE_SUBSTRINGS = ['race', 'racy', 'racing', 'lock', 'abba', 'ab-ba', 'concurren', 'simultan', 'interleav', 'toctou', 'smp_', '_once', 'free', 'uaf', 'kcsan', 'hung task', 'blocked for more'];
-
+/** Whether a text holds a word only a race discussion uses: a substring scan, then the pattern. */
 function mentionsRace(text: string): boolean {
   const lower = text.toLowerCase();
   return RACE_SUBSTRINGS.some((w) => lower.includes(w)) && RACE_HINT.test(text);
 }
 
-const REASON_HINT = /rac(?:e|y|ing)|dead-?lock|ABBA|AB-BA|concurren|simultaneous|same time|parallel|interleav|TOCTOU|time[- ]of[- ]check|smp_|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE|after[- ]free|UAF|window|hole between|KCSAN|locking|lock inversion|lock order|blocked for more|hung_task|syzbot|syzkaller|false[- ](?:positive|alarm|report)|lockdep|lock_class_key|NESTING|_nested|MAX_LOCKDEP|annotate|throughput|scalab|IOPS|[MG]B\/s|latency|speed ?up|performance/i;
-const OUTCOME_HINT = /lock|ABBA|AB-BA|inversion|hung|lockup|free|UAF|los[est]|loss|discard|dirty|corrupt|inconsisten|fsck|bad (?:inode|block)|BUG|NULL|null-ptr|Oops|panic|crash|protection fault|WARN|stale|transient|out[- ]of[- ]date|wrong|incorrect|benign|harmless|data_race/i;
-const LOCK_HINT = /lock|mutex|sem\b|_sem|rcu|RCU|barrier|smp_|PTL|ptl|PG_locked|s_umount/;
 // Quoted text weighs less: in a thread its own message usually said it first.
 const QUOTED_WEIGHT = 0.5;
 
