@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { readDiagram } from '../domain/knowledge/diagram.ts';
 import { analyzeKnowledge } from '../domain/knowledge/message.ts';
-import { assembleRaces, families, linkedIds } from '../domain/knowledge/races.ts';
+import { assembleRaces, families } from '../domain/knowledge/races.ts';
+import { linkedMessageIds } from '../domain/patch/lore-link.ts';
 import type { ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
 import type { ParsedMessage } from '../domain/message.ts';
 import { analyzePatchMessage } from '../domain/patch/analyze.ts';
@@ -161,7 +162,7 @@ describe('families', () => {
   it('joins a fix thread whose Link: points into the report thread', () => {
     const report = mail('rep@x', 'Rita Reporter', 'foo: deadlock in foo_sync()', 'foo_sync() deadlocks against foo_evict(): ABBA on i_rwsem and state_lock.');
     const fix = mail('fix@x', 'Ana Author', '[PATCH] foo: avoid ABBA deadlock in foo_sync()', PATCH('x', 'foo_sync', 'Link: https://lore.kernel.org/r/rep@x/\nReported-by: Rita Reporter <rita.reporter@example.org>\n'));
-    expect(linkedIds(fix.trailers)).toEqual(['rep@x']);
+    expect(linkedMessageIds(fix.trailers)).toEqual(['rep@x']);
     expect(families([thread(report), thread(fix)])).toHaveLength(1);
     const [race] = assembleRaces([thread(report), thread(fix)]);
     expect(race!.outcome).toBe('deadlock');

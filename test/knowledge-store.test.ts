@@ -11,7 +11,7 @@ import type { Block } from '../domain/knowledge/reply.ts';
 import type { Fix, RaceRecord } from '../domain/knowledge/types.ts';
 import type { ParsedMessage } from '../domain/message.ts';
 import { ancestryChain } from '../domain/thread.ts';
-import { messageIdOfUrl } from '../ingest/knowledge-row.ts';
+import { messageIdOfUrl } from '../domain/patch/lore-link.ts';
 import { fileTerms, raceTerm } from '../domain/query/race-term.ts';
 
 function store(db: Db, id: string, parent: string | null, date: number, copy = ''): void {
@@ -192,5 +192,20 @@ describe('race terms and link targets', () => {
     expect(messageIdOfUrl('https://lore.kernel.org/r/%E0%A4%A@x')).toBe('%E0%A4%A@x');
     expect(messageIdOfUrl('https://syzkaller.appspot.com/bug?extid=1234')).toBeNull();
     expect(messageIdOfUrl('https://lore.kernel.org/linux-mm/')).toBeNull();
+  });
+});
+
+describe('the trailers a family is joined by', () => {
+  it('reads Link: and Closes: through the one lore URL reader, patchwork links included, Reported-by not', async () => {
+    const { linkedMessageIds } = await import('../domain/patch/lore-link.ts');
+    expect(
+      linkedMessageIds([
+        { name: 'Link', value: 'https://lore.kernel.org/r/a@x/' },
+        { name: 'Closes', value: 'https://patchwork.kernel.org/project/linux-mm/patch/b@y/' },
+        { name: 'Link', value: 'https://lore.kernel.org/r/a@x/' },
+        { name: 'Reported-by', value: 'Rita <rita@example.org>' },
+        { name: 'Link', value: 'https://bugzilla.kernel.org/show_bug.cgi?id=1' },
+      ]),
+    ).toEqual(['a@x', 'b@y']);
   });
 });

@@ -18,6 +18,7 @@ import type {
   ThreadInput,
   ThreadMessageInput,
 } from './types.ts';
+import { linkedMessageIds } from '../patch/lore-link.ts';
 
 /** A family is a race from this score on (the labelled bench in bench/knowledge.ts calibrates it). */
 export const RACE_THRESHOLD = 3;
@@ -36,18 +37,6 @@ function shortHash(s: string): string {
 
 export function raceId(firstMessageId: string): string {
   return `r-${shortHash(firstMessageId)}`;
-}
-
-const LINKED_ID = /(?:lore\.kernel\.org|lkml\.kernel\.org|patchwork\.kernel\.org\/project\/[^/]+\/patch)\/(?:r\/|all\/|[\w.-]+\/)?<?([^\s/>]+@[^\s/>]+)>?/g;
-
-/** Message-ids a Link:/Closes: trailer points at. */
-export function linkedIds(trailers: readonly { name: string; value: string }[]): string[] {
-  const out: string[] = [];
-  for (const t of trailers) {
-    if (!/^(?:Link|Closes|Reported-by)$/i.test(t.name)) continue;
-    for (const m of t.value.matchAll(LINKED_ID)) if (m[1]) out.push(decodeURIComponent(m[1]));
-  }
-  return out;
 }
 
 /** Threads joined into families by series, patch title and Link:/Closes: targets. */
@@ -89,7 +78,7 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
           else union(i, j);
         }
       }
-      for (const id of linkedIds(m.trailers)) {
+      for (const id of linkedMessageIds(m.trailers)) {
         const j = byMessage.get(id);
         if (j !== undefined) union(i, j);
       }
