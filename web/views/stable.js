@@ -30,7 +30,8 @@ async function overview(root, query) {
       ),
     ),
   );
-  const counts = STATUSES.map((s) =>
+  // A status no branch has would be a row of empty cells.
+  const counts = STATUSES.filter((s) => m.branches.some((b) => b.counts[s])).map((s) =>
     el('tr', { class: 'counts' }, el('th', {}, el('a', { href: `#/stable?status=${enc(s)}`, text: s })), branches.map((b) => el('td', { class: 'meta', text: String(m.branches.find((x) => x.branch === b)?.counts[s] ?? '') }))),
   );
   const rows = m.fixes.map(({ fix, cells }) =>
@@ -48,7 +49,8 @@ async function overview(root, query) {
     root,
     el('h1', { text: 'Stable branches' }),
     el('p', { class: 'meta', text: `${m.total} fixes${status ? ` with status ${status} on some branch` : ''} × ${branches.length} branches. Each cell is the latest decisive event on that branch; open a fix for its timeline.` }),
-    el('table', { class: 'status-grid matrix' }, el('thead', {}, head, counts), el('tbody', {}, rows)),
+    // Its own class: the scenario page's .matrix widens its second column (here a branch).
+    el('div', { class: 'scroll' }, el('table', { class: 'status-grid stable-matrix' }, el('thead', {}, head, counts), el('tbody', {}, rows))),
     m.total > m.fixes.length ? el('p', { class: 'muted', text: `Showing ${m.fixes.length} of ${m.total}.` }) : null,
   );
 }
