@@ -40,7 +40,7 @@ export function simCommand(scenario, variant, config) {
 }
 
 /** The lines a proposed fix contributes: who, where, lifecycle, stances, scenarios, stable. */
-export function fixLines(f, stable) {
+function fixLines(f) {
   const out = [];
   out.push(`- ${f.summary || '(no summary)'} (${f.kind}${f.version ? `, v${f.version}` : ''}), ${f.author ?? 'unknown'}, ${day(f.date)}: ${f.lifecycle}`);
   out.push(`  ${lore(f.messageId)}`);
@@ -58,15 +58,15 @@ export function fixLines(f, stable) {
       out.push(`    ${simCommand(sc.scenario, sc.variant, v.config)}`);
     }
   }
-  if (stable) {
-    const branches = Object.entries(stable.branches ?? {});
+  if (f.stable) {
+    const branches = Object.entries(f.stable.branches ?? {});
     if (branches.length) out.push(`  stable: ${branches.map(([b, s]) => `${b} ${s.status}${s.version ? ` ${s.version}` : ''}`).join(', ')}`);
   }
   return out;
 }
 
 /** A race: its facts each with the sentence and link it was read from, its fixes, trailers. */
-export function raceEvidenceText(r, stableByFix = new Map()) {
+export function raceEvidenceText(r) {
   const out = [];
   out.push(`Race: ${r.title}`);
   out.push(`Outcome: ${r.outcome}, status: ${r.status}, confidence ${Math.round(r.confidence * 100)}%, ${day(r.firstDate)} .. ${day(r.lastDate)}`);
@@ -84,7 +84,7 @@ export function raceEvidenceText(r, stableByFix = new Map()) {
   }
   if (r.fixes.length) {
     out.push('', 'Proposed fixes:');
-    for (const f of r.fixes) out.push(...fixLines(f, stableByFix.get(f.id)));
+    for (const f of r.fixes) out.push(...fixLines(f));
   }
   out.push('', 'Threads:', ...r.threads.map((t) => `- ${lore(t)}`));
   out.push('', ...trailers(r.evidence[0], r.threads[0]));
@@ -92,8 +92,8 @@ export function raceEvidenceText(r, stableByFix = new Map()) {
 }
 
 /** A fix on its own, with its race for context. */
-export function fixEvidenceText(race, f, stable) {
-  const out = [`Proposed fix for: ${race.title} (${race.outcome}, ${race.status})`, ...fixLines(f, stable), ''];
+export function fixEvidenceText(race, f) {
+  const out = [`Proposed fix for: ${race.title} (${race.outcome}, ${race.status})`, ...fixLines(f), ''];
   out.push(...trailers(race.evidence[0], f.messageId));
   return visibleControls(out.join('\n'));
 }

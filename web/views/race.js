@@ -4,7 +4,7 @@
 // objections first, stable status per branch, scenarios with expected verdicts and a run
 // button); the family of threads; "copy evidence" for the race and for each fix.
 // #/proposed/<fix id>: one proposed fix on its own.
-import { api, apiOptional, badge, el, enc, fill, section, when } from '../lib/dom.js';
+import { api, badge, el, enc, fill, section, when } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 import { fixEvidenceText, raceEvidenceText, simCommand, stancesInOrder } from '../lib/evidence-text.js';
 import { copyEvidence } from './copy-evidence.js';
@@ -125,36 +125,18 @@ function stableCell(st) {
   return el('ul', { class: 'plain' }, branches.map(([b, s]) => el('li', {}, el('a', { href: links.stable(b), text: b }), ' ', badge(s.status), s.version ? ` ${s.version}` : '')));
 }
 
-/**
- * Stable status of each fix that became a commit: the race JSON carries it (f.stable, null
- * for ideas and inline diffs); a server without that field is asked per patch mail.
- */
-async function stableOf(fixes) {
-  const out = new Map();
-  for (const f of fixes) if (f.stable) out.set(f.id, f.stable);
-  await Promise.all(
-    fixes
-      .filter((f) => f.kind === 'patch' && f.stable === undefined)
-      .map(async (f) => {
-        const st = await apiOptional(`/api/fix-status/${enc(f.messageId)}`).catch(() => null);
-        if (st) out.set(f.id, st);
-      }),
-  );
-  return out;
-}
-
-function fixRow(f, stable) {
+function fixRow(f) {
   return [
     el('div', { id: `fix-${f.id}` }, el('a', { href: links.proposed(f.id), text: f.summary || f.id }), el('div', { class: 'meta', text: `${f.kind}${f.version ? ` v${f.version}` : ''}${f.wip ? ' (work in progress)' : ''}` })),
     el('div', {}, f.author ?? 'unknown', el('div', { class: 'meta' }, el('a', { href: links.threadAt(f.messageId, f.messageId, f.evidence.block ?? undefined), text: when(f.date) }))),
     el('div', {}, badge(f.lifecycle), f.lifecycleEvidence ? el('div', { class: 'because' }, evidenceLink(f.lifecycleEvidence)) : null, f.supersededBy ? el('div', { class: 'meta' }, 'by ', el('a', { href: links.proposed(f.supersededBy), text: 'a later version' })) : null),
     stancesCell(f),
-    stableCell(stable),
+    stableCell(f.stable),
     scenariosCell(f),
   ];
 }
 
-function fixesTable(r, stable) {
+function fixesTable(r) {
   if (!r.fixes.length) return section('Proposed fixes', el('p', { class: 'muted', text: 'No fix was proposed in these threads.' }));
   return section(
     'Proposed fixes',
@@ -165,7 +147,7 @@ function fixesTable(r, stable) {
         'table',
         { class: 'fixes' },
         el('thead', {}, el('tr', {}, ['fix', 'who, when', 'lifecycle', 'stances (objections first)', 'stable', 'scenarios'].map((h) => el('th', { text: h })))),
-        el('tbody', {}, r.fixes.map((f) => el('tr', {}, fixRow(f, stable.get(f.id)).map((c) => el('td', {}, c))))),
+        el('tbody', {}, r.fixes.map((f) => el('tr', {}, fixRow(f).map((c) => el('td', {}, c))))),
       ),
     ),
   );
@@ -180,29 +162,27 @@ function family(r) {
 
 export async function raceView(root, { args }) {
   const r = await api(`/api/races/${enc(args[0] ?? '')}`);
-  const stable = await stableOf(r.fixes);
   fill(
     root,
     el('h1', { text: r.title }),
     el('p', { class: 'actions' }, el('a', { href: links.races(), text: 'all races' })),
-    copyEvidence(raceEvidenceText(r, stable)),
+    copyEvidence(raceEvidenceText(r)),
     summary(r),
     reasons(r),
     swimlanes(r.diagram),
-    fixesTable(r, stable),
+    fixesTable(r),
     family(r),
   );
 }
 
 export async function proposedFixView(root, { args }) {
+  // One request: the fix carries its stable status, its race what the evidence text needs.
   const { race, fix: f } = await api(`/api/fixes/${enc(args[0] ?? '')}`);
-  const full = await apiOptional(`/api/races/${enc(race.id)}`);
-  const st = f.stable !== undefined ? f.stable : f.kind === 'patch' ? await apiOptional(`/api/fix-status/${enc(f.messageId)}`).catch(() => null) : null;
   fill(
     root,
     el('h1', { text: f.summary || f.id }),
     el('p', { class: 'actions' }, 'proposed for ', el('a', { href: links.race(race.id), text: race.title }), ' ', badge(race.outcome), badge(race.status)),
-    copyEvidence(fixEvidenceText(full ?? { ...race, evidence: race.evidence }, f, st), 'evidence'),
+    copyEvidence(fixEvidenceText(race, f), 'evidence'),
     el(
       'table',
       { class: 'facts' },
@@ -214,7 +194,7 @@ export async function proposedFixView(root, { args }) {
       factRow('files', f.files.join(', ') || '—', null),
     ),
     section('Stances', stancesCell(f)),
-    section('Stable branches', stableCell(st)),
+    section('Stable branches', stableCell(f.stable)),
     section('Simulator scenarios', scenariosCell(f)),
   );
 }
