@@ -8,6 +8,8 @@ export interface CliIO {
   writeBytes(bytes: Uint8Array): void;
   /** Whether progress bars may be drawn (stderr is a terminal). */
   isTTY: boolean;
+  /** The terminal's width when stdout is one; unset when piped, where nothing is cut to fit. */
+  columns?: number;
 }
 
 export interface Command {

@@ -55,5 +55,6 @@ export function processIO(): CliIO {
     err: (s) => void process.stderr.write(s),
     writeBytes: (b) => void process.stdout.write(b),
     isTTY: Boolean(process.stderr.isTTY),
+    ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   };
 }

@@ -49,16 +49,69 @@ const ABBREV: Record<string, string> = {
   released: 'REL',
 };
 
-/** One row per fix, one column per branch; a legend and per-branch counts under it. */
-export function formatMatrix(m: StableMatrix): string {
-  const branches = m.branches.map((b) => b.branch);
-  const out = [`${'commit'.padEnd(12)} ${branches.map((b) => b.padStart(5)).join(' ')}  title`];
-  for (const f of m.fixes) {
-    const cells = branches.map((b) => (ABBREV[f.cells[b]?.status ?? ''] ?? '.').padStart(5)).join(' ');
-    // A stable-only fix has no upstream commit: '-' keeps the columns readable.
-    out.push(`${(f.fix.upstreamCommit ?? '-').slice(0, 12).padEnd(12)} ${cells}  ${clean(f.fix.title).slice(0, 70)}`);
+/** A title never gets fewer columns than this when the matrix is fitted to a terminal. */
+const MIN_TITLE = 40;
+const COMMIT_WIDTH = 12;
+
+/**
+ * The branches that fit `width` beside the commit and a title: the busiest first (the
+ * longterm branches a fix travels to, not the newest short-lived ones), shown newest first.
+ */
+function fittedBranches(m: StableMatrix, width: number): string[] {
+  let budget = width - COMMIT_WIDTH - 2 - MIN_TITLE;
+  const fixesOn = (b: StableMatrix['branches'][number]): number => Object.values(b.counts).reduce((a, n) => a + (n ?? 0), 0);
+  const keep = new Set<string>();
+  for (const b of [...m.branches].sort((x, y) => fixesOn(y) - fixesOn(x))) {
+    const w = cellWidth(b.branch) + 1;
+    if (w > budget) break;
+    budget -= w;
+    keep.add(b.branch);
   }
-  out.push(`${m.fixes.length} fixes x ${branches.length} branches; ${Object.entries(ABBREV).map(([k, v]) => `${v}=${k}`).join(' ')}`);
+  return m.branches.map((b) => b.branch).filter((b) => keep.has(b));
+}
+
+const cellWidth = (branch: string): number => Math.max(4, branch.length);
+
+/** Words of a note in lines of at most `width` (the continuation indented); one line without a width. */
+function wrap(text: string, width: number | undefined): string[] {
+  if (width === undefined) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const w of text.split(' ')) {
+    if (line !== '' && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = `  ${w}`;
+    } else line = line === '' ? w : `${line} ${w}`;
+  }
+  return [...lines, line];
+}
+
+/**
+ * One row per fix, one column per branch; a legend and per-branch counts under it. With a
+ * `width` (a terminal's), only the busiest branches that fit get a column and the rest are
+ * named under the matrix: 45 branches of 6 columns each ran to 354 characters a line.
+ */
+export function formatMatrix(m: StableMatrix, width?: number): string {
+  const all = m.branches.map((b) => b.branch);
+  const branches = width === undefined ? all : fittedBranches(m, width);
+  const hidden = all.filter((b) => !branches.includes(b));
+  const fixes = hidden.length === 0 ? m.fixes : m.fixes.filter((f) => branches.some((b) => f.cells[b]));
+  const cellsWidth = branches.reduce((a, b) => a + cellWidth(b) + 1, 0);
+  const titleWidth = width === undefined ? 70 : Math.max(MIN_TITLE, width - COMMIT_WIDTH - cellsWidth - 2);
+  const out = [`${'commit'.padEnd(COMMIT_WIDTH)} ${branches.map((b) => b.padStart(cellWidth(b))).join(' ')}  title`];
+  for (const f of fixes) {
+    const cells = branches.map((b) => (ABBREV[f.cells[b]?.status ?? ''] ?? '.').padStart(cellWidth(b))).join(' ');
+    // A stable-only fix has no upstream commit: '-' keeps the columns readable.
+    out.push(`${(f.fix.upstreamCommit ?? '-').slice(0, COMMIT_WIDTH).padEnd(COMMIT_WIDTH)} ${cells}  ${clean(f.fix.title).slice(0, titleWidth).trimEnd()}`);
+  }
+  const notes = [`${fixes.length} fixes x ${branches.length} branches; ${Object.entries(ABBREV).map(([k, v]) => `${v}=${k}`).join(' ')}`];
+  if (hidden.length > 0) {
+    notes.push(
+      `${hidden.length} quieter branches have no column at ${width} columns (${m.fixes.length - fixes.length} fixes are only there): ${hidden.join(' ')}; ` +
+        `--branches picks the columns, and piped output has every one`,
+    );
+  }
+  for (const n of notes) out.push(...wrap(n, width));
   for (const b of m.branches) {
     const counts = Object.entries(b.counts).map(([s, n]) => `${s} ${n}`).join(', ');
     out.push(`  ${b.branch.padEnd(6)} ${counts}${b.synced ? ` (git read up to ${b.synced})` : ''}`);

@@ -7,6 +7,8 @@ import { ingestPaths } from '../ingest/pipeline.ts';
 import { samplePaths } from '../ingest/seed.ts';
 import { main } from '../cli/main.ts';
 import type { CliIO } from '../cli/command.ts';
+import { formatMatrix } from '../cli/stable-format.ts';
+import type { StableMatrix } from '../db/stable.ts';
 
 // The embedded sample archive, ingested with the analyzers every ingest runs, read back
 // through the CLI contract of issue 4.
@@ -92,6 +94,32 @@ describe('loregraph stable', () => {
     expect(text.split('\n')[0]).toMatch(/^commit\s+6\.6\s+6\.1\s+title$/);
     expect(text).toContain('1 fixes x 2 branches');
     expect((await run('stable', '6.1', '--branches', '6.1')).code).toBe(2);
+  });
+
+  it('fits a terminal: the busiest branches get a column, the others are named under the matrix', () => {
+    const fix = (title: string, ...branches: string[]): StableMatrix['fixes'][number] => ({
+      fix: { key: title, upstreamCommit: null, title, author: null, patchMessageId: null, patchMatch: null },
+      cells: Object.fromEntries(branches.map((b) => [b, { status: 'autosel', since: null, evidence: [], release: { state: 'unknown' } }])),
+    });
+    const m: StableMatrix = {
+      branches: [
+        { branch: '6.12', counts: { autosel: 1 }, synced: null },
+        { branch: '6.6', counts: { autosel: 3 }, synced: null },
+        { branch: '6.1', counts: { autosel: 2 }, synced: null },
+        { branch: '5.4', counts: { autosel: 1 }, synced: null },
+      ],
+      fixes: [fix('only on the newest branch', '6.12'), fix('a longterm fix', '6.6', '6.1'), fix('another one', '6.6', '6.1', '5.4'), fix('a third', '6.6')],
+    };
+    // Commit, two columns of five and a title of forty.
+    const text = formatMatrix(m, 64);
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^commit\s+6\.6\s+6\.1\s+title$/);
+    expect(lines.filter((l) => l.startsWith('-')).map((l) => l.slice(24))).toEqual(['a longterm fix', 'another one', 'a third']);
+    expect(text).toContain('3 fixes x 2 branches');
+    expect(text.replace(/\s+/g, ' ')).toContain('2 quieter branches have no column at 64 columns (1 fixes are only there): 6.12 5.4;');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(64);
+    // Piped: every branch, every fix.
+    expect(formatMatrix(m).split('\n')[0]).toMatch(/^commit\s+6\.12\s+6\.6\s+6\.1\s+5\.4\s+title$/);
   });
 
   it('rejects something that is not a branch', async () => {

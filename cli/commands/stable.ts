@@ -21,7 +21,8 @@ export const command: Command = {
   Every fix seen for a stable branch (e.g. 6.6 or 6.6.y) with its status there, since
   when, and the mails that decided it; or, with --matrix, every fix against every branch
   known in the data, with the count of each status per branch (--branches: only those
-  columns, and only the fixes with a cell in one of them).`,
+  columns, and only the fixes with a cell in one of them). In a terminal the matrix is cut
+  to its width: the busiest branches get a column, the others are named under it.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       db: { type: 'string' },
@@ -39,7 +40,7 @@ export const command: Command = {
         const only = values.branches === undefined ? null : new Set(values.branches.split(',').filter((b) => b.trim() !== '').map(normalizeBranch));
         const m = only === null ? stableMatrix(db) : onlyBranches(stableMatrix(db), only);
         if (values.json) printJson(io, m);
-        else io.out(formatMatrix(m));
+        else io.out(formatMatrix(m, io.columns));
         return 0;
       }
       const branch = normalizeBranch(positionals[0] as string);
