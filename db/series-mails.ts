@@ -3,20 +3,10 @@
 // (replies that give trailers, patches of the other versions), in archive order.
 import type { Db } from './connection.ts';
 import { getStoredMessage, storedMessageRows } from './message-view.ts';
-import { rawCopies } from './messages.ts';
 import { getSeries, type SeriesVersionView, type SeriesView } from './series.ts';
 import { threadMessageIds, threadRootOf } from './threads.ts';
 import { LoregraphError } from '../domain/errors.ts';
 import type { AmInput, AmMail } from '../domain/patch/am.ts';
-
-/** The Date header as written (folding undone), '' when there is none: git am keeps it as the author date. */
-export function dateHeaderOf(raw: Buffer): string {
-  const text = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
-  const blank = /\r?\n\r?\n/.exec(text);
-  const head = blank ? text.slice(0, blank.index) : text;
-  const m = /^date:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(head);
-  return m?.[1] ? m[1].replace(/\r?\n[ \t]+/g, ' ').trim() : '';
-}
 
 interface Loaded {
   mail: AmMail;
@@ -29,7 +19,6 @@ export function loadMail(db: Db, messageId: string): Loaded | null {
   if (row === undefined) return null;
   const m = getStoredMessage(db, row);
   if (!m) return null;
-  const raw = rawCopies(db, [messageId]).find((c) => c.rowId === row);
   const refs = m.references.filter((r) => r !== m.inReplyTo);
   return {
     row,
@@ -38,7 +27,8 @@ export function loadMail(db: Db, messageId: string): Loaded | null {
       subject: m.subject,
       fromName: m.from?.name ?? '',
       fromEmail: m.from?.address ?? '',
-      dateHeader: raw ? dateHeaderOf(raw.bytes) : '',
+      // the Date header as written (unfolded), kept on the row: git am takes it as the author date
+      dateHeader: m.headers['date']?.[0] ?? m.lenient?.headers['date'] ?? '',
       to: m.to.map((a) => ({ name: a.name, address: a.address })),
       cc: m.cc.map((a) => ({ name: a.name, address: a.address })),
       body: m.body,
