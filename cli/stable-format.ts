@@ -2,9 +2,7 @@
 // the fixes x branches matrix. Control characters from a mail never reach the terminal.
 import type { FixStatus, StableMatrix } from '../db/stable.ts';
 import type { BranchStatus, ReleaseInfo } from '../domain/patch/stable-status.ts';
-
-// eslint-disable-next-line no-control-regex
-export const clean = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, ' ');
+import { clean } from './race-format.ts';
 
 const day = (d: number | null): string => (d === null ? '(no date)' : new Date(d).toISOString().slice(0, 10));
 

@@ -6,6 +6,8 @@
 // in domain/patch/stable-status.ts, and only there.
 import type { Db } from './connection.ts';
 import { LoregraphError } from '../domain/errors.ts';
+import { compareBranches } from '../domain/patch/trailers.ts';
+import { syncedUpTo } from './stable-releases.ts';
 import {
   resolveBranchStatuses,
   STATUSES,
@@ -456,10 +458,7 @@ function gitReleaseEvents(db: Db, commit: string): StableEventInput[] {
   }));
 }
 
-function syncedBranches(db: Db): Record<string, string> {
-  const rows = db.sql.prepare('SELECT branch, newest FROM stable_synced').all() as { branch: string; newest: string }[];
-  return Object.fromEntries(rows.map((r) => [r.branch, r.newest]));
-}
+const syncedBranches = (db: Db): Record<string, string> => Object.fromEntries(syncedUpTo(db));
 
 function eventsFor(db: Db, key: string): StableEventInput[] {
   const rows = db.sql
@@ -580,11 +579,7 @@ export function stableMatrix(db: Db): StableMatrix {
     if (Object.keys(cells).length > 0) out.push({ fix: fixInfo(f), cells });
   }
   const branches = [...counts.keys()]
-    .sort((a, b) => {
-      const [a1 = 0, a2 = 0] = a.split('.').map(Number);
-      const [b1 = 0, b2 = 0] = b.split('.').map(Number);
-      return b1 - a1 || b2 - a2;
-    })
+    .sort((a, b) => compareBranches(b, a))
     .map((branch) => ({ branch, counts: counts.get(branch) ?? {}, synced: synced[branch] ?? null }));
   return { branches, fixes: out };
 }

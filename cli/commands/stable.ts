@@ -3,7 +3,8 @@ import { closeDb, openDb } from '../../db/connection.ts';
 import { listStableBranch, normalizeBranch, stableMatrix, type StableMatrix } from '../../db/stable.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type Command } from '../command.ts';
-import { clean, formatMatrix, releaseText } from '../stable-format.ts';
+import { clean } from '../race-format.ts';
+import { formatMatrix, releaseText } from '../stable-format.ts';
 
 /** The matrix cut down to some columns, and to the fixes with a cell in one of them. */
 function onlyBranches(m: StableMatrix, only: Set<string>): StableMatrix {

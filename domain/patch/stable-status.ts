@@ -4,6 +4,7 @@
 // honest: a Cc: stable wish never undoes what the stable process did (the same wish is
 // quoted again in every later review and FAILED mail), and a release is final (a late
 // CVE mail or AUTOSEL pick does not undo it; only a revert on the branch does). Pure.
+import { compareBranches } from './trailers.ts';
 
 export const STATUSES = [
   /** Cc: stable (or its "# 6.1.x" / "v6.6+" comment) says the branch needs it. */
@@ -96,13 +97,6 @@ const RELEASE_SOURCE: Record<string, string> = {
 
 function isConcrete(branch: string): boolean {
   return /^\d+\.\d+$/.test(branch);
-}
-
-/** Orders "5.4" < "5.10" < "6.1" numerically. */
-function compareBranches(a: string, b: string): number {
-  const [a1 = 0, a2 = 0] = a.split('.').map(Number);
-  const [b1 = 0, b2 = 0] = b.split('.').map(Number);
-  return a1 - b1 || a2 - b2;
 }
 
 function timelineEvent(e: StableEventInput): TimelineEvent {
