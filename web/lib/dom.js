@@ -67,6 +67,10 @@ export async function apiOptional(path) {
 export const who = (from) => (from ? from.name || from.address : 'unknown');
 export const whoFull = (a) => (a ? (a.name ? `${a.name} <${a.address}>` : a.address) : 'unknown');
 export const when = (iso) => (iso ? iso.slice(0, 16).replace('T', ' ') : 'undated');
+/** The day of an ISO date; `none` where there is no date. */
+export const day = (iso, none = 'undated') => (iso ? iso.slice(0, 10) : none);
+/** "1 fix", "2,066 patches". */
+export const plural = (n, one, many) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
 /** A table: headers, then rows of cells (strings or nodes). */
 export function table(headers, rows, cls) {

@@ -3,11 +3,9 @@
 // reproduces them, and Link:/Closes: trailers ready to use. Pure: values in, a string out.
 // Bidi overrides in mail text are spelled out here too: pasted into a reply they would
 // reverse what follows them there as well.
-import { visibleControls } from './dom.js';
+import { day, visibleControls, whoFull } from './dom.js';
 
 export const lore = (mid) => `https://lore.kernel.org/r/${encodeURI(mid).replace(/[#?]/g, encodeURIComponent)}`;
-
-const day = (iso) => (iso ? iso.slice(0, 10) : 'undated');
 
 /** One line of quoted mail, folded the way a mail client quotes. */
 function quoted(text, width = 72) {
@@ -100,8 +98,7 @@ export function fixEvidenceText(race, f) {
 
 /** A message: who said what when, its link, and the trailers pointing at it. */
 export function messageEvidenceText(m) {
-  const from = m.from ? (m.from.name ? `${m.from.name} <${m.from.address}>` : m.from.address) : 'unknown';
-  return visibleControls([`${m.subject || '(no subject)'}`, `From: ${from}, ${day(m.date)}`, lore(m.messageId), '', `Link: ${lore(m.messageId)}`].join('\n'));
+  return visibleControls([`${m.subject || '(no subject)'}`, `From: ${whoFull(m.from)}, ${day(m.date)}`, lore(m.messageId), '', `Link: ${lore(m.messageId)}`].join('\n'));
 }
 
 /** Link: to the discussion, Closes: to the report a fix closes. */

@@ -4,6 +4,9 @@
 // enters the page as a text node.
 import { el } from './dom.js';
 
+/** A subject without its Re:/Fwd: prefixes, lower-cased: a reply that keeps its parent's shows only who and when. */
+export const baseSubject = (subject) => (subject || '').replace(/^\s*((re|fwd?|aw|sv)\s*:\s*)+/i, '').trim().toLowerCase();
+
 /** A line without its quote markers ('>', '> >', '>>' and one space after), as the server reads them. */
 export function unquote(line) {
   const m = /^(?:[ \t]?>)+[ \t]?/.exec(line);

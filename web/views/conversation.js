@@ -4,9 +4,7 @@
 // so the first screen of a 200-message thread needs a handful of requests.
 import { api, el, enc, when, who } from '../lib/dom.js';
 import { links } from '../lib/router.js';
-import { blocksNode, reveal, withLines } from '../lib/mailtext.js';
-
-const base = (subject) => (subject || '').replace(/^\s*((re|fwd?|aw|sv)\s*:\s*)+/i, '').trim().toLowerCase();
+import { baseSubject, blocksNode, reveal, withLines } from '../lib/mailtext.js';
 
 /** Deeper replies are drawn at this indentation; the depth is still printed. */
 const MAX_INDENT = 12;
@@ -79,7 +77,7 @@ function card(item, threadId, loader) {
   const { node: n, depth, parent } = item;
   const mid = n.messageId;
   const idPrefix = `m-${cardIds.next()}`;
-  const showSubject = !parent || base(n.subject) !== base(parent.subject);
+  const showSubject = !parent || baseSubject(n.subject) !== baseSubject(parent.subject);
   const body = el('div', { class: 'card-body' }, el('p', { class: 'muted loading', text: 'loading…' }));
   const permalink = links.threadAt(threadId, mid);
   const c = el(

@@ -2,14 +2,12 @@
 // its current status (the latest decisive event), since when, whether a release carries
 // it, and its whole timeline: every event with its date, sender, mail and the sentence
 // that made it. Everything from a mail is set as text.
-import { api, badge, el, enc, errorNode, fill } from '../lib/dom.js';
+import { api, badge, day, el, enc, errorNode, fill } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 import { fixLinks } from './fix-links.js';
 
 /** The statuses the server knows (domain/patch/stable-status.ts STATUSES). */
 export const STATUSES = ['wanted', 'autosel', 'failed-to-apply', 'not-needed', 'backport-posted', 'queued', 'in-review', 'released'];
-
-const day = (iso) => (iso ? iso.slice(0, 10) : 'undated');
 
 /** "released in 6.1.50 (stable git tree)", "not in a release up to 6.1.120", "release unknown". */
 export function releaseText(r) {

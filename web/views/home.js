@@ -1,11 +1,9 @@
 // #/ : what this archive holds (lists, messages, dates, series, races, stable branches),
 // its recent races and series, example queries built from its own data, and the
 // simulator scenarios that concern mail found in it: nothing assumes the sample.
-import { api, badge, el, fill, section, when } from '../lib/dom.js';
+import { api, day, el, fill, plural, section, when } from '../lib/dom.js';
 import { links } from '../lib/router.js';
-
-const plural = (n, one, many) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
-const day = (iso) => (iso ? iso.slice(0, 10) : '?');
+import { raceList } from './races.js';
 
 function loaded(stats) {
   const c = stats.counts;
@@ -16,7 +14,7 @@ function loaded(stats) {
     { class: 'loaded' },
     `${plural(c.messages ?? 0, 'message', 'messages')} in ${plural(c.threads ?? 0, 'thread', 'threads')}`,
     lists.length ? [' from ', lists.slice(0, 6).flatMap((l, i) => [i ? ', ' : '', el('a', { href: links.search({ q: `l:${l.list}` }), text: l.list }), ` (${l.messages.toLocaleString('en')})`]), lists.length > 6 ? ` and ${lists.length - 6} more lists` : ''] : '',
-    o.firstDate ? `, ${day(o.firstDate)} to ${day(o.lastDate)}` : '',
+    o.firstDate ? `, ${day(o.firstDate, '?')} to ${day(o.lastDate, '?')}` : '',
     `; ${plural(c.series ?? 0, 'series', 'series')}, ${plural(c.patches ?? 0, 'patch', 'patches')}, `,
     el('a', { href: links.races(), text: plural(c.races ?? 0, 'race', 'races') }),
     ` with ${plural(c.fixes ?? 0, 'proposed fix', 'proposed fixes')}`,
@@ -44,14 +42,6 @@ export function exampleQueries(stats, races) {
   if (branch) out.push([`branch:${branch}`, `fixes seen for ${branch}.y`]);
   out.push(['is:race', 'every message of a thread read as a race']);
   return out;
-}
-
-function raceList(races) {
-  return el(
-    'ul',
-    { class: 'plain' },
-    races.map((x) => el('li', {}, badge(x.outcome), ' ', el('a', { href: links.race(x.id), text: x.title }), el('span', { class: 'meta', text: ` — ${x.status}, ${plural(x.fixes, 'fix', 'fixes')}, ${day(x.lastDate)}` }))),
-  );
 }
 
 function seriesList(series) {

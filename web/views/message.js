@@ -1,7 +1,7 @@
 // #/m/<mid>: one message with everything a reviewer needs around it: its thread, the
 // scenarios modelling the fix it proposes, its series and its stable status. The body is
 // the decoded text part, shown as text.
-import { api, apiOptional, badge, el, enc, errorNode, section, when, whoFull, fill } from '../lib/dom.js';
+import { api, apiOptional, el, enc, errorNode, section, when, whoFull, fill } from '../lib/dom.js';
 import { messageEvidenceText } from '../lib/evidence-text.js';
 import { copyEvidence } from './copy-evidence.js';
 import { blocksNode, withLines } from '../lib/mailtext.js';
@@ -10,6 +10,7 @@ import { threadTree } from './thread-tree.js';
 import { fixLinks } from './fix-links.js';
 import { seriesSummary } from './series.js';
 import { fixStatusTable } from './fix-status.js';
+import { raceList } from './races.js';
 
 function headerRows(m) {
   const rows = [
@@ -51,15 +52,6 @@ function downloads(m) {
   );
 }
 
-/** The races whose threads hold this message, when there are any. */
-function racesPanel(races) {
-  if (!races.length) return null;
-  return section(
-    'Races',
-    el('ul', { class: 'plain' }, races.map((r) => el('li', {}, badge(r.outcome), ' ', el('a', { href: links.race(r.id), text: r.title }), el('span', { class: 'meta', text: ` — ${r.status}, ${r.fixes} proposed fix${r.fixes === 1 ? '' : 'es'}` })))),
-  );
-}
-
 /** A failing side panel must not take the message down with it. */
 async function panel(promise) {
   try {
@@ -73,14 +65,14 @@ export async function messageView(root, { args, query }) {
   const mid = args[0] ?? '';
   const copy = Number(query.get('copy')) || 0;
   const [m, thread] = await Promise.all([api(`/api/messages/${enc(mid)}${copy ? `?copy=${copy}` : ''}`), apiOptional(`/api/threads/${enc(mid)}`)]);
-  const [scenarios, series, status, races] = await Promise.all([
+  const [scenarios, series, status, structure] = await Promise.all([
     panel(fixLinks(m.messageId)),
     panel(apiOptional(`/api/series/${enc(m.messageId)}`).then((s) => (s ? seriesSummary(s, m.messageId) : null))),
     panel(apiOptional(`/api/fix-status/${enc(m.messageId)}`).then((f) => (f ? section('Stable branches', fixStatusTable(f), el('p', {}, el('a', { href: links.fix(m.messageId), text: 'the fix on its own page' }))) : null))),
     api(`/api/messages/${enc(m.messageId)}/structure${copy ? `?copy=${copy}` : ''}`).catch(() => null),
   ]);
   // The body as its reply structure (quotes folded, diff as a diff); as plain text when that fails.
-  const body = races?.blocks?.length ? blocksNode(withLines(m.body, races), 'body', (b) => (thread ? links.threadAt(thread.threadId, m.messageId, b) : null)) : el('pre', { class: 'body', text: m.body });
+  const body = structure?.blocks?.length ? blocksNode(withLines(m.body, structure), 'body', (b) => (thread ? links.threadAt(thread.threadId, m.messageId, b) : null)) : el('pre', { class: 'body', text: m.body });
   const attachments = m.attachments.length
     ? el('ul', { class: 'attachments' }, m.attachments.map((a) => el('li', { text: `${a.filename ?? '(unnamed)'} — ${a.contentType}, ${a.size} bytes` })))
     : null;
@@ -95,7 +87,8 @@ export async function messageView(root, { args, query }) {
       thread
         ? el('details', { class: 'thread', open: thread.messages <= 30 }, el('summary', {}, `Thread: ${thread.messages} message${thread.messages === 1 ? '' : 's'} · `, el('a', { href: links.threadAt(thread.threadId, m.messageId), text: 'read it as a conversation' })), threadTree(thread.root, m.messageId))
         : null,
-      races ? racesPanel(races.races) : null,
+      // The races whose threads hold this message, when there are any.
+      structure?.races?.length ? section('Races', raceList(structure.races)) : null,
       scenarios,
       series,
       status,

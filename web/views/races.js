@@ -1,6 +1,6 @@
 // #/races?file=&function=&lock=&outcome=&status=&d=&offset= : the races read out of the
 // mail, newest activity first, filtered as /api/races filters them.
-import { api, badge, el, fill, when } from '../lib/dom.js';
+import { api, badge, day, el, fill, plural } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 
 const PAGE = 50;
@@ -30,6 +30,15 @@ function filterForm(query, outcomes) {
     location.hash = links.races(p);
   });
   return form;
+}
+
+/** Race summaries as a short list (the home page's recent races, a message's races). */
+export function raceList(races) {
+  return el(
+    'ul',
+    { class: 'plain' },
+    races.map((x) => el('li', {}, badge(x.outcome), ' ', el('a', { href: links.race(x.id), text: x.title }), el('span', { class: 'meta', text: ` — ${x.status}, ${plural(x.fixes, 'proposed fix', 'proposed fixes')}, ${day(x.lastDate)}` }))),
+  );
 }
 
 export async function racesView(root, { query }) {
@@ -65,7 +74,7 @@ export async function racesView(root, { query }) {
                 el('td', {}, badge(x.outcome)),
                 el('td', {}, badge(x.status)),
                 el('td', { text: `${Math.round(x.confidence * 100)}%` }),
-                el('td', { class: 'meta', text: `${when(x.firstDate).slice(0, 10)} .. ${when(x.lastDate).slice(0, 10)}` }),
+                el('td', { class: 'meta', text: `${day(x.firstDate)} .. ${day(x.lastDate)}` }),
                 el('td', { text: String(x.fixes) }),
                 el('td', { text: String(x.evidence.length) }),
               ),

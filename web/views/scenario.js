@@ -4,6 +4,7 @@
 // deadlock, and the steps no interleaving reached.
 import { api, badge, el, enc, errorNode, section, table, when, who, fill } from '../lib/dom.js';
 import { links } from '../lib/router.js';
+import { simCommand } from '../lib/evidence-text.js';
 
 function expected(s, variant, config) {
   return s.expect.find((x) => x.variant === variant && x.config === config) ?? null;
@@ -153,7 +154,7 @@ export function runNode(s, r) {
           el('p', { class: 'unreached' }, r.unreached.map((u, i) => [i ? ', ' : '', el('code', { text: u })])),
         ]
       : null,
-    el('p', { class: 'meta' }, 'Reproduce: ', el('code', { text: `npx loregraph sim run ${r.scenario} --variant ${r.variant} --config ${r.config}` })),
+    el('p', { class: 'meta' }, 'Reproduce: ', el('code', { text: simCommand(r.scenario, r.variant, r.config) })),
   );
 }
 

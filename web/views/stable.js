@@ -1,11 +1,9 @@
 // #/stable: every fix against every stable branch known in the data (a fix per row, a
 // branch per column, counts per status under each branch), so "what is still missing
 // from 6.1" is one look. #/stable/<branch>?status= : every fix seen for one branch.
-import { api, badge, el, enc, table, fill } from '../lib/dom.js';
+import { api, badge, day, el, enc, table, fill } from '../lib/dom.js';
 import { links } from '../lib/router.js';
 import { releaseText, STATUSES } from './fix-status.js';
-
-const day = (iso) => (iso ? iso.slice(0, 10) : '');
 
 async function overview(root, query) {
   const status = STATUSES.includes(query.get('status')) ? query.get('status') : null;
@@ -41,7 +39,7 @@ async function overview(root, query) {
       el('th', {}, el('a', { href: links.fix(fix.upstreamCommit ?? fix.patchMessageId ?? fix.key), text: fix.title })),
       branches.map((b) => {
         const c = cells[b];
-        return el('td', c ? { title: `${c.status} since ${day(c.since)}; ${releaseText(c.release)}` } : {}, c ? badge(c.status) : '');
+        return el('td', c ? { title: `${c.status} since ${day(c.since, '')}; ${releaseText(c.release)}` } : {}, c ? badge(c.status) : '');
       }),
     ),
   );
@@ -82,7 +80,7 @@ export async function stableView(root, { args, query }) {
             el('a', { href: links.fix(fix.upstreamCommit ?? fix.patchMessageId ?? fix.key), text: fix.title }),
             fix.upstreamCommit ? el('code', { text: fix.upstreamCommit.slice(0, 12) }) : '',
             badge(s.status),
-            day(s.since),
+            day(s.since, ''),
             releaseText(s.release),
             el('span', {}, s.evidence.map((mid, i) => [i ? ' ' : '', el('a', { href: links.message(mid), text: `[${i + 1}]`, title: `<${mid}>` })])),
           ]),

@@ -1,12 +1,12 @@
 // A thread as nested lists; ghosts (referenced, never archived) are shown as such.
 import { el, when, who } from '../lib/dom.js';
 import { links } from '../lib/router.js';
+import { baseSubject } from '../lib/mailtext.js';
 
-const base = (subject) => subject.replace(/^\s*((re|fwd?|aw|sv)\s*:\s*)+/i, '').trim().toLowerCase();
 
 /** As public-inbox does, a reply that keeps its parent's subject shows only who and when. */
 function nodeItem(n, focus, parentBase) {
-  const same = parentBase !== null && base(n.subject) === parentBase;
+  const same = parentBase !== null && baseSubject(n.subject) === parentBase;
   const label = n.ghost
     ? el('span', { class: 'ghost', text: `(not in the archive: <${n.messageId}>)` })
     : el(
@@ -15,7 +15,7 @@ function nodeItem(n, focus, parentBase) {
         same ? null : el('span', { class: 'subject', text: n.subject || '(no subject)' }),
         el('span', { class: same ? 'who' : 'meta', text: same ? `${who(n.from)}, ${when(n.date)}` : ` — ${who(n.from)}, ${when(n.date)}` }),
       );
-  const mine = n.ghost ? parentBase : base(n.subject);
+  const mine = n.ghost ? parentBase : baseSubject(n.subject);
   const kids = n.children.length ? el('ul', {}, n.children.map((c) => nodeItem(c, focus, mine))) : null;
   return el('li', {}, label, kids);
 }

@@ -1,9 +1,7 @@
 // #/watch: the saved searches (`loregraph watch add NAME QUERY`); #/watch/<name>: what it
 // matched since its last `loregraph watch up` ("new since your last visit"), with its Atom feed.
-import { api, el, fill, table } from '../lib/dom.js';
+import { api, day, el, fill, table } from '../lib/dom.js';
 import { href, links } from '../lib/router.js';
-
-const day = (iso) => (iso ? iso.slice(0, 10) : '');
 
 async function list(root) {
   const watches = await api('/api/watches');
@@ -22,7 +20,7 @@ async function list(root) {
 async function fresh(root, name) {
   const r = await api(`/api/watches/${encodeURIComponent(name)}/new`);
   const w = r.watch;
-  const rows = r.new.map((m) => [day(m.date), m.from ? m.from.name || m.from.address : '', el('a', { href: links.message(m.messageId), text: m.subject || '(no subject)' })]);
+  const rows = r.new.map((m) => [day(m.date, ''), m.from ? m.from.name || m.from.address : '', el('a', { href: links.message(m.messageId), text: m.subject || '(no subject)' })]);
   fill(
     root,
     el('h1', { text: `Saved search ${w.name}` }),
