@@ -34,13 +34,22 @@ export function archiveOverview(db: Db, recent = 8): ArchiveOverview {
     `SELECT branch, COUNT(DISTINCT COALESCE(fix_key, upstream_commit, title_key)) AS fixes
        FROM stable_events WHERE status IS NOT NULL AND branch <> '?' GROUP BY branch`,
   ).sort((a, b) => b.branch.localeCompare(a.branch, undefined, { numeric: true }));
+  // A series posted again (v2, v3, a resend) is one entry, its newest posting: the page
+  // links to the series, which lists every version. Read a few more to fill the list.
+  const seen = new Set<string>();
   const recentSeries = rows<{ title: string; version: string; messageId: string | null; sender: string | null; date: number | null; patches: number }>(
     db,
     `SELECT s.title, s.version, COALESCE(s.cover_message_id, (SELECT p.message_id FROM series_patches p WHERE p.series_id = s.id ORDER BY p.idx LIMIT 1)) AS messageId,
             s.sender_email AS sender, s.date, (SELECT COUNT(*) FROM series_patches p WHERE p.series_id = s.id) AS patches
        FROM series s WHERE s.date IS NOT NULL AND s.date < ? ORDER BY s.date DESC LIMIT ?`,
     horizon,
-    recent,
-  ).flatMap((r) => (r.messageId === null ? [] : [{ ...r, messageId: r.messageId }]));
+    recent * 4,
+  )
+    .flatMap((r) => {
+      if (r.messageId === null || seen.has(r.title)) return [];
+      seen.add(r.title);
+      return [{ ...r, messageId: r.messageId }];
+    })
+    .slice(0, recent);
   return { lists, firstDate: first, lastDate: last, stableBranches, recentSeries };
 }

@@ -40,6 +40,18 @@ describe('archiveOverview', () => {
     expect([...dates].sort((a, b) => b - a)).toEqual(dates);
   });
 
+  it('lists a series posted in several versions once, as its newest version', () => {
+    const o = archiveOverview(db, 50);
+    const titles = o.recentSeries.map((s) => s.title);
+    expect(new Set(titles).size).toBe(titles.length);
+    const versions = db.sql.prepare('SELECT title, COUNT(*) AS n, MAX(date) AS newest FROM series GROUP BY title HAVING n > 1').all() as { title: string; n: number; newest: number }[];
+    expect(versions.length).toBeGreaterThan(0);
+    for (const v of versions) {
+      const shown = o.recentSeries.find((s) => s.title === v.title);
+      if (shown) expect(shown.date).toBe(v.newest);
+    }
+  });
+
   it('is served in /api/stats with ISO dates', async () => {
     const app = buildApp({ db, scenarioDir: join(REPO_ROOT, 'test/fixtures/sim'), simRunner: 'inline', knowledgeBuilder: 'inline' });
     try {
