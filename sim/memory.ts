@@ -66,9 +66,14 @@ export function forwardJs(L: MemLayout, t: number, a: string, loc: string): stri
     for (let i = 0; i < L.K; i++) v = tern(`${a}[${tm.sbLen}] > ${i} && ${at(i, 0)} === ${loc}`, at(i, 1), v);
     return v;
   }
+  // Each entry names the older value once: a plain store to loc replaces it, anything else
+  // adds (the entry's value for an addition to loc, else 0). Naming it in both arms of a
+  // ternary, as a hit-or-miss split would, doubles the text per entry: 2^K copies in every
+  // load, for V8 to parse and compile afresh in every model.
   let v = `${a}[${loc}]`;
   for (let i = 0; i < L.K; i++) {
-    v = tern(`${a}[${tm.sbLen}] > ${i} && ${at(i, 0)} === ${loc}`, tern(`(${at(i, 3)} & ${F_ADD}) !== 0`, `((${v} + ${at(i, 1)}) | 0)`, at(i, 1)), v);
+    const hit = `${a}[${tm.sbLen}] > ${i} && ${at(i, 0)} === ${loc}`;
+    v = tern(`${hit} && (${at(i, 3)} & ${F_ADD}) === 0`, at(i, 1), `((${v} + (${hit} ? ${at(i, 1)} : 0)) | 0)`);
   }
   return v;
 }

@@ -58,7 +58,10 @@ export class PmlMemory {
     let v = typeof loc === 'number' ? this.names.slot(loc) : this.dispatch(loc);
     for (let i = 0; i < this.K; i++) {
       const hit = `${sbv(t, 'len')} > ${i} && ${sbv(t, 'loc')}[${i}] == ${loc}`;
-      v = this.adds ? `(${hit} -> ((${sbv(t, 'fl')}[${i}] & ${F_ADD}) != 0 -> ${v} + ${sbv(t, 'val')}[${i}] : ${sbv(t, 'val')}[${i}]) : ${v})` : `(${hit} -> ${sbv(t, 'val')}[${i}] : ${v})`;
+      // The older value is named once per entry, as in sim/memory.ts forwardJs: in both arms
+      // of a hit-or-miss split it would double per entry (2^K copies, which pan.c compiles).
+      const val = `${sbv(t, 'val')}[${i}]`;
+      v = this.adds ? `((${hit} && (${sbv(t, 'fl')}[${i}] & ${F_ADD}) == 0) -> ${val} : ${v} + (${hit} -> ${val} : 0))` : `(${hit} -> ${val} : ${v})`;
     }
     return v;
   }

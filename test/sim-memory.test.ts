@@ -2,10 +2,12 @@
 // barriers and what orders them, each pinned with replays that read the values. The classic
 // patterns are in sim/examples/memory-models.yaml; the LKMM's own litmus tests in
 // sim-litmus.test.ts; SPIN checks both (sim-spin-primitives, sim-spin-litmus).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile, type Model, type State } from '../sim/compile.ts';
 import { SimError } from '../sim/errors.ts';
 import { checkAll, instantiate, loadScenario, parseScenario, runScenario, type Scenario } from '../sim/index.ts';
+import { F_ADD, forwardJs } from '../sim/memory.ts';
 import { replayWitness } from '../sim/replay.ts';
 import { storyOf } from '../sim/story.ts';
 
@@ -185,5 +187,34 @@ describe('memory models and the rest of the explorer', () => {
     const witness = replayWitness(m, w('sb0:store', 'sb1:store', 'sb0:load', 'sb1:load', 'sb0:out', 'sb1:out', 'sb0~mem:flush store0', 'sb1~mem:flush store0')).steps;
     const st = storyOf(m, { kind: 'final', property: 'sb_not_both_zero', witness });
     expect(st.shown.map((i) => `${witness[i]!.thread}:${witness[i]!.step}`)).toEqual(['sb0:store', 'sb1:store', 'sb0:load', 'sb1:load', 'sb0:out', 'sb1:out']);
+  });
+});
+
+describe('store forwarding (sim/memory.ts forwardJs)', () => {
+  // A buffer of K entries (loc, val, epoch, flags) after a length slot, memory before it.
+  const K = 8;
+  const layout = { model: 'lkmm-lite' as const, weak: true, K, P: 0, adds: true, threads: [{ sbLen: 4, sbEpoch: 5, sbBase: 6, lbLen: 0, lbBase: 0, pc: 0 }] };
+  const entry = fc.record({ loc: fc.integer({ min: 0, max: 3 }), val: fc.integer({ min: -5, max: 5 }), add: fc.boolean() });
+
+  it('reads the newest plain store to the location with the later additions on it, else memory with them', () => {
+    const read = new Function('s', `return ${forwardJs(layout, 0, 's', '2')};`) as (s: State) => number;
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 4, maxLength: 4 }), fc.array(entry, { maxLength: K }), (memory, buf) => {
+        const s = new Int32Array(6 + K * 4);
+        s.set(memory);
+        s[4] = buf.length;
+        buf.forEach((e, i) => s.set([e.loc, e.val, 0, e.add ? F_ADD : 0], 6 + i * 4));
+        // The reference: oldest to newest, a plain store replaces, an addition adds.
+        let want = memory[2]!;
+        for (const e of buf) if (e.loc === 2) want = e.add ? want + e.val : e.val;
+        expect(read(s)).toBe(want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('grows linearly with the buffer, not doubling per entry: every load in the generated code carries it', () => {
+    const size = (k: number): number => forwardJs({ ...layout, K: k }, 0, 's', '2').length;
+    expect(size(8) - size(7)).toBe(size(7) - size(6));
   });
 });
