@@ -26,7 +26,3 @@ export function syncedUpTo(db: Db): Map<string, string> {
   const rows = db.sql.prepare('SELECT branch, newest FROM stable_synced').all() as { branch: string; newest: string }[];
   return new Map(rows.map((r) => [r.branch, r.newest]));
 }
-
-export function countStableReleases(db: Db): number {
-  return db.sql.prepare('SELECT COUNT(*) FROM stable_releases').pluck().get() as number;
-}

@@ -584,10 +584,6 @@ export function stableMatrix(db: Db): StableMatrix {
   return { branches, fixes: out };
 }
 
-export function countFixes(db: Db): number {
-  return (db.sql.prepare('SELECT COUNT(*) AS n FROM fixes').get() as { n: number }).n;
-}
-
 /** A proposed fix's status per stable branch, compact: what a race page's fix table shows. */
 export interface FixBranchStatus {
   status: StableStatus;

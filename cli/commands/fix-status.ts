@@ -5,8 +5,6 @@ import { LoregraphError } from '../../domain/errors.ts';
 import { DEFAULT_DB, normalizeMessageId, parseCommandArgs, printJson, type Command } from '../command.ts';
 import { formatFixStatus } from '../stable-format.ts';
 
-export { formatFixStatus };
-
 export const command: Command = {
   help: `usage: loregraph fix-status <sha-or-message-id> [--db FILE] [--json]
   The status of an upstream fix on each stable branch (wanted, autosel, failed-to-apply,

@@ -83,12 +83,6 @@ const DAY = 86_400_000;
 // the day after a branch's end does not mean it.
 const LAST_DAY = DAY - 1;
 
-const BY_NAME = new Map(STABLE_BRANCH_TABLE.map((b) => [b.branch, b]));
-
-export function branchInfo(branch: string): StableBranchInfo | undefined {
-  return BY_NAME.get(branch);
-}
-
 /** The stable branches maintained on a day (ms since epoch), newest first. */
 export function maintainedOn(date: number): string[] {
   return STABLE_BRANCH_TABLE.filter((b) => Date.parse(b.first) <= date && (b.last === null || date <= Date.parse(b.last) + LAST_DAY))

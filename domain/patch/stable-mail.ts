@@ -7,8 +7,6 @@ import { parseSubject, type SubjectInfo } from './subject.ts';
 import { expandBranchRange } from './stable-branches.ts';
 import { isStableTeam } from './stable-reply.ts';
 
-export { expandBranchRange };
-
 export type StableKind =
   /** "Patch "X" has been added to the 6.6-stable tree" (queued). */
   | 'added'

@@ -31,7 +31,7 @@ export interface ReplyDecision {
 }
 
 /** The replier's own text: no quoted lines, no signature, no copy of the mail answered. */
-export function ownText(body: string): string {
+function ownText(body: string): string {
   const out: string[] = [];
   for (const line of body.split('\n')) {
     if (/^-- ?$/.test(line) || /^-{3,}\s*Original Message\s*-{3,}/i.test(line) || /^_{10,}\s*$/.test(line)) break;

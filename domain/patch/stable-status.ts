@@ -28,7 +28,7 @@ export const STATUSES = [
 export type StableStatus = (typeof STATUSES)[number];
 
 /** Orders events of the same instant (a FAILED mail that also quotes the Cc: stable wish). */
-export function statusRank(s: StableStatus): number {
+function statusRank(s: StableStatus): number {
   return STATUSES.indexOf(s);
 }
 
