@@ -32,6 +32,9 @@ function filterForm(query, outcomes) {
   return form;
 }
 
+/** When a race was discussed: one day, or the first and last. */
+const active = (x) => (day(x.firstDate) === day(x.lastDate) ? day(x.lastDate) : `${day(x.firstDate)} .. ${day(x.lastDate)}`);
+
 /** Race summaries as a short list (the home page's recent races, a message's races). */
 export function raceList(races) {
   return el(
@@ -62,7 +65,7 @@ export async function racesView(root, { query }) {
       ? el(
           'table',
           { class: 'races' },
-          el('thead', {}, el('tr', {}, ['race', 'outcome', 'status', 'confidence', 'active', 'fixes', 'mails'].map((h) => el('th', { text: h })))),
+          el('thead', {}, el('tr', {}, [['race'], ['outcome'], ['status'], ['confidence'], ['active'], ['fixes', 'fixes proposed in its threads'], ['read from', 'the mails the race was read from, not every mail of its threads']].map(([h, title]) => el('th', { text: h, title })))),
           el(
             'tbody',
             {},
@@ -74,9 +77,9 @@ export async function racesView(root, { query }) {
                 el('td', {}, badge(x.outcome)),
                 el('td', {}, badge(x.status)),
                 el('td', { text: `${Math.round(x.confidence * 100)}%` }),
-                el('td', { class: 'meta', text: `${day(x.firstDate)} .. ${day(x.lastDate)}` }),
+                el('td', { class: 'meta active', text: active(x) }),
                 el('td', { text: String(x.fixes) }),
-                el('td', { text: String(x.evidence.length) }),
+                el('td', { class: 'count', text: plural(x.evidence.length, 'mail', 'mails') }),
               ),
             ),
           ),
