@@ -112,6 +112,15 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
   ['question', /\?\s*$/],
 ];
 
+/** What is at stake once something says "race": the report's loss, corruption or crash. */
+export const STAKES = /\b(?:data[- ]loss|los(?:e|t|ing) (?:data|writes?|updates?)|discard(?:s|ed)? dirty|corrupt(?:s|ed|ion)?|use-after-free|BUG_ON|kernel BUG|crash(?:es|ed)?|hang(?:s|ing)?)\b/i;
+
+/** The stance a review trailer gives, or null for a trailer that takes none. */
+export function trailerStance(name: string): 'reviewed' | 'acked' | 'tested' | 'nacked' | null {
+  const n = name.toLowerCase();
+  return n === 'reviewed-by' ? 'reviewed' : n === 'acked-by' ? 'acked' : n === 'tested-by' ? 'tested' : n === 'nacked-by' ? 'nacked' : null;
+}
+
 /** A maintainer's reply that takes the patch. */
 export const APPLIED = /^\s*(?:Applied|Queued|Pushed|Picked up|Merged)\b[^.\n]{0,80}(?:thanks|thank you|\.|!|$)|\b(?:applied|queued) (?:to|in|into|for) (?:the )?[\w./-]*(?:branch|tree|for-next|dev|-next|fixes)\b|\bthanks,? applied\b/i;
 

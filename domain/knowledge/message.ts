@@ -27,11 +27,13 @@ import {
   RACE_SUBSTRINGS,
   RACE_WORDS,
   REASON_HINT,
+  STAKES,
   STANCE_WORDS,
+  trailerStance,
   TRAPS,
   WIP,
 } from './lexicon.ts';
-import { blockText, parseReply, type Block, type ReplyStructure } from './reply.ts';
+import { blockText, parseReply, unquote, type Block, type ReplyStructure } from './reply.ts';
 import type { Evidence, FixProposal, MessageKnowledge, Outcome, Reason, StanceSignal } from './types.ts';
 
 export interface MessageAnalysis {
@@ -57,24 +59,17 @@ function clip(s: string): string {
   return t.length > MAX_EVIDENCE ? `${t.slice(0, MAX_EVIDENCE - 1)}…` : t;
 }
 
-/** Sentences of a prose block; code-ish lines stay whole. */
-export function sentences(text: string): string[] {
-  const cached = sentenceCache.get(text);
-  if (cached) return cached;
-  const out = splitSentences(text);
-  // one message's units are asked for their sentences by several readers: keep the last few
-  if (sentenceCache.size > 64) sentenceCache.clear();
-  sentenceCache.set(text, out);
-  return out;
-}
-
-const sentenceCache = new Map<string, string[]>();
-
+/** Sentences of a prose block. */
 function splitSentences(text: string): string[] {
   return text
     .split(/(?<=[.!?])\s+(?=[A-Z(`"'*-])/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+}
+
+/** A unit's sentences, split once: several readers (reasons, fixes, stances) ask for them. */
+function sentences(u: Unit): string[] {
+  return (u.sentences ??= splitSentences(u.text));
 }
 
 // A path in the tree: its first part has no dot (example.org/x.c is a URL, not a file).
@@ -141,6 +136,7 @@ interface Unit {
   author: string | null;
   text: string;
   kind: Block['kind'] | 'subject';
+  sentences?: string[];
 }
 
 // Quoted text is read up to this much per message, nearest to the sender's own words
@@ -182,8 +178,8 @@ function ev(messageId: string, unit: Unit, text: string): Evidence {
   return at > 0 ? { messageId, block: unit.block, at, text: clip(text) } : { messageId, block: unit.block, text: clip(text) };
 }
 
-function firstSentenceMatching(text: string, re: RegExp): string | null {
-  for (const s of sentences(text)) if (re.test(s)) return s;
+function firstMatching(sents: readonly string[], re: RegExp): string | null {
+  for (const s of sents) if (re.test(s)) return s;
   return null;
 }
 
@@ -207,21 +203,19 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
     const u = units[at]!;
     const text = texts[at]!;
     const scale = u.depth === 0 ? 1 : QUOTED_WEIGHT;
-    {
-      const s = firstSentenceMatching(text, re) ?? text;
-      const w = weight * (weight > 0 ? scale : 1) * (u.kind === 'subject' && weight > 0 && !isReplySubject ? 1.5 : 1);
-      const trap = TRAPS.some(([k]) => k === kind);
-      const reason: Reason = { kind: trap ? `trap:${kind}` : kind, weight: w, evidence: ev(id, u, s) };
-      if (u.depth > 0) reason.quotedFrom = u.author ?? '';
-      reasons.push(reason);
-    }
+    const s = firstMatching(u.kind === 'diff' ? splitSentences(text) : sentences(u), re) ?? text;
+    const w = weight * (weight > 0 ? scale : 1) * (u.kind === 'subject' && weight > 0 && !isReplySubject ? 1.5 : 1);
+    const trap = TRAPS.some(([k]) => k === kind);
+    const reason: Reason = { kind: trap ? `trap:${kind}` : kind, weight: w, evidence: ev(id, u, s) };
+    if (u.depth > 0) reason.quotedFrom = u.author ?? '';
+    reasons.push(reason);
   }
   // what the words lose or break, once something says "race": the report's stakes
   const concurrency = reasons.some((r) => r.weight > 0 && RACE_WORDS.some(([k]) => k === r.kind));
   if (concurrency) {
-    const stakes = units.find((u) => u.kind !== 'code' && u.kind !== 'diff' && /\b(?:data[- ]loss|los(?:e|t|ing) (?:data|writes?|updates?)|discard(?:s|ed)? dirty|corrupt(?:s|ed|ion)?|use-after-free|BUG_ON|kernel BUG|crash(?:es|ed)?|hang(?:s|ing)?)\b/i.test(u.text));
+    const stakes = units.find((u) => u.kind !== 'code' && u.kind !== 'diff' && STAKES.test(u.text));
     if (stakes) {
-      const s = firstSentenceMatching(stakes.text, /\b(?:data[- ]loss|los|discard|corrupt|use-after-free|BUG|crash|hang)/i) ?? stakes.text;
+      const s = firstMatching(sentences(stakes), STAKES) ?? stakes.text;
       const reason: Reason = { kind: 'stakes', weight: 1, evidence: ev(id, stakes, s) };
       if (stakes.depth > 0) reason.quotedFrom = stakes.author ?? '';
       reasons.push(reason);
@@ -247,7 +241,7 @@ function outcomeOf(id: string, units: Unit[]): { outcome: Outcome; evidence: Evi
     if (u.kind === 'code' || u.kind === 'diff') continue;
     for (const [rank, [outcome, re]] of OUTCOME_WORDS.entries()) {
       if (!present[rank] || !re.test(u.text)) continue;
-      const s = firstSentenceMatching(u.text, re) ?? u.text;
+      const s = firstMatching(sentences(u), re) ?? u.text;
       const score = rank + (u.kind === 'subject' ? -10 : u.depth * 2);
       if (!best || score < best.rank) best = { outcome, evidence: ev(id, u, s), rank: score };
       break;
@@ -262,7 +256,6 @@ function diffFiles(text: string): string[] {
 
 function fixProposals(
   msg: ParsedMessage,
-  r: ReplyStructure,
   units: Unit[],
   patch: PatchAnalysis | undefined,
   subj: SubjectInfo,
@@ -275,7 +268,7 @@ function fixProposals(
   const ownDiff = units.find((u) => u.kind === 'diff' && u.depth === 0 && /^(?:diff --git|--- |@@ )/m.test(u.text) && /^[+-](?![+-])/m.test(u.text));
   // a new version posted as a reply ("Re: [PATCH v2] ...", whole patch inside) is a patch too
   const repost = subj.isReply && subj.isPatch && ownDiff !== undefined && units.some((u) => u.depth === 0 && /Signed-off-by:/.test(u.text));
-  if ((patch && patch.kind === 'patch') || repost) {
+  if (patch?.kind === 'patch' || repost) {
     out.push({
       kind: 'patch',
       author: (patch?.author?.name ? personName(patch.author.name) : '') || patch?.author?.email || sender,
@@ -287,24 +280,20 @@ function fixProposals(
       version: subj.versionMajor,
       evidence: ev(id, units[0]!, msg.subject),
     });
-  } else {
+  } else if (ownDiff) {
     // a diff in the sender's own text: "something like this?"
-    const diffIdx = units.findIndex((u) => u.kind === 'diff' && u.depth === 0 && /^(?:diff --git|--- |@@ )/m.test(u.text) && /^[+-](?![+-])/m.test(u.text));
-    if (diffIdx >= 0) {
-      const diff = units[diffIdx]!;
-      const before = [...units.slice(1, diffIdx)].reverse().find((u) => u.kind === 'own');
-      const intro = before ? sentences(before.text).slice(-1)[0] ?? '' : '';
-      const files = [...diff.text.matchAll(/^(?:\+\+\+|---) (?:[ab]\/)?(\S+)/gm)].map((m) => m[1] ?? '').filter((f) => f !== '/dev/null' && f.includes('.'));
-      out.push({
-        kind: 'inline-diff',
-        author: sender,
-        summary: clip(intro || `inline diff of ${[...new Set(files)].join(', ') || 'the code under discussion'}`),
-        functions: diffFunctions,
-        files: [...new Set(files)],
-        wip: WIP.test(intro) || WIP.test(msg.subject) || /\buntested\b/i.test(units.filter((u) => u.depth === 0).map((u) => u.text).join(' ')),
-        evidence: ev(id, diff, diff.text.split('\n').find((l) => /^@@|^diff --git/.test(l)) ?? diff.text.split('\n')[0] ?? ''),
-      });
-    }
+    const before = units.slice(1, units.indexOf(ownDiff)).reverse().find((u) => u.kind === 'own');
+    const intro = before ? sentences(before).slice(-1)[0] ?? '' : '';
+    const files = diffFiles(ownDiff.text);
+    out.push({
+      kind: 'inline-diff',
+      author: sender,
+      summary: clip(intro || `inline diff of ${files.join(', ') || 'the code under discussion'}`),
+      functions: diffFunctions,
+      files,
+      wip: WIP.test(intro) || WIP.test(msg.subject) || units.some((u) => u.depth === 0 && /\buntested\b/i.test(u.text)),
+      evidence: ev(id, ownDiff, ownDiff.text.split('\n').find((l) => /^@@|^diff --git/.test(l)) ?? ownDiff.text.split('\n')[0] ?? ''),
+    });
   }
   if (subj.isReply && subj.isPatch && !repost) {
     // a review of a patch we may not hold: the quoted commit message stands for it
@@ -320,7 +309,7 @@ function fixProposals(
         titleKey: subjectKey(subj),
         version: subj.versionMajor,
         quotedIn: id,
-        evidence: ev(id, quotedPatch, sentences(quotedPatch.text)[0] ?? quotedPatch.text),
+        evidence: ev(id, quotedPatch, sentences(quotedPatch)[0] ?? quotedPatch.text),
       });
     }
   }
@@ -341,7 +330,7 @@ function fixProposals(
       if (!/attach/i.test(around) && !prevTexts(units, u, 3).some((t) => /attach/i.test(t))) continue;
       out.push({ kind: 'attachment', author: u.author, summary: name, functions: [], files: [], wip: WIP.test(name), evidence: ev(id, u, name) });
     }
-    for (const s of sentences(u.text)) {
+    for (const s of sentences(u)) {
       if (!/\battach(?:ing|ed)?\b.{0,40}\b(?:patch|diff|fix)\b/i.test(s) || /\.(?:patch|diff)\b/.test(s)) continue;
       if (/\b(?:repro|reproducer|config|log|dmesg|trace|script)\b/i.test(s) && !/\bpatch\b/i.test(s)) continue;
       if (out.some((f) => f.kind === 'attachment' && f.evidence.block === u.block)) continue;
@@ -351,7 +340,7 @@ function fixProposals(
   // ideas in prose
   for (const u of IDEA.test(prose) ? units : []) {
     if (!readable(u) || !IDEA.test(u.text)) continue;
-    for (const s of sentences(u.text)) {
+    for (const s of sentences(u)) {
       if (!IDEA.test(s)) continue;
       const fns = [...new Set([...functionsOf(s), ...functionsIn(s).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f))])];
       const codeish =
@@ -400,7 +389,7 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
   // trailers a reply gives are stances on what it answers
   if (patch && patch.kind !== 'patch') {
     for (const t of patch.trailers) {
-      const kind = t.name === 'Reviewed-by' ? 'reviewed' : t.name === 'Acked-by' ? 'acked' : t.name === 'Tested-by' ? 'tested' : t.name === 'Nacked-by' ? 'nacked' : null;
+      const kind = trailerStance(t.name);
       if (!kind) continue;
       out.push({ stance: kind, author: sender, evidence: { messageId: id, block: null, text: clip(`${t.name}: ${t.value}`) }, answers: null });
     }
@@ -415,18 +404,19 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
     // a patch's own description is no stance; quoted text is someone else's, counted where they said it
     if (u.depth === 0 && isPatch) continue;
     const block = u.block === null ? undefined : r.blocks[u.block];
-    for (const s of sentences(u.text)) {
-      if (/^(?:Reviewed|Acked|Tested|Nacked)-by:/.test(s)) {
-        if (u.depth > 0) continue;
-        const kind = s.startsWith('Reviewed') ? 'reviewed' : s.startsWith('Acked') ? 'acked' : s.startsWith('Tested') ? 'tested' : 'nacked';
-        if (!out.some((o) => o.stance === kind && o.evidence.block === null)) out.push({ stance: kind, author: u.author, evidence: ev(id, u, s), answers: null });
+    for (const s of sentences(u)) {
+      const trailer = /^([A-Z][a-z]+-by):/.exec(s);
+      const kind = trailer?.[1] ? trailerStance(trailer[1]) : null;
+      if (kind) {
+        if (u.depth === 0 && !out.some((o) => o.stance === kind && o.evidence.block === null)) out.push({ stance: kind, author: u.author, evidence: ev(id, u, s), answers: null });
         continue;
       }
       for (const [stance, re] of kinds) {
         if (!re.test(s)) continue;
         if (stance === 'question' && (s.length < 15 || !/\b(?:this|that|it|the fix|the patch|your|we|lock|race|why|how|what|can|could|would|should|does|is)\b/i.test(s))) break;
-        const answered = block && block.answers !== null && block.depth === 0 ? r.blocks[block.answers] : answeredByQuote(r, u.block);
-        const answersIdx = block && block.answers !== null && block.depth === 0 ? block.answers : answeredIndex(r, u.block);
+        // an own paragraph answers the quote above it; a quoted one, the deeper quote above it
+        const answersIdx = block?.depth === 0 ? block.answers : answeredIndex(r, u.block);
+        const answered = answersIdx === null ? undefined : r.blocks[answersIdx];
         const signal: StanceSignal = {
           stance,
           author: u.author,
@@ -456,11 +446,6 @@ function answeredIndex(r: ReplyStructure, blockIdx: number | null): number | nul
   return null;
 }
 
-function answeredByQuote(r: ReplyStructure, blockIdx: number | null): Block | undefined {
-  const i = answeredIndex(r, blockIdx);
-  return i === null ? undefined : r.blocks[i];
-}
-
 export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | undefined): MessageAnalysis {
   const r = parseReply(msg.body);
   // One look at the whole mail decides how much of it is read: with no word of races,
@@ -487,12 +472,12 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
     for (let i = b.start; i <= b.end; i++) {
       const line = r.lines[i] ?? '';
       if (!line.includes(';') && !line.includes('{') && !line.includes('if (')) continue;
-      const t = line.replace(/^(?:\s?>)+ ?/, '');
+      const t = unquote(line);
       if (/;\s*$|\{\s*$|^\s*(?:if|while|for|return)\b/.test(t)) addAll(functions, functionsIn(t).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f)));
     }
   }
   if (patch) addAll(files, patch.files.map((f) => f.path));
-  const stripped = !concerned ? [] : r.lines.map((l) => (l.charCodeAt(0) === 62 || l.charCodeAt(0) === 32 ? l.replace(/^(?:\s?>)+ ?/, '') : l));
+  const stripped = concerned ? r.lines.map(unquote) : [];
   const d = readDiagram(stripped);
   let diagram: MessageKnowledge['diagram'] = null;
   if (d) {
@@ -512,12 +497,12 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
       if (f.length >= 6 && !/_(?:lock|mutex|sem|rwsem|count|cnt|flag|flags|size|list|lru)$/.test(f)) addAll(functions, [f]);
     }
   }
-  const fixes = fixProposals(msg, r, units, patch, patch?.subject ?? parseSubject(msg.subject), diffFunctions, prose);
+  const fixes = fixProposals(msg, units, patch, patch?.subject ?? parseSubject(msg.subject), diffFunctions, prose);
   const stances = stancesOf(msg, r, units, patch);
   let applied: Evidence | null = null;
   for (const u of units) {
     if (u.depth !== 0 || u.kind !== 'own' || !APPLIED.test(u.text)) continue;
-    const s = firstSentenceMatching(u.text, APPLIED);
+    const s = firstMatching(sentences(u), APPLIED);
     if (s) {
       applied = ev(id, u, s);
       break;

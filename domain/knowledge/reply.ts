@@ -98,6 +98,11 @@ function quoteMarks(line: string): { depth: number; start: number } {
   return { depth, start: c === 32 || c === 9 ? i + 1 : i };
 }
 
+/** A line without its quote markers. */
+export function unquote(line: string): string {
+  return quoteDepth(line).rest;
+}
+
 function quoteDepth(line: string): { depth: number; rest: string } {
   const { depth, start } = quoteMarks(line);
   return { depth, rest: depth === 0 ? line : line.slice(start) };
