@@ -136,8 +136,15 @@ function fixRow(f) {
   ];
 }
 
+const FIX_HEADERS = ['fix', 'who, when', 'lifecycle', 'stances (objections first)', 'stable', 'scenarios'];
+
 function fixesTable(r) {
   if (!r.fixes.length) return section('Proposed fixes', el('p', { class: 'muted', text: 'No fix was proposed in these threads.' }));
+  // A column no fix fills would be a column of dashes down a long table: said once instead.
+  const withStable = r.fixes.some((f) => f.stable);
+  const withScenarios = r.fixes.some((f) => f.scenarios.length);
+  const keep = (_, i) => (i === 4 ? withStable : i === 5 ? withScenarios : true);
+  const missing = [withStable ? null : 'stable mail', withScenarios ? null : 'a simulator scenario'].filter(Boolean);
   return section(
     'Proposed fixes',
     el(
@@ -146,10 +153,11 @@ function fixesTable(r) {
       el(
         'table',
         { class: 'fixes' },
-        el('thead', {}, el('tr', {}, ['fix', 'who, when', 'lifecycle', 'stances (objections first)', 'stable', 'scenarios'].map((h) => el('th', { text: h })))),
-        el('tbody', {}, r.fixes.map((f) => el('tr', {}, fixRow(f).map((c) => el('td', {}, c))))),
+        el('thead', {}, el('tr', {}, FIX_HEADERS.filter(keep).map((h) => el('th', { text: h })))),
+        el('tbody', {}, r.fixes.map((f) => el('tr', {}, fixRow(f).filter(keep).map((c) => el('td', {}, c))))),
       ),
     ),
+    missing.length ? el('p', { class: 'meta', text: `No fix here has ${missing.join(' or ')}.` }) : null,
   );
 }
 
@@ -194,7 +202,7 @@ export async function proposedFixView(root, { args }) {
       factRow('files', f.files.join(', ') || '—', null),
     ),
     section('Stances', stancesCell(f)),
-    section('Stable branches', stableCell(f.stable)),
+    section('Stable branches', f.stable ? stableCell(f.stable) : el('p', { class: 'muted', text: 'No stable mail names it.' })),
     section('Simulator scenarios', scenariosCell(f)),
   );
 }
