@@ -5,7 +5,7 @@
 // reverse what follows them there as well.
 import { day, visibleControls, whoFull } from './dom.js';
 
-export const lore = (mid) => `https://lore.kernel.org/r/${encodeURI(mid).replace(/[#?]/g, encodeURIComponent)}`;
+const lore = (mid) => `https://lore.kernel.org/r/${encodeURI(mid).replace(/[#?]/g, encodeURIComponent)}`;
 
 /** One line of quoted mail, folded the way a mail client quotes. */
 function quoted(text, width = 72) {

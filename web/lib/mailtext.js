@@ -8,7 +8,7 @@ import { el } from './dom.js';
 export const baseSubject = (subject) => (subject || '').replace(/^\s*((re|fwd?|aw|sv)\s*:\s*)+/i, '').trim().toLowerCase();
 
 /** A line without its quote markers ('>', '> >', '>>' and one space after), as the server reads them. */
-export function unquote(line) {
+function unquote(line) {
   const m = /^(?:[ \t]?>)+[ \t]?/.exec(line);
   return m && m[0].includes('>') ? line.slice(m[0].length) : line;
 }
@@ -26,13 +26,13 @@ export function withLines(body, structure) {
 }
 
 /** Quoted lines shown before "show N quoted lines". */
-export const QUOTE_HEAD = 3;
+const QUOTE_HEAD = 3;
 
 /** Kernel trailers (Signed-off-by:, Reviewed-by:, Fixes:, Link:, Closes:, Cc:) end a patch's own text. */
 const TRAILER = /^(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*-by|Fixes|Link|Closes|Cc|Reported|Suggested|BugLink):\s+\S/;
 
 /** Splits an own block into its paragraphs and the trailer lines at its end. */
-export function splitTrailers(text) {
+function splitTrailers(text) {
   const lines = text.split('\n');
   let i = lines.length;
   while (i > 0 && (TRAILER.test(lines[i - 1]) || (lines[i - 1].trim() === '' && i < lines.length))) i--;
@@ -51,7 +51,7 @@ function lineClass(line) {
 }
 
 /** A diff, line by line; each hunk header is an anchor (id prefix + hunk number) whose link hrefOf(n) gives. */
-export function diffNode(text, idPrefix, hrefOf = () => null) {
+function diffNode(text, idPrefix, hrefOf = () => null) {
   let hunk = 0;
   const pre = el('pre', { class: 'diff' });
   for (const line of text.split('\n')) {

@@ -18,7 +18,7 @@ const cardIds = {
 };
 
 /** The tree in reading order with each node's depth, iteratively (reply chains can be thousands deep). */
-export function flatten(root, order) {
+function flatten(root, order) {
   const out = [];
   const stack = [{ n: root, depth: 0, parent: null }];
   while (stack.length) {

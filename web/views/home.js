@@ -24,7 +24,7 @@ function loaded(stats) {
 }
 
 /** Queries that find something here: a file and a function of a recent race, a sender, the last weeks, a list. */
-export function exampleQueries(stats, races) {
+function exampleQueries(stats, races) {
   const out = [];
   const r = races.find((x) => x.files?.length) ?? null;
   const file = r?.files.find((f) => f.includes('/') && !/^[ab]\//.test(f));

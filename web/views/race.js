@@ -10,7 +10,7 @@ import { fixEvidenceText, raceEvidenceText, simCommand, stancesInOrder } from '.
 import { copyEvidence } from './copy-evidence.js';
 
 /** The sentence a fact was read from, as a link that lands on it. */
-export function evidenceLink(ev, text = ev.text) {
+function evidenceLink(ev, text = ev.text) {
   if (!ev) return null;
   const to = links.threadAt(ev.messageId, ev.messageId, ev.block ?? undefined);
   return el('a', { href: to, class: 'evidence-link', title: `<${ev.messageId}>${ev.block === null ? ' (subject)' : ` block ${ev.block}`}` }, `“${text}”`);
@@ -56,7 +56,7 @@ function reasons(r) {
 }
 
 /** The mail's interleaving diagram: one lane per column, steps in the order the mail gives them. */
-export function swimlanes(d) {
+function swimlanes(d) {
   if (!d) return null;
   return section(
     'Interleaving (from the mail)',
