@@ -2,12 +2,11 @@
 // GET /api/series/:mid/diff: patches matched by patch-id, then subject
 // (domain/patch/range-diff.ts), the interdiff of each changed pair from git (./interdiff.ts).
 import type { Db } from '../db/connection.ts';
-import { familyMails, pickVersion } from '../db/series-mails.ts';
+import { loadMail, pickVersion } from '../db/series-mails.ts';
 import { getSeries, type SeriesVersionView, type SeriesView } from '../db/series.ts';
 import { LoregraphError } from '../domain/errors.ts';
-import type { AmMail } from '../domain/patch/am.ts';
 import { matchVersions, patchText, type RangePatch, type RangeStatus } from '../domain/patch/range-diff.ts';
-import { interdiff } from './interdiff.ts';
+import { interdiffs } from './interdiff.ts';
 
 export interface RangeSide {
   index: number;
@@ -45,23 +44,27 @@ export function versionsOf(series: SeriesView, range: string | undefined): [Seri
   return [from, to];
 }
 
-function sideOf(v: SeriesVersionView, byId: Map<string, AmMail>): RangePatch[] {
+// Only the two versions' patch mails: the replies and other versions of the threads have nothing to say here.
+function sideOf(db: Db, v: SeriesVersionView): RangePatch[] {
   return v.patches.flatMap((p) => {
-    const m = byId.get(p.messageId);
+    const m = loadMail(db, p.messageId)?.mail;
     return m ? [{ index: p.index, messageId: p.messageId, subject: m.subject, body: m.body }] : [];
   });
 }
 
+const sideView = (x: RangePatch | null): RangeSide | null => (x ? { index: x.index, messageId: x.messageId, subject: x.subject } : null);
+
 export async function seriesRangeDiff(db: Db, messageId: string, range?: string): Promise<RangeDiffView> {
   const series = getSeries(db, messageId);
   const [from, to] = versionsOf(series, range);
-  const byId = new Map(familyMails(db, series).map((m) => [m.messageId, m]));
-  const pairs: RangeDiffPair[] = [];
-  for (const p of matchVersions(sideOf(from, byId), sideOf(to, byId))) {
-    const side = (x: RangePatch | null): RangeSide | null => (x ? { index: x.index, messageId: x.messageId, subject: x.subject } : null);
-    const text =
-      p.status === 'changed' && p.from && p.to ? await interdiff(patchText(p.from), patchText(p.to), [`v${from.version} ${p.from.index}`, `v${to.version} ${p.to.index}`]) : '';
-    pairs.push({ from: side(p.from), to: side(p.to), status: p.status, match: p.match, interdiff: text });
-  }
+  const matched = matchVersions(sideOf(db, from), sideOf(db, to));
+  const texts = await interdiffs(
+    matched.map((p) =>
+      p.status === 'changed' && p.from && p.to
+        ? { older: patchText(p.from), newer: patchText(p.to), labels: [`v${from.version} ${p.from.index}`, `v${to.version} ${p.to.index}`] }
+        : { older: '', newer: '', labels: ['', ''] },
+    ),
+  );
+  const pairs = matched.map((p, i): RangeDiffPair => ({ from: sideView(p.from), to: sideView(p.to), status: p.status, match: p.match, interdiff: texts[i] ?? '' }));
   return { title: series.title, from: from.version, to: to.version, pairs };
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matchVersions, patchText, type RangePatch } from '../domain/patch/range-diff.ts';
-import { interdiff } from '../server/interdiff.ts';
+import { interdiff, interdiffs } from '../server/interdiff.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { closeDb, openDb } from '../db/connection.ts';
 import { buildApp } from '../server/app.ts';
@@ -41,6 +41,20 @@ describe('range-diff matching', () => {
       '--- v1 2\n+++ v2 1\n@@ -1,6 +1,6 @@\n b: two\n \n-Second.\n+Second, reworded.\n \n Signed-off-by: A <a@example.org>\n ---\n@@ -9,4 +9,4 @@ diff --git a/b b/b\n +++ b/b\n @@ -1 +1 @@\n -x\n-+y\n++z\n',
     );
     expect(await interdiff(text, text)).toBe('');
+  });
+
+  it('gives each pair of a batch its own interdiff from one git run, equal pairs empty', async () => {
+    const [a1, b1, c1] = v1.map(patchText) as [string, string, string];
+    const [b2, a2, d2] = v2.map(patchText) as [string, string, string];
+    const pairs = [
+      { older: b1, newer: b2, labels: ['v1 2', 'v2 1'] as [string, string] },
+      { older: a1, newer: a2, labels: ['v1 1', 'v2 2'] as [string, string] },
+      { older: c1, newer: d2, labels: ['v1 3', 'v2 3'] as [string, string] },
+    ];
+    const batch = await interdiffs(pairs);
+    expect(batch).toEqual([await interdiff(b1, b2, ['v1 2', 'v2 1']), '', await interdiff(c1, d2, ['v1 3', 'v2 3'])]);
+    expect(batch[0]).toContain('+Second, reworded.');
+    expect(batch[2]?.split('\n').slice(0, 5)).toEqual(['--- v1 3', '+++ v2 3', '@@ -1,12 +1,12 @@', '-c: gone', '+d: new']);
   });
 });
 
