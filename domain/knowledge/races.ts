@@ -19,6 +19,7 @@ import type {
   ThreadMessageInput,
 } from './types.ts';
 import { linkedMessageIds } from '../patch/lore-link.ts';
+import { parseSubject } from '../patch/subject.ts';
 
 /** A family is a race from this score on (the labelled bench in bench/knowledge.ts calibrates it). */
 export const RACE_THRESHOLD = 3;
@@ -94,10 +95,9 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
   return [...groups.values()];
 }
 
+/** A subject as a title: the subject parser's tags and reply markers gone ("Subject:" too, which saved pages repeat). */
 function cleanTitle(subject: string): string {
-  let s = subject.trim();
-  for (let i = 0; i < 4; i++) s = s.replace(/^(?:(?:re|aw|sv|fwd?)\s*:\s*|\[[^\]]*\]\s*|subject:\s*)/i, '');
-  return s.trim() || subject.trim();
+  return parseSubject(subject.replace(/^((?:\s*(?:re|aw|sv)\s*:)*)\s*subject:\s*/i, '$1')).normalizedSubject || subject.trim();
 }
 
 /** A race whose mail has no subject (a saved body) is named by its strongest sentence. */
@@ -129,7 +129,7 @@ function scoreFamily(messages: readonly ThreadMessageInput[]): Scored {
   const said = new Set<string>();
   for (const m of messages) {
     for (const r of m.knowledge?.reasons ?? []) {
-      const words = `${r.kind}|${r.evidence.text.replace(/^(?:\s*(?:re|aw|sv|fwd?)\s*:)+\s*/i, '').trim()}`;
+      const words = `${r.kind}|${r.evidence.block === null ? cleanTitle(r.evidence.text) : r.evidence.text}`;
       // (a refutation quoted back is kept: it was heard, and weighs as it did)
       if (r.weight > 0 && said.has(words)) continue;
       said.add(words);
@@ -148,7 +148,6 @@ function scoreFamily(messages: readonly ThreadMessageInput[]): Scored {
       if (STRONG.has(r.kind) && r.weight >= 1) strong = true;
     }
   }
-  // an outcome a concurrency word explains: "discard dirty page cache" with "a race there"
   return { score, strong, reasons };
 }
 
