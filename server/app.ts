@@ -113,8 +113,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.decorate('knowledge', knowledge);
   app.addHook('onClose', async () => knowledge.close());
 
-  registerHealth(app, ctx);
-  registerKnowledge(app, ctx, knowledge);
   const searchRunner =
     deps.searchRunner ??
     (deps.searchWorkers && deps.db.path !== ':memory:'
@@ -126,6 +124,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         })
       : inlineSearchRunner(deps.db));
   app.addHook('onClose', async () => searchRunner.close());
+  registerHealth(app, ctx, searchRunner);
+  registerKnowledge(app, ctx, knowledge);
   registerSearch(app, ctx, searchRunner);
   registerFeed(app, ctx, searchRunner);
   registerMessages(app, ctx);

@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { buildApp } from '../server/app.ts';
 import { openDb } from '../db/connection.ts';
 import { createQueryPool, type QueryPool, type QueryPoolOptions } from '../server/query-pool.ts';
-import type { SearchRunner } from '../server/search-runner.ts';
+import { inlineSearchRunner, type SearchRunner } from '../server/search-runner.ts';
+import type { QueryJob } from '../server/query-jobs.ts';
 import { isLoregraphError } from '../domain/errors.ts';
 
 // Answers {total: N} after spinning for the number of ms in the query; 'fail' is an error reply.
@@ -154,6 +155,24 @@ describe('the API while every query process is stuck', () => {
       expect(stuck.json()).toMatchObject({ code: 'TIMEOUT', statusCode: 504 });
       expect(stuck.json().message).toMatch(/feed took longer than the 1500 ms/);
       expect((await queued).statusCode).toBe(503);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('/api/stats', () => {
+  it('reads its counters and overview through the query runner, not on the request thread', async () => {
+    const db = openDb(':memory:');
+    const inline = inlineSearchRunner(db);
+    const kinds: QueryJob['kind'][] = [];
+    const runner: SearchRunner = { ...inline, run: (job, signal) => (kinds.push(job.kind), inline.run(job, signal)) };
+    const app = buildApp({ db, searchRunner: runner });
+    try {
+      const res = await app.inject({ url: '/api/stats' });
+      expect(res.statusCode).toBe(200);
+      expect(kinds).toEqual(['stats']);
+      expect(res.json()).toMatchObject({ counts: { messages: 0 }, overview: { lists: [], firstDate: null } });
     } finally {
       await app.close();
     }
