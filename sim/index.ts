@@ -140,7 +140,7 @@ function outcome(m: ReturnType<typeof compile>, f: Found): Outcome {
     ...details,
     witness: r.steps,
     ...(f.verdict === 'deadlock' && r.waitFor ? { waitFor: r.waitFor } : {}),
-    story: storyOf(m, { kind, property: f.property, witness: r.steps, ...details }),
+    story: storyOf(m, { kind, property: f.property, witness: r.steps, ...details }, r),
   };
 }
 

@@ -198,7 +198,7 @@ function outcomeOf(m: Model, steps: WitnessRef[]): { outcome?: Outcome; verdict:
     ...details,
     witness: r.steps,
     ...(r.waitFor ? { waitFor: r.waitFor } : {}),
-    story: storyOf(m, { kind, property: r.property!, witness: r.steps, ...details }),
+    story: storyOf(m, { kind, property: r.property!, witness: r.steps, ...details }, r),
   };
   return { outcome, verdict: r.verdict, ...(r.property !== undefined ? { property: r.property } : {}) };
 }

@@ -16,6 +16,8 @@ export interface ReplayOutcome {
   steps: WitnessStep[];
   final: State;
   waitFor?: WaitEdge[];
+  /** Each step's transition and the state it ran in (the story slices backwards over them). */
+  trace: { tr: Transition; before: State }[];
 }
 
 /** Replays transition ids (the explorer's path). */
@@ -46,15 +48,17 @@ export function replayWitness(m: Model, witness: Pick<WitnessStep, 'thread' | 's
 function run(m: Model, n: number, pick: (s: State, i: number) => Transition): ReplayOutcome {
   const s = Int32Array.from(m.init);
   const steps: WitnessStep[] = [];
+  const trace: ReplayOutcome['trace'] = [];
   const broken = (): string | undefined => m.invariants.find((x) => !x.check(s))?.name;
   let bad = broken();
-  if (bad) return { verdict: 'violated', property: bad, steps, final: s };
+  if (bad) return { verdict: 'violated', property: bad, steps, final: s, trace };
   for (let i = 0; i < n; i++) {
     const tr = pick(s, i);
     const th = m.threads[tr.thread]!;
     if (s[th.pcSlot] !== tr.node) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: thread '${th.name}' is not at '${tr.step}'`);
     if (tr.guard && !tr.guard(s)) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: '${th.name}:${tr.step}' is blocked here`);
     const before = Int32Array.from(s);
+    trace.push({ tr, before });
     const fail = tr.exec(s);
     const node = th.nodes[tr.node]!;
     // A step that fails stops before it branches.
@@ -69,22 +73,22 @@ function run(m: Model, n: number, pick: (s: State, i: number) => Transition): Re
     });
     if (fail >= 0) {
       if (i !== n - 1) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: '${m.failures[fail]!.property}' fails before the witness ends`);
-      return { verdict: 'violated', property: m.failures[fail]!.property, steps, final: s };
+      return { verdict: 'violated', property: m.failures[fail]!.property, steps, final: s, trace };
     }
     bad = broken();
     if (bad) {
       if (i !== n - 1) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: invariant '${bad}' fails before the witness ends`);
-      return { verdict: 'violated', property: bad, steps, final: s };
+      return { verdict: 'violated', property: bad, steps, final: s, trace };
     }
   }
   const anyEnabled = m.threads.some((th) => {
     const pc = s[th.pcSlot]!;
     return pc < th.end && th.nodes[pc]!.trans.some((t) => !t.guard || t.guard(s));
   });
-  if (anyEnabled) return { verdict: 'holds', steps, final: s };
-  if (m.threads.some((th) => !th.aux && s[th.pcSlot]! < th.end)) return { verdict: 'deadlock', property: 'deadlock', steps, final: s, waitFor: waitFor(m, s) };
+  if (anyEnabled) return { verdict: 'holds', steps, final: s, trace };
+  if (m.threads.some((th) => !th.aux && s[th.pcSlot]! < th.end)) return { verdict: 'deadlock', property: 'deadlock', steps, final: s, waitFor: waitFor(m, s), trace };
   const f = m.finals.find((x) => !x.check(s));
-  return f ? { verdict: 'violated', property: f.name, steps, final: s } : { verdict: 'holds', steps, final: s };
+  return f ? { verdict: 'violated', property: f.name, steps, final: s, trace } : { verdict: 'holds', steps, final: s, trace };
 }
 
 /** Human-readable slot changes, lock words shown as who holds them. */

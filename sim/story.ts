@@ -9,11 +9,11 @@
 // it is the if/while/choice a step that matters sits inside. Earlier writes to a slot that
 // matters are kept (a lost update is part of the story). Everything else touched nothing
 // the failure depends on, and is folded.
-import type { Expr, Leaf, Outcome, Story, WitnessStep } from './ast.ts';
+import type { Expr, Outcome, Story } from './ast.ts';
 import { exprJs, type Model, type State, type Transition } from './compile.ts';
 import { leaves, showEntry, showExpr } from './expr.ts';
 import { SB_STRIDE } from './memory.ts';
-import { replayWitness } from './replay.ts';
+import { replayWitness, type ReplayOutcome } from './replay.ts';
 
 interface Replayed {
   tr: Transition;
@@ -21,33 +21,11 @@ interface Replayed {
   after: State;
 }
 
-/** Replays a witness keeping each step's transition and the states around it. */
-function replaySteps(m: Model, witness: Pick<WitnessStep, 'thread' | 'step' | 'branch'>[]): { steps: Replayed[]; end: State } {
-  const out: Replayed[] = [];
-  let s = Int32Array.from(m.init);
-  for (const w of witness) {
-    const th = m.threads.findIndex((t) => t.name === w.thread);
-    const t = m.threads[th]!;
-    const node = t.nodes[s[t.pcSlot]!]!;
-    const tr = node.trans.find((x) => (x.branch ?? undefined) === (w.branch ?? undefined))!;
-    const before = s;
-    s = Int32Array.from(s);
-    tr.exec(s);
-    out.push({ tr, before, after: s });
-  }
-  return { steps: out, end: s };
-}
-
 /** An expression as a function of a state, locals seen from `thread`. */
 function evaluator(m: Model, e: Expr, thread: number): (s: State) => number {
   const folios = new Map(m.program.folios.map((f, i) => [f.name, i + 1]));
   return new Function('s', `return ${exprJs(e, 's', (x) => m.leafSlot(x, thread), folios)};`) as (s: State) => number;
 }
-
-function leafText(x: Leaf): string {
-  return showExpr(x);
-}
-
 
 /** The parts of a failed expression that are false: its `&&` conjuncts that fail, or the whole. */
 function falseParts(m: Model, e: Expr, thread: number, s: State): Expr[] {
@@ -69,7 +47,7 @@ function failedExpr(m: Model, e: Expr, thread: number, s: State): NonNullable<St
   const notes: string[] = [];
   for (const p of shown) {
     for (const l of leaves(p)) {
-      const name = leafText(l);
+      const name = showExpr(l);
       if (name in values) continue;
       const v = s[m.leafSlot(l, thread)]!;
       values[name] = v;
@@ -84,10 +62,12 @@ function failedExpr(m: Model, e: Expr, thread: number, s: State): NonNullable<St
 
 /**
  * The story of one outcome: which witness steps to show (the rest are folded), the step
- * that breaks the property, and the failed expression with its values.
+ * that breaks the property, and the failed expression with its values. `r` is the
+ * witness's replay, when the caller has just made it (a witness that does not replay throws).
  */
-export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread' | 'witness'>): Story {
-  const { steps, end } = replaySteps(m, o.witness);
+export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread' | 'witness'>, r: Pick<ReplayOutcome, 'trace' | 'final'> = replayWitness(m, o.witness)): Story {
+  const end = r.final;
+  const steps: Replayed[] = r.trace.map((t, i) => ({ ...t, after: r.trace[i + 1]?.before ?? end }));
   const n = steps.length;
   const relevant = new Uint8Array(n);
   const live = new Set<number>();
@@ -112,8 +92,7 @@ export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread
     failed = failedExpr(m, p.expr, 0, end);
     if (o.kind === 'invariant') {
       if (n > 0) breaking = n - 1;
-    }
-    else {
+    } else {
       // The last step after which the final stopped holding, for good.
       const holds = evaluator(m, p.expr, 0);
       for (let i = n - 1; i >= 0; i--) {
@@ -216,12 +195,6 @@ export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread
 function findAssert(m: Model, thread: number, step: string): Expr | undefined {
   const f = m.failures.find((x) => x.kind === 'assert' && x.thread === m.threads[thread]!.name && x.step === step);
   return f?.cond;
-}
-
-/** Sanity for callers that build stories from stored witnesses: it must still replay. */
-export function storyOfWitness(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread' | 'witness'>): Story {
-  replayWitness(m, o.witness);
-  return storyOf(m, o);
 }
 
 /** Earlier steps of other threads whose store to a location step i reads sat unseen in a store buffer. */
