@@ -147,6 +147,9 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     expect(dom).not.toMatch(/>null</);
     const plain = await renderedDom(`#/m/${encodeURIComponent('lumafs-race-tested@example.org')}`);
     expect(plain).not.toContain('No simulator scenario models');
+    // That sentence is the home page's: what a message page would show is the panel itself.
+    expect(plain).toContain('<h2>Message</h2>');
+    expect(plain).not.toContain('<h2>Simulator scenarios</h2>');
   }, 90_000);
 
   it('shows every fix against every branch at #/stable, and a fix’s timeline', async () => {
@@ -238,6 +241,15 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
       // Objections come first among a fix's stances, with their author and sentence.
       const stances = await page.locator('ul.stances').first().locator('li').allTextContents();
       expect(stances.length).toBeGreaterThan(0);
+      // web/lib/evidence-text.js STANCE_ORDER: what must be answered first.
+      const order = ['nacked', 'objection', 'changes-requested', 'question', 'tested', 'reviewed', 'acked', 'agreement'];
+      let mixed = 0;
+      for (const list of await page.locator('ul.stances').all()) {
+        const ranks = (await list.locator('> li > strong').allTextContents()).map((k) => order.indexOf(k));
+        expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+        if (new Set(ranks).size > 1) mixed++;
+      }
+      expect(mixed).toBeGreaterThan(0);
       // The fix modelled by a scenario variant: its page, then its run button.
       const fixLink = page.locator('table.fixes tr', { has: page.locator('a.button', { hasText: 'run' }) }).first().locator('td').first().locator('a');
       const fixTitle = (await fixLink.textContent())!;
