@@ -91,6 +91,34 @@ function foldedQuote(block, attrs, joined = '') {
   return q;
 }
 
+/** A diffstat line (" fs/f2fs/data.c | 11 +++---", " 3 files changed, 9 insertions(+)"). */
+const DIFFSTAT = /^\s*\S.*\s\|\s+(\d+|Bin\b)|^\s*\d+ files? changed\b/;
+/** Diffstats longer than this are folded: a cover letter's 120 files would fill the first screen. */
+const DIFFSTAT_SHOWN = 12;
+
+/**
+ * Text as a <pre> of the class given, with each long diffstat in it folded to one line
+ * (its "N files changed" line) that opens to the whole of it.
+ */
+function textWithDiffstats(text, cls) {
+  const lines = text.split('\n');
+  const out = [];
+  let from = 0;
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j < lines.length && DIFFSTAT.test(lines[j])) j++;
+    if (j - i > DIFFSTAT_SHOWN) {
+      if (i > from) out.push(el('pre', { class: cls, text: lines.slice(from, i).join('\n') }));
+      out.push(el('details', { class: 'diffstat' }, el('summary', { text: `diffstat: ${/files? changed/.test(lines[j - 1]) ? lines[j - 1].trim() : `${j - i} lines`}` }), el('pre', { class: cls, text: lines.slice(i, j).join('\n') })));
+      from = j;
+    }
+    i = Math.max(j, i + 1);
+  }
+  if (from === 0) return el('pre', { class: cls, text });
+  if (from < lines.length) out.push(el('pre', { class: cls, text: lines.slice(from).join('\n') }));
+  return out;
+}
+
 /** Unfolds whatever hides a node (a folded quote, a closed signature) so a link can land on it. */
 export function reveal(node) {
   for (let n = node; n; n = n.parentElement) {
@@ -126,9 +154,9 @@ export function blocksNode(blocks, idPrefix, hrefOf = () => null) {
         el(
           'div',
           { ...attrs, class: `own${joined}` },
-          text ? el('pre', { class: 'owntext', text }) : null,
+          text ? textWithDiffstats(text, 'owntext') : null,
           trailers.length ? el('ul', { class: 'trailer-lines', 'aria-label': 'trailers' }, trailers.map((t) => el('li', { text: t }))) : null,
-          cut >= 0 ? el('pre', { class: 'notes', text: lines.slice(cut).join('\n') }) : null,
+          cut >= 0 ? textWithDiffstats(lines.slice(cut).join('\n'), 'notes') : null,
         ),
       );
     }
