@@ -247,22 +247,29 @@ interface PatchMatch {
   how: 'patch-id' | 'subject+author' | 'subject';
 }
 
-/** The original patch mail of a fix named by its upstream commit, and how it was found. */
-function findPatchMail(db: Db, evs: LinkedEvent[], titleKey: string, authorEmail: string | null): PatchMatch | null {
+/**
+ * The original patch mail of a fix named by its upstream commit, and how it was found.
+ * Its statements are prepared once: the end-of-ingest pass asks once per commit.
+ */
+function patchMailFinder(db: Db): (evs: LinkedEvent[], titleKey: string, authorEmail: string | null) => PatchMatch | null {
   const byPatchId = db.sql.prepare(FIX_PER_ROW_SQL.byPatchId);
-  // The stable mails' diffs only: a wish's own patch would find itself.
-  for (const e of evs) {
-    if (e.kind === 'cc-stable') continue;
-    const hit = e.patch_id ? (byPatchId.get(e.patch_id) as { message_id: string } | undefined) : undefined;
-    if (hit && !evs.some((x) => x.message_id === hit.message_id && x.kind !== 'cc-stable')) return { messageId: hit.message_id, how: 'patch-id' };
-  }
-  if (!titleKey) return null;
-  if (authorEmail) {
-    const hit = db.sql.prepare(FIX_PER_ROW_SQL.byTitleAuthor).get(titleKey, authorEmail) as { message_id: string } | undefined;
-    if (hit) return { messageId: hit.message_id, how: 'subject+author' };
-  }
-  const hit = db.sql.prepare(FIX_PER_ROW_SQL.byTitle).get(titleKey) as { message_id: string } | undefined;
-  return hit ? { messageId: hit.message_id, how: 'subject' } : null;
+  const byTitleAuthor = db.sql.prepare(FIX_PER_ROW_SQL.byTitleAuthor);
+  const byTitle = db.sql.prepare(FIX_PER_ROW_SQL.byTitle);
+  return (evs, titleKey, authorEmail) => {
+    // The stable mails' diffs only: a wish's own patch would find itself.
+    for (const e of evs) {
+      if (e.kind === 'cc-stable') continue;
+      const hit = e.patch_id ? (byPatchId.get(e.patch_id) as { message_id: string } | undefined) : undefined;
+      if (hit && !evs.some((x) => x.message_id === hit.message_id && x.kind !== 'cc-stable')) return { messageId: hit.message_id, how: 'patch-id' };
+    }
+    if (!titleKey) return null;
+    if (authorEmail) {
+      const hit = byTitleAuthor.get(titleKey, authorEmail) as { message_id: string } | undefined;
+      if (hit) return { messageId: hit.message_id, how: 'subject+author' };
+    }
+    const hit = byTitle.get(titleKey) as { message_id: string } | undefined;
+    return hit ? { messageId: hit.message_id, how: 'subject' } : null;
+  };
 }
 
 /** End-of-ingest pass: decisions, context from parent mails, fix keys, fixes and their links. */
@@ -293,12 +300,13 @@ export function resolveStable(db: Db): number {
   // the same fix as the commit it became): their wishes join the commit's record.
   const commits = sql.prepare(`SELECT DISTINCT fix_key FROM stable_events WHERE fix_key GLOB '[0-9a-f]*' AND status IS NOT NULL AND branch <> '?'`).pluck().all() as string[];
   const patchOf = new Map<string, PatchMatch>();
+  const findPatchMail = patchMailFinder(db);
   for (const key of commits) {
     const evs = eventsOf.all(key) as LinkedEvent[];
     const first = evs.find((e) => e.kind !== 'cc-stable') ?? evs[0];
     if (!first) continue;
     const authored = evs.find((e) => e.author_email);
-    const patch = findPatchMail(db, evs, first.title_key, authored?.author_email ?? null);
+    const patch = findPatchMail(evs, first.title_key, authored?.author_email ?? null);
     if (!patch) continue;
     patchOf.set(key, patch);
     relink.run(key, patch.messageId, key);
@@ -439,35 +447,38 @@ function toInput(r: StoredEvent): StableEventInput | null {
   };
 }
 
-/** Releases read from a stable git tree, as events of their own (no mail: messageId null). */
-function gitReleaseEvents(db: Db, commit: string): StableEventInput[] {
-  const rows = db.sql
-    .prepare('SELECT branch, version, stable_commit, tag_date FROM stable_releases WHERE upstream_commit = ?')
-    .all(commit) as { branch: string; version: string; stable_commit: string | null; tag_date: number | null }[];
-  return rows.map((r) => ({
-    status: 'released' as const,
-    kind: 'git',
-    branch: r.branch,
-    messageId: null,
-    date: r.tag_date,
-    rc: null,
-    version: r.version,
-    sender: null,
-    sentence: `v${r.version} carries ${r.stable_commit ? r.stable_commit.slice(0, 12) : 'it'} (commit ${commit.slice(0, 12)} upstream)`,
-    rawRange: null,
-  }));
+/**
+ * A fix's events, prepared once per answer: a branch listing or the matrix asks per fix
+ * (428 fixes of the cifs stable threads prepared the same two statements 428 times).
+ */
+function fixEventReader(db: Db) {
+  const releases = db.sql.prepare('SELECT branch, version, stable_commit, tag_date FROM stable_releases WHERE upstream_commit = ?');
+  const events = db.sql.prepare(
+    `SELECT ${EVENT_COLUMNS} FROM stable_events e JOIN messages m ON m.id = e.msg_row WHERE e.fix_key = ? AND e.status IS NOT NULL ORDER BY e.date, e.id`,
+  );
+  /** Releases read from a stable git tree, as events of their own (no mail: messageId null). */
+  const gitReleaseEvents = (commit: string): StableEventInput[] =>
+    (releases.all(commit) as { branch: string; version: string; stable_commit: string | null; tag_date: number | null }[]).map((r) => ({
+      status: 'released' as const,
+      kind: 'git',
+      branch: r.branch,
+      messageId: null,
+      date: r.tag_date,
+      rc: null,
+      version: r.version,
+      sender: null,
+      sentence: `v${r.version} carries ${r.stable_commit ? r.stable_commit.slice(0, 12) : 'it'} (commit ${commit.slice(0, 12)} upstream)`,
+      rawRange: null,
+    }));
+  const eventsFor = (key: string): StableEventInput[] => {
+    const out = (events.all(key) as StoredEvent[]).map(toInput).filter((e): e is StableEventInput => e !== null);
+    if (!key.startsWith('msg:')) out.push(...gitReleaseEvents(key));
+    return out;
+  };
+  return { gitReleaseEvents, eventsFor };
 }
 
 const syncedBranches = (db: Db): Record<string, string> => Object.fromEntries(syncedUpTo(db));
-
-function eventsFor(db: Db, key: string): StableEventInput[] {
-  const rows = db.sql
-    .prepare(`SELECT ${EVENT_COLUMNS} FROM stable_events e JOIN messages m ON m.id = e.msg_row WHERE e.fix_key = ? AND e.status IS NOT NULL ORDER BY e.date, e.id`)
-    .all(key) as StoredEvent[];
-  const out = rows.map(toInput).filter((e): e is StableEventInput => e !== null);
-  if (!key.startsWith('msg:')) out.push(...gitReleaseEvents(db, key));
-  return out;
-}
 
 /** Finds a fix by upstream commit (full or abbreviated, at least 7 hex digits) or by any message about it. */
 export function findFix(db: Db, shaOrMessageId: string): FixRow | null {
@@ -498,7 +509,7 @@ export function getFixStatus(db: Db, shaOrMessageId: string): FixStatus {
   return {
     fix: fixInfo(row),
     links: links.map((l) => ({ messageId: l.message_id, role: l.role, how: l.how })),
-    branches: resolveBranchStatuses(eventsFor(db, row.fix_key), syncedBranches(db)),
+    branches: resolveBranchStatuses(fixEventReader(db).eventsFor(row.fix_key), syncedBranches(db)),
   };
 }
 
@@ -525,9 +536,10 @@ export function listStableBranch(db: Db, branch: string): BranchFix[] {
     )
     .all(b, b) as FixRow[];
   const synced = syncedBranches(db);
+  const { eventsFor } = fixEventReader(db);
   const out: BranchFix[] = [];
   for (const r of rows) {
-    const st = resolveBranchStatuses(eventsFor(db, r.fix_key), synced)[b];
+    const st = resolveBranchStatuses(eventsFor(r.fix_key), synced)[b];
     if (st) out.push({ fix: fixInfo(r), status: st });
   }
   return out;
@@ -563,11 +575,12 @@ export function stableMatrix(db: Db): StableMatrix {
     events.set(r.fix_key, list);
   }
   const synced = syncedBranches(db);
+  const { gitReleaseEvents } = fixEventReader(db);
   const counts = new Map<string, Partial<Record<StableStatus, number>>>();
   const out: StableMatrix['fixes'] = [];
   for (const f of fixes) {
     const evs = events.get(f.fix_key) ?? [];
-    if (f.upstream_commit) evs.push(...gitReleaseEvents(db, f.upstream_commit));
+    if (f.upstream_commit) evs.push(...gitReleaseEvents(f.upstream_commit));
     const statuses = resolveBranchStatuses(evs, synced);
     const cells: Record<string, MatrixCell> = {};
     for (const [branch, st] of Object.entries(statuses)) {
@@ -601,7 +614,7 @@ export function stableOfPatchMail(db: Db, messageId: string): { upstream: string
   const row = findFix(db, messageId);
   if (!row) return null;
   const branches: Record<string, FixBranchStatus> = {};
-  for (const [branch, st] of Object.entries(resolveBranchStatuses(eventsFor(db, row.fix_key), syncedBranches(db)))) {
+  for (const [branch, st] of Object.entries(resolveBranchStatuses(fixEventReader(db).eventsFor(row.fix_key), syncedBranches(db)))) {
     branches[branch] = { status: st.status, since: st.since, messageId: st.evidence[st.evidence.length - 1] ?? null };
   }
   return { upstream: row.upstream_commit, branches };
