@@ -52,21 +52,22 @@ export interface StableMail {
 }
 
 const SHA = '([0-9a-f]{40})';
+// Global, compiled once: stable-sync asks this of every commit of a stable tree.
 const UPSTREAM_PATTERNS = [
-  new RegExp(`^commit ${SHA} upstream\\.?\\s*$`, 'mi'),
-  new RegExp(`^\\[\\s*[Uu]pstream commit ${SHA}\\s*\\]`, 'm'),
-  new RegExp(`^\\s*commit ${SHA} upstream`, 'mi'),
-  new RegExp(`^upstream ${SHA}\\b`, 'mi'),
-  new RegExp(`^From ${SHA} Mon Sep 17 00:00:00 2001`, 'm'),
-  new RegExp(`git cherry-pick -x ${SHA}`, 'm'),
-  new RegExp(`\\(cherry picked from commit ${SHA}\\)`, 'm'),
+  new RegExp(`^commit ${SHA} upstream\\.?\\s*$`, 'gmi'),
+  new RegExp(`^\\[\\s*[Uu]pstream commit ${SHA}\\s*\\]`, 'gm'),
+  new RegExp(`^\\s*commit ${SHA} upstream`, 'gmi'),
+  new RegExp(`^upstream ${SHA}\\b`, 'gmi'),
+  new RegExp(`^From ${SHA} Mon Sep 17 00:00:00 2001`, 'gm'),
+  new RegExp(`git cherry-pick -x ${SHA}`, 'gm'),
+  new RegExp(`\\(cherry picked from commit ${SHA}\\)`, 'gm'),
 ];
 
 /** The mainline commit a backport or stable mail names ("commit X upstream.", "[ Upstream commit X ]", ...). */
 export function findUpstreamCommit(body: string): string | null {
   for (const re of UPSTREAM_PATTERNS) {
-    const all = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
-    for (const m of body.matchAll(all)) {
+    // (matchAll iterates over a copy: the shared regex keeps no lastIndex between calls.)
+    for (const m of body.matchAll(re)) {
       // A stable Revert says "This reverts commit <stable sha> which is commit <sha>
       // upstream.": that is the reverted fix's commit, not the revert's.
       const before = body.slice(Math.max(0, (m.index ?? 0) - 80), m.index ?? 0);
