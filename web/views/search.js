@@ -77,7 +77,11 @@ export async function searchView(root, { query }) {
   });
   if (query.get('threads') === '1') params.set('threads', '1');
   fill(root, el('p', { class: 'status', role: 'status', text: 'searching…' }));
-  const [r, related] = await Promise.all([api(`/api/search?${params}`), knowledgeAside(q)]);
+  // The knowledge index is megabytes the first time: the hits are shown as soon as they are
+  // here (milliseconds), the related series, races and fixes beside them when it has loaded.
+  const related = knowledgeAside(q);
+  const r = await api(`/api/search?${params}`);
+  const relatedSlot = el('span', { hidden: true });
   const count = `${r.totalExact ? '' : 'more than '}${r.total} ${params.has('threads') ? 'thread' : 'match'}${r.total === 1 ? '' : params.has('threads') ? 's' : 'es'}`;
   const pageParams = new URLSearchParams(params);
   pageParams.delete('limit');
@@ -89,8 +93,10 @@ export async function searchView(root, { query }) {
       el('a', { href: `/api/feed.atom?${new URLSearchParams({ q })}`, type: 'application/atom+xml', text: 'Atom feed' }),
       el('span', { class: 'meta', text: ' · press ? for the query syntax' }),
     ),
-    related,
+    relatedSlot,
     r.hits.length ? el('ol', { class: 'hits', start: String(r.offset + 1) }, r.hits.map(hitNode)) : el('p', { class: 'muted', text: 'Nothing matches.' }),
     r.total > PAGE ? pager(pageParams, r.total) : null,
   );
+  const aside = await related;
+  if (aside) relatedSlot.replaceWith(aside);
 }
