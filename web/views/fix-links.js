@@ -2,6 +2,7 @@
 // /api/messages/:mid/scenarios as a panel for the message and thread pages.
 import { api, badge, el, section, table } from '../lib/dom.js';
 import { links } from '../lib/router.js';
+import { simCommand } from '../lib/evidence-text.js';
 
 const HOW = {
   'message-id': 'names this message',
@@ -9,13 +10,14 @@ const HOW = {
   thread: 'names a message of this thread',
 };
 
-function expectCells(id, variant, expect) {
+/** A variant's expected verdict per config, each with the button that runs it (the CLI command as its title). */
+export function expectCells(id, variant, expect) {
   if (!expect.length) return el('span', { class: 'muted', text: 'no expectation' });
   return el(
     'ul',
-    { class: 'plain' },
+    { class: 'plain verdicts' },
     expect.map((x) =>
-      el('li', {}, badge(x.verdict), ` ${x.config}${x.property ? ` (${x.property})` : ''} `, el('a', { href: links.run(id, variant, x.config), text: 'run' })),
+      el('li', {}, badge(x.verdict), ` ${x.config}${x.property ? ` (${x.property})` : ''} `, el('a', { class: 'button', href: links.run(id, variant, x.config), title: simCommand(id, variant, x.config), text: 'run' })),
     ),
   );
 }

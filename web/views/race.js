@@ -6,8 +6,9 @@
 // #/proposed/<fix id>: one proposed fix on its own.
 import { api, badge, el, enc, fill, section, when } from '../lib/dom.js';
 import { links } from '../lib/router.js';
-import { fixEvidenceText, raceEvidenceText, simCommand, stancesInOrder } from '../lib/evidence-text.js';
+import { fixEvidenceText, raceEvidenceText, stancesInOrder } from '../lib/evidence-text.js';
 import { copyEvidence } from './copy-evidence.js';
+import { expectCells } from './fix-links.js';
 
 /** The sentence a fact was read from, as a link that lands on it. */
 function evidenceLink(ev, text = ev.text) {
@@ -105,13 +106,7 @@ function scenariosCell(f) {
             {},
             el('a', { href: links.scenario(sc.scenario), text: sc.title || sc.scenario }),
             ` variant ${sc.variant}`,
-            el(
-              'ul',
-              { class: 'plain verdicts' },
-              sc.verdicts.map((v) =>
-                el('li', {}, badge(v.verdict), ` ${v.config} `, el('a', { class: 'button', href: links.run(sc.scenario, sc.variant, v.config), title: simCommand(sc.scenario, sc.variant, v.config), text: 'run' })),
-              ),
-            ),
+            expectCells(sc.scenario, sc.variant, sc.verdicts),
           )
         : el('li', { class: 'meta' }, el('a', { href: links.scenario(sc.scenario), text: sc.title || sc.scenario }), ` — ${sc.label}`),
     ),
