@@ -88,6 +88,8 @@ describe('stable/:branch', () => {
     expect(b).toMatchObject({ branch: '6.1', total: 1, offset: 0, limit: 100, counts: { 'backport-posted': 1 } });
     expect(b.fixes[0].fix.upstreamCommit).toBe('f53fddcf4fb819e21ff25072bc8f1ae3a54e0755');
     expect(b.fixes[0].status.status).toBe('backport-posted');
+    // Every spelling the CLI accepts names the branch as the matrix does.
+    expect((await t.app.inject({ url: '/api/stable/v6.1.x' })).json()).toMatchObject({ branch: '6.1', total: 1 });
   });
 
   it('filters by status and pages', async () => {

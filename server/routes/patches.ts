@@ -336,13 +336,14 @@ export function registerPatches(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     handler: async (req) => {
-      const all = listStableBranch(ctx.db, req.params.branch);
+      const branch = normalizeBranch(req.params.branch);
+      const all = listStableBranch(ctx.db, branch);
       const counts: Record<string, number> = {};
       for (const f of all) counts[f.status.status] = (counts[f.status.status] ?? 0) + 1;
       const wanted = req.query.status ? all.filter((f) => f.status.status === req.query.status) : all;
       const { offset, limit } = req.query;
       const page = wanted.slice(offset, offset + limit).map((f): { fix: FixInfo; status: BranchStatusView } => ({ fix: f.fix, status: branchStatusView(f.status) }));
-      return { branch: req.params.branch.replace(/^v/i, '').replace(/\.y$/i, ''), total: wanted.length, offset, limit, counts, fixes: page };
+      return { branch, total: wanted.length, offset, limit, counts, fixes: page };
     },
   });
 }
