@@ -22,17 +22,40 @@ export function checkWatchQuery(query: string, now: number): void {
   checkQueryCost(parseQuery(query, { now }));
 }
 
-/** Matches among rows (after, upTo], at most `limit`, in row (arrival) order. */
+/**
+ * The first `limit` matches among rows (after, upTo], in row (arrival) order: a run that
+ * stops at the limit resumes after the last row it delivered, so what it leaves is
+ * exactly what comes later (search pages come newest first, which would skip the oldest).
+ */
 export function watchMatches(db: Db, query: string, after: number, upTo: number, limit: number, now: number): WatchMatch[] {
   const ast = parseQuery(query, { now });
   checkQueryCost(ast);
   const plan = compileQuery(ast);
-  const withRows = { ...plan, filters: [...plan.filters, { kind: 'rows' as const, after, upTo }] };
+  // every match among rows (lo, hi] in row order, or null when there are more than `max`
+  const within = (lo: number, hi: number, max: number): WatchMatch[] | null => {
+    const withRows = { ...plan, filters: [...plan.filters, { kind: 'rows' as const, after: lo, upTo: hi }] };
+    const found: WatchMatch[] = [];
+    for (;;) {
+      const want = Math.min(MAX_LIMIT, max + 1 - found.length);
+      const page = runSearch(db, withRows, { offset: found.length, limit: want, sort: 'date', threads: false });
+      for (const r of page.rows) found.push({ rowId: r.rowId, messageId: r.messageId, subject: r.subject, from: r.fromName === null && r.fromAddress === null ? null : { name: r.fromName ?? '', address: r.fromAddress ?? '' }, date: r.date });
+      if (found.length > max) return null;
+      if (page.rows.length < want) return found.sort((a, b) => a.rowId - b.rowId);
+    }
+  };
   const out: WatchMatch[] = [];
-  while (out.length < limit) {
-    const page = runSearch(db, withRows, { offset: out.length, limit: Math.min(MAX_LIMIT, limit - out.length), sort: 'date', threads: false });
-    for (const r of page.rows) out.push({ rowId: r.rowId, messageId: r.messageId, subject: r.subject, from: r.fromName === null && r.fromAddress === null ? null : { name: r.fromName ?? '', address: r.fromAddress ?? '' }, date: r.date });
-    if (page.rows.length === 0) break;
+  let lo = after;
+  let span = upTo - after;
+  while (lo < upTo && out.length < limit) {
+    const hi = Math.min(upTo, lo + span);
+    const got = within(lo, hi, limit - out.length);
+    if (got === null) {
+      // more arrived in this window than the run has room for: the older half first (one row holds one match)
+      span = Math.max(1, Math.floor(span / 2));
+      continue;
+    }
+    out.push(...got);
+    lo = hi;
   }
-  return out.sort((a, b) => a.rowId - b.rowId);
+  return out;
 }

@@ -7,6 +7,8 @@ import { ingestPaths } from '../ingest/pipeline.ts';
 import { buildApp } from '../server/app.ts';
 import { main } from '../cli/main.ts';
 import { captureIO } from './helpers/cli-io.ts';
+import { newestRow } from '../db/watches.ts';
+import { watchMatches } from '../server/watch-search.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -71,6 +73,21 @@ describe('saved searches: loregraph watch, /api/watches', async () => {
       expect((await app.inject({ url: '/api/watches/nope/feed.atom' })).statusCode).toBe(404);
     } finally {
       await app.close();
+      closeDb(db);
+    }
+  });
+
+  it('a run capped below its matches delivers the earliest arrivals, and the next resumes after the last delivered', () => {
+    const db = openDb(dbPath, { readonly: true });
+    try {
+      const upTo = newestRow(db);
+      const ids = (after: number, limit: number) => watchMatches(db, 's:count', after, upTo, limit, Date.now());
+      expect(ids(0, 10).map((m) => m.messageId)).toEqual(['v1-2@example.org', 'r2@example.org', 'v2-2@example.org']);
+      const first = ids(0, 2);
+      expect(first.map((m) => m.messageId)).toEqual(['v1-2@example.org', 'r2@example.org']);
+      expect(ids(first[1]?.rowId ?? 0, 2).map((m) => m.messageId)).toEqual(['v2-2@example.org']);
+      expect(ids(0, 1).map((m) => m.messageId)).toEqual(['v1-2@example.org']);
+    } finally {
       closeDb(db);
     }
   });
