@@ -74,6 +74,18 @@ describe('the mbox splitter past its message limit', () => {
     );
   });
 
+  it('holds a few MiB for a 12 MiB message past a 1 MiB limit, where assembling it holds all of it', () => {
+    // The property above runs on messages smaller than the splitter's 2 MiB starting buffer,
+    // where its memory bound holds whatever the splitter does; here it could not.
+    const big = hugeMail('huge@x', 12 * 1024 * 1024);
+    const file = mbox([mailText({ id: 'a@x' }), big, mailText({ id: 'c@x' })]);
+    const assembled = splitAll(file, [256 * 1024], 1 << 30);
+    expect(assembled.held).toBeGreaterThan(12 * 1024 * 1024);
+    const skipped = splitAll(file, [256 * 1024], 1024 * 1024);
+    expect(skipped.out.map((m) => m.oversized?.size ?? null)).toEqual([null, assembled.out[1]!.bytes.length, null]);
+    expect(skipped.held).toBeLessThanOrEqual(4 * 1024 * 1024);
+  });
+
   it('ends an oversized last message at the end of the stream', () => {
     const big = hugeMail('last@x', 200_000);
     const file = mbox([mailText({ id: 'a@x' }), big]);
