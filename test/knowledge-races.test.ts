@@ -201,3 +201,37 @@ describe('diagrams', () => {
     expect(readDiagram(['CPU0      CPU1', 'foo()', 'bar()'])).toBeNull();
   });
 });
+
+describe('what is not a fix of the race, or not a race', () => {
+  it('keeps of a long series only the patches that speak of the race', () => {
+    const cover = mail('c0@x', 'Ana Author', '[PATCH 0/5] foo: rework the writeback path', 'This series reworks writeback.\n');
+    const parts = [1, 2, 3, 4, 5].map((i) =>
+      mail(
+        `c${i}@x`,
+        'Ana Author',
+        `[PATCH ${i}/5] foo: ${i === 3 ? 'fix race between foo_flush() and foo_evict()' : `tidy the writeback helper number ${i}`}`,
+        `${i === 3 ? 'foo_flush() can race with foo_evict() and free the inode under it.\n\n' : 'A cleanup.\n\n'}${PATCH('x', `foo_part${i}`)}`,
+        'c0@x',
+      ),
+    );
+    const [race] = assembleRaces([thread(cover, ...parts)]);
+    expect(race!.fixes.map((f) => f.messageId)).toEqual(['c3@x']);
+  });
+
+  it('reads no race in a pull request whose shortlog fixes one', () => {
+    const pull = mail(
+      'pull@x',
+      'Mia Maintainer',
+      '[GIT PULL] foo fixes for 7.1-rc7',
+      'Hi Linus,\n\nThe other fixes a narrow race between compressed I/O completion and unmount.\n\nThe following changes since commit 0123456789abcdef0123456789abcdef01234567:\n\n  Linux 7.1-rc5\n\n----------------------------------------------------------------\nMia Maintainer (1):\n      foo: fix use-after-free when I/O races with unmount\n',
+    );
+    expect(assembleRaces([thread(pull)])).toEqual([]);
+  });
+});
+
+describe('the functions a race names', () => {
+  it('are calls, not keywords or ALL_CAPS macros', async () => {
+    const { functionsIn } = await import('../domain/knowledge/diagram.ts');
+    expect(functionsIn('if (READ_ONCE(x)) { WARN_ON(foo_evict(inode)); EXPORT_SYMBOL(foo_sync); }')).toEqual(['foo_evict']);
+  });
+});

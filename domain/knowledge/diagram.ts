@@ -30,11 +30,13 @@ function pieces(line: string): { at: number; text: string }[] {
   return out;
 }
 
+/** The functions a line of code or a diagram step calls: not keywords, not ALL_CAPS macros (EXPORT_SYMBOL, WARN_ON). */
 export function functionsIn(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]{2,})\s*\(/g)) {
     const name = m[1] ?? '';
-    if (!/^(?:if|for|while|switch|return|sizeof|typeof|likely|unlikely)$/.test(name) && !out.includes(name)) out.push(name);
+    if (/^(?:if|for|while|switch|return|sizeof|typeof|likely|unlikely)$/.test(name) || /^[A-Z][A-Z0-9_]*$/.test(name)) continue;
+    if (!out.includes(name)) out.push(name);
   }
   return out;
 }

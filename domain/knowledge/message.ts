@@ -450,7 +450,10 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   const r = parseReply(msg.body);
   // One look at the whole mail decides how much of it is read: with no word of races,
   // locks or checkers anywhere, its quotes hold nothing a race record takes from it.
-  const concerned = mentionsRace(msg.subject) || mentionsRace(msg.body.length > 65536 ? msg.body.slice(0, 65536) : msg.body);
+  const subj = patch?.subject ?? parseSubject(msg.subject);
+  // A pull request's shortlog and summary retell its patches' races: the patches speak for themselves.
+  const pull = subj.pull || /^The following changes since commit [0-9a-f]{7,}/m.test(msg.body);
+  const concerned = !pull && (mentionsRace(msg.subject) || mentionsRace(msg.body.length > 65536 ? msg.body.slice(0, 65536) : msg.body));
   const units = unitsOf(msg, r, concerned);
   const id = msg.messageId;
   const reasons = concerned ? raceReasons(msg, units, patch) : [];
@@ -497,7 +500,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
       if (f.length >= 6 && !/_(?:lock|mutex|sem|rwsem|count|cnt|flag|flags|size|list|lru)$/.test(f)) addAll(functions, [f]);
     }
   }
-  const fixes = fixProposals(msg, units, patch, patch?.subject ?? parseSubject(msg.subject), diffFunctions, prose);
+  const fixes = fixProposals(msg, units, patch, subj, diffFunctions, prose);
   const stances = stancesOf(msg, r, units, patch);
   let applied: Evidence | null = null;
   for (const u of units) {

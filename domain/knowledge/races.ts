@@ -299,10 +299,21 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   const ownTitles = new Set(
     messages.flatMap((m) => (m.patch?.stable ? [] : (m.knowledge?.fixes ?? []).filter((p) => p.kind === 'patch' && !p.quotedIn && p.titleKey).map((p) => p.titleKey!))),
   );
+  // a long series fixes its race in one or two patches: the others (and their versions)
+  // are the series, not fixes of the race; a patch is one when some version says a race word
+  const raceTitles =
+    ownTitles.size <= 3
+      ? null
+      : new Set(
+          messages.flatMap((m) =>
+            (m.knowledge?.reasons ?? []).some((r) => r.weight > 0) ? (m.knowledge?.fixes ?? []).flatMap((p) => (p.kind === 'patch' && p.titleKey ? [p.titleKey] : [])) : [],
+          ),
+        );
   const fixes: FixAt[] = [];
   for (const m of messages) {
     const proposals = m.knowledge?.fixes ?? [];
     proposals.forEach((p, n) => {
+      if (p.kind === 'patch' && raceTitles && p.titleKey && !raceTitles.has(p.titleKey)) return;
       // a stable-process copy is a fix only where the family has no patch of its own by that title
       if (p.kind === 'patch' && m.patch?.stable && ownTitles.has(m.patch.titleKey)) return;
       // a patch read from a review's quotes, when the patch mail itself is here, is that mail's
