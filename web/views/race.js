@@ -132,6 +132,8 @@ function fixRow(f) {
 }
 
 const FIX_HEADERS = ['fix', 'who, when', 'lifecycle', 'stances (objections first)', 'stable', 'scenarios'];
+/** Past this many fixes, the superseded ones (each links to its later version) start folded. */
+const FOLD_SUPERSEDED_OVER = 12;
 
 function fixesTable(r) {
   if (!r.fixes.length) return section('Proposed fixes', el('p', { class: 'muted', text: 'No fix was proposed in these threads.' }));
@@ -140,8 +142,27 @@ function fixesTable(r) {
   const withScenarios = r.fixes.some((f) => f.scenarios.length);
   const keep = (_, i) => (i === 4 ? withStable : i === 5 ? withScenarios : true);
   const missing = [withStable ? null : 'stable mail', withScenarios ? null : 'a simulator scenario'].filter(Boolean);
+  const superseded = r.fixes.length > FOLD_SUPERSEDED_OVER ? r.fixes.filter((f) => f.lifecycle === 'superseded').length : 0;
+  const rows = r.fixes.map((f) => el('tr', { hidden: superseded > 0 && f.lifecycle === 'superseded' }, fixRow(f).filter(keep).map((c) => el('td', {}, c))));
+  const unfold = superseded
+    ? el(
+        'p',
+        { class: 'meta' },
+        `${superseded} superseded versions are folded (each links to its later version): `,
+        el('button', {
+          type: 'button',
+          class: 'linkish',
+          text: 'show them',
+          onclick: (ev) => {
+            for (const tr of rows) tr.hidden = false;
+            ev.currentTarget.parentElement.remove();
+          },
+        }),
+      )
+    : null;
   return section(
     'Proposed fixes',
+    unfold,
     el(
       'div',
       { class: 'scroll' },
@@ -149,7 +170,7 @@ function fixesTable(r) {
         'table',
         { class: 'fixes' },
         el('thead', {}, el('tr', {}, FIX_HEADERS.filter(keep).map((h) => el('th', { text: h })))),
-        el('tbody', {}, r.fixes.map((f) => el('tr', {}, fixRow(f).filter(keep).map((c) => el('td', {}, c))))),
+        el('tbody', {}, rows),
       ),
     ),
     missing.length ? el('p', { class: 'meta', text: `No fix here has ${missing.join(' or ')}.` }) : null,
