@@ -6,6 +6,7 @@
 // in domain/patch/stable-status.ts, and only there.
 import type { Db } from './connection.ts';
 import { LoregraphError } from '../domain/errors.ts';
+import { REPLY_EVENT_KINDS } from '../domain/patch/stable-events.ts';
 import { compareBranches } from '../domain/patch/trailers.ts';
 import { syncedUpTo } from './stable-releases.ts';
 import {
@@ -51,9 +52,11 @@ export const FIX_PER_ROW_SQL = {
     JOIN series sb ON sb.family = sa.family JOIN series_patches b ON b.series_id = sb.id AND b.idx = a.idx WHERE a.message_id = ?`,
 } as const;
 
-const REPLY_KINDS = `('queue', 'drop', 'withdraw', 'release-note', 'bot-failed', 'wish')`;
+const sqlList = (kinds: readonly string[]): string => `(${kinds.map((k) => `'${k}'`).join(', ')})`;
+const isReplyKind = (kind: string): boolean => (REPLY_EVENT_KINDS as readonly string[]).includes(kind);
+const REPLY_KINDS = sqlList(REPLY_EVENT_KINDS);
 // A reply's wish is a wish like a Cc: stable line, once its fix is known.
-const DECIDING_KINDS = `('queue', 'drop', 'withdraw', 'release-note', 'bot-failed')`;
+const DECIDING_KINDS = sqlList(REPLY_EVENT_KINDS.filter((k) => k !== 'wish'));
 const isWish = (kind: string): boolean => kind === 'cc-stable' || kind === 'wish';
 // How far up a thread a decision looks for the stable mail it is about ("Now dropped"
 // answering the objection that answered the review patch).
@@ -357,7 +360,7 @@ export function resolveStable(db: Db): number {
     }
     for (const e of evs) {
       if (e.kind === 'cc-stable' && patch && e.message_id === patch.messageId) continue;
-      const how = ['queue', 'drop', 'withdraw', 'release-note', 'bot-failed', 'wish'].includes(e.kind) ? 'reply' : e.upstream_commit === key ? 'commit' : e.kind === 'cc-stable' ? 'series' : 'subject';
+      const how = isReplyKind(e.kind) ? 'reply' : e.upstream_commit === key ? 'commit' : e.kind === 'cc-stable' ? 'series' : 'subject';
       link.run(key, e.message_id, e.kind === 'cc-stable' ? 'patch' : 'stable', how);
     }
     ins.run(key, isCommit ? key : null, first.title, author?.name ?? null, author?.email ?? null, patch?.messageId ?? null, isCommit ? (patch?.how ?? null) : 'self');

@@ -10,7 +10,8 @@ import type { StableStatus } from './stable-status.ts';
 import { parseSubject, subjectKey } from './subject.ts';
 
 /** What a reply decided, before its branch is known ('?' until the end of ingest). */
-export type ReplyEventKind = 'queue' | 'drop' | 'withdraw' | 'release-note' | 'bot-failed' | 'wish';
+export const REPLY_EVENT_KINDS = ['queue', 'drop', 'withdraw', 'release-note', 'bot-failed', 'wish'] as const;
+export type ReplyEventKind = (typeof REPLY_EVENT_KINDS)[number];
 
 /** A stable posting or review patch that reverts a fix on its branch. */
 export type RevertKind = 'revert';
