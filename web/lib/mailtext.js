@@ -19,7 +19,7 @@ function unquote(line) {
  * back to the structure's text when the body's lines are not the ones it counted
  * (restored line breaks, a body cut for size).
  */
-export function withLines(body, structure) {
+function withLines(body, structure) {
   const lines = body.replace(/\r\n?/g, '\n').split('\n');
   if (structure.restored || lines.length !== structure.lines) return structure.blocks;
   return structure.blocks.map((b) => ({ ...b, text: lines.slice(b.start, b.end + 1).map(unquote).join('\n') }));
@@ -132,7 +132,7 @@ export function reveal(node) {
 }
 
 /** The blocks of one message; each gets id `${idPrefix}-b${index}` so evidence can point at it; hrefOf(block) links one. */
-export function blocksNode(blocks, idPrefix, hrefOf = () => null) {
+function blocksNode(blocks, idPrefix, hrefOf = () => null) {
   const out = el('div', { class: 'blocks' });
   blocks.forEach((b, i) => {
     // A block that starts on the line after the previous one ends (a diagram read as prose
@@ -162,4 +162,13 @@ export function blocksNode(blocks, idPrefix, hrefOf = () => null) {
     }
   });
   return out;
+}
+
+/**
+ * A message body as its structure (/api/messages/:mid/structure); the plain text where the
+ * structure is missing (its request failed) or empty.
+ */
+export function bodyNode(body, structure, idPrefix, hrefOf) {
+  if (structure?.blocks?.length) return blocksNode(withLines(body, structure), idPrefix, hrefOf);
+  return body.trim() ? el('pre', { class: 'body', text: body }) : el('p', { class: 'muted', text: '(empty body)' });
 }

@@ -4,7 +4,7 @@
 // so the first screen of a 200-message thread needs a handful of requests.
 import { api, el, enc, when, who } from '../lib/dom.js';
 import { links } from '../lib/router.js';
-import { baseSubject, blocksNode, reveal, withLines } from '../lib/mailtext.js';
+import { baseSubject, bodyNode, reveal } from '../lib/mailtext.js';
 
 /** Deeper replies are drawn at this indentation; the depth is still printed. */
 const MAX_INDENT = 12;
@@ -126,7 +126,7 @@ function card(item, threadId, loader) {
   let loaded = null;
   const load = async () => {
     const [m, s] = await Promise.all([api(`/api/messages/${enc(mid)}`), api(`/api/messages/${enc(mid)}/structure`)]);
-    body.replaceChildren(s.blocks.length ? blocksNode(withLines(m.body, s), idPrefix, (b) => links.threadAt(threadId, mid, b)) : el('p', { class: 'muted', text: '(empty body)' }));
+    body.replaceChildren(bodyNode(m.body, s, idPrefix, (b) => links.threadAt(threadId, mid, b)));
   };
   const fail = (e) => body.replaceChildren(el('p', { class: 'error', text: e instanceof Error ? e.message : String(e) }));
   c.loadBody = () => {

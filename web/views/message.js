@@ -4,7 +4,7 @@
 import { api, apiOptional, el, enc, errorNode, section, when, whoFull, fill } from '../lib/dom.js';
 import { messageEvidenceText } from '../lib/evidence-text.js';
 import { copyEvidence } from './copy-evidence.js';
-import { blocksNode, withLines } from '../lib/mailtext.js';
+import { bodyNode } from '../lib/mailtext.js';
 import { links } from '../lib/router.js';
 import { threadTree } from './thread-tree.js';
 import { fixLinks } from './fix-links.js';
@@ -72,7 +72,7 @@ export async function messageView(root, { args, query }) {
     api(`/api/messages/${enc(m.messageId)}/structure${copy ? `?copy=${copy}` : ''}`).catch(() => null),
   ]);
   // The body as its reply structure (quotes folded, diff as a diff); as plain text when that fails.
-  const body = structure?.blocks?.length ? blocksNode(withLines(m.body, structure), 'body', (b) => (thread ? links.threadAt(thread.threadId, m.messageId, b) : null)) : el('pre', { class: 'body', text: m.body });
+  const body = bodyNode(m.body, structure, 'body', (b) => (thread ? links.threadAt(thread.threadId, m.messageId, b) : null));
   const attachments = m.attachments.length
     ? el('ul', { class: 'attachments' }, m.attachments.map((a) => el('li', { text: `${a.filename ?? '(unnamed)'} — ${a.contentType}, ${a.size} bytes` })))
     : null;
