@@ -87,12 +87,16 @@ function quotedTitle(t: string): string {
   return t.replace(/\s+/g, ' ').trim();
 }
 
-/** What every stable mail of a kind says; `extra` overrides (a review cover names no upstream commit). */
+/**
+ * What every stable mail of a kind says; `extra` overrides (a review cover names no
+ * upstream commit: its body, a shortlog of hundreds of patches and quoted again by every
+ * test report, is then not searched for one).
+ */
 function makeStable(body: string, base: string | null, kind: StableKind, branches: string[], title: string, extra: Partial<StableMail> = {}): StableMail {
   return {
     kind,
     branches,
-    upstreamCommit: findUpstreamCommit(body),
+    upstreamCommit: extra.upstreamCommit === undefined ? findUpstreamCommit(body) : extra.upstreamCommit,
     title: quotedTitle(title),
     rc: null,
     base,
