@@ -140,6 +140,25 @@ describe('ingest of an archive holding a message past the limit (issue #13, item
     expect(again.stdout()).toMatch(/0 new/);
   });
 
+  it('records a saved message past the limit, plain or gzipped, by the hash of all its bytes and its head', async () => {
+    const big = Buffer.from(hugeMail('saved-big@x', 3 * 1024 * 1024));
+    const plain = join(dir, 'big.eml');
+    const gz = join(dir, 'big.eml.gz');
+    writeFileSync(plain, big);
+    writeFileSync(gz, gzipSync(big));
+    const db = openDb(join(dir, 'saved.db'));
+    try {
+      const s = await ingestPaths(db, [plain, gz], { maxMessageBytes: 1024 * 1024, worker: false });
+      expect(s).toMatchObject({ stored: 0, malformed: 1 });
+      const errors = listIngestErrors(db);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ source: plain, rawHash: sha(big), rawSize: OVERSIZED_HEAD });
+      expect(errors[0]!.reason).toMatch(new RegExp(`^message of ${big.length} bytes is over the limit of 1048576 bytes`));
+    } finally {
+      closeDb(db);
+    }
+  });
+
   it('refuses a --max-message-bytes that is not a size', async () => {
     const io = captureIO();
     expect(await main(['ingest', join(dir, 'x'), '--max-message-bytes', '12kb'], io)).toBe(2);

@@ -70,16 +70,14 @@ export async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ 
   return { head, rest: rest() };
 }
 
-/** The head kept of a source over collectBounded's limit. */
-export const BOUNDED_HEAD = 64 * 1024;
-
 /**
- * All of a source when it is at most `limit` bytes; else its first BOUNDED_HEAD bytes,
- * its size and the sha256 of all of it, holding no more than `limit` plus a chunk meanwhile.
+ * All of a source when it is at most `limit` bytes; else its first `headBytes`, its size
+ * and the sha256 of all of it, holding no more than `limit` plus a chunk meanwhile.
  */
 export async function collectBounded(
   source: AsyncIterable<Buffer>,
   limit: number,
+  headBytes: number,
 ): Promise<{ bytes: Buffer } | { head: Buffer; size: number; sha256: string }> {
   const parts: Buffer[] = [];
   let n = 0;
@@ -93,10 +91,11 @@ export async function collectBounded(
     }
     parts.push(c);
     if (n > limit) {
-      const all = Buffer.concat(parts);
+      // Only the head is copied; the parts are hashed where they lie.
+      head = Buffer.concat(parts, Math.min(n, headBytes));
+      hash = createHash('sha256');
+      for (const p of parts) hash.update(p);
       parts.length = 0;
-      head = Buffer.from(all.subarray(0, BOUNDED_HEAD));
-      hash = createHash('sha256').update(all);
     }
   }
   return hash && head ? { head, size: n, sha256: hash.digest('hex') } : { bytes: Buffer.concat(parts, n) };

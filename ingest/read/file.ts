@@ -4,7 +4,7 @@ import { LoregraphError } from '../../domain/errors.ts';
 import { collectBounded, fileChunks, peek } from './chunks.ts';
 import { gunzipChunks, isGzip } from './gzip.ts';
 import { damagedFirstEnvelope, startsWithEnvelope } from './envelope.ts';
-import type { MboxFormat } from './mbox-splitter.ts';
+import { OVERSIZED_HEAD, type MboxFormat } from './mbox-splitter.ts';
 import { splitMboxChunks } from './mbox.ts';
 import type { MessageSink, PositionWithoutIndex } from './sink.ts';
 import { looksLikeMail, messageFromBytes } from './single.ts';
@@ -52,7 +52,7 @@ export async function readFileSource(
   // A file that is not an mbox is one message: held whole up to the sink's limit, past it
   // only its head is kept and the rest hashed as it streams by.
   const limit = sink.maxMessageBytes;
-  const got = await collectBounded(rest, limit);
+  const got = await collectBounded(rest, limit, OVERSIZED_HEAD);
   if ('head' in got) {
     if (opts.requireMail && !looksLikeMail(got.head)) return { kind: 'skipped', gzip, reason: 'does not look like mail' };
     await sink.emit({ bytes: got.head, oversized: { size: got.size, sha256: got.sha256, limit }, ...suspicion(got.head) }, { ...position, offset: 0 });
