@@ -1,7 +1,7 @@
 // The simulator's library API, used by the CLI (`loregraph sim`) and the server. Thin
 // I/O (reading sim/scenarios) around the pure parser, instantiation and explorer.
 import { basename } from 'node:path';
-import type { Outcome, OutcomeKind, RunReport, RunResult, Scenario, Verdict } from './ast.ts';
+import type { Outcome, RunReport, RunResult, Scenario, Verdict } from './ast.ts';
 import { compile } from './compile.ts';
 import { SimError } from './errors.ts';
 import { explore, type Found } from './explore.ts';
@@ -9,7 +9,7 @@ import { instantiate } from './instantiate.ts';
 import { loadScenarioFile, scenarioFiles, SCENARIO_DIR } from './load.ts';
 import { exportPromela as toPromela } from './promela.ts';
 import { replayPath, replayWitness } from './replay.ts';
-import { storyOf } from './story.ts';
+import { outcomeOf } from './story.ts';
 
 export type { Outcome, OutcomeKind, RunReport, RunResult, Scenario, Story, Verdict, WitnessStep, WaitEdge } from './ast.ts';
 export { SimError, isSimError, type SimErrorCode } from './errors.ts';
@@ -129,19 +129,7 @@ function outcome(m: ReturnType<typeof compile>, f: Found): Outcome {
   if (r.verdict !== f.verdict || (r.property !== f.property && !fails)) {
     throw new Error(`internal: witness replays to ${r.verdict}/${r.property}, explorer said ${f.verdict}/${f.property}`);
   }
-  const fl = f.failure !== undefined ? m.failures[f.failure] : undefined;
-  const kind: OutcomeKind = f.verdict === 'deadlock' ? 'deadlock' : fl ? fl.kind : f.key.startsWith('invariant:') ? 'invariant' : 'final';
-  const details = fl ? { thread: fl.thread, step: fl.step, ...(fl.lock !== undefined ? { lock: fl.lock } : {}) } : {};
-  return {
-    kind,
-    verdict: f.verdict,
-    property: f.property,
-    message: f.message,
-    ...details,
-    witness: r.steps,
-    ...(f.verdict === 'deadlock' && r.waitFor ? { waitFor: r.waitFor } : {}),
-    story: storyOf(m, { kind, property: f.property, witness: r.steps, ...details }, r),
-  };
+  return outcomeOf(m, { ...r, verdict: f.verdict }, f.property);
 }
 
 export interface ReplayResult {

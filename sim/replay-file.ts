@@ -24,7 +24,7 @@ import { isSimError, SimError } from './errors.ts';
 import { instantiate } from './instantiate.ts';
 import { renderOutcome, type RenderOptions } from './render.ts';
 import { replayWitness } from './replay.ts';
-import { storyOf } from './story.ts';
+import { outcomeOf } from './story.ts';
 
 export interface WitnessRef {
   thread: string;
@@ -181,28 +181,6 @@ export interface ReplayFileResult {
   text: string;
 }
 
-/** The outcome a replayed witness shows, as a run would report it (story included). */
-function outcomeOf(m: Model, steps: WitnessRef[]): { outcome?: Outcome; verdict: Exclude<Verdict, 'incomplete'>; property?: string } {
-  const r = replayWitness(m, steps);
-  if (r.verdict === 'holds') return { verdict: 'holds' };
-  const last = r.steps.at(-1);
-  const fl = last ? m.failures.find((f) => f.property === r.property && f.thread === last.thread && (f.step === last.step || f.property === 'lock_held_at_exit')) : undefined;
-  const kind: OutcomeKind =
-    r.verdict === 'deadlock' ? 'deadlock' : m.invariants.some((x) => x.name === r.property) ? 'invariant' : m.finals.some((x) => x.name === r.property) && !fl ? 'final' : fl?.kind ?? 'assert';
-  const details = fl ? { thread: fl.thread, step: fl.step, ...(fl.lock !== undefined ? { lock: fl.lock } : {}) } : {};
-  const outcome: Outcome = {
-    kind,
-    verdict: r.verdict,
-    property: r.property!,
-    message: fl?.message ?? (kind === 'deadlock' ? 'no thread can move' : `${kind} '${r.property}' fails`),
-    ...details,
-    witness: r.steps,
-    ...(r.waitFor ? { waitFor: r.waitFor } : {}),
-    story: storyOf(m, { kind, property: r.property!, witness: r.steps, ...details }, r),
-  };
-  return { outcome, verdict: r.verdict, ...(r.property !== undefined ? { property: r.property } : {}) };
-}
-
 /**
  * Replays every witness of a parsed file on its scenario (`load` finds it) and tells each
  * as a story. Pure but for `load`. Throws SimError when the scenario, variant or config
@@ -219,10 +197,11 @@ export function renderWitnessFile(w: WitnessFile, load: (ref: string) => Scenari
     if (w.witnesses.length > 1) out.push(`witness ${i + 1} of ${w.witnesses.length}`);
     const said = rec.verdict !== undefined ? `${rec.verdict}${rec.property !== undefined ? ` (${rec.property})` : ''}` : undefined;
     try {
-      const got = outcomeOf(m, rec.steps);
+      const got = replayWitness(m, rec.steps);
       const gotText = `${got.verdict}${got.property !== undefined ? ` (${got.property})` : ''}`;
       const matches = rec.verdict === undefined || (rec.verdict === got.verdict && (rec.property === undefined || rec.property === got.property));
-      if (got.outcome) out.push(...renderOutcome(got.outcome, opts));
+      // A bad end is told as a run would tell it (sim run), story included.
+      if (got.verdict !== 'holds') out.push(...renderOutcome(outcomeOf(m, { ...got, verdict: got.verdict }), opts));
       else out.push(`holds: the ${rec.steps.length} steps replay and nothing is wrong at their end`);
       out.push(matches ? `  replays to ${gotText}${said ? ', as recorded' : ''}` : `  DOES NOT MATCH: recorded ${said}, replays to ${gotText}`);
       return { recorded: rec, verdict: got.verdict, ...(got.property !== undefined ? { property: got.property } : {}), matches };

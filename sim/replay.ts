@@ -2,7 +2,7 @@
 // initial state, refusing any step that is not the thread's next one or is not enabled,
 // and says what the end state shows. Every verdict the explorer reports is rendered
 // through here, so a witness that is printed is a witness that replays.
-import type { Verdict, WitnessStep, WaitEdge } from './ast.ts';
+import type { OutcomeKind, Verdict, WitnessStep, WaitEdge } from './ast.ts';
 import type { Model, State, Transition } from './compile.ts';
 import { F_ADD, F_RELEASE, LB_STRIDE, SB_STRIDE } from './memory.ts';
 import { SimError } from './errors.ts';
@@ -13,6 +13,10 @@ export interface ReplayOutcome {
   /** What the end of the witness shows: a violation, a deadlock, or `holds` (nothing wrong there). */
   verdict: Exclude<Verdict, 'incomplete'>;
   property?: string;
+  /** What kind of outcome the end shows (absent when it holds). */
+  kind?: OutcomeKind;
+  /** The index in Model.failures of the assert or discipline check that failed. */
+  failure?: number;
   steps: WitnessStep[];
   final: State;
   waitFor?: WaitEdge[];
@@ -51,7 +55,7 @@ function run(m: Model, n: number, pick: (s: State, i: number) => Transition): Re
   const trace: ReplayOutcome['trace'] = [];
   const broken = (): string | undefined => m.invariants.find((x) => !x.check(s))?.name;
   let bad = broken();
-  if (bad) return { verdict: 'violated', property: bad, steps, final: s, trace };
+  if (bad) return { verdict: 'violated', property: bad, kind: 'invariant', steps, final: s, trace };
   for (let i = 0; i < n; i++) {
     const tr = pick(s, i);
     const th = m.threads[tr.thread]!;
@@ -73,12 +77,12 @@ function run(m: Model, n: number, pick: (s: State, i: number) => Transition): Re
     });
     if (fail >= 0) {
       if (i !== n - 1) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: '${m.failures[fail]!.property}' fails before the witness ends`);
-      return { verdict: 'violated', property: m.failures[fail]!.property, steps, final: s, trace };
+      return { verdict: 'violated', property: m.failures[fail]!.property, kind: m.failures[fail]!.kind, failure: fail, steps, final: s, trace };
     }
     bad = broken();
     if (bad) {
       if (i !== n - 1) throw new SimError('SIM_REPLAY', `witness step ${i + 1}: invariant '${bad}' fails before the witness ends`);
-      return { verdict: 'violated', property: bad, steps, final: s, trace };
+      return { verdict: 'violated', property: bad, kind: 'invariant', steps, final: s, trace };
     }
   }
   const anyEnabled = m.threads.some((th) => {
@@ -86,9 +90,9 @@ function run(m: Model, n: number, pick: (s: State, i: number) => Transition): Re
     return pc < th.end && th.nodes[pc]!.trans.some((t) => !t.guard || t.guard(s));
   });
   if (anyEnabled) return { verdict: 'holds', steps, final: s, trace };
-  if (m.threads.some((th) => !th.aux && s[th.pcSlot]! < th.end)) return { verdict: 'deadlock', property: 'deadlock', steps, final: s, waitFor: waitFor(m, s), trace };
+  if (m.threads.some((th) => !th.aux && s[th.pcSlot]! < th.end)) return { verdict: 'deadlock', property: 'deadlock', kind: 'deadlock', steps, final: s, waitFor: waitFor(m, s), trace };
   const f = m.finals.find((x) => !x.check(s));
-  return f ? { verdict: 'violated', property: f.name, steps, final: s, trace } : { verdict: 'holds', steps, final: s, trace };
+  return f ? { verdict: 'violated', property: f.name, kind: 'final', steps, final: s, trace } : { verdict: 'holds', steps, final: s, trace };
 }
 
 /** Human-readable slot changes, lock words shown as who holds them. */

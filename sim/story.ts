@@ -9,7 +9,7 @@
 // it is the if/while/choice a step that matters sits inside. Earlier writes to a slot that
 // matters are kept (a lost update is part of the story). Everything else touched nothing
 // the failure depends on, and is folded.
-import type { Expr, Outcome, Story } from './ast.ts';
+import type { Expr, Outcome, OutcomeKind, Story } from './ast.ts';
 import { exprJs, type Model, type State, type Transition } from './compile.ts';
 import { leaves, showEntry, showExpr } from './expr.ts';
 import { SB_STRIDE } from './memory.ts';
@@ -195,6 +195,30 @@ export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread
 function findAssert(m: Model, thread: number, step: string): Expr | undefined {
   const f = m.failures.find((x) => x.kind === 'assert' && x.thread === m.threads[thread]!.name && x.step === step);
   return f?.cond;
+}
+
+/**
+ * A bad witness, replayed, as a run reports it: its kind, where it failed, the message the
+ * explorer gives it, and its story. `property` names the invariant (or final) the outcome
+ * is about where several fail in the same state and the replay names another.
+ */
+export function outcomeOf(m: Model, r: ReplayOutcome & { verdict: Outcome['verdict'] }, property = r.property!): Outcome {
+  const kind: OutcomeKind = r.kind!;
+  const fl = r.failure !== undefined ? m.failures[r.failure] : undefined;
+  const message =
+    fl?.message ??
+    (kind === 'deadlock' ? 'no thread can move' : kind === 'final' ? `final assertion '${property}' fails` : `invariant '${property}' fails${r.steps.length === 0 ? ' in the initial state' : ''}`);
+  const details = fl ? { thread: fl.thread, step: fl.step, ...(fl.lock !== undefined ? { lock: fl.lock } : {}) } : {};
+  return {
+    kind,
+    verdict: r.verdict,
+    property,
+    message,
+    ...details,
+    witness: r.steps,
+    ...(r.verdict === 'deadlock' && r.waitFor ? { waitFor: r.waitFor } : {}),
+    story: storyOf(m, { kind, property, witness: r.steps, ...details }, r),
+  };
 }
 
 /** Earlier steps of other threads whose store to a location step i reads sat unseen in a store buffer. */

@@ -13,6 +13,7 @@ import {
   loadScenario,
   parseScenario,
   parseWitnessFile,
+  renderOutcome,
   renderRun,
   renderWitnessFile,
   replayWitnessFile,
@@ -132,6 +133,21 @@ describe('sim replay: witness files', () => {
     expect(res.witnesses.map((w) => `${w.verdict} ${w.property}`)).toEqual(report.outcomes.map((o) => `${o.verdict} ${o.property}`));
     expect(res.text).toContain('replays to violated (no_lost_write), as recorded');
     expect(res.text).toContain('<- breaks no_lost_write');
+  });
+
+  it('tells every outcome of a run as `sim run` told it, the message of the very check that failed included', () => {
+    // Each of these steps carries two checks of the same property: the reader ends holding
+    // sem for read, not for write; the mutex_lock sleeps holding a spinlock, not inside RCU.
+    const disc = loadScenario('discipline', 'sim/examples');
+    for (const [variant, config] of [['extra_down_read', 'rw'], ['mutex_under_spinlock', 'atomic']] as const) {
+      const report = runScenario(disc, { variant, config });
+      const res = renderWitnessFile(parseWitnessFile(JSON.stringify(report), 'run.json'), () => disc);
+      for (const o of report.outcomes) expect(res.text).toContain(renderOutcome(o).join('\n'));
+    }
+    const run000 = runScenario(sc, { config: 'dirty_before_open' });
+    const res000 = renderWitnessFile(parseWitnessFile(JSON.stringify(run000), 'run.json'), load);
+    expect(res000.text).toContain("  final assertion 'no_lost_write' fails\n");
+    expect(res000.text).toContain(renderOutcome(run000.outcomes[0]!).join('\n'));
   });
 
   it('reads the text form, and says when a witness does not reach what it recorded or does not replay', () => {
