@@ -3,6 +3,7 @@ import { parseQuery } from '../domain/query/parser.ts';
 import { tokenize } from '../domain/query/lexer.ts';
 import { isLoregraphError } from '../domain/errors.ts';
 import type { QueryNode } from '../domain/query/ast.ts';
+import { knownPrefixes, lookupField } from '../domain/query/fields.ts';
 
 const NOW = Date.UTC(2024, 2, 15, 12, 0, 0); // 2024-03-15T12:00:00Z
 
@@ -59,6 +60,14 @@ describe('query parser: terms and prefixes', () => {
     expect(e.message).toMatch(/^unknown prefix 'subject:' \(known: a: b: .* s: .*\) at column 7$/);
     expect(show(parse('http://lore.kernel.org/x'))).toBe('any:http://lore.kernel.org/x');
     expect(show(parse('mm: fix'))).toBe('AND(any:mm: any:fix)');
+  });
+
+  it('names in the unknown-prefix error exactly the prefixes it reads', () => {
+    const known = knownPrefixes();
+    expect(known.filter((p) => lookupField(p) === undefined)).toEqual([]);
+    expect(known).toEqual(expect.arrayContaining(['d', 'dt', 'rt', 'm', 'mid', 'n', 'dfpre', 'dfpost', 'dfblob', 's', 'dfn']));
+    expect(new Set(known).size).toBe(known.length);
+    expect([lookupField('any'), lookupField('subject'), lookupField('toString')]).toEqual([undefined, undefined, undefined]);
   });
 
   it('reads every prefix lore documents: m: rt: dt: n: dfpre: dfpost: dfblob:', () => {

@@ -34,18 +34,23 @@ export const EXACT_FIELDS: readonly ExactField[] = ['mid', 'patchid', 'status', 
 
 export type FieldKind = { kind: 'text'; field: TextField } | { kind: 'exact'; field: ExactField } | { kind: 'date' };
 
+// d: and dt: are the Date header's time; rt: (lore's received time) is the same stored time:
+// an archive keeps no arrival time of its own (ingest takes Received: only when Date: is unusable).
+const DATE_PREFIXES: readonly string[] = ['d', 'dt', 'rt'];
+/** lore's other names for an exact prefix. */
+const ALIASES: Readonly<Record<string, ExactField>> = { m: 'mid' };
+
 /** Looks up a prefix as written before the colon; undefined when it is not one of ours. */
 export function lookupField(name: string): FieldKind | undefined {
-  // d: and dt: are the Date header's time; rt: (lore's received time) is the same stored time:
-  // an archive keeps no arrival time of its own (ingest takes Received: only when Date: is unusable).
-  if (name === 'd' || name === 'dt' || name === 'rt') return { kind: 'date' };
-  if (name === 'm') return { kind: 'exact', field: 'mid' };
+  if (DATE_PREFIXES.includes(name)) return { kind: 'date' };
+  const alias = Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined;
+  if (alias) return { kind: 'exact', field: alias };
   if ((EXACT_FIELDS as readonly string[]).includes(name)) return { kind: 'exact', field: name as ExactField };
   if (name !== 'any' && Object.hasOwn(TEXT_FIELDS, name)) return { kind: 'text', field: name as TextField };
   return undefined;
 }
 
-/** Every prefix the language knows, for the error that names an unknown one. */
+/** Every prefix the language knows, for the error that names an unknown one: the lists lookupField reads. */
 export function knownPrefixes(): string[] {
-  return ['d', 'dt', 'rt', 'm', ...EXACT_FIELDS, ...Object.keys(TEXT_FIELDS).filter((f) => f !== 'any')].sort();
+  return [...DATE_PREFIXES, ...Object.keys(ALIASES), ...EXACT_FIELDS, ...Object.keys(TEXT_FIELDS).filter((f) => f !== 'any')].sort();
 }
