@@ -1,6 +1,6 @@
 // Plain-text views of stable status for the terminal: a fix's timeline per branch, and
 // the fixes x branches matrix. Control characters from a mail never reach the terminal.
-import type { FixStatus, StableMatrix } from '../db/stable.ts';
+import type { BranchFix, FixStatus, StableMatrix } from '../db/stable.ts';
 import type { BranchStatus, ReleaseInfo } from '../domain/patch/stable-status.ts';
 import { clean } from './race-format.ts';
 
@@ -12,8 +12,11 @@ export function releaseText(r: ReleaseInfo): string {
   return 'release unknown';
 }
 
+/** The -rc of a review, and a version named short of a release ("6.1.110-rc1", ...). */
+const extraOf = (st: BranchStatus): string => [st.rc, st.status === 'released' ? null : st.version].filter(Boolean).join(' ');
+
 function branchLines(branch: string, st: BranchStatus): string[] {
-  const extra = [st.rc, st.status === 'released' ? null : st.version].filter(Boolean).join(' ');
+  const extra = extraOf(st);
   const out = [
     `  ${branch.padEnd(6)} ${st.status}${extra ? ` (${extra})` : ''} since ${day(st.since)}; ${releaseText(st.release)}; first ${day(st.firstDate)}, last ${day(st.lastDate)}`,
   ];
@@ -34,6 +37,19 @@ export function formatFixStatus(f: FixStatus): string {
   for (const l of joined) out.push(`  also: <${l.messageId}> (${l.how})`);
   for (const [branch, st] of Object.entries(f.branches)) out.push(...branchLines(branch, st));
   return out.join('\n') + '\n';
+}
+
+/** `loregraph stable <branch>`: one line per fix, its status there, since when, and the deciding mails. */
+export function formatBranchFixes(fixes: readonly BranchFix[]): string {
+  const out = fixes.map((f) => {
+    const extra = extraOf(f.status);
+    const since = f.status.since === null ? '' : day(f.status.since);
+    return (
+      `${f.status.status.padEnd(16)} ${since.padEnd(10)} ${(f.fix.upstreamCommit ?? '').slice(0, 12).padEnd(12)} ${clean(f.fix.title)}` +
+      `${extra ? ` (${extra})` : ''}; ${releaseText(f.status.release)}; ${f.status.evidence.map((e) => `<${e}>`).join(' ')}`
+    );
+  });
+  return [...out, `${fixes.length} fixes`].join('\n') + '\n';
 }
 
 const ABBREV: Record<string, string> = {

@@ -3,8 +3,7 @@ import { closeDb, openDb } from '../../db/connection.ts';
 import { listStableBranch, normalizeBranch, stableMatrix, type StableMatrix } from '../../db/stable.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type Command } from '../command.ts';
-import { clean } from '../race-format.ts';
-import { formatMatrix, releaseText } from '../stable-format.ts';
+import { formatBranchFixes, formatMatrix } from '../stable-format.ts';
 
 /** The matrix cut down to some columns, and to the fixes with a cell in one of them. */
 function onlyBranches(m: StableMatrix, only: Set<string>): StableMatrix {
@@ -13,8 +12,6 @@ function onlyBranches(m: StableMatrix, only: Set<string>): StableMatrix {
     .filter((f) => Object.keys(f.cells).length > 0);
   return { branches: m.branches.filter((b) => only.has(b.branch)), fixes };
 }
-
-const day = (d: number | null): string => (d === null ? '' : new Date(d).toISOString().slice(0, 10));
 
 export const command: Command = {
   help: `usage: loregraph stable <branch> [--db FILE] [--json]
@@ -47,16 +44,7 @@ export const command: Command = {
       const branch = normalizeBranch(positionals[0] as string);
       const fixes = listStableBranch(db, branch);
       if (values.json) printJson(io, { branch, fixes });
-      else {
-        for (const f of fixes) {
-          const extra = [f.status.rc, f.status.status === 'released' ? null : f.status.version].filter(Boolean).join(' ');
-          io.out(
-            `${f.status.status.padEnd(16)} ${day(f.status.since).padEnd(10)} ${(f.fix.upstreamCommit ?? '').slice(0, 12).padEnd(12)} ${clean(f.fix.title)}` +
-              `${extra ? ` (${extra})` : ''}; ${releaseText(f.status.release)}; ${f.status.evidence.map((e) => `<${e}>`).join(' ')}\n`,
-          );
-        }
-        io.out(`${fixes.length} fixes\n`);
-      }
+      else io.out(formatBranchFixes(fixes));
       return 0;
     } finally {
       closeDb(db);
