@@ -53,7 +53,7 @@ export function pickVersion(series: SeriesView, wanted: string | undefined): Ser
 }
 
 /** Every mail of the threads the series' versions live in, first stored copy each, in archive order. */
-export function familyMails(db: Db, series: SeriesView): AmMail[] {
+function familyMails(db: Db, series: SeriesView): AmMail[] {
   const roots = new Set<string>();
   for (const v of series.versions) {
     for (const id of [v.coverMessageId, ...v.patches.map((p) => p.messageId)]) {

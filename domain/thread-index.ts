@@ -5,12 +5,12 @@
 // meets under the conversation's own (ghost) node and a reply sits under its parent's
 // prefix. Pure.
 
-export const THREAD_INDEX_DOMAIN = 'thread-index.invalid';
+const THREAD_INDEX_DOMAIN = 'thread-index.invalid';
 
 const HEAD = 22;
 const STEP = 5;
 
-export function threadIndexId(bytes: Uint8Array): string {
+function threadIndexId(bytes: Uint8Array): string {
   return `${Buffer.from(bytes).toString('hex')}@${THREAD_INDEX_DOMAIN}`;
 }
 

@@ -50,7 +50,7 @@ function sourceText(t: ReportedTrailer): string {
   }
 }
 
-export function formatAmReport(s: SeriesMails, r: AmResult, files: string[]): string {
+function formatAmReport(s: SeriesMails, r: AmResult, files: string[]): string {
   const v = s.version;
   const out = [`v${v.version} ${clean(s.series.title)}: ${r.patches.length} of ${s.input.total} patches${s.input.cover ? ', cover letter' : ''}`];
   for (const p of r.patches) {
@@ -68,7 +68,7 @@ export function formatAmReport(s: SeriesMails, r: AmResult, files: string[]): st
   return out.join('\n') + '\n';
 }
 
-export function amOptionsFrom(values: {
+function amOptionsFrom(values: {
   'add-link'?: boolean;
   'add-my-sob'?: boolean;
   identity?: string;

@@ -11,7 +11,7 @@ const clean = (s: string): string => s.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ' ')
 
 const MARK = { unchanged: '=', changed: '!', added: '>', dropped: '<' } as const;
 
-export function formatRangeDiff(d: RangeDiffView): string {
+function formatRangeDiff(d: RangeDiffView): string {
   const out = [`range-diff v${d.from}..v${d.to}: ${clean(d.title)}`];
   const side = (s: RangeSide | null) => (s ? String(s.index) : '-');
   for (const p of d.pairs) {

@@ -39,7 +39,7 @@ function git(dir: string, args: string[], input?: string): string {
 }
 
 /** The commit's title, author and patch-id, from git itself. */
-export function commitFacts(gitDir: string, rev: string): CommitFacts {
+function commitFacts(gitDir: string, rev: string): CommitFacts {
   if (!/^[\w./~^@{}-]+$/.test(rev) || rev.startsWith('-')) throw new LoregraphError('USAGE', `'${rev}' is not a commit name`);
   const sha = git(gitDir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).trim();
   const [authorName = '', authorEmail = '', subject = ''] = git(gitDir, ['show', '-s', '--format=%an%x00%ae%x00%s', sha]).replace(/\n$/, '').split('\0');
@@ -144,7 +144,7 @@ function findNode(n: ThreadTreeNode | null, id: string): ThreadTreeNode | null {
   return null;
 }
 
-export function formatDig(r: DigResult): string {
+function formatDig(r: DigResult): string {
   const c = r.commit;
   const out = [`commit ${c.sha}`, `  ${clean(c.subject)}`, `  author ${clean(c.authorName)} <${clean(c.authorEmail)}>`, `  patch-id ${c.patchId ?? '(no diff)'}`];
   if (!r.how) {

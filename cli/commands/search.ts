@@ -16,7 +16,7 @@ const clean = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, ' ');
 const MAX_CLI_LIMIT = 10_000;
 
 /** Up to `limit` hits, fetched a page (the API's largest) at a time. */
-export function searchAll(db: Db, query: string, limit: number, threads: boolean, sort: 'relevance' | 'date'): { total: number; totalExact: boolean; hits: SearchHit[] } {
+function searchAll(db: Db, query: string, limit: number, threads: boolean, sort: 'relevance' | 'date'): { total: number; totalExact: boolean; hits: SearchHit[] } {
   const hits: SearchHit[] = [];
   let total = 0;
   let totalExact = true;
@@ -31,7 +31,7 @@ export function searchAll(db: Db, query: string, limit: number, threads: boolean
 }
 
 /** The Message-IDs to write: the hits, or with `threads` every message of their threads. */
-export function idsToWrite(db: Db, hits: readonly SearchHit[], threads: boolean): string[] {
+function idsToWrite(db: Db, hits: readonly SearchHit[], threads: boolean): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const h of hits) {
@@ -44,7 +44,7 @@ export function idsToWrite(db: Db, hits: readonly SearchHit[], threads: boolean)
   return out;
 }
 
-export function writeMbox(db: Db, io: CliIO, ids: readonly string[]): void {
+function writeMbox(db: Db, io: CliIO, ids: readonly string[]): void {
   for (const c of rawCopies(db, ids)) io.writeBytes(c.envelope ? toMboxrd(c.bytes, c.envelope) : toMboxrd(c.bytes));
 }
 

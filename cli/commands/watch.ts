@@ -16,7 +16,7 @@ import { DEFAULT_DB, parseCommandArgs, printJson, type CliIO, type Command } fro
 import { formatHit } from './search.ts';
 
 /** Most messages one run delivers per saved search; the rest come with the next run. */
-export const MAX_PER_RUN = 10_000;
+const MAX_PER_RUN = 10_000;
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -2,10 +2,10 @@
 // headers at the top (From:/Subject: in the body), the commit message, its trailer block,
 // the "basement" below "---" (notes, diffstat, diff) and the "-- " signature; then put
 // back together with the new trailer list. Pure; the order rules are b4's, so the mbox
-// loregraph writes is the one b4 writes (test/am-b4.test.ts holds them equal).
+// loregraph writes is the one b4 writes (test/am.test.ts holds them equal against b4's expected outputs).
 import { findTrailers, globMatches, sameEmail, trailerEquals, trailerLine, type AmTrailer } from './am-trailers.ts';
 
-export interface BodyParts {
+interface BodyParts {
   headers: AmTrailer[];
   message: string;
   trailers: AmTrailer[];
@@ -15,7 +15,7 @@ export interface BodyParts {
 
 const DIFFSTAT_RE = /^\s*\d+ file.*\d+ (insertion|deletion)/im;
 
-export function bodyParts(text: string): BodyParts {
+function bodyParts(text: string): BodyParts {
   let body = text.replace(/\r/g, '').replace(/^\n+|\n+$/g, '');
   let head = body;
   let basement = '';
@@ -59,7 +59,7 @@ export function bodyParts(text: string): BodyParts {
   return { headers, message: parts.join('\n\n'), trailers: last.trailers, basement, signature };
 }
 
-export function rebuildBody(p: BodyParts): string {
+function rebuildBody(p: BodyParts): string {
   let body = '';
   if (p.headers.length > 0) body += p.headers.map((h) => trailerLine(h, false) + '\n').join('') + '\n';
   if (p.message.length > 0) {

@@ -30,7 +30,7 @@ const EXTINFO_RE = /^(.*\S)(\s+#[^#]+)$/;
 const HAS_ADDRESS = /\S+@\S+\.\S+/;
 
 /** "Name (corp) <a@b<mailto:a@b>>" -> { name: "Name (corp)", email: "a@b" }; a bare address -> name ''. */
-export function parseAddressValue(value: string): { name: string; email: string } | null {
+function parseAddressValue(value: string): { name: string; email: string } | null {
   const v = value.replace(/<mailto:[^>]*>/gi, '').trim();
   const angle = /^(.*?)<\s*([^<>\s]+@[^<>\s]+)\s*>/.exec(v);
   if (angle) {

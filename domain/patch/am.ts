@@ -196,7 +196,7 @@ function formatAddress(name: string, email: string): string {
 }
 
 /** One message of a git-am mbox (git am reads mboxo: bodies are not ">From "-quoted, as b4 writes them). */
-export function amMessage(subject: string, m: AmMail, body: string): string {
+function amMessage(subject: string, m: AmMail, body: string): string {
   // eslint-disable-next-line no-control-regex
   const cte = /^[\x00-\x7f]*$/.test(body) ? '7bit' : '8bit';
   const head = [
