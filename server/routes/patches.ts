@@ -234,6 +234,12 @@ export function registerPatches(app: FastifyInstance, ctx: RouteContext): void {
     },
   });
 
+  // Both stable listings page the same way.
+  const paging = {
+    offset: { type: 'integer', minimum: 0, default: 0 },
+    limit: { type: 'integer', minimum: 1, maximum: ctx.limits.maxPageSize, default: 100 },
+  } as const;
+
   app.get<{ Querystring: MatrixQuery }>('/api/stable', {
     schema: {
       summary: 'Every fix against every stable branch known in the data: counts per status per branch, a fix per row',
@@ -244,8 +250,7 @@ export function registerPatches(app: FastifyInstance, ctx: RouteContext): void {
         properties: {
           branch: { type: 'string', maxLength: 16, description: 'only fixes with a cell on this branch (6.1 or 6.1.y)' },
           status: { ...statusEnum, description: 'with branch: only fixes with this status there; alone: with this status on any branch' },
-          offset: { type: 'integer', minimum: 0, default: 0 },
-          limit: { type: 'integer', minimum: 1, maximum: ctx.limits.maxPageSize, default: 100 },
+          ...paging,
         },
       },
       response: {
@@ -312,8 +317,7 @@ export function registerPatches(app: FastifyInstance, ctx: RouteContext): void {
         additionalProperties: false,
         properties: {
           status: { ...statusEnum, description: 'only fixes with this status on the branch' },
-          offset: { type: 'integer', minimum: 0, default: 0 },
-          limit: { type: 'integer', minimum: 1, maximum: ctx.limits.maxPageSize, default: 100 },
+          ...paging,
         },
       },
       response: {
