@@ -160,22 +160,32 @@ export function withoutLoaders(execArgv: readonly string[]): string[] {
   return out;
 }
 
-/** Resolves once the worker posts { ready: true }; rejects with why it did not. */
-function whenReady(w: Worker, entry: string): Promise<Worker> {
-  return new Promise<Worker>((resolve, reject) => {
+/**
+ * Resolves once the worker or process sends { ready: true }; stops it and rejects with why
+ * it did not (a fatal message, an error, or an exit first).
+ */
+function whenReady<T extends Worker | ChildProcess>(unit: T, label: string, stop: (u: T) => void): Promise<T> {
+  // Both are emitters of these three events; one set of listeners serves both.
+  const events: NodeJS.EventEmitter = unit;
+  return new Promise<T>((resolve, reject) => {
     const settle = (why: string | null): void => {
-      w.off('message', onMessage);
-      w.off('error', onError);
-      if (why === null) return resolve(w);
-      void w.terminate();
-      reject(new Error(`worker ${relative(ROOT, entry)} failed to start: ${why}`));
+      events.off('message', onMessage);
+      events.off('error', onError);
+      events.off('exit', onExit);
+      if (why === null) return resolve(unit);
+      stop(unit);
+      reject(new Error(`${label} failed to start: ${why}`));
     };
     const onError = (e: Error): void => settle(e.stack ?? e.message);
     const onMessage = (m: { ready?: boolean; fatal?: string }): void => settle(m.ready ? null : (m.fatal ?? 'unknown'));
-    w.on('message', onMessage);
-    w.on('error', onError);
+    const onExit = (code: number | null, signal?: string | null): void => settle(`exited (${signal ?? code})`);
+    events.on('message', onMessage);
+    events.on('error', onError);
+    events.on('exit', onExit);
   });
 }
+
+const whenWorkerReady = (w: Worker, entry: string): Promise<Worker> => whenReady(w, `worker ${relative(ROOT, entry)}`, (u) => void u.terminate());
 
 export interface StartOptions {
   workerData?: unknown;
@@ -192,13 +202,13 @@ export async function startModuleWorker(entryUrl: URL, opts: StartOptions = {}):
   const bundle = await bundleFor(entry, opts.cacheDir ?? DEFAULT_CACHE);
   if (bundle !== null) {
     try {
-      return await whenReady(new Worker(pathToFileURL(bundle), { workerData: opts.workerData, execArgv: withoutLoaders(process.execArgv) }), entry);
+      return await whenWorkerReady(new Worker(pathToFileURL(bundle), { workerData: opts.workerData, execArgv: withoutLoaders(process.execArgv) }), entry);
     } catch {
       // not worth failing a run over: tsx starts the same code
       broken.add(bundle);
     }
   }
-  return whenReady(new Worker(tsxBootstrap(entry), { eval: true, workerData: opts.workerData }), entry);
+  return whenWorkerReady(new Worker(tsxBootstrap(entry), { eval: true, workerData: opts.workerData }), entry);
 }
 
 export interface ProcessStartOptions extends Pick<StartOptions, 'cacheDir'> {
@@ -206,25 +216,8 @@ export interface ProcessStartOptions extends Pick<StartOptions, 'cacheDir'> {
   execArgv?: string[];
 }
 
-/** Resolves once the child sends { ready: true }; kills it and rejects with why it did not. */
-function whenProcessReady(child: ChildProcess, entry: string): Promise<ChildProcess> {
-  return new Promise<ChildProcess>((resolve, reject) => {
-    const settle = (why: string | null): void => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      child.off('error', onError);
-      if (why === null) return resolve(child);
-      child.kill('SIGKILL');
-      reject(new Error(`process ${relative(ROOT, entry)} failed to start: ${why}`));
-    };
-    const onMessage = (m: { ready?: boolean; fatal?: string }): void => settle(m.ready ? null : (m.fatal ?? 'unknown'));
-    const onExit = (code: number | null, signal: string | null): void => settle(`exited (${signal ?? code})`);
-    const onError = (e: Error): void => settle(e.message);
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-    child.on('error', onError);
-  });
-}
+const whenProcessReady = (child: ChildProcess, entry: string): Promise<ChildProcess> =>
+  whenReady(child, `process ${relative(ROOT, entry)}`, (u) => u.kill('SIGKILL'));
 
 /**
  * Starts `entryUrl` (one of our .ts modules, which sends { ready: true } over IPC once

@@ -85,6 +85,11 @@ describe('startModuleWorker', () => {
     writeFileSync(join(dir, 'entry.ts'), `throw new Error('no such device');\n`);
     await expect(startModuleWorker(pathToFileURL(join(dir, 'entry.ts')), { cacheDir: cache })).rejects.toThrow(/failed to start: .*no such device/);
   });
+
+  it('rejects, not waits forever, when the module exits before it is ready', async () => {
+    writeFileSync(join(dir, 'entry.ts'), `process.exit(3);\n`);
+    await expect(startModuleWorker(pathToFileURL(join(dir, 'entry.ts')), { cacheDir: cache })).rejects.toThrow(/failed to start: exited \(3\)/);
+  });
 });
 
 describe('withoutLoaders', () => {
