@@ -89,8 +89,10 @@ function linkStmts(db: Db): LinkStmts {
   let s = linkCache.get(db);
   if (!s) {
     const q = (sql: string): Statement => db.sql.prepare(sql).pluck();
-    // as domain/knowledge/races.ts families(): no stable-process copies, no short generic titles
-    const ownPatch = `pm.kind IN ('patch', 'cover') AND length(pm.title_key) >= 12 AND pm.autosel = 0 AND pm.stable_branch IS NULL AND pm.lane = ''`;
+    // at least what domain/knowledge/races.ts families() joins (it decides within what is
+    // handed to it): patches by title, stable-process copies included, which join the
+    // patch they copy; no short generic titles
+    const titled = `pm.kind IN ('patch', 'cover') AND length(pm.title_key) >= 12`;
     const threadRows = 'thread_nodes tn JOIN messages m ON m.message_id = tn.message_id';
     s = {
       hasKnowledge: q(`SELECT 1 FROM ${threadRows} JOIN message_knowledge k ON k.msg_row = m.id WHERE tn.root = ? AND k.knowledge IS NOT NULL LIMIT 1`),
@@ -103,8 +105,8 @@ function linkStmts(db: Db): LinkStmts {
         WHERE tn.root = ? UNION SELECT s.family FROM thread_nodes tn JOIN series s ON s.cover_message_id = tn.message_id WHERE tn.root = ?`),
       familyRoots: q(`SELECT t2.root FROM series s JOIN series_patches sp ON sp.series_id = s.id JOIN thread_nodes t2 ON t2.message_id = sp.message_id WHERE s.family = ?
         UNION SELECT t2.root FROM series s JOIN thread_nodes t2 ON t2.message_id = s.cover_message_id WHERE s.family = ?`),
-      titleKeys: q(`SELECT DISTINCT pm.title_key FROM ${threadRows} JOIN patch_msgs pm ON pm.msg_row = m.id WHERE tn.root = ? AND ${ownPatch}`),
-      sameTitle: q(`SELECT t2.root FROM patch_msgs pm JOIN thread_nodes t2 ON t2.message_id = pm.message_id WHERE pm.title_key = ? AND ${ownPatch}
+      titleKeys: q(`SELECT DISTINCT pm.title_key FROM ${threadRows} JOIN patch_msgs pm ON pm.msg_row = m.id WHERE tn.root = ? AND ${titled}`),
+      sameTitle: q(`SELECT t2.root FROM patch_msgs pm JOIN thread_nodes t2 ON t2.message_id = pm.message_id WHERE pm.title_key = ? AND ${titled}
         LIMIT ${TITLE_FANOUT + 1}`),
     };
     linkCache.set(db, s);

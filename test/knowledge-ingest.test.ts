@@ -210,3 +210,34 @@ describe('the knowledge analyzer in ingest', () => {
     expect(patchAnalysisOf(msg)?.kind).toBe('patch');
   });
 });
+
+describe('a stable copy in a thread of its own', () => {
+  const DIFF = 'foo_lookup() can race with foo_evict() and use the inode after it is freed.\n\nSigned-off-by: Ana Author <ana@example.org>\n---\n fs/foo/inode.c | 1 +\n\ndiff --git a/fs/foo/inode.c b/fs/foo/inode.c\n--- a/fs/foo/inode.c\n+++ b/fs/foo/inode.c\n@@ -10,3 +10,4 @@ static int foo_lookup(struct inode *inode)\n {\n+\tspin_lock(&fi->state_lock);\n \treturn 0;\n }\n';
+  const patch = mailText({ id: 'fix-v1@example.org', from: 'Ana Author <ana@example.org>', subject: '[PATCH] foo: fix race between foo_evict() and foo_lookup()', date: 'Mon, 6 Jan 2025 10:00:00 +0000', body: DIFF });
+  const autosel = mailText({
+    id: 'autosel-12@example.org',
+    from: 'Sasha Levin <sashal@kernel.org>',
+    subject: '[PATCH AUTOSEL 6.12 12/40] foo: fix race between foo_evict() and foo_lookup()',
+    date: 'Mon, 3 Feb 2025 10:00:00 +0000',
+    body: `From: Ana Author <ana@example.org>\n\n[ Upstream commit 0123456789abcdef0123456789abcdef01234567 ]\n\n${DIFF}`,
+  });
+
+  it('joins the family of its patch and marks the patch merged, in one run and across two', async () => {
+    const a = join(dir, 'stable-copy-a.mboxrd');
+    const b = join(dir, 'stable-copy-b.mboxrd');
+    writeFileSync(a, toMboxrd(Buffer.from(patch)));
+    writeFileSync(b, toMboxrd(Buffer.from(autosel)));
+    const once = await fresh('stable-copy-once', [a, b]);
+    const twice = await fresh('stable-copy-twice', [a]);
+    await ingestPaths(twice, [b], inline);
+    for (const db of [once, twice]) {
+      const { races } = listRaces(db);
+      expect(races).toHaveLength(1);
+      const race = getRace(db, races[0]!.id)!;
+      expect(race.fixes.map((f) => [f.messageId, f.lifecycle])).toEqual([['fix-v1@example.org', 'merged']]);
+    }
+    expect(raceContent(twice)).toEqual(raceContent(once));
+    closeDb(once);
+    closeDb(twice);
+  });
+});
