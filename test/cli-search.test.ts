@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDb, openDb } from '../db/connection.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { main } from '../cli/main.ts';
 import { captureIO } from './helpers/cli-io.ts';
+import { TOTAL_CAP } from '../db/search.ts';
 
 describe('loregraph search (test/fixtures/am/two-versions.mbox)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'loregraph-cli-search-'));
@@ -50,5 +51,27 @@ describe('loregraph search (test/fixtures/am/two-versions.mbox)', async () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/^loregraph: unknown prefix 'zz:' \(known: .*\) at column 7\n$/);
     expect((await run('x', '--ids', '--mbox')).code).toBe(2);
+  });
+});
+
+describe('loregraph search past the count the search stops at', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'loregraph-cli-search-many-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dbPath = join(dir, 'db.sqlite');
+  // more messages than TOTAL_CAP (db/search.ts), where the total says "more than" and stops being an end
+  const N = TOTAL_CAP + 25;
+  const mbox = Array.from({ length: N }, (_, i) => {
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    return `From a@example.org Mon Nov  2 10:00:00 2026\nFrom: A <a@example.org>\nSubject: note ${i}\nMessage-ID: <n${i}@example.org>\nDate: Mon, ${day} Nov 2026 10:00:00 +0000\n\nbody ${i}\n`;
+  }).join('\n');
+  writeFileSync(join(dir, 'many.mbox'), mbox);
+  const w = openDb(dbPath);
+  await ingestPaths(w, [join(dir, 'many.mbox')], { worker: false });
+  closeDb(w);
+
+  it('--limit above the capped total still gives every match', async () => {
+    const io = captureIO();
+    expect(await main(['search', 'd:2026-11-01..', '--ids', '--limit', String(N + 100), '--db', dbPath], io)).toBe(0);
+    expect(new Set(io.stdout().trim().split('\n')).size).toBe(N);
   });
 });

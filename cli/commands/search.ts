@@ -21,11 +21,13 @@ function searchAll(db: Db, query: string, limit: number, threads: boolean, sort:
   let total = 0;
   let totalExact = true;
   while (hits.length < limit) {
-    const r = searchMessages(db, query, { offset: hits.length, limit: Math.min(MAX_LIMIT, limit - hits.length), threads, sort });
+    const want = Math.min(MAX_LIMIT, limit - hits.length);
+    const r = searchMessages(db, query, { offset: hits.length, limit: want, threads, sort });
     total = r.total;
     totalExact = r.totalExact;
     hits.push(...r.hits);
-    if (r.hits.length === 0 || hits.length >= r.total) break;
+    // a short page is the last; a total the search stopped counting at (totalExact false) is no end
+    if (r.hits.length < want || (r.totalExact && hits.length >= r.total)) break;
   }
   return { total, totalExact, hits };
 }
