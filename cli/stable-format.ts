@@ -21,7 +21,8 @@ function branchLines(branch: string, st: BranchStatus): string[] {
     `  ${branch.padEnd(6)} ${st.status}${extra ? ` (${extra})` : ''} since ${day(st.since)}; ${releaseText(st.release)}; first ${day(st.firstDate)}, last ${day(st.lastDate)}`,
   ];
   for (const h of st.history) {
-    const range = h.rawRange !== null ? ` [range "${clean(h.rawRange)}"]` : '';
+    // A bare "Cc: stable" has no range to show: its line is the sentence.
+    const range = h.rawRange ? ` [range "${clean(h.rawRange)}"]` : '';
     out.push(`      ${day(h.date)} ${h.status.padEnd(15)} ${clean(h.sender ?? '')} ${h.messageId ? `<${h.messageId}>` : ''}`.trimEnd());
     if (h.sentence) out.push(`          "${clean(h.sentence).slice(0, 160)}"${range}`);
   }

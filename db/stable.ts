@@ -446,7 +446,9 @@ function toInput(r: StoredEvent): StableEventInput | null {
     base: r.base,
     sender,
     sentence: r.sentence,
-    rawRange: r.raw_range,
+    // Only a Cc: stable line has a range as written; a reply's raw_range is how its branches
+    // were found ('*' for a whole series), which no mail wrote.
+    rawRange: r.kind === 'cc-stable' ? r.raw_range : null,
   };
 }
 

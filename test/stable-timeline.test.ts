@@ -183,6 +183,8 @@ describe('stable status on mail written in every real form', () => {
       ['backport-posted', '20250331235023.2-1-fay@example.org', 'Fay Porter <fay@example.org>'],
     ]);
     expect(st?.history[2]?.sentence).toBe('Nope, now dropped.');
+    // No mail wrote a range here: the replies' own branch hints stay inside.
+    expect(st?.history.map((h) => h.rawRange)).toEqual([null, null, null, null]);
     expect(new Date(st?.firstDate ?? 0).toISOString().slice(0, 10)).toBe('2024-07-13');
     expect(new Date(st?.lastDate ?? 0).toISOString().slice(0, 10)).toBe('2025-03-31');
     expect(st?.release).toEqual({ state: 'unknown' });
@@ -221,6 +223,11 @@ describe('stable status on mail written in every real form', () => {
 
   it('the stable bot’s verdict is a failure on the branches it names and nothing on the others', () => {
     expect(statuses('20190610.7-1-lu@example.org')).toEqual({ '5.1': 'wanted', '4.19': 'failed-to-apply' });
+    // The wish keeps its range as written; the bot's verdict has none.
+    expect(getFixStatus(db, '20190610.7-1-lu@example.org').branches['4.19']?.history.map((h) => [h.kind, h.rawRange])).toEqual([
+      ['cc-stable', '4.19+'],
+      ['bot-failed', null],
+    ]);
   });
 
   it('a reader’s request names branches for a plain patch, and Greg queues it there and on two more', () => {
