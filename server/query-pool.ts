@@ -76,7 +76,6 @@ export function createQueryPool(opts: QueryPoolOptions): QueryPool {
   let closed = false;
   // Mean service time (exponentially weighted), for Retry-After.
   let meanMs = 100;
-  let lastStartError: Error | null = null;
 
   const settle = (t: Task, e: Error | null, result?: unknown): void => {
     if (t.settled) return;
@@ -127,15 +126,14 @@ export function createQueryPool(opts: QueryPoolOptions): QueryPool {
       .start()
       .then(
         (child) => {
-          lastStartError = null;
           if (closed) child.kill('SIGKILL');
           else attach(slot, child);
         },
         (e: unknown) => {
-          lastStartError = e instanceof Error ? e : new Error(String(e));
           // Nothing can answer while no process starts: the waiting jobs learn why now, not at their deadline.
           if (slots.every((s) => s.child === null)) {
-            for (const t of queue.splice(0)) settle(t, new LoregraphError('INTERNAL', `no query process could start: ${lastStartError.message}`));
+            const why = e instanceof Error ? e.message : String(e);
+            for (const t of queue.splice(0)) settle(t, new LoregraphError('INTERNAL', `no query process could start: ${why}`));
           }
         },
       )

@@ -67,6 +67,17 @@ describe('query pool', () => {
     expect(isLoregraphError(e) && e.code).toBe('BAD_QUERY');
   });
 
+  it('answers a waiting job with why no process starts, not at its deadline', async () => {
+    const p = createQueryPool({ size: 1, deadlineMs: 60_000, maxQueue: 4, cancelGraceMs: 50, start: () => Promise.reject(new Error('unable to open database file')) });
+    pools.push(p);
+    await p.ready();
+    const t0 = Date.now();
+    const e = await failure(p.run(search('spin 1')));
+    expect(isLoregraphError(e) && e.code).toBe('INTERNAL');
+    expect(e.message).toBe('no query process could start: unable to open database file');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
   it('kills a process whose job overruns the deadline, answers TIMEOUT, and serves the next job from a fresh process', async () => {
     const p = await pool({ deadlineMs: 300 });
     const e = await failure(p.run(search('spin 60000')));
