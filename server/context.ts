@@ -22,8 +22,9 @@ export interface AppDeps {
   /** Build and search the knowledge index in a worker thread (default) or on the request thread. */
   knowledgeBuilder?: 'worker' | 'inline';
   /**
-   * Worker threads that run /api/search, each with its own read-only connection to
-   * db.path (server/search-runner.ts); 0 (default) runs searches on the request thread.
+   * Query processes that run searches, feeds, thread downloads and /api/stats, each with
+   * its own read-only connection to db.path (server/search-runner.ts); 0 (default) runs
+   * them on the request thread.
    */
   searchWorkers?: number;
   /**
@@ -32,7 +33,7 @@ export interface AppDeps {
    * server listens on.
    */
   baseUrl?: string;
-  /** Runs searches, feeds and thread downloads instead of the one searchWorkers implies (tests). */
+  /** Runs the query jobs (server/query-jobs.ts) instead of the runner searchWorkers implies (tests). */
   searchRunner?: SearchRunner;
 }
 

@@ -1,4 +1,4 @@
-// Where the API's read jobs (searches, feeds, thread downloads: server/query-jobs.ts)
+// Where the API's read jobs (searches, feeds, thread downloads, stats: server/query-jobs.ts)
 // run. better-sqlite3 is synchronous: on the request thread one slow search stalls every
 // route, health checks and static files included. So a served file database gets a pool
 // of query processes (server/query-pool.ts) with a queue bound, a deadline and

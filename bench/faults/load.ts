@@ -61,9 +61,9 @@ export async function loadWhileIngesting(): Promise<void> {
   if (existsSync(`${base}-wal`)) copyFileSync(`${base}-wal`, `${db}-wal`);
   const more = generateArchive(20_000, join(dir, 'more.mboxrd'), 99).path;
   const s = await serve(db);
-  // The server listens once its knowledge index is built or after 10 s, whichever is first;
-  // the rest of that build (its entities are read on the request thread) would stall the
-  // load for seconds. The load measures the warm server; the warm-up is printed.
+  // The server listens before its knowledge index is built; that build (its scenarios and
+  // entities are read on the request thread) would stall the load for seconds. The load
+  // measures the warm server; the warm-up is printed.
   const warm0 = performance.now();
   await (await fetch(`${s.url}api/index/knowledge.json`)).arrayBuffer();
   console.log(`load: the server's knowledge index was warm ${((performance.now() - warm0) / 1000).toFixed(1)} s after it started listening`);
