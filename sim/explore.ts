@@ -314,51 +314,39 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   const next = new Int32Array(W);
   let transitions = 0;
 
-  const all = opts.outcomes === 'all';
+  const firstOnly = opts.outcomes !== 'all';
   const found: Found[] = [];
   const seen = new Set<string>();
   // States that broke an invariant: recorded, kept (so they are not found again), never expanded.
-  let terminal = new Uint8Array(all ? 1024 : 0);
-  const done = (o: Omit<ExploreOutcome, 'states' | 'transitions' | 'ms' | 'unreached' | 'found'>): ExploreOutcome => {
+  let terminal = new Uint8Array(1024);
+  /**
+   * The result, the search having ended or hit `bound`: its verdict is that of the first
+   * outcome found (even when a bound then cut the search short), else holds or incomplete.
+   */
+  const done = (bound?: string): ExploreOutcome => {
     const first = found[0];
-    // With every outcome wanted, the verdict is the first one found, even when a bound cut the search short.
-    const head: Omit<ExploreOutcome, 'states' | 'transitions' | 'ms' | 'unreached' | 'found'> =
-      all && first
-        ? {
-            verdict: first.verdict,
-            property: first.property,
-            message: first.message,
-            path: first.path,
-            ...(first.waitFor ? { waitFor: first.waitFor } : {}),
-            ...(o.bound !== undefined ? { bound: o.bound } : {}),
-          }
-        : o;
+    const head: Pick<ExploreOutcome, 'verdict' | 'property' | 'message' | 'path' | 'waitFor'> = first
+      ? { verdict: first.verdict, property: first.property, message: first.message, path: first.path, ...(first.waitFor ? { waitFor: first.waitFor } : {}) }
+      : { verdict: bound === undefined ? 'holds' : 'incomplete', path: [] };
     return {
       ...head,
+      ...(bound !== undefined ? { bound } : {}),
       states: store.count,
       transitions,
       ms: Math.round((performance.now() - t0) * 100) / 100,
       unreached: unreached(m, covered),
-      found: all ? found : head.verdict === 'violated' || head.verdict === 'deadlock' ? [toFound(head)] : [],
+      found,
     };
   };
-  const toFound = (o: Omit<ExploreOutcome, 'states' | 'transitions' | 'ms' | 'unreached' | 'found'>): Found => ({
-    key: o.property === 'deadlock' ? 'deadlock' : `${o.property}`,
-    verdict: o.verdict as 'violated',
-    property: o.property!,
-    message: o.message ?? '',
-    path: o.path,
-    ...(o.waitFor ? { waitFor: o.waitFor } : {}),
-  });
-  /** Records an outcome the first time it is reached (BFS: by a shortest path in the graph searched). */
-  const record = (f: Found): void => {
-    if (seen.has(f.key)) return;
-    seen.add(f.key);
-    found.push(f);
-  };
-  const invariantBroken = (s: State): string | undefined => {
-    const i = m.brokenInvariant(s);
-    return i < 0 ? undefined : m.invariants[i]!.name;
+  /**
+   * Records an outcome the first time it is reached (BFS: by a shortest path in the graph
+   * searched; `make` runs only then); true when that ends the search.
+   */
+  const record = (key: string, make: () => Omit<Found, 'key'>): boolean => {
+    if (seen.has(key)) return false;
+    seen.add(key);
+    found.push({ key, ...make() });
+    return firstOnly;
   };
   const expanders = m.expanders;
   let head = 0;
@@ -371,11 +359,8 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     covered[gid] = 1;
     if (fail >= 0) {
       const f = m.failures[fail]!;
-      if (all) {
-        if (!seen.has(`failure:${fail}`)) record({ key: `failure:${fail}`, verdict: 'violated', property: f.property, message: f.message, path: [...store.pathTo(from), gid], failure: fail });
-        return false;
-      }
-      stop = done({ verdict: 'violated', property: f.property, message: f.message, path: [...store.pathTo(from), gid] });
+      if (!record(`failure:${fail}`, () => ({ verdict: 'violated', property: f.property, message: f.message, path: [...store.pathTo(from), gid], failure: fail }))) return false;
+      stop = done();
       return true;
     }
     if (opts.checkHash && h !== StateStore.hash(next, weights)) throw new Error(`internal: transition ${gid} hashes its successor wrongly (a write missing from its write set)`);
@@ -403,25 +388,23 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
       sleep[idx] = succSleep;
     }
     if (m.brokenInvariant(next) >= 0) {
-      const bad = invariantBroken(next)!;
-      if (all) {
-        if (idx >= terminal.length) {
-          const bigger = new Uint8Array(terminal.length * 2);
-          bigger.set(terminal);
-          terminal = bigger;
+      if (idx >= terminal.length) {
+        const bigger = new Uint8Array(terminal.length * 2);
+        bigger.set(terminal);
+        terminal = bigger;
+      }
+      terminal[idx] = 1;
+      // Every invariant broken here is an outcome of its own.
+      for (const inv of m.invariants) {
+        if (inv.check(next)) continue;
+        if (record(`invariant:${inv.name}`, () => ({ verdict: 'violated', property: inv.name, message: `invariant '${inv.name}' fails`, path: store.pathTo(idx) }))) {
+          stop = done();
+          return true;
         }
-        terminal[idx] = 1;
-        // Every invariant broken here is an outcome of its own (the first one names the state).
-        for (const inv of m.invariants) {
-          if (!inv.check(next) && !seen.has(`invariant:${inv.name}`)) record({ key: `invariant:${inv.name}`, verdict: 'violated', property: inv.name, message: `invariant '${inv.name}' fails`, path: store.pathTo(idx) });
-        }
-      } else {
-        stop = done({ verdict: 'violated', property: bad, message: `invariant '${bad}' fails`, path: store.pathTo(idx) });
-        return true;
       }
     }
     if (store.count >= maxStates) {
-      stop = done({ verdict: 'incomplete', path: [], bound: `maxStates=${maxStates}` });
+      stop = done(`maxStates=${maxStates}`);
       return true;
     }
     return false;
@@ -453,17 +436,17 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
 
   const h0 = StateStore.hash(m.init, weights);
   store.add(m.init, h0, -1, -1);
-  const bad0 = invariantBroken(m.init);
+  const bad0 = m.invariants[m.brokenInvariant(m.init)];
   if (bad0) {
-    if (all) record({ key: `invariant:${bad0}`, verdict: 'violated', property: bad0, message: `invariant '${bad0}' fails in the initial state`, path: [] });
-    return done({ verdict: 'violated', property: bad0, message: `invariant '${bad0}' fails in the initial state`, path: [] });
+    record(`invariant:${bad0.name}`, () => ({ verdict: 'violated', property: bad0.name, message: `invariant '${bad0.name}' fails in the initial state`, path: [] }));
+    return done();
   }
 
   for (head = 0; head < store.count; head++) {
     if ((head & 1023) === 0 && head > 0 && performance.now() - t0 > maxMs) {
-      return done({ verdict: 'incomplete', path: [], bound: `maxMs=${maxMs}` });
+      return done(`maxMs=${maxMs}`);
     }
-    if (all && head < terminal.length && terminal[head]) continue;
+    if (head < terminal.length && terminal[head]) continue;
     store.load(head, cur);
     const curHash = store.hashOf(head);
 
@@ -531,17 +514,14 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
     // A memory pseudo-thread with work always has a move: here it has none, so it is idle.
     for (let t = 0; t < T; t++) if (!threads[t]!.aux && cur[threads[t]!.pcSlot]! < threads[t]!.end) allDone = false;
     if (!allDone) {
-      if (!all) return done({ verdict: 'deadlock', property: 'deadlock', message: 'no thread can move', path: store.pathTo(head), waitFor: waitFor(m, cur) });
-      if (!seen.has('deadlock')) record({ key: 'deadlock', verdict: 'deadlock', property: 'deadlock', message: 'no thread can move', path: store.pathTo(head), waitFor: waitFor(m, cur) });
+      if (record('deadlock', () => ({ verdict: 'deadlock', property: 'deadlock', message: 'no thread can move', path: store.pathTo(head), waitFor: waitFor(m, cur) }))) return done();
       continue;
     }
     for (const f of m.finals) {
-      if (f.check(cur)) continue;
-      if (!all) return done({ verdict: 'violated', property: f.name, message: `final assertion '${f.name}' fails`, path: store.pathTo(head) });
-      if (!seen.has(`final:${f.name}`)) record({ key: `final:${f.name}`, verdict: 'violated', property: f.name, message: `final assertion '${f.name}' fails`, path: store.pathTo(head) });
+      if (!f.check(cur) && record(`final:${f.name}`, () => ({ verdict: 'violated', property: f.name, message: `final assertion '${f.name}' fails`, path: store.pathTo(head) }))) return done();
     }
   }
-  return done({ verdict: 'holds', path: [] });
+  return done();
 }
 
 export function unreached(m: Model, covered: Uint8Array): string[] {
