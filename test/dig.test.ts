@@ -72,6 +72,7 @@ describe('loregraph dig', () => {
     const bad = await dig('no-such-branch');
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/^loregraph: git rev-parse in .*: /);
+    expect(bad.err).toMatch(/: no commit named 'no-such-branch'\n$/);
   });
 });
 

@@ -27,21 +27,22 @@ export interface CommitFacts {
   patchId: string | null;
 }
 
-function git(dir: string, args: string[], input?: string): string {
+/** `silently`: what a failure means when git says nothing (rev-parse --quiet). */
+function git(dir: string, args: string[], input?: string, silently?: string): string {
   // a work tree's repository is its .git
   const gitDir = existsSync(join(dir, '.git')) ? join(dir, '.git') : dir;
   try {
     return execFileSync('git', ['--git-dir', gitDir, ...args], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (e) {
     const stderr = e && typeof e === 'object' && 'stderr' in e ? String((e as { stderr: unknown }).stderr).trim() : '';
-    throw new LoregraphError('BAD_INPUT', `git ${args[0]} in ${gitDir}: ${stderr || (e instanceof Error ? e.message : String(e))}`);
+    throw new LoregraphError('BAD_INPUT', `git ${args[0]} in ${gitDir}: ${stderr || silently || (e instanceof Error ? e.message : String(e))}`);
   }
 }
 
 /** The commit's title, author and patch-id, from git itself. */
 function commitFacts(gitDir: string, rev: string): CommitFacts {
   if (!/^[\w./~^@{}-]+$/.test(rev) || rev.startsWith('-')) throw new LoregraphError('USAGE', `'${rev}' is not a commit name`);
-  const sha = git(gitDir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).trim();
+  const sha = git(gitDir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], undefined, `no commit named '${rev}'`).trim();
   const [authorName = '', authorEmail = '', subject = ''] = git(gitDir, ['show', '-s', '--format=%an%x00%ae%x00%s', sha]).replace(/\n$/, '').split('\0');
   const diff = git(gitDir, ['show', '--format=', '--patch', '--no-color', '--no-ext-diff', sha]);
   const pid = diff.trim() ? git(gitDir, ['patch-id', '--stable'], diff).trim().split(/\s+/)[0] : undefined;
