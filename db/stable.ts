@@ -530,16 +530,19 @@ export function normalizeBranch(branch: string): string {
   return m[1];
 }
 
+/**
+ * The fixes of a branch: those mail put there, and those a synced stable git tree released
+ * there, asked per fix by primary key (a synced tree holds a row per backported commit: the
+ * branch's every release is no list to build for each question). Exported for its plan test.
+ */
+export const BRANCH_FIXES_SQL = `SELECT f.* FROM fixes f WHERE f.fix_key IN (SELECT fix_key FROM stable_events WHERE status IS NOT NULL AND branch = ?)
+  OR EXISTS (SELECT 1 FROM stable_releases r WHERE r.upstream_commit = f.fix_key AND r.branch = ?)
+  ORDER BY f.title`;
+
 /** Every fix seen for a branch ("6.6", "6.6.y" accepted) with its status there. */
 export function listStableBranch(db: Db, branch: string): BranchFix[] {
   const b = normalizeBranch(branch);
-  const rows = db.sql
-    .prepare(
-      `SELECT f.* FROM fixes f WHERE f.fix_key IN (SELECT fix_key FROM stable_events WHERE status IS NOT NULL AND branch = ?
-         UNION SELECT upstream_commit FROM stable_releases WHERE branch = ?)
-       ORDER BY f.title`,
-    )
-    .all(b, b) as FixRow[];
+  const rows = db.sql.prepare(BRANCH_FIXES_SQL).all(b, b) as FixRow[];
   const synced = syncedBranches(db);
   const { eventsFor } = fixEventReader(db);
   const out: BranchFix[] = [];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { closeDb, type Db } from '../db/connection.ts';
-import { FIX_PER_ROW_SQL, getFixStatus, listStableBranch } from '../db/stable.ts';
+import { BRANCH_FIXES_SQL, FIX_PER_ROW_SQL, getFixStatus, listStableBranch } from '../db/stable.ts';
 import { classifyStableMail, findUpstreamCommit } from '../domain/patch/stable-mail.ts';
 import { expandBranchRange } from '../domain/patch/stable-branches.ts';
 import { resolveBranchStatuses, STATUSES, type StableEventInput } from '../domain/patch/stable-status.ts';
@@ -132,6 +132,12 @@ describe('end-of-ingest fix linking', () => {
     const plan = planOf(query);
     expect(plan.some((step) => step.startsWith('SEARCH'))).toBe(true);
     expect(plan.filter((step) => step.startsWith('SCAN'))).toEqual([]);
+  });
+
+  it("lists a branch's fixes without reading every release a synced stable tree holds", () => {
+    expect(planOf(BRANCH_FIXES_SQL).filter((step) => /stable_releases|\br\b/.test(step))).toEqual([
+      'SEARCH r USING PRIMARY KEY (upstream_commit=? AND branch=?)',
+    ]);
   });
 
   it('reads the newest same-titled patch straight from an index, with no sort of every patch of that title', () => {
