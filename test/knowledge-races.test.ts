@@ -235,3 +235,28 @@ describe('the functions a race names', () => {
     expect(functionsIn('if (READ_ONCE(x)) { WARN_ON(foo_evict(inode)); EXPORT_SYMBOL(foo_sync); }')).toEqual(['foo_evict']);
   });
 });
+
+describe('facts read from a patch mail', () => {
+  it('names fs/x.c for a quoted diff header, no commit id as a function, and ends a diagram at the prose after it', () => {
+    const m = mail(
+      'facts@x',
+      'Ana Author',
+      '[PATCH] foo: fix race in concurrent foo_stop_thread',
+      `The race is:
+
+[CPU0]                         [CPU1]
+foo_stop_thread                foo_stop_thread
+kfree(th)
+                               kthread_stop(th->task) //UAF
+
+The commit c7f114d864ac ("foo: fix to avoid use-after-free in foo_stop_thread()") took a semaphore.
+
+As shown by diff --git a/fs/foo/gc.c b/fs/foo/gc.c the change is small.
+`,
+    );
+    const [race] = assembleRaces([thread(m)]);
+    expect(race!.files).toEqual(['fs/foo/gc.c']);
+    expect(race!.functions).not.toContain('c7f114d864ac');
+    expect(race!.diagram!.steps.map((s) => s.text)).toEqual(['foo_stop_thread', 'foo_stop_thread', 'kfree(th)', 'kthread_stop(th->task) //UAF']);
+  });
+});

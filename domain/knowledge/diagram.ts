@@ -35,7 +35,8 @@ export function functionsIn(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]{2,})\s*\(/g)) {
     const name = m[1] ?? '';
-    if (/^(?:if|for|while|switch|return|sizeof|typeof|likely|unlikely)$/.test(name) || /^[A-Z][A-Z0-9_]*$/.test(name)) continue;
+    // keywords, ALL_CAPS macros, and a commit id before its quoted subject: c7f114d864ac ("...")
+    if (/^(?:if|for|while|switch|return|sizeof|typeof|likely|unlikely)$/.test(name) || /^[A-Z][A-Z0-9_]*$/.test(name) || /^[0-9a-f]{7,40}$/.test(name)) continue;
     if (!out.includes(name)) out.push(name);
   }
   return out;
@@ -82,7 +83,8 @@ export function readDiagram(lines: readonly string[]): DiagramRead | null {
       if (RULE.test(line)) continue;
       const ps = pieces(line);
       // prose (a sentence starting at the margin, longer than a column) ends the diagram
-      if (ps.length === 1 && ps[0]!.at === 0 && ps[0]!.text.length > 60 && /[a-z]{3,} [a-z]{3,} [a-z]{3,}/.test(ps[0]!.text)) break;
+      const only = ps.length === 1 ? ps[0]! : null;
+      if (only && only.at === 0 && ((only.text.length > 60 && /[a-z]{3,} [a-z]{3,} [a-z]{3,}/.test(only.text)) || (only.text.length > 40 && /^[A-Z][a-z]+ [a-z]/.test(only.text)))) break;
       for (const p of ps) {
         let col = 0;
         let best = Infinity;

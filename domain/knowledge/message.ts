@@ -93,7 +93,8 @@ function functionsOf(text: string): string[] {
 
 function filesOf(text: string): string[] {
   if (!/\.[chS]\b|\.rs\b/.test(text)) return [];
-  return [...new Set([...text.matchAll(FILE_RE)].map((m) => m[1] ?? '').filter((f) => f.includes('/')))];
+  // "diff --git a/fs/x.c b/fs/x.c" quoted in prose names fs/x.c, not a/fs/x.c
+  return [...new Set([...text.matchAll(FILE_RE)].map((m) => (m[1] ?? '').replace(/^[ab]\/(?=[^/]+\/)/, '')).filter((f) => f.includes('/')))];
 }
 
 export function locksOf(text: string): string[] {
