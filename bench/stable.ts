@@ -24,7 +24,7 @@ interface LabelCell {
   quote: string;
 }
 
-export interface StableLabels {
+interface StableLabels {
   fixes: { subject: string; upstream?: string | null; messages: string[]; cells: Record<string, LabelCell>; era?: string; note?: string }[];
   lookalikes: { message: string; subject: string; why: string }[];
 }
@@ -32,14 +32,14 @@ export interface StableLabels {
 const LABELS = join(dirname(fileURLToPath(import.meta.url)), 'labels', 'stable.json');
 
 /** The archives the labels were read from. */
-export const LABELLED_ARCHIVES = [
+const LABELLED_ARCHIVES = [
   ['corpus', 'lore-linux-cifs', 'linux-cifs.stable-threads.mboxrd'],
   ['corpus', 'lore-linux-cifs', 'linux-cifs.2024-01-to-02.mboxrd'],
   ['corpus', 'race-samples', 'linux-f2fs-devel.race-sample.mbox.gz'],
   ['corpus', 'race-samples', 'linux-erofs.race-sample.mbox.gz'],
 ];
 
-export interface CellResult {
+interface CellResult {
   fix: string;
   branch: string;
   want: string;
@@ -49,7 +49,7 @@ export interface CellResult {
   evidence: string[];
 }
 
-export interface StableScore {
+interface StableScore {
   right: number;
   total: number;
   misses: CellResult[];
@@ -72,7 +72,7 @@ function statusFor(db: Db, fix: StableLabels['fixes'][number]): ReturnType<typeo
   return null;
 }
 
-export function scoreStable(db: Db, labels: StableLabels): StableScore {
+function scoreStable(db: Db, labels: StableLabels): StableScore {
   const score: StableScore = { right: 0, total: 0, misses: [], unfound: [], lookalikesWithStatus: [], lookalikes: labels.lookalikes.length };
   for (const fix of labels.fixes) {
     const st = statusFor(db, fix);
