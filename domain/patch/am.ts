@@ -160,8 +160,7 @@ function collect(all: AmMail[], sloppy: boolean): { given: Map<string, Given[]>;
   }
   // what a later reply carried in is not refused after all
   const taken = (r: RefusedTrailer) => (given.get(r.target) ?? []).some((g) => g.reply.messageId === r.givenIn && `${g.trailer.name}: ${g.trailer.value}` === r.trailer);
-  refused.splice(0, refused.length, ...refused.filter((r) => !taken(r)));
-  return { given, refused };
+  return { given, refused: refused.filter((r) => !taken(r)) };
 }
 
 function identityTrailer(identity: string | null): AmTrailer | null {
