@@ -129,6 +129,8 @@ export interface Model {
   expanders: Expander[];
   /** The weights of the linear state hash the expanders update incrementally. */
   hashWeights: Int32Array;
+  /** Per transition (by gid): the slots it may change, its thread's pc included; the hash is updated over them. */
+  hashSlots: Int32Array[];
   /** Index of the first invariant broken in a state, or -1. */
   brokenInvariant: (s: State) => number;
   program: Program;
@@ -1050,9 +1052,11 @@ export function compile(p: Program): Model {
     return { name: pr.name, check: f };
   };
   const weights = hashWeights(width);
+  const hashSlots = transitions.map((tr) => Int32Array.from(new Set([threads[tr.thread]!.pcSlot, ...tr.writes])));
   return {
-    expanders: threads.map((th) => genExpander(th, weights)),
+    expanders: threads.map((th) => genExpander(th, weights, hashSlots)),
     hashWeights: weights,
+    hashSlots,
     brokenInvariant: genChecker(p.invariants.map((pr) => exprJs(pr.expr, 's', gslot, folioIndex))),
     program: p,
     width,
@@ -1142,12 +1146,11 @@ export function hashWeights(width: number): Int32Array {
 // One generated function per thread: a switch on its pc with every guard and effect
 // inlined, so the explorer's hot loop makes no megamorphic calls. The successor's hash is
 // the current one updated over the slots the transition may write (its pc included).
-function genExpander(th: { pcSlot: number; nodes: Node[] }, weights: Int32Array): Expander {
+function genExpander(th: { pcSlot: number; nodes: Node[] }, weights: Int32Array, hashSlots: Int32Array[]): Expander {
   const cases = th.nodes.map((node) => {
     const arms = node.trans.map((tr) => {
       const body = tr.execJs.replace(/return ([^;]*);/g, `{ f = $1; break L${tr.gid}; }`);
-      const slots = [...new Set([th.pcSlot, ...tr.writes])];
-      const h = slots.map((k) => `h = (h + Math.imul(${weights[k]}, n[${k}] - c[${k}])) | 0;`).join(' ');
+      const h = [...hashSlots[tr.gid]!].map((k) => `h = (h + Math.imul(${weights[k]}, n[${k}] - c[${k}])) | 0;`).join(' ');
       const run = `n.set(c); f = -1; L${tr.gid}: { ${body} } en++; h = hc; ${h} if (visit(${tr.gid}, f, h)) return -1;`;
       return tr.guardJs === undefined ? run : `if (${tr.guardJs}) { ${run} }`;
     });

@@ -289,8 +289,7 @@ export function explore(m: Model, opts: ExploreOptions = {}): ExploreOutcome {
   const por = !sleepSets && (opts.por ?? true);
   const W = m.width;
   const weights = m.hashWeights;
-  // Per transition: the slots it may change, its thread's pc included (for incremental hashes).
-  const hashSlots = m.transitions.map((tr) => Int32Array.from(new Set([m.threads[tr.thread]!.pcSlot, ...tr.writes])));
+  const hashSlots = m.hashSlots;
   const threads = m.threads;
   const T = threads.length;
   const store = new StateStore(W);
