@@ -19,7 +19,7 @@ function classify(code: string | undefined): { status: number; code: ErrorCode; 
 }
 
 /** The raw response for a client error, ready to write to the socket. */
-export function clientErrorResponse(errCode: string | undefined): string {
+function clientErrorResponse(errCode: string | undefined): string {
   const c = classify(errCode);
   const b = errorBody(c.status, c.code, c.message);
   const body = JSON.stringify(b);

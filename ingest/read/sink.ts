@@ -95,7 +95,7 @@ export class ProgressMeter {
 }
 
 /** The message as an oversized one: its head and the hash of all of it. */
-export function oversizedMessage(msg: Omit<RawMessage, 'position'>, limit: number): Omit<RawMessage, 'position'> {
+function oversizedMessage(msg: Omit<RawMessage, 'position'>, limit: number): Omit<RawMessage, 'position'> {
   const { bytes, lenient: _lenient, ...rest } = msg;
   return {
     ...rest,
