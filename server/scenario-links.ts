@@ -180,9 +180,14 @@ export function scenarioLinks(fix: Fix, scenarios: readonly LinkableScenario[]):
   return [...explicit, ...coverage];
 }
 
-/** The links of a fix to the scenarios in the store (files that do not load are left out). */
+/** The scenarios in the store a fix can link to (files that do not load are left out): read once per answer, not once per fix. */
+export function linkableScenarios(store: ScenarioStore): LinkableScenario[] {
+  return store.list().flatMap((e) => (e.scenario ? [scenarioDetail(e.scenario)] : []));
+}
+
+/** The links of one fix to the scenarios in the store. */
 export function fixScenarioLinks(fix: Fix, store: ScenarioStore): ScenarioLink[] {
-  return scenarioLinks(fix, store.list().flatMap((e) => (e.scenario ? [scenarioDetail(e.scenario)] : [])));
+  return scenarioLinks(fix, linkableScenarios(store));
 }
 
 const str = { type: 'string' } as const;

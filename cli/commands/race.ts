@@ -4,7 +4,7 @@ import { getRace } from '../../db/knowledge.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { createScenarioStore } from '../../server/scenario-store.ts';
 import { stableOfFix } from '../../server/race-json.ts';
-import { fixScenarioLinks, type ScenarioLink } from '../../server/scenario-links.ts';
+import { linkableScenarios, scenarioLinks, type ScenarioLink } from '../../server/scenario-links.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type Command } from '../command.ts';
 import { formatRace } from '../race-format.ts';
 import { SCENARIO_DRAFT_HELP, takeScenarioDraft, writeScenarioDraft } from '../race-draft.ts';
@@ -34,7 +34,8 @@ ${SCENARIO_DRAFT_HELP}`,
         return 0;
       }
       const store = createScenarioStore(values.scenarios);
-      const links = new Map<string, ScenarioLink[]>(race.fixes.map((f) => [f.id, fixScenarioLinks(f, store)]));
+      const linkable = linkableScenarios(store);
+      const links = new Map<string, ScenarioLink[]>(race.fixes.map((f) => [f.id, scenarioLinks(f, linkable)]));
       if (values.json) printJson(io, { ...race, fixes: race.fixes.map((f) => ({ ...f, scenarios: links.get(f.id) ?? [], stable: stableOfFix(db, f) })) });
       else io.out(formatRace(race, links));
       return 0;

@@ -11,7 +11,7 @@ import { DateSyntaxError, parseDateRange } from '../../domain/query/dates.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
 import { fixJson, fixSchema, raceJson, raceSchema, raceSummaryJson, raceSummarySchema, stableOfFix } from '../race-json.ts';
-import { fixScenarioLinks } from '../scenario-links.ts';
+import { fixScenarioLinks, linkableScenarios, scenarioLinks } from '../scenario-links.ts';
 import type { ScenarioStore } from '../scenario-store.ts';
 import { schemaCovers } from '../schema-covers.ts';
 
@@ -143,7 +143,8 @@ export function registerRaces(app: FastifyInstance, ctx: RouteContext, scenarios
     handler: async (req) => {
       const race = getRace(ctx.db, req.params.id.trim());
       if (!race) throw new LoregraphError('NOT_FOUND', `no race '${req.params.id}'`);
-      return raceJson(race, (f) => fixScenarioLinks(f, scenarios), (f) => stableOfFix(ctx.db, f));
+      const linkable = linkableScenarios(scenarios);
+      return raceJson(race, (f) => scenarioLinks(f, linkable), (f) => stableOfFix(ctx.db, f));
     },
   });
 
