@@ -284,8 +284,9 @@ function capped(db: Db, sql: string, params: unknown[], cap = TOTAL_CAP, literal
 
 /**
  * The rowids of messages dated inside the top-level date ranges that have an upper
- * bound: a superset restriction FTS5 can apply while reading doclists, so a text query
- * limited to an old period does not test every newer match. null when no such range;
+ * bound, and inside a saved search's row range: a superset restriction FTS5 can apply
+ * while reading doclists, so a text query limited to an old period (or to what arrived
+ * since the last `watch up`) does not test every other match. null when no such range;
  * 'empty' when no message falls inside.
  */
 function rowidHint(db: Db, filters: Predicate[]): { lo: number; hi: number } | null | 'empty' {
@@ -293,6 +294,13 @@ function rowidHint(db: Db, filters: Predicate[]): { lo: number; hi: number } | n
   let hi = Infinity;
   let any = false;
   for (const f of filters) {
+    if (f.kind === 'rows') {
+      // a saved search's undelivered rows are rowids already
+      any = true;
+      lo = Math.max(lo, f.after + 1);
+      hi = Math.min(hi, f.upTo);
+      continue;
+    }
     if (f.kind !== 'date' || f.to === null) continue;
     any = true;
     const r = prepared(db, 'SELECT min(id) AS lo, max(id) AS hi FROM messages WHERE date >= ? AND date < ?').get(f.from ?? -8.64e15, f.to) as {
