@@ -56,6 +56,20 @@ describe('loregraph sim', () => {
     expect(rep.rows.map((r) => [r.variant, r.ok, r.got])).toEqual([['original', true, 'violated'], ['locked', false, 'holds']]);
   });
 
+  it('shows both sets of outcomes on a check line where the expectation lists them', async () => {
+    const yaml = readFileSync('sim/examples/discipline.yaml', 'utf8');
+    const wrong = yaml.replace('outcomes: [deadlock, lock_held_at_exit]', 'outcomes: [deadlock]');
+    expect(wrong).not.toBe(yaml);
+    const dir = mkdtempSync(join(tmp, 'outcomes-'));
+    writeFileSync(join(dir, 'discipline.yaml'), wrong);
+    const c = captureIO();
+    expect(await main(['sim', 'check', '--dir', dir], c)).toBe(1);
+    expect(c.stdout()).toContain(
+      'FAIL discipline / extra_down_read / rw: expected deadlock, outcomes deadlock, got deadlock (deadlock), outcomes deadlock, lock_held_at_exit  [',
+    );
+    expect(c.stdout()).toMatch(/^ok {3}discipline \/ original \/ rw: expected holds, got holds {2}\[/m);
+  });
+
   it('reports an invalid scenario with its position and the scenario exit code', async () => {
     writeFileSync(join(tmp, 'bad.yaml'), 'id: bad\ntitle: b\nthreads:\n  t: { fn: a.c:t, steps: [ { id: s, do: ["q = 1"] } ] }\nconfigs: { c: { run: [t] } }\n');
     const c = captureIO();

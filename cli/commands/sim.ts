@@ -109,8 +109,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       if (values.json) printJson(io, rep);
       else {
         for (const r of rep.rows) {
-          const exp = r.expected + (r.expectedProperty ? ` (${r.expectedProperty})` : '');
-          const got = r.got + (r.property ? ` (${r.property})` : '');
+          // Where the expectation lists the outcomes, they are part of what is compared: a
+          // line showing only the equal verdicts would read as a match that FAILed.
+          const outcomes = (xs: string[]): string => (r.expectedOutcomes ? `, outcomes ${[...new Set(xs)].sort().join(', ') || 'none'}` : '');
+          const exp = r.expected + (r.expectedProperty ? ` (${r.expectedProperty})` : '') + outcomes(r.expectedOutcomes ?? []);
+          const got = r.got + (r.property ? ` (${r.property})` : '') + outcomes(r.outcomes);
           io.out(`${r.ok ? 'ok  ' : 'FAIL'} ${r.scenario} / ${r.variant} / ${r.config}: expected ${exp}, got ${got}  [${r.states} states, ${r.ms} ms]\n`);
           if (r.ok && r.got === 'holds' && r.unreached.length) io.out(`     never executed: ${r.unreached.join(', ')}\n`);
         }
