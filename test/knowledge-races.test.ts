@@ -260,3 +260,14 @@ As shown by diff --git a/fs/foo/gc.c b/fs/foo/gc.c the change is small.
     expect(race!.diagram!.steps.map((s) => s.text)).toEqual(['foo_stop_thread', 'foo_stop_thread', 'kfree(th)', 'kthread_stop(th->task) //UAF']);
   });
 });
+
+describe('the reasons a race lists', () => {
+  it('lists the same words once, though a refutation said again still weighs', () => {
+    const v1 = mail('r1@x', 'Ana Author', '[PATCH] foo: fix race between foo_a() and foo_b()', `foo_a() can race with foo_b().\nReported-by: syzbot+123@syzkaller.appspotmail.com\n\n${PATCH('x', 'foo_a')}`);
+    const v2 = mail('r2@x', 'Ana Author', '[PATCH v2] foo: fix race between foo_a() and foo_b()', `foo_a() can race with foo_b().\nReported-by: syzbot+123@syzkaller.appspotmail.com\n\n${PATCH('x', 'foo_a')}`);
+    const [race] = assembleRaces([thread(v1), thread(v2)]);
+    const listed = race!.reasons.map((r) => `${r.kind}|${r.evidence.text}`);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(race!.reasons.filter((r) => r.kind === 'syzbot')).toHaveLength(1);
+  });
+});

@@ -131,7 +131,8 @@ function scoreFamily(messages: readonly ThreadMessageInput[]): Scored {
     for (const r of m.knowledge?.reasons ?? []) {
       const words = `${r.kind}|${r.evidence.block === null ? cleanTitle(r.evidence.text) : r.evidence.text}`;
       // (a refutation quoted back is kept: it was heard, and weighs as it did)
-      if (r.weight > 0 && said.has(words)) continue;
+      const again = said.has(words);
+      if (r.weight > 0 && again) continue;
       said.add(words);
       const n = perKind.get(r.kind) ?? 0;
       if (n >= 2) continue;
@@ -143,7 +144,8 @@ function scoreFamily(messages: readonly ThreadMessageInput[]): Scored {
       // a second saying of the same thing adds half; a second refutation counts in full
       const w = n === 0 || r.weight < 0 ? base : base / 2;
       score += w;
-      reasons.push({ ...r, weight: w });
+      // the record lists the same words once, whatever they weighed
+      if (!again) reasons.push({ ...r, weight: w });
       // a race word only the quoted text says, or only a stable copy, is not strong on its own
       if (STRONG.has(r.kind) && r.weight >= 1) strong = true;
     }
