@@ -42,7 +42,7 @@ const MAX_HEAD_BYTES = 512 * 1024;
 const MAX_TRAILING_LINE = 64 * 1024;
 
 /** Where mailsplit ends the header block: after the first line that is just LF or CRLF, else at the end. */
-function headerEnd(bytes: Buffer): number {
+export function headerEnd(bytes: Buffer): number {
   let pos = 0;
   while (pos < bytes.length) {
     const nl = bytes.indexOf(0x0a, pos);

@@ -2,6 +2,7 @@
 // MIME parts), cut down to what threading and display read, so that the message keeps
 // its headers and its place in a thread instead of becoming a raw-bytes-only error.
 // Pure: bytes in, bytes out.
+import { headerEnd } from './parse-fast.ts';
 
 /** Fields kept, in the order they appear; everything else (relay noise, X- headers) goes. */
 const ESSENTIAL = new Set(['from', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'list-id', 'sender', 'reply-to']);
@@ -9,18 +10,6 @@ const ESSENTIAL = new Set(['from', 'to', 'cc', 'subject', 'date', 'message-id', 
 const BODY_FIELDS = new Set(['mime-version', 'content-type', 'content-transfer-encoding']);
 /** Longest value kept of one field. */
 export const MAX_KEPT_FIELD = 64 * 1024;
-
-/** Where the header block ends (after its blank line), as mailsplit decides it. */
-function headerEnd(bytes: Buffer): { end: number; bodyStart: number } {
-  let pos = 0;
-  while (pos < bytes.length) {
-    const nl = bytes.indexOf(0x0a, pos);
-    if (nl < 0) return { end: bytes.length, bodyStart: bytes.length };
-    if (nl === pos || (nl === pos + 1 && bytes[pos] === 0x0d)) return { end: pos, bodyStart: nl + 1 };
-    pos = nl + 1;
-  }
-  return { end: bytes.length, bodyStart: bytes.length };
-}
 
 /** A field's value cut to MAX_KEPT_FIELD: References keeps its end (the parent is last), the rest their start. */
 function cut(name: string, value: string): string {
@@ -38,7 +27,8 @@ function cut(name: string, value: string): string {
  * MIME fields and body when `withBody`, else an empty body.
  */
 export function truncatedInput(bytes: Buffer, withBody: boolean): Buffer {
-  const { end, bodyStart } = headerEnd(bytes);
+  // The block with its blank line: that line, like any without a colon, adds no field.
+  const bodyStart = headerEnd(bytes);
   const lines: string[] = [];
   let name = '';
   let value = '';
@@ -50,7 +40,7 @@ export function truncatedInput(bytes: Buffer, withBody: boolean): Buffer {
     value = '';
   };
   // latin1 keeps every byte as one character, so 8-bit header text survives unchanged.
-  for (const line of bytes.toString('latin1', 0, end).split(/\r?\n/)) {
+  for (const line of bytes.toString('latin1', 0, bodyStart).split(/\r?\n/)) {
     if (/^[ \t]/.test(line) && name) {
       value += ` ${line.trim()}`;
       continue;
