@@ -14,7 +14,7 @@ import { closeDb, openDb } from '../db/connection.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { patchAnalyzer } from '../ingest/patch-analyzer.ts';
 import type { Analyzer } from '../ingest/analyzer.ts';
-import { parseStableLog, parseStableTags, releasesByBranch } from '../domain/patch/stable-git-log.ts';
+import { parseReleaseLog, parseStableLog, parseStableTags, releasesByBranch } from '../domain/patch/stable-git-log.ts';
 
 const IN_61_2 = 'a1'.repeat(20);
 const IN_61_3 = 'b2'.repeat(20);
@@ -104,6 +104,20 @@ describe('reading a stable git tree', () => {
     ]);
   });
 
+  it('gives each commit of a one-log read to the first release tagged after it', () => {
+    const rec = (c: string, refs: string, body: string): string => `${c.repeat(40)}\x1f${refs}\x1f${body}\x1e\n`;
+    const log =
+      rec('1', '', `a\n\ncommit ${IN_61_2} upstream.\n`) +
+      rec('2', 'tag: v6.1.1', 'Linux 6.1.1\n') +
+      rec('3', '', `b\n\n[ Upstream commit ${IN_61_3} ]\n`) +
+      rec('4', 'HEAD -> linux-6.1.y, tag: v6.1.2, origin/linux-6.1.y', 'Linux 6.1.2\n') +
+      rec('5', '', `c\n\ncommit ${NOT_CARRIED} upstream.\n`);
+    expect(Object.fromEntries(parseReleaseLog(log, new Set(['v6.1.1', 'v6.1.2'])))).toEqual({
+      'v6.1.1': [{ commit: '1'.repeat(40), upstream: IN_61_2 }],
+      'v6.1.2': [{ commit: '3'.repeat(40), upstream: IN_61_3 }],
+    });
+  });
+
   it('says "unknown" before any sync', async () => {
     const j = JSON.parse((await run('fix-status', IN_61_2, '--json')).out) as { branches: Record<string, { release: unknown }> };
     expect(j.branches['6.1']?.release).toEqual({ state: 'unknown' });
@@ -138,5 +152,16 @@ describe('reading a stable git tree', () => {
     expect(bad.err).toMatch(/no such directory/);
     const usage = await run('stable-sync');
     expect(usage.code).toBe(2);
+  });
+
+  it('reads a release tagged since the last sync, and only it', async () => {
+    git('checkout', '-q', 'v6.1.2');
+    commit('d.c', `widget: fix the third thing\n\ncommit ${NOT_CARRIED} upstream.`);
+    commit('Makefile', 'Linux 6.1.3');
+    git('tag', 'v6.1.3');
+    const s = JSON.parse((await run('stable-sync', '--git-dir', repo, '--json')).out) as { branches: { branch: string; releasesRead: number; fixes: number }[] };
+    expect(s.branches.find((b) => b.branch === '6.1')).toMatchObject({ releasesRead: 1, fixes: 1 });
+    const third = JSON.parse((await run('fix-status', NOT_CARRIED, '--json')).out) as { branches: Record<string, { status: string; release: unknown }> };
+    expect(third.branches['6.1']).toMatchObject({ status: 'released', release: { state: 'released', version: '6.1.3' } });
   });
 });

@@ -48,6 +48,38 @@ export interface StableCommit {
   upstream: string;
 }
 
+/** git log's format with each commit's refs (%D): a branch's releases read in one log. */
+export const RELEASE_LOG_FORMAT = '%H%x1f%D%x1f%B%x1e';
+
+/**
+ * Reads `git log --reverse --format=RELEASE_LOG_FORMAT <from>..<newest>` of a linear
+ * branch: each commit that names its mainline commit belongs to the first of `releases`
+ * tagged at or after it. A release whose tag the log never met is missing from the map.
+ */
+export function parseReleaseLog(text: string, releases: ReadonlySet<string>): Map<string, StableCommit[]> {
+  const out = new Map<string, StableCommit[]>();
+  let pending: StableCommit[] = [];
+  for (const rec of text.split('\x1e')) {
+    const first = rec.indexOf('\x1f');
+    const second = first < 0 ? -1 : rec.indexOf('\x1f', first + 1);
+    if (second < 0) continue;
+    const commit = rec.slice(0, first).trim();
+    if (!/^[0-9a-f]{40}$/.test(commit)) continue;
+    const upstream = findUpstreamCommit(rec.slice(second + 1));
+    if (upstream) pending.push({ commit, upstream });
+    const tag = rec
+      .slice(first + 1, second)
+      .split(', ')
+      .map((ref) => /^tag: (.+)$/.exec(ref.trim())?.[1])
+      .find((t): t is string => t !== undefined && releases.has(t));
+    if (tag !== undefined) {
+      out.set(tag, pending);
+      pending = [];
+    }
+  }
+  return out;
+}
+
 /** Reads `git log --format=LOG_FORMAT`: the stable commits that name their mainline commit. */
 export function parseStableLog(text: string): StableCommit[] {
   const out: StableCommit[] = [];
