@@ -15,11 +15,25 @@ export function releaseText(r: ReleaseInfo): string {
 /** The -rc of a review, and a version named short of a release ("6.1.110-rc1", ...). */
 const extraOf = (st: BranchStatus): string => [st.rc, st.status === 'released' ? null : st.version].filter(Boolean).join(' ');
 
-function branchLines(branch: string, st: BranchStatus): string[] {
+/**
+ * A branch's status in one line. A release says its version and source once ("released
+ * since (no date); released in 7.1.3" said it twice); dates no mail gave (a CVE mail has
+ * none) are left out rather than printed as "(no date)" three times.
+ */
+function branchHeader(branch: string, st: BranchStatus): string {
   const extra = extraOf(st);
-  const out = [
-    `  ${branch.padEnd(6)} ${st.status}${extra ? ` (${extra})` : ''} since ${day(st.since)}; ${releaseText(st.release)}; first ${day(st.firstDate)}, last ${day(st.lastDate)}`,
-  ];
+  const first = st.firstDate === null ? null : day(st.firstDate);
+  const last = st.lastDate === null ? null : day(st.lastDate);
+  const span = first === null || last === null ? '' : first === last ? `; all on ${first}` : `; first ${first}, last ${last}`;
+  const head =
+    st.status === 'released' && st.release.state === 'released'
+      ? `${releaseText(st.release)}${st.since === null ? '' : `, known since ${day(st.since)}`}`
+      : `${st.status}${extra ? ` (${extra})` : ''}${st.since === null ? '' : ` since ${day(st.since)}`}; ${releaseText(st.release)}`;
+  return `  ${branch.padEnd(6)} ${head}${span}`;
+}
+
+function branchLines(branch: string, st: BranchStatus): string[] {
+  const out = [branchHeader(branch, st)];
   for (const h of st.history) {
     // A bare "Cc: stable" has no range to show: its line is the sentence.
     const range = h.rawRange ? ` [range "${clean(h.rawRange)}"]` : '';

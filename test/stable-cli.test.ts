@@ -7,8 +7,9 @@ import { ingestPaths } from '../ingest/pipeline.ts';
 import { samplePaths } from '../ingest/seed.ts';
 import { main } from '../cli/main.ts';
 import type { CliIO } from '../cli/command.ts';
-import { formatMatrix } from '../cli/stable-format.ts';
-import type { StableMatrix } from '../db/stable.ts';
+import { formatFixStatus, formatMatrix } from '../cli/stable-format.ts';
+import type { FixStatus, StableMatrix } from '../db/stable.ts';
+import type { BranchStatus } from '../domain/patch/stable-status.ts';
 
 // The embedded sample archive, ingested with the analyzers every ingest runs, read back
 // through the CLI contract of issue 4.
@@ -62,6 +63,28 @@ describe('loregraph fix-status', () => {
   it('marks an AUTOSEL pick that a maintainer asked to drop as not needed', async () => {
     const j = JSON.parse((await run('fix-status', 'f931b6620df9', '--json')).out) as { branches: Record<string, { status: string; evidence: string[] }> };
     expect(j.branches['6.12']).toMatchObject({ status: 'not-needed', evidence: ['20241006-autosel-nak@example.org'] });
+  });
+
+  it('prints a release once, and no dates a mail did not give', () => {
+    const at = (iso: string): number => Date.parse(iso);
+    const branch = (b: Partial<BranchStatus>): BranchStatus => ({
+      status: 'queued', evidence: [], since: null, firstDate: null, lastDate: null, rc: null, version: null, base: null, release: { state: 'unknown' }, history: [], ...b,
+    });
+    const f: FixStatus = {
+      fix: { key: 'k', upstreamCommit: null, title: 'widget: fix it', author: null, patchMessageId: null, patchMatch: null },
+      links: [],
+      branches: {
+        // A CVE mail has no date.
+        '7.1': branch({ status: 'released', version: '7.1.3', release: { state: 'released', version: '7.1.3', source: 'CVE announcement' } }),
+        '6.6': branch({ status: 'queued', since: at('2024-01-06'), firstDate: at('2023-12-11'), lastDate: at('2024-01-06') }),
+        '6.1': branch({ status: 'backport-posted', since: at('2024-11-25'), firstDate: at('2024-11-25'), lastDate: at('2024-11-25') }),
+      },
+    };
+    expect(formatFixStatus(f).split('\n').filter((l) => /^ {2}\d/.test(l))).toEqual([
+      '  7.1    released in 7.1.3 (CVE announcement)',
+      '  6.6    queued since 2024-01-06; release unknown; first 2023-12-11, last 2024-01-06',
+      '  6.1    backport-posted since 2024-11-25; release unknown; all on 2024-11-25',
+    ]);
   });
 
   it('says clearly when nothing is known', async () => {
