@@ -1,7 +1,7 @@
 // The read work the API sends off the request thread, as values: a search, a feed's
-// search, the message ids of a thread download, and /api/stats's counters and overview
-// (two of which scan every message row: 160 ms on 7,000 real messages, growing with the
-// archive). The same function answers them in a
+// search, a saved search's undelivered matches, the message ids of a thread download,
+// and /api/stats's counters and overview (two of which scan every message row: 160 ms
+// on 7,000 real messages, growing with the archive). The same function answers them in a
 // query process (server/query-process.ts) and inline (tests, in-memory databases), so
 // the two cannot drift.
 import { schemaVersion, type Db } from '../db/connection.ts';
@@ -10,6 +10,7 @@ import { collectStats } from '../db/stats.ts';
 import { getThreadTree } from '../db/threads.ts';
 import { messageIdsByDate } from './mbox-stream.ts';
 import { feedMessages, searchMessages, type FeedEntry, type SearchOptions, type SearchResult } from './search.ts';
+import { watchMatches, type WatchMatch } from './watch-search.ts';
 
 export interface ThreadIds {
   /** The thread's root Message-ID. */
@@ -29,6 +30,8 @@ export type QueryJob =
   | { kind: 'search'; query: string; opts: SearchOptions }
   | { kind: 'feed'; query: string; limit: number; now: number }
   | { kind: 'thread-ids'; messageId: string }
+  /** A saved search's undelivered matches (server/watch-search.ts). */
+  | { kind: 'watch-new'; query: string; after: number; upTo: number; limit: number; now: number }
   | { kind: 'stats' };
 
 /** What each kind of job answers. */
@@ -36,6 +39,7 @@ export interface QueryResults {
   search: SearchResult;
   feed: FeedEntry[];
   'thread-ids': ThreadIds | null;
+  'watch-new': WatchMatch[];
   stats: ArchiveStats;
 }
 
@@ -52,6 +56,8 @@ export function runQueryJob(db: Db, job: QueryJob): QueryResults[QueryJob['kind'
       const root = getThreadTree(db, job.messageId);
       return root === null ? null : { rootId: root.messageId, ids: messageIdsByDate(root) };
     }
+    case 'watch-new':
+      return watchMatches(db, job.query, job.after, job.upTo, job.limit, job.now);
     case 'stats':
       return { schemaVersion: schemaVersion(db), counts: collectStats(db), overview: archiveOverview(db) };
   }

@@ -9,6 +9,7 @@ import { main } from '../cli/main.ts';
 import { captureIO } from './helpers/cli-io.ts';
 import { newestRow } from '../db/watches.ts';
 import { watchMatches } from '../server/watch-search.ts';
+import { inlineSearchRunner } from '../server/search-runner.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -71,6 +72,21 @@ describe('saved searches: loregraph watch, /api/watches', async () => {
       expect(feed.body).toContain('<title type="text">loregraph saved search util: s:count</title>');
       expect(feed.body.match(/<entry>/g)).toHaveLength(3);
       expect((await app.inject({ url: '/api/watches/nope/feed.atom' })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+      closeDb(db);
+    }
+  });
+
+  it('answers /new from the query runner, off the request thread', async () => {
+    const db = openDb(dbPath, { readonly: true });
+    const kinds: string[] = [];
+    const inline = inlineSearchRunner(db);
+    const app = buildApp({ db, simRunner: 'inline', knowledgeBuilder: 'inline', searchRunner: { ...inline, run: (job, signal) => (kinds.push(job.kind), inline.run(job, signal)) } });
+    try {
+      const fresh = await app.inject({ url: '/api/watches/util/new?limit=2' });
+      expect((fresh.json() as { new: { messageId: string }[] }).new.map((m) => m.messageId)).toEqual(['v1-2@example.org', 'r2@example.org']);
+      expect(kinds).toEqual(['watch-new']);
     } finally {
       await app.close();
       closeDb(db);

@@ -9,7 +9,6 @@ import { atomFeed, type FeedEntry } from '../atom.ts';
 import { coalesce } from '../coalesce.ts';
 import type { SearchRunner } from '../search-runner.ts';
 import { clientGone } from '../client-gone.ts';
-import { watchMatches } from '../watch-search.ts';
 
 const nameParams = {
   type: 'object',
@@ -69,9 +68,12 @@ export function registerWatches(app: FastifyInstance, ctx: RouteContext, runner:
         404: { $ref: 'ErrorBody#' },
       },
     },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const w = getWatch(ctx.db, req.params.name);
-      const found = watchMatches(ctx.db, w.query, w.seenRow, newestRow(ctx.db), req.query.limit, ctx.now());
+      // Off the request thread and bounded like every search (server/query-pool.ts): a run over
+      // more matches than the limit reads several row windows
+      const job = { kind: 'watch-new' as const, query: w.query, after: w.seenRow, upTo: newestRow(ctx.db), limit: req.query.limit, now: ctx.now() };
+      const found = await runner.run(job, clientGone(reply));
       return { watch: w, new: found.map((m) => ({ messageId: m.messageId, subject: m.subject, from: m.from, date: m.date === null ? null : new Date(m.date).toISOString() })) };
     },
   });
