@@ -2,17 +2,11 @@
 // translatable test under lkmm-lite (32, older spellings aside), and six under tso, must get the same verdict
 // from SPIN as from our explorer, and SPIN's counterexamples must replay on our model.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parseScenario } from '../sim/index.ts';
 import { litmusToScenario, parseLitmus, untranslatable } from '../sim/litmus.ts';
-import { crossCheck, pool, table, type Agreement } from '../sim/promela-check.ts';
-import { spinTools } from '../sim/promela-spin.ts';
-import { expectSpinAgreement } from './helpers/spin-agreement.ts';
+import { describeSpinAgreementOn, FAST } from './helpers/spin-agreement.ts';
 import { sharedPath } from './helpers/shared.ts';
-
-const FAST = { optimize: false, maxDepth: 50_000, hashBits: 16, trails: true, cache: true } as const;
-const tools = await spinTools();
-if (!tools.ok) console.warn(`SPIN cross-check of the litmus tests skipped: ${tools.reason}`);
 
 const DIR = sharedPath('lkmm-litmus');
 // Older spellings of tests kept under their renamed names (SOURCES.md): same processes, same
@@ -31,26 +25,19 @@ const TSO = new Set(['SB+poonceonces', 'SB+rfionceonce-poonceonces', 'R+poonceon
 const models = (existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.litmus')).sort() : []).flatMap((f) => {
   const l = parseLitmus(readFileSync(`${DIR}/${f}`, 'utf8'), f);
   if (untranslatable(l) || OLDER_NAMES.has(l.name)) return [];
-  return (['lkmm-lite', 'tso'] as const).filter((m) => m === 'lkmm-lite' || TSO.has(l.name)).map((m) => ({ key: `${l.name} ${m}`, sc: parseScenario(litmusToScenario(l, m), `${l.name}.yaml`) }));
+  return (['lkmm-lite', 'tso'] as const).filter((m) => m === 'lkmm-lite' || TSO.has(l.name)).map((m) => ({ key: `${l.name} ${m}`, sc: parseScenario(litmusToScenario(l, m), `${l.name}.yaml`), v: 'original', c: 'all' }));
 });
 
-describe.skipIf(!tools.ok || models.length === 0)('SPIN agrees with the explorer on the litmus tests under the weak memory models', () => {
-  it('cross-checks 32 tests under lkmm-lite and 6 under tso', () => {
-    expect(models.filter((m) => m.key.endsWith(' lkmm-lite')).length).toBe(32);
-    expect(models.filter((m) => m.key.endsWith(' tso')).length).toBe(6);
-  });
-
-  const results = new Map<string, Agreement>();
-  beforeAll(async () => {
-    const rows = await pool(models, 2, async (m) => ({ ...(await crossCheck(m.sc, 'original', 'all', FAST)), key: m.key }));
-    for (const r of rows) results.set(r.key, r);
-  }, 400_000);
-
-  afterAll(() => {
-    if (results.size > 0) console.log(`\nverdict table (ours vs SPIN)\n${table([...results.values()])}\n`);
-  });
-
-  it.each(models.map((m) => [m.key]))('%s', (key) => {
-    expectSpinAgreement(results.get(key)!);
-  });
+await describeSpinAgreementOn({
+  title: 'SPIN agrees with the explorer on the litmus tests under the weak memory models',
+  what: 'the litmus tests',
+  models,
+  options: { ...FAST, maxDepth: 50_000 },
+  timeout: 400_000,
+  ...(models.length === 0 ? { skip: `no litmus tests in ${DIR}` } : {}),
+  more: () =>
+    it('cross-checks 32 tests under lkmm-lite and 6 under tso', () => {
+      expect(models.filter((m) => m.key.endsWith(' lkmm-lite')).length).toBe(32);
+      expect(models.filter((m) => m.key.endsWith(' tso')).length).toBe(6);
+    }),
 });
