@@ -11,10 +11,7 @@ import { buildAm, DEFAULT_AM_OPTIONS, type AmOptions, type AmResult, type Report
 import { parseSubject } from '../../domain/patch/subject.ts';
 import { DEFAULT_DB, normalizeMessageId, parseCommandArgs, printJson, type CliIO, type Command } from '../command.ts';
 import { seriesMails, type SeriesMails } from '../../db/series-mails.ts';
-
-// Control characters from a mail never reach the terminal.
-// eslint-disable-next-line no-control-regex
-const clean = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, ' ');
+import { clean } from '../race-format.ts';
 
 /** git's user.name and user.email, as b4 takes them for "your own Signed-off-by". */
 function gitIdentity(): string | null {

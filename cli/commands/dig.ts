@@ -14,10 +14,7 @@ import { getThreadTree, type ThreadTreeNode } from '../../db/threads.ts';
 import { isLoregraphError, LoregraphError } from '../../domain/errors.ts';
 import { parseSubject, subjectKey } from '../../domain/patch/subject.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type Command } from '../command.ts';
-
-// Control characters from a mail never reach the terminal.
-// eslint-disable-next-line no-control-regex
-const clean = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, ' ');
+import { clean } from '../race-format.ts';
 
 export interface CommitFacts {
   sha: string;

@@ -8,10 +8,7 @@ import { LoregraphError } from '../../domain/errors.ts';
 import { toMboxrd } from '../../ingest/read/mboxrd-write.ts';
 import { MAX_LIMIT, searchMessages, type SearchHit } from '../../server/search.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type CliIO, type Command } from '../command.ts';
-
-// Control characters from a mail never reach the terminal.
-// eslint-disable-next-line no-control-regex
-const clean = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, ' ');
+import { clean } from '../race-format.ts';
 
 const MAX_CLI_LIMIT = 10_000;
 
