@@ -485,22 +485,34 @@ function fixEventReader(db: Db) {
 
 const syncedBranches = (db: Db): Record<string, string> => Object.fromEntries(syncedUpTo(db));
 
+/**
+ * How findFix looks a fix up, each by an index (a race page asks per proposed fix; a scan
+ * of every fix each time grew with the archive). A commit fix's key is its upstream commit,
+ * so a prefix is a range of the primary key; a fix's patch mail is always in its fix_links.
+ * Exported for the plan test.
+ */
+export const FIND_FIX_SQL = {
+  byCommitPrefix: `SELECT * FROM fixes WHERE fix_key GLOB ? LIMIT 2`,
+  byKey: `SELECT * FROM fixes WHERE fix_key = ?`,
+  // The fix whose patch mail it is first, as before among the fixes it is joined to.
+  byLink: `SELECT f.* FROM fix_links l JOIN fixes f ON f.fix_key = l.fix_key WHERE l.message_id = ? ORDER BY f.patch_message_id IS ? DESC LIMIT 1`,
+  byEvent: `SELECT f.* FROM stable_events e JOIN fixes f ON f.fix_key = e.fix_key WHERE e.message_id = ? LIMIT 1`,
+} as const;
+
 /** Finds a fix by upstream commit (full or abbreviated, at least 7 hex digits) or by any message about it. */
 export function findFix(db: Db, shaOrMessageId: string): FixRow | null {
   const q = shaOrMessageId.trim().replace(/^<|>$/g, '');
   if (/^[0-9a-f]{7,40}$/i.test(q)) {
-    const rows = db.sql.prepare('SELECT * FROM fixes WHERE upstream_commit LIKE ? LIMIT 2').all(`${q.toLowerCase()}%`) as FixRow[];
+    const rows = db.sql.prepare(FIND_FIX_SQL.byCommitPrefix).all(`${q.toLowerCase()}*`) as FixRow[];
     if (rows.length > 1) throw new LoregraphError('USAGE', `commit prefix ${q} is ambiguous: give more digits`);
     if (rows[0]) return rows[0];
   }
-  const direct = db.sql.prepare('SELECT * FROM fixes WHERE fix_key = ? OR patch_message_id = ? LIMIT 1').get(`msg:${q}`, q) as FixRow | undefined;
-  if (direct) return direct;
-  const viaLink = db.sql.prepare('SELECT f.* FROM fix_links l JOIN fixes f ON f.fix_key = l.fix_key WHERE l.message_id = ? LIMIT 1').get(q) as FixRow | undefined;
-  if (viaLink) return viaLink;
-  const viaEvent = db.sql
-    .prepare('SELECT f.* FROM stable_events e JOIN fixes f ON f.fix_key = e.fix_key WHERE e.message_id = ? LIMIT 1')
-    .get(q) as FixRow | undefined;
-  return viaEvent ?? null;
+  return (
+    (db.sql.prepare(FIND_FIX_SQL.byKey).get(`msg:${q}`) as FixRow | undefined) ??
+    (db.sql.prepare(FIND_FIX_SQL.byLink).get(q, q) as FixRow | undefined) ??
+    (db.sql.prepare(FIND_FIX_SQL.byEvent).get(q) as FixRow | undefined) ??
+    null
+  );
 }
 
 export function getFixStatus(db: Db, shaOrMessageId: string): FixStatus {

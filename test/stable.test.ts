@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { closeDb, type Db } from '../db/connection.ts';
-import { BRANCH_FIXES_SQL, FIX_PER_ROW_SQL, getFixStatus, listStableBranch } from '../db/stable.ts';
+import { BRANCH_FIXES_SQL, FIND_FIX_SQL, FIX_PER_ROW_SQL, getFixStatus, listStableBranch } from '../db/stable.ts';
 import { classifyStableMail, findUpstreamCommit } from '../domain/patch/stable-mail.ts';
 import { expandBranchRange } from '../domain/patch/stable-branches.ts';
 import { resolveBranchStatuses, STATUSES, type StableEventInput } from '../domain/patch/stable-status.ts';
@@ -129,6 +129,12 @@ describe('status precedence', () => {
 
 describe('end-of-ingest fix linking', () => {
   it.each(Object.entries(FIX_PER_ROW_SQL))('%s seeks an index instead of scanning a table per fix', (_name, query) => {
+    const plan = planOf(query);
+    expect(plan.some((step) => step.startsWith('SEARCH'))).toBe(true);
+    expect(plan.filter((step) => step.startsWith('SCAN'))).toEqual([]);
+  });
+
+  it.each(Object.entries(FIND_FIX_SQL))('finding a fix %s seeks an index instead of scanning every fix', (_name, query) => {
     const plan = planOf(query);
     expect(plan.some((step) => step.startsWith('SEARCH'))).toBe(true);
     expect(plan.filter((step) => step.startsWith('SCAN'))).toEqual([]);
