@@ -16,6 +16,8 @@ const seed = (prefix: string): Scenario => {
   return sc;
 };
 const steps = (r: RunResult): string[] => r.witness.map((w) => `${w.thread}:${w.step}`);
+/** A deadlock's wait-for graph as sorted `thread -> what it waits for -> holders` lines. */
+const cycle = (r: RunResult): string[] => r.waitFor!.map((e) => `${e.thread} -> ${e.waitsFor} -> ${e.heldBy.join(',')}`).sort();
 
 describe('seed scenarios load', () => {
   it('models each of the five seed mails in a scenario file that loads without error', () => {
@@ -171,7 +173,7 @@ describe('003: ext4 inline data vs page_mkwrite', () => {
 
   it('closes the ABBA cycle through the queued mmap_lock writer when page_mkwrite takes inode_lock', () => {
     const r = run(sc, 'mkwrite_under_inode_lock', 'with_mmap_writer');
-    expect(r.waitFor!.map((e) => `${e.thread} -> ${e.waitsFor} -> ${e.heldBy.join(',')}`).sort()).toEqual([
+    expect(cycle(r)).toEqual([
       'faulter -> inode_lock (write) -> writer',
       'mmap_writer -> mmap_lock (write) -> faulter',
       'writer -> mmap_lock (read) -> mmap_writer',
@@ -248,7 +250,7 @@ describe('003: the writepages ideas', () => {
   const sc = seed('003');
   it('deadlocks writeback under inode_lock against direct reclaim in write(2), as Jan says', () => {
     const r = run(sc, 'writepages_under_inode_lock', 'with_writeback');
-    expect(r.waitFor!.map((e) => `${e.thread} -> ${e.waitsFor} -> ${e.heldBy.join(',')}`).sort()).toEqual([
+    expect(cycle(r)).toEqual([
       'flusher -> inode_lock (write) -> writer',
       'writer -> mutex folio_writeback -> flusher',
     ]);
