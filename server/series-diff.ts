@@ -33,7 +33,8 @@ export interface RangeDiffView {
 /** "2..3", "2..", "..3" or "3" (against the version before it); none: the newest against the one before. */
 export function versionsOf(series: SeriesView, range: string | undefined): [SeriesVersionView, SeriesVersionView] {
   const r = (range ?? '').trim();
-  const m = /^([^.]*)\.\.([^.]*(?:\.\d+)?)$/.exec(r);
+  // either side may be a partial re-roll's "5.1"
+  const m = /^([^.]*(?:\.\d+)?)\.\.([^.]*(?:\.\d+)?)$/.exec(r);
   if (r !== '' && !m && !/^v?\d+(\.\d+)?$/i.test(r)) throw new LoregraphError('USAGE', `bad version range '${r}' (want A..B, e.g. 1..3)`);
   const toWanted = m ? m[2] || undefined : r || undefined;
   const to = pickVersion(series, toWanted);

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matchVersions, patchText, type RangePatch } from '../domain/patch/range-diff.ts';
 import { interdiff, interdiffs } from '../server/interdiff.ts';
+import { versionsOf } from '../server/series-diff.ts';
+import type { SeriesView } from '../db/series.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { closeDb, openDb } from '../db/connection.ts';
 import { buildApp } from '../server/app.ts';
@@ -55,6 +57,20 @@ describe('range-diff matching', () => {
     expect(batch).toEqual([await interdiff(b1, b2, ['v1 2', 'v2 1']), '', await interdiff(c1, d2, ['v1 3', 'v2 3'])]);
     expect(batch[0]).toContain('+Second, reworded.');
     expect(batch[2]?.split('\n').slice(0, 5)).toEqual(['--- v1 3', '+++ v2 3', '@@ -1,12 +1,12 @@', '-c: gone', '+d: new']);
+  });
+});
+
+describe('the version range of loregraph diff -v', () => {
+  const series = { title: 't', requested: '3', versions: ['1', '2', '2.1', '3'].map((version) => ({ version })) } as unknown as SeriesView;
+  const pick = (r: string | undefined) => versionsOf(series, r).map((v) => v.version);
+
+  it('takes a partial re-roll (2.1) on either side of A..B, and one version against the one before', () => {
+    expect(pick('2.1..3')).toEqual(['2.1', '3']);
+    expect(pick('2..2.1')).toEqual(['2', '2.1']);
+    expect(pick('v1..v3')).toEqual(['1', '3']);
+    expect(pick('3')).toEqual(['2.1', '3']);
+    expect(pick(undefined)).toEqual(['2.1', '3']);
+    expect(() => pick('1...x')).toThrow("bad version range '1...x'");
   });
 });
 
