@@ -11,7 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { generateArchive } from '../generate-archive.ts';
 import { servedArchive } from './hostile.ts';
-import { OUT, serve, spawnCli } from './common.ts';
+import { OUT, serve, spawnCli, untilWarm } from './common.ts';
 
 const DURATION_S = 30;
 const SEARCH_CONNECTIONS = 50;
@@ -61,12 +61,7 @@ export async function loadWhileIngesting(): Promise<void> {
   if (existsSync(`${base}-wal`)) copyFileSync(`${base}-wal`, `${db}-wal`);
   const more = generateArchive(20_000, join(dir, 'more.mboxrd'), 99).path;
   const s = await serve(db);
-  // The server listens before its knowledge index is built; that build (its scenarios and
-  // entities are read on the request thread) would stall the load for seconds. The load
-  // measures the warm server; the warm-up is printed.
-  const warm0 = performance.now();
-  await (await fetch(`${s.url}api/index/knowledge.json`)).arrayBuffer();
-  console.log(`load: the server's knowledge index was warm ${((performance.now() - warm0) / 1000).toFixed(1)} s after it started listening`);
+  await untilWarm(s, 'load');
   // LOAD_WITHOUT_INGEST=1: the same load alone, as a baseline.
   const ingest = spawnCli(process.env.LOAD_WITHOUT_INGEST ? ['stats', '--db', db] : ['ingest', more, '--db', db]);
   let ingestEnd: number | null = null;

@@ -4,7 +4,7 @@
 import { connect } from 'node:net';
 import { DEFAULT_LIMITS } from '../../server/limits.ts';
 import { servedArchive } from './hostile.ts';
-import { fmt, percentile, probe, serve } from './common.ts';
+import { fmt, percentile, probe, serve, untilWarm } from './common.ts';
 
 const SLOWLORIS = 100;
 const STALLED = 20;
@@ -39,12 +39,8 @@ function slowClient(port: number, first: string, drip: string | null, giveUpMs: 
 export async function slowClients(): Promise<void> {
   const s = await serve(await servedArchive());
   const port = Number(new URL(s.url).port);
-  // As in the load part: the knowledge build just after listening holds the event loop for
-  // seconds (its scenarios and entities are read on it), which delays every timeout check
-  // by as much; the bounds here are the timeouts' own, so they are measured on a warm server.
-  const warm0 = performance.now();
-  await (await fetch(`${s.url}api/index/knowledge.json`)).arrayBuffer();
-  console.log(`slow: the server's knowledge index was warm ${fmt(performance.now() - warm0)} after it started listening`);
+  // A cold server's start-up stall would delay every timeout check by as much.
+  await untilWarm(s, 'slow');
   const health = probe(`${s.url}api/healthz`);
   try {
     const headerBound = DEFAULT_LIMITS.headersTimeoutMs + MARGIN_MS;
