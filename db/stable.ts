@@ -6,7 +6,8 @@
 // in domain/patch/stable-status.ts, and only there.
 import type { Db } from './connection.ts';
 import { LoregraphError } from '../domain/errors.ts';
-import { REPLY_EVENT_KINDS } from '../domain/patch/stable-events.ts';
+import { commitRefOf, REPLY_EVENT_KINDS } from '../domain/patch/stable-events.ts';
+import { namedBranches } from '../domain/patch/stable-reply.ts';
 import { compareBranches } from '../domain/patch/trailers.ts';
 import { syncedUpTo } from './stable-releases.ts';
 import {
@@ -79,6 +80,7 @@ function decisionStatements(db: Db) {
     siblings: sql.prepare(`SELECT DISTINCT e.* FROM series_patches a JOIN series_patches b ON b.series_id = a.series_id
       JOIN stable_events e ON e.message_id = b.message_id WHERE a.message_id = ? AND e.status IS NOT NULL AND e.kind = 'backport'`),
     parentOf: sql.prepare(`SELECT in_reply_to FROM messages WHERE message_id = ? AND in_reply_to IS NOT NULL LIMIT 1`).pluck(),
+    subjectOf: sql.prepare(`SELECT subject, in_reply_to FROM messages WHERE message_id = ? LIMIT 1`),
     senderOf: sql.prepare(`SELECT lower(from_address) FROM messages WHERE message_id = ? LIMIT 1`).pluck(),
     // "The stable trees were already released with this change": wherever it was in review or queued by then.
     // (fix_key is the upstream commit from the insert on: the index serves it.)
@@ -126,15 +128,41 @@ function plainPatchOf(q: ReturnType<typeof decisionStatements>, d: EventRow): { 
 function byCommitRef(q: ReturnType<typeof decisionStatements>, d: EventRow): { target: string; events: EventRow[] } | null {
   const ref = d.upstream_commit;
   if (!ref || !/^[0-9a-f]{12,40}$/.test(ref)) return null;
-  const known = (q.byCommit.all(`${ref}*`) as EventRow[]).filter((e) => !isWish(e.kind));
+  // The stable mails about the commit; another reply's decision on it is no branch of its own.
+  const known = (q.byCommit.all(`${ref}*`) as EventRow[]).filter((e) => !isWish(e.kind) && !isReplyKind(e.kind));
   const first = known[0];
   if (first) return { target: first.message_id, events: known };
-  const branches = (d.raw_range ?? '').split(' ').filter((t) => t.startsWith('^')).map((t) => t.slice(1));
+  let branches = (d.raw_range ?? '').split(' ').filter((t) => t.startsWith('^')).map((t) => t.slice(1));
+  if (branches.length === 0 && d.kind !== 'release-note') branches = threadSubjectBranches(q, d.in_reply_to, ref);
   if (branches.length === 0 && d.kind !== 'release-note') return null;
   const target = d.in_reply_to ?? d.message_id;
   // A named release needs no branch from the subject: its versions name them.
   const on = branches.length > 0 ? branches : [''];
   return { target, events: on.map((branch) => ({ ...d, message_id: target, branch, upstream_commit: ref })) };
+}
+
+// How far up a thread a commit's branches are looked for in the subjects: replies drop the
+// "(was: FAILED: ... 6.1-stable tree)" a thread's first mail carried, a dozen mails on.
+const MAX_SUBJECT_HOPS = 40;
+
+/**
+ * The branches named by the subject of the nearest ancestor about the same commit
+ * ('backporting 24a9799aa8ef ("...") to older stable series (was: Re: FAILED: patch "..."
+ * failed to apply to 6.1-stable tree)'), for a decision whose own subject lost them.
+ */
+function threadSubjectBranches(q: ReturnType<typeof decisionStatements>, from: string | null, ref: string): string[] {
+  let target = from;
+  for (let hop = 0; target && hop < MAX_SUBJECT_HOPS; hop++) {
+    const row = q.subjectOf.get(target) as { subject: string; in_reply_to: string | null } | undefined;
+    if (!row) return [];
+    const named = commitRefOf(row.subject);
+    if (named !== null && (named.startsWith(ref) || ref.startsWith(named))) {
+      const branches = namedBranches(row.subject);
+      if (branches.length > 0) return branches;
+    }
+    target = row.in_reply_to;
+  }
+  return [];
 }
 
 /** A regression thread that quotes the fix's title ('[Regression 6.1.y] From "X"'): the stable mails about X. */

@@ -248,11 +248,17 @@ describe('stable status on mail written in every real form', () => {
     });
   });
 
+  it('a decision deep in a renamed FAILED thread takes the branch its first subject named', () => {
+    const st = getFixStatus(db, '5555555555bb').branches;
+    expect(Object.keys(st)).toEqual(['6.1']);
+    expect(st['6.1']).toMatchObject({ status: 'queued', evidence: ['renamed-failed-3@example.org'] });
+  });
+
   it('gives the linux-next look-alike no status, and no branch named by a range', () => {
     expect(() => getFixStatus(db, '20230220152933.lookalike@example.org')).toThrow(/no stable history/);
     const m = stableMatrix(db);
     for (const b of m.branches) expect(b.branch).toMatch(/^\d+\.\d+$/);
-    expect(m.branches.find((b) => b.branch === '6.1')?.counts).toMatchObject({ 'not-needed': 1, 'backport-posted': 1, queued: 1 });
-    expect(listStableBranch(db, '6.1.y').map((f) => f.status.status).sort()).toEqual(['backport-posted', 'not-needed', 'queued']);
+    expect(m.branches.find((b) => b.branch === '6.1')?.counts).toMatchObject({ 'not-needed': 1, 'backport-posted': 1, queued: 2 });
+    expect(listStableBranch(db, '6.1.y').map((f) => f.status.status).sort()).toEqual(['backport-posted', 'not-needed', 'queued', 'queued']);
   });
 });

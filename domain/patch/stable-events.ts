@@ -92,6 +92,11 @@ const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
 /** A commit named the kernel's way: 24a9799aa8ef ("title"). */
 const COMMIT_REF = /\b([0-9a-f]{12,40})\s*\(\s*"/;
 
+/** The commit a text names the kernel's way (24a9799aa8ef ("title")), or null. */
+export function commitRefOf(text: string): string | null {
+  return COMMIT_REF.exec(text)?.[1] ?? null;
+}
+
 export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: PatchAnalysis): StableEventRow[] {
   const out: StableEventRow[] = [];
   const st = a.stable;
