@@ -95,13 +95,17 @@ function decisionStatements(db: Db) {
   };
 }
 
-/** The stable mail a reply is about: the nearest ancestor with events, and those events. */
-function decidedMail(q: ReturnType<typeof decisionStatements>, from: string | null): { target: string; events: EventRow[] } | null {
+/**
+ * The stable mail a reply is about: the nearest ancestor with events, and those events.
+ * `stableOnly`: pass over a request's wishes ("already released with this change" is about
+ * the review patch answered, not the other commit a reader asked for in between).
+ */
+function decidedMail(q: ReturnType<typeof decisionStatements>, from: string | null, stableOnly = false): { target: string; events: EventRow[] } | null {
   let target = from;
   for (let hop = 0; target && hop < MAX_HOPS; hop++) {
     let found = q.ownEvents.all(target) as EventRow[];
     const stableOnes = found.filter((e) => !isWish(e.kind));
-    if (stableOnes.length > 0) found = stableOnes;
+    if (stableOnes.length > 0 || stableOnly) found = stableOnes;
     if (found.length === 0) found = q.childEvents.all(target) as EventRow[];
     if (found.length > 0) return { target, events: found };
     target = (q.parentOf.get(target) as string | undefined) ?? null;
@@ -134,7 +138,9 @@ function byCommitRef(q: ReturnType<typeof decisionStatements>, d: EventRow): { t
   if (first) return { target: first.message_id, events: known };
   let branches = (d.raw_range ?? '').split(' ').filter((t) => t.startsWith('^')).map((t) => t.slice(1));
   if (branches.length === 0 && d.kind !== 'release-note') branches = threadSubjectBranches(q, d.in_reply_to, ref);
-  if (branches.length === 0 && d.kind !== 'release-note') return null;
+  // A request naming its own branches needs none from the thread.
+  const namesBranches = (d.raw_range ?? '').split(' ').some((t) => /^\d+\.\d+$/.test(t));
+  if (branches.length === 0 && d.kind !== 'release-note' && !(d.kind === 'wish' && namesBranches)) return null;
   const target = d.in_reply_to ?? d.message_id;
   // A named release needs no branch from the subject: its versions name them.
   const on = branches.length > 0 ? branches : [''];
@@ -173,6 +179,11 @@ function byQuotedTitle(q: ReturnType<typeof decisionStatements>, d: EventRow): {
   return first ? { target: first.message_id, events } : null;
 }
 
+/** One commit, however abbreviated either spelling is. */
+function sameCommit(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a);
+}
+
 /** The branches (and releases) one decision covers. */
 function decisionBranches(q: ReturnType<typeof decisionStatements>, d: EventRow, events: EventRow[]): Map<string, string | null> {
   const named = (d.raw_range ?? '').split(' ').filter((b) => /^\d+\.\d+$/.test(b));
@@ -201,10 +212,17 @@ function resolveReplyDecisions(db: Db): void {
   if (pending.length === 0) return;
   const q = decisionStatements(db);
   for (const d of pending) {
+    const versionless = d.kind === 'release-note' && !d.version;
+    let answered = decidedMail(q, d.in_reply_to, versionless);
+    // A reply that names another commit than the mail it answers ("would it be possible to
+    // apply 1997b3cb421 to the branches ...", under a review patch of 39299bdd2546) is about that commit.
+    if (answered && d.upstream_commit && answered.events.every((e) => e.upstream_commit !== null && !sameCommit(e.upstream_commit, d.upstream_commit ?? ''))) {
+      answered = byCommitRef(q, d) ?? answered;
+    }
     const found =
       // A named release goes to the fix its sentence (or subject) names, else to the thread's.
       (d.kind === 'release-note' ? byQuotedTitle(q, d) : null) ??
-      decidedMail(q, d.in_reply_to) ??
+      answered ??
       (d.kind === 'wish' ? plainPatchOf(q, d) : null) ??
       byCommitRef(q, d);
     // Not yet: the mail answered may come with a later ingest.

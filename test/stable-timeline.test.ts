@@ -129,6 +129,19 @@ describe('what a reply decides', () => {
     expect(replyDecision('Looks like linux-6.1.y and linux-6.6.y needs it, too.', anyone)).toMatchObject({ kind: 'wanted', branches: ['6.1', '6.6'] });
     expect(replyDecision('Can you please backport this commit to a stable 6.1.y tree?', anyone)).toMatchObject({ kind: 'wanted', branches: ['6.1'] });
     expect(replyDecision('To apply cleanly on top of 5.10.y, you will also need the followings:', anyone)).toBeNull();
+    // A hedge is no negation; the branches may follow in the next sentences; the commit asked for is spelled out.
+    const full = `1997b3cb421${'7'.repeat(29)}`;
+    expect(
+      replyDecision(`   commit ${full}\n\nIf it is not too late, would it be possible to apply 1997b3cb421 to the branches it was cherry-picked to?\nI believe the branches are\n\n  linux-6.6.y, linux-6.1.y\n`, anyone),
+    ).toMatchObject({ kind: 'wanted', branches: ['6.6', '6.1'], commit: full });
+    expect(replyDecision('Would it be possible to apply this to the branches? We do not need it in 6.1.y.', anyone)).toBeNull();
+    // The stable team's promise queues; a conditional one does not.
+    expect(replyDecisions("The stable trees were already released with this change in it, so I'll queue this up for the next round, thanks.", team).map((d) => d.kind)).toEqual([
+      'queued',
+      'released',
+    ]);
+    expect(replyDecision("So I'll go add this manually.", team)?.kind).toBe('queued');
+    expect(replyDecision("I'll queue it up once the fix for it is in Linus's tree.", team)).toBeNull();
     expect(replyDecision('And 5.10.y and 5.15.y.  Now queued up, thanks.', team)).toMatchObject({ kind: 'queued', branches: ['5.10', '5.15'] });
     expect(replyDecision('[This is an automated email]\n\nv5.5.6: Build OK!\nv5.4.22: Failed to apply! Possible dependencies:\n', anyone)).toMatchObject({
       kind: 'bot-failed',
@@ -248,6 +261,19 @@ describe('stable status on mail written in every real form', () => {
     });
   });
 
+  it('a request for another commit under a review patch is that commit’s; one sentence releases the reviewed fix and queues the asked one', () => {
+    expect(statuses(FIX.reviewedTwice)).toEqual({ '6.6': 'released' });
+    const asked = getFixStatus(db, FIX.askedFollowUp);
+    expect(asked.fix.upstreamCommit).toBe(FIX.askedFollowUp);
+    // linux-4.20.y ended in 2019: a slip in a list of 2024, not a branch.
+    expect(Object.fromEntries(Object.entries(asked.branches).map(([b, s]) => [b, s.status]))).toEqual({ '6.6': 'queued', '6.1': 'queued' });
+    expect(asked.branches['6.1']?.history.map((h) => [h.status, h.messageId])).toEqual([
+      ['wanted', 'asked-follow-up-1@example.org'],
+      ['queued', 'asked-follow-up-2@gregkh'],
+      ['queued', 'asked-follow-up-3@gregkh'],
+    ]);
+  });
+
   it('a decision deep in a renamed FAILED thread takes the branch its first subject named', () => {
     const st = getFixStatus(db, '5555555555bb').branches;
     expect(Object.keys(st)).toEqual(['6.1']);
@@ -258,7 +284,7 @@ describe('stable status on mail written in every real form', () => {
     expect(() => getFixStatus(db, '20230220152933.lookalike@example.org')).toThrow(/no stable history/);
     const m = stableMatrix(db);
     for (const b of m.branches) expect(b.branch).toMatch(/^\d+\.\d+$/);
-    expect(m.branches.find((b) => b.branch === '6.1')?.counts).toMatchObject({ 'not-needed': 1, 'backport-posted': 1, queued: 2 });
-    expect(listStableBranch(db, '6.1.y').map((f) => f.status.status).sort()).toEqual(['backport-posted', 'not-needed', 'queued', 'queued']);
+    expect(m.branches.find((b) => b.branch === '6.1')?.counts).toMatchObject({ 'not-needed': 1, 'backport-posted': 1, queued: 3 });
+    expect(listStableBranch(db, '6.1.y').map((f) => f.status.status).sort()).toEqual(['backport-posted', 'not-needed', 'queued', 'queued', 'queued']);
   });
 });

@@ -90,6 +90,20 @@ export function maintainedOn(date: number): string[] {
     .sort((a, b) => compareBranches(b, a));
 }
 
+// A branch is still named for a while after its last release (a late reply, a request
+// crossing its end); long after, a mail naming it means another one.
+const NAMED_GRACE = 90 * DAY;
+
+/**
+ * Whether a mail of this date can mean the branch: not one that ended long before it.
+ * A branch the table does not know, or an undated mail, is given the benefit of the doubt.
+ */
+export function maintainedAround(branch: string, date: number | null): boolean {
+  const info = STABLE_BRANCH_TABLE.find((b) => b.branch === branch);
+  if (!info || info.last === null || date === null) return true;
+  return date <= Date.parse(info.last) + NAMED_GRACE;
+}
+
 /** A version range as the stable rules let people write it after "Cc: stable ... #". */
 export interface StableRangeSpec {
   /** Branches named exactly ("# 6.1", "# 5.10.x"). */

@@ -3,7 +3,7 @@
 // stable-status.ts for how a branch's events become its status). Pure.
 import type { ParsedMessage } from '../message.ts';
 import type { PatchAnalysis } from './analyze.ts';
-import { parseStableRange, resolveStableRange } from './stable-branches.ts';
+import { maintainedAround, parseStableRange, resolveStableRange } from './stable-branches.ts';
 import type { StableKind } from './stable-mail.ts';
 import { namedBranches, type ReplyDecisionKind } from './stable-reply.ts';
 import type { StableStatus } from './stable-status.ts';
@@ -145,11 +145,13 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
     for (const dec of a.decisions) {
       const quoted = /"([^"]{12,})"/.exec(dec.sentence)?.[1] ?? subjectQuote;
       const titleKey = quoted ? subjectKey(parseSubject(quoted)) : a.titleKey;
-      const ref = COMMIT_REF.exec(dec.sentence)?.[1] ?? commitRef;
+      const ref = dec.commit ?? COMMIT_REF.exec(dec.sentence)?.[1] ?? commitRef;
       const d = DECISION_EVENT[dec.kind];
       // "?" until the mail decided on is known; the branches and releases the sentence
-      // names ride along ("whole series" as a leading "*").
-      const named = [...(dec.wholeSeries ? ['*'] : []), ...dec.branches, ...subjectBranches].join(' ');
+      // names ride along ("whole series" as a leading "*"). A branch long out of
+      // maintenance on the mail's date is a slip ("linux-5.0.y" in a list of 2024).
+      const live = dec.branches.filter((b) => dec.kind === 'bot-failed' || maintainedAround(b, msg.date));
+      const named = [...(dec.wholeSeries ? ['*'] : []), ...live, ...subjectBranches].join(' ');
       out.push(
         eventRow(c, d.kind, d.status, '?', {
           upstreamCommit: ref,

@@ -28,6 +28,11 @@ export interface ReplyDecision {
   versions: string[];
   /** "All now queued up", "Both now queued up": the whole series answered, not one patch. */
   wholeSeries: boolean;
+  /**
+   * The commit the sentence asks about, when it names one ("would it be possible to apply
+   * 1997b3cb421 to the branches ..."), spelled out in full when the mail gives it so.
+   */
+  commit?: string | null;
 }
 
 /** The replier's own text: no quoted lines, no signature, no copy of the mail answered. */
@@ -122,10 +127,22 @@ function decision(kind: ReplyDecisionKind, sentence: string, extra: Partial<Repl
   return { kind, sentence, branches: namedBranches(sentence), versions: [], wholeSeries: /^\W*(?:\w+,\s*)?(?:all|both)\b/i.test(sentence), ...extra };
 }
 
-const DECISION_WORDS = /queued|appl|drop|delet|remov|\bnak|backport|ignore|disregard|material|suitable|candidate|released|already|merged|includ|need|belong|pick|fixed by/i;
+const DECISION_WORDS = /queue|appl|drop|delet|remov|\bnak|backport|ignore|disregard|material|suitable|candidate|released|already|merged|includ|need|belong|pick|fixed by|\badd\b/i;
+// The stable team's promise is their queueing: "so I'll queue this up for the next round",
+// "So I'll go add this manually"; not one with a condition ("I'll queue it once X is in").
+const QUEUED_PROMISE = /\b(?:i'?ll|i will|we'?ll|we will)\s+(?:go\s+|now\s+)?(?:queue|add|apply|take)\s+(?:this|it|these|them|that|both)(?:\s+up)?\b/i;
+const CONDITIONAL = /\b(?:if|once|after|when|until|unless|as soon as)\b/i;
+// A hedge is no negation: "If it is not too late, would it be possible to apply X?".
+const HEDGE = /\bif (?:it(?:'s| is)|this is) not too late\b,?/gi;
+// The commit a request names: "apply 1997b3cb421 to", "backport commit 24a9799aa8ef".
+const ASKED_COMMIT = /\b(?:apply|backport|pick(?: up)?|cherry-pick|take|queue|include)\s+(?:the\s+)?(?:upstream\s+)?(?:commit\s+)?([0-9a-f]{7,40})\b/i;
 // A request for branches the sentence names: "X needs it, too", "can you please backport
 // this to 6.1.y"; not a note on prerequisites or on what applies cleanly.
-const WISH = /\bneeds? (?:it|this|that)\b|\b(?:please|could you|can you|would you)\b[^.?!]*\b(?:backport|apply|include|queue|pick up|take)\b/i;
+const WISH =
+  /\bneeds? (?:it|this|that)\b|\b(?:please|could you|can you|would you|would it be possible|is it possible|could we|can we)\b[^.?!]*\b(?:backport|apply|include|queue|pick up|take)\b/i;
+// "... apply X to the branches Y was cherry-picked to? I believe the complete set of branches
+// are linux-6.6.y, linux-6.1.y": a request whose branches the next sentence lists.
+const BRANCHES_FOLLOW = /\b(?:branches|trees|stable (?:series|kernels|releases))\b/i;
 const NOT_A_WISH = /\bcleanly\b|prerequisite|depend|follow-?ups?\b|followings?\b/i;
 const MAX_SENTENCE = 400;
 
@@ -168,16 +185,24 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
   let released = false;
   let wished = false;
   let previous = '';
-  for (const s of sentences(own)) {
+  const all = sentences(own);
+  for (const [i, s] of all.entries()) {
     const before = previous;
     previous = s;
     // Decisions are said in a sentence, not in a pasted log line.
     if (s.length > MAX_SENTENCE) continue;
     const question = s.endsWith('?');
+    // "The stable trees were already released with this change in it, so I'll queue this
+    // up": the promise is a decision, and the sentence may still name a release.
+    let promised = false;
     if (!decided && !question) {
       let found: ReplyDecision | null = null;
       if (opts.fromStableTeam && DROPPED_BY_STABLE.some((re) => re.test(s))) found = decision('dropped', s);
       else if (opts.fromStableTeam && QUEUED_STRICT.test(s) && QUEUED.test(s)) found = decision('queued', s);
+      else if (opts.fromStableTeam && QUEUED_PROMISE.test(s) && !CONDITIONAL.test(s.replace(/^\W*so\b/i, ''))) {
+        found = decision('queued', s);
+        promised = true;
+      }
       // "Please drop the patch" is anyone's objection (the poster's too) before it is a withdrawal.
       else if (stableThread && OBJECTIONS.some((re) => re.test(s)) && !RELENTS.test(s)) found = decision('dropped', s);
       else if (stableThread && opts.answersOwnMail && WITHDRAWN.test(s)) found = decision('withdrawn', s);
@@ -186,12 +211,22 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
         if (before.length < 80 && /^(?:and|also|plus)\b/i.test(before)) for (const b of namedBranches(before)) if (!found.branches.includes(b)) found.branches.push(b);
         out.push(found);
         decided = true;
-        continue;
+        if (!promised) continue;
       }
     }
     const versions = releasesNamed(s);
-    if (!wished && !opts.fromStableTeam && WISH.test(s) && !NEGATED.test(s) && !NOT_A_WISH.test(s)) {
+    if (!wished && !opts.fromStableTeam && WISH.test(s) && !NEGATED.test(s.replace(HEDGE, '')) && !NOT_A_WISH.test(s)) {
       const wish = decision('wanted', s);
+      // (The list may stand in a paragraph of its own: "... branches are\n\n   linux-6.6.y, ...".)
+      if (wish.branches.length === 0 && BRANCHES_FOLLOW.test(s)) {
+        for (const next of all.slice(i + 1, i + 3)) {
+          // ("... to the branches? We do not need it in 6.1.y." lists none to ask for.)
+          if (next.length < MAX_SENTENCE && !NEGATED.test(next)) wish.branches = namedBranches(next);
+          if (wish.branches.length > 0) break;
+        }
+      }
+      const asked = ASKED_COMMIT.exec(s)?.[1];
+      if (asked !== undefined && /\d/.test(asked)) wish.commit = fullCommit(body, asked.toLowerCase());
       if (wish.branches.length > 0) {
         out.push(wish);
         wished = true;
@@ -207,6 +242,13 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
     }
   }
   return out;
+}
+
+/** An abbreviated commit spelled out by the full one the mail gives ("commit 1997b3cb4217b09e4965..."), else as written. */
+function fullCommit(body: string, short: string): string {
+  if (short.length === 40) return short;
+  for (const m of body.matchAll(/\b[0-9a-f]{40}\b/g)) if (m[0].startsWith(short)) return m[0];
+  return short;
 }
 
 /** The first decision of a reply, or null (see replyDecisions). */
