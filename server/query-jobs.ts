@@ -9,7 +9,8 @@ import { archiveOverview, type ArchiveOverview } from '../db/overview.ts';
 import { collectStats } from '../db/stats.ts';
 import { getThreadTree } from '../db/threads.ts';
 import { messageIdsByDate } from './mbox-stream.ts';
-import { feedMessages, searchMessages, type FeedEntry, type SearchOptions, type SearchResult } from './search.ts';
+import type { CachedSearch } from './search-cache.ts';
+import { feedMessages, searchMessages, searchResponseParts, type FeedEntry, type SearchOptions, type SearchResult } from './search.ts';
 import { watchMatches, type WatchMatch } from './watch-search.ts';
 
 export interface ThreadIds {
@@ -28,6 +29,8 @@ export interface ArchiveStats {
 
 export type QueryJob =
   | { kind: 'search'; query: string; opts: SearchOptions }
+  /** The same search as /api/search's JSON body (searchResponseParts). */
+  | { kind: 'search-json'; query: string; opts: SearchOptions }
   | { kind: 'feed'; query: string; limit: number; now: number }
   | { kind: 'thread-ids'; messageId: string }
   /** A saved search's undelivered matches (server/watch-search.ts). */
@@ -37,6 +40,7 @@ export type QueryJob =
 /** What each kind of job answers. */
 export interface QueryResults {
   search: SearchResult;
+  'search-json': CachedSearch;
   feed: FeedEntry[];
   'thread-ids': ThreadIds | null;
   'watch-new': WatchMatch[];
@@ -50,6 +54,8 @@ export function runQueryJob(db: Db, job: QueryJob): QueryResults[QueryJob['kind'
   switch (job.kind) {
     case 'search':
       return searchMessages(db, job.query, job.opts);
+    case 'search-json':
+      return searchResponseParts(searchMessages(db, job.query, job.opts), job.opts.offset ?? 0, job.opts.limit ?? 20);
     case 'feed':
       return feedMessages(db, job.query, job.limit, job.now);
     case 'thread-ids': {

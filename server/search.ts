@@ -8,6 +8,7 @@ import { compileQuery } from '../domain/query/compile.ts';
 import { checkQueryCost } from '../domain/query/cost.ts';
 import { parseQuery } from '../domain/query/parser.ts';
 import { highlightTerms, makeSnippet, type HighlightTerm, type SnippetSegment } from '../domain/query/snippet.ts';
+import type { CachedSearch } from './search-cache.ts';
 
 export type { SnippetSegment } from '../domain/query/snippet.ts';
 export type { SearchSort } from '../db/search.ts';
@@ -78,6 +79,20 @@ export function searchMessages(db: Db, query: string, opts: SearchOptions = {}):
   const terms = highlightTerms(ast);
   const hits = found.rows.map((r) => toHit(r, terms));
   return { total: found.total, totalExact: found.totalExact, hits, took_ms: Math.round((performance.now() - t0) * 100) / 100 };
+}
+
+/**
+ * /api/search's body for a result, as text made where the search ran: a query process
+ * hands the server one string instead of a tree of hits and snippet segments to copy over
+ * IPC and serialize again (a third of a one-term search's cost, by --cpu-prof). Split
+ * before the hits so a cached answer can say it is one (server/search-cache.ts). Fields
+ * in the order of the route's response schema.
+ */
+export function searchResponseParts(r: SearchResult, offset: number, limit: number): CachedSearch {
+  return {
+    head: `{"total":${r.total},"totalExact":${r.totalExact},"offset":${offset},"limit":${limit},"took_ms":${r.took_ms}`,
+    tail: `,"hits":${JSON.stringify(r.hits)}}`,
+  };
 }
 
 export interface FeedEntry extends SearchHit {

@@ -8,6 +8,11 @@ import type { SearchRunner } from '../search-runner.ts';
 import { schemaCovers } from '../schema-covers.ts';
 import { flagSchema, isOn, type Flag } from '../flags.ts';
 import { clientGone } from '../client-gone.ts';
+import { dataVersion } from '../../db/data-version.ts';
+import { compileQuery } from '../../domain/query/compile.ts';
+import { parseQuery } from '../../domain/query/parser.ts';
+import { createSearchCache, type SearchCache } from '../search-cache.ts';
+import type { SearchOptions } from '../search.ts';
 
 interface SearchQuery {
   q: string;
@@ -60,7 +65,7 @@ const searchHitSchema = {
 } as const;
 schemaCovers<typeof searchHitSchema, SearchHit>(true);
 
-export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: SearchRunner): void {
+export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: SearchRunner, cache: SearchCache = createSearchCache()): void {
   app.get<{ Querystring: SearchQuery }>('/api/search', {
     schema: {
       summary: "Search messages with lore's query language",
@@ -75,7 +80,8 @@ export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: 
             totalExact: { type: 'boolean', description: 'false when counting stopped early (more matches exist)' },
             offset: { type: 'integer' },
             limit: { type: 'integer' },
-            took_ms: { type: 'number' },
+            took_ms: { type: 'number', description: "the search's own time; with cached, the time it took when it was first answered" },
+            cached: { type: 'boolean', description: 'true when answered from recent answers to the same query, page and data (present only then)' },
             hits: { type: 'array', items: searchHitSchema },
           },
         },
@@ -86,9 +92,31 @@ export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: 
     },
     handler: async (req, reply) => {
       const { q, offset, limit, sort } = req.query;
-      const opts = { offset, limit, sort, threads: isOn(req.query.threads), now: ctx.now() };
-      const r = await runner.run({ kind: 'search', query: q, opts }, clientGone(reply));
-      return { ...r, offset, limit };
+      const opts: SearchOptions = { offset, limit, sort, threads: isOn(req.query.threads), now: ctx.now() };
+      const key = cacheKey(ctx, q, opts);
+      const cached = key === null ? undefined : cache.get(key);
+      // Sent as text: the body was made where the search ran (searchResponseParts); the schema above documents it.
+      if (cached) return reply.type(JSON_TYPE).send(`${cached.head},"cached":true${cached.tail}`);
+      const parts = await runner.run({ kind: 'search-json', query: q, opts }, clientGone(reply));
+      if (key !== null) cache.set(key, parts);
+      return reply.type(JSON_TYPE).send(parts.head + parts.tail);
     },
   });
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * What decides a search's answer, or null when the query does not parse (its error
+ * comes from the query process, as for any search). The compiled plan holds relative
+ * dates resolved against the clock; the data version changes when any connection commits.
+ */
+function cacheKey(ctx: RouteContext, q: string, opts: SearchOptions): string | null {
+  let plan: unknown;
+  try {
+    plan = compileQuery(parseQuery(q, { now: opts.now ?? ctx.now() }));
+  } catch {
+    return null;
+  }
+  return JSON.stringify([dataVersion(ctx.db), q, plan, opts.offset, opts.limit, opts.sort, opts.threads]);
 }
