@@ -15,6 +15,8 @@ export interface WorkerRequest {
 export interface WorkerResponse {
   seq: number;
   results: Processed[];
+  /** Time this chunk took here, for the summary's account of where the time went. */
+  busyMs: number;
 }
 
 if (parentPort) {
@@ -28,6 +30,7 @@ if (parentPort) {
     queued++;
     chain = chain.then(async () => {
       queued--;
+      const started = performance.now();
       const encode = queued === 0;
       const results: Processed[] = [];
       for (const item of req.items) results.push(await processRaw(item, analyzers, { encode }));
@@ -36,7 +39,7 @@ if (parentPort) {
         const bytes = r.ok ? r.stored.data : r.raw;
         if (bytes.buffer instanceof ArrayBuffer && bytes.byteLength === bytes.buffer.byteLength) transfer.add(bytes.buffer);
       }
-      const res: WorkerResponse = { seq: req.seq, results };
+      const res: WorkerResponse = { seq: req.seq, results, busyMs: performance.now() - started };
       port.postMessage(res, [...transfer]);
     });
   });

@@ -11,16 +11,27 @@ import { startModuleWorker } from './worker-start.ts';
 export interface Processor {
   submit(items: WireRaw[]): Promise<Processed[]>;
   close(): Promise<void>;
+  /** Milliseconds spent parsing so far, summed over the threads that parse (can exceed wall time). */
+  busyMs(): number;
+  /** Whether the parsing runs on the caller's thread (its time is then the caller's too). */
+  readonly inline: boolean;
 }
 
 export function inlineProcessor(analyzers: readonly Analyzer[]): Processor {
+  let busy = 0;
   return {
     submit: async (items) => {
       const out: Processed[] = [];
-      for (const it of items) out.push(await processRaw(it, analyzers));
+      for (const it of items) {
+        const t0 = performance.now();
+        out.push(await processRaw(it, analyzers));
+        busy += performance.now() - t0;
+      }
       return out;
     },
     close: async () => {},
+    busyMs: () => busy,
+    inline: true,
   };
 }
 
@@ -31,6 +42,7 @@ async function workerProcessor(analyzerNames: string[]): Promise<Processor> {
   const waiting = new Map<number, { resolve: (r: Processed[]) => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;
   let seq = 0;
+  let busy = 0;
   const fail = (e: Error): void => {
     failure ??= e;
     for (const w of waiting.values()) w.reject(e);
@@ -39,6 +51,7 @@ async function workerProcessor(analyzerNames: string[]): Promise<Processor> {
   worker.on('message', (m: WorkerResponse) => {
     const w = waiting.get(m.seq);
     waiting.delete(m.seq);
+    busy += m.busyMs;
     w?.resolve(m.results);
   });
   worker.on('error', (e) => fail(e));
@@ -58,9 +71,15 @@ async function workerProcessor(analyzerNames: string[]): Promise<Processor> {
       worker.removeAllListeners('exit');
       await worker.terminate();
     },
+    busyMs: () => busy,
+    inline: false,
   };
 }
 
+/**
+ * One per core beyond the writer's (`loregraph ingest --jobs` defaults to it), at least 1,
+ * at most 4: one writer thread stores what about four parse workers make.
+ */
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
@@ -74,5 +93,7 @@ export async function workerPool(n: number, analyzerNames: string[]): Promise<Pr
     close: async () => {
       await Promise.all(workers.map((w) => w.close()));
     },
+    busyMs: () => workers.reduce((n, w) => n + w.busyMs(), 0),
+    inline: false,
   };
 }

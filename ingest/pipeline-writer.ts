@@ -10,8 +10,20 @@ import type { Processed, WireRaw } from './pipeline-process.ts';
 import type { Processor } from './pipeline-processor.ts';
 
 const CHUNK = 32;
-const MAX_IN_FLIGHT = 1024;
-const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+/**
+ * Messages (and their bytes) read but not yet written, per parse worker and one more for the
+ * writer's own queue: with N workers, N + 1 times these (1,024 messages and 32 MiB with one).
+ * Answers are written in submission order, so a worker ahead of a slow chunk keeps its
+ * results until that chunk is written; this cap is what bounds them.
+ */
+const IN_FLIGHT_PER_WORKER = 512;
+const IN_FLIGHT_BYTES_PER_WORKER = 16 * 1024 * 1024;
+
+/** How much may be in flight with `workers` parse workers (bounded memory, proportional to them). */
+export function inFlightLimits(workers: number): { messages: number; bytes: number } {
+  const n = Math.max(1, workers) + 1;
+  return { messages: IN_FLIGHT_PER_WORKER * n, bytes: IN_FLIGHT_BYTES_PER_WORKER * n };
+}
 
 export interface OrderedWriter {
   /** Queues one message of `sourceId`; waits while too much is in flight (back-pressure). */
@@ -40,13 +52,18 @@ function toWire(msg: RawMessage): WireRaw {
   };
 }
 
-/** `writeBatch` stores one source's batch (one transaction); `onWritten` follows each. */
+/**
+ * `writeBatch` stores one source's batch (one transaction); `onWritten` follows each.
+ * `workers`: how many parse workers the processor runs, which sets the in-flight cap.
+ */
 export function orderedWriter(
   processor: Processor,
   batchSize: number,
   writeBatch: (sourceId: number, batch: Processed[]) => void,
   onWritten: () => void,
+  workers = 1,
 ): OrderedWriter {
+  const limit = inFlightLimits(workers);
   let pending: Processed[] = [];
   let pendingSource = -1;
   let inFlight = 0;
@@ -107,7 +124,7 @@ export function orderedWriter(
     inFlight++;
     inFlightBytes += msg.bytes.length;
     if (chunk.length >= CHUNK) dispatch(sourceId);
-    while (inFlight >= MAX_IN_FLIGHT || inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
+    while (inFlight >= limit.messages || inFlightBytes >= limit.bytes) {
       dispatch(sourceId);
       await new Promise<void>((r) => (release = r));
       release = null;

@@ -12,6 +12,7 @@
 // ordered writer, feed each source through them (ingestSource), then build the indexes a
 // bulk load held back and run the analyzers' end-of-run passes.
 import { statSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import type { Db } from '../db/connection.ts';
 import { markSourceCompleted, resetSourceProgress, upsertSource } from '../db/ingest-sources.ts';
@@ -62,8 +63,38 @@ export interface IngestSummary extends IngestProgress {
   suspicious: number;
   /** Why, for the first MAX_WARNINGS of them. */
   warnings: string[];
-  /** Where the time went: storing the messages, building the indexes a bulk load held back, the end-of-run passes. */
-  phases: { loadMs: number; indexMs: number; finishMs: number };
+  /** Where the time went (IngestPhases). */
+  phases: IngestPhases;
+  /** Messages handed over by the readers, and megabytes of raw mail, per second of the whole run. */
+  rates: { messagesPerSec: number; mbPerSec: number };
+}
+
+/**
+ * Where the time of a run went, in wall milliseconds. The main thread reads and writes while
+ * the parse workers parse, so the load is told from its side: startMs + readMs + parseMs +
+ * writeMs = loadMs, and loadMs + indexMs + finishMs is the whole run. The workers' own time
+ * is parseBusyMs, summed over them (it overlaps the rest, and exceeds the wall time when
+ * several work at once).
+ */
+export interface IngestPhases {
+  /** Starting the parse workers. */
+  startMs: number;
+  /** Reading and splitting the archives, handing messages over (main thread). */
+  readMs: number;
+  /** The main thread waiting for the parse workers (or parsing, when it parses inline). */
+  parseMs: number;
+  /** Storing batches: rows, threading, full-text and analyzer rows, commits (main thread). */
+  writeMs: number;
+  /** The load as a whole: the four above. */
+  loadMs: number;
+  /** Building the indexes a bulk load held back. */
+  indexMs: number;
+  /** The end-of-run passes (knowledge). */
+  finishMs: number;
+  /** Time the parse workers spent parsing, summed over them. */
+  parseBusyMs: number;
+  /** Parse workers used (0: parsed inline). */
+  workers: number;
 }
 
 export interface IngestOptions {
@@ -72,7 +103,10 @@ export interface IngestOptions {
   batchSize?: number;
   /** Parse in a worker thread (default) or inline on this thread. */
   worker?: boolean;
-  /** Parse workers (default: one per core beyond the writer's, at least 1, at most 4). */
+  /**
+   * Parse workers (default: one per core beyond the writer's, at least 1, at most 4). The
+   * database is the same whatever the number: results are written in archive order.
+   */
   workers?: number;
   analyzers?: readonly Analyzer[];
   onProgress?: (p: IngestProgress) => void;
@@ -95,7 +129,7 @@ function sourceKind(path: string): { kind: string; bytes: number } {
   }
 }
 
-type Totals = Omit<IngestSummary, 'phases'>;
+type Totals = Omit<IngestSummary, 'phases' | 'rates'>;
 
 interface SourcePlan {
   path: string;
@@ -110,10 +144,12 @@ function planSources(paths: readonly string[]): SourcePlan[] {
 }
 
 /** Step 2: the parse processor: worker threads, unless an analyzer only runs inline. */
-async function startProcessor(analyzers: readonly Analyzer[], opts: IngestOptions): Promise<Processor> {
+async function startProcessor(analyzers: readonly Analyzer[], opts: IngestOptions): Promise<{ processor: Processor; workers: number }> {
   // The worker runs its own copies of the built-in analyzers, chosen by name; any other runs inline.
   const useWorker = (opts.worker ?? true) && analyzers.every((a) => ANALYZERS.includes(a));
-  return useWorker ? workerPool(opts.workers ?? defaultWorkers(), analyzers.map((a) => a.name)) : inlineProcessor(analyzers);
+  if (!useWorker) return { processor: inlineProcessor(analyzers), workers: 0 };
+  const workers = Math.max(1, opts.workers ?? defaultWorkers());
+  return { processor: await workerPool(workers, analyzers.map((a) => a.name)), workers };
 }
 
 interface SourceRun {
@@ -219,19 +255,26 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     const { failedSources: _f, sources: _s, deleted: _d, suspicious: _u, warnings: _w, ...p } = totals;
     opts.onProgress?.(p);
   };
-  const processor = await startProcessor(analyzers, opts);
+  const { processor, workers } = await startProcessor(analyzers, opts);
+  const processorUp = performance.now();
+  // the main thread's busy and idle time over the load: reading and writing, or waiting
+  const elu0 = performance.eventLoopUtilization();
+  let writeMs = 0;
   const storeOpts = { subjectThreading: opts.subjectThreading ?? false, analyzers };
   const writer = orderedWriter(
     processor,
     opts.batchSize ?? 500,
     (sourceId, batch) => {
+      const t0 = performance.now();
       const c = storeBatch(db, sourceId, batch, storeOpts);
+      writeMs += performance.now() - t0;
       totals.stored += c.stored;
       totals.duplicate += c.duplicate;
       totals.malformed += c.malformed;
       totals.lenient += c.lenient;
     },
     progress,
+    workers,
   );
 
   const bulk = deferIndexesForBulkLoad(db, { subjectThreading: storeOpts.subjectThreading });
@@ -264,11 +307,33 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     await processor.close();
   }
   const loaded = performance.now();
+  const elu = performance.eventLoopUtilization(elu0);
+  const parseBusyMs = processor.busyMs();
+  // Busy time on the main thread not spent writing was reading, or parsing when inline;
+  // idle time was waiting for the workers (or for the disk, which the page cache makes rare).
+  const inlineParse = processor.inline ? parseBusyMs : 0;
+  const readMs = Math.max(0, elu.active - writeMs - inlineParse);
+  const parseMs = Math.max(0, loaded - processorUp - writeMs - readMs);
   // Step 4. A run that failed leaves them to the next writable open (db/bulk-load.ts).
   if (bulk) restoreDeferredIndexes(db);
   const indexed = performance.now();
   // Step 5, once the parse workers are gone: the cross-message pass is the run's memory peak.
   finishAnalyzers(db, analyzers);
   totals.elapsedMs = performance.now() - started;
-  return { ...totals, phases: { loadMs: loaded - started, indexMs: indexed - loaded, finishMs: performance.now() - indexed } };
+  const secs = totals.elapsedMs / 1000;
+  return {
+    ...totals,
+    phases: {
+      startMs: processorUp - started,
+      readMs,
+      parseMs,
+      writeMs,
+      loadMs: loaded - started,
+      indexMs: indexed - loaded,
+      finishMs: performance.now() - indexed,
+      parseBusyMs,
+      workers,
+    },
+    rates: { messagesPerSec: secs > 0 ? totals.seen / secs : 0, mbPerSec: secs > 0 ? totals.bytes / (1024 * 1024) / secs : 0 },
+  };
 }

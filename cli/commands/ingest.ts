@@ -1,9 +1,10 @@
-// `loregraph ingest <path>... [--db FILE] [--subject-threading]`
+// `loregraph ingest <path>... [--db FILE] [--jobs N] [--json] [--subject-threading]`
 import { getPriority, setPriority } from 'node:os';
 import { closeDb, openDb } from '../../db/connection.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { ingestPaths, type IngestProgress, type IngestSummary } from '../../ingest/pipeline.ts';
-import { DEFAULT_DB, parseCommandArgs, type Command } from '../command.ts';
+import { defaultWorkers } from '../../ingest/pipeline-processor.ts';
+import { DEFAULT_DB, parseCommandArgs, printJson, type Command } from '../command.ts';
 
 const MB = 1024 * 1024;
 
@@ -20,14 +21,28 @@ export function formatProgress(p: IngestProgress): string {
   return `${bar}${p.seen} messages, ${rate.toFixed(1)} MB/s${eta}`;
 }
 
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
 export function formatSummary(s: IngestSummary): string {
   const skipped = s.skipped > 0 ? `, ${s.skipped} already stored` : '';
   const suspicious = s.suspicious > 0 ? `, ${s.suspicious} suspicious` : '';
+  const p = s.phases;
+  const parse = p.workers > 0 ? `waiting for ${p.workers} parse worker${p.workers === 1 ? '' : 's'} ${seconds(p.parseMs)} (they parsed for ${seconds(p.parseBusyMs)})` : `parse ${seconds(p.parseMs)}`;
   return (
     `ingested ${s.seen} messages from ${s.sources} source${s.sources === 1 ? '' : 's'}: ` +
     `${s.stored} new, ${s.duplicate} duplicate, ${s.malformed} malformed, ${s.lenient} lenient${suspicious}${skipped}; ` +
-    `${(s.bytes / MB).toFixed(1)} MB in ${(s.elapsedMs / 1000).toFixed(1)} s`
+    `${(s.bytes / MB).toFixed(1)} MB in ${seconds(s.elapsedMs)}, ${s.rates.messagesPerSec.toFixed(0)} msg/s, ${s.rates.mbPerSec.toFixed(1)} MB/s\n` +
+    `time: start ${seconds(p.startMs)}, read ${seconds(p.readMs)}, ${parse}, write ${seconds(p.writeMs)}, ` +
+    `index ${seconds(p.indexMs)}, end-of-run passes ${seconds(p.finishMs)}`
   );
+}
+
+/** --jobs: a whole number of parse workers, at least 1. */
+function parseJobs(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !(n >= 1 && n <= 256)) throw new LoregraphError('USAGE', `--jobs must be a positive whole number (parse workers, at most 256), not '${raw}'`);
+  return n;
 }
 
 /** Below the server's query processes (server/query-process.ts QUERY_NICE 5). */
@@ -47,11 +62,15 @@ function lowerPriority(): void {
 }
 
 export const command: Command = {
-  help: `usage: loregraph ingest <path>... [--db FILE] [--subject-threading] [--batch-size N] [--max-message-bytes N]
+  help: `usage: loregraph ingest <path>... [--db FILE] [--jobs N] [--json] [--subject-threading] [--batch-size N] [--max-message-bytes N]
   Reads mbox/mboxrd files (also .gz), maildir or message directories, public-inbox git
   archives and saved messages; parses, threads and stores them. Safe to rerun: stored
-  messages are skipped, an interrupted run resumes.
+  messages are skipped, an interrupted run resumes. Ends with msg/s, MB/s and where the
+  time went.
   --db FILE             database (default ${DEFAULT_DB})
+  --jobs N              parse workers (default ${defaultWorkers()} here: one per core beyond the
+                        writer's, at most 4); the database is the same whatever N is
+  --json                the summary as JSON (counts, rates, phases in milliseconds)
   --subject-threading   also thread replies that lost their headers by subject
   --batch-size N        messages per transaction (default 500)
   --max-message-bytes N a larger message is recorded in ingest_errors (position, hash,
@@ -59,6 +78,8 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       db: { type: 'string' },
+      jobs: { type: 'string' },
+      json: { type: 'boolean' },
       'subject-threading': { type: 'boolean' },
       'batch-size': { type: 'string' },
       'max-message-bytes': { type: 'string' },
@@ -72,6 +93,7 @@ export const command: Command = {
     if (maxMessageBytes !== undefined && !(/^\d+$/.test(maxRaw ?? '') && maxMessageBytes >= 1024 && maxMessageBytes <= 1024 * MB)) {
       throw new LoregraphError('USAGE', `--max-message-bytes must be a whole number of bytes from 1024 to ${1024 * MB}, not '${maxRaw}'`);
     }
+    const jobs = parseJobs(values.jobs);
     if (positionals.length === 0) throw new LoregraphError('USAGE', 'ingest needs at least one path');
     lowerPriority();
     const db = openDb(values.db ?? DEFAULT_DB);
@@ -80,6 +102,7 @@ export const command: Command = {
       const summary = await ingestPaths(db, positionals, {
         subjectThreading: values['subject-threading'] ?? false,
         ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(jobs !== undefined ? { workers: jobs } : {}),
         ...(maxMessageBytes !== undefined ? { maxMessageBytes } : {}),
         onProgress: io.isTTY
           ? (p) => {
@@ -91,7 +114,8 @@ export const command: Command = {
           : undefined,
       });
       if (io.isTTY) io.err('\r\x1b[2K');
-      io.out(formatSummary(summary) + '\n');
+      if (values.json) printJson(io, summary);
+      else io.out(formatSummary(summary) + '\n');
       for (const w of summary.warnings) io.err(`loregraph: warning: ${w}\n`);
       if (summary.suspicious > summary.warnings.length) io.err(`loregraph: warning: ${summary.suspicious - summary.warnings.length} more suspicious messages\n`);
       for (const f of summary.failedSources) io.err(`loregraph: ${f.path}: ${f.reason}\n`);
