@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LoregraphError } from '../domain/errors.ts';
 import { restoreDeferredIndexes } from './bulk-load.ts';
+import { registerMessageFunctions } from './messages.ts';
 import type { Db } from './db.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -61,6 +62,7 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
   // First, so migrations and the rebuild of a killed bulk load's indexes wait for a
   // concurrent writer (an ingest in another process) instead of failing at once.
   sql.pragma('busy_timeout = 5000');
+  registerMessageFunctions(sql);
   const migrations = opts.migrations ?? loadMigrations();
   const current = sql.pragma('user_version', { simple: true }) as number;
   const target = latest(migrations);

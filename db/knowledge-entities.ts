@@ -2,6 +2,7 @@
 // every series (its latest version) and every stable fix, with the files they touch.
 // Kept apart from db/series.ts and db/stable.ts, which answer one item at a time.
 import type { Db } from './connection.ts';
+import { bodySql } from './messages.ts';
 
 export interface SeriesListing {
   /** Cover letter, or the first patch when there is no cover. */
@@ -71,16 +72,16 @@ export function listSeriesForKnowledge(db: Db): SeriesListing[] {
     `SELECT sp.message_id AS mid,
        (SELECT pm.subject FROM patch_msgs pm WHERE pm.message_id = sp.message_id LIMIT 1) AS subject,
        (SELECT pm.files FROM patch_msgs pm WHERE pm.message_id = sp.message_id LIMIT 1) AS files,
-       (SELECT substr(m.body, 1, ${DIFF_TEXT_CHARS}) FROM messages m WHERE m.message_id = sp.message_id ORDER BY m.id LIMIT 1) AS body
+       (SELECT ${bodySql('m', DIFF_TEXT_CHARS)} FROM messages m WHERE m.message_id = sp.message_id ORDER BY m.id LIMIT 1) AS body
      FROM series_patches sp WHERE sp.series_id = ? ORDER BY sp.idx`,
   );
-  const cover = db.sql.prepare('SELECT substr(body, 1, ?) AS text FROM messages WHERE message_id = ? ORDER BY id LIMIT 1');
+  const cover = db.sql.prepare(`SELECT ${bodySql('m', COVER_TEXT_CHARS)} AS text FROM messages m WHERE m.message_id = ? ORDER BY m.id LIMIT 1`);
   const out: SeriesListing[] = [];
   for (const { row, versions } of latest.values()) {
     const ps = patches.all(row.id) as { mid: string; subject: string | null; files: string | null; body: string | null }[];
     const messageId = row.cover_message_id ?? ps[0]?.mid;
     if (!messageId) continue;
-    const coverText = row.cover_message_id ? ((cover.get(COVER_TEXT_CHARS, row.cover_message_id) as { text: string } | undefined)?.text ?? '') : '';
+    const coverText = row.cover_message_id ? ((cover.get(row.cover_message_id) as { text: string } | undefined)?.text ?? '') : '';
     out.push({
       messageId,
       title: row.title,
@@ -102,7 +103,7 @@ export function listFixesForKnowledge(db: Db): FixListing[] {
     .prepare(
       `SELECT f.fix_key, f.upstream_commit, f.title, f.author_name, f.author_email, f.patch_message_id,
          (SELECT pm.files FROM patch_msgs pm WHERE pm.message_id = f.patch_message_id LIMIT 1) AS files,
-         (SELECT substr(m.body, 1, ${DIFF_TEXT_CHARS}) FROM messages m WHERE m.message_id = f.patch_message_id ORDER BY m.id LIMIT 1) AS body,
+         (SELECT ${bodySql('m', DIFF_TEXT_CHARS)} FROM messages m WHERE m.message_id = f.patch_message_id ORDER BY m.id LIMIT 1) AS body,
          (SELECT group_concat(branch || ' ' || status, char(10)) FROM
             (SELECT DISTINCT e.branch, e.status FROM stable_events e WHERE e.fix_key = f.fix_key AND e.status IS NOT NULL)) AS events
        FROM fixes f ORDER BY f.title, f.fix_key`,

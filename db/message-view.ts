@@ -1,8 +1,10 @@
 // One stored copy of a message with everything ingest recorded about it, for the API's
 // message view. Read from the row (not re-parsed from the raw bytes), so what the
-// lenient reader recovered for a saved message that is not clean RFC 5322 is kept.
+// lenient reader recovered for a saved message that is not clean RFC 5322 is kept (a body
+// or headers the row keeps only in its raw bytes were checked to read back exactly).
 import type { Db } from './connection.ts';
 import type { AttachmentInfo, LenientRecovery, ParsedMessage } from '../domain/message.ts';
+import { STORED_TEXT_COLUMNS, storedText, type StoredTextColumns } from './messages.ts';
 
 /**
  * A stored copy: what the parser produced, as the row keeps it. `references` is the ancestry
@@ -13,7 +15,7 @@ export interface StoredMessage extends Omit<ParsedMessage, 'dateSource'> {
   dateSource: string;
 }
 
-interface Row {
+interface Row extends StoredTextColumns {
   id: number;
   message_id: string;
   message_id_synthesized: number;
@@ -25,9 +27,7 @@ interface Row {
   date_source: string;
   in_reply_to: string | null;
   list_id: string | null;
-  body: string;
   attachments: string;
-  headers: string;
   lenient: string | null;
   notes: string;
 }
@@ -50,11 +50,12 @@ export function getStoredMessage(db: Db, rowId: number): StoredMessage | null {
   const r = db.sql
     .prepare(
       `SELECT id, message_id, message_id_synthesized, content_hash, subject, from_name, from_address, date, date_source,
-              in_reply_to, list_id, body, attachments, headers, lenient, notes
+              in_reply_to, list_id, attachments, lenient, notes, ${STORED_TEXT_COLUMNS}
        FROM messages WHERE id = ?`,
     )
     .get(rowId) as Row | undefined;
   if (!r) return null;
+  const text = storedText(r);
   const addrs = db.sql
     .prepare('SELECT kind, name, address FROM message_addresses WHERE message_row = ? ORDER BY kind, pos')
     .all(rowId) as { kind: 'to' | 'cc'; name: string; address: string }[];
@@ -73,9 +74,9 @@ export function getStoredMessage(db: Db, rowId: number): StoredMessage | null {
     inReplyTo: r.in_reply_to,
     references: refs,
     listId: r.list_id,
-    body: r.body,
+    body: text.body,
     attachments: json<AttachmentInfo[]>(r.attachments, []),
-    headers: json<Record<string, string[]>>(r.headers, {}),
+    headers: json<Record<string, string[]>>(text.headersJson, {}),
     notes: json<string[]>(r.notes, []),
     lenient: json<LenientRecovery | null>(r.lenient, null),
   };

@@ -1,10 +1,12 @@
 // Stored copies of messages. Raw bytes are kept compressed (the codec is recorded per row
 // so it can change) and always come back byte-exact.
 import { brotliCompressSync, brotliDecompressSync, constants, inflateRawSync } from 'node:zlib';
+import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './connection.ts';
+import type { Db } from './db.ts';
 import type { Address, ParsedMessage, SourcePosition } from '../domain/message.ts';
 import { baseSubject } from '../domain/thread.ts';
+import { bodyOfSpan, bodySpanIn, headerFieldsOf, type BodySpan } from '../domain/stored-text.ts';
 
 export type RawCodec = 'deflate-raw' | 'brotli' | 'none';
 
@@ -18,6 +20,20 @@ function storedHeaders(headers: Record<string, string[]>): string {
   const kept: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(headers)) if (!NOT_STORED.test(k)) kept[k] = v;
   return JSON.stringify(kept);
+}
+
+/**
+ * The keys a row with headers_from_raw = 1 leaves out when its headers are read back from
+ * the raw bytes: ingest/parse.ts's DROPPED_HEADER, Received, and NOT_STORED, as they were
+ * when that value was defined. Frozen: such rows were checked against this rule when
+ * written, so changing either list takes a new value of the column, not an edit here.
+ */
+const HEADERS_FROM_RAW_V1 =
+  /^(received|x-received|dkim-signature|arc-.*|authentication-results|received-spf|x-google-.*|x-gm-.*|x-ms-.*|x-microsoft-.*|x-forefront-.*|x-face|face|x-proofpoint-.*|x-ironport-.*|return-path|x-original-to|delivered-to|sender|precedence|x-barracuda-.*|x-asg-.*|x-virus-.*|x-spam-.*|x-mailman-.*|x-beenthere|list-(unsubscribe|subscribe|post|help|owner)(-post)?|mail-followup-to|thread-(topic|index)|accept-language|x-originating-ip|x-msmail-.*|x-mimeole|importance|x-priority|autocrypt|openpgp)$/;
+
+/** The stored headers JSON, read back from the raw bytes (a row with headers_from_raw = 1). */
+export function headersJsonFromRaw(raw: Uint8Array): string {
+  return JSON.stringify(headerFieldsOf(raw, HEADERS_FROM_RAW_V1));
 }
 
 export interface StoredRaw {
@@ -62,8 +78,9 @@ function stmts(db: Db): Stmts {
       insert: db.sql.prepare(`INSERT OR IGNORE INTO messages
         (message_id, message_id_synthesized, content_hash, subject, base_subject, is_reply, from_name, from_address,
          date, date_source, in_reply_to, thread_parent, list_id, body, attachments, headers, lenient, notes,
-         raw, raw_codec, raw_size, envelope, source_id, source_offset, source_index, source_commit, source_file)
-        VALUES (${Array.from({ length: 27 }, () => '?').join(', ')})`),
+         raw, raw_codec, raw_size, envelope, source_id, source_offset, source_index, source_commit, source_file,
+         body_start, body_end, headers_from_raw)
+        VALUES (${Array.from({ length: 30 }, () => '?').join(', ')})`),
       addr: db.sql.prepare('INSERT INTO message_addresses (message_row, kind, pos, name, address) VALUES (?, ?, ?, ?, ?)'),
       ref: db.sql.prepare('INSERT INTO message_refs (message_row, pos, ref_id) VALUES (?, ?, ?)'),
     };
@@ -100,17 +117,25 @@ export interface MessageRow extends MessageHead {
   chain: string[];
   listId: string | null;
   body: string;
+  /** Where the body lies in the raw bytes, when it is a run of them: then the row stores it only there. */
+  bodySpan: BodySpan | null;
   to: Address[];
   cc: Address[];
   attachmentsJson: string;
   headersJson: string;
+  /** headersJson is what headersJsonFromRaw reads from the raw bytes: the row does not store it. */
+  headersFromRaw: boolean;
   lenientJson: string | null;
   notesJson: string;
 }
 
-/** Pure: the row for a parsed message and its ancestry chain. */
-export function messageRow(msg: ParsedMessage, chain: string[]): MessageRow {
+/**
+ * Pure: the row for a parsed message and its ancestry chain. Given the raw bytes the row
+ * will store, the body and headers that read back from them exactly are not stored twice.
+ */
+export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array): MessageRow {
   const { base, isReply } = baseSubject(msg.subject);
+  const headersJson = storedHeaders(msg.headers);
   return {
     messageId: msg.messageId,
     messageIdSynthesized: msg.messageIdSynthesized,
@@ -126,10 +151,12 @@ export function messageRow(msg: ParsedMessage, chain: string[]): MessageRow {
     chain,
     listId: msg.listId,
     body: msg.body,
+    bodySpan: raw ? bodySpanIn(raw, msg.body) : null,
     to: msg.to,
     cc: msg.cc,
     attachmentsJson: JSON.stringify(msg.attachments),
-    headersJson: storedHeaders(msg.headers),
+    headersJson,
+    headersFromRaw: raw !== undefined && headersJsonFromRaw(raw) === headersJson,
     lenientJson: msg.lenient ? JSON.stringify(msg.lenient) : null,
     notesJson: JSON.stringify(msg.notes),
   };
@@ -152,9 +179,9 @@ export function insertMessage(db: Db, m: MessageRow, raw: StoredRaw, sourceId: n
     m.inReplyTo,
     m.chain.at(-1) ?? null,
     m.listId,
-    m.body,
+    m.bodySpan ? '' : m.body,
     m.attachmentsJson,
-    m.headersJson,
+    m.headersFromRaw ? '' : m.headersJson,
     m.lenientJson,
     m.notesJson,
     raw.data,
@@ -166,6 +193,9 @@ export function insertMessage(db: Db, m: MessageRow, raw: StoredRaw, sourceId: n
     raw.position.index,
     raw.position.commit ?? null,
     raw.position.file ?? null,
+    m.bodySpan?.start ?? null,
+    m.bodySpan?.end ?? null,
+    m.headersFromRaw ? 1 : 0,
   );
   if (info.changes === 0) return null;
   const row = Number(info.lastInsertRowid);
@@ -239,4 +269,60 @@ export function* allRawInRowOrder(db: Db): Generator<RawCopy> {
   for (const r of stmt.iterate() as Iterable<{ id: number; message_id: string; raw: Buffer; raw_codec: string; envelope: string | null; date: number | null }>) {
     yield { rowId: r.id, messageId: r.message_id, bytes: decodeRaw(r.raw, r.raw_codec), envelope: r.envelope, date: r.date };
   }
+}
+
+/** A row's body and headers columns with what they need when they live in the raw bytes. */
+export interface StoredTextColumns {
+  body: string;
+  headers: string;
+  raw: Uint8Array;
+  raw_codec: string;
+  body_start: number | null;
+  body_end: number | null;
+  headers_from_raw: number;
+}
+
+/** The columns storedText needs, for a SELECT on messages. */
+export const STORED_TEXT_COLUMNS = 'body, headers, raw, raw_codec, body_start, body_end, headers_from_raw';
+
+/** The decoded body and the headers JSON of a row, whether stored or read from its raw bytes. */
+export function storedText(r: StoredTextColumns): { body: string; headersJson: string } {
+  const fromRaw = r.body_start !== null && r.body_end !== null;
+  if (!fromRaw && r.headers_from_raw === 0) return { body: r.body, headersJson: r.headers };
+  const bytes = decodeRaw(r.raw, r.raw_codec);
+  return {
+    body: fromRaw ? bodyOfSpan(bytes, { start: r.body_start ?? 0, end: r.body_end ?? 0 }) : r.body,
+    headersJson: r.headers_from_raw === 1 ? headersJsonFromRaw(bytes) : r.headers,
+  };
+}
+
+/** The first n code points of s (what SQLite's substr counts), without splitting a surrogate pair. */
+function firstCodePoints(s: string, n: number): string {
+  if (s.length <= n) return s;
+  let units = 0;
+  for (let cp = 0; cp < n && units < s.length; cp++) units += (s.codePointAt(units) ?? 0) > 0xffff ? 2 : 1;
+  return s.slice(0, units);
+}
+
+/**
+ * SQL for the decoded body of the messages row `alias` (its first `limit` characters when
+ * given), stored or read from the raw bytes; the raw bytes are read only for the latter.
+ */
+export function bodySql(alias: string, limit?: number): string {
+  const a = `${alias}.`;
+  const stored = limit === undefined ? `${a}body` : `substr(${a}body, 1, ${limit})`;
+  const derived = `message_body_of_raw(${a}raw, ${a}raw_codec, ${a}body_start, ${a}body_end${limit === undefined ? '' : `, ${limit}`})`;
+  return `(CASE WHEN ${a}body_start IS NULL THEN ${stored} ELSE ${derived} END)`;
+}
+
+/** The SQL functions bodySql uses; openDb registers them on every connection. */
+export function registerMessageFunctions(sql: Database.Database): void {
+  sql.function('message_body_of_raw', { deterministic: true, varargs: true }, (...args: unknown[]) => {
+    const [raw, codec, start, end, limit] = args;
+    if (!(raw instanceof Uint8Array) || typeof codec !== 'string' || typeof start !== 'number' || typeof end !== 'number') return null;
+    const bytes = decodeRaw(raw, codec);
+    if (typeof limit !== 'number') return bodyOfSpan(bytes, { start, end });
+    // a code point is at most 4 bytes: the first `limit` of them lie in the first 4 * limit bytes
+    return firstCodePoints(bodyOfSpan(bytes, { start, end: Math.min(end, start + 4 * limit) }), limit);
+  });
 }

@@ -7,7 +7,7 @@ import { deleteMeta, readMeta } from './meta.ts';
 import { LoregraphError } from '../domain/errors.ts';
 import type { SearchDoc } from '../domain/search/extract.ts';
 import type { Predicate, SearchPlan } from '../domain/query/plan.ts';
-import type { MessageSummary } from './messages.ts';
+import { bodySql, type MessageSummary } from './messages.ts';
 import { SEARCH_COLUMNS } from '../domain/search/columns.ts';
 
 // Every column of the FTS5 table, in the order db/migrations/003_search.sql declares them.
@@ -91,8 +91,8 @@ export interface IndexSourceRow {
 export function indexSourceRows(db: Db, afterRowId: number, limit: number): IndexSourceRow[] {
   const rows = prepared(
     db,
-    `SELECT id AS rowId, subject, from_name AS fromName, from_address AS fromAddress, list_id AS listId, body
-     FROM messages WHERE id > ? ORDER BY id LIMIT ?`,
+    `SELECT m.id AS rowId, m.subject, m.from_name AS fromName, m.from_address AS fromAddress, m.list_id AS listId, ${bodySql('m')} AS body
+     FROM messages m WHERE m.id > ? ORDER BY m.id LIMIT ?`,
   ).all(afterRowId, limit) as Omit<IndexSourceRow, 'to' | 'cc'>[];
   const addrs = prepared(db, 'SELECT kind, name, address FROM message_addresses WHERE message_row = ? ORDER BY kind, pos');
   return rows.map((r) => {
@@ -200,8 +200,8 @@ function predicateSql(db: Db, p: Predicate): Sql {
 
 /** The diff's 'index <pre>..<post>' lines: pre-image, post-image, or either blob id starting with the value (hex, checked by the parser). */
 function blobPredicate(kind: 'dfpre' | 'dfpost' | 'dfblob', value: string): Sql {
-  const pre = { text: "m.body LIKE ?", params: [`%index ${value}%..%`] as unknown[] };
-  const post = { text: "m.body LIKE ?", params: [`%index %..${value}%`] as unknown[] };
+  const pre = { text: `${bodySql('m')} LIKE ?`, params: [`%index ${value}%..%`] as unknown[] };
+  const post = { text: `${bodySql('m')} LIKE ?`, params: [`%index %..${value}%`] as unknown[] };
   if (kind === 'dfpre') return pre;
   if (kind === 'dfpost') return post;
   return { text: `(${pre.text} OR ${post.text})`, params: [...pre.params, ...post.params] };
@@ -248,7 +248,7 @@ export const SNIPPET_SOURCE_CHARS = 16_384;
 
 const ROW_COLUMNS = `m.id AS rowId, m.message_id AS messageId, m.subject AS subject, m.from_name AS fromName,
   m.from_address AS fromAddress, m.date AS date, COALESCE(t.root, m.message_id) AS threadId,
-  substr(m.body, 1, ${SNIPPET_SOURCE_CHARS}) AS body`;
+  ${bodySql('m', SNIPPET_SOURCE_CHARS)} AS body`;
 
 /**
  * Above this many matches a date-sorted search walks the date index newest first (it

@@ -65,8 +65,9 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[], 
   }
   return {
     ok: true,
-    // built after the analyzers, whose failures land in the notes it stores
-    message: messageRow(parsed, ancestryChain(parsed)),
+    // built after the analyzers, whose failures land in the notes it stores; given the raw
+    // bytes, it leaves out of the row the body and headers that read back from them
+    message: messageRow(parsed, ancestryChain(parsed), bytes),
     analysis,
     stored: opts.encode ? { ...encodeRaw(item.bytes), size: item.bytes.byteLength } : { data: item.bytes, codec: null, size: item.bytes.byteLength },
     envelope: item.envelope ?? null,

@@ -20,6 +20,7 @@ import { SAMPLE_DIR } from '../ingest/seed.ts';
 import { parseMessage } from '../ingest/parse.ts';
 import { mailText } from './fixtures/ingest/mail.ts';
 import { toMboxrd } from '../ingest/read/mboxrd-write.ts';
+import { lendTextColumns, storeTextInRows } from './helpers/old-schema.ts';
 
 const inline = { worker: false } as const;
 const LUMAFS = join(SAMPLE_DIR, 'linux-fsdevel.mboxrd');
@@ -165,7 +166,9 @@ describe('the knowledge analyzer in ingest', () => {
     const path = join(dir, 'old.db');
     const [first] = splitSample(6);
     const old = openDb(path, { migrations: loadMigrations().filter((m) => m.version <= 7) });
+    lendTextColumns(old);
     await ingestPaths(old, [first], { ...inline, analyzers: [searchIndexAnalyzer] });
+    storeTextInRows(old);
     closeDb(old);
     const db = openDb(path);
     expect(readMeta(db, 'knowledge_backfill_upto')).toBe('6');

@@ -1,0 +1,79 @@
+// What of a parsed message can be read back from its raw bytes instead of being stored a
+// second time. Most lore mail is one plain part in 7bit/8bit UTF-8: its decoded body is
+// a run of the raw bytes, and its kept headers are the raw header lines, unfolded. The
+// writer checks each derivation against the parser's answer and stores the text itself
+// only where they differ (quoted-printable, base64, multipart, other charsets), so a
+// derived field always reads back exactly what the parser produced.
+
+/** Byte offsets into the raw message: the body is raw[start, end) read as UTF-8. */
+export interface BodySpan {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where the body lies in the raw bytes, or null when it is not a run of them. Tries the
+ * usual places first (everything after the header block, or that less its last line
+ * break, as mailparser drops it), then the last occurrence anywhere.
+ */
+export function bodySpanIn(raw: Uint8Array, body: string): BodySpan | null {
+  if (body.length === 0) return null;
+  const want = Buffer.from(body, 'utf8');
+  // a lone surrogate does not survive UTF-8: its bytes would read back as U+FFFD
+  if (want.length === 0 || want.toString('utf8') !== body) return null;
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  for (const end of [bytes.length, bytes.length - 1]) {
+    const start = end - want.length;
+    if (start >= 0 && bytes.subarray(start, end).equals(want)) return { start, end };
+  }
+  const at = bytes.lastIndexOf(want);
+  return at < 0 ? null : { start: at, end: at + want.length };
+}
+
+export function bodyOfSpan(raw: Uint8Array, span: BodySpan): string {
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8', span.start, span.end);
+}
+
+/**
+ * The header lines of the raw message's header block as the parser reads them (mailsplit's
+ * rule: the block ends at the first empty line, read as a binary string, split at LF with
+ * a CR before it dropped, folded lines joined), each value unfolded and trimmed, keys lower
+ * case, in order, without the keys `drop` matches. An mbox "From " line is not a header.
+ */
+export function headerFieldsOf(raw: Uint8Array, drop: RegExp): Record<string, string[]> {
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out: Record<string, string[]> = {};
+  let pos = 0;
+  let current: string | null = null;
+  const flush = (line: string | null): void => {
+    if (line === null) return;
+    const colon = line.indexOf(':');
+    const key = (colon < 0 ? '' : line.slice(0, colon)).toLowerCase().trim();
+    if (drop.test(key)) return;
+    (out[key] ??= []).push(unfold(colon < 0 ? '' : line.slice(colon + 1)));
+  };
+  let first = true;
+  while (pos < bytes.length) {
+    let nl = bytes.indexOf(0x0a, pos);
+    if (nl < 0) nl = bytes.length;
+    let lineEnd = nl;
+    if (lineEnd > pos && bytes[lineEnd - 1] === 0x0d) lineEnd--;
+    if (lineEnd === pos) break;
+    const line = bytes.toString('latin1', pos, lineEnd);
+    pos = nl + 1;
+    if ((line[0] === ' ' || line[0] === '\t') && current !== null) current += '\r\n' + line;
+    else if (first && /^(From |POST )/i.test(line)) current = null;
+    else {
+      flush(current);
+      current = line;
+    }
+    first = false;
+  }
+  flush(current);
+  return out;
+}
+
+function unfold(v: string): string {
+  if (!v.includes('\n') && !v.includes('\r')) return v.trim();
+  return v.replace(/\r?\n[ \t]+/g, ' ').replace(/[\r\n]+/g, ' ').trim();
+}
