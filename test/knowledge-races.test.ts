@@ -158,6 +158,47 @@ describe('fixes and their lifecycle', () => {
   });
 });
 
+describe('stances in a reviewer\'s own words', () => {
+  const v1 = mail('sv1@x', 'Ana Author', '[PATCH] foo: fix race between foo_evict() and foo_lookup()', `foo_lookup() can race with foo_evict().\n\n${PATCH('x', 'foo_lookup')}`);
+  const stanceOf = (body: string): string[] => {
+    const race = assembleRaces([thread(v1, mail(`r${body.length}@x`, 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', body, 'sv1@x'))])[0]!;
+    return race.fixes.find((f) => f.messageId === 'sv1@x')!.stances.map((s) => s.stance);
+  };
+
+  it.each([
+    ['a build error pasted from the patch', '../fs/foo/inode.c:2327:5: error: label \u2018next\u2019 used but not defined\n', 'objection'],
+    ['"is wrong" of a part of the patch', 'The check for foo_active() is wrong.\n', 'objection'],
+    ['a doubt put as a question of sufficiency', 'Is this enough? It seems we also need to cover fi->count by stat_lock.\n', 'objection'],
+    ['a question that asks for another approach', 'Can we check outstanding write bios instead of abusing locks?\n', 'objection'],
+    ['how can we make sure ...?', 'How can we make sure the count is non-negative after the check?\n', 'objection'],
+    ['a worry', 'My only worry is that perhaps we should make it more narrow.\n', 'objection'],
+    ['"this can give kernel hang"', 'I just found this can give kernel hang due to the following backtrace.\n', 'objection'],
+    ['a bare "nope"', 'nope, IMO, if no io submission, we could run into this case.\n', 'objection'],
+    ['"Okay, then ..."', 'Okay, then it should use READ_ONCE() and WRITE_ONCE().\n', 'agreement'],
+    ['"makes more sense"', 'That makes more sense. :)\n', 'agreement'],
+    ['a question in lower case after another', 'A little doubt:) foo_lookup should return true?\nanother thing, is the lock held here?\n', 'question'],
+  ])('reads %s', (_what, body, stance) => {
+    expect(stanceOf(body)).toContain(stance);
+  });
+
+  it('reads no objection where something is said not to be wrong', () => {
+    expect(stanceOf('Nothing is wrong with the locking in foo_lookup().\n')).toEqual([]);
+    expect(stanceOf('What is wrong with taking the lock in foo_lookup()?\n')).not.toContain('objection');
+  });
+
+  it('keeps a reviewer\'s identical Reviewed-by on each patch of a series', () => {
+    const title = (n: number, fn: string): string => `[PATCH ${n}/2] foo: fix race between foo_evict() and ${fn}()`;
+    const cover = mail('sc@x', 'Ana Author', '[PATCH 0/2] foo: fix two races with foo_evict()', 'foo_lookup() and foo_rename() can race with foo_evict().\n');
+    const p1 = mail('sp1@x', 'Ana Author', title(1, 'foo_lookup'), `foo_lookup() can race with foo_evict().\n\n${PATCH('x', 'foo_lookup')}`, 'sc@x');
+    const p2 = mail('sp2@x', 'Ana Author', title(2, 'foo_rename'), `foo_rename() can race with foo_evict().\n\n${PATCH('x', 'foo_rename')}`, 'sc@x');
+    const rb = (id: string, parent: string, n: number, fn: string) => mail(id, 'Rev Iewer', `Re: ${title(n, fn)}`, 'Reviewed-by: Rev Iewer <rev.iewer@example.org>\n', parent);
+    const races = assembleRaces([thread(cover, p1, p2, rb('rb1@x', 'sp1@x', 1, 'foo_lookup'), rb('rb2@x', 'sp2@x', 2, 'foo_rename'))]);
+    expect(races).toHaveLength(1);
+    const reviewed = races[0]!.fixes.filter((f) => f.stances.some((s) => s.stance === 'reviewed'));
+    expect(reviewed.map((f) => f.messageId).sort()).toEqual(['sp1@x', 'sp2@x']);
+  });
+});
+
 describe('families', () => {
   it('joins a fix thread whose Link: points into the report thread', () => {
     const report = mail('rep@x', 'Rita Reporter', 'foo: deadlock in foo_sync()', 'foo_sync() deadlocks against foo_evict(): ABBA on i_rwsem and state_lock.');

@@ -12,6 +12,8 @@ describe('attribution lines', () => {
     ['Quoting Ada Lovelace (2024-01-02 10:00:00)', 'Ada Lovelace'],
     ['Ada Lovelace <ada@example.org> writes:', 'Ada Lovelace'],
     ['Le lun. 3 juin 2024, Marie Curie a écrit :', 'Marie Curie'],
+    ['Ada Lovelace <ada@example.org> 于2024年6月25日周二 22:29写道：', 'Ada Lovelace'],
+    ['Ada Lovelace <ada@example.org> 於 2024年6月25日 週二 下午10:29寫道：', 'Ada Lovelace'],
   ])('reads %s', (line, who) => {
     expect(attributionAuthor(line)).toBe(who);
   });

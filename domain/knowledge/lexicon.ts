@@ -100,6 +100,19 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
         String.raw`(?:starts? to|began to|begins to) (?:complain|fail|warn)|(?:fails?|failed|breaks?|broke) (?:to )?(?:build|compile|boot|xfstests?|the test)`,
         String.raw`kernel test robot noticed|^(?:error|warning): |\bbuild (?:error|failure|warning)s?\b`,
         String.raw`unclear (?:if|whether|why)`,
+        // a compiler's complaint pasted from a build of the patch: "fs/f2fs/data.c:2327:5: error: ..."
+        String.raw`\.[chS]:\d+(?::\d+)?: (?:fatal )?(?:error|warning):`,
+        // "the check for fsverity_active() is wrong" (but not "nothing is wrong", "what is wrong?")
+        String.raw`(?<!\b(?:nothing|what|anything|something|if) |\bmy \w+ )\b(?:is|are) (?:still |also |simply |just )?(?:wrong|incorrect|broken|buggy)\b(?![^.]*\?)`,
+        // doubts put as questions: "Is this enough?", "how can we make sure ...?"
+        String.raw`^(?:but )?(?:is|are) (?:this|that|it|these) (?:really )?(?:enough|sufficient|safe|correct|right)\b`,
+        String.raw`how (?:can|could|do|would) (?:we|you) (?:make sure|ensure|guarantee)`,
+        String.raw`instead of (?:abusing|adding|introducing|taking|holding|sprinkling)`,
+        String.raw`(?:this|that|it|which) (?:would |will |can |could |may |might )(?:give|lead to|result in|trigger) (?:a |an |the )?(?:\w+ ){0,2}(?:race|deadlock|hang|crash|panic|use-after-free|UAF|corruption)`,
+        String.raw`\bmy (?:only |main |one |biggest )?(?:worry|concern) (?:is|here)|\bi'?m (?:a bit |a little |slightly |somewhat )?(?:worried|concerned) (?:that|about)`,
+        String.raw`(?:didn'?t|don'?t|couldn'?t|can'?t|could not|cannot) (?:figure out|find|think of|see) (?:a |any )?way to (?:solve|fix|avoid|close|handle|do) (?:this|it|that)`,
+        String.raw`(?:didn'?t|did not|doesn'?t|does not|don'?t) (?:consider|handle|cover|take into account) (?:this|that|the) (?:\w+ ){0,2}case`,
+        String.raw`^nope\b`,
       ].join('|'),
       'i',
     ),
@@ -107,9 +120,9 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
   ['changes-requested', /\b(?:changes requested|please (?:fix|rework|resend|update|split|rebase|address|improve)|needs? (?:to be )?(?:reworked|a respin|another version)|could you (?:please )?(?:fix|rework|resend|update|split)|improve the (?:commit|changelog|description))\b/i],
   [
     'agreement',
-    /\b(?:looks? (?:good|fine|correct|sane|right|reasonable)(?: to me)?|LGTM|makes (?:a lot of |perfect )?sense|(?:good|nice|great) (?:catch|find|idea|fix)|i agree|agreed\b|sounds (?:good|reasonable|right|fine|like a (?:good|great) idea)|fine by me|works for me|I like (?:this|it|the idea)|you'?re right|i (?:believe|think) (?:this|the) patch (?:can|should|will|does) fix|now i see|i see your point|i'?ll (?:send|post|spin|respin) (?:a |the )?(?:v\d|new version|next version|updated)|(?:^|\. )(?:yup|yes|yeah|right|sure|okay|ok)[.!,]?\s*$)/i,
+    /\b(?:looks? (?:good|fine|correct|sane|right|reasonable)(?: to me)?|LGTM|makes (?:a lot of |perfect |more )?sense|(?:good|nice|great) (?:catch|find|idea|fix)|i agree|agreed\b|sounds (?:good|reasonable|right|fine|like a (?:good|great) idea)|fine by me|works for me|I like (?:this|it|the idea)|you'?re right|i (?:believe|think) (?:this|the) patch (?:can|should|will|does) fix|now i see|i see your point|i'?ll (?:send|post|spin|respin) (?:a |the )?(?:v\d|new version|next version|updated)|(?:^|\. )(?:yup|yes|yeah|right|sure|okay|ok)[.!,]?\s*$|^(?:yup|yep|yes|yeah|okay|ok|sure),\s(?!.*\bbut\b))/i,
   ],
-  ['question', /\?\s*$/],
+  ['question', /[?？]\s*$/],
 ];
 
 /** What is at stake once something says "race": the report's loss, corruption or crash. */

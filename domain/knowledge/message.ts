@@ -61,8 +61,10 @@ function clip(s: string): string {
 
 /** Sentences of a prose block. */
 function splitSentences(text: string): string[] {
+  // A full stop ends a sentence before a capital; a question or exclamation mark (the
+  // full-width ones of CJK input methods too) before anything: replies often go on in lower case.
   return text
-    .split(/(?<=[.!?])\s+(?=[A-Z(`"'*-])/)
+    .split(/(?<=[.!?])\s+(?=[A-Z(`"'*-])|(?<=[?!？！])\s+/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
@@ -398,7 +400,7 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
   const isPatch = patch?.kind === 'patch' || patch?.kind === 'cover';
   const whole = units.filter((u) => u.kind === 'own' || u.kind === 'quote').map((u) => u.text).join('\n');
   // only the kinds whose words occur at all (anchored ones are asked sentence by sentence)
-  const kinds = STANCE_WORDS.filter(([k, re]) => (k === 'question' ? whole.includes('?') : /[$^]/.test(re.source) || re.test(whole)));
+  const kinds = STANCE_WORDS.filter(([k, re]) => (k === 'question' ? /[?？]/.test(whole) : /[$^]/.test(re.source) || re.test(whole)));
   for (const u of kinds.length > 0 ? units : []) {
     // deeper quotes are older replies' words, read where they were said
     if ((u.kind !== 'own' && u.kind !== 'quote') || u.depth > 2) continue;

@@ -366,19 +366,27 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   // stances, aimed at their fix; a quoted stance repeated in later replies counts once
   const stanceDates = new Map<string, { s: Stance; date: number | null }[]>();
   const seenStance = new Set<string>();
+  const seenWords = new Set<string>();
   for (const m of messages) {
     const above = ancestors(m);
     for (const s of m.knowledge?.stances ?? []) {
-      const key = `${s.stance}|${s.author ?? ''}|${s.evidence.text}`;
-      if (seenStance.has(key)) continue;
       // a quoted stance counts only where the mail it quotes is missing (a saved reply quoting
       // a discussion): quoting the mail it answers, the words are that mail's, read there
       if (s.quotedFrom !== undefined && above.some((a) => sameAuthor(a.from, s.quotedFrom || null))) continue;
       const aim = aimStance(s, m, fixes, ancestors);
       if (!aim) continue;
+      // the same words on the same fix once; on another fix they are another stance (a
+      // reviewer's identical Reviewed-by on each patch of a family)
+      const words = `${s.stance}|${s.evidence.text}|${aim.fix.id}`;
+      const key = `${s.author ?? ''}|${words}`;
+      if (seenStance.has(key)) continue;
+      // quoted words someone already said count once, whoever the quoting mail names (an
+      // attribution line the reader could not read names nobody)
+      if (s.quotedFrom !== undefined && seenWords.has(words)) continue;
       // praise or questions from the fix's own author are conversation, not a stance on it
       if (sameAuthor(aim.fix.author, s.author) && (s.stance === 'agreement' || s.stance === 'question')) continue;
       seenStance.add(key);
+      seenWords.add(words);
       const stance: Stance = { stance: s.stance, author: s.author, messageId: m.messageId, evidence: s.evidence, aimedBy: aim.aimedBy };
       aim.fix.stances.push(stance);
       const list = stanceDates.get(aim.fix.id) ?? [];

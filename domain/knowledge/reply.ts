@@ -41,6 +41,7 @@ const MAX_LINE = 4000;
  *   On Mon 05-06-23 15:55:35, Jan Kara wrote:
  *   Quoting X (2024-01-02 10:00:00)
  *   X <x@y> writes:   /   X wrote:   /   Le lun. 3 juin 2024, X a écrit :
+ *   X <x@y> 于2024年6月25日周二 22:29写道：   (Gmail in Chinese; 於 … 寫道 in traditional)
  */
 const ATTRIBUTION: RegExp[] = [
   /^On\b.{0,160},\s*([^,]{1,120}?)\s+(?:wrote|writes|said|schrieb|a écrit|escribió)\s*:?\s*$/i,
@@ -48,11 +49,12 @@ const ATTRIBUTION: RegExp[] = [
   /^(?:Le|Am|El)\s.{0,80}?,\s*(.{1,120}?)\s+(?:a écrit|schrieb|escribió)\s*:?\s*$/i,
   /^(.{1,120}?)\s+(?:wrote|writes)\s*:\s*$/i,
   /^-{3,}\s*Original Message\s*-{3,}\s*$/i,
+  /^(.{1,120}?)\s*[于於]\s*.{0,60}?[写寫]道\s*[:：]?\s*$/,
 ];
 
 /** The person an attribution line names, or null when the line is no attribution. */
 // Every line is asked; almost none is an attribution: a cheap look first.
-const ATTRIBUTION_WORD = /wrote|writes|said|Quoting|crit|schrieb|escribi|Original Message/;
+const ATTRIBUTION_WORD = /wrote|writes|said|Quoting|crit|schrieb|escribi|Original Message|[写寫]道/;
 
 export function attributionAuthor(line: string): string | null {
   const t = line.trim();
