@@ -90,6 +90,9 @@ function decisionStatements(db: Db) {
       in_reply_to, fix_key, sentence, raw_range, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL, ?, ?, NULL, ?, ?, NULL)`),
     del: sql.prepare('DELETE FROM stable_events WHERE id = ?'),
     byCommit: sql.prepare(`SELECT * FROM stable_events WHERE fix_key GLOB ? AND status IS NOT NULL AND branch GLOB '[0-9]*.[0-9]*' ORDER BY date, id`),
+    // A stable-queue file's name is its fix's title key, dashed, maybe cut short.
+    byQueueFile: sql.prepare(`SELECT * FROM stable_events WHERE (title_key = ? OR title_key GLOB ?) AND status IS NOT NULL
+      AND kind IN ('review-patch', 'added', 'autosel', 'backport', 'failed') AND branch GLOB '[0-9]*.[0-9]*' ORDER BY title_key <> ?, date, id`),
     byTitle: sql.prepare(`SELECT * FROM stable_events WHERE title_key = ? AND status IS NOT NULL
       AND kind IN ('review-patch', 'added', 'autosel', 'backport', 'failed') AND branch GLOB '[0-9]*.[0-9]*' ORDER BY date, id`),
   };
@@ -171,6 +174,19 @@ function threadSubjectBranches(q: ReturnType<typeof decisionStatements>, from: s
   return [];
 }
 
+/**
+ * A decision on a stable-queue file ("Now done." under "Remove this patch from the queue:
+ * .../queue-5.15/x.patch"): the fix whose title the file spells, on the file's branch only.
+ */
+function byQueueFile(q: ReturnType<typeof decisionStatements>, d: EventRow): { target: string; events: EventRow[] } | null {
+  if (!/^queue-\d+\.\d+\/.+\.patch$/.test(d.title) || d.title_key.length < 12) return null;
+  const events = q.byQueueFile.all(d.title_key, `${d.title_key}*`, d.title_key) as EventRow[];
+  const first = events[0];
+  if (!first) return null;
+  const same = events.filter((e) => e.title_key === first.title_key);
+  return { target: first.message_id, events: same.map((e) => ({ ...e, branch: '' })) };
+}
+
 /** A regression thread that quotes the fix's title ('[Regression 6.1.y] From "X"'): the stable mails about X. */
 function byQuotedTitle(q: ReturnType<typeof decisionStatements>, d: EventRow): { target: string; events: EventRow[] } | null {
   if (!d.title_key) return null;
@@ -212,6 +228,8 @@ function resolveReplyDecisions(db: Db): void {
   if (pending.length === 0) return;
   const q = decisionStatements(db);
   for (const d of pending) {
+    const queueFile = byQueueFile(q, d);
+    if (!queueFile && /^queue-\d+\.\d+\//.test(d.title)) continue;
     const versionless = d.kind === 'release-note' && !d.version;
     let answered = decidedMail(q, d.in_reply_to, versionless);
     // A reply that names another commit than the mail it answers ("would it be possible to
@@ -220,6 +238,7 @@ function resolveReplyDecisions(db: Db): void {
       answered = byCommitRef(q, d) ?? answered;
     }
     const found =
+      queueFile ??
       // A named release goes to the fix its sentence (or subject) names, else to the thread's.
       (d.kind === 'release-note' ? byQuotedTitle(q, d) : null) ??
       answered ??

@@ -274,6 +274,20 @@ describe('stable status on mail written in every real form', () => {
     ]);
   });
 
+  it('"Now done." under a request naming stable-queue files takes the fix out of those queues only', () => {
+    const f = getFixStatus(db, '20240128.9-1-hal@example.org');
+    // The 5.10.y posting of the same stable-only fix is the same record; the 6.1 file quoted deeper was never put to Greg.
+    expect(Object.fromEntries(Object.entries(f.branches).map(([b, s]) => [b, s.status]))).toEqual({ '5.15': 'not-needed', '5.10': 'not-needed' });
+    expect(f.branches['5.15']?.history.map((h) => [h.status, h.messageId])).toEqual([
+      ['backport-posted', '20240128.9-1-hal@example.org'],
+      ['queued', '2024012840-queued-9@gregkh'],
+      ['not-needed', 'queue-files-2@gregkh'],
+    ]);
+    expect(f.branches['5.15']?.history[2]?.sentence).toBe('Now done. (to: "1. Remove this patch from the queue: queue-5.15/widget-fix-off-by-one-in-widget_query_init.patch")');
+    // Anyone else's "Now done." is no stable decision.
+    expect(replyDecisions('> 1. Remove this patch from the queue:\n> https://x/queue-5.15/widget-fix-it.patch\n\nNow done.\n', { fromStableTeam: false, answersOwnMail: false })).toEqual([]);
+  });
+
   it('a decision deep in a renamed FAILED thread takes the branch its first subject named', () => {
     const st = getFixStatus(db, '5555555555bb').branches;
     expect(Object.keys(st)).toEqual(['6.1']);

@@ -143,6 +143,14 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
     const commitRef = COMMIT_REF.exec(msg.subject)?.[1] ?? null;
     const subjectBranches = commitRef ? namedBranches(msg.subject).map((b) => `^${b}`) : [];
     for (const dec of a.decisions) {
+      if (dec.queuePatch !== undefined) {
+        // A stable-queue file names its fix as the queue scripts spell a subject: the title key, dashed.
+        const d = DECISION_EVENT[dec.kind];
+        const file = `queue-${dec.branches[0] ?? ''}/${dec.queuePatch}.patch`;
+        const key = dec.queuePatch.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+        out.push(eventRow(c, d.kind, d.status, '?', { upstreamCommit: null, title: file, titleKey: key, sentence: dec.sentence, rawRange: dec.branches.join(' ') }));
+        continue;
+      }
       const quoted = /"([^"]{12,})"/.exec(dec.sentence)?.[1] ?? subjectQuote;
       const titleKey = quoted ? subjectKey(parseSubject(quoted)) : a.titleKey;
       const ref = dec.commit ?? COMMIT_REF.exec(dec.sentence)?.[1] ?? commitRef;

@@ -33,6 +33,11 @@ export interface ReplyDecision {
    * 1997b3cb421 to the branches ..."), spelled out in full when the mail gives it so.
    */
   commit?: string | null;
+  /**
+   * A stable-queue patch the decision is about, as its file is named
+   * ("cifs-fix-off-by-one-in-smb2_query_info_init"): the request quoted named the fix by it.
+   */
+  queuePatch?: string;
 }
 
 /** The replier's own text: no quoted lines, no signature, no copy of the mail answered. */
@@ -177,6 +182,11 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
   const bot = botVerdict(body);
   if (bot) return [bot];
   const stableThread = opts.stableThread ?? true;
+  // "> 1. Remove this patch from the queue: .../queue-5.15/x.patch" answered "Now done.".
+  if (opts.fromStableTeam && body.includes('queue-')) {
+    const answers = queueAnswers(body);
+    if (answers.length > 0) return answers;
+  }
   const own = ownText(body);
   // Most replies say none of the words a decision needs: not worth splitting into sentences.
   if (!DECISION_WORDS.test(own)) return [];
@@ -240,6 +250,61 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
       out.push(decision('released', s, { branches: [] }));
       released = true;
     }
+  }
+  return out;
+}
+
+// A patch file of the stable queue: stable-queue.git/tree/queue-5.15/<name>.patch.
+const QUEUE_FILE = /\bqueue-(\d+\.\d+)\/([A-Za-z0-9][\w.+-]*?)\.patch\b/g;
+// The stable team's short answer right under a quoted request.
+const DONE = /^\s*(?:ok(?:ay)?[,.!]?\s*)?(?:(?:now|all|both)\s+)?(done|dropped|removed|deleted|queued(?: up)?|applied|added)\b[^\n]{0,40}$/i;
+const REMOVE_VERB = /\b(?:remove|drop|delete|revert)\b/i;
+const ADD_VERB = /\b(?:add|queue|apply|take)\b/i;
+
+/**
+ * The stable team's answers between quoted requests that name stable-queue patches: each
+ * "Now done." (or "Now dropped.") under "> Remove this patch from the queue: .../queue-5.15/
+ * x.patch" decides on that patch, on that branch; "add" requests are queued the same way.
+ */
+function queueAnswers(body: string): ReplyDecision[] {
+  const out: ReplyDecision[] = [];
+  let quoted: string[] = [];
+  let afterQuote = false;
+  for (const line of body.split('\n')) {
+    if (/^\s*>/.test(line)) {
+      if (!afterQuote) quoted = [];
+      // Only what the mail answered said (one level deep): older requests quoted in it were not put to the stable team now.
+      if (!/^\s*>\s*>/.test(line)) quoted.push(line.replace(/^\s*>\s?/, ''));
+      afterQuote = true;
+      continue;
+    }
+    if (line.trim() === '') continue;
+    const done = afterQuote ? DONE.exec(line) : null;
+    afterQuote = false;
+    if (!done?.[1]) {
+      quoted = [];
+      continue;
+    }
+    const word = done[1].toLowerCase();
+    const block = quoted.join('\n');
+    for (const m of block.matchAll(QUEUE_FILE)) {
+      // The request's verb: on the URL's line or the line before it.
+      const at = block.slice(0, m.index ?? 0).split('\n');
+      const near = at.slice(-2).join(' ');
+      const removal = word === 'done' ? REMOVE_VERB.test(near) : /dropped|removed|deleted/.test(word);
+      if (!removal && !(word === 'done' ? ADD_VERB.test(near) : true)) continue;
+      const request = near.replace(/\s+/g, ' ').replace(/\s*https?:\S*$/, '').trim();
+      const name = m[2] ?? '';
+      out.push({
+        kind: removal ? 'dropped' : 'queued',
+        sentence: `${line.trim()} (to: "${request} queue-${m[1]}/${name}.patch")`,
+        branches: [m[1] ?? ''],
+        versions: [],
+        wholeSeries: false,
+        queuePatch: name,
+      });
+    }
+    quoted = [];
   }
   return out;
 }
