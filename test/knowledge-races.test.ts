@@ -199,6 +199,23 @@ describe('stances in a reviewer\'s own words', () => {
   });
 });
 
+describe('the outcome a report names', () => {
+  const outcome = (subject: string, body: string): string | undefined => mail(`o${subject.length}@x`, 'Ana Author', subject, body).knowledge?.outcome?.outcome;
+
+  it.each([
+    ['a wait that never ends', '[PATCH] foo: fix an indefinite wait race', 'A thread waits for a condition that was already met.\n', 'deadlock'],
+    ['pages that stay locked forever', '[PATCH] foo: fix a race of two chains', 'Two chains can be linked concurrently into a loop, so the pages remain locked forever.\n', 'deadlock'],
+    ['inconsistent results', '[PATCH] foo: extend stat_lock to avoid a race in statfs', 'The two counters are read without the lock, which can race and lead to inconsistent results.\n', 'stale-result'],
+    ['a read that hits unwritten data', '[PATCH] foo: fix a race between read and dio write', 'A buffered read may race with a dio write and hit unwritten data.\n', 'stale-result'],
+  ])('reads %s', (_what, subject, body, want) => {
+    expect(outcome(subject, body)).toBe(want);
+  });
+
+  it('takes no crash from kernel/panic.c in a pasted trace', () => {
+    expect(outcome('Re: [PATCH] foo: fix a race between read and dio write', 'The race shows up in this trace:\n __warn (kernel/panic.c:694)\n report_bug+0x1a0/0x1b0\n')).toBeUndefined();
+  });
+});
+
 describe('families', () => {
   it('joins a fix thread whose Link: points into the report thread', () => {
     const report = mail('rep@x', 'Rita Reporter', 'foo: deadlock in foo_sync()', 'foo_sync() deadlocks against foo_evict(): ABBA on i_rwsem and state_lock.');

@@ -26,12 +26,12 @@ export const LOCK_CALL = /\b(?:spin_lock(?:_irq|_irqsave|_bh)?|mutex_lock|down_(
 
 /** Outcome classes with the words that mark them, strongest first. */
 export const OUTCOME_WORDS: [Outcome, RegExp][] = [
-  ['deadlock', /\b(?:dead-?locks?(?:ed|ing)?|ABBA|AB-BA|lock inversion|circular locking dependency|hung task|hung_task|soft lockup|livelock)\b/i],
+  ['deadlock', /\b(?:dead-?locks?(?:ed|ing)?|ABBA|AB-BA|lock inversion|circular locking dependency|hung task|hung_task|soft lockup|livelock|(?:wait(?:s|ed|ing)?|stuck|blocked|(?:remain|stay)s? locked|hang(?:s|ing)?) (?:forever|indefinitely)|indefinite wait)\b/i],
   ['use-after-free', /\b(?:use-after-free|use after free|UAF|slab-use-after-free)\b/i],
   ['data-loss', /\b(?:data[- ]loss|los(?:e|es|ing|t) (?:the )?(?:data|writes?|updates?|dirty (?:data|pages?|folios?))|discard(?:s|ed|ing)? dirty|dirty (?:data|pages?|folios?) (?:is |are |was |were |get |gets )?(?:lost|discarded|dropped))\b/i],
   ['corruption', /\b(?:corrupt(?:s|ed|ion|ing)?|inconsisten(?:t|cy) (?:metadata|on-disk|state)|fsck (?:reports|complains)|bad (?:inode|block) )/i],
-  ['crash', /\b(?:BUG_ON|kernel BUG|NULL pointer dereference|null-ptr-deref|Oops|kernel panic|panics?|crash(?:es|ed)?|general protection fault|WARN_ON(?:_ONCE)?)\b/i],
-  ['stale-result', /\b(?:stale|transient(?:ly)?|out[- ]of[- ]date|wrong (?:value|result|size)|incorrect (?:value|result|size)|inconsistent (?:value|result|read))\b/i],
+  ['crash', /\b(?:BUG_ON|kernel BUG|NULL pointer dereference|null-ptr-deref|Oops|kernel panic|panics?(?!\.c)|crash(?:es|ed)?|general protection fault|WARN_ON(?:_ONCE)?)\b/i],
+  ['stale-result', /\b(?:stale|transient(?:ly)?|out[- ]of[- ]date|(?:wrong|incorrect|inconsistent) (?:values?|results?|sizes?|reads?|counts?)|(?:hits?|reads?|sees?|returns?) (?:the )?(?:unwritten|stale|old|uninitiali[sz]ed) data)\b/i],
   ['benign-data-race', /\b(?:benign (?:data[- ])?race|data_race\(|harmless race)\b/i],
 ];
 
@@ -155,5 +155,5 @@ export const RACE_SUBSTRINGS = ['race', 'racy', 'racing', 'lock', 'abba', 'ab-ba
 // Whether any race word list or false friend can match at all.
 export const REASON_HINT = /rac(?:e|y|ing)|dead-?lock|ABBA|AB-BA|concurren|simultaneous|same time|parallel|interleav|TOCTOU|time[- ]of[- ]check|smp_|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE|after[- ]free|UAF|window|hole between|KCSAN|locking|lock inversion|lock order|blocked for more|hung_task|syzbot|syzkaller|false[- ](?:positive|alarm|report)|lockdep|lock_class_key|NESTING|_nested|MAX_LOCKDEP|annotate|throughput|scalab|IOPS|[MG]B\/s|latency|speed ?up|performance/i;
 // Whether any outcome can match; whether any lock can be named.
-export const OUTCOME_HINT = /lock|ABBA|AB-BA|inversion|hung|lockup|free|UAF|los[est]|loss|discard|dirty|corrupt|inconsisten|fsck|bad (?:inode|block)|BUG|NULL|null-ptr|Oops|panic|crash|protection fault|WARN|stale|transient|out[- ]of[- ]date|wrong|incorrect|benign|harmless|data_race/i;
+export const OUTCOME_HINT = /lock|ABBA|AB-BA|inversion|hung|lockup|free|UAF|los[est]|loss|discard|dirty|corrupt|inconsisten|fsck|bad (?:inode|block)|BUG|NULL|null-ptr|Oops|panic|crash|protection fault|WARN|stale|transient|out[- ]of[- ]date|wrong|incorrect|benign|harmless|data_race|forever|indefinite|unwritten|uninitiali/i;
 export const LOCK_HINT = /lock|mutex|sem\b|_sem|rcu|RCU|barrier|smp_|PTL|ptl|PG_locked|s_umount/;
