@@ -44,9 +44,16 @@ export function runCli(args: string[]): CliRun {
   };
 }
 
-export function spawnCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnCli(args: string[], nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/**
+ * FAULTS_SERVE_NODE_ARGS: node options for each served process, to find what holds its
+ * request thread (node refuses --cpu-prof in NODE_OPTIONS), e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof" (a profile written when it stops) or "--trace-gc".
+ */
+const SERVE_NODE_ARGS = (process.env.FAULTS_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 export interface Served {
   url: string;
@@ -56,7 +63,7 @@ export interface Served {
 
 /** `loregraph serve` on a free port; resolves with its URL once it listens. */
 export function serve(db: string, extra: string[] = []): Promise<Served> {
-  const child = spawnCli(['serve', '--db', db, '--port', '0', ...extra]);
+  const child = spawnCli(['serve', '--db', db, '--port', '0', ...extra], SERVE_NODE_ARGS);
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
