@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { extractSearchDoc, splitBody } from '../domain/search/extract.ts';
+import { extractSearchDoc, indexedBody, INDEXED_BODY_CHARS, splitBody } from '../domain/search/extract.ts';
 
 const PATCH_MAIL = [
   'The race window is between unlock and relock.',
@@ -111,5 +111,33 @@ describe('search index body split', () => {
         expect(p.fileNames.every((n) => n !== '' && n !== '/dev/null')).toBe(true);
       }),
     );
+  });
+});
+
+describe('the indexed part of a very large body', () => {
+  const line = 'a line of a very long kernel log about writeback\n';
+  // whole lines ending within 100 characters of the cap
+  const head = line.repeat(Math.floor((INDEXED_BODY_CHARS - 100) / line.length));
+  const msg = (body: string) => ({ subject: 'big', from: null, to: [], cc: [], listId: null, body });
+
+  it('is the whole body up to INDEXED_BODY_CHARS', () => {
+    const body = `${head}lastword`;
+    expect(body.length).toBeLessThanOrEqual(INDEXED_BODY_CHARS);
+    expect(indexedBody(body)).toBe(body);
+    expect(extractSearchDoc(msg(body)).body_nq.endsWith('lastword')).toBe(true);
+  });
+
+  it('past it, ends after the last whole line within the cap, so no word is cut in two', () => {
+    const body = `${head}${'x'.repeat(200)}\nquokka beyond the cap\n+added beyond\n`;
+    const kept = indexedBody(body);
+    expect(kept).toBe(head.slice(0, -1));
+    const doc = extractSearchDoc(msg(body));
+    expect(doc.body_nq.length).toBe(kept.trim().length);
+    expect(doc.body_nq).not.toContain('quokka');
+    expect(doc.body_nq.endsWith('about writeback')).toBe(true);
+  });
+
+  it('cuts a single line longer than the cap at the cap', () => {
+    expect(indexedBody('y'.repeat(INDEXED_BODY_CHARS + 10))).toHaveLength(INDEXED_BODY_CHARS);
   });
 });

@@ -132,8 +132,24 @@ function addresses(list: Address[]): string {
 /** The parts of a message the index reads: a ParsedMessage, or one rebuilt from stored rows by reindex. */
 export type SearchSource = Pick<ParsedMessage, 'subject' | 'from' | 'to' | 'cc' | 'listId' | 'body'>;
 
+/**
+ * How much of a body the index reads: its first 4 MiB (UTF-16 units), cut after the last
+ * whole line. The largest patches on lore are a few MB; past that is logs, dumps and
+ * generated files. Each indexed byte is held several times over on its way to FTS5 (the
+ * split columns, the copy to the writer thread, SQLite's own), which made a 60 MB message
+ * cost 13x its size in memory; the whole body is still stored and shown.
+ */
+export const INDEXED_BODY_CHARS = 4 * 1024 * 1024;
+
+/** The part of a body the index reads (INDEXED_BODY_CHARS). */
+export function indexedBody(body: string): string {
+  if (body.length <= INDEXED_BODY_CHARS) return body;
+  const nl = body.lastIndexOf('\n', INDEXED_BODY_CHARS - 1);
+  return body.slice(0, nl > 0 ? nl : INDEXED_BODY_CHARS);
+}
+
 export function extractSearchDoc(msg: SearchSource): SearchDoc {
-  const b = splitBody(msg.body);
+  const b = splitBody(indexedBody(msg.body));
   return {
     subject: msg.subject,
     from_addr: msg.from ? addresses([msg.from]) : '',
