@@ -1,6 +1,6 @@
 // The command-line contract of ingest, stats, thread and export (others script against it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../cli/main.ts';
@@ -11,6 +11,7 @@ import { mailText } from './fixtures/ingest/mail.ts';
 import { formatProgress } from '../cli/commands/ingest.ts';
 import { formatTree, MAX_INDENT_DEPTH, treeToJson } from '../cli/commands/thread.ts';
 import type { ThreadTreeNode } from '../db/threads.ts';
+import type { StorageStats } from '../db/storage.ts';
 
 
 async function cli(...argv: string[]) {
@@ -39,6 +40,25 @@ describe('loregraph ingest / stats / thread / export', () => {
     const r = await cli('stats', '--db', db, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ messages: 24, threads: 6, ghosts: 1, malformed: 0, lenient: 0, sources: 2 });
+  });
+
+  it('reports where the file bytes go: each table with its indexes and shadow tables, adding up to the file', async () => {
+    const r = await cli('stats', '--db', db, '--json');
+    const s = JSON.parse(r.out).storage as StorageStats;
+    expect(s.fileBytes).toBe(statSync(db).size);
+    expect(s.pageSize).toBe(16384);
+    expect(s.tables.reduce((n, t) => n + t.bytes, 0) + s.freeBytes).toBe(s.fileBytes);
+    for (const t of s.tables) expect(t.parts.reduce((n, p) => n + p.bytes, 0)).toBe(t.bytes);
+    const table = (name: string) => s.tables.find((t) => t.table === name);
+    expect(table('messages')?.parts.map((p) => `${p.kind} ${p.name}`)).toEqual(
+      expect.arrayContaining(['table messages', 'index messages_date', 'index messages_message_id', 'index sqlite_autoindex_messages_1']),
+    );
+    expect(table('search_fts')?.parts.map((p) => `${p.kind} ${p.name}`).sort()).toEqual(
+      ['shadow search_fts_config', 'shadow search_fts_data', 'shadow search_fts_docsize', 'shadow search_fts_idx'],
+    );
+    expect(s.tables.some((t) => t.table.startsWith('search_fts_') || t.table.startsWith('sqlite_autoindex'))).toBe(false);
+    const text = (await cli('stats', '--db', db)).out;
+    expect(text).toMatch(/\nstorage: file: \d+\.\d\d MiB \(16384-byte pages, 0\.00 MiB free\)\n  messages: \d+\.\d\d MiB \(\d+\.\d%\); messages_/);
   });
 
   it('prints a thread as JSON, with or without angle brackets, ghosts marked', async () => {
