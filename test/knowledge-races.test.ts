@@ -276,6 +276,12 @@ describe('what is not a fix of the race, or not a race', () => {
     expect(race!.fixes.map((f) => f.messageId)).toEqual(['c3@x']);
   });
 
+  it('reads no race in a digest: syzbot\'s monthly report, a release announcement', () => {
+    const monthly = mail('mr@x', 'syzbot', '[syzbot] Monthly foo report (Sep 2024)', 'Ref Crashes Repro Title\n<1> 73 No INFO: task hung in foo_exit_net (4)\n<2> 27 Yes possible deadlock in foo_input (2)\n<3> 5 Yes KASAN: slab-use-after-free Read in foo_release\n');
+    const release = mail('rl@x', 'Greg Kroah-Hartman', '[ANNOUNCE] Linux 6.6.12', 'Ana Author (1):\n      foo: fix race between foo_evict() and foo_lookup() causing use-after-free\n');
+    expect(assembleRaces([thread(monthly), thread(release)])).toEqual([]);
+  });
+
   it('reads no race in a pull request whose shortlog fixes one', () => {
     const pull = mail(
       'pull@x',

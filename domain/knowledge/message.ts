@@ -45,6 +45,8 @@ export interface MessageAnalysis {
 
 const MAX_EVIDENCE = 300;
 
+const DIGEST_SUBJECT = /^(?:Re:\s*)?(?:\[syzbot\] (?:\[[^\]]*\] )?Monthly \S+ report\b|\[ANNOUNCE\] Linux \d)/i;
+
 /** Whether a text holds a word only a race discussion uses: a substring scan, then the pattern. */
 function mentionsRace(text: string): boolean {
   const lower = text.toLowerCase();
@@ -454,9 +456,11 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   // One look at the whole mail decides how much of it is read: with no word of races,
   // locks or checkers anywhere, its quotes hold nothing a race record takes from it.
   const subj = patch?.subject ?? parseSubject(msg.subject);
-  // A pull request's shortlog and summary retell its patches' races: the patches speak for themselves.
+  // A pull request's shortlog and summary retell its patches' races, and a digest (syzbot's
+  // monthly report, a release announcement's shortlog) lists them: each has its own thread.
   const pull = subj.pull || /^The following changes since commit [0-9a-f]{7,}/m.test(msg.body);
-  const concerned = !pull && (mentionsRace(msg.subject) || mentionsRace(msg.body.length > 65536 ? msg.body.slice(0, 65536) : msg.body));
+  const digest = DIGEST_SUBJECT.test(msg.subject);
+  const concerned = !pull && !digest && (mentionsRace(msg.subject) || mentionsRace(msg.body.length > 65536 ? msg.body.slice(0, 65536) : msg.body));
   const units = unitsOf(msg, r, concerned);
   const id = msg.messageId;
   const reasons = concerned ? raceReasons(msg, units, patch) : [];
