@@ -238,6 +238,8 @@ async function benchSize(size: number): Promise<SizeFigures> {
 
   const server = await spawnServer(dbPath);
   try {
+    // Measured once warm: the knowledge index's build after listening stalls the server for seconds.
+    await get(`${server.url}api/index/knowledge.json`);
     const withHttp: SizeFigures['queries'] = [];
     for (const q of queries) {
       withHttp.push({ ...q, http: await timeHttp(RUNS, () => `${server.url}api/search?q=${encodeURIComponent(q.q)}&limit=20`) });
