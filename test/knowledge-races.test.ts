@@ -108,6 +108,12 @@ The data written through the mapping is lost: data loss after msync().
     expect(assembleRaces([thread(m)])).toEqual([]);
   });
 
+  it('counts "under concurrency" as a concurrency word (an AUTOSEL copy whose only race word is in its analysis)', () => {
+    const subject = '[PATCH AUTOSEL 6.18-6.1] foo: fix use-after-free in foo_tree_put under concurrency';
+    const body = `[ Upstream commit 0123456789abcdef0123456789abcdef01234567 ]\n\nThe race condition: Thread A waits for the count to hit 0, Thread B drops the last reference and frees it.\n\n${PATCH(subject, 'foo_tree_put')}`;
+    expect(assembleRaces([thread(mail('uaf-conc@x', 'Sasha Levin', subject, body))]).map((r) => r.outcome)).toEqual(['use-after-free']);
+  });
+
   it('drops a lockdep report the thread calls a false positive twice', () => {
     const splat = mail('splat@x', 'Bot Report', 'circular locking dependency warning in foo', 'WARNING: possible circular locking dependency detected\nfoo_sync() takes i_rwsem under s_umount; possible deadlock.');
     const r1 = mail('fp1@x', 'Mia Maintainer', 'Re: circular locking dependency warning in foo', 'This is a false positive: the two locks are of different superblocks.', 'splat@x');

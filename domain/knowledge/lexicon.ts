@@ -40,7 +40,7 @@ export const RACE_WORDS: [string, RegExp, number][] = [
   ['race', /\b(?:races?|raced|racing|racy|race[- ]condition)\b(?![- ]free)/i, 2],
   ['data-race', /\bdata[- ]races?\b/i, 3],
   ['deadlock', /\b(?:dead-?lock(?:s|ed|ing)?|ABBA|AB-BA|lock inversion|lock ordering|locking order)\b/i, 2],
-  ['concurrent', /\b(?:concurrent(?:ly)?|simultaneous(?:ly)?|at the same time|in parallel with)\b/i, 1],
+  ['concurrent', /\b(?:concurren(?:t|tly|cy)|simultaneous(?:ly)?|at the same time|in parallel with)\b/i, 1],
   ['interleaving', /\b(?:interleav(?:e|es|ed|ing)|TOCTOU|time[- ]of[- ]check)\b/i, 2],
   ['barrier', /\b(?:smp_[rw]?mb|smp_store_release|smp_load_acquire|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE)\b/, 1],
   ['use-after-free', /\b(?:use-after-free|use after free|UAF)\b/i, 1],
