@@ -7,6 +7,10 @@
 // (SEARCH_BENCH_MESSAGES=20000 for a quicker look, SEARCH_BENCH_SHARED_ONLY=1 for the real corpus only,
 // SEARCH_BENCH_GENERATED_ONLY=1 for the generated archive only, SEARCH_BENCH_WORKERS=N for serve --search-workers N,
 // SEARCH_BENCH_SECONDS=N per load run).
+// First, issue #17 item 5: the one-term search (20 hits with snippets, 10 connections) on
+// the real archives (linux-cifs, the race samples, linux-ppp) against the path before it
+// (LOREGRAPH_SEARCH_PATH=objects), alternating servers in the same run, each beside its
+// own healthz; SEARCH_BENCH_ONE_TERM_ONLY=1 for that part alone, SEARCH_BENCH_DB=FILE for another database.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -70,11 +74,14 @@ interface CannonResult {
   errors: number;
   timeouts: number;
 }
-type Cannon = (opts: { url: string; connections: number; duration: number }) => Promise<CannonResult>;
+interface CannonRequest {
+  setupRequest: (req: { path?: string }) => { path?: string };
+}
+type Cannon = (opts: { url: string; connections: number; duration: number; requests?: CannonRequest[] }) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 
-async function load(url: string, duration = DURATION_S): Promise<CannonResult> {
-  const r = await autocannon({ url, connections: 10, duration });
+async function load(url: string, duration = DURATION_S, paths?: () => string): Promise<CannonResult> {
+  const r = await autocannon({ url, connections: 10, duration, ...(paths ? { requests: [{ setupRequest: (req) => ({ ...req, path: paths() }) }] } : {}) });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx and ${r.errors} errors under load`);
   return r;
 }
@@ -101,11 +108,12 @@ function queries(middle: number): [string, string][] {
  * `loregraph serve` in its own process, as deployed: autocannon in this process would
  * otherwise share the server's event loop and CPU.
  */
-async function spawnServer(dbPath: string): Promise<{ url: string; cpuMs: () => number; stop: () => Promise<void> }> {
+async function spawnServer(dbPath: string, env: Record<string, string> = {}): Promise<{ url: string; cpuMs: () => number; stop: () => Promise<void> }> {
   // SEARCH_BENCH_WORKERS=0 measures searches on the request thread (the default is the server's pool).
   const workers = process.env.SEARCH_BENCH_WORKERS === undefined ? [] : ['--search-workers', process.env.SEARCH_BENCH_WORKERS];
   const child = spawn(process.execPath, [join(here, '..', 'bin', 'loregraph.js'), 'serve', '--db', dbPath, '--port', '0', ...workers], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -204,8 +212,115 @@ async function threadProbe(db: ReturnType<typeof openDb>): Promise<{ largestThre
   return { largestThread: best };
 }
 
+// ---- issue #17 item 5: the one-term search against the path before it ----
+
+/** Words of recent subjects, each a one-term query with hits: a stream of searches no cache has seen. */
+function distinctWords(dbPath: string, n: number): string[] {
+  const db = openDb(dbPath, { readonly: true });
+  try {
+    const words = new Set<string>();
+    for (let offset = 0; words.size < n && offset < 20_000; offset += 200) {
+      const hits = searchMessages(db, 'd:1970..2100', { sort: 'date', offset, limit: 200 }).hits;
+      if (hits.length === 0) break;
+      for (const h of hits) for (const w of h.subject.toLowerCase().match(/[a-z]{5,}/g) ?? []) words.add(w);
+    }
+    return [...words].slice(0, n);
+  } finally {
+    closeDb(db);
+  }
+}
+
+interface PathFigures {
+  healthz: CannonResult;
+  repeated: CannonResult;
+  distinct: CannonResult;
+}
+
+async function measurePath(dbPath: string, env: Record<string, string>, term: string, words: string[], round: number): Promise<PathFigures> {
+  const server = await spawnServer(dbPath, env);
+  try {
+    const base = server.url;
+    const search = (q: string) => `/api/search?q=${encodeURIComponent(q)}&limit=20`;
+    // Measured once warm: the knowledge index's build after listening stalls the server for seconds.
+    await (await fetch(`${base}api/index/knowledge.json`)).arrayBuffer();
+    await load(`${base}api/healthz`, 1);
+    await load(`${base}${search(term).slice(1)}`, 1);
+    const before = await load(`${base}api/healthz`);
+    const repeated = await load(`${base}${search(term).slice(1)}`);
+    // Each round its own slice of the words, so no server has answered them before.
+    let i = round * 7919;
+    const distinct = await load(`${base}api/healthz`, DURATION_S, () => search(words[i++ % words.length] as string));
+    const after = await load(`${base}api/healthz`);
+    // healthz before and after, averaged: the machine's load moves during a round.
+    const healthz = { ...after, requests: { ...after.requests, average: (before.requests.average + after.requests.average) / 2 } };
+    return { healthz, repeated, distinct };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function oneTermAgainstOldPath(dbPath: string, label: string): Promise<void> {
+  const term = process.env.SEARCH_BENCH_TERM ?? 'writeback';
+  const words = distinctWords(dbPath, 20_000);
+  const probe = openDb(dbPath, { readonly: true });
+  const r = searchMessages(probe, term, { limit: 20 });
+  closeDb(probe);
+  console.log(
+    `\none-term search at 10 connections, ${label}: q=${term} (${r.total}${r.totalExact ? '' : '+'} matches, ${r.hits.length} hits with snippets); ` +
+      `distinct: a new subject word each request (${words.length} words), what a cache does not see`,
+  );
+  const paths: [string, Record<string, string>][] = [
+    ['old path (objects over IPC, no cache)', { LOREGRAPH_SEARCH_PATH: 'objects' }],
+    ['new path (text over IPC, recent answers)', {}],
+  ];
+  const rounds = Number(process.env.SEARCH_BENCH_ROUNDS ?? 2);
+  const got = new Map<string, PathFigures[]>();
+  const fmt = (c: CannonResult) => `${c.requests.average.toFixed(0).padStart(6)} req/s p50 ${String(c.latency.p50).padStart(4)} p99 ${String(c.latency.p99).padStart(4)} ms`;
+  for (let round = 0; round < rounds; round++) {
+    // Alternating, so drift in the machine's load falls on both paths alike.
+    for (const [name, env] of round % 2 === 0 ? paths : [...paths].reverse()) {
+      const f = await measurePath(dbPath, env, term, words, round);
+      got.set(name, [...(got.get(name) ?? []), f]);
+      console.log(
+        `  round ${round + 1} ${name.padEnd(42)} healthz ${f.healthz.requests.average.toFixed(0).padStart(6)} req/s | repeated ${fmt(f.repeated)} | distinct ${fmt(f.distinct)}`,
+      );
+    }
+  }
+  // Each search rate as a share of its own server's healthz, then new over old: the machine's load cancels out.
+  const share = (fs: PathFigures[], k: 'repeated' | 'distinct') => median(fs.map((f) => f[k].requests.average / f.healthz.requests.average));
+  const raw = (fs: PathFigures[], k: 'repeated' | 'distinct') => median(fs.map((f) => f[k].requests.average));
+  const [oldF, newF] = paths.map(([n]) => got.get(n) ?? []) as [PathFigures[], PathFigures[]];
+  for (const k of ['repeated', 'distinct'] as const) {
+    console.log(
+      `  ${k}: new/old ${(raw(newF, k) / raw(oldF, k)).toFixed(2)}x req/s, ${(share(newF, k) / share(oldF, k)).toFixed(2)}x as a share of healthz ` +
+        `(old ${(share(oldF, k) * 100).toFixed(1)}%, new ${(share(newF, k) * 100).toFixed(1)}% of healthz; medians of ${rounds} rounds; goal >= 4x)`,
+    );
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
 export async function run(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
+  if (process.env.SEARCH_BENCH_DB || HAS_SHARED) {
+    const dbPath = process.env.SEARCH_BENCH_DB ?? join(OUT, 'search-real.db');
+    if (!process.env.SEARCH_BENCH_DB) {
+      const sources = [
+        sharedPath('corpus', 'lore-linux-cifs', 'linux-cifs.2024-01-to-02.mboxrd'),
+        sharedPath('corpus', 'lore-linux-cifs', 'linux-cifs.stable-threads.mboxrd'),
+        sharedPath('corpus', 'race-samples', 'linux-erofs.race-sample.mbox.gz'),
+        sharedPath('corpus', 'race-samples', 'linux-f2fs-devel.race-sample.mbox.gz'),
+        sharedPath('corpus', 'lore-linux-ppp', 'linux-ppp.vger.kernel.org.0.mboxrd'),
+      ];
+      const real = await ensureDb(dbPath, sources, 1);
+      console.log(`real archives: ${real.messages} messages${real.ingestS === null ? ' (cached)' : `, ingested in ${real.ingestS.toFixed(0)} s`}`);
+    }
+    await oneTermAgainstOldPath(dbPath, process.env.SEARCH_BENCH_DB ? dbPath : 'real archives (linux-cifs, race samples, linux-ppp)');
+    if (process.env.SEARCH_BENCH_ONE_TERM_ONLY) return;
+  }
   if (HAS_SHARED && !process.env.SEARCH_BENCH_GENERATED_ONLY) {
     const sources = [
       sharedPath('corpus', 'lore-linux-cifs', 'linux-cifs.2024-01-to-02.mboxrd'),

@@ -93,6 +93,10 @@ export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: 
     handler: async (req, reply) => {
       const { q, offset, limit, sort } = req.query;
       const opts: SearchOptions = { offset, limit, sort, threads: isOn(req.query.threads), now: ctx.now() };
+      if (OBJECT_PATH) {
+        const r = await runner.run({ kind: 'search', query: q, opts }, clientGone(reply));
+        return { ...r, offset, limit };
+      }
       const key = cacheKey(ctx, q, opts);
       const cached = key === null ? undefined : cache.get(key);
       // Sent as text: the body was made where the search ran (searchResponseParts); the schema above documents it.
@@ -105,6 +109,13 @@ export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: 
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * LOREGRAPH_SEARCH_PATH=objects answers as before issue #17: every search run, its hits
+ * copied over IPC as objects and serialized by the response schema. bench/search.ts
+ * measures it against the default in the same run.
+ */
+const OBJECT_PATH = process.env.LOREGRAPH_SEARCH_PATH === 'objects';
 
 /**
  * What decides a search's answer, or null when the query does not parse (its error
