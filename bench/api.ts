@@ -6,7 +6,7 @@
 // Run alone: node --import tsx bench/api.ts
 import { request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -16,8 +16,8 @@ import { ingestPaths } from '../ingest/pipeline.ts';
 import { samplePaths } from '../ingest/seed.ts';
 import { buildKnowledgeIndex, type KnowledgeEntity } from '../server/knowledge.ts';
 import { fixEntities, seriesEntities } from '../server/knowledge-sources.ts';
-import { createScenarioStore } from '../server/scenario-store.ts';
 import { scenarioEntity } from '../server/scenario-json.ts';
+import { loadScenarioFile, SCENARIO_DIR } from '../sim/index.ts';
 import { mboxrdEntries } from '../server/mbox-stream.ts';
 import { startServer } from '../server/main.ts';
 import { HAS_SHARED, sharedPath } from '../test/helpers/shared.ts';
@@ -80,10 +80,11 @@ function syntheticEntities(n: number): KnowledgeEntity[] {
 }
 
 function knowledgeBench(db: Db): void {
-  const scenarios = createScenarioStore();
+  // The scenario files, loaded on this thread as the store's inline loader does (the store itself answers asynchronously).
+  const scenarioFiles = readdirSync(SCENARIO_DIR).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(SCENARIO_DIR, f));
   let entities: KnowledgeEntity[] = [];
   const gatherMs = timeIt(() => {
-    entities = [...seriesEntities(db), ...fixEntities(db), ...scenarios.list().flatMap((e) => (e.scenario ? [scenarioEntity(e.scenario)] : []))];
+    entities = [...seriesEntities(db), ...fixEntities(db), ...scenarioFiles.map((f) => scenarioEntity(loadScenarioFile(f)))];
   });
   const report = (label: string, ents: KnowledgeEntity[], baseMs: number) => {
     let json = '';

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { errorBody, errorBodySchema, handleError } from './http-errors.ts';
 import { SECURITY_HEADERS } from './security.ts';
+import { lazySchemas } from './lazy-schemas.ts';
 import { handleClientError } from './client-error.ts';
 import { listeningUrl } from './base-url.ts';
 import { LoregraphError } from '../domain/errors.ts';
@@ -20,6 +21,8 @@ import { createKnowledgeCache, type KnowledgeCache } from './knowledge-cache.ts'
 import { defaultKnowledgeSources } from './knowledge-sources.ts';
 import { inlineKnowledgeBuilder, workerKnowledgeBuilder } from './knowledge-builder.ts';
 import { createScenarioStore } from './scenario-store.ts';
+import { workerScenarioLoader } from './scenario-loader.ts';
+import { SCENARIO_DIR } from '../sim/index.ts';
 import { registerScenarios } from './routes/scenarios.ts';
 import { registerPatches } from './routes/patches.ts';
 import { registerSeriesDiff } from './routes/series-diff.ts';
@@ -39,6 +42,9 @@ declare module 'fastify' {
   }
 }
 
+/** After listening, how long the schemas not yet compiled wait: the first requests come first. */
+const SCHEMA_WARM_DELAY_MS = 1_000;
+
 const NO_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -46,8 +52,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // The feed's links come from configuration or the listening address, never from a client's Host header.
   const baseUrl = deps.baseUrl ?? null;
   const ctx: RouteContext = { db: deps.db, limits, now: deps.now ?? Date.now, baseUrl: () => baseUrl ?? listeningUrl(app.server.address()) };
+  const schemas = lazySchemas();
   const app = Fastify({
     logger: deps.logger ?? false,
+    schemaController: { compilersFactory: schemas.compilersFactory },
     bodyLimit: limits.bodyLimit,
     // Bounded time for every phase of a connection: headers (slowloris), the whole request
     // (a body that stalls), an idle keep-alive, a socket with no traffic at all. Node checks
@@ -102,14 +110,28 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return payload;
   });
 
+  // Route schemas compile on first use; once listening, the rest are compiled in the gaps
+  // between requests, after the first page's burst of requests.
+  app.addHook('onListen', async () => {
+    setTimeout(() => void schemas.warm().catch((e: unknown) => app.log.error({ err: e }, 'a route schema does not compile')), SCHEMA_WARM_DELAY_MS).unref();
+  });
+
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send(errorBody(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`));
   });
 
-  const scenarios = createScenarioStore(deps.scenarioDir);
-  const builder = deps.knowledgeBuilder === 'inline' ? inlineKnowledgeBuilder() : workerKnowledgeBuilder();
-  const knowledge = createKnowledgeCache(deps.db, deps.knowledgeSources ?? defaultKnowledgeSources({ scenarios }), builder, ctx.now, limits.knowledgeRebuildMs);
+  // Scenario files and the knowledge index take seconds to load and build: both happen in
+  // worker threads, so no request waits for them but the ones that need them.
+  const scenarioLoader = deps.scenarioLoader === 'inline' ? null : workerScenarioLoader();
+  if (scenarioLoader) app.addHook('onClose', async () => scenarioLoader.close());
+  const scenarioDir = deps.scenarioDir ?? SCENARIO_DIR;
+  const scenarios = createScenarioStore(scenarioDir, scenarioLoader?.load);
+  const inWorker = deps.knowledgeBuilder !== 'inline';
+  const builder = inWorker ? workerKnowledgeBuilder() : inlineKnowledgeBuilder();
+  const onDisk = deps.db.path !== ':memory:' && deps.db.path !== '';
+  const sources = deps.knowledgeSources ?? (inWorker && onDisk ? { dbPath: deps.db.path, scenarioDir } : defaultKnowledgeSources({ scenarios }));
+  const knowledge = createKnowledgeCache(deps.db, sources, builder, ctx.now, limits.knowledgeRebuildMs);
   app.decorate('knowledge', knowledge);
   app.addHook('onClose', async () => knowledge.close());
 

@@ -2,7 +2,7 @@
 // was built with. Routes never open or close anything themselves.
 import type { Db } from '../db/connection.ts';
 import type { Limits } from './limits.ts';
-import type { KnowledgeSource } from './knowledge-cache.ts';
+import type { KnowledgeSource } from './knowledge-sources.ts';
 import type { SearchRunner } from './search-runner.ts';
 
 export interface AppDeps {
@@ -17,6 +17,8 @@ export interface AppDeps {
   knowledgeSources?: KnowledgeSource[];
   /** Where race scenarios are read from (default sim/scenarios). */
   scenarioDir?: string;
+  /** Load scenario files in a worker thread (default) or on the request thread. */
+  scenarioLoader?: 'worker' | 'inline';
   /** Run the explorer in a worker thread (default) or on the request thread. */
   simRunner?: 'worker' | 'inline';
   /** Build and search the knowledge index in a worker thread (default) or on the request thread. */

@@ -4,6 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import { LoregraphError } from '../domain/errors.ts';
 import { buildKnowledgeIndex, type KnowledgeEntity, type KnowledgeHit, type KnowledgeIndex } from './knowledge.ts';
 import { startTsWorker } from './worker-bootstrap.ts';
+import { readDefaultSources, type SourcesInBuilder } from './knowledge-sources.ts';
 import type { KnowledgeRequest, KnowledgeResponse, SearchOpts } from './knowledge-worker.ts';
 
 export type { SearchOpts } from './knowledge-worker.ts';
@@ -11,6 +12,8 @@ export type { SearchOpts } from './knowledge-worker.ts';
 export interface KnowledgeBuilder {
   /** Builds (replacing the previous index) and returns the serialized index as JSON. */
   build(entities: KnowledgeEntity[], source: string, now: number): Promise<string>;
+  /** The same, the entities read by the builder from the database and scenario files named. */
+  buildFromDatabase(where: SourcesInBuilder, source: string, now: number): Promise<string>;
   /** Searches the last index built. */
   search(q: string, opts: SearchOpts): Promise<KnowledgeHit[]>;
   close(): Promise<void>;
@@ -22,6 +25,9 @@ export function inlineKnowledgeBuilder(): KnowledgeBuilder {
     async build(entities, source, now) {
       index = buildKnowledgeIndex(entities, source, now);
       return JSON.stringify(index.serialized);
+    },
+    async buildFromDatabase(where, source, now) {
+      return this.build(await readDefaultSources(where), source, now);
     },
     async search(q, opts) {
       if (!index) throw new LoregraphError('INTERNAL', 'knowledge index not built yet');
@@ -75,6 +81,9 @@ export function workerKnowledgeBuilder(): KnowledgeBuilder {
   return {
     async build(entities, source, now) {
       return (await ask({ op: 'build', entities, source, now })).json ?? '';
+    },
+    async buildFromDatabase(where, source, now) {
+      return (await ask({ op: 'build-from-database', where, source, now })).json ?? '';
     },
     async search(q, opts) {
       return (await ask({ op: 'search', q, opts })).hits ?? [];

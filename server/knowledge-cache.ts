@@ -9,11 +9,10 @@ import { gzip } from 'node:zlib';
 import type { Db } from '../db/connection.ts';
 import type { KnowledgeEntity, KnowledgeHit } from './knowledge.ts';
 import type { KnowledgeBuilder, SearchOpts } from './knowledge-builder.ts';
+import type { KnowledgeSource, SourcesInBuilder } from './knowledge-sources.ts';
 
 const gzipAsync = promisify(gzip);
 
-/** Reads one kind of entity from the database (series, stable fixes, scenarios...). */
-export type KnowledgeSource = (db: Db) => KnowledgeEntity[];
 
 function statKey(path: string): string {
   try {
@@ -53,7 +52,7 @@ interface Built {
  */
 export function createKnowledgeCache(
   db: Db,
-  sources: readonly KnowledgeSource[],
+  sources: readonly KnowledgeSource[] | SourcesInBuilder,
   builder: KnowledgeBuilder,
   now: () => number = Date.now,
   minRebuildMs = 0,
@@ -63,17 +62,20 @@ export function createKnowledgeCache(
   const rebuild = (key: string): Promise<Built> => {
     inflight ??= (async () => {
       try {
-        // Reading the entities is quick (tens of ms per thousand); indexing them is not.
-        // One kind at a time, with the event loop let through between kinds, so requests
-        // arriving during a build are answered.
-        const entities: ReturnType<KnowledgeSource> = [];
-        for (const s of sources) {
-          // Not push(...s(db)): spread as arguments, a source of ~150,000 entities (the series
-          // of a large list) overflows the stack.
-          for (const e of s(db)) entities.push(e);
-          await new Promise((r) => setImmediate(r));
+        // Given sources (tests, in-memory databases) are read here, one kind at a time, with
+        // the event loop let through between kinds, so requests arriving meanwhile are answered.
+        let body: string;
+        if (!Array.isArray(sources)) body = await builder.buildFromDatabase(sources as SourcesInBuilder, key, now());
+        else {
+          const entities: KnowledgeEntity[] = [];
+          for (const s of sources as readonly KnowledgeSource[]) {
+            // Not push(...s(db)): spread as arguments, a source of ~150,000 entities (the series
+            // of a large list) overflows the stack.
+            for (const e of await s(db)) entities.push(e);
+            await new Promise((r) => setImmediate(r));
+          }
+          body = await builder.build(entities, key, now());
         }
-        const body = await builder.build(entities, key, now());
         // Compressed once per build, off this thread (zlib's pool): the index is megabytes of JSON.
         const gzip = await gzipAsync(body, { level: 6 });
         built = { key, at: performance.now(), body, gzip, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };

@@ -1,12 +1,24 @@
 // Where knowledge entities come from: one reader per kind, over the other layers' query
 // functions: series, stable fixes, races with the fixes proposed for them, and scenarios.
-import type { Db } from '../db/connection.ts';
+import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { listFixesForKnowledge, listSeriesForKnowledge } from '../db/knowledge-entities.ts';
 import type { KnowledgeEntity } from './knowledge.ts';
-import type { KnowledgeSource } from './knowledge-cache.ts';
 import { raceEntities } from './knowledge-races.ts';
-import type { ScenarioStore } from './scenario-store.ts';
+import { createScenarioStore, type ScenarioStore } from './scenario-store.ts';
 import { scenarioEntity } from './scenario-json.ts';
+
+/** Reads one kind of entity from the database (series, stable fixes, scenarios...). */
+export type KnowledgeSource = (db: Db) => KnowledgeEntity[] | Promise<KnowledgeEntity[]>;
+
+/**
+ * The default sources, read by the builder itself from its own connection to the file
+ * database: on the request thread, reading a large archive's series alone held the event
+ * loop for half a second, and the scenario files for seconds.
+ */
+export interface SourcesInBuilder {
+  dbPath: string;
+  scenarioDir: string;
+}
 
 export function seriesEntities(db: Db): KnowledgeEntity[] {
   return listSeriesForKnowledge(db).map((s) => ({
@@ -42,6 +54,18 @@ export function defaultKnowledgeSources(deps: { scenarios: ScenarioStore }): Kno
     fixEntities,
     raceEntities,
     // Scenarios live in files, not the database; the store reloads those that changed.
-    () => deps.scenarios.list().flatMap((e) => (e.scenario ? [scenarioEntity(e.scenario)] : [])),
+    async () => (await deps.scenarios.list()).flatMap((e) => (e.scenario ? [scenarioEntity(e.scenario)] : [])),
   ];
+}
+
+/** Every default source's entities, read through a connection of its own (the knowledge worker's). */
+export async function readDefaultSources(where: SourcesInBuilder): Promise<KnowledgeEntity[]> {
+  const db = openDb(where.dbPath, { readonly: true });
+  try {
+    const out: KnowledgeEntity[] = [];
+    for (const s of defaultKnowledgeSources({ scenarios: createScenarioStore(where.scenarioDir) })) for (const e of await s(db)) out.push(e);
+    return out;
+  } finally {
+    closeDb(db);
+  }
 }

@@ -1,8 +1,11 @@
 // The knowledge index's thread: building a lunr index takes about a second per thousand
 // entities, and searching it tens of milliseconds, so both happen here and the request
-// thread only forwards entities and queries.
+// thread only forwards queries (and entities, when it was given its own sources). The
+// server's default sources are read here too, from the database and the scenario files.
 import { parentPort } from 'node:worker_threads';
 import { buildKnowledgeIndex, type KnowledgeEntity, type KnowledgeHit, type KnowledgeIndex } from './knowledge.ts';
+import { readDefaultSources, type SourcesInBuilder } from './knowledge-sources.ts';
+import { yieldToRequests } from './background-thread.ts';
 
 // The messages between server/knowledge-builder.ts and this thread.
 export interface SearchOpts {
@@ -12,6 +15,7 @@ export interface SearchOpts {
 
 export type KnowledgeRequest =
   | { id: number; op: 'build'; entities: KnowledgeEntity[]; source: string; now: number }
+  | { id: number; op: 'build-from-database'; where: SourcesInBuilder; source: string; now: number }
   | { id: number; op: 'search'; q: string; opts: SearchOpts };
 
 export type KnowledgeResponse =
@@ -21,14 +25,16 @@ export type KnowledgeResponse =
 
 const port = parentPort;
 if (!port) throw new Error('knowledge-worker.ts runs as a worker thread');
+yieldToRequests();
 
 let index: KnowledgeIndex | null = null;
 
-port.on('message', (m: KnowledgeRequest) => {
+port.on('message', async (m: KnowledgeRequest) => {
   let reply: KnowledgeResponse;
   try {
-    if (m.op === 'build') {
-      index = buildKnowledgeIndex(m.entities, m.source, m.now);
+    if (m.op === 'build' || m.op === 'build-from-database') {
+      const entities = m.op === 'build' ? m.entities : await readDefaultSources(m.where);
+      index = buildKnowledgeIndex(entities, m.source, m.now);
       reply = { id: m.id, json: JSON.stringify(index.serialized) };
     } else {
       if (!index) throw new Error('knowledge index not built yet');

@@ -181,13 +181,13 @@ export function scenarioLinks(fix: Fix, scenarios: readonly LinkableScenario[]):
 }
 
 /** The scenarios in the store a fix can link to (files that do not load are left out): read once per answer, not once per fix. */
-export function linkableScenarios(store: ScenarioStore): LinkableScenario[] {
-  return store.list().flatMap((e) => (e.scenario ? [scenarioDetail(e.scenario)] : []));
+export async function linkableScenarios(store: ScenarioStore): Promise<LinkableScenario[]> {
+  return (await store.list()).flatMap((e) => (e.scenario ? [scenarioDetail(e.scenario)] : []));
 }
 
 /** The links of one fix to the scenarios in the store. */
-export function fixScenarioLinks(fix: Fix, store: ScenarioStore): ScenarioLink[] {
-  return scenarioLinks(fix, linkableScenarios(store));
+export async function fixScenarioLinks(fix: Fix, store: ScenarioStore): Promise<ScenarioLink[]> {
+  return scenarioLinks(fix, await linkableScenarios(store));
 }
 
 const str = { type: 'string' } as const;

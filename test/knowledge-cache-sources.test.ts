@@ -14,6 +14,9 @@ function countingBuilder(): KnowledgeBuilder {
       for (const e of entities) kinds[e.kind] = (kinds[e.kind] ?? 0) + 1;
       return JSON.stringify(kinds);
     },
+    async buildFromDatabase() {
+      throw new Error('given sources are read by the cache, not the builder');
+    },
     async search() {
       return [];
     },

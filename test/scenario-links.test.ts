@@ -132,15 +132,15 @@ describe('scenarioLinks', () => {
     expect(scenarioLinks({ ...lumafs, functions: [...lumafs.functions, 'filemap_get_read_batch'] }, [withLocks]).map((l) => l.covers)).toEqual([['mm/filemap.c:filemap_get_read_batch']]);
   });
 
-  it('links fixes to the scenarios in sim/scenarios through the store', () => {
+  it('links fixes to the scenarios in sim/scenarios through the store', async () => {
     const store = createScenarioStore();
     const reporters = fix({ kind: 'attachment', author: 'A Reporter', summary: 'thp-open-writeback-before-purge.patch', messageId: 'bug-report@example.org' });
-    const link = fixScenarioLinks(reporters, store).find((l) => l.kind === 'explicit');
+    const link = (await fixScenarioLinks(reporters, store)).find((l) => l.kind === 'explicit');
     expect(link).toMatchObject({ scenario: '000-thp-write-open-purge', variant: 'writeback_before_purge', match: 'attachment' });
     expect(link!.verdicts.length).toBeGreaterThan(0);
     for (const v of link!.verdicts) expect(['holds', 'violated', 'deadlock', 'incomplete']).toContain(v.verdict);
     const idea = fix({ kind: 'prose', author: 'Pedro Falcato', summary: 'filemap_write_and_wait() after the nr_thps increment in collapse_file()', functions: ['filemap_write_and_wait', 'collapse_file'], messageId: 'reply@example.org' });
-    const links = fixScenarioLinks(idea, store);
+    const links = await fixScenarioLinks(idea, store);
     expect(links.find((l) => l.kind === 'explicit')).toMatchObject({ scenario: '000-thp-write-open-purge', variant: 'collapse_write_and_wait', match: 'author+functions' });
     // other scenarios modelling collapse_file() are offered as coverage, labelled unchecked
     const other = links.filter((l) => l.kind === 'coverage');

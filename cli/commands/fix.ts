@@ -21,7 +21,7 @@ export const command: Command = {
     try {
       const view = getFix(db, id);
       if (!view) throw new LoregraphError('NOT_FOUND', `no fix ${id}`);
-      const scenarios = fixScenarioLinks(view.fix, createScenarioStore(values.scenarios));
+      const scenarios = await fixScenarioLinks(view.fix, createScenarioStore(values.scenarios));
       if (values.json) printJson(io, { race: view.race, fix: { ...view.fix, scenarios, stable: stableOfFix(db, view.fix) } });
       else io.out([...formatFix(view.fix, scenarios), `  race ${view.race.id}: ${clean(view.race.title)} (${view.race.outcome}, ${view.race.status})`].join('\n') + '\n');
       return 0;

@@ -34,7 +34,7 @@ ${SCENARIO_DRAFT_HELP}`,
         return 0;
       }
       const store = createScenarioStore(values.scenarios);
-      const linkable = linkableScenarios(store);
+      const linkable = await linkableScenarios(store);
       const links = new Map<string, ScenarioLink[]>(race.fixes.map((f) => [f.id, scenarioLinks(f, linkable)]));
       if (values.json) printJson(io, { ...race, fixes: race.fixes.map((f) => ({ ...f, scenarios: links.get(f.id) ?? [], stable: stableOfFix(db, f) })) });
       else io.out(formatRace(race, links));

@@ -239,8 +239,8 @@ const scenarioIdParams = {
   properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', maxLength: 128, description: 'scenario id or file name' } },
 } as const;
 
-function loaded(store: ScenarioStore): Scenario[] {
-  return store.list().flatMap((e) => (e.scenario ? [e.scenario] : []));
+async function loaded(store: ScenarioStore): Promise<Scenario[]> {
+  return (await store.list()).flatMap((e) => (e.scenario ? [e.scenario] : []));
 }
 
 function messageContext(ctx: RouteContext, mid: string): { context: MessageContext; threadId: string | null } {
@@ -279,7 +279,7 @@ export function registerLinks(app: FastifyInstance, ctx: RouteContext, store: Sc
     handler: async (req) => {
       const mid = messageIdParam(req.params.mid);
       const { context, threadId } = messageContext(ctx, mid);
-      return { messageId: mid, threadId, ...linkVariants(loaded(store), context) };
+      return { messageId: mid, threadId, ...linkVariants(await loaded(store), context) };
     },
   });
 
@@ -319,7 +319,7 @@ export function registerLinks(app: FastifyInstance, ctx: RouteContext, store: Sc
       },
     },
     handler: async (req) => {
-      const sc = store.get(req.params.id);
+      const sc = await store.get(req.params.id);
       const variants = [...sc.variants.values()].filter((v) => v.fix !== '').map((v) => ({ variant: v.name, fix: v.fix, messages: messagesNamedBy(ctx, v.fix) }));
       const sources = sc.source.map((src) => ({ source: src, messages: messagesNamedBy(ctx, sourceText(src)) }));
       return { scenario: sc.id, variants, sources };

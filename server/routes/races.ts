@@ -143,7 +143,7 @@ export function registerRaces(app: FastifyInstance, ctx: RouteContext, scenarios
     handler: async (req) => {
       const race = getRace(ctx.db, req.params.id.trim());
       if (!race) throw new LoregraphError('NOT_FOUND', `no race '${req.params.id}'`);
-      const linkable = linkableScenarios(scenarios);
+      const linkable = await linkableScenarios(scenarios);
       return raceJson(race, (f) => scenarioLinks(f, linkable), (f) => stableOfFix(ctx.db, f));
     },
   });
@@ -164,7 +164,7 @@ export function registerRaces(app: FastifyInstance, ctx: RouteContext, scenarios
       const id = req.params.id.trim().replace(/^<([^<>]+)>(#\d+)$/, '$1$2');
       const found = getFix(ctx.db, id);
       if (!found) throw new LoregraphError('NOT_FOUND', `no proposed fix '${id}'`);
-      return { race: raceSummaryJson(found.race), fix: fixJson(found.fix, fixScenarioLinks(found.fix, scenarios), stableOfFix(ctx.db, found.fix)) };
+      return { race: raceSummaryJson(found.race), fix: fixJson(found.fix, await fixScenarioLinks(found.fix, scenarios), stableOfFix(ctx.db, found.fix)) };
     },
   });
 

@@ -58,7 +58,7 @@ export function registerScenarios(app: FastifyInstance, ctx: RouteContext, store
       response: { 200: { type: 'object', required: ['scenarios'], properties: { scenarios: { type: 'array', items: listItemSchema } } } },
     },
     handler: async () => ({
-      scenarios: store.list().map((e) => {
+      scenarios: (await store.list()).map((e) => {
         const s = e.scenario;
         return {
           id: e.id,
@@ -81,7 +81,7 @@ export function registerScenarios(app: FastifyInstance, ctx: RouteContext, store
       params: idParams,
       response: { 200: scenarioDetailSchema, 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 422: { $ref: 'ErrorBody#' } },
     },
-    handler: async (req) => scenarioDetail(store.get(req.params.id)),
+    handler: async (req) => scenarioDetail(await store.get(req.params.id)),
   });
 
   app.get<{ Params: { id: string }; Querystring: RunQuery }>('/api/scenarios/:id/run', {
@@ -102,7 +102,7 @@ export function registerScenarios(app: FastifyInstance, ctx: RouteContext, store
       response: { 200: runResultSchema, 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 422: { $ref: 'ErrorBody#' } },
     },
     handler: async (req) => {
-      const sc = store.get(req.params.id);
+      const sc = await store.get(req.params.id);
       const { variant } = req.query;
       const config = checkVariantConfig(sc, variant, req.query.config);
       const maxStates = req.query.maxStates ?? ctx.limits.simMaxStates;
@@ -187,7 +187,7 @@ function registerReplay(app: FastifyInstance, store: ScenarioStore): void {
       },
     },
     handler: async (req) => {
-      const sc = store.get(req.params.id);
+      const sc = await store.get(req.params.id);
       const variant = req.body.variant ?? 'original';
       const config = checkVariantConfig(sc, variant, req.body.config);
       const steps = req.body.witness.map((w) => ({ thread: w.thread, step: w.step, ...(w.branch !== undefined ? { branch: w.branch } : {}) }));
