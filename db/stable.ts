@@ -87,7 +87,7 @@ function decisionStatements(db: Db) {
     reviewedBranches: sql.prepare(`SELECT DISTINCT branch FROM stable_events WHERE fix_key = ? AND kind IN ('review-patch', 'added', 'queue')
       AND branch GLOB '[0-9]*.[0-9]*' AND (date IS NULL OR date <= ?)`).pluck(),
     ins: sql.prepare(`INSERT INTO stable_events (msg_row, message_id, kind, status, branch, upstream_commit, title, title_key, rc, version, base, date,
-      in_reply_to, fix_key, sentence, raw_range, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL, ?, ?, NULL, ?, ?, NULL)`),
+      in_reply_to, fix_key, sentence, raw_range, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL, ?, ?, ?, ?, ?, NULL)`),
     del: sql.prepare('DELETE FROM stable_events WHERE id = ?'),
     byCommit: sql.prepare(`SELECT * FROM stable_events WHERE fix_key GLOB ? AND status IS NOT NULL AND branch GLOB '[0-9]*.[0-9]*' ORDER BY date, id`),
     // A stable-queue file's name is its fix's title key, dashed, maybe cut short.
@@ -133,17 +133,20 @@ function plainPatchOf(q: ReturnType<typeof decisionStatements>, d: EventRow): { 
  * the subject names.
  */
 function byCommitRef(q: ReturnType<typeof decisionStatements>, d: EventRow): { target: string; events: EventRow[] } | null {
-  const ref = d.upstream_commit;
-  if (!ref || !/^[0-9a-f]{12,40}$/.test(ref)) return null;
+  const short = d.upstream_commit;
+  if (!short || !/^[0-9a-f]{8,40}$/.test(short)) return null;
   // The stable mails about the commit; another reply's decision on it is no branch of its own.
-  const known = (q.byCommit.all(`${ref}*`) as EventRow[]).filter((e) => !isWish(e.kind) && !isReplyKind(e.kind));
+  const any = q.byCommit.all(`${short}*`) as EventRow[];
+  const known = any.filter((e) => !isWish(e.kind) && !isReplyKind(e.kind));
   const first = known[0];
   if (first) return { target: first.message_id, events: known };
+  // Spelled out where another reply gave it whole ("33eae65c6f" after "commit 33eae65c6f49... upstream."): one fix, one record.
+  const ref = any.map((e) => e.upstream_commit).find((c): c is string => c !== null && c.length === 40 && c.startsWith(short)) ?? short;
   let branches = (d.raw_range ?? '').split(' ').filter((t) => t.startsWith('^')).map((t) => t.slice(1));
   if (branches.length === 0 && d.kind !== 'release-note') branches = threadSubjectBranches(q, d.in_reply_to, ref);
   // A request naming its own branches needs none from the thread.
   const namesBranches = (d.raw_range ?? '').split(' ').some((t) => /^\d+\.\d+$/.test(t));
-  if (branches.length === 0 && d.kind !== 'release-note' && !(d.kind === 'wish' && namesBranches)) return null;
+  if (branches.length === 0 && d.kind !== 'release-note' && !((d.kind === 'wish' || d.kind === 'fail-note') && namesBranches)) return null;
   const target = d.in_reply_to ?? d.message_id;
   // A named release needs no branch from the subject: its versions name them.
   const on = branches.length > 0 ? branches : [''];
@@ -204,7 +207,7 @@ function sameCommit(a: string, b: string): boolean {
 function decisionBranches(q: ReturnType<typeof decisionStatements>, d: EventRow, events: EventRow[]): Map<string, string | null> {
   const named = (d.raw_range ?? '').split(' ').filter((b) => /^\d+\.\d+$/.test(b));
   const out = new Map<string, string | null>();
-  if (d.kind === 'bot-failed' || d.kind === 'wish') {
+  if (d.kind === 'bot-failed' || d.kind === 'fail-note' || d.kind === 'wish') {
     for (const b of named) out.set(b, null);
     return out;
   }
@@ -281,7 +284,9 @@ function resolveReplyDecisions(db: Db): void {
         // in_reply_to names the stable mail decided on (not the reply's own parent): the
         // decision takes that mail's fix, whatever key it gets.
         if (!/^\d+\.\d+$/.test(branch)) continue;
-        q.ins.run(d.msg_row, d.message_id, d.kind, d.status, branch, first.upstream_commit, first.title, first.title_key, version, d.date, mail, d.sentence, d.raw_range);
+        // A whole commit is its fix's key from the insert on, as for the stable mails: later decisions find it by prefix.
+        const fixKey = first.upstream_commit !== null && first.upstream_commit.length === 40 ? first.upstream_commit : null;
+        q.ins.run(d.msg_row, d.message_id, d.kind, d.status, branch, first.upstream_commit, first.title, first.title_key, version, d.date, mail, fixKey, d.sentence, d.raw_range);
         inserted++;
       }
     }
@@ -571,6 +576,12 @@ export function findFix(db: Db, shaOrMessageId: string): FixRow | null {
     const rows = db.sql.prepare(FIND_FIX_SQL.byCommitPrefix).all(`${q.toLowerCase()}*`) as FixRow[];
     if (rows.length > 1) throw new LoregraphError('USAGE', `commit prefix ${q} is ambiguous: give more digits`);
     if (rows[0]) return rows[0];
+    // A fix only ever named short ("24a9799aa8ef" in a thread's subject) is found by the
+    // whole commit too: its key is a prefix of what was asked, each tried by primary key, longest first.
+    for (let n = q.length - 1; n >= 7; n--) {
+      const row = db.sql.prepare(FIND_FIX_SQL.byKey).get(q.slice(0, n).toLowerCase()) as FixRow | undefined;
+      if (row) return row;
+    }
   }
   return (
     (db.sql.prepare(FIND_FIX_SQL.byKey).get(`msg:${q}`) as FixRow | undefined) ??

@@ -142,6 +142,10 @@ describe('what a reply decides', () => {
     ]);
     expect(replyDecision("So I'll go add this manually.", team)?.kind).toBe('queued');
     expect(replyDecision("I'll queue it up once the fix for it is in Linus's tree.", team)).toBeNull();
+    // A release said not to carry the commit, or asked about, is none; a request to revert is no wish.
+    expect(replyDecision('5.15.146 does not have the bad commit 33eae65c6f (smb: fix OOB).', anyone)).toBeNull();
+    expect(replyDecision('Does 5.15.146 have the bad commit 33eae65c6f (smb: fix OOB)?', anyone)).toBeNull();
+    expect(replyDecision('I think we should revert eb3e28c1e8 ("smb3: x") from both v5.15.y & v5.10.y, please note that we would take another path.', anyone)).toBeNull();
     expect(replyDecision('And 5.10.y and 5.15.y.  Now queued up, thanks.', team)).toMatchObject({ kind: 'queued', branches: ['5.10', '5.15'] });
     expect(replyDecision('[This is an automated email]\n\nv5.5.6: Build OK!\nv5.4.22: Failed to apply! Possible dependencies:\n', anyone)).toMatchObject({
       kind: 'bot-failed',
@@ -288,6 +292,27 @@ describe('stable status on mail written in every real form', () => {
     expect(replyDecisions('> 1. Remove this patch from the queue:\n> https://x/queue-5.15/widget-fix-it.patch\n\nNow done.\n', { fromStableTeam: false, answersOwnMail: false })).toEqual([]);
   });
 
+  it('a regression thread: the bisected, reverted or "bad" commit is in the releases it names, and a merge conflict kept it off a branch', () => {
+    const bisected = getFixStatus(db, FIX.bisected);
+    expect(bisected.fix).toMatchObject({ upstreamCommit: FIX.bisected, title: 'widget: fix OOB in widget_query_init()' });
+    const cells = (f: typeof bisected): Record<string, [string, string | null]> =>
+      Object.fromEntries(Object.entries(f.branches).map(([b, st]) => [b, [st.status, st.release.state === 'released' ? st.release.version : null]]));
+    // The later end of the bisection is where it came in; a question names no release.
+    expect(cells(bisected)).toEqual({
+      '6.1': ['released', '6.1.70'],
+      '5.15': ['released', '5.15.146'],
+      '5.10': ['released', '5.10.206'],
+      '5.4': ['failed-to-apply', null],
+    });
+    expect(bisected.branches['5.4']?.evidence).toEqual(['regression-3@example.org']);
+    // The proposed fix only tried, then reverted after an upgrade: in the upgrade's release, and where "the mentioned" patch was merged.
+    // (Named only by ten digits in the mail, it is found by its whole commit too.)
+    const reverted = getFixStatus(db, FIX.reverted2);
+    expect(reverted.fix.key).toBe(FIX.reverted2.slice(0, 10));
+    expect(cells(reverted)).toEqual({ '5.15': ['released', '5.15.149'], '5.10': ['released', '5.10.210'] });
+    expect(reverted.fix.title).toBe('widget: widen the arrays');
+  });
+
   it('a decision deep in a renamed FAILED thread takes the branch its first subject named', () => {
     const st = getFixStatus(db, '5555555555bb').branches;
     expect(Object.keys(st)).toEqual(['6.1']);
@@ -298,7 +323,7 @@ describe('stable status on mail written in every real form', () => {
     expect(() => getFixStatus(db, '20230220152933.lookalike@example.org')).toThrow(/no stable history/);
     const m = stableMatrix(db);
     for (const b of m.branches) expect(b.branch).toMatch(/^\d+\.\d+$/);
-    expect(m.branches.find((b) => b.branch === '6.1')?.counts).toMatchObject({ 'not-needed': 1, 'backport-posted': 1, queued: 3 });
-    expect(listStableBranch(db, '6.1.y').map((f) => f.status.status).sort()).toEqual(['backport-posted', 'not-needed', 'queued', 'queued', 'queued']);
+    expect(m.branches.find((b) => b.branch === '6.1')?.counts).toMatchObject({ 'not-needed': 1, 'backport-posted': 1, queued: 3, released: 1 });
+    expect(listStableBranch(db, '6.1.y').map((f) => f.status.status).sort()).toEqual(['backport-posted', 'not-needed', 'queued', 'queued', 'queued', 'released']);
   });
 });

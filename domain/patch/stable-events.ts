@@ -10,7 +10,7 @@ import type { StableStatus } from './stable-status.ts';
 import { parseSubject, subjectKey } from './subject.ts';
 
 /** What a reply decided, before its branch is known ('?' until the end of ingest). */
-export const REPLY_EVENT_KINDS = ['queue', 'drop', 'withdraw', 'release-note', 'bot-failed', 'wish'] as const;
+export const REPLY_EVENT_KINDS = ['queue', 'drop', 'withdraw', 'release-note', 'bot-failed', 'fail-note', 'wish'] as const;
 export type ReplyEventKind = (typeof REPLY_EVENT_KINDS)[number];
 
 /** A stable posting or review patch that reverts a fix on its branch. */
@@ -58,6 +58,7 @@ const DECISION_EVENT: Record<ReplyDecisionKind, { kind: ReplyEventKind; status: 
   withdrawn: { kind: 'withdraw', status: 'not-needed' },
   released: { kind: 'release-note', status: 'released' },
   'bot-failed': { kind: 'bot-failed', status: 'failed-to-apply' },
+  failed: { kind: 'fail-note', status: 'failed-to-apply' },
   wanted: { kind: 'wish', status: 'wanted' },
 };
 
@@ -151,7 +152,7 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
         out.push(eventRow(c, d.kind, d.status, '?', { upstreamCommit: null, title: file, titleKey: key, sentence: dec.sentence, rawRange: dec.branches.join(' ') }));
         continue;
       }
-      const quoted = /"([^"]{12,})"/.exec(dec.sentence)?.[1] ?? subjectQuote;
+      const quoted = dec.title ?? /"([^"]{12,})"/.exec(dec.sentence)?.[1] ?? subjectQuote;
       const titleKey = quoted ? subjectKey(parseSubject(quoted)) : a.titleKey;
       const ref = dec.commit ?? COMMIT_REF.exec(dec.sentence)?.[1] ?? commitRef;
       const d = DECISION_EVENT[dec.kind];

@@ -16,7 +16,7 @@
 // A question, a "this is NOT a bugfix, but I don't mind", or a request to add a
 // prerequisite decides nothing. Pure.
 
-export type ReplyDecisionKind = 'queued' | 'dropped' | 'withdrawn' | 'released' | 'bot-failed' | 'wanted';
+export type ReplyDecisionKind = 'queued' | 'dropped' | 'withdrawn' | 'released' | 'bot-failed' | 'failed' | 'wanted';
 
 export interface ReplyDecision {
   kind: ReplyDecisionKind;
@@ -38,6 +38,8 @@ export interface ReplyDecision {
    * ("cifs-fix-off-by-one-in-smb2_query_info_init"): the request quoted named the fix by it.
    */
   queuePatch?: string;
+  /** The fix's title, when the mail names it beside its commit (33eae65c6f ("smb: ...")). */
+  title?: string;
 }
 
 /** The replier's own text: no quoted lines, no signature, no copy of the mail answered. */
@@ -63,7 +65,8 @@ function sentences(text: string): string[] {
     const greeting = /^\s*((?:hi|hello|hey|dear|thanks|thank you)\b[^\n]{0,30},)\s*\n/i.exec(para);
     if (greeting?.[1]) out.push(greeting[1].trim());
     const rest = greeting ? para.slice(greeting[0].length) : para;
-    for (const s of rest.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+/)) if (s.trim().length > 0) out.push(s.trim());
+    // (Typographic apostrophes read as plain ones: "doesn’t".)
+    for (const s of rest.replace(/\s+/g, ' ').replace(/[\u2018\u2019]/g, "'").split(/(?<=[.!?])\s+/)) if (s.trim().length > 0) out.push(s.trim());
   }
   return out;
 }
@@ -107,6 +110,32 @@ const RELEASED_NO_VERSION = /\b(?:stable )?(?:trees|releases?|kernels?) (?:were|
 const BOT_MARK = /^\[This is an automated email\]/m;
 const BOT_FAILED = /^v(\d+)\.(\d+)(?:\.\d+)?: Failed to apply!/gm;
 
+// A commit named the kernel's way, with its title: 33eae65c6f ("smb: x()"), or loosely 33eae65c6f (smb: x()).
+const NAMED_COMMIT = /\b([0-9a-f]{8,40})\s*\(\s*"?([^"()]*(?:\([^()]*\)[^"()]*)*?)"?\s*\)/g;
+// A regression report's span: "after upgrading from v5.15.148 to v5.15.149", "bisected the issue between 6.1.69 and 6.1.70".
+const REGRESSION_SPAN = /\b(?:upgrad\w*|updat\w*|moving|going|bisect\w*)\b[^.?!]*?\b(?:from|between)\s+v?(\d+\.\d+\.\d+)\s+(?:to|and)\s+v?(\d+\.\d+\.\d+)\b/i;
+// ... and the commit it blames: found by bisection, or reverted to make the regression go away.
+const BLAMES = /\bbad commit\b|\bfirst bad\b|\bcaused by\b|\brevert(?:ed|ing)\b[^.?!]*\b(?:no longer|go(?:es)? away|fix(?:es|ed) it|resolves?)\b/i;
+// "both 5.15.146 and 5.10.206 ... have the bad commit 33eae65c6f (...)".
+const HAS_COMMIT = /\b(?:has|have|contains?|carr(?:y|ies)|includes?)\s+(?:the\s+)?(?:bad\s+|offending\s+|same\s+|broken\s+)?(?:commit|patch|change)\b/i;
+// "We were lucky with 5.4 as it doesn't have the bad commit because of merge conflict".
+const NOT_APPLIED = /\bfail(?:ed|s)? to apply\b|\b(?:does|did)(?:n'?t| not) apply\b|\b(?:does|did)(?:n'?t| not) (?:have|get|contain)\b[^.?!]*\b(?:merge )?conflicts?\b/i;
+// A branch said bare beside a preposition: "with 5.4", "on 5.15.y" (not a release "5.4.2").
+const BARE_BRANCH = /\b(?:with|on|for|in|to)\s+v?(\d+)\.(\d+)(?:\.[yx])?\b(?![.\d])/gi;
+// "the mentioned reverted patch has also been merged to v5.10.210": the commit named before.
+const REFERS_BACK = /\bthe (?:mentioned|above|aforementioned|said|reverted|same)\b[^.?!]{0,20}\b(?:patch|commit|change)\b/i;
+const BAD_WORDS = /\b(?:bad|offending|culprit|regressing|broken)\s+(?:commit|patch|change)\b/i;
+// A bisected stable commit quoted as git shows it, and the upstream commit its message names.
+const GIT_LOG_TITLE = /^commit [0-9a-f]{40}[^\n]*\n(?:[A-Z][\w-]*:[^\n]*\n)+\s*\n\s+(\S[^\n]*)/m;
+const UPSTREAM_MARK = /^\s*commit ([0-9a-f]{40}) upstream\b|^\s*\[\s*[Uu]pstream commit ([0-9a-f]{40})\s*\]/m;
+
+/** The commits a text names the kernel's way, with their titles. */
+function namedCommits(s: string): { commit: string; title: string }[] {
+  const out: { commit: string; title: string }[] = [];
+  for (const m of s.matchAll(NAMED_COMMIT)) if (m[1] && /\d/.test(m[1]) && m[2] && /[a-z]/i.test(m[2])) out.push({ commit: m[1].toLowerCase(), title: m[2].trim() });
+  return out;
+}
+
 /** Stable branches a text names: "6.1.y", "linux-6.1.y", "6.1-stable". */
 export function namedBranches(s: string): string[] {
   const out: string[] = [];
@@ -132,7 +161,7 @@ function decision(kind: ReplyDecisionKind, sentence: string, extra: Partial<Repl
   return { kind, sentence, branches: namedBranches(sentence), versions: [], wholeSeries: /^\W*(?:\w+,\s*)?(?:all|both)\b/i.test(sentence), ...extra };
 }
 
-const DECISION_WORDS = /queue|appl|drop|delet|remov|\bnak|backport|ignore|disregard|material|suitable|candidate|released|already|merged|includ|need|belong|pick|fixed by|\badd\b/i;
+const DECISION_WORDS = /queue|appl|drop|delet|remov|\bnak|backport|ignore|disregard|material|suitable|candidate|released|already|merged|includ|need|belong|pick|fixed by|\badd\b|bisect|revert|conflict|\bha(?:s|ve) the\b/i;
 // The stable team's promise is their queueing: "so I'll queue this up for the next round",
 // "So I'll go add this manually"; not one with a condition ("I'll queue it once X is in").
 const QUEUED_PROMISE = /\b(?:i'?ll|i will|we'?ll|we will)\s+(?:go\s+|now\s+)?(?:queue|add|apply|take)\s+(?:this|it|these|them|that|both)(?:\s+up)?\b/i;
@@ -148,7 +177,8 @@ const WISH =
 // "... apply X to the branches Y was cherry-picked to? I believe the complete set of branches
 // are linux-6.6.y, linux-6.1.y": a request whose branches the next sentence lists.
 const BRANCHES_FOLLOW = /\b(?:branches|trees|stable (?:series|kernels|releases))\b/i;
-const NOT_A_WISH = /\bcleanly\b|prerequisite|depend|follow-?ups?\b|followings?\b/i;
+// (Nor a request to revert, nor "please note that ... take this path".)
+const NOT_A_WISH = /\bcleanly\b|prerequisite|depend|follow-?ups?\b|followings?\b|\brevert|\bplease note\b/i;
 const MAX_SENTENCE = 400;
 
 /** Sasha's pre-merge bot answering a patch that carries a stable tag. */
@@ -196,9 +226,20 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
   let wished = false;
   let previous = '';
   const all = sentences(own);
+  // Which commit a regression report's sentence is about: the one it names, else the one
+  // named before it ("the bad commit" is the one first called bad).
+  let lastNamed: { commit: string; title: string } | null = null;
+  let badNamed: { commit: string; title: string } | null = null;
+  const releasedBranches = new Set<string>();
   for (const [i, s] of all.entries()) {
     const before = previous;
     previous = s;
+    const inSentence = s.length > MAX_SENTENCE ? [] : namedCommits(s);
+    const about = inSentence[0] ?? (BAD_WORDS.test(s) ? (badNamed ?? lastNamed) : lastNamed);
+    if (inSentence[0]) {
+      lastNamed = inSentence[0];
+      if (BAD_WORDS.test(s)) badNamed = inSentence[0];
+    }
     // Decisions are said in a sentence, not in a pasted log line.
     if (s.length > MAX_SENTENCE) continue;
     const question = s.endsWith('?');
@@ -243,8 +284,25 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
         continue;
       }
     }
-    if (!released && versions.length > 0 && RELEASED_PHRASE.test(s) && !NEGATED.test(s)) {
-      out.push(decision('released', s, { versions, branches: [] }));
+    const regression = versions.length > 0 && !question ? regressionRelease(s, own, about) : null;
+    if (regression && !regression.versions.some((v) => releasedBranches.has(branchOf(v)))) {
+      out.push(regression);
+      for (const v of regression.versions) releasedBranches.add(branchOf(v));
+      released = true;
+    } else if (versions.length > 0 && !question && about && HAS_COMMIT.test(s) && !NEGATED.test(s) && !versions.some((v) => releasedBranches.has(branchOf(v)))) {
+      // A report that releases carry a commit it names: released there.
+      out.push(decision('released', s, { versions, branches: [], commit: about.commit, title: about.title }));
+      for (const v of versions) releasedBranches.add(branchOf(v));
+      released = true;
+    } else if (about && NOT_APPLIED.test(s) && !question) {
+      const branches = [...namedBranches(s), ...[...s.matchAll(BARE_BRANCH)].map((m) => `${m[1]}.${m[2]}`)];
+      if (branches.length > 0) out.push(decision('failed', s, { branches: [...new Set(branches)], commit: about.commit, title: about.title }));
+    } else if (versions.length > 0 && RELEASED_PHRASE.test(s) && !NEGATED.test(s) && !versions.some((v) => releasedBranches.has(branchOf(v)))) {
+      // (Each release a reply names once: "... since 5.15.149, and also merged to v5.10.210".)
+      // The fix is the commit the sentence names, or the one before it the sentence points back to.
+      const which = inSentence[0] ?? (REFERS_BACK.test(s) ? about : null);
+      out.push(decision('released', s, { versions, branches: [], ...(which ? { commit: which.commit, title: which.title } : {}) }));
+      for (const v of versions) releasedBranches.add(branchOf(v));
       released = true;
     } else if (!released && opts.fromStableTeam && RELEASED_NO_VERSION.test(s)) {
       out.push(decision('released', s, { branches: [] }));
@@ -307,6 +365,26 @@ function queueAnswers(body: string): ReplyDecision[] {
     quoted = [];
   }
   return out;
+}
+
+const branchOf = (version: string): string => version.split('.').slice(0, 2).join('.');
+
+/**
+ * A regression report: "after upgrading from v5.15.148 to v5.15.149, I have reverted
+ * eb3e28c1e8 (...) and I no longer see the regression", "I bisected the issue between
+ * 6.1.69 and 6.1.70 which pointed me to this bad commit:" followed by the stable commit as
+ * git shows it. The blamed commit is in the later release.
+ */
+function regressionRelease(s: string, own: string, about: { commit: string; title: string } | null): ReplyDecision | null {
+  const span = REGRESSION_SPAN.exec(s);
+  if (!span?.[2] || !BLAMES.test(s) || NEGATED.test(s.replace(/\bno longer see\b/gi, ''))) return null;
+  const mark = UPSTREAM_MARK.exec(own);
+  const fromLog = mark ? { commit: (mark[1] ?? mark[2] ?? '').toLowerCase(), title: GIT_LOG_TITLE.exec(own)?.[1]?.trim() ?? '' } : null;
+  // The sentence's own commit, else (bisection) the upstream commit of the stable commit quoted after it.
+  const named = namedCommits(s)[0] ?? fromLog ?? about;
+  if (!named) return null;
+  const version = span[2].replace(/^v/, '');
+  return decision('released', s, { versions: [version], branches: [], commit: named.commit, ...(named.title ? { title: named.title } : {}) });
 }
 
 /** An abbreviated commit spelled out by the full one the mail gives ("commit 1997b3cb4217b09e4965..."), else as written. */
