@@ -21,8 +21,12 @@ export interface HighlightTerm {
 const WORD = /[\p{L}\p{N}\p{Co}_]+/gu;
 
 export function foldWord(w: string): string {
+  // Most words are ASCII, which NFKD and the mark strip leave as they are: a fifth of a snippet's time went to them.
+  if (ASCII_WORD.test(w)) return w.toLowerCase();
   return w.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
+
+const ASCII_WORD = /^[\x00-\x7f]*$/;
 
 export function wordsOf(text: string): string[] {
   return Array.from(text.matchAll(WORD), (m) => foldWord(m[0]));
