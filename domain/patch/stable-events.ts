@@ -152,7 +152,9 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
         out.push(eventRow(c, d.kind, d.status, '?', { upstreamCommit: null, title: file, titleKey: key, sentence: dec.sentence, rawRange: dec.branches.join(' ') }));
         continue;
       }
-      const quoted = dec.title ?? /"([^"]{12,})"/.exec(dec.sentence)?.[1] ?? subjectQuote;
+      // A decision naming its own commit without a title is not titled by the thread's subject.
+      const untitled = dec.commit ? `commit ${dec.commit.slice(0, 12)}` : undefined;
+      const quoted = dec.title ?? /"([^"]{12,})"/.exec(dec.sentence)?.[1] ?? untitled ?? subjectQuote;
       const titleKey = quoted ? subjectKey(parseSubject(quoted)) : a.titleKey;
       const ref = dec.commit ?? COMMIT_REF.exec(dec.sentence)?.[1] ?? commitRef;
       const d = DECISION_EVENT[dec.kind];

@@ -277,7 +277,11 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
         }
       }
       const asked = ASKED_COMMIT.exec(s)?.[1];
-      if (asked !== undefined && /\d/.test(asked)) wish.commit = fullCommit(body, asked.toLowerCase());
+      if (asked !== undefined && /\d/.test(asked)) {
+        wish.commit = fullCommit(body, asked.toLowerCase());
+        const title = commitTitle(body, wish.commit);
+        if (title) wish.title = title;
+      }
       if (wish.branches.length > 0) {
         out.push(wish);
         wished = true;
@@ -385,6 +389,24 @@ function regressionRelease(s: string, own: string, about: { commit: string; titl
   if (!named) return null;
   const version = span[2].replace(/^v/, '');
   return decision('released', s, { versions: [version], branches: [], commit: named.commit, ...(named.title ? { title: named.title } : {}) });
+}
+
+/**
+ * The title a mail gives a commit: the subject line of its log as git shows it ("commit X",
+ * "Author: ...", "Date: ...", a blank line, the title indented), or the kernel's X ("title").
+ */
+function commitTitle(body: string, commit: string): string | null {
+  const lines = body.split('\n');
+  const at = lines.findIndex((l) => new RegExp(`^\\s*commit ${commit}\\b`).test(l));
+  if (at >= 0) {
+    let i = at + 1;
+    while (i < lines.length && /^\s*[A-Z][\w-]*:\s/.test(lines[i] ?? '')) i++;
+    while (i < lines.length && (lines[i] ?? '').trim() === '') i++;
+    const title = lines[i]?.trim();
+    if (title && i > at + 1 && !/^commit [0-9a-f]{7,}/.test(title)) return title;
+  }
+  const named = namedCommits(body.replace(/\s+/g, ' ')).find((n) => commit.startsWith(n.commit) || n.commit.startsWith(commit));
+  return named?.title ?? null;
 }
 
 /** An abbreviated commit spelled out by the full one the mail gives ("commit 1997b3cb4217b09e4965..."), else as written. */
