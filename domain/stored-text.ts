@@ -11,23 +11,42 @@ export interface BodySpan {
   end: number;
 }
 
+/** A UTF-16 unit no pair completes: it does not survive UTF-8 (its bytes read back as U+FFFD). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Where the body lies in the raw bytes, or null when it is not a run of them. Tries the
  * usual places first (everything after the header block, or that less its last line
- * break, as mailparser drops it), then the last occurrence anywhere.
+ * break, as mailparser drops it), then the last occurrence anywhere. The usual places are
+ * compared `window` UTF-16 units at a time, so a body of tens of MB is not copied whole
+ * (as UTF-8, and back again) to find it where it nearly always is.
  */
-export function bodySpanIn(raw: Uint8Array, body: string): BodySpan | null {
-  if (body.length === 0) return null;
-  const want = Buffer.from(body, 'utf8');
-  // a lone surrogate does not survive UTF-8: its bytes would read back as U+FFFD
-  if (want.length === 0 || want.toString('utf8') !== body) return null;
+export function bodySpanIn(raw: Uint8Array, body: string, window = 1 << 20): BodySpan | null {
+  if (body.length === 0 || LONE_SURROGATE.test(body)) return null;
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const n = Buffer.byteLength(body, 'utf8');
   for (const end of [bytes.length, bytes.length - 1]) {
-    const start = end - want.length;
-    if (start >= 0 && bytes.subarray(start, end).equals(want)) return { start, end };
+    const start = end - n;
+    if (start >= 0 && encodedAt(bytes, start, body, window)) return { start, end };
   }
-  const at = bytes.lastIndexOf(want);
-  return at < 0 ? null : { start: at, end: at + want.length };
+  const at = bytes.lastIndexOf(Buffer.from(body, 'utf8'));
+  return at < 0 ? null : { start: at, end: at + n };
+}
+
+/** Whether `text` in UTF-8 is what `bytes` hold from `start` on. */
+function encodedAt(bytes: Buffer, start: number, text: string, window: number): boolean {
+  let pos = start;
+  for (let i = 0; i < text.length; ) {
+    let j = Math.min(text.length, i + Math.max(2, window));
+    // a surrogate pair stays in one window
+    const last = text.charCodeAt(j - 1);
+    if (j < text.length && last >= 0xd800 && last <= 0xdbff) j++;
+    const part = Buffer.from(text.slice(i, j), 'utf8');
+    if (pos + part.length > bytes.length || !bytes.subarray(pos, pos + part.length).equals(part)) return false;
+    pos += part.length;
+    i = j;
+  }
+  return true;
 }
 
 export function bodyOfSpan(raw: Uint8Array, span: BodySpan): string {
