@@ -80,6 +80,8 @@ const DETECT_WINDOW = 64 * 1024;
 const MAX_HEADER_SCAN = 256 * 1024;
 const MAX_LEADING_SPACE = 64 * 1024;
 const MIN_BUFFER = 2 * 1024 * 1024;
+/** A message at least this large is handed over in the splitter's buffer, not copied out of it. */
+const HAND_OVER_BYTES = 4 * 1024 * 1024;
 /** A Content-Length beyond this is not trusted (it would make us buffer that much). */
 const MAX_CONTENT_LENGTH = 64 * 1024 * 1024;
 
@@ -429,8 +431,26 @@ export class MboxSplitter {
       end -= 1;
     }
     const raw = this.buf.subarray(start, end);
+    const offset = this.base + this.envStart;
+    if (raw.length >= HAND_OVER_BYTES && (this.format !== 'mboxrd' || raw.indexOf(QUOTED) < 0)) {
+      this.handOver(end);
+      return { bytes: raw, offset, envelope: this.envelope };
+    }
     const bytes = this.format === 'mboxrd' ? unquoteMboxrd(raw) : Buffer.from(raw);
-    return { bytes, offset: this.base + this.envStart, envelope: this.envelope };
+    return { bytes, offset, envelope: this.envelope };
+  }
+
+  /**
+   * A large message leaves in the buffer it was assembled in instead of as a copy of
+   * itself (a 60 MB message cost 60 MB more until the copy was made and the buffer
+   * dropped). The splitter goes on in a new buffer holding what followed the message at
+   * the same indices: only that tail of it is written, so the rest of its length is
+   * address space, not memory, until the next append shrinks it.
+   */
+  private handOver(end: number): void {
+    const fresh = Buffer.allocUnsafe(this.buf.length);
+    this.buf.copy(fresh, end, end, this.len);
+    this.buf = fresh;
   }
 }
 
