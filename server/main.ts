@@ -5,8 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { availableParallelism } from 'node:os';
 import { closeDb, openDb } from '../db/connection.ts';
 import { searchIndexStale } from '../db/search.ts';
+import { useDatabaseWatch } from '../db/data-version.ts';
 import { LoregraphError } from '../domain/errors.ts';
 import { buildApp } from './app.ts';
+import { watchDatabase } from './db-watch.ts';
 
 export interface ServeOptions {
   dbPath: string;
@@ -49,13 +51,21 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     closeDb(db);
     throw new LoregraphError('DB_OPEN', `the search index of ${opts.dbPath} must be rebuilt (${stale}): run 'loregraph reindex --db ${opts.dbPath}'`);
   }
+  // healthz and the search cache's freshness check read the database through a thread of
+  // its own, not on the one answering HTTP.
+  const watch = await watchDatabase(db);
+  useDatabaseWatch(db, watch);
   const app = buildApp({
     db,
     logger: opts.logger ?? false,
     searchWorkers: opts.searchWorkers ?? defaultSearchWorkers(),
     ...(opts.baseUrl !== undefined ? { baseUrl: opts.baseUrl } : {}),
   });
-  app.addHook('onClose', async () => closeDb(db));
+  app.addHook('onClose', async () => {
+    useDatabaseWatch(db, null);
+    await watch.close();
+    closeDb(db);
+  });
   try {
     await app.listen({ port: opts.port, host: opts.host });
   } catch (e) {

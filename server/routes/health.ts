@@ -1,6 +1,6 @@
 // Liveness and the numbers a dashboard shows.
 import type { FastifyInstance } from 'fastify';
-import { schemaVersion } from '../../db/connection.ts';
+import { watchedSchemaVersion } from '../../db/data-version.ts';
 import { statSync } from 'node:fs';
 import type { SearchRunner } from '../search-runner.ts';
 import { clientGone } from '../client-gone.ts';
@@ -27,10 +27,11 @@ const overviewSchema = {
 import type { RouteContext } from '../context.ts';
 
 /**
- * healthz reads the database at most this often. A read on the request thread can wait on
- * a concurrent ingest's locks and disk writes (the event loop stalled up to 300 ms under
- * bench/faults load), and a monitor polling 50 times a second must not make that 50
- * chances a second. A database that stops being readable still fails within a second.
+ * healthz asks at most this often whether the database is readable. A served database is
+ * read by its watch thread (server/db-watch.ts) and the answer is in memory; elsewhere
+ * (tests, an app without a watch) it is a read on the request thread, which can wait on a
+ * concurrent ingest's locks, and a monitor polling 50 times a second must not make that
+ * 50 chances a second. A database that stops being readable still fails within seconds.
  */
 const HEALTH_READ_EVERY_MS = 1_000;
 
@@ -38,7 +39,7 @@ export function registerHealth(app: FastifyInstance, ctx: RouteContext, runner: 
   let checked: { at: number; schemaVersion: number } | null = null;
   const schemaVersionNow = (): number => {
     const t = performance.now();
-    if (checked === null || t - checked.at >= HEALTH_READ_EVERY_MS) checked = { at: t, schemaVersion: schemaVersion(ctx.db) };
+    if (checked === null || t - checked.at >= HEALTH_READ_EVERY_MS) checked = { at: t, schemaVersion: watchedSchemaVersion(ctx.db) };
     return checked.schemaVersion;
   };
   app.get('/api/healthz', {
