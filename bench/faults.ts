@@ -7,7 +7,7 @@
 //   kill     SIGKILL at random moments of an ingest, the rerun compared to a clean run
 //   hostile  hostile queries against a served 20,000-message archive, each with a time bound
 //   slow     slowloris and stalled-body connections, cut off while healthz stays fast
-//   load     ingest and serve at once under autocannon (50 connections of searches, 30 s): 0 5xx, healthz p99 < 50 ms
+//   load     autocannon (50 connections of searches, 30 s) alone, then while an ingest writes into the served file: 0 5xx, healthz p99 < 50 ms
 // FAULTS=fuzz,kill runs only those parts.
 import { fuzzIngest, gzipBomb } from './faults/fuzz-ingest.ts';
 import { bigMessage } from './faults/big-message.ts';
