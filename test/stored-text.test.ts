@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, openDb, schemaVersion, type Db } from '../db/connection.ts';
+import { closeDb, openDb, schemaVersion, SCHEMA_VERSION, type Db } from '../db/connection.ts';
 import { getStoredMessage } from '../db/message-view.ts';
 import { allRawInRowOrder } from '../db/messages.ts';
 import { indexSourceRows } from '../db/search.ts';
@@ -170,7 +170,7 @@ describe('migration 011 on a database written at schema 010', () => {
     expect(old.map((r) => r.body.length > 0 && r.headers.length > 2)).toEqual([true, true]);
 
     const db = openDb(path);
-    expect(schemaVersion(db)).toBe(11);
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
     for (const r of old) {
       const m = getStoredMessage(db, r.id);
       expect(m?.body).toBe(r.body);

@@ -9,38 +9,47 @@ import { ANALYZERS } from '../../ingest/analyzers.ts';
 // (the patches analyzer writes the stable timeline's columns, which migration 009 added)
 const SINCE: Record<string, number> = { patches: 9, knowledge: 8 };
 
-/** Before 011 every row stored its body and headers JSON itself (db/migrations/011_text_from_raw.sql). */
+/** Before 011 every row stored its body and headers JSON itself (db/migrations/011_text_from_raw.sql), before 012 as text. */
 const TEXT_FROM_RAW = 11;
+const PACKED_BODY = 12;
 
 export async function ingestAtSchema(path: string, version: number, paths: string[]): Promise<void> {
   const db = openDb(path, { migrations: loadMigrations().filter((m) => m.version <= version) });
   try {
-    if (version < TEXT_FROM_RAW) lendTextColumns(db);
+    if (version < PACKED_BODY) lendTextColumns(db, version);
     await ingestPaths(db, paths, { worker: false, analyzers: ANALYZERS.filter((a) => (SINCE[a.name] ?? 0) <= version) });
-    if (version < TEXT_FROM_RAW) storeTextInRows(db);
+    if (version < PACKED_BODY) storeTextInRows(db, version);
   } finally {
     closeDb(db);
   }
 }
 
-/** Today's writer needs 011's columns: lent for an ingest into a database before 011. */
-export function lendTextColumns(db: Db): void {
-  db.sql.exec(`ALTER TABLE messages ADD COLUMN body_start INTEGER;
-    ALTER TABLE messages ADD COLUMN body_end INTEGER;
-    ALTER TABLE messages ADD COLUMN headers_from_raw INTEGER NOT NULL DEFAULT 0;`);
+/** Today's writer needs 011's and 012's columns: lent for an ingest into a database before them. */
+export function lendTextColumns(db: Db, version = 0): void {
+  if (version < TEXT_FROM_RAW) {
+    db.sql.exec(`ALTER TABLE messages ADD COLUMN body_start INTEGER;
+      ALTER TABLE messages ADD COLUMN body_end INTEGER;
+      ALTER TABLE messages ADD COLUMN headers_from_raw INTEGER NOT NULL DEFAULT 0;`);
+  }
+  db.sql.exec('ALTER TABLE messages ADD COLUMN body_codec TEXT');
 }
 
 /** ...and taken back, with the text they pointed at written into each row, as the code of those days stored it. */
-export function storeTextInRows(db: Db): void {
+export function storeTextInRows(db: Db, version = 0): void {
   const rows = db.sql.prepare(`SELECT id, ${STORED_TEXT_COLUMNS} FROM messages`).all() as (StoredTextColumns & { id: number })[];
-  const update = db.sql.prepare('UPDATE messages SET body = ?, headers = ? WHERE id = ?');
+  const before011 = db.sql.prepare('UPDATE messages SET body = ?, headers = ? WHERE id = ?');
+  const before012 = db.sql.prepare('UPDATE messages SET body = ? WHERE id = ? AND body_codec IS NOT NULL');
   db.sql.transaction(() => {
     for (const r of rows) {
       const t = storedText(r);
-      update.run(t.body, t.headersJson, r.id);
+      if (version < TEXT_FROM_RAW) before011.run(t.body, t.headersJson, r.id);
+      else before012.run(t.body, r.id);
     }
   })();
-  db.sql.exec(`ALTER TABLE messages DROP COLUMN body_start;
-    ALTER TABLE messages DROP COLUMN body_end;
-    ALTER TABLE messages DROP COLUMN headers_from_raw;`);
+  if (version < TEXT_FROM_RAW) {
+    db.sql.exec(`ALTER TABLE messages DROP COLUMN body_start;
+      ALTER TABLE messages DROP COLUMN body_end;
+      ALTER TABLE messages DROP COLUMN headers_from_raw;`);
+  }
+  db.sql.exec('ALTER TABLE messages DROP COLUMN body_codec');
 }
