@@ -80,6 +80,8 @@ function decisionStatements(db: Db) {
     siblings: sql.prepare(`SELECT DISTINCT e.* FROM series_patches a JOIN series_patches b ON b.series_id = a.series_id
       JOIN stable_events e ON e.message_id = b.message_id WHERE a.message_id = ? AND e.status IS NOT NULL AND e.kind = 'backport'`),
     parentOf: sql.prepare(`SELECT in_reply_to FROM messages WHERE message_id = ? AND in_reply_to IS NOT NULL LIMIT 1`).pluck(),
+    decidedOn: sql.prepare(`SELECT in_reply_to FROM stable_events WHERE message_id = ? AND kind IN ${DECIDING_KINDS}
+      AND branch GLOB '[0-9]*.[0-9]*' AND in_reply_to IS NOT NULL LIMIT 1`).pluck(),
     subjectOf: sql.prepare(`SELECT subject, in_reply_to FROM messages WHERE message_id = ? LIMIT 1`),
     senderOf: sql.prepare(`SELECT lower(from_address) FROM messages WHERE message_id = ? LIMIT 1`).pluck(),
     // "The stable trees were already released with this change": wherever it was in review or queued by then.
@@ -111,7 +113,9 @@ function decidedMail(q: ReturnType<typeof decisionStatements>, from: string | nu
     if (stableOnes.length > 0 || stableOnly) found = stableOnes;
     if (found.length === 0) found = q.childEvents.all(target) as EventRow[];
     if (found.length > 0) return { target, events: found };
-    target = (q.parentOf.get(target) as string | undefined) ?? null;
+    // A reply whose own decision is resolved ("This fix is not needed now" answered by Greg,
+    // answered again): its stable mail is this one's too, however deep the thread runs.
+    target = (q.decidedOn.get(target) as string | undefined) ?? (q.parentOf.get(target) as string | undefined) ?? null;
   }
   return null;
 }

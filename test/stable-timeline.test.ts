@@ -314,6 +314,15 @@ describe('stable status on mail written in every real form', () => {
     expect(reverted.fix.title).toBe('widget: widen the arrays');
   });
 
+  it('an objection answering a decided reply, however deep the thread, decides on the same posting', () => {
+    const st = getFixStatus(db, '5'.repeat(40)).branches['6.6'];
+    expect(st?.history.map((h) => [h.status, h.messageId])).toEqual([
+      ['backport-posted', '20250710.10-1-ike@example.org'],
+      ['not-needed', 'deep-5@example.org'],
+      ['not-needed', 'deep-7@example.org'],
+    ]);
+  });
+
   it('a decision deep in a renamed FAILED thread takes the branch its first subject named', () => {
     const st = getFixStatus(db, '5555555555bb').branches;
     expect(Object.keys(st)).toEqual(['6.1']);
