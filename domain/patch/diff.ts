@@ -3,6 +3,7 @@
 // as quilt and the stable review scripts send them ("--- a/x" without "diff --git").
 // A hunk ends when its line counts run out, so signatures and replies after it are
 // never mistaken for diff.
+import { LineCursor } from './line-cursor.ts';
 
 export interface Hunk {
   oldStart: number;
@@ -64,16 +65,15 @@ function newFile(oldPath: string | null, newPath: string | null): DiffFile {
 const HUNK_RE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
 
 export function parseDiff(body: string): ParsedDiff {
-  const lines = body.split('\n');
-  if (body.includes('\r')) for (let i = 0; i < lines.length; i++) lines[i] = (lines[i] ?? '').replace(/\r$/, '');
+  const lines = new LineCursor(body, { keepNewline: false, stripCr: body.includes('\r') });
   const files: DiffFile[] = [];
   let cur: DiffFile | null = null;
   let inHeader = false;
   let hunk: Hunk | null = null;
   let oldLeft = 0;
   let newLeft = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
+  for (let i = 0; lines.at(i) !== undefined; i++) {
+    const line = lines.at(i) ?? '';
     if (hunk && (oldLeft > 0 || newLeft > 0)) {
       const c = line[0];
       if (c === '+') {
@@ -149,9 +149,9 @@ export function parseDiff(body: string): ParsedDiff {
         continue;
       }
     }
-    if (line.startsWith('--- ') && (lines[i + 1] ?? '').startsWith('+++ ') && HUNK_RE.test(lines[i + 2] ?? '')) {
+    if (line.startsWith('--- ') && (lines.at(i + 1) ?? '').startsWith('+++ ') && HUNK_RE.test(lines.at(i + 2) ?? '')) {
       const oldPath = stripPrefix(line.slice(4));
-      const newPath = stripPrefix((lines[i + 1] ?? '').slice(4));
+      const newPath = stripPrefix((lines.at(i + 1) ?? '').slice(4));
       // A plain unified diff (quilt, stable review mail) has no "diff --git" line before it.
       if (!cur || !inHeader) {
         cur = newFile(oldPath, newPath);

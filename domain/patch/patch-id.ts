@@ -10,6 +10,7 @@
 // - a "commit <sha>" / "From <sha>" line starts the next patch (so "commit X upstream."
 //   in a stable backport names the commit the following diff belongs to).
 import { hash } from 'node:crypto';
+import { LineCursor } from './line-cursor.ts';
 
 export interface PatchIdResult {
   /** 40 hex digits, as git prints it. */
@@ -106,28 +107,16 @@ class Accumulator {
   }
 }
 
-/** Splits into lines the way strbuf_getwholeline does: each keeps its "\n". */
-function wholeLines(text: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf('\n', start);
-    const end = nl < 0 ? text.length : nl + 1;
-    out.push(text.slice(start, end));
-    start = end;
-  }
-  return out;
-}
-
 /** Every id `git patch-id --stable` prints for this text, in order. */
 export function gitPatchIds(text: string): PatchIdResult[] {
   // Without a line starting with "diff " git hashes nothing and prints nothing.
   if (!text.startsWith('diff ') && !text.includes('\ndiff ')) return [];
-  const lines = wholeLines(text);
+  // the way strbuf_getwholeline reads them: each keeps its "\n"
+  const lines = new LineCursor(text, { keepNewline: true });
   const results: PatchIdResult[] = [];
   let pos = 0;
   let currentCommit = ZERO;
-  while (pos < lines.length) {
+  while (lines.at(pos) !== undefined) {
     const one = onePatchId(lines, pos);
     pos = one.next;
     if (one.patchlen > 0) results.push({ patchId: one.id, commit: currentCommit });
@@ -149,7 +138,7 @@ interface OneResult {
 }
 
 // Mirrors get_one_patchid(): variable names follow git's so the two can be read side by side.
-function onePatchId(lines: string[], start: number): OneResult {
+function onePatchId(lines: LineCursor, start: number): OneResult {
   const acc = new Accumulator();
   let patchlen = 0;
   let before = -1;
@@ -161,8 +150,8 @@ function onePatchId(lines: string[], start: number): OneResult {
   let nextCommit: string | null = null;
   // Like git, the line that ends a patch is consumed with it.
   let consumed = false;
-  for (; i < lines.length; i++) {
-    let line = lines[i] ?? '';
+  for (; lines.at(i) !== undefined; i++) {
+    let line = lines.at(i) ?? '';
     let p = line;
     if (line.startsWith('commit ')) p = line.slice(7);
     else if (line.startsWith('From ')) p = line.slice(5);
