@@ -106,6 +106,11 @@ function decisionStatements(db: Db) {
  * the review patch answered, not the other commit a reader asked for in between).
  */
 function decidedMail(q: ReturnType<typeof decisionStatements>, from: string | null, stableOnly = false): { target: string; events: EventRow[] } | null {
+  return climb(q, from, stableOnly, false) ?? climb(q, from, stableOnly, true);
+}
+
+/** One climb up the thread; `viaDecisions`: hop from a decided reply to the mail it decided on. */
+function climb(q: ReturnType<typeof decisionStatements>, from: string | null, stableOnly: boolean, viaDecisions: boolean): { target: string; events: EventRow[] } | null {
   let target = from;
   for (let hop = 0; target && hop < MAX_HOPS; hop++) {
     let found = q.ownEvents.all(target) as EventRow[];
@@ -113,9 +118,10 @@ function decidedMail(q: ReturnType<typeof decisionStatements>, from: string | nu
     if (stableOnes.length > 0 || stableOnly) found = stableOnes;
     if (found.length === 0) found = q.childEvents.all(target) as EventRow[];
     if (found.length > 0) return { target, events: found };
-    // A reply whose own decision is resolved ("This fix is not needed now" answered by Greg,
-    // answered again): its stable mail is this one's too, however deep the thread runs.
-    target = (q.decidedOn.get(target) as string | undefined) ?? (q.parentOf.get(target) as string | undefined) ?? null;
+    // Past the climb's reach, a reply whose own decision is resolved ("This fix is not needed
+    // now" answered by Greg, answered again) leads to its stable mail, however deep the thread.
+    const decided = viaDecisions ? (q.decidedOn.get(target) as string | undefined) : undefined;
+    target = decided ?? (q.parentOf.get(target) as string | undefined) ?? null;
   }
   return null;
 }
