@@ -7,6 +7,7 @@ import type { Db } from './db.ts';
 import type { Address, ParsedMessage, SourcePosition } from '../domain/message.ts';
 import { baseSubject } from '../domain/thread.ts';
 import { bodyOfSpan, bodySpanIn, headerFieldsOf, type BodySpan } from '../domain/stored-text.ts';
+import { indexedBody } from '../domain/search/extract.ts';
 
 export type RawCodec = 'deflate-raw' | 'brotli' | 'none';
 
@@ -116,6 +117,7 @@ export interface MessageRow extends MessageHead {
   /** The ancestry chain (domain/thread.ts ancestryChain); its last id is the declared parent. */
   chain: string[];
   listId: string | null;
+  /** The decoded body; with a bodySpan, only its first indexedBody (the rest is in the raw bytes). */
   body: string;
   /** Where the body lies in the raw bytes, when it is a run of them: then the row stores it only there. */
   bodySpan: BodySpan | null;
@@ -153,7 +155,10 @@ export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array
     inReplyTo: msg.inReplyTo,
     chain,
     listId: msg.listId,
-    body: msg.body,
+    // A body the raw bytes hold is not stored (insertMessage), and past that only the search
+    // index's fallback reads it, which reads no more than indexedBody: a 60 MB log's text
+    // is not copied to the writer thread for nothing.
+    body: bodySpan ? indexedBody(msg.body) : msg.body,
     bodySpan,
     bodyPacked: raw && !bodySpan ? encodeBody(msg.body) : null,
     to: msg.to,
