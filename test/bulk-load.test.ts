@@ -9,6 +9,7 @@ import { isLoregraphError } from '../domain/errors.ts';
 import { countMessages } from '../db/messages.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
+import { generateArchive } from '../bench/generate-archive.ts';
 
 const SAMPLE = ['linux-mm', 'stable', 'stable-releases'].map((n) => join(REPO_ROOT, 'ingest', 'sample', `${n}.mboxrd`));
 
@@ -119,6 +120,41 @@ describe('bulk load into an empty database', () => {
     await ingestPaths(db, [SAMPLE[1] as string], { worker: false, batchSize: 2, onProgress: () => modes.push(unsyncedWrites(db)) });
     expect(modes.length).toBeGreaterThan(0);
     expect(modes.some((m) => m)).toBe(false);
+    closeDb(db);
+  });
+
+  it('holds the indexes back for an append large against the database, keeping fsync, and ends with every index', async () => {
+    const schemaPath = join(dir, 'schema.db');
+    closeDb(openDb(schemaPath));
+    const expected = indexes(schemaPath);
+    const path = join(dir, 'append.db');
+    const db = openDb(path);
+    await ingestPaths(db, [SAMPLE[0] as string], { worker: false });
+    const big = generateArchive(600, join(dir, 'big.mboxrd'), 21).path;
+    const seen: { held: number; unsynced: boolean }[] = [];
+    await ingestPaths(db, [big], { worker: false, batchSize: 100, onProgress: () => seen.push({ held: deferredIndexes(db).length, unsynced: unsyncedWrites(db) }) });
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen.every((s) => s.held > 10 && !s.unsynced)).toBe(true);
+    expect(countMessages(db)).toBe(623);
+    expect(deferredIndexes(db)).toEqual([]);
+    closeDb(db);
+    expect(indexes(path)).toEqual(expected);
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare(`SELECT key FROM meta WHERE key IN ('bulk_load_boot', 'deferred_indexes')`).all()).toEqual([]);
+    raw.close();
+  });
+
+  it('keeps the indexes for an append small against the database, and for a rerun over stored archives', async () => {
+    const db = openDb(join(dir, 'rerun.db'));
+    const archive = generateArchive(1200, join(dir, 'rerun.mboxrd'), 23).path;
+    await ingestPaths(db, [archive], { worker: false });
+    expect(deferIndexesForBulkLoad(db, { subjectThreading: false, incomingBytes: 1000 })).toBe(false);
+    const held: number[] = [];
+    // every message already stored: skipped, progress every 1,000
+    const again = await ingestPaths(db, [archive], { worker: false, onProgress: () => held.push(deferredIndexes(db).length) });
+    expect(again.skipped).toBe(1200);
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.every((n) => n === 0)).toBe(true);
     closeDb(db);
   });
 

@@ -13,6 +13,7 @@ import { collectStats } from '../db/stats.ts';
 import { listIngestErrors } from '../db/ingest-errors.ts';
 import { generateArchive } from '../bench/generate-archive.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
+import Database from 'better-sqlite3';
 
 const BIN = join(REPO_ROOT, 'bin', 'loregraph.js');
 const TOTAL = 800;
@@ -90,6 +91,40 @@ describe('an ingest killed with SIGKILL', () => {
     expect(afterKill).toBeGreaterThanOrEqual(BATCH);
     // committed batches only: a multiple of the batch size
     expect(afterKill % BATCH).toBe(0);
+  });
+
+  it('resumes an append killed while it held the indexes back, to the content of one clean append', { timeout: 240_000 }, async () => {
+    const base = generateArchive(150, join(dir, 'base.mboxrd'), 13).path;
+    const populate = (db: string): void => {
+      const r = spawnSync(process.execPath, [BIN, 'ingest', base, '--db', db], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+    };
+    const clean = join(dir, 'append-clean.db');
+    populate(clean);
+    expect(spawnSync(process.execPath, [BIN, 'ingest', archive, '--db', clean], { encoding: 'utf8' }).status).toBe(0);
+    const want = digest(clean);
+
+    const killed = join(dir, 'append-killed.db');
+    populate(killed);
+    const afterKill = await killWhen([archive], killed, (n) => n >= 150 + BATCH);
+    expect(afterKill).toBeLessThan(want.messages);
+    // killed as it left it: indexes held back, the list in meta, written with fsync
+    const raw = new Database(killed, { readonly: true });
+    const marks = Object.fromEntries(raw.prepare(`SELECT key, value FROM meta WHERE key IN ('bulk_load_boot', 'deferred_indexes')`).raw().all() as [string, string][]);
+    raw.close();
+    expect(marks.bulk_load_boot).toBe('synced');
+    expect(JSON.parse(marks.deferred_indexes ?? '[]').length).toBeGreaterThan(10);
+
+    const rerun = spawnSync(process.execPath, [BIN, 'ingest', archive, '--db', killed, '--batch-size', String(BATCH)], { encoding: 'utf8' });
+    expect(rerun.status).toBe(0);
+    expect(digest(killed)).toEqual(want);
+    const indexNames = (p: string): string[] => {
+      const d = new Database(p, { readonly: true });
+      const names = d.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name`).pluck().all() as string[];
+      d.close();
+      return names;
+    };
+    expect(indexNames(killed)).toEqual(indexNames(clean));
   });
 
   it('resumes a run of two archives killed while the second was being written', { timeout: 240_000 }, async () => {
