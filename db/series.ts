@@ -1,10 +1,25 @@
 // Series and their versions: rebuilt from patch_msgs at the end of every ingest (the
 // grouping is pure, domain/patch/series.ts), and read back whole for `loregraph series`
 // and the API, with each patch's trailers and the message that gave each trailer.
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
 import { groupSeries, type SeriesMember } from '../domain/patch/series.ts';
 import { LoregraphError } from '../domain/errors.ts';
 import { makeTrailer, namesSender } from '../domain/patch/am-trailers.ts';
+
+/**
+ * The read side's statements, prepared once per connection: a series view runs a trailer
+ * query per patch and cover letter, and preparing each anew was a third of its time.
+ */
+const readStatements = new WeakMap<Db, Map<string, Statement>>();
+
+function read(db: Db, sql: string): Statement {
+  let m = readStatements.get(db);
+  if (!m) readStatements.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.sql.prepare(sql)));
+  return s;
+}
 
 type MemberColumns = [number, string, string, string | null, number, number | null, number | null, string, string, string, number | null, string | null, string, string | null, string | null, string];
 
@@ -206,15 +221,29 @@ interface TrailerRow {
   sender_email: string | null;
 }
 
-function trailersFor(db: Db, messageId: string, fromCover: boolean): TrailerView[] {
-  const rows = db.sql
-    .prepare(
-      `SELECT t.name, t.value, t.person_name, t.person_email, t.commit_sha, t.url, t.message_id, t.followup,
-         p.sender_name, p.sender_email
-       FROM trailers t LEFT JOIN patch_msgs p ON p.msg_row = t.msg_row
-       WHERE t.target_message_id = ? ORDER BY t.followup, t.id`,
-    )
-    .all(messageId) as TrailerRow[];
+/**
+ * The trailers given on each of `messageIds`, in one query: a series view asked one per
+ * patch and cover letter, and a family of many versions made that thousands.
+ */
+function trailerRowsFor(db: Db, messageIds: string[]): Map<string, TrailerRow[]> {
+  const out = new Map<string, TrailerRow[]>();
+  if (messageIds.length === 0) return out;
+  const rows = read(
+    db,
+    `SELECT t.target_message_id AS target, t.name, t.value, t.person_name, t.person_email, t.commit_sha, t.url, t.message_id, t.followup,
+       p.sender_name, p.sender_email
+     FROM trailers t LEFT JOIN patch_msgs p ON p.msg_row = t.msg_row
+     WHERE t.target_message_id IN (SELECT value FROM json_each(?)) ORDER BY t.followup, t.id`,
+  ).all(JSON.stringify(messageIds)) as (TrailerRow & { target: string })[];
+  for (const r of rows) {
+    const list = out.get(r.target);
+    if (list) list.push(r);
+    else out.set(r.target, [r]);
+  }
+  return out;
+}
+
+function trailersFor(rows: readonly TrailerRow[], fromCover: boolean): TrailerView[] {
   const seen = new Set<string>();
   const out: TrailerView[] = [];
   for (const r of rows) {
@@ -258,21 +287,19 @@ function carryForward(versions: SeriesVersionView[]): void {
 
 /** Every version of the series a message (cover, patch, or a reply to either) belongs to. */
 export function getSeries(db: Db, messageId: string): SeriesView {
-  let row = db.sql.prepare('SELECT series_id FROM series_patches WHERE message_id = ? ORDER BY series_id DESC LIMIT 1').get(messageId) as
+  let row = read(db, 'SELECT series_id FROM series_patches WHERE message_id = ? ORDER BY series_id DESC LIMIT 1').get(messageId) as
     | { series_id: number }
     | undefined;
-  row ??= db.sql.prepare('SELECT id AS series_id FROM series WHERE cover_message_id = ? LIMIT 1').get(messageId) as { series_id: number } | undefined;
+  row ??= read(db, 'SELECT id AS series_id FROM series WHERE cover_message_id = ? LIMIT 1').get(messageId) as { series_id: number } | undefined;
   if (!row) {
-    const t = db.sql.prepare('SELECT target_message_id FROM trailers WHERE message_id = ? AND target_message_id IS NOT NULL LIMIT 1').get(messageId) as
+    const t = read(db, 'SELECT target_message_id FROM trailers WHERE message_id = ? AND target_message_id IS NOT NULL LIMIT 1').get(messageId) as
       | { target_message_id: string }
       | undefined;
     if (t) return getSeries(db, t.target_message_id);
     throw new LoregraphError('NOT_FOUND', `no series contains message ${messageId}`);
   }
-  const fam = db.sql.prepare('SELECT family, version FROM series WHERE id = ?').get(row.series_id) as { family: number; version: string };
-  const list = db.sql
-    .prepare('SELECT * FROM series WHERE family = ? ORDER BY version_major, CAST(version AS REAL), date, id')
-    .all(fam.family) as {
+  const fam = read(db, 'SELECT family, version FROM series WHERE id = ?').get(row.series_id) as { family: number; version: string };
+  const list = read(db, 'SELECT * FROM series WHERE family = ? ORDER BY version_major, CAST(version AS REAL), date, id').all(fam.family) as {
     id: number;
     version: string;
     title: string;
@@ -285,13 +312,21 @@ export function getSeries(db: Db, messageId: string): SeriesView {
     amends: number | null;
   }[];
   const versionOf = new Map(list.map((s) => [s.id, s.version]));
-  const patchStmt = db.sql.prepare(
+  const patchStmt = read(
+    db,
     `SELECT sp.idx, sp.message_id, sp.previous_message_id, sp.match,
        (SELECT subject FROM patch_msgs p WHERE p.message_id = sp.message_id LIMIT 1) AS subject,
        (SELECT patch_id FROM patch_msgs p WHERE p.message_id = sp.message_id LIMIT 1) AS patch_id
      FROM series_patches sp WHERE sp.series_id = ? ORDER BY sp.idx`,
   );
-  const versions: SeriesVersionView[] = list.map((s) => ({
+  type PatchRow = { idx: number; message_id: string; previous_message_id: string | null; match: string | null; subject: string; patch_id: string | null };
+  const patchesOf = list.map((s) => patchStmt.all(s.id) as PatchRow[]);
+  const trailerRows = trailerRowsFor(db, [
+    ...list.flatMap((s) => (s.cover_message_id ? [s.cover_message_id] : [])),
+    ...patchesOf.flatMap((ps) => ps.map((p) => p.message_id)),
+  ]);
+  const given = (id: string): TrailerRow[] => trailerRows.get(id) ?? [];
+  const versions: SeriesVersionView[] = list.map((s, i) => ({
     id: s.id,
     version: s.version,
     title: s.title,
@@ -302,18 +337,16 @@ export function getSeries(db: Db, messageId: string): SeriesView {
     changeId: s.change_id,
     superseded: s.superseded === 1,
     amends: s.amends === null ? null : (versionOf.get(s.amends) ?? null),
-    coverTrailers: s.cover_message_id ? trailersFor(db, s.cover_message_id, true).filter((t) => t.followup) : [],
-    patches: (patchStmt.all(s.id) as { idx: number; message_id: string; previous_message_id: string | null; match: string | null; subject: string; patch_id: string | null }[]).map(
-      (p) => ({
-        index: p.idx,
-        messageId: p.message_id,
-        subject: p.subject,
-        patchId: p.patch_id,
-        previousMessageId: p.previous_message_id,
-        match: p.match,
-        trailers: trailersFor(db, p.message_id, false),
-      }),
-    ),
+    coverTrailers: s.cover_message_id ? trailersFor(given(s.cover_message_id), true).filter((t) => t.followup) : [],
+    patches: (patchesOf[i] ?? []).map((p) => ({
+      index: p.idx,
+      messageId: p.message_id,
+      subject: p.subject,
+      patchId: p.patch_id,
+      previousMessageId: p.previous_message_id,
+      match: p.match,
+      trailers: trailersFor(given(p.message_id), false),
+    })),
   }));
   carryForward(versions);
   const requested = versions.find((v) => v.id === row.series_id);
