@@ -75,8 +75,9 @@ function decisionStatements(db: Db) {
     plainPatch: sql.prepare(`SELECT message_id, title, title_key FROM patch_msgs WHERE message_id = ? AND kind = 'patch' AND lane = '' LIMIT 1`),
     // A backport series' cover letter carries no event; its patches do. (Not a review
     // round's cover: "please drop X" answering it is about one of its hundred patches.)
-    childEvents: sql.prepare(`SELECT * FROM stable_events WHERE in_reply_to = ? AND status IS NOT NULL AND kind = 'backport'
-      AND branch GLOB '[0-9]*.[0-9]*'`),
+    // (Not a backport a reply carries: that answers the mail, it is not one of its patches.)
+    childEvents: sql.prepare(`SELECT e.* FROM stable_events e JOIN patch_msgs p ON p.msg_row = e.msg_row WHERE e.in_reply_to = ? AND e.status IS NOT NULL
+      AND e.kind = 'backport' AND e.branch GLOB '[0-9]*.[0-9]*' AND p.kind <> 'reply'`),
     siblings: sql.prepare(`SELECT DISTINCT e.* FROM series_patches a JOIN series_patches b ON b.series_id = a.series_id
       JOIN stable_events e ON e.message_id = b.message_id WHERE a.message_id = ? AND e.status IS NOT NULL AND e.kind = 'backport'`),
     parentOf: sql.prepare(`SELECT in_reply_to FROM messages WHERE message_id = ? AND in_reply_to IS NOT NULL LIMIT 1`).pluck(),

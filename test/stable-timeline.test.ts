@@ -323,6 +323,16 @@ describe('stable status on mail written in every real form', () => {
     ]);
   });
 
+  it('a patch attached to a reply in a thread about a branch is a backport posted there, and Greg’s answer queues it', () => {
+    const f = getFixStatus(db, 'regr-61y-2@example.org');
+    expect(f.fix).toMatchObject({ title: 'widget: fix flushing folio regression for 6.1 backport', patchMessageId: 'regr-61y-2@example.org' });
+    expect(f.branches['6.1']?.history.map((h) => [h.status, h.messageId])).toEqual([
+      ['backport-posted', 'regr-61y-2@example.org'],
+      ['queued', 'regr-61y-3@gregkh'],
+    ]);
+    expect(Object.keys(f.branches)).toEqual(['6.1']);
+  });
+
   it('a decision deep in a renamed FAILED thread takes the branch its first subject named', () => {
     const st = getFixStatus(db, '5555555555bb').branches;
     expect(Object.keys(st)).toEqual(['6.1']);
@@ -333,7 +343,7 @@ describe('stable status on mail written in every real form', () => {
     expect(() => getFixStatus(db, '20230220152933.lookalike@example.org')).toThrow(/no stable history/);
     const m = stableMatrix(db);
     for (const b of m.branches) expect(b.branch).toMatch(/^\d+\.\d+$/);
-    expect(m.branches.find((b) => b.branch === '6.1')?.counts).toMatchObject({ 'not-needed': 1, 'backport-posted': 1, queued: 3, released: 1 });
-    expect(listStableBranch(db, '6.1.y').map((f) => f.status.status).sort()).toEqual(['backport-posted', 'not-needed', 'queued', 'queued', 'queued', 'released']);
+    expect(m.branches.find((b) => b.branch === '6.1')?.counts).toMatchObject({ 'not-needed': 1, 'backport-posted': 1, queued: 4, released: 1 });
+    expect(listStableBranch(db, '6.1.y').map((f) => f.status.status).sort()).toEqual(['backport-posted', 'not-needed', 'queued', 'queued', 'queued', 'queued', 'released']);
   });
 });

@@ -43,6 +43,32 @@ export interface PatchAnalysis {
    * is known), released in a version it names, failed to apply (the stable bot).
    */
   decisions: ReplyDecision[];
+  /**
+   * A patch a reply carries whole, as git format-patch writes it (attached, or pasted
+   * under the text): in a thread about a stable branch, a backport posted there.
+   */
+  inlinePatch?: InlinePatch | null;
+}
+
+export interface InlinePatch {
+  title: string;
+  upstreamCommit: string | null;
+}
+
+// "From <sha> Mon Sep 17 00:00:00 2001" (a pasted one may be space-stuffed), the header
+// lines format-patch writes, and the Subject (folded over at most one more line).
+const FORMAT_PATCH = /^ ?From [0-9a-f]{40} Mon Sep 17 00:00:00 2001\n(?: ?[A-Z][\w-]*: .*\n){0,4}? ?Subject: (?:\[PATCH[^\]\n]*\]\s*)?(.+(?:\n {1,2}\S.*)?)$/m;
+const INLINE_UPSTREAM = /^\s*commit ([0-9a-f]{40}) upstream\b|^\s*\[\s*[Uu]pstream commit ([0-9a-f]{40})\s*\]/m;
+
+/** The patch a reply carries whole, when it carries one with its diff. */
+function inlinePatchOf(body: string): InlinePatch | null {
+  if (!body.includes(' Mon Sep 17 00:00:00 2001')) return null;
+  const m = FORMAT_PATCH.exec(body);
+  if (!m?.[1]) return null;
+  const rest = body.slice((m.index ?? 0) + m[0].length);
+  if (!/^ ?diff --git /m.test(rest)) return null;
+  const up = INLINE_UPSTREAM.exec(rest.slice(0, 4000));
+  return { title: m[1].replace(/\s+/g, ' ').trim(), upstreamCommit: (up?.[1] ?? up?.[2] ?? null)?.toLowerCase() ?? null };
 }
 
 /**
@@ -103,8 +129,9 @@ export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefin
 
   const trailers = kind === 'reply' ? parseTrailers(body, { followup: true }) : kind === 'other' && !stable ? [] : parseTrailers(body);
   const decisions = kind === 'reply' && (subject.isReply || subject.isForward) ? decisionsOf(subject, body, senderEmail) : [];
+  const inlinePatch = kind === 'reply' ? inlinePatchOf(body) : null;
   if (kind === 'other' && !stable) return undefined;
-  if (kind === 'reply' && trailers.length === 0 && decisions.length === 0 && !stable) return undefined;
+  if (kind === 'reply' && trailers.length === 0 && decisions.length === 0 && !stable && !inlinePatch) return undefined;
 
   let files: FileSummary[] = [];
   let added = 0;
@@ -133,6 +160,7 @@ export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefin
     author: kind === 'reply' ? null : inBodyAuthor(body),
     stable,
     decisions,
+    inlinePatch,
   };
 }
 

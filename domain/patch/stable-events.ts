@@ -143,6 +143,15 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
     // its subject names, when no stable mail of the thread says more.
     const commitRef = COMMIT_REF.exec(msg.subject)?.[1] ?? null;
     const subjectBranches = commitRef ? namedBranches(msg.subject).map((b) => `^${b}`) : [];
+    // A backport attached to (or pasted in) a reply in a thread whose subject names the
+    // branch ("[Regression 6.1.y] ...", "Re: FAILED: ... 6.1-stable tree"): posted there.
+    // (A reply that also decides something is about the thread's fix: "This fix is not
+    // needed now ..." with the alternative attached is an objection, not a posting.)
+    const inline = a.decisions.length === 0 ? a.inlinePatch : null;
+    if (inline) {
+      const extra = { title: inline.title, titleKey: subjectKey(parseSubject(inline.title)), upstreamCommit: inline.upstreamCommit, sentence: `${inline.title} (a patch in a reply)` };
+      for (const b of namedBranches(msg.subject).filter((x) => maintainedAround(x, msg.date))) out.push(eventRow(c, 'backport', 'backport-posted', b, extra));
+    }
     for (const dec of a.decisions) {
       if (dec.queuePatch !== undefined) {
         // A stable-queue file names its fix as the queue scripts spell a subject: the title key, dashed.
