@@ -4,7 +4,7 @@
 // or headers the row keeps only in its raw bytes were checked to read back exactly).
 import type { Db } from './connection.ts';
 import type { AttachmentInfo, LenientRecovery, ParsedMessage } from '../domain/message.ts';
-import { STORED_TEXT_COLUMNS, storedText, type StoredTextColumns } from './messages.ts';
+import { STORED_TEXT_COLUMNS, storedMessageText, type StoredTextColumns } from './messages.ts';
 
 /**
  * A stored copy: what the parser produced, as the row keeps it. `references` is the ancestry
@@ -55,7 +55,7 @@ export function getStoredMessage(db: Db, rowId: number): StoredMessage | null {
     )
     .get(rowId) as Row | undefined;
   if (!r) return null;
-  const text = storedText(r);
+  const text = storedMessageText(r);
   const addrs = db.sql
     .prepare('SELECT kind, name, address FROM message_addresses WHERE message_row = ? ORDER BY kind, pos')
     .all(rowId) as { kind: 'to' | 'cc'; name: string; address: string }[];
@@ -76,7 +76,7 @@ export function getStoredMessage(db: Db, rowId: number): StoredMessage | null {
     listId: r.list_id,
     body: text.body,
     attachments: json<AttachmentInfo[]>(r.attachments, []),
-    headers: json<Record<string, string[]>>(text.headersJson, {}),
+    headers: text.headers,
     notes: json<string[]>(r.notes, []),
     lenient: json<LenientRecovery | null>(r.lenient, null),
   };

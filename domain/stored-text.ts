@@ -62,15 +62,18 @@ export function bodyOfSpan(raw: Uint8Array, span: BodySpan): string {
 export function headerFieldsOf(raw: Uint8Array, drop: RegExp): Record<string, string[]> {
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const out: Record<string, string[]> = {};
-  let pos = 0;
   let current: string | null = null;
-  const flush = (line: string | null): void => {
-    if (line === null) return;
-    const colon = line.indexOf(':');
-    const key = (colon < 0 ? '' : line.slice(0, colon)).toLowerCase().trim();
-    if (drop.test(key)) return;
-    (out[key] ??= []).push(unfold(colon < 0 ? '' : line.slice(colon + 1)));
+  // a dropped header (DKIM, ARC, Received: most of a lore header block) is recognised by its
+  // key and its folded lines are skipped unread, not joined to be thrown away
+  let skipping = false;
+  const flush = (): void => {
+    if (current === null) return;
+    const colon = current.indexOf(':');
+    const key = (colon < 0 ? '' : current.slice(0, colon)).toLowerCase().trim();
+    if (!drop.test(key)) (out[key] ??= []).push(unfold(colon < 0 ? '' : current.slice(colon + 1)));
+    current = null;
   };
+  let pos = 0;
   let first = true;
   while (pos < bytes.length) {
     let nl = bytes.indexOf(0x0a, pos);
@@ -78,17 +81,23 @@ export function headerFieldsOf(raw: Uint8Array, drop: RegExp): Record<string, st
     let lineEnd = nl;
     if (lineEnd > pos && bytes[lineEnd - 1] === 0x0d) lineEnd--;
     if (lineEnd === pos) break;
-    const line = bytes.toString('latin1', pos, lineEnd);
-    pos = nl + 1;
-    if ((line[0] === ' ' || line[0] === '\t') && current !== null) current += '\r\n' + line;
-    else if (first && /^(From |POST )/i.test(line)) current = null;
-    else {
-      flush(current);
-      current = line;
+    const folded = (bytes[pos] === 0x20 || bytes[pos] === 0x09) && (current !== null || skipping);
+    if (folded) {
+      if (!skipping) current += '\r\n' + bytes.toString('latin1', pos, lineEnd);
+    } else if (first && /^(From |POST )/i.test(bytes.toString('latin1', pos, Math.min(lineEnd, pos + 5)))) {
+      // not a header; a line folded under it starts one (as rows written so far were checked against)
+      skipping = false;
+    } else {
+      flush();
+      const colon = bytes.indexOf(0x3a, pos);
+      // without a colon on its first line the key is read after folding, as mailsplit does
+      skipping = colon >= 0 && colon < lineEnd && drop.test(bytes.toString('latin1', pos, colon).toLowerCase().trim());
+      if (!skipping) current = bytes.toString('latin1', pos, lineEnd);
     }
+    pos = nl + 1;
     first = false;
   }
-  flush(current);
+  flush();
   return out;
 }
 
