@@ -16,6 +16,7 @@ import { registerMessages } from './routes/messages.ts';
 import { registerThreads, threadNodeSchema } from './routes/threads.ts';
 import { registerSearch, snippetSchema } from './routes/search.ts';
 import { registerFeed } from './routes/feed.ts';
+import { registerSearchMbox } from './routes/search-mbox.ts';
 import { addressSchema, messageViewSchema } from './message-json.ts';
 import { createKnowledgeCache, type KnowledgeCache } from './knowledge-cache.ts';
 import { defaultKnowledgeSources } from './knowledge-sources.ts';
@@ -150,6 +151,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerKnowledge(app, ctx, knowledge);
   registerSearch(app, ctx, searchRunner);
   registerFeed(app, ctx, searchRunner);
+  registerSearchMbox(app, ctx, searchRunner);
   registerMessages(app, ctx);
   registerThreads(app, ctx, searchRunner);
   const simRunner = deps.simRunner === 'inline' ? inlineSimRunner() : workerSimRunner();

@@ -5,6 +5,8 @@ import { links, routeOfApiUrl } from '../lib/router.js';
 import { knowledgeIndex, searchKnowledge } from '../lib/knowledge.js';
 
 export const PAGE = 20;
+/** The most matches /api/search.mbox.gz puts in one file. */
+const MBOX_CAP = 200;
 
 function snippetNode(segments) {
   return el('div', { class: 'snippet' }, segments.map((s) => (s.hit ? el('mark', { text: s.text }) : s.text)));
@@ -91,6 +93,13 @@ export async function searchView(root, { query }) {
       { class: 'status', role: 'status' },
       `${count} for ${q} (${r.took_ms} ms) · `,
       el('a', { href: `/api/feed.atom?${new URLSearchParams({ q })}`, type: 'application/atom+xml', text: 'Atom feed' }),
+      ' · ',
+      // The server puts the newest MBOX_CAP matches in the file: the link says so when there are more.
+      el('a', {
+        href: `/api/search.mbox.gz?${new URLSearchParams({ q })}`,
+        type: 'application/gzip',
+        text: r.total > MBOX_CAP || !r.totalExact ? `mbox.gz (newest ${MBOX_CAP})` : 'mbox.gz',
+      }),
       el('span', { class: 'meta', text: ' · press ? for the query syntax' }),
     ),
     relatedSlot,
