@@ -161,7 +161,7 @@ const waitEdgeSchema = {
 /** One bad outcome of a run with its own shortest witness, told as a story (sim/story.ts). */
 export const outcomeSchema = {
   type: 'object',
-  required: ['kind', 'verdict', 'property', 'message', 'witness', 'story'],
+  required: ['kind', 'verdict', 'property', 'message', 'witness', 'story', 'final'],
   properties: {
     kind: str,
     verdict: { type: 'string', enum: ['violated', 'deadlock'] },
@@ -184,6 +184,11 @@ export const outcomeSchema = {
           properties: { expr: str, values: { type: 'object', additionalProperties: { type: 'number' } }, text: str },
         },
       },
+    },
+    final: {
+      type: 'array',
+      description: 'the state the witness ends in: where each thread stopped, every variable, folio field, xarray slot and lock holder; failed marks what the failure reads',
+      items: { type: 'object', required: ['name', 'value', 'failed'], properties: { name: str, value: str, failed: { type: 'boolean' } } },
     },
   },
 } as const;

@@ -412,6 +412,17 @@ export interface Outcome {
   waitFor?: WaitEdge[];
   /** Which of the witness's steps tell the story (sim/story.ts). */
   story: Story;
+  /** The state at the end of the witness: every variable, field, lock and thread position. */
+  final: FinalValue[];
+}
+
+/** One value of the state a witness ends in. */
+export interface FinalValue {
+  /** As the witness's changes name it: `A.dirty`, `i_rwsem held by`, `reader.w_O`, a thread's name for where it stopped. */
+  name: string;
+  value: string;
+  /** What the failure reads: the false part of the property, the failed assert or check, a stuck thread's wait. */
+  failed: boolean;
 }
 
 /**

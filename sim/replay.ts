@@ -2,7 +2,7 @@
 // initial state, refusing any step that is not the thread's next one or is not enabled,
 // and says what the end state shows. Every verdict the explorer reports is rendered
 // through here, so a witness that is printed is a witness that replays.
-import type { OutcomeKind, Verdict, WitnessStep, WaitEdge } from './ast.ts';
+import type { FinalValue, OutcomeKind, Verdict, WitnessStep, WaitEdge } from './ast.ts';
 import type { Model, State, Transition } from './compile.ts';
 import { F_ADD, F_RELEASE, LB_STRIDE, SB_STRIDE } from './memory.ts';
 import { SimError } from './errors.ts';
@@ -164,6 +164,79 @@ export function changes(m: Model, a: State, b: State): string[] {
       void tm;
     });
   }
+  return out;
+}
+
+/**
+ * Every value of a state as the changes above name them: where each thread stopped, the
+ * variables, folio fields and xarray slots, who holds each lock; counts and sets that are
+ * empty (reader holds, RCU nesting, queued writers, store buffers) are left out. `failed`
+ * marks the slots in `failedSlots`.
+ */
+export function stateValues(m: Model, s: State, failedSlots: ReadonlySet<number>): FinalValue[] {
+  const out: FinalValue[] = [];
+  const who = (v: number): string => (v > 0 ? m.threads[v - 1]!.name : 'nobody');
+  const folios = m.program.folios.map((f) => f.name);
+  const set = (mask: number): string => `{${m.threads.filter((_, u) => (mask & (1 << u)) !== 0).map((t) => t.name).join(', ')}}`;
+  const add = (i: number, name: string, value: string): void => void out.push({ name, value, failed: failedSlots.has(i) });
+  for (let i = 0; i < m.width; i++) {
+    const sl = m.slots[i]!;
+    const v = s[i]!;
+    const base = sl.name.split('#')[0]!;
+    switch (sl.kind) {
+      case 'pc': {
+        const th = m.threads[sl.thread!]!;
+        if (th.aux) break;
+        add(i, th.name, v < th.end ? `at ${th.nodes[v]!.step}` : 'finished');
+        break;
+      }
+      case 'owner':
+        add(i, `${base} held by`, who(v));
+        break;
+      case 'writer':
+        add(i, `${base} writer`, who(v));
+        break;
+      case 'read':
+        if (v !== 0) add(i, `${base} read-held by ${m.threads[sl.thread!]!.name}`, String(v));
+        break;
+      case 'queued':
+        if (v !== 0) add(i, `${base} queued writers`, String(v));
+        break;
+      case 'xa':
+        add(i, sl.name, showEntry(v, folios));
+        break;
+      case 'xaorder':
+        if (v !== 0) add(i, `${base} multi-index order`, String(v));
+        break;
+      case 'freed':
+        add(i, `folio ${base} freed`, v ? 'yes' : 'no');
+        break;
+      case 'rcu':
+        if (v !== 0) add(i, `${base} RCU read-side nesting`, String(v));
+        break;
+      case 'gp':
+        if (v !== 0) add(i, `${base} grace period waits for`, set(v));
+        break;
+      case 'rcufree':
+        if (v !== 0) add(i, `${base} call_rcu waits for`, set(v));
+        break;
+      case 'readers':
+      case 'sb':
+      case 'lb':
+        break; // per thread: the read holds above, the buffers below
+      default:
+        add(i, sl.name, String(v));
+    }
+  }
+  m.memory?.threads.forEach((_, t) => {
+    const name = m.threads[t]!.name;
+    const sb = storeBufferText(m, s, t);
+    if (sb !== '[]') out.push({ name: `${name} store buffer`, value: sb, failed: false });
+    if (m.memory!.P > 0) {
+      const lb = loadBufferText(m, s, t);
+      if (lb !== '[]') out.push({ name: `${name} pending loads`, value: lb, failed: false });
+    }
+  });
   return out;
 }
 

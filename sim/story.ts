@@ -13,7 +13,7 @@ import type { Expr, Outcome, OutcomeKind, Story } from './ast.ts';
 import { exprJs, type Model, type State, type Transition } from './compile.ts';
 import { leaves, showEntry, showExpr } from './expr.ts';
 import { SB_STRIDE } from './memory.ts';
-import { replayWitness, type ReplayOutcome } from './replay.ts';
+import { replayWitness, stateValues, type ReplayOutcome } from './replay.ts';
 
 interface Replayed {
   tr: Transition;
@@ -66,6 +66,11 @@ function failedExpr(m: Model, e: Expr, thread: number, s: State): NonNullable<St
  * witness's replay, when the caller has just made it (a witness that does not replay throws).
  */
 export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread' | 'witness'>, r: Pick<ReplayOutcome, 'trace' | 'final'> = replayWitness(m, o.witness)): Story {
+  return tell(m, o, r).story;
+}
+
+/** The story, and the slots the failure reads (where the backward slice starts). */
+function tell(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread' | 'witness'>, r: Pick<ReplayOutcome, 'trace' | 'final'>): { story: Story; failedSlots: Set<number> } {
   const end = r.final;
   const steps: Replayed[] = r.trace.map((t, i) => ({ ...t, after: r.trace[i + 1]?.before ?? end }));
   const n = steps.length;
@@ -189,7 +194,7 @@ export function storyOf(m: Model, o: Pick<Outcome, 'kind' | 'property' | 'thread
   relevant.forEach((r, i) => {
     if (r) shown.push(i);
   });
-  return { shown, ...(breaking !== undefined ? { breaking } : {}), ...(failed ? { failed } : {}) };
+  return { story: { shown, ...(breaking !== undefined ? { breaking } : {}), ...(failed ? { failed } : {}) }, failedSlots: seed };
 }
 
 function findAssert(m: Model, thread: number, step: string): Expr | undefined {
@@ -209,6 +214,7 @@ export function outcomeOf(m: Model, r: ReplayOutcome & { verdict: Outcome['verdi
     fl?.message ??
     (kind === 'deadlock' ? 'no thread can move' : kind === 'final' ? `final assertion '${property}' fails` : `invariant '${property}' fails${r.steps.length === 0 ? ' in the initial state' : ''}`);
   const details = fl ? { thread: fl.thread, step: fl.step, ...(fl.lock !== undefined ? { lock: fl.lock } : {}) } : {};
+  const { story, failedSlots } = tell(m, { kind, property, witness: r.steps, ...details }, r);
   return {
     kind,
     verdict: r.verdict,
@@ -217,7 +223,8 @@ export function outcomeOf(m: Model, r: ReplayOutcome & { verdict: Outcome['verdi
     ...details,
     witness: r.steps,
     ...(r.verdict === 'deadlock' && r.waitFor ? { waitFor: r.waitFor } : {}),
-    story: storyOf(m, { kind, property, witness: r.steps, ...details }, r),
+    story,
+    final: stateValues(m, r.final, failedSlots),
   };
 }
 

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { ensureSeeded } from '../ingest/seed.ts';
@@ -113,6 +114,13 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     expect(dom).toContain('<mark>folio</mark>');
     expect(dom).toMatch(/\d+ matches for folio/);
     expect(dom).toContain('href="/api/feed.atom?q=folio"');
+    // beside it, the matches as one mbox.gz file: the sample's bug report is in it, as mboxrd
+    expect(dom).toContain('<a href="/api/search.mbox.gz?q=folio" type="application/gzip">mbox.gz</a>');
+    const file = await fetch(`${base}api/search.mbox.gz?q=folio`);
+    expect(file.headers.get('content-disposition')).toBe('attachment; filename="results-folio.mbox.gz"');
+    const mbox = gunzipSync(Buffer.from(await file.arrayBuffer())).toString('utf8');
+    expect(mbox.startsWith('From mboxrd@z Thu Jan  1 00:00:00 1970\n')).toBe(true);
+    expect(mbox).toContain('Subject: [BUG] mm/filemap: stale folio returned after concurrent truncate');
     // The knowledge index, searched by lunr inside the page, names the filemap race and its fixes, each linked to its page.
     expect(dom).toMatch(/class="kind k-race">race<\/span> <a href="#\/race\/r-[^"]+">mm\/filemap: stale folio returned after concurrent truncate/);
     expect(dom).toMatch(/class="kind k-pfix">proposed fix<\/span> <a href="#\/proposed\/[^"]+">/);
@@ -125,6 +133,14 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     expect(dom).toMatch(/<th>truncate<\/th><th>reader<\/th><th>state changes<\/th>/);
     expect(dom).toContain('<code>filemap_remove_folio</code>');
     expect(dom).toMatch(/<tr class="breaking">.*← breaks no_stale_folio_returned/s);
+    // the values that failed, and the whole state the witness ends in, not only each step's changes
+    expect(dom).toContain('<h3>State at the end of the witness</h3>');
+    expect(dom).toContain('Fails: <code>!stale_batch with stale_batch = 1</code> · read by the failure: <code>stale_batch = 1</code>');
+    expect(dom).toContain('<li class="failed"><code>stale_batch</code> = <strong>1</strong></li>');
+    expect(dom).toContain('<li><code>reader</code> = <strong>at copy</strong></li>');
+    expect(dom).toContain('<li><code>B held by</code> = <strong>truncate</strong></li>');
+    expect(dom).toContain('<li><code>reader.inB</code> = <strong>1</strong></li>');
+    expect(dom.match(/<li class="failed">/g)).toHaveLength(1);
     expect(dom).toContain('these steps were not searched');
     expect(dom).toContain('npx loregraph sim run 005-filemap-stale-folio-truncate --variant original --config one_folio');
   }, 90_000);

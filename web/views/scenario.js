@@ -125,6 +125,29 @@ function witnessLanes(w, r) {
   );
 }
 
+/**
+ * The state the witness ends in: where each thread stopped and every value, the ones the
+ * failure reads marked and repeated first, with the failed expression, so the reader sees
+ * the values that failed without adding up the changes step by step.
+ */
+function finalState(o) {
+  const failed = o.final.filter((f) => f.failed);
+  const why = o.story.failed?.text ?? (o.verdict === 'deadlock' ? 'what the stuck threads wait for' : o.message);
+  const item = (f) => el('li', { class: f.failed ? 'failed' : null }, el('code', { text: f.name }), ' = ', el('strong', { text: f.value }));
+  return [
+    el('h3', { text: 'State at the end of the witness' }),
+    el(
+      'p',
+      { class: 'final-why' },
+      o.verdict === 'deadlock' ? 'Stuck: ' : 'Fails: ',
+      el('code', { text: why }),
+      failed.length ? [' · read by the failure: ', failed.map((f, i) => [i ? ', ' : '', el('code', { text: `${f.name} = ${f.value}` })])] : null,
+    ),
+    el('ul', { class: 'final-state' }, o.final.map(item)),
+    el('p', { class: 'meta', text: 'Marked: the values the failure reads. Every thread, variable, folio field and lock holder is listed as the last step left it.' }),
+  ];
+}
+
 function waitForNode(edges) {
   return el('ol', { class: 'cycle' }, edges.map((e) => el('li', {}, el('strong', { text: e.thread }), ` waits for ${e.waitsFor}, held by `, el('strong', { text: e.heldBy.join(', ') || 'nobody' }))));
 }
@@ -143,6 +166,8 @@ export function runNode(s, r) {
     ),
     x ? el('p', { class: agrees ? 'ok' : 'error', text: agrees ? `As expected: ${x.why}` : `Expected ${x.verdict}${x.property ? ` (${x.property})` : ''}: ${x.why}` }) : null,
     r.witness.length ? [el('h3', { text: 'Witness (replays to this verdict)' }), witnessLanes(r.witness, r)] : null,
+    // The first outcome is the verdict's own (same property, same witness).
+    r.outcomes?.[0]?.final ? finalState(r.outcomes[0]) : null,
     r.waitFor && r.waitFor.length ? [el('h3', { text: 'Wait-for cycle' }), waitForNode(r.waitFor)] : null,
     r.unreached.length
       ? [
