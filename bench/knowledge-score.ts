@@ -76,7 +76,8 @@ export function scoreKnowledge(labels: readonly LabelledThread[], racesOfThread:
     if (races.some((r) => r.outcome === t.outcome)) outcomesRight++;
     for (const f of t.fixes ?? []) {
       fixesLabelled++;
-      if (fixes.some((x) => x.messageId === f.message)) fixesFound++;
+      // one fix, one record: a labelled stable copy (AUTOSEL 6.18-6.1) is found in the record of the patch it copies
+      if (fixes.some((x) => x.messageId === f.message || (x.copies ?? []).includes(f.message))) fixesFound++;
       else misses.push(`missed fix (${f.kind}) by ${f.author}: ${f.quote.slice(0, 80)} <${f.message}>`);
     }
     for (const s of t.stances ?? []) {

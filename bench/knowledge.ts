@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
-import { getRace, listRaces, racesOfMessage } from '../db/knowledge.ts';
+import { getRace, listRaces, racesOfMessage, racesOfThread } from '../db/knowledge.ts';
 import type { RaceRecord } from '../domain/knowledge/types.ts';
 import type { Analyzer } from '../ingest/analyzer.ts';
 import { ANALYZERS } from '../ingest/analyzers.ts';
@@ -20,8 +20,10 @@ import { scoreKnowledge, type LabelledThread } from './knowledge-score.ts';
 
 const LABELS = join(dirname(fileURLToPath(import.meta.url)), 'labels', 'races.json');
 
-function racesOfThread(db: Db, root: string): RaceRecord[] {
-  return racesOfMessage(db, root)
+function racesOfLabel(db: Db, root: string): RaceRecord[] {
+  // a labelled thread is read whole: the races stored under its thread (an AUTOSEL bundle
+  // or review series holds a race per patch), and those its root message belongs to
+  return [...new Map([...racesOfThread(db, root), ...racesOfMessage(db, root)].map((s) => [s.id, s])).values()]
     .map((s) => getRace(db, s.id))
     .filter((r): r is RaceRecord => r !== null);
 }
@@ -64,7 +66,7 @@ export async function run(): Promise<void> {
       const t0 = performance.now();
       const listed = listRaces(db, { limit: 100000 });
       console.log(`listing ${listed.total} races took ${(performance.now() - t0).toFixed(1)} ms`);
-      const s = scoreKnowledge(labels, (root) => racesOfThread(db, root));
+      const s = scoreKnowledge(labels, (root) => racesOfLabel(db, root));
       const { misses, ...figures } = s;
       if (process.env['LOREGRAPH_BENCH_VERBOSE']) for (const m of misses) console.log(`  ${m}`);
       else console.log(`  (${misses.length} misses; LOREGRAPH_BENCH_VERBOSE=1 lists them)`);

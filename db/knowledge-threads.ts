@@ -219,8 +219,9 @@ function inputStmts(db: Db): { rows: Statement; trailers: Statement } {
                 CASE WHEN pm.kind IN ('patch', 'cover') THEN
                   COALESCE((SELECT s.family FROM series_patches sp JOIN series s ON s.id = sp.series_id WHERE sp.message_id = m.message_id LIMIT 1),
                            (SELECT s.family FROM series s WHERE s.cover_message_id = m.message_id LIMIT 1)) END AS family,
+                -- a stable-process mail; a patch that only asks for stable (Cc: stable) is the patch itself
                 CASE WHEN pm.kind IS NOT NULL THEN (pm.autosel = 1 OR pm.stable_branch IS NOT NULL OR pm.kind = 'other' OR pm.lane <> ''
-                  OR EXISTS (SELECT 1 FROM stable_events e WHERE e.message_id = m.message_id)) END AS stable
+                  OR EXISTS (SELECT 1 FROM stable_events e WHERE e.message_id = m.message_id AND e.kind <> 'cc-stable')) END AS stable
          FROM thread_nodes tn
          JOIN messages m ON m.message_id = tn.message_id
          LEFT JOIN thread_nodes p ON p.message_id = tn.parent

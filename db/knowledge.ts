@@ -118,8 +118,8 @@ function raceStmts(db: Db): RaceStmts {
       race: q(`INSERT INTO races (id, title, outcome, confidence, status, first_date, last_date, evidence, fixes, record)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       thread: q('INSERT OR IGNORE INTO race_threads (race_id, root, pos) VALUES (?, ?, ?)'),
-      messages: q(`INSERT OR IGNORE INTO race_messages (msg_row, race_id, evidence)
-        SELECT m.id, ?, 0 FROM thread_nodes tn JOIN messages m ON m.message_id = tn.message_id WHERE tn.root = ?`),
+      // the family's own messages, not every message of its threads: a review series thread holds 150 other patches
+      messages: q('INSERT OR IGNORE INTO race_messages (msg_row, race_id, evidence) SELECT id, ?, 0 FROM messages WHERE message_id = ?'),
       evidence: q(`INSERT INTO race_messages (msg_row, race_id, evidence) SELECT id, ?, 1 FROM messages WHERE message_id = ?
         ON CONFLICT (msg_row, race_id) DO UPDATE SET evidence = 1`),
       term: q('INSERT OR IGNORE INTO race_terms (term, race_id, kind) VALUES (?, ?, ?)'),
@@ -138,10 +138,8 @@ function deleteRace(db: Db, id: string): void {
 function insertRace(db: Db, r: RaceRecord): void {
   const s = raceStmts(db);
   s.race.run(r.id, r.title, r.outcome, r.confidence, r.status, r.firstDate, r.lastDate, JSON.stringify(r.evidence), r.fixes.length, JSON.stringify(r));
-  r.threads.forEach((root, i) => {
-    s.thread.run(r.id, root, i);
-    s.messages.run(r.id, root);
-  });
+  r.threads.forEach((root, i) => s.thread.run(r.id, root, i));
+  for (const mid of r.messages) s.messages.run(r.id, mid);
   for (const mid of r.evidence) s.evidence.run(r.id, mid);
   const terms = (kind: 'function' | 'file' | 'lock', values: Iterable<string>): void => {
     for (const v of values) if (v !== '') s.term.run(v, r.id, kind);
@@ -266,7 +264,10 @@ export function listRaces(db: Db, filters: RaceFilters = {}): { total: number; r
 
 export function getRace(db: Db, id: string): RaceRecord | null {
   const r = db.sql.prepare('SELECT record FROM races WHERE id = ?').pluck().get(id) as string | undefined;
-  return r === undefined ? null : (JSON.parse(r) as RaceRecord);
+  if (r === undefined) return null;
+  // records stored before the family's messages were kept have none to give
+  const record = JSON.parse(r) as Partial<RaceRecord> & Omit<RaceRecord, 'messages'>;
+  return { ...record, messages: record.messages ?? [] };
 }
 
 /** A proposed fix with the race it was proposed for. */
@@ -288,6 +289,17 @@ export function racesOfMessage(db: Db, messageId: string): RaceSummary[] {
     .prepare(
       `SELECT DISTINCT ${SUMMARY_COLUMNS} FROM messages m JOIN race_messages rm ON rm.msg_row = m.id JOIN races r ON r.id = rm.race_id
        WHERE m.message_id = ? ORDER BY r.first_date, r.id`,
+    )
+    .all(messageId) as SummaryRow[];
+  return rows.map(summary);
+}
+
+/** The races stored under the thread that holds a message: of a stable review series or AUTOSEL bundle, the race of each patch in it. */
+export function racesOfThread(db: Db, messageId: string): RaceSummary[] {
+  const rows = db.sql
+    .prepare(
+      `SELECT DISTINCT ${SUMMARY_COLUMNS} FROM thread_nodes tn JOIN race_threads t ON t.root = tn.root JOIN races r ON r.id = t.race_id
+       WHERE tn.message_id = ? ORDER BY r.first_date, r.id`,
     )
     .all(messageId) as SummaryRow[];
   return rows.map(summary);

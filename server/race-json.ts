@@ -87,6 +87,7 @@ export const fixSchema = {
     supersededBy: nstr,
     stances: { type: 'array', items: stanceSchema },
     evidence: evidenceSchema,
+    copies: { type: 'array', items: str, description: 'Message-IDs of the same patch mailed again for stable branches (AUTOSEL, review series)' },
     scenarios: { type: 'array', items: scenarioLinkSchema, description: 'simulator scenarios that model (explicit) or cover (coverage) the fix' },
     stable: {
       anyOf: [
@@ -117,7 +118,7 @@ export const raceSchema = {
   type: 'object',
   required: [
     'id', 'title', 'outcome', 'outcomeEvidence', 'status', 'statusEvidence', 'confidence', 'reasons', 'functions', 'files', 'locks',
-    'versions', 'configs', 'diagram', 'threads', 'evidence', 'fixes', 'firstDate', 'lastDate',
+    'versions', 'configs', 'diagram', 'threads', 'messages', 'evidence', 'fixes', 'firstDate', 'lastDate',
   ],
   properties: {
     id: str,
@@ -135,6 +136,7 @@ export const raceSchema = {
     configs: strs,
     diagram: { anyOf: [interleavingSchema, { type: 'null' }] },
     threads: { ...strs, description: 'thread roots of the family, first the one that reported it' },
+    messages: { ...strs, description: "Message-IDs of every message of the family, oldest first (of a stable review series, only the copied patch and its replies)" },
     evidence: { ...strs, description: 'Message-IDs whose reasons made it a race, oldest first' },
     fixes: { type: 'array', items: fixSchema },
     firstDate: isoDate,

@@ -44,6 +44,7 @@ const RACE: RaceRecord = {
   configs: [],
   diagram: null,
   threads: [REPORT],
+  messages: [REPORT],
   evidence: [REPORT],
   fixes: [
     fix({ id: `${REPORT}#0`, messageId: REPORT, kind: 'attachment', author: 'A Reporter', summary: 'thp-open-writeback-before-purge.patch' }),

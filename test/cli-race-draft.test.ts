@@ -42,6 +42,7 @@ describe('writeScenarioDraft', () => {
     configs: [],
     diagram: null,
     threads: [],
+    messages: [],
     evidence: [],
     fixes: [],
     firstDate: null,

@@ -243,4 +243,20 @@ describe('a stable copy in a thread of its own', () => {
     closeDb(once);
     closeDb(twice);
   });
+
+  it('joins it too when the patch itself asks for stable (Cc: stable is the patch, not a stable-process copy)', async () => {
+    const tagged = patch.replace('Signed-off-by: Ana Author', 'Cc: stable@vger.kernel.org # 6.1+\nSigned-off-by: Ana Author');
+    expect(tagged).toContain('Cc: stable@vger.kernel.org');
+    const a = join(dir, 'stable-cc-a.mboxrd');
+    writeFileSync(a, Buffer.concat([toMboxrd(Buffer.from(tagged)), toMboxrd(Buffer.from(autosel))]));
+    const db = await fresh('stable-cc', [a]);
+    const { races } = listRaces(db);
+    expect(races).toHaveLength(1);
+    const race = getRace(db, races[0]!.id)!;
+    expect(race.fixes.map((f) => [f.messageId, f.lifecycle, f.copies])).toEqual([['fix-v1@example.org', 'merged', ['autosel-12@example.org']]]);
+    // merged because the AUTOSEL mail copies it, not because it asked
+    expect(race.fixes[0]!.lifecycleEvidence?.messageId).toBe('autosel-12@example.org');
+    expect(race.messages).toEqual(['fix-v1@example.org', 'autosel-12@example.org']);
+    closeDb(db);
+  });
 });

@@ -161,6 +161,15 @@ describe('fixes and their lifecycle', () => {
     expect(race.fixes.find((f) => f.messageId === 'v2@x')).toMatchObject({ lifecycle: 'merged' });
     // the AUTOSEL copy is the stable story of that fix, not a fix of its own
     expect(race.fixes.map((f) => f.messageId)).toEqual(['v2@x']);
+    expect(race.fixes[0]!.copies).toEqual(['as@x']);
+  });
+
+  it('makes the AUTOSEL copies for each branch one race with one merged fix when the patch mail is not in the archive', () => {
+    const copy = (id: string, branches: string) =>
+      mail(id, 'Sasha Levin', `[PATCH AUTOSEL ${branches} 3/9] foo: fix race between foo_evict() and foo_lookup()`, `[ Upstream commit 0123456789abcdef0123456789abcdef01234567 ]\n\nfoo_lookup() can race with foo_evict() and use the inode after it is freed.\n\n${PATCH('x', 'foo_lookup')}`);
+    const races = assembleRaces([thread(copy('as1@x', '6.16-6.1')), thread(copy('as2@x', '6.12')), thread(copy('as3@x', '6.6'))]);
+    expect(races).toHaveLength(1);
+    expect(races[0]!.fixes.map((f) => [f.messageId, f.lifecycle, f.copies])).toEqual([['as1@x', 'merged', ['as2@x', 'as3@x']]]);
   });
 });
 

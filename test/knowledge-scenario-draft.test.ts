@@ -32,6 +32,7 @@ function race(over: Partial<RaceRecord> = {}): RaceRecord {
     configs: [],
     diagram: null,
     threads: ['report-1@example.org'],
+    messages: ['report-1@example.org'],
     evidence: ['report-1@example.org'],
     fixes: [],
     firstDate: null,

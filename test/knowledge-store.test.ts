@@ -82,6 +82,7 @@ function race(id: string, threads: string[], over: Partial<RaceRecord> = {}): Ra
     configs: ['CONFIG_READ_ONLY_THP_FOR_FS'],
     diagram: null,
     threads,
+    messages: threads,
     evidence: [threads[0] as string],
     fixes: [],
     firstDate: 1000,
@@ -102,7 +103,7 @@ function withThreads(): Db {
 describe('race records in the database', () => {
   it('stores a race whole and lists it with what the listing shows', () => {
     const db = withThreads();
-    const r = race('r-1', ['a@x', 'b@x'], { fixes: [fix('b@x#0')] });
+    const r = race('r-1', ['a@x', 'b@x'], { fixes: [fix('b@x#0')], messages: ['a@x', 'r1@x', 'b@x'] });
     runInTransaction(db, () => replaceRaces(db, ['a@x', 'b@x'], [r]));
     expect(getRace(db, 'r-1')).toEqual(r);
     expect(listRaces(db)).toEqual({
@@ -112,7 +113,7 @@ describe('race records in the database', () => {
     expect(getFix(db, 'b@x#0')).toEqual({ race: listRaces(db).races[0], fix: r.fixes[0] });
     expect(getFix(db, 'b@x#1')).toBeNull();
     expect(getRace(db, 'nope')).toBeNull();
-    // every message of the race's threads belongs to it, the reply too
+    // every message of the race's family belongs to it, the reply too
     expect(racesOfMessage(db, 'r1@x').map((x) => x.id)).toEqual(['r-1']);
     expect(racesOfMessage(db, 'c@x')).toEqual([]);
     expect(knowledgeCounts(db)).toMatchObject({ races: 1, fixes: 1, stances: 1 });

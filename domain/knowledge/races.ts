@@ -65,9 +65,14 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
   threads.forEach((t, i) => {
     for (const m of t.messages) {
       const p = m.patch;
-      if (p?.stable && p.kind === 'patch') {
+      if (p?.stable && p.kind === 'patch' && p.titleKey.length >= 12) {
         const j = ownByTitle.get(p.titleKey);
         if (j !== undefined) union(i, j);
+        // the copies for each branch (AUTOSEL 6.16-6.1, then 6.12, ...) are one fix's story,
+        // also when the patch's own thread is not in the archive
+        const k = byKey.get(`stable:${p.titleKey}`);
+        if (k === undefined) byKey.set(`stable:${p.titleKey}`, i);
+        else union(i, k);
       }
       if (p && (p.kind === 'patch' || p.kind === 'cover') && !p.stable) {
         // one patch's versions posted as new threads share its title; a series its id
@@ -318,6 +323,8 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
       if (p.kind === 'patch' && raceTitles && p.titleKey && !raceTitles.has(p.titleKey)) return;
       // a stable-process copy is a fix only where the family has no patch of its own by that title
       if (p.kind === 'patch' && m.patch?.stable && ownTitles.has(m.patch.titleKey)) return;
+      // and only its first copy: the copies for later branches are the same fix's stable story
+      if (p.kind === 'patch' && m.patch?.stable && fixes.some((f) => f.message.patch?.stable && f.message.patch.titleKey === m.patch?.titleKey)) return;
       // a patch read from a review's quotes, when the patch mail itself is here, is that mail's
       if (p.quotedIn && p.titleKey !== undefined && (ownTitles.has(p.titleKey) || fixes.some((f) => f.fix.kind === 'patch' && f.titleKey === p.titleKey))) return;
       // the same idea quoted again in a later reply is the first one's
@@ -414,8 +421,12 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
     f.fix.lifecycle = l.lifecycle;
     f.fix.lifecycleEvidence = l.evidence;
     const key = f.titleKey ?? f.message.patch?.titleKey;
-    if (f.fix.kind !== 'patch' || f.fix.supersededBy || f.message.patch?.stable || !key) continue;
-    const copy = stableCopies.find((m) => m.patch?.titleKey === key && m !== f.message);
+    if (f.fix.kind !== 'patch' || !key) continue;
+    const copies = stableCopies.filter((m) => m.patch?.titleKey === key && m !== f.message && m.patch.kind === 'patch');
+    if (copies.length > 0) f.fix.copies = copies.map((m) => m.messageId);
+    if (f.fix.supersededBy) continue;
+    // the stable process copies only what mainline took: a copy, or a fix that is one, is merged
+    const copy = f.message.patch?.stable ? f.message : copies[0];
     if (copy) {
       f.fix.lifecycle = 'merged';
       f.fix.lifecycleEvidence = { messageId: copy.messageId, block: null, text: copy.subject };
@@ -474,6 +485,7 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
     configs,
     diagram,
     threads: [...new Set(threads.map((t) => t.root))],
+    messages: messages.map((m) => m.messageId),
     evidence: evidence.slice(0, 50),
     fixes: fixes.map((f) => f.fix),
     firstDate: dates.length ? Math.min(...dates) : null,

@@ -136,6 +136,8 @@ export interface Fix {
   supersededBy: string | null;
   stances: Stance[];
   evidence: Evidence;
+  /** The same patch mailed again for stable branches (AUTOSEL, review series), by Message-ID; absent on records from before. */
+  copies?: string[];
 }
 
 export type RaceStatus = 'confirmed' | 'refuted' | 'open';
@@ -159,6 +161,8 @@ export interface RaceRecord {
   diagram: Interleaving | null;
   /** Thread roots of the family, first the one that reported it. */
   threads: string[];
+  /** Every message of the family, oldest first: of a stable review series or AUTOSEL bundle, only the patch it copies and the replies below it. */
+  messages: string[];
   /** Message-ids whose reasons made it a race, oldest first. */
   evidence: string[];
   fixes: Fix[];
