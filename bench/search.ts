@@ -236,13 +236,26 @@ interface PathFigures {
   distinct: CannonResult;
 }
 
+/** Waits for the knowledge index (built once the server listens); on a loaded machine a request may be cut off meanwhile, so it asks again. */
+async function untilWarm(base: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await (await fetch(`${base}api/index/knowledge.json`)).arrayBuffer();
+      return;
+    } catch (e) {
+      if (i >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 async function measurePath(dbPath: string, env: Record<string, string>, term: string, words: string[], round: number): Promise<PathFigures> {
   const server = await spawnServer(dbPath, env);
   try {
     const base = server.url;
     const search = (q: string) => `/api/search?q=${encodeURIComponent(q)}&limit=20`;
     // Measured once warm: the knowledge index's build after listening stalls the server for seconds.
-    await (await fetch(`${base}api/index/knowledge.json`)).arrayBuffer();
+    await untilWarm(base);
     await load(`${base}api/healthz`, 1);
     await load(`${base}${search(term).slice(1)}`, 1);
     const before = await load(`${base}api/healthz`);
