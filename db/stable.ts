@@ -257,7 +257,10 @@ function resolveReplyDecisions(db: Db): void {
       (d.kind === 'release-note' ? byQuotedTitle(q, d) : null) ??
       answered ??
       (d.kind === 'wish' ? plainPatchOf(q, d) : null) ??
-      byCommitRef(q, d);
+      byCommitRef(q, d) ??
+      // A request under a patch mail missing from the archive ("Re: [PATCH] cifs: Convert struct
+      // fealist ...": "Can you please apply this to the next 6.1.y release?"): the stable mails of that title.
+      (d.kind === 'wish' ? byQuotedTitle(q, d) : null);
     // Not yet: the mail answered may come with a later ingest.
     if (!found) continue;
     const { target } = found;
