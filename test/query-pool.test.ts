@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { buildApp } from '../server/app.ts';
+import type { StorageStats } from '../db/storage.ts';
 import { openDb } from '../db/connection.ts';
 import { createQueryPool, type QueryPool, type QueryPoolOptions } from '../server/query-pool.ts';
 import { inlineSearchRunner, type SearchRunner } from '../server/search-runner.ts';
@@ -190,6 +191,23 @@ describe('/api/stats', () => {
       expect(res.statusCode).toBe(200);
       expect(kinds).toEqual(['stats']);
       expect(res.json()).toMatchObject({ counts: { messages: 0 }, overview: { lists: [], firstDate: null } });
+      expect(res.json()).not.toHaveProperty('storage');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('adds the bytes of each table with ?storage=1, read through the runner too, adding up to the file', async () => {
+    const db = openDb(':memory:');
+    const app = buildApp({ db, searchRunner: inlineSearchRunner(db) });
+    try {
+      const res = await app.inject({ url: '/api/stats?storage=1' });
+      expect(res.statusCode).toBe(200);
+      const s = res.json().storage as StorageStats;
+      expect(s.tables.reduce((n, t) => n + t.bytes, 0) + s.freeBytes).toBe(s.fileBytes);
+      expect(s.tables.find((t) => t.table === 'search_fts')?.parts.map((p) => p.kind)).toEqual(['shadow', 'shadow', 'shadow', 'shadow']);
+      expect(s.tables.find((t) => t.table === 'messages')?.parts).toContainEqual({ name: 'messages_date', kind: 'index', bytes: s.pageSize });
+      expect((await app.inject({ url: '/api/stats?storage=maybe' })).statusCode).toBe(400);
     } finally {
       await app.close();
     }

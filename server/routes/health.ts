@@ -4,6 +4,7 @@ import { watchedSchemaVersion } from '../../db/data-version.ts';
 import { statSync } from 'node:fs';
 import type { SearchRunner } from '../search-runner.ts';
 import { clientGone } from '../client-gone.ts';
+import { flagSchema, isOn, type Flag } from '../flags.ts';
 
 /** What the archive holds, for a first page that reflects it (dates ISO 8601 UTC). */
 const overviewSchema = {
@@ -25,6 +26,32 @@ const overviewSchema = {
   },
 } as const;
 import type { RouteContext } from '../context.ts';
+
+const storagePartSchema = {
+  type: 'object',
+  required: ['name', 'kind', 'bytes'],
+  properties: { name: { type: 'string' }, kind: { type: 'string', enum: ['table', 'index', 'shadow'] }, bytes: { type: 'integer' } },
+} as const;
+
+/** db/storage.ts StorageStats. */
+const storageSchema = {
+  type: 'object',
+  description: 'where the file bytes go (?storage=1): tables largest first, each with its indexes and shadow tables; they and freeBytes add up to fileBytes',
+  required: ['fileBytes', 'pageSize', 'freeBytes', 'tables'],
+  properties: {
+    fileBytes: { type: 'integer' },
+    pageSize: { type: 'integer' },
+    freeBytes: { type: 'integer' },
+    tables: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['table', 'bytes', 'parts'],
+        properties: { table: { type: 'string' }, bytes: { type: 'integer' }, parts: { type: 'array', items: storagePartSchema } },
+      },
+    },
+  },
+} as const;
 
 /**
  * healthz asks at most this often whether the database is readable. A served database is
@@ -58,10 +85,15 @@ export function registerHealth(app: FastifyInstance, ctx: RouteContext, runner: 
     handler: async () => ({ status: 'ok' as const, schemaVersion: schemaVersionNow(), readonly: ctx.db.readonly }),
   });
 
-  app.get('/api/stats', {
+  app.get<{ Querystring: { storage?: Flag } }>('/api/stats', {
     schema: {
-      summary: 'Counts of what the database holds',
+      summary: 'Counts of what the database holds; with ?storage=1 also the bytes of each table',
       tags: ['meta'],
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { storage: { ...flagSchema, description: 'add "storage": each table with its indexes (a full-text table with its shadow tables), in bytes' } },
+      },
       response: {
         200: {
           type: 'object',
@@ -75,6 +107,7 @@ export function registerHealth(app: FastifyInstance, ctx: RouteContext, runner: 
               additionalProperties: true,
             },
             overview: overviewSchema,
+            storage: storageSchema,
           },
         },
         500: { $ref: 'ErrorBody#' },
@@ -82,10 +115,10 @@ export function registerHealth(app: FastifyInstance, ctx: RouteContext, runner: 
         504: { $ref: 'ErrorBody#' },
       },
     },
-    handler: async (_req, reply) => {
+    handler: async (req, reply) => {
       // In the query pool: counting lenient mail and messages per list scans every message
       // row, which on the request thread stalled healthz and every other route.
-      const stats = await runner.run({ kind: 'stats' }, clientGone(reply));
+      const stats = await runner.run({ kind: 'stats', storage: isOn(req.query.storage) }, clientGone(reply));
       const o = stats.overview;
       const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
       return {
@@ -93,6 +126,7 @@ export function registerHealth(app: FastifyInstance, ctx: RouteContext, runner: 
         databaseBytes: fileSize(ctx.db.path),
         counts: stats.counts,
         overview: { ...o, firstDate: iso(o.firstDate), lastDate: iso(o.lastDate), recentSeries: o.recentSeries.map((s) => ({ ...s, date: iso(s.date) })) },
+        ...(stats.storage ? { storage: stats.storage } : {}),
       };
     },
   });
