@@ -4,6 +4,10 @@
 // End-to-end runs in a child process so its peak RSS is its own, and the mailparser baseline
 // runs in one too, so both start cold (see benchArchives). INGEST_BENCH_ROUNDS
 // (default 3) alternating rounds; the fastest of each is reported, and every round's ratio.
+// Each round ingests with 1 and with 2 parse workers (--jobs), and appends the same archives
+// to a database already holding as much other mail; then one run per worker count up to
+// the cores shows how throughput grows with them. CPU seconds are printed beside wall time:
+// on a shared machine they are the steadier figure.
 //   node --import tsx bench/ingest.ts
 import { spawnSync } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
@@ -12,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { parseMessage } from '../ingest/parse.ts';
+import { defaultWorkers } from '../ingest/pipeline-processor.ts';
 import type { IngestSummary } from '../ingest/pipeline.ts';
 import { readArchive, splitOnly } from '../ingest/read/index.ts';
 import type { RawMessage } from '../domain/message.ts';
@@ -26,6 +31,8 @@ const LORE_ARCHIVES = [
   ['lore-linux-cifs', 'linux-cifs.2024-01-to-02.mboxrd'],
   ['lore-linux-cifs', 'linux-cifs.stable-threads.mboxrd'],
   ['lore-linux-ppp', 'linux-ppp.vger.kernel.org.0.mboxrd'],
+  ['race-samples', 'linux-erofs.race-sample.mbox.gz'],
+  ['race-samples', 'linux-f2fs-devel.race-sample.mbox.gz'],
 ] as const;
 
 interface Figures {
@@ -67,14 +74,24 @@ async function timeParse(label: string, paths: readonly string[], parse: (m: Raw
   return { label, messages, bytes, seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds(process.cpuUsage(c0)) };
 }
 
-/** Runs in a child: one clean ingest, figures as JSON on stdout. */
-async function child(dbPath: string, paths: string[]): Promise<void> {
+interface ChildJob {
+  db: string;
+  paths: string[];
+  /** Parse workers (--jobs). */
+  workers: number;
+  /** Ingested first, untimed: the database the timed ingest appends to. */
+  populate: string[];
+}
+
+/** Runs in a child: one ingest (after populating the database, for an append), figures as JSON on stdout. */
+async function child(job: ChildJob): Promise<void> {
   const { openDb, closeDb } = await import('../db/connection.ts');
   const { ingestPaths } = await import('../ingest/pipeline.ts');
-  const db = openDb(dbPath);
+  const db = openDb(job.db);
+  if (job.populate.length > 0) await ingestPaths(db, job.populate, { workers: job.workers });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const s = await ingestPaths(db, paths);
+  const s = await ingestPaths(db, job.paths, { workers: job.workers });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(process.cpuUsage(c0));
   closeDb(db);
@@ -98,8 +115,25 @@ function inChild<T>(args: string[]): T {
   return JSON.parse(res.stdout) as T;
 }
 
-/** The baselines and the end-to-end ingest of the same archives, in this order, in this run. */
-async function benchArchives(paths: readonly string[]): Promise<void> {
+type EndToEnd = Figures & { stored: number; rssMB: number; phases: IngestSummary['phases'] };
+
+const fastest = <T extends Figures>(xs: T[]): T => xs.reduce((best, x) => (x.seconds < best.seconds ? x : best));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const s1 = (ms: number): string => (ms / 1000).toFixed(1);
+
+function phasesLine(label: string, e: EndToEnd): string {
+  const p = e.phases;
+  return (
+    `${label}: start ${s1(p.startMs)} s, read ${s1(p.readMs)} s, waiting for parse ${s1(p.parseMs)} s, write ${s1(p.writeMs)} s, ` +
+    `held-back indexes ${s1(p.indexMs)} s, end-of-run passes ${s1(p.finishMs)} s; the ${p.workers} worker(s) parsed for ${s1(p.parseBusyMs)} s`
+  );
+}
+
+/**
+ * The baselines and the end-to-end ingests of the same archives, in this order, in this run.
+ * `populate`: other mail of about the same size, for the append.
+ */
+async function benchArchives(paths: readonly string[], populate: readonly string[]): Promise<void> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   let splitMessages = 0;
@@ -111,10 +145,10 @@ async function benchArchives(paths: readonly string[]): Promise<void> {
   }
   const splitF: Figures = { label: 'read+split (splitOnly)', messages: splitMessages, bytes: splitBytes, seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds(process.cpuUsage(c0)) };
   const dbPath = join(BENCH_OUT, 'bench-ingest.db');
-  type EndToEnd = Figures & { stored: number; rssMB: number; phases: IngestSummary['phases'] };
-  const endToEnd = (): EndToEnd => {
+  const endToEnd = (label: string, workers: number, pop: readonly string[] = []): EndToEnd => {
     for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
-    return { ...inChild<Omit<EndToEnd, 'label'>>(['--child', dbPath, ...paths]), label: 'end-to-end ingest' };
+    const job: ChildJob = { db: dbPath, paths: [...paths], workers, populate: [...pop] };
+    return { ...inChild<Omit<EndToEnd, 'label'>>(['--child', JSON.stringify(job)]), label };
   };
   // Rounds alternate the measurements; each figure is its fastest round: on a shared
   // machine that is the one least disturbed by other work, for the baseline as for ingest.
@@ -122,56 +156,84 @@ async function benchArchives(paths: readonly string[]): Promise<void> {
   // would parse with a JIT warmed up by every earlier round (and, for the corpus, by the
   // generated archive), while every ingest starts cold. On the corpus's 3,000 messages
   // that warm-up is worth a fifth of mailparser's time. The warm figure is printed too.
-  const rounds: { mp: Figures; warm: Figures; fast: Figures; e2e: EndToEnd }[] = [];
+  // The append uses the default worker count, and is compared with that count's load into
+  // an empty database in the same round.
+  const appendWorkers = defaultWorkers();
+  const rounds: { mp: Figures; warm: Figures; fast: Figures; one: EndToEnd; two: EndToEnd; append: EndToEnd }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const mp = inChild<Figures>(['--child-mailparser', ...paths]);
     const warm = await timeParse('  same, warm in this process', paths, parseWithMailparser);
     // ours: the fast path for plain single-part mail, simpleParser for the rest
     const fast = await timeParse('parseMessage (fast path)', paths, (m) => parseMessage(m));
-    rounds.push({ mp, warm, fast, e2e: endToEnd() });
+    const one = endToEnd('end-to-end ingest, --jobs 1', 1);
+    const two = endToEnd('end-to-end ingest, --jobs 2', 2);
+    const append = endToEnd(`append to as much mail, --jobs ${appendWorkers}`, appendWorkers, populate);
+    rounds.push({ mp, warm, fast, one, two, append });
   }
-  const fastest = <T extends Figures>(xs: T[]): T => xs.reduce((best, x) => (x.seconds < best.seconds ? x : best));
   const mp = fastest(rounds.map((r) => r.mp));
   const warm = fastest(rounds.map((r) => r.warm));
   const fast = fastest(rounds.map((r) => r.fast));
-  const e2e = fastest(rounds.map((r) => r.e2e));
-  const e2eF = { ...e2e, rssMB: Math.max(...rounds.map((r) => r.e2e.rssMB)) };
+  const withRss = (xs: EndToEnd[]): EndToEnd => ({ ...fastest(xs), rssMB: Math.max(...xs.map((x) => x.rssMB)) });
+  const one = withRss(rounds.map((r) => r.one));
+  const two = withRss(rounds.map((r) => r.two));
+  const append = withRss(rounds.map((r) => r.append));
 
   console.log(line(splitF, mp));
   console.log(line(mp, null));
   console.log(line(warm, mp));
   console.log(line(fast, mp));
-  console.log(line(e2eF, mp));
-  console.log(`end-to-end against mailparser warmed up in this process: ${(warm.seconds / e2e.seconds).toFixed(2)}x`);
-  // Each round's ratio pairs two measurements taken minutes apart: steadier on a machine
-  // whose speed drifts than pairing the fastest of each, which may come from different rounds.
-  const perRound = rounds.map((r) => r.mp.seconds / r.e2e.seconds);
-  const medianRatio = [...perRound].sort((a, b) => a - b)[Math.floor(perRound.length / 2)] ?? 0;
-  console.log(`fastest of ${ROUNDS} alternating rounds each (end-to-end / mailparser alone per round: ${perRound.map((x) => x.toFixed(2)).join(', ')}; median ${medianRatio.toFixed(2)}x); peak RSS is the highest of the rounds`);
-  const ph = e2e.phases;
-  console.log(`fastest end-to-end: storing the messages ${(ph.loadMs / 1000).toFixed(1)} s, building held-back indexes ${(ph.indexMs / 1000).toFixed(1)} s, end-of-run passes ${(ph.finishMs / 1000).toFixed(1)} s`);
-  console.log(`stored ${e2e.stored} of ${e2e.messages}; targets: end-to-end >= 0.80x mailparser-alone, peak RSS < 400 MB`);
-  console.log(`end-to-end spends ${(e2e.cpu / mp.cpu).toFixed(2)}x the CPU of mailparser alone (parse worker + writer + analyzers); load average now ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores`);
+  console.log(line(one, mp));
+  console.log(line(two, mp));
+  console.log(line(append, mp));
+  // Each round's ratio pairs measurements taken a minute apart: steadier on a machine whose
+  // speed drifts than pairing the fastest of each, which may come from different rounds.
+  const perRound = (f: (r: (typeof rounds)[number]) => number): string => {
+    const xs = rounds.map(f);
+    return `${xs.map((x) => x.toFixed(2)).join(', ')}; median ${median(xs).toFixed(2)}x`;
+  };
+  console.log(`end-to-end / mailparser alone per round: --jobs 1 ${perRound((r) => r.mp.seconds / r.one.seconds)}; --jobs 2 ${perRound((r) => r.mp.seconds / r.two.seconds)} (goal >= 1.3x)`);
+  console.log(`the same in CPU: --jobs 1 spends ${(one.cpu / mp.cpu).toFixed(2)}x, --jobs 2 ${(two.cpu / mp.cpu).toFixed(2)}x the CPU of mailparser alone (parse workers + writer + analyzers)`);
+  console.log(`end-to-end against mailparser warmed up in this process: --jobs 1 ${(warm.seconds / one.seconds).toFixed(2)}x, --jobs 2 ${(warm.seconds / two.seconds).toFixed(2)}x`);
+  const empty = (r: (typeof rounds)[number]): EndToEnd => (appendWorkers === 1 ? r.one : r.two);
+  console.log(
+    `append / empty, msg/s per round: ${perRound((r) => r.append.messages / r.append.seconds / (empty(r).messages / empty(r).seconds))} (goal >= 0.9x); ` +
+      `CPU per message, append / empty: ${perRound((r) => r.append.cpu / r.append.messages / (empty(r).cpu / empty(r).messages))}`,
+  );
+  console.log(phasesLine('fastest --jobs 1', one));
+  console.log(phasesLine('fastest --jobs 2', two));
+  console.log(phasesLine('fastest append', append));
+  console.log(`stored ${one.stored} of ${one.messages}; targets: end-to-end >= 1.3x mailparser-alone, append >= 0.9x empty, peak RSS < 400 MB`);
+  // Throughput with each worker count up to the cores, one run each after the rounds.
+  const scaling: string[] = [];
+  for (let n = 1; n <= Math.max(2, availableParallelism()); n++) {
+    const e = n === 1 ? one : n === 2 ? two : endToEnd(`--jobs ${n}`, n);
+    scaling.push(`${n}: ${(e.messages / e.seconds).toFixed(0)} msg/s (${((e.cpu * 1000) / e.messages).toFixed(2)} cpu-ms/msg)`);
+  }
+  console.log(`msg/s per worker count (--jobs): ${scaling.join(', ')}; load average now ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores`);
   for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
 }
 
 export async function run(): Promise<void> {
   const count = Number(process.env.INGEST_BENCH_MESSAGES ?? 100_000);
   const gen = generateArchive(count);
+  // other mail of the same size (another seed): what the append lands on
+  const other = generateArchive(count, join(BENCH_OUT, `generated-${count}-s7.mboxrd`), 7);
   console.log(`archive: ${gen.path} (${gen.messages} messages, ${(gen.bytes / MB).toFixed(1)} MB)`);
-  await benchArchives([gen.path]);
+  await benchArchives([gen.path], [other.path]);
   if (!HAS_SHARED) {
     console.log('../shared/corpus not found: the real-corpus ingest is skipped');
     return;
   }
   const lore = LORE_ARCHIVES.map((f) => sharedPath('corpus', ...f));
   const mb = lore.reduce((n, p) => n + statSync(p).size, 0) / MB;
-  console.log(`\nshared corpus: the lore archives of linux-cifs and linux-ppp (${lore.length} files, ${mb.toFixed(1)} MB)`);
-  await benchArchives(lore);
+  console.log(`\nshared corpus: the lore archives of linux-cifs and linux-ppp, and the race samples of erofs and f2fs (${lore.length} files, ${mb.toFixed(1)} MB as stored)`);
+  // the append lands on generated mail of about as many messages as the corpus holds
+  const populate = generateArchive(9000, join(BENCH_OUT, 'generated-9000-s7.mboxrd'), 7);
+  await benchArchives(lore, [populate.path]);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (process.argv[2] === '--child') await child(process.argv[3] as string, process.argv.slice(4));
+  if (process.argv[2] === '--child') await child(JSON.parse(process.argv[3] as string) as ChildJob);
   else if (process.argv[2] === '--child-mailparser') await mailparserChild(process.argv.slice(3));
   else await run();
 }

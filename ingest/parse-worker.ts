@@ -3,7 +3,9 @@
 // writer binds. Compressing the raw bytes (a tenth of the work) goes to whichever thread
 // has time: the worker does it while no other chunk waits for it, else leaves it to the
 // writer. Which thread is the busier depends on the mail (patches or chat) and on how
-// large the database has grown, so a fixed choice is wrong somewhere.
+// large the database has grown, so a fixed choice is wrong somewhere. With two workers or
+// more the writer is the busier (one writer stores what several workers parse): they
+// always compress (encodeAlways).
 import { parentPort, workerData } from 'node:worker_threads';
 import { ANALYZERS } from './analyzers.ts';
 import { processRaw, type Processed, type WireRaw } from './pipeline-process.ts';
@@ -21,7 +23,7 @@ export interface WorkerResponse {
 
 if (parentPort) {
   const port = parentPort;
-  const names = (workerData as { analyzers: string[] }).analyzers;
+  const { analyzers: names, encodeAlways } = workerData as { analyzers: string[]; encodeAlways?: boolean };
   const analyzers = ANALYZERS.filter((a) => names.includes(a.name));
   // handled strictly one chunk at a time so answers keep the order of requests
   let chain: Promise<void> = Promise.resolve();
@@ -31,7 +33,7 @@ if (parentPort) {
     chain = chain.then(async () => {
       queued--;
       const started = performance.now();
-      const encode = queued === 0;
+      const encode = encodeAlways === true || queued === 0;
       const results: Processed[] = [];
       for (const item of req.items) results.push(await processRaw(item, analyzers, { encode }));
       const transfer = new Set<ArrayBuffer>();
