@@ -189,11 +189,18 @@ describe('stances in a reviewer\'s own words', () => {
     ['a worry', 'My only worry is that perhaps we should make it more narrow.\n', 'objection'],
     ['"this can give kernel hang"', 'I just found this can give kernel hang due to the following backtrace.\n', 'objection'],
     ['a bare "nope"', 'nope, IMO, if no io submission, we could run into this case.\n', 'objection'],
+    ['praise denied', "I don't think supporting lzo is a good idea.\n", 'objection'],
+    ['praise denied, later in the sentence', "Wasting memory to no good effect isn't going to be a great idea.\n", 'objection'],
+    ['a doubt that it is clear', "It's not at all clear to me that using a private bioset is a good idea for foo.\n", 'objection'],
     ['"Okay, then ..."', 'Okay, then it should use READ_ONCE() and WRITE_ONCE().\n', 'agreement'],
     ['"makes more sense"', 'That makes more sense. :)\n', 'agreement'],
     ['a question in lower case after another', 'A little doubt:) foo_lookup should return true?\nanother thing, is the lock held here?\n', 'question'],
   ])('reads %s', (_what, body, stance) => {
     expect(stanceOf(body)).toContain(stance);
+  });
+
+  it('takes the patch\'s own words, quoted back with no attribution line, as no stance', () => {
+    expect(stanceOf('> foo_lookup() can race with foo_evict(), the fix is incorrect.\n\nThanks for the patch.\n')).toEqual([]);
   });
 
   it('reads no objection where something is said not to be wrong', () => {

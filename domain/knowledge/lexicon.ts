@@ -113,6 +113,9 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
         String.raw`(?:didn'?t|don'?t|couldn'?t|can'?t|could not|cannot) (?:figure out|find|think of|see) (?:a |any )?way to (?:solve|fix|avoid|close|handle|do) (?:this|it|that)`,
         String.raw`(?:didn'?t|did not|doesn'?t|does not|don'?t) (?:consider|handle|cover|take into account) (?:this|that|the) (?:\w+ ){0,2}case`,
         String.raw`^nope\b`,
+        // praise words denied: "I don't think supporting lzo is a good idea", "isn't going to be a great idea"
+        String.raw`\b(?:not|isn'?t|wasn'?t|never|don'?t think|doesn'?t seem like) (?:\w+ ){0,6}(?:a )?(?:good|great|nice) idea`,
+        String.raw`\bnot (?:at all |entirely |really )?(?:clear|obvious) (?:to me )?(?:that|whether|why|how)`,
       ].join('|'),
       'i',
     ),

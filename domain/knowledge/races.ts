@@ -380,6 +380,8 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
       // a quoted stance counts only where the mail it quotes is missing (a saved reply quoting
       // a discussion): quoting the mail it answers, the words are that mail's, read there
       if (s.quotedFrom !== undefined && above.some((a) => sameAuthor(a.from, s.quotedFrom || null))) continue;
+      // a quote with no attribution line it could be read from, in a reply whose parent is here, is the parent's words
+      if (s.quotedFrom === '' && m.parent !== null && above.length > 0) continue;
       const aim = aimStance(s, m, fixes, ancestors);
       if (!aim) continue;
       // the same words on the same fix once; on another fix they are another stance (a
