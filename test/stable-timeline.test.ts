@@ -23,6 +23,8 @@ describe('version ranges resolve to the branches maintained on the mail’s date
     expect(on('4.19+', '2019-06-10')).toEqual(['5.1', '4.19']);
     expect(on('v6.1+', '2024-07-02')).toEqual(['6.9', '6.6', '6.1']);
     expect(on('v5.3+', '2020-01-07')).toEqual(['5.4']);
+    // A start newer than the branch table is still the branch the mail names, not nothing.
+    expect(on('v7.1+', '2026-06-29')).toEqual(['7.1']);
   });
 
   it('an exact branch, a list and a closed range', () => {

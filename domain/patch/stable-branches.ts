@@ -148,8 +148,9 @@ export function resolveStableRange(spec: StableRangeSpec, date: number | null): 
   if (spec.from !== null) {
     const from = spec.from;
     for (const b of alive) if (compareBranches(b, from) >= 0) out.add(b);
-    // Undated: the start is all that can be said.
-    if (date === null) out.add(from);
+    // Undated, the start is all that can be said; and a start newer than this table
+    // ("# v7.1+" in a mail of mid-2026) is a branch the mail knows and the table does not yet.
+    if (date === null || !STABLE_BRANCH_TABLE.some((b) => b.branch === from)) out.add(from);
   }
   if (spec.between) {
     const { low, high } = spec.between;
