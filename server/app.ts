@@ -128,6 +128,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (scenarioLoader) app.addHook('onClose', async () => scenarioLoader.close());
   const scenarioDir = deps.scenarioDir ?? SCENARIO_DIR;
   const scenarios = createScenarioStore(scenarioDir, scenarioLoader?.load);
+  // Loaded once listening, in the background, so the first page that shows them finds them ready.
+  if (scenarioLoader) app.addHook('onListen', async () => void scenarios.list().catch(() => {}));
   const inWorker = deps.knowledgeBuilder !== 'inline';
   const builder = inWorker ? workerKnowledgeBuilder() : inlineKnowledgeBuilder();
   const onDisk = deps.db.path !== ':memory:' && deps.db.path !== '';

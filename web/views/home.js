@@ -66,14 +66,14 @@ async function relatedScenarios() {
 }
 
 export async function homeView(root) {
-  const [stats, recent, scenarios] = await Promise.all([
-    api('/api/stats'),
-    api('/api/races?limit=6').catch(() => ({ races: [] })),
-    relatedScenarios(),
-  ]);
+  // The scenarios are the last section and the slowest answer of a freshly started server
+  // (their files load then): the page shows without them and they follow.
+  const scenariosLater = relatedScenarios().catch(() => []);
+  const [stats, recent] = await Promise.all([api('/api/stats'), api('/api/races?limit=6').catch(() => ({ races: [] }))]);
   // The full records of the newest races give their files and functions for the examples.
   const detailed = await Promise.all(recent.races.slice(0, 3).map((r) => api(`/api/races/${encodeURIComponent(r.id)}`).catch(() => null)));
   const examples = exampleQueries(stats, detailed.filter(Boolean));
+  const scenariosSlot = el('p', { class: 'meta', text: 'looking for race scenarios about this mail…' });
   fill(
     root,
     el('h1', { text: 'Has this race been discussed?' }),
@@ -81,6 +81,10 @@ export async function homeView(root) {
     section('Try', el('ul', { class: 'plain examples' }, examples.map(([q, what]) => el('li', {}, el('a', { href: links.search({ q }) }, el('code', { text: q })), el('span', { class: 'meta', text: ` — ${what}` }))))),
     recent.races.length ? section('Recent races', raceList(recent.races), el('p', {}, el('a', { href: links.races(), text: 'all races, filtered by file, function, lock, outcome, status, date' }))) : null,
     stats.overview.recentSeries.length ? section('Active series', seriesList(stats.overview.recentSeries)) : null,
+    scenariosSlot,
+  );
+  const scenarios = await scenariosLater;
+  scenariosSlot.replaceWith(
     scenarios.length
       ? section(
           'Race scenarios about this mail',
