@@ -145,6 +145,32 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     expect(dom).toContain('npx loregraph sim run 005-filemap-stale-folio-truncate --variant original --config one_folio');
   }, 90_000);
 
+  it("folds a long witness around the steps its story names, not around its middle", async () => {
+    const { page, problems } = await newPage();
+    try {
+      await open(page, '#/s/000-thp-write-open-purge/run/original/dirty_before_open');
+      const rows = page.locator('table.witness tbody tr');
+      const numbers = async () => (await page.locator('table.witness td.step-no').allTextContents()).map(Number);
+      // 41 steps, the story's 13 shown (steps 1-7, 11, 17-22, 34...), each stretch of the others one fold
+      expect(await numbers()).toEqual([1, 2, 3, 4, 5, 6, 7, 11, 17, 18, 19, 20, 21, 22, 34, 41]);
+      const folds = page.locator('table.witness tr.fold button');
+      expect(await folds.allTextContents()).toEqual([
+        'show 3 steps (8–10) that touch nothing the failure depends on',
+        'show 5 steps (12–16) that touch nothing the failure depends on',
+        'show 11 steps (23–33) that touch nothing the failure depends on',
+        'show 6 steps (35–40) that touch nothing the failure depends on',
+      ]);
+      // where the dirty folio is dropped is on screen, not behind a fold
+      expect(await page.locator('table.witness tr', { hasText: 'purge/tr/remove[O]' }).textContent()).toContain('O.dirty: 1 -> 0');
+      await folds.first().click();
+      expect((await numbers()).slice(0, 11)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      expect(await rows.count()).toBe(16 + 3 + 3);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
   it('lists saved searches at #/watch, and what one matched since its last watch up', async () => {
     const list = await renderedDom('#/watch');
     expect(list).toContain('<a href="#/watch/folios">folios</a>');

@@ -99,23 +99,38 @@ function witnessLanes(w, r) {
   };
   const rows = w.map(row);
   const body = el('tbody', {});
-  if (w.length > FOLD_OVER) {
-    const hidden = rows.slice(HEAD, w.length - TAIL);
+  const foldRow = (hidden, text) => {
     const more = el(
       'tr',
       { class: 'fold' },
-      el(
-        'td',
-        { colspan: String(threads.length + 2) },
-        el('button', {
-          type: 'button',
-          class: 'linkish',
-          text: `show ${hidden.length} more steps (${HEAD + 1}–${w.length - TAIL})`,
-          onclick: () => more.replaceWith(...hidden),
-        }),
-      ),
+      el('td', { colspan: String(threads.length + 2) }, el('button', { type: 'button', class: 'linkish', text, onclick: () => more.replaceWith(...hidden) })),
     );
-    body.append(...rows.slice(0, HEAD), more, ...rows.slice(w.length - TAIL));
+    return more;
+  };
+  // The run's story (sim/story.ts) names the steps the failure depends on: a long witness
+  // shows those and folds each stretch of the others, rather than folding its middle
+  // whatever happens there.
+  const story = r.outcomes?.[0]?.property === r.property ? r.outcomes[0].story : null;
+  if (w.length > FOLD_OVER && story) {
+    const shown = new Set(story.shown);
+    if (story.breaking !== undefined) shown.add(story.breaking);
+    shown.add(w.length - 1);
+    for (let i = 0; i < w.length; ) {
+      if (shown.has(i)) {
+        body.append(rows[i]);
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < w.length && !shown.has(j)) j++;
+      const hidden = rows.slice(i, j);
+      if (hidden.length === 1) body.append(...hidden);
+      else body.append(foldRow(hidden, `show ${hidden.length} steps (${i + 1}–${j}) that touch nothing the failure depends on`));
+      i = j;
+    }
+  } else if (w.length > FOLD_OVER) {
+    const hidden = rows.slice(HEAD, w.length - TAIL);
+    body.append(...rows.slice(0, HEAD), foldRow(hidden, `show ${hidden.length} more steps (${HEAD + 1}–${w.length - TAIL})`), ...rows.slice(w.length - TAIL));
   } else body.append(...rows);
   return el(
     'table',
