@@ -65,15 +65,16 @@ function monitor(url: string): Promise<CannonResult> {
 }
 
 /**
- * CPU time the served process's main thread (its request thread: Linux gives it the
- * process id as thread id) has used, in ms; null off Linux. Unlike latencies on a shared
- * two-core machine, what each request costs that thread hardly depends on what else runs.
+ * What the served process's main thread (its request thread: Linux gives it the process id
+ * as thread id) has run and has waited runnable for a core, in ms (/proc schedstat); null
+ * off Linux. Unlike latencies on a shared two-core machine, the CPU each request costs
+ * that thread hardly depends on what else runs, and the wait says how much of a latency
+ * was the machine's run queue rather than the server.
  */
-function requestThreadCpuMs(pid: number | undefined): number | null {
+function requestThreadSched(pid: number | undefined): { ranMs: number; waitedMs: number } | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    const [ran, waited] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return ran === undefined || waited === undefined ? null : { ranMs: ran / 1e6, waitedMs: waited / 1e6 };
   } catch {
     return null;
   }
@@ -92,17 +93,20 @@ async function round(name: string, s: Served, ingestArgs: string[] | null): Prom
       )
     : null;
   const t0 = performance.now();
-  const cpu0 = requestThreadCpuMs(s.child.pid);
+  const sched0 = requestThreadSched(s.child.pid);
   try {
     const [searches, health] = await Promise.all([autocannon({ url: s.url, connections: SEARCH_CONNECTIONS, duration: DURATION_S, requests: SEARCHES }), monitor(`${s.url}api/healthz`)]);
     const overlapped = ingest === null ? '' : ingestEnd === null ? ' while an ingest of 20,000 messages ran (it overlapped the whole load)' : ` while an ingest of 20,000 messages ran (it overlapped ${((ingestEnd - t0) / 1000).toFixed(1)} s of it)`;
     console.log(`load: ${name}: ${SEARCH_CONNECTIONS} connections of searches for ${DURATION_S} s${overlapped}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
     console.log(line(`${name}: search (${SEARCH_CONNECTIONS} connections)`, searches));
     console.log(line(`${name}: healthz (probed ${HEALTH_RATE}/s from its own process)`, health));
-    const cpu1 = requestThreadCpuMs(s.child.pid);
-    if (cpu0 !== null && cpu1 !== null) {
+    const sched1 = requestThreadSched(s.child.pid);
+    if (sched0 !== null && sched1 !== null) {
+      const ran = sched1.ranMs - sched0.ranMs;
       const requests = searches.requests.total + health.requests.total;
-      console.log(`load: ${name}: the request thread used ${((cpu1 - cpu0) / 1000).toFixed(1)} s of CPU in ${DURATION_S} s: ${(((cpu1 - cpu0) * 1000) / requests).toFixed(0)} us a request`);
+      console.log(
+        `load: ${name}: the request thread ran ${(ran / 1000).toFixed(1)} s and waited ${((sched1.waitedMs - sched0.waitedMs) / 1000).toFixed(1)} s runnable for a core in ${DURATION_S} s: ${((ran * 1000) / requests).toFixed(0)} us of CPU a request`,
+      );
     }
     const errors5xx = fiveXX(searches) + fiveXX(health);
     const ok = errors5xx === 0 && health.latency.p99 < HEALTH_P99_BOUND_MS;
