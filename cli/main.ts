@@ -4,7 +4,7 @@
 import { isLoregraphError, LoregraphError } from '../domain/errors.ts';
 import type { Command, CliIO } from './command.ts';
 
-const COMMANDS = ['ingest', 'stats', 'thread', 'export', 'serve', 'sim', 'series', 'fix-status', 'stable', 'stable-sync', 'reindex', 'am', 'diff', 'dig', 'search', 'watch', 'races', 'race', 'fix', 'knowledge'] as const;
+const COMMANDS = ['ingest', 'stats', 'thread', 'export', 'serve', 'sim', 'series', 'fix-status', 'stable', 'stable-sync', 'reindex', 'compact', 'am', 'diff', 'dig', 'search', 'watch', 'races', 'race', 'fix', 'knowledge'] as const;
 
 function usage(): string {
   return `usage: loregraph <command> [args]\ncommands: ${COMMANDS.join(', ')}\nrun 'loregraph <command> --help' for a command's options`;

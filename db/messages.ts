@@ -392,3 +392,54 @@ function unpackBody(body: string | Uint8Array, codec: string | null): string {
   if (typeof body === 'string') return body;
   return decodeRaw(body, codec ?? 'none').toString('utf8');
 }
+
+export interface CompactProgress {
+  /** The last row looked at: the next batch starts after it. */
+  lastRowId: number;
+  rows: number;
+  /** Bodies now read from the raw bytes, bodies now packed, header maps now read from the raw bytes. */
+  spans: number;
+  packed: number;
+  headers: number;
+}
+
+/**
+ * Rows stored before migrations 011/012 put in today's layout (`loregraph compact`): a body
+ * the raw bytes hold and header maps they give back exactly are dropped from the row, other
+ * long bodies packed, as the writer does for new rows. Up to `limit` rows after
+ * `afterRowId`, in one transaction; the space comes back to the file with VACUUM.
+ */
+export function compactStoredText(db: Db, afterRowId: number, limit: number): CompactProgress {
+  const rows = db.sql
+    .prepare(
+      `SELECT id, ${STORED_TEXT_COLUMNS} FROM messages
+       WHERE id > ? AND ((body_start IS NULL AND body_codec IS NULL) OR headers_from_raw = 0) ORDER BY id LIMIT ?`,
+    )
+    .all(afterRowId, limit) as (StoredTextColumns & { id: number })[];
+  const body = db.sql.prepare('UPDATE messages SET body = ?, body_start = ?, body_end = ?, body_codec = ? WHERE id = ?');
+  const headers = db.sql.prepare("UPDATE messages SET headers = '', headers_from_raw = 1 WHERE id = ?");
+  const out: CompactProgress = { lastRowId: rows.at(-1)?.id ?? afterRowId, rows: rows.length, spans: 0, packed: 0, headers: 0 };
+  db.sql.transaction(() => {
+    for (const r of rows) {
+      const bytes = decodeRaw(r.raw, r.raw_codec);
+      if (r.body_start === null && r.body_codec === null && typeof r.body === 'string') {
+        const span = bodySpanIn(bytes, r.body);
+        const packed = span ? null : encodeBody(r.body);
+        if (span) body.run('', span.start, span.end, null, r.id);
+        else if (packed) body.run(packed, null, null, BODY_CODEC, r.id);
+        if (span) out.spans++;
+        if (packed) out.packed++;
+      }
+      if (r.headers_from_raw === 0 && headersJsonFromRaw(bytes) === r.headers) {
+        headers.run(r.id);
+        out.headers++;
+      }
+    }
+  })();
+  return out;
+}
+
+/** VACUUM: the file shrinks to what it holds (after compactStoredText). */
+export function vacuum(db: Db): void {
+  db.sql.exec('VACUUM');
+}

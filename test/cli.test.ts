@@ -12,6 +12,6 @@ describe('loregraph command line', () => {
   it('rejects an unknown command with a one-line error and exit code 2', async () => {
     const io = captureIO();
     expect(await main(['frobnicate'], io)).toBe(2);
-    expect(io.stderr()).toBe("loregraph: unknown command 'frobnicate' (try: ingest, stats, thread, export, serve, sim, series, fix-status, stable, stable-sync, reindex, am, diff, dig, search, watch, races, race, fix, knowledge)\n");
+    expect(io.stderr()).toBe("loregraph: unknown command 'frobnicate' (try: ingest, stats, thread, export, serve, sim, series, fix-status, stable, stable-sync, reindex, compact, am, diff, dig, search, watch, races, race, fix, knowledge)\n");
   });
 });
