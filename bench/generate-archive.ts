@@ -35,6 +35,20 @@ interface Msg {
   refs: string[];
 }
 
+/**
+ * 'classic': the archive the benches have always measured (12 senders, ~2,400 titles,
+ * shallow threads, bare headers). 'lore': shaped after the real lore archives of
+ * ../shared/corpus (bench/scale.ts prints both beside them): ~2,000 senders, a few of
+ * them prolific; titles that repeat only as a sender's re-rolls do; replies that mostly
+ * continue a thread's latest message, so threads run deep; and the delivery headers
+ * (Received, DKIM, List-*) that make up much of a lore message's bytes.
+ */
+export type ArchiveShape = 'classic' | 'lore';
+
+const FIRST = 'Mira Tomas Hugo Ines Ravi Andrea Jörg Zoë Li Søren Ana Kenji Greg Jens Christoph Darrick Jan Matthew Hannes Yu Chao Gao Xiang Qu Wenruo Josef Sasha Steve Paulo Shyam Namjae Tom Ronnie Pavel Eric Dave Jeff Amir Miklos Lorenzo'.split(' ');
+const LAST = 'Kowalczyk Lindqvist Brandt Okafor Chandrasekar Mertens Fuchs Marchetti Wei Dahl Pérez Watanabe Hartman Axboe Hellwig Wong Kara Wilcox Reinecke Zhang Yu Xiang Li Qu Bacik Levin French Alcantara Prasad Jeon Talpey Sahlberg Begunkov Biggers Chinner Layton Goldstein Szeredi Stoakes Tanaka Novak Ferreira Rossi Schmidt'.split(' ');
+const MAILERS = ['git-send-email 2.45.0', 'b4 0.14.2', 'Mozilla Thunderbird', 'Mutt/2.2.12 (2023-09-09)', 'Evolution 3.52.1'];
+
 export interface GeneratedArchive {
   path: string;
   messages: number;
@@ -42,8 +56,10 @@ export interface GeneratedArchive {
 }
 
 /** Writes `count` messages to `path` (mboxrd) unless an identical file is already there. */
-export function generateArchive(count: number, path = join(BENCH_OUT, `generated-${count}.mboxrd`), seed = 42): GeneratedArchive {
-  const stamp = `${count} ${seed}`;
+export function generateArchive(count: number, path?: string, seed = 42, shape: ArchiveShape = 'classic'): GeneratedArchive {
+  path ??= join(BENCH_OUT, shape === 'lore' ? `generated-lore-${count}.mboxrd` : `generated-${count}.mboxrd`);
+  const lore = shape === 'lore';
+  const stamp = lore ? `${count} ${seed} lore1` : `${count} ${seed}`;
   if (existsSync(path) && existsSync(`${path}.done`) && readFileSync(`${path}.done`, 'utf8') === stamp) return { path, messages: count, bytes: statSync(path).size };
   mkdirSync(dirname(path), { recursive: true });
   const r = rng(seed);
@@ -79,7 +95,9 @@ export function generateArchive(count: number, path = join(BENCH_OUT, `generated
     return d;
   };
   const person = (): { name: string; addr: string } => {
-    const name = pick(NAMES);
+    // lore: one of FIRST x LAST people, skewed (r^3) so a few send much of the mail, as maintainers do
+    const k = lore ? Math.floor(FIRST.length * LAST.length * r() ** 3) : 0;
+    const name = lore ? `${FIRST[k % FIRST.length]} ${LAST[Math.floor(k / FIRST.length)]}` : pick(NAMES);
     return { name, addr: `${name.toLowerCase().normalize('NFD').replace(/[^a-z ]/g, '').replace(/ /g, '.')}@example.org` };
   };
   const recent: Msg[] = [];
@@ -127,6 +145,7 @@ export function generateArchive(count: number, path = join(BENCH_OUT, `generated
       h.push(`References: ${m.refs.map((x) => `<${x}>`).join('\n ')}`);
     }
     h.push('List-Id: <linux-mm.kvack.org>', ...extraHeaders, 'MIME-Version: 1.0', `Content-Type: text/plain; charset=${charset}`, `Content-Transfer-Encoding: ${cte}`);
+    if (lore) h.unshift(...deliveryHeaders(from.addr, m.id));
     const msg = `${h.join('\n')}\n\n${text}`.replace(/^(>*From )/gm, '>$1');
     const entry = `From mboxrd@z Thu Jan  1 00:00:00 1970\n${msg}${msg.endsWith('\n') ? '' : '\n'}\n`;
     buf.push(entry);
@@ -135,13 +154,34 @@ export function generateArchive(count: number, path = join(BENCH_OUT, `generated
     written++;
     recent.push(m);
     if (recent.length > 400) recent.shift();
+    latest.set(m.refs[0] ?? m.id, m);
+    if (latest.size > 4000) latest.delete(latest.keys().next().value as string);
+  };
+  // lore: the newest message of each recent thread, which a reply mostly answers
+  const latest = new Map<string, Msg>();
+  const deliveryHeaders = (addr: string, id: string): string[] => {
+    const host = addr.split('@')[1] ?? 'example.org';
+    const relay = (i: number) => `Received: from smtp${i}.${host} (smtp${i}.${host} [192.0.2.${(i * 37) % 250}])\n\tby smtp.subspace.kernel.org (Postfix) with ESMTPS id ${hex(10).toUpperCase()}\n\tfor <linux-mm@kvack.org>; ${new Date(t).toUTCString()}`;
+    const hops = 2 + Math.floor(r() * 4);
+    return [
+      'Return-Path: <linux-mm+bounces@kvack.org>',
+      ...Array.from({ length: hops }, (_, i) => relay(i)),
+      `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=${host}; s=k20201202;\n\tt=${Math.floor(t / 1000)}; bh=${b64lines(Buffer.from(hex(32))).trim()};\n\th=From:To:Cc:Subject:Date:Message-ID:In-Reply-To:References;\n\tb=${b64lines(Buffer.from(hex(256))).trim().replace(/\n/g, '\n\t ')}`,
+      `Authentication-Results: smtp.subspace.kernel.org; dkim=pass (2048-bit key) header.d=${host}`,
+      `X-Mailer: ${pick(MAILERS)}`,
+      'Precedence: bulk',
+      'List-Subscribe: <mailto:linux-mm+subscribe@kvack.org>',
+      'List-Unsubscribe: <mailto:linux-mm+unsubscribe@kvack.org>',
+      `X-Original-Message-ID: <${id}>`,
+    ];
   };
 
   let serial = 0;
   while (written < count) {
     const kind = r();
     const author = person();
-    const topic = `${pick(SUBSYS)}: ${pick(VERBS)} ${pick(OBJS)}`;
+    // lore: a title names where (function, and an id-like word), so a sender repeats one only by chance
+    const topic = lore ? `${pick(SUBSYS)}: ${pick(VERBS)} ${pick(OBJS)} in ${pick(FUNCS)}_${hex(3)}()` : `${pick(SUBSYS)}: ${pick(VERBS)} ${pick(OBJS)}`;
     if (kind < 0.25 && written + 4 < count) {
       // a series: cover letter and patches threaded under it
       const n = 2 + Math.floor(r() * 5);
@@ -150,14 +190,16 @@ export function generateArchive(count: number, path = join(BENCH_OUT, `generated
       emit(cover, author, `${para(6)}\n${author.name} (${n}):\n${Array.from({ length: n }, () => `  ${pick(SUBSYS)}: ${pick(VERBS)} ${pick(OBJS)}`).join('\n')}\n\n base-commit: ${hex(40)}\n-- \n2.45.0\n`);
       for (let i = 1; i <= n && written < count; i++) {
         const big = r() < 0.05;
-        emit({ id: `${t}.${serial++}-${i}-${author.addr}`, subject: `[PATCH${v} ${i}/${n}] ${pick(SUBSYS)}: ${pick(VERBS)} ${pick(OBJS)}`, refs: [cover.id] }, author,
+        emit({ id: `${t}.${serial++}-${i}-${author.addr}`, subject: `[PATCH${v} ${i}/${n}] ${pick(SUBSYS)}: ${pick(VERBS)} ${pick(OBJS)}${lore ? ` in ${pick(FUNCS)}_${hex(3)}()` : ''}`, refs: [cover.id] }, author,
           `${para(5 + Math.floor(r() * 8))}\nFrom ${words(3)} the old code path was wrong.\n\nFixes: ${hex(12)} ("${pick(SUBSYS)}: ${pick(VERBS)} ${pick(OBJS)}")\nSigned-off-by: ${author.name} <${author.addr}>\n---\n${diff(big ? 40 + Math.floor(r() * 80) : 1 + Math.floor(r() * 5))}-- \n2.45.0\n`);
       }
     } else if (kind < 0.8 && recent.length > 0) {
       // a reply quoting its parent, sometimes with a trailer
-      const parent = pick(recent);
+      const picked = pick(recent);
+      const parent = lore && r() < 0.6 ? (latest.get(picked.refs[0] ?? picked.id) ?? picked) : picked;
       const orphan = r() < 0.02;
-      const refs = orphan ? [`${hex(16)}@gone.example.org`] : [...parent.refs.slice(-8), parent.id];
+      // lore: References keep the root first however deep the thread, as mailers do
+      const refs = orphan ? [`${hex(16)}@gone.example.org`] : lore && parent.refs.length >= 8 ? [parent.refs[0] as string, ...parent.refs.slice(-7), parent.id] : [...parent.refs.slice(-8), parent.id];
       const subject = parent.subject.startsWith('Re: ') ? parent.subject : `Re: ${parent.subject}`;
       const trailer = r() < 0.3 ? `\n${pick(['Reviewed-by', 'Acked-by', 'Tested-by'])}: ${author.name} <${author.addr}>\n` : '';
       emit({ id: `${t}.${serial++}.reply-${author.addr}`, subject, refs }, author,

@@ -24,9 +24,11 @@ import { getThreadTree, threadAssignments } from '../db/threads.ts';
 import { readArchive } from '../ingest/read/index.ts';
 import { searchMessages } from '../server/search.ts';
 import { HAS_SHARED, sharedPath } from '../test/helpers/shared.ts';
-import { BENCH_OUT, generateArchive } from './generate-archive.ts';
+import { BENCH_OUT, generateArchive, type ArchiveShape } from './generate-archive.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+/** The generator's lore shape by default (bench/generate-archive.ts); SCALE_SHAPE=classic for the archive the other benches use. */
+const SHAPE: ArchiveShape = process.env.SCALE_SHAPE === 'classic' ? 'classic' : 'lore';
 const SIZES = (process.env.SCALE_SIZES ?? '100000,300000,1000000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 
 function quantile(xs: number[], q: number): number {
@@ -93,6 +95,8 @@ interface IngestFigures {
   stored: number;
   seconds: number;
   rssMB: number;
+  /** Storing the messages, building held-back indexes, the end-of-run passes (series, stable, knowledge). */
+  phases: { loadS: number; indexS: number; finishS: number };
 }
 
 /** Runs in a child: one clean ingest, figures as JSON on stdout. */
@@ -106,7 +110,8 @@ async function child(dbPath: string, paths: string[]): Promise<void> {
   // As bench/search.ts serves it: one index segment after a bulk load (timed apart, not in the rate).
   optimizeSearchIndex(db);
   closeDb(db);
-  process.stdout.write(JSON.stringify({ stored: s.stored, seconds, rssMB: process.resourceUsage().maxRSS / 1024 } satisfies IngestFigures));
+  const phases = { loadS: s.phases.loadMs / 1000, indexS: s.phases.indexMs / 1000, finishS: s.phases.finishMs / 1000 };
+  process.stdout.write(JSON.stringify({ stored: s.stored, seconds, rssMB: process.resourceUsage().maxRSS / 1024, phases } satisfies IngestFigures));
 }
 
 function ingestInChild(dbPath: string, paths: string[]): IngestFigures {
@@ -208,15 +213,17 @@ const RUNS = Number(process.env.SCALE_RUNS ?? 100);
 
 async function benchSize(size: number): Promise<SizeFigures> {
   const t0 = performance.now();
-  const archive = generateArchive(size);
+  const archive = generateArchive(size, undefined, 42, SHAPE);
   console.log(`\n${size} messages: archive ${(archive.bytes / 1e6).toFixed(0)} MB (${((performance.now() - t0) / 1000).toFixed(0)} s to generate or find)`);
-  const dbPath = join(BENCH_OUT, `scale-${size}.db`);
+  const dbPath = join(BENCH_OUT, `scale-${SHAPE}-${size}.db`);
   const ingest = ingestInChild(dbPath, [archive.path]);
   const disk = statSync(dbPath).size + (existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0);
   console.log(
     `  ingest: ${ingest.stored} stored in ${ingest.seconds.toFixed(0)} s, ${(ingest.stored / ingest.seconds).toFixed(0)} msg/s, peak RSS ${ingest.rssMB.toFixed(0)} MB; ` +
       `on disk ${(disk / 1e6).toFixed(0)} MB, ${(disk / ingest.stored).toFixed(0)} B/message (archive ${(archive.bytes / size).toFixed(0)} B/message)`,
   );
+  const ph = ingest.phases;
+  console.log(`  ingest phases: storing ${ph.loadS.toFixed(0)} s (${(ingest.stored / ph.loadS).toFixed(0)} msg/s), held-back indexes ${ph.indexS.toFixed(0)} s, end-of-run passes ${ph.finishS.toFixed(0)} s`);
 
   const db = openDb(dbPath, { readonly: true });
   const newest = Date.parse(searchMessages(db, 'd:1970..2100', { sort: 'date', limit: 1 }).hits[0]?.date ?? new Date().toISOString());
@@ -268,8 +275,8 @@ async function benchSize(size: number): Promise<SizeFigures> {
 async function printShapes(smallest: number): Promise<void> {
   const shapeSample = 20_000;
   console.log(`\nshapes (first ${shapeSample} messages of an archive; threads and depths over the whole database)`);
-  const genDb = openDb(join(BENCH_OUT, `scale-${smallest}.db`), { readonly: true });
-  console.log(shapeLine(`generated (${smallest})`, await archiveShape([generateArchive(smallest).path], genDb, shapeSample)));
+  const genDb = openDb(join(BENCH_OUT, `scale-${SHAPE}-${smallest}.db`), { readonly: true });
+  console.log(shapeLine(`generated, ${SHAPE} (${smallest})`, await archiveShape([generateArchive(smallest, undefined, 42, SHAPE).path], genDb, shapeSample)));
   closeDb(genDb);
   const realDb = process.env.SCALE_REAL_DB;
   if (HAS_SHARED && realDb && existsSync(realDb)) {
@@ -300,7 +307,7 @@ function scalingLine(f: SizeFigures, smallest: SizeFigures): string {
 }
 
 export async function run(): Promise<void> {
-  console.log(`scale: sizes ${SIZES.join(', ')}; ${RUNS} runs a query; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+  console.log(`scale: ${SHAPE}-shaped archives of ${SIZES.join(', ')} messages; ${RUNS} runs a query; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
   console.log('goals: ingest at each size >= 0.9x the smallest\'s msg/s, RSS flat, query p99 <= 2x the smallest\'s and < 50 ms');
   const all: SizeFigures[] = [];
   for (const size of SIZES) {
