@@ -298,6 +298,25 @@ describe('what is not a fix of the race, or not a race', () => {
     expect(race!.fixes.map((f) => f.messageId)).toEqual(['c3@x']);
   });
 
+  it('reads a patch quoted back in a review as code, not as the reviewer\'s prose', () => {
+    const quotedDiff = [
+      'On 01/11, Ana Author wrote:',
+      '> foo: keep the write path under the lock.',
+      '> ',
+      '> @@ -1463,6 +1464,10 @@ static int foo_write_raw_pages(struct foo_ctx *cc,',
+      '> +\tif (blocks > 0)',
+      '> +\t\tfoo_lock_op(sbi);',
+      '> +',
+      '>  \tfor (i = 0; i < cc->cluster_size; i++) {',
+      '>  \t\tif (!cc->rpages[i]) /* skip a hole: it cannot race with the reclaim, nor deadlock */',
+      '> -\treturn 0;',
+      '',
+      'Cleaned up a bit, applied.',
+    ].join('\n');
+    const review = mail('qd@x', 'Rev Iewer', 'Re: [PATCH] foo: keep the write path under the lock', quotedDiff);
+    expect(review.knowledge?.reasons ?? []).toEqual([]);
+  });
+
   it('reads no race in a digest: syzbot\'s monthly report, a release announcement', () => {
     const monthly = mail('mr@x', 'syzbot', '[syzbot] Monthly foo report (Sep 2024)', 'Ref Crashes Repro Title\n<1> 73 No INFO: task hung in foo_exit_net (4)\n<2> 27 Yes possible deadlock in foo_input (2)\n<3> 5 Yes KASAN: slab-use-after-free Read in foo_release\n');
     const release = mail('rl@x', 'Greg Kroah-Hartman', '[ANNOUNCE] Linux 6.6.12', 'Ana Author (1):\n      foo: fix race between foo_evict() and foo_lookup() causing use-after-free\n');

@@ -173,10 +173,16 @@ function unitsOf(msg: ParsedMessage, r: ReplyStructure, quotes: boolean): Unit[]
     // a diff is read for its hunk headers, changed lines and comments: its first thousand lines do
     const diffLines = quotes ? 1000 : 200;
     const block = b.kind === 'diff' && b.end - b.start > diffLines ? { ...b, end: b.start + diffLines } : b;
-    units.push({ block: i, depth: b.depth, author: b.depth === 0 ? sender : b.author, text: blockText(r, block), kind: b.kind });
+    // a quoted patch is code, not the quoting person's prose (its comments still speak)
+    const text = b.kind === 'quote' ? blockText(r, block, (l) => !QUOTED_CODE.test(l)) : blockText(r, block);
+    units.push({ block: i, depth: b.depth, author: b.depth === 0 ? sender : b.author, text, kind: b.kind });
   }
   return units;
 }
+
+// A quoted diff's lines: headers, hunk headers, context indented by a tab, and added or
+// removed code (a "- item" in a changelog is prose; "+\tspin_lock(&x);" and "-#include <y.h>" are not).
+const QUOTED_CODE = /^(?:diff --git |index [0-9a-f]+\.\.|\+\+\+ |--- [ab]\/|@@ -\d| ?\t|[+-]$|[+-](?:\t|\s*(?:[#}]|(?:if|for|while|else|return|switch|case|goto|break|continue|do)\b)|(?!\s*\/?\*).*[;{]\s*$))/;
 
 function ev(messageId: string, unit: Unit, text: string): Evidence {
   const at = unit.text.indexOf(text);

@@ -241,9 +241,12 @@ export function parseReply(body: string): ReplyStructure {
   return { lines, blocks, restored };
 }
 
-/** A block's text, its lines joined (quote markers stripped). */
-export function blockText(r: ReplyStructure, b: Block): string {
+/** A block's text, its lines joined (quote markers stripped); `keep` picks the lines. */
+export function blockText(r: ReplyStructure, b: Block, keep?: (line: string) => boolean): string {
   const out: string[] = [];
-  for (let i = b.start; i <= b.end; i++) out.push(quoteDepth(r.lines[i] ?? '').rest);
+  for (let i = b.start; i <= b.end; i++) {
+    const line = quoteDepth(r.lines[i] ?? '').rest;
+    if (!keep || keep(line)) out.push(line);
+  }
   return b.kind === 'code' || b.kind === 'diff' ? out.join('\n') : out.join(' ').replace(/\s+/g, ' ').trim();
 }
