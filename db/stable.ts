@@ -83,6 +83,8 @@ function decisionStatements(db: Db) {
     parentOf: sql.prepare(`SELECT in_reply_to FROM messages WHERE message_id = ? AND in_reply_to IS NOT NULL LIMIT 1`).pluck(),
     decidedOn: sql.prepare(`SELECT in_reply_to FROM stable_events WHERE message_id = ? AND kind IN ${DECIDING_KINDS}
       AND branch GLOB '[0-9]*.[0-9]*' AND in_reply_to IS NOT NULL LIMIT 1`).pluck(),
+    coverOf: sql.prepare(`SELECT subject FROM patch_msgs WHERE message_id = ? AND kind = 'cover' LIMIT 1`),
+    messageKnown: sql.prepare(`SELECT 1 FROM messages WHERE message_id = ? LIMIT 1`).pluck(),
     subjectOf: sql.prepare(`SELECT subject, in_reply_to FROM messages WHERE message_id = ? LIMIT 1`),
     senderOf: sql.prepare(`SELECT lower(from_address) FROM messages WHERE message_id = ? LIMIT 1`).pluck(),
     // "The stable trees were already released with this change": wherever it was in review or queued by then.
@@ -209,6 +211,32 @@ function byQuotedTitle(q: ReturnType<typeof decisionStatements>, d: EventRow): {
   return first ? { target: first.message_id, events } : null;
 }
 
+// A cover letter's words for a branch: "on 5.10 stable kernel", "for the 6.1 LTS", or "5.10.y".
+const COVER_BRANCH = /\b(?:on|for|to|in|into)\s+(?:the\s+)?(?:linux[- ])?v?(\d+)\.(\d+)(?:\.[yx])?(?:-stable|\s+(?:stable|longterm|lts)\b)/gi;
+
+/** The branches a cover letter's subject names, or none. */
+function coverBranches(subject: string): string[] {
+  const out = namedBranches(subject);
+  for (const m of subject.matchAll(COVER_BRANCH)) if (!out.includes(`${m[1]}.${m[2]}`)) out.push(`${m[1]}.${m[2]}`);
+  return out;
+}
+
+/**
+ * A series patch that carries its mainline commit ("commit X upstream.") under a cover
+ * naming a branch ("[PATCH 0/2] smb: client: fix ... on 5.10 stable kernel") is a backport
+ * posted there; under any other cover it is no stable event, and is removed.
+ */
+function resolveCoverBackport(q: ReturnType<typeof decisionStatements>, d: EventRow): void {
+  const cover = d.in_reply_to ? (q.coverOf.get(d.in_reply_to) as { subject: string } | undefined) : undefined;
+  // Not yet: the cover may come with a later ingest.
+  if (!cover && d.in_reply_to && !q.messageKnown.get(d.in_reply_to)) return;
+  const branches = cover ? coverBranches(cover.subject) : [];
+  for (const b of branches) {
+    q.ins.run(d.msg_row, d.message_id, d.kind, d.status, b, d.upstream_commit, d.title, d.title_key, null, d.date, d.in_reply_to, d.upstream_commit, d.sentence, null);
+  }
+  q.del.run(d.id);
+}
+
 /** One commit, however abbreviated either spelling is. */
 function sameCommit(a: string, b: string): boolean {
   return a.startsWith(b) || b.startsWith(a);
@@ -238,10 +266,15 @@ function decisionBranches(q: ReturnType<typeof decisionStatements>, d: EventRow,
 
 /** A reply's decision is about the branches of the stable mail it (or its parent) answers. */
 function resolveReplyDecisions(db: Db): void {
-  const pending = db.sql.prepare(`SELECT * FROM stable_events WHERE branch = '?'`).all() as EventRow[];
+  // Series patches waiting for their cover's branch first: decisions answering the cover need them.
+  const pending = db.sql.prepare(`SELECT * FROM stable_events WHERE branch = '?' ORDER BY kind <> 'backport', id`).all() as EventRow[];
   if (pending.length === 0) return;
   const q = decisionStatements(db);
   for (const d of pending) {
+    if (d.kind === 'backport') {
+      resolveCoverBackport(q, d);
+      continue;
+    }
     const queueFile = byQueueFile(q, d);
     if (!queueFile && /^queue-\d+\.\d+\//.test(d.title)) continue;
     const versionless = d.kind === 'release-note' && !d.version;

@@ -342,6 +342,16 @@ describe('stable status on mail written in every real form', () => {
     ]);
   });
 
+  it('a series patch carrying its commit is a backport on the branch its cover names, queued by the answer to the cover', () => {
+    expect(getFixStatus(db, 'a1'.repeat(20)).branches['5.10']?.history.map((h) => [h.status, h.messageId])).toEqual([
+      ['backport-posted', '20240126.12-2-kov@example.org'],
+      ['queued', '2024012613-queued-12@gregkh'],
+    ]);
+    expect(Object.keys(getFixStatus(db, 'a1'.repeat(20)).branches)).toEqual(['5.10']);
+    // Under a cover that names no branch, a commit marker makes no stable history.
+    expect(() => getFixStatus(db, '4'.repeat(40))).toThrow(/no stable history/);
+  });
+
   it('a decision deep in a renamed FAILED thread takes the branch its first subject named', () => {
     const st = getFixStatus(db, '5555555555bb').branches;
     expect(Object.keys(st)).toEqual(['6.1']);

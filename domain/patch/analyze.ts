@@ -4,7 +4,7 @@
 import type { ParsedMessage } from '../message.ts';
 import { hasDiff, parseDiff, type FileChange } from './diff.ts';
 import { patchId } from './patch-id.ts';
-import { classifyStableMail, type StableMail } from './stable-mail.ts';
+import { classifyStableMail, findUpstreamCommit, type StableMail } from './stable-mail.ts';
 import { isBotMail, isStableTeam, replyDecisions, type ReplyDecision } from './stable-reply.ts';
 import { parseSubject, subjectKey, type SubjectInfo } from './subject.ts';
 import type { SeriesMember } from './series.ts';
@@ -48,6 +48,11 @@ export interface PatchAnalysis {
    * under the text): in a thread about a stable branch, a backport posted there.
    */
   inlinePatch?: InlinePatch | null;
+  /**
+   * A plain patch in a thread that names the mainline commit it carries ("commit X
+   * upstream."): a backport whose branch only its cover letter may say ("... on 5.10 stable kernel").
+   */
+  carriesCommit?: string | null;
 }
 
 export interface InlinePatch {
@@ -161,6 +166,7 @@ export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefin
     stable,
     decisions,
     inlinePatch,
+    carriesCommit: kind === 'patch' && !stable && msg.inReplyTo !== null ? findUpstreamCommit(body) : null,
   };
 }
 

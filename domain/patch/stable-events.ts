@@ -189,6 +189,9 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
   // mail's date. The same trailer quoted by a stable mail (a review patch, an AUTOSEL
   // pick, a FAILED notice, a backport) is the upstream commit's old wish, not a new one.
   if (st) return out;
+  // A series patch carrying its mainline commit: a backport if its cover names a branch
+  // (known once every mail is in; "cover" marks what the '?' waits for).
+  if (a.carriesCommit) out.push(eventRow(c, 'backport', 'backport-posted', '?', { upstreamCommit: a.carriesCommit, rawRange: 'cover' }));
   for (const t of a.trailers) {
     if (!t.stable) continue;
     const branches = resolveStableRange(parseStableRange(t.stable.extinfo), msg.date);
