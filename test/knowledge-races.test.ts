@@ -298,6 +298,12 @@ describe('what is not a fix of the race, or not a race', () => {
     expect(race!.fixes.map((f) => f.messageId)).toEqual(['c3@x']);
   });
 
+  it('reads no race in another commit\'s title named in prose', () => {
+    const body = `Like commit b3d208f96d6b ("foo: revisit inline_data to avoid data races and deadlocks"), keep the tail inline.\n\n${PATCH('x', 'foo_inline_tail')}`;
+    const m = mail('ct@x', 'Ana Author', '[PATCH] foo: introduce inline tail', body);
+    expect(m.knowledge?.reasons ?? []).toEqual([]);
+  });
+
   it('reads a patch quoted back in a review as code, not as the reviewer\'s prose', () => {
     const quotedDiff = [
       'On 01/11, Ana Author wrote:',

@@ -194,6 +194,8 @@ function firstMatching(sents: readonly string[], re: RegExp): string | null {
   return null;
 }
 
+const COMMIT_TITLE = /\b[0-9a-f]{7,40}\s*\(\s*"[^"\n]{1,200}"\s*\)/g;
+
 function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | undefined): Reason[] {
   const reasons: Reason[] = [];
   const id = msg.messageId;
@@ -203,7 +205,17 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
   if (ANNOTATION_SUBJECT.test(msg.subject)) reasons.push({ kind: 'trap:lockdep-annotation', weight: -5, evidence: ev(id, subject, msg.subject) });
   // counted once per message per kind (the first unit that says it), so a long rant does
   // not outweigh a diagram; each word list is tried on the whole text first, as most fail
-  const texts = units.map((u) => (u.kind === 'code' ? '' : u.kind === 'diff' ? u.text.split('\n').filter((l) => /^[+-]\s*\/?\*|^[+-].*\/\/|^@@/.test(l)).join('\n') : u.text));
+  // another commit's title named in prose ('Like commit b3d208f96d6b ("f2fs: revisit
+  // inline_data to avoid data races")', a Fixes: line) is that commit's words, not this mail's
+  const texts = units.map((u) =>
+    u.kind === 'code'
+      ? ''
+      : u.kind === 'diff'
+        ? u.text.split('\n').filter((l) => /^[+-]\s*\/?\*|^[+-].*\/\/|^@@/.test(l)).join('\n')
+        : u.kind === 'subject' || !u.text.includes('("')
+          ? u.text
+          : u.text.replace(COMMIT_TITLE, ''),
+  );
   const whole = texts.join('\n');
   // one pass says whether any word list can match at all; most replies stop here
   if (!REASON_HINT.test(whole)) return reasons;
