@@ -227,10 +227,16 @@ function coverBranches(subject: string): string[] {
  * posted there; under any other cover it is no stable event, and is removed.
  */
 function resolveCoverBackport(q: ReturnType<typeof decisionStatements>, d: EventRow): void {
-  const cover = d.in_reply_to ? (q.coverOf.get(d.in_reply_to) as { subject: string } | undefined) : undefined;
-  // Not yet: the cover may come with a later ingest.
-  if (!cover && d.in_reply_to && !q.messageKnown.get(d.in_reply_to)) return;
-  const branches = cover ? coverBranches(cover.subject) : [];
+  let branches: string[];
+  if (d.raw_range === 'thread') {
+    // A backport a reply carries, in a thread about its commit: the branch its first subject named.
+    branches = d.upstream_commit ? threadSubjectBranches(q, d.in_reply_to, d.upstream_commit) : [];
+  } else {
+    const cover = d.in_reply_to ? (q.coverOf.get(d.in_reply_to) as { subject: string } | undefined) : undefined;
+    // Not yet: the cover may come with a later ingest.
+    if (!cover && d.in_reply_to && !q.messageKnown.get(d.in_reply_to)) return;
+    branches = cover ? coverBranches(cover.subject) : [];
+  }
   for (const b of branches) {
     q.ins.run(d.msg_row, d.message_id, d.kind, d.status, b, d.upstream_commit, d.title, d.title_key, null, d.date, d.in_reply_to, d.upstream_commit, d.sentence, null);
   }

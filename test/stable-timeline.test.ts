@@ -353,9 +353,15 @@ describe('stable status on mail written in every real form', () => {
   });
 
   it('a decision deep in a renamed FAILED thread takes the branch its first subject named', () => {
-    const st = getFixStatus(db, '5555555555bb').branches;
-    expect(Object.keys(st)).toEqual(['6.1']);
-    expect(st['6.1']).toMatchObject({ status: 'queued', evidence: ['renamed-failed-3@example.org'] });
+    const f = getFixStatus(db, '5555555555bb');
+    // The backport pasted in a reply spells the commit out: the record's key is the whole commit.
+    expect(f.fix.upstreamCommit).toBe(`5555555555bb${'0'.repeat(28)}`);
+    expect(Object.keys(f.branches)).toEqual(['6.1']);
+    expect(f.branches['6.1']).toMatchObject({ status: 'queued', evidence: ['renamed-failed-3@example.org'] });
+    expect(f.branches['6.1']?.history.map((h) => [h.status, h.messageId])).toEqual([
+      ['backport-posted', 'renamed-failed-2@example.org'],
+      ['queued', 'renamed-failed-3@example.org'],
+    ]);
   });
 
   it('gives the linux-next look-alike no status, and no branch named by a range', () => {

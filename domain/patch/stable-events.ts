@@ -150,7 +150,12 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
     const inline = a.decisions.length === 0 ? a.inlinePatch : null;
     if (inline) {
       const extra = { title: inline.title, titleKey: subjectKey(parseSubject(inline.title)), upstreamCommit: inline.upstreamCommit, sentence: `${inline.title} (a patch in a reply)` };
-      for (const b of namedBranches(msg.subject).filter((x) => maintainedAround(x, msg.date))) out.push(eventRow(c, 'backport', 'backport-posted', b, extra));
+      const named = namedBranches(msg.subject).filter((x) => maintainedAround(x, msg.date));
+      for (const b of named) out.push(eventRow(c, 'backport', 'backport-posted', b, extra));
+      // A thread about the commit it backports ('Re: backporting 24a9799aa8ef ("...") to older
+      // stable series'): the branch is the one the thread's first subject named, found at the end.
+      const ref = commitRefOf(msg.subject);
+      if (named.length === 0 && ref !== null && inline.upstreamCommit?.startsWith(ref)) out.push(eventRow(c, 'backport', 'backport-posted', '?', { ...extra, rawRange: 'thread' }));
     }
     for (const dec of a.decisions) {
       if (dec.queuePatch !== undefined) {
