@@ -205,6 +205,11 @@ describe('stances in a reviewer\'s own words', () => {
 
   it('reads no objection where something is said not to be wrong', () => {
     expect(stanceOf('Nothing is wrong with the locking in foo_lookup().\n')).toEqual([]);
+    expect(stanceOf('The stress tests ran for days without problem with this patch.\n')).toEqual([]);
+    expect(stanceOf('Is this deadlock trying to grab a lock, instead of waiting for writeback?\n')).not.toContain('objection');
+    expect(stanceOf('Actually, that can deadlock.\n')).toEqual(['objection']);
+    expect(stanceOf('If the result looks correct, please mark the issue as fixed.\n')).toEqual([]);
+    expect(stanceOf("If you think holding the lock in foo_lookup() is better, I'll send v2 with this change.\n")).toEqual(['agreement']);
     expect(stanceOf('What is wrong with taking the lock in foo_lookup()?\n')).not.toContain('objection');
   });
 

@@ -84,7 +84,8 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
         String.raw`(?:does not|doesn't|won't|will not|can't|cannot|didn't|did not) (?:\w+ ){0,2}(?:fix|work|help|solve|close|address)\b`,
         String.raw`(?:there is|there's|there are) still (?:a |an |the |some )?(?:\w+ ){0,2}(?:race|window|deadlock|problems?|issues?|bugs?)`,
         String.raw`(?:this|that|it|which) (?:would |will |can |could |may |might )?(?:introduces?|creates?|opens?|causes?) (?:a |an |another |new )?(?:\w+ ){0,2}(?:race|deadlock|lock inversion|regression|window|problem|hang|crash)`,
-        String.raw`(?:this|that|it) (?:would |will |can |could |may |might )?(?:deadlocks?|hang (?:the )?(?:kernel|system)|crash(?:es)?|panic|leaks?)`,
+        // "that can deadlock", "this crashes"; not the noun ("Is this deadlock trying to grab a lock?")
+        String.raw`(?:this|that|it) (?:(?:would|will|can|could|may|might) (?:deadlock|hang (?:the )?(?:kernel|system)|crash|panic|leak)\b|(?:deadlocks|hangs (?:the )?(?:kernel|system)|crashes|panics|leaks)\b)`,
         String.raw`(?:will|would|can|could|may|might) (?:still )?race (?:w/|with|against)`,
         String.raw`(?:isn't|is not|not) (?:really )?(?:enough|sufficient)\b`,
         String.raw`\b(?:still racy|still races|still wrong|not the right (?:way|fix|approach)|wrong (?:approach|fix|way)|not (?:a )?(?:correct|proper) fix)`,
@@ -92,7 +93,7 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
         String.raw`(?:this|that|it) is (?:racy|broken|wrong|incorrect|buggy)`,
         String.raw`the (?:fix|patch) is (?:incorrect|wrong|broken)`,
         String.raw`i'?m not (?:convinced|sure (?:this|that|it) (?:is|works))`,
-        String.raw`(?:problem|issue) with (?:this|that|your)`,
+        String.raw`(?<!\bwithout (?:any )?)(?:problem|issue) with (?:this|that|your)`,
         String.raw`not always (?:an option|set|true|safe|held)`,
         String.raw`(?:will not|won'?t|doesn'?t|does not) work`,
         String.raw`(?:don'?t|didn'?t|do not|did not) (?:see|understand) (?:why|how)`,

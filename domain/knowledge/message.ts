@@ -436,6 +436,9 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
       }
       for (const [stance, re] of kinds) {
         if (!re.test(s)) continue;
+        // "If the result looks correct, please mark ...": praise inside a condition is no judgement
+        // ("If you think X is better, I'll send v2" agrees after its condition)
+        if (stance === 'agreement' && /^\s*if\b/i.test(s) && re.test(s.split(',')[0] ?? '')) break;
         if (stance === 'question' && (s.length < 15 || !/\b(?:this|that|it|the fix|the patch|your|we|lock|race|why|how|what|can|could|would|should|does|is)\b/i.test(s))) break;
         // an own paragraph answers the quote above it; a quoted one, the deeper quote above it
         const answersIdx = block?.depth === 0 ? block.answers : answeredIndex(r, u.block);
