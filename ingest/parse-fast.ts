@@ -13,6 +13,7 @@
 // goes to simpleParser.
 import mailsplit from '@zone-eu/mailsplit';
 import libmime from 'libmime';
+import { decodeFlowed } from './flowed.ts';
 import addressparser, { type Address as ParsedAddress } from 'nodemailer/lib/addressparser';
 import type { EmailAddress, ParsedMail } from 'mailparser';
 import { decodeCharset } from './parse-charset.ts';
@@ -312,8 +313,9 @@ function plain(bytes: Buffer, notes: string[]): MailFields | null {
   readHeaders(headerLines, mail);
 
   let decoded = transferDecode(encoding, body);
-  // mailsplit's FlowedDecoder: the whole transfer-decoded body, as a binary string, through libmime
-  if (node.flowed && decoded.length) decoded = Buffer.from(libmime.decodeFlowed(decoded.toString('binary'), node.delSp), 'binary');
+  // mailsplit's FlowedDecoder: the whole transfer-decoded body, as a binary string, through
+  // the flowed decoder it is given (flowed.ts, installed on libmime by parse.ts)
+  if (node.flowed && decoded.length) decoded = Buffer.from(decodeFlowed(decoded.toString('binary'), node.delSp), 'binary');
   // mailparser: utf-8 and ascii labels are Buffer#toString, anything else goes through the Iconv option
   let charset = node.charset || 'utf-8';
   let text: string;

@@ -13,6 +13,10 @@ import { decodeUnknownCharset, makeIconv } from './parse-charset.ts';
 import { parsePlain, type AddressField, type MailFields } from './parse-fast.ts';
 import { parseInputFor } from './read/lenient.ts';
 import { MAX_KEPT_FIELD, truncatedInput } from './parse-truncated.ts';
+import { useQuoteAwareFlowedDecoding } from './flowed.ts';
+
+// mailparser's flowed decoding too keeps a reply apart from the quote above it (flowed.ts)
+useQuoteAwareFlowedDecoding();
 
 /** A message no amount of leniency can make sense of; ingest records it and goes on. */
 export class MessageParseError extends Error {
