@@ -350,6 +350,19 @@ describe('the functions a race names', () => {
     const { functionsIn } = await import('../domain/knowledge/diagram.ts');
     expect(functionsIn('if (READ_ONCE(x)) { WARN_ON(foo_evict(inode)); EXPORT_SYMBOL(foo_sync); }')).toEqual(['foo_evict']);
   });
+
+  it('are no helper, annotation, init hook or log call, and a file is no #include name nor a dotfile', () => {
+    const body = `foo_evict() races with foo_lookup(): container_of() and offsetof() find the inode, panic() and pr_err() report it,\nfs_initcall() registers it and __releases() annotates it. See #include <linux/types.h> and fs/foo/inode.c.\n\n${PATCH('x', 'foo_lookup')}`.replace(
+      ' fs/foo/inode.c | 2 ++\n',
+      ' fs/foo/inode.c | 2 ++\n .gitignore | 1 +\n',
+    ) + 'diff --git a/.gitignore b/.gitignore\n--- a/.gitignore\n+++ b/.gitignore\n@@ -1 +1,2 @@\n foo\n+bar\n';
+    const [race] = assembleRaces([thread(mail('fn@x', 'Ana Author', '[PATCH] foo: fix race between foo_evict() and foo_lookup()', body))]);
+    expect(race!.functions).toEqual(expect.arrayContaining(['foo_evict', 'foo_lookup']));
+    for (const f of ['container_of', 'offsetof', 'panic', 'pr_err', 'fs_initcall', '__releases']) expect(race!.functions).not.toContain(f);
+    expect(race!.files).toContain('fs/foo/inode.c');
+    expect(race!.files).not.toContain('linux/types.h');
+    expect(race!.files).not.toContain('.gitignore');
+  });
 });
 
 describe('facts read from a patch mail', () => {

@@ -148,6 +148,12 @@ export const WIP = /\b(?:WIP|untested|not (?:even )?(?:compile[- ])?tested|compl
 export const NOT_FUNCTIONS = new Set([
   'if', 'for', 'while', 'switch', 'return', 'sizeof', 'typeof', 'e.g', 'i.e', 'etc', 'and', 'or', 'not', 'the', 'a',
   'likely', 'unlikely', 'defined', 'main', 'printf', 'fn', 'func', 'function', 'foo', 'bar', 'baz',
+  // the language's helpers, annotations and init hooks, and what a pasted trace or log line calls:
+  // never the code path a race runs through
+  'offsetof', 'container_of', 'ARRAY_SIZE', 'min', 'max', 'min_t', 'max_t', 'READ_ONCE', 'WRITE_ONCE',
+  '__releases', '__acquires', '__must_hold', '__acquire', '__release', '__cond_lock',
+  'module_init', 'module_exit', 'fs_initcall', 'late_initcall', 'core_initcall', 'subsys_initcall', 'device_initcall',
+  'panic', 'printk', 'pr_err', 'pr_warn', 'pr_info', 'pr_debug', 'pr_notice', 'dump_stack',
 ]);
 
 // Cheap one-pass looks before the word lists (each a regex pass of its own) are asked.

@@ -77,7 +77,8 @@ function sentences(u: Unit): string[] {
 }
 
 // A path in the tree: its first part has no dot (example.org/x.c is a URL, not a file).
-const FILE_RE = /(?<![\w./:-])((?:[a-z0-9_-]+\/)(?:[a-z0-9_.-]+\/)*[a-z0-9_.-]+\.(?:c|h|rs|S))\b/g;
+// An #include's <linux/types.h> is a header's include name, not a path in the tree.
+const FILE_RE = /(?<![\w./:<-])((?:[a-z0-9_-]+\/)(?:[a-z0-9_.-]+\/)*[a-z0-9_.-]+\.(?:c|h|rs|S))\b/g;
 const FUNCTION_RE = /\b([a-z_][a-z0-9_]{2,})\(\)/g;
 const CONFIG_RE = /\bCONFIG_[A-Z0-9_]{3,}\b/g;
 const VERSION_RE = /\b(?:(?:v|linux-|Linux |kernel )(\d\.\d{1,2}(?:\.\d{1,3})?(?:-rc\d+)?)|(\d\.\d{1,2}(?:\.\d{1,3})?(?:-rc\d+)?)(?=[ -](?:kernels?|LTS|stable|mainline|-rc|\.y)\b))/g;
@@ -273,8 +274,11 @@ function outcomeOf(id: string, units: Unit[]): { outcome: Outcome; evidence: Evi
   return best ? { outcome: best.outcome, evidence: best.evidence } : null;
 }
 
+// A dotfile a patch touches (.gitignore, .mailmap) is no place a race runs.
+const codeFile = (f: string): boolean => !/(?:^|\/)\.[^/]*$/.test(f);
+
 function diffFiles(text: string): string[] {
-  return [...new Set([...text.matchAll(/^(?:\+\+\+|---) (?:[ab]\/)?(\S+)/gm)].map((m) => m[1] ?? '').filter((f) => f !== '/dev/null' && f.includes('.')))];
+  return [...new Set([...text.matchAll(/^(?:\+\+\+|---) (?:[ab]\/)?(\S+)/gm)].map((m) => m[1] ?? '').filter((f) => f !== '/dev/null' && f.includes('.') && codeFile(f)))];
 }
 
 function fixProposals(
@@ -297,7 +301,7 @@ function fixProposals(
       author: (patch?.author?.name ? personName(patch.author.name) : '') || patch?.author?.email || sender,
       summary: subj.normalizedSubject || msg.subject,
       functions: diffFunctions,
-      files: patch && patch.files.length > 0 ? patch.files.map((f) => f.path).slice(0, 40) : diffFiles(ownDiff?.text ?? ''),
+      files: patch && patch.files.length > 0 ? patch.files.map((f) => f.path).filter(codeFile).slice(0, 40) : diffFiles(ownDiff?.text ?? ''),
       wip: WIP.test(msg.subject),
       titleKey: subjectKey(subj),
       version: subj.versionMajor,
@@ -507,7 +511,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
       if (/;\s*$|\{\s*$|^\s*(?:if|while|for|return)\b/.test(t)) addAll(functions, functionsIn(t).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f)));
     }
   }
-  if (patch) addAll(files, patch.files.map((f) => f.path));
+  if (patch) addAll(files, patch.files.map((f) => f.path).filter(codeFile));
   const stripped = concerned ? r.lines.map(unquote) : [];
   const d = readDiagram(stripped);
   let diagram: MessageKnowledge['diagram'] = null;
