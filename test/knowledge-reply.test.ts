@@ -142,3 +142,15 @@ describe('reply structure', () => {
     );
   });
 });
+
+describe('a mailing list footer', () => {
+  it('is set apart as a signature, not read as the sender\'s words', () => {
+    const r = parseReply('Looks good to me.\n\n_______________________________________________\nLinux-f2fs-devel mailing list\nLinux-f2fs-devel@lists.sourceforge.net\nhttps://lists.sourceforge.net/lists/listinfo/linux-f2fs-devel\n');
+    expect(r.blocks.map((b) => [b.kind, b.start, b.end])).toEqual([['own', 0, 0], ['signature', 2, 6]]);
+  });
+
+  it('is no footer when the underscores are not followed by a list name', () => {
+    const r = parseReply('Before\n______________________________\nAfter the rule.\n');
+    expect(r.blocks.every((b) => b.kind === 'own')).toBe(true);
+  });
+});

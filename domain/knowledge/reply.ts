@@ -172,6 +172,11 @@ function isSignatureStart(line: string): boolean {
   return line === '-- ' || line === '--';
 }
 
+/** Mailman's footer ("____" then "Linux-f2fs-devel mailing list"): the list's words, set apart as a signature is. */
+function isListFooterStart(line: string, next: string | undefined): boolean {
+  return /^_{20,}\s*$/.test(line) && next !== undefined && /\bmailing list\s*$/i.test(next);
+}
+
 /** The reply structure of a plain-text body. */
 export function parseReply(body: string): ReplyStructure {
   // a bottom-posted reply under a huge quote says its piece at the end: keep both ends
@@ -205,7 +210,7 @@ export function parseReply(body: string): ReplyStructure {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     const { depth, rest } = quoteDepth(line);
-    if (depth === 0 && isSignatureStart(line)) inSignature = true;
+    if (depth === 0 && (isSignatureStart(line) || isListFooterStart(line, lines[i + 1]))) inSignature = true;
     if (inSignature && depth === 0) {
       push('signature', 0, i, null);
       continue;
