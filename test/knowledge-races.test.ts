@@ -199,6 +199,24 @@ describe('stances in a reviewer\'s own words', () => {
     expect(stanceOf(body)).toContain(stance);
   });
 
+  it('reads a new version pasted into a reply: the words above it are stances, its description and trailers are not', () => {
+    const repost = [
+      'I just found this can give kernel hang due to the following backtrace.',
+      '',
+      'From 3634864095bd1aafbb60ff49dac7d13ce157b658 Mon Sep 17 00:00:00 2001',
+      'From: Ana Author <ana.author@example.org>',
+      'Subject: [PATCH] foo: fix race between foo_evict() and foo_lookup()',
+      '',
+      'Fix build error when CONFIG_FOO is not set: the fix is incorrect without it.',
+      '',
+      'Reviewed-by: Rev Iewer <rev.iewer@example.org>',
+      PATCH('x', 'foo_lookup'),
+    ].join('\n');
+    const reply = mail('rp@x', 'Ana Author', 'Re: [PATCH v2] foo: fix race between foo_evict() and foo_lookup()', repost, 'sv1@x');
+    const stances = (reply.knowledge?.stances ?? []).map((x) => [x.stance, x.evidence.text.slice(0, 30)]);
+    expect(stances).toEqual([['objection', 'I just found this can give ker']]);
+  });
+
   it('takes the patch\'s own words, quoted back with no attribution line, as no stance', () => {
     expect(stanceOf('> foo_lookup() can race with foo_evict(), the fix is incorrect.\n\nThanks for the patch.\n')).toEqual([]);
   });

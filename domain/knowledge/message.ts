@@ -409,12 +409,20 @@ function functionsInDiff(units: Unit[]): string[] {
   return out.slice(0, 30);
 }
 
-function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: PatchAnalysis | undefined): StanceSignal[] {
+// Where a patch pasted into a reply starts: format-patch's From line, a scissors line, or its Subject.
+const PASTED_PATCH_START = /^(?:From [0-9a-f]{40} |-{2,} ?>8 ?-{2,}|Subject: \[PATCH)/;
+
+/**
+ * `ownPatch`: the mail is a patch, also one reposted as a reply ("Re: [PATCH v4] ..." with
+ * the whole format-patch): its description is no stance, while a reply's words above the
+ * pasted patch ("I just found this can hang ... How about this?") are.
+ */
+function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: PatchAnalysis | undefined, ownPatch: boolean): StanceSignal[] {
   const id = msg.messageId;
   const sender = senderName(msg);
   const out: StanceSignal[] = [];
-  // trailers a reply gives are stances on what it answers
-  if (patch && patch.kind !== 'patch') {
+  // trailers a reply gives are stances on what it answers (a patch's own are its history)
+  if (patch && patch.kind !== 'patch' && !ownPatch) {
     for (const t of patch.trailers) {
       const kind = trailerStance(t.name);
       if (!kind) continue;
@@ -422,6 +430,9 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
     }
   }
   const isPatch = patch?.kind === 'patch' || patch?.kind === 'cover';
+  const pastedAt = !isPatch && ownPatch ? r.lines.findIndex((l) => PASTED_PATCH_START.test(l)) : -1;
+  // the first line of the patch's own words: all of a patch mail, of a repost from its From line (or all of it)
+  const descriptionFrom = isPatch ? 0 : ownPatch ? Math.max(pastedAt, 0) : Infinity;
   const whole = units.filter((u) => u.kind === 'own' || u.kind === 'quote').map((u) => u.text).join('\n');
   // only the kinds whose words occur at all (anchored ones are asked sentence by sentence)
   const kinds = STANCE_WORDS.filter(([k, re]) => (k === 'question' ? /[?？]/.test(whole) : /[$^]/.test(re.source) || re.test(whole)));
@@ -429,7 +440,7 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
     // deeper quotes are older replies' words, read where they were said
     if ((u.kind !== 'own' && u.kind !== 'quote') || u.depth > 2) continue;
     // a patch's own description is no stance; quoted text is someone else's, counted where they said it
-    if (u.depth === 0 && isPatch) continue;
+    if (u.depth === 0 && u.block !== null && (r.blocks[u.block]?.start ?? 0) >= descriptionFrom) continue;
     const block = u.block === null ? undefined : r.blocks[u.block];
     for (const s of sentences(u)) {
       const trailer = /^([A-Z][a-z]+-by):/.exec(s);
@@ -533,7 +544,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
     }
   }
   const fixes = fixProposals(msg, units, patch, subj, diffFunctions, prose);
-  const stances = stancesOf(msg, r, units, patch);
+  const stances = stancesOf(msg, r, units, patch, fixes[0]?.kind === 'patch' && !fixes[0].quotedIn);
   let applied: Evidence | null = null;
   for (const u of units) {
     if (u.depth !== 0 || u.kind !== 'own' || !APPLIED.test(u.text)) continue;
