@@ -217,6 +217,17 @@ describe('stances in a reviewer\'s own words', () => {
     expect(stances).toEqual([['objection', 'I just found this can give ker']]);
   });
 
+  it('reads no idea of the author\'s in their own patch description quoted back in a review', () => {
+    const review = mail(
+      'qi@x',
+      'Rev Iewer',
+      'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()',
+      `On Mon, Jan 6, 2025, Ana Author wrote:\n> In LFS mode, let's take fi->state_lock in foo_lookup() as well.\n>\n> ${PATCH('x', 'foo_lookup').split('\n').join('\n> ')}\n\nA little doubt: should foo_lookup() return true here?\n`,
+      'sv1@x',
+    );
+    expect((review.knowledge?.fixes ?? []).map((f) => f.kind)).toEqual(['patch']);
+  });
+
   it('takes the patch\'s own words, quoted back with no attribution line, as no stance', () => {
     expect(stanceOf('> foo_lookup() can race with foo_evict(), the fix is incorrect.\n\nThanks for the patch.\n')).toEqual([]);
   });

@@ -364,9 +364,12 @@ function fixProposals(
       out.push({ kind: 'attachment', author: u.author, summary: clip(s), functions: functionsOf(s), files: filesOf(s), wip: WIP.test(s), evidence: ev(id, u, s) });
     }
   }
-  // ideas in prose
+  // ideas in prose; a quoted patch's own description ("let's force read to buffered IO") is
+  // that patch, not an idea of its author's besides it
+  const quotedPatchBy = new Set(out.filter((f) => f.kind === 'patch' && f.quotedIn).map((f) => f.author));
   for (const u of IDEA.test(prose) ? units : []) {
     if (!readable(u) || !IDEA.test(u.text)) continue;
+    if (u.depth > 0 && u.author !== null && quotedPatchBy.has(u.author)) continue;
     for (const s of sentences(u)) {
       if (!IDEA.test(s)) continue;
       const fns = [...new Set([...functionsOf(s), ...functionsIn(s).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f))])];
