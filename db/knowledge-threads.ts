@@ -249,8 +249,10 @@ export function threadInput(db: Db, root: string): ThreadInput {
     from: r.from_name || r.from_address,
     fromAddress: r.from_address,
     date: r.date,
-    // a reply to a message the archive does not hold has no parent inside the thread
-    parent: r.parent !== null && r.parent_ghost === 0 ? r.parent : null,
+    // a reply to a message the archive does not hold has no parent inside the thread; the
+    // root has none either, though a cycle (a stranger's References in the wrong order) gives
+    // it one in thread_nodes: the cycle is cut at the root, as the thread view cuts it
+    parent: r.message_id !== root && r.parent !== null && r.parent_ghost === 0 ? r.parent : null,
     patch:
       r.kind === null
         ? null

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDb, loadMigrations, openDb, type Db } from '../db/connection.ts';
 import { getFix, getRace, knowledgeCounts, listRaces } from '../db/knowledge.ts';
-import { knowledgeWork, pendingKnowledgeThreads, threadFamilies } from '../db/knowledge-threads.ts';
+import { knowledgeWork, pendingKnowledgeThreads, threadFamilies, threadInput } from '../db/knowledge-threads.ts';
 import { readMeta, writeMeta } from '../db/meta.ts';
 import { ANALYZERS } from '../ingest/analyzers.ts';
 import type { Analyzer } from '../ingest/analyzer.ts';
@@ -257,6 +257,25 @@ describe('a stable copy in a thread of its own', () => {
     // merged because the AUTOSEL mail copies it, not because it asked
     expect(race.fixes[0]!.lifecycleEvidence?.messageId).toBe('autosel-12@example.org');
     expect(race.messages).toEqual(['fix-v1@example.org', 'autosel-12@example.org']);
+    closeDb(db);
+  });
+});
+
+describe('a thread whose References a stranger wrote in the wrong order', () => {
+  it('gives the thread pass its root without a parent, and the rest a tree', async () => {
+    const cover = mailText({ id: 'c0@example.org', subject: '[PATCH 0/1] foo: fix a race', body: 'The cover.\n' });
+    const patch = mailText({ id: 'c1@example.org', subject: '[PATCH 1/1] foo: fix a race', inReplyTo: 'c0@example.org', references: ['c0@example.org'], date: 'Tue, 2 Jan 2024 10:01:00 +0000' });
+    // a reply naming the patch before the cover makes the cover's own parent the patch in thread_nodes
+    const reply = mailText({ id: 'c2@example.org', subject: 'Re: [PATCH 0/1] foo: fix a race', inReplyTo: 'c0@example.org', references: ['c1@example.org', 'c0@example.org'], date: 'Tue, 2 Jan 2024 11:00:00 +0000' });
+    const file = join(dir, 'wrong-order.mboxrd');
+    writeFileSync(file, Buffer.concat([cover, patch, reply].map((m) => toMboxrd(Buffer.from(m)))));
+    const db = await fresh('wrong-order', [file]);
+    const t = threadInput(db, 'c0@example.org');
+    expect(t.messages.map((m) => [m.messageId, m.parent])).toEqual([
+      ['c0@example.org', null],
+      ['c1@example.org', 'c0@example.org'],
+      ['c2@example.org', 'c0@example.org'],
+    ]);
     closeDb(db);
   });
 });
