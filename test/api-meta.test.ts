@@ -83,5 +83,9 @@ describe('the optional page', () => {
     // The page never turns text into markup.
     expect(js.body).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect((await t.app.inject({ url: '/style.css' })).headers['content-type']).toBe('text/css; charset=utf-8');
+    // the page names its icon, from its own origin as the CSP wants, so no /favicon.ico is asked for and missed
+    expect(page.body).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+    const icon = await t.app.inject({ url: '/favicon.svg' });
+    expect([icon.statusCode, icon.headers['content-type']]).toEqual([200, 'image/svg+xml']);
   });
 });

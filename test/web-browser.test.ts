@@ -40,8 +40,8 @@ async function listen(a: FastifyInstance): Promise<string> {
 }
 
 /**
- * A page whose console errors, uncaught exceptions and dialogs (an alert() would mean
- * mail ran as script) are recorded. A 404 the page asked for as a question ("has this
+ * A page whose console errors, uncaught exceptions, dialogs (an alert() would mean
+ * mail ran as script) and missing files of its own are recorded. A 404 the page asked for as a question ("has this
  * message a series?", apiOptional) is an answer, and Chromium logs it all the same.
  */
 async function newPage(): Promise<{ page: Page; problems: string[] }> {
@@ -53,6 +53,10 @@ async function newPage(): Promise<{ page: Page; problems: string[] }> {
     problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  // a file of the page itself (a script, a style, the icon) is never missing
+  page.on('response', (r) => {
+    if (r.status() === 404 && !new URL(r.url()).pathname.startsWith('/api/')) problems.push(`404: ${new URL(r.url()).pathname}`);
+  });
   page.on('dialog', (d) => {
     problems.push(`dialog: ${d.message()}`);
     void d.dismiss();
