@@ -283,26 +283,20 @@ export function getFix(db: Db, id: string): FixView | null {
   return r ? { race: summary(r), fix: JSON.parse(r.fix) as Fix } : null;
 }
 
-/** The races whose threads hold a message (any stored copy of it). */
-export function racesOfMessage(db: Db, messageId: string): RaceSummary[] {
-  const rows = db.sql
-    .prepare(
-      `SELECT DISTINCT ${SUMMARY_COLUMNS} FROM messages m JOIN race_messages rm ON rm.msg_row = m.id JOIN races r ON r.id = rm.race_id
-       WHERE m.message_id = ? ORDER BY r.first_date, r.id`,
-    )
-    .all(messageId) as SummaryRow[];
+/** Race summaries, oldest first, of the races a message leads to: `fromWhere` is the FROM … WHERE that binds it as ?. */
+function racesVia(db: Db, fromWhere: string, messageId: string): RaceSummary[] {
+  const rows = db.sql.prepare(`SELECT DISTINCT ${SUMMARY_COLUMNS} FROM ${fromWhere} ORDER BY r.first_date, r.id`).all(messageId) as SummaryRow[];
   return rows.map(summary);
+}
+
+/** The races a message belongs to (any stored copy of it): the messages of each race's family. */
+export function racesOfMessage(db: Db, messageId: string): RaceSummary[] {
+  return racesVia(db, 'messages m JOIN race_messages rm ON rm.msg_row = m.id JOIN races r ON r.id = rm.race_id WHERE m.message_id = ?', messageId);
 }
 
 /** The races stored under the thread that holds a message: of a stable review series or AUTOSEL bundle, the race of each patch in it. */
 export function racesOfThread(db: Db, messageId: string): RaceSummary[] {
-  const rows = db.sql
-    .prepare(
-      `SELECT DISTINCT ${SUMMARY_COLUMNS} FROM thread_nodes tn JOIN race_threads t ON t.root = tn.root JOIN races r ON r.id = t.race_id
-       WHERE tn.message_id = ? ORDER BY r.first_date, r.id`,
-    )
-    .all(messageId) as SummaryRow[];
-  return rows.map(summary);
+  return racesVia(db, 'thread_nodes tn JOIN race_threads t ON t.root = tn.root JOIN races r ON r.id = t.race_id WHERE tn.message_id = ?', messageId);
 }
 
 export interface KnowledgeCounts {
