@@ -164,6 +164,14 @@ describe('fixes and their lifecycle', () => {
     expect(race.fixes[0]!.copies).toEqual(['as@x']);
   });
 
+  it('lists the stable copies on the version mainline took, not on the one it superseded', () => {
+    const autosel = mail('as6@x', 'Sasha Levin', '[PATCH AUTOSEL 6.6 7/20] foo: fix race between foo_evict() and foo_lookup()', `[ Upstream commit 0123456789abcdef0123456789abcdef01234567 ]\n\n${PATCH('x', 'foo_lookup')}`);
+    const race = assembleRaces([thread(v1, objection), thread(v2, review), thread(autosel)])[0]!;
+    expect(race.fixes.find((f) => f.messageId === 'v2@x')).toMatchObject({ lifecycle: 'merged', copies: ['as6@x'] });
+    const v1fix = race.fixes.find((f) => f.messageId === 'v1@x')!;
+    expect([v1fix.lifecycle, v1fix.copies]).toEqual(['superseded', undefined]);
+  });
+
   it('makes the AUTOSEL copies for each branch one race with one merged fix when the patch mail is not in the archive', () => {
     const copy = (id: string, branches: string) =>
       mail(id, 'Sasha Levin', `[PATCH AUTOSEL ${branches} 3/9] foo: fix race between foo_evict() and foo_lookup()`, `[ Upstream commit 0123456789abcdef0123456789abcdef01234567 ]\n\nfoo_lookup() can race with foo_evict() and use the inode after it is freed.\n\n${PATCH('x', 'foo_lookup')}`);

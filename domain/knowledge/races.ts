@@ -423,12 +423,13 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
     f.fix.lifecycle = l.lifecycle;
     f.fix.lifecycleEvidence = l.evidence;
     const key = f.titleKey ?? f.message.patch?.titleKey;
-    if (f.fix.kind !== 'patch' || !key) continue;
-    const copies = stableCopies.filter((m) => m.patch?.titleKey === key && m !== f.message && m.patch.kind === 'patch');
+    if (f.fix.kind !== 'patch' || f.fix.supersededBy || !key) continue;
+    // every stable-process mail of its title (AUTOSEL, review, FAILED, "added to the tree")
+    const stableMails = stableCopies.filter((m) => m.patch?.titleKey === key && m !== f.message);
+    const copies = stableMails.filter((m) => m.patch?.kind === 'patch');
     if (copies.length > 0) f.fix.copies = copies.map((m) => m.messageId);
-    if (f.fix.supersededBy) continue;
-    // the stable process copies only what mainline took: a copy, or a fix that is one, is merged
-    const copy = f.message.patch?.stable ? f.message : copies[0];
+    // the stable process handles only what mainline took: a fix that is such a mail, or has one, is merged
+    const copy = f.message.patch?.stable ? f.message : stableMails[0];
     if (copy) {
       f.fix.lifecycle = 'merged';
       f.fix.lifecycleEvidence = { messageId: copy.messageId, block: null, text: copy.subject };
