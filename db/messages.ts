@@ -53,7 +53,9 @@ const BROTLI_FASTEST = { [constants.BROTLI_PARAM_QUALITY]: 0 };
  * Raw bytes as stored: brotli at quality 0. They are read only for export and reparsing, so
  * speed wins: on generated kernel mail (2.2 KB a message) it takes 25 us of CPU against
  * deflate level 1's 45 us (zlib's per-call setup dominates at this size), for 1.99x
- * compression instead of 2.23x. Done by whichever ingest thread has time (ingest/parse-worker.ts).
+ * compression instead of 2.23x. Done by a parse worker (always with two or more, since the one
+ * writer is then the busier; with one, only while no other chunk waits for it), else by the
+ * writer (ingest/parse-worker.ts, ingest/pipeline-store.ts).
  */
 export function encodeRaw(bytes: Uint8Array): { data: Buffer; codec: RawCodec } {
   return { data: brotliCompressSync(bytes, { params: { ...BROTLI_FASTEST, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength } }), codec: 'brotli' };
