@@ -40,6 +40,7 @@ export function formatFix(f: Fix, links: readonly ScenarioLink[], indent = ''): 
     `${indent}  proposed in: ${quote(f.evidence)}`,
   ];
   if (f.lifecycleEvidence) out.push(`${indent}  ${f.lifecycle} because: ${quote(f.lifecycleEvidence)}`);
+  if (f.copies && f.copies.length > 0) out.push(`${indent}  stable copies: ${f.copies.map((c) => `<${clean(c)}>`).join(' ')}`);
   if (f.functions.length > 0) out.push(`${indent}  functions: ${list(f.functions)}`);
   if (f.files.length > 0) out.push(`${indent}  files: ${list(f.files)}`);
   if (f.stances.length > 0) out.push(`${indent}  stances:`);

@@ -168,3 +168,15 @@ describe('a patch fix carries its stable status per branch', () => {
     expect(race.fixes.find((f) => f.kind === 'inline-diff')!.stable).toBeNull();
   });
 });
+
+describe('a fix as loregraph race prints it', () => {
+  it('names the stable copies that carry it', async () => {
+    const { formatFix } = await import('../cli/race-format.ts');
+    const ev = { messageId: 'as1@x', block: null, text: '[PATCH AUTOSEL 6.16-6.1] foo: fix race' };
+    const lines = formatFix(
+      { id: 'as1@x#0', kind: 'patch', author: 'Ana', messageId: 'as1@x', date: null, summary: 'foo: fix race', functions: [], files: [], wip: false, version: 1, lifecycle: 'merged', lifecycleEvidence: ev, supersededBy: null, stances: [], evidence: ev, copies: ['as2@x', 'as3@x'] },
+      [],
+    );
+    expect(lines).toContain('  stable copies: <as2@x> <as3@x>');
+  });
+});
