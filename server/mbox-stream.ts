@@ -19,7 +19,12 @@ export function messageIdsByDate(tree: ThreadTreeNode): string[] {
     if (!n.ghost) found.push({ id: n.messageId, date: n.date });
     for (const c of n.children) stack.push(c);
   }
-  found.sort((a, b) => {
+  return idsByDate(found);
+}
+
+/** Ids oldest first (undated last), ties by id: the order an mbox download lists. */
+export function idsByDate(found: readonly { id: string; date: string | null }[]): string[] {
+  const sorted = [...found].sort((a, b) => {
     if (a.date !== b.date) {
       if (a.date === null) return 1;
       if (b.date === null) return -1;
@@ -27,7 +32,7 @@ export function messageIdsByDate(tree: ThreadTreeNode): string[] {
     }
     return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   });
-  return found.map((f) => f.id);
+  return sorted.map((f) => f.id);
 }
 
 const GZIP_LEVEL = 3;

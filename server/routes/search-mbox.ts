@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../context.ts';
 import type { SearchRunner } from '../search-runner.ts';
-import { mboxBody } from '../mbox-stream.ts';
+import { idsByDate, mboxBody } from '../mbox-stream.ts';
 import { clientGone } from '../client-gone.ts';
 
 /** 'results-' and the query's safe characters: a name a shell and a mail client take as is. */
@@ -36,11 +36,8 @@ export function registerSearchMbox(app: FastifyInstance, ctx: RouteContext, runn
     handler: async (req, reply) => {
       // Runs the query before anything is sent, so a bad query is still a clean 400.
       const found = await runner.run({ kind: 'feed', query: req.query.q, limit: req.query.limit, now: ctx.now() }, clientGone(reply));
-      // Newest first from the search; oldest first in the file, undated last (mbox-stream's order).
-      const ids = found
-        .map((f) => ({ id: f.messageId, date: f.date }))
-        .sort((a, b) => (a.date === b.date ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.date === null ? 1 : b.date === null ? -1 : a.date < b.date ? -1 : 1))
-        .map((f) => f.id);
+      // Newest first from the search; oldest first in the file, undated last.
+      const ids = idsByDate(found.map((f) => ({ id: f.messageId, date: f.date })));
       void reply.type('application/gzip').header('content-disposition', `attachment; filename="${resultsFilename(req.query.q)}"`);
       return reply.send(mboxBody(ctx.db, [...new Set(ids)], true, ctx.limits.mboxBufferBytes));
     },
