@@ -1,5 +1,6 @@
 // Liveness and the numbers a dashboard shows.
 import type { FastifyInstance } from 'fastify';
+import type { RouteContext } from '../context.ts';
 import { watchedSchemaVersion } from '../../db/data-version.ts';
 import { statSync } from 'node:fs';
 import type { SearchRunner } from '../search-runner.ts';
@@ -25,7 +26,6 @@ const overviewSchema = {
     },
   },
 } as const;
-import type { RouteContext } from '../context.ts';
 
 const storagePartSchema = {
   type: 'object',
