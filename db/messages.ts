@@ -301,14 +301,18 @@ export const STORED_TEXT_COLUMNS = 'body, body_codec, headers, raw, raw_codec, b
 
 /** The decoded body and the headers JSON of a row, whether stored or read from its raw bytes. */
 export function storedText(r: StoredTextColumns): { body: string; headersJson: string } {
-  const fromRaw = r.body_start !== null && r.body_end !== null;
-  const stored = fromRaw ? '' : unpackBody(r.body, r.body_codec);
-  if (!fromRaw && r.headers_from_raw === 0) return { body: stored, headersJson: r.headers };
+  if (!bodyFromRaw(r) && r.headers_from_raw === 0) return { body: unpackBody(r.body, r.body_codec), headersJson: r.headers };
   const bytes = decodeRaw(r.raw, r.raw_codec);
-  return {
-    body: fromRaw ? bodyOfSpan(bytes, { start: r.body_start ?? 0, end: r.body_end ?? 0 }) : stored,
-    headersJson: r.headers_from_raw === 1 ? headersJsonFromRaw(bytes) : r.headers,
-  };
+  return { body: storedBody(r, bytes), headersJson: r.headers_from_raw === 1 ? headersJsonFromRaw(bytes) : r.headers };
+}
+
+function bodyFromRaw(r: StoredTextColumns): boolean {
+  return r.body_start !== null && r.body_end !== null;
+}
+
+/** The row's decoded body, given its decoded raw bytes (read only when the body lies in them). */
+function storedBody(r: StoredTextColumns, bytes: Buffer): string {
+  return bodyFromRaw(r) ? bodyOfSpan(bytes, { start: r.body_start ?? 0, end: r.body_end ?? 0 }) : unpackBody(r.body, r.body_codec);
 }
 
 /** storedText for a reader that wants the headers as an object: a derived map is not written out as JSON to be parsed back. */
@@ -324,11 +328,7 @@ export function storedMessageText(r: StoredTextColumns): { body: string; headers
     return { body, headers };
   }
   const bytes = decodeRaw(r.raw, r.raw_codec);
-  const fromRaw = r.body_start !== null && r.body_end !== null;
-  return {
-    body: fromRaw ? bodyOfSpan(bytes, { start: r.body_start ?? 0, end: r.body_end ?? 0 }) : unpackBody(r.body, r.body_codec),
-    headers: headerFieldsOf(bytes, HEADERS_FROM_RAW_V1),
-  };
+  return { body: storedBody(r, bytes), headers: headerFieldsOf(bytes, HEADERS_FROM_RAW_V1) };
 }
 
 /** The first n code points of s (what SQLite's substr counts), without splitting a surrogate pair. */
