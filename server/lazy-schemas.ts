@@ -25,8 +25,6 @@ export interface LazySchemas {
   compilersFactory: CompilersFactory;
   /** Compiles what no request has needed yet, one at a time, yielding between compiles. */
   warm(): Promise<void>;
-  /** Compiles not yet done. */
-  pending(): number;
 }
 
 export function lazySchemas(): LazySchemas {
@@ -68,6 +66,5 @@ export function lazySchemas(): LazySchemas {
         if (pending.has(compile)) compile();
       }
     },
-    pending: () => pending.size,
   };
 }
