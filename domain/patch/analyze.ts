@@ -5,7 +5,7 @@ import type { ParsedMessage } from '../message.ts';
 import { hasDiff, parseDiff, type FileChange } from './diff.ts';
 import { patchId } from './patch-id.ts';
 import { classifyStableMail, findUpstreamCommit, type StableMail } from './stable-mail.ts';
-import { isBotMail, isStableTeam, replyDecisions, type ReplyDecision } from './stable-reply.ts';
+import { isBotMail, isStableTeam, replyDecisions, UPSTREAM_MARK, type ReplyDecision } from './stable-reply.ts';
 import { parseSubject, subjectKey, type SubjectInfo } from './subject.ts';
 import type { SeriesMember } from './series.ts';
 import { parsePerson, parseTrailers, type Person, type Trailer } from './trailers.ts';
@@ -63,7 +63,6 @@ export interface InlinePatch {
 // "From <sha> Mon Sep 17 00:00:00 2001" (a pasted one may be space-stuffed), the header
 // lines format-patch writes, and the Subject (folded over at most one more line).
 const FORMAT_PATCH = /^ ?From [0-9a-f]{40} Mon Sep 17 00:00:00 2001\n(?: ?[A-Z][\w-]*: .*\n){0,4}? ?Subject: (?:\[PATCH[^\]\n]*\]\s*)?(.+(?:\n {1,2}\S.*)?)$/m;
-const INLINE_UPSTREAM = /^\s*commit ([0-9a-f]{40}) upstream\b|^\s*\[\s*[Uu]pstream commit ([0-9a-f]{40})\s*\]/m;
 
 /** The patch a reply carries whole, when it carries one with its diff. */
 function inlinePatchOf(body: string): InlinePatch | null {
@@ -72,7 +71,7 @@ function inlinePatchOf(body: string): InlinePatch | null {
   if (!m?.[1]) return null;
   const rest = body.slice((m.index ?? 0) + m[0].length);
   if (!/^ ?diff --git /m.test(rest)) return null;
-  const up = INLINE_UPSTREAM.exec(rest.slice(0, 4000));
+  const up = UPSTREAM_MARK.exec(rest.slice(0, 4000));
   return { title: m[1].replace(/\s+/g, ' ').trim(), upstreamCommit: (up?.[1] ?? up?.[2] ?? null)?.toLowerCase() ?? null };
 }
 

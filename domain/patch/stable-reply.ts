@@ -127,7 +127,8 @@ const REFERS_BACK = /\bthe (?:mentioned|above|aforementioned|said|reverted|same)
 const BAD_WORDS = /\b(?:bad|offending|culprit|regressing|broken)\s+(?:commit|patch|change)\b/i;
 // A bisected stable commit quoted as git shows it, and the upstream commit its message names.
 const GIT_LOG_TITLE = /^commit [0-9a-f]{40}[^\n]*\n(?:[A-Z][\w-]*:[^\n]*\n)+\s*\n\s+(\S[^\n]*)/m;
-const UPSTREAM_MARK = /^\s*commit ([0-9a-f]{40}) upstream\b|^\s*\[\s*[Uu]pstream commit ([0-9a-f]{40})\s*\]/m;
+/** A backport's line naming its mainline commit: "commit X upstream." or "[ Upstream commit X ]" (analyze.ts reads it too). */
+export const UPSTREAM_MARK = /^\s*commit ([0-9a-f]{40}) upstream\b|^\s*\[\s*[Uu]pstream commit ([0-9a-f]{40})\s*\]/m;
 
 /** The commits a text names the kernel's way, with their titles. */
 function namedCommits(s: string): { commit: string; title: string }[] {
