@@ -29,8 +29,9 @@ export type Processed =
   | { ok: false; reason: string; raw: Uint8Array; hash: string; position: SourcePosition };
 
 /**
- * `encode`: compress the raw bytes here (the parse worker does when it is ahead of the
- * writer), or leave that to the writer (when the writer is the one waiting).
+ * `encode`: compress the raw bytes here (a parse worker does when it is ahead of the
+ * writer, and always when there are two or more), or leave that to the writer (when the
+ * writer is the one waiting).
  */
 export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[], opts: { encode: boolean } = { encode: true }): Promise<Processed> {
   const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
