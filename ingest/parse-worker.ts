@@ -1,11 +1,7 @@
 // The parse worker: receives chunks of raw messages, answers with processed ones in the
 // same order: parsed, analysed (the analyzers' pure half) and turned into the rows the
-// writer binds. Compressing the raw bytes (a tenth of the work) goes to whichever thread
-// has time: the worker does it while no other chunk waits for it, else leaves it to the
-// writer. Which thread is the busier depends on the mail (patches or chat) and on how
-// large the database has grown, so a fixed choice is wrong somewhere. With two workers or
-// more the writer is the busier (one writer stores what several workers parse): they
-// always compress (encodeAlways).
+// writer binds. The raw bytes go back as read: the writer compresses them
+// (ingest/pipeline-store.ts), as it alone knows which messages are stored and in what order.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ANALYZERS } from './analyzers.ts';
 import { processRaw, type Processed, type WireRaw } from './pipeline-process.ts';
@@ -23,23 +19,21 @@ export interface WorkerResponse {
 
 if (parentPort) {
   const port = parentPort;
-  const { analyzers: names, encodeAlways } = workerData as { analyzers: string[]; encodeAlways?: boolean };
+  const { analyzers: names } = workerData as { analyzers: string[] };
   const analyzers = ANALYZERS.filter((a) => names.includes(a.name));
   // handled strictly one chunk at a time so answers keep the order of requests
   let chain: Promise<void> = Promise.resolve();
-  let queued = 0;
   port.on('message', (req: WorkerRequest) => {
-    queued++;
     chain = chain.then(async () => {
-      queued--;
       const started = performance.now();
-      const encode = encodeAlways === true || queued === 0;
       const results: Processed[] = [];
-      for (const item of req.items) results.push(await processRaw(item, analyzers, { encode }));
+      for (const item of req.items) results.push(await processRaw(item, analyzers));
+      // a request's buffers came here moved and are each one message's, whatever their length
+      const received = new Set<ArrayBufferLike>(req.items.map((it) => it.bytes.buffer));
       const transfer = new Set<ArrayBuffer>();
       for (const r of results) {
         const bytes = r.ok ? r.stored.data : r.raw;
-        if (bytes.buffer instanceof ArrayBuffer && bytes.byteLength === bytes.buffer.byteLength) transfer.add(bytes.buffer);
+        if (bytes.buffer instanceof ArrayBuffer && (bytes.byteLength === bytes.buffer.byteLength || received.has(bytes.buffer))) transfer.add(bytes.buffer);
       }
       const res: WorkerResponse = { seq: req.seq, results, busyMs: performance.now() - started };
       port.postMessage(res, [...transfer]);

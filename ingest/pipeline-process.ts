@@ -3,7 +3,7 @@
 import type { Analyzer } from './analyzer.ts';
 import { contentHash, MessageParseError, parseMessage } from './parse.ts';
 import type { LenientRecovery, OversizedMessage, ParsedMessage, SourcePosition } from '../domain/message.ts';
-import { encodeRaw, messageRow, type MessageRow, type RawCodec } from '../db/messages.ts';
+import { messageRow, type MessageRow } from '../db/messages.ts';
 import { ancestryChain } from '../domain/thread.ts';
 
 /** A RawMessage as it crosses the thread boundary (Buffer becomes a plain Uint8Array). */
@@ -21,19 +21,14 @@ export type Processed =
       ok: true;
       message: MessageRow;
       analysis: Record<string, unknown>;
-      /** The message as read: encoded for storage (encodeRaw), or codec null when the writer is to encode it. */
-      stored: { data: Uint8Array; codec: RawCodec | null; size: number };
+      /** The message as read: the writer compresses it (ingest/pipeline-store.ts). */
+      stored: { data: Uint8Array; size: number };
       envelope: string | null;
       position: SourcePosition;
     }
   | { ok: false; reason: string; raw: Uint8Array; hash: string; position: SourcePosition };
 
-/**
- * `encode`: compress the raw bytes here (a parse worker does when it is ahead of the
- * writer, and always when there are two or more), or leave that to the writer (when the
- * writer is the one waiting).
- */
-export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[], opts: { encode: boolean } = { encode: true }): Promise<Processed> {
+export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]): Promise<Processed> {
   const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
   if (item.oversized) {
     // Never parsed: recorded by the hash of all its bytes, with its head to look at.
@@ -70,7 +65,7 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[], 
     // bytes, it leaves out of the row the body and headers that read back from them
     message: messageRow(parsed, ancestryChain(parsed), bytes),
     analysis,
-    stored: opts.encode ? { ...encodeRaw(item.bytes), size: item.bytes.byteLength } : { data: item.bytes, codec: null, size: item.bytes.byteLength },
+    stored: { data: item.bytes, size: item.bytes.byteLength },
     envelope: item.envelope ?? null,
     position: item.position,
   };

@@ -35,8 +35,8 @@ export function inlineProcessor(analyzers: readonly Analyzer[]): Processor {
   };
 }
 
-async function workerProcessor(analyzerNames: string[], encodeAlways: boolean): Promise<Processor> {
-  const worker = await startModuleWorker(new URL('./parse-worker.ts', import.meta.url), { workerData: { analyzers: analyzerNames, encodeAlways } }).catch((e: Error) => {
+async function workerProcessor(analyzerNames: string[]): Promise<Processor> {
+  const worker = await startModuleWorker(new URL('./parse-worker.ts', import.meta.url), { workerData: { analyzers: analyzerNames } }).catch((e: Error) => {
     throw new LoregraphError('INTERNAL', e.message);
   });
   const waiting = new Map<number, { resolve: (r: Processed[]) => void; reject: (e: Error) => void }>();
@@ -86,8 +86,7 @@ export function defaultWorkers(): number {
 
 /** Chunks go round-robin; the consumer awaits answers in submission order, so order holds. */
 export async function workerPool(n: number, analyzerNames: string[]): Promise<Processor> {
-  // several workers outpace the one writer: they take the compression off it
-  const workers = await Promise.all(Array.from({ length: Math.max(1, n) }, () => workerProcessor(analyzerNames, n >= 2)));
+  const workers = await Promise.all(Array.from({ length: Math.max(1, n) }, () => workerProcessor(analyzerNames)));
   let next = 0;
   return {
     submit: (items) => (workers[next++ % workers.length] as Processor).submit(items),

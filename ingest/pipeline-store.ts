@@ -34,9 +34,8 @@ export function storeBatch(db: Db, sourceId: number | null, batch: readonly Proc
         continue;
       }
       const m = r.message;
-      // the parse worker leaves the compression to us when it is the busier thread
       const s = r.stored;
-      const raw = s.codec === null ? { ...encodeRaw(s.data), size: s.size } : { data: s.data, codec: s.codec, size: s.size };
+      const raw = { ...encodeRaw(s.data), size: s.size };
       const rowId = insertMessage(db, m, { ...raw, envelope: r.envelope, position: r.position }, sourceId);
       if (rowId === null) {
         counts.duplicate++;
