@@ -16,7 +16,6 @@ export interface CachedSearch {
 export interface SearchCache {
   get(key: string): CachedSearch | undefined;
   set(key: string, value: CachedSearch): void;
-  stats(): { entries: number; bytes: number; hits: number; misses: number };
 }
 
 export interface SearchCacheOptions {
@@ -32,17 +31,11 @@ export function createSearchCache(opts: SearchCacheOptions = DEFAULT_SEARCH_CACH
   // A Map iterates in insertion order: re-inserting on a hit makes its first key the least recently used.
   const map = new Map<string, CachedSearch>();
   let bytes = 0;
-  let hits = 0;
-  let misses = 0;
   const size = (k: string, v: CachedSearch): number => k.length + v.head.length + v.tail.length;
   return {
     get(key) {
       const v = map.get(key);
-      if (v === undefined) {
-        misses++;
-        return undefined;
-      }
-      hits++;
+      if (v === undefined) return undefined;
       map.delete(key);
       map.set(key, v);
       return v;
@@ -63,6 +56,5 @@ export function createSearchCache(opts: SearchCacheOptions = DEFAULT_SEARCH_CACH
         bytes -= size(k, v);
       }
     },
-    stats: () => ({ entries: map.size, bytes, hits, misses }),
   };
 }

@@ -251,6 +251,31 @@ describe('/api/search from recent answers', () => {
       await a.close();
     }
   });
+
+  it('keeps answering a query without relative dates from recent answers as the clock moves, and d:today only within its day', async () => {
+    let now = Date.UTC(2024, 1, 20, 10);
+    const a = buildApp({ db, now: () => now });
+    try {
+      const fixed = `q=${encodeURIComponent('writeback d:2024-01-01..')}`;
+      const today = `q=${encodeURIComponent('writeback OR d:today')}`;
+      const first = await get(a, fixed);
+      expect(first.total).toBeGreaterThan(0);
+      await get(a, today);
+      now += 3_600_000;
+      expect(await get(a, fixed)).toEqual({ ...first, cached: true });
+      expect((await get(a, today)).cached).toBe(true);
+      now += 86_400_000;
+      expect((await get(a, fixed)).cached).toBe(true);
+      expect((await get(a, today)).cached).toBeUndefined();
+      // A text that does not parse is never kept: each ask gets its error.
+      for (let i = 0; i < 2; i++) {
+        const bad = await a.inject({ url: `/api/search?q=${encodeURIComponent('s:"open')}` });
+        expect(bad.statusCode).toBe(400);
+      }
+    } finally {
+      await a.close();
+    }
+  });
 });
 
 describe('/api/feed.atom', () => {

@@ -11,7 +11,7 @@ import { clientGone } from '../client-gone.ts';
 import { dataVersion } from '../../db/data-version.ts';
 import { compileQuery } from '../../domain/query/compile.ts';
 import { parseQuery } from '../../domain/query/parser.ts';
-import { createSearchCache, type SearchCache } from '../search-cache.ts';
+import { createSearchCache } from '../search-cache.ts';
 import type { SearchOptions } from '../search.ts';
 
 interface SearchQuery {
@@ -65,7 +65,9 @@ const searchHitSchema = {
 } as const;
 schemaCovers<typeof searchHitSchema, SearchHit>(true);
 
-export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: SearchRunner, cache: SearchCache = createSearchCache()): void {
+export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: SearchRunner): void {
+  const cache = createSearchCache();
+  const cacheKey = searchCacheKeys(ctx);
   app.get<{ Querystring: SearchQuery }>('/api/search', {
     schema: {
       summary: "Search messages with lore's query language",
@@ -97,7 +99,7 @@ export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: 
         const r = await runner.run({ kind: 'search', query: q, opts }, clientGone(reply));
         return { ...r, offset, limit };
       }
-      const key = cacheKey(ctx, q, opts);
+      const key = cacheKey(q, opts);
       const cached = key === null ? undefined : cache.get(key);
       // Sent as text: the body was made where the search ran (searchResponseParts); the schema above documents it.
       if (cached) return reply.type(JSON_TYPE).send(`${cached.head},"cached":true${cached.tail}`);
@@ -117,17 +119,44 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  */
 const OBJECT_PATH = process.env.LOREGRAPH_SEARCH_PATH === 'objects';
 
+/** Most distinct query strings whose clock dependence is remembered; past it the memory starts over. */
+const KNOWN_QUERIES = 4096;
+
+const DAY_MS = 86_400_000;
+
 /**
  * What decides a search's answer, or null when the query does not parse (its error
- * comes from the query process, as for any search). The compiled plan holds relative
- * dates resolved against the clock; the data version changes when any connection commits.
+ * comes from the query process, as for any search): the query text, the page, and the
+ * data version, which changes when any connection commits. A query with relative dates
+ * (`d:2.weeks.ago..`, `d:today`) also needs them resolved against the clock, which
+ * takes parsing and compiling it, 30-160 us on the request thread here (a cache hit
+ * costs about as much in all); so whether a text depends on the clock is found once,
+ * by compiling it at two instants more than a day apart (every relative date moves
+ * between them, `today` included), and remembered.
  */
-function cacheKey(ctx: RouteContext, q: string, opts: SearchOptions): string | null {
-  let plan: unknown;
-  try {
-    plan = compileQuery(parseQuery(q, { now: opts.now ?? ctx.now() }));
-  } catch {
-    return null;
-  }
-  return JSON.stringify([dataVersion(ctx.db), q, plan, opts.offset, opts.limit, opts.sort, opts.threads]);
+function searchCacheKeys(ctx: RouteContext): (q: string, opts: SearchOptions) => string | null {
+  const known = new Map<string, 'fixed' | 'clock' | 'bad'>();
+  const planAt = (q: string, now: number): string | null => {
+    try {
+      return JSON.stringify(compileQuery(parseQuery(q, { now })));
+    } catch {
+      return null;
+    }
+  };
+  return (q, opts) => {
+    const now = opts.now ?? ctx.now();
+    let kind = known.get(q);
+    let plan: string | null = null;
+    if (kind === undefined) {
+      plan = planAt(q, now);
+      kind = plan === null ? 'bad' : plan === planAt(q, now + DAY_MS + 1) ? 'fixed' : 'clock';
+      if (known.size >= KNOWN_QUERIES) known.clear();
+      known.set(q, kind);
+    }
+    if (kind === 'bad') return null;
+    // The text alone decides a fixed query's plan; a clock-dependent one's is resolved now.
+    if (kind === 'fixed') plan = null;
+    else if ((plan ??= planAt(q, now)) === null) return null;
+    return JSON.stringify([dataVersion(ctx.db), q, plan, opts.offset, opts.limit, opts.sort, opts.threads]);
+  };
 }
