@@ -78,6 +78,33 @@ describe('/api/races/:id and /api/fixes/:id', () => {
     for (const l of v2.scenarios) expect(['explicit', 'coverage']).toContain(l.kind);
   });
 
+  it('names each thread of the family by subject, sender, date and size, and each stable copy of a fix by subject', async () => {
+    const id = (await races()).races.find((x) => x.title.startsWith('mm/filemap:'))!.id;
+    const r = (await t.app.inject({ url: `/api/races/${enc(id)}` })).json();
+    expect(r.threadHeads.map((h: { root: string }) => h.root)).toEqual(r.threads);
+    expect(r.threadHeads[0]).toEqual({
+      root: 'race-report-1@example.org',
+      messageId: 'race-report-1@example.org',
+      subject: '[BUG] mm/filemap: stale folio returned after concurrent truncate',
+      from: 'Mira Kowalczyk',
+      date: '2024-09-02T08:00:00.000Z',
+      messages: 6,
+      lastDate: '2024-09-03T06:00:00.000Z',
+      focus: null,
+    });
+    // a review series is in the family for one of its 150 patches: that one is named
+    const review = r.threadHeads.find((h: { subject: string }) => h.subject === '[PATCH 6.12 000/150] 6.12.2-rc1 review');
+    expect(review.focus).toMatchObject({ messageId: '20241001-6.12-013-gregor@example.org', subject: expect.stringMatching(/^\[PATCH 6\.12 013\/150\] mm\/filemap: recheck/) });
+    const fix = r.fixes.find((f: { id: string }) => f.id === '20240904-filemap-recheck-v1-1-ines@example.org#0');
+    expect(fix.copyHeads.map((c: { messageId: string; from: string }) => [c.messageId, c.from])).toEqual([
+      ['20240925-backport-6.1-ines@example.org', 'Ines Okafor'],
+      ['20241001-6.12-013-gregor@example.org', 'Gregor Stabil'],
+    ]);
+    // /api/fixes gives the same copies
+    const one = (await t.app.inject({ url: `/api/fixes/${enc(fix.id)}` })).json();
+    expect(one.fix.copyHeads).toEqual(fix.copyHeads);
+  });
+
   it('gives one fix with its race, by its id URL-encoded or with the message-id in angle brackets', async () => {
     for (const key of [`${V1}#0`, `<${V1}>#0`]) {
       const res = await t.app.inject({ url: `/api/fixes/${enc(key)}` });

@@ -324,6 +324,53 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     }
   }, 180_000);
 
+  it('race page: each sentence quoted once with what it shows, threads by subject, stable copies of a fix linked', async () => {
+    const all = listRaces(db).races;
+    const lumafs = all.find((r) => r.title.startsWith('lumafs:'))!;
+    const filemap = all.find((r) => r.title.startsWith('mm/filemap:'))!;
+    const { page, problems } = await newPage();
+    try {
+      await open(page, `#/race/${encodeURIComponent(lumafs.id)}`);
+      // The report's subject gives three reasons; it is quoted once, with the three listed.
+      const quotes = await page.locator('ul.reasons > li > a.evidence-link').allTextContents();
+      expect(new Set(quotes).size).toBe(quotes.length);
+      const subject = page.locator('ul.reasons > li', { hasText: '“[BUG] lumafs: lost write when lumafs_page_mkwrite() races with lumafs_writepages()”' });
+      expect(await subject.count()).toBe(1);
+      expect(await subject.locator('.reason-kind').allTextContents()).toEqual(['says “race”', 'what it breaks', 'bug report']);
+      expect(await subject.locator('a.evidence-link').getAttribute('href')).toBe('#/t/lumafs-race-report%40example.org?m=lumafs-race-report%40example.org');
+
+      await open(page, `#/race/${encodeURIComponent(filemap.id)}`);
+      expect(await page.locator('section h2', { hasText: 'Threads' }).textContent()).toBe('Threads (4)');
+      const threads = page.locator('ol.threads > li');
+      expect(await threads.count()).toBe(4);
+      const first = threads.nth(0);
+      expect(await first.locator('> a').textContent()).toBe('[BUG] mm/filemap: stale folio returned after concurrent truncate');
+      expect(await first.locator('> a').getAttribute('href')).toBe('#/t/race-report-1%40example.org');
+      expect(await first.locator('.meta').allTextContents()).toEqual([' — where it was reported', 'Mira Kowalczyk, 2024-09-02 08:00 .. 2024-09-03 06:00, 6 messages']);
+      // The review series is listed with the one patch of its 150 the race is about.
+      const review = threads.filter({ hasText: '[PATCH 6.12 000/150] 6.12.2-rc1 review' });
+      const part = review.locator('.meta a');
+      expect(await part.textContent()).toBe('[PATCH 6.12 013/150] mm/filemap: recheck folio->mapping after the batch lookup in filemap_get_pages()');
+      expect(await part.getAttribute('href')).toBe('#/t/20241001-6.12.2-rc1-review-gregor%40example.org?m=20241001-6.12-013-gregor%40example.org');
+      // The patch's stable copies sit under it, each named by its tags and linked to the copy.
+      const copies = page.locator('table.fixes tr', { hasText: 'recheck folio->mapping after the batch lookup' }).locator('.copies a');
+      expect(await copies.allTextContents()).toEqual(['[PATCH 6.1.y]', '[PATCH 6.12 013/150]']);
+      expect(await copies.nth(1).getAttribute('href')).toBe('#/t/20241001-6.12-013-gregor%40example.org?m=20241001-6.12-013-gregor%40example.org');
+      await copies.nth(1).click();
+      await page.waitForSelector('.landed');
+      expect(await page.locator('.landed').getAttribute('data-mid')).toBe('20241001-6.12-013-gregor@example.org');
+      // The evidence a reviewer pastes quotes each sentence once and names the threads.
+      await page.goBack();
+      await page.waitForSelector('pre.evidence-text', { state: 'attached' });
+      const text = (await page.locator('pre.evidence-text').textContent())!;
+      expect(text).toContain('\nThreads:\n- [BUG] mm/filemap: stale folio returned after concurrent truncate\n  https://lore.kernel.org/r/race-report-1@example.org\n');
+      expect(text).toContain('  stable copies:\n    [PATCH 6.1.y] mm/filemap: recheck folio->mapping after the batch lookup in filemap_get_pages()\n      https://lore.kernel.org/r/20240925-backport-6.1-ines@example.org\n');
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
   it('shows a message full of markup as text, and opens a Message-ID with URL-hostile characters', async () => {
     const dom = await renderedDom(`#/m/${encodeURIComponent(MARKUP_ID)}`, hostileBase);
     expect(dom).toContain('<h1>&lt;b&gt;bold&lt;/b&gt; &amp; &lt;img src=x onerror=alert(1)&gt; readahead question</h1>');

@@ -10,7 +10,7 @@ import { OUTCOMES, type Outcome, type RaceStatus } from '../../domain/knowledge/
 import { DateSyntaxError, parseDateRange } from '../../domain/query/dates.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
-import { fixJson, fixSchema, raceJson, raceSchema, raceSummaryJson, raceSummarySchema, stableOfFix } from '../race-json.ts';
+import { fixJson, fixSchema, raceJson, raceSchema, raceSummaryJson, raceSummarySchema, stableOfFix, storedHeads } from '../race-json.ts';
 import { fixScenarioLinks, linkableScenarios, scenarioLinks } from '../scenario-links.ts';
 import type { ScenarioStore } from '../scenario-store.ts';
 import { schemaCovers } from '../schema-covers.ts';
@@ -144,7 +144,7 @@ export function registerRaces(app: FastifyInstance, ctx: RouteContext, scenarios
       const race = getRace(ctx.db, req.params.id.trim());
       if (!race) throw new LoregraphError('NOT_FOUND', `no race '${req.params.id}'`);
       const linkable = await linkableScenarios(scenarios);
-      return raceJson(race, (f) => scenarioLinks(f, linkable), (f) => stableOfFix(ctx.db, f));
+      return raceJson(race, (f) => scenarioLinks(f, linkable), (f) => stableOfFix(ctx.db, f), storedHeads(ctx.db));
     },
   });
 
@@ -164,7 +164,7 @@ export function registerRaces(app: FastifyInstance, ctx: RouteContext, scenarios
       const id = req.params.id.trim().replace(/^<([^<>]+)>(#\d+)$/, '$1$2');
       const found = getFix(ctx.db, id);
       if (!found) throw new LoregraphError('NOT_FOUND', `no proposed fix '${id}'`);
-      return { race: raceSummaryJson(found.race), fix: fixJson(found.fix, await fixScenarioLinks(found.fix, scenarios), stableOfFix(ctx.db, found.fix)) };
+      return { race: raceSummaryJson(found.race), fix: fixJson(found.fix, await fixScenarioLinks(found.fix, scenarios), stableOfFix(ctx.db, found.fix), storedHeads(ctx.db).copiesOf(found.fix)) };
     },
   });
 

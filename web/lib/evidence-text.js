@@ -23,6 +23,62 @@ function quoted(text, width = 72) {
   return out.join('\n');
 }
 
+/**
+ * What each reason kind means, in a reviewer's words: the kinds are the analyzer's names
+ * ("stakes", "trap:performance"), which say nothing to someone reading a race.
+ */
+const REASON_LABELS = {
+  race: ['says “race”', 'the words name a race'],
+  'data-race': ['says “data race”', 'the words name a data race'],
+  deadlock: ['says “deadlock”', 'the words name a deadlock, ABBA or lock inversion'],
+  concurrent: ['says “concurrently”', 'the words say two things happen at the same time'],
+  interleaving: ['describes an interleaving', 'interleaving, TOCTOU or time-of-check words'],
+  barrier: ['names a barrier', 'a memory barrier, READ_ONCE/WRITE_ONCE or ordering'],
+  'use-after-free': ['says “use-after-free”', 'the words name a use-after-free'],
+  window: ['names a race window', '“race window”, “a window between”'],
+  'interleaving-diagram': ['CPU0/CPU1 diagram', 'the mail draws the interleaving'],
+  'fix-subject': ['subject fixes a race', 'a patch subject that fixes, avoids or prevents a race or deadlock'],
+  'bug-report': ['bug report', 'the subject is a bug report'],
+  stakes: ['what it breaks', 'what the race loses or breaks: crash, corruption, stale data'],
+  kcsan: ['KCSAN report', 'a KCSAN data-race report'],
+  'lockdep-splat': ['lockdep splat', 'a lockdep circular/recursive locking report'],
+  'hung-task': ['hung task', 'a hung-task report'],
+  syzbot: ['from syzbot', 'reported by syzbot/syzkaller'],
+  'trap:no-race': ['against: “no race”', 'the words say there is no race; counts against'],
+  'trap:false-positive': ['against: false positive', 'the words say it is a false positive; counts against'],
+  'trap:lockdep-annotation': ['against: lockdep annotation', 'a lockdep annotation rather than a fix; counts against'],
+  'trap:performance': ['against: performance', 'about throughput or parallelism rather than a race; counts against'],
+};
+
+/** A reason kind as a reviewer reads it ({ label, title }); an unknown kind as itself. */
+export function reasonLabel(kind) {
+  const [label, title] = REASON_LABELS[kind] ?? [kind, null];
+  return { label, title: title ? `${title} (${kind})` : kind };
+}
+
+/**
+ * Reasons grouped by the sentence they were read from: one sentence (a subject, say) often
+ * gives several (a fix subject, "race", "use-after-free"), and a reply quoting it gives them
+ * again; quoting it once per reason made a list of the same line. Each group keeps the first
+ * place it was read (`evidence`) and the other messages that say it (`also`), in the order
+ * the analyzer ranked the reasons.
+ */
+export function reasonsBySentence(list) {
+  const groups = new Map();
+  for (const x of list) {
+    const key = String(x.evidence.text).replace(/\s+/g, ' ').trim();
+    let g = groups.get(key);
+    if (!g) {
+      g = { evidence: x.evidence, kinds: [], quotedFrom: x.quotedFrom, also: [] };
+      groups.set(key, g);
+    } else if (x.evidence.messageId !== g.evidence.messageId && !g.also.some((e) => e.messageId === x.evidence.messageId)) {
+      g.also.push(x.evidence);
+    }
+    if (!g.kinds.includes(x.kind)) g.kinds.push(x.kind);
+  }
+  return [...groups.values()];
+}
+
 /** Objections and requested changes first: what a reviewer must answer. */
 const STANCE_ORDER = ['nacked', 'objection', 'changes-requested', 'question', 'tested', 'reviewed', 'acked', 'agreement'];
 export function stancesInOrder(stances) {
@@ -56,6 +112,8 @@ function fixLines(f) {
       out.push(`    ${simCommand(sc.scenario, sc.variant, v.config)}`);
     }
   }
+  const copies = f.copyHeads ?? [];
+  if (copies.length) out.push('  stable copies:', ...copies.map((c) => `    ${c.subject}\n      ${lore(c.messageId)}`));
   if (f.stable) {
     const branches = Object.entries(f.stable.branches ?? {});
     if (branches.length) out.push(`  stable: ${branches.map(([b, s]) => `${b} ${s.status}${s.version ? ` ${s.version}` : ''}`).join(', ')}`);
@@ -75,16 +133,16 @@ export function raceEvidenceText(r) {
   }
   if (r.reasons.length) {
     out.push('', 'Why this is a race:');
-    for (const x of r.reasons) {
-      out.push(`- ${x.kind} (${lore(x.evidence.messageId)}):`);
-      out.push(quoted(x.evidence.text).replace(/^/gm, '  '));
+    for (const g of reasonsBySentence(r.reasons)) {
+      out.push(`- ${g.kinds.map((k) => reasonLabel(k).label).join('; ')} (${lore(g.evidence.messageId)}):`);
+      out.push(quoted(g.evidence.text).replace(/^/gm, '  '));
     }
   }
   if (r.fixes.length) {
     out.push('', 'Proposed fixes:');
     for (const f of r.fixes) out.push(...fixLines(f));
   }
-  out.push('', 'Threads:', ...r.threads.map((t) => `- ${lore(t)}`));
+  out.push('', 'Threads:', ...(r.threadHeads ?? r.threads.map((root) => ({ root }))).flatMap((t) => (t.subject ? [`- ${t.subject}`, `  ${lore(t.root)}`] : [`- ${lore(t.root)}`])));
   out.push('', ...trailers(r.evidence[0], r.threads[0]));
   return visibleControls(out.join('\n'));
 }

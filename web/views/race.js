@@ -4,9 +4,9 @@
 // objections first, stable status per branch, scenarios with expected verdicts and a run
 // button); the family of threads; "copy evidence" for the race and for each fix.
 // #/proposed/<fix id>: one proposed fix on its own.
-import { api, badge, el, enc, fill, section, when } from '../lib/dom.js';
+import { api, badge, el, enc, fill, plural, section, when } from '../lib/dom.js';
 import { links } from '../lib/router.js';
-import { fixEvidenceText, raceEvidenceText, stancesInOrder } from '../lib/evidence-text.js';
+import { fixEvidenceText, raceEvidenceText, reasonLabel, reasonsBySentence, stancesInOrder } from '../lib/evidence-text.js';
 import { copyEvidence } from './copy-evidence.js';
 import { expectCells } from './fix-links.js';
 
@@ -42,6 +42,11 @@ function summary(r) {
   );
 }
 
+function reasonTag(kind) {
+  const { label, title } = reasonLabel(kind);
+  return el('span', { class: kind.startsWith('trap:') ? 'reason-kind against' : 'reason-kind', title, text: label });
+}
+
 function reasons(r) {
   if (!r.reasons.length) return null;
   return section(
@@ -49,8 +54,21 @@ function reasons(r) {
     el(
       'ul',
       { class: 'reasons' },
-      r.reasons.map((x) =>
-        el('li', {}, el('strong', { text: x.kind }), x.quotedFrom !== undefined ? el('span', { class: 'meta', text: ` (quoting ${x.quotedFrom || 'someone'})` }) : null, ' ', evidenceLink(x.evidence)),
+      reasonsBySentence(r.reasons).map((g) =>
+        el(
+          'li',
+          {},
+          evidenceLink(g.evidence),
+          g.quotedFrom !== undefined ? el('span', { class: 'meta', text: ` (quoting ${g.quotedFrom || 'someone'})` }) : null,
+          el(
+            'div',
+            { class: 'reason-kinds' },
+            g.kinds.map(reasonTag),
+            g.also.length
+              ? el('span', { class: 'meta' }, ' also in ', g.also.map((e, i) => [i ? ', ' : '', el('a', { href: links.threadAt(e.messageId, e.messageId, e.block ?? undefined), title: `<${e.messageId}>`, text: `message ${i + 2}` })]))
+              : null,
+          ),
+        ),
       ),
     ),
   );
@@ -120,9 +138,40 @@ function stableCell(st) {
   return el('ul', { class: 'plain' }, branches.map(([b, s]) => el('li', {}, el('a', { href: links.stable(b), text: b }), ' ', badge(s.status), s.version ? ` ${s.version}` : '')));
 }
 
+/**
+ * A stable copy's subject is the fix's own after its tags: the tags ("[PATCH AUTOSEL 6.10 3/7]",
+ * "[PATCH 6.6 012/150]") are what tells the copies apart, so they are the link's text.
+ */
+function copyLabel(subject) {
+  const tags = (subject.match(/^(?:\s*\[[^\]]*\])+/)?.[0] ?? '').match(/\[[^\]]*\]/g) ?? [];
+  const own = tags.filter((t) => /patch|autosel|stable|\d+\.\d+/i.test(t));
+  return own.length ? own.join(' ') : subject;
+}
+
+/** The fix mailed again for stable (AUTOSEL, a review series), each copy linked. */
+function copiesList(f) {
+  const heads = f.copyHeads;
+  if (!heads.length) return null;
+  return el(
+    'div',
+    { class: 'copies meta' },
+    `stable ${heads.length === 1 ? 'copy' : 'copies'}: `,
+    heads.map((c, i) => [
+      i ? ', ' : '',
+      el('a', { href: links.threadAt(c.messageId, c.messageId), title: `${c.subject} (${c.from ?? 'unknown'}, ${when(c.date)})`, text: c.subject ? copyLabel(c.subject) : `<${c.messageId}>` }),
+    ]),
+  );
+}
+
 function fixRow(f) {
   return [
-    el('div', { id: `fix-${f.id}` }, el('a', { href: links.proposed(f.id), text: f.summary || f.id }), el('div', { class: 'meta', text: `${f.kind}${f.version ? ` v${f.version}` : ''}${f.wip ? ' (work in progress)' : ''}` })),
+    el(
+      'div',
+      { id: `fix-${f.id}` },
+      el('a', { href: links.proposed(f.id), text: f.summary || f.id }),
+      el('div', { class: 'meta', text: `${f.kind}${f.version ? ` v${f.version}` : ''}${f.wip ? ' (work in progress)' : ''}` }),
+      copiesList(f),
+    ),
     el('div', {}, f.author ?? 'unknown', el('div', { class: 'meta' }, el('a', { href: links.threadAt(f.messageId, f.messageId, f.evidence.block ?? undefined), text: when(f.date) }))),
     el('div', {}, badge(f.lifecycle), f.lifecycleEvidence ? el('div', { class: 'because' }, evidenceLink(f.lifecycleEvidence)) : null, f.supersededBy ? el('div', { class: 'meta' }, 'by ', el('a', { href: links.proposed(f.supersededBy), text: 'a later version' })) : null),
     stancesCell(f),
@@ -177,11 +226,24 @@ function fixesTable(r) {
   );
 }
 
-function family(r) {
-  return section(
-    'Threads',
-    el('ul', { class: 'plain' }, r.threads.map((t, i) => el('li', {}, el('a', { href: links.thread(t), text: `<${t}>` }), i === 0 ? el('span', { class: 'meta', text: ' — where it was reported' }) : null))),
+/** One thread of the family: what it is about, who started it, when, how big; the first is where it was reported. */
+function threadItem(t, i) {
+  const n = t.messages;
+  const focus = t.focus;
+  return el(
+    'li',
+    {},
+    el('a', { href: links.thread(t.root), text: t.subject || `<${t.root}>` }),
+    i === 0 ? el('span', { class: 'meta', text: ' — where it was reported' }) : null,
+    el('div', { class: 'meta', text: `${t.from ?? 'unknown'}, ${when(t.date)}${t.lastDate && when(t.lastDate) !== when(t.date) ? ` .. ${when(t.lastDate)}` : ''}, ${plural(n, 'message', 'messages')}` }),
+    focus
+      ? el('div', { class: 'meta' }, 'the race’s part of it: ', el('a', { href: links.threadAt(t.root, focus.messageId), text: focus.subject || `<${focus.messageId}>` }), ` ${focus.from ?? 'unknown'}, ${when(focus.date)}`)
+      : null,
   );
+}
+
+function family(r) {
+  return section(`Threads (${r.threadHeads.length})`, el('ol', { class: 'threads' }, r.threadHeads.map(threadItem)));
 }
 
 export async function raceView(root, { args }) {
@@ -218,7 +280,7 @@ export async function proposedFixView(root, { args }) {
       factRow('files', f.files.join(', ') || '—', null),
     ),
     section('Stances', stancesCell(f)),
-    section('Stable branches', f.stable ? stableCell(f.stable) : el('p', { class: 'muted', text: 'No stable mail names it.' })),
+    section('Stable branches', f.stable ? stableCell(f.stable) : el('p', { class: 'muted', text: 'No stable mail names it.' }), copiesList(f)),
     section('Simulator scenarios', scenariosCell(f)),
   );
 }
