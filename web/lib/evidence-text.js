@@ -121,6 +121,15 @@ function fixLines(f) {
   return out;
 }
 
+/**
+ * A thread of the family by subject and link; a stable bundle by the race's own patch in it
+ * (its 1/7 is some other patch, and quoting that would mislead whoever follows the link).
+ */
+function threadLines(t) {
+  if (t.focus) return [`- ${t.focus.subject}`, `  ${lore(t.focus.messageId)}`];
+  return t.subject ? [`- ${t.subject}`, `  ${lore(t.root)}`] : [`- ${lore(t.root)}`];
+}
+
 /** A race: its facts each with the sentence and link it was read from, its fixes, trailers. */
 export function raceEvidenceText(r) {
   const out = [];
@@ -142,7 +151,7 @@ export function raceEvidenceText(r) {
     out.push('', 'Proposed fixes:');
     for (const f of r.fixes) out.push(...fixLines(f));
   }
-  out.push('', 'Threads:', ...(r.threadHeads ?? r.threads.map((root) => ({ root }))).flatMap((t) => (t.subject ? [`- ${t.subject}`, `  ${lore(t.root)}`] : [`- ${lore(t.root)}`])));
+  out.push('', 'Threads:', ...(r.threadHeads ?? r.threads.map((root) => ({ root }))).flatMap(threadLines));
   out.push('', ...trailers(r.evidence[0], r.threads[0]));
   return visibleControls(out.join('\n'));
 }
@@ -162,7 +171,8 @@ export function messageEvidenceText(m) {
 /** Link: to the discussion, Closes: to the report a fix closes. */
 function trailers(report, discussion) {
   const out = [];
-  if (discussion) out.push(`Link: ${lore(discussion)}`);
+  // the report thread is often the discussion too: one trailer, not the same link twice
+  if (discussion && discussion !== report) out.push(`Link: ${lore(discussion)}`);
   if (report) out.push(`Closes: ${lore(report)}`);
   return out;
 }
