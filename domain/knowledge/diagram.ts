@@ -33,6 +33,7 @@ function pieces(line: string): { at: number; text: string }[] {
 /** The functions a line of code or a diagram step calls: not keywords, not ALL_CAPS macros (EXPORT_SYMBOL, WARN_ON). */
 export function functionsIn(text: string): string[] {
   const out: string[] = [];
+  if (!text.includes('(')) return out; // no call without its parenthesis
   for (const m of text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]{2,})\s*\(/g)) {
     const name = m[1] ?? '';
     // keywords, ALL_CAPS macros, and a commit id before its quoted subject: c7f114d864ac ("...")

@@ -9,6 +9,7 @@ import type { ParsedMessage } from '../message.ts';
 import type { PatchAnalysis } from '../patch/analyze.ts';
 import { parseSubject, subjectKey, type SubjectInfo } from '../patch/subject.ts';
 import { readDiagram, functionsIn } from './diagram.ts';
+import { gated, Probe } from './gate.ts';
 import {
   ANNOTATION_SUBJECT,
   APPLIED,
@@ -44,6 +45,24 @@ export interface MessageAnalysis {
 }
 
 const MAX_EVIDENCE = 300;
+
+// The word lists with their literals (gate.ts), looked for before each list's regex runs.
+const REASON_LISTS = [...RACE_WORDS, ...CHECKER_REPORTS, ...TRAPS].map(([kind, re, weight]) => ({
+  kind,
+  re,
+  weight,
+  gate: gated(re),
+  trap: TRAPS.some(([k]) => k === kind),
+}));
+const OUTCOME_GATES = OUTCOME_WORDS.map(([, re]) => gated(re));
+// An anchored list is asked sentence by sentence only (its anchors mean a sentence's start
+// or end); its literals still say whether any sentence can hold a match.
+const STANCE_LISTS = STANCE_WORDS.map(([stance, re]) => ({ stance, re, gate: gated(re), anchored: /[$^]/.test(re.source) }));
+const LOCK_GATES = LOCKS.map(([name, re]) => ({ name, gate: gated(re) }));
+const NAMED_LOCK_GATE = gated(NAMED_LOCK);
+const LOCK_CALL_GATE = gated(LOCK_CALL);
+const APPLIED_GATE = gated(APPLIED);
+const PULL_BODY = /^The following changes since commit [0-9a-f]{7,}/m;
 
 const DIGEST_SUBJECT = /^(?:Re:\s*)?(?:\[syzbot\] (?:\[[^\]]*\] )?Monthly \S+ report\b|\[ANNOUNCE\] Linux \d)/i;
 
@@ -89,6 +108,7 @@ function addAll(into: string[], items: Iterable<string>, max = 40): void {
 
 function functionsOf(text: string): string[] {
   const out: string[] = [];
+  if (!text.includes('()')) return out; // every FUNCTION_RE match ends so
   for (const m of text.matchAll(FUNCTION_RE)) {
     const f = m[1] ?? '';
     if (!NOT_FUNCTIONS.has(f) && !out.includes(f)) out.push(f);
@@ -105,15 +125,16 @@ function filesOf(text: string): string[] {
 export function locksOf(text: string): string[] {
   const out: string[] = [];
   if (!LOCK_HINT.test(text)) return out;
-  for (const [name, re] of LOCKS) if (re.test(text)) out.push(name);
-  for (const m of text.matchAll(NAMED_LOCK)) {
+  const probe = new Probe(text);
+  for (const { name, gate } of LOCK_GATES) if (probe.test(gate)) out.push(name);
+  for (const m of probe.mayMatch(NAMED_LOCK_GATE) ? text.matchAll(NAMED_LOCK) : []) {
     const l = m[1] ?? '';
     if (text[(m.index ?? 0) + l.length] === '(') continue; // filemap_invalidate_lock() is a function
     if (!/^(?:spin|mutex|read|write|down|up|rw|seq|folio|page|inode|mmap|xa|xas|rcu_read|invalidate|i_mmap|pte_offset_map)_/.test(`${l}_`) || /_(?:rwsem|sem|mutex)$/.test(l)) {
       if (!out.includes(l) && !/^(?:inode_lock|folio_lock|mmap_lock|xa_lock|xas_lock|invalidate_lock|spin_lock|mutex_lock|read_lock|write_lock|rcu_read_lock|page_lock|i_lock)$/.test(l)) out.push(l);
     }
   }
-  for (const m of text.matchAll(LOCK_CALL)) {
+  for (const m of probe.mayMatch(LOCK_CALL_GATE) ? text.matchAll(LOCK_CALL) : []) {
     const l = m[1] ?? '';
     if (l && !out.includes(l) && /(?:lock|sem|mutex|rwsem)$/.test(l)) out.push(l);
   }
@@ -220,8 +241,9 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
   const whole = texts.join('\n');
   // one pass says whether any word list can match at all; most replies stop here
   if (!REASON_HINT.test(whole)) return reasons;
-  for (const [kind, re, weight] of [...RACE_WORDS, ...CHECKER_REPORTS, ...TRAPS]) {
-    if (!re.test(whole)) continue;
+  const probe = new Probe(whole);
+  for (const { kind, re, weight, gate, trap } of REASON_LISTS) {
+    if (!probe.test(gate)) continue;
     const at = texts.findIndex((t) => t.length > 0 && re.test(t));
     if (at < 0) continue;
     const u = units[at]!;
@@ -229,7 +251,6 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
     const scale = u.depth === 0 ? 1 : QUOTED_WEIGHT;
     const s = firstMatching(u.kind === 'diff' ? splitSentences(text) : sentences(u), re) ?? text;
     const w = weight * (weight > 0 ? scale : 1) * (u.kind === 'subject' && weight > 0 && !isReplySubject ? 1.5 : 1);
-    const trap = TRAPS.some(([k]) => k === kind);
     const reason: Reason = { kind: trap ? `trap:${kind}` : kind, weight: w, evidence: ev(id, u, s) };
     if (u.depth > 0) reason.quotedFrom = u.author ?? '';
     reasons.push(reason);
@@ -256,7 +277,8 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
 function outcomeOf(id: string, units: Unit[]): { outcome: Outcome; evidence: Evidence } | null {
   const whole = units.filter((u) => u.kind !== 'code' && u.kind !== 'diff').map((u) => u.text).join('\n');
   if (!OUTCOME_HINT.test(whole)) return null;
-  const present = OUTCOME_WORDS.map(([, re]) => re.test(whole));
+  const probe = new Probe(whole);
+  const present = OUTCOME_GATES.map((g) => probe.test(g));
   if (!present.some(Boolean)) return null;
   // the subject and the sender's own words decide first, then the quoted report
   const ordered = [...units].sort((a, b) => (a.kind === 'subject' ? -1 : 0) - (b.kind === 'subject' ? -1 : 0) || a.depth - b.depth);
@@ -438,7 +460,10 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
   const descriptionFrom = isPatch ? 0 : ownPatch ? Math.max(pastedAt, 0) : Infinity;
   const whole = units.filter((u) => u.kind === 'own' || u.kind === 'quote').map((u) => u.text).join('\n');
   // only the kinds whose words occur at all (anchored ones are asked sentence by sentence)
-  const kinds = STANCE_WORDS.filter(([k, re]) => (k === 'question' ? /[?？]/.test(whole) : /[$^]/.test(re.source) || re.test(whole)));
+  const probe = new Probe(whole);
+  const kinds = STANCE_LISTS.filter((l) => (l.stance === 'question' ? /[?？]/.test(whole) : l.anchored ? probe.mayMatch(l.gate) : probe.test(l.gate))).map(
+    (l) => [l.stance, l.re] as const,
+  );
   for (const u of kinds.length > 0 ? units : []) {
     // deeper quotes are older replies' words, read where they were said
     if ((u.kind !== 'own' && u.kind !== 'quote') || u.depth > 2) continue;
@@ -497,7 +522,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   const subj = patch?.subject ?? parseSubject(msg.subject);
   // A pull request's shortlog and summary retell its patches' races, and a digest (syzbot's
   // monthly report, a release announcement's shortlog) lists them: each has its own thread.
-  const pull = subj.pull || /^The following changes since commit [0-9a-f]{7,}/m.test(msg.body);
+  const pull = subj.pull || (msg.body.includes('The following changes since commit ') && PULL_BODY.test(msg.body));
   const digest = DIGEST_SUBJECT.test(msg.subject);
   const concerned = !pull && !digest && (mentionsRace(msg.subject) || mentionsRace(msg.body.length > 65536 ? msg.body.slice(0, 65536) : msg.body));
   const units = unitsOf(msg, r, concerned);
@@ -513,7 +538,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   addAll(files, filesOf(prose));
   addAll(locks, locksOf(prose));
   addAll(versions, versionsOf(prose), 12);
-  addAll(configs, prose.match(CONFIG_RE) ?? [], 12);
+  addAll(configs, (prose.includes('CONFIG_') && prose.match(CONFIG_RE)) || [], 12);
   const diffFunctions = functionsInDiff(units);
   addAll(functions, diffFunctions);
   for (const b of r.blocks) {
@@ -550,7 +575,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   const stances = stancesOf(msg, r, units, patch, fixes[0]?.kind === 'patch' && !fixes[0].quotedIn);
   let applied: Evidence | null = null;
   for (const u of units) {
-    if (u.depth !== 0 || u.kind !== 'own' || !APPLIED.test(u.text)) continue;
+    if (u.depth !== 0 || u.kind !== 'own' || !new Probe(u.text).test(APPLIED_GATE)) continue;
     const s = firstMatching(sentences(u), APPLIED);
     if (s) {
       applied = ev(id, u, s);

@@ -183,6 +183,9 @@ export function parseReply(body: string): ReplyStructure {
   let text = body.length > MAX_CHARS ? `${body.slice(0, MAX_CHARS / 2)}\n\n${body.slice(body.length - MAX_CHARS / 2)}` : body;
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
   const restored = looksRunTogether(text);
+  // a line can hold an attribution word only if the text does (restored lines are its pieces too):
+  // most patch mails have none, and their every line skips the look
+  const attributions = ATTRIBUTION_WORD.test(text);
   const rawLines = restored ? restoreLines(text) : text.split('\n');
   const lines = rawLines.map((l) => (l.length > MAX_LINE ? l.slice(0, MAX_LINE) : l));
 
@@ -219,7 +222,7 @@ export function parseReply(body: string): ReplyStructure {
       inDiff = inDiff && depth === 0 && DIFF_LINE.test(rest);
       continue; // blank lines end paragraphs: the next line starts a new block
     }
-    const author = inDiff ? null : attributionAuthor(rest);
+    const author = inDiff || !attributions ? null : attributionAuthor(rest);
     if (author !== null && !DIFF_START.test(rest)) {
       quoted[depth + 1] = author === '' ? null : author;
       quoted.length = depth + 2;
@@ -246,6 +249,9 @@ export function parseReply(body: string): ReplyStructure {
   return { lines, blocks, restored };
 }
 
+// Whitespace that `\s+ -> ' '` would change: two in a row, or one that is not a space.
+const MULTI_SPACE = /\s\s|(?! )\s/;
+
 /** A block's text, its lines joined (quote markers stripped); `keep` picks the lines. */
 export function blockText(r: ReplyStructure, b: Block, keep?: (line: string) => boolean): string {
   const out: string[] = [];
@@ -253,5 +259,8 @@ export function blockText(r: ReplyStructure, b: Block, keep?: (line: string) => 
     const line = quoteDepth(r.lines[i] ?? '').rest;
     if (!keep || keep(line)) out.push(line);
   }
-  return b.kind === 'code' || b.kind === 'diff' ? out.join('\n') : out.join(' ').replace(/\s+/g, ' ').trim();
+  if (b.kind === 'code' || b.kind === 'diff') return out.join('\n');
+  const joined = out.join(' ');
+  // most prose has only single spaces: then there is no run of whitespace to collapse
+  return (MULTI_SPACE.test(joined) ? joined.replace(/\s+/g, ' ') : joined).trim();
 }
