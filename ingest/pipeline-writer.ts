@@ -8,6 +8,7 @@
 import type { RawMessage } from '../domain/message.ts';
 import type { Processed, WireRaw } from './pipeline-process.ts';
 import type { Processor } from './pipeline-processor.ts';
+import { isOwned } from './read/owned-bytes.ts';
 
 const CHUNK = 32;
 /**
@@ -38,10 +39,16 @@ export interface OrderedWriter {
   failure(): unknown;
 }
 
-/** A private copy in its own ArrayBuffer: transferable, and never drags a reader's whole chunk along. */
+/**
+ * A private copy in its own ArrayBuffer: transferable, and never drags a reader's whole
+ * chunk along. Bytes a reader gave up with their buffer (a large message) go as they are.
+ */
 function toWire(msg: RawMessage): WireRaw {
-  const bytes = new Uint8Array(msg.bytes.byteLength);
-  bytes.set(msg.bytes);
+  let bytes: Uint8Array = msg.bytes;
+  if (!isOwned(bytes)) {
+    bytes = new Uint8Array(msg.bytes.byteLength);
+    bytes.set(msg.bytes);
+  }
   return {
     bytes,
     position: msg.position,

@@ -11,8 +11,13 @@ export function unreadable(path: string, e: unknown): LoregraphError {
   return new LoregraphError('SOURCE_UNREADABLE', `cannot read ${path}: ${why}`, { path });
 }
 
-/** Chunks of a file; `onRead` sees each chunk's size (for progress). */
-export async function* fileChunks(path: string, onRead?: (n: number) => void, chunkSize = CHUNK_SIZE): AsyncGenerator<Buffer> {
+/**
+ * Chunks of a file; `onRead` sees each chunk's size (for progress). `reuse`: every chunk is
+ * read into the same buffer, for a consumer that copies what it keeps before it asks for
+ * the next one (the mbox splitter): a fresh megabyte per read is garbage the collector
+ * frees late, and reading one large message left tens of them behind.
+ */
+export async function* fileChunks(path: string, onRead?: (n: number) => void, chunkSize = CHUNK_SIZE, reuse = false): AsyncGenerator<Buffer> {
   let fh;
   try {
     fh = await open(path, 'r');
@@ -20,8 +25,9 @@ export async function* fileChunks(path: string, onRead?: (n: number) => void, ch
     throw unreadable(path, e);
   }
   try {
+    let reused: Buffer | null = null;
     for (;;) {
-      const buf = Buffer.allocUnsafe(chunkSize);
+      const buf = reuse ? (reused ??= Buffer.allocUnsafe(chunkSize)) : Buffer.allocUnsafe(chunkSize);
       let bytesRead: number;
       try {
         ({ bytesRead } = await fh.read(buf, 0, chunkSize, null));

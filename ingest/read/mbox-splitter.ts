@@ -26,6 +26,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { LoregraphError } from '../../domain/errors.ts';
 import type { OversizedMessage } from '../../domain/message.ts';
 import { isEnvelopeLine, isFirstEnvelope, MAX_ENVELOPE_LENGTH } from './envelope.ts';
+import { markOwned } from './owned-bytes.ts';
 
 export type MboxFormat = 'mboxrd' | 'mboxo' | 'mboxcl2';
 
@@ -82,6 +83,10 @@ const MAX_LEADING_SPACE = 64 * 1024;
 const MIN_BUFFER = 2 * 1024 * 1024;
 /** A message at least this large is handed over in the splitter's buffer, not copied out of it. */
 const HAND_OVER_BYTES = 4 * 1024 * 1024;
+/** What a buffer reserved for one large message may take beyond it: a chunk or two of the stream. */
+const RESERVE_SLACK = 4 * 1024 * 1024;
+/** A larger --max-message-bytes is not reserved up front (address space is not free everywhere): beyond it buffers double. */
+const MAX_RESERVE = 1024 * 1024 * 1024;
 /** A Content-Length beyond this is not trusted (it would make us buffer that much). */
 const MAX_CONTENT_LENGTH = 64 * 1024 * 1024;
 
@@ -97,6 +102,8 @@ export function notAnMbox(what: string): LoregraphError {
 export class MboxSplitter {
   private buf: Buffer = Buffer.alloc(0);
   private len = 0;
+  /** How far into buf has been written since it was allocated. */
+  private written = 0;
   /** Stream offset of buf[0]. */
   private base = 0;
   private started = false;
@@ -129,9 +136,13 @@ export class MboxSplitter {
     return this.format;
   }
 
-  /** Bytes the splitter holds now (its buffer's size): what bounds its memory. */
+  /**
+   * Bytes the splitter holds now: as much of its buffer as has been written since it was
+   * allocated, what bounds its memory (a buffer reserved for a large message is larger,
+   * but what was never written is address space only).
+   */
   get heldBytes(): number {
-    return this.buf.length;
+    return this.written;
   }
 
   push(chunk: Buffer): SplitMessage[] {
@@ -146,6 +157,7 @@ export class MboxSplitter {
     const out = this.drain(true);
     this.buf = Buffer.alloc(0);
     this.len = 0;
+    this.written = 0;
     return out;
   }
 
@@ -164,17 +176,34 @@ export class MboxSplitter {
       if (typeof this.clEnd === 'number') this.clEnd -= keep;
     }
     const need = this.len + chunk.length;
-    // Grow geometrically for a large message; shrink back once it has been handed over,
-    // so one huge message does not pin its memory for the rest of the archive.
-    const shrink = this.buf.length > 4 * Math.max(need, MIN_BUFFER);
+    // Shrink back once a large message has been handed over, so one huge message does not
+    // pin its memory for the rest of the archive; never under a message still growing into
+    // the buffer reserved for it (grownSize).
+    const shrink = need <= MIN_BUFFER && this.buf.length > 4 * MIN_BUFFER;
     if (need > this.buf.length || shrink) {
-      const size = shrink ? Math.max(2 * need, MIN_BUFFER) : Math.max(this.buf.length * 2, need, MIN_BUFFER);
+      const size = shrink ? Math.max(2 * need, MIN_BUFFER) : this.grownSize(need);
       const resized = Buffer.allocUnsafe(size);
       this.buf.copy(resized, 0, 0, this.len);
       this.buf = resized;
+      this.written = this.len;
     }
     chunk.copy(this.buf, this.len);
     this.len += chunk.length;
+    this.written = Math.max(this.written, this.len);
+  }
+
+  /**
+   * A message past MIN_BUFFER gets a buffer as large as any message can be (the limit, an
+   * envelope line and a chunk past it) in one step. Doubling instead left every smaller
+   * buffer it outgrew to the garbage collector, which frees them late: splitting a 60 MB
+   * message peaked at twice its size. allocUnsafe leaves the pages untouched, so what the
+   * message does not fill is address space, not memory.
+   */
+  private grownSize(need: number): number {
+    if (need <= MIN_BUFFER) return MIN_BUFFER;
+    const reserve = Math.min(this.maxMessageBytes, MAX_RESERVE) + MAX_ENVELOPE_LENGTH + RESERVE_SLACK;
+    if (this.buf.length < reserve && need <= reserve) return reserve;
+    return Math.max(this.buf.length * 2, need);
   }
 
   private drain(eof: boolean): SplitMessage[] {
@@ -434,16 +463,20 @@ export class MboxSplitter {
     const offset = this.base + this.envStart;
     if (raw.length >= HAND_OVER_BYTES && (this.format !== 'mboxrd' || raw.indexOf(QUOTED) < 0)) {
       this.handOver(end);
+      markOwned(raw);
       return { bytes: raw, offset, envelope: this.envelope };
     }
     const bytes = this.format === 'mboxrd' ? unquoteMboxrd(raw) : Buffer.from(raw);
+    // a large one has a buffer of its own (small ones may share allocUnsafe's pool)
+    if (bytes.length >= HAND_OVER_BYTES) markOwned(bytes);
     return { bytes, offset, envelope: this.envelope };
   }
 
   /**
    * A large message leaves in the buffer it was assembled in instead of as a copy of
    * itself (a 60 MB message cost 60 MB more until the copy was made and the buffer
-   * dropped). The splitter goes on in a new buffer holding what followed the message at
+   * dropped), and that buffer is the message's alone (markOwned): the pipeline moves it
+   * to a parse worker as it is. The splitter goes on in a new buffer holding what followed the message at
    * the same indices: only that tail of it is written, so the rest of its length is
    * address space, not memory, until the next append shrinks it.
    */
@@ -451,6 +484,8 @@ export class MboxSplitter {
     const fresh = Buffer.allocUnsafe(this.buf.length);
     this.buf.copy(fresh, end, end, this.len);
     this.buf = fresh;
+    // the tail lies at the same indices; what is before it was never written
+    this.written = this.len;
   }
 }
 

@@ -1,7 +1,7 @@
 // Streaming mbox reader (mboxrd, mboxo, mboxcl2, CRLF): file chunks through the pure
 // MboxSplitter, each message awaited by the consumer before the next chunk is read.
 import type { OnMessage } from '../../domain/message.ts';
-import { fileChunks } from './chunks.ts';
+import { CHUNK_SIZE, fileChunks } from './chunks.ts';
 import { MboxSplitter, type MboxFormat } from './mbox-splitter.ts';
 import { isEnvelopeLine, isFirstEnvelope } from './envelope.ts';
 import { MessageSink, ProgressMeter, type PositionWithoutIndex, type ReadOptions, type ReadSummary } from './sink.ts';
@@ -36,7 +36,8 @@ export async function splitMboxChunks(
 export async function readMbox(path: string, onMessage: OnMessage, opts: ReadOptions = {}): Promise<ReadSummary> {
   const sink = new MessageSink(onMessage, opts.signal, opts.maxMessageBytes);
   const meter = new ProgressMeter(opts.onProgress, fileSize(path));
-  const mboxFormat = await splitMboxChunks(fileChunks(path, (n) => meter.add(n)), sink, { source: path }, opts.mboxFormat);
+  // the splitter copies every chunk it is pushed: one read buffer serves them all
+  const mboxFormat = await splitMboxChunks(fileChunks(path, (n) => meter.add(n), CHUNK_SIZE, true), sink, { source: path }, opts.mboxFormat);
   meter.done();
   return { messages: sink.messages, bytes: sink.bytes, kind: 'mbox', mboxFormat, skipped: [] };
 }
