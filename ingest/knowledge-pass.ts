@@ -7,7 +7,6 @@ import type { Db } from '../db/connection.ts';
 import { replaceRaces } from '../db/knowledge.ts';
 import { knowledgeWork, markKnowledgeDone, pendingKnowledgeThreads, threadFamilies, threadInput } from '../db/knowledge-threads.ts';
 import { assembleRaces } from '../domain/knowledge/races.ts';
-import type { RaceRecord } from '../domain/knowledge/types.ts';
 import { backfillKnowledge } from './knowledge-backfill.ts';
 
 /** Threads handed to the assembler at once: whole families, about this many threads. */
@@ -32,12 +31,22 @@ export function runKnowledgePass(db: Db): KnowledgePassResult {
   }
   const seeds = pendingKnowledgeThreads(db, after);
   const families = threadFamilies(db, seeds);
-  const races: RaceRecord[] = [];
+  // Seeds in no family (no knowledge left in them) lose whatever race was stored for them.
+  // First: such a race may also span a family below, whose batch may store it anew.
+  const placed = new Set(families.flat());
+  const unplaced = seeds.filter((root) => !placed.has(root));
+  replaceRaces(db, unplaced, []);
+  // Each batch is replaced as soon as it is assembled, so the pass holds one batch's races,
+  // not the archive's (at a million messages, holding them all set the ingest's memory
+  // peak). A batch is whole families, and a race's threads with knowledge all lie in one
+  // family (threadFamilies follows stored races), so no batch touches another's races.
+  let races = 0;
   let batch: string[] = [];
   const assemble = (): void => {
     if (batch.length === 0) return;
-    // one thread's input at a time would do too; a batch keeps each family in one call
-    for (const r of assembleRaces(batch.map((root) => threadInput(db, root)))) races.push(r);
+    const found = assembleRaces(batch.map((root) => threadInput(db, root)));
+    replaceRaces(db, batch, found);
+    races += found.length;
     batch = [];
   };
   for (const f of families) {
@@ -45,8 +54,6 @@ export function runKnowledgePass(db: Db): KnowledgePassResult {
     for (const root of f) batch.push(root);
   }
   assemble();
-  const roots = [...new Set([...seeds, ...families.flat()])];
-  replaceRaces(db, roots, races);
   markKnowledgeDone(db, work.upto);
-  return { backfilled, threads: roots.length, races: races.length };
+  return { backfilled, threads: placed.size + unplaced.length, races };
 }
