@@ -1,11 +1,15 @@
-// Issue #17 item 3, a smaller file: bytes per table and the db/mbox ratio, and what reading a
-// body and headers back from the compressed raw bytes (migrations 011/012) costs the read
-// paths. Each archive is ingested once (as loregraph stores it now); a copy of that database
-// with every body and header map written into its row as text, as before 011, is the
-// baseline of the same run: the same rows, the same reader code, only the layout differs.
-// The message page (what /api/messages/:mid and its /structure read), the thread view (the
-// tree, then every message of the thread) and the search hits with their snippets are timed
-// in alternating rounds, and reported as after/before ratios.
+// Issue #17 item 3, a smaller file: bytes per table and the db/mbox ratio, and what the
+// raw packs of migration 013 (consecutive messages' raw bytes compressed together) cost the
+// read paths. Each archive is ingested once (as loregraph stores it now, packs of
+// PACK_MESSAGES); the baseline of the same run is a copy with every row's raw bytes
+// compressed on their own again, as before 013 (encodeRaw, vacuumed); further copies are
+// packed 4, 8 and 32 at a time from that baseline, to choose the pack size by. The same rows,
+// the same reader code, only the layout differs. The message page (what /api/messages/:mid
+// and its /structure read, each read the first of its pack: the decoded-pack cache is
+// emptied before it), the thread view (the tree, then every message of the thread twice,
+// cache emptied per thread), a thread's mbox (rawCopies, as the t.mbox download reads), an
+// export of every row in row order, and the search hits with their snippets are timed in
+// alternating rounds and reported as ratios against the baseline.
 //   node --import tsx bench/storage.ts   (STORAGE_BENCH_MESSAGES=N for the generated archive,
 //   default 10,000; STORAGE_BENCH_SHARED_ONLY=1 / STORAGE_BENCH_GENERATED_ONLY=1)
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -14,7 +18,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { getStoredMessage } from '../db/message-view.ts';
-import { storedText, STORED_TEXT_COLUMNS, type StoredTextColumns } from '../db/messages.ts';
+import { allRawInRowOrder, encodeRaw, rawCopies } from '../db/messages.ts';
+import { forgetDecodedPacks, rawBytesOf, rawColumns, type RawColumns } from '../db/raw-codec.ts';
+import { PACK_MESSAGES, packStoredRaw } from '../db/raw-packs.ts';
 import { storageStats } from '../db/storage.ts';
 import { getThreadTree, type ThreadTreeNode } from '../db/threads.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
@@ -50,16 +56,23 @@ function mboxBytes(paths: readonly string[]): number {
   return paths.reduce((n, p) => n + (p.endsWith('.gz') ? gunzipSync(readFileSync(p)).length : statSync(p).size), 0);
 }
 
-/** The baseline: every body and header map written into its row as text, as before migration 011. */
-function storeTextInRows(db: Db): void {
-  const rows = db.sql.prepare(`SELECT id, ${STORED_TEXT_COLUMNS} FROM messages`).all() as (StoredTextColumns & { id: number })[];
-  const update = db.sql.prepare('UPDATE messages SET body = ?, headers = ?, body_start = NULL, body_end = NULL, headers_from_raw = 0, body_codec = NULL WHERE id = ?');
+/** The baseline: every row's raw bytes compressed on their own, as before migration 013. */
+function unpackRaw(db: Db): void {
+  const rows = db.sql.prepare(`SELECT id, ${rawColumns()} FROM messages`).all() as (RawColumns & { id: number })[];
+  const update = db.sql.prepare('UPDATE messages SET raw = ?, raw_codec = ?, raw_pack = NULL, raw_pack_offset = NULL WHERE id = ?');
   db.sql.transaction(() => {
     for (const r of rows) {
-      const t = storedText(r);
-      update.run(t.body, t.headersJson, r.id);
+      const e = encodeRaw(rawBytesOf(r));
+      update.run(e.data, e.codec, r.id);
     }
+    db.sql.exec('DELETE FROM raw_packs');
   })();
+  db.sql.exec('VACUUM');
+}
+
+/** The baseline's rows packed `n` at a time (as `loregraph compact` packs a pre-013 database). */
+function repack(db: Db, n: number): void {
+  packStoredRaw(db, 0, Number.MAX_SAFE_INTEGER, n);
   db.sql.exec('VACUUM');
 }
 
@@ -94,18 +107,35 @@ function sample(db: Db): Sample {
 
 const rowOf = (db: Db, mid: string): number | undefined => db.sql.prepare('SELECT id FROM messages WHERE message_id = ? ORDER BY id LIMIT 1').pluck().get(mid) as number | undefined;
 
-/** Milliseconds per operation of each read path, on one database. */
-function timeReads(db: Db, s: Sample): { message: number; thread: number; search: number; blob: number } {
+type Reads = Record<'message' | 'thread' | 'mbox' | 'export' | 'search' | 'blob', number>;
+
+/** Milliseconds per operation of each read path, on one database (export: per message). */
+function timeReads(db: Db, s: Sample): Reads {
   let t = performance.now();
-  for (const r of s.rows) getStoredMessage(db, r);
+  for (const r of s.rows) {
+    forgetDecodedPacks();
+    getStoredMessage(db, r);
+  }
   const message = (performance.now() - t) / s.rows.length;
   t = performance.now();
-  for (const mid of s.threads) {
-    const root = getThreadTree(db, mid);
+  const threads = s.threads.map((mid) => getThreadTree(db, mid));
+  for (const root of threads) {
+    forgetDecodedPacks();
     // the conversation view reads each message twice: the message and its structure
     for (const m of root ? flatten(root) : []) for (let i = 0; i < 2; i++) getStoredMessage(db, rowOf(db, m) ?? 0);
   }
   const thread = (performance.now() - t) / s.threads.length;
+  t = performance.now();
+  for (const root of threads) {
+    forgetDecodedPacks();
+    rawCopies(db, root ? flatten(root) : []);
+  }
+  const mbox = (performance.now() - t) / s.threads.length;
+  forgetDecodedPacks();
+  t = performance.now();
+  let n = 0;
+  for (const _ of allRawInRowOrder(db)) n++;
+  const exported = (performance.now() - t) / Math.max(1, n);
   t = performance.now();
   for (const q of SEARCHES) searchMessages(db, q, { limit: 20 });
   const search = (performance.now() - t) / SEARCHES.length;
@@ -113,57 +143,73 @@ function timeReads(db: Db, s: Sample): { message: number; thread: number; search
   t = performance.now();
   searchMessages(db, 'dfblob:abc1 OR dfblob:0000', { limit: 20 });
   const blob = performance.now() - t;
-  return { message, thread, search, blob };
+  return { message, thread, mbox, export: exported, search, blob };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
+interface Variant {
+  label: string;
+  path: string;
+}
+
 async function benchArchive(a: Archive): Promise<void> {
   const dir = join(BENCH_OUT, 'storage');
   mkdirSync(dir, { recursive: true });
-  const after = join(dir, `${a.name}.db`);
-  const before = join(dir, `${a.name}.text-in-rows.db`);
-  for (const p of [after, before]) for (const x of ['', '-wal', '-shm']) rmSync(p + x, { force: true });
+  const now = join(dir, `${a.name}.db`);
+  const base = join(dir, `${a.name}.raw-per-row.db`);
+  const others = [4, 8, 32].map((n) => ({ label: `packs of ${n}`, path: join(dir, `${a.name}.packs-${n}.db`), n }));
+  for (const p of [now, base, ...others.map((o) => o.path)]) for (const x of ['', '-wal', '-shm']) rmSync(p + x, { force: true });
   const t0 = performance.now();
-  const db = openDb(after);
+  const db = openDb(now);
   await ingestPaths(db, a.paths, { batchSize: 2000 });
   closeDb(db);
   const ingestS = (performance.now() - t0) / 1000;
-  copyFileSync(after, before);
-  const b = openDb(before);
-  storeTextInRows(b);
+  copyFileSync(now, base);
+  const b = openDb(base);
+  unpackRaw(b);
   closeDb(b);
+  for (const o of others) {
+    copyFileSync(base, o.path);
+    const d = openDb(o.path);
+    repack(d, o.n);
+    closeDb(d);
+  }
 
   const mbox = mboxBytes(a.paths);
-  const dbA = openDb(after, { readonly: true });
-  const dbB = openDb(before, { readonly: true });
-  const [sa, sb] = [storageStats(dbA), storageStats(dbB)];
+  const variants: Variant[] = [{ label: 'raw per row (before 013)', path: base }, ...others.slice(0, 2), { label: `packs of ${PACK_MESSAGES} (now)`, path: now }, others[2]!];
+  const dbs = variants.map((v) => openDb(v.path, { readonly: true }));
+  const stats = dbs.map((d) => storageStats(d));
   console.log(`${a.name}: mbox ${mib(mbox)} MiB; ingest ${ingestS.toFixed(1)} s`);
-  console.log(`  file: text in rows ${mib(sb.fileBytes)} MiB (${(sb.fileBytes / mbox).toFixed(2)}x mbox) -> text from raw ${mib(sa.fileBytes)} MiB (${(sa.fileBytes / mbox).toFixed(2)}x mbox), ${(sa.fileBytes / sb.fileBytes).toFixed(2)}x`);
-  const [ta, tb] = [sizes(dbA), sizes(dbB)];
-  for (const t of sb.tables.slice(0, 6)) console.log(`    ${t.table}: ${mib(t.bytes)} -> ${mib(ta.get(t.table) ?? 0)} MiB`);
+  const [sb] = stats;
+  for (const [i, v] of variants.entries()) {
+    const st = stats[i]!;
+    const raw = sizes(dbs[i]!);
+    console.log(
+      `  ${v.label.padEnd(26)} file ${mib(st.fileBytes)} MiB = ${(st.fileBytes / mbox).toFixed(2)}x mbox (${(st.fileBytes / sb!.fileBytes).toFixed(2)}x baseline); messages ${mib(raw.get('messages') ?? 0)} + raw_packs ${mib(raw.get('raw_packs') ?? 0)} MiB`,
+    );
+  }
+  for (const t of sb!.tables.slice(0, 6)) console.log(`    ${t.table}: ${mib(t.bytes)} MiB (${((100 * t.bytes) / sb!.fileBytes).toFixed(1)}% of the baseline)`);
 
-  const s = sample(dbA);
-  const runs = { a: [] as ReturnType<typeof timeReads>[], b: [] as ReturnType<typeof timeReads>[] };
-  timeReads(dbA, s);
-  timeReads(dbB, s);
+  const s = sample(dbs[0]!);
+  const runs: Reads[][] = variants.map(() => []);
+  dbs.forEach((d) => timeReads(d, s));
   for (let i = 0; i < ROUNDS; i++) {
-    // alternating, so the machine's drift falls on both
-    if (i % 2 === 0) {
-      runs.a.push(timeReads(dbA, s));
-      runs.b.push(timeReads(dbB, s));
-    } else {
-      runs.b.push(timeReads(dbB, s));
-      runs.a.push(timeReads(dbA, s));
+    // rotating order, so the machine's drift falls on all
+    for (let k = 0; k < dbs.length; k++) {
+      const j = (i + k) % dbs.length;
+      runs[j]!.push(timeReads(dbs[j]!, s));
     }
   }
-  for (const k of ['message', 'thread', 'search', 'blob'] as const) {
-    const ma = median(runs.a.map((r) => r[k]));
-    const mb = median(runs.b.map((r) => r[k]));
-    console.log(`  ${k.padEnd(7)} ${mb.toFixed(3)} ms -> ${ma.toFixed(3)} ms: ${(ma / mb).toFixed(2)}x (median of ${ROUNDS} alternating rounds)`);
+  const keys = ['message', 'thread', 'mbox', 'export', 'search', 'blob'] as const;
+  console.log(`  read paths, ms (median of ${ROUNDS} rotating rounds; export per message), and the ratio to the baseline:`);
+  console.log(`    ${''.padEnd(26)} ${keys.map((k) => k.padStart(16)).join('')}`);
+  const medians = runs.map((r) => Object.fromEntries(keys.map((k) => [k, median(r.map((x) => x[k]))])) as Reads);
+  for (const [i, v] of variants.entries()) {
+    const m = medians[i]!;
+    console.log(`    ${v.label.padEnd(26)} ${keys.map((k) => `${m[k].toFixed(3)} ${(m[k] / medians[0]![k]).toFixed(2)}x`.padStart(16)).join('')}`);
   }
-  closeDb(dbA);
-  closeDb(dbB);
+  dbs.forEach((d) => closeDb(d));
 }
 
 export async function run(): Promise<void> {

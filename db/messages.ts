@@ -1,6 +1,7 @@
 // Stored copies of messages. Raw bytes are kept compressed (the codec is recorded per row
-// so it can change) and always come back byte-exact.
-import { brotliCompressSync, brotliDecompressSync, constants, inflateRawSync } from 'node:zlib';
+// so it can change), on their own or in packs of consecutive messages (db/raw-codec.ts,
+// db/raw-packs.ts), and always come back byte-exact.
+import { brotliCompressSync, constants } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
@@ -8,8 +9,10 @@ import type { Address, ParsedMessage, SourcePosition } from '../domain/message.t
 import { baseSubject } from '../domain/thread.ts';
 import { bodyOfSpan, bodySpanIn, headerFieldsOf, type BodySpan } from '../domain/stored-text.ts';
 import { indexedBody } from '../domain/search/extract.ts';
+import { decodeRaw, packSpan, PACKED_RAW, rawBytesOf, rawColumns, type RawCodec, type RawColumns } from './raw-codec.ts';
+import type { RawPacker } from './raw-packs.ts';
 
-export type RawCodec = 'deflate-raw' | 'brotli' | 'none';
+export { decodeRaw, encodeRaw, type RawCodec } from './raw-codec.ts';
 
 /**
  * Relay, spam-filter and list-manager noise: not copied into the `headers` JSON (the raw
@@ -38,33 +41,13 @@ export function headersJsonFromRaw(raw: Uint8Array): string {
 }
 
 export interface StoredRaw {
-  /** The message exactly as read, as encodeRaw made it. */
+  /** The message: as read when codec is null (it goes into the insert's pack), else as encodeRaw made it. */
   data: Uint8Array;
-  codec: RawCodec;
+  codec: RawCodec | null;
   /** Bytes before encoding. */
   size: number;
   envelope: string | null;
   position: SourcePosition;
-}
-
-const BROTLI_FASTEST = { [constants.BROTLI_PARAM_QUALITY]: 0 };
-
-/**
- * Raw bytes as stored: brotli at quality 0. They are read only for export and reparsing, so
- * speed wins: on generated kernel mail (2.2 KB a message) it takes 25 us of CPU against
- * deflate level 1's 45 us (zlib's per-call setup dominates at this size), for 1.99x
- * compression instead of 2.23x. Done by a parse worker (always with two or more, since the one
- * writer is then the busier; with one, only while no other chunk waits for it), else by the
- * writer (ingest/parse-worker.ts, ingest/pipeline-store.ts).
- */
-export function encodeRaw(bytes: Uint8Array): { data: Buffer; codec: RawCodec } {
-  return { data: brotliCompressSync(bytes, { params: { ...BROTLI_FASTEST, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength } }), codec: 'brotli' };
-}
-
-export function decodeRaw(data: Uint8Array, codec: string): Buffer {
-  if (codec === 'deflate-raw') return inflateRawSync(data);
-  if (codec === 'brotli') return brotliDecompressSync(data);
-  return Buffer.from(data);
 }
 
 interface Stmts {
@@ -82,8 +65,8 @@ function stmts(db: Db): Stmts {
         (message_id, message_id_synthesized, content_hash, subject, base_subject, is_reply, from_name, from_address,
          date, date_source, in_reply_to, thread_parent, list_id, body, attachments, headers, lenient, notes,
          raw, raw_codec, raw_size, envelope, source_id, source_offset, source_index, source_commit, source_file,
-         body_start, body_end, headers_from_raw, body_codec)
-        VALUES (${Array.from({ length: 31 }, () => '?').join(', ')})`),
+         body_start, body_end, headers_from_raw, body_codec, raw_pack, raw_pack_offset)
+        VALUES (${Array.from({ length: 33 }, () => '?').join(', ')})`),
       addr: db.sql.prepare('INSERT INTO message_addresses (message_row, kind, pos, name, address) VALUES (?, ?, ?, ?, ?)'),
       ref: db.sql.prepare('INSERT INTO message_refs (message_row, pos, ref_id) VALUES (?, ?, ?)'),
     };
@@ -173,9 +156,17 @@ export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array
   };
 }
 
-/** Stores one copy; returns its row id, or null when the same bytes are already stored. Call inside a transaction. */
-export function insertMessage(db: Db, m: MessageRow, raw: StoredRaw, sourceId: number | null): number | null {
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * Stores one copy; returns its row id, or null when the same bytes are already stored. Call
+ * inside a transaction. Raw bytes as read (codec null) go into `packer`'s pack, and only
+ * when the row is stored: a duplicate leaves no bytes in a pack.
+ */
+export function insertMessage(db: Db, m: MessageRow, raw: StoredRaw, sourceId: number | null, packer?: RawPacker): number | null {
   const s = stmts(db);
+  if (raw.codec === null && !packer) throw new Error('raw bytes as read need a packer');
+  const place = raw.codec === null ? packer?.place(raw.data.byteLength) : undefined;
   const info = s.insert.run(
     m.messageId,
     m.messageIdSynthesized ? 1 : 0,
@@ -195,8 +186,8 @@ export function insertMessage(db: Db, m: MessageRow, raw: StoredRaw, sourceId: n
     m.headersFromRaw ? '' : m.headersJson,
     m.lenientJson,
     m.notesJson,
-    raw.data,
-    raw.codec,
+    place ? NO_BYTES : raw.data,
+    place ? PACKED_RAW : raw.codec,
     raw.size,
     raw.envelope,
     sourceId,
@@ -208,8 +199,11 @@ export function insertMessage(db: Db, m: MessageRow, raw: StoredRaw, sourceId: n
     m.bodySpan?.end ?? null,
     m.headersFromRaw ? 1 : 0,
     m.bodyPacked ? BODY_CODEC : null,
+    place?.pack ?? null,
+    place?.offset ?? null,
   );
   if (info.changes === 0) return null;
+  if (place) packer?.add(raw.data);
   const row = Number(info.lastInsertRowid);
   m.to.forEach((a, i) => s.addr.run(row, 'to', i, a.name, a.address));
   m.cc.forEach((a, i) => s.addr.run(row, 'cc', i, a.name, a.address));
@@ -255,12 +249,14 @@ export interface RawCopy {
 }
 
 /** Raw bytes (decompressed, byte-exact) of every stored copy of the given Message-IDs, by date then row. */
+type RawCopyRow = RawColumns & { id: number; message_id: string; envelope: string | null; date: number | null };
+
 export function rawCopies(db: Db, messageIds: readonly string[]): RawCopy[] {
-  const stmt = db.sql.prepare('SELECT id, message_id, raw, raw_codec, envelope, date FROM messages WHERE message_id = ?');
+  const stmt = db.sql.prepare(`SELECT id, message_id, ${rawColumns()}, envelope, date FROM messages WHERE message_id = ?`);
   const out: RawCopy[] = [];
   for (const id of messageIds) {
-    for (const r of stmt.all(id) as { id: number; message_id: string; raw: Buffer; raw_codec: string; envelope: string | null; date: number | null }[]) {
-      out.push({ rowId: r.id, messageId: r.message_id, bytes: decodeRaw(r.raw, r.raw_codec), envelope: r.envelope, date: r.date });
+    for (const r of stmt.all(id) as RawCopyRow[]) {
+      out.push({ rowId: r.id, messageId: r.message_id, bytes: rawBytesOf(r), envelope: r.envelope, date: r.date });
     }
   }
   return out.sort((a, b) => (a.date ?? Infinity) - (b.date ?? Infinity) || a.rowId - b.rowId);
@@ -277,32 +273,36 @@ export function countDistinctMessageIds(db: Db): number {
 
 /** Every stored copy in row (ingest) order, decompressed; for export and verification. */
 export function* allRawInRowOrder(db: Db): Generator<RawCopy> {
-  const stmt = db.sql.prepare('SELECT id, message_id, raw, raw_codec, envelope, date FROM messages ORDER BY id');
-  for (const r of stmt.iterate() as Iterable<{ id: number; message_id: string; raw: Buffer; raw_codec: string; envelope: string | null; date: number | null }>) {
-    yield { rowId: r.id, messageId: r.message_id, bytes: decodeRaw(r.raw, r.raw_codec), envelope: r.envelope, date: r.date };
+  const stmt = db.sql.prepare(`SELECT id, message_id, ${rawColumns()}, envelope, date FROM messages ORDER BY id`);
+  for (const r of stmt.iterate() as Iterable<RawCopyRow>) {
+    yield { rowId: r.id, messageId: r.message_id, bytes: rawBytesOf(r), envelope: r.envelope, date: r.date };
   }
 }
 
 /** A row's body and headers columns with what they need when they live in the raw bytes. */
-export interface StoredTextColumns {
+export interface StoredTextColumns extends RawColumns {
   /** Text, or with body_codec its compressed UTF-8. */
   body: string | Uint8Array;
   body_codec: string | null;
   headers: string;
-  raw: Uint8Array;
-  raw_codec: string;
   body_start: number | null;
   body_end: number | null;
   headers_from_raw: number;
 }
 
 /** The columns storedText needs, for a SELECT on messages. */
-export const STORED_TEXT_COLUMNS = 'body, body_codec, headers, raw, raw_codec, body_start, body_end, headers_from_raw';
+export const STORED_TEXT_COLUMNS = `body, body_codec, headers, body_start, body_end, headers_from_raw, ${rawColumns()}`;
+
+/** The row's raw bytes to read text from: a packed row's are a view into its cached pack, not a copy. */
+function rawToRead(r: RawColumns): Buffer {
+  if (r.raw_pack === null || r.raw_pack_data === null || r.raw_pack_codec === null || r.raw_pack_offset === null) return rawBytesOf(r);
+  return packSpan(r.raw_pack, r.raw_pack_data, r.raw_pack_codec, r.raw_pack_offset, r.raw_size);
+}
 
 /** The decoded body and the headers JSON of a row, whether stored or read from its raw bytes. */
 export function storedText(r: StoredTextColumns): { body: string; headersJson: string } {
   if (!bodyFromRaw(r) && r.headers_from_raw === 0) return { body: unpackBody(r.body, r.body_codec), headersJson: r.headers };
-  const bytes = decodeRaw(r.raw, r.raw_codec);
+  const bytes = rawToRead(r);
   return { body: storedBody(r, bytes), headersJson: r.headers_from_raw === 1 ? headersJsonFromRaw(bytes) : r.headers };
 }
 
@@ -327,7 +327,7 @@ export function storedMessageText(r: StoredTextColumns): { body: string; headers
     }
     return { body, headers };
   }
-  const bytes = decodeRaw(r.raw, r.raw_codec);
+  const bytes = rawToRead(r);
   return { body: storedBody(r, bytes), headers: headerFieldsOf(bytes, HEADERS_FROM_RAW_V1) };
 }
 
@@ -347,7 +347,8 @@ export function bodySql(alias: string, limit?: number): string {
   const a = `${alias}.`;
   const lim = limit === undefined ? '' : `, ${limit}`;
   const stored = limit === undefined ? `${a}body` : `substr(${a}body, 1, ${limit})`;
-  const derived = `message_body_of_raw(${a}raw, ${a}raw_codec, ${a}body_start, ${a}body_end${lim})`;
+  const pack = (col: string): string => `(SELECT p.${col} FROM raw_packs p WHERE p.id = ${a}raw_pack)`;
+  const derived = `message_body_of_raw(${a}raw, ${a}raw_codec, ${a}raw_pack, ${pack('data')}, ${pack('codec')}, ${a}raw_pack_offset, ${a}raw_size, ${a}body_start, ${a}body_end${lim})`;
   const packed = `message_body_unpacked(${a}body, ${a}body_codec${lim})`;
   return `(CASE WHEN ${a}body_start IS NOT NULL THEN ${derived} WHEN ${a}body_codec IS NOT NULL THEN ${packed} ELSE ${stored} END)`;
 }
@@ -355,9 +356,18 @@ export function bodySql(alias: string, limit?: number): string {
 /** The SQL functions bodySql uses; openDb registers them on every connection. */
 export function registerMessageFunctions(sql: Database.Database): void {
   sql.function('message_body_of_raw', { deterministic: true, varargs: true }, (...args: unknown[]) => {
-    const [raw, codec, start, end, limit] = args;
-    if (!(raw instanceof Uint8Array) || typeof codec !== 'string' || typeof start !== 'number' || typeof end !== 'number') return null;
-    const bytes = decodeRaw(raw, codec);
+    const [raw, codec, pack, packData, packCodec, packOffset, size, start, end, limit] = args;
+    if (!(raw instanceof Uint8Array) || typeof codec !== 'string' || typeof size !== 'number' || typeof start !== 'number' || typeof end !== 'number') return null;
+    const r: RawColumns = {
+      raw,
+      raw_codec: codec,
+      raw_size: size,
+      raw_pack: typeof pack === 'number' ? pack : null,
+      raw_pack_offset: typeof packOffset === 'number' ? packOffset : null,
+      raw_pack_data: packData instanceof Uint8Array ? packData : null,
+      raw_pack_codec: typeof packCodec === 'string' ? packCodec : null,
+    };
+    const bytes = rawToRead(r);
     if (typeof limit !== 'number') return bodyOfSpan(bytes, { start, end });
     // a code point is at most 4 bytes: the first `limit` of them lie in the first 4 * limit bytes
     return firstCodePoints(bodyOfSpan(bytes, { start, end: Math.min(end, start + 4 * limit) }), limit);
@@ -423,7 +433,7 @@ export function compactStoredText(db: Db, afterRowId: number, limit: number): Co
   const out: CompactProgress = { lastRowId: rows.at(-1)?.id ?? afterRowId, rows: rows.length, spans: 0, packed: 0, headers: 0 };
   db.sql.transaction(() => {
     for (const r of rows) {
-      const bytes = decodeRaw(r.raw, r.raw_codec);
+      const bytes = rawToRead(r);
       if (r.body_start === null && r.body_codec === null && typeof r.body === 'string') {
         const span = bodySpanIn(bytes, r.body);
         const packed = span ? null : encodeBody(r.body);

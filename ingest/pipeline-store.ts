@@ -1,7 +1,8 @@
 // The writer half of ingest: one batch of processed messages into the database, in one
 // transaction with threading, every analyzer's `store` and the source's resume point.
 import type { Db } from '../db/connection.ts';
-import { encodeRaw, insertMessage } from '../db/messages.ts';
+import { insertMessage } from '../db/messages.ts';
+import { rawPacker } from '../db/raw-packs.ts';
 import { threadMessages, type ThreadInput } from '../db/threads.ts';
 import { recordIngestError } from '../db/ingest-errors.ts';
 import { markSourceProgress } from '../db/ingest-sources.ts';
@@ -27,6 +28,7 @@ export function storeBatch(db: Db, sourceId: number | null, batch: readonly Proc
     const counts: BatchCounts = { stored: 0, duplicate: 0, malformed: 0, lenient: 0 };
     const threadInputs: ThreadInput[] = [];
     const stored: { rowId: number; r: Extract<Processed, { ok: true }> }[] = [];
+    const packer = rawPacker(db);
     for (const r of batch) {
       if (!r.ok) {
         if (recordIngestError(db, sourceId, r.position, r.reason, r.raw, r.hash)) counts.malformed++;
@@ -34,9 +36,9 @@ export function storeBatch(db: Db, sourceId: number | null, batch: readonly Proc
         continue;
       }
       const m = r.message;
-      const s = r.stored;
-      const raw = { ...encodeRaw(s.data), size: s.size };
-      const rowId = insertMessage(db, m, { ...raw, envelope: r.envelope, position: r.position }, sourceId);
+      // consecutive stored messages share a compressed pack: a pack is cut by the batch, which
+      // is the same run of the archive whatever the number of parse workers
+      const rowId = insertMessage(db, m, { data: r.stored.data, codec: null, size: r.stored.size, envelope: r.envelope, position: r.position }, sourceId, packer);
       if (rowId === null) {
         counts.duplicate++;
         continue;
@@ -46,6 +48,7 @@ export function storeBatch(db: Db, sourceId: number | null, batch: readonly Proc
       threadInputs.push({ messageId: m.messageId, chain: m.chain, subject: m.subject, base: m.baseSubject, isReply: m.isReply });
       stored.push({ rowId, r });
     }
+    packer.finish();
     threadMessages(db, threadInputs, { subjectThreading: opts.subjectThreading ?? false });
     // One analyzer at a time, after every other write: FTS5 flushes its pending terms to a
     // new segment whenever another statement opens a savepoint, so interleaving the

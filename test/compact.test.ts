@@ -1,5 +1,6 @@
 // `loregraph compact`: a database written before migration 011 (every body and header map
-// as text in its row) put in today's layout reads exactly as before, in a smaller file.
+// as text in its row, its raw bytes compressed on their own) put in today's layout reads
+// exactly as before, in a smaller file.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ function snapshot(db: Db): Snapshot {
 }
 
 const layout = (db: Db) =>
-  db.sql.prepare('SELECT COUNT(*) AS n, COUNT(body_start) AS spans, COUNT(body_codec) AS packed, SUM(headers_from_raw) AS headers FROM messages').get() as Record<string, number>;
+  db.sql.prepare('SELECT COUNT(*) AS n, COUNT(body_start) AS spans, COUNT(body_codec) AS packed, SUM(headers_from_raw) AS headers, COUNT(raw_pack) AS rawPacked, (SELECT COUNT(*) FROM raw_packs) AS packs FROM messages').get() as Record<string, number>;
 
 async function compact(): Promise<string> {
   const io = captureIO();
@@ -50,17 +51,21 @@ describe('loregraph compact', () => {
   it('reads every message, raw byte and snippet as before, from rows that no longer store what the raw bytes hold, in a smaller file', async () => {
     const db = openDb(path);
     const before = snapshot(db);
-    expect(layout(db)).toMatchObject({ spans: 0, packed: 0, headers: 0 });
+    expect(layout(db)).toMatchObject({ spans: 0, packed: 0, headers: 0, rawPacked: 0, packs: 0 });
     closeDb(db);
     const sizeBefore = statSync(path).size;
 
     const out = await compact();
-    expect(out).toMatch(/^compacted \d+ rows: \d+ bodies read from the raw bytes, \d+ packed, \d+ header maps read from the raw bytes; [\d.]+ MB -> [\d.]+ MB\n$/);
+    expect(out).toMatch(/^compacted \d+ rows: \d+ bodies read from the raw bytes, \d+ packed, \d+ header maps read from the raw bytes; raw bytes of \d+ rows in \d+ packs; [\d.]+ MB -> [\d.]+ MB\n$/);
 
     const after = openDb(path);
     const l = layout(after);
     expect(l['spans']).toBeGreaterThan(l['n']! / 2);
     expect(l['headers']).toBe(l['n']);
+    // every row's raw bytes in packs of 16 consecutive rows, the last one short
+    expect(l['rawPacked']).toBe(l['n']);
+    expect(l['packs']).toBe(Math.ceil(l['n']! / 16));
+    expect(out).toContain(`raw bytes of ${l['n']} rows in ${l['packs']} packs`);
     expect(snapshot(after)).toEqual(before);
     closeDb(after);
     expect(statSync(path).size).toBeLessThan(sizeBefore);
@@ -70,6 +75,6 @@ describe('loregraph compact', () => {
     const db = openDb(path);
     const l = layout(db);
     closeDb(db);
-    expect(await compact()).toMatch(new RegExp(`^compacted ${l['n']! - l['spans']! - l['packed']!} rows: 0 bodies read from the raw bytes, 0 packed, 0 header maps`));
+    expect(await compact()).toMatch(new RegExp(`^compacted ${l['n']! - l['spans']! - l['packed']!} rows: 0 bodies read from the raw bytes, 0 packed, 0 header maps read from the raw bytes; raw bytes of 0 rows in 0 packs;`));
   });
 });

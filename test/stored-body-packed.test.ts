@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, openDb, schemaVersion, type Db } from '../db/connection.ts';
+import { closeDb, openDb, schemaVersion, SCHEMA_VERSION, type Db } from '../db/connection.ts';
 import { getStoredMessage } from '../db/message-view.ts';
 import { allRawInRowOrder } from '../db/messages.ts';
 import { indexSourceRows } from '../db/search.ts';
@@ -92,7 +92,7 @@ describe('a body stored compressed', () => {
     before.close();
     const db = openDb(path);
     expect(old.body).toBe((await parsedBodies(db)).get('long.1@example.org'));
-    expect(schemaVersion(db)).toBe(12);
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(getStoredMessage(db, old.id)?.body).toBe(old.body);
     expect(searchMessages(db, 'readahead').hits.map((h) => h.messageId)).toEqual(['long.1@example.org']);
     await ingestPaths(db, [mbox('new.mbox', [quoted('new.3', 40)])], { worker: false });
