@@ -4,13 +4,15 @@
 // functions, because mailparser replaces a missing Date with "now" and mangles some
 // malformed id lists, and both would make threading depend on when and how we ingested.
 // Plain single-part messages (nearly all kernel mail) skip simpleParser's stream machinery
-// through parse-fast.ts, which yields the same fields; everything else goes to mailparser.
+// through parse-fast.ts, which yields the same fields; everything else goes to mailparser
+// (parse-mailparser.ts: simpleParser without keeping attachment contents nobody reads).
 import { hash as digestOf } from 'node:crypto';
-import { simpleParser, type EmailAddress, type ParsedMail } from 'mailparser';
+import type { EmailAddress, MailParserOptions, ParsedMail } from 'mailparser';
 import type { Address, AttachmentInfo, ParsedMessage, RawMessage, SourcePosition } from '../domain/message.ts';
 import { threadIndexAncestry } from '../domain/thread-index.ts';
 import { decodeUnknownCharset, makeIconv } from './parse-charset.ts';
 import { parsePlain, type AddressField, type MailFields } from './parse-fast.ts';
+import { parseMail, type AttachmentHead } from './parse-mailparser.ts';
 import { parseInputFor } from './read/lenient.ts';
 import { MAX_KEPT_FIELD, truncatedInput } from './parse-truncated.ts';
 import { useQuoteAwareFlowedDecoding } from './flowed.ts';
@@ -162,7 +164,7 @@ function flattenAddresses(obj: AddressField | AddressField[] | undefined): Addre
 }
 
 /** Text parts mailparser files as attachments (patches sent as text/x-patch) belong to the readable body. */
-function isInlineText(a: ParsedMail['attachments'][number]): boolean {
+function isInlineText(a: AttachmentHead): boolean {
   if (/^text\/(plain|x-patch|x-diff|x-log|diff|patch)$/i.test(a.contentType)) return true;
   return a.contentType === 'application/octet-stream' && /\.(patch|diff)$/i.test(a.filename ?? '');
 }
@@ -220,13 +222,18 @@ class OverMailsplitLimit extends Error {}
 
 async function mailparse(input: Buffer, notes: string[], position: SourcePosition): Promise<MailFields> {
   try {
-    return await simpleParser(input, {
-      skipTextToHtml: true,
-      skipImageLinks: true,
-      skipTextLinks: true,
-      // typed as node-iconv's class; ours implements the part mailparser uses
-      Iconv: makeIconv(notes) as unknown as NonNullable<Parameters<typeof simpleParser>[1]>['Iconv'],
-    });
+    return await parseMail(
+      input,
+      {
+        skipTextToHtml: true,
+        skipImageLinks: true,
+        skipTextLinks: true,
+        // typed as node-iconv's class; ours implements the part mailparser uses
+        Iconv: makeIconv(notes) as unknown as NonNullable<MailParserOptions['Iconv']>,
+      },
+      // only a text part that joins the body is read for its content; the rest only for its size
+      isInlineText,
+    );
   } catch (e) {
     if ((e as { code?: unknown }).code === 'EMAXLEN') throw new OverMailsplitLimit(e instanceof Error ? e.message : String(e));
     throw new MessageParseError(`mailparser failed: ${e instanceof Error ? e.message : String(e)}`, position);
