@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId, Worker } from 'node:worker_threads';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -66,11 +66,29 @@ const keepModuleUrls: Plugin = {
   },
 };
 
-async function buildBundle(entry: string, cache: string): Promise<string> {
+/** Builds started by this thread, for unique temporary names. */
+let builds = 0;
+
+/** The sha256 of some files' names and contents, in hex. */
+function hashOf(files: string[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(f).update('\0').update(readFileSync(f));
+  return h.digest('hex');
+}
+
+/**
+ * Bundles `entry` into the cache. With `split`, code reached only through a dynamic import
+ * goes into chunks loaded when it is imported, beside the entry in a directory of their
+ * own: in one file, every package any of it imports would load at the start.
+ */
+async function buildBundle(entry: string, cache: string, split: boolean): Promise<string> {
   const esbuild = await import('esbuild');
   mkdirSync(cache, { recursive: true });
   const started = Date.now();
-  const tmp = join(cache, `.tmp-${process.pid}-${threadId}-${started}`);
+  // unique per build: two entries bundled by one thread in the same millisecond (the
+  // server starts its query process and its workers together) once shared a name, and one
+  // entry's manifest named the other's code
+  const tmp = join(cache, `.tmp-${entryKey(entry)}-${process.pid}-${threadId}-${started}-${++builds}`);
   const result = await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: [entry],
@@ -79,7 +97,7 @@ async function buildBundle(entry: string, cache: string): Promise<string> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outfile: `${tmp}.mjs`,
+    ...(split ? { outdir: tmp, splitting: true, entryNames: '[name]', chunkNames: 'chunk-[hash]', outExtension: { '.js': '.mjs' } } : { outfile: `${tmp}.mjs` }),
     metafile: true,
     logLevel: 'silent',
     plugins: [keepModuleUrls],
@@ -91,8 +109,22 @@ async function buildBundle(entry: string, cache: string): Promise<string> {
     return [path, st.size, st.mtimeMs];
   });
   // named by content, so a process that read the previous manifest still finds its bundle
-  const name = `${entryKey(entry)}-${createHash('sha256').update(readFileSync(`${tmp}.mjs`)).digest('hex').slice(0, 16)}.mjs`;
-  renameSync(`${tmp}.mjs`, join(cache, name));
+  let name: string;
+  if (split) {
+    const outputs = Object.keys(result.metafile.outputs).sort();
+    const dir = `${entryKey(entry)}-${hashOf(outputs.map((o) => join(ROOT, o))).slice(0, 16)}`;
+    try {
+      renameSync(tmp, join(cache, dir));
+    } catch (e) {
+      // the same build, finished first by another process
+      if (!['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    name = `${dir}/${basename(entry).replace(/\.ts$/, '.mjs')}`;
+  } else {
+    name = `${entryKey(entry)}-${hashOf([`${tmp}.mjs`]).slice(0, 16)}.mjs`;
+    renameSync(`${tmp}.mjs`, join(cache, name));
+  }
   writeFileSync(`${tmp}.json`, JSON.stringify({ bundle: name, inputs } satisfies Manifest));
   renameSync(`${tmp}.json`, join(cache, `${entryKey(entry)}.json`));
   removeLeftovers(cache);
@@ -104,15 +136,16 @@ function removeLeftovers(cache: string): void {
   const named = new Set<string>();
   for (const f of files.filter((f) => f.endsWith('.json') && !f.startsWith('.'))) {
     try {
-      named.add((JSON.parse(readFileSync(join(cache, f), 'utf8')) as Manifest).bundle);
+      named.add((JSON.parse(readFileSync(join(cache, f), 'utf8')) as Manifest).bundle.split('/')[0] as string);
     } catch {
       // being replaced by another process: nothing is removed on its account
     }
   }
   for (const f of files) {
-    if (!f.startsWith('.tmp-') && !(f.endsWith('.mjs') && !named.has(f))) continue;
+    // unfinished builds, and bundles (files or directories of chunks) no manifest names
+    if (!f.startsWith('.tmp-') && (f.endsWith('.json') || named.has(f))) continue;
     try {
-      if (Date.now() - statSync(join(cache, f)).mtimeMs > STALE_MS) rmSync(join(cache, f), { force: true });
+      if (Date.now() - statSync(join(cache, f)).mtimeMs > STALE_MS) rmSync(join(cache, f), { recursive: true, force: true });
     } catch {
       // removed by another process meanwhile
     }
@@ -124,18 +157,43 @@ const building = new Map<string, Promise<string | null>>();
 /** Bundles that built but would not start: the process leaves them to tsx from then on. */
 const broken = new Set<string>();
 
-function bundleFor(entry: string, cache: string): Promise<string | null> {
+/**
+ * A bundle that would not start is left to tsx for the rest of this process, and its
+ * manifest is dropped so that the next process builds it again rather than failing the
+ * same way (a cache written before the build names were unique may hold a bundle of
+ * another entry under this one's name).
+ */
+function markBroken(entry: string, cache: string, bundle: string): void {
+  broken.add(bundle);
+  const manifest = join(cache, `${entryKey(entry)}.json`);
+  try {
+    if (join(cache, (JSON.parse(readFileSync(manifest, 'utf8')) as Manifest).bundle) === bundle) rmSync(manifest, { force: true });
+  } catch {
+    // gone or being replaced: the next start reads whatever is there
+  }
+}
+
+function bundleFor(entry: string, cache: string, split = false): Promise<string | null> {
   const cached = cachedBundle(entry, cache);
   if (cached !== null) return Promise.resolve(broken.has(cached) ? null : cached);
   const key = `${cache}\0${entry}`;
   let b = building.get(key);
   if (!b) {
-    b = buildBundle(entry, cache)
+    b = buildBundle(entry, cache, split)
       .catch(() => null)
       .finally(() => building.delete(key));
     building.set(key, b);
   }
   return b;
+}
+
+/**
+ * The bundle of `entryUrl` (one of our .ts modules), split into chunks loaded as its
+ * dynamic imports run, from the cache or built now: the path of its entry file, or null
+ * when none can be built. bin/loregraph.js runs the CLI from it.
+ */
+export function splitModuleBundle(entryUrl: URL, opts: Pick<StartOptions, 'cacheDir'> = {}): Promise<string | null> {
+  return bundleFor(fileURLToPath(entryUrl), opts.cacheDir ?? DEFAULT_CACHE, true);
 }
 
 /** The worker source that registers tsx in the worker and then imports `entry`. */
@@ -199,13 +257,14 @@ export interface StartOptions {
  */
 export async function startModuleWorker(entryUrl: URL, opts: StartOptions = {}): Promise<Worker> {
   const entry = fileURLToPath(entryUrl);
-  const bundle = await bundleFor(entry, opts.cacheDir ?? DEFAULT_CACHE);
+  const cache = opts.cacheDir ?? DEFAULT_CACHE;
+  const bundle = await bundleFor(entry, cache);
   if (bundle !== null) {
     try {
       return await whenWorkerReady(new Worker(pathToFileURL(bundle), { workerData: opts.workerData, execArgv: withoutLoaders(process.execArgv) }), entry);
     } catch {
       // not worth failing a run over: tsx starts the same code
-      broken.add(bundle);
+      markBroken(entry, cache, bundle);
     }
   }
   return whenWorkerReady(new Worker(tsxBootstrap(entry), { eval: true, workerData: opts.workerData }), entry);
@@ -228,12 +287,13 @@ const whenProcessReady = (child: ChildProcess, entry: string): Promise<ChildProc
 export async function startModuleProcess(entryUrl: URL, args: string[] = [], opts: ProcessStartOptions = {}): Promise<ChildProcess> {
   const entry = fileURLToPath(entryUrl);
   const extra = opts.execArgv ?? [];
-  const bundle = await bundleFor(entry, opts.cacheDir ?? DEFAULT_CACHE);
+  const cache = opts.cacheDir ?? DEFAULT_CACHE;
+  const bundle = await bundleFor(entry, cache);
   if (bundle !== null) {
     try {
       return await whenProcessReady(fork(bundle, args, { execArgv: [...withoutLoaders(process.execArgv), ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), entry);
     } catch {
-      broken.add(bundle);
+      markBroken(entry, cache, bundle);
     }
   }
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startModuleWorker, withoutLoaders } from '../ingest/worker-start.ts';
+import { splitModuleBundle, startModuleWorker, withoutLoaders } from '../ingest/worker-start.ts';
+import { REPO_ROOT as REPO } from './helpers/shared.ts';
 
 // A worker module of our own shape: it imports a sibling, posts ready, and answers each
 // message with what the sibling knows (its text and its own import.meta.url).
@@ -98,5 +99,60 @@ describe('withoutLoaders', () => {
       '--max-old-space-size=512',
       '--cpu-prof',
     ]);
+  });
+});
+
+describe('splitModuleBundle', () => {
+  it('bundles an entry into a directory of its own, a dynamic import into a chunk loaded when it runs, each module keeping its import.meta.url', async () => {
+    writeFileSync(join(dir, 'entry.ts'), `export const late = async (): Promise<{ greeting: string; where: string }> => import('./dep.ts');\n`);
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, 'entry.ts'), past, past);
+    const bundle = await splitModuleBundle(pathToFileURL(join(dir, 'entry.ts')), { cacheDir: cache });
+    expect(bundle).not.toBeNull();
+    const files = readdirSync(dirname(bundle!));
+    expect(files).toContain('entry.mjs');
+    // the sibling is not in the entry's file
+    expect(files.length).toBeGreaterThan(1);
+    expect(readFileSync(bundle!, 'utf8')).not.toContain('hello');
+    const mod = (await import(pathToFileURL(bundle!).href)) as { late: () => Promise<{ greeting: string; where: string }> };
+    expect(await mod.late()).toMatchObject({ greeting: 'hello', where: pathToFileURL(join(dir, 'dep.ts')).href });
+    // current: the same directory again, not a new build
+    expect(await splitModuleBundle(pathToFileURL(join(dir, 'entry.ts')), { cacheDir: cache })).toBe(bundle);
+    writeFileSync(join(dir, 'dep.ts'), dep('changed'));
+    utimesSync(join(dir, 'dep.ts'), past, past);
+    const rebuilt = await splitModuleBundle(pathToFileURL(join(dir, 'entry.ts')), { cacheDir: cache });
+    expect(rebuilt).not.toBe(bundle);
+    expect(await ((await import(pathToFileURL(rebuilt!).href)) as typeof mod).late()).toMatchObject({ greeting: 'changed' });
+  });
+});
+
+describe('bundles built together', () => {
+  it('gives each entry its own code when one thread bundles several at once', async () => {
+    // The server bundles its query process and its workers in the same millisecond; their
+    // builds once shared a temporary name, and one entry's manifest named another's code.
+    const names = ['a', 'b', 'c', 'd'];
+    const past = new Date(Date.now() - 60_000);
+    for (const n of names) {
+      writeFileSync(join(dir, `${n}.ts`), `import { parentPort } from 'node:worker_threads';\nparentPort!.on('message', () => parentPort!.postMessage(${JSON.stringify(n)}));\nparentPort!.postMessage({ ready: true });\n`);
+      utimesSync(join(dir, `${n}.ts`), past, past);
+    }
+    const started = await Promise.all(names.map((n) => startModuleWorker(pathToFileURL(join(dir, `${n}.ts`)), { cacheDir: cache })));
+    workers.push(...started);
+    const answers = await Promise.all(started.map((w) => new Promise((resolve) => { w.once('message', resolve); w.postMessage('?'); })));
+    expect(answers).toEqual(names);
+    for (const n of names) {
+      const manifest = `${relative(REPO, join(dir, `${n}.ts`)).replace(/[/\\.]/g, '-')}.json`;
+      const m = JSON.parse(readFileSync(join(cache, manifest), 'utf8')) as { bundle: string };
+      expect(readFileSync(join(cache, m.bundle), 'utf8')).toContain(`postMessage(${JSON.stringify(n)})`);
+    }
+  });
+
+  it('builds again, next time, a cached bundle that would not start', async () => {
+    await ask({ cacheDir: cache });
+    const [first] = bundlesIn(cache);
+    writeFileSync(join(cache, first!), `throw new Error('not this entry');\n`);
+    // this start falls back to tsx, and drops the manifest
+    expect((await ask({ cacheDir: cache })).greeting).toBe('hello');
+    expect(readdirSync(cache).filter((f) => f.endsWith('.json'))).toEqual([]);
   });
 });
