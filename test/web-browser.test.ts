@@ -341,6 +341,15 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
       expect(await subject.locator('.reason-kind').allTextContents()).toEqual(['says “race”', 'what it breaks', 'bug report']);
       expect(await subject.locator('a.evidence-link').getAttribute('href')).toBe('#/t/lumafs-race-report%40example.org?m=lumafs-race-report%40example.org');
 
+      // A stance's sentence opens its thread with those words highlighted, not only the block.
+      const said = page.locator('ul.stances a.evidence-link[href*="&w="]').first();
+      const sentence = (await said.textContent())!.replace(/^“|”$/g, '').replace(/\s+/g, ' ');
+      await said.click();
+      await page.waitForSelector('.landed');
+      const lit = await page.evaluate(() => [...(CSS.highlights.get('landed-words') ?? [])].map((r) => r.toString()));
+      expect(lit).toHaveLength(1);
+      expect(lit[0]!.replace(/\s+/g, ' ')).toBe(sentence);
+
       await open(page, `#/race/${encodeURIComponent(filemap.id)}`);
       expect(await page.locator('section h2', { hasText: 'Threads' }).textContent()).toBe('Threads (4)');
       const threads = page.locator('ol.threads > li');

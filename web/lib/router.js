@@ -26,11 +26,20 @@ export function href(segments, query) {
   return `#/${path}${qs ? `?${qs}` : ''}`;
 }
 
+/** A sentence as a URL carries it to find it again in its block (the analyzer clips evidence at 300 characters). */
+export function landingWords(text) {
+  return String(text).replace(/\s+/g, ' ').replace(/\u2026$/, '').trim().slice(0, 400);
+}
+
 export const links = {
   message: (mid) => href(['m', mid]),
   thread: (mid) => href(['t', mid]),
-  /** A message inside its thread's conversation, optionally one block of it (0-based). */
-  threadAt: (threadId, mid, block) => href(['t', threadId], block === undefined || block === null ? { m: mid } : { m: mid, b: String(block) }),
+  /**
+   * A message inside its thread's conversation, optionally one block of it (0-based) and the
+   * words in it to land on (a sentence in a long diff or paragraph would be a screen away).
+   */
+  threadAt: (threadId, mid, block, words) =>
+    href(['t', threadId], block === undefined || block === null ? { m: mid } : words ? { m: mid, b: String(block), w: landingWords(words) } : { m: mid, b: String(block) }),
   race: (id) => href(['race', id]),
   races: (filters) => href(['races'], filters),
   proposed: (fixId) => href(['proposed', fixId]),

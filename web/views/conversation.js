@@ -141,8 +141,56 @@ function card(item, threadId, loader) {
   return c;
 }
 
-/** Marks and scrolls to a message (and a block of it) once its body is there. */
-export async function landOn(list, mid, block) {
+/**
+ * Where `words` stand in `node`'s text, as a Range, or null. The sentence was read from the
+ * block's text (quote markers stripped, lines joined, a diff's comment lines only), so it is
+ * matched word by word with whitespace collapsed, and when the whole does not match (a diff
+ * line's '+' between its words), by the first run of six words that does, widened while it
+ * still matches.
+ */
+export function findWords(node, words) {
+  const want = String(words ?? '').split(/\s+/).filter(Boolean);
+  if (!want.length) return null;
+  // the node's text with whitespace collapsed, and where each character came from
+  const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+  let flat = '';
+  const from = [];
+  let space = true;
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    const v = t.nodeValue ?? '';
+    for (let i = 0; i < v.length; i++) {
+      if (/\s/.test(v[i])) {
+        if (space) continue;
+        space = true;
+        flat += ' ';
+      } else {
+        space = false;
+        flat += v[i];
+      }
+      from.push([t, i]);
+    }
+  }
+  const RUN = 6;
+  const tries = want.length <= RUN ? [[0, want.length]] : [[0, want.length], ...want.slice(0, -RUN + 1).map((_, i) => [i, i + RUN])];
+  for (const [a, b] of tries) {
+    let at = flat.indexOf(want.slice(a, b).join(' '));
+    if (at < 0) continue;
+    let end = b;
+    while (end < want.length && flat.startsWith(want.slice(a, end + 1).join(' '), at)) end++;
+    const len = want.slice(a, end).join(' ').length;
+    const start = from[at];
+    const last = from[at + len - 1];
+    if (!start || !last) return null;
+    const r = document.createRange();
+    r.setStart(start[0], start[1]);
+    r.setEnd(last[0], last[1] + 1);
+    return r;
+  }
+  return null;
+}
+
+/** Marks and scrolls to a message (and a block of it, and the words in that) once its body is there. */
+export async function landOn(list, mid, block, words) {
   const cards = [...list.querySelectorAll('article.card')];
   const at = cards.findIndex((x) => x.dataset.mid === mid);
   const c = cards[at];
@@ -160,6 +208,14 @@ export async function landOn(list, mid, block) {
   c.classList.add('current');
   target.classList.add('landed');
   target.scrollIntoView({ block: 'start' });
+  const range = target !== c && words ? findWords(target, words) : null;
+  if (range) {
+    // The block may be a 300-line diff: the words are brought to the upper third of the screen.
+    const top = range.getBoundingClientRect().top;
+    if (top > innerHeight / 3) scrollBy(0, top - innerHeight / 3);
+    // Highlighted without touching the DOM the mail's text is in.
+    if (typeof Highlight === 'function' && CSS.highlights) CSS.highlights.set('landed-words', new Highlight(range));
+  }
   return true;
 }
 

@@ -13,7 +13,7 @@ import { expectCells } from './fix-links.js';
 /** The sentence a fact was read from, as a link that lands on it. */
 function evidenceLink(ev, text = ev.text) {
   if (!ev) return null;
-  const to = links.threadAt(ev.messageId, ev.messageId, ev.block ?? undefined);
+  const to = links.threadAt(ev.messageId, ev.messageId, ev.block ?? undefined, ev.text);
   return el('a', { href: to, class: 'evidence-link', title: `<${ev.messageId}>${ev.block === null ? ' (subject)' : ` block ${ev.block}`}` }, `“${text}”`);
 }
 
@@ -65,7 +65,7 @@ function reasons(r) {
             { class: 'reason-kinds' },
             g.kinds.map(reasonTag),
             g.also.length
-              ? el('span', { class: 'meta' }, ' also in ', g.also.map((e, i) => [i ? ', ' : '', el('a', { href: links.threadAt(e.messageId, e.messageId, e.block ?? undefined), title: `<${e.messageId}>`, text: `message ${i + 2}` })]))
+              ? el('span', { class: 'meta' }, ' also in ', g.also.map((e, i) => [i ? ', ' : '', el('a', { href: links.threadAt(e.messageId, e.messageId, e.block ?? undefined, e.text), title: `<${e.messageId}>`, text: `message ${i + 2}` })]))
               : null,
           ),
         ),

@@ -1,7 +1,7 @@
 // #/t/<mid>[?order=date|tree&m=<mid>&b=<block>]: a whole thread as a conversation (every
 // message inline, nested by reply or flat by date), how to reply, its downloads, its
 // outline as a tree, its series and the scenarios linked to it. ?m= lands on a message,
-// ?b= on one block of it (a race's evidence links here).
+// ?b= on one block of it, ?w= on the words in that block (a race's evidence links here).
 import { api, apiOptional, el, enc, errorNode, fill } from '../lib/dom.js';
 import { href } from '../lib/router.js';
 import { seriesSummary } from './series.js';
@@ -41,7 +41,7 @@ export async function threadView(root, { args, query }) {
   const at = query.get('m');
   if (at) {
     await conv.ready();
-    await landOn(conv.list, at, query.get('b'));
+    await landOn(conv.list, at, query.get('b'), query.get('w'));
   }
   // The side panels arrive after the conversation has painted.
   void Promise.all([
