@@ -385,6 +385,34 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     }
   }, 120_000);
 
+  it('opens the message a pasted Message-ID or lore link names, and searches for one not stored', async () => {
+    const { page, problems } = await newPage();
+    try {
+      await open(page, '#/');
+      for (const pasted of [
+        '<race-report-1@example.org>',
+        'https://lore.kernel.org/linux-mm/race-report-1@example.org/',
+        'https://lore.kernel.org/all/race-report-1@example.org/T/#u',
+        'https://lore.kernel.org/r/race-report-1%40example.org',
+        'https://patch.msgid.link/race-report-1@example.org',
+      ]) {
+        await page.evaluate(() => document.querySelector('main .view')?.setAttribute('data-stale', ''));
+        await page.fill('#q', pasted);
+        await page.press('#q', 'Enter');
+        await page.waitForSelector('main .view:not([aria-busy]):not([data-stale])');
+        expect(await page.evaluate(() => location.hash), pasted).toBe('#/m/race-report-1%40example.org');
+        expect(await page.locator('h1').textContent()).toBe('[BUG] mm/filemap: stale folio returned after concurrent truncate');
+      }
+      await page.fill('#q', 'https://lore.kernel.org/linux-mm/nowhere@example.org/');
+      await page.press('#q', 'Enter');
+      await page.waitForSelector('.view:has-text("0 matches")');
+      expect(await page.evaluate(() => location.hash)).toMatch(/^#\/search\?q=/);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
   it('shows a message full of markup as text, and opens a Message-ID with URL-hostile characters', async () => {
     const dom = await renderedDom(`#/m/${encodeURIComponent(MARKUP_ID)}`, hostileBase);
     expect(dom).toContain('<h1>&lt;b&gt;bold&lt;/b&gt; &amp; &lt;img src=x onerror=alert(1)&gt; readahead question</h1>');

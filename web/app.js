@@ -63,8 +63,23 @@ async function render() {
   document.title = h1 ? `${h1.textContent} — loregraph` : 'loregraph';
 }
 
-/** A Message-ID pasted alone ('<id@host>' or 'id@host'), or null. */
+/**
+ * A lore link names a message too, and is what a reviewer has at hand: lore.kernel.org/r/<id>,
+ * lore.kernel.org/<list>/<id>/ (with T/, t.mbox.gz, #r after it), lkml.kernel.org/r/<id>,
+ * patch.msgid.link/<id>. The id is percent-encoded there ('/' as %2F).
+ */
+const LORE_URL = /^https?:\/\/(?:lore\.kernel\.org\/[^/\s]+|lkml\.kernel\.org\/r|(?:patch\.)?msgid\.link)\/([^/?#\s]+(?:@|%40)[^/?#\s]+)(?:[/?#]\S*)?$/i;
+
+/** A Message-ID pasted alone ('<id@host>', 'id@host' or a lore link to it), or null. */
 function pastedMessageId(q) {
+  const url = LORE_URL.exec(q);
+  if (url) {
+    try {
+      return decodeURIComponent(url[1]);
+    } catch {
+      return null;
+    }
+  }
   const m = /^<?([^\s<>()":]+@[^\s<>()":]+?)>?$/.exec(q);
   return m && (q.startsWith('<') === q.endsWith('>')) ? m[1] : null;
 }
