@@ -119,6 +119,8 @@ export interface RunSearchOptions {
   rankWindow?: number;
   /** Smallest batch of matches read to collapse into threads (default 200); tests lower it. */
   threadBatch?: number;
+  /** Most messages a range open at the newest end may hold to narrow the index walk (default DATE_HINT_BUDGET); -1 turns every date's narrowing off (tests, bench/search-dates.ts). */
+  dateHintBudget?: number;
 }
 
 export interface SearchRow extends MessageSummary {
@@ -282,37 +284,91 @@ function capped(db: Db, sql: string, params: unknown[], cap = TOTAL_CAP, literal
   return (statement(db, `SELECT count(*) AS n FROM (${sql} LIMIT ${cap + 1})`, literal).get(...params) as { n: number }).n;
 }
 
+/** A superset of the rowids some predicate's messages have: [lo, hi], none ('empty'), or any (null). */
+type RowRange = { lo: number; hi: number } | 'empty' | null;
+
 /**
- * The rowids of messages dated inside the top-level date ranges that have an upper
- * bound, and inside a saved search's row range: a superset restriction FTS5 can apply
- * while reading doclists, so a text query limited to an old period (or to what arrived
- * since the last `watch up`) does not test every other match. null when no such range;
- * 'empty' when no message falls inside.
+ * Most messages a range open at the newest end (`d:X..`, or an end past the newest
+ * message) may hold to narrow the index walk. The span takes reading the range's entries
+ * of the date index (the min and max id among them: ids need not follow dates), about
+ * 0.3 us each on the 200k bench archive; skipping a match outside the range costs the
+ * walk several us, so a range bounded above (the walk, newest first, crosses everything
+ * newer before reaching it) is always read whole. A range open at the newest end is where
+ * the walk starts: it leaves it only when the range holds fewer matches than the count
+ * cap, and a range wider than this rarely does, so reading its entries would be waste.
  */
-function rowidHint(db: Db, filters: Predicate[]): { lo: number; hi: number } | null | 'empty' {
-  let lo = -Infinity;
-  let hi = Infinity;
-  let any = false;
-  for (const f of filters) {
-    if (f.kind === 'rows') {
-      // a saved search's undelivered rows are rowids already
-      any = true;
-      lo = Math.max(lo, f.after + 1);
-      hi = Math.min(hi, f.upTo);
-      continue;
-    }
-    if (f.kind !== 'date' || f.to === null) continue;
-    any = true;
-    const r = prepared(db, 'SELECT min(id) AS lo, max(id) AS hi FROM messages WHERE date >= ? AND date < ?').get(f.from ?? -8.64e15, f.to) as {
-      lo: number | null;
-      hi: number | null;
-    };
-    if (r.lo === null || r.hi === null) return 'empty';
-    lo = Math.max(lo, r.lo);
-    hi = Math.min(hi, r.hi);
+export const DATE_HINT_BUDGET = 25_000;
+
+function dateRows(db: Db, from: number | null, to: number | null, budget: number): RowRange {
+  const span = prepared(db, 'SELECT (SELECT min(date) FROM messages) AS first, (SELECT max(date) FROM messages) AS last, (SELECT max(id) FROM messages) AS top').get() as {
+    first: number | null;
+    last: number | null;
+    top: number | null;
+  };
+  if (span.first === null || span.last === null || span.top === null) return 'empty';
+  let limit = Number.MAX_SAFE_INTEGER;
+  if (to === null || to > span.last) {
+    // An estimate from where the range starts, exact when ids follow dates: a wide range costs nothing to refuse.
+    const start = prepared(db, 'SELECT id FROM messages WHERE date >= ? ORDER BY date LIMIT 1').pluck().get(from ?? -8.64e15) as number | undefined;
+    if (start === undefined) return 'empty';
+    if (span.top - start >= budget) return null;
+    limit = budget;
   }
-  if (!any) return null;
+  const r = prepared(db, 'SELECT min(id) AS lo, max(id) AS hi, count(*) AS n FROM (SELECT id FROM messages WHERE date >= ? AND date < ? LIMIT ?)').get(
+    from ?? -8.64e15,
+    to ?? 8.64e15 + 1,
+    limit === Number.MAX_SAFE_INTEGER ? -1 : limit + 1,
+  ) as { lo: number | null; hi: number | null; n: number };
+  if (r.n > limit) return null;
+  return r.lo === null || r.hi === null ? 'empty' : { lo: r.lo, hi: r.hi };
+}
+
+function intersect(a: RowRange, b: RowRange): RowRange {
+  if (a === 'empty' || b === 'empty') return 'empty';
+  if (a === null) return b;
+  if (b === null) return a;
+  const lo = Math.max(a.lo, b.lo);
+  const hi = Math.min(a.hi, b.hi);
   return lo > hi ? 'empty' : { lo, hi };
+}
+
+/** The rowid span a predicate's messages lie in, as far as dates and row ranges say (others: null, any row). */
+function predicateRows(db: Db, p: Predicate, budget: number): RowRange {
+  switch (p.kind) {
+    case 'rows':
+      // a saved search's undelivered rows are rowids already
+      return p.after + 1 > p.upTo ? 'empty' : { lo: p.after + 1, hi: p.upTo };
+    case 'date':
+      return budget < 0 ? null : dateRows(db, p.from, p.to, budget);
+    case 'and':
+      return p.children.reduce<RowRange>((acc, c) => (acc === 'empty' ? acc : intersect(acc, predicateRows(db, c, budget))), null);
+    case 'or': {
+      // The hull of the branches' spans: one branch that can be anywhere makes it anywhere.
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const c of p.children) {
+        const r = predicateRows(db, c, budget);
+        if (r === null) return null;
+        if (r === 'empty') continue;
+        lo = Math.min(lo, r.lo);
+        hi = Math.max(hi, r.hi);
+      }
+      return lo > hi ? 'empty' : { lo, hi };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The rowids the filters' messages lie within, from their date ranges (open-ended or
+ * not, under AND and OR) and a saved search's row range: a superset restriction FTS5
+ * can apply while reading doclists, so a text query limited to a period (or to what
+ * arrived since the last `watch up`) does not test every other match. null when the
+ * filters say nothing of rowids; 'empty' when no message can match.
+ */
+function rowidHint(db: Db, filters: Predicate[], budget: number): RowRange {
+  return predicateRows(db, { kind: 'and', children: filters }, budget);
 }
 
 interface IdPage {
@@ -335,7 +391,7 @@ function messagePage(db: Db, plan: SearchPlan, where: Sql, opts: RunSearchOption
   }
   const filtered = plan.filters.length > 0;
   const cap = filtered ? FILTERED_TOTAL_CAP : TOTAL_CAP;
-  const hint = filtered ? rowidHint(db, plan.filters) : null;
+  const hint = filtered ? rowidHint(db, plan.filters, opts.dateHintBudget ?? DATE_HINT_BUDGET) : null;
   if (hint === 'empty') return { ids: [], counted: 0, cap };
   const literal = hint !== null;
   const bound = hint === null ? '' : `AND f.rowid BETWEEN ${Math.trunc(hint.lo)} AND ${Math.trunc(hint.hi)}`;
