@@ -207,6 +207,21 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     expect(fix).toContain('released in 6.6.54');
     expect(fix).toContain('Gregor Stabil');
     expect(fix).not.toMatch(/>null</);
+    // A cell of the matrix opens that branch's timeline, its row marked.
+    const { page, problems } = await newPage();
+    try {
+      await open(page, '#/stable');
+      const row = page.locator('table.stable-matrix tbody tr', { hasText: 'mm/filemap: recheck folio->mapping after the batch lookup' });
+      const cell = row.locator('a.cell-link', { hasText: 'released' });
+      expect(await cell.getAttribute('href')).toBe('#/fix/f53fddcf4fb819e21ff25072bc8f1ae3a54e0755?branch=6.6');
+      await cell.click();
+      await page.waitForSelector('tr.landed');
+      expect(await page.locator('tr.landed').getAttribute('data-branch')).toBe('6.6');
+      expect(await page.locator('tr.landed').textContent()).toContain('released in 6.6.54');
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
   }, 90_000);
 
   it('the home page says what the archive holds and builds its examples from it', async () => {

@@ -44,7 +44,8 @@ export const links = {
   races: (filters) => href(['races'], filters),
   proposed: (fixId) => href(['proposed', fixId]),
   series: (mid) => href(['series', mid]),
-  fix: (key) => href(['fix', key]),
+  /** A fix's stable timelines, optionally opened at one branch's row. */
+  fix: (key, branch) => href(['fix', key], branch ? { branch } : undefined),
   stable: (branch, status) => href(['stable', branch], status ? { status } : undefined),
   scenarios: () => href(['scenarios']),
   scenario: (id) => href(['s', id]),

@@ -34,7 +34,8 @@ function timeline(history) {
   );
 }
 
-export function fixStatusTable(f) {
+/** `at`: the branch row to mark (the matrix cell a reader came from). */
+export function fixStatusTable(f, at = null) {
   const branches = Object.keys(f.branches).sort((a, b) => b.localeCompare(a, undefined, { numeric: true }));
   if (!branches.length) return el('p', { class: 'muted', text: 'Not seen on any stable branch.' });
   return el(
@@ -49,7 +50,7 @@ export function fixStatusTable(f) {
         const extra = [s.rc ? `rc ${s.rc}` : '', s.base ? `base ${s.base}` : ''].filter(Boolean).join(' · ');
         return el(
           'tr',
-          {},
+          { 'data-branch': b, class: b === at ? 'landed' : null },
           el('th', {}, el('a', { href: links.stable(b), text: b })),
           el('td', {}, badge(s.status), extra ? el('div', { class: 'meta', text: extra }) : null),
           el('td', { text: day(s.since) }),
@@ -87,10 +88,12 @@ function fixHeader(f) {
   );
 }
 
-export async function fixStatusView(root, { args }) {
+export async function fixStatusView(root, { args, query }) {
   const key = args[0] ?? '';
   const f = await api(`/api/fix-status/${enc(key)}`);
   // The patch mail ties the fix to the scenarios that model it.
   const modelled = f.fix.patchMessageId ? await fixLinks(f.fix.patchMessageId).catch((e) => errorNode(e)) : null;
-  fill(root, fixHeader(f), fixStatusTable(f), modelled);
+  const branch = query.get('branch');
+  fill(root, fixHeader(f), fixStatusTable(f, branch), modelled);
+  root.querySelector('tr.landed')?.scrollIntoView({ block: 'center' });
 }

@@ -32,17 +32,23 @@ async function overview(root, query) {
   const counts = STATUSES.filter((s) => m.branches.some((b) => b.counts[s])).map((s) =>
     el('tr', { class: 'counts' }, el('th', {}, el('a', { href: `#/stable?status=${enc(s)}`, text: s })), branches.map((b) => el('td', { class: 'meta', text: String(m.branches.find((x) => x.branch === b)?.counts[s] ?? '') }))),
   );
-  const rows = m.fixes.map(({ fix, cells }) =>
-    el(
+  const rows = m.fixes.map(({ fix, cells }) => {
+    const key = fix.upstreamCommit ?? fix.patchMessageId ?? fix.key;
+    return el(
       'tr',
       {},
-      el('th', {}, el('a', { href: links.fix(fix.upstreamCommit ?? fix.patchMessageId ?? fix.key), text: fix.title })),
+      el('th', {}, el('a', { href: links.fix(key), text: fix.title })),
       branches.map((b) => {
         const c = cells[b];
-        return el('td', c ? { title: `${c.status} since ${day(c.since, '')}; ${releaseText(c.release)}` } : {}, c ? badge(c.status) : '');
+        // a cell opens that branch's timeline: what made it wanted, queued, released
+        return el(
+          'td',
+          c ? { title: `${c.status} since ${day(c.since, '')}; ${releaseText(c.release)}` } : {},
+          c ? el('a', { href: links.fix(key, b), class: 'cell-link', 'aria-label': `${fix.title}: ${c.status} on ${b}, its timeline` }, badge(c.status)) : '',
+        );
       }),
-    ),
-  );
+    );
+  });
   fill(
     root,
     el('h1', { text: 'Stable branches' }),
