@@ -3,12 +3,13 @@
 // optionally seeding it from the embedded sample first.
 import type { FastifyInstance } from 'fastify';
 import { availableParallelism } from 'node:os';
-import { closeDb, openDb } from '../db/connection.ts';
+import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { searchIndexStale } from '../db/search.ts';
 import { useDatabaseWatch } from '../db/data-version.ts';
 import { LoregraphError } from '../domain/errors.ts';
-import { buildApp } from './app.ts';
-import { watchDatabase } from './db-watch.ts';
+import { watchDatabase, type DbWatch } from './db-watch.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
+import { processSearchRunner, type SearchRunner } from './search-runner.ts';
 
 export interface ServeOptions {
   dbPath: string;
@@ -45,20 +46,45 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const { ensureSeeded } = await import('../ingest/seed.ts');
     await ensureSeeded(opts.dbPath);
   }
-  const db = openDb(opts.dbPath, { readonly: true });
-  const stale = searchIndexStale(db);
-  if (stale !== null) {
-    closeDb(db);
-    throw new LoregraphError('DB_OPEN', `the search index of ${opts.dbPath} must be rebuilt (${stale}): run 'loregraph reindex --db ${opts.dbPath}'`);
+  // The query processes start first, and the app's code (Fastify, the routes) loads while
+  // they do: a query process is a node of its own that takes a few hundred ms to open the
+  // database, and started by buildApp, after that code had loaded, it made /api/stats and
+  // the first search answer about 0.4 s after the server listened. They are given to the
+  // app as buildApp would make them (DEFAULT_LIMITS: the server passes no other limits).
+  const workers = opts.searchWorkers ?? defaultSearchWorkers();
+  const searchRunner: SearchRunner | null =
+    workers > 0
+      ? processSearchRunner(opts.dbPath, {
+          size: workers,
+          deadlineMs: DEFAULT_LIMITS.queryDeadlineMs,
+          maxQueue: DEFAULT_LIMITS.queryQueue,
+          cancelGraceMs: DEFAULT_LIMITS.queryCancelGraceMs,
+        })
+      : null;
+  const appModule = import('./app.ts');
+  // awaited below; a failure to load is thrown there, not left unhandled if the database fails first
+  appModule.catch(() => {});
+  let db: Db | undefined;
+  let watch: DbWatch;
+  try {
+    db = openDb(opts.dbPath, { readonly: true });
+    const stale = searchIndexStale(db);
+    if (stale !== null) throw new LoregraphError('DB_OPEN', `the search index of ${opts.dbPath} must be rebuilt (${stale}): run 'loregraph reindex --db ${opts.dbPath}'`);
+    // healthz and the search cache's freshness check read the database through a thread of
+    // its own, not on the one answering HTTP.
+    watch = await watchDatabase(db);
+  } catch (e) {
+    if (db) closeDb(db);
+    await searchRunner?.close();
+    throw e;
   }
-  // healthz and the search cache's freshness check read the database through a thread of
-  // its own, not on the one answering HTTP.
-  const watch = await watchDatabase(db);
   useDatabaseWatch(db, watch);
+  const { buildApp } = await appModule;
   const app = buildApp({
     db,
     logger: opts.logger ?? false,
-    searchWorkers: opts.searchWorkers ?? defaultSearchWorkers(),
+    searchWorkers: workers,
+    ...(searchRunner ? { searchRunner } : {}),
     ...(opts.baseUrl !== undefined ? { baseUrl: opts.baseUrl } : {}),
   });
   app.addHook('onClose', async () => {
