@@ -347,6 +347,13 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     const filemap = all.find((r) => r.title.startsWith('mm/filemap:'))!;
     const { page, problems } = await newPage();
     try {
+      // The races index says what it is narrowed by, and links back to all of them.
+      await open(page, '#/races?file=filemap.c&outcome=stale-result');
+      expect(await page.locator('p.status').textContent()).toBe('1 race with file filemap.c, outcome stale-result · show all');
+      expect(await page.locator('table.races tbody tr').allTextContents()).toEqual([expect.stringContaining('mm/filemap: stale folio returned after concurrent truncate')]);
+      await page.locator('p.status a', { hasText: 'show all' }).click();
+      await page.waitForSelector('p.status:text-is("2 races")');
+
       await open(page, `#/race/${encodeURIComponent(lumafs.id)}`);
       // The report's subject gives three reasons; it is quoted once, with the three listed.
       const quotes = await page.locator('ul.reasons > li > a.evidence-link').allTextContents();

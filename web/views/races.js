@@ -32,6 +32,20 @@ function filterForm(query, outcomes) {
   return form;
 }
 
+const FILTER_NAMES = { file: 'file', function: 'function', lock: 'lock', outcome: 'outcome', status: 'status', d: 'active' };
+
+/** "3 races with file extent_cache.c, outcome use-after-free · show all": what the list is narrowed by, and the way back. */
+function summaryLine(total, params) {
+  const on = Object.keys(FILTER_NAMES).filter((k) => params.get(k));
+  return el(
+    'p',
+    { class: 'status', role: 'status' },
+    plural(total, 'race', 'races'),
+    on.length ? ` with ${on.map((k) => `${FILTER_NAMES[k]} ${params.get(k)}`).join(', ')} · ` : null,
+    on.length ? el('a', { href: links.races(), text: 'show all' }) : null,
+  );
+}
+
 /** When a race was discussed: one day, or the first and last. */
 const active = (x) => (day(x.firstDate) === day(x.lastDate) ? day(x.lastDate) : `${day(x.firstDate)} .. ${day(x.lastDate)}`);
 
@@ -60,7 +74,7 @@ export async function racesView(root, { query }) {
     root,
     el('h1', { text: 'Races' }),
     filterForm(query, OUTCOMES),
-    el('p', { class: 'status', role: 'status', text: `${r.total} race${r.total === 1 ? '' : 's'}` }),
+    summaryLine(r.total, params),
     r.races.length
       ? el(
           'table',
