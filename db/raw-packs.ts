@@ -52,7 +52,8 @@ export function rawPacker(db: Db, packMessages = PACK_MESSAGES): RawPacker {
   let size = 0;
   const finish = (): void => {
     if (parts.length === 0) return;
-    const bytes = Buffer.concat(parts);
+    // a pack of one message (a large one closes its pack) is not copied: 60 MB more otherwise
+    const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
     st.insert.run(id, PACK_CODEC, bytes.byteLength, encodePack(bytes));
     id++;
     parts = [];
