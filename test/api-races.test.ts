@@ -105,6 +105,15 @@ describe('/api/races/:id and /api/fixes/:id', () => {
     expect(one.fix.copyHeads).toEqual(fix.copyHeads);
   });
 
+  it('names the races a thread is read as, from any message of it; none for a message not stored', async () => {
+    const res = await t.app.inject({ url: `/api/threads/${enc('20241001-6.12-013-gregor@example.org')}/races` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().races.map((r: { title: string }) => r.title)).toEqual(['mm/filemap: stale folio returned after concurrent truncate']);
+    const none = await t.app.inject({ url: `/api/threads/${enc('nowhere@example.org')}/races` });
+    expect(none.statusCode).toBe(200);
+    expect(none.json()).toEqual({ races: [] });
+  });
+
   it('gives one fix with its race, by its id URL-encoded or with the message-id in angle brackets', async () => {
     for (const key of [`${V1}#0`, `<${V1}>#0`]) {
       const res = await t.app.inject({ url: `/api/fixes/${enc(key)}` });

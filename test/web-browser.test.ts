@@ -392,6 +392,10 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
       await copies.nth(1).click();
       await page.waitForSelector('.landed');
       expect(await page.locator('.landed').getAttribute('data-mid')).toBe('20241001-6.12-013-gregor@example.org');
+      // A thread of the family says which race it is read as, back to the race page.
+      await page.waitForSelector('.thread-races a');
+      expect(await page.locator('.thread-races a').allTextContents()).toEqual(['mm/filemap: stale folio returned after concurrent truncate']);
+      expect(await page.locator('.thread-races a').getAttribute('href')).toBe(`#/race/${filemap.id}`);
       // The evidence a reviewer pastes quotes each sentence once and names the threads.
       await page.goBack();
       await page.waitForSelector('pre.evidence-text', { state: 'attached' });

@@ -2,7 +2,7 @@
 // lock, outcome, status and dates), one race with its fixes and stances, one fix, and a
 // message's reply structure (the blocks every stance and fact points into by index).
 import type { FastifyInstance } from 'fastify';
-import { getFix, getRace, listRaces, racesOfMessage, storedReplyBlocks, type RaceFilters } from '../../db/knowledge.ts';
+import { getFix, getRace, listRaces, racesOfMessage, racesOfThread, storedReplyBlocks, type RaceFilters } from '../../db/knowledge.ts';
 import { getStoredMessage, storedMessageRows } from '../../db/message-view.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { blockText, parseReply, type Block } from '../../domain/knowledge/reply.ts';
@@ -166,6 +166,20 @@ export function registerRaces(app: FastifyInstance, ctx: RouteContext, scenarios
       if (!found) throw new LoregraphError('NOT_FOUND', `no proposed fix '${id}'`);
       return { race: raceSummaryJson(found.race), fix: fixJson(found.fix, await fixScenarioLinks(found.fix, scenarios), stableOfFix(ctx.db, found.fix), storedHeads(ctx.db).copiesOf(found.fix)) };
     },
+  });
+
+  app.get<{ Params: { mid: string } }>('/api/threads/:mid/races', {
+    schema: {
+      summary: 'The races read out of the thread holding a message (of a stable review series or AUTOSEL bundle, the race of each patch in it), oldest first',
+      tags: ['races'],
+      params: midParamsSchema,
+      response: {
+        200: { type: 'object', required: ['races'], properties: { races: { type: 'array', items: raceSummarySchema } } },
+        400: { $ref: 'ErrorBody#' },
+      },
+    },
+    // A message not stored is in no thread, and so in no race: an empty list, not a 404 the page would log.
+    handler: async (req) => ({ races: racesOfThread(ctx.db, messageIdParam(req.params.mid)).map(raceSummaryJson) }),
   });
 
   app.get<{ Params: { mid: string }; Querystring: { copy: number } }>('/api/messages/:mid/structure', {

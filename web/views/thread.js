@@ -7,6 +7,7 @@ import { href } from '../lib/router.js';
 import { seriesSummary } from './series.js';
 import { threadTree } from './thread-tree.js';
 import { fixLinks } from './fix-links.js';
+import { raceList } from './races.js';
 import { conversation, conversationKeys, landOn } from './conversation.js';
 
 export async function threadView(root, { args, query }) {
@@ -18,6 +19,8 @@ export async function threadView(root, { args, query }) {
   other.set('order', order === 'date' ? 'tree' : 'date');
   other.delete('b');
   const aside = el('div', { class: 'thread-extras' });
+  // Filled when the races answer: the conversation does not wait for them.
+  const races = el('div', { class: 'thread-races' });
   fill(
     root,
     el('h1', { text: t.root.subject || `<${t.threadId}>` }),
@@ -33,6 +36,7 @@ export async function threadView(root, { args, query }) {
       el('a', { href: `/api/threads/${enc(t.threadId)}/mbox?gz=1`, text: 'mbox.gz' }),
       el('span', { class: 'meta', text: ' · keys: j/k next/previous message, n/p next/previous hunk' }),
     ),
+    races,
     el('details', { class: 'thread' }, el('summary', { text: 'outline' }), threadTree(t.root, mid)),
     conv.list,
     aside,
@@ -43,6 +47,10 @@ export async function threadView(root, { args, query }) {
     await conv.ready();
     await landOn(conv.list, at, query.get('b'), query.get('w'));
   }
+  void api(`/api/threads/${enc(t.threadId)}/races`).then(
+    (r) => fill(races, r.races.length ? [el('div', { class: 'meta', text: r.races.length === 1 ? 'This thread is read as a race:' : 'This thread is read as races:' }), raceList(r.races)] : null),
+    (e) => fill(races, errorNode(e)),
+  );
   // The side panels arrive after the conversation has painted.
   void Promise.all([
     fixLinks(t.threadId).catch((e) => (e.status === 404 ? null : errorNode(e))),
