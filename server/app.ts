@@ -79,7 +79,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       void reply.status(body.statusCode).send(body);
     },
     // Query strings are coerced per schema (limit=20 -> 20); unknown keys are refused, not dropped.
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    // Our schemas are not checked against the JSON Schema meta-schema on every start: that
+    // check (compiling the meta-schema, then walking the shared schemas) was most of the
+    // 60-110 ms the first /api/ request spent building the validator compiler, ahead of
+    // /api/stats and the first search. test/api-schemas.test.ts checks them instead; ajv's
+    // strict mode still refuses an unknown keyword or type when a route's schema compiles.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, validateSchema: false } },
   });
 
   const routes: CollectedRoute[] = [];
