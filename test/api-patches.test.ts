@@ -30,6 +30,15 @@ describe('series/:mid', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('answers 204 with no body for a message in no series when asked optional=1, and the series when there is one', async () => {
+    const none = await t.app.inject({ url: `/api/series/${enc('race-report-1@example.org')}?optional=1` });
+    expect(none.statusCode).toBe(204);
+    expect(none.body).toBe('');
+    const some = await t.app.inject({ url: `/api/series/${enc('20240910-swap-batch-v2-3-ravi@example.com')}?optional=1` });
+    expect(some.statusCode).toBe(200);
+    expect(some.json().title).toBe('mm/swap: batch swap cache lookups in swapin readahead');
+  });
 });
 
 describe('fix-status/:key', () => {
@@ -63,6 +72,16 @@ describe('fix-status/:key', () => {
     const res = await t.app.inject({ url: '/api/fix-status/0123456789abcdef' });
     expect(res.statusCode).toBe(404);
     expect(res.json().message).toBe('no stable history for 0123456789abcdef');
+  });
+
+  it('answers 204 for an unknown fix when asked optional=1, and still 400 for a bad parameter', async () => {
+    const none = await t.app.inject({ url: '/api/fix-status/0123456789abcdef?optional=1' });
+    expect(none.statusCode).toBe(204);
+    expect(none.body).toBe('');
+    const some = await t.app.inject({ url: `/api/fix-status/${enc(FIX_PATCH)}?optional=1` });
+    expect(some.statusCode).toBe(200);
+    expect(Object.keys(some.json().branches).sort()).toEqual(['6.1', '6.10', '6.12', '6.6']);
+    expect((await t.app.inject({ url: '/api/fix-status/0123456789abcdef?other=1' })).statusCode).toBe(400);
   });
 });
 

@@ -1,13 +1,15 @@
 // Patches and the stable process: a series with all its versions and trailers, a fix's
 // status on every stable branch, and everything seen for one branch. The answers come
 // from db/series.ts and db/stable.ts; this file is their HTTP face.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { getSeries, type SeriesPatchView, type SeriesVersionView, type SeriesView, type TrailerView } from '../../db/series.ts';
 import { schemaCovers } from '../schema-covers.ts';
 import { getFixStatus, listStableBranch, normalizeBranch, stableMatrix, type FixInfo, type FixLink, type MatrixCell } from '../../db/stable.ts';
 import { STATUSES, type BranchStatus, type StableStatus, type TimelineEvent } from '../../domain/patch/stable-status.ts';
 import type { RouteContext } from '../context.ts';
 import { messageIdParam, midParamsSchema } from '../message-id.ts';
+import { LoregraphError } from '../../domain/errors.ts';
+import { flagSchema, isOn, type Flag } from '../flags.ts';
 
 const str = { type: 'string' } as const;
 const nstr = { type: ['string', 'null'] } as const;
@@ -192,18 +194,48 @@ interface StableQuery {
   limit: number;
 }
 
+interface OptionalQuery {
+  optional?: Flag;
+}
+
+/**
+ * ?optional=1: the page asks "has this message a series / a stable history?" of every message
+ * it shows; a 404 for "no" is logged by the browser as a failed load on each of them, so the
+ * question form answers "no" with 204 instead. Without it, 404 as before.
+ */
+const optionalQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { optional: { ...flagSchema, description: 'answer 204 No Content instead of 404 when there is none' } },
+} as const;
+const noContent = { type: 'null', description: 'none (with optional=1)' } as const;
+
+function orNoContent<T>(q: OptionalQuery, reply: FastifyReply, get: () => T): T | undefined {
+  if (!isOn(q.optional)) return get();
+  try {
+    return get();
+  } catch (e) {
+    if (e instanceof LoregraphError && e.code === 'NOT_FOUND') {
+      void reply.code(204).send();
+      return undefined;
+    }
+    throw e;
+  }
+}
+
 export function registerPatches(app: FastifyInstance, ctx: RouteContext): void {
-  app.get<{ Params: { mid: string } }>('/api/series/:mid', {
+  app.get<{ Params: { mid: string }; Querystring: OptionalQuery }>('/api/series/:mid', {
     schema: {
       summary: 'The series a message belongs to (cover, patch or reply), every version, with per-patch trailers',
       tags: ['patches'],
       params: midParamsSchema,
-      response: { 200: seriesSchema, 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } },
+      querystring: optionalQuerySchema,
+      response: { 200: seriesSchema, 204: noContent, 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } },
     },
-    handler: async (req) => getSeries(ctx.db, messageIdParam(req.params.mid)),
+    handler: async (req, reply) => orNoContent(req.query, reply, () => getSeries(ctx.db, messageIdParam(req.params.mid))),
   });
 
-  app.get<{ Params: { key: string } }>('/api/fix-status/:key', {
+  app.get<{ Params: { key: string }; Querystring: OptionalQuery }>('/api/fix-status/:key', {
     schema: {
       summary: 'A fix and its status on each stable branch, by upstream commit (7+ hex digits) or any Message-ID about it',
       tags: ['stable'],
@@ -212,7 +244,9 @@ export function registerPatches(app: FastifyInstance, ctx: RouteContext): void {
         required: ['key'],
         properties: { key: { type: 'string', minLength: 1, description: 'upstream commit (abbreviated ok) or Message-ID' } },
       },
+      querystring: optionalQuerySchema,
       response: {
+        204: noContent,
         200: {
           type: 'object',
           required: ['fix', 'links', 'branches'],
@@ -226,12 +260,13 @@ export function registerPatches(app: FastifyInstance, ctx: RouteContext): void {
         404: { $ref: 'ErrorBody#' },
       },
     },
-    handler: async (req) => {
-      const st = getFixStatus(ctx.db, messageIdParam(req.params.key));
-      const branches: Record<string, BranchStatusView> = {};
-      for (const [b, s] of Object.entries(st.branches)) branches[b] = branchStatusView(s);
-      return { fix: st.fix, links: st.links, branches };
-    },
+    handler: async (req, reply) =>
+      orNoContent(req.query, reply, () => {
+        const st = getFixStatus(ctx.db, messageIdParam(req.params.key));
+        const branches: Record<string, BranchStatusView> = {};
+        for (const [b, s] of Object.entries(st.branches)) branches[b] = branchStatusView(s);
+        return { fix: st.fix, links: st.links, branches };
+      }),
   });
 
   // Both stable listings page the same way.

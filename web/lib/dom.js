@@ -44,6 +44,8 @@ export class ApiError extends Error {
 
 export async function api(path) {
   const res = await fetch(path, { headers: { accept: 'application/json' } });
+  // 204: "none", the answer a route gives to ?optional=1 (apiOptional)
+  if (res.status === 204) return null;
   let body = null;
   try {
     body = await res.json();
@@ -54,7 +56,10 @@ export async function api(path) {
   return body;
 }
 
-/** The API's answer, or null on 404 (a message without a series, a commit never seen). */
+/**
+ * The API's answer, or null on 404 (a message without a series, a commit never seen). Routes
+ * that take ?optional=1 answer "none" with 204, which the browser does not log as a failed load.
+ */
 export async function apiOptional(path) {
   try {
     return await api(path);

@@ -67,8 +67,8 @@ export async function messageView(root, { args, query }) {
   const [m, thread] = await Promise.all([api(`/api/messages/${enc(mid)}${copy ? `?copy=${copy}` : ''}`), apiOptional(`/api/threads/${enc(mid)}`)]);
   const [scenarios, series, status, structure] = await Promise.all([
     panel(fixLinks(m.messageId)),
-    panel(apiOptional(`/api/series/${enc(m.messageId)}`).then((s) => (s ? seriesSummary(s, m.messageId) : null))),
-    panel(apiOptional(`/api/fix-status/${enc(m.messageId)}`).then((f) => (f ? section('Stable branches', fixStatusTable(f), el('p', {}, el('a', { href: links.fix(m.messageId), text: 'the fix on its own page' }))) : null))),
+    panel(apiOptional(`/api/series/${enc(m.messageId)}?optional=1`).then((s) => (s ? seriesSummary(s, m.messageId) : null))),
+    panel(apiOptional(`/api/fix-status/${enc(m.messageId)}?optional=1`).then((f) => (f ? section('Stable branches', fixStatusTable(f), el('p', {}, el('a', { href: links.fix(m.messageId), text: 'the fix on its own page' }))) : null))),
     api(`/api/messages/${enc(m.messageId)}/structure${copy ? `?copy=${copy}` : ''}`).catch(() => null),
   ]);
   // The body as its reply structure (quotes folded, diff as a diff); as plain text when that fails.

@@ -54,6 +54,6 @@ export async function threadView(root, { args, query }) {
   // The side panels arrive after the conversation has painted.
   void Promise.all([
     fixLinks(t.threadId).catch((e) => (e.status === 404 ? null : errorNode(e))),
-    apiOptional(`/api/series/${enc(t.threadId)}`).then((s) => (s ? seriesSummary(s, t.threadId) : null), errorNode),
+    apiOptional(`/api/series/${enc(t.threadId)}?optional=1`).then((s) => (s ? seriesSummary(s, t.threadId) : null), errorNode),
   ]).then(([linked, series]) => fill(aside, linked, series));
 }
