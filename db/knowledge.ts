@@ -98,6 +98,7 @@ export function raceRoots(db: Db, raceIds: readonly string[]): string[] {
 const RACE_TABLES = ['races', 'race_threads', 'race_messages', 'race_terms', 'race_fixes', 'race_stances'] as const;
 
 interface RaceStmts {
+  exists: Statement;
   deletes: Statement[];
   race: Statement;
   thread: Statement;
@@ -114,6 +115,7 @@ function raceStmts(db: Db): RaceStmts {
   if (!s) {
     const q = (sql: string): Statement => db.sql.prepare(sql);
     s = {
+      exists: q('SELECT 1 FROM races WHERE id = ?'),
       deletes: RACE_TABLES.map((t) => q(`DELETE FROM ${t} WHERE ${t === 'races' ? 'id' : 'race_id'} = ?`)),
       race: q(`INSERT INTO races (id, title, outcome, confidence, status, first_date, last_date, evidence, fixes, record)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -161,7 +163,10 @@ function insertRace(db: Db, r: RaceRecord): void {
  */
 export function replaceRaces(db: Db, threadRoots: readonly string[], races: readonly RaceRecord[]): void {
   const gone = racesTouching(db, threadRoots);
-  for (const r of races) gone.add(r.id);
+  // a race stored under another thread that this answer gives anew; most new ids are not
+  // stored at all, and one look-up is cheaper than a delete from each of the six tables
+  const stored = raceStmts(db).exists;
+  for (const r of races) if (!gone.has(r.id) && stored.get(r.id) !== undefined) gone.add(r.id);
   for (const id of gone) deleteRace(db, id);
   for (const r of races) insertRace(db, r);
 }
