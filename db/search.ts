@@ -3,9 +3,9 @@
 // word arrives here already quoted inside the FTS5 expression and is bound as a parameter.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
-import { deleteMeta, readMeta } from './meta.ts';
+import { deleteMeta, readMeta, writeMeta } from './meta.ts';
 import { LoregraphError } from '../domain/errors.ts';
-import type { SearchDoc } from '../domain/search/extract.ts';
+import { blobTerms, type SearchDoc } from '../domain/search/extract.ts';
 import type { Predicate, SearchPlan } from '../domain/query/plan.ts';
 import { bodySql, type MessageSummary } from './messages.ts';
 import { SEARCH_COLUMNS } from '../domain/search/columns.ts';
@@ -35,7 +35,27 @@ function prepared(db: Db, sql: string): Statement {
   return s;
 }
 
+/**
+ * Rows above this rowid were indexed with their diffs' blob ids (domain/search/extract.ts
+ * blobTerms); rows at or below it by a version that did not index them, so dfpre:/dfpost:/
+ * dfblob: read those rows' bodies instead. Absent: nothing this version wrote is indexed
+ * yet. A rebuild (`loregraph reindex`) sets it to 0: no migration needed.
+ */
+export const BLOB_TERMS_KEY = 'search_blob_terms_after';
+const blobTermsNoted = new WeakSet<Db>();
+
+/** Before a connection's first index write: records where rows with blob terms start, once per database. */
+function noteBlobTerms(db: Db): void {
+  if (blobTermsNoted.has(db)) return;
+  if (readMeta(db, BLOB_TERMS_KEY) === undefined) {
+    const top = prepared(db, 'SELECT rowid FROM search_fts ORDER BY rowid DESC LIMIT 1').pluck().get() as number | undefined;
+    writeMeta(db, BLOB_TERMS_KEY, String(top ?? 0));
+  }
+  blobTermsNoted.add(db);
+}
+
 export function insertSearchDoc(db: Db, rowId: number, doc: SearchDoc): void {
+  noteBlobTerms(db);
   prepared(
     db,
     `INSERT INTO search_fts (rowid, ${SEARCH_DOC_COLUMNS.join(', ')}) VALUES (?, ${SEARCH_DOC_COLUMNS.map(() => '?').join(', ')})`,
@@ -49,6 +69,8 @@ export function deleteSearchDoc(db: Db, rowId: number): void {
 /** Empties the index (reindex starts from here). */
 export function clearSearchIndex(db: Db): void {
   db.sql.prepare(`INSERT INTO search_fts (search_fts) VALUES ('delete-all')`).run();
+  writeMeta(db, BLOB_TERMS_KEY, '0');
+  blobTermsNoted.add(db);
 }
 
 /** Merges the index segments into one: smaller and faster to query after a bulk load. */
@@ -186,8 +208,7 @@ function predicateSql(db: Db, p: Predicate): Sql {
     case 'dfpre':
     case 'dfpost':
     case 'dfblob':
-      // blob ids are not in the index (extract.ts drops index lines): read the bodies' index lines
-      return blobPredicate(p.kind, p.value);
+      return blobPredicate(db, p.kind, p.value);
     case 'and':
     case 'or': {
       const parts = p.children.map((c) => predicateSql(db, c));
@@ -200,13 +221,26 @@ function predicateSql(db: Db, p: Predicate): Sql {
   }
 }
 
-/** The diff's 'index <pre>..<post>' lines: pre-image, post-image, or either blob id starting with the value (hex, checked by the parser). */
-function blobPredicate(kind: 'dfpre' | 'dfpost' | 'dfblob', value: string): Sql {
-  const pre = { text: `${bodySql('m')} LIKE ?`, params: [`%index ${value}%..%`] as unknown[] };
-  const post = { text: `${bodySql('m')} LIKE ?`, params: [`%index %..${value}%`] as unknown[] };
-  if (kind === 'dfpre') return pre;
-  if (kind === 'dfpost') return post;
-  return { text: `(${pre.text} OR ${post.text})`, params: [...pre.params, ...post.params] };
+/**
+ * The diff's 'index <pre>..<post>' lines: pre-image, post-image, or either blob id starting
+ * with the value (hex, checked by the parser). Rows indexed with blob terms answer from
+ * the index; rows indexed before (BLOB_TERMS_KEY) by reading their bodies, which
+ * decompresses every row read: 60-110 s for a dfpre:/dfblob: alone on 200k messages.
+ */
+function blobPredicate(db: Db, kind: 'dfpre' | 'dfpost' | 'dfblob', value: string): Sql {
+  const [pre, post] = blobTerms(value, value);
+  const terms = kind === 'dfpre' ? [pre] : kind === 'dfpost' ? [post] : [pre, post];
+  const indexed: Sql = {
+    text: 'm.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)',
+    params: [`{dfn} : (${terms.map((t) => `"${t}"*`).join(' OR ')})`],
+  };
+  const after = Number(readMeta(db, BLOB_TERMS_KEY) ?? Infinity);
+  if (after <= 0) return indexed;
+  const preLike = { text: `${bodySql('m')} LIKE ?`, params: [`%index ${value}%..%`] as unknown[] };
+  const postLike = { text: `${bodySql('m')} LIKE ?`, params: [`%index %..${value}%`] as unknown[] };
+  const read = kind === 'dfpre' ? preLike : kind === 'dfpost' ? postLike : { text: `(${preLike.text} OR ${postLike.text})`, params: [...preLike.params, ...postLike.params] };
+  if (after === Infinity) return read;
+  return { text: `((m.id > ? AND ${indexed.text}) OR (m.id <= ? AND ${read.text}))`, params: [after, ...indexed.params, after, ...read.params] };
 }
 
 /** patchid:, status: and branch: read the patch and stable tables (db/migrations/002_patches.sql). */

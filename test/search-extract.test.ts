@@ -45,6 +45,18 @@ describe('search index body split', () => {
     expect(p.nonQuoted.join('\n')).not.toMatch(/new_call|old_call|index 0123456/);
   });
 
+  it("indexes a diff's blob ids as one pre-image and one post-image term in dfn, not a quoted diff's", () => {
+    const p = splitBody(PATCH_MAIL);
+    expect(p.blobs).toEqual(['dfpre0123456', 'dfpost89abcde']);
+    expect(p.nonQuoted.join('\n')).not.toMatch(/index/);
+    const doc = extractSearchDoc({ subject: 's', from: null, to: [], cc: [], listId: null, body: PATCH_MAIL });
+    expect(doc.dfn.split('\n').slice(-2)).toEqual(['dfpre0123456', 'dfpost89abcde']);
+    expect(splitBody('diff --git a/x.c b/x.c\nindex ABCDEF0123..0000000000 100644\n').blobs).toEqual(['dfpreabcdef0123', 'dfpost0000000000']);
+    expect(splitBody('> diff --git a/x.c b/x.c\n> index 0123456..89abcde 100644\n').blobs).toEqual([]);
+    // an index line outside a diff header is prose
+    expect(splitBody('index 0123456..89abcde 100644\n').blobs).toEqual([]);
+  });
+
   it('ends a hunk when its line counts are used up, so the signature is prose again', () => {
     const p = splitBody('@@ -1,1 +1,1 @@\n-a\n+b\n-- \nSigned text');
     expect(p.removed).toEqual(['a']);

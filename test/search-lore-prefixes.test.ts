@@ -6,6 +6,9 @@ import { closeDb, openDb } from '../db/connection.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
 import { searchMessages } from '../server/search.ts';
 import { buildApp } from '../server/app.ts';
+import { readMeta, writeMeta } from '../db/meta.ts';
+import { BLOB_TERMS_KEY } from '../db/search.ts';
+import { rebuildSearchIndex } from '../ingest/search-index-rebuild.ts';
 
 // lore's prefixes beyond the common ones, and a pasted Message-ID, against a real store.
 describe('lore prefixes on a store (test/fixtures/am/two-versions.mbox, test/fixtures/search/attachment.eml)', async () => {
@@ -39,6 +42,28 @@ describe('lore prefixes on a store (test/fixtures/am/two-versions.mbox, test/fix
     expect(ids('dfpost:e50310a')).toEqual(['v1-1@example.org', 'v2-1@example.org']);
     expect(ids('dfblob:e50310a')).toEqual(['v1-1@example.org', 'v2-1@example.org']);
     expect(ids('dfpost:85c3040')).toEqual([]);
+  });
+
+  it('answers dfpre:/dfpost:/dfblob: alike from blob terms, from bodies for rows indexed before them, and after a reindex', () => {
+    const queries = ['dfpre:85c3040', 'dfpost:e50310a', 'dfblob:e50310a', 'dfblob:85c3', 'dfpost:85c3040', 'beta dfpre:85c3040', 'dfpre:85c3040 OR n:trace', '-dfblob:e50310a'];
+    const answers = () => queries.map((q) => ids(q));
+    const fromTerms = answers();
+    expect(fromTerms[0]).toEqual(['v1-1@example.org', 'v2-1@example.org']);
+    const rw = openDb(dbPath);
+    try {
+      expect(readMeta(rw, BLOB_TERMS_KEY)).toBe('0');
+      const top = rw.sql.prepare('SELECT max(id) FROM messages').pluck().get() as number;
+      // As if a version without blob terms had indexed every row, then half of them.
+      for (const after of [top, Math.floor(top / 2)]) {
+        writeMeta(rw, BLOB_TERMS_KEY, String(after));
+        expect(answers()).toEqual(fromTerms);
+      }
+      rebuildSearchIndex(rw);
+      expect(readMeta(rw, BLOB_TERMS_KEY)).toBe('0');
+      expect(answers()).toEqual(fromTerms);
+    } finally {
+      closeDb(rw);
+    }
   });
 
   it('answers an unknown prefix with a 400 that names it, never an empty result', async () => {

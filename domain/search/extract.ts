@@ -14,7 +14,10 @@ export interface SearchDoc {
   list_id: string;
   body_nq: string;
   body_q: string;
-  /** File paths, each followed by its joined word runs (domain/search/path-terms.ts). */
+  /**
+   * File paths, each followed by its joined word runs (domain/search/path-terms.ts); then
+   * the diffs' blob ids as blobTerms (there is no column of their own without a migration).
+   */
   dfn: string;
   dfhh: string;
   /** Removed ('-') lines: lore's dfa ("diff a", the pre-image side). */
@@ -32,7 +35,20 @@ export interface BodyParts {
   added: string[];
   removed: string[];
   context: string[];
+  /** blobTerms of the diffs' `index <pre>..<post>` lines. */
+  blobs: string[];
 }
+
+/**
+ * The index terms for a diff's `index <pre>..<post>` line, which dfpre:/dfpost:/dfblob:
+ * look up by prefix (db/search.ts): one word each, so a blob id can never match a word
+ * of the text, nor one side the other.
+ */
+export function blobTerms(pre: string, post: string): [string, string] {
+  return [`dfpre${pre.toLowerCase()}`, `dfpost${post.toLowerCase()}`];
+}
+
+const INDEX_LINE = /^index ([0-9a-fA-F]{4,64})\.\.([0-9a-fA-F]{4,64})/;
 
 const HUNK = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@ ?(.*)$/;
 const QUOTED = /^[ \t]*>/;
@@ -55,7 +71,7 @@ function addName(names: Set<string>, fileNames: string[], p: string | null): voi
 
 /** Splits a decoded body; a diff is only recognised outside quoted text. */
 export function splitBody(body: string): BodyParts {
-  const parts: BodyParts = { nonQuoted: [], quoted: [], fileNames: [], hunkHeaders: [], added: [], removed: [], context: [] };
+  const parts: BodyParts = { nonQuoted: [], quoted: [], fileNames: [], hunkHeaders: [], added: [], removed: [], context: [], blobs: [] };
   const names = new Set<string>();
   const lines = (body.includes('\r') ? body.replace(/\r\n?/g, '\n') : body).split('\n');
   let oldLeft = 0;
@@ -116,6 +132,11 @@ export function splitBody(body: string): BodyParts {
         addName(names, parts.fileNames, diffPath(rename[1] as string));
         continue;
       }
+      const index = line.startsWith('index ') ? INDEX_LINE.exec(line) : null;
+      if (index) {
+        parts.blobs.push(...blobTerms(index[1] as string, index[2] as string));
+        continue;
+      }
       if (/^(?:index |new file mode|deleted file mode|old mode|new mode|similarity index|dissimilarity index|Binary files )/.test(line)) continue;
       inDiffHeader = false;
     }
@@ -158,7 +179,7 @@ export function extractSearchDoc(msg: SearchSource): SearchDoc {
     list_id: msg.listId ?? '',
     body_nq: b.nonQuoted.join('\n').trim(),
     body_q: b.quoted.join('\n'),
-    dfn: dfnColumn(b.fileNames),
+    dfn: b.blobs.length === 0 ? dfnColumn(b.fileNames) : [dfnColumn(b.fileNames), ...b.blobs].join('\n'),
     dfhh: b.hunkHeaders.join('\n'),
     dfa: b.removed.join('\n'),
     dfb: b.added.join('\n'),
