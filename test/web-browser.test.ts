@@ -365,6 +365,9 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
       expect(await subject.count()).toBe(1);
       expect(await subject.locator('.reason-kind').allTextContents()).toEqual(['says “race”', 'what it breaks', 'bug report']);
       expect(await subject.locator('a.evidence-link').getAttribute('href')).toBe('#/t/lumafs-race-report%40example.org?m=lumafs-race-report%40example.org');
+      // The diagram is named as one, not quoted as if its heading row were a sentence.
+      const diagram = page.locator('ul.reasons > li', { has: page.locator('.reason-kind', { hasText: 'CPU0/CPU1 diagram' }) });
+      expect(await diagram.locator('a.evidence-link').textContent()).toBe('the interleaving diagram: CPU0 (writeback) CPU1 (write fault)');
 
       // A stance's sentence opens its thread with those words highlighted, not only the block.
       const said = page.locator('ul.stances a.evidence-link[href*="&w="]').first();

@@ -144,7 +144,9 @@ export function raceEvidenceText(r) {
     out.push('', 'Why this is a race:');
     for (const g of reasonsBySentence(r.reasons)) {
       out.push(`- ${g.kinds.map((k) => reasonLabel(k).label).join('; ')} (${lore(g.evidence.messageId)}):`);
-      out.push(quoted(g.evidence.text).replace(/^/gm, '  '));
+      // a diagram's evidence is its heading row, not a sentence to quote
+      if (g.kinds.length === 1 && g.kinds[0] === 'interleaving-diagram') out.push(`  columns: ${g.evidence.text}`);
+      else out.push(quoted(g.evidence.text).replace(/^/gm, '  '));
     }
   }
   if (r.fixes.length) {

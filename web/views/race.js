@@ -11,10 +11,19 @@ import { copyEvidence } from './copy-evidence.js';
 import { expectCells } from './fix-links.js';
 
 /** The sentence a fact was read from, as a link that lands on it. */
-function evidenceLink(ev, text = ev.text) {
+function evidenceLink(ev, text = ev.text, quoted = true) {
   if (!ev) return null;
   const to = links.threadAt(ev.messageId, ev.messageId, ev.block ?? undefined, ev.text);
-  return el('a', { href: to, class: 'evidence-link', title: `<${ev.messageId}>${ev.block === null ? ' (subject)' : ` block ${ev.block}`}` }, `“${text}”`);
+  return el('a', { href: to, class: 'evidence-link', title: `<${ev.messageId}>${ev.block === null ? ' (subject)' : ` block ${ev.block}`}` }, quoted ? `“${text}”` : text);
+}
+
+/**
+ * A diagram's evidence is its heading row ("CPU0 (writeback) CPU1 (write fault)"): quoted as
+ * a sentence it reads as nonsense, so it is named as the diagram it heads.
+ */
+function reasonLink(g) {
+  if (g.kinds.length === 1 && g.kinds[0] === 'interleaving-diagram') return evidenceLink(g.evidence, `the interleaving diagram: ${g.evidence.text}`, false);
+  return evidenceLink(g.evidence);
 }
 
 function factRow(label, value, ev) {
@@ -58,7 +67,7 @@ function reasons(r) {
         el(
           'li',
           {},
-          evidenceLink(g.evidence),
+          reasonLink(g),
           g.quotedFrom !== undefined ? el('span', { class: 'meta', text: ` (quoting ${g.quotedFrom || 'someone'})` }) : null,
           el(
             'div',
