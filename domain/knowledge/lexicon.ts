@@ -159,9 +159,6 @@ export const NOT_FUNCTIONS = new Set([
 // Cheap one-pass looks before the word lists (each a regex pass of its own) are asked.
 // The gate for reading quotes: words only a race discussion uses (not the false friends).
 export const RACE_HINT = /\brac(?:e|es|ed|y|ing)\b|race[- ]condition|dead-?lock|ABBA|AB-BA|concurrent|simultaneous|interleav|TOCTOU|smp_[rw]?mb|smp_(?:load|store)_|READ_ONCE|WRITE_ONCE|use[- ]after[- ]free|\bUAF\b|KCSAN|circular locking|lock inversion|hung task|blocked for more/i;
-// Substrings one of which every RACE_HINT match holds: native scans, far cheaper than
-// the alternation tried at every position of a body that has none of them.
-export const RACE_SUBSTRINGS = ['race', 'racy', 'racing', 'lock', 'abba', 'ab-ba', 'concurren', 'simultan', 'interleav', 'toctou', 'smp_', '_once', 'free', 'uaf', 'kcsan', 'hung task', 'blocked for more'];
 // Whether any race word list or false friend can match at all.
 export const REASON_HINT = /rac(?:e|y|ing)|dead-?lock|ABBA|AB-BA|concurren|simultaneous|same time|parallel|interleav|TOCTOU|time[- ]of[- ]check|smp_|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE|after[- ]free|UAF|window|hole between|KCSAN|locking|lock inversion|lock order|blocked for more|hung_task|syzbot|syzkaller|false[- ](?:positive|alarm|report)|lockdep|lock_class_key|NESTING|_nested|MAX_LOCKDEP|annotate|throughput|scalab|IOPS|[MG]B\/s|latency|speed ?up|performance/i;
 // Whether any outcome can match; whether any lock can be named.

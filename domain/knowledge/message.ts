@@ -25,7 +25,6 @@ import {
   OUTCOME_HINT,
   OUTCOME_WORDS,
   RACE_HINT,
-  RACE_SUBSTRINGS,
   RACE_WORDS,
   REASON_HINT,
   STAKES,
@@ -66,10 +65,13 @@ const PULL_BODY = /^The following changes since commit [0-9a-f]{7,}/m;
 
 const DIGEST_SUBJECT = /^(?:Re:\s*)?(?:\[syzbot\] (?:\[[^\]]*\] )?Monthly \S+ report\b|\[ANNOUNCE\] Linux \d)/i;
 
-/** Whether a text holds a word only a race discussion uses: a substring scan, then the pattern. */
+/**
+ * Whether a text holds a word only a race discussion uses. One pass of the pattern: a
+ * substring scan before it (one per word, and "lock" or "free" is in most kernel mail)
+ * cost more than the pattern it rarely spared.
+ */
 function mentionsRace(text: string): boolean {
-  const lower = text.toLowerCase();
-  return RACE_SUBSTRINGS.some((w) => lower.includes(w)) && RACE_HINT.test(text);
+  return RACE_HINT.test(text);
 }
 
 // Quoted text weighs less: in a thread its own message usually said it first.
@@ -80,14 +82,44 @@ function clip(s: string): string {
   return t.length > MAX_EVIDENCE ? `${t.slice(0, MAX_EVIDENCE - 1)}…` : t;
 }
 
-/** Sentences of a prose block. */
-function splitSentences(text: string): string[] {
-  // A full stop ends a sentence before a capital; a question or exclamation mark (the
-  // full-width ones of CJK input methods too) before anything: replies often go on in lower case.
-  return text
-    .split(/(?<=[.!?])\s+(?=[A-Z(`"'*-])|(?<=[?!？！])\s+/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+/** `\s` of a regex without the u flag, as one UTF-16 code unit. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c >= 160 && (c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279));
+}
+
+/** What may start a sentence after a full stop: [A-Z(`"'*-]. */
+function opensSentence(c: number): boolean {
+  return (c >= 65 && c <= 90) || c === 40 || c === 96 || c === 34 || c === 39 || c === 42 || c === 45;
+}
+
+/**
+ * Sentences of a prose block. A full stop ends a sentence before a capital; a question or
+ * exclamation mark (the full-width ones of CJK input methods too) before anything: replies
+ * often go on in lower case. The same cuts as splitting on
+ * /(?<=[.!?])\s+(?=[A-Z(`"'*-])|(?<=[?!？！])\s+/, scanned by hand: that split, lookbehind
+ * tried at every character, was among the analyzer's costliest passes.
+ */
+export function splitSentences(text: string): string[] {
+  const out: string[] = [];
+  const keep = (piece: string): void => {
+    const t = piece.trim();
+    if (t.length > 0) out.push(t);
+  };
+  let from = 0;
+  for (let i = 1; i < text.length; i++) {
+    if (!isSpace(text.charCodeAt(i))) continue;
+    const p = text.charCodeAt(i - 1);
+    const mark = p === 63 /* ? */ || p === 33 /* ! */ || p === 0xff1f /* ？ */ || p === 0xff01; /* ！ */
+    if (!mark && p !== 46 /* . */) continue;
+    let j = i + 1;
+    while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+    if (!mark && !(j < text.length && opensSentence(text.charCodeAt(j)))) continue;
+    keep(text.slice(from, i));
+    from = j;
+    i = j;
+  }
+  keep(text.slice(from));
+  return out;
 }
 
 /** A unit's sentences, split once: several readers (reasons, fixes, stances) ask for them. */
@@ -528,18 +560,43 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   const units = unitsOf(msg, r, concerned);
   const id = msg.messageId;
   const reasons = concerned ? raceReasons(msg, units, patch) : [];
+  const prose = units.filter((u) => u.kind !== 'diff').map((u) => u.text).join('\n');
+  const diffFunctions = functionsInDiff(units);
+  const stripped = concerned ? r.lines.map(unquote) : [];
+  const d = readDiagram(stripped);
+  let diagram: MessageKnowledge['diagram'] = null;
+  if (d) {
+    const blockIdx = r.blocks.findIndex((b) => b.start <= d.line + 1 && b.end >= d.line);
+    diagram = { evidence: { messageId: id, block: blockIdx >= 0 ? blockIdx : null, text: clip(stripped[d.line] ?? '') }, columns: d.columns, steps: d.steps.slice(0, 80) };
+    // lockdep prints its own CPU0/CPU1 scenario: then the diagram is the splat's, not a person's reading
+    const splat = reasons.some((x) => x.kind === 'lockdep-splat');
+    reasons.push({ kind: 'interleaving-diagram', weight: splat ? 1 : 5, evidence: diagram.evidence });
+  }
+  const fixes = fixProposals(msg, units, patch, subj, diffFunctions, prose);
+  const stances = stancesOf(msg, r, units, patch, fixes[0]?.kind === 'patch' && !fixes[0].quotedIn);
+  let applied: Evidence | null = null;
+  for (const u of units) {
+    if (u.depth !== 0 || u.kind !== 'own' || !new Probe(u.text).test(APPLIED_GATE)) continue;
+    const s = firstMatching(sentences(u), APPLIED);
+    if (s) {
+      applied = ev(id, u, s);
+      break;
+    }
+  }
+  // What the message names and what it ends in are kept only with a reason, fix, stance or
+  // applied note: a fifth of mail has none, and is spared reading them.
+  const worthKeeping = reasons.length > 0 || fixes.length > 0 || stances.length > 0 || applied !== null;
+  if (!worthKeeping) return { blocks: r.blocks, restored: r.restored, knowledge: null };
   const functions: string[] = [];
   const files: string[] = [];
   const locks: string[] = [];
   const versions: string[] = [];
   const configs: string[] = [];
-  const prose = units.filter((u) => u.kind !== 'diff').map((u) => u.text).join('\n');
   addAll(functions, functionsOf(prose));
   addAll(files, filesOf(prose));
   addAll(locks, locksOf(prose));
   addAll(versions, versionsOf(prose), 12);
   addAll(configs, (prose.includes('CONFIG_') && prose.match(CONFIG_RE)) || [], 12);
-  const diffFunctions = functionsInDiff(units);
   addAll(functions, diffFunctions);
   for (const b of r.blocks) {
     if (b.kind === 'diff' || b.kind === 'signature' || (b.depth > 0 && !concerned)) continue;
@@ -551,17 +608,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
     }
   }
   if (patch) addAll(files, patch.files.map((f) => f.path).filter(codeFile));
-  const stripped = concerned ? r.lines.map(unquote) : [];
-  const d = readDiagram(stripped);
-  let diagram: MessageKnowledge['diagram'] = null;
-  if (d) {
-    const blockIdx = r.blocks.findIndex((b) => b.start <= d.line + 1 && b.end >= d.line);
-    diagram = { evidence: { messageId: id, block: blockIdx >= 0 ? blockIdx : null, text: clip(stripped[d.line] ?? '') }, columns: d.columns, steps: d.steps.slice(0, 80) };
-    // lockdep prints its own CPU0/CPU1 scenario: then the diagram is the splat's, not a person's reading
-    const splat = reasons.some((x) => x.kind === 'lockdep-splat');
-    reasons.push({ kind: 'interleaving-diagram', weight: splat ? 1 : 5, evidence: diagram.evidence });
-    for (const s of d.steps) addAll(functions, s.functions);
-  }
+  if (d) for (const s of d.steps) addAll(functions, s.functions);
   // snake_case names in the sentences that made it a race ("a race where folio_seek_hole_data
   // would mistake ..."): kernel prose often names functions without their parentheses
   for (const r of reasons) {
@@ -569,17 +616,6 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
     for (const m of r.evidence.text.matchAll(/(?<![>.\w])([a-z][a-z0-9]*_[a-z0-9_]+)\b(?!->|\.\w|\s*=)/g)) {
       const f = m[1] ?? '';
       if (f.length >= 6 && !/_(?:lock|mutex|sem|rwsem|count|cnt|flag|flags|size|list|lru)$/.test(f)) addAll(functions, [f]);
-    }
-  }
-  const fixes = fixProposals(msg, units, patch, subj, diffFunctions, prose);
-  const stances = stancesOf(msg, r, units, patch, fixes[0]?.kind === 'patch' && !fixes[0].quotedIn);
-  let applied: Evidence | null = null;
-  for (const u of units) {
-    if (u.depth !== 0 || u.kind !== 'own' || !new Probe(u.text).test(APPLIED_GATE)) continue;
-    const s = firstMatching(sentences(u), APPLIED);
-    if (s) {
-      applied = ev(id, u, s);
-      break;
     }
   }
   const score = reasons.reduce((n, x) => n + x.weight, 0);
@@ -597,6 +633,5 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
     stances,
     applied,
   };
-  const worthKeeping = reasons.length > 0 || fixes.length > 0 || stances.length > 0 || applied !== null;
-  return { blocks: r.blocks, restored: r.restored, knowledge: worthKeeping ? knowledge : null };
+  return { blocks: r.blocks, restored: r.restored, knowledge };
 }

@@ -174,7 +174,31 @@ function isSignatureStart(line: string): boolean {
 
 /** Mailman's footer ("____" then "Linux-f2fs-devel mailing list"): the list's words, set apart as a signature is. */
 function isListFooterStart(line: string, next: string | undefined): boolean {
-  return /^_{20,}\s*$/.test(line) && next !== undefined && /\bmailing list\s*$/i.test(next);
+  return line.charCodeAt(0) === 95 /* _ */ && /^_{20,}\s*$/.test(line) && next !== undefined && /\bmailing list\s*$/i.test(next);
+}
+
+const ATTRIBUTION_WORDS = new RegExp(ATTRIBUTION_WORD.source, 'g');
+
+/** The numbers of the lines (split at \n) that hold an attribution word. */
+function attributionLines(text: string): Set<number> {
+  const out = new Set<number>();
+  let line = 0;
+  let at = 0;
+  for (const m of text.matchAll(ATTRIBUTION_WORDS)) {
+    for (let nl = text.indexOf('\n', at); nl >= 0 && nl < m.index; nl = text.indexOf('\n', nl + 1)) {
+      line++;
+      at = nl + 1;
+    }
+    out.add(line);
+  }
+  return out;
+}
+
+/** `/\S/.test(s)`, answered by the first character for almost every line. */
+function hasNonSpace(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (s.length > 0 && c > 32 && c < 127) return true;
+  return /\S/.test(s);
 }
 
 /** The reply structure of a plain-text body. */
@@ -183,9 +207,10 @@ export function parseReply(body: string): ReplyStructure {
   let text = body.length > MAX_CHARS ? `${body.slice(0, MAX_CHARS / 2)}\n\n${body.slice(body.length - MAX_CHARS / 2)}` : body;
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
   const restored = looksRunTogether(text);
-  // a line can hold an attribution word only if the text does (restored lines are its pieces too):
-  // most patch mails have none, and their every line skips the look
-  const attributions = ATTRIBUTION_WORD.test(text);
+  // Which lines can be attributions: only those holding an attribution word, found in one
+  // pass over the text rather than a look per line (a line is a piece of the text; restored
+  // lines too, but their numbers are not the text's, so each is asked).
+  const mayAttribute = restored ? null : attributionLines(text);
   const rawLines = restored ? restoreLines(text) : text.split('\n');
   const lines = rawLines.map((l) => (l.length > MAX_LINE ? l.slice(0, MAX_LINE) : l));
 
@@ -218,11 +243,11 @@ export function parseReply(body: string): ReplyStructure {
       push('signature', 0, i, null);
       continue;
     }
-    if (!/\S/.test(rest)) {
+    if (!hasNonSpace(rest)) {
       inDiff = inDiff && depth === 0 && DIFF_LINE.test(rest);
       continue; // blank lines end paragraphs: the next line starts a new block
     }
-    const author = inDiff || !attributions ? null : attributionAuthor(rest);
+    const author = inDiff || (mayAttribute !== null && !mayAttribute.has(i)) ? null : attributionAuthor(rest);
     if (author !== null && !DIFF_START.test(rest)) {
       quoted[depth + 1] = author === '' ? null : author;
       quoted.length = depth + 2;
