@@ -1,7 +1,7 @@
 // The loregraph HTTP API as a Fastify instance that never listens by itself: tests
 // drive it with inject, server/main.ts binds it to a port.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { DEFAULT_LIMITS, queryPoolLimits, type Limits } from './limits.ts';
 import { errorBody, errorBodySchema, handleError } from './http-errors.ts';
 import { SECURITY_HEADERS } from './security.ts';
 import { lazySchemas } from './lazy-schemas.ts';
@@ -146,12 +146,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const searchRunner =
     deps.searchRunner ??
     (deps.searchWorkers && deps.db.path !== ':memory:'
-      ? processSearchRunner(deps.db.path, {
-          size: deps.searchWorkers,
-          deadlineMs: limits.queryDeadlineMs,
-          maxQueue: limits.queryQueue,
-          cancelGraceMs: limits.queryCancelGraceMs,
-        })
+      ? processSearchRunner(deps.db.path, { size: deps.searchWorkers, ...queryPoolLimits(limits) })
       : inlineSearchRunner(deps.db));
   app.addHook('onClose', async () => searchRunner.close());
   registerHealth(app, ctx, searchRunner);

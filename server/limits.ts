@@ -59,3 +59,8 @@ export const DEFAULT_LIMITS: Limits = {
   keepAliveTimeoutMs: 5_000,
   connectionTimeoutMs: 60_000,
 };
+
+/** The query pool's part of the limits, as server/search-runner.ts takes it: one mapping for every caller. */
+export function queryPoolLimits(limits: Limits): { deadlineMs: number; maxQueue: number; cancelGraceMs: number } {
+  return { deadlineMs: limits.queryDeadlineMs, maxQueue: limits.queryQueue, cancelGraceMs: limits.queryCancelGraceMs };
+}

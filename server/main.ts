@@ -8,7 +8,7 @@ import { searchIndexStale } from '../db/search.ts';
 import { useDatabaseWatch } from '../db/data-version.ts';
 import { LoregraphError } from '../domain/errors.ts';
 import { watchDatabase, type DbWatch } from './db-watch.ts';
-import { DEFAULT_LIMITS } from './limits.ts';
+import { DEFAULT_LIMITS, queryPoolLimits } from './limits.ts';
 import { processSearchRunner, type SearchRunner } from './search-runner.ts';
 
 export interface ServeOptions {
@@ -54,12 +54,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const workers = opts.searchWorkers ?? defaultSearchWorkers();
   const searchRunner: SearchRunner | null =
     workers > 0
-      ? processSearchRunner(opts.dbPath, {
-          size: workers,
-          deadlineMs: DEFAULT_LIMITS.queryDeadlineMs,
-          maxQueue: DEFAULT_LIMITS.queryQueue,
-          cancelGraceMs: DEFAULT_LIMITS.queryCancelGraceMs,
-        })
+      ? processSearchRunner(opts.dbPath, { size: workers, ...queryPoolLimits(DEFAULT_LIMITS) })
       : null;
   const appModule = import('./app.ts');
   // awaited below; a failure to load is thrown there, not left unhandled if the database fails first
