@@ -295,8 +295,7 @@ export const STORED_TEXT_COLUMNS = `body, body_codec, headers, body_start, body_
 
 /** The row's raw bytes to read text from: a packed row's are a view into its cached pack, not a copy. */
 function rawToRead(r: RawColumns): Buffer {
-  if (r.raw_pack === null || r.raw_pack_data === null || r.raw_pack_codec === null || r.raw_pack_offset === null) return rawBytesOf(r);
-  return packSpan(r.raw_pack, r.raw_pack_data, r.raw_pack_codec, r.raw_pack_offset, r.raw_size);
+  return r.raw_pack === null ? rawBytesOf(r) : packSpan(r);
 }
 
 /** The decoded body and the headers JSON of a row, whether stored or read from its raw bytes. */
@@ -348,7 +347,7 @@ export function bodySql(alias: string, limit?: number): string {
   const lim = limit === undefined ? '' : `, ${limit}`;
   const stored = limit === undefined ? `${a}body` : `substr(${a}body, 1, ${limit})`;
   const pack = (col: string): string => `(SELECT p.${col} FROM raw_packs p WHERE p.id = ${a}raw_pack)`;
-  const derived = `message_body_of_raw(${a}raw, ${a}raw_codec, ${a}raw_pack, ${pack('data')}, ${pack('codec')}, ${a}raw_pack_offset, ${a}raw_size, ${a}body_start, ${a}body_end${lim})`;
+  const derived = `message_body_of_raw(${a}raw, ${a}raw_codec, ${a}raw_pack, ${pack('data')}, ${pack('codec')}, ${pack('size')}, ${a}raw_pack_offset, ${a}raw_size, ${a}body_start, ${a}body_end${lim})`;
   const packed = `message_body_unpacked(${a}body, ${a}body_codec${lim})`;
   return `(CASE WHEN ${a}body_start IS NOT NULL THEN ${derived} WHEN ${a}body_codec IS NOT NULL THEN ${packed} ELSE ${stored} END)`;
 }
@@ -356,7 +355,7 @@ export function bodySql(alias: string, limit?: number): string {
 /** The SQL functions bodySql uses; openDb registers them on every connection. */
 export function registerMessageFunctions(sql: Database.Database): void {
   sql.function('message_body_of_raw', { deterministic: true, varargs: true }, (...args: unknown[]) => {
-    const [raw, codec, pack, packData, packCodec, packOffset, size, start, end, limit] = args;
+    const [raw, codec, pack, packData, packCodec, packSize, packOffset, size, start, end, limit] = args;
     if (!(raw instanceof Uint8Array) || typeof codec !== 'string' || typeof size !== 'number' || typeof start !== 'number' || typeof end !== 'number') return null;
     const r: RawColumns = {
       raw,
@@ -366,6 +365,7 @@ export function registerMessageFunctions(sql: Database.Database): void {
       raw_pack_offset: typeof packOffset === 'number' ? packOffset : null,
       raw_pack_data: packData instanceof Uint8Array ? packData : null,
       raw_pack_codec: typeof packCodec === 'string' ? packCodec : null,
+      raw_pack_size: typeof packSize === 'number' ? packSize : null,
     };
     const bytes = rawToRead(r);
     if (typeof limit !== 'number') return bodyOfSpan(bytes, { start, end });

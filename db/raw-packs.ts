@@ -8,11 +8,13 @@ import type { Db } from './db.ts';
 import { decodeRaw, encodePack, PACK_CODEC, PACKED_RAW } from './raw-codec.ts';
 
 /**
- * Messages a pack holds. A message page decodes its whole pack: 16 lore messages (about 150
- * KB) compressed 4.26x on linux-cifs against 3.89x for 8 and 3.43x for 4 (bench/storage.ts
- * has the read costs).
+ * Messages a pack holds: 8. A message page decodes its pack up to its own end. bench/storage.ts
+ * on lore linux-cifs / linux-ppp / the race samples, against the same rows compressed one at a
+ * time: the file 0.84x / 0.85x / 0.78x with packs of 8, 0.82x / 0.83x / 0.76x with 16, and the
+ * first message page read from a pack 1.1-1.25x with 8 against 2.2-3.1x with 16 (a thread's
+ * mbox 1.0-2.9x against 3.1-5.9x). Sixteen buy 2-3% of the file for twice the read cost.
  */
-export const PACK_MESSAGES = 16;
+export const PACK_MESSAGES = 8;
 /**
  * A pack is closed before a message would take it past this many bytes (unless it is the
  * pack's first): a message page never decodes a neighbour's 20 MB log to show a 5 KB reply.

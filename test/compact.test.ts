@@ -9,6 +9,7 @@ import { main } from '../cli/main.ts';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { getStoredMessage, type StoredMessage } from '../db/message-view.ts';
 import { allRawInRowOrder } from '../db/messages.ts';
+import { PACK_MESSAGES } from '../db/raw-packs.ts';
 import { SAMPLE_DIR } from '../ingest/seed.ts';
 import { searchMessages } from '../server/search.ts';
 import { captureIO } from './helpers/cli-io.ts';
@@ -62,9 +63,9 @@ describe('loregraph compact', () => {
     const l = layout(after);
     expect(l['spans']).toBeGreaterThan(l['n']! / 2);
     expect(l['headers']).toBe(l['n']);
-    // every row's raw bytes in packs of 16 consecutive rows, the last one short
+    // every row's raw bytes in packs of PACK_MESSAGES consecutive rows, the last one short
     expect(l['rawPacked']).toBe(l['n']);
-    expect(l['packs']).toBe(Math.ceil(l['n']! / 16));
+    expect(l['packs']).toBe(Math.ceil(l['n']! / PACK_MESSAGES));
     expect(out).toContain(`raw bytes of ${l['n']} rows in ${l['packs']} packs`);
     expect(snapshot(after)).toEqual(before);
     closeDb(after);
