@@ -1,9 +1,8 @@
 // Where the knowledge index lives: in a worker thread (the server) or on the calling
 // thread (tests, tools). Either way the cache talks to it through this interface.
-import type { Worker } from 'node:worker_threads';
 import { LoregraphError } from '../domain/errors.ts';
 import { buildKnowledgeIndex, type KnowledgeEntity, type KnowledgeHit, type KnowledgeIndex } from './knowledge.ts';
-import { startTsWorker } from './worker-bootstrap.ts';
+import { workerClient, type WithoutId } from './worker-client.ts';
 import { readDefaultSources, type SourcesInBuilder } from './knowledge-sources.ts';
 import type { KnowledgeRequest, KnowledgeResponse, SearchOpts } from './knowledge-worker.ts';
 
@@ -37,44 +36,10 @@ export function inlineKnowledgeBuilder(): KnowledgeBuilder {
   };
 }
 
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-
 export function workerKnowledgeBuilder(): KnowledgeBuilder {
-  let ready: Promise<Worker> | null = null;
-  let seq = 0;
-  const waiting = new Map<number, { resolve: (r: KnowledgeResponse) => void; reject: (e: Error) => void }>();
-  const failAll = (e: Error) => {
-    for (const w of waiting.values()) w.reject(e);
-    waiting.clear();
-  };
-  const start = (): Promise<Worker> => {
-    ready ??= startTsWorker(new URL('./knowledge-worker.ts', import.meta.url)).then(
-      (w) => {
-        w.on('message', (m: KnowledgeResponse) => {
-          const p = waiting.get(m.id);
-          waiting.delete(m.id);
-          p?.resolve(m);
-        });
-        w.on('error', (e) => {
-          ready = null;
-          failAll(e);
-        });
-        return w;
-      },
-      (e: unknown) => {
-        ready = null;
-        throw new LoregraphError('INTERNAL', `knowledge worker: ${e instanceof Error ? e.message : String(e)}`);
-      },
-    );
-    return ready;
-  };
+  const worker = workerClient<KnowledgeRequest, KnowledgeResponse>(new URL('./knowledge-worker.ts', import.meta.url), { name: 'knowledge' });
   const ask = async (req: WithoutId<KnowledgeRequest>): Promise<KnowledgeResponse> => {
-    const w = await start();
-    const id = ++seq;
-    const reply = await new Promise<KnowledgeResponse>((resolve, reject) => {
-      waiting.set(id, { resolve, reject });
-      w.postMessage({ ...req, id });
-    });
+    const reply = await worker.request(req);
     if (reply.error !== undefined) throw new LoregraphError(reply.code ?? 'INTERNAL', reply.error);
     return reply;
   };
@@ -88,10 +53,6 @@ export function workerKnowledgeBuilder(): KnowledgeBuilder {
     async search(q, opts) {
       return (await ask({ op: 'search', q, opts })).hits ?? [];
     },
-    async close() {
-      const r = ready;
-      ready = null;
-      if (r) await (await r.catch(() => null))?.terminate();
-    },
+    close: () => worker.close(),
   };
 }

@@ -1,8 +1,7 @@
 // Runs the explorer off the request thread: one long-lived worker (started on first use),
 // one run at a time, a short queue. A run that overstays its own time bound by far is
 // taken as stuck: the worker is replaced and the run reported as an internal error.
-import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from './worker-bootstrap.ts';
+import { workerClient, type WithoutId } from './worker-client.ts';
 import type { SimJob, SimReply, SimRunOptions } from './sim-worker.ts';
 
 export type { SimRunOptions } from './sim-worker.ts';
@@ -25,32 +24,9 @@ export const MAX_QUEUED_RUNS = 4;
 const STUCK_GRACE_MS = 15_000;
 
 export function workerSimRunner(): SimRunner {
-  let worker: Worker | null = null;
-  let ready: Promise<Worker> | null = null;
-  let seq = 0;
-  const queue: { job: SimJob; resolve: (r: RunResult) => void; reject: (e: Error) => void }[] = [];
+  const worker = workerClient<SimJob, SimReply>(new URL('./sim-worker.ts', import.meta.url), { name: 'explorer' });
+  const queue: { job: WithoutId<SimJob>; resolve: (r: RunResult) => void; reject: (e: Error) => void }[] = [];
   let busy = false;
-
-  const start = (): Promise<Worker> => {
-    ready ??= startTsWorker(new URL('./sim-worker.ts', import.meta.url)).then(
-      (w) => {
-        worker = w;
-        return w;
-      },
-      (e: unknown) => {
-        ready = null; // the next run tries again
-        throw new LoregraphError('INTERNAL', `explorer worker: ${e instanceof Error ? e.message : String(e)}`);
-      },
-    );
-    return ready;
-  };
-
-  const reset = async (): Promise<void> => {
-    const w = worker;
-    worker = null;
-    ready = null;
-    if (w) await w.terminate();
-  };
 
   const pump = async (): Promise<void> => {
     if (busy) return;
@@ -58,29 +34,10 @@ export function workerSimRunner(): SimRunner {
     if (!next) return;
     busy = true;
     try {
-      const w = await start();
-      const reply = await new Promise<SimReply>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          w.off('message', onMessage);
-          void reset();
-          reject(new LoregraphError('INTERNAL', `explorer run exceeded ${next.job.opts.maxMs} ms by more than ${STUCK_GRACE_MS} ms`));
-        }, next.job.opts.maxMs + STUCK_GRACE_MS);
-        const onMessage = (m: SimReply) => {
-          if (m.id !== next.job.id) return;
-          clearTimeout(timer);
-          w.off('message', onMessage);
-          w.off('error', onError);
-          resolve(m);
-        };
-        const onError = (e: Error) => {
-          clearTimeout(timer);
-          w.off('message', onMessage);
-          void reset();
-          reject(e);
-        };
-        w.on('message', onMessage);
-        w.once('error', onError);
-        w.postMessage(next.job);
+      const { maxMs } = next.job.opts;
+      const reply = await worker.request(next.job, {
+        timeoutMs: maxMs + STUCK_GRACE_MS,
+        timeoutError: () => new LoregraphError('INTERNAL', `explorer run exceeded ${maxMs} ms by more than ${STUCK_GRACE_MS} ms`),
       });
       if (reply.error) {
         next.reject(reply.error.simCode ? new SimError(reply.error.simCode, reply.error.message) : new Error(reply.error.message));
@@ -99,10 +56,10 @@ export function workerSimRunner(): SimRunner {
         return Promise.reject(new LoregraphError('BUSY', `the explorer is busy (${queue.length} runs waiting): try again shortly`));
       }
       return new Promise<RunResult>((resolve, reject) => {
-        queue.push({ job: { id: ++seq, file: scenario.file, opts }, resolve, reject });
+        queue.push({ job: { file: scenario.file, opts }, resolve, reject });
         void pump();
       });
     },
-    close: reset,
+    close: () => worker.close(),
   };
 }
