@@ -33,7 +33,7 @@ import {
   TRAPS,
   WIP,
 } from './lexicon.ts';
-import { blockText, parseReply, unquote, type Block, type ReplyStructure } from './reply.ts';
+import { blockText, parseReply, unquotedLines, type Block, type ReplyStructure } from './reply.ts';
 import type { Evidence, FixProposal, MessageKnowledge, Outcome, Reason, StanceSignal } from './types.ts';
 
 export interface MessageAnalysis {
@@ -562,7 +562,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   const reasons = concerned ? raceReasons(msg, units, patch) : [];
   const prose = units.filter((u) => u.kind !== 'diff').map((u) => u.text).join('\n');
   const diffFunctions = functionsInDiff(units);
-  const stripped = concerned ? r.lines.map(unquote) : [];
+  const stripped = concerned ? unquotedLines(r) : [];
   const d = readDiagram(stripped);
   let diagram: MessageKnowledge['diagram'] = null;
   if (d) {
@@ -598,12 +598,13 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   addAll(versions, versionsOf(prose), 12);
   addAll(configs, (prose.includes('CONFIG_') && prose.match(CONFIG_RE)) || [], 12);
   addAll(functions, diffFunctions);
+  const rests = unquotedLines(r);
   for (const b of r.blocks) {
     if (b.kind === 'diff' || b.kind === 'signature' || (b.depth > 0 && !concerned)) continue;
     for (let i = b.start; i <= b.end; i++) {
       const line = r.lines[i] ?? '';
       if (!line.includes(';') && !line.includes('{') && !line.includes('if (')) continue;
-      const t = unquote(line);
+      const t = rests[i] ?? '';
       if (/;\s*$|\{\s*$|^\s*(?:if|while|for|return)\b/.test(t)) addAll(functions, functionsIn(t).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f)));
     }
   }
