@@ -138,7 +138,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const inWorker = deps.knowledgeBuilder !== 'inline';
   const builder = inWorker ? workerKnowledgeBuilder() : inlineKnowledgeBuilder();
   const onDisk = deps.db.path !== ':memory:' && deps.db.path !== '';
-  const sources = deps.knowledgeSources ?? (inWorker && onDisk ? { dbPath: deps.db.path, scenarioDir } : defaultKnowledgeSources({ scenarios }));
+  const sources = deps.knowledgeSources ?? (inWorker && onDisk ? { dbPath: deps.db.path, scenarios } : defaultKnowledgeSources({ scenarios }));
   const knowledge = createKnowledgeCache(deps.db, sources, builder, ctx.now, limits.knowledgeRebuildMs);
   app.decorate('knowledge', knowledge);
   app.addHook('onClose', async () => knowledge.close());

@@ -11,7 +11,7 @@ export type { SearchOpts } from './knowledge-worker.ts';
 export interface KnowledgeBuilder {
   /** Builds (replacing the previous index) and returns the serialized index as JSON. */
   build(entities: KnowledgeEntity[], source: string, now: number): Promise<string>;
-  /** The same, the entities read by the builder from the database and scenario files named. */
+  /** The same, the entities read by the builder from the database named, the scenarios' given. */
   buildFromDatabase(where: SourcesInBuilder, source: string, now: number): Promise<string>;
   /** Searches the last index built. */
   search(q: string, opts: SearchOpts): Promise<KnowledgeHit[]>;

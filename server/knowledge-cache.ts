@@ -9,7 +9,7 @@ import { gzip } from 'node:zlib';
 import type { Db } from '../db/connection.ts';
 import type { KnowledgeEntity, KnowledgeHit } from './knowledge.ts';
 import type { KnowledgeBuilder, SearchOpts } from './knowledge-builder.ts';
-import type { KnowledgeSource, SourcesInBuilder } from './knowledge-sources.ts';
+import { scenarioEntities, type DatabaseSources, type KnowledgeSource } from './knowledge-sources.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -52,7 +52,7 @@ interface Built {
  */
 export function createKnowledgeCache(
   db: Db,
-  sources: readonly KnowledgeSource[] | SourcesInBuilder,
+  sources: readonly KnowledgeSource[] | DatabaseSources,
   builder: KnowledgeBuilder,
   now: () => number = Date.now,
   minRebuildMs = 0,
@@ -65,8 +65,11 @@ export function createKnowledgeCache(
         // Given sources (tests, in-memory databases) are read here, one kind at a time, with
         // the event loop let through between kinds, so requests arriving meanwhile are answered.
         let body: string;
-        if (!Array.isArray(sources)) body = await builder.buildFromDatabase(sources as SourcesInBuilder, key, now());
-        else {
+        if (!Array.isArray(sources)) {
+          // The builder reads the database; the scenarios it is handed, as loaded once for the whole server.
+          const { dbPath, scenarios } = sources as DatabaseSources;
+          body = await builder.buildFromDatabase({ dbPath, scenarios: await scenarioEntities(scenarios) }, key, now());
+        } else {
           const entities: KnowledgeEntity[] = [];
           for (const s of sources as readonly KnowledgeSource[]) {
             // Not push(...s(db)): spread as arguments, a source of ~150,000 entities (the series

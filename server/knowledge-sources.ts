@@ -4,20 +4,28 @@ import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { listFixesForKnowledge, listSeriesForKnowledge } from '../db/knowledge-entities.ts';
 import type { KnowledgeEntity } from './knowledge.ts';
 import { raceEntities } from './knowledge-races.ts';
-import { createScenarioStore, type ScenarioStore } from './scenario-store.ts';
+import type { ScenarioStore } from './scenario-store.ts';
 import { scenarioEntity } from './scenario-json.ts';
 
 /** Reads one kind of entity from the database (series, stable fixes, scenarios...). */
 export type KnowledgeSource = (db: Db) => KnowledgeEntity[] | Promise<KnowledgeEntity[]>;
 
 /**
- * The default sources, read by the builder itself from its own connection to the file
- * database: on the request thread, reading a large archive's series alone held the event
- * loop for half a second, and the scenario files for seconds.
+ * The default sources as the builder reads them: the database from its own connection to
+ * the file (on the request thread, reading a large archive's series alone held the event
+ * loop for half a second), and the scenarios' entities as given. Those come from the
+ * server's scenario store, whose worker has parsed and compiled the files already: parsing
+ * sim/scenarios again here cost 1.1-1.5 s of CPU per build, their entities 1 ms.
  */
 export interface SourcesInBuilder {
   dbPath: string;
-  scenarioDir: string;
+  scenarios: KnowledgeEntity[];
+}
+
+/** What a knowledge cache is given to build from the database: the file, and the store its scenarios come from. */
+export interface DatabaseSources {
+  dbPath: string;
+  scenarios: ScenarioStore;
 }
 
 export function seriesEntities(db: Db): KnowledgeEntity[] {
@@ -48,22 +56,24 @@ export function fixEntities(db: Db): KnowledgeEntity[] {
   });
 }
 
-export function defaultKnowledgeSources(deps: { scenarios: ScenarioStore }): KnowledgeSource[] {
-  return [
-    seriesEntities,
-    fixEntities,
-    raceEntities,
-    // Scenarios live in files, not the database; the store reloads those that changed.
-    async () => (await deps.scenarios.list()).flatMap((e) => (e.scenario ? [scenarioEntity(e.scenario)] : [])),
-  ];
+const DATABASE_SOURCES: readonly KnowledgeSource[] = [seriesEntities, fixEntities, raceEntities];
+
+/** The entities of the scenarios that load. Scenarios live in files, not the database; the store reloads those that changed. */
+export async function scenarioEntities(scenarios: ScenarioStore): Promise<KnowledgeEntity[]> {
+  return (await scenarios.list()).flatMap((e) => (e.scenario ? [scenarioEntity(e.scenario)] : []));
 }
 
-/** Every default source's entities, read through a connection of its own (the knowledge worker's). */
+export function defaultKnowledgeSources(deps: { scenarios: ScenarioStore }): KnowledgeSource[] {
+  return [...DATABASE_SOURCES, () => scenarioEntities(deps.scenarios)];
+}
+
+/** Every default source's entities, the database's read through a connection of its own (the knowledge worker's). */
 export async function readDefaultSources(where: SourcesInBuilder): Promise<KnowledgeEntity[]> {
   const db = openDb(where.dbPath, { readonly: true });
   try {
     const out: KnowledgeEntity[] = [];
-    for (const s of defaultKnowledgeSources({ scenarios: createScenarioStore(where.scenarioDir) })) for (const e of await s(db)) out.push(e);
+    for (const s of DATABASE_SOURCES) for (const e of await s(db)) out.push(e);
+    for (const e of where.scenarios) out.push(e);
     return out;
   } finally {
     closeDb(db);

@@ -1,7 +1,8 @@
 // The knowledge index's thread: building a lunr index takes about a second per thousand
 // entities, and searching it tens of milliseconds, so both happen here and the request
 // thread only forwards queries (and entities, when it was given its own sources). The
-// server's default sources are read here too, from the database and the scenario files.
+// server's default sources are read here too from the database (the scenarios' entities
+// arrive with the request: the scenario worker has loaded the files already).
 import { parentPort } from 'node:worker_threads';
 import { buildKnowledgeIndex, type KnowledgeEntity, type KnowledgeHit, type KnowledgeIndex } from './knowledge.ts';
 import { readDefaultSources, type SourcesInBuilder } from './knowledge-sources.ts';

@@ -1,5 +1,6 @@
 // The scenario files' thread: loading one parses it and compiles every (variant, config),
-// seconds for sim/scenarios on a loaded machine, so the server loads them here. The
+// seconds for sim/scenarios on a loaded machine, so the server loads them here, and only
+// here: the knowledge index and the explorer are handed what this thread loaded. The
 // Scenario values are plain data (maps, arrays, objects) and arrive on the request thread
 // as they were built.
 import { parentPort } from 'node:worker_threads';

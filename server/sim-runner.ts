@@ -56,7 +56,7 @@ export function workerSimRunner(): SimRunner {
         return Promise.reject(new LoregraphError('BUSY', `the explorer is busy (${queue.length} runs waiting): try again shortly`));
       }
       return new Promise<RunResult>((resolve, reject) => {
-        queue.push({ job: { file: scenario.file, opts }, resolve, reject });
+        queue.push({ job: { scenario, opts }, resolve, reject });
         void pump();
       });
     },

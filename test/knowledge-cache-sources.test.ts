@@ -1,10 +1,16 @@
 // The knowledge cache reads every source's entities before the builder indexes them: a
 // large archive's source is hundreds of thousands of entities, and all of them must arrive.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Db } from '../db/connection.ts';
+import { closeDb, openDb, type Db } from '../db/connection.ts';
+import { loadScenarioFile } from '../sim/index.ts';
 import type { KnowledgeEntity } from '../server/knowledge.ts';
-import type { KnowledgeBuilder } from '../server/knowledge-builder.ts';
+import { inlineKnowledgeBuilder, type KnowledgeBuilder } from '../server/knowledge-builder.ts';
 import { createKnowledgeCache } from '../server/knowledge-cache.ts';
+import { createScenarioStore } from '../server/scenario-store.ts';
+import { REPO_ROOT } from './helpers/shared.ts';
 
 /** A builder that indexes nothing and answers how many entities of each kind it was given. */
 function countingBuilder(): KnowledgeBuilder {
@@ -34,5 +40,29 @@ describe('the knowledge cache', () => {
     const { body } = await cache.json();
     expect(JSON.parse(body)).toEqual({ series: 300_000, race: 2 });
     await cache.close();
+  });
+
+  it("builds from the database with the scenarios the server's store loaded, each file parsed once for every build", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lg-kc-'));
+    const db = openDb(join(dir, 'k.db'));
+    const loads: string[] = [];
+    const scenarios = createScenarioStore(join(REPO_ROOT, 'test/fixtures/sim'), async (file) => {
+      loads.push(file);
+      return loadScenarioFile(file);
+    });
+    const cache = createKnowledgeCache(db, { dbPath: db.path, scenarios }, inlineKnowledgeBuilder());
+    try {
+      const hits = await cache.search('peterson', {});
+      expect(hits.map((h) => h.id)).toContain('scenario:peterson');
+      const loaded = loads.length;
+      expect(loaded).toBe(5);
+      cache.invalidate();
+      await cache.json();
+      expect(loads.length).toBe(loaded);
+    } finally {
+      await cache.close();
+      closeDb(db);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
