@@ -10,6 +10,7 @@ import type { PatchAnalysis } from '../patch/analyze.ts';
 import { parseSubject, subjectKey, type SubjectInfo } from '../patch/subject.ts';
 import { readDiagram, functionsIn } from './diagram.ts';
 import { gated, Probe } from './gate.ts';
+import { blankAddresses, introducesNothing, isReportingMachinery, isSyzbotCommand } from './noise.ts';
 import {
   ANNOTATION_SUBJECT,
   APPLIED,
@@ -151,7 +152,8 @@ function functionsOf(text: string): string[] {
 function filesOf(text: string): string[] {
   if (!/\.[chS]\b|\.rs\b/.test(text)) return [];
   // "diff --git a/fs/x.c b/fs/x.c" quoted in prose names fs/x.c, not a/fs/x.c
-  return [...new Set([...text.matchAll(FILE_RE)].map((m) => (m[1] ?? '').replace(/^[ab]\/(?=[^/]+\/)/, '')).filter((f) => f.includes('/')))];
+  // a splat's frames through dump_stack, KASAN, lockdep or the entry code are the report's, not the race's
+  return [...new Set([...text.matchAll(FILE_RE)].map((m) => (m[1] ?? '').replace(/^[ab]\/(?=[^/]+\/)/, '')).filter((f) => f.includes('/') && !isReportingMachinery(f)))];
 }
 
 export function locksOf(text: string): string[] {
@@ -261,14 +263,15 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
   // not outweigh a diagram; each word list is tried on the whole text first, as most fail
   // another commit's title named in prose ('Like commit b3d208f96d6b ("f2fs: revisit
   // inline_data to avoid data races")', a Fixes: line) is that commit's words, not this mail's
+  // words inside a link, a Message-ID or an address ("Closes: https://lore.../x-race-report@...") are no one's vocabulary
   const texts = units.map((u) =>
     u.kind === 'code'
       ? ''
       : u.kind === 'diff'
         ? u.text.split('\n').filter((l) => /^[+-]\s*\/?\*|^[+-].*\/\/|^@@/.test(l)).join('\n')
         : u.kind === 'subject' || !u.text.includes('("')
-          ? u.text
-          : u.text.replace(COMMIT_TITLE, ''),
+          ? blankAddresses(u.text)
+          : blankAddresses(u.text.replace(COMMIT_TITLE, '')),
   );
   const whole = texts.join('\n');
   // one pass says whether any word list can match at all; most replies stop here
@@ -281,7 +284,7 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
     const u = units[at]!;
     const text = texts[at]!;
     const scale = u.depth === 0 ? 1 : QUOTED_WEIGHT;
-    const s = firstMatching(u.kind === 'diff' ? splitSentences(text) : sentences(u), re) ?? text;
+    const s = (u.kind === 'diff' ? firstMatching(splitSentences(text), re) : sentences(u).find((x) => re.test(blankAddresses(x)))) ?? text;
     const w = weight * (weight > 0 ? scale : 1) * (u.kind === 'subject' && weight > 0 && !isReplySubject ? 1.5 : 1);
     const reason: Reason = { kind: trap ? `trap:${kind}` : kind, weight: w, evidence: ev(id, u, s) };
     if (u.depth > 0) reason.quotedFrom = u.author ?? '';
@@ -363,8 +366,13 @@ function fixProposals(
     });
   } else if (ownDiff) {
     // a diff in the sender's own text: "something like this?"
-    const before = units.slice(1, units.indexOf(ownDiff)).reverse().find((u) => u.kind === 'own');
-    const intro = before ? sentences(before).slice(-1)[0] ?? '' : '';
+    // the last sentence above it that says something ("Thanks." or a run of trailers says nothing of the diff)
+    let intro = '';
+    for (const u of units.slice(1, units.indexOf(ownDiff)).reverse()) {
+      if (u.kind !== 'own') continue;
+      intro = sentences(u).filter((s) => !introducesNothing(s)).slice(-1)[0] ?? '';
+      if (intro) break;
+    }
     const files = diffFiles(ownDiff.text);
     out.push({
       kind: 'inline-diff',
@@ -412,7 +420,7 @@ function fixProposals(
       out.push({ kind: 'attachment', author: u.author, summary: name, functions: [], files: [], wip: WIP.test(name), evidence: ev(id, u, name) });
     }
     for (const s of sentences(u)) {
-      if (!/\battach(?:ing|ed)?\b.{0,40}\b(?:patch|diff|fix)\b/i.test(s) || /\.(?:patch|diff)\b/.test(s)) continue;
+      if (!/\battach(?:ing|ed)?\b.{0,40}\b(?:patch|diff|fix)\b/i.test(s) || /\.(?:patch|diff)\b/.test(s) || isSyzbotCommand(s)) continue;
       if (/\b(?:repro|reproducer|config|log|dmesg|trace|script)\b/i.test(s) && !/\bpatch\b/i.test(s)) continue;
       if (out.some((f) => f.kind === 'attachment' && f.evidence.block === u.block)) continue;
       out.push({ kind: 'attachment', author: u.author, summary: clip(s), functions: functionsOf(s), files: filesOf(s), wip: WIP.test(s), evidence: ev(id, u, s) });

@@ -392,8 +392,10 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
       // quoted words someone already said count once, whoever the quoting mail names (an
       // attribution line the reader could not read names nobody)
       if (s.quotedFrom !== undefined && seenWords.has(words)) continue;
-      // praise or questions from the fix's own author are conversation, not a stance on it
-      if (sameAuthor(aim.fix.author, s.author) && (s.stance === 'agreement' || s.stance === 'question')) continue;
+      // the fix's own author takes no stance on it: praise or questions are conversation, and
+      // doubts ("the fix is incorrect, will look into it") are the author's next version in
+      // the making, not a reviewer's objection (nor is their own sentence quoted back)
+      if (sameAuthor(aim.fix.author, s.author)) continue;
       seenStance.add(key);
       seenWords.add(words);
       const stance: Stance = { stance: s.stance, author: s.author, messageId: m.messageId, evidence: s.evidence, aimedBy: aim.aimedBy };

@@ -68,9 +68,19 @@ export function attributionAuthor(line: string): string | null {
   return null;
 }
 
+// Leading words of a date and time: "On", weekdays, months, day numbers, years, times, zones.
+const DATE_PREFIX =
+  /^(?:(?:On|at|(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?=[,.]?\s+\d))|\d{1,4}(?:[-/.]\d{1,2}[-/.]\d{1,4})?(?:st|nd|rd|th)?|\d{1,2}:\d{2}(?::\d{2})?|[AaPp]\.?[Mm]\.?|(?:GMT|UTC)?[+-]\d{4}|\([A-Z]{2,5}\)|(?:GMT|UTC|CES?T|PS?DT|PST|ES?T|EDT|JST|BST|IST)(?=\s+\S))[,.]?\s+)+/;
+
 function cleanName(raw: string): string {
   // "On Sat, Sep 12, 2020 at 5:41 PM Dave Chinner wrote:": the last comma leaves the year and time
   let s = raw.trim().replace(/^(?:\d{4}\s+)?(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[+-]\d{4})?\s*(?:\([A-Z]{2,5}\))?\s*/, '');
+  // "On Thu, 27 Jun 2024 15:15:21 +0800 Chao Yu wrote:" (comma only after the weekday, or
+  // none): what is left of the date before the name is no part of it (a month or weekday
+  // only before a number: "Jan Kara", "May Chen" are names)
+  s = s.replace(DATE_PREFIX, '');
+  // "On <date> you wrote:" names the recipient, whom this line does not tell
+  if (/^(?:you|u|I|me|we)$/i.test(s)) return '';
   // "Jan Kara <jack@suse.cz>" -> "Jan Kara"; "<jack@suse.cz>" -> "jack@suse.cz"
   const angle = /^(.*?)\s*<([^>]+)>\s*$/.exec(s);
   if (angle) s = angle[1]?.trim() || angle[2] || s;

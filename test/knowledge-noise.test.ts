@@ -1,0 +1,226 @@
+// What the knowledge layer must not take for someone's words about a race: words inside
+// links and Message-IDs, a splat's reporting frames, the date of an attribution line, a
+// fix author's own doubts, syzbot's footer and the pleasantries before a pasted diff.
+// Every fixture here is written by us.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { analyzeKnowledge } from '../domain/knowledge/message.ts';
+import { blankAddresses, introducesNothing, isReportingMachinery, isSyzbotCommand } from '../domain/knowledge/noise.ts';
+import { assembleRaces } from '../domain/knowledge/races.ts';
+import { attributionAuthor } from '../domain/knowledge/reply.ts';
+import type { ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
+import type { ParsedMessage } from '../domain/message.ts';
+import { analyzePatchMessage } from '../domain/patch/analyze.ts';
+
+let clock = Date.UTC(2025, 0, 6);
+
+function parsed(id: string, from: string, subject: string, body: string, parent: string | null, filenames: string[] = []): ParsedMessage {
+  clock += 3_600_000;
+  return {
+    messageId: id,
+    messageIdSynthesized: false,
+    subject,
+    from: { name: from, address: `${from.toLowerCase().replace(/\s+/g, '.')}@example.org` },
+    to: [],
+    cc: [],
+    date: clock,
+    dateSource: 'date',
+    inReplyTo: parent,
+    references: parent ? [parent] : [],
+    listId: null,
+    body,
+    attachments: filenames.map((filename) => ({ filename, contentType: 'text/plain', size: 10 })) as ParsedMessage['attachments'],
+    headers: {},
+    notes: [],
+    lenient: null,
+    contentHash: id,
+  };
+}
+
+function mail(id: string, from: string, subject: string, body: string, parent: string | null = null): ThreadMessageInput {
+  const msg = parsed(id, from, subject, body, parent);
+  const a = analyzePatchMessage(msg);
+  return {
+    messageId: id,
+    subject,
+    from,
+    fromAddress: msg.from!.address,
+    date: msg.date!,
+    parent,
+    patch: a ? { kind: a.kind, version: a.subject.versionMajor, titleKey: a.titleKey, seriesId: null, stable: a.stable !== null } : null,
+    trailers: a ? a.trailers.map((t) => ({ name: t.name, value: t.value })) : [],
+    knowledge: analyzeKnowledge(msg, a).knowledge,
+  };
+}
+
+const knowledgeOf = (subject: string, body: string) => analyzeKnowledge(parsed(`m${clock}@x`, 'Sam Sender', subject, body, null), undefined).knowledge;
+const thread = (...messages: ThreadMessageInput[]): ThreadInput => ({ root: messages[0]!.messageId, messages });
+
+describe('words inside addresses are no vocabulary', () => {
+  it('does not read "race" in a Closes: link, a Message-ID or an email address as saying race', () => {
+    const k = knowledgeOf(
+      'lumafs: tidy the mount options',
+      [
+        'Move the option table next to its parser.',
+        '',
+        'Closes: https://lore.example.org/all/lumafs-race-report@example.org/',
+        'Link: <deadlock-race.1234@mail.example.org>',
+        'Reported-by: race.deadlock@example.org',
+        'Signed-off-by: Sam Sender <sam@example.org>',
+      ].join('\n'),
+    );
+    expect((k?.reasons ?? []).filter((r) => r.weight > 0)).toEqual([]);
+  });
+
+  it('still reads the word in the prose beside a link, and quotes that sentence', () => {
+    const k = knowledgeOf('lumafs: tidy', 'See https://lore.example.org/r/race-1@x for the log.\nThere is a race between unlink and the writeback worker.');
+    const race = k?.reasons.find((r) => r.kind === 'race');
+    expect(race?.evidence.text).toBe('There is a race between unlink and the writeback worker.');
+  });
+
+  it('blanks addresses to spaces of the same length and leaves other text as it is (property)', () => {
+    const word = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
+    fc.assert(
+      fc.property(word, word, fc.constantFrom('https://', 'git://'), fc.boolean(), (a, b, scheme, asMsgId) => {
+        const addr = asMsgId ? `<${a}-race-${b}@example.org>` : `${scheme}lore.example.org/${a}/race-${b}`;
+        const text = `the race is here ${addr} and here`;
+        const out = blankAddresses(text);
+        expect(out.length).toBe(text.length);
+        expect(out.startsWith('the race is here ')).toBe(true);
+        expect(out.endsWith(' and here')).toBe(true);
+        expect(out.match(/race/g)).toHaveLength(1);
+      }),
+    );
+  });
+});
+
+describe('a splat names the reporting machinery, not the race', () => {
+  it('drops dump_stack, KASAN, lockdep and entry-code frames and keeps the filesystem frames', () => {
+    const k = knowledgeOf(
+      '[BUG] lumafs: use-after-free in luma_evict',
+      [
+        'A race between evict and the writeback worker:',
+        'BUG: KASAN: slab-use-after-free in luma_evict+0x10/0x20 fs/lumafs/inode.c:120',
+        'Call Trace:',
+        ' dump_stack_lvl+0x1/0x2 lib/dump_stack.c:106',
+        ' kasan_report+0x1/0x2 mm/kasan/report.c:601',
+        ' lock_acquire+0x1/0x2 kernel/locking/lockdep.c:5754',
+        ' luma_evict+0x10/0x20 fs/lumafs/inode.c:120',
+        ' do_syscall_64+0x1/0x2 arch/x86/entry/common.c:83',
+        ' entry_SYSCALL_64_after_hwframe+0x1/0x2 arch/x86/entry/entry_64.S:130',
+      ].join('\n'),
+    );
+    expect(k?.files).toEqual(['fs/lumafs/inode.c']);
+  });
+
+  it('tells machinery paths from code paths', () => {
+    for (const p of ['lib/dump_stack.c', 'mm/kasan/common.c', 'arch/x86/entry/syscall_64.c', 'kernel/printk/printk.c', 'kernel/locking/lockdep.c'])
+      expect(isReportingMachinery(p), p).toBe(true);
+    for (const p of ['fs/f2fs/data.c', 'mm/filemap.c', 'kernel/locking/mutex.c', 'arch/x86/kernel/process.c', 'lib/iov_iter.c'])
+      expect(isReportingMachinery(p), p).toBe(false);
+  });
+});
+
+describe('an attribution line names the quoted person, not its date', () => {
+  it('reads the name after a date with no comma before it, and nobody for "you"', () => {
+    expect(attributionAuthor('On Thu, 27 Jun 2024 15:15:21 +0800 you wrote:')).toBe('');
+    expect(attributionAuthor('On 27 Jun 2024 15:15:21 +0800 Lu Lumen wrote:')).toBe('Lu Lumen');
+    expect(attributionAuthor('On Mon 05-06-23 15:55:35, Jan Kara wrote:')).toBe('Jan Kara');
+    expect(attributionAuthor('On Jun 27, 2024, at 3:15 PM, May Chen wrote:')).toBe('May Chen');
+  });
+
+  it('recovers the name from any common date format (property)', () => {
+    const name = fc.constantFrom('Lu Lumen', 'Jan Kara', 'May Chen', 'Mon Kim', 'Ana Author', 'Dee (Acme)');
+    const date = fc.constantFrom(
+      'Thu, 27 Jun 2024 15:15:21 +0800',
+      '27 Jun 2024 15:15:21 +0800',
+      'Thu, Jun 27, 2024 at 03:15:21PM +0800,',
+      '2024/6/27 15:15,',
+      'Thu 27-06-24 15:15:21,',
+      'Jun 27, 2024, at 3:15 PM,',
+      '2024-06-27 15:15 UTC,',
+    );
+    fc.assert(
+      fc.property(name, date, (n, d) => {
+        expect(attributionAuthor(`On ${d} ${n} wrote:`)).toBe(n);
+      }),
+    );
+  });
+});
+
+const PATCH_BODY = (fn: string): string => `A race between ${fn}() and truncate loses dirty data.
+
+Signed-off-by: Ana Author <ana.author@example.org>
+---
+ fs/lumafs/inode.c | 2 ++
+ 1 file changed, 2 insertions(+)
+
+diff --git a/fs/lumafs/inode.c b/fs/lumafs/inode.c
+--- a/fs/lumafs/inode.c
++++ b/fs/lumafs/inode.c
+@@ -10,6 +10,8 @@ static int ${fn}(struct inode *inode)
+ {
++	spin_lock(&fi->state_lock);
++	spin_unlock(&fi->state_lock);
+ 	return 0;
+ }
+-- 
+2.45.0
+`;
+
+describe('a fix author takes no stance on their own fix', () => {
+  it('does not count the author\'s own doubt, nor their sentence quoted back under a dated "you wrote"', () => {
+    const v3 = mail('v3@x', 'Ana Author', '[PATCH v3] lumafs: fix race in luma_write', PATCH_BODY('luma_write'));
+    const self = mail('self@x', 'Ana Author', 'Re: [PATCH v3] lumafs: fix race in luma_write', 'Oh, the fix is incorrect, will look into it soon.', 'v3@x');
+    const quoted = mail(
+      'bot@x',
+      'Bot Notify',
+      'Re: [PATCH v3] lumafs: fix race in luma_write',
+      ['On Thu, 27 Jun 2024 15:15:21 +0800 you wrote:', '> This patch does not fix the race between read and write.', '', 'Here is the summary with links.'].join('\n'),
+      'v3@x',
+    );
+    const review = mail('rev@x', 'Rob Reviewer', 'Re: [PATCH v3] lumafs: fix race in luma_write', 'I don\'t think this works: there is still a race with truncate.', 'v3@x');
+    const [race] = assembleRaces([thread(v3, self, quoted, review)]);
+    const stances = race!.fixes.flatMap((f) => f.stances.map((s) => `${s.author}:${s.stance}`));
+    expect(stances).toEqual(['Rob Reviewer:objection']);
+  });
+});
+
+describe('junk fixes', () => {
+  it('does not read syzbot\'s footer as an attached fix', () => {
+    const k = knowledgeOf(
+      '[syzbot] [lumafs?] possible deadlock in luma_write',
+      [
+        'syzbot found the following issue: a possible deadlock (a race on i_rwsem).',
+        '',
+        'If the report is already addressed, let syzbot know by replying with:',
+        '#syz fix: exact-commit-title',
+        '',
+        'If you want syzbot to run the reproducer, reply with:',
+        '#syz test: git://repo/address.git branch-or-commit-hash',
+        'If you attach or paste a git patch, syzbot will apply it before testing.',
+      ].join('\n'),
+    );
+    expect(k?.fixes.filter((f) => f.kind === 'attachment') ?? []).toEqual([]);
+    expect(isSyzbotCommand('#syz test: git://repo/address.git master')).toBe(true);
+    expect(isSyzbotCommand('I attached a patch that takes the lock earlier.')).toBe(false);
+  });
+
+  it('names an inline diff by what it changes when its intro is only "Thanks." or trailers', () => {
+    const diff = ['diff --git a/fs/lumafs/inode.c b/fs/lumafs/inode.c', '--- a/fs/lumafs/inode.c', '+++ b/fs/lumafs/inode.c', '@@ -1,3 +1,4 @@ static int luma_write(void)', ' {', '+\tspin_lock(&fi->state_lock);', ' \treturn 0;', ' }'];
+    const thanks = knowledgeOf('Re: lumafs: race in luma_write', ['Thanks.', '', ...diff].join('\n'));
+    expect(thanks?.fixes[0]?.kind).toBe('inline-diff');
+    expect(thanks?.fixes[0]?.summary).toBe('inline diff of fs/lumafs/inode.c');
+    const trailers = knowledgeOf('Re: lumafs: race in luma_write', ['Take the lock before the race window opens.', '', 'Signed-off-by: Sam Sender <sam@example.org>', 'cc: Lu Lumen <lu@example.org>', '', ...diff].join('\n'));
+    expect(trailers?.fixes[0]?.summary).toBe('Take the lock before the race window opens.');
+    expect(introducesNothing('Thanks a lot!')).toBe(true);
+    expect(introducesNothing('Thanks for the report; how about this?')).toBe(false);
+  });
+});
+
+describe('a checker\'s own address', () => {
+  it('keeps syzbot\'s Reported-by address, which names the checker, and blanks other addresses', () => {
+    const text = 'Reported-by: syzbot+1a2b@syzkaller.appspotmail.com and race@example.org';
+    expect(blankAddresses(text)).toBe(`Reported-by: syzbot+1a2b@syzkaller.appspotmail.com and ${' '.repeat('race@example.org'.length)}`);
+  });
+});
