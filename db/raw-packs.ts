@@ -10,9 +10,10 @@ import { decodeRaw, encodePack, PACK_CODEC, PACKED_RAW } from './raw-codec.ts';
 /**
  * Messages a pack holds: 8. A message page decodes its pack up to its own end. bench/storage.ts
  * on lore linux-cifs / linux-ppp / the race samples, against the same rows compressed one at a
- * time: the file 0.84x / 0.85x / 0.78x with packs of 8, 0.82x / 0.83x / 0.76x with 16, and the
- * first message page read from a pack 1.1-1.25x with 8 against 2.2-3.1x with 16 (a thread's
- * mbox 1.0-2.9x against 3.1-5.9x). Sixteen buy 2-3% of the file for twice the read cost.
+ * time: the file 0.85x / 0.86x / 0.79x with packs of 8, 0.81x / 0.82x / 0.75x with 16, and the
+ * first message page read from a pack 1.67x / 1.94x / 1.63x with 8 against 1.82x / 3.17x /
+ * 2.20x with 16 (a thread's mbox 1.77x / 1.36x / 1.07x against 2.30x / 1.34x / 1.14x). Sixteen
+ * buy 4% of the file for a message page past twice the cost.
  */
 export const PACK_MESSAGES = 8;
 /**
