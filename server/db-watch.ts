@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Db } from '../db/connection.ts';
 import type { DatabaseWatch } from '../db/data-version.ts';
 import { LoregraphError } from '../domain/errors.ts';
-import { startModuleWorker } from '../ingest/worker-start.ts';
+import { startTsWorker } from './worker-bootstrap.ts';
 import type { DbWatchData } from './db-watch-worker.ts';
 
 export interface DbWatchOptions {
@@ -29,8 +29,7 @@ export async function watchDatabase(db: Db, opts: DbWatchOptions = DEFAULT_DB_WA
   const ints = new Int32Array(shared, 0, 2);
   const okAt = new Float64Array(shared, 8, 1);
   const data: DbWatchData = { path: db.path, pollMs: opts.pollMs, shared };
-  const worker: Worker = await startModuleWorker(new URL('./db-watch-worker.ts', import.meta.url), { workerData: data });
-  worker.unref();
+  const worker: Worker = await startTsWorker(new URL('./db-watch-worker.ts', import.meta.url), { workerData: data });
   let failed: Error | null = null;
   worker.on('error', (e) => (failed = e));
   const check = (): void => {

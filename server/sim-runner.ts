@@ -6,7 +6,7 @@ import type { SimJob, SimReply, SimRunOptions } from './sim-worker.ts';
 
 export type { SimRunOptions } from './sim-worker.ts';
 import { LoregraphError } from '../domain/errors.ts';
-import { SimError, runScenario, type RunResult, type Scenario, type SimErrorCode } from '../sim/index.ts';
+import { SimError, runScenario, type RunResult, type Scenario } from '../sim/index.ts';
 
 export interface SimRunner {
   run(scenario: Scenario, opts: SimRunOptions): Promise<RunResult>;
