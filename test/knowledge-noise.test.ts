@@ -114,9 +114,9 @@ describe('a splat names the reporting machinery, not the race', () => {
   });
 
   it('tells machinery paths from code paths', () => {
-    for (const p of ['lib/dump_stack.c', 'mm/kasan/common.c', 'arch/x86/entry/syscall_64.c', 'kernel/printk/printk.c', 'kernel/locking/lockdep.c'])
+    for (const p of ['lib/dump_stack.c', 'mm/kasan/common.c', 'arch/x86/entry/syscall_64.c', 'kernel/printk/printk.c', 'kernel/locking/lockdep.c', 'arch/x86/kernel/process.c', 'include/linux/atomic/atomic-instrumented.h', 'include/asm-generic/bitops/instrumented-non-atomic.h'])
       expect(isReportingMachinery(p), p).toBe(true);
-    for (const p of ['fs/f2fs/data.c', 'mm/filemap.c', 'kernel/locking/mutex.c', 'arch/x86/kernel/process.c', 'lib/iov_iter.c'])
+    for (const p of ['fs/f2fs/data.c', 'mm/filemap.c', 'kernel/locking/mutex.c', 'arch/x86/kernel/cpu/common.c', 'lib/iov_iter.c', 'include/linux/atomic.h'])
       expect(isReportingMachinery(p), p).toBe(false);
   });
 });

@@ -19,9 +19,11 @@ export function blankAddresses(text: string): string {
 }
 
 // What prints a report or takes the CPU into the kernel: dump_stack, KASAN/KFENCE/KCSAN/UBSAN
-// reports, lockdep, printk and panic, the stack walkers, and the syscall and IRQ entry code.
+// reports, lockdep, printk and panic, the stack walkers, the syscall and IRQ entry code (with
+// ret_from_fork), and the sanitizers' instrumented wrappers that every atomic or bitop frame
+// of a KASAN splat passes through.
 const REPORTING_MACHINERY =
-  /^(?:lib\/dump_stack\.c|lib\/ubsan\.c|lib\/stackdepot\.c|lib\/bug\.c|mm\/kasan\/|mm\/kfence\/|mm\/kmsan\/|kernel\/kcsan\/|kernel\/locking\/lockdep[\w.]*|kernel\/printk\/|kernel\/panic\.c|kernel\/hung_task\.c|kernel\/stacktrace\.c|kernel\/entry\/|arch\/[\w-]+\/entry\/|arch\/[\w-]+\/kernel\/(?:dumpstack[\w.]*|stacktrace\.c|traps\.c|unwind[\w.]*)$)/;
+  /^(?:lib\/dump_stack\.c|lib\/ubsan\.c|lib\/stackdepot\.c|lib\/bug\.c|mm\/kasan\/|mm\/kfence\/|mm\/kmsan\/|kernel\/kcsan\/|kernel\/locking\/lockdep[\w.]*|kernel\/printk\/|kernel\/panic\.c|kernel\/hung_task\.c|kernel\/stacktrace\.c|kernel\/entry\/|arch\/[\w-]+\/entry\/|arch\/[\w-]+\/kernel\/(?:dumpstack[\w.]*|stacktrace\.c|traps\.c|unwind[\w.]*|process(?:_64|_32)?\.c)$|arch\/[\w-]+\/include\/asm\/idtentry\.h$|include\/linux\/instrumented\.h$|include\/linux\/atomic\/atomic-(?:instrumented|arch-fallback|long)\.h$|include\/asm-generic\/bitops\/instrumented-[\w-]+\.h$)/;
 
 /** Whether a path is the reporting machinery a splat's frames pass through, not the race's code. */
 export function isReportingMachinery(path: string): boolean {
