@@ -168,8 +168,8 @@ diff --git a/fs/lumafs/inode.c b/fs/lumafs/inode.c
 2.45.0
 `;
 
-describe('a fix author takes no stance on their own fix', () => {
-  it('does not count the author\'s own doubt, nor their sentence quoted back under a dated "you wrote"', () => {
+describe('a fix author\'s quoted words are no stance on their own fix', () => {
+  it('does not count the author\'s sentence quoted back under a dated "you wrote"; keeps their own later retraction', () => {
     const v3 = mail('v3@x', 'Ana Author', '[PATCH v3] lumafs: fix race in luma_write', PATCH_BODY('luma_write'));
     const self = mail('self@x', 'Ana Author', 'Re: [PATCH v3] lumafs: fix race in luma_write', 'Oh, the fix is incorrect, will look into it soon.', 'v3@x');
     const quoted = mail(
@@ -182,7 +182,9 @@ describe('a fix author takes no stance on their own fix', () => {
     const review = mail('rev@x', 'Rob Reviewer', 'Re: [PATCH v3] lumafs: fix race in luma_write', 'I don\'t think this works: there is still a race with truncate.', 'v3@x');
     const [race] = assembleRaces([thread(v3, self, quoted, review)]);
     const stances = race!.fixes.flatMap((f) => f.stances.map((s) => `${s.author}:${s.stance}`));
-    expect(stances).toEqual(['Rob Reviewer:objection']);
+    // the retraction is the author's own later word on it (the labelled threads count it); the quote is nobody's
+    expect(stances).toEqual(['Ana Author:objection', 'Rob Reviewer:objection']);
+    expect(race!.fixes.flatMap((f) => f.stances).filter((s) => s.messageId === 'bot@x')).toEqual([]);
   });
 });
 

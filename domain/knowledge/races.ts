@@ -392,10 +392,11 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
       // quoted words someone already said count once, whoever the quoting mail names (an
       // attribution line the reader could not read names nobody)
       if (s.quotedFrom !== undefined && seenWords.has(words)) continue;
-      // the fix's own author takes no stance on it: praise or questions are conversation, and
-      // doubts ("the fix is incorrect, will look into it") are the author's next version in
-      // the making, not a reviewer's objection (nor is their own sentence quoted back)
-      if (sameAuthor(aim.fix.author, s.author)) continue;
+      // praise or questions from the fix's own author are conversation, not a stance on it, and
+      // their own sentence quoted back in someone else's reply is no objection of theirs; their
+      // own later doubt ("Oh, the fix is incorrect, will look into it") is kept: the labelled
+      // threads count such a retraction as an objection
+      if (sameAuthor(aim.fix.author, s.author) && (s.stance === 'agreement' || s.stance === 'question' || s.quotedFrom !== undefined)) continue;
       seenStance.add(key);
       seenWords.add(words);
       const stance: Stance = { stance: s.stance, author: s.author, messageId: m.messageId, evidence: s.evidence, aimedBy: aim.aimedBy };
