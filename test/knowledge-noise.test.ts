@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { analyzeKnowledge } from '../domain/knowledge/message.ts';
 import { blankAddresses, introducesNothing, isReportingMachinery, isSyzbotCommand } from '../domain/knowledge/noise.ts';
-import { assembleRaces } from '../domain/knowledge/races.ts';
+import { assembleRaces, families } from '../domain/knowledge/races.ts';
 import { attributionAuthor } from '../domain/knowledge/reply.ts';
 import type { ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
 import type { ParsedMessage } from '../domain/message.ts';
@@ -224,5 +224,15 @@ describe('a checker\'s own address', () => {
   it('keeps syzbot\'s Reported-by address, which names the checker, and blanks other addresses', () => {
     const text = 'Reported-by: syzbot+1a2b@syzkaller.appspotmail.com and race@example.org';
     expect(blankAddresses(text)).toBe(`Reported-by: syzbot+1a2b@syzkaller.appspotmail.com and ${' '.repeat('race@example.org'.length)}`);
+  });
+});
+
+describe('one patch sent from two addresses', () => {
+  it('joins the versions of one title from one named sender whatever address they came from', () => {
+    const v4 = mail('v4@x', 'Yan Lumen', '[PATCH v4] lumafs: fix flag inconsistency caused by concurrent commit and checkpoint', PATCH_BODY('luma_commit'));
+    const other = { ...mail('v5@x', 'Yan Lumen', '[PATCH v5] lumafs: fix flag inconsistency caused by concurrent commit and checkpoint', PATCH_BODY('luma_commit')), fromAddress: 'yan@other.example.net' };
+    const stranger = mail('s@x', 'Bob Other', '[PATCH] lumafs: fix flag inconsistency caused by concurrent commit and checkpoint', PATCH_BODY('luma_commit'));
+    const fams = families([thread(v4), thread(other), thread(stranger)]);
+    expect(fams.map((f) => f.map((t) => t.root))).toEqual([['v4@x', 'v5@x'], ['s@x']]);
   });
 });

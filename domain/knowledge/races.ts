@@ -77,7 +77,9 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
       if (p && (p.kind === 'patch' || p.kind === 'cover') && !p.stable) {
         // one patch's versions posted as new threads share its title; a series its id
         // one patch's title from one sender: a generic title sent by many ("fix typo") joins nothing
-        for (const key of [p.seriesId !== null ? `s:${p.seriesId}` : null, p.titleKey.length >= 12 ? `t:${p.titleKey}|${m.fromAddress ?? m.from ?? ''}` : null]) {
+        // (a sender's name too: one person's v5 from another address is the same patch's story)
+        const name = m.from && m.fromAddress && /\S\s+\S/.test(m.from) ? `t:${p.titleKey}|name:${m.from.toLowerCase()}` : null;
+        for (const key of [p.seriesId !== null ? `s:${p.seriesId}` : null, p.titleKey.length >= 12 ? `t:${p.titleKey}|${m.fromAddress ?? m.from ?? ''}` : null, p.titleKey.length >= 12 ? name : null]) {
           if (!key) continue;
           const j = byKey.get(key);
           if (j === undefined) byKey.set(key, i);
