@@ -236,3 +236,11 @@ describe('one patch sent from two addresses', () => {
     expect(fams.map((f) => f.map((t) => t.root))).toEqual([['v4@x', 'v5@x'], ['s@x']]);
   });
 });
+
+describe('one title from one person years apart', () => {
+  it('keeps apart a generic title sent from two addresses long after each other', () => {
+    const old = mail('old@x', 'Yan Lumen', '[PATCH] lumafs: fix to avoid potential deadlock', PATCH_BODY('luma_a'));
+    const late = { ...mail('late@x', 'Yan Lumen', '[PATCH] lumafs: fix to avoid potential deadlock', PATCH_BODY('luma_b')), fromAddress: 'yan@other.example.net', date: old.date! + 700 * 86_400_000 };
+    expect(families([thread(old), thread(late)])).toHaveLength(2);
+  });
+});

@@ -40,6 +40,9 @@ export function raceId(firstMessageId: string): string {
   return `r-${shortHash(firstMessageId)}`;
 }
 
+// How far apart one sender's same-titled patches from two addresses may be to be one patch.
+const SAME_PATCH_WINDOW_MS = 60 * 86_400_000;
+
 /** Threads joined into families by series, patch title and Link:/Closes: targets. */
 export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
   const parent = threads.map((_, i) => i);
@@ -54,6 +57,7 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
   };
   const byMessage = new Map<string, number>();
   const byKey = new Map<string, number>();
+  const byName = new Map<string, { i: number; date: number }>();
   threads.forEach((t, i) => {
     for (const m of t.messages) byMessage.set(m.messageId, i);
   });
@@ -77,13 +81,20 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
       if (p && (p.kind === 'patch' || p.kind === 'cover') && !p.stable) {
         // one patch's versions posted as new threads share its title; a series its id
         // one patch's title from one sender: a generic title sent by many ("fix typo") joins nothing
-        // (a sender's name too: one person's v5 from another address is the same patch's story)
-        const name = m.from && m.fromAddress && /\S\s+\S/.test(m.from) ? `t:${p.titleKey}|name:${m.from.toLowerCase()}` : null;
-        for (const key of [p.seriesId !== null ? `s:${p.seriesId}` : null, p.titleKey.length >= 12 ? `t:${p.titleKey}|${m.fromAddress ?? m.from ?? ''}` : null, p.titleKey.length >= 12 ? name : null]) {
+        for (const key of [p.seriesId !== null ? `s:${p.seriesId}` : null, p.titleKey.length >= 12 ? `t:${p.titleKey}|${m.fromAddress ?? m.from ?? ''}` : null]) {
           if (!key) continue;
           const j = byKey.get(key);
           if (j === undefined) byKey.set(key, i);
           else union(i, j);
+        }
+        // one person's v5 from another address is the same patch's story, when sent within
+        // weeks of it: Chao Yu's "f2fs: fix to avoid potential deadlock" of 2020 (huawei.com)
+        // and 2022 (kernel.org) are two deadlocks
+        if (m.from && m.fromAddress && /\S\s+\S/.test(m.from) && p.titleKey.length >= 12 && m.date !== null) {
+          const key = `t:${p.titleKey}|name:${m.from.toLowerCase()}`;
+          const seen = byName.get(key);
+          if (seen === undefined) byName.set(key, { i, date: m.date });
+          else if (Math.abs(seen.date - m.date) <= SAME_PATCH_WINDOW_MS) union(i, seen.i);
         }
       }
       for (const id of linkedMessageIds(m.trailers)) {
