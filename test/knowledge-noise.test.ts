@@ -244,3 +244,17 @@ describe('one title from one person years apart', () => {
     expect(families([thread(old), thread(late)])).toHaveLength(2);
   });
 });
+
+describe('a feature made concurrent on purpose', () => {
+  it('does not read a multi-threaded feature series as a deadlock race, and still reads a fix for one', () => {
+    const body = (n: string) => `This patch introduces a scalable multi-threaded ${n} using a workqueue.\nTasks take ownership of their buffers, preventing data races.\nTo prevent thread pool exhaustion deadlocks, a second queue runs the traversal.\n\n${PATCH_BODY('luma_extract')}`;
+    const cover = mail('f0@x', 'Nia Newfeature', '[PATCH 0/2] fsck.lumafs: implement multi-threaded extraction', body('extraction'));
+    const one = mail('f1@x', 'Nia Newfeature', '[PATCH 1/2] fsck.lumafs: add multi-threaded decompression', body('decompression'), 'f0@x');
+    const two = mail('f2@x', 'Nia Newfeature', '[PATCH 2/2] fsck.lumafs: implement concurrent directory traversal', body('traversal'), 'f0@x');
+    expect(one.knowledge?.reasons.some((r) => r.kind === 'trap:feature')).toBe(true);
+    expect(assembleRaces([thread(cover, one, two)])).toEqual([]);
+    const fix = mail('x1@x', 'Nia Newfeature', '[PATCH] fsck.lumafs: fix deadlock in multi-threaded extraction', body('extraction'));
+    expect(fix.knowledge?.reasons.some((r) => r.kind === 'trap:feature')).toBe(false);
+    expect(assembleRaces([thread(fix)])).toHaveLength(1);
+  });
+});

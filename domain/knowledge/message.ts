@@ -16,6 +16,7 @@ import {
   APPLIED,
   BUG_REPORT_SUBJECT,
   CHECKER_REPORTS,
+  FEATURE_SUBJECT,
   FIX_SUBJECT,
   IDEA,
   LOCK_CALL,
@@ -259,6 +260,7 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
   const isReplySubject = /^\s*(?:re|aw|sv)\s*:/i.test(msg.subject);
   if (!isReplySubject && FIX_SUBJECT.test(msg.subject)) reasons.push({ kind: 'fix-subject', weight: 4, evidence: ev(id, subject, msg.subject) });
   if (ANNOTATION_SUBJECT.test(msg.subject)) reasons.push({ kind: 'trap:lockdep-annotation', weight: -5, evidence: ev(id, subject, msg.subject) });
+  if (!isReplySubject && !FIX_SUBJECT.test(msg.subject) && FEATURE_SUBJECT.test(msg.subject)) reasons.push({ kind: 'trap:feature', weight: -5, evidence: ev(id, subject, msg.subject) });
   // counted once per message per kind (the first unit that says it), so a long rant does
   // not outweigh a diagram; each word list is tried on the whole text first, as most fail
   // another commit's title named in prose ('Like commit b3d208f96d6b ("f2fs: revisit
