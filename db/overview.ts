@@ -8,7 +8,7 @@ export interface ArchiveOverview {
   firstDate: number | null;
   lastDate: number | null;
   stableBranches: { branch: string; fixes: number }[];
-  recentSeries: { title: string; version: string; messageId: string; sender: string | null; date: number | null; patches: number }[];
+  recentSeries: { title: string; version: string; messageId: string; sender: string | null; senderName: string | null; date: number | null; patches: number }[];
 }
 
 /** A table a migration has not yet made answers nothing, like an empty one. */
@@ -37,10 +37,13 @@ export function archiveOverview(db: Db, recent = 8): ArchiveOverview {
   // A series posted again (v2, v3, a resend) is one entry, its newest posting: the page
   // links to the series, which lists every version. Read a few more to fill the list.
   const seen = new Set<string>();
-  const recentSeries = rows<{ title: string; version: string; messageId: string | null; sender: string | null; date: number | null; patches: number }>(
+  const recentSeries = rows<{ title: string; version: string; messageId: string | null; sender: string | null; senderName: string | null; date: number | null; patches: number }>(
     db,
     `SELECT s.title, s.version, COALESCE(s.cover_message_id, (SELECT p.message_id FROM series_patches p WHERE p.series_id = s.id ORDER BY p.idx LIMIT 1)) AS messageId,
-            s.sender_email AS sender, s.date, (SELECT COUNT(*) FROM series_patches p WHERE p.series_id = s.id) AS patches
+            s.sender_email AS sender, s.date, (SELECT COUNT(*) FROM series_patches p WHERE p.series_id = s.id) AS patches,
+            -- the name a reader knows the sender by, from the mail that opens the series
+            (SELECT NULLIF(m.from_name, '') FROM messages m WHERE m.message_id = COALESCE(s.cover_message_id,
+              (SELECT p.message_id FROM series_patches p WHERE p.series_id = s.id ORDER BY p.idx LIMIT 1)) LIMIT 1) AS senderName
        FROM series s WHERE s.date IS NOT NULL AND s.date < ? ORDER BY s.date DESC LIMIT ?`,
     horizon,
     recent * 4,

@@ -36,6 +36,8 @@ describe('archiveOverview', () => {
     expect(o.firstDate!).toBeLessThanOrEqual(o.lastDate!);
     expect(o.stableBranches.map((b) => b.branch)).toEqual(['6.12', '6.10', '6.6', '6.1']);
     expect(o.recentSeries[0]?.title).toBe('lumafs: lock the folio and wait for writeback in lumafs_page_mkwrite()');
+    // named as a reader knows the sender, beside the address a query needs
+    expect(o.recentSeries[0]).toMatchObject({ sender: 'annika.berg@example.net', senderName: 'Annika Berg' });
     const dates = o.recentSeries.map((s) => s.date!);
     expect([...dates].sort((a, b) => b - a)).toEqual(dates);
   });

@@ -20,8 +20,8 @@ const overviewSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['title', 'version', 'messageId', 'sender', 'date', 'patches'],
-        properties: { title: { type: 'string' }, version: { type: 'string' }, messageId: { type: 'string' }, sender: { type: ['string', 'null'] }, date: { type: ['string', 'null'] }, patches: { type: 'integer' } },
+        required: ['title', 'version', 'messageId', 'sender', 'senderName', 'date', 'patches'],
+        properties: { title: { type: 'string' }, version: { type: 'string' }, messageId: { type: 'string' }, sender: { type: ['string', 'null'] }, senderName: { type: ['string', 'null'] }, date: { type: ['string', 'null'] }, patches: { type: 'integer' } },
       },
     },
   },

@@ -48,7 +48,7 @@ function seriesList(series) {
   return el(
     'ul',
     { class: 'plain' },
-    series.map((s) => el('li', {}, el('a', { href: links.series(s.messageId), text: s.title }), el('span', { class: 'meta', text: ` — v${s.version}, ${plural(s.patches, 'patch', 'patches')}, ${s.sender ?? 'unknown'}, ${when(s.date)}` }))),
+    series.map((s) => el('li', {}, el('a', { href: links.series(s.messageId), text: s.title }), el('span', { class: 'meta', text: ` — v${s.version}, ${plural(s.patches, 'patch', 'patches')}, ${s.senderName ?? s.sender ?? 'unknown'}, ${when(s.date)}` }))),
   );
 }
 
