@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { analyzeKnowledge } from '../domain/knowledge/message.ts';
-import { blankAddresses, introducesNothing, isReportingMachinery, isSyzbotCommand } from '../domain/knowledge/noise.ts';
+import { allocatorFrames, blankAddresses, introducesNothing, isReportingMachinery, isSyzbotCommand } from '../domain/knowledge/noise.ts';
 import { assembleRaces, families } from '../domain/knowledge/races.ts';
 import { attributionAuthor } from '../domain/knowledge/reply.ts';
 import type { ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
@@ -111,6 +111,73 @@ describe('a splat names the reporting machinery, not the race', () => {
       ].join('\n'),
     );
     expect(k?.files).toEqual(['fs/lumafs/inode.c']);
+  });
+
+  it('drops the allocator frames of where the object was allocated and freed, and page_owner\'s stacks, keeping the code on both sides', () => {
+    const k = knowledgeOf(
+      '[syzbot] [lumafs?] KASAN: slab-use-after-free Read in luma_lookup',
+      [
+        'BUG: KASAN: slab-use-after-free in luma_lookup+0x30/0x40 fs/lumafs/dir.c:88',
+        'Call Trace:',
+        ' luma_lookup+0x30/0x40 fs/lumafs/dir.c:88',
+        ' __lookup_slow+0x1/0x2 fs/namei.c:1692',
+        '',
+        '[   61.204][ T5097] Allocated by task 5097:',
+        '[   61.204][ T5097]  kmem_cache_alloc+0x1/0x2 mm/slub.c:3990',
+        '[   61.204][ T5097]  luma_alloc_inode+0x1/0x2 fs/lumafs/super.c:40',
+        '[   61.204][ T5097]',
+        'Freed by task 5099:',
+        ' kfree+0x1/0x2 mm/slub.c:4409',
+        ' rcu_do_batch+0x1/0x2 kernel/rcu/tree.c:2196',
+        ' luma_evict+0x1/0x2 fs/lumafs/inode.c:120',
+        '',
+        'page last allocated via order 0, migratetype Unmovable, pid 1, tgid 1 (swapper/0)',
+        ' set_page_owner include/linux/page_owner.h:32 [inline]',
+        ' __alloc_pages+0x1/0x2 mm/page_alloc.c:4740',
+        ' kernel_init+0x1/0x2 init/main.c:1467',
+        '',
+        'The race: luma_lookup reads the inode the evict path freed.',
+      ].join('\n'),
+    );
+    // the allocating and the freeing code stay: the free is the race's other side
+    expect(k?.files).toEqual(['fs/lumafs/dir.c', 'fs/namei.c', 'fs/lumafs/super.c', 'fs/lumafs/inode.c']);
+  });
+
+  it('drops them too from a report quoted in a reply, whose lines come joined', () => {
+    const k = knowledgeOf(
+      'Re: [syzbot] [lumafs?] KASAN: slab-use-after-free Read in luma_lookup',
+      [
+        'syzbot wrote:',
+        '> BUG: KASAN: slab-use-after-free in luma_lookup+0x30/0x40 fs/lumafs/dir.c:88',
+        '> Allocated by task 5097:',
+        '>  kmem_cache_alloc+0x1/0x2 mm/slub.c:3990',
+        '> Freed by task 5099:',
+        '>  kfree+0x1/0x2 mm/slub.c:4409',
+        '> The buggy address belongs to the object at ffff8880739ab000 in fs/lumafs/dir.c',
+        '',
+        'This is a race between luma_lookup and evict: luma_lookup must hold the inode lock.',
+      ].join('\n'),
+    );
+    expect(k?.files).toEqual(['fs/lumafs/dir.c']);
+  });
+
+  it('counts a frame as allocator machinery only inside an allocation stack, up to the blank line that ends it (property)', () => {
+    const line = fc.stringMatching(/^[a-z_ ./:+0-9]{0,30}$/);
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), fc.array(line, { maxLength: 6 }), fc.array(line, { maxLength: 6 }), (before, stack, after) => {
+        const frame = ' kfree+0x1/0x2 mm/slub.c:4409';
+        const lines = [...before, frame, '', 'Freed by task 1:', ...stack.map((l) => ` ${l}x`), frame, '', ...after, frame];
+        const text = lines.join('\n');
+        const isAllocator = allocatorFrames(text);
+        const at = (n: number): number => lines.slice(0, n).reduce((o, l) => o + l.length + 1, 0) + frame.indexOf('mm/');
+        const inStack = before.length + 3 + stack.length;
+        expect(isAllocator('mm/slub.c', at(before.length))).toBe(false);
+        expect(isAllocator('mm/slub.c', at(inStack))).toBe(true);
+        expect(isAllocator('fs/lumafs/inode.c', at(inStack))).toBe(false);
+        expect(isAllocator('mm/slub.c', at(lines.length - 1))).toBe(false);
+      }),
+    );
+    expect(allocatorFrames('No report here: a lock taken by task A.')('mm/slub.c', 0)).toBe(false);
   });
 
   it('tells machinery paths from code paths', () => {

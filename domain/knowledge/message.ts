@@ -10,7 +10,7 @@ import type { PatchAnalysis } from '../patch/analyze.ts';
 import { parseSubject, subjectKey, type SubjectInfo } from '../patch/subject.ts';
 import { readDiagram, functionsIn } from './diagram.ts';
 import { gated, Probe } from './gate.ts';
-import { blankAddresses, introducesNothing, isReportingMachinery, isSyzbotCommand } from './noise.ts';
+import { allocatorFrames, blankAddresses, introducesNothing, isReportingMachinery, isSyzbotCommand } from './noise.ts';
 import {
   ANNOTATION_SUBJECT,
   APPLIED,
@@ -154,7 +154,14 @@ function filesOf(text: string): string[] {
   if (!/\.[chS]\b|\.rs\b/.test(text)) return [];
   // "diff --git a/fs/x.c b/fs/x.c" quoted in prose names fs/x.c, not a/fs/x.c
   // a splat's frames through dump_stack, KASAN, lockdep or the entry code are the report's, not the race's
-  return [...new Set([...text.matchAll(FILE_RE)].map((m) => (m[1] ?? '').replace(/^[ab]\/(?=[^/]+\/)/, '')).filter((f) => f.includes('/') && !isReportingMachinery(f)))];
+  // and the allocator's frames in the stacks of where the object was allocated and freed are the allocator's
+  const allocator = allocatorFrames(text);
+  const files = new Set<string>();
+  for (const m of text.matchAll(FILE_RE)) {
+    const f = (m[1] ?? '').replace(/^[ab]\/(?=[^/]+\/)/, '');
+    if (f.includes('/') && !isReportingMachinery(f) && !allocator(f, m.index)) files.add(f);
+  }
+  return [...files];
 }
 
 export function locksOf(text: string): string[] {

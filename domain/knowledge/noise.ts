@@ -23,11 +23,50 @@ export function blankAddresses(text: string): string {
 // ret_from_fork), and the sanitizers' instrumented wrappers that every atomic or bitop frame
 // of a KASAN splat passes through.
 const REPORTING_MACHINERY =
-  /^(?:lib\/dump_stack\.c|lib\/ubsan\.c|lib\/stackdepot\.c|lib\/bug\.c|mm\/kasan\/|mm\/kfence\/|mm\/kmsan\/|kernel\/kcsan\/|kernel\/locking\/lockdep[\w.]*|kernel\/printk\/|kernel\/panic\.c|kernel\/hung_task\.c|kernel\/stacktrace\.c|kernel\/entry\/|arch\/[\w-]+\/entry\/|arch\/[\w-]+\/kernel\/(?:dumpstack[\w.]*|stacktrace\.c|traps\.c|unwind[\w.]*|process(?:_64|_32)?\.c)$|arch\/[\w-]+\/include\/asm\/idtentry\.h$|include\/linux\/instrumented\.h$|include\/linux\/atomic\/atomic-(?:instrumented|arch-fallback|long)\.h$|include\/asm-generic\/bitops\/instrumented-[\w-]+\.h$)/;
+  /^(?:lib\/dump_stack\.c|lib\/ubsan\.c|lib\/refcount\.c|lib\/stackdepot\.c|lib\/bug\.c|mm\/kasan\/|mm\/kfence\/|mm\/kmsan\/|kernel\/kcsan\/|kernel\/locking\/lockdep[\w.]*|kernel\/printk\/|kernel\/panic\.c|kernel\/hung_task\.c|kernel\/stacktrace\.c|kernel\/entry\/|arch\/[\w-]+\/entry\/|arch\/[\w-]+\/kernel\/(?:dumpstack[\w.]*|stacktrace\.c|traps\.c|unwind[\w.]*|process(?:_64|_32)?\.c)$|arch\/[\w-]+\/include\/asm\/idtentry\.h$|include\/linux\/instrumented\.h$|include\/linux\/atomic\/atomic-(?:instrumented|arch-fallback|long)\.h$|include\/asm-generic\/bitops\/instrumented-[\w-]+\.h$)/;
 
 /** Whether a path is the reporting machinery a splat's frames pass through, not the race's code. */
 export function isReportingMachinery(path: string): boolean {
   return REPORTING_MACHINERY.test(path);
+}
+
+// A KASAN report's stacks of where the object was allocated and freed pass through the
+// allocator (mm/slub.c, include/linux/slab.h) and RCU or workqueue callbacks before they
+// reach the code that allocated or freed it, which is often the race's other side (the
+// evict path that freed the inode): only the machinery is dropped there. page_owner's stacks
+// of where the slab's page came from are the allocator's and boot's (init/main.c): dropped
+// whole. A stack runs from its heading to a blank line (console prefixes "[  12.3][ T5097]"
+// and quote markers aside) or to the part of the report that follows it; a quoted report
+// comes with its lines joined, so a heading may stand anywhere in a line.
+const STACK_HEADING = /(?:Allocated|Freed) by task \d+:|(?:Second to last |Last )potentially related work creation:|(page last allocated via|page last free|page_owner tracks the page)/g;
+// the next stack's heading ends one too: the analyzer hands over a report's paragraphs without the blank lines between them
+const STACK_END = /\n[> \t]*(?:\[[^\]\n]*\][ \t]*)*(?=\n|$)|The buggy address|Memory state around the buggy address|(?:Allocated|Freed) by task \d+:|(?:Second to last |Last )potentially related work creation:|page last allocated via|page last free|page_owner tracks the page/g;
+const ALLOCATOR =
+  /^(?:mm\/(?:slub|slab|slab_common|page_alloc|page_owner|mempool|util|kmemleak|vmalloc)\.[ch]|include\/linux\/(?:slab|gfp|page_owner|kasan|kmemleak|mm|rcupdate)\.h|kernel\/rcu\/|kernel\/workqueue\.c|kernel\/softirq\.c|kernel\/kthread\.c|kernel\/irq_work\.c|mm\/percpu\.c)/;
+
+/** Where a report's allocation stacks lie in a text: [start, end, whole] with whole set for page_owner's. */
+function allocationStacks(text: string): [number, number, boolean][] {
+  if (!text.includes(' by task ') && !text.includes('page last') && !text.includes('related work creation') && !text.includes('page_owner')) return [];
+  const out: [number, number, boolean][] = [];
+  STACK_HEADING.lastIndex = 0;
+  for (let h = STACK_HEADING.exec(text); h !== null; h = STACK_HEADING.exec(text)) {
+    STACK_END.lastIndex = h.index + h[0].length;
+    const end = STACK_END.exec(text)?.index ?? text.length;
+    out.push([h.index, end, h[1] !== undefined]);
+    STACK_HEADING.lastIndex = end;
+  }
+  return out;
+}
+
+/**
+ * A test for the paths named at offsets of `text`: whether the one at `at` is an allocation
+ * stack's machinery (any path of page_owner's stacks; the allocator, RCU and workqueue frames
+ * of the allocated and freed stacks).
+ */
+export function allocatorFrames(text: string): (path: string, at: number) => boolean {
+  const stacks = allocationStacks(text);
+  if (stacks.length === 0) return () => false;
+  return (path, at) => stacks.some(([s, e, whole]) => at >= s && at < e && (whole || ALLOCATOR.test(path)));
 }
 
 // A sentence that introduces nothing: a pleasantry, or trailers run together into one
