@@ -8,53 +8,12 @@ import { analyzeKnowledge } from '../domain/knowledge/message.ts';
 import { allocatorFrames, blankAddresses, introducesNothing, isReportingMachinery, isSyzbotCommand } from '../domain/knowledge/noise.ts';
 import { assembleRaces, families } from '../domain/knowledge/races.ts';
 import { attributionAuthor } from '../domain/knowledge/reply.ts';
-import type { ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
-import type { ParsedMessage } from '../domain/message.ts';
-import { analyzePatchMessage } from '../domain/patch/analyze.ts';
+import { mailWriter, thread } from './helpers/knowledge-mail.ts';
 
-let clock = Date.UTC(2025, 0, 6);
+const { parsed, mail } = mailWriter();
 
-function parsed(id: string, from: string, subject: string, body: string, parent: string | null, filenames: string[] = []): ParsedMessage {
-  clock += 3_600_000;
-  return {
-    messageId: id,
-    messageIdSynthesized: false,
-    subject,
-    from: { name: from, address: `${from.toLowerCase().replace(/\s+/g, '.')}@example.org` },
-    to: [],
-    cc: [],
-    date: clock,
-    dateSource: 'date',
-    inReplyTo: parent,
-    references: parent ? [parent] : [],
-    listId: null,
-    body,
-    attachments: filenames.map((filename) => ({ filename, contentType: 'text/plain', size: 10 })) as ParsedMessage['attachments'],
-    headers: {},
-    notes: [],
-    lenient: null,
-    contentHash: id,
-  };
-}
-
-function mail(id: string, from: string, subject: string, body: string, parent: string | null = null): ThreadMessageInput {
-  const msg = parsed(id, from, subject, body, parent);
-  const a = analyzePatchMessage(msg);
-  return {
-    messageId: id,
-    subject,
-    from,
-    fromAddress: msg.from!.address,
-    date: msg.date!,
-    parent,
-    patch: a ? { kind: a.kind, version: a.subject.versionMajor, titleKey: a.titleKey, seriesId: null, stable: a.stable !== null } : null,
-    trailers: a ? a.trailers.map((t) => ({ name: t.name, value: t.value })) : [],
-    knowledge: analyzeKnowledge(msg, a).knowledge,
-  };
-}
-
-const knowledgeOf = (subject: string, body: string) => analyzeKnowledge(parsed(`m${clock}@x`, 'Sam Sender', subject, body, null), undefined).knowledge;
-const thread = (...messages: ThreadMessageInput[]): ThreadInput => ({ root: messages[0]!.messageId, messages });
+let written = 0;
+const knowledgeOf = (subject: string, body: string) => analyzeKnowledge(parsed(`m${++written}@x`, 'Sam Sender', subject, body, null), undefined).knowledge;
 
 describe('words inside addresses are no vocabulary', () => {
   it('does not read "race" in a Closes: link, a Message-ID or an email address as saying race', () => {

@@ -3,52 +3,11 @@
 // stances are aimed, and how a fix's lifecycle is decided.
 import { describe, expect, it } from 'vitest';
 import { readDiagram } from '../domain/knowledge/diagram.ts';
-import { analyzeKnowledge } from '../domain/knowledge/message.ts';
 import { assembleRaces, families } from '../domain/knowledge/races.ts';
 import { linkedMessageIds } from '../domain/patch/lore-link.ts';
-import type { ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
-import type { ParsedMessage } from '../domain/message.ts';
-import { analyzePatchMessage } from '../domain/patch/analyze.ts';
+import { mailWriter, thread } from './helpers/knowledge-mail.ts';
 
-let clock = Date.UTC(2025, 0, 6);
-
-function mail(id: string, from: string, subject: string, body: string, parent: string | null = null): ThreadMessageInput {
-  clock += 3_600_000;
-  const address = `${from.toLowerCase().replace(/\s+/g, '.')}@example.org`;
-  const msg: ParsedMessage = {
-    messageId: id,
-    messageIdSynthesized: false,
-    subject,
-    from: { name: from, address },
-    to: [],
-    cc: [],
-    date: clock,
-    dateSource: 'date',
-    inReplyTo: parent,
-    references: parent ? [parent] : [],
-    listId: null,
-    body,
-    attachments: [],
-    headers: {},
-    notes: [],
-    lenient: null,
-    contentHash: id,
-  };
-  const a = analyzePatchMessage(msg);
-  return {
-    messageId: id,
-    subject,
-    from,
-    fromAddress: address,
-    date: clock,
-    parent,
-    patch: a ? { kind: a.kind, version: a.subject.versionMajor, titleKey: a.titleKey, seriesId: null, stable: a.stable !== null } : null,
-    trailers: a ? a.trailers.map((t) => ({ name: t.name, value: t.value })) : [],
-    knowledge: analyzeKnowledge(msg, a).knowledge,
-  };
-}
-
-const thread = (...messages: ThreadMessageInput[]): ThreadInput => ({ root: messages[0]!.messageId, messages });
+const { mail } = mailWriter();
 
 const PATCH = (title: string, fn: string, extra = ''): string => `${extra}Signed-off-by: Ana Author <ana.author@example.org>
 ---
