@@ -87,7 +87,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * prefix too short for `end` is replaced by the whole pack, not by a longer prefix, so reading
  * a pack in order (an export, a thread view) decodes it at most once and a bit.
  */
-export function decodedPack(id: number, data: Uint8Array, codec: string, end: number, size: number): Buffer {
+function decodedPack(id: number, data: Uint8Array, codec: string, end: number, size: number): Buffer {
   const hit = packCache.get(id);
   const same = hit !== undefined && sameBytes(hit.data, data);
   if (hit && same && hit.bytes.byteLength >= end) {
