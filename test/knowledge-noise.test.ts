@@ -139,6 +139,23 @@ describe('a splat names the reporting machinery, not the race', () => {
     expect(allocatorFrames('No report here: a lock taken by task A.')('mm/slub.c', 0)).toBe(false);
   });
 
+  it('quotes a splat without the ruler lines around it', () => {
+    const k = knowledgeOf(
+      '[syzbot] [lumafs?] possible deadlock in luma_write',
+      [
+        '======================================================',
+        'WARNING: possible circular locking dependency detected',
+        '6.8.0-rc3-syzkaller #0 Not tainted',
+        '------------------------------------------------------',
+        'syz-executor/5097 is trying to acquire lock:',
+      ].join('\n'),
+    );
+    const quotes = (k?.reasons ?? []).map((r) => r.evidence.text);
+    expect(quotes.length).toBeGreaterThan(0);
+    for (const q of quotes) expect(q).not.toMatch(/[=-]{4}/);
+    expect(quotes.some((q) => q.startsWith('WARNING: possible circular locking dependency detected'))).toBe(true);
+  });
+
   it('tells machinery paths from code paths', () => {
     for (const p of ['lib/dump_stack.c', 'mm/kasan/common.c', 'arch/x86/entry/syscall_64.c', 'kernel/printk/printk.c', 'kernel/locking/lockdep.c', 'arch/x86/kernel/process.c', 'include/linux/atomic/atomic-instrumented.h', 'include/asm-generic/bitops/instrumented-non-atomic.h'])
       expect(isReportingMachinery(p), p).toBe(true);

@@ -79,8 +79,11 @@ function mentionsRace(text: string): boolean {
 // Quoted text weighs less: in a thread its own message usually said it first.
 const QUOTED_WEIGHT = 0.5;
 
+// A ruler line ("=====" above a lockdep or KASAN splat, "-----" between its parts) says nothing.
+const RULER = /(?:^|\s)([=\-_*~#])\1{3,}(?=\s|$)/g;
+
 function clip(s: string): string {
-  const t = s.replace(/\s+/g, ' ').trim();
+  const t = s.replace(RULER, ' ').replace(/\s+/g, ' ').trim();
   return t.length > MAX_EVIDENCE ? `${t.slice(0, MAX_EVIDENCE - 1)}…` : t;
 }
 
