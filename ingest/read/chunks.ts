@@ -43,6 +43,11 @@ export async function* fileChunks(path: string, onRead?: (n: number) => void, ch
   }
 }
 
+/** Each chunk copied, for a consumer that holds chunks from a source that reuses its buffer. */
+export async function* copiedChunks(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const c of source) yield Buffer.from(c);
+}
+
 /** Reads the first `n` bytes (or fewer at the end) and gives back a source that still yields everything. */
 export async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
   const it = source[Symbol.asyncIterator]();
@@ -55,10 +60,11 @@ export async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ 
       done = true;
       break;
     }
-    taken.push(r.value);
+    // a copy: the source may read its next chunk into the same buffer (fileChunks reuse)
+    taken.push(Buffer.from(r.value));
     have += r.value.length;
   }
-  const head = Buffer.concat(taken);
+  const head = taken.length === 1 && taken[0] ? taken[0] : Buffer.concat(taken);
   async function* rest(): AsyncGenerator<Buffer> {
     try {
       if (head.length > 0) yield head;

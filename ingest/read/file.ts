@@ -1,7 +1,7 @@
 // One file of any of the kinds a file can be: mbox, one message, or either gzipped.
 // Content decides, not the name: gzip magic, then a first line `From ` = mbox.
 import { LoregraphError } from '../../domain/errors.ts';
-import { collectBounded, fileChunks, peek } from './chunks.ts';
+import { CHUNK_SIZE, collectBounded, copiedChunks, fileChunks, peek } from './chunks.ts';
 import { gunzipChunks, isGzip } from './gzip.ts';
 import { damagedFirstEnvelope, startsWithEnvelope } from './envelope.ts';
 import { OVERSIZED_HEAD, type MboxFormat } from './mbox-splitter.ts';
@@ -36,11 +36,15 @@ export async function readFileSource(
   position: Omit<PositionWithoutIndex, 'offset'>,
   opts: FileReadOptions = {},
 ): Promise<FileOutcome> {
-  let source: AsyncIterable<Buffer> = fileChunks(path, opts.onRead);
+  // Every chunk is read into one buffer: the mbox splitter copies what it keeps before the
+  // next read, and a fresh megabyte per read was garbage the collector freed late (reading
+  // a 60 MB message left some 60 MB of chunks on the reading thread while a worker parsed
+  // it). What holds on to chunks (gunzip's pipe, a file collected as one message) gets copies.
+  let source: AsyncIterable<Buffer> = fileChunks(path, opts.onRead, CHUNK_SIZE, true);
   let { head, rest } = await peek(source, 2);
   const gzip = isGzip(head);
   if (gzip) {
-    source = gunzipChunks(rest, path);
+    source = gunzipChunks(copiedChunks(rest), path);
     ({ head, rest } = await peek(source, SNIFF));
   } else {
     ({ head, rest } = await peek(rest, SNIFF));
@@ -52,7 +56,7 @@ export async function readFileSource(
   // A file that is not an mbox is one message: held whole up to the sink's limit, past it
   // only its head is kept and the rest hashed as it streams by.
   const limit = sink.maxMessageBytes;
-  const got = await collectBounded(rest, limit, OVERSIZED_HEAD);
+  const got = await collectBounded(gzip ? rest : copiedChunks(rest), limit, OVERSIZED_HEAD);
   if ('head' in got) {
     if (opts.requireMail && !looksLikeMail(got.head)) return { kind: 'skipped', gzip, reason: 'does not look like mail' };
     await sink.emit({ bytes: got.head, oversized: { size: got.size, sha256: got.sha256, limit }, ...suspicion(got.head) }, { ...position, offset: 0 });
