@@ -20,10 +20,30 @@ export { decodeRaw, encodeRaw, type RawCodec } from './raw-codec.ts';
  */
 const NOT_STORED = /^(return-path|x-original-to|delivered-to|sender|precedence|x-barracuda-.*|x-asg-.*|x-virus-.*|x-spam-.*|x-ms-.*|x-mailman-.*|x-beenthere|list-(unsubscribe|subscribe|post|help|owner)(-post)?|mail-followup-to|thread-(topic|index)|accept-language|x-originating-ip|x-msmail-.*|x-mimeole|importance|x-priority|autocrypt|openpgp)$/;
 
-function storedHeaders(headers: Record<string, string[]>): string {
+/** The headers the row keeps: every parsed one but NOT_STORED, in order. */
+function storedHeaders(headers: Record<string, string[]>): Record<string, string[]> {
   const kept: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(headers)) if (!NOT_STORED.test(k)) kept[k] = v;
-  return JSON.stringify(kept);
+  return kept;
+}
+
+/**
+ * Whether the two maps are written out as the same JSON: the same keys in the same order,
+ * each with the same strings. Asked of every message, so neither is written out for it.
+ */
+function sameJson(a: Record<string, string[]>, b: Record<string, string[]>): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i] as string;
+    if (k !== kb[i]) return false;
+    const va = a[k] as string[];
+    const vb = b[k] as string[];
+    if (va.length !== vb.length) return false;
+    for (let j = 0; j < va.length; j++) if (typeof va[j] !== 'string' || va[j] !== vb[j]) return false;
+  }
+  return true;
 }
 
 /**
@@ -111,8 +131,9 @@ export interface MessageRow extends MessageHead {
   to: Address[];
   cc: Address[];
   attachmentsJson: string;
+  /** The headers column: the kept headers as JSON, or '' when headersFromRaw. */
   headersJson: string;
-  /** headersJson is what headersJsonFromRaw reads from the raw bytes: the row does not store it. */
+  /** The kept headers are what headersJsonFromRaw reads from the raw bytes: the row does not store them. */
   headersFromRaw: boolean;
   lenientJson: string | null;
   notesJson: string;
@@ -124,7 +145,10 @@ export interface MessageRow extends MessageHead {
  */
 export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array): MessageRow {
   const { base, isReply } = baseSubject(msg.subject);
-  const headersJson = storedHeaders(msg.headers);
+  const headers = storedHeaders(msg.headers);
+  // compared as maps, not as JSON: nearly every message's headers read back, and then their
+  // JSON is neither written nor sent to the writer thread
+  const headersFromRaw = raw !== undefined && sameJson(headerFieldsOf(raw, HEADERS_FROM_RAW_V1), headers);
   const bodySpan = raw ? bodySpanIn(raw, msg.body) : null;
   return {
     messageId: msg.messageId,
@@ -149,8 +173,8 @@ export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array
     to: msg.to,
     cc: msg.cc,
     attachmentsJson: JSON.stringify(msg.attachments),
-    headersJson,
-    headersFromRaw: raw !== undefined && headersJsonFromRaw(raw) === headersJson,
+    headersJson: headersFromRaw ? '' : JSON.stringify(headers),
+    headersFromRaw,
     lenientJson: msg.lenient ? JSON.stringify(msg.lenient) : null,
     notesJson: JSON.stringify(msg.notes),
   };

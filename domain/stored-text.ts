@@ -22,12 +22,26 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * (as UTF-8, and back again) to find it where it nearly always is.
  */
 export function bodySpanIn(raw: Uint8Array, body: string, window = 1 << 20): BodySpan | null {
-  if (body.length === 0 || LONE_SURROGATE.test(body)) return null;
+  if (body.length === 0) return null;
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const n = Buffer.byteLength(body, 'utf8');
-  for (const end of [bytes.length, bytes.length - 1]) {
-    const start = end - n;
-    if (start >= 0 && encodedAt(bytes, start, body, window)) return { start, end };
+  // The usual places, read as UTF-8 and compared as text: no copy of the body is encoded.
+  // Reading back the same text proves the bytes are its encoding unless the text holds
+  // U+FFFD (what a malformed sequence reads as) or a lone surrogate (which no read gives):
+  // the former is compared as bytes below, the latter never matches.
+  const decodable = body.length <= window && !body.includes('\uFFFD');
+  if (decodable) {
+    for (const end of [bytes.length, bytes.length - 1]) {
+      const start = end - n;
+      if (start >= 0 && bytes.toString('utf8', start, end) === body) return { start, end };
+    }
+  }
+  if (LONE_SURROGATE.test(body)) return null;
+  if (!decodable) {
+    for (const end of [bytes.length, bytes.length - 1]) {
+      const start = end - n;
+      if (start >= 0 && encodedAt(bytes, start, body, window)) return { start, end };
+    }
   }
   const at = bytes.lastIndexOf(Buffer.from(body, 'utf8'));
   return at < 0 ? null : { start: at, end: at + n };
@@ -58,47 +72,104 @@ export function bodyOfSpan(raw: Uint8Array, span: BodySpan): string {
  * rule: the block ends at the first empty line, read as a binary string, split at LF with
  * a CR before it dropped, folded lines joined), each value unfolded and trimmed, keys lower
  * case, in order, without the keys `drop` matches. An mbox "From " line is not a header.
+ * The block is read as one latin1 string (a byte per char), not a byte at a time.
  */
 export function headerFieldsOf(raw: Uint8Array, drop: RegExp): Record<string, string[]> {
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const s = bytes.toString('latin1', 0, headerBlockEnd(bytes));
+  const keys = keyCacheFor(drop);
   const out: Record<string, string[]> = {};
   let current: string | null = null;
+  // the key of `current` when its first line has a colon, and that colon's index in it;
+  // without one the key is read after folding, as mailsplit does
+  let currentKey: string | null = null;
+  let currentColon = -1;
   // a dropped header (DKIM, ARC, Received: most of a lore header block) is recognised by its
   // key and its folded lines are skipped unread, not joined to be thrown away
   let skipping = false;
   const flush = (): void => {
     if (current === null) return;
-    const colon = current.indexOf(':');
-    const key = (colon < 0 ? '' : current.slice(0, colon)).toLowerCase().trim();
-    if (!drop.test(key)) (out[key] ??= []).push(unfold(colon < 0 ? '' : current.slice(colon + 1)));
+    if (currentKey !== null) (out[currentKey] ??= []).push(unfold(current.slice(currentColon + 1)));
+    else {
+      const colon = current.indexOf(':');
+      const key = (colon < 0 ? '' : current.slice(0, colon)).toLowerCase().trim();
+      if (!drop.test(key)) (out[key] ??= []).push(unfold(colon < 0 ? '' : current.slice(colon + 1)));
+    }
     current = null;
   };
   let pos = 0;
   let first = true;
-  while (pos < bytes.length) {
-    let nl = bytes.indexOf(0x0a, pos);
-    if (nl < 0) nl = bytes.length;
+  while (pos < s.length) {
+    let nl = s.indexOf('\n', pos);
+    if (nl < 0) nl = s.length;
     let lineEnd = nl;
-    if (lineEnd > pos && bytes[lineEnd - 1] === 0x0d) lineEnd--;
+    if (lineEnd > pos && s.charCodeAt(lineEnd - 1) === 0x0d) lineEnd--;
     if (lineEnd === pos) break;
-    const folded = (bytes[pos] === 0x20 || bytes[pos] === 0x09) && (current !== null || skipping);
+    const c = s.charCodeAt(pos);
+    const folded = (c === 0x20 || c === 0x09) && (current !== null || skipping);
     if (folded) {
-      if (!skipping) current += '\r\n' + bytes.toString('latin1', pos, lineEnd);
-    } else if (first && /^(From |POST )/i.test(bytes.toString('latin1', pos, Math.min(lineEnd, pos + 5)))) {
+      if (!skipping) current += '\r\n' + s.slice(pos, lineEnd);
+    } else if (first && /^(From |POST )/i.test(s.slice(pos, Math.min(lineEnd, pos + 5)))) {
       // not a header; a line folded under it starts one (as rows written so far were checked against)
       skipping = false;
     } else {
       flush();
-      const colon = bytes.indexOf(0x3a, pos);
-      // without a colon on its first line the key is read after folding, as mailsplit does
-      skipping = colon >= 0 && colon < lineEnd && drop.test(bytes.toString('latin1', pos, colon).toLowerCase().trim());
-      if (!skipping) current = bytes.toString('latin1', pos, lineEnd);
+      const colon = s.indexOf(':', pos);
+      const key = colon >= 0 && colon < lineEnd ? keptKey(s.slice(pos, colon), drop, keys) : undefined;
+      skipping = key === null;
+      if (!skipping) {
+        current = s.slice(pos, lineEnd);
+        currentKey = key ?? null;
+        currentColon = colon - pos;
+      }
     }
     pos = nl + 1;
     first = false;
   }
   flush();
   return out;
+}
+
+/** Past a header block this long, its end is looked for in the whole message. */
+const HEAD_WINDOW = 64 * 1024;
+
+/** Where the header block ends: the start of its first empty line after the first, else the end. */
+function headerBlockEnd(bytes: Buffer): number {
+  const head = bytes.length > HEAD_WINDOW ? bytes.subarray(0, HEAD_WINDOW) : bytes;
+  let end = blankLineAfterFirst(head);
+  if (end < 0 && head !== bytes) end = blankLineAfterFirst(bytes);
+  return end < 0 ? bytes.length : end;
+}
+
+function blankLineAfterFirst(b: Buffer): number {
+  const lf = b.indexOf('\n\n');
+  const crlf = (lf < 0 ? b : b.subarray(0, lf + 2)).indexOf('\n\r\n');
+  const at = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf;
+  return at < 0 ? -1 : at + 1;
+}
+
+/**
+ * A key as written (before its colon) -> its lower-cased, trimmed form, or null when `drop`
+ * matches that: the same few dozen keys come back in every message of an archive.
+ */
+const keyCaches = new WeakMap<RegExp, Map<string, string | null>>();
+const KEY_CACHE_MAX = 4096;
+
+function keyCacheFor(drop: RegExp): Map<string, string | null> {
+  let m = keyCaches.get(drop);
+  if (!m) keyCaches.set(drop, (m = new Map()));
+  return m;
+}
+
+function keptKey(written: string, drop: RegExp, cache: Map<string, string | null>): string | null {
+  let key = cache.get(written);
+  if (key === undefined) {
+    const k = written.toLowerCase().trim();
+    key = drop.test(k) ? null : k;
+    if (cache.size >= KEY_CACHE_MAX) cache.clear();
+    cache.set(written, key);
+  }
+  return key;
 }
 
 function unfold(v: string): string {
