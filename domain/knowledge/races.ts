@@ -20,6 +20,7 @@ import type {
 } from './types.ts';
 import { linkedMessageIds } from '../patch/lore-link.ts';
 import { parseSubject } from '../patch/subject.ts';
+import { sameStem, titleStem } from './family-keys.ts';
 
 /** A family is a race from this score on (the labelled bench in bench/knowledge.ts calibrates it). */
 export const RACE_THRESHOLD = 3;
@@ -375,6 +376,18 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
     const list = patchesByTitle.get(key) ?? [];
     list.push(f);
     patchesByTitle.set(key, list);
+  }
+  // a re-roll under another prefix by the same author continues the versions ("ppp: X" v1, "net: ppp: X" v2)
+  const byStem = new Map<string, FixAt[]>();
+  for (const [key, list] of [...patchesByTitle]) {
+    const stem = titleStem(list[0]!.fix.summary);
+    if (!stem?.specific) continue;
+    const into = byStem.get(stem.stem);
+    const head = into?.[0];
+    if (into && head && sameStem(titleStem(head.fix.summary)!, stem) && sameAuthor(head.fix.author, list[0]!.fix.author)) {
+      into.push(...list);
+      patchesByTitle.delete(key);
+    } else if (!into) byStem.set(stem.stem, list);
   }
   for (const list of patchesByTitle.values()) {
     list.sort((a, b) => (a.fix.version ?? 1) - (b.fix.version ?? 1) || (a.fix.date ?? 0) - (b.fix.date ?? 0));

@@ -1,0 +1,91 @@
+// One patch across a subsystem-prefix change, on mail written here after the linux-ppp
+// threads that showed it: one sender's "ppp: ..." v1 and "net: ppp: ..." v2 of one deadlock fix.
+import { describe, expect, it } from 'vitest';
+import { sameStem, titleStem } from '../domain/knowledge/family-keys.ts';
+import { assembleRaces } from '../domain/knowledge/races.ts';
+import { mailWriter, thread } from './helpers/knowledge-mail.ts';
+
+const { mail } = mailWriter();
+
+const PATCH = (fn: string): string => `The lock is taken in softirq context while an irq-unsafe path holds it: a deadlock.
+
+  CPU0                    CPU1
+  spin_lock(&ap->recv_lock)
+                          <irq>
+                          spin_lock(&ap->recv_lock)
+
+Fix it by taking the lock with irqs off.
+
+Signed-off-by: Jon Park <jon.park@example.org>
+---
+ drivers/net/ppp/ppp_async.c | 4 ++--
+ 1 file changed, 2 insertions(+), 2 deletions(-)
+
+diff --git a/drivers/net/ppp/ppp_async.c b/drivers/net/ppp/ppp_async.c
+--- a/drivers/net/ppp/ppp_async.c
++++ b/drivers/net/ppp/ppp_async.c
+@@ -10,6 +10,6 @@ static struct asyncppp *${fn}(struct tty_struct *tty)
+-	read_lock(&disc_data_lock);
++	read_lock_irqsave(&disc_data_lock, flags);
+ 	return ap;
+ }
+-- 
+2.45.0
+`;
+
+describe('title stems', () => {
+  it('strip the subsystem prefixes and keep their words', () => {
+    expect(titleStem('net: ppp: Fix deadlock caused by unsafe-irq lock in ap_get()')).toEqual({
+      stem: 'fix deadlock caused by unsafe irq lock in ap get',
+      prefixes: ['net', 'ppp'],
+      names: true,
+      specific: true,
+    });
+    expect(titleStem('net:ppp: remove disc_data_lock in ppp line discipline')?.prefixes).toEqual(['net', 'ppp']);
+    expect(titleStem('smb: client: fix race with concurrent opens in unlink(2)')?.prefixes).toEqual(['smb', 'client']);
+    expect(titleStem('netfs, cifs: Delegate high-level I/O to netfslib')?.prefixes).toEqual(['netfs', 'cifs']);
+  });
+
+  it('leave a revert whole, and call a short generic stem unspecific', () => {
+    expect(titleStem('Revert "cifs: fix double free race when mount fails"')).toMatchObject({ prefixes: [], stem: 'revert cifs fix double free race when mount fails' });
+    expect(titleStem('erofs: fix memory leak')).toMatchObject({ stem: 'fix memory leak', specific: false });
+    expect(titleStem('f2fs: fix to avoid potential deadlock')).toMatchObject({ specific: false });
+  });
+
+  it('split prefixes at slashes and commas only: a tool (fsck.f2fs:, erofs-utils:) is not its kernel side', () => {
+    expect(titleStem('net/ppp: fix a race in ppp_unregister_channel()')?.prefixes).toEqual(['net', 'ppp']);
+    expect(titleStem('fsck.f2fs: Detect and fix looped node chain efficiently')?.prefixes).toEqual(['fsck.f2fs']);
+    expect(titleStem('erofs-utils: lib: fix MT data race in erofs_diskbuf_reserve()')?.prefixes).toEqual(['erofs-utils', 'lib']);
+  });
+
+  it('match across nested prefixes, or renamed ones when the stem names an identifier', () => {
+    const s = (t: string) => titleStem(t)!;
+    expect(sameStem(s('ppp: Fix deadlock caused by unsafe-irq lock in ap_get()'), s('net: ppp: Fix deadlock caused by unsafe-irq lock in ap_get()'))).toBe(true);
+    expect(sameStem(s('cifs: fix potential deadlock in cifs_reconnect()'), s('smb: client: fix potential deadlock in cifs_reconnect()'))).toBe(true);
+    // six plain words under two unrelated prefixes are two subsystems' patches
+    expect(sameStem(s('ext4: avoid deadlock between writeback and checkpoint'), s('f2fs: avoid deadlock between writeback and checkpoint'))).toBe(false);
+    expect(sameStem(s('erofs: fix memory leak'), s('f2fs: fix memory leak'))).toBe(false);
+  });
+});
+
+describe('versions of one patch in one family', () => {
+  it('continue across a prefix change: a v2 "net: ppp:" sent in reply to the v1 "ppp:" supersedes it', () => {
+    const v1 = mail('v1@ppp', 'Jon Park', '[PATCH] ppp: Fix deadlock caused by unsafe-irq lock in ap_get()', PATCH('ap_get'));
+    const v2 = mail('v2@ppp', 'Jon Park', '[PATCH net,v2] net: ppp: Fix deadlock caused by unsafe-irq lock in ap_get()', PATCH('ap_get'), 'v1@ppp');
+    const races = assembleRaces([thread(v1, v2)]);
+    expect(races).toHaveLength(1);
+    expect(races[0]!.fixes.map((f) => [f.messageId, f.version, f.lifecycle, f.supersededBy])).toEqual([
+      ['v1@ppp', 1, 'superseded', 'v2@ppp#0'],
+      ['v2@ppp', 2, 'proposed', null],
+    ]);
+  });
+
+  it('do not continue into another author\'s patch of that stem, nor across a generic one', () => {
+    const a = mail('a@ppp', 'Jon Park', '[PATCH] ppp: Fix deadlock caused by unsafe-irq lock in ap_get()', PATCH('ap_get'));
+    const b = mail('b@ppp', 'Ann Other', '[PATCH v2] net: ppp: Fix deadlock caused by unsafe-irq lock in ap_get()', PATCH('ap_get'), 'a@ppp');
+    expect(assembleRaces([thread(a, b)])[0]!.fixes.map((f) => f.lifecycle)).toEqual(['proposed', 'proposed']);
+    const c = mail('c@x', 'Jon Park', '[PATCH] ppp: fix a deadlock', PATCH('ppp_c'));
+    const d = mail('d@x', 'Jon Park', '[PATCH v2] net: fix a deadlock', PATCH('ppp_d'), 'c@x');
+    expect(assembleRaces([thread(c, d)])[0]!.fixes.map((f) => f.lifecycle)).toEqual(['proposed', 'proposed']);
+  });
+});
