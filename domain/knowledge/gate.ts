@@ -306,7 +306,7 @@ class Parser {
  * case), fewest and longest first; null when the regex promises none (or uses syntax this
  * reader does not follow: then it is simply always asked).
  */
-export function requiredLiterals(re: RegExp): string[] | null {
+export function requiredLiterals(re: RegExp, limit = LITERALS_LIMIT): string[] | null {
   if (/[uvy]/.test(re.flags)) return null;
   let info: Info;
   try {
@@ -318,7 +318,7 @@ export function requiredLiterals(re: RegExp): string[] | null {
   const req = reqOf(info);
   if (!req || req.has('')) return null;
   const out = cores([...req]);
-  return out.length <= LITERALS_LIMIT ? out : null;
+  return out.length <= limit ? out : null;
 }
 
 // A piece of a literal stands for it (where the literal is, so is the piece): a few
@@ -355,8 +355,9 @@ export interface Gated {
   literals: string[] | null;
 }
 
-export function gated(re: RegExp): Gated {
-  return { re, literals: requiredLiterals(re) };
+/** `limit`: how many literals are worth their scans before the regex (LITERALS_LIMIT unless said). */
+export function gated(re: RegExp, limit = LITERALS_LIMIT): Gated {
+  return { re, literals: requiredLiterals(re, limit) };
 }
 
 /**

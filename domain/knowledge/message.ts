@@ -62,7 +62,8 @@ const STANCE_LISTS = STANCE_WORDS.map(([stance, re]) => ({ stance, re, gate: gat
 const LOCK_GATES = LOCKS.map(([name, re]) => ({ name, gate: gated(re) }));
 const NAMED_LOCK_GATE = gated(NAMED_LOCK);
 const LOCK_CALL_GATE = gated(LOCK_CALL);
-const APPLIED_GATE = gated(APPLIED);
+// asked once a message, of all its own words, so more literals than one text's gate are worth their scans
+const APPLIED_GATE = gated(APPLIED, 5);
 const PULL_BODY = /^The following changes since commit [0-9a-f]{7,}/m;
 
 const DIGEST_SUBJECT = /^(?:Re:\s*)?(?:\[syzbot\] (?:\[[^\]]*\] )?Monthly \S+ report\b|\[ANNOUNCE\] Linux \d)/i;
@@ -82,8 +83,13 @@ const QUOTED_WEIGHT = 0.5;
 // A ruler line ("=====" above a lockdep or KASAN splat, "-----" between its parts) says nothing.
 const RULER = /(?:^|\s)([=\-_*~#])\1{3,}(?=\s|$)/g;
 
+// Whitespace that `\s+ -> ' '` would change: two in a row, or one that is not a space.
+const MULTI_SPACE = /\s\s|(?! )\s/;
+
 function clip(s: string): string {
-  const t = s.replace(RULER, ' ').replace(/\s+/g, ' ').trim();
+  const r = s.replace(RULER, ' ');
+  // most evidence is one line of single spaces: then there is no run to collapse (and no copy to make)
+  const t = (MULTI_SPACE.test(r) ? r.replace(/\s+/g, ' ') : r).trim();
   return t.length > MAX_EVIDENCE ? `${t.slice(0, MAX_EVIDENCE - 1)}…` : t;
 }
 
@@ -97,12 +103,16 @@ function opensSentence(c: number): boolean {
   return (c >= 65 && c <= 90) || c === 40 || c === 96 || c === 34 || c === 39 || c === 42 || c === 45;
 }
 
+// Where a sentence may end: a full stop, question or exclamation mark before whitespace.
+const MARK_SPACE = /[.?!\uff1f\uff01]\s/g;
+
 /**
  * Sentences of a prose block. A full stop ends a sentence before a capital; a question or
  * exclamation mark (the full-width ones of CJK input methods too) before anything: replies
  * often go on in lower case. The same cuts as splitting on
- * /(?<=[.!?])\s+(?=[A-Z(`"'*-])|(?<=[?!？！])\s+/, scanned by hand: that split, lookbehind
- * tried at every character, was among the analyzer's costliest passes.
+ * /(?<=[.!?])\s+(?=[A-Z(`"'*-])|(?<=[?!？！])\s+/, found by hand: that split, lookbehind
+ * tried at every character, was among the analyzer's costliest passes. The regex only jumps
+ * to the next mark before whitespace (a native scan, where a loop looked at every character).
  */
 export function splitSentences(text: string): string[] {
   const out: string[] = [];
@@ -111,17 +121,15 @@ export function splitSentences(text: string): string[] {
     if (t.length > 0) out.push(t);
   };
   let from = 0;
-  for (let i = 1; i < text.length; i++) {
-    if (!isSpace(text.charCodeAt(i))) continue;
-    const p = text.charCodeAt(i - 1);
-    const mark = p === 63 /* ? */ || p === 33 /* ! */ || p === 0xff1f /* ？ */ || p === 0xff01; /* ！ */
-    if (!mark && p !== 46 /* . */) continue;
+  MARK_SPACE.lastIndex = 0;
+  for (let m = MARK_SPACE.exec(text); m !== null; m = MARK_SPACE.exec(text)) {
+    const i = m.index + 1; // the whitespace after the mark
     let j = i + 1;
     while (j < text.length && isSpace(text.charCodeAt(j))) j++;
-    if (!mark && !(j < text.length && opensSentence(text.charCodeAt(j)))) continue;
+    if (text.charCodeAt(m.index) === 46 /* . */ && !(j < text.length && opensSentence(text.charCodeAt(j)))) continue;
     keep(text.slice(from, i));
     from = j;
-    i = j;
+    MARK_SPACE.lastIndex = j;
   }
   keep(text.slice(from));
   return out;
@@ -471,6 +479,8 @@ function prevTexts(units: Unit[], u: Unit, n: number): string[] {
   return units.slice(Math.max(1, i - n), i).map((x) => x.text);
 }
 
+const HUNK = /^@@ [^@]* @@\s*(.*)$/;
+
 function functionsInDiff(units: Unit[]): string[] {
   const out: string[] = [];
   let budget = 800; // changed lines read: a 10,000-line patch names its functions in its first hunks
@@ -478,9 +488,14 @@ function functionsInDiff(units: Unit[]): string[] {
     if (u.kind !== 'diff' || u.depth !== 0) continue;
     for (const line of u.text.split('\n')) {
       if (--budget < 0 || out.length >= 30) break;
-      const hunk = /^@@ [^@]* @@\s*(.*)$/.exec(line);
-      if (hunk?.[1]) addAll(out, functionsIn(hunk[1]).slice(-1));
-      else if (/^[+-](?![+-])/.test(line)) addAll(out, functionsIn(line.slice(1)).filter((f) => !NOT_FUNCTIONS.has(f)));
+      // the first character says which of the two a line can be, without a regex per line
+      const c = line.charCodeAt(0);
+      if (c === 64 /* @ */) {
+        const hunk = HUNK.exec(line);
+        if (hunk?.[1]) addAll(out, functionsIn(hunk[1]).slice(-1));
+      } else if ((c === 43 /* + */ || c === 45) /* - */ && line.charCodeAt(1) !== 43 && line.charCodeAt(1) !== 45) {
+        addAll(out, functionsIn(line.slice(1)).filter((f) => !NOT_FUNCTIONS.has(f)));
+      }
     }
   }
   return out.slice(0, 30);
@@ -595,8 +610,10 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   const fixes = fixProposals(msg, units, patch, subj, diffFunctions, prose);
   const stances = stancesOf(msg, r, units, patch, fixes[0]?.kind === 'patch' && !fixes[0].quotedIn);
   let applied: Evidence | null = null;
-  for (const u of units) {
-    if (u.depth !== 0 || u.kind !== 'own' || !new Probe(u.text).test(APPLIED_GATE)) continue;
+  // asked of the sender's own words at once: most mail names none of the words
+  const own = units.filter((u) => u.depth === 0 && u.kind === 'own');
+  for (const u of own.length > 0 && new Probe(own.map((x) => x.text).join('\n')).mayMatch(APPLIED_GATE) ? own : []) {
+    if (!APPLIED.test(u.text)) continue;
     const s = firstMatching(sentences(u), APPLIED);
     if (s) {
       applied = ev(id, u, s);

@@ -232,8 +232,9 @@ export function parseReply(body: string): ReplyStructure {
   // pass over the text rather than a look per line (a line is a piece of the text; restored
   // lines too, but their numbers are not the text's, so each is asked).
   const mayAttribute = restored ? null : attributionLines(text);
-  const rawLines = restored ? restoreLines(text) : text.split('\n');
-  const lines = rawLines.map((l) => (l.length > MAX_LINE ? l.slice(0, MAX_LINE) : l));
+  const lines = restored ? restoreLines(text) : text.split('\n');
+  // an overlong line is cut in place: the array is this call's own
+  for (let i = 0; i < lines.length; i++) if (lines[i]!.length > MAX_LINE) lines[i] = lines[i]!.slice(0, MAX_LINE);
   const rests: string[] = [];
 
   const blocks: Block[] = [];
@@ -282,7 +283,8 @@ export function parseReply(body: string): ReplyStructure {
       push('quote', depth, i, quoted[depth] ?? null);
       continue;
     }
-    if ((inDiff && DIFF_LINE.test(rest)) || (/^[dI@-]/.test(rest) && DIFF_START.test(rest))) {
+    const first = rest.charCodeAt(0);
+    if ((inDiff && DIFF_LINE.test(rest)) || ((first === 100 /* d */ || first === 73 /* I */ || first === 64 /* @ */ || first === 45) /* - */ && DIFF_START.test(rest))) {
       inDiff = true;
       push('diff', 0, i, null);
       continue;
