@@ -2,7 +2,7 @@
 // needed): subject tags, diff summary and patch-id, trailers, and the stable-process
 // meaning. Pure and structured-cloneable: it runs in the parse worker.
 import type { ParsedMessage } from '../message.ts';
-import { hasDiff, parseDiff, type FileChange } from './diff.ts';
+import { diffSummary, hasDiff, type FileChange } from './diff.ts';
 import { patchId } from './patch-id.ts';
 import { classifyStableMail, findUpstreamCommit, type StableMail } from './stable-mail.ts';
 import { isBotMail, isStableTeam, replyDecisions, UPSTREAM_MARK, type ReplyDecision } from './stable-reply.ts';
@@ -142,7 +142,7 @@ export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefin
   let removed = 0;
   let pid: string | null = null;
   if (kind !== 'reply' && diffPresent) {
-    const d = parseDiff(body);
+    const d = diffSummary(body);
     files = d.files.map((f) => ({ path: f.newPath ?? f.oldPath ?? '', change: f.change, added: f.added, removed: f.removed, binary: f.binary }));
     added = d.added;
     removed = d.removed;

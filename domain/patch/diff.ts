@@ -65,11 +65,26 @@ function newFile(oldPath: string | null, newPath: string | null): DiffFile {
 const HUNK_RE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
 
 export function parseDiff(body: string): ParsedDiff {
-  const lines = new LineCursor(body, { keepNewline: false, stripCr: body.includes('\r') });
+  return readDiff(body, true);
+}
+
+/**
+ * parseDiff's files and counts without their hunks: what the patch analysis keeps. A
+ * patch of tens of MB made hundreds of thousands of hunks (some 60 MB for a 60 MB patch)
+ * only to be summed. The body may be its UTF-8 bytes (ingest/parse-body-cut.ts).
+ */
+export function diffSummary(body: string | Buffer): ParsedDiff {
+  return readDiff(body, false);
+}
+
+function readDiff(body: string | Buffer, keepHunks: boolean): ParsedDiff {
+  const lines = new LineCursor(body, { keepNewline: false, stripCr: typeof body === 'string' ? body.includes('\r') : body.includes(0x0d) });
   const files: DiffFile[] = [];
   let cur: DiffFile | null = null;
   let inHeader = false;
   let hunk: Hunk | null = null;
+  /** The file the hunk belongs to (cur may move on to a plain diff's next file before it ends). */
+  let hunkFile: DiffFile | null = null;
   let oldLeft = 0;
   let newLeft = 0;
   for (let i = 0; lines.at(i) !== undefined; i++) {
@@ -78,9 +93,11 @@ export function parseDiff(body: string): ParsedDiff {
       const c = line[0];
       if (c === '+') {
         hunk.added++;
+        if (hunkFile) hunkFile.added++;
         newLeft--;
       } else if (c === '-') {
         hunk.removed++;
+        if (hunkFile) hunkFile.removed++;
         oldLeft--;
       } else if (c === ' ' || line === '') {
         // An empty line inside a hunk is context whose leading space a mailer ate.
@@ -180,14 +197,11 @@ export function parseDiff(body: string): ParsedDiff {
       };
       oldLeft = hunk.oldLines;
       newLeft = hunk.newLines;
-      cur.hunks.push(hunk);
+      hunkFile = cur;
+      if (keepHunks) cur.hunks.push(hunk);
       continue;
     }
     if (inHeader && cur && !/^[a-z]/i.test(line)) inHeader = false;
-  }
-  for (const f of files) {
-    f.added = f.hunks.reduce((n, h) => n + h.added, 0);
-    f.removed = f.hunks.reduce((n, h) => n + h.removed, 0);
   }
   return {
     files,

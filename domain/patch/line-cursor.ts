@@ -1,7 +1,9 @@
 // The lines of a text read one after another without splitting it whole: a 60 MB patch
 // split into an array cost over 100 MB more than its text (1.3 million strings), once for
 // the diff summary and once for the patch-id. A few lines behind the furthest one read are
-// kept, for the lookahead the parsers do (the "+++" and "@@" after a "---").
+// kept, for the lookahead the parsers do (the "+++" and "@@" after a "---"). The text may
+// also be UTF-8 bytes (a body too large to decode whole, ingest/parse-body-cut.ts): each
+// line is decoded as it is read, the same string as that line of the decoded text.
 
 const KEPT = 8;
 
@@ -21,7 +23,7 @@ export class LineCursor {
   private ended = false;
 
   constructor(
-    private readonly text: string,
+    private readonly text: string | Buffer,
     private readonly opts: LineCursorOptions,
   ) {}
 
@@ -33,9 +35,14 @@ export class LineCursor {
     return this.kept[i % KEPT];
   }
 
+  private slice(start: number, end: number): string {
+    const t = this.text;
+    return typeof t === 'string' ? t.slice(start, end) : t.toString('utf8', start, end);
+  }
+
   private next(): void {
     const t = this.text;
-    const nl = t.indexOf('\n', this.pos);
+    const nl = typeof t === 'string' ? t.indexOf('\n', this.pos) : t.indexOf(0x0a, this.pos);
     let line: string;
     if (this.opts.keepNewline) {
       if (this.pos >= t.length) {
@@ -43,13 +50,13 @@ export class LineCursor {
         return;
       }
       const end = nl < 0 ? t.length : nl + 1;
-      line = t.slice(this.pos, end);
+      line = this.slice(this.pos, end);
       this.pos = end;
     } else if (nl < 0) {
-      line = t.slice(this.pos);
+      line = this.slice(this.pos, t.length);
       this.ended = true;
     } else {
-      line = t.slice(this.pos, nl);
+      line = this.slice(this.pos, nl);
       this.pos = nl + 1;
     }
     if (this.opts.stripCr && line.endsWith('\r')) line = line.slice(0, -1);

@@ -9,7 +9,7 @@
 //   so the id does not depend on file order;
 // - a "commit <sha>" / "From <sha>" line starts the next patch (so "commit X upstream."
 //   in a stable backport names the commit the following diff belongs to).
-import { hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import { LineCursor } from './line-cursor.ts';
 
 export interface PatchIdResult {
@@ -37,15 +37,25 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
  * made a pair, so such text takes the string way.
  */
 function sha1WithoutSpaces(text: string): Buffer {
-  if (scratch.length < text.length * 3) scratch = Buffer.allocUnsafe(text.length * 3);
-  const n = scratch.write(text, 0, 'utf8');
+  const n = utf8Into(text);
   if (scratch.subarray(0, n).includes(REPLACEMENT_CHAR)) return hash('sha1', text.replace(WS_ALL, ''), 'buffer');
+  return hash('sha1', scratch.subarray(0, withoutSpaces(n)), 'buffer');
+}
+
+/** The text as UTF-8 into scratch; its length there. */
+function utf8Into(text: string): number {
+  if (scratch.length < text.length * 3) scratch = Buffer.allocUnsafe(text.length * 3);
+  return scratch.write(text, 0, 'utf8');
+}
+
+/** Drops the spaces from scratch's first n bytes, in place; the length left. */
+function withoutSpaces(n: number): number {
   let w = 0;
   for (let r = 0; r < n; r++) {
     const c = scratch[r] as number;
     if (c !== 32 && (c < 9 || c > 13)) scratch[w++] = c;
   }
-  return hash('sha1', scratch.subarray(0, w), 'buffer');
+  return w;
 }
 
 function isHex(c: number): boolean {
@@ -82,18 +92,57 @@ function scanHunkHeader(line: string, counts: { before: number; after: number })
   }
 }
 
+/** Pending text past which a file's lines are hashed on, rather than held to its end. */
+const PENDING_CHARS = 1 << 20;
+
 class Accumulator {
   private sum = new Uint8Array(20);
-  // Lines of the current file; whitespace is removed once per file rather than per line.
+  // Lines of the current file; whitespace is removed once per run of lines rather than per line.
   private pending: string[] = [];
+  private pendingChars = 0;
+  /** The current file's hash so far, when its lines came to more than PENDING_CHARS. */
+  private partial: Hash | null = null;
+  /** Some pending text had a lone surrogate: the rest of the file is hashed as one string (sha1WithoutSpaces). */
+  private whole = false;
 
   update(line: string): void {
     this.pending.push(line);
+    this.pendingChars += line.length;
+    // A file of tens of MB held whole cost it several times over (its lines, their join,
+    // three bytes a character of scratch): hashed on in runs of lines, the same digest.
+    if (this.pendingChars > PENDING_CHARS && !this.whole) this.hashPending();
+  }
+
+  /** Hashes the pending lines into the file's running hash, unless they need the string way. */
+  private hashPending(): void {
+    const text = this.pending.join('');
+    const n = utf8Into(text);
+    if (scratch.subarray(0, n).includes(REPLACEMENT_CHAR)) {
+      // dropping spaces could pair a surrogate here with one further on: keep it all as text
+      this.whole = true;
+      return;
+    }
+    this.partial ??= createHash('sha1');
+    this.partial.update(scratch.subarray(0, withoutSpaces(n)));
+    this.pending = [];
+    this.pendingChars = 0;
   }
 
   flush(): void {
-    const digest = sha1WithoutSpaces(this.pending.join(''));
+    const rest = this.pending.join('');
+    let digest: Buffer;
+    if (this.partial) {
+      // no lone surrogate before `rest`: it alone decides which way it is hashed
+      const n = utf8Into(rest);
+      this.partial.update(scratch.subarray(0, n).includes(REPLACEMENT_CHAR) ? Buffer.from(rest.replace(WS_ALL, ''), 'utf8') : scratch.subarray(0, withoutSpaces(n)));
+      digest = this.partial.digest();
+    } else {
+      digest = sha1WithoutSpaces(rest);
+    }
     this.pending = [];
+    this.pendingChars = 0;
+    this.partial = null;
+    this.whole = false;
     let carry = 0;
     for (let i = 0; i < 20; i++) {
       carry += (this.sum[i] ?? 0) + (digest[i] ?? 0);
@@ -108,9 +157,9 @@ class Accumulator {
 }
 
 /** Every id `git patch-id --stable` prints for this text, in order. */
-export function gitPatchIds(text: string): PatchIdResult[] {
+export function gitPatchIds(text: string | Buffer): PatchIdResult[] {
   // Without a line starting with "diff " git hashes nothing and prints nothing.
-  if (!text.startsWith('diff ') && !text.includes('\ndiff ')) return [];
+  if (text.indexOf('diff ') !== 0 && !text.includes('\ndiff ')) return [];
   // the way strbuf_getwholeline reads them: each keeps its "\n"
   const lines = new LineCursor(text, { keepNewline: true });
   const results: PatchIdResult[] = [];
@@ -126,7 +175,7 @@ export function gitPatchIds(text: string): PatchIdResult[] {
 }
 
 /** The first patch-id in the text (what a patch mail is known by), or null when git would print none. */
-export function patchId(text: string): string | null {
+export function patchId(text: string | Buffer): string | null {
   return gitPatchIds(text)[0]?.patchId ?? null;
 }
 
