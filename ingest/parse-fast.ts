@@ -17,6 +17,8 @@ import { decodeFlowed } from './flowed.ts';
 import addressparser, { type Address as ParsedAddress } from 'nodemailer/lib/addressparser';
 import type { EmailAddress, ParsedMail } from 'mailparser';
 import { decodeCharset } from './parse-charset.ts';
+import { isUtf8 } from 'node:buffer';
+import { INDEXED_BODY_CHARS } from '../domain/search/extract.ts';
 
 /** An address header as parse.ts reads it: ParsedMail's AddressObject without html/text. */
 export interface AddressField {
@@ -32,7 +34,21 @@ export interface MailFields {
   cc?: AddressField | AddressField[] | undefined;
   text?: string | undefined;
   attachments: ParsedMail['attachments'];
+  /** Set when `text` is only the first part of the body (BODY_ANALYSED_BYTES): the whole body's bytes. */
+  wholeBody?: { bytes: Buffer; start: number };
 }
+
+/**
+ * The most of a body that is decoded into the parsed message, when the body is a run of the
+ * raw bytes as they are (no transfer encoding, UTF-8 or ASCII, no CR, not flowed): past it
+ * the analyses (patch, knowledge) read only its first part, cut after a whole line. A
+ * deliberate cap for messages far larger than any on lore (a few MiB): a 60 MB log held
+ * whole as a string beside its raw bytes cost its size again, and its patch analysis more.
+ * What is stored is unchanged: the raw bytes whole, the body read back from them, the
+ * search index's first INDEXED_BODY_CHARS (which the cut always covers); the diff summary
+ * and patch-id are still read over the whole body (ingest/patch-analysis.ts).
+ */
+export const BODY_ANALYSED_BYTES = 16 * 1024 * 1024;
 
 /** Thrown inside the fast path where mailparser would take a branch we do not copy. */
 class NotPlain extends Error {}
@@ -278,6 +294,18 @@ export function mimeFieldsOf(lines: HeaderLines): MimeFields {
   return fields;
 }
 
+/** The first part of a body past BODY_ANALYSED_BYTES that is its raw bytes as they are, else null. */
+function cutBody(body: Buffer, encoding: string, flowed: boolean, charset: string): string | null {
+  if (body.length <= BODY_ANALYSED_BYTES || !PASSTHROUGH_ENCODINGS.has(encoding) || flowed) return null;
+  if (!['ascii', 'usascii', 'utf8'].includes(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''))) return null;
+  if (body.includes(0x0d) || !isUtf8(body)) return null;
+  // after a whole line, so no character is split; the search index's part must lie inside
+  const nl = body.lastIndexOf(0x0a, BODY_ANALYSED_BYTES - 1);
+  if (nl < 0) return null;
+  const text = body.toString('utf8', 0, nl + 1);
+  return text.length > INDEXED_BODY_CHARS ? text : null;
+}
+
 /**
  * The ParsedMail fields of a plain single-part message, as simpleParser (with our Iconv)
  * would give them, or null when the message needs simpleParser. Pushes charset notes as
@@ -312,6 +340,12 @@ function plain(bytes: Buffer, notes: string[]): MailFields | null {
   const mail: MailFields = { headerLines, attachments: [] };
   readHeaders(headerLines, mail);
 
+  const cut = cutBody(body, encoding, node.flowed, node.charset || 'utf-8');
+  if (cut) {
+    mail.text = cut;
+    mail.wholeBody = { bytes: body, start: end };
+    return mail;
+  }
   let decoded = transferDecode(encoding, body);
   // mailsplit's FlowedDecoder: the whole transfer-decoded body, as a binary string, through
   // the flowed decoder it is given (flowed.ts, installed on libmime by parse.ts)

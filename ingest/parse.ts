@@ -12,6 +12,7 @@ import type { Address, AttachmentInfo, ParsedMessage, RawMessage, SourcePosition
 import { threadIndexAncestry } from '../domain/thread-index.ts';
 import { decodeUnknownCharset, makeIconv } from './parse-charset.ts';
 import { parsePlain, type AddressField, type MailFields } from './parse-fast.ts';
+import { markBodyCut } from './parse-body-cut.ts';
 import { parseMail, type AttachmentHead } from './parse-mailparser.ts';
 import { parseInputFor } from './read/lenient.ts';
 import { MAX_KEPT_FIELD, truncatedInput } from './parse-truncated.ts';
@@ -327,6 +328,11 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
   let from = flattenAddresses(mail.from)[0] ?? null;
   if (!from && recovered['from']) from = parseLooseAddress(recovered['from']);
 
+  const whole = mail.wholeBody;
+  // a lenient message is parsed from a rebuilt copy: its body is no run of the raw bytes
+  if (whole && input !== raw.bytes) mail.text = whole.bytes.toString('utf8');
+  const cut = whole && input === raw.bytes ? whole : undefined;
+  if (cut) notes.push(`body of ${cut.bytes.length} bytes: analysed its first ${Buffer.byteLength(mail.text ?? '')} bytes (whole lines); stored whole`);
   let body = mail.text ?? '';
   const attachments: AttachmentInfo[] = [];
   for (const a of mail.attachments) {
@@ -338,7 +344,7 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
     }
   }
 
-  return {
+  const parsed: ParsedMessage = {
     messageId,
     messageIdSynthesized,
     subject: mail.subject ?? (recovered['subject'] ? unfold(recovered['subject']) : ''),
@@ -357,4 +363,6 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
     lenient,
     contentHash: hash,
   };
+  if (cut) markBodyCut(parsed, { bytes: cut.bytes, span: { start: cut.start, end: cut.start + cut.bytes.length } });
+  return parsed;
 }

@@ -3,12 +3,28 @@
 // for nothing. Keyed weakly by the ParsedMessage object, so it lives as long as the message.
 import type { ParsedMessage } from '../domain/message.ts';
 import { analyzePatchMessage, type PatchAnalysis } from '../domain/patch/analyze.ts';
+import { diffSummary } from '../domain/patch/diff.ts';
+import { patchId } from '../domain/patch/patch-id.ts';
+import { bodyCutOf } from './parse-body-cut.ts';
 
 const memo = new WeakMap<ParsedMessage, PatchAnalysis | undefined>();
 
 export function patchAnalysisOf(msg: ParsedMessage): PatchAnalysis | undefined {
   if (memo.has(msg)) return memo.get(msg);
-  const a = analyzePatchMessage(msg);
+  const a = wholeDiffOf(msg, analyzePatchMessage(msg));
   memo.set(msg, a);
   return a;
+}
+
+/**
+ * A body too large to be parsed whole (ingest/parse-body-cut.ts) is analysed from its first
+ * part; its diff summary and patch-id, which its first part would get wrong, are read again
+ * over all of its bytes, line by line, as they are for any other patch.
+ */
+function wholeDiffOf(msg: ParsedMessage, a: PatchAnalysis | undefined): PatchAnalysis | undefined {
+  const cut = bodyCutOf(msg);
+  if (!a || !cut || (a.files.length === 0 && a.patchId === null)) return a;
+  const d = diffSummary(cut.bytes);
+  const files = d.files.map((f) => ({ path: f.newPath ?? f.oldPath ?? '', change: f.change, added: f.added, removed: f.removed, binary: f.binary }));
+  return { ...a, files, added: d.added, removed: d.removed, patchId: patchId(cut.bytes) };
 }

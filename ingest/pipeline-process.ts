@@ -5,6 +5,21 @@ import { contentHash, MessageParseError, parseMessage } from './parse.ts';
 import type { LenientRecovery, OversizedMessage, ParsedMessage, SourcePosition } from '../domain/message.ts';
 import { messageRow, type MessageRow } from '../db/messages.ts';
 import { ancestryChain } from '../domain/thread.ts';
+import { indexedBody } from '../domain/search/extract.ts';
+import { bodyCutOf } from './parse-body-cut.ts';
+
+/**
+ * messageRow for a message whose parsed body is only the first part of its body
+ * (parse-fast.ts BODY_ANALYSED_BYTES): the row messageRow makes of the whole body, which
+ * lies in the raw bytes, so the row stores it only there and carries the index's part of it
+ * (what messageRow does for any body the raw bytes hold), without decoding it whole.
+ */
+function rowOf(parsed: ParsedMessage, bytes: Buffer): MessageRow {
+  const chain = ancestryChain(parsed);
+  const cut = bodyCutOf(parsed);
+  if (!cut) return messageRow(parsed, chain, bytes);
+  return { ...messageRow({ ...parsed, body: '' }, chain, bytes), body: indexedBody(parsed.body), bodySpan: cut.span, bodyPacked: null };
+}
 
 /** A RawMessage as it crosses the thread boundary (Buffer becomes a plain Uint8Array). */
 export interface WireRaw {
@@ -63,7 +78,7 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]):
     ok: true,
     // built after the analyzers, whose failures land in the notes it stores; given the raw
     // bytes, it leaves out of the row the body and headers that read back from them
-    message: messageRow(parsed, ancestryChain(parsed), bytes),
+    message: rowOf(parsed, bytes),
     analysis,
     stored: { data: item.bytes, size: item.bytes.byteLength },
     envelope: item.envelope ?? null,
