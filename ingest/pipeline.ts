@@ -14,6 +14,7 @@
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Db } from '../db/connection.ts';
 import { getSource, markSourceCompleted, resetSourceProgress, upsertSource } from '../db/ingest-sources.ts';
 import { recordIngestError } from '../db/ingest-errors.ts';
@@ -24,6 +25,7 @@ import type { Analyzer } from './analyzer.ts';
 import { ANALYZERS } from './analyzers.ts';
 import { contentHash } from './parse.ts';
 import { readArchive } from './read/index.ts';
+import type { Processed } from './pipeline-process.ts';
 import { defaultWorkers, inlineProcessor, workerPool, type Processor } from './pipeline-processor.ts';
 import { orderedWriter, type OrderedWriter } from './pipeline-writer.ts';
 import { finishAnalyzers, storeBatch } from './pipeline-store.ts';
@@ -164,6 +166,37 @@ function unreadBytes(db: Db, plan: SourcePlan): number {
   return Math.max(0, raw - known.doneOffset);
 }
 
+/**
+ * Where a stored batch's raw bytes go to be freed: a port whose other end is closed. The raw
+ * bytes are the bulk of what the writer thread holds, and V8 frees a dead ArrayBuffer only
+ * when a collection finds it: the main thread let 60-90 MB of written mail wait for its
+ * next major GC, which set the ingest's memory peak. A buffer moved into such a port is
+ * detached at once and freed with the dropped message.
+ */
+export function rawBytesReleaser(): { release(batch: readonly Processed[]): void; close(): void } {
+  const { port1, port2 } = new MessageChannel();
+  port2.close();
+  port1.unref();
+  const sink: MessagePort = port1;
+  return {
+    release(batch) {
+      const buffers = new Set<ArrayBuffer>();
+      for (const r of batch) {
+        const bytes = r.ok ? r.stored.data : r.raw;
+        // only a buffer that is this message's alone: never a slice of a shared pool
+        if (bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.byteLength > 0) buffers.add(bytes.buffer);
+      }
+      if (buffers.size === 0) return;
+      try {
+        sink.postMessage(null, [...buffers]);
+      } catch {
+        // one the runtime will not move (marked untransferable): the collector frees them all
+      }
+    },
+    close: () => sink.close(),
+  };
+}
+
 interface SourceRun {
   db: Db;
   writer: OrderedWriter;
@@ -273,12 +306,14 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   const elu0 = performance.eventLoopUtilization();
   let writeMs = 0;
   const storeOpts = { subjectThreading: opts.subjectThreading ?? false, analyzers };
+  const written = rawBytesReleaser();
   const writer = orderedWriter(
     processor,
     opts.batchSize ?? 500,
     (sourceId, batch) => {
       const t0 = performance.now();
       const c = storeBatch(db, sourceId, batch, storeOpts);
+      written.release(batch);
       writeMs += performance.now() - t0;
       totals.stored += c.stored;
       totals.duplicate += c.duplicate;
@@ -317,6 +352,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     if (bulk) endUnsyncedWrites(db);
     throw e;
   } finally {
+    written.close();
     await processor.close();
   }
   const loaded = performance.now();
