@@ -74,11 +74,16 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]):
       parsed.notes.push(`analyzer ${a.name} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  // built after the analyzers, whose failures land in the notes it stores; given the raw
+  // bytes, it leaves out of the row the body and headers that read back from them
+  const message = rowOf(parsed, bytes);
+  // Such a row's body is read by nothing but the search index's fallback for a message
+  // whose extraction failed here: with a search doc made, it would cross to the writer
+  // for nothing (up to the index's 4 MiB, copied out and in again beside the doc's own).
+  if (message.bodySpan && analysis['search-index'] !== undefined) message.body = '';
   return {
     ok: true,
-    // built after the analyzers, whose failures land in the notes it stores; given the raw
-    // bytes, it leaves out of the row the body and headers that read back from them
-    message: rowOf(parsed, bytes),
+    message,
     analysis,
     stored: { data: item.bytes, size: item.bytes.byteLength },
     envelope: item.envelope ?? null,

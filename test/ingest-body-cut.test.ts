@@ -11,7 +11,7 @@ import { parseMessage } from '../ingest/parse.ts';
 import { bodyCutOf } from '../ingest/parse-body-cut.ts';
 import { analyzePatchMessage } from '../domain/patch/analyze.ts';
 import { patchMsgRow } from '../domain/patch/patch-row.ts';
-import { extractSearchDoc, indexedBody } from '../domain/search/extract.ts';
+import { extractSearchDoc } from '../domain/search/extract.ts';
 import type { ParsedMessage } from '../domain/message.ts';
 
 const MiB = 1024 * 1024;
@@ -73,7 +73,8 @@ describe('a plain body past BODY_ANALYSED_BYTES', () => {
     const parsed = await parseMessage({ bytes, position });
     const whole: ParsedMessage = { ...parsed, body };
     expect(r.message.bodySpan).toEqual({ start: headerEnd(bytes), end: bytes.length });
-    expect(r.message.body).toBe(indexedBody(body));
+    // the body reads back from the raw bytes, and the search doc is made: the row carries none
+    expect(r.message.body).toBe('');
     expect(r.message.bodyPacked).toBeNull();
     expect(r.message.headersFromRaw).toBe(true);
     expect(r.analysis['search-index']).toEqual(extractSearchDoc(whole));
@@ -94,6 +95,24 @@ describe('a plain body past BODY_ANALYSED_BYTES', () => {
     const parsed = await parseMessage({ bytes: crlf, position });
     expect(parsed.body).toBe(body);
     expect(bodyCutOf(parsed)).toBeUndefined();
+  });
+});
+
+describe('the row of an ordinary message whose body the raw bytes hold', () => {
+  const bytes = mail('a reply', 'Thanks, applied.\n');
+
+  it('carries no body once the search doc is made, only where it lies', async () => {
+    const r = await processRaw({ bytes, position }, ANALYZERS);
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.message.bodySpan).toEqual({ start: headerEnd(bytes), end: bytes.length });
+    expect(r.message.body).toBe('');
+    expect((r.analysis['search-index'] as { body_nq: string }).body_nq).toContain('Thanks, applied.');
+  });
+
+  it('carries it for the search index to read when the doc was not made here', async () => {
+    const r = await processRaw({ bytes, position }, ANALYZERS.filter((a) => a.name !== 'search-index'));
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.message.body).toBe('Thanks, applied.\n');
   });
 });
 
