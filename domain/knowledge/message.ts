@@ -35,7 +35,7 @@ import {
   TRAPS,
   WIP,
 } from './lexicon.ts';
-import { blockText, parseReply, unquotedLines, type Block, type ReplyStructure } from './reply.ts';
+import { blockText, isSpace, parseReply, type Block, type ReplyStructure } from './reply.ts';
 import type { Evidence, FixProposal, MessageKnowledge, Outcome, Reason, StanceSignal } from './types.ts';
 
 export interface MessageAnalysis {
@@ -91,11 +91,6 @@ function clip(s: string): string {
   // most evidence is one line of single spaces: then there is no run to collapse (and no copy to make)
   const t = (MULTI_SPACE.test(r) ? r.replace(/\s+/g, ' ') : r).trim();
   return t.length > MAX_EVIDENCE ? `${t.slice(0, MAX_EVIDENCE - 1)}…` : t;
-}
-
-/** `\s` of a regex without the u flag, as one UTF-16 code unit. */
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || (c >= 160 && (c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279));
 }
 
 /** What may start a sentence after a full stop: [A-Z(`"'*-]. */
@@ -597,7 +592,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   const reasons = concerned ? raceReasons(msg, units, patch) : [];
   const prose = units.filter((u) => u.kind !== 'diff').map((u) => u.text).join('\n');
   const diffFunctions = functionsInDiff(units);
-  const stripped = concerned ? unquotedLines(r) : [];
+  const stripped = concerned ? r.unquoted : [];
   const d = readDiagram(stripped);
   let diagram: MessageKnowledge['diagram'] = null;
   if (d) {
@@ -635,7 +630,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   addAll(versions, versionsOf(prose), 12);
   addAll(configs, (prose.includes('CONFIG_') && prose.match(CONFIG_RE)) || [], 12);
   addAll(functions, diffFunctions);
-  const rests = unquotedLines(r);
+  const rests = r.unquoted;
   for (const b of r.blocks) {
     if (b.kind === 'diff' || b.kind === 'signature' || (b.depth > 0 && !concerned)) continue;
     for (let i = b.start; i <= b.end; i++) {

@@ -26,6 +26,12 @@ export interface ReplyStructure {
   blocks: Block[];
   /** True when line breaks had to be restored from the quote markers. */
   restored: boolean;
+  /**
+   * `lines` without their quote markers, as parseReply found them: every block's text is
+   * read from them again. Kept on the structure itself: a WeakMap from structures to them
+   * cost a third of the parse in the collector (one ephemeron per message).
+   */
+  unquoted: string[];
 }
 
 // Bodies larger than this are read only up to it: a 10,000-line quoted reply costs a
@@ -211,15 +217,9 @@ function hasNonSpace(s: string): boolean {
   return /\S/.test(s);
 }
 
-// Each structure's lines without their quote markers, as parseReply found them: every
-// block's text is read from them again, and stripping the markers twice cost a tenth of it.
-const UNQUOTED = new WeakMap<ReplyStructure, string[]>();
-
-/** A structure's lines without their quote markers (read only: shared by every reader of the structure). */
-export function unquotedLines(r: ReplyStructure): readonly string[] {
-  let rests = UNQUOTED.get(r);
-  if (!rests) UNQUOTED.set(r, (rests = r.lines.map(unquote)));
-  return rests;
+/** `\s` of a regex without the u flag, as one UTF-16 code unit. */
+export function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c >= 160 && (c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279));
 }
 
 /** The reply structure of a plain-text body. */
@@ -296,9 +296,7 @@ export function parseReply(body: string): ReplyStructure {
     }
     push('own', 0, i, null);
   }
-  const structure = { lines, blocks, restored };
-  UNQUOTED.set(structure, rests);
-  return structure;
+  return { lines, blocks, restored, unquoted: rests };
 }
 
 // Whitespace that `\s+ -> ' '` would change: two in a row, or one that is not a space.
@@ -306,10 +304,9 @@ const MULTI_SPACE = /\s\s|(?! )\s/;
 
 /** A block's text, its lines joined (quote markers stripped); `keep` picks the lines. */
 export function blockText(r: ReplyStructure, b: Block, keep?: (line: string) => boolean): string {
-  const rests = UNQUOTED.get(r);
   const out: string[] = [];
   for (let i = b.start; i <= b.end; i++) {
-    const line = rests?.[i] ?? quoteDepth(r.lines[i] ?? '').rest;
+    const line = r.unquoted[i] ?? '';
     if (!keep || keep(line)) out.push(line);
   }
   if (b.kind === 'code' || b.kind === 'diff') return out.join('\n');
