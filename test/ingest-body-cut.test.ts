@@ -9,6 +9,7 @@ import { BODY_ANALYSED_BYTES, headerEnd } from '../ingest/parse-fast.ts';
 import { processRaw } from '../ingest/pipeline-process.ts';
 import { parseMessage } from '../ingest/parse.ts';
 import { bodyCutOf } from '../ingest/parse-body-cut.ts';
+import { recoverLenient } from '../ingest/read/lenient.ts';
 import { analyzePatchMessage } from '../domain/patch/analyze.ts';
 import { patchMsgRow } from '../domain/patch/patch-row.ts';
 import { extractSearchDoc } from '../domain/search/extract.ts';
@@ -113,6 +114,19 @@ describe('the row of an ordinary message whose body the raw bytes hold', () => {
     const r = await processRaw({ bytes, position }, ANALYZERS.filter((a) => a.name !== 'search-index'));
     if (!r.ok) throw new Error(r.reason);
     expect(r.message.body).toBe('Thanks, applied.\n');
+  });
+});
+
+describe('a saved page past BODY_ANALYSED_BYTES, read leniently', () => {
+  it('is decoded whole: it is parsed from a rebuilt copy, so its body is no run of the raw bytes', async () => {
+    const text = repeatTo((i) => `line ${i} of a saved page with no headers\n`, BODY_ANALYSED_BYTES + MiB);
+    const bytes = Buffer.from(text);
+    const recovered = recoverLenient(bytes);
+    expect(recovered?.recovery.kind).toBe('no-headers');
+    const parsed = await parseMessage({ bytes, position, lenient: recovered!.recovery });
+    expect(parsed.body).toBe(text);
+    expect(bodyCutOf(parsed)).toBeUndefined();
+    expect(parsed.notes.some((n) => n.startsWith('body of '))).toBe(false);
   });
 });
 
