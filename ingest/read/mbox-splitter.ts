@@ -54,9 +54,10 @@ export interface SplitterOptions {
 }
 
 /**
- * 64 MiB: the largest message on lore is a few MiB. Ingesting one of 60 MB peaks at 4 to 6
- * times its size in the whole process (bench faults big: a base64 attachment, a log, a
- * patch), about 2 to 4 times above what ingest takes anyway.
+ * 64 MiB: the largest message on lore is a few MiB. Ingesting one of 60 MB peaks at about
+ * 3.5 times its size in the whole process (bench faults big: a log, a patch, a base64
+ * attachment, 3.3x to 3.9x over runs), 1.2 to 1.5 times above what ingest takes anyway:
+ * its raw bytes once, and what parsing and storing them leave behind.
  */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** What is kept of an oversized message for ingest_errors: enough for its headers. */
