@@ -35,7 +35,7 @@ import {
   TRAPS,
   WIP,
 } from './lexicon.ts';
-import { blockText, isSpace, parseReply, type Block, type ReplyStructure } from './reply.ts';
+import { blockText, hasSpaceRun, isSpace, parseReply, type Block, type ReplyStructure } from './reply.ts';
 import type { Evidence, FixProposal, MessageKnowledge, Outcome, Reason, StanceSignal } from './types.ts';
 
 export interface MessageAnalysis {
@@ -83,13 +83,10 @@ const QUOTED_WEIGHT = 0.5;
 // A ruler line ("=====" above a lockdep or KASAN splat, "-----" between its parts) says nothing.
 const RULER = /(?:^|\s)([=\-_*~#])\1{3,}(?=\s|$)/g;
 
-// Whitespace that `\s+ -> ' '` would change: two in a row, or one that is not a space.
-const MULTI_SPACE = /\s\s|(?! )\s/;
-
 function clip(s: string): string {
   const r = s.replace(RULER, ' ');
   // most evidence is one line of single spaces: then there is no run to collapse (and no copy to make)
-  const t = (MULTI_SPACE.test(r) ? r.replace(/\s+/g, ' ') : r).trim();
+  const t = (hasSpaceRun(r) ? r.replace(/\s+/g, ' ') : r).trim();
   return t.length > MAX_EVIDENCE ? `${t.slice(0, MAX_EVIDENCE - 1)}…` : t;
 }
 
@@ -526,6 +523,13 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
   const kinds = STANCE_LISTS.filter((l) => (l.stance === 'question' ? /[?？]/.test(whole) : l.anchored ? probe.mayMatch(l.gate) : probe.test(l.gate))).map(
     (l) => [l.stance, l.re] as const,
   );
+  // several sentences of a paragraph often answer one long quote: its text is read once
+  const answeredTexts = new Map<number, string>();
+  const answeredText = (idx: number, b: Block): string => {
+    let t = answeredTexts.get(idx);
+    if (t === undefined) answeredTexts.set(idx, (t = clip(blockText(r, b)).slice(0, 160)));
+    return t;
+  };
   for (const u of kinds.length > 0 ? units : []) {
     // deeper quotes are older replies' words, read where they were said
     if ((u.kind !== 'own' && u.kind !== 'quote') || u.depth > 2) continue;
@@ -552,7 +556,7 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
           stance,
           author: u.author,
           evidence: ev(id, u, s),
-          answers: answered && answersIdx !== null ? { block: answersIdx, author: answered.author, text: clip(blockText(r, answered)).slice(0, 160) } : null,
+          answers: answered && answersIdx !== null ? { block: answersIdx, author: answered.author, text: answeredText(answersIdx, answered) } : null,
         };
         if (u.depth > 0) signal.quotedFrom = u.author ?? '';
         out.push(signal);
