@@ -35,8 +35,17 @@ export function inlineProcessor(analyzers: readonly Analyzer[]): Processor {
   };
 }
 
+/**
+ * A parse worker's heap bound. Its live heap is small (22-25 MB on the race samples: a heap
+ * snapshot at its peak), but with V8's default bound (4 GB here) it let garbage grow to
+ * 100-120 MB between major collections. A lower bound makes V8 collect sooner; 1.5 GB
+ * still parses a message at the 64 MiB limit. (A young generation of 24 MB instead of 48
+ * saved about 30 MB more at the peak, for some 4% more parse CPU.)
+ */
+export const PARSE_WORKER_LIMITS = { maxOldGenerationSizeMb: 1536 };
+
 async function workerProcessor(analyzerNames: string[]): Promise<Processor> {
-  const worker = await startModuleWorker(new URL('./parse-worker.ts', import.meta.url), { workerData: { analyzers: analyzerNames } }).catch((e: Error) => {
+  const worker = await startModuleWorker(new URL('./parse-worker.ts', import.meta.url), { workerData: { analyzers: analyzerNames }, resourceLimits: PARSE_WORKER_LIMITS }).catch((e: Error) => {
     throw new LoregraphError('INTERNAL', e.message);
   });
   const waiting = new Map<number, { resolve: (r: Processed[]) => void; reject: (e: Error) => void }>();

@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, wri
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { threadId, Worker } from 'node:worker_threads';
+import { threadId, Worker, type ResourceLimits } from 'node:worker_threads';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Plugin } from 'esbuild';
 
@@ -249,6 +249,8 @@ export interface StartOptions {
   workerData?: unknown;
   /** Where bundles are kept (default node_modules/.cache/loregraph). */
   cacheDir?: string;
+  /** The worker's own heap bounds (a parse worker's, say). */
+  resourceLimits?: ResourceLimits;
 }
 
 /**
@@ -259,15 +261,16 @@ export async function startModuleWorker(entryUrl: URL, opts: StartOptions = {}):
   const entry = fileURLToPath(entryUrl);
   const cache = opts.cacheDir ?? DEFAULT_CACHE;
   const bundle = await bundleFor(entry, cache);
+  const limits = opts.resourceLimits !== undefined ? { resourceLimits: opts.resourceLimits } : {};
   if (bundle !== null) {
     try {
-      return await whenWorkerReady(new Worker(pathToFileURL(bundle), { workerData: opts.workerData, execArgv: withoutLoaders(process.execArgv) }), entry);
+      return await whenWorkerReady(new Worker(pathToFileURL(bundle), { workerData: opts.workerData, execArgv: withoutLoaders(process.execArgv), ...limits }), entry);
     } catch {
       // not worth failing a run over: tsx starts the same code
       markBroken(entry, cache, bundle);
     }
   }
-  return whenWorkerReady(new Worker(tsxBootstrap(entry), { eval: true, workerData: opts.workerData }), entry);
+  return whenWorkerReady(new Worker(tsxBootstrap(entry), { eval: true, workerData: opts.workerData, ...limits }), entry);
 }
 
 export interface ProcessStartOptions extends Pick<StartOptions, 'cacheDir'> {

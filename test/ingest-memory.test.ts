@@ -1,10 +1,12 @@
 // Ingest's memory stays bounded however large the archive: the writer lets only so many
 // messages and bytes be in flight between reader, parse workers and store, and a stored
-// batch's raw bytes are freed at once, not at the writer thread's next major collection.
+// batch's raw bytes are freed at once, not at the writer thread's next major collection, and
+// a parse worker's heap has a bound of its own.
 import { describe, expect, it } from 'vitest';
 import type { RawMessage } from '../domain/message.ts';
 import type { Processed, WireRaw } from '../ingest/pipeline-process.ts';
-import type { Processor } from '../ingest/pipeline-processor.ts';
+import { PARSE_WORKER_LIMITS, type Processor } from '../ingest/pipeline-processor.ts';
+import { startModuleWorker } from '../ingest/worker-start.ts';
 import { inFlightLimits, orderedWriter } from '../ingest/pipeline-writer.ts';
 import { rawBytesReleaser } from '../ingest/pipeline.ts';
 
@@ -94,6 +96,15 @@ describe('ingest memory bounds', () => {
       expect(shared.byteLength).toBe(8192);
     } finally {
       released.close();
+    }
+  });
+
+  it('starts a parse worker with its heap bounded at 1.5 GB', async () => {
+    const w = await startModuleWorker(new URL('../ingest/parse-worker.ts', import.meta.url), { workerData: { analyzers: [] }, resourceLimits: PARSE_WORKER_LIMITS });
+    try {
+      expect(w.resourceLimits?.maxOldGenerationSizeMb).toBe(1536);
+    } finally {
+      await w.terminate();
     }
   });
 });
