@@ -23,27 +23,40 @@ const NOT_STORED = /^(return-path|x-original-to|delivered-to|sender|precedence|x
 /** The headers the row keeps: every parsed one but NOT_STORED, in order. */
 function storedHeaders(headers: Record<string, string[]>): Record<string, string[]> {
   const kept: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(headers)) if (!NOT_STORED.test(k)) kept[k] = v;
+  for (const [k, v] of Object.entries(headers)) if (!notStored(k)) kept[k] = v;
   return kept;
 }
 
-/**
- * Whether the two maps are written out as the same JSON: the same keys in the same order,
- * each with the same strings. Asked of every message, so neither is written out for it.
- */
-function sameJson(a: Record<string, string[]>, b: Record<string, string[]>): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i] as string;
-    if (k !== kb[i]) return false;
-    const va = a[k] as string[];
-    const vb = b[k] as string[];
-    if (va.length !== vb.length) return false;
-    for (let j = 0; j < va.length; j++) if (typeof va[j] !== 'string' || va[j] !== vb[j]) return false;
+/** NOT_STORED's verdict by key: the same few dozen keys come back in every message. */
+const notStoredKeys = new Map<string, boolean>();
+
+function notStored(key: string): boolean {
+  let v = notStoredKeys.get(key);
+  if (v === undefined) {
+    v = NOT_STORED.test(key);
+    if (notStoredKeys.size >= 4096) notStoredKeys.clear();
+    notStoredKeys.set(key, v);
   }
-  return true;
+  return v;
+}
+
+/**
+ * Whether storedHeaders(headers) is written out as the same JSON as `read`: the same keys
+ * in the same order (storedHeaders keeps the order of those it keeps), each with the same
+ * strings. Asked of every message, so neither map is built nor written out for it.
+ */
+function storedHeadersAre(headers: Record<string, string[]>, read: Record<string, string[]>): boolean {
+  const keys = Object.keys(read);
+  let i = 0;
+  for (const k of Object.keys(headers)) {
+    if (notStored(k)) continue;
+    if (keys[i++] !== k) return false;
+    const a = headers[k] as string[];
+    const b = read[k] as string[];
+    if (a.length !== b.length) return false;
+    for (let j = 0; j < a.length; j++) if (typeof a[j] !== 'string' || a[j] !== b[j]) return false;
+  }
+  return i === keys.length;
 }
 
 /**
@@ -145,10 +158,9 @@ export interface MessageRow extends MessageHead {
  */
 export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array): MessageRow {
   const { base, isReply } = baseSubject(msg.subject);
-  const headers = storedHeaders(msg.headers);
   // compared as maps, not as JSON: nearly every message's headers read back, and then their
   // JSON is neither written nor sent to the writer thread
-  const headersFromRaw = raw !== undefined && sameJson(headerFieldsOf(raw, HEADERS_FROM_RAW_V1), headers);
+  const headersFromRaw = raw !== undefined && storedHeadersAre(msg.headers, headerFieldsOf(raw, HEADERS_FROM_RAW_V1));
   const bodySpan = raw ? bodySpanIn(raw, msg.body) : null;
   return {
     messageId: msg.messageId,
@@ -173,7 +185,7 @@ export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array
     to: msg.to,
     cc: msg.cc,
     attachmentsJson: JSON.stringify(msg.attachments),
-    headersJson: headersFromRaw ? '' : JSON.stringify(headers),
+    headersJson: headersFromRaw ? '' : JSON.stringify(storedHeaders(msg.headers)),
     headersFromRaw,
     lenientJson: msg.lenient ? JSON.stringify(msg.lenient) : null,
     notesJson: JSON.stringify(msg.notes),

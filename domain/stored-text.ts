@@ -11,8 +11,14 @@ export interface BodySpan {
   end: number;
 }
 
-/** A UTF-16 unit no pair completes: it does not survive UTF-8 (its bytes read back as U+FFFD). */
-const LONE_SURROGATE = /\p{Cs}/u;
+/**
+ * Whether the text holds a UTF-16 unit no pair completes: it does not survive UTF-8 (its
+ * bytes read back as U+FFFD). String#isWellFormed (V8 11, not in the ES2022 lib types)
+ * answers at once for a one-byte string, where /\p{Cs}/u scanned every body.
+ */
+function hasLoneSurrogate(text: string): boolean {
+  return !(text as string & { isWellFormed(): boolean }).isWellFormed();
+}
 
 /**
  * Where the body lies in the raw bytes, or null when it is not a run of them. Tries the
@@ -36,7 +42,7 @@ export function bodySpanIn(raw: Uint8Array, body: string, window = 1 << 20): Bod
       if (start >= 0 && bytes.toString('utf8', start, end) === body) return { start, end };
     }
   }
-  if (LONE_SURROGATE.test(body)) return null;
+  if (hasLoneSurrogate(body)) return null;
   if (!decodable) {
     for (const end of [bytes.length, bytes.length - 1]) {
       const start = end - n;
@@ -141,9 +147,13 @@ function headerBlockEnd(bytes: Buffer): number {
   return end < 0 ? bytes.length : end;
 }
 
+// needles as bytes: given as strings, each search would first encode them
+const LF_LF = Buffer.from('\n\n');
+const LF_CRLF = Buffer.from('\n\r\n');
+
 function blankLineAfterFirst(b: Buffer): number {
-  const lf = b.indexOf('\n\n');
-  const crlf = (lf < 0 ? b : b.subarray(0, lf + 2)).indexOf('\n\r\n');
+  const lf = b.indexOf(LF_LF);
+  const crlf = (lf < 0 ? b : b.subarray(0, lf + 2)).indexOf(LF_CRLF);
   const at = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf;
   return at < 0 ? -1 : at + 1;
 }
