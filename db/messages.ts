@@ -135,7 +135,7 @@ export interface MessageRow extends MessageHead {
   /** The ancestry chain (domain/thread.ts ancestryChain); its last id is the declared parent. */
   chain: string[];
   listId: string | null;
-  /** The decoded body; with a bodySpan, only its first indexedBody (the rest is in the raw bytes). */
+  /** The decoded body; with a bodySpan or bodyPacked, only its first indexedBody (the row stores it in those). */
   body: string;
   /** Where the body lies in the raw bytes, when it is a run of them: then the row stores it only there. */
   bodySpan: BodySpan | null;
@@ -162,6 +162,7 @@ export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array
   // JSON is neither written nor sent to the writer thread
   const headersFromRaw = raw !== undefined && storedHeadersAre(msg.headers, headerFieldsOf(raw, HEADERS_FROM_RAW_V1));
   const bodySpan = raw ? bodySpanIn(raw, msg.body) : null;
+  const bodyPacked = raw && !bodySpan ? encodeBody(msg.body) : null;
   return {
     messageId: msg.messageId,
     messageIdSynthesized: msg.messageIdSynthesized,
@@ -176,12 +177,12 @@ export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array
     inReplyTo: msg.inReplyTo,
     chain,
     listId: msg.listId,
-    // A body the raw bytes hold is not stored (insertMessage), and past that only the search
-    // index's fallback reads it, which reads no more than indexedBody: a 60 MB log's text
-    // is not copied to the writer thread for nothing.
-    body: bodySpan ? indexedBody(msg.body) : msg.body,
+    // A body the raw bytes hold, or a packed one, is not stored as text (insertMessage), and
+    // past that only the search index's fallback reads it, which reads no more than
+    // indexedBody: a 60 MB log's text is not copied to the writer thread for nothing.
+    body: bodySpan || bodyPacked ? indexedBody(msg.body) : msg.body,
     bodySpan,
-    bodyPacked: raw && !bodySpan ? encodeBody(msg.body) : null,
+    bodyPacked,
     to: msg.to,
     cc: msg.cc,
     attachmentsJson: JSON.stringify(msg.attachments),
