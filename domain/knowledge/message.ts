@@ -261,6 +261,13 @@ function firstMatching(sents: readonly string[], re: RegExp): string | null {
   return null;
 }
 
+// A diff's lines that speak: comments added or removed, and hunk headers.
+const DIFF_COMMENT = /^[+-]\s*\/?\*|^[+-].*\/\/|^@@/;
+// A sentence that is a review trailer: "Reviewed-by: ...".
+const TRAILER = /^([A-Z][a-z]+-by):/;
+// A line of code a function is called from: a statement, a block's opening, a condition.
+const CODE_STATEMENT = /;\s*$|\{\s*$|^\s*(?:if|while|for|return)\b/;
+
 const COMMIT_TITLE = /\b[0-9a-f]{7,40}\s*\(\s*"[^"\n]{1,200}"\s*\)/g;
 
 function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | undefined): Reason[] {
@@ -280,7 +287,7 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
     u.kind === 'code'
       ? ''
       : u.kind === 'diff'
-        ? u.text.split('\n').filter((l) => /^[+-]\s*\/?\*|^[+-].*\/\/|^@@/.test(l)).join('\n')
+        ? u.text.split('\n').filter((l) => DIFF_COMMENT.test(l)).join('\n')
         : u.kind === 'subject' || !u.text.includes('("')
           ? blankAddresses(u.text)
           : blankAddresses(u.text.replace(COMMIT_TITLE, '')),
@@ -537,7 +544,7 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
     if (u.depth === 0 && u.block !== null && (r.blocks[u.block]?.start ?? 0) >= descriptionFrom) continue;
     const block = u.block === null ? undefined : r.blocks[u.block];
     for (const s of sentences(u)) {
-      const trailer = /^([A-Z][a-z]+-by):/.exec(s);
+      const trailer = TRAILER.exec(s);
       const kind = trailer?.[1] ? trailerStance(trailer[1]) : null;
       if (kind) {
         if (u.depth === 0 && !out.some((o) => o.stance === kind && o.evidence.block === null)) out.push({ stance: kind, author: u.author, evidence: ev(id, u, s), answers: null });
@@ -641,7 +648,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
       const line = r.lines[i] ?? '';
       if (!line.includes(';') && !line.includes('{') && !line.includes('if (')) continue;
       const t = rests[i] ?? '';
-      if (/;\s*$|\{\s*$|^\s*(?:if|while|for|return)\b/.test(t)) addAll(functions, functionsIn(t).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f)));
+      if (CODE_STATEMENT.test(t)) addAll(functions, functionsIn(t).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f)));
     }
   }
   if (patch) addAll(files, patch.files.map((f) => f.path).filter(codeFile));

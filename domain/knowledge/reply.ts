@@ -182,6 +182,8 @@ function looksRunTogether(body: string): boolean {
 
 const DIFF_START = /^(?:diff --git |--- (?:a\/|\S+\s)|Index: \S|@@ -\d)/;
 const DIFF_LINE = /^(?:[ +\-@\\]|diff |index |--- |\+\+\+ |new file|deleted file|similarity|rename |old mode|new mode|$)/;
+// Every code line holds one of these: a cheap first look before CODE_LINE (a literal in the loop would be a new RegExp per line).
+const CODE_PUNCTUATION = /[;{}()]/;
 const CODE_LINE = /^(?:\t| {4,}|\s*[{}]\s*$|\s*(?:if|for|while|return|static|struct|int|void|unsigned|spin_lock|mutex_lock)\b.*[;{(]\s*$)/;
 
 function isSignatureStart(line: string): boolean {
@@ -290,7 +292,7 @@ export function parseReply(body: string): ReplyStructure {
       continue;
     }
     inDiff = false;
-    if (/[;{}()]/.test(rest) && CODE_LINE.test(rest)) {
+    if (CODE_PUNCTUATION.test(rest) && CODE_LINE.test(rest)) {
       push('code', 0, i, null);
       continue;
     }
