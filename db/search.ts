@@ -54,12 +54,13 @@ function noteBlobTerms(db: Db): void {
   blobTermsNoted.add(db);
 }
 
+const INSERT_DOC = `INSERT INTO search_fts (rowid, ${SEARCH_DOC_COLUMNS.join(', ')}) VALUES (?, ${SEARCH_DOC_COLUMNS.map(() => '?').join(', ')})`;
+
 export function insertSearchDoc(db: Db, rowId: number, doc: SearchDoc): void {
   noteBlobTerms(db);
-  prepared(
-    db,
-    `INSERT INTO search_fts (rowid, ${SEARCH_DOC_COLUMNS.join(', ')}) VALUES (?, ${SEARCH_DOC_COLUMNS.map(() => '?').join(', ')})`,
-  ).run(rowId, ...SEARCH_DOC_COLUMNS.map((c) => doc[c]));
+  const values: unknown[] = [rowId];
+  for (const c of SEARCH_DOC_COLUMNS) values.push(doc[c]);
+  prepared(db, INSERT_DOC).run(values);
 }
 
 export function deleteSearchDoc(db: Db, rowId: number): void {

@@ -39,7 +39,7 @@ function stmts(db: Db): Stmts {
       parent: q('SELECT parent FROM thread_nodes WHERE message_id = ?'),
       root: q('SELECT root FROM thread_nodes WHERE message_id = ?').pluck(),
       upsert: q(`INSERT INTO thread_nodes (message_id, parent, root, ghost)
-                 VALUES (@id, @parent, @id, NOT EXISTS (SELECT 1 FROM messages WHERE message_id = @id))
+                 VALUES (?, ?, ?, NOT EXISTS (SELECT 1 FROM messages WHERE message_id = ?))
                  ON CONFLICT(message_id) DO UPDATE SET parent = excluded.parent`),
       children: q('SELECT message_id FROM thread_nodes WHERE parent = ?').pluck(),
       setRoot: q('UPDATE thread_nodes SET root = ? WHERE message_id = ?'),
@@ -52,6 +52,10 @@ function stmts(db: Db): Stmts {
 
 function sqlThreadStore(db: Db, opts: ThreadingOptions): ThreadStore {
   const s = stmts(db);
+  // Parents as read or written by this store: updateThreads asks for a node's parent again
+  // after setting it and while walking up. Nothing else writes thread_nodes.parent during a
+  // call, so an answer stays right for the store's life (one batch's threading).
+  const parents = new Map<string, string | null | undefined>();
   return {
     ownParentVotes: (id) => s.own.all(id) as string[],
     chainParentVotes: (id) => s.chain.all(id) as string[],
@@ -63,10 +67,16 @@ function sqlThreadStore(db: Db, opts: ThreadingOptions): ThreadStore {
       return p === undefined || p === id ? null : p;
     },
     currentParent: (id) => {
+      if (parents.has(id)) return parents.get(id);
       const r = s.parent.get(id) as { parent: string | null } | undefined;
-      return r === undefined ? undefined : r.parent;
+      const parent = r === undefined ? undefined : r.parent;
+      parents.set(id, parent);
+      return parent;
     },
-    setParent: (id, parent) => void s.upsert.run({ id, parent }),
+    setParent: (id, parent) => {
+      s.upsert.run(id, parent, id, id);
+      parents.set(id, parent);
+    },
     childrenOf: (id) => s.children.all(id) as string[],
     currentRoot: (id) => s.root.get(id) as string | undefined,
     setRoot: (id, root) => void s.setRoot.run(root, id),
