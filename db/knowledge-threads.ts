@@ -8,6 +8,7 @@ import type { Db } from './connection.ts';
 import { readMeta, writeMeta, deleteMeta } from './meta.ts';
 import { raceRoots, racesTouching } from './knowledge.ts';
 import type { MessageKnowledge, ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
+import { titleStem } from '../domain/knowledge/family-keys.ts';
 
 const DONE_KEY = 'knowledge_done_upto';
 /** Set by migration 008 on a database that already held messages: rows up to it have no knowledge yet. */
@@ -80,6 +81,8 @@ interface LinkStmts {
   familyRoots: Statement;
   titleKeys: Statement;
   sameTitle: Statement;
+  ownPatches: Statement;
+  senderPatches: Statement;
 }
 const linkCache = new WeakMap<Db, LinkStmts>();
 
@@ -108,6 +111,10 @@ function linkStmts(db: Db): LinkStmts {
       titleKeys: q(`SELECT DISTINCT pm.title_key FROM ${threadRows} JOIN patch_msgs pm ON pm.msg_row = m.id WHERE tn.root = ? AND ${titled}`),
       sameTitle: q(`SELECT t2.root FROM patch_msgs pm JOIN thread_nodes t2 ON t2.message_id = pm.message_id WHERE pm.title_key = ? AND ${titled}
         LIMIT ${TITLE_FANOUT + 1}`),
+      // one sender's patches re-rolled under another prefix (races.ts families(): same address, same stem, a From: no list rewrote)
+      ownPatches: db.sql.prepare(`SELECT pm.title, pm.sender_email, pm.sender_name FROM ${threadRows} JOIN patch_msgs pm ON pm.msg_row = m.id WHERE tn.root = ? AND pm.kind = 'patch'`).raw(),
+      senderPatches: db.sql.prepare(`SELECT pm.title, t2.root FROM patch_msgs pm JOIN thread_nodes t2 ON t2.message_id = pm.message_id
+        WHERE COALESCE(pm.sender_email, '') = ? AND pm.kind IN ('patch', 'cover')`).raw(),
     };
     linkCache.set(db, s);
   }
@@ -119,6 +126,9 @@ interface Seen {
   families: Set<number>;
   titles: Set<string>;
   races: Set<string>;
+  /** sender + stem followed; each sender's patches by stem, read once a pass */
+  stems: Set<string>;
+  senders: Map<string, Map<string, string[]>>;
 }
 
 interface ThreadLinks {
@@ -149,6 +159,24 @@ function threadLinks(db: Db, root: string, seen: Seen): ThreadLinks {
     const same = s.sameTitle.all(key) as string[];
     if (same.length <= TITLE_FANOUT) add(same);
   }
+  // a patch re-rolled under another prefix by its sender
+  for (const [title, sender, name] of s.ownPatches.all(root) as [string, string | null, string | null][]) {
+    const stem = titleStem(title);
+    if (!sender || !stem?.specific || /\svia\s/i.test(name ?? '')) continue;
+    const key = `${sender}|${stem.stem}`;
+    if (seen.stems.has(key)) continue;
+    seen.stems.add(key);
+    let byStem = seen.senders.get(sender);
+    if (!byStem) {
+      byStem = new Map();
+      for (const [t, r] of s.senderPatches.all(sender) as [string, string][]) {
+        const st = titleStem(t);
+        if (st?.specific) byStem.set(st.stem, [...(byStem.get(st.stem) ?? []), r]);
+      }
+      seen.senders.set(sender, byStem);
+    }
+    add(byStem.get(stem.stem) ?? []);
+  }
   // the threads of the races stored for it: a family re-assembled whole (each race's roots read once a pass)
   const races = [...racesTouching(db, [root])].filter((id) => !seen.races.has(id));
   for (const id of races) seen.races.add(id);
@@ -163,7 +191,7 @@ function threadLinks(db: Db, root: string, seen: Seen): ThreadLinks {
 export function threadFamilies(db: Db, seeds: readonly string[]): string[][] {
   const family = new Map<string, number>();
   const families: string[][] = [];
-  const seen: Seen = { families: new Set<number>(), titles: new Set<string>(), races: new Set<string>() };
+  const seen: Seen = { families: new Set<number>(), titles: new Set<string>(), races: new Set<string>(), stems: new Set<string>(), senders: new Map() };
   for (const seed of seeds) {
     if (family.has(seed)) continue;
     const id = families.length;

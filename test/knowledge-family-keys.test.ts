@@ -2,7 +2,7 @@
 // threads that showed it: one sender's "ppp: ..." v1 and "net: ppp: ..." v2 of one deadlock fix.
 import { describe, expect, it } from 'vitest';
 import { sameStem, titleStem } from '../domain/knowledge/family-keys.ts';
-import { assembleRaces } from '../domain/knowledge/races.ts';
+import { assembleRaces, families } from '../domain/knowledge/races.ts';
 import { mailWriter, thread } from './helpers/knowledge-mail.ts';
 
 const { mail } = mailWriter();
@@ -87,5 +87,56 @@ describe('versions of one patch in one family', () => {
     const c = mail('c@x', 'Jon Park', '[PATCH] ppp: fix a deadlock', PATCH('ppp_c'));
     const d = mail('d@x', 'Jon Park', '[PATCH v2] net: fix a deadlock', PATCH('ppp_d'), 'c@x');
     expect(assembleRaces([thread(c, d)])[0]!.fixes.map((f) => f.lifecycle)).toEqual(['proposed', 'proposed']);
+  });
+});
+
+describe('a re-roll under another prefix', () => {
+  const v1 = mail('v1@ppp', 'Jon Park', '[PATCH] ppp: Fix deadlock caused by unsafe-irq lock in ap_get()', PATCH('ap_get'));
+  const v2 = mail('v2@ppp', 'Jon Park', '[PATCH net,v2] net: ppp: Fix deadlock caused by unsafe-irq lock in ap_get()', PATCH('ap_get'));
+  const v3 = mail('v3@ppp', 'Jon Park', '[PATCH net,v3] net: ppp: Fix deadlock caused by unsafe-irq lock in ap_get()', PATCH('ap_get'));
+
+  it('is one race with each version a fix, the older superseded by the newer', () => {
+    const races = assembleRaces([thread(v1), thread(v2), thread(v3)]);
+    expect(races).toHaveLength(1);
+    expect(races[0]!.threads).toEqual(['v1@ppp', 'v2@ppp', 'v3@ppp']);
+    expect(races[0]!.fixes.map((f) => [f.messageId, f.version, f.lifecycle, f.supersededBy])).toEqual([
+      ['v1@ppp', 1, 'superseded', 'v2@ppp#0'],
+      ['v2@ppp', 2, 'superseded', 'v3@ppp#0'],
+      ['v3@ppp', 3, 'proposed', null],
+    ]);
+  });
+
+  it('from another person, or months later, is not joined', () => {
+    const other = mail('other@ppp', 'Ann Other', '[PATCH net] net: ppp: Fix deadlock caused by unsafe-irq lock in ap_get()', PATCH('ap_get'));
+    expect(families([thread(v1), thread(other)])).toHaveLength(2);
+    const late = { ...v2, messageId: 'late@ppp', date: v1.date! + 200 * 86_400_000 };
+    expect(families([thread(v1), thread(late)])).toHaveLength(2);
+  });
+
+  it('keeps one sender\'s generic titles in two subsystems apart', () => {
+    const a = mail('leak-a@x', 'Jon Park', '[PATCH] erofs: fix memory leak', PATCH('erofs_fill_super'));
+    const b = mail('leak-b@x', 'Jon Park', '[PATCH] f2fs: fix memory leak', PATCH('f2fs_fill_super'));
+    expect(families([thread(a), thread(b)])).toHaveLength(2);
+  });
+
+  it('keeps two senders\' "fix memory leak" apart', () => {
+    const a = mail('ml-a@x', 'Jon Park', '[PATCH] net: ppp: fix memory leak', PATCH('ppp_a'));
+    const b = mail('ml-b@x', 'Ann Other', '[PATCH] ppp: fix memory leak', PATCH('ppp_b'));
+    expect(families([thread(a), thread(b)])).toHaveLength(2);
+  });
+});
+
+describe('prefixes that look nested but are not', () => {
+  it('keep a tool\'s patch (fsck.f2fs:) apart from the kernel\'s (f2fs:) of one sender and title', () => {
+    const tool = mail('tool@x', 'Chun Guo', '[PATCH v6] fsck.f2fs: Detect and fix looped node chain efficiently', PATCH('find_fsync_dnodes'));
+    const kernel = mail('kernel@x', 'Chun Guo', '[PATCH] f2fs: Detect and fix looped node chain efficiently', PATCH('find_fsync_dnodes'));
+    expect(families([thread(tool), thread(kernel)])).toHaveLength(2);
+  });
+
+  it('do not make two people one sender because a list rewrote their From: to its own address', () => {
+    const list = 'linux-f2fs-devel@lists.example.org';
+    const a = { ...mail('via-a@x', 'Ann Other', '[PATCH] f2fs: fix race in f2fs_stop_gc_thread()', PATCH('f2fs_stop_gc_thread')), from: 'Ann Other via Linux-f2fs-devel', fromAddress: list };
+    const b = { ...mail('via-b@x', 'Bo Third', '[PATCH v2] f2fs: gc: fix race in f2fs_stop_gc_thread()', PATCH('f2fs_stop_gc_thread')), from: 'Bo Third via Linux-f2fs-devel', fromAddress: list };
+    expect(families([thread(a), thread(b)])).toHaveLength(2);
   });
 });

@@ -20,7 +20,7 @@ import type {
 } from './types.ts';
 import { linkedMessageIds } from '../patch/lore-link.ts';
 import { parseSubject } from '../patch/subject.ts';
-import { sameStem, titleStem } from './family-keys.ts';
+import { sameStem, subjectStem, titleStem, type TitleStem } from './family-keys.ts';
 
 /** A family is a race from this score on (the labelled bench in bench/knowledge.ts calibrates it). */
 export const RACE_THRESHOLD = 3;
@@ -44,7 +44,17 @@ export function raceId(firstMessageId: string): string {
 // How far apart one sender's same-titled patches from two addresses may be to be one patch.
 const SAME_PATCH_WINDOW_MS = 60 * 86_400_000;
 
-/** Threads joined into families by series, patch title and Link:/Closes: targets. */
+/**
+ * The sender of a patch, to know one person's re-rolls by: the address, unless a list rewrote
+ * From: to its own ("X via Linux-f2fs-devel <the list>"), which makes everyone one sender.
+ * db/knowledge-threads.ts follows the same senders' patches, so a batch holds both.
+ */
+function stemSender(m: ThreadMessageInput): string | null {
+  if (!m.fromAddress || /\svia\s/i.test(m.from ?? '')) return null;
+  return m.fromAddress.toLowerCase();
+}
+
+/** Threads joined into families by series, patch title (its stem across a prefix change, from one sender) and Link:/Closes: targets. */
 export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
   const parent = threads.map((_, i) => i);
   const find = (i: number): number => {
@@ -59,6 +69,7 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
   const byMessage = new Map<string, number>();
   const byKey = new Map<string, number>();
   const byName = new Map<string, { i: number; date: number }>();
+  const byStem = new Map<string, { i: number; date: number; stem: TitleStem }[]>();
   threads.forEach((t, i) => {
     for (const m of t.messages) byMessage.set(m.messageId, i);
   });
@@ -96,6 +107,18 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
           const seen = byName.get(key);
           if (seen === undefined) byName.set(key, { i, date: m.date });
           else if (Math.abs(seen.date - m.date) <= SAME_PATCH_WINDOW_MS) union(i, seen.i);
+        }
+        // the same patch re-rolled under another prefix by its sender, within weeks: "ppp: Fix
+        // deadlock ... in ap_get()" then "net: ppp: Fix deadlock ... in ap_get()"; a generic
+        // stem ("fix memory leak") or another person's joins nothing (family-keys.ts)
+        const stem = p.kind === 'patch' ? subjectStem(m.subject) : null;
+        const sender = stemSender(m);
+        if (stem?.specific && sender && m.date !== null) {
+          const key = `${stem.stem}|${sender}`;
+          const list = byStem.get(key) ?? [];
+          for (const e of list) if (Math.abs(e.date - m.date) <= SAME_PATCH_WINDOW_MS && sameStem(e.stem, stem)) union(i, e.i);
+          list.push({ i, date: m.date, stem });
+          byStem.set(key, list);
         }
       }
       for (const id of linkedMessageIds(m.trailers)) {
