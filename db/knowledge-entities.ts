@@ -61,13 +61,21 @@ function hasTable(db: Db, name: string): boolean {
   return db.sql.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
 
-export function listSeriesForKnowledge(db: Db): SeriesListing[] {
+/**
+ * The latest version of each series family; past `limit` families, those most recently
+ * sent (the rest are left out before their patches and bodies are read).
+ */
+export function listSeriesForKnowledge(db: Db, limit = Infinity): SeriesListing[] {
   if (!hasTable(db, 'series')) return [];
   const rows = db.sql
-    .prepare('SELECT id, family, version, title, sender_email, cover_message_id FROM series ORDER BY family, version_major, CAST(version AS REAL), date, id')
-    .all() as { id: number; family: number; version: string; title: string; sender_email: string | null; cover_message_id: string | null }[];
+    .prepare('SELECT id, family, version, title, sender_email, cover_message_id, date FROM series ORDER BY family, version_major, CAST(version AS REAL), date, id')
+    .all() as { id: number; family: number; version: string; title: string; sender_email: string | null; cover_message_id: string | null; date: number | null }[];
   const latest = new Map<number, { row: (typeof rows)[number]; versions: number }>();
   for (const r of rows) latest.set(r.family, { row: r, versions: (latest.get(r.family)?.versions ?? 0) + 1 });
+  if (latest.size > limit) {
+    const newest = new Set([...latest.values()].sort((a, b) => (b.row.date ?? -1) - (a.row.date ?? -1) || b.row.id - a.row.id).slice(0, limit));
+    for (const [family, l] of latest) if (!newest.has(l)) latest.delete(family);
+  }
   const patches = db.sql.prepare(
     `SELECT sp.message_id AS mid,
        (SELECT pm.subject FROM patch_msgs pm WHERE pm.message_id = sp.message_id LIMIT 1) AS subject,
@@ -97,8 +105,14 @@ export function listSeriesForKnowledge(db: Db): SeriesListing[] {
   return out;
 }
 
-export function listFixesForKnowledge(db: Db): FixListing[] {
+/** Stable fixes; past `limit`, those whose stable mail came last. */
+export function listFixesForKnowledge(db: Db, limit = Infinity): FixListing[] {
   if (!hasTable(db, 'fixes')) return [];
+  // only when there are more than that: the newest are found through every fix's events
+  const bounded = Number.isFinite(limit) && (db.sql.prepare('SELECT COUNT(*) FROM fixes').pluck().get() as number) > limit;
+  const newest = bounded
+    ? `WHERE f.fix_key IN (SELECT e.fix_key FROM stable_events e WHERE e.fix_key IS NOT NULL GROUP BY e.fix_key ORDER BY MAX(e.date) DESC, e.fix_key LIMIT ${Math.floor(limit)})`
+    : '';
   const rows = db.sql
     .prepare(
       `SELECT f.fix_key, f.upstream_commit, f.title, f.author_name, f.author_email, f.patch_message_id,
@@ -106,7 +120,7 @@ export function listFixesForKnowledge(db: Db): FixListing[] {
          (SELECT ${bodySql('m', DIFF_TEXT_CHARS)} FROM messages m WHERE m.message_id = f.patch_message_id ORDER BY m.id LIMIT 1) AS body,
          (SELECT group_concat(branch || ' ' || status, char(10)) FROM
             (SELECT DISTINCT e.branch, e.status FROM stable_events e WHERE e.fix_key = f.fix_key AND e.status IS NOT NULL)) AS events
-       FROM fixes f ORDER BY f.title, f.fix_key`,
+       FROM fixes f ${newest} ORDER BY f.title, f.fix_key`,
     )
     .all() as {
     fix_key: string;

@@ -50,10 +50,10 @@ export function raceFixEntity(r: RaceRecord, f: Fix): KnowledgeEntity {
   };
 }
 
-/** Every race and every fix proposed for one, as knowledge entities. */
-export function raceEntities(db: Db): KnowledgeEntity[] {
+/** The races last active (at most `limit`) and every fix proposed for them, as knowledge entities. */
+export function raceEntities(db: Db, limit = Infinity): KnowledgeEntity[] {
   const out: KnowledgeEntity[] = [];
-  for (const s of listRaces(db).races) {
+  for (const s of listRaces(db, Number.isFinite(limit) ? { limit } : {}).races) {
     // A race replaced between the listing and this read is simply left for the next build.
     const r = getRace(db, s.id);
     if (!r) continue;

@@ -2,13 +2,14 @@
 // functions: series, stable fixes, races with the fixes proposed for them, and scenarios.
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { listFixesForKnowledge, listSeriesForKnowledge } from '../db/knowledge-entities.ts';
-import type { KnowledgeEntity } from './knowledge.ts';
+import { KNOWLEDGE_PER_KIND, type KnowledgeEntity } from './knowledge.ts';
 import { raceEntities } from './knowledge-races.ts';
 import type { ScenarioStore } from './scenario-store.ts';
 import { scenarioEntity } from './scenario-json.ts';
 
 /** Reads one kind of entity from the database (series, stable fixes, scenarios...). */
 export type KnowledgeSource = (db: Db) => KnowledgeEntity[] | Promise<KnowledgeEntity[]>;
+
 
 /**
  * The default sources as the builder reads them: the database from its own connection to
@@ -28,8 +29,8 @@ export interface DatabaseSources {
   scenarios: ScenarioStore;
 }
 
-export function seriesEntities(db: Db): KnowledgeEntity[] {
-  return listSeriesForKnowledge(db).map((s) => ({
+export function seriesEntities(db: Db, limit = KNOWLEDGE_PER_KIND): KnowledgeEntity[] {
+  return listSeriesForKnowledge(db, limit).map((s) => ({
     id: `series:${s.messageId}`,
     kind: 'series',
     title: s.title,
@@ -40,8 +41,8 @@ export function seriesEntities(db: Db): KnowledgeEntity[] {
   }));
 }
 
-export function fixEntities(db: Db): KnowledgeEntity[] {
-  return listFixesForKnowledge(db).map((f) => {
+export function fixEntities(db: Db, limit = KNOWLEDGE_PER_KIND): KnowledgeEntity[] {
+  return listFixesForKnowledge(db, limit).map((f) => {
     // A fix is addressed by its upstream commit when known, else by its patch mail.
     const key = f.upstreamCommit ?? f.patchMessageId ?? f.key.replace(/^msg:/, '');
     return {
@@ -56,7 +57,7 @@ export function fixEntities(db: Db): KnowledgeEntity[] {
   });
 }
 
-const DATABASE_SOURCES: readonly KnowledgeSource[] = [seriesEntities, fixEntities, raceEntities];
+const DATABASE_SOURCES: readonly KnowledgeSource[] = [seriesEntities, fixEntities, (db) => raceEntities(db, KNOWLEDGE_PER_KIND)];
 
 /** The entities of the scenarios that load. Scenarios live in files, not the database; the store reloads those that changed. */
 export async function scenarioEntities(scenarios: ScenarioStore): Promise<KnowledgeEntity[]> {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { seedSample, useTestApp } from './helpers/test-app.ts';
 import { fixEntities, seriesEntities } from '../server/knowledge-sources.ts';
+import { raceEntities } from '../server/knowledge-races.ts';
+import { buildKnowledgeIndex, KNOWLEDGE_PER_KIND, type KnowledgeEntity } from '../server/knowledge.ts';
 
 const t = useTestApp(seedSample);
 
@@ -34,5 +36,27 @@ describe('knowledge entities from the embedded sample', () => {
     // the sample's race thread gives a race and the fixes proposed in it
     expect([...kinds].sort()).toEqual(['fix', 'race', 'scenario', 'series', 'stable-fix']);
     for (const d of Object.values(index.docs)) expect((await t.app.inject({ url: d.url })).statusCode, d.url).toBe(200);
+  });
+
+  it('keeps, past a bound, the series sent last, the fixes whose stable mail came last and the races last active', () => {
+    const all = seriesEntities(t.db, Infinity);
+    expect(all.length).toBeGreaterThan(1);
+    const newest = seriesEntities(t.db, 1);
+    expect(newest).toHaveLength(1);
+    expect(all.map((e) => e.id)).toContain(newest[0]!.id);
+    const fixes = fixEntities(t.db, Infinity);
+    expect(fixes.length).toBeGreaterThan(1);
+    expect(fixEntities(t.db, 1)).toHaveLength(1);
+    const races = raceEntities(t.db).filter((e) => e.kind === 'race');
+    expect(races.length).toBeGreaterThan(0);
+    expect(raceEntities(t.db, 0)).toEqual([]);
+    // the embedded sample is far under the bound: everything is in, and the index says nothing is left out
+    expect(seriesEntities(t.db)).toHaveLength(all.length);
+    expect(buildKnowledgeIndex(all, 'test').serialized.bounded).toBeUndefined();
+  });
+
+  it('says which kinds the shipped index holds only the newest of', () => {
+    const races: KnowledgeEntity[] = Array.from({ length: KNOWLEDGE_PER_KIND }, (_, i) => ({ id: `race:r${i}`, kind: 'race', title: `race ${i}`, paths: [], body: '', url: `/api/races/r${i}` }));
+    expect(buildKnowledgeIndex(races, 'test').serialized.bounded).toEqual({ race: KNOWLEDGE_PER_KIND });
   });
 });

@@ -74,6 +74,11 @@ export function registerKnowledge(app: FastifyInstance, ctx: RouteContext, cache
                   source: { type: 'string' },
                   builtAt: { type: 'string' },
                   count: { type: 'integer' },
+                  bounded: {
+                    type: 'object',
+                    description: 'kinds of which only the newest were indexed, with how many (absent when every entity is in)',
+                    additionalProperties: { type: 'integer' },
+                  },
                   docs: { type: 'object' },
                   index: { type: 'object' },
                 },

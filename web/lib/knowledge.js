@@ -20,7 +20,8 @@ async function load() {
   const res = await fetch('/api/index/knowledge.json', { headers: { accept: 'application/json' } });
   if (!res.ok) throw new Error(`knowledge index: HTTP ${res.status}`);
   const body = await res.json();
-  return { index: window.lunr.Index.load(body.index), docs: body.docs };
+  // bounded: the kinds of which the server indexed only the newest (server/knowledge.ts)
+  return { index: window.lunr.Index.load(body.index), docs: body.docs, bounded: body.bounded ?? null };
 }
 
 export function knowledgeIndex() {

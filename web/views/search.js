@@ -58,11 +58,21 @@ export function knowledgeList(docs) {
 
 async function knowledgeAside(q) {
   try {
-    const docs = searchKnowledge(await knowledgeIndex(), q, 6);
-    return docs.length ? el('aside', { class: 'related' }, el('h2', { text: 'Series, races, fixes and scenarios' }), knowledgeList(docs)) : null;
+    const knowledge = await knowledgeIndex();
+    const docs = searchKnowledge(knowledge, q, 6);
+    if (!docs.length) return null;
+    return el('aside', { class: 'related' }, el('h2', { text: 'Series, races, fixes and scenarios' }), knowledgeList(docs), boundedNote(knowledge.bounded));
   } catch (e) {
     return el('aside', { class: 'related error', text: `knowledge index: ${e.message}` });
   }
+}
+
+/** A large archive's index holds only the newest of some kinds: say so, and where the rest are found. */
+function boundedNote(bounded) {
+  if (!bounded) return null;
+  const plural = { series: 'series', 'stable-fix': 'stable fixes', race: 'races' };
+  const kinds = Object.entries(bounded).map(([kind, n]) => `${Number(n)} ${plural[kind] ?? kind}`);
+  return el('p', { class: 'muted', text: `Only the newest ${kinds.join(', ')} are listed here; the list's search (race:, s:, dfn:) finds the older ones.` });
 }
 
 export async function searchView(root, { query }) {
