@@ -2,8 +2,8 @@
 // parsed with only its first part decoded (ingest/parse-fast.ts): the row stores the same
 // as for the whole body (read back from the raw bytes, the search index's part), the diff
 // summary and patch-id are those of the whole patch (git's), and a note says what was cut.
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { HAS_GIT, gitPatchIdLines } from './helpers/git.ts';
 import { ANALYZERS } from '../ingest/analyzers.ts';
 import { BODY_ANALYSED_BYTES, headerEnd } from '../ingest/parse-fast.ts';
 import { processRaw } from '../ingest/pipeline-process.ts';
@@ -42,15 +42,6 @@ function mail(subject: string, body: string): Buffer {
   return Buffer.from(`From: Big <big@big.example>\nSubject: ${subject}\nMessage-ID: <big@big.example>\nDate: Tue, 2 Jan 2024 10:00:00 +0000\nContent-Type: text/plain; charset=utf-8\n\n${body}`);
 }
 
-function hasGit(): boolean {
-  try {
-    execFileSync('git', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('a plain body past BODY_ANALYSED_BYTES', () => {
   const body = patchBody(BODY_ANALYSED_BYTES + 3 * MiB, 3);
   const bytes = mail('[PATCH] mm: a very large patch', body);
@@ -84,10 +75,10 @@ describe('a plain body past BODY_ANALYSED_BYTES', () => {
     expect(r.analysis['patches']).toEqual(patchMsgRow(whole, a!));
   });
 
-  it.skipIf(!hasGit())("has git's patch-id", async () => {
+  it.skipIf(!HAS_GIT)("has git's patch-id", async () => {
     const r = await processRaw({ bytes, position }, ANALYZERS);
     if (!r.ok) throw new Error(r.reason);
-    const git = execFileSync('git', ['patch-id', '--stable'], { input: Buffer.from(body), maxBuffer: 1 << 20 }).toString().split(' ')[0];
+    const git = gitPatchIdLines(body)[0]?.split(' ')[0];
     expect((r.analysis['patches'] as { patchId: string }).patchId).toBe(git);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { HAS_GIT, gitPatchIdLines } from './helpers/git.ts';
 import fc from 'fast-check';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { hasDiff, parseDiff } from '../domain/patch/diff.ts';
@@ -28,15 +28,6 @@ index 1111111..2222222 100644
 -- 
 2.43.0
 `;
-
-function hasGit(): boolean {
-  try {
-    execFileSync('git', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('diff parsing', () => {
   it('counts lines per hunk and keeps the function context', () => {
@@ -117,7 +108,7 @@ describe('patch-id', () => {
   });
 });
 
-describe.skipIf(!HAS_SHARED || !hasGit())('patch-id equals git patch-id --stable', () => {
+describe.skipIf(!HAS_SHARED || !HAS_GIT)('patch-id equals git patch-id --stable', () => {
   // Bodies are joined with "From <40 hex>" lines, which end a patch unconditionally in git,
   // so one git run covers a whole archive and both sides see the same stream.
   async function compare(files: string[]): Promise<{ ids: number; ours: string[]; git: string[] }> {
@@ -127,10 +118,7 @@ describe.skipIf(!HAS_SHARED || !hasGit())('patch-id equals git patch-id --stable
     msgs.forEach((m, i) => {
       text += `From ${i.toString(16).padStart(40, '0')} Mon Sep 17 00:00:00 2001\n${m.body}${m.body.endsWith('\n') ? '' : '\n'}`;
     });
-    const git = execFileSync('git', ['patch-id', '--stable'], { input: Buffer.from(text, 'utf8'), maxBuffer: 1 << 28 })
-      .toString()
-      .split('\n')
-      .filter((l) => l.length > 0);
+    const git = gitPatchIdLines(text);
     const ours = gitPatchIds(text).map((r) => `${r.patchId} ${r.commit}`);
     return { ids: git.length, ours, git };
   }
