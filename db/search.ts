@@ -330,25 +330,24 @@ type RowRange = { lo: number; hi: number } | 'empty' | null;
  * walk several us, so a range bounded above (the walk, newest first, crosses everything
  * newer before reaching it) is always read whole. A range open at the newest end is where
  * the walk starts: it leaves it only when the range holds fewer matches than the count
- * cap, and a range wider than this rarely does, so reading its entries would be waste.
+ * cap, and a range wider than this rarely does, so no more than this many of its entries
+ * are read (4.5 ms on the 1M bench archive) before the walk goes on unnarrowed.
  */
 export const DATE_HINT_BUDGET = 25_000;
 
-function dateRows(db: Db, from: number | null, to: number | null, budget: number): RowRange {
-  const span = prepared(db, 'SELECT (SELECT min(date) FROM messages) AS first, (SELECT max(date) FROM messages) AS last, (SELECT max(id) FROM messages) AS top').get() as {
+/** The rowid span of the messages dated in [from, to); null when the range is open at the newest end and holds more than `budget`. */
+export function dateRows(db: Db, from: number | null, to: number | null, budget: number): RowRange {
+  const span = prepared(db, 'SELECT (SELECT min(date) FROM messages) AS first, (SELECT max(date) FROM messages) AS last').get() as {
     first: number | null;
     last: number | null;
-    top: number | null;
   };
-  if (span.first === null || span.last === null || span.top === null) return 'empty';
+  if (span.first === null || span.last === null) return 'empty';
   let limit = Number.MAX_SAFE_INTEGER;
-  if (to === null || to > span.last) {
-    // An estimate from where the range starts, exact when ids follow dates: a wide range costs nothing to refuse.
-    const start = prepared(db, 'SELECT id FROM messages WHERE date >= ? ORDER BY date LIMIT 1').pluck().get(from ?? -8.64e15) as number | undefined;
-    if (start === undefined) return 'empty';
-    if (span.top - start >= budget) return null;
-    limit = budget;
-  }
+  // Counted, not estimated from ids: ids follow dates only as long as mail was ingested in
+  // date order. On a generated 1M archive whose newest mail lies mid-file, an estimate from
+  // the id where the range starts refused the last 30 days (8,059 messages, ids 655,870 to
+  // 663,928) and `lock d:<30 days ago>..` took 224 ms p50 instead of a few.
+  if (to === null || to > span.last) limit = budget;
   const r = prepared(db, 'SELECT min(id) AS lo, max(id) AS hi, count(*) AS n FROM (SELECT id FROM messages WHERE date >= ? AND date < ? LIMIT ?)').get(
     from ?? -8.64e15,
     to ?? 8.64e15 + 1,

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { openDb, closeDb, type Db } from '../db/connection.ts';
 import { ingestPaths, type ReadArchive } from '../ingest/pipeline.ts';
 import { searchMessages, feedMessages } from '../server/search.ts';
-import { runSearch } from '../db/search.ts';
+import { dateRows, runSearch } from '../db/search.ts';
 import type { Predicate } from '../domain/query/plan.ts';
 import { compileQuery } from '../domain/query/compile.ts';
 import { parseQuery } from '../domain/query/parser.ts';
@@ -164,6 +164,16 @@ describe('search boolean logic, phrases, prefixes and dates', () => {
     expect(sorted('writeback d:2024-06-01..')).toEqual([]);
   });
 
+  it('narrows a range open at the newest end by counting its messages, though rowids do not follow dates', () => {
+    // Stored in fixture order: rows 1-3 are 2024, 4-5 are 2023, 6 is 2024-05-01. From
+    // 2024-01-10 on there are four messages, from row 1 to row 6: an estimate from the row
+    // where the range starts (6 rows to the top) refused a budget of 4.
+    const from = Date.UTC(2024, 0, 10);
+    expect(dateRows(db, from, null, 4)).toEqual({ lo: 1, hi: 6 });
+    expect(dateRows(db, from, null, 3)).toBeNull();
+    expect(dateRows(db, Date.UTC(2025, 0, 1), null, 4)).toBe('empty');
+  });
+
   it('gives the same answers whatever the date ranges narrow the index walk to (property)', () => {
     // Stored in fixture order, so rowids do not follow dates: 2024-01-10, 01-11, 02-20, 2023-06-05, 06-06, 2024-05-01.
     const day = 86_400_000;
@@ -192,7 +202,7 @@ describe('search boolean logic, phrases, prefixes and dates', () => {
           const plan = { match, filters };
           const opts = { offset, limit: 3, sort, threads };
           // -1: no range narrows the walk. Small budgets send ranges open at the newest end
-          // down each way: refused on the estimate, read and found too wide, read and used.
+          // down both ways: read and found too wide, read and used.
           const plain = runSearch(db, plan, { ...opts, dateHintBudget: -1 });
           for (const dateHintBudget of [0, 1, 2, 3, undefined]) {
             const hinted = runSearch(db, plan, { ...opts, dateHintBudget });
