@@ -17,20 +17,33 @@ function quoteDepth(line: string): number {
 export function decodeFlowed(str: string, delSp = false): string {
   const lines = str.split(/\r?\n/);
   const result: string[] = [];
+  // the paragraph as its non-empty pieces, and their length (joined once, when it ends)
   let parts: string[] | null = null;
+  let length = 0;
   let depth = 0;
   for (const line of lines) {
     const d = quoteDepth(line);
     const last = parts?.[parts.length - 1] ?? '';
-    // a signature separator is never flowed, whatever its trailing space says
-    const soft = parts !== null && last.endsWith(' ') && !(parts.length === 1 && last.slice(depth) === '-- ') && d === depth;
+    // a signature separator is never flowed, whatever its trailing space says: a paragraph
+    // that reads "-- " so far, pieces joined, as libmime tests it
+    const signature = parts !== null && length - depth === 3 && parts.join('').slice(depth) === '-- ';
+    const soft = parts !== null && last.endsWith(' ') && !signature && d === depth;
     if (soft && parts) {
-      if (delSp) parts[parts.length - 1] = last.slice(0, -1);
+      if (delSp) {
+        // a piece that was only its space leaves nothing behind, as in libmime: a paragraph
+        // of nothing else is no line at the end
+        const cut = last.slice(0, -1);
+        if (cut) parts[parts.length - 1] = cut;
+        else parts.pop();
+        length--;
+      }
       const text = d === 0 ? line : line.slice(d).replace(/^ /, '');
       if (text) parts.push(text);
+      length += text.length;
     } else {
       if (parts !== null) result.push(parts.join(''));
       parts = line ? [line] : [];
+      length = line.length;
       depth = d;
     }
   }
