@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
 import { buildApp } from '../server/app.ts';
+import { wantsFresh } from '../server/routes/search.ts';
 import type { ChildProcess } from 'node:child_process';
 import { processSearchRunner, startQueryProcess } from '../server/search-runner.ts';
 import { fixtureMessages, ingestFixture, MARKUP_ID, ROOT_ID } from './helpers/api-fixture.ts';
@@ -210,6 +211,23 @@ describe('/api/search from recent answers', () => {
     expect((await get(app, 'q=folio&limit=2&offset=1')).cached).toBeUndefined();
     expect((await get(app, 'q=folio&limit=2&sort=date')).cached).toBeUndefined();
     expect((await get(app, 'q=folio&limit=2&threads=1')).cached).toBeUndefined();
+  });
+
+  it('runs the search again for a client that asks for a fresh answer (Cache-Control: no-cache), and keeps that answer', async () => {
+    const ask = async (headers: Record<string, string>) => (await app.inject({ url: '/api/search?q=folio&limit=3', headers })).json() as { cached?: boolean; total: number };
+    const first = await ask({});
+    expect((await ask({})).cached).toBe(true);
+    const fresh = await ask({ 'cache-control': 'no-cache' });
+    expect(fresh.cached).toBeUndefined();
+    expect(fresh.total).toBe(first.total);
+    expect((await ask({ 'cache-control': 'max-age=0' })).cached).toBeUndefined();
+    // a directive that still takes a stored answer
+    expect((await ask({ 'cache-control': 'max-age=600' })).cached).toBe(true);
+  });
+
+  it('tells which Cache-Control values refuse a stored answer', () => {
+    expect(['no-cache', 'No-Cache', 'no-store', 'max-age=0', 'private, max-age=0', 'max-age="0"', 'max-stale, no-cache'].map(wantsFresh)).toEqual([true, true, true, true, true, true, true]);
+    expect([undefined, '', 'max-age=60', 'max-age=00x', 'no-cachex', 'only-if-cached', 'no-transform'].map(wantsFresh)).toEqual([false, false, false, false, false, false, false]);
   });
 
   it('searches again once an ingest in another connection has committed new mail', async () => {

@@ -100,7 +100,9 @@ export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: 
         return { ...r, offset, limit };
       }
       const key = cacheKey(q, opts);
-      const cached = key === null ? undefined : cache.get(key);
+      // A client asking for a fresh answer (a hard reload sends no-cache) gets the search run
+      // again, and the cache keeps the new answer.
+      const cached = key === null || wantsFresh(req.headers['cache-control']) ? undefined : cache.get(key);
       // Sent as text: the body was made where the search ran (searchResponseParts); the schema above documents it.
       if (cached) return reply.type(JSON_TYPE).send(`${cached.head},"cached":true${cached.tail}`);
       const parts = await runner.run({ kind: 'search-json', query: q, opts }, clientGone(reply));
@@ -111,6 +113,11 @@ export function registerSearch(app: FastifyInstance, ctx: RouteContext, runner: 
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Cache-Control: no-cache or max-age=0 (RFC 9111 5.2.1): the client will not take a stored answer. */
+export function wantsFresh(cacheControl: string | undefined): boolean {
+  return cacheControl !== undefined && /(?:^|,)\s*(?:no-cache|no-store|max-age\s*=\s*"?0"?)\s*(?:,|$)/i.test(cacheControl);
+}
 
 /**
  * LOREGRAPH_SEARCH_PATH=objects answers as before issue #17: every search run, its hits
