@@ -153,14 +153,43 @@ export interface MessageRow extends MessageHead {
 }
 
 /**
+ * Whether the headers read back from the raw bytes, for headers that are every line of the
+ * raw header block but those of the keys `dropped` (as the parser says of most mail):
+ * headerFieldsOf then reads the same lines less HEADERS_FROM_RAW_V1's keys, the row keeps
+ * them less NOT_STORED's, and the two agree when HEADERS_FROM_RAW_V1 drops every key the
+ * parser dropped and the two rules agree on each key the parser kept.
+ */
+function rawLinesReadBack(headers: Record<string, string[]>, dropped: readonly string[]): boolean {
+  for (const k of dropped) if (!fromRawDrops(k)) return false;
+  for (const k of Object.keys(headers)) if (notStored(k) !== fromRawDrops(k)) return false;
+  return true;
+}
+
+/** HEADERS_FROM_RAW_V1's verdict by key, kept as notStored's is. */
+const fromRawDropKeys = new Map<string, boolean>();
+
+function fromRawDrops(key: string): boolean {
+  let v = fromRawDropKeys.get(key);
+  if (v === undefined) {
+    v = HEADERS_FROM_RAW_V1.test(key);
+    if (fromRawDropKeys.size >= 4096) fromRawDropKeys.clear();
+    fromRawDropKeys.set(key, v);
+  }
+  return v;
+}
+
+/**
  * Pure: the row for a parsed message and its ancestry chain. Given the raw bytes the row
  * will store, the body and headers that read back from them exactly are not stored twice.
+ * `droppedFromRawLines`: the parser's word that msg.headers are every line of the raw header
+ * block but those of these keys (ingest/parse.ts ParseResult), which spares reading it again.
  */
-export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array): MessageRow {
+export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array, droppedFromRawLines: readonly string[] | null = null): MessageRow {
   const { base, isReply } = baseSubject(msg.subject);
   // compared as maps, not as JSON: nearly every message's headers read back, and then their
   // JSON is neither written nor sent to the writer thread
-  const headersFromRaw = raw !== undefined && storedHeadersAre(msg.headers, headerFieldsOf(raw, HEADERS_FROM_RAW_V1));
+  const headersFromRaw =
+    raw !== undefined && (droppedFromRawLines ? rawLinesReadBack(msg.headers, droppedFromRawLines) : storedHeadersAre(msg.headers, headerFieldsOf(raw, HEADERS_FROM_RAW_V1)));
   const bodySpan = raw ? bodySpanIn(raw, msg.body) : null;
   const bodyPacked = raw && !bodySpan ? encodeBody(msg.body) : null;
   return {

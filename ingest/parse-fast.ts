@@ -36,6 +36,13 @@ export interface MailFields {
   attachments: ParsedMail['attachments'];
   /** Set when `text` is only the first part of the body (BODY_ANALYSED_BYTES): the whole body's bytes. */
   wholeBody?: { bytes: Buffer; start: number };
+  /**
+   * Set when `headerLines` are every line of the input's header block, split as
+   * domain/stored-text.ts headerFieldsOf splits them: the block neither starts with an empty
+   * line nor with an mbox "From " or "POST " line (which headerLinesOf drops, with its folded
+   * lines, and headerFieldsOf reads on from).
+   */
+  headerLinesWhole?: boolean;
 }
 
 /**
@@ -255,6 +262,20 @@ export function headerLinesOf(head: Buffer): HeaderLines {
   return lines;
 }
 
+/** A first line headerLinesOf takes for no header (mailsplit's rule). */
+const FIRST_LINE_DROPPED = /^(?:From |POST )/i;
+/** How a header block may end for headerLinesOf, which drops every CR and LF at its end, to keep what headerFieldsOf reads. */
+const PLAIN_ENDS = new Set(['', '\n', '\r\n', '\n\n', '\r\n\n', '\n\r\n', '\r\n\r\n']);
+
+/** Whether headerLinesOf reads every line of the block bytes[0, end) (MailFields.headerLinesWhole). */
+function readAsWhole(bytes: Buffer, end: number): boolean {
+  const c = bytes[0];
+  if (c === 0x0a || (c === 0x0d && bytes[1] === 0x0a) || FIRST_LINE_DROPPED.test(bytes.toString('latin1', 0, 5))) return false;
+  let from = end;
+  while (from > 0 && end - from <= 4 && (bytes[from - 1] === 0x0a || bytes[from - 1] === 0x0d)) from--;
+  return PLAIN_ENDS.has(bytes.toString('latin1', from, end));
+}
+
 /** The MimeNode fields plain() decides by; they depend on the first Content-Type, -Disposition and -Transfer-Encoding lines only. */
 interface MimeFields {
   contentType: string | false;
@@ -341,6 +362,7 @@ function plain(bytes: Buffer, notes: string[]): MailFields | null {
 
   const mail: MailFields = { headerLines, attachments: [] };
   readHeaders(headerLines, mail);
+  if (readAsWhole(bytes, end)) mail.headerLinesWhole = true;
 
   const cut = cutBody(body, encoding, node.flowed, node.charset || 'utf-8');
   if (cut) {

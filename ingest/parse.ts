@@ -180,6 +180,8 @@ interface HeaderMap {
   received: string[];
   /** Unfolded values of every header not DROPPED_HEADER, in order: ParsedMessage.headers. */
   kept: Record<string, string[]>;
+  /** The keys of the lines DROPPED_HEADER left out, each once. */
+  dropped: string[];
 }
 
 /** A header line's value, as written (folded). */
@@ -188,29 +190,53 @@ function afterColon(line: string): string {
   return colon >= 0 ? line.slice(colon + 1) : '';
 }
 
+/** What headerMap does with a header: its key lower-cased, whether it is kept, whether parseMessage reads it. */
+interface KeyRole {
+  k: string;
+  keep: boolean;
+  read: boolean;
+}
+
+// The same few dozen keys come back in every message, and DROPPED_HEADER was tried on each
+// line of each (a lore header block is 20 to 60 lines): the verdict is kept per key as written.
+const keyRoles = new Map<string, KeyRole>();
+const KEY_ROLES_MAX = 4096;
+
+function keyRole(key: string): KeyRole {
+  let role = keyRoles.get(key);
+  if (role === undefined) {
+    const k = key.toLowerCase();
+    role = { k, keep: !DROPPED_HEADER.test(k), read: READ_HEADERS.has(k) };
+    if (keyRoles.size >= KEY_ROLES_MAX) keyRoles.clear();
+    keyRoles.set(key, role);
+  }
+  return role;
+}
+
 function headerMap(lines: ParsedMail['headerLines']): HeaderMap {
   const all = new Map<string, string[]>();
   const received: string[] = [];
   const kept: Record<string, string[]> = {};
+  const dropped: string[] = [];
   for (const { key, line } of lines) {
-    const k = key.toLowerCase();
+    const { k, keep, read } = keyRole(key);
+    if (!keep && !dropped.includes(k)) dropped.push(k);
     if (k === 'received') {
       received.push(afterColon(line));
       continue;
     }
     // Real mail carries kilobytes of folded DKIM/ARC/relay headers nobody reads: they are
     // neither kept nor read, so not even unfolded.
-    const keep = !DROPPED_HEADER.test(k);
-    if (!keep && !READ_HEADERS.has(k)) continue;
+    if (!keep && !read) continue;
     const value = unfold(afterColon(line));
-    if (READ_HEADERS.has(k)) {
+    if (read) {
       const list = all.get(k);
       if (list) list.push(value);
       else all.set(k, [value]);
     }
     if (keep) (kept[k] ??= []).push(value);
   }
-  return { all, received, kept };
+  return { all, received, kept, dropped };
 }
 
 /** A header's first value, else what the lenient reader recovered for it. */
@@ -260,6 +286,22 @@ async function parseOverLimit(input: Buffer, why: string, notes: string[], posit
 }
 
 export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Promise<ParsedMessage> {
+  return (await parseRawMessage(raw, opts)).parsed;
+}
+
+export interface ParseResult {
+  parsed: ParsedMessage;
+  /**
+   * When `parsed.headers` are every line of the raw bytes' header block but those of these
+   * keys (DROPPED_HEADER's; parse-fast.ts headerLinesWhole), the keys: then the row need not
+   * read the block again to know whether its headers read back from the raw bytes
+   * (db/messages.ts messageRow). Else null.
+   */
+  droppedFromRawLines: string[] | null;
+}
+
+/** parseMessage, with what the row can know from how the message was parsed. */
+export async function parseRawMessage(raw: RawMessage, opts: ParseOptions = {}): Promise<ParseResult> {
   const now = opts.now ?? Date.now();
   if (raw.bytes.length === 0) throw new MessageParseError('empty message', raw.position);
   const hash = contentHash(raw.bytes);
@@ -276,7 +318,7 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
   }
   const lenient = raw.lenient ?? null;
   const recovered = lenient?.headers ?? {};
-  const { all, received, kept } = headerMap(mail.headerLines);
+  const { all, received, kept, dropped } = headerMap(mail.headerLines);
   if (mail.headerLines.length === 0 && !lenient) throw new MessageParseError('no header lines', raw.position);
 
   const idCandidates = extractIds(firstValue(all, recovered, 'message-id') ?? '');
@@ -364,5 +406,5 @@ export async function parseMessage(raw: RawMessage, opts: ParseOptions = {}): Pr
     contentHash: hash,
   };
   if (cut) markBodyCut(parsed, { bytes: cut.bytes, span: { start: cut.start, end: cut.start + cut.bytes.length } });
-  return parsed;
+  return { parsed, droppedFromRawLines: input === raw.bytes && mail.headerLinesWhole === true ? dropped : null };
 }

@@ -1,7 +1,7 @@
 // The per-message work that runs off the writer thread: hash, parse, analyze, build rows.
 // Shared by the parse worker and the in-thread mode so both produce identical rows.
 import type { Analyzer } from './analyzer.ts';
-import { contentHash, MessageParseError, parseMessage } from './parse.ts';
+import { contentHash, MessageParseError, parseRawMessage } from './parse.ts';
 import type { LenientRecovery, OversizedMessage, ParsedMessage, SourcePosition } from '../domain/message.ts';
 import { messageRow, type MessageRow } from '../db/messages.ts';
 import { ancestryChain } from '../domain/thread.ts';
@@ -14,11 +14,11 @@ import { bodyCutOf } from './parse-body-cut.ts';
  * lies in the raw bytes, so the row stores it only there and carries the index's part of it
  * (what messageRow does for any body the raw bytes hold), without decoding it whole.
  */
-function rowOf(parsed: ParsedMessage, bytes: Buffer): MessageRow {
+function rowOf(parsed: ParsedMessage, bytes: Buffer, droppedFromRawLines: string[] | null): MessageRow {
   const chain = ancestryChain(parsed);
   const cut = bodyCutOf(parsed);
-  if (!cut) return messageRow(parsed, chain, bytes);
-  return { ...messageRow({ ...parsed, body: '' }, chain, bytes), body: indexedBody(parsed.body), bodySpan: cut.span, bodyPacked: null };
+  if (!cut) return messageRow(parsed, chain, bytes, droppedFromRawLines);
+  return { ...messageRow({ ...parsed, body: '' }, chain, bytes, droppedFromRawLines), body: indexedBody(parsed.body), bodySpan: cut.span, bodyPacked: null };
 }
 
 /** A RawMessage as it crosses the thread boundary (Buffer becomes a plain Uint8Array). */
@@ -52,13 +52,14 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]):
     return { ok: false, reason, raw: item.bytes, hash: o.sha256, position: item.position };
   }
   let parsed: ParsedMessage;
+  let droppedFromRawLines: string[] | null;
   try {
-    parsed = await parseMessage({
+    ({ parsed, droppedFromRawLines } = await parseRawMessage({
       bytes,
       position: item.position,
       ...(item.envelope !== undefined ? { envelope: item.envelope } : {}),
       ...(item.lenient !== undefined ? { lenient: item.lenient } : {}),
-    });
+    }));
   } catch (e) {
     const reason = e instanceof MessageParseError ? e.reason : `parser crashed: ${e instanceof Error ? e.message : String(e)}`;
     return { ok: false, reason, raw: item.bytes, hash: contentHash(bytes), position: item.position };
@@ -76,7 +77,7 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]):
   }
   // built after the analyzers, whose failures land in the notes it stores; given the raw
   // bytes, it leaves out of the row the body and headers that read back from them
-  const message = rowOf(parsed, bytes);
+  const message = rowOf(parsed, bytes, droppedFromRawLines);
   // Such a row's body is read by nothing but the search index's fallback for a message
   // whose extraction failed here: with a search doc made, it would cross to the writer
   // for nothing (up to the index's 4 MiB, copied out and in again beside the doc's own).

@@ -63,8 +63,14 @@ const UPSTREAM_PATTERNS = [
   new RegExp(`\\(cherry picked from commit ${SHA}\\)`, 'gm'),
 ];
 
+// A word each of UPSTREAM_PATTERNS needs, looked for first: asked of every patch of a series
+// (ingest's patch analysis), which seldom names a commit, their seven scans of each body
+// were 2.4% of the parse worker's time on the corpus.
+const UPSTREAM_WORD = /upstream/i;
+
 /** The mainline commit a backport or stable mail names ("commit X upstream.", "[ Upstream commit X ]", ...). */
 export function findUpstreamCommit(body: string): string | null {
+  if (!body.includes('cherry') && !body.includes(' Mon Sep 17 00:00:00 2001') && !UPSTREAM_WORD.test(body)) return null;
   for (const re of UPSTREAM_PATTERNS) {
     // (matchAll iterates over a copy: the shared regex keeps no lastIndex between calls.)
     for (const m of body.matchAll(re)) {
