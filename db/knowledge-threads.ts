@@ -2,13 +2,14 @@
 // past the mark 'knowledge_done_upto', as with the patch passes: row ids only grow, so a
 // run killed before its pass leaves its rows past the mark for the next run), the
 // families those threads belong to (linked by series, Link:/Closes: targets, shared patch
-// titles and the races already stored), and each thread as the pure assembler's input.
+// titles, one sender's re-rolls, a lost patch's orphaned replies, a bot's report and its fixes,
+// and the races already stored), and each thread as the pure assembler's input.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
 import { readMeta, writeMeta, deleteMeta } from './meta.ts';
 import { raceRoots, racesTouching } from './knowledge.ts';
 import type { MessageKnowledge, ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
-import { titleStem } from '../domain/knowledge/family-keys.ts';
+import { botBugOfSender, botBugsOfTrailers, orphanKey, replyTitleKey, titleStem } from '../domain/knowledge/family-keys.ts';
 
 const DONE_KEY = 'knowledge_done_upto';
 /** Set by migration 008 on a database that already held messages: rows up to it have no knowledge yet. */
@@ -54,6 +55,61 @@ export function rowsWithoutKnowledge(db: Db, after: number, upto: number, limit:
     .all(after, upto, limit) as number[];
 }
 
+const keyCache = new WeakMap<Db, { replies: Statement; trailers: Statement; insert: Statement }>();
+
+/**
+ * Stores the family keys (migration 014) of the rows in (after, upto]: the reply title of a
+ * message whose parent is missing (a thread that may have lost its root, the patch it
+ * answers), the bug of a bot's per-bug sender, the bugs a patch's trailers name. Run by the
+ * thread pass before it grows families, when those rows are threaded. A parent that arrives
+ * later leaves the key behind: the closure then offers families() a thread it does not join,
+ * which costs a look-up, never a join.
+ */
+export function fillKnowledgeKeys(db: Db, after: number, upto: number): number {
+  let s = keyCache.get(db);
+  if (!s) {
+    s = {
+      // every new row: its subject when its parent is a ghost (or never threaded), its sender
+      replies: db.sql
+        .prepare(
+          `SELECT m.id, CASE WHEN tn.parent IS NOT NULL AND COALESCE(p.ghost, 1) = 1 THEN m.subject END, m.from_address
+           FROM messages m JOIN thread_nodes tn ON tn.message_id = m.message_id LEFT JOIN thread_nodes p ON p.message_id = tn.parent
+           WHERE m.id > ? AND m.id <= ?`,
+        )
+        .raw(),
+      // the trailers botBugsOfTrailers reads, of patches and cover letters (as families() reads them)
+      trailers: db.sql
+        .prepare(
+          `SELECT t.msg_row, t.name, t.value FROM trailers t JOIN patch_msgs pm ON pm.msg_row = t.msg_row
+           WHERE t.msg_row > ? AND t.msg_row <= ? AND pm.kind IN ('patch', 'cover') AND t.name IN ('Reported-by', 'Closes', 'Link')
+             AND (t.value LIKE '%syzbot+%' OR t.value LIKE '%syzkaller.appspot.com/bug%')`,
+        )
+        .raw(),
+      insert: db.sql.prepare('INSERT OR IGNORE INTO knowledge_keys (key, msg_row) VALUES (?, ?)'),
+    };
+    keyCache.set(db, s);
+  }
+  // gathered, then written: better-sqlite3 writes nothing while a statement iterates (few
+  // rows have a key: replies whose parent is missing, a bot's mail, fixes naming a bug)
+  const found: [string, number][] = [];
+  const put = (key: string | null, row: number): void => {
+    if (key !== null) found.push([key, row]);
+  };
+  for (const [row, subject, from] of s.replies.iterate(after, upto) as Iterable<[number, string | null, string | null]>) {
+    if (subject !== null) {
+      const title = replyTitleKey(subject);
+      if (title !== null) put(orphanKey(title), row);
+    }
+    put(botBugOfSender(from), row);
+  }
+  for (const [row, name, value] of s.trailers.iterate(after, upto) as Iterable<[number, string, string]>) {
+    for (const bug of botBugsOfTrailers([{ name, value }])) put(bug, row);
+  }
+  let n = 0;
+  for (const [key, row] of found) n += s.insert.run(key, row).changes;
+  return n;
+}
+
 /**
  * Roots of the threads that rows after `after` belong to, keeping only threads where some
  * message has knowledge: a thread nobody discussed a race, fix or stance in has nothing to assemble.
@@ -83,6 +139,8 @@ interface LinkStmts {
   sameTitle: Statement;
   ownPatches: Statement;
   senderPatches: Statement;
+  keys: Statement;
+  keyRoots: Statement;
 }
 const linkCache = new WeakMap<Db, LinkStmts>();
 
@@ -115,6 +173,10 @@ function linkStmts(db: Db): LinkStmts {
       ownPatches: db.sql.prepare(`SELECT pm.title, pm.sender_email, pm.sender_name FROM ${threadRows} JOIN patch_msgs pm ON pm.msg_row = m.id WHERE tn.root = ? AND pm.kind = 'patch'`).raw(),
       senderPatches: db.sql.prepare(`SELECT pm.title, t2.root FROM patch_msgs pm JOIN thread_nodes t2 ON t2.message_id = pm.message_id
         WHERE COALESCE(pm.sender_email, '') = ? AND pm.kind IN ('patch', 'cover')`).raw(),
+      // the family keys of a thread's messages, and the threads holding a key (fillKnowledgeKeys)
+      keys: q(`SELECT DISTINCT k.key FROM ${threadRows} JOIN knowledge_keys k ON k.msg_row = m.id WHERE tn.root = ?`),
+      keyRoots: q(`SELECT DISTINCT t2.root FROM knowledge_keys k JOIN messages m ON m.id = k.msg_row JOIN thread_nodes t2 ON t2.message_id = m.message_id
+        WHERE k.key = ?`),
     };
     linkCache.set(db, s);
   }
@@ -125,6 +187,8 @@ function linkStmts(db: Db): LinkStmts {
 interface Seen {
   families: Set<number>;
   titles: Set<string>;
+  /** bot bugs followed */
+  bugs: Set<string>;
   races: Set<string>;
   /** sender + stem followed; each sender's patches by stem, read once a pass */
   stems: Set<string>;
@@ -152,12 +216,26 @@ function threadLinks(db: Db, root: string, seen: Seen): ThreadLinks {
     seen.families.add(fam);
     add(s.familyRoots.all(fam, fam) as string[]);
   }
-  // versions of one patch that series grouping did not link (another sender, a resend)
-  for (const key of s.titleKeys.all(root) as string[]) {
+  // versions of one patch that series grouping did not link (another sender, a resend); and
+  // both ways between a patch and the replies to it whose thread lost its root (races.ts
+  // families() joins such a thread to one sender's patch of its title: followed here for any)
+  const keys = s.keys.all(root) as string[];
+  const titles = new Set(s.titleKeys.all(root) as string[]);
+  for (const k of keys) if (k.startsWith('re:')) titles.add(k.slice(3));
+  for (const key of titles) {
     if (seen.titles.has(key)) continue;
     seen.titles.add(key);
     const same = s.sameTitle.all(key) as string[];
-    if (same.length <= TITLE_FANOUT) add(same);
+    if (same.length > TITLE_FANOUT) continue;
+    add(same);
+    // replies only join a patch: a title no patch holds links no orphans to each other
+    if (same.length > 0) add(s.keyRoots.all(orphanKey(key)) as string[]);
+  }
+  // a bot's report and the patches naming its bug (one bug per key, whatever its fan-out)
+  for (const bug of keys) {
+    if (!bug.startsWith('bot:') || seen.bugs.has(bug)) continue;
+    seen.bugs.add(bug);
+    add(s.keyRoots.all(bug) as string[]);
   }
   // a patch re-rolled under another prefix by its sender
   for (const [title, sender, name] of s.ownPatches.all(root) as [string, string | null, string | null][]) {
@@ -191,7 +269,7 @@ function threadLinks(db: Db, root: string, seen: Seen): ThreadLinks {
 export function threadFamilies(db: Db, seeds: readonly string[]): string[][] {
   const family = new Map<string, number>();
   const families: string[][] = [];
-  const seen: Seen = { families: new Set<number>(), titles: new Set<string>(), races: new Set<string>(), stems: new Set<string>(), senders: new Map() };
+  const seen: Seen = { families: new Set<number>(), titles: new Set<string>(), bugs: new Set<string>(), races: new Set<string>(), stems: new Set<string>(), senders: new Map() };
   for (const seed of seeds) {
     if (family.has(seed)) continue;
     const id = families.length;
@@ -305,7 +383,7 @@ export function threadInput(db: Db, root: string): ThreadInput {
 export function clearKnowledgeForRebuild(db: Db): number {
   const upto = (db.sql.prepare('SELECT COALESCE(MAX(id), 0) FROM messages').pluck().get() as number) ?? 0;
   db.sql.exec(`DELETE FROM message_knowledge; DELETE FROM message_links; DELETE FROM races; DELETE FROM race_threads;
-    DELETE FROM race_messages; DELETE FROM race_terms; DELETE FROM race_fixes; DELETE FROM race_stances;`);
+    DELETE FROM race_messages; DELETE FROM race_terms; DELETE FROM race_fixes; DELETE FROM race_stances; DELETE FROM knowledge_keys;`);
   writeMeta(db, DONE_KEY, '0');
   if (upto > 0) writeMeta(db, BACKFILL_KEY, String(upto));
   return upto;

@@ -5,7 +5,7 @@
 // were, so the next run repeats it and ends as one clean run would.
 import type { Db } from '../db/connection.ts';
 import { replaceRaces } from '../db/knowledge.ts';
-import { knowledgeWork, markKnowledgeDone, pendingKnowledgeThreads, threadFamilies, threadInput } from '../db/knowledge-threads.ts';
+import { fillKnowledgeKeys, knowledgeWork, markKnowledgeDone, pendingKnowledgeThreads, threadFamilies, threadInput } from '../db/knowledge-threads.ts';
 import { assembleRaces } from '../domain/knowledge/races.ts';
 import { backfillKnowledge } from './knowledge-backfill.ts';
 
@@ -29,6 +29,9 @@ export function runKnowledgePass(db: Db): KnowledgePassResult {
     if (work.backfillUpto > 0) markKnowledgeDone(db, work.upto);
     return { backfilled, threads: 0, races: 0 };
   }
+  // the new rows' family keys first: the closure below looks them up (an upgraded database,
+  // its mark reset by migration 014, gets every row's here)
+  fillKnowledgeKeys(db, after, work.upto);
   const seeds = pendingKnowledgeThreads(db, after);
   const families = threadFamilies(db, seeds);
   // Seeds in no family (no knowledge left in them) lose whatever race was stored for them.

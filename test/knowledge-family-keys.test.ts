@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { sameStem, titleStem } from '../domain/knowledge/family-keys.ts';
 import { assembleRaces, families } from '../domain/knowledge/races.ts';
+import type { ThreadInput } from '../domain/knowledge/types.ts';
 import { mailWriter, thread } from './helpers/knowledge-mail.ts';
 
 const { mail } = mailWriter();
@@ -140,3 +141,38 @@ describe('prefixes that look nested but are not', () => {
     expect(families([thread(a), thread(b)])).toHaveLength(2);
   });
 });
+
+describe('a reply thread whose root is not in the archive', () => {
+  const TITLE = 'ppp: fix race conditions in ppp_fill_forward_path';
+  const patch = mail('v3-2@ppp', 'Qing Deng', `[PATCH net v3 2/2] ${TITLE}`, PATCH('ppp_fill_forward_path'));
+  // "Re: [Regression Bug] Re: [PATCH ...]": its root, the report, was not archived
+  const orphan = (id: string, subject: string): ThreadInput => ({
+    root: 'lost-report@ppp',
+    messages: [
+      mail(id, 'Qing Deng', subject, 'Does this happen only if you set up a PPPoE connection?\n'),
+      mail(`${id}.2`, 'Eric Nan', subject, 'Yes, the kernel crashed at early boot with a NULL pointer dereference.\n', id),
+    ],
+  });
+
+  it('joins the family of the patch its subject names, and is no race of its own', () => {
+    const lost = orphan('orphan@ppp', `Re: [Regression Bug] Re: [PATCH net v3 2/2] ${TITLE}`);
+    expect(families([thread(patch), lost])).toHaveLength(1);
+    const races = assembleRaces([thread(patch), lost]);
+    expect(races.map((r) => [r.title, r.threads])).toEqual([[TITLE, ['v3-2@ppp', 'lost-report@ppp']]]);
+    expect(races[0]!.fixes.map((f) => f.messageId)).toEqual(['v3-2@ppp']);
+  });
+
+  it('joins nothing when several people sent a patch of that title', () => {
+    const again = mail('v1-other@ppp', 'Ann Other', `[PATCH] ${TITLE}`, PATCH('ppp_fill_forward_path'));
+    expect(families([thread(patch), thread(again), orphan('orphan3@ppp', `Re: [PATCH] ${TITLE}`)])).toHaveLength(3);
+  });
+
+  it('is not an AUTOSEL bundle\'s later patch, split from its thread', () => {
+    const root = mail('as-1@x', 'Sasha Levin', `[PATCH AUTOSEL 6.12 1/2] foo: fix a race in foo_open()`, `[ Upstream commit 0123456789abcdef0123456789abcdef01234567 ]\n\n${PATCH('foo_open')}`);
+    const second = mail('as-2@x', 'Sasha Levin', `[PATCH AUTOSEL 6.12 2/2] ${TITLE}`, `[ Upstream commit 1123456789abcdef0123456789abcdef01234567 ]\n\n${PATCH('ppp_fill_forward_path')}`, 'as-1@x');
+    // the bundle's second patch joins the patch it copies as a stable copy, not as an orphan
+    const fams = families([thread(patch), { root: 'as-1@x', messages: [second] }, thread(root)]);
+    expect(fams.map((f) => f.map((t) => t.messages[0]!.messageId).sort())).toEqual([['as-2@x', 'v3-2@ppp'], ['as-1@x']]);
+  });
+});
+

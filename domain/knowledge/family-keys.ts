@@ -4,7 +4,7 @@
 // generic titles apart ("erofs: fix memory leak", "f2fs: fix memory leak"), so the words
 // after it join only when they name something (a function, a field) or say a lot, and the
 // prefixes do not contradict each other. Pure.
-import { parseSubject } from '../patch/subject.ts';
+import { parseSubject, subjectKey } from '../patch/subject.ts';
 
 export interface TitleStem {
   /** The words after the subsystem prefixes, normalised as title keys are. */
@@ -57,4 +57,60 @@ export function sameStem(a: TitleStem, b: TitleStem): boolean {
   const sa = new Set(a.prefixes);
   const sb = new Set(b.prefixes);
   return [...sa].every((w) => sb.has(w)) || [...sb].every((w) => sa.has(w));
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys a thread is found by when no title or series links it: db/knowledge-threads.ts
+// stores them per message (knowledge_keys) so that its family closure follows exactly the
+// joins races.ts families() makes with them, in whatever batch or run the threads arrive.
+
+/** Shortest title key an orphan reply joins by: shorter ones ("fix typo") name no one patch. */
+export const ORPHAN_TITLE_MIN = 12;
+
+/**
+ * The title key of a reply's subject ("Re: [Regression Bug] Re: [PATCH net v3 2/2] ppp: fix
+ * ..." -> "ppp fix ..."), as patch_msgs.title_key keys a patch: what a reply thread whose
+ * root the archive lost is joined to its patch by. Null for a non-reply or a short title.
+ */
+export function replyTitleKey(subject: string): string | null {
+  const info = parseSubject(subject);
+  if (!info.isReply) return null;
+  const k = subjectKey(info);
+  return k.length >= ORPHAN_TITLE_MIN ? k : null;
+}
+
+/** The stored key of a reply title (so one index holds both kinds of key). */
+export function orphanKey(titleKey: string): string {
+  return `re:${titleKey}`;
+}
+
+// syzbot reports each bug from its own address, syzbot+<extid>@syzkaller.appspotmail.com, and
+// asks the fix to carry it as Reported-by; its dashboard names the bug by the same extid
+// (bug?extid=<extid>). One extid is one bug. Its other addresses name no bug: the monthly
+// reports' syzbot+list<hex>, syzbot ci's syzbot+ci<hex>, plain syzbot@ and syzkaller@googlegroups.com.
+const BUG_ADDRESS = /\bsyzbot\+([0-9a-f]{8,40})@syzkaller\.appspotmail\.com\b/i;
+const BUG_SENDER = /^syzbot\+([0-9a-f]{8,40})@syzkaller\.appspotmail\.com$/i;
+const BUG_URL = /\bsyzkaller\.appspot\.com\/bug\?(?:[^\s#]*&)?extid=([0-9a-f]{8,40})\b/i;
+
+const bugKey = (extid: string): string => `bot:syzbot+${extid.toLowerCase()}`;
+
+/** The bug a bot's per-bug sender address stands for (a syzbot report and its replies), else null. */
+export function botBugOfSender(address: string | null): string | null {
+  const m = address ? BUG_SENDER.exec(address.trim()) : null;
+  return m ? bugKey(m[1]!) : null;
+}
+
+/**
+ * The bot-reported bugs a patch's trailers say it fixes: Reported-by: syzbot+<extid>@...,
+ * and Closes:/Link: to the bug's dashboard page (bug?extid=<extid>). Link:/Closes: to a lore
+ * Message-ID are joined as message links (domain/patch/lore-link.ts), not here.
+ */
+export function botBugsOfTrailers(trailers: readonly { name: string; value: string }[]): string[] {
+  const out = new Set<string>();
+  for (const t of trailers) {
+    const name = t.name.toLowerCase();
+    const m = name === 'reported-by' ? BUG_ADDRESS.exec(t.value) : name === 'closes' || name === 'link' ? BUG_URL.exec(t.value) : null;
+    if (m) out.add(bugKey(m[1]!));
+  }
+  return [...out];
 }

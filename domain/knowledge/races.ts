@@ -1,6 +1,8 @@
 // The thread pass: threads -> families -> race records with their fixes and stances.
 // A family is the threads of one race: a report, its v1/v2/v3 patch threads (same series
-// or the same patch title), and any patch whose Link:/Closes: points into it. A family is
+// or the same patch title), any patch whose Link:/Closes: points into it or whose Reported-by:
+// names the bot address the report came from, and the replies to a patch whose own mail the
+// archive lost (db/knowledge-threads.ts follows each of these joins too). A family is
 // a race when its messages' reasons add up past a threshold and at least one of them is
 // strong (a race word in someone's own words or a fix subject, a diagram, a checker
 // report); its fixes are every proposal made in it, its stances are aimed at the fix they
@@ -20,7 +22,7 @@ import type {
 } from './types.ts';
 import { linkedMessageIds } from '../patch/lore-link.ts';
 import { parseSubject } from '../patch/subject.ts';
-import { sameStem, subjectStem, titleStem, type TitleStem } from './family-keys.ts';
+import { botBugOfSender, botBugsOfTrailers, replyTitleKey, sameStem, subjectStem, titleStem, type TitleStem } from './family-keys.ts';
 
 /** A family is a race from this score on (the labelled bench in bench/knowledge.ts calibrates it). */
 export const RACE_THRESHOLD = 3;
@@ -44,6 +46,18 @@ export function raceId(firstMessageId: string): string {
 // How far apart one sender's same-titled patches from two addresses may be to be one patch.
 const SAME_PATCH_WINDOW_MS = 60 * 86_400_000;
 
+// How long after a patch a reply to it may come whose thread lost its root (a regression report months on).
+const ORPHAN_WINDOW_MS = 365 * 86_400_000;
+
+/** A thread whose root mail the archive does not hold, begun by a reply ("Re: ..."): its first message, else null. */
+function orphanReply(t: ThreadInput): ThreadMessageInput | null {
+  const first = t.messages[0];
+  if (!first || first.messageId === t.root || first.parent !== null || first.patch?.stable) return null;
+  if (t.messages.some((m) => m.messageId === t.root)) return null;
+  if (t.messages.some((m) => m.patch?.kind === 'patch' || m.patch?.kind === 'cover')) return null;
+  return parseSubject(first.subject).isReply ? first : null;
+}
+
 /**
  * The sender of a patch, to know one person's re-rolls by: the address, unless a list rewrote
  * From: to its own ("X via Linux-f2fs-devel <the list>"), which makes everyone one sender.
@@ -54,7 +68,10 @@ function stemSender(m: ThreadMessageInput): string | null {
   return m.fromAddress.toLowerCase();
 }
 
-/** Threads joined into families by series, patch title (its stem across a prefix change, from one sender) and Link:/Closes: targets. */
+/**
+ * Threads joined into families by series, patch title (its stem across a prefix change, from
+ * one sender), Link:/Closes: targets, a bot's per-bug address, and an orphaned reply's title.
+ */
 export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
   const parent = threads.map((_, i) => i);
   const find = (i: number): number => {
@@ -73,10 +90,18 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
   threads.forEach((t, i) => {
     for (const m of t.messages) byMessage.set(m.messageId, i);
   });
-  // the own patch thread of each title, for the stable copies (AUTOSEL, review) to join
+  // the own patch thread of each title, for the stable copies (AUTOSEL, review) to join; and
+  // every own patch of a title with its sender, for a reply thread that lost its root
   const ownByTitle = new Map<string, number>();
+  const ownPatches = new Map<string, { i: number; sender: string; date: number | null }[]>();
   threads.forEach((t, i) => {
-    for (const m of t.messages) if (m.patch?.kind === 'patch' && !m.patch.stable && m.patch.titleKey.length >= 12 && !ownByTitle.has(m.patch.titleKey)) ownByTitle.set(m.patch.titleKey, i);
+    for (const m of t.messages) {
+      if (m.patch?.kind !== 'patch' || m.patch.stable || m.patch.titleKey.length < 12) continue;
+      if (!ownByTitle.has(m.patch.titleKey)) ownByTitle.set(m.patch.titleKey, i);
+      const list = ownPatches.get(m.patch.titleKey) ?? [];
+      list.push({ i, sender: (m.from?.replace(/\s+via\s+.*$/i, '') ?? m.fromAddress ?? '').trim().toLowerCase(), date: m.date });
+      ownPatches.set(m.patch.titleKey, list);
+    }
   });
   threads.forEach((t, i) => {
     for (const m of t.messages) {
@@ -125,7 +150,30 @@ export function families(threads: readonly ThreadInput[]): ThreadInput[][] {
         const j = byMessage.get(id);
         if (j !== undefined) union(i, j);
       }
+      // a bot's report and the patches that say they fix it: syzbot sends each bug's report
+      // (and its later replies) from that bug's own address, which the fix names in its
+      // Reported-by: (or its dashboard page in Closes:); a patch's quoted or replied-to
+      // trailers do not count, as a reply's do not (db/knowledge-threads.ts keys the same)
+      const bugs = [botBugOfSender(m.fromAddress), ...(p && (p.kind === 'patch' || p.kind === 'cover') ? botBugsOfTrailers(m.trailers) : [])];
+      for (const bug of bugs) {
+        if (bug === null) continue;
+        const j = byKey.get(bug);
+        if (j === undefined) byKey.set(bug, i);
+        else union(i, j);
+      }
     }
+  });
+  // a reply thread whose root (the patch it answers) the archive lost joins that patch's
+  // family when one person sent a patch of its title ("Re: [Regression Bug] Re: [PATCH net v3
+  // 2/2] ppp: fix race conditions in ppp_fill_forward_path"); a title several people sent is
+  // no one patch's
+  threads.forEach((t, i) => {
+    const first = orphanReply(t);
+    if (!first) return;
+    const near = (o: { date: number | null }): boolean => first.date === null || o.date === null || Math.abs(o.date - first.date) <= ORPHAN_WINDOW_MS;
+    const key = replyTitleKey(first.subject);
+    const found = (key === null ? [] : (ownPatches.get(key) ?? [])).filter(near);
+    if (found.length > 0 && new Set(found.map((o) => o.sender)).size === 1) union(i, found[0]!.i);
   });
   const groups = new Map<number, ThreadInput[]>();
   threads.forEach((t, i) => {
@@ -167,11 +215,24 @@ function scoreFamily(messages: readonly ThreadMessageInput[]): Scored {
   let score = 0;
   let strong = false;
   const senders = messages.map((m) => m.from);
-  // the same words said again ("Re: [BUG] ..." repeating the report's subject) are one reason
+  // the same words said again ("Re: [BUG] ..." repeating the report's subject) are one reason,
+  // weighing as their strongest saying: a patch's subject, though a reply thread that lost its
+  // root ("Re: [PATCH] ...", weighing less) is older in the family
   const said = new Set<string>();
+  const wordsOf = (r: Reason): string => `${r.kind}|${r.evidence.block === null ? cleanTitle(r.evidence.text) : r.evidence.text}`;
+  const strongest = new Map<string, Reason>();
   for (const m of messages) {
     for (const r of m.knowledge?.reasons ?? []) {
-      const words = `${r.kind}|${r.evidence.block === null ? cleanTitle(r.evidence.text) : r.evidence.text}`;
+      if (r.weight <= 0) continue;
+      const words = wordsOf(r);
+      const best = strongest.get(words);
+      if (!best || r.weight > best.weight) strongest.set(words, r);
+    }
+  }
+  for (const m of messages) {
+    for (const said1 of m.knowledge?.reasons ?? []) {
+      const words = wordsOf(said1);
+      const r = said1.weight > 0 ? (strongest.get(words) ?? said1) : said1;
       // (a refutation quoted back is kept: it was heard, and weighs as it did)
       const again = said.has(words);
       if (r.weight > 0 && again) continue;
