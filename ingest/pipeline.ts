@@ -364,10 +364,12 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   const readMs = Math.max(0, elu.active - writeMs - inlineParse);
   const parseMs = Math.max(0, loaded - processorUp - writeMs - readMs);
   // Step 4. A run that failed leaves them to the next writable open (db/bulk-load.ts).
-  if (bulk) restoreDeferredIndexes(db);
+  if (bulk) restoreDeferredIndexes(db, { beforePasses: true });
   const indexed = performance.now();
   // Step 5, once the parse workers are gone: the cross-message pass is the run's memory peak.
   finishAnalyzers(db, analyzers);
+  // the indexes only the passes write (a first load's race tables)
+  if (bulk) restoreDeferredIndexes(db);
   totals.elapsedMs = performance.now() - started;
   const secs = totals.elapsedMs / 1000;
   return {

@@ -8,6 +8,7 @@ import { deferIndexesForBulkLoad, deferredIndexes, restoreDeferredIndexes, unsyn
 import { isLoregraphError } from '../domain/errors.ts';
 import { countMessages } from '../db/messages.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
+import { ANALYZERS } from '../ingest/analyzers.ts';
 import { REPO_ROOT } from './helpers/shared.ts';
 import { generateArchive } from '../bench/generate-archive.ts';
 
@@ -40,6 +41,48 @@ describe('bulk load into an empty database', () => {
     expect(countMessages(db)).toBe(33);
     expect(deferredIndexes(db)).toEqual([]);
     closeDb(db);
+    expect(indexes(path)).toEqual(expected);
+  });
+
+  it("holds a first load's race indexes back until the knowledge pass has stored its races, and no other load's", async () => {
+    const schemaPath = join(dir, 'schema.db');
+    closeDb(openDb(schemaPath));
+    const expected = indexes(schemaPath);
+    const path = join(dir, 'races.db');
+    const db = openDb(path);
+    // an analyzer finishing after the built-in ones sees the database as the passes left it
+    const during: string[][] = [];
+    const probe = { name: 'probe', analyze: () => undefined, store: () => {}, finish: () => void during.push(deferredIndexes(db)) };
+    await ingestPaths(db, [SAMPLE[0] as string], { worker: false, analyzers: [...ANALYZERS, probe] });
+    const raceIndexes = ['race_fixes_message', 'race_fixes_race', 'race_messages_race', 'race_stances_message', 'race_terms_race', 'races_last_date'];
+    // held: only what the passes write; what they read (race_threads_root, the patch indexes) is built
+    expect([...(during[0] ?? [])].sort()).toEqual(raceIndexes);
+    expect(deferredIndexes(db)).toEqual([]);
+    // the races the pass stored are found through the rebuilt indexes
+    expect(db.sql.prepare('SELECT COUNT(*) FROM race_terms').pluck().get()).toBeGreaterThan(0);
+    // a large append keeps them: races stored before may be deleted, which reads them
+    const big = generateArchive(600, join(dir, 'append.mboxrd'), 22).path;
+    await ingestPaths(db, [big], { worker: false, analyzers: [...ANALYZERS, probe] });
+    expect(during[1]?.length).toBe(0);
+    closeDb(db);
+    expect(indexes(path)).toEqual(expected);
+  });
+
+  it('gives a load killed during its end-of-run passes the race indexes back at the next open, without checking the file', () => {
+    const path = join(dir, 'killed-passes.db');
+    closeDb(openDb(path));
+    const expected = indexes(path);
+    const db = openDb(path);
+    expect(deferIndexesForBulkLoad(db, { subjectThreading: false })).toBe(true);
+    expect(restoreDeferredIndexes(db, { beforePasses: true })).toBeGreaterThan(10);
+    expect(deferredIndexes(db)).toContain('race_terms_race');
+    expect(deferredIndexes(db)).not.toContain('messages_from');
+    expect(unsyncedWrites(db)).toBe(false);
+    closeDb(db); // killed in the passes
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare(`SELECT value FROM meta WHERE key = 'bulk_load_boot'`).pluck().get()).toBe('synced');
+    raw.close();
+    closeDb(openDb(path));
     expect(indexes(path)).toEqual(expected);
   });
 
