@@ -178,19 +178,28 @@ function fromRawDrops(key: string): boolean {
   return v;
 }
 
+/** What the parser knows of the raw bytes it read a message from; null fields it does not know. */
+export interface KnownLayout {
+  /** msg.headers are every line of the raw header block but those of these keys. */
+  droppedFromRawLines: readonly string[] | null;
+  /** Where msg.body lies in the raw bytes: what bodySpanIn would find. */
+  bodySpan: BodySpan | null;
+}
+
 /**
  * Pure: the row for a parsed message and its ancestry chain. Given the raw bytes the row
  * will store, the body and headers that read back from them exactly are not stored twice.
- * `droppedFromRawLines`: the parser's word that msg.headers are every line of the raw header
- * block but those of these keys (ingest/parse.ts ParseResult), which spares reading it again.
+ * `known`: what the parser says of where the message's parts lie in the raw bytes
+ * (ingest/parse.ts ParseResult), which spares reading them again.
  */
-export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array, droppedFromRawLines: readonly string[] | null = null): MessageRow {
+export function messageRow(msg: ParsedMessage, chain: string[], raw?: Uint8Array, known?: KnownLayout): MessageRow {
+  const droppedFromRawLines = known?.droppedFromRawLines ?? null;
   const { base, isReply } = baseSubject(msg.subject);
   // compared as maps, not as JSON: nearly every message's headers read back, and then their
   // JSON is neither written nor sent to the writer thread
   const headersFromRaw =
     raw !== undefined && (droppedFromRawLines ? rawLinesReadBack(msg.headers, droppedFromRawLines) : storedHeadersAre(msg.headers, headerFieldsOf(raw, HEADERS_FROM_RAW_V1)));
-  const bodySpan = raw ? bodySpanIn(raw, msg.body) : null;
+  const bodySpan = raw ? (known?.bodySpan ?? bodySpanIn(raw, msg.body)) : null;
   const bodyPacked = raw && !bodySpan ? encodeBody(msg.body) : null;
   return {
     messageId: msg.messageId,

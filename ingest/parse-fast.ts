@@ -43,6 +43,12 @@ export interface MailFields {
    * lines, and headerFieldsOf reads on from).
    */
   headerLinesWhole?: boolean;
+  /**
+   * Set when `text` is the input's bytes from this offset to the end, read as UTF-8 (a
+   * body in 7bit/8bit UTF-8 or ASCII, not flowed, without CR or U+FFFD): where
+   * domain/stored-text.ts bodySpanIn would find it, without reading it again.
+   */
+  bodyAt?: number;
 }
 
 /**
@@ -377,13 +383,15 @@ function plain(bytes: Buffer, notes: string[]): MailFields | null {
   // mailparser: utf-8 and ascii labels are Buffer#toString, anything else goes through the Iconv option
   let charset = node.charset || 'utf-8';
   let text: string;
-  if (['ascii', 'usascii', 'utf8'].includes(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''))) text = decoded.toString();
+  const utf8 = ['ascii', 'usascii', 'utf8'].includes(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''));
+  if (utf8) text = decoded.toString();
   else {
     if (charset.toLowerCase() === 'ks_c_5601-1987') charset = 'CP949';
     text = decodeCharset(decoded, charset, notes);
   }
   // mailparser's line-ending normalisation; most lore bodies have no CR to replace
   if (text.includes('\r')) text = text.replace(/\r?\n/g, '\n');
+  else if (utf8 && decoded === body && text && !node.flowed && !text.includes('\uFFFD')) mail.bodyAt = end;
   if (text) mail.text = text;
   return mail;
 }

@@ -9,6 +9,7 @@
 import { hash as digestOf } from 'node:crypto';
 import type { EmailAddress, MailParserOptions, ParsedMail } from 'mailparser';
 import type { Address, AttachmentInfo, ParsedMessage, RawMessage, SourcePosition } from '../domain/message.ts';
+import type { BodySpan } from '../domain/stored-text.ts';
 import { threadIndexAncestry } from '../domain/thread-index.ts';
 import { decodeUnknownCharset, makeIconv } from './parse-charset.ts';
 import { parsePlain, type AddressField, type MailFields } from './parse-fast.ts';
@@ -298,6 +299,8 @@ export interface ParseResult {
    * (db/messages.ts messageRow). Else null.
    */
   droppedFromRawLines: string[] | null;
+  /** Where `parsed.body` lies in the raw bytes when the fast path read it from there as it is (parse-fast.ts bodyAt), else null. */
+  bodySpan: BodySpan | null;
 }
 
 /** parseMessage, with what the row can know from how the message was parsed. */
@@ -406,5 +409,6 @@ export async function parseRawMessage(raw: RawMessage, opts: ParseOptions = {}):
     contentHash: hash,
   };
   if (cut) markBodyCut(parsed, { bytes: cut.bytes, span: { start: cut.start, end: cut.start + cut.bytes.length } });
-  return { parsed, droppedFromRawLines: input === raw.bytes && mail.headerLinesWhole === true ? dropped : null };
+  const bodySpan = input === raw.bytes && mail.bodyAt !== undefined && body === mail.text ? { start: mail.bodyAt, end: raw.bytes.length } : null;
+  return { parsed, droppedFromRawLines: input === raw.bytes && mail.headerLinesWhole === true ? dropped : null, bodySpan };
 }

@@ -3,7 +3,7 @@
 import type { Analyzer } from './analyzer.ts';
 import { contentHash, MessageParseError, parseRawMessage } from './parse.ts';
 import type { LenientRecovery, OversizedMessage, ParsedMessage, SourcePosition } from '../domain/message.ts';
-import { messageRow, type MessageRow } from '../db/messages.ts';
+import { messageRow, type KnownLayout, type MessageRow } from '../db/messages.ts';
 import { ancestryChain } from '../domain/thread.ts';
 import { indexedBody } from '../domain/search/extract.ts';
 import { bodyCutOf } from './parse-body-cut.ts';
@@ -14,11 +14,11 @@ import { bodyCutOf } from './parse-body-cut.ts';
  * lies in the raw bytes, so the row stores it only there and carries the index's part of it
  * (what messageRow does for any body the raw bytes hold), without decoding it whole.
  */
-function rowOf(parsed: ParsedMessage, bytes: Buffer, droppedFromRawLines: string[] | null): MessageRow {
+function rowOf(parsed: ParsedMessage, bytes: Buffer, known: KnownLayout): MessageRow {
   const chain = ancestryChain(parsed);
   const cut = bodyCutOf(parsed);
-  if (!cut) return messageRow(parsed, chain, bytes, droppedFromRawLines);
-  return { ...messageRow({ ...parsed, body: '' }, chain, bytes, droppedFromRawLines), body: indexedBody(parsed.body), bodySpan: cut.span, bodyPacked: null };
+  if (!cut) return messageRow(parsed, chain, bytes, known);
+  return { ...messageRow({ ...parsed, body: '' }, chain, bytes, { ...known, bodySpan: null }), body: indexedBody(parsed.body), bodySpan: cut.span, bodyPacked: null };
 }
 
 /** A RawMessage as it crosses the thread boundary (Buffer becomes a plain Uint8Array). */
@@ -52,9 +52,9 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]):
     return { ok: false, reason, raw: item.bytes, hash: o.sha256, position: item.position };
   }
   let parsed: ParsedMessage;
-  let droppedFromRawLines: string[] | null;
+  let known: KnownLayout;
   try {
-    ({ parsed, droppedFromRawLines } = await parseRawMessage({
+    ({ parsed, ...known } = await parseRawMessage({
       bytes,
       position: item.position,
       ...(item.envelope !== undefined ? { envelope: item.envelope } : {}),
@@ -77,7 +77,7 @@ export async function processRaw(item: WireRaw, analyzers: readonly Analyzer[]):
   }
   // built after the analyzers, whose failures land in the notes it stores; given the raw
   // bytes, it leaves out of the row the body and headers that read back from them
-  const message = rowOf(parsed, bytes, droppedFromRawLines);
+  const message = rowOf(parsed, bytes, known);
   // Such a row's body is read by nothing but the search index's fallback for a message
   // whose extraction failed here: with a search doc made, it would cross to the writer
   // for nothing (up to the index's 4 MiB, copied out and in again beside the doc's own).

@@ -1,49 +1,64 @@
-// The parser's word that a message's headers are its raw header block's lines (less the
-// noise it drops) spares messageRow reading the block again: with it, the row must say
-// whether its headers read back from the raw bytes exactly as reading them would, for any
-// header block, odd line breaks, folding, dropped and unstored keys and mbox first lines included.
+// The parser's word on where a message's parts lie in its raw bytes (its headers are the
+// header block's lines less the noise it drops; its body is the bytes after the block as
+// they are) spares messageRow reading them again: with it, the row must be the row reading
+// them gives, for any header block (odd line breaks, folding, dropped and unstored keys,
+// mbox first lines) and any body (encodings, charsets, CRs, invalid and multi-byte UTF-8).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseRawMessage } from '../ingest/parse.ts';
 import { messageRow } from '../db/messages.ts';
 
-const NAMES = ['Subject', 'From', 'To', 'Message-ID', 'DKIM-Signature', 'Received', 'received ', 'X-MS-Exchange-Foo', 'ARC-Seal', 'Return-Path', 'List-Unsubscribe', 'Thread-Index', 'X-Foo', 'Content-Type', '', '123'];
-const VALUES = [' a <a@x.org>', ' [PATCH] fix the race', ' <1@x>', ' v=1;\r\n\tb=abc', ' text/plain; charset=utf-8', '', ' caf\u00e9', ' x\r\n y', ' quoted-printable'];
+const NAMES = ['Subject', 'From', 'To', 'Message-ID', 'DKIM-Signature', 'Received', 'received ', 'X-MS-Exchange-Foo', 'ARC-Seal', 'Return-Path', 'List-Unsubscribe', 'Thread-Index', 'X-Foo', 'Content-Type', 'Content-Transfer-Encoding', '', '123'];
+const VALUES = [' a <a@x.org>', ' [PATCH] fix the race', ' <1@x>', ' v=1;\r\n\tb=abc', ' text/plain; charset=utf-8', ' text/plain; format=flowed', ' text/plain; charset=iso-8859-1', '', ' caf\u00e9', ' x\r\n y', ' quoted-printable', ' 8bit', ' base64'];
 const BREAKS = ['\n', '\r\n', '\r', '\r\r\n', '\n ', '\n\t', '\r\n '];
+// bodies as bytes (one latin1 character a byte): UTF-8 é and ✓, an encoded U+FFFD, a byte UTF-8 has not
+const BODIES = ['', 'body\n', 'a\r\nb\r\n', 'caf\xc3\xa9 \xe2\x9c\x93\n', '\xef\xbf\xbd as written\n', 'bad \xff byte\n', 'flowed \nline\n', 'a=3D b\n', 'YWJj\n', 'no final break'];
 const line = fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom(':', ': ', ' : ', ''), fc.constantFrom(...VALUES), fc.constantFrom(...BREAKS)).map((p) => p.join(''));
 const firstLine = fc.constantFrom('', 'From mboxrd@z Thu Jan  1 00:00:00 1970\n', 'From x\n continued: y\n', 'POST /x HTTP/1.1\n', ' leading: space\n', '\n', '\r\n');
 const message = fc
-  .tuple(firstLine, fc.array(fc.oneof({ weight: 6, arbitrary: line }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }), { minLength: 1, maxLength: 8 }), fc.constantFrom('\n', '\r\n', '\n\n', ''), fc.constantFrom('', 'body\n', 'a\r\nb\r\n'))
-  .map(([f, ls, end, body]) => Buffer.from(f + ls.join('') + end + body, 'latin1'));
+  .tuple(
+    firstLine,
+    fc.array(fc.oneof({ weight: 6, arbitrary: line }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }), { minLength: 1, maxLength: 8 }),
+    fc.constantFrom('\n', '\r\n', '\n\n', ''),
+    fc.array(fc.constantFrom(...BODIES), { maxLength: 3 }),
+  )
+  .map(([f, ls, end, body]) => Buffer.from(f + ls.join('') + end + body.join(''), 'latin1'));
 
-describe("messageRow given the parser's word on the header lines", () => {
-  it('says whether the headers read back from the raw bytes as reading the block says', async () => {
-    let vouched = 0;
+const position = { source: 't', offset: 0, index: 0 };
+
+describe("messageRow given the parser's word on the raw bytes", () => {
+  it('makes the row reading the raw bytes makes', async () => {
+    let headers = 0;
+    let bodies = 0;
     await fc.assert(
       fc.asyncProperty(message, async (bytes) => {
         let r: Awaited<ReturnType<typeof parseRawMessage>>;
         try {
-          r = await parseRawMessage({ bytes, position: { source: 't', offset: 0, index: 0 } }, { now: Date.UTC(2026, 0, 1) });
+          r = await parseRawMessage({ bytes, position }, { now: Date.UTC(2026, 0, 1) });
         } catch {
           return; // a message the parser refuses has no row
         }
-        if (r.droppedFromRawLines === null) return;
-        vouched++;
-        const read = messageRow(r.parsed, [], bytes);
-        const told = messageRow(r.parsed, [], bytes, r.droppedFromRawLines);
-        expect(told.headersFromRaw).toBe(read.headersFromRaw);
-        expect(told.headersJson).toBe(read.headersJson);
+        if (r.droppedFromRawLines !== null) headers++;
+        if (r.bodySpan !== null) bodies++;
+        expect(messageRow(r.parsed, [], bytes, { droppedFromRawLines: r.droppedFromRawLines, bodySpan: r.bodySpan })).toEqual(messageRow(r.parsed, [], bytes));
       }),
-      { numRuns: Number(process.env["RUNS"] ?? 3000) },
+      { numRuns: Number(process.env['RUNS'] ?? 3000) },
     );
-    expect(vouched).toBeGreaterThan(500);
+    expect(headers).toBeGreaterThan(500);
+    expect(bodies).toBeGreaterThan(200);
   });
 
   it('is given for a plain message, and not for one whose first line is an mbox From line', async () => {
-    const position = { source: 't', offset: 0, index: 0 };
-    const plain = await parseRawMessage({ bytes: Buffer.from('Received: x\nDKIM-Signature: y\n z\nSubject: s\nMessage-ID: <a@b>\n\nbody\n'), position });
+    const bytes = Buffer.from('Received: x\nDKIM-Signature: y\n z\nSubject: s\nMessage-ID: <a@b>\n\nbody\n');
+    const plain = await parseRawMessage({ bytes, position });
     expect(plain.droppedFromRawLines).toEqual(['received', 'dkim-signature']);
+    expect(plain.bodySpan).toEqual({ start: bytes.length - 5, end: bytes.length });
     const mbox = await parseRawMessage({ bytes: Buffer.from('From x\nSubject: s\nMessage-ID: <a@b>\n\nbody\n'), position });
     expect(mbox.droppedFromRawLines).toBeNull();
+  });
+
+  it('is not given for a body decoded from quoted-printable', async () => {
+    const qp = await parseRawMessage({ bytes: Buffer.from('Subject: s\nContent-Transfer-Encoding: quoted-printable\n\na=3D b\n'), position });
+    expect(qp.bodySpan).toBeNull();
   });
 });
