@@ -86,6 +86,20 @@ References: <${LOST_V1}>`,
 >
 ${DIAGRAM.split('\n').map((l) => `> ${l}`).join('\n')}
 
+>
+> Fixes: b62e71be2110 ("f2fs: support errors=remount-ro|continue|panic mountoption")
+> Reported-by: ${BOT}
+> Signed-off-by: Chao Yu <chao@example.org>
+> ---
+> diff --git a/fs/f2fs/super.c b/fs/f2fs/super.c
+> --- a/fs/f2fs/super.c
+> +++ b/fs/f2fs/super.c
+> @@ -4096,7 +4096,7 @@ static void f2fs_handle_critical_error(struct f2fs_sb_info *sbi)
+>  	if (!continue_fs)
+> -		f2fs_record_stop_reason(sbi);
+> +		queue_work(sbi->error_wq, &sbi->s_error_work);
+>  	return;
+
 Calling f2fs_record_stop_reason() from a work item breaks the lock A -> lock B order,
 so the deadlock cannot happen. But the error record is now asynchronous: please flush
 the work before the checkpoint is disabled.
@@ -158,13 +172,17 @@ describe('a bot report, an orphaned review of the v1 and the v2 that names the r
     once = await racesAfter('once', [['report', 'review', 'v2']]);
   });
 
-  it('are one race, with the v2 as its fix and the review of the lost v1 in it', () => {
+  it('are one race, whose fixes are the v1 the review quotes, superseded, and the v2', () => {
     expect(once).toHaveLength(1);
-    const race = once[0] as { title: string; threads: string[]; fixes: { messageId: string }[]; messages: string[] };
+    const race = once[0] as { title: string; threads: string[]; fixes: { messageId: string; version: number; lifecycle: string }[]; messages: string[] };
     expect(race.title).toBe(TITLE);
     expect([...race.threads].sort()).toEqual([LOST_V1, REPORT, V2].sort());
-    expect(race.fixes.map((f) => f.messageId)).toContain(V2);
     expect(race.messages).toContain(REVIEW);
+    // the v1's own mail is lost: its quote in the review stands for it (the v2 is another version)
+    expect(race.fixes.map((f) => [f.messageId, f.version, f.lifecycle])).toEqual([
+      [REVIEW, 1, 'superseded'],
+      [V2, 2, 'proposed'],
+    ]);
   });
 
   it('are the same record when each arrives in its own run, in either order', async () => {

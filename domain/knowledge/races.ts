@@ -404,6 +404,9 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   const ownTitles = new Set(
     messages.flatMap((m) => (m.patch?.stable ? [] : (m.knowledge?.fixes ?? []).filter((p) => p.kind === 'patch' && !p.quotedIn && p.titleKey).map((p) => p.titleKey!))),
   );
+  const ownVersions = new Set(
+    messages.flatMap((m) => (m.patch?.stable ? [] : (m.knowledge?.fixes ?? []).filter((p) => p.kind === 'patch' && !p.quotedIn && p.titleKey).map((p) => `${p.titleKey}|${p.version ?? 1}`))),
+  );
   // a long series fixes its race in one or two patches: the others (and their versions)
   // are the series, not fixes of the race; a patch is one when some version says a race word
   const raceTitles =
@@ -423,8 +426,11 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
       if (p.kind === 'patch' && m.patch?.stable && ownTitles.has(m.patch.titleKey)) return;
       // and only its first copy: the copies for later branches are the same fix's stable story
       if (p.kind === 'patch' && m.patch?.stable && fixes.some((f) => f.message.patch?.stable && f.message.patch.titleKey === m.patch?.titleKey)) return;
-      // a patch read from a review's quotes, when the patch mail itself is here, is that mail's
-      if (p.quotedIn && p.titleKey !== undefined && (ownTitles.has(p.titleKey) || fixes.some((f) => f.fix.kind === 'patch' && f.titleKey === p.titleKey))) return;
+      // a patch read from a review's quotes, when the patch mail itself is here, is that mail's;
+      // a version no mail here carries is its own fix (the v1 a review quotes, whose mail the
+      // archive lost, beside the v2 that supersedes it)
+      const quotedVersion = `${p.titleKey}|${p.version ?? 1}`;
+      if (p.quotedIn && p.titleKey !== undefined && (ownVersions.has(quotedVersion) || fixes.some((f) => f.fix.kind === 'patch' && `${f.titleKey}|${f.fix.version}` === quotedVersion))) return;
       // the same idea quoted again in a later reply is the first one's
       const dup = p.kind !== 'patch' && fixes.find((f) => f.fix.kind === p.kind && f.fix.summary === p.summary && sameAuthor(f.fix.author, p.author));
       if (dup) return;
