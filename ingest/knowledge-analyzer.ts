@@ -6,7 +6,7 @@
 import type { Analyzer } from './analyzer.ts';
 import { storeMessageKnowledge, type KnowledgeRow } from '../db/knowledge.ts';
 import { analyzeKnowledge } from '../domain/knowledge/message.ts';
-import { patchAnalysisOf } from './patch-analysis.ts';
+import { patchAnalysisOf, subjectOf } from './patch-analysis.ts';
 import { knowledgeRow } from './knowledge-row.ts';
 import { runKnowledgePass } from './knowledge-pass.ts';
 
@@ -14,7 +14,7 @@ export const knowledgeAnalyzer: Analyzer<KnowledgeRow> = {
   name: 'knowledge',
   analyze(msg) {
     const patch = patchAnalysisOf(msg);
-    return knowledgeRow(analyzeKnowledge(msg, patch), patch);
+    return knowledgeRow(analyzeKnowledge(msg, patch, subjectOf(msg)), patch);
   },
   store(db, ref, row) {
     // Every message's row marks it for the thread pass (rows past the pass's mark); a

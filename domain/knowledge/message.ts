@@ -588,11 +588,12 @@ function answeredIndex(r: ReplyStructure, blockIdx: number | null): number | nul
   return null;
 }
 
-export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | undefined): MessageAnalysis {
+/** `subject`: parseSubject(msg.subject), when the caller has it (most mail has no patch analysis to hold it). */
+export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | undefined, subject?: SubjectInfo): MessageAnalysis {
   const r = parseReply(msg.body);
   // One look at the whole mail decides how much of it is read: with no word of races,
   // locks or checkers anywhere, its quotes hold nothing a race record takes from it.
-  const subj = patch?.subject ?? parseSubject(msg.subject);
+  const subj = patch?.subject ?? subject ?? parseSubject(msg.subject);
   // A pull request's shortlog and summary retell its patches' races, and a digest (syzbot's
   // monthly report, a release announcement's shortlog) lists them: each has its own thread.
   const pull = subj.pull || (msg.body.includes('The following changes since commit ') && PULL_BODY.test(msg.body));

@@ -115,8 +115,8 @@ function changeIdOf(body: string): string | null {
   return null;
 }
 
-export function analyzePatchMessage(msg: ParsedMessage): PatchAnalysis | undefined {
-  const subject = parseSubject(msg.subject);
+/** `subject`: parseSubject(msg.subject), when the caller has it (ingest/patch-analysis.ts shares it with the knowledge analysis). */
+export function analyzePatchMessage(msg: ParsedMessage, subject: SubjectInfo = parseSubject(msg.subject)): PatchAnalysis | undefined {
   const body = msg.body;
   const senderEmail = msg.from?.address.toLowerCase() ?? null;
   const stable = classifyStableMail(msg.subject, body, msg.headers, subject, { date: msg.date, senderEmail });
