@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { extractSearchDoc, indexedBody, INDEXED_BODY_CHARS, splitBody } from '../domain/search/extract.ts';
+import { dfnColumn } from '../domain/search/path-terms.ts';
 
 const PATCH_MAIL = [
   'The race window is between unlock and relock.',
@@ -122,6 +123,40 @@ describe('search index body split', () => {
         }
         expect(p.fileNames.every((n) => n !== '' && n !== '/dev/null')).toBe(true);
       }),
+    );
+  });
+});
+
+describe('the search doc of a body', () => {
+  // what extractSearchDoc made of splitBody's line lists before it stopped splitting the body into lines
+  const reference = (body: string) => {
+    const b = splitBody(body);
+    return {
+      body_nq: b.nonQuoted.join('\n').trim(),
+      body_q: b.quoted.join('\n'),
+      dfn: b.blobs.length === 0 ? dfnColumn(b.fileNames) : [dfnColumn(b.fileNames), ...b.blobs].join('\n'),
+      dfhh: b.hunkHeaders.join('\n'),
+      dfa: b.removed.join('\n'),
+      dfb: b.added.join('\n'),
+      dfctx: b.context.join('\n'),
+    };
+  };
+  const line = fc.oneof(
+    fc.constantFrom('diff --git a/a.c b/a.c', 'diff --git "a/x y.c" b/z.c', '--- a/a.c', '+++ b/a.c', '--- /dev/null', '@@ -1,2 +1,2 @@ f()', '@@ -1 +1 @@', '@@ -3,0 +4 @@', '\\ No newline at end of file'),
+    fc.constantFrom('index 0123abc..4567def 100644', 'rename from a.c', 'copy to b.c', 'new file mode 100644', 'similarity index 90%', 'Binary files a and b differ', '', ' ', '>', '> > x', ' > y', '\t>z', '-- ', 'prose'),
+    fc.tuple(fc.constantFrom('', ' ', '+', '-', '>', '> ', '@', '\t', '\\'), fc.string({ maxLength: 12 })).map(([a, b]) => a + b),
+  );
+  const ending = fc.constantFrom('\n', '\r\n', '\r');
+
+  it("is what splitBody's lines joined make, for any mix of prose, quotes, diffs and line breaks (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(line, ending), { maxLength: 40 }), fc.boolean(), (lines, last) => {
+        const body = lines.map(([l, e]) => l + e).join('').slice(0, last ? undefined : -1);
+        const doc = extractSearchDoc({ subject: '', from: null, to: [], cc: [], listId: null, body });
+        const { subject: _s, from_addr: _f, to_addr: _t, cc_addr: _c, list_id: _l, ...columns } = doc;
+        expect(columns).toEqual(reference(body));
+      }),
+      { numRuns: Number(process.env['RUNS'] ?? 2000) },
     );
   });
 });

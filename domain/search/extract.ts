@@ -146,6 +146,141 @@ export function splitBody(body: string): BodyParts {
   return parts;
 }
 
+/** The columns splitBody's parts make, joined as extractSearchDoc joins them: nonQuoted and quoted lines as one text each. */
+interface BodyColumns {
+  nonQuoted: string;
+  quoted: string;
+  fileNames: string[];
+  hunkHeaders: string[];
+  added: string[];
+  removed: string[];
+  context: string[];
+  blobs: string[];
+}
+
+// The prefixes of the lines splitBody asks about, as char codes.
+const PLUS = 43;
+const MINUS = 45;
+const SPACE = 32;
+const TAB = 9;
+const BACKSLASH = 92;
+const GT = 62;
+const DIFF_HEADER_LINE = /^(?:index |new file mode|deleted file mode|old mode|new mode|similarity index|dissimilarity index|Binary files )/;
+
+/**
+ * splitBody, its line lists joined as the index stores them, without splitting the body
+ * into lines: every line of every message passes here, and most are the author's own
+ * (non-quoted) lines, which splitBody copied out one by one only for them to be joined
+ * again. Here a run of them is one slice of the body, and a line is copied out only when
+ * it goes into a list by itself. The same rules as splitBody, line for line (a property
+ * test holds the two equal).
+ */
+function bodyColumns(body: string): BodyColumns {
+  const parts: BodyColumns = { nonQuoted: '', quoted: '', fileNames: [], hunkHeaders: [], added: [], removed: [], context: [], blobs: [] };
+  const names = new Set<string>();
+  const text = body.includes('\r') ? body.replace(/\r\n?/g, '\n') : body;
+  const runs: string[] = [];
+  const quoted: string[] = [];
+  // the run of non-quoted lines being read: [runStart, runEnd), while the lines go on being non-quoted
+  let runStart = -1;
+  let runEnd = -1;
+  let oldLeft = 0;
+  let newLeft = 0;
+  let inDiffHeader = false;
+  for (let pos = 0; ; ) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    const next = nl < 0 ? -1 : nl + 1;
+    const c = pos < end ? text.charCodeAt(pos) : -1;
+    let nonQuoted = false;
+    // the loop body of splitBody, on the line text[pos, end)
+    line: {
+      if (oldLeft > 0 || newLeft > 0) {
+        if (c === PLUS) {
+          parts.added.push(text.slice(pos + 1, end));
+          newLeft--;
+          break line;
+        }
+        if (c === MINUS) {
+          parts.removed.push(text.slice(pos + 1, end));
+          oldLeft--;
+          break line;
+        }
+        if (c === SPACE || c === -1) {
+          parts.context.push(text.slice(pos + 1, end));
+          oldLeft--;
+          newLeft--;
+          break line;
+        }
+        if (c === BACKSLASH) break line;
+        oldLeft = newLeft = 0;
+      }
+      const hunk = text.startsWith('@@ -', pos) ? HUNK.exec(text.slice(pos, end)) : null;
+      if (hunk) {
+        oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1]);
+        newLeft = hunk[2] === undefined ? 1 : Number(hunk[2]);
+        if (hunk[3]) parts.hunkHeaders.push(hunk[3]);
+        inDiffHeader = false;
+        break line;
+      }
+      const git = text.startsWith('diff --git ', pos) ? /^diff --git (\S+) (\S+)/.exec(text.slice(pos, end)) : null;
+      if (git) {
+        addName(names, parts.fileNames, diffPath(git[1] as string));
+        addName(names, parts.fileNames, diffPath(git[2] as string));
+        inDiffHeader = true;
+        break line;
+      }
+      if (next >= 0 && text.startsWith('--- ', pos) && text.startsWith('+++ ', next)) {
+        const nextNl = text.indexOf('\n', next);
+        const nextEnd = nextNl < 0 ? text.length : nextNl;
+        addName(names, parts.fileNames, diffPath(text.slice(pos + 4, end)));
+        addName(names, parts.fileNames, diffPath(text.slice(next + 4, nextEnd)));
+        inDiffHeader = true;
+        // both lines read: on after the second
+        if (runStart >= 0) runs.push(text.slice(runStart, runEnd));
+        runStart = -1;
+        if (nextNl < 0) return finish(parts, runs, quoted);
+        pos = nextNl + 1;
+        continue;
+      }
+      if (inDiffHeader) {
+        const l = text.slice(pos, end);
+        const rename = /^(?:rename|copy) (?:from|to) (.+)$/.exec(l);
+        if (rename) {
+          addName(names, parts.fileNames, diffPath(rename[1] as string));
+          break line;
+        }
+        const index = l.startsWith('index ') ? INDEX_LINE.exec(l) : null;
+        if (index) {
+          parts.blobs.push(...blobTerms(index[1] as string, index[2] as string));
+          break line;
+        }
+        if (DIFF_HEADER_LINE.test(l)) break line;
+        inDiffHeader = false;
+      }
+      if (c === GT || ((c === SPACE || c === TAB) && QUOTED.test(text.slice(pos, end)))) quoted.push(text.slice(pos, end).replace(/^[ \t]*(?:>[ \t]?)+/, ''));
+      else nonQuoted = true;
+    }
+    if (nonQuoted) {
+      if (runStart < 0) runStart = pos;
+      runEnd = end;
+    } else if (runStart >= 0) {
+      runs.push(text.slice(runStart, runEnd));
+      runStart = -1;
+    }
+    if (next < 0) break;
+    pos = next;
+  }
+  if (runStart >= 0) runs.push(text.slice(runStart, runEnd));
+  return finish(parts, runs, quoted);
+}
+
+function finish(parts: BodyColumns, runs: string[], quoted: string[]): BodyColumns {
+  parts.nonQuoted = runs.join('\n');
+  parts.quoted = quoted.join('\n');
+  return parts;
+}
+
 function addresses(list: Address[]): string {
   return list.map((a) => `${a.name} ${a.address}`.trim()).join('\n');
 }
@@ -170,15 +305,15 @@ export function indexedBody(body: string): string {
 }
 
 export function extractSearchDoc(msg: SearchSource): SearchDoc {
-  const b = splitBody(indexedBody(msg.body));
+  const b = bodyColumns(indexedBody(msg.body));
   return {
     subject: msg.subject,
     from_addr: msg.from ? addresses([msg.from]) : '',
     to_addr: addresses(msg.to),
     cc_addr: addresses(msg.cc),
     list_id: msg.listId ?? '',
-    body_nq: b.nonQuoted.join('\n').trim(),
-    body_q: b.quoted.join('\n'),
+    body_nq: b.nonQuoted.trim(),
+    body_q: b.quoted,
     dfn: b.blobs.length === 0 ? dfnColumn(b.fileNames) : [dfnColumn(b.fileNames), ...b.blobs].join('\n'),
     dfhh: b.hunkHeaders.join('\n'),
     dfa: b.removed.join('\n'),
