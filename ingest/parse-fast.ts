@@ -92,7 +92,7 @@ function decodeAddresses(list: ParsedAddress[]): void {
     if (!a.address && /^(=\?([^?]+)\?[Bb]\?[^?]*\?=)(\s*=\?([^?]+)\?[Bb]\?[^?]*\?=)*$/.test(a.name)) throw new NotPlain('base64 word as a whole address');
     if (a.name) {
       try {
-        a.name = libmime.decodeWords(a.name);
+        a.name = decodeWords(a.name);
       } catch {
         // mailparser keeps the name as is
       }
