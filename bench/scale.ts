@@ -21,6 +21,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
+import type { IngestSummary } from '../ingest/pipeline.ts';
 import { getSeries } from '../db/series.ts';
 import { getThreadTree, threadAssignments } from '../db/threads.ts';
 import { readArchive } from '../ingest/read/index.ts';
@@ -98,7 +99,7 @@ interface IngestFigures {
   seconds: number;
   rssMB: number;
   /** Storing the messages, building held-back indexes, the end-of-run passes (series, stable, knowledge). */
-  phases: { loadS: number; indexS: number; finishS: number };
+  phases: { loadS: number; indexS: number; finishS: number; peakRssMB: IngestSummary['phases']['peakRssMB'] };
 }
 
 /** Runs in a child: one clean ingest, figures as JSON on stdout. */
@@ -112,7 +113,7 @@ async function child(dbPath: string, paths: string[]): Promise<void> {
   // As bench/search.ts serves it: one index segment after a bulk load (timed apart, not in the rate).
   optimizeSearchIndex(db);
   closeDb(db);
-  const phases = { loadS: s.phases.loadMs / 1000, indexS: s.phases.indexMs / 1000, finishS: s.phases.finishMs / 1000 };
+  const phases = { loadS: s.phases.loadMs / 1000, indexS: s.phases.indexMs / 1000, finishS: s.phases.finishMs / 1000, peakRssMB: s.phases.peakRssMB };
   process.stdout.write(JSON.stringify({ stored: s.stored, seconds, rssMB: process.resourceUsage().maxRSS / 1024, phases } satisfies IngestFigures));
 }
 
@@ -240,7 +241,7 @@ async function benchSize(size: number): Promise<SizeFigures> {
       `on disk ${(disk / 1e6).toFixed(0)} MB, ${(disk / ingest.stored).toFixed(0)} B/message (archive ${(archive.bytes / size).toFixed(0)} B/message)`,
   );
   const ph = ingest.phases;
-  console.log(`  ingest phases: storing ${ph.loadS.toFixed(0)} s (${(ingest.stored / ph.loadS).toFixed(0)} msg/s), held-back indexes ${ph.indexS.toFixed(0)} s, end-of-run passes ${ph.finishS.toFixed(0)} s`);
+  console.log(`  ingest phases: storing ${ph.loadS.toFixed(0)} s (${(ingest.stored / ph.loadS).toFixed(0)} msg/s), held-back indexes ${ph.indexS.toFixed(0)} s, end-of-run passes ${ph.finishS.toFixed(0)} s; peak RSS by the end of each ${ph.peakRssMB ? `${ph.peakRssMB.load} / ${ph.peakRssMB.index} / ${ph.peakRssMB.finish} MB` : '(not recorded)'}`);
 
   const db = openDb(dbPath, { readonly: true });
   const newest = Date.parse(searchMessages(db, 'd:1970..2100', { sort: 'date', limit: 1 }).hits[0]?.date ?? new Date().toISOString());

@@ -97,6 +97,12 @@ export interface IngestPhases {
   parseBusyMs: number;
   /** Parse workers used (0: parsed inline). */
   workers: number;
+  /**
+   * The process's peak resident memory (MB) by the end of the load, of the index build and of
+   * the end-of-run passes: a peak that rises only in the last phase was set by the passes. A
+   * peak the process had reached before this run (an ingest before it) shows in all three.
+   */
+  peakRssMB: { load: number; index: number; finish: number };
 }
 
 export interface IngestOptions {
@@ -116,6 +122,11 @@ export interface IngestOptions {
   read?: ReadArchive;
   /** Messages larger than this are recorded in ingest_errors, never parsed (default 64 MiB). */
   maxMessageBytes?: number;
+}
+
+/** The process's peak resident set so far, in MB (the parse workers' threads included). */
+function peakRssMB(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 /** Warnings kept in the summary; the count goes on. */
@@ -356,6 +367,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
     await processor.close();
   }
   const loaded = performance.now();
+  const peakLoad = peakRssMB();
   const elu = performance.eventLoopUtilization(elu0);
   const parseBusyMs = processor.busyMs();
   // Busy time on the main thread not spent writing was reading, or parsing when inline;
@@ -366,6 +378,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   // Step 4. A run that failed leaves them to the next writable open (db/bulk-load.ts).
   if (bulk) restoreDeferredIndexes(db, { beforePasses: true });
   const indexed = performance.now();
+  const peakIndex = peakRssMB();
   // Step 5, once the parse workers are gone: the cross-message pass is the run's memory peak.
   finishAnalyzers(db, analyzers);
   // the indexes only the passes write (a first load's race tables)
@@ -384,6 +397,7 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
       finishMs: performance.now() - indexed,
       parseBusyMs,
       workers,
+      peakRssMB: { load: peakLoad, index: peakIndex, finish: peakRssMB() },
     },
     rates: { messagesPerSec: secs > 0 ? totals.seen / secs : 0, mbPerSec: secs > 0 ? totals.bytes / (1024 * 1024) / secs : 0 },
   };

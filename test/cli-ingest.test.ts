@@ -32,7 +32,7 @@ describe('loregraph ingest / stats / thread / export', () => {
     const r = await cli('ingest', mm, orphan, '--db', db);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ingested 24 messages from 2 sources: 24 new, 0 duplicate, 0 malformed, 0 lenient; 0\.0 MB in \d+\.\d s, \d+ msg\/s, \d+\.\d MB\/s\ntime: start \d+\.\d s, read \d+\.\d s, waiting for \d+ parse workers? \d+\.\d s \(they parsed for \d+\.\d s\), write \d+\.\d s, index \d+\.\d s, end-of-run passes \d+\.\d s\n$/);
+    expect(r.out).toMatch(/^ingested 24 messages from 2 sources: 24 new, 0 duplicate, 0 malformed, 0 lenient; 0\.0 MB in \d+\.\d s, \d+ msg\/s, \d+\.\d MB\/s\ntime: start \d+\.\d s, read \d+\.\d s, waiting for \d+ parse workers? \d+\.\d s \(they parsed for \d+\.\d s\), write \d+\.\d s, index \d+\.\d s, end-of-run passes \d+\.\d s\npeak memory: (\d+) MB \((\d+) MB by the end of the load, (\d+) MB of the index build\)\n$/);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -143,5 +143,11 @@ describe('loregraph ingest --jobs / --json', () => {
     expect(Math.abs(whole - s.elapsedMs)).toBeLessThan(0.05 * s.elapsedMs + 20);
     expect(s.rates.messagesPerSec).toBeCloseTo(s.seen / (s.elapsedMs / 1000), 3);
     expect(s.rates.mbPerSec).toBeCloseTo(s.bytes / 1048576 / (s.elapsedMs / 1000), 3);
+    // the peak memory as each phase ended: it can only rise, and a node process holds tens of MB
+    const peak = p.peakRssMB;
+    expect(peak.load).toBeGreaterThan(30);
+    expect(peak.index).toBeGreaterThanOrEqual(peak.load);
+    expect(peak.finish).toBeGreaterThanOrEqual(peak.index);
+    expect(peak.finish).toBeLessThan(4096);
   });
 });

@@ -33,7 +33,8 @@ export function formatSummary(s: IngestSummary): string {
     `${s.stored} new, ${s.duplicate} duplicate, ${s.malformed} malformed, ${s.lenient} lenient${suspicious}${skipped}; ` +
     `${(s.bytes / MB).toFixed(1)} MB in ${seconds(s.elapsedMs)}, ${s.rates.messagesPerSec.toFixed(0)} msg/s, ${s.rates.mbPerSec.toFixed(1)} MB/s\n` +
     `time: start ${seconds(p.startMs)}, read ${seconds(p.readMs)}, ${parse}, write ${seconds(p.writeMs)}, ` +
-    `index ${seconds(p.indexMs)}, end-of-run passes ${seconds(p.finishMs)}`
+    `index ${seconds(p.indexMs)}, end-of-run passes ${seconds(p.finishMs)}\n` +
+    `peak memory: ${p.peakRssMB.finish} MB (${p.peakRssMB.load} MB by the end of the load, ${p.peakRssMB.index} MB of the index build)`
   );
 }
 
