@@ -15,12 +15,17 @@ const TEXT_FROM_RAW = 11;
 const PACKED_BODY = 12;
 /** Before 013 every row kept its own compressed raw bytes (db/migrations/013_raw_packs.sql). */
 const RAW_PACKS = 13;
+/** Today's knowledge pass stores the keys it joins threads by (db/migrations/014_knowledge_keys.sql). */
+const KNOWLEDGE_KEYS = 14;
 
 export async function ingestAtSchema(path: string, version: number, paths: string[]): Promise<void> {
   const db = openDb(path, { migrations: loadMigrations().filter((m) => m.version <= version) });
   try {
     if (version < RAW_PACKS) lendTextColumns(db, version);
+    const lendKeys = version >= (SINCE.knowledge ?? 0) && version < KNOWLEDGE_KEYS;
+    if (lendKeys) db.sql.exec('CREATE TABLE knowledge_keys (key TEXT NOT NULL, msg_row INTEGER NOT NULL, PRIMARY KEY (key, msg_row)) WITHOUT ROWID');
     await ingestPaths(db, paths, { worker: false, analyzers: ANALYZERS.filter((a) => (SINCE[a.name] ?? 0) <= version) });
+    if (lendKeys) db.sql.exec('DROP TABLE knowledge_keys');
     if (version < RAW_PACKS) storeTextInRows(db, version);
   } finally {
     closeDb(db);
