@@ -22,7 +22,8 @@ const NOT_STORED = /^(return-path|x-original-to|delivered-to|sender|precedence|x
 
 /** The headers the row keeps: every parsed one but NOT_STORED, in order. */
 function storedHeaders(headers: Record<string, string[]>): Record<string, string[]> {
-  const kept: Record<string, string[]> = {};
+  // no prototype: a header named __proto__ is kept as a key, not taken for the prototype
+  const kept = Object.create(null) as Record<string, string[]>;
   for (const [k, v] of Object.entries(headers)) if (!notStored(k)) kept[k] = v;
   return kept;
 }

@@ -84,7 +84,8 @@ export function headerFieldsOf(raw: Uint8Array, drop: RegExp): Record<string, st
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const s = bytes.toString('latin1', 0, headerBlockEnd(bytes));
   const keys = keyCacheFor(drop);
-  const out: Record<string, string[]> = {};
+  // no prototype: a header named constructor or __proto__ is a key like any other
+  const out = Object.create(null) as Record<string, string[]>;
   let current: string | null = null;
   // the key of `current` when its first line has a colon, and that colon's index in it;
   // without one the key is read after folding, as mailsplit does

@@ -217,7 +217,8 @@ function keyRole(key: string): KeyRole {
 function headerMap(lines: ParsedMail['headerLines']): HeaderMap {
   const all = new Map<string, string[]>();
   const received: string[] = [];
-  const kept: Record<string, string[]> = {};
+  // no prototype: a header named constructor, __proto__ or toString is a key like any other
+  const kept = Object.create(null) as Record<string, string[]>;
   const dropped: string[] = [];
   for (const { key, line } of lines) {
     const { k, keep, read } = keyRole(key);

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { parseRawMessage } from '../ingest/parse.ts';
 import { messageRow } from '../db/messages.ts';
 
-const NAMES = ['Subject', 'From', 'To', 'Message-ID', 'DKIM-Signature', 'Received', 'received ', 'X-MS-Exchange-Foo', 'ARC-Seal', 'Return-Path', 'List-Unsubscribe', 'Thread-Index', 'X-Foo', 'Content-Type', 'Content-Transfer-Encoding', '', '123'];
+const NAMES = ['Subject', 'From', 'To', 'Message-ID', 'DKIM-Signature', 'Received', 'received ', 'X-MS-Exchange-Foo', 'ARC-Seal', 'Return-Path', 'List-Unsubscribe', 'Thread-Index', 'X-Foo', 'Content-Type', 'Content-Transfer-Encoding', '', '123', 'Constructor', '__proto__', 'toString'];
 const VALUES = [' a <a@x.org>', ' [PATCH] fix the race', ' <1@x>', ' v=1;\r\n\tb=abc', ' text/plain; charset=utf-8', ' text/plain; format=flowed', ' text/plain; charset=iso-8859-1', '', ' caf\u00e9', ' x\r\n y', ' quoted-printable', ' 8bit', ' base64'];
 const BREAKS = ['\n', '\r\n', '\r', '\r\r\n', '\n ', '\n\t', '\r\n '];
 // bodies as bytes (one latin1 character a byte): UTF-8 é and ✓, an encoded U+FFFD, a byte UTF-8 has not
@@ -25,6 +25,16 @@ const message = fc
   .map(([f, ls, end, body]) => Buffer.from(f + ls.join('') + end + body.join(''), 'latin1'));
 
 const position = { source: 't', offset: 0, index: 0 };
+
+describe('the headers a row stores', () => {
+  it('keeps a header named __proto__ or constructor as a header', async () => {
+    const bytes = Buffer.from('Message-ID: <p@x>\nSubject: s\n__proto__: p1\nConstructor: c1\n\nbody\n');
+    const r = await parseRawMessage({ bytes, position }, { now: Date.UTC(2026, 0, 1) });
+    // without the raw bytes the row writes its headers out
+    expect(JSON.parse(messageRow(r.parsed, []).headersJson)).toMatchObject({ __proto__: ['p1'], constructor: ['c1'], subject: ['s'] });
+    expect(messageRow(r.parsed, []).headersJson).toContain('"__proto__":["p1"]');
+  });
+});
 
 describe("messageRow given the parser's word on the raw bytes", () => {
   it('makes the row reading the raw bytes makes', async () => {

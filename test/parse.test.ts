@@ -26,6 +26,16 @@ describe('parseMessage', () => {
     expect(m.dateSource).toBe('date');
   });
 
+  it('keeps headers named like Object properties (Constructor, __proto__, toString) as headers', async () => {
+    for (const body of ['plain text\n', 'caf=C3=A9\n']) {
+      const qp = body.includes('=') ? 'Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n' : '';
+      const m = await parse(`Message-ID: <proto@x>\nSubject: s\nConstructor: c1\n__proto__: p1\ntoString: t1\nConstructor: c2\n${qp}\n${body}`);
+      expect(m.headers.constructor).toEqual(['c1', 'c2']);
+      expect(Object.getOwnPropertyDescriptor(m.headers, '__proto__')?.value).toEqual(['p1']);
+      expect(m.headers.tostring).toEqual(['t1']);
+    }
+  });
+
   it('decodes a base64 utf-8 body', async () => {
     const body = Buffer.from('Grüße — ok\n').toString('base64');
     const m = await parse(`Message-ID: <b@x>\nSubject: s\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n${body}\n`);

@@ -98,8 +98,9 @@ function byteOffset(text: string, charIndex: number): number {
 export function recoverLenient(bytes: Buffer): LenientResult | null {
   if (isCleanMessage(bytes)) return null;
   const text = bytes.toString('utf8');
-  const headers: Record<string, string> = {};
-  const guessed: Record<string, string> = {};
+  // no prototype: a recovered header named __proto__ is a key like any other
+  const headers = Object.create(null) as Record<string, string>;
+  const guessed = Object.create(null) as Record<string, string>;
   if (text.trim() === '') return { recovery: { kind: 'empty', guessed, headers }, bodyStart: 0 };
 
   const envelope = RUN_IN_ENVELOPE.exec(text);
