@@ -87,6 +87,8 @@ interface ChildJob {
 async function child(job: ChildJob): Promise<void> {
   const { openDb, closeDb } = await import('../db/connection.ts');
   const { ingestPaths } = await import('../ingest/pipeline.ts');
+  // as `loregraph ingest` runs
+  (await import('../ingest/heap-growth.ts')).tightenHeapGrowth();
   const db = openDb(job.db);
   if (job.populate.length > 0) await ingestPaths(db, job.populate, { workers: job.workers });
   const t0 = performance.now();

@@ -106,6 +106,8 @@ interface IngestFigures {
 async function child(dbPath: string, paths: string[]): Promise<void> {
   const { ingestPaths } = await import('../ingest/pipeline.ts');
   const { optimizeSearchIndex } = await import('../db/search.ts');
+  // as `loregraph ingest` runs
+  (await import('../ingest/heap-growth.ts')).tightenHeapGrowth();
   const db = openDb(dbPath);
   const t0 = performance.now();
   const s = await ingestPaths(db, paths, { batchSize: 2000 });

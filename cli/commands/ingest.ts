@@ -4,6 +4,7 @@ import { closeDb, openDb } from '../../db/connection.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { ingestPaths, type IngestProgress, type IngestSummary } from '../../ingest/pipeline.ts';
 import { defaultWorkers } from '../../ingest/pipeline-processor.ts';
+import { tightenHeapGrowth } from '../../ingest/heap-growth.ts';
 import { DEFAULT_DB, parseCommandArgs, printJson, type Command } from '../command.ts';
 
 const MB = 1024 * 1024;
@@ -97,6 +98,7 @@ export const command: Command = {
     const jobs = parseJobs(values.jobs);
     if (positionals.length === 0) throw new LoregraphError('USAGE', 'ingest needs at least one path');
     lowerPriority();
+    tightenHeapGrowth();
     const db = openDb(values.db ?? DEFAULT_DB);
     let lastDraw = 0;
     try {

@@ -14,6 +14,8 @@ export const command: Command = {
     const { values } = parseCommandArgs(argv, { db: { type: 'string', default: DEFAULT_DB }, rebuild: { type: 'boolean' } }, false);
     if (!existsSync(values.db)) throw new LoregraphError('DB_OPEN', `no database at ${values.db}: run 'loregraph ingest' first`);
     const { updateKnowledge } = await import('../../ingest/knowledge-rebuild.ts');
+    const { tightenHeapGrowth } = await import('../../ingest/heap-growth.ts');
+    tightenHeapGrowth();
     const db = openDb(values.db);
     try {
       const r = updateKnowledge(db, {
