@@ -7,6 +7,7 @@ import { botBugOfSender, botBugsOfTrailers, replyTitleKey } from '../domain/know
 import { assembleRaces, families } from '../domain/knowledge/races.ts';
 import type { ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
 import { mailWriter, thread } from './helpers/knowledge-mail.ts';
+import { syzbotReportBody } from './fixtures/knowledge/syzbot-report.ts';
 
 const EXTID = 'be4a9983e95a5e25c8d3';
 const BOT = `syzbot+${EXTID}@syzkaller.appspotmail.com`;
@@ -114,33 +115,7 @@ diff --git a/fs/f2fs/super.c b/fs/f2fs/super.c
 -- 
 2.40.1
 `;
-const REPORT_BODY = (extid: string): string => `Hello,
-
-syzbot found the following issue on:
-
-HEAD commit:    c964ced77262 Merge tag 'for-linus'
-dashboard link: https://syzkaller.appspot.com/bug?extid=${extid}
-
-======================================================
-WARNING: possible circular locking dependency detected
-------------------------------------------------------
-kswapd0/79 is trying to acquire lock:
-ffff888011824088 (&sbi->sb_lock){++++}-{3:3}, at: f2fs_record_stop_reason+0x52/0x1d0 fs/f2fs/super.c:4068
-
- Possible unsafe locking scenario:
-
-       CPU0                    CPU1
-       ----                    ----
-  rlock(sb_internal#2);
-                               lock(fs_reclaim);
-                               lock(sb_internal#2);
-  lock(&sbi->sb_lock);
-
- *** DEADLOCK ***
-
-IMPORTANT: if you fix the issue, please add the following tag to the commit:
-Reported-by: syzbot+${extid}@syzkaller.appspotmail.com
-`;
+const REPORT_BODY = syzbotReportBody;
 
 const fromBot = (m: ThreadMessageInput, extid: string): ThreadMessageInput => ({ ...m, from: 'syzbot', fromAddress: `syzbot+${extid}@syzkaller.appspotmail.com` });
 const report = (id: string, extid: string, fn: string): ThreadMessageInput =>

@@ -15,6 +15,7 @@ import { pendingKnowledgeThreads, threadInput } from '../db/knowledge-threads.ts
 import { assembleRaces } from '../domain/knowledge/races.ts';
 import { updateKnowledge } from '../ingest/knowledge-rebuild.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
+import { syzbotReportBody } from './fixtures/knowledge/syzbot-report.ts';
 
 const EXTID = 'be4a9983e95a5e25c8d3';
 const BOT = `syzbot+${EXTID}@syzkaller.appspotmail.com`;
@@ -43,32 +44,7 @@ To: chao@example.org, linux-f2fs-devel@example.org
 Subject: [syzbot] [f2fs?] possible deadlock in f2fs_record_stop_reason
 Date: Mon, 21 Oct 2024 02:39:28 -0700
 Message-ID: <${REPORT}>`,
-  `Hello,
-
-syzbot found the following issue on:
-
-HEAD commit:    c964ced77262 Merge tag 'for-linus'
-dashboard link: https://syzkaller.appspot.com/bug?extid=${EXTID}
-
-======================================================
-WARNING: possible circular locking dependency detected
-------------------------------------------------------
-kswapd0/79 is trying to acquire lock:
-ffff888011824088 (&sbi->sb_lock){++++}-{3:3}, at: f2fs_record_stop_reason+0x52/0x1d0 fs/f2fs/super.c:4068
-
- Possible unsafe locking scenario:
-
-       CPU0                    CPU1
-       ----                    ----
-  rlock(sb_internal#2);
-                               lock(fs_reclaim);
-                               lock(sb_internal#2);
-  lock(&sbi->sb_lock);
-
- *** DEADLOCK ***
-
-IMPORTANT: if you fix the issue, please add the following tag to the commit:
-Reported-by: ${BOT}`,
+  syzbotReportBody(EXTID),
 );
 
 // a review of the v1, whose own mail is not in the archive

@@ -147,16 +147,7 @@ export function splitBody(body: string): BodyParts {
 }
 
 /** The columns splitBody's parts make, joined as extractSearchDoc joins them: nonQuoted and quoted lines as one text each. */
-interface BodyColumns {
-  nonQuoted: string;
-  quoted: string;
-  fileNames: string[];
-  hunkHeaders: string[];
-  added: string[];
-  removed: string[];
-  context: string[];
-  blobs: string[];
-}
+type BodyColumns = Omit<BodyParts, 'nonQuoted' | 'quoted'> & { nonQuoted: string; quoted: string };
 
 // The prefixes of the lines splitBody asks about, as char codes.
 const PLUS = 43;
