@@ -22,6 +22,7 @@ import { readArchive, splitOnly } from '../ingest/read/index.ts';
 import type { RawMessage } from '../domain/message.ts';
 import { HAS_SHARED, sharedPath } from '../test/helpers/shared.ts';
 import { BENCH_OUT, generateArchive } from './generate-archive.ts';
+import { median } from './median.ts';
 
 const MB = 1024 * 1024;
 const ROUNDS = Number(process.env.INGEST_BENCH_ROUNDS ?? 3);
@@ -120,7 +121,6 @@ function inChild<T>(args: string[]): T {
 type EndToEnd = Figures & { stored: number; rssMB: number; phases: IngestSummary['phases'] };
 
 const fastest = <T extends Figures>(xs: T[]): T => xs.reduce((best, x) => (x.seconds < best.seconds ? x : best));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const s1 = (ms: number): string => (ms / 1000).toFixed(1);
 
 function phasesLine(label: string, e: EndToEnd): string {

@@ -27,6 +27,7 @@ import { ingestPaths } from '../ingest/pipeline.ts';
 import { searchMessages } from '../server/search.ts';
 import { HAS_SHARED, sharedPath } from '../test/helpers/shared.ts';
 import { BENCH_OUT, generateArchive, rng } from './generate-archive.ts';
+import { median } from './median.ts';
 
 const MESSAGES = Number(process.env.STORAGE_BENCH_MESSAGES ?? 10_000);
 const ROUNDS = 7;
@@ -146,7 +147,6 @@ function timeReads(db: Db, s: Sample): Reads {
   return { message, thread, mbox, export: exported, search, blob };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 interface Variant {
   label: string;
