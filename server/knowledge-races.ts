@@ -35,7 +35,8 @@ export function raceFixEntity(r: RaceRecord, f: Fix): KnowledgeEntity {
   return {
     id: `fix:${f.id}`,
     kind: 'fix',
-    title: f.summary,
+    // versions of one patch share their summary: listed together, they read apart by this
+    title: `${f.summary} (${f.version !== null ? `v${f.version}, ` : ''}${words(f.lifecycle)})`,
     paths: [...f.functions, ...f.files],
     body: [
       f.author ? `by ${f.author}` : '',

@@ -57,6 +57,14 @@ describe('knowledge entities from the embedded sample', () => {
     expect(buildKnowledgeIndex(all, 'test').serialized.bounded).toBeUndefined();
   });
 
+  it("names each proposed fix with its version and where it stands, so a patch's versions read apart", () => {
+    const fixes = raceEntities(t.db).filter((e) => e.kind === 'fix');
+    expect(fixes.length).toBeGreaterThan(0);
+    for (const f of fixes) expect(f.title).toMatch(/ \((?:v\d+, )?(?:proposed|under review|objected|changes requested|reviewed|applied|superseded|merged)\)$/);
+    // no two fixes of a race carry the same title
+    expect(new Set(fixes.map((f) => f.title)).size).toBe(fixes.length);
+  });
+
   it('says which kinds the shipped index holds only the newest of', () => {
     const races: KnowledgeEntity[] = Array.from({ length: KNOWLEDGE_PER_KIND }, (_, i) => ({ id: `race:r${i}`, kind: 'race', title: `race ${i}`, paths: [], body: '', url: `/api/races/r${i}` }));
     expect(buildKnowledgeIndex(races, 'test').serialized.bounded).toEqual({ race: KNOWLEDGE_PER_KIND });
