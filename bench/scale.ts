@@ -99,7 +99,8 @@ interface IngestFigures {
   seconds: number;
   rssMB: number;
   /** Storing the messages, building held-back indexes, the end-of-run passes (series, stable, knowledge). */
-  phases: { loadS: number; indexS: number; finishS: number; peakRssMB: IngestSummary['phases']['peakRssMB'] };
+  /** peakRssMB: absent from the figures of a run before it was recorded (SCALE_REUSE). */
+  phases: { loadS: number; indexS: number; finishS: number; peakRssMB?: IngestSummary['phases']['peakRssMB'] };
 }
 
 /** Runs in a child: one clean ingest, figures as JSON on stdout. */
