@@ -311,7 +311,11 @@ export function mimeFieldsOf(lines: HeaderLines): MimeFields {
   if (fields === undefined) {
     // A block of just those lines gives MimeNode the same answer; the lines around them
     // keep a trailing CR of the last one from being taken for the block's line break.
-    const block = ['X-Before: 1', ...relevant.filter((l) => l !== undefined), 'X-After: 1', ''].join('\r\n');
+    // Only a block's first line can begin with white space (any later one folds); it stays
+    // first here, else it would fold into the line before it and its key be lost.
+    const present = relevant.filter((l): l is string => l !== undefined);
+    const leading = present.filter(folds);
+    const block = [...leading, 'X-Before: 1', ...present.filter((l) => !folds(l)), 'X-After: 1', ''].join('\r\n');
     const node = new mailsplit.MimeNode(false, {});
     node.addHeaderChunk(Buffer.from(block, 'binary'));
     node.parseHeaders();

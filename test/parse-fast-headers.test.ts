@@ -57,6 +57,13 @@ describe('headerLinesOf and mimeFieldsOf', () => {
     );
   });
 
+  it('keep a Content-Type whose line begins the block with white space', () => {
+    // fast-check's counterexample (seed 765917708): such a line must not fold into another
+    const head = Buffer.from(' Content-Type: text/plain; charset=utf-8\n');
+    expect(ours(head)).toEqual(reference(head));
+    expect(ours(head).fields).toMatchObject({ contentType: 'text/plain', charset: 'utf-8' });
+  });
+
   it('read a typical kernel header block', () => {
     const head = Buffer.from('From: A <a@x>\nSubject: [PATCH] x\n  continued\nContent-Type: text/plain; charset=utf-8; format=flowed\nContent-Transfer-Encoding: Quoted-Printable\n\n');
     expect(headerLinesOf(head)).toEqual([
