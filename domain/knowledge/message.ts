@@ -427,10 +427,10 @@ function fixProposals(
   }
   // a patch's own description explains the patch: its words are no further proposals
   const isPatchMail = out[0]?.kind === 'patch' && !out[0].quotedIn;
-  const readable = (u: Unit): boolean => (u.kind === 'own' && !isPatchMail) || u.kind === 'quote';
+  // a patch mail that says nothing of races has none (no quotes are read): then prose is not scanned
+  const readable = units.filter((u) => (u.kind === 'own' && !isPatchMail) || u.kind === 'quote');
   // attachments named or announced in the text (saved pages lose the parts themselves)
-  for (const u of /attach|\.patch\b|\.diff\b/i.test(prose) ? units : []) {
-    if (!readable(u)) continue;
+  for (const u of readable.length > 0 && /attach|\.patch\b|\.diff\b/i.test(prose) ? readable : []) {
     for (const m of u.text.matchAll(/(?:^|[\s(-])([\w.+-]+\.(?:patch|diff))\b/g)) {
       const name = m[1] ?? '';
       if (out.some((f) => f.summary === name)) continue;
@@ -448,8 +448,8 @@ function fixProposals(
   // ideas in prose; a quoted patch's own description ("let's force read to buffered IO") is
   // that patch, not an idea of its author's besides it
   const quotedPatchBy = new Set(out.filter((f) => f.kind === 'patch' && f.quotedIn).map((f) => f.author));
-  for (const u of IDEA.test(prose) ? units : []) {
-    if (!readable(u) || !IDEA.test(u.text)) continue;
+  for (const u of readable.length > 0 && IDEA.test(prose) ? readable : []) {
+    if (!IDEA.test(u.text)) continue;
     if (u.depth > 0 && u.author !== null && quotedPatchBy.has(u.author)) continue;
     for (const s of sentences(u)) {
       if (!IDEA.test(s)) continue;
@@ -524,8 +524,16 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
   const pastedAt = !isPatch && ownPatch ? r.lines.findIndex((l) => PASTED_PATCH_START.test(l)) : -1;
   // the first line of the patch's own words: all of a patch mail, of a repost from its From line (or all of it)
   const descriptionFrom = isPatch ? 0 : ownPatch ? Math.max(pastedAt, 0) : Infinity;
-  const whole = units.filter((u) => u.kind === 'own' || u.kind === 'quote').map((u) => u.text).join('\n');
-  // only the kinds whose words occur at all (anchored ones are asked sentence by sentence)
+  // The units whose sentences are read: deeper quotes are older replies' words, read where
+  // they were said, and a patch's own description is no stance (quoted text is someone
+  // else's, counted where they said it). A patch mail not about races has none: then no
+  // word list need be asked at all.
+  const read = units.filter(
+    (u) => (u.kind === 'own' || u.kind === 'quote') && u.depth <= 2 && !(u.depth === 0 && u.block !== null && (r.blocks[u.block]?.start ?? 0) >= descriptionFrom),
+  );
+  if (read.length === 0) return out;
+  const whole = read.map((u) => u.text).join('\n');
+  // only the kinds whose words occur in them at all (anchored ones are asked sentence by sentence)
   const probe = new Probe(whole);
   const kinds = STANCE_LISTS.filter((l) => (l.stance === 'question' ? /[?？]/.test(whole) : l.anchored ? probe.mayMatch(l.gate) : probe.test(l.gate))).map(
     (l) => [l.stance, l.re] as const,
@@ -537,11 +545,7 @@ function stancesOf(msg: ParsedMessage, r: ReplyStructure, units: Unit[], patch: 
     if (t === undefined) answeredTexts.set(idx, (t = clip(blockText(r, b)).slice(0, 160)));
     return t;
   };
-  for (const u of kinds.length > 0 ? units : []) {
-    // deeper quotes are older replies' words, read where they were said
-    if ((u.kind !== 'own' && u.kind !== 'quote') || u.depth > 2) continue;
-    // a patch's own description is no stance; quoted text is someone else's, counted where they said it
-    if (u.depth === 0 && u.block !== null && (r.blocks[u.block]?.start ?? 0) >= descriptionFrom) continue;
+  for (const u of kinds.length > 0 ? read : []) {
     const block = u.block === null ? undefined : r.blocks[u.block];
     for (const s of sentences(u)) {
       const trailer = TRAILER.exec(s);
