@@ -1,6 +1,6 @@
 // One patch analysis per parsed message, shared by the analyzers that need it (patches,
 // knowledge): parsing a large diff twice on the parse worker would cost ingest speed
-// for nothing. Keyed weakly by the ParsedMessage object, so it lives as long as the message.
+// for nothing.
 import type { ParsedMessage } from '../domain/message.ts';
 import { analyzePatchMessage, type PatchAnalysis } from '../domain/patch/analyze.ts';
 import { diffSummary } from '../domain/patch/diff.ts';
@@ -10,16 +10,22 @@ import { bodyCutOf } from './parse-body-cut.ts';
 
 // The parsed subject is kept beside it: most mail has no patch analysis to carry it, and the
 // knowledge analysis parsed it a second time (parseSubject was 2.4% of the worker's profile).
-const memo = new WeakMap<ParsedMessage, { analysis: PatchAnalysis | undefined; subject: SubjectInfo }>();
+// Only the last message's: the analyzers that share it run one after another on one message.
+// (A WeakMap held one ephemeron per message for the collector to trace, and kept nothing longer
+// that was asked again.)
+interface Memo {
+  msg: ParsedMessage;
+  analysis: PatchAnalysis | undefined;
+  subject: SubjectInfo;
+}
+let last: Memo | null = null;
 
-function memoOf(msg: ParsedMessage): { analysis: PatchAnalysis | undefined; subject: SubjectInfo } {
-  let m = memo.get(msg);
-  if (m === undefined) {
+function memoOf(msg: ParsedMessage): Memo {
+  if (last?.msg !== msg) {
     const subject = parseSubject(msg.subject);
-    m = { analysis: wholeDiffOf(msg, analyzePatchMessage(msg, subject)), subject };
-    memo.set(msg, m);
+    last = { msg, analysis: wholeDiffOf(msg, analyzePatchMessage(msg, subject)), subject };
   }
-  return m;
+  return last;
 }
 
 export function patchAnalysisOf(msg: ParsedMessage): PatchAnalysis | undefined {
