@@ -89,7 +89,7 @@ const SUBJECT_INDEX = 'messages_base_subject';
  * their build after it 0.8 s. Kept: race_threads_root, which the pass reads for the races
  * already stored under a thread.
  */
-const PASS_WRITTEN = ['races_last_date', 'race_messages_race', 'race_terms_race', 'race_fixes_race', 'race_fixes_message', 'race_stances_message'];
+const PASS_WRITTEN = ['races_last_date', 'race_messages_race', 'race_terms_race', 'race_terms_term', 'race_fixes_race', 'race_fixes_message', 'race_stances_message'];
 
 /** The boot mark of a held-back load that kept its fsyncs: no crash can have damaged it. */
 const SYNCED = 'synced';

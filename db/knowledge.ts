@@ -124,7 +124,7 @@ function raceStmts(db: Db): RaceStmts {
       messages: q('INSERT OR IGNORE INTO race_messages (msg_row, race_id, evidence) SELECT id, ?, 0 FROM messages WHERE message_id = ?'),
       evidence: q(`INSERT INTO race_messages (msg_row, race_id, evidence) SELECT id, ?, 1 FROM messages WHERE message_id = ?
         ON CONFLICT (msg_row, race_id) DO UPDATE SET evidence = 1`),
-      term: q('INSERT OR IGNORE INTO race_terms (term, race_id, kind) VALUES (?, ?, ?)'),
+      term: q('INSERT INTO race_terms (term, race_id, kind) VALUES (?, ?, ?)'),
       fix: q('INSERT OR REPLACE INTO race_fixes (id, race_id, message_id, kind, lifecycle, fix) VALUES (?, ?, ?, ?, ?, ?)'),
       stance: q('INSERT OR REPLACE INTO race_stances (race_id, fix_id, pos, message_id, stance, author) VALUES (?, ?, ?, ?, ?, ?)'),
     };
@@ -143,8 +143,9 @@ function insertRace(db: Db, r: RaceRecord): void {
   r.threads.forEach((root, i) => s.thread.run(r.id, root, i));
   for (const mid of r.messages) s.messages.run(r.id, mid);
   for (const mid of r.evidence) s.evidence.run(r.id, mid);
+  // distinct per race: the table has no key to ignore a repeat by (015_race_terms_rowid.sql)
   const terms = (kind: 'function' | 'file' | 'lock', values: Iterable<string>): void => {
-    for (const v of values) if (v !== '') s.term.run(v, r.id, kind);
+    for (const v of new Set(values)) if (v !== '') s.term.run(v, r.id, kind);
   };
   // a fix's functions and files are the race's code paths too
   terms('function', [...r.functions, ...r.fixes.flatMap((f) => f.functions)].map(raceTerm));

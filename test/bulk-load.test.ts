@@ -54,7 +54,7 @@ describe('bulk load into an empty database', () => {
     const during: string[][] = [];
     const probe = { name: 'probe', analyze: () => undefined, store: () => {}, finish: () => void during.push(deferredIndexes(db)) };
     await ingestPaths(db, [SAMPLE[0] as string], { worker: false, analyzers: [...ANALYZERS, probe] });
-    const raceIndexes = ['race_fixes_message', 'race_fixes_race', 'race_messages_race', 'race_stances_message', 'race_terms_race', 'races_last_date'];
+    const raceIndexes = ['race_fixes_message', 'race_fixes_race', 'race_messages_race', 'race_stances_message', 'race_terms_race', 'race_terms_term', 'races_last_date'];
     // held: only what the passes write; what they read (race_threads_root, the patch indexes) is built
     expect([...(during[0] ?? [])].sort()).toEqual(raceIndexes);
     expect(deferredIndexes(db)).toEqual([]);

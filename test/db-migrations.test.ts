@@ -78,6 +78,28 @@ describe('database migrations', () => {
     expect(() => openDb(path, { readonly: true })).toThrow(/run 'loregraph ingest' once to migrate it/);
   });
 
+  it('keeps every race term through 015, and finds them by term from an index alone', () => {
+    const path = join(dir, 'terms.db');
+    const at14 = openDb(path, { migrations: loadMigrations().filter((m) => m.version <= 14) });
+    const insert = at14.sql.prepare('INSERT INTO race_terms (term, race_id, kind) VALUES (?, ?, ?)');
+    const rows = [
+      ['filemap_fault', 'r1', 'function'],
+      ['filemap.c', 'r1', 'file'],
+      ['filemap_fault', 'r2', 'function'],
+      ['i_mmap_rwsem', 'r2', 'lock'],
+    ];
+    for (const r of rows) insert.run(...r);
+    closeDb(at14);
+    const db = openDb(path);
+    try {
+      expect(db.sql.prepare('SELECT term, race_id, kind FROM race_terms ORDER BY race_id, term').raw().all()).toEqual([rows[1], rows[0], rows[2], rows[3]]);
+      const plan = (db.sql.prepare('EXPLAIN QUERY PLAN SELECT race_id FROM race_terms WHERE term = ? AND kind = ?').all('x', 'y') as { detail: string }[]).map((r) => r.detail);
+      expect(plan).toEqual(['SEARCH race_terms USING COVERING INDEX race_terms_term (term=? AND kind=?)']);
+    } finally {
+      closeDb(db);
+    }
+  });
+
   it('reports a missing database opened read-only as DB_OPEN', () => {
     expect(() => openDb(join(dir, 'missing.db'), { readonly: true })).toThrow(LoregraphError);
   });
