@@ -297,7 +297,9 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
   if (!REASON_HINT.test(whole)) return reasons;
   const probe = new Probe(whole);
   for (const { kind, re, weight, gate, trap } of REASON_LISTS) {
-    if (!probe.test(gate)) continue;
+    // the literals only: a list that matches no text matches none of them, found as cheaply
+    // unit by unit, and one that does was found twice when asked of the whole text first
+    if (!probe.mayMatch(gate)) continue;
     const at = texts.findIndex((t) => t.length > 0 && re.test(t));
     if (at < 0) continue;
     const u = units[at]!;
@@ -332,7 +334,9 @@ function outcomeOf(id: string, units: Unit[]): { outcome: Outcome; evidence: Evi
   const whole = units.filter((u) => u.kind !== 'code' && u.kind !== 'diff').map((u) => u.text).join('\n');
   if (!OUTCOME_HINT.test(whole)) return null;
   const probe = new Probe(whole);
-  const present = OUTCOME_GATES.map((g) => probe.test(g));
+  // which outcomes may be named, by their literals: each unit is asked below anyway, and a
+  // pattern asked of the whole text first was one more pass over it for those that are named
+  const present = OUTCOME_GATES.map((g) => probe.mayMatch(g));
   if (!present.some(Boolean)) return null;
   // the subject and the sender's own words decide first, then the quoted report
   const ordered = [...units].sort((a, b) => (a.kind === 'subject' ? -1 : 0) - (b.kind === 'subject' ? -1 : 0) || a.depth - b.depth);
