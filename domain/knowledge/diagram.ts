@@ -87,13 +87,32 @@ function isHeading(line: string): string[] | null {
 const RULE = /^[\s\-=_|]+$/;
 
 // A heading names at least two columns with one of these words: lines without one are no heading.
-const HEAD_WORD = /\b(?:CPU|cpu|Thread|thread|Task|task|Process|process|Context|P[0-9]|T[0-9])/;
+const HEAD_WORDS = /\b(?:CPU|cpu|Thread|thread|Task|task|Process|process|Context|P[0-9]|T[0-9])/g;
+
+/**
+ * The indexes of the lines that hold a heading word, in order: one pass over the lines
+ * joined, where a look per line cost a regex call for each line of a long report. (No
+ * word reaches across the line break joining two lines; a line may hold breaks of its own.)
+ */
+function headWordLines(lines: readonly string[]): number[] {
+  const out: number[] = [];
+  const text = lines.join('\n');
+  let line = 0;
+  let end = (lines[0] ?? '').length; // where line `line` ends in the text
+  HEAD_WORDS.lastIndex = 0;
+  for (let m = HEAD_WORDS.exec(text); m !== null; m = HEAD_WORDS.exec(text)) {
+    while (m.index > end) end += 1 + (lines[++line] ?? '').length;
+    if (out[out.length - 1] !== line) out.push(line);
+  }
+  return out;
+}
 
 /** The first interleaving diagram in `lines` (quote markers already stripped), or null. */
 export function readDiagram(lines: readonly string[]): DiagramRead | null {
-  for (let i = 0; i < lines.length; i++) {
+  if (lines.length === 0) return null;
+  for (const i of headWordLines(lines)) {
     const line = lines[i] ?? '';
-    if (line.length > 200 || !HEAD_WORD.test(line)) continue;
+    if (line.length > 200) continue;
     const heads = isHeading(line);
     if (!heads) continue;
     const starts = pieces((lines[i] ?? '').replace(/\t/g, '        ')).map((p) => p.at);
