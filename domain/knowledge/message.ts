@@ -241,7 +241,7 @@ function unitsOf(msg: ParsedMessage, r: ReplyStructure, quotes: boolean): Unit[]
     const diffLines = quotes ? 1000 : 200;
     const block = b.kind === 'diff' && b.end - b.start > diffLines ? { ...b, end: b.start + diffLines } : b;
     // a quoted patch is code, not the quoting person's prose (its comments still speak)
-    const text = b.kind === 'quote' ? blockText(r, block, (l) => !QUOTED_CODE.test(l)) : blockText(r, block);
+    const text = b.kind === 'quote' ? blockText(r, block, (l) => !isQuotedCode(l)) : blockText(r, block);
     units.push({ block: i, depth: b.depth, author: b.depth === 0 ? sender : b.author, text, kind: b.kind });
   }
   return units;
@@ -250,6 +250,12 @@ function unitsOf(msg: ParsedMessage, r: ReplyStructure, quotes: boolean): Unit[]
 // A quoted diff's lines: headers, hunk headers, context indented by a tab, and added or
 // removed code (a "- item" in a changelog is prose; "+\tspin_lock(&x);" and "-#include <y.h>" are not).
 const QUOTED_CODE = /^(?:diff --git |index [0-9a-f]+\.\.|\+\+\+ |--- [ab]\/|@@ -\d| ?\t|[+-]$|[+-](?:\t|\s*(?:[#}]|(?:if|for|while|else|return|switch|case|goto|break|continue|do)\b)|(?!\s*\/?\*).*[;{]\s*$))/;
+
+/** QUOTED_CODE.test(line), its first character asked first: most quoted lines are prose, which starts with none of d i + - @ space tab. */
+function isQuotedCode(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return (c === 100 || c === 105 || c === 43 || c === 45 || c === 64 || c === 32 || c === 9) && QUOTED_CODE.test(line);
+}
 
 function ev(messageId: string, unit: Unit, text: string): Evidence {
   const at = unit.text.indexOf(text);
