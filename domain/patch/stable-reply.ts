@@ -45,11 +45,18 @@ export interface ReplyDecision {
 /** The replier's own text: no quoted lines, no signature, no copy of the mail answered. */
 function ownText(body: string): string {
   const out: string[] = [];
+  // Every line of the reply passes here: each pattern is asked only of lines whose first
+  // character it can start with (white space first for the indented ones: \s is at most
+  // U+0020 or at least U+00A0), where seven were asked of every line.
   for (const line of body.split('\n')) {
-    if (/^-- ?$/.test(line) || /^-{3,}\s*Original Message\s*-{3,}/i.test(line) || /^_{10,}\s*$/.test(line)) break;
-    if (/^\s*>/.test(line) || /^\s*\|/.test(line)) continue;
+    const c = line.charCodeAt(0);
+    const space = c <= 32 || c >= 160;
+    if (c === 45 /* - */ && (/^-- ?$/.test(line) || /^-{3,}\s*Original Message\s*-{3,}/i.test(line))) break;
+    if (c === 95 /* _ */ && /^_{10,}\s*$/.test(line)) break;
+    if (c === 62 /* > */ || c === 124 /* | */ || (space && (/^\s*>/.test(line) || /^\s*\|/.test(line)))) continue;
     // The attribution line of the quote ("On Tue, Jul 16, 2019 at 1:15 AM X wrote:").
-    if (/\bwrote:\s*$/.test(line) || /^\s*(?:diff --git|---\s+a\/|\+\+\+\s+b\/)/.test(line)) continue;
+    if (line.includes('wrote:') && /\bwrote:\s*$/.test(line)) continue;
+    if ((c === 100 /* d */ || c === 45 || c === 43 /* + */ || space) && /^\s*(?:diff --git|---\s+a\/|\+\+\+\s+b\/)/.test(line)) continue;
     out.push(line);
   }
   return out.join('\n');
