@@ -182,6 +182,15 @@ function looksRunTogether(body: string): boolean {
 
 const DIFF_START = /^(?:diff --git |--- (?:a\/|\S+\s)|Index: \S|@@ -\d)/;
 const DIFF_LINE = /^(?:[ +\-@\\]|diff |index |--- |\+\+\+ |new file|deleted file|similarity|rename |old mode|new mode|$)/;
+
+/**
+ * DIFF_LINE.test(line): a diff's lines nearly all start with a space, + or -, which say yes
+ * by themselves; the pattern is asked only of the others (every line of a patch passes here).
+ */
+function isDiffLine(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return c === 32 || c === 43 || c === 45 || c === 64 || c === 92 || line.length === 0 || DIFF_LINE.test(line);
+}
 // Every code line holds one of these: a cheap first look before CODE_LINE (a literal in the loop would be a new RegExp per line).
 const CODE_PUNCTUATION = /[;{}()]/;
 const CODE_LINE = /^(?:\t| {4,}|\s*[{}]\s*$|\s*(?:if|for|while|return|static|struct|int|void|unsigned|spin_lock|mutex_lock)\b.*[;{(]\s*$)/;
@@ -270,7 +279,7 @@ export function parseReply(body: string): ReplyStructure {
       continue;
     }
     if (!hasNonSpace(rest)) {
-      inDiff = inDiff && depth === 0 && DIFF_LINE.test(rest);
+      inDiff = inDiff && depth === 0 && isDiffLine(rest);
       continue; // blank lines end paragraphs: the next line starts a new block
     }
     const author = inDiff || (mayAttribute !== null && !mayAttribute.has(i)) ? null : attributionAuthor(rest);
@@ -286,7 +295,7 @@ export function parseReply(body: string): ReplyStructure {
       continue;
     }
     const first = rest.charCodeAt(0);
-    if ((inDiff && DIFF_LINE.test(rest)) || ((first === 100 /* d */ || first === 73 /* I */ || first === 64 /* @ */ || first === 45) /* - */ && DIFF_START.test(rest))) {
+    if ((inDiff && isDiffLine(rest)) || ((first === 100 /* d */ || first === 73 /* I */ || first === 64 /* @ */ || first === 45) /* - */ && DIFF_START.test(rest))) {
       inDiff = true;
       push('diff', 0, i, null);
       continue;
