@@ -249,7 +249,7 @@ function bodyColumns(body: string): BodyColumns {
         if (DIFF_HEADER_LINE.test(l)) break line;
         inDiffHeader = false;
       }
-      if (c === GT || ((c === SPACE || c === TAB) && QUOTED.test(text.slice(pos, end)))) quoted.push(text.slice(pos, end).replace(/^[ \t]*(?:>[ \t]?)+/, ''));
+      if (c === GT || ((c === SPACE || c === TAB) && QUOTED.test(text.slice(pos, end)))) quoted.push(text.slice(afterQuoteMarks(text, pos, end), end));
       else nonQuoted = true;
     }
     if (nonQuoted) {
@@ -264,6 +264,21 @@ function bodyColumns(body: string): BodyColumns {
   }
   if (runStart >= 0) runs.push(text.slice(runStart, runEnd));
   return finish(parts, runs, quoted);
+}
+
+/**
+ * Where a quoted line's text starts: past what /^[ \t]*(?:>[ \t]?)+/ matches of text[pos, end)
+ * (splitBody's replace), found without a regex replace per quoted line.
+ */
+function afterQuoteMarks(text: string, pos: number, end: number): number {
+  let i = pos;
+  while (i < end && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
+  if (i >= end || text.charCodeAt(i) !== GT) return pos;
+  while (i < end && text.charCodeAt(i) === GT) {
+    i++;
+    if (i < end && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
+  }
+  return i;
 }
 
 function finish(parts: BodyColumns, runs: string[], quoted: string[]): BodyColumns {
