@@ -8,7 +8,7 @@ import { captureIO } from './helpers/cli-io.ts';
 import { SAMPLE_DIR } from '../ingest/seed.ts';
 import { toMboxrd } from '../ingest/read/index.ts';
 import { mailText } from './fixtures/ingest/mail.ts';
-import { formatProgress } from '../cli/commands/ingest.ts';
+import { formatProgress, peakMemory } from '../cli/commands/ingest.ts';
 import { formatTree, MAX_INDENT_DEPTH, treeToJson } from '../cli/commands/thread.ts';
 import type { ThreadTreeNode } from '../db/threads.ts';
 import type { StorageStats } from '../db/storage.ts';
@@ -32,7 +32,7 @@ describe('loregraph ingest / stats / thread / export', () => {
     const r = await cli('ingest', mm, orphan, '--db', db);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ingested 24 messages from 2 sources: 24 new, 0 duplicate, 0 malformed, 0 lenient; 0\.0 MB in \d+\.\d s, \d+ msg\/s, \d+\.\d MB\/s\ntime: start \d+\.\d s, read \d+\.\d s, waiting for \d+ parse workers? \d+\.\d s \(they parsed for \d+\.\d s\), write \d+\.\d s, index \d+\.\d s, end-of-run passes \d+\.\d s\npeak memory: (\d+) MB \((\d+) MB by the end of the load, (\d+) MB of the index build\)\n$/);
+    expect(r.out).toMatch(/^ingested 24 messages from 2 sources: 24 new, 0 duplicate, 0 malformed, 0 lenient; 0\.0 MB in \d+\.\d s, \d+ msg\/s, \d+\.\d MB\/s\ntime: start \d+\.\d s, read \d+\.\d s, waiting for \d+ parse workers? \d+\.\d s \(they parsed for \d+\.\d s\), write \d+\.\d s, index \d+\.\d s, end-of-run passes \d+\.\d s\npeak memory: \d+ MB, reached (?:by the end of the load|in the index build \(\d+ MB by the end of the load\)|in the end-of-run passes \(\d+ MB by the end of the load(?:, \d+ MB by the end of the index build)?\))\n$/);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -198,3 +198,13 @@ describe('thread output for very deep threads', () => {
   });
 });
 
+describe('the peak memory line', () => {
+  it('names the phase that set the peak, and the figures before it only where they differ', () => {
+    expect(peakMemory({ load: 323, index: 323, finish: 323 })).toBe('peak memory: 323 MB, reached by the end of the load');
+    expect(peakMemory({ load: 270, index: 290, finish: 290 })).toBe('peak memory: 290 MB, reached in the index build (270 MB by the end of the load)');
+    expect(peakMemory({ load: 281, index: 281, finish: 325 })).toBe('peak memory: 325 MB, reached in the end-of-run passes (281 MB by the end of the load)');
+    expect(peakMemory({ load: 270, index: 290, finish: 331 })).toBe(
+      'peak memory: 331 MB, reached in the end-of-run passes (270 MB by the end of the load, 290 MB by the end of the index build)',
+    );
+  });
+});

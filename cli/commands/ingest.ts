@@ -35,8 +35,20 @@ export function formatSummary(s: IngestSummary): string {
     `${(s.bytes / MB).toFixed(1)} MB in ${seconds(s.elapsedMs)}, ${s.rates.messagesPerSec.toFixed(0)} msg/s, ${s.rates.mbPerSec.toFixed(1)} MB/s\n` +
     `time: start ${seconds(p.startMs)}, read ${seconds(p.readMs)}, ${parse}, write ${seconds(p.writeMs)}, ` +
     `index ${seconds(p.indexMs)}, end-of-run passes ${seconds(p.finishMs)}\n` +
-    `peak memory: ${p.peakRssMB.finish} MB (${p.peakRssMB.load} MB by the end of the load, ${p.peakRssMB.index} MB of the index build)`
+    peakMemory(p.peakRssMB)
   );
+}
+
+/**
+ * The run's peak memory and the phase that set it: each figure is the process's peak as that
+ * phase ended, so the first phase whose figure is the last one's reached it.
+ */
+export function peakMemory(m: IngestSummary['phases']['peakRssMB']): string {
+  const head = `peak memory: ${m.finish} MB, reached`;
+  if (m.load === m.finish) return `${head} by the end of the load`;
+  if (m.index === m.finish) return `${head} in the index build (${m.load} MB by the end of the load)`;
+  const index = m.index > m.load ? `, ${m.index} MB by the end of the index build` : '';
+  return `${head} in the end-of-run passes (${m.load} MB by the end of the load${index})`;
 }
 
 /** --jobs: a whole number of parse workers, at least 1. */
