@@ -123,6 +123,25 @@ export function deferIndexesForBulkLoad(db: Db, opts: { subjectThreading: boolea
   const empty = db.sql.prepare('SELECT 1 FROM messages LIMIT 1').get() === undefined;
   if (!empty && (opts.incomingBytes ?? 0) < APPEND_SHARE * storedMailBytes(db)) return false;
   const names = [...DEFERRABLE, ...(opts.subjectThreading ? [] : [SUBJECT_INDEX]), ...(empty ? PASS_WRITTEN : [])];
+  if (!holdIndexes(db, names, empty ? (bootId() ?? '') : SYNCED)) return false;
+  // After the mark is written (synced as usual): from here on a crash is detectable.
+  // Only a first load runs unsynced: an append has the stored rows to lose.
+  if (empty) db.sql.pragma('synchronous = OFF');
+  return true;
+}
+
+/**
+ * Holds the race tables' indexes back while the knowledge pass fills them from nothing
+ * (`loregraph knowledge --rebuild`), as on a first load: returns whether it did. The writes
+ * stay synced. Call restoreDeferredIndexes after the pass.
+ */
+export function deferRaceIndexes(db: Db): boolean {
+  if (heldIndexes(db).length > 0 || db.sql.prepare('SELECT 1 FROM races LIMIT 1').get() !== undefined) return false;
+  return holdIndexes(db, PASS_WRITTEN, SYNCED);
+}
+
+/** Drops those of the indexes `names` that exist, recording them and the boot mark in meta; whether any was. */
+function holdIndexes(db: Db, names: readonly string[], boot: string): boolean {
   const found = (
     db.sql
       .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (${names.map(() => '?').join(', ')})`)
@@ -131,12 +150,9 @@ export function deferIndexesForBulkLoad(db: Db, opts: { subjectThreading: boolea
   if (found.length === 0) return false;
   db.sql.transaction(() => {
     writeMeta(db, META_KEY, JSON.stringify(found));
-    writeMeta(db, BOOT_KEY, empty ? (bootId() ?? '') : SYNCED);
+    writeMeta(db, BOOT_KEY, boot);
     for (const f of found) db.sql.exec(`DROP INDEX "${f.name.replaceAll('"', '""')}"`);
   })();
-  // After the mark is written (synced as usual): from here on a crash is detectable.
-  // Only a first load runs unsynced: an append has the stored rows to lose.
-  if (empty) db.sql.pragma('synchronous = OFF');
   return true;
 }
 

@@ -2,6 +2,7 @@
 // from before it existed), or --rebuild it from the stored messages after the extraction
 // changed. The per-message analysis commits batch by batch; the thread pass in one transaction.
 import type { Db } from '../db/connection.ts';
+import { deferRaceIndexes, restoreDeferredIndexes } from '../db/bulk-load.ts';
 import { runInTransaction } from '../db/ingest-tx.ts';
 import { clearKnowledgeForRebuild, knowledgeWork } from '../db/knowledge-threads.ts';
 import { backfillKnowledge } from './knowledge-backfill.ts';
@@ -25,6 +26,9 @@ export function updateKnowledge(db: Db, opts: KnowledgeRebuildOptions = {}): Kno
           onProgress: (n) => opts.onProgress?.(n, work.backfillUpto),
         })
       : 0;
+  // a rebuild's pass stores every race anew: their indexes are built once after it
+  const held = deferRaceIndexes(db);
   const pass = runInTransaction(db, () => runKnowledgePass(db));
+  if (held) restoreDeferredIndexes(db);
   return { ...pass, backfilled: backfilled + pass.backfilled, elapsedMs: performance.now() - t0 };
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, openDb } from '../db/connection.ts';
-import { deferIndexesForBulkLoad, deferredIndexes, restoreDeferredIndexes, unsyncedWrites } from '../db/bulk-load.ts';
+import { deferIndexesForBulkLoad, deferRaceIndexes, deferredIndexes, restoreDeferredIndexes, unsyncedWrites } from '../db/bulk-load.ts';
+import { updateKnowledge } from '../ingest/knowledge-rebuild.ts';
 import { isLoregraphError } from '../domain/errors.ts';
 import { countMessages } from '../db/messages.ts';
 import { ingestPaths } from '../ingest/pipeline.ts';
@@ -82,6 +83,33 @@ describe('bulk load into an empty database', () => {
     const raw = new Database(path, { readonly: true });
     expect(raw.prepare(`SELECT value FROM meta WHERE key = 'bulk_load_boot'`).pluck().get()).toBe('synced');
     raw.close();
+    closeDb(openDb(path));
+    expect(indexes(path)).toEqual(expected);
+  });
+
+  it('holds the race indexes back for a knowledge rebuild, which stores every race anew, and not while races are stored', async () => {
+    const schemaPath = join(dir, 'schema.db');
+    closeDb(openDb(schemaPath));
+    const expected = indexes(schemaPath);
+    const path = join(dir, 'rebuild.db');
+    const db = openDb(path);
+    await ingestPaths(db, [SAMPLE[0] as string], { worker: false });
+    const races = (): unknown[] => db.sql.prepare('SELECT id FROM races ORDER BY id').pluck().all();
+    const before = races();
+    expect(before.length).toBeGreaterThan(0);
+    expect(deferRaceIndexes(db)).toBe(false);
+    updateKnowledge(db, { rebuild: true });
+    expect(races()).toEqual(before);
+    expect(deferredIndexes(db)).toEqual([]);
+    closeDb(db);
+    expect(indexes(path)).toEqual(expected);
+    // held while the tables are empty, and recorded, so a run killed in the pass gets them back
+    const empty = openDb(path);
+    empty.sql.exec('DELETE FROM races');
+    expect(deferRaceIndexes(empty)).toBe(true);
+    expect([...deferredIndexes(empty)].sort()).toEqual(['race_fixes_message', 'race_fixes_race', 'race_messages_race', 'race_stances_message', 'race_terms_race', 'race_terms_term', 'races_last_date']);
+    expect(unsyncedWrites(empty)).toBe(false);
+    closeDb(empty);
     closeDb(openDb(path));
     expect(indexes(path)).toEqual(expected);
   });
