@@ -73,8 +73,26 @@ function sentences(text: string): string[] {
     if (greeting?.[1]) out.push(greeting[1].trim());
     const rest = greeting ? para.slice(greeting[0].length) : para;
     // (Typographic apostrophes read as plain ones: "doesn’t".)
-    for (const s of rest.replace(/\s+/g, ' ').replace(/[\u2018\u2019]/g, "'").split(/(?<=[.!?])\s+/)) if (s.trim().length > 0) out.push(s.trim());
+    for (const s of splitAfterMarks(rest.replace(/\s+/g, ' ').replace(/[\u2018\u2019]/g, "'"))) if (s.trim().length > 0) out.push(s.trim());
   }
+  return out;
+}
+
+/**
+ * split(/(?<=[.!?])\s+/) of a text whose white space is single spaces (collapsed above): a
+ * cut at each space after a full stop, question or exclamation mark, found with indexOf
+ * where the lookbehind was tried at every character.
+ */
+function splitAfterMarks(text: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (let i = text.indexOf(' ', 1); i >= 0; i = text.indexOf(' ', i + 1)) {
+    const c = text.charCodeAt(i - 1);
+    if (c !== 46 /* . */ && c !== 33 /* ! */ && c !== 63 /* ? */) continue;
+    out.push(text.slice(from, i));
+    from = i + 1;
+  }
+  out.push(text.slice(from));
   return out;
 }
 
