@@ -195,6 +195,15 @@ function isDiffLine(line: string): boolean {
 const CODE_PUNCTUATION = /[;{}()]/;
 const CODE_LINE = /^(?:\t| {4,}|\s*[{}]\s*$|\s*(?:if|for|while|return|static|struct|int|void|unsigned|spin_lock|mutex_lock)\b.*[;{(]\s*$)/;
 
+/**
+ * Whether a line starting with this character can be a CODE_LINE: white space (\s is at most
+ * U+0020 or at least U+00A0), a brace, or the first letter of one of its words. Most of a
+ * reply's own lines start otherwise, and are spared both patterns.
+ */
+function mayBeCode(c: number): boolean {
+  return c <= 32 || c >= 160 || c === 123 || c === 125 || c === 105 || c === 102 || c === 119 || c === 114 || c === 115 || c === 117 || c === 118 || c === 109;
+}
+
 function isSignatureStart(line: string): boolean {
   return line === '-- ' || line === '--';
 }
@@ -301,7 +310,7 @@ export function parseReply(body: string): ReplyStructure {
       continue;
     }
     inDiff = false;
-    if (CODE_PUNCTUATION.test(rest) && CODE_LINE.test(rest)) {
+    if (mayBeCode(first) && CODE_PUNCTUATION.test(rest) && CODE_LINE.test(rest)) {
       push('code', 0, i, null);
       continue;
     }
