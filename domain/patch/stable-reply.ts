@@ -133,6 +133,12 @@ const RELEASED_PHRASE =
 const NEGATED = /\b(?:not|isn'?t|wasn'?t|aren'?t|weren'?t|never|no longer)\b/i;
 const RELEASED_NO_VERSION = /\b(?:stable )?(?:trees|releases?|kernels?) (?:were|was|have been|are) already released with (?:this|the|that) (?:change|commit|patch|fix)\b/i;
 const BOT_MARK = /^\[This is an automated email\]/m;
+const BOT_WORDS = '[This is an automated email]';
+
+/** BOT_MARK.test(body), its words looked for first: a line anchor is tried at every character of the text, and most mail has no such line. */
+function hasBotMark(body: string): boolean {
+  return body.includes(BOT_WORDS) && BOT_MARK.test(body);
+}
 const BOT_FAILED = /^v(\d+)\.(\d+)(?:\.\d+)?: Failed to apply!/gm;
 
 // A commit named the kernel's way, with its title: 33eae65c6f ("smb: x()"), or loosely 33eae65c6f (smb: x()).
@@ -209,12 +215,12 @@ const MAX_SENTENCE = 400;
 
 /** Sasha's pre-merge bot answering a patch that carries a stable tag. */
 export function isBotMail(body: string): boolean {
-  return BOT_MARK.test(body);
+  return hasBotMark(body);
 }
 
 /** Sasha's pre-merge bot: the branches it could not apply the patch to. */
 function botVerdict(body: string): ReplyDecision | null {
-  if (!BOT_MARK.test(body)) return null;
+  if (!hasBotMark(body)) return null;
   const failed: string[] = [];
   const lines: string[] = [];
   for (const m of body.matchAll(BOT_FAILED)) {
