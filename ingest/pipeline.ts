@@ -29,6 +29,7 @@ import type { Processed } from './pipeline-process.ts';
 import { defaultWorkers, inlineProcessor, workerPool, type Processor } from './pipeline-processor.ts';
 import { orderedWriter, type OrderedWriter } from './pipeline-writer.ts';
 import { finishAnalyzers, storeBatch } from './pipeline-store.ts';
+import { withTempInMemory } from '../db/ingest-tx.ts';
 
 /** The readers' entry point (ingest/read/): calls onMessage for every message, in order. */
 export type ReadArchive = (
@@ -338,26 +339,29 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   const incomingBytes = plans.reduce((n, p) => n + unreadBytes(db, p), 0);
   const bulk = deferIndexesForBulkLoad(db, { subjectThreading: storeOpts.subjectThreading, incomingBytes });
   try {
-    // Progress as the readers report it, in bytes as stored: message bytes would pass a .gz
-    // file's size long before its end, and a directory's size is known once its reader
-    // has listed it.
-    const sourceSizes = plans.map((p) => p.bytes);
-    let readBefore = 0;
-    for (const [i, plan] of plans.entries()) {
-      const onReadProgress = (read: number, size: number | null): void => {
-        // a source of unknown size (a public-inbox repository) counts on neither side
-        if (size === null) return;
-        if (size !== sourceSizes[i]) {
-          sourceSizes[i] = size;
-          totals.totalBytes = sourceSizes.reduce((n, b) => n + b, 0);
-        }
-        totals.readBytes = readBefore + read;
-      };
-      await ingestSource({ db, writer, read: opts.read ?? readArchive, maxMessageBytes: opts.maxMessageBytes, totals, progress, onReadProgress }, plan);
-      readBefore += sourceSizes[i] as number;
-      totals.readBytes = readBefore;
-    }
-    await writer.drain();
+    // the load's statement journals in memory (db/ingest-tx.ts)
+    await withTempInMemory(db, async () => {
+      // Progress as the readers report it, in bytes as stored: message bytes would pass a .gz
+      // file's size long before its end, and a directory's size is known once its reader
+      // has listed it.
+      const sourceSizes = plans.map((p) => p.bytes);
+      let readBefore = 0;
+      for (const [i, plan] of plans.entries()) {
+        const onReadProgress = (read: number, size: number | null): void => {
+          // a source of unknown size (a public-inbox repository) counts on neither side
+          if (size === null) return;
+          if (size !== sourceSizes[i]) {
+            sourceSizes[i] = size;
+            totals.totalBytes = sourceSizes.reduce((n, b) => n + b, 0);
+          }
+          totals.readBytes = readBefore + read;
+        };
+        await ingestSource({ db, writer, read: opts.read ?? readArchive, maxMessageBytes: opts.maxMessageBytes, totals, progress, onReadProgress }, plan);
+        readBefore += sourceSizes[i] as number;
+        totals.readBytes = readBefore;
+      }
+      await writer.drain();
+    });
     progress();
   } catch (e) {
     if (bulk) endUnsyncedWrites(db);
