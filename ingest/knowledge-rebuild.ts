@@ -26,7 +26,8 @@ export function updateKnowledge(db: Db, opts: KnowledgeRebuildOptions = {}): Kno
           onProgress: (n) => opts.onProgress?.(n, work.backfillUpto),
         })
       : 0;
-  // a rebuild's pass stores every race anew: their indexes are built once after it
+  // with no race stored (a rebuild, a database from before the knowledge graph) the pass
+  // stores every race: their indexes are built once after it
   const held = deferRaceIndexes(db);
   const pass = runInTransaction(db, () => runKnowledgePass(db));
   if (held) restoreDeferredIndexes(db);
