@@ -98,8 +98,10 @@ interface IngestFigures {
   stored: number;
   seconds: number;
   rssMB: number;
-  /** Storing the messages, building held-back indexes, the end-of-run passes (series, stable, knowledge). */
-  /** peakRssMB: absent from the figures of a run before it was recorded (SCALE_REUSE). */
+  /**
+   * Storing the messages, building held-back indexes, the end-of-run passes (series, stable,
+   * knowledge); peakRssMB is absent from the figures of a run before it was recorded (SCALE_REUSE).
+   */
   phases: { loadS: number; indexS: number; finishS: number; peakRssMB?: IngestSummary['phases']['peakRssMB'] };
 }
 

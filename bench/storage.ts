@@ -147,7 +147,6 @@ function timeReads(db: Db, s: Sample): Reads {
   return { message, thread, mbox, export: exported, search, blob };
 }
 
-
 interface Variant {
   label: string;
   path: string;
