@@ -98,7 +98,14 @@ describe('bulk load into an empty database', () => {
     const before = races();
     expect(before.length).toBeGreaterThan(0);
     expect(deferRaceIndexes(db)).toBe(false);
+    // as each race is stored, whether its term index is there (a temporary trigger looks)
+    db.sql.exec(`CREATE TEMP TABLE term_index_seen (n INTEGER);
+      CREATE TEMP TRIGGER race_stored AFTER INSERT ON main.races BEGIN
+        INSERT INTO term_index_seen SELECT COUNT(*) FROM main.sqlite_master WHERE name = 'race_terms_term';
+      END;`);
     updateKnowledge(db, { rebuild: true });
+    expect(db.sql.prepare('SELECT DISTINCT n FROM term_index_seen').pluck().all()).toEqual([0]);
+    db.sql.exec('DROP TRIGGER race_stored; DROP TABLE term_index_seen;');
     expect(races()).toEqual(before);
     expect(deferredIndexes(db)).toEqual([]);
     closeDb(db);
