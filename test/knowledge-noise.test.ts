@@ -156,6 +156,37 @@ describe('a splat names the reporting machinery, not the race', () => {
     expect(quotes.some((q) => q.startsWith('WARNING: possible circular locking dependency detected'))).toBe(true);
   });
 
+  it('reads lockdep\'s scenario verbs (lock, rlock, sync) as no functions, keeping the functions the mail names', () => {
+    const k = knowledgeOf(
+      '[syzbot] [lumafs?] possible deadlock in luma_record_stop_reason',
+      [
+        'WARNING: possible circular locking dependency detected',
+        'kworker/u8:2/61 is trying to acquire lock:',
+        'ffff888012345678 (&sbi->sb_lock){++++}-{3:3}, at: luma_record_stop_reason+0x4c/0x1b0 fs/lumafs/super.c:412',
+        '',
+        'other info that might help us debug this:',
+        '',
+        ' Possible unsafe locking scenario:',
+        '',
+        '       CPU0                    CPU1',
+        '       ----                    ----',
+        '  lock(&sbi->sb_lock);',
+        '                               lock(&sbi->cp_rwsem);',
+        '                               sync(&sbi->srcu);',
+        '  rlock(&sbi->cp_rwsem);',
+        '',
+        ' *** DEADLOCK ***',
+        '',
+        'luma_record_stop_reason() takes sb_lock while the checkpoint holds cp_rwsem:',
+        '\tluma_lock_op(sbi);',
+        '\tspin_lock(&sbi->sb_lock);',
+      ].join('\n'),
+    );
+    expect(k?.diagram?.steps.map((s) => s.text)).toContain('rlock(&sbi->cp_rwsem);');
+    expect(k?.functions).toEqual(expect.arrayContaining(['luma_record_stop_reason', 'luma_lock_op', 'spin_lock']));
+    for (const verb of ['lock', 'rlock', 'sync']) expect(k?.functions).not.toContain(verb);
+  });
+
   it('tells machinery paths from code paths', () => {
     for (const p of ['lib/dump_stack.c', 'mm/kasan/common.c', 'arch/x86/entry/syscall_64.c', 'kernel/printk/printk.c', 'kernel/locking/lockdep.c', 'arch/x86/kernel/process.c', 'include/linux/atomic/atomic-instrumented.h', 'include/asm-generic/bitops/instrumented-non-atomic.h'])
       expect(isReportingMachinery(p), p).toBe(true);

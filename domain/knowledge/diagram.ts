@@ -69,6 +69,16 @@ export function functionsIn(text: string): string[] {
   return out;
 }
 
+/**
+ * lockdep's "possible unsafe locking scenario" writes each step as lock(class);, rlock(class);
+ * (a read) or sync(class); (an SRCU sync): its own verbs around a lock's name, not a kernel
+ * function the race runs through (a person's lock(&a) is the same pseudo-code). A bare sync()
+ * with nothing inside is sync(2), and stays.
+ */
+function isScenarioVerb(name: string, text: string): boolean {
+  return name === 'lock' || name === 'rlock' || (name === 'sync' && !/\bsync\s*\(\s*\)/.test(text));
+}
+
 /** "[CPU0]" -> "CPU0", "CPU0:" -> "CPU0", "CPU0 (writeback)" stays as written. */
 function headingName(h: string): string {
   const t = h.replace(/\s*:$/, '');
@@ -143,7 +153,7 @@ export function readDiagram(lines: readonly string[]): DiagramRead | null {
         }
         const text = p.text.replace(/^\|\s*|\s*\|$/g, '').trim();
         if (text === '' || RULE.test(text)) continue;
-        steps.push({ column: col, text, functions: functionsIn(text) });
+        steps.push({ column: col, text, functions: functionsIn(text).filter((f) => !isScenarioVerb(f, text)) });
       }
     }
     if (steps.length >= 2 && new Set(steps.map((s) => s.column)).size >= 2) return { line: i, columns: heads, steps };
