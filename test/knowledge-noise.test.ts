@@ -187,6 +187,28 @@ describe('a splat names the reporting machinery, not the race', () => {
     for (const verb of ['lock', 'rlock', 'sync']) expect(k?.functions).not.toContain(verb);
   });
 
+  it('reads the lock classes lockdep prints (a #subclass, usage marks, a workqueue\'s completion) as no functions', () => {
+    const splat = (lock: string) =>
+      knowledgeOf(
+        '[syzbot] [lumafs?] possible deadlock in luma_evict_inode',
+        [
+          'WARNING: possible circular locking dependency detected',
+          'kworker/u8:2/61 is trying to acquire lock:',
+          `ffff888012345678 ${lock}, at: luma_evict_inode+0x4c/0x1b0 fs/lumafs/inode.c:212`,
+          '',
+          'but task is already holding lock:',
+        ].join('\n'),
+      );
+    const named = (lock: string) => splat(lock)?.functions ?? [];
+    expect(named('(lm_internal#2){.+.+}-{0:0}')).toEqual(['luma_evict_inode']);
+    expect(named('(lm_freeze){++++}-{3:3}')).toEqual(['luma_evict_inode']);
+    expect(named('((wq_completion)luma_wq){+.+.}-{0:0}')).toEqual(['luma_evict_inode']);
+    expect(named('((work_completion)(&sbi->stop_work)){+.+.}-{0:0}')).toEqual(['luma_evict_inode']);
+    // a name the sentence says in prose, without lockdep's marks, stays
+    const prose = knowledgeOf('lumafs: fix a deadlock', 'There is a race between luma_evict_inode taking lm_internal and luma_freeze_fs.');
+    expect(prose?.functions).toEqual(['luma_evict_inode', 'lm_internal', 'luma_freeze_fs']);
+  });
+
   it('tells machinery paths from code paths', () => {
     for (const p of ['lib/dump_stack.c', 'mm/kasan/common.c', 'arch/x86/entry/syscall_64.c', 'kernel/printk/printk.c', 'kernel/locking/lockdep.c', 'arch/x86/kernel/process.c', 'include/linux/atomic/atomic-instrumented.h', 'include/asm-generic/bitops/instrumented-non-atomic.h'])
       expect(isReportingMachinery(p), p).toBe(true);

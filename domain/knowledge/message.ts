@@ -143,6 +143,18 @@ function addAll(into: string[], items: Iterable<string>, max = 40): void {
   for (const it of items) if (!into.includes(it) && into.length < max) into.push(it);
 }
 
+/**
+ * A lockdep splat names a lock's class, not a function: "(sb_internal#2){.+.+}-{0:0}" (#2 its
+ * subclass, {.+.+} its usage marks) and a workqueue's flush as "(wq_completion)events" or
+ * "((work_completion)(&w->work))". Only these printed forms are told: a class named in prose
+ * ("evict takes sb_internal") reads the same as a function, and stays.
+ */
+function isLockdepClass(text: string, at: number, name: string): boolean {
+  const after = text.slice(at + name.length, at + name.length + 24);
+  if (/^(?:#\d|\)?\{[-+.?]+\})/.test(after)) return true;
+  return /^(?:wq|work)_completion$/.test(name) && text[at - 1] === '(' && after.startsWith(')');
+}
+
 function functionsOf(text: string): string[] {
   const out: string[] = [];
   if (!text.includes('()')) return out; // every FUNCTION_RE match ends so
@@ -674,6 +686,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
     if (r.weight <= 0) continue;
     for (const m of r.evidence.text.matchAll(/(?<![>.\w])([a-z][a-z0-9]*_[a-z0-9_]+)\b(?!->|\.\w|\s*=)/g)) {
       const f = m[1] ?? '';
+      if (isLockdepClass(r.evidence.text, m.index ?? 0, f)) continue;
       if (f.length >= 6 && !/_(?:lock|mutex|sem|rwsem|count|cnt|flag|flags|size|list|lru)$/.test(f)) addAll(functions, [f]);
     }
   }
