@@ -209,6 +209,19 @@ describe('a splat names the reporting machinery, not the race', () => {
     expect(prose?.functions).toEqual(['luma_evict_inode', 'lm_internal', 'luma_freeze_fs']);
   });
 
+  it('reads a name inside a link or a path (a syzbot asset) as no function', () => {
+    const k = knowledgeOf(
+      '[syzbot] [lumafs?] possible deadlock in luma_evict_inode',
+      [
+        'syzbot found the following issue: possible deadlock in luma_evict_inode',
+        'disk image (non-bootable): https://storage.example.org/syzbot-assets/7b0c/non_bootable_disk-23a80d46.raw.xz',
+        'WARNING: possible circular locking dependency detected',
+      ].join('\n'),
+    );
+    expect(k?.functions).toContain('luma_evict_inode');
+    expect(k?.functions).not.toContain('non_bootable_disk');
+  });
+
   it('tells machinery paths from code paths', () => {
     for (const p of ['lib/dump_stack.c', 'mm/kasan/common.c', 'arch/x86/entry/syscall_64.c', 'kernel/printk/printk.c', 'kernel/locking/lockdep.c', 'arch/x86/kernel/process.c', 'include/linux/atomic/atomic-instrumented.h', 'include/asm-generic/bitops/instrumented-non-atomic.h'])
       expect(isReportingMachinery(p), p).toBe(true);

@@ -681,10 +681,11 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
   if (patch) addAll(files, patch.files.map((f) => f.path).filter(codeFile));
   if (d) for (const s of d.steps) addAll(functions, s.functions);
   // snake_case names in the sentences that made it a race ("a race where folio_seek_hole_data
-  // would mistake ..."): kernel prose often names functions without their parentheses
+  // would mistake ..."): kernel prose often names functions without their parentheses; one
+  // after a slash is a path's or a link's (syzbot's ".../non_bootable_disk-23a80d46.raw.xz")
   for (const r of reasons) {
     if (r.weight <= 0) continue;
-    for (const m of r.evidence.text.matchAll(/(?<![>.\w])([a-z][a-z0-9]*_[a-z0-9_]+)\b(?!->|\.\w|\s*=)/g)) {
+    for (const m of r.evidence.text.matchAll(/(?<![>./\w])([a-z][a-z0-9]*_[a-z0-9_]+)\b(?!->|\.\w|\s*=)/g)) {
       const f = m[1] ?? '';
       if (isLockdepClass(r.evidence.text, m.index ?? 0, f)) continue;
       if (f.length >= 6 && !/_(?:lock|mutex|sem|rwsem|count|cnt|flag|flags|size|list|lru)$/.test(f)) addAll(functions, [f]);
