@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { closeDb, openDb, type Db } from '../db/connection.ts';
-import { rebuildSeries, SERIES_PASS_SQL } from '../db/series.ts';
+import { rebuildSeries, SERIES_PASS_SQL, SERIES_REFILLED_INDEXES } from '../db/series.ts';
 import { groupSeries, type SeriesMember, type SeriesVersion } from '../domain/patch/series.ts';
 import { planOf } from './helpers/query-plan.ts';
 
@@ -119,6 +119,35 @@ describe('series grouped one sender at a time', () => {
     closeDb(db);
     expect(got).toEqual(canonical(groupSeries(members).map((v) => ({ ...v, id: v.key }))));
     expect(got.filter((v) => v.includes('"ada@example.org"'))).toHaveLength(2);
+  });
+
+  it("refills the series tables without their Message-ID indexes, then builds them again as they were", () => {
+    const base = { kind: 'patch' as const, version: null, total: 2, date: 1000, parent: null, changeId: null, patchId: null, title: 'mm: fix a race', lane: '' };
+    const { db } = load([
+      { ...base, id: 'm0', sender: 'ada@example.org', kind: 'cover', index: 0 },
+      { ...base, id: 'm1', sender: 'ada@example.org', index: 1, parent: 0 },
+      { ...base, id: 'm2', sender: 'bo@example.org', index: 1, total: 1 },
+    ]);
+    const indexes = () => db.sql.prepare(`SELECT name, sql FROM sqlite_master WHERE name IN ('series_patches_msg', 'series_cover') ORDER BY name`).raw().all();
+    const before = indexes();
+    rebuildSeries(db);
+    const first = stored(db);
+    // as each row goes in (the second rebuild also empties full tables): how many of the indexes are there
+    db.sql.exec(`CREATE TEMP TABLE indexes_seen (n INTEGER);
+      CREATE TEMP TRIGGER patch_stored AFTER INSERT ON main.series_patches BEGIN
+        INSERT INTO indexes_seen SELECT COUNT(*) FROM main.sqlite_master WHERE name IN ('series_patches_msg', 'series_cover');
+      END;`);
+    rebuildSeries(db);
+    expect(db.sql.prepare('SELECT n, COUNT(*) FROM indexes_seen GROUP BY n').raw().all()).toEqual([[0, 2]]);
+    expect(indexes()).toEqual(before);
+    expect(before.map((r) => (r as string[])[0])).toEqual([...SERIES_REFILLED_INDEXES].sort());
+    expect(stored(db)).toEqual(first);
+    // a pass that fails part way leaves the tables and their indexes as they were
+    db.sql.exec(`DROP TRIGGER patch_stored; CREATE TEMP TRIGGER series_refused BEFORE INSERT ON main.series BEGIN SELECT RAISE(ABORT, 'refused'); END;`);
+    expect(() => rebuildSeries(db)).toThrow('refused');
+    expect(indexes()).toEqual(before);
+    expect(stored(db)).toEqual(first);
+    closeDb(db);
   });
 
   it.each(Object.entries(SERIES_PASS_SQL).filter(([n]) => n !== 'senders'))('%s seeks an index', (_name, query) => {
