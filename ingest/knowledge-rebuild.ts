@@ -3,7 +3,7 @@
 // changed. The per-message analysis commits batch by batch; the thread pass in one transaction.
 import type { Db } from '../db/connection.ts';
 import { deferRaceIndexes, restoreDeferredIndexes } from '../db/bulk-load.ts';
-import { runInTransaction } from '../db/ingest-tx.ts';
+import { PASS_CACHE_MIB, runInTransaction, withPageCache } from '../db/ingest-tx.ts';
 import { clearKnowledgeForRebuild, knowledgeWork } from '../db/knowledge-threads.ts';
 import { backfillKnowledge } from './knowledge-backfill.ts';
 import { runKnowledgePass, type KnowledgePassResult } from './knowledge-pass.ts';
@@ -29,7 +29,10 @@ export function updateKnowledge(db: Db, opts: KnowledgeRebuildOptions = {}): Kno
   // with no race stored (a rebuild, a database from before the knowledge graph) the pass
   // stores every race: their indexes are built once after it
   const held = deferRaceIndexes(db);
-  const pass = runInTransaction(db, () => runKnowledgePass(db));
-  if (held) restoreDeferredIndexes(db);
+  const pass = withPageCache(db, PASS_CACHE_MIB, () => {
+    const p = runInTransaction(db, () => runKnowledgePass(db));
+    if (held) restoreDeferredIndexes(db);
+    return p;
+  });
   return { ...pass, backfilled: backfilled + pass.backfilled, elapsedMs: performance.now() - t0 };
 }

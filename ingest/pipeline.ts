@@ -29,7 +29,7 @@ import type { Processed } from './pipeline-process.ts';
 import { defaultWorkers, inlineProcessor, workerPool, type Processor } from './pipeline-processor.ts';
 import { orderedWriter, type OrderedWriter } from './pipeline-writer.ts';
 import { finishAnalyzers, storeBatch } from './pipeline-store.ts';
-import { withTempInMemory } from '../db/ingest-tx.ts';
+import { PASS_CACHE_MIB, withPageCache, withTempInMemory } from '../db/ingest-tx.ts';
 
 /** The readers' entry point (ingest/read/): calls onMessage for every message, in order. */
 export type ReadArchive = (
@@ -379,14 +379,19 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   const inlineParse = processor.inline ? parseBusyMs : 0;
   const readMs = Math.max(0, elu.active - writeMs - inlineParse);
   const parseMs = Math.max(0, loaded - processorUp - writeMs - readMs);
-  // Step 4. A run that failed leaves them to the next writable open (db/bulk-load.ts).
-  if (bulk) restoreDeferredIndexes(db, { beforePasses: true });
-  const indexed = performance.now();
-  const peakIndex = peakRssMB();
-  // Step 5, once the parse workers are gone: the cross-message pass is the run's memory peak.
-  finishAnalyzers(db, analyzers);
-  // the indexes only the passes write (a first load's race tables)
-  if (bulk) restoreDeferredIndexes(db);
+  // Steps 4 and 5 read and sort far more than the load's inserts touch: a larger page cache
+  let indexed = 0;
+  let peakIndex = 0;
+  withPageCache(db, PASS_CACHE_MIB, () => {
+    // Step 4. A run that failed leaves them to the next writable open (db/bulk-load.ts).
+    if (bulk) restoreDeferredIndexes(db, { beforePasses: true });
+    indexed = performance.now();
+    peakIndex = peakRssMB();
+    // Step 5, once the parse workers are gone: the cross-message pass is the run's memory peak.
+    finishAnalyzers(db, analyzers);
+    // the indexes only the passes write (a first load's race tables)
+    if (bulk) restoreDeferredIndexes(db);
+  });
   totals.elapsedMs = performance.now() - started;
   const secs = totals.elapsedMs / 1000;
   return {
