@@ -27,13 +27,13 @@ export async function withTempInMemory<T>(db: Db, fn: () => Promise<T>): Promise
  * SQLite's page cache for the index builds and end-of-run passes (better-sqlite3's default:
  * 16 MB). The passes look rows up by title, sender and thread all over tables that outgrow
  * 16 MB between 100,000 and 300,000 messages, and read those pages from the OS again and
- * again: the knowledge pass read 162,049 pages at 100k and 698,621 at 300k (4.3x for 3x),
- * for 13.3-14.3 and 45-46 s of CPU; with 64 MB, 73k and 343k pages, 11.6 and 36.8 s, for
- * some 50-70 MB more at the pass's peak. An index build sorts in memory up to the cache's
- * size before it merges runs from temporary files. Not for the load, whose random inserts
- * would fill it with pages each batch touches once.
+ * again: the knowledge pass read 162,049 pages at 100k and 698,621 at 300k (4.3x for 3x).
+ * Its run over a stored 300k database: 46.8 s of CPU and 49.8 s wall at 16 MB (peak 274 MB),
+ * 41.9 and 38.3 s at 32 MB (285 MB), 41.8 and 38.4 s at 64 MB (356 MB). A 1M ingest with
+ * 64 MB took its passes from 215 to 190 s, and its peak from 319 to 407 MB. Not for the
+ * load, whose random inserts would fill it with pages each batch touches once.
  */
-export const PASS_CACHE_MIB = 64;
+export const PASS_CACHE_MIB = 32;
 
 /** Runs `fn` with SQLite's page cache at `mib` MiB, then gives the memory back. */
 export function withPageCache<T>(db: Db, mib: number, fn: () => T): T {
