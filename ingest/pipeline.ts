@@ -379,18 +379,16 @@ export async function ingestPaths(db: Db, paths: readonly string[], opts: Ingest
   const inlineParse = processor.inline ? parseBusyMs : 0;
   const readMs = Math.max(0, elu.active - writeMs - inlineParse);
   const parseMs = Math.max(0, loaded - processorUp - writeMs - readMs);
-  // Steps 4 and 5 read and sort far more than the load's inserts touch: a larger page cache
-  let indexed = 0;
-  let peakIndex = 0;
-  withPageCache(db, PASS_CACHE_MIB, () => {
+  // Steps 4 and 5 look rows up all over the tables: with a larger page cache (db/ingest-tx.ts)
+  const { indexed, peakIndex } = withPageCache(db, PASS_CACHE_MIB, () => {
     // Step 4. A run that failed leaves them to the next writable open (db/bulk-load.ts).
     if (bulk) restoreDeferredIndexes(db, { beforePasses: true });
-    indexed = performance.now();
-    peakIndex = peakRssMB();
+    const at = { indexed: performance.now(), peakIndex: peakRssMB() };
     // Step 5, once the parse workers are gone: the cross-message pass is the run's memory peak.
     finishAnalyzers(db, analyzers);
     // the indexes only the passes write (a first load's race tables)
     if (bulk) restoreDeferredIndexes(db);
+    return at;
   });
   totals.elapsedMs = performance.now() - started;
   const secs = totals.elapsedMs / 1000;
