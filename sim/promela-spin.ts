@@ -135,6 +135,16 @@ async function buildPan(dir: string, pml: string, opts: SpinOptions): Promise<bo
   return true;
 }
 
+/**
+ * `spin -t` warns when the model file looks newer than its trail. Here the trail is always
+ * the one pan has just written for this very model.pml, in a directory of its own, so the
+ * warning says only how the file system stamped two writes close together (it came up, now
+ * and then, on a reused pan's run of a few milliseconds): it is no part of the trail.
+ */
+export function withoutStaleTrailWarning(trail: string): string {
+  return trail.replace(/^spin: warning, "[^"\n]*" is newer than [^\n]*\n/, '');
+}
+
 /** Exports nothing itself: give it the Promela text of sim/promela.ts. */
 export async function runSpin(pml: string, opts: SpinOptions = {}): Promise<SpinResult & { dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'loregraph-spin-'));
@@ -150,7 +160,7 @@ export async function runSpin(pml: string, opts: SpinOptions = {}): Promise<Spin
       const rep = parsePanOutput(await pan(dir, [...base, flag]));
       if (opts.trails && rep.errors > 0) {
         const { stdout } = await run('spin', ['-t', '-p', 'model.pml'], { cwd: dir, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
-        rep.trail = stdout;
+        rep.trail = withoutStaleTrailWarning(stdout);
       }
       return rep;
     };

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPromela, loadScenarioFile, parseScenario, type Scenario } from '../sim/index.ts';
 import { crossCheck, pool, table, type Agreement } from '../sim/promela-check.ts';
-import { parsePanOutput, retryTextBusy, runSpin, spinTools } from '../sim/promela-spin.ts';
+import { parsePanOutput, retryTextBusy, runSpin, spinTools, withoutStaleTrailWarning } from '../sim/promela-spin.ts';
 import { parseSpinTrail, trailToWitness } from '../sim/promela-trail.ts';
 import { programToPromelaMapped } from '../sim/promela.ts';
 import { instantiate } from '../sim/instantiate.ts';
@@ -112,6 +112,14 @@ describe('pan output parsing', () => {
         },
       ),
     );
+  });
+
+  it("drops spin -t's warning that the model looks newer than its trail, and nothing else", () => {
+    const steps = '  1:\tproc  1 (T_t2:1) model.pml:22 (state 3)\t[((m_b==0))]\nspin: trail ends after 1 steps\n';
+    expect(withoutStaleTrailWarning(`spin: warning, "model.pml" is newer than model.pml.trail\n${steps}`)).toBe(steps);
+    expect(withoutStaleTrailWarning(steps)).toBe(steps);
+    const other = `spin: warning: some other thing\n${steps}`;
+    expect(withoutStaleTrailWarning(other)).toBe(other);
   });
 
   it('refuses output that is not from pan', () => {
