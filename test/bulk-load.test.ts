@@ -29,11 +29,16 @@ function indexes(path: string): Map<string, string> {
   return new Map(rows.map((r) => [r.name, r.sql.replace('IF NOT EXISTS ', '')]));
 }
 
+/** The indexes a database freshly made by openDb has: what every load must end with. */
+function schemaIndexes(): Map<string, string> {
+  const schemaPath = join(dir, 'schema.db');
+  closeDb(openDb(schemaPath));
+  return indexes(schemaPath);
+}
+
 describe('bulk load into an empty database', () => {
   it('ends a first ingest with exactly the indexes of the schema', async () => {
-    const schemaPath = join(dir, 'schema.db');
-    closeDb(openDb(schemaPath));
-    const expected = indexes(schemaPath);
+    const expected = schemaIndexes();
     expect(expected.size).toBeGreaterThan(20);
 
     const path = join(dir, 'loaded.db');
@@ -46,9 +51,7 @@ describe('bulk load into an empty database', () => {
   });
 
   it("holds a first load's race indexes back until the knowledge pass has stored its races, and no other load's", async () => {
-    const schemaPath = join(dir, 'schema.db');
-    closeDb(openDb(schemaPath));
-    const expected = indexes(schemaPath);
+    const expected = schemaIndexes();
     const path = join(dir, 'races.db');
     const db = openDb(path);
     // an analyzer finishing after the built-in ones sees the database as the passes left it
@@ -88,9 +91,7 @@ describe('bulk load into an empty database', () => {
   });
 
   it('holds the race indexes back for a knowledge rebuild, which stores every race anew, and not while races are stored', async () => {
-    const schemaPath = join(dir, 'schema.db');
-    closeDb(openDb(schemaPath));
-    const expected = indexes(schemaPath);
+    const expected = schemaIndexes();
     const path = join(dir, 'rebuild.db');
     const db = openDb(path);
     await ingestPaths(db, [SAMPLE[0] as string], { worker: false });
@@ -202,9 +203,7 @@ describe('bulk load into an empty database', () => {
   });
 
   it('holds the indexes back for an append large against the database, keeping fsync, and ends with every index', async () => {
-    const schemaPath = join(dir, 'schema.db');
-    closeDb(openDb(schemaPath));
-    const expected = indexes(schemaPath);
+    const expected = schemaIndexes();
     const path = join(dir, 'append.db');
     const db = openDb(path);
     await ingestPaths(db, [SAMPLE[0] as string], { worker: false });
