@@ -14,12 +14,11 @@ export function runInTransaction<T>(db: Db, fn: () => T): T {
  * build or an end-of-run pass would sort or journal in memory what it should spill.
  */
 export async function withTempInMemory<T>(db: Db, fn: () => Promise<T>): Promise<T> {
-  const before = db.sql.pragma('temp_store', { simple: true }) as number;
-  db.sql.pragma('temp_store = MEMORY');
+  const restore = setForNow(db, 'temp_store', 'MEMORY');
   try {
     return await fn();
   } finally {
-    db.sql.pragma(`temp_store = ${before}`);
+    restore();
   }
 }
 
@@ -37,12 +36,18 @@ export const PASS_CACHE_MIB = 32;
 
 /** Runs `fn` with SQLite's page cache at `mib` MiB, then gives the memory back. */
 export function withPageCache<T>(db: Db, mib: number, fn: () => T): T {
-  const before = db.sql.pragma('cache_size', { simple: true }) as number;
-  db.sql.pragma(`cache_size = ${-mib * 1024}`);
+  // shrinking the setting back frees the pages above it
+  const restore = setForNow(db, 'cache_size', -mib * 1024);
   try {
     return fn();
   } finally {
-    // shrinking the setting frees the pages above it
-    db.sql.pragma(`cache_size = ${before}`);
+    restore();
   }
+}
+
+/** Sets a connection's PRAGMA `name` to `value`; returns what sets it back as it was. */
+function setForNow(db: Db, name: 'temp_store' | 'cache_size', value: string | number): () => void {
+  const before = db.sql.pragma(name, { simple: true }) as number;
+  db.sql.pragma(`${name} = ${value}`);
+  return () => void db.sql.pragma(`${name} = ${before}`);
 }
