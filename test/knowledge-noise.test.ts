@@ -222,6 +222,31 @@ describe('a splat names the reporting machinery, not the race', () => {
     expect(k?.functions).not.toContain('non_bootable_disk');
   });
 
+  it("reads a patch's comment lines as prose: a word before a parenthesis there calls nothing", () => {
+    const k = knowledgeOf(
+      '[PATCH] lumafs: fix a race between luma_bind_cache and reclaim',
+      [
+        'There is a race between luma_bind_cache() and reclaim.',
+        '',
+        '---',
+        'diff --git a/fs/lumafs/zdata.c b/fs/lumafs/zdata.c',
+        '--- a/fs/lumafs/zdata.c',
+        '+++ b/fs/lumafs/zdata.c',
+        '@@ -10,6 +10,9 @@ static void luma_bind_cache(struct luma_pcluster *pcl)',
+        '+\t/*',
+        '+\t * Attach folios in increasing (physical) address order; see',
+        '+\t * luma_fill_bio_vec() for why.',
+        '+\t */',
+        '+\t*slot = luma_grab_folio(pcl);',
+        '+\t// keep (the) order',
+        ' \treturn;',
+      ].join('\n'),
+    );
+    expect(k?.functions).toEqual(expect.arrayContaining(['luma_bind_cache', 'luma_fill_bio_vec', 'luma_grab_folio']));
+    expect(k?.functions).not.toContain('increasing');
+    expect(k?.functions).not.toContain('keep');
+  });
+
   it('tells machinery paths from code paths', () => {
     for (const p of ['lib/dump_stack.c', 'mm/kasan/common.c', 'arch/x86/entry/syscall_64.c', 'kernel/printk/printk.c', 'kernel/locking/lockdep.c', 'arch/x86/kernel/process.c', 'include/linux/atomic/atomic-instrumented.h', 'include/asm-generic/bitops/instrumented-non-atomic.h'])
       expect(isReportingMachinery(p), p).toBe(true);

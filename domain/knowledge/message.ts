@@ -502,6 +502,9 @@ function prevTexts(units: Unit[], u: Unit, n: number): string[] {
 
 const HUNK = /^@@ [^@]* @@\s*(.*)$/;
 
+/** A line that opens a comment or goes on with one: `/* …`, ` * …`, `// …` (not `*ptr = …`). */
+const COMMENT_LINE = /^\s*(?:\/\*|\*(?:\s|\/|$)|\/\/)/;
+
 function functionsInDiff(units: Unit[]): string[] {
   const out: string[] = [];
   let budget = 800; // changed lines read: a 10,000-line patch names its functions in its first hunks
@@ -515,7 +518,9 @@ function functionsInDiff(units: Unit[]): string[] {
         const hunk = HUNK.exec(line);
         if (hunk?.[1]) addAll(out, functionsIn(hunk[1]).slice(-1));
       } else if ((c === 43 /* + */ || c === 45) /* - */ && line.charCodeAt(1) !== 43 && line.charCodeAt(1) !== 45) {
-        addAll(out, functionsIn(line.slice(1)).filter((f) => !NOT_FUNCTIONS.has(f)));
+        // a comment is prose, read as prose is: "increasing (physical) address order" calls nothing
+        const code = line.slice(1);
+        addAll(out, (COMMENT_LINE.test(code) ? functionsOf(code) : functionsIn(code)).filter((f) => !NOT_FUNCTIONS.has(f)));
       }
     }
   }
