@@ -22,26 +22,13 @@ import type {
 } from './types.ts';
 import { linkedMessageIds } from '../patch/lore-link.ts';
 import { parseSubject } from '../patch/subject.ts';
+import { raceId } from './race-id.ts';
 import { botBugOfSender, botBugsOfTrailers, replyTitleKey, sameStem, subjectStem, titleStem, type TitleStem } from './family-keys.ts';
 
 /** A family is a race from this score on (the labelled bench in bench/knowledge.ts calibrates it). */
 export const RACE_THRESHOLD = 3;
 
 const STRONG = new Set(['race', 'data-race', 'deadlock', 'interleaving', 'interleaving-diagram', 'kcsan', 'lockdep-splat', 'fix-subject']);
-
-/** FNV-1a, 52 bits: short stable ids without a crypto dependency in the pure core. */
-function shortHash(s: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < s.length; i++) {
-    h ^= BigInt(s.charCodeAt(i));
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return (h >> 12n).toString(36).slice(0, 8).padStart(8, '0');
-}
-
-export function raceId(firstMessageId: string): string {
-  return `r-${shortHash(firstMessageId)}`;
-}
 
 // How far apart one sender's same-titled patches from two addresses may be to be one patch.
 const SAME_PATCH_WINDOW_MS = 60 * 86_400_000;
