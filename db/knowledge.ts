@@ -8,6 +8,8 @@ import { decodeBlocks } from './knowledge-codec.ts';
 import { fileTerms, raceTerm } from '../domain/query/race-term.ts';
 import type { Block } from '../domain/knowledge/reply.ts';
 import type { Fix, Outcome, RaceRecord, RaceStatus } from '../domain/knowledge/types.ts';
+import { raceIdPrefix } from '../domain/knowledge/race-id.ts';
+import { LoregraphError } from '../domain/errors.ts';
 
 /** What the parse worker hands the writer for one message (ingest/knowledge-row.ts). */
 export interface KnowledgeRow {
@@ -274,6 +276,39 @@ export function getRace(db: Db, id: string): RaceRecord | null {
   // records stored before the family's messages were kept have none to give
   const record = JSON.parse(r) as Partial<RaceRecord> & Omit<RaceRecord, 'messages'>;
   return { ...record, messages: record.messages ?? [] };
+}
+
+/** At most this many candidates name an ambiguous prefix: enough to pick from, few enough to read. */
+const PREFIX_CANDIDATES = 10;
+
+/**
+ * The race ids a user's id names: the exact id alone when one is stored, else every stored
+ * id the text is a prefix of (up to PREFIX_CANDIDATES + 1, so a caller knows there are more),
+ * when the text is long enough to abbreviate one (domain/knowledge/race-id.ts). Ids were
+ * once 8 digits, today's id of the same race starts with them: this is how old ids resolve.
+ */
+export function raceIdsMatching(db: Db, text: string): string[] {
+  const exact = text.trim();
+  if (db.sql.prepare('SELECT 1 FROM races WHERE id = ?').get(exact) !== undefined) return [exact];
+  const prefix = raceIdPrefix(exact);
+  if (prefix === null) return [];
+  // a range on the primary key; ids are ASCII [0-9a-z] after "r-", all below DEL
+  return db.sql
+    .prepare('SELECT id FROM races WHERE id >= ? AND id < ? ORDER BY id LIMIT ?')
+    .pluck()
+    .all(prefix, `${prefix}\x7f`, PREFIX_CANDIDATES + 1) as string[];
+}
+
+/**
+ * The stored id a user's race id (exact, or a unique prefix) names, null when none does.
+ * Several: AMBIGUOUS, with the candidates in its message and in details.candidates.
+ */
+export function resolveRaceId(db: Db, text: string): string | null {
+  const ids = raceIdsMatching(db, text);
+  if (ids.length <= 1) return ids[0] ?? null;
+  const candidates = ids.slice(0, PREFIX_CANDIDATES);
+  const more = ids.length > PREFIX_CANDIDATES ? ' and more' : '';
+  throw new LoregraphError('AMBIGUOUS', `race id '${text.trim()}' is ambiguous: it begins ${candidates.join(', ')}${more}; give more of it`, { candidates });
 }
 
 /** A proposed fix with the race it was proposed for. */

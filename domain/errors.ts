@@ -5,6 +5,8 @@
 export const ERRORS = {
   USAGE: { exit: 2, http: 400, text: 'bad usage' },
   NOT_FOUND: { exit: 1, http: 404, text: 'not found' },
+  // An abbreviated id that more than one thing starts with: the caller says which (details.candidates).
+  AMBIGUOUS: { exit: 2, http: 400, text: 'ambiguous id' },
   BAD_QUERY: { exit: 2, http: 400, text: 'malformed query' },
   BAD_INPUT: { exit: 1, http: 400, text: 'bad input' },
   DB_TOO_NEW: { exit: 1, http: 500, text: 'database is newer than this loregraph' },

@@ -3,7 +3,7 @@
 // Scripts match on `code` (from errors.ts), people read `message`.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { ERRORS, isLoregraphError, type ErrorCode } from '../domain/errors.ts';
+import { ERRORS, isLoregraphError, type ErrorCode, type LoregraphError } from '../domain/errors.ts';
 import { isSimError, type SimErrorCode } from '../sim/errors.ts';
 
 export interface ErrorBody {
@@ -11,6 +11,8 @@ export interface ErrorBody {
   code: ErrorCode;
   error: string;
   message: string;
+  /** An AMBIGUOUS error's ids, for a script to choose from (the message names them for people). */
+  candidates?: string[];
 }
 
 export const errorBodySchema = {
@@ -22,6 +24,7 @@ export const errorBodySchema = {
     code: { type: 'string', enum: Object.keys(ERRORS) },
     error: { type: 'string' },
     message: { type: 'string' },
+    candidates: { type: 'array', items: { type: 'string' }, description: 'what an ambiguous abbreviated id could name' },
   },
 } as const;
 
@@ -83,8 +86,17 @@ const SIM_CODES: Record<SimErrorCode, ErrorCode> = {
   SIM_REPLAY: 'BAD_INPUT',
 };
 
+/** The candidates an error names, when it is an ambiguous id's. */
+function candidatesOf(e: LoregraphError): string[] | undefined {
+  const c = e.details?.['candidates'];
+  return Array.isArray(c) && c.every((x) => typeof x === 'string') ? c : undefined;
+}
+
 export function toErrorBody(e: unknown): ErrorBody {
-  if (isLoregraphError(e)) return errorBody(e.httpStatus, e.code, e.message);
+  if (isLoregraphError(e)) {
+    const candidates = candidatesOf(e);
+    return { ...errorBody(e.httpStatus, e.code, e.message), ...(candidates ? { candidates } : {}) };
+  }
   if (isSimError(e)) {
     const code = SIM_CODES[e.code];
     return errorBody(ERRORS[code].http, code, e.message);

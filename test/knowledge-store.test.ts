@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../db/connection.ts';
 import { runInTransaction } from '../db/ingest-tx.ts';
-import { getFix, getRace, knowledgeCounts, listRaces, racesOfMessage, replaceRaces } from '../db/knowledge.ts';
+import { getFix, getRace, knowledgeCounts, listRaces, raceIdsMatching, racesOfMessage, replaceRaces, resolveRaceId } from '../db/knowledge.ts';
+import { isLoregraphError, type LoregraphError } from '../domain/errors.ts';
 import { decodeBlocks, encodeBlocks } from '../db/knowledge-codec.ts';
 import { encodeRaw, messageRow, insertMessage } from '../db/messages.ts';
 import { threadMessages, threadRootOf } from '../db/threads.ts';
@@ -159,6 +160,61 @@ describe('race records in the database', () => {
     expect(threadRootOf(db, 'c@x')).toBe('a@x');
     runInTransaction(db, () => replaceRaces(db, ['a@x'], [race('r-1', ['a@x'])]));
     expect(listRaces(db).races.map((r) => r.id)).toEqual(['r-1']);
+  });
+});
+
+describe('a race named by a unique prefix of its id, as git takes an abbreviated hash', () => {
+  function withIds(...ids: string[]): Db {
+    const db = withThreads();
+    runInTransaction(db, () => replaceRaces(db, ['a@x', 'b@x', 'c@x'], ids.map((id, i) => race(id, [(['a@x', 'b@x', 'c@x'] as const)[i]!]))));
+    return db;
+  }
+
+  it('finds a race by its exact id, or by a prefix of r- and at least 8 characters that one id starts with', () => {
+    const db = withIds('r-abcdefgh1x', 'r-abcdefgh2y', 'r-zz');
+    expect(resolveRaceId(db, 'r-abcdefgh1x')).toBe('r-abcdefgh1x');
+    expect(resolveRaceId(db, 'r-abcdefgh1')).toBe('r-abcdefgh1x');
+    expect(resolveRaceId(db, ' R-ABCDEFGH2 ')).toBe('r-abcdefgh2y');
+    // ids shorter than the prefix minimum still match exactly (stores older tests write)
+    expect(resolveRaceId(db, 'r-zz')).toBe('r-zz');
+    // too short to abbreviate: no scan for everything starting 'r-abc'
+    expect(resolveRaceId(db, 'r-abcdefg')).toBeNull();
+    expect(resolveRaceId(db, 'r-abcdefgh3')).toBeNull();
+    expect(resolveRaceId(db, 'r-abcdefgh1x0')).toBeNull();
+  });
+
+  it('prefers an exact id over the longer ids it is a prefix of', () => {
+    const db = withIds('r-09rr8sx5', 'r-09rr8sx5ab');
+    expect(raceIdsMatching(db, 'r-09rr8sx5')).toEqual(['r-09rr8sx5']);
+    expect(resolveRaceId(db, 'r-09rr8sx5a')).toBe('r-09rr8sx5ab');
+  });
+
+  function refusal(db: Db, text: string): LoregraphError {
+    try {
+      resolveRaceId(db, text);
+    } catch (e) {
+      if (isLoregraphError(e)) return e;
+      throw e;
+    }
+    throw new Error(`${text} resolved`);
+  }
+
+  it('refuses an ambiguous prefix with AMBIGUOUS, naming the ids it starts', () => {
+    const db = withIds('r-abcdefgh1x', 'r-abcdefgh2y', 'r-zz');
+    const e = refusal(db, 'r-abcdefgh');
+    expect(e.code).toBe('AMBIGUOUS');
+    expect(e.httpStatus).toBe(400);
+    expect(e.details).toEqual({ candidates: ['r-abcdefgh1x', 'r-abcdefgh2y'] });
+    expect(e.message).toBe("race id 'r-abcdefgh' is ambiguous: it begins r-abcdefgh1x, r-abcdefgh2y; give more of it");
+  });
+
+  it('names at most ten candidates, and says there are more', () => {
+    const db = withThreads();
+    const ids = Array.from({ length: 12 }, (_, i) => `r-abcdefgh${i.toString(36)}z`);
+    runInTransaction(db, () => replaceRaces(db, ids.map((_, i) => `t${i}@x`), ids.map((id, i) => race(id, [`t${i}@x`]))));
+    const e = refusal(db, 'r-abcdefgh');
+    expect(e.details).toEqual({ candidates: ids.slice(0, 10) });
+    expect(e.message).toBe(`race id 'r-abcdefgh' is ambiguous: it begins ${ids.slice(0, 10).join(', ')} and more; give more of it`);
   });
 });
 

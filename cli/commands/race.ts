@@ -1,6 +1,6 @@
 // `loregraph race <id> [--json] [--scenario-draft [FILE]]`
 import { closeDb, openDb } from '../../db/connection.ts';
-import { getRace } from '../../db/knowledge.ts';
+import { getRace, resolveRaceId } from '../../db/knowledge.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { createScenarioStore } from '../../server/scenario-store.ts';
 import { stableOfFix } from '../../server/race-json.ts';
@@ -14,7 +14,9 @@ export const command: Command = {
   One race with everything known of it: the reasons that made it a race with their
   sentences, functions, files, locks, versions and configs, the interleaving diagram, its
   threads, and each proposed fix with its lifecycle, the stances taken on it and the
-  simulator scenarios linked to it (explicit, or by coverage).
+  simulator scenarios linked to it (explicit, or by coverage). <id> is a race id as
+  \`loregraph races\` prints it, or a unique prefix of one at least r- and 8 characters long
+  (the length ids once had).
 ${SCENARIO_DRAFT_HELP}`,
   async run(argv, io) {
     const { argv: rest, draft } = takeScenarioDraft(argv);
@@ -27,7 +29,8 @@ ${SCENARIO_DRAFT_HELP}`,
     const id = (positionals[0] as string).trim();
     const db = openDb(values.db ?? DEFAULT_DB, { readonly: true });
     try {
-      const race = getRace(db, id);
+      const found = resolveRaceId(db, id);
+      const race = found === null ? null : getRace(db, found);
       if (!race) throw new LoregraphError('NOT_FOUND', `no race ${id}`);
       if (draft) {
         writeScenarioDraft(race, draft.file, io, values.scenarios);

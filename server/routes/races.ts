@@ -2,7 +2,7 @@
 // lock, outcome, status and dates), one race with its fixes and stances, one fix, and a
 // message's reply structure (the blocks every stance and fact points into by index).
 import type { FastifyInstance } from 'fastify';
-import { getFix, getRace, listRaces, racesOfMessage, racesOfThread, storedReplyBlocks, type RaceFilters } from '../../db/knowledge.ts';
+import { getFix, getRace, listRaces, racesOfMessage, racesOfThread, resolveRaceId, storedReplyBlocks, type RaceFilters } from '../../db/knowledge.ts';
 import { getStoredMessage, storedMessageRows } from '../../db/message-view.ts';
 import { LoregraphError } from '../../domain/errors.ts';
 import { blockText, parseReply, type Block } from '../../domain/knowledge/reply.ts';
@@ -137,11 +137,12 @@ export function registerRaces(app: FastifyInstance, ctx: RouteContext, scenarios
     schema: {
       summary: 'One race: reasons with their sentences, functions, files, locks, versions, threads, and each proposed fix with its lifecycle, stances and scenario links',
       tags: ['races'],
-      params: idParams('race id, as /api/races lists them'),
+      params: idParams('race id, as /api/races lists them, or a unique prefix of one at least r- and 8 characters long (the length ids once had); the answer carries the full id'),
       response: { 200: raceSchema, 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } },
     },
     handler: async (req) => {
-      const race = getRace(ctx.db, req.params.id.trim());
+      const id = resolveRaceId(ctx.db, req.params.id);
+      const race = id === null ? null : getRace(ctx.db, id);
       if (!race) throw new LoregraphError('NOT_FOUND', `no race '${req.params.id}'`);
       const linkable = await linkableScenarios(scenarios);
       return raceJson(race, (f) => scenarioLinks(f, linkable), (f) => stableOfFix(ctx.db, f), storedHeads(ctx.db));
