@@ -30,6 +30,8 @@ export interface LabelledThread {
   functions?: string[];
   fixes?: LabelledFix[];
   stances?: LabelledStance[];
+  /** The date a thread was labelled from mail the extractor had not been tuned on: scored apart, as the figure that says how it does on mail nobody read. */
+  heldOut?: string;
 }
 
 export interface KnowledgeScore {
