@@ -350,6 +350,11 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
     const notFound: string[] = [];
     page.on('response', (r) => void (r.status() === 404 && notFound.push(r.url())));
     try {
+      // An id abbreviated to r- and 8 digits (as ids once were) opens the race; the page gives the full id, in the address too.
+      await open(page, `#/race/${lumafs.id.slice(0, 10)}`);
+      expect(await page.locator('table.facts code.race-id').textContent()).toBe(lumafs.id);
+      expect(await page.evaluate(() => location.hash)).toBe(`#/race/${lumafs.id}`);
+
       // The races index says what it is narrowed by, and links back to all of them.
       await open(page, '#/races?file=filemap.c&outcome=stale-result');
       expect(await page.locator('p.status').textContent()).toBe('1 race with file filemap.c, outcome stale-result · show all');
@@ -366,7 +371,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web UI in Chromium', () => {
       expect(await subject.locator('.reason-kind').allTextContents()).toEqual(['says “race”', 'what it breaks', 'bug report']);
       expect(await subject.locator('a.evidence-link').getAttribute('href')).toBe('#/t/lumafs-race-report%40example.org?m=lumafs-race-report%40example.org');
       // The diagram is named as one, not quoted as if its heading row were a sentence.
-      const diagram = page.locator('ul.reasons > li', { has: page.locator('.reason-kind', { hasText: 'CPU0/CPU1 diagram' }) });
+      const diagram = page.locator('ul.reasons > li', { has: page.locator('.reason-kind', { hasText: 'interleaving diagram' }) });
       expect(await diagram.locator('a.evidence-link').textContent()).toBe('the interleaving diagram: CPU0 (writeback) CPU1 (write fault)');
 
       // A stance's sentence opens its thread with those words highlighted, not only the block.

@@ -39,6 +39,7 @@ function summary(r) {
   return el(
     'table',
     { class: 'facts' },
+    factRow('id', el('code', { class: 'race-id', text: r.id }), null),
     factRow('outcome', badge(r.outcome), r.outcomeEvidence),
     factRow('status', badge(r.status), r.statusEvidence),
     factRow('confidence', `${Math.round(r.confidence * 100)}%`, null),
@@ -257,6 +258,9 @@ function family(r) {
 
 export async function raceView(root, { args }) {
   const r = await api(`/api/races/${enc(args[0] ?? '')}`);
+  // Opened by an abbreviated id (an old 8-digit one, say): the address bar gets the full id,
+  // to copy and share, without a hashchange that would render the page again.
+  if (args[0] !== r.id) history.replaceState(null, '', links.race(r.id));
   fill(
     root,
     el('h1', { text: r.title }),
