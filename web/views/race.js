@@ -259,8 +259,9 @@ function family(r) {
 export async function raceView(root, { args }) {
   const r = await api(`/api/races/${enc(args[0] ?? '')}`);
   // Opened by an abbreviated id (an old 8-digit one, say): the address bar gets the full id,
-  // to copy and share, without a hashchange that would render the page again.
-  if (args[0] !== r.id) history.replaceState(null, '', links.race(r.id));
+  // to copy and share, without a hashchange that would render the page again; not once the
+  // reader has gone on elsewhere (a detached root), whose address it would overwrite.
+  if (args[0] !== r.id && root.isConnected) history.replaceState(null, '', links.race(r.id));
   fill(
     root,
     el('h1', { text: r.title }),
