@@ -30,6 +30,9 @@ function quote(e: Evidence | null): string {
   return e === null ? '' : `"${cut(e.text, 160)}" <${clean(e.messageId)}>`;
 }
 
+/** A value and the mail that says so, when there is one (no trailing space without). */
+const said = (value: string, e: Evidence | null): string => (e === null ? value : `${value} ${quote(e)}`);
+
 const list = (xs: readonly string[]): string => (xs.length > 0 ? xs.map(clean).join(', ') : '-');
 
 export function formatFix(f: Fix, links: readonly ScenarioLink[], indent = ''): string[] {
@@ -53,8 +56,8 @@ export function formatFix(f: Fix, links: readonly ScenarioLink[], indent = ''): 
 export function formatRace(r: RaceRecord, links: ReadonlyMap<string, ScenarioLink[]>): string {
   const out = [
     `race ${r.id}: ${clean(r.title)}`,
-    `  outcome: ${r.outcome} ${quote(r.outcomeEvidence)}`,
-    `  status: ${r.status} ${quote(r.statusEvidence)}`,
+    `  outcome: ${said(r.outcome, r.outcomeEvidence)}`,
+    `  status: ${said(r.status, r.statusEvidence)}`,
     `  confidence: ${r.confidence.toFixed(2)}`,
     `  dates: ${day(r.firstDate)} .. ${day(r.lastDate)}`,
     `  functions: ${list(r.functions)}`,
