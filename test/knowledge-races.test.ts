@@ -324,6 +324,21 @@ describe('what is not a fix of the race, or not a race', () => {
     expect(review.knowledge?.reasons ?? []).toEqual([]);
   });
 
+  it('reads no race in the comments a patch removes, and the comments it adds only as design notes', () => {
+    // a conversion series deleting dead code: its race words are in the lines going away
+    const removal = `The old write path is no longer used.\n\nSigned-off-by: Ana Author <ana.author@example.org>\n---\n fs/foo/file.c | 6 ------\n\ndiff --git a/fs/foo/file.c b/fs/foo/file.c\n--- a/fs/foo/file.c\n+++ b/fs/foo/file.c\n@@ -2486,12 +2486,6 @@ void foo_write_done(struct foo_wdata *wdata)\n-\t/* racing with truncate? */\n-\t/* we could deadlock if we called\n-\t * foo_flush() here */\n-\tfoo_put_wdata(wdata);\n \treturn;\n }\n`;
+    // a new decompressor whose added comment says what its lock guards against
+    const feature = `Add support for the zstd algorithm.\n\nSigned-off-by: Ana Author <ana.author@example.org>\n---\n fs/foo/zstd.c | 4 ++++\n\ndiff --git a/fs/foo/zstd.c b/fs/foo/zstd.c\n--- a/fs/foo/zstd.c\n+++ b/fs/foo/zstd.c\n@@ -10,6 +10,10 @@ int foo_load_zstd_config(struct super_block *sb)\n+\t/* in case two foo_load_zstd_config() race, to avoid a deadlock */\n+\tmutex_lock(&foo_zstd_lock);\n+\tfoo_init_workspaces(sb);\n+\tmutex_unlock(&foo_zstd_lock);\n \treturn 0;\n }\n`;
+    const a = mail('rm@x', 'Ana Author', '[PATCH 10/12] foo: remove the old write path', removal);
+    const b = mail('zs@x', 'Ana Author', '[PATCH] foo: Zstandard compression support', feature);
+    expect(a.knowledge?.reasons ?? []).toEqual([]);
+    expect(b.knowledge?.reasons.map((r) => [r.kind, r.weight])).toEqual([['race', 1], ['deadlock', 1]]);
+    expect(assembleRaces([thread(a), thread(b)])).toEqual([]);
+    // the same comment beside a description of the race still makes one
+    const fix = mail('zf@x', 'Ana Author', '[PATCH] foo: serialise foo_load_zstd_config()', `Two mounts can race in foo_load_zstd_config() and both allocate the workspaces.\n\n${feature.split('\n\n').slice(1).join('\n\n')}`);
+    expect(assembleRaces([thread(fix)]).map((r) => r.title)).toEqual(['foo: serialise foo_load_zstd_config()']);
+  });
+
   it('reads no race in a digest: syzbot\'s monthly report, a release announcement', () => {
     const monthly = mail('mr@x', 'syzbot', '[syzbot] Monthly foo report (Sep 2024)', 'Ref Crashes Repro Title\n<1> 73 No INFO: task hung in foo_exit_net (4)\n<2> 27 Yes possible deadlock in foo_input (2)\n<3> 5 Yes KASAN: slab-use-after-free Read in foo_release\n');
     const release = mail('rl@x', 'Greg Kroah-Hartman', '[ANNOUNCE] Linux 6.6.12', 'Ana Author (1):\n      foo: fix race between foo_evict() and foo_lookup() causing use-after-free\n');

@@ -279,8 +279,13 @@ function firstMatching(sents: readonly string[], re: RegExp): string | null {
   return null;
 }
 
-// A diff's lines that speak: comments added or removed, and hunk headers.
-const DIFF_COMMENT = /^[+-]\s*\/?\*|^[+-].*\/\/|^@@/;
+// A diff's lines that speak: the comments it adds, and hunk headers. A removed comment is
+// the code going away ("-	/* racing with truncate? */" in a series deleting dead code),
+// and says nothing of what the patch does.
+const DIFF_COMMENT = /^\+\s*\/?\*|^\+.*\/\/|^@@/;
+// A comment a patch adds says what its code guards against ("to avoid deadlock", "may race
+// with mkfs"), a design note more than a report: half the weight of the same words in prose.
+const DIFF_COMMENT_WEIGHT = 0.5;
 // A sentence that is a review trailer: "Reviewed-by: ...".
 const TRAILER = /^([A-Z][a-z]+-by):/;
 // A line of code a function is called from: a statement, a block's opening, a condition.
@@ -322,7 +327,7 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
     if (at < 0) continue;
     const u = units[at]!;
     const text = texts[at]!;
-    const scale = u.depth === 0 ? 1 : QUOTED_WEIGHT;
+    const scale = (u.depth === 0 ? 1 : QUOTED_WEIGHT) * (u.kind === 'diff' ? DIFF_COMMENT_WEIGHT : 1);
     const s = (u.kind === 'diff' ? firstMatching(splitSentences(text), re) : sentences(u).find((x) => re.test(blankAddresses(x)))) ?? text;
     const w = weight * (weight > 0 ? scale : 1) * (u.kind === 'subject' && weight > 0 && !isReplySubject ? 1.5 : 1);
     const reason: Reason = { kind: trap ? `trap:${kind}` : kind, weight: w, evidence: ev(id, u, s) };
