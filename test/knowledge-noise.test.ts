@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { analyzeKnowledge } from '../domain/knowledge/message.ts';
-import { allocatorFrames, blankAddresses, introducesNothing, isReportingMachinery, isSyzbotCommand } from '../domain/knowledge/noise.ts';
+import { allocatorFrames, blankAddresses, introducesNothing, otherCommitLines, isReportingMachinery, isSyzbotCommand } from '../domain/knowledge/noise.ts';
 import { assembleRaces, families } from '../domain/knowledge/races.ts';
 import { attributionAuthor } from '../domain/knowledge/reply.ts';
 import { mailWriter, thread } from './helpers/knowledge-mail.ts';
@@ -14,6 +14,74 @@ const { parsed, mail } = mailWriter();
 
 let written = 0;
 const knowledgeOf = (subject: string, body: string) => analyzeKnowledge(parsed(`m${++written}@x`, 'Sam Sender', subject, body, null), undefined).knowledge;
+
+describe('another commit\'s title is that commit\'s words', () => {
+  it('reads no race in a list of tested commits, syzbot\'s commit lines or the commit a bisection blames', () => {
+    const report = mail(
+      'uaf@x',
+      'Jon Tester',
+      '[BUG REPORT] lumafs: use-after-free during garbage collection',
+      [
+        'KASAN reports a use-after-free in lumafs_gc() on a fuzzed image; log of the new issue:',
+        'INFO: task kworker/u16:1:11 blocked for more than 122 seconds.',
+      ].join('\n'),
+    );
+    const tested = mail(
+      'tested@x',
+      'Jon Tester',
+      'Re: [BUG REPORT] lumafs: use-after-free during garbage collection',
+      ['Thanks, I picked these three and it is not reproduced any more:', '', 'b380cedda7c3 lumafs: do sanity check on i_extra_isize', 'cdcb173c158e lumafs: Fix the race condition of resize flag between resizefs', 'c316fb60f5fb lumafs: put a page when checking the summary'].join('\n'),
+      'uaf@x',
+    );
+    const bot = mail(
+      'bisect@x',
+      'syzbot',
+      'Re: [syzbot] [lumafs?] WARNING: lock held when returning to user space',
+      [
+        'syzbot has bisected this issue to:',
+        '',
+        'commit 7908632f2927b65f7486ae6b67c24071666ba43f',
+        'Author: Ana Author <ana.author@example.org>',
+        'Date:   Thu Sep 14 10:19:02 2023 +0000',
+        '',
+        '    Revert "drm/foo: Fix race-condition between the hrtimer and the commit"',
+        '',
+        'bisection log:  https://syzkaller.example.org/x/bisect.txt?x=17fc0565680000',
+        'HEAD commit:    2cf0f7156238 lumafs: fix potential deadlock due to unpaired lock',
+        'commit: fd78b242 lumafs: fix potential deadlock due to unpaired ..',
+      ].join('\n'),
+    );
+    expect((tested.knowledge?.reasons ?? []).filter((r) => r.kind === 'race')).toEqual([]);
+    expect((bot.knowledge?.reasons ?? []).filter((r) => r.kind === 'race' || r.kind === 'deadlock')).toEqual([]);
+    expect(assembleRaces([thread(report, tested), thread(bot)])).toEqual([]);
+  });
+
+  it('still reads the sentence after a git log line, and a hex word that is no commit id', () => {
+    const k = knowledgeOf('lumafs: fix', 'Tested on top of\n3a2c1b0f9e8d lumafs: tidy\n\nThe writeback worker can race with unlink and free the inode.');
+    expect(k?.reasons.map((r) => [r.kind, r.evidence.text])).toContainEqual(['race', 'The writeback worker can race with unlink and free the inode.']);
+    expect([...otherCommitLines(['defaced deadlock here', 'faceddeadbeef race'])]).toEqual([]);
+  });
+
+  it('marks exactly the oneline lines and the log block, its blank and indented lines included (property)', () => {
+    const prose = fc.stringMatching(/^[A-Z][a-z ]{0,30}$/);
+    const oneline = fc.tuple(fc.stringMatching(/^[0-9a-f]{11}[0-9]$/), prose).map(([id, t]) => `${id} ${t}`);
+    const block = fc.tuple(fc.stringMatching(/^[0-9a-f]{39}[0-9]$/), prose).map(([id, t]) => [`commit ${id}`, 'Author: A <a@x>', 'Date:   now', '', `    ${t}`]);
+    const part = fc.oneof(prose.map((p) => ({ lines: [p], theirs: false })), oneline.map((l) => ({ lines: [l], theirs: true })), block.map((b) => ({ lines: b, theirs: true })));
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 8 }), (parts) => {
+        // a prose line between the parts ends an indented block's message
+        const lines = parts.flatMap((p) => [...p.lines, 'Prose after.']);
+        const want = new Set<number>();
+        let at = 0;
+        for (const p of parts) {
+          if (p.theirs) for (let i = 0; i < p.lines.length; i++) want.add(at + i);
+          at += p.lines.length + 1;
+        }
+        expect([...otherCommitLines(lines)].sort((a, b) => a - b)).toEqual([...want].sort((a, b) => a - b));
+      }),
+    );
+  });
+});
 
 describe('words inside addresses are no vocabulary', () => {
   it('does not read "race" in a Closes: link, a Message-ID or an email address as saying race', () => {

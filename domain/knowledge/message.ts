@@ -10,7 +10,7 @@ import type { PatchAnalysis } from '../patch/analyze.ts';
 import { parseSubject, subjectKey, type SubjectInfo } from '../patch/subject.ts';
 import { readDiagram, functionsIn } from './diagram.ts';
 import { gated, Probe } from './gate.ts';
-import { allocatorFrames, blankAddresses, introducesNothing, isReportingMachinery, isSyzbotCommand } from './noise.ts';
+import { allocatorFrames, blankAddresses, blankQuotedTitles, introducesNothing, isReportingMachinery, isSyzbotCommand, otherCommitLines } from './noise.ts';
 import {
   ANNOTATION_SUBJECT,
   APPLIED,
@@ -227,6 +227,7 @@ interface Unit {
 // first: in a thread its own mail usually holds it anyway, and a reply that quotes a
 // whole 200-message discussion must not cost two hundred messages.
 const QUOTED_BUDGET = 8 * 1024;
+const NO_LINES: ReadonlySet<number> = new Set();
 // A saved page run together (restored) is often a whole discussion in one reply's quotes.
 const QUOTED_BUDGET_RESTORED = 48 * 1024;
 const OWN_BUDGET = 64 * 1024;
@@ -242,6 +243,8 @@ function unitsOf(msg: ParsedMessage, r: ReplyStructure, quotes: boolean): Unit[]
   let quoted = 0;
   let own = 0;
   const budget = r.restored ? QUOTED_BUDGET_RESTORED : QUOTED_BUDGET;
+  // (looked for only in mail that says something of races: elsewhere no word of theirs could count)
+  const others = quotes ? otherCommitLines(r.unquoted) : NO_LINES;
   for (const [i, b] of r.blocks.entries()) {
     if (b.kind === 'signature' || b.kind === 'attribution' || (b.depth > 0 && !quotes)) continue;
     let size = 0;
@@ -252,8 +255,15 @@ function unitsOf(msg: ParsedMessage, r: ReplyStructure, quotes: boolean): Unit[]
     // a diff is read for its hunk headers, changed lines and comments: its first thousand lines do
     const diffLines = quotes ? 1000 : 200;
     const block = b.kind === 'diff' && b.end - b.start > diffLines ? { ...b, end: b.start + diffLines } : b;
-    // a quoted patch is code, not the quoting person's prose (its comments still speak)
-    const text = b.kind === 'quote' ? blockText(r, block, (l) => !isQuotedCode(l)) : blockText(r, block);
+    // a quoted patch is code, not the quoting person's prose (its comments still speak), and
+    // another commit's `git log` line or block is that commit's words (noise.ts)
+    const prose = b.kind !== 'diff' && b.kind !== 'code';
+    const text =
+      b.kind === 'quote'
+        ? blockText(r, block, (l, at) => !isQuotedCode(l) && !others.has(at))
+        : prose && others.size > 0
+          ? blockText(r, block, (_l, at) => !others.has(at))
+          : blockText(r, block);
     units.push({ block: i, depth: b.depth, author: b.depth === 0 ? sender : b.author, text, kind: b.kind });
   }
   return units;
@@ -291,8 +301,6 @@ const TRAILER = /^([A-Z][a-z]+-by):/;
 // A line of code a function is called from: a statement, a block's opening, a condition.
 const CODE_STATEMENT = /;\s*$|\{\s*$|^\s*(?:if|while|for|return)\b/;
 
-const COMMIT_TITLE = /\b[0-9a-f]{7,40}\s*\(\s*"[^"\n]{1,200}"\s*\)/g;
-
 function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | undefined): Reason[] {
   const reasons: Reason[] = [];
   const id = msg.messageId;
@@ -303,17 +311,17 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
   if (!isReplySubject && !FIX_SUBJECT.test(msg.subject) && FEATURE_SUBJECT.test(msg.subject)) reasons.push({ kind: 'trap:feature', weight: -5, evidence: ev(id, subject, msg.subject) });
   // counted once per message per kind (the first unit that says it), so a long rant does
   // not outweigh a diagram; each word list is tried on the whole text first, as most fail
-  // another commit's title named in prose ('Like commit b3d208f96d6b ("f2fs: revisit
-  // inline_data to avoid data races")', a Fixes: line) is that commit's words, not this mail's
+  // another commit's title (named in prose, a Fixes: line, a `git log` line or block) is that
+  // commit's words, not this mail's (noise.ts)
   // words inside a link, a Message-ID or an address ("Closes: https://lore.../x-race-report@...") are no one's vocabulary
   const texts = units.map((u) =>
     u.kind === 'code'
       ? ''
       : u.kind === 'diff'
         ? u.text.split('\n').filter((l) => DIFF_COMMENT.test(l)).join('\n')
-        : u.kind === 'subject' || !u.text.includes('("')
+        : u.kind === 'subject'
           ? blankAddresses(u.text)
-          : blankAddresses(u.text.replace(COMMIT_TITLE, '')),
+          : blankAddresses(blankQuotedTitles(u.text)),
   );
   const whole = texts.join('\n');
   // one pass says whether any word list can match at all; most replies stop here

@@ -18,6 +18,47 @@ export function blankAddresses(text: string): string {
   return text.replace(ADDRESS, (m) => (/^syzbot\b[\w.+-]*@/i.test(m) ? m : ' '.repeat(m.length)));
 }
 
+// Another commit's title is that commit's words, not this mail's: "b3d208f96d6b ("f2fs: revisit
+// inline_data to avoid data races")" in prose or a Fixes: line; a line of `git log --oneline`
+// ("cdcb173c158e f2fs: Fix the race condition of resize flag", a list of what was tested, with
+// syzbot's "HEAD commit:    6c1b980a7e79 Merge tag ..." and "commit: fd78b242 f2fs: fix potential
+// deadlock due to ..."); and `git log`'s own block (commit <id>, Author:, Date:, the message
+// indented), as syzbot's bisections print the commit they blame or suspect fixed it.
+const QUOTED_TITLE = /\b[0-9a-f]{7,40}\s*\(\s*"[^"\n]{1,200}"\s*\)/g;
+// (a commit id has a digit: "defaced" is a word)
+// (an abbreviated id of 7 to 14 digits or a whole one: a lockdep splat's "ffff888057a62610 (&sbi->sb_lock)" is an address)
+const ONELINE = /^[ \t]*(?:[-*]\s+|\[\d+\]\s+|(?:HEAD )?commit:\s+)?(?=[0-9a-f]*\d)(?:[0-9a-f]{7,14}|[0-9a-f]{40}) (?![\s(\[{<])[^\n]*/gm;
+const LOG_BLOCK = /^[ \t]*commit [0-9a-f]{40}\b[^\n]*(?:\n[ \t]*(?:Author|AuthorDate|Commit|CommitDate|Date|Merge):[^\n]*)+(?:\n[ \t]*(?=\n)|\n {4}[^\n]*)*/gm;
+
+/** The text with other commits' titles quoted after their ids blanked to spaces, so offsets hold and no word list matches inside one. */
+export function blankQuotedTitles(text: string): string {
+  return text.includes('("') ? text.replace(QUOTED_TITLE, (m) => ' '.repeat(m.length)) : text;
+}
+
+/** The lines (quote markers already stripped) that are another commit's: a `git log --oneline` line, or a `git log` block's. */
+export function otherCommitLines(lines: readonly string[]): Set<number> {
+  const out = new Set<number>();
+  const text = lines.join('\n');
+  // every form holds a commit id of seven hex digits and more
+  if (!/[0-9a-f]{7}/.test(text)) return out;
+  const starts: number[] = [];
+  for (let i = 0, at = 0; i < lines.length; at += (lines[i] ?? '').length + 1, i++) starts.push(at);
+  const mark = (from: number, to: number): void => {
+    // the lines holding text [from, to): a binary search for the first, then on while they start before `to`
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= from) lo = mid;
+      else hi = mid - 1;
+    }
+    for (let i = lo; i < starts.length && starts[i]! < to; i++) out.add(i);
+  };
+  if (text.includes('commit ')) for (const m of text.matchAll(LOG_BLOCK)) mark(m.index, m.index + m[0].length);
+  for (const m of text.matchAll(ONELINE)) mark(m.index, m.index + Math.max(1, m[0].length));
+  return out;
+}
+
 // What prints a report or takes the CPU into the kernel: dump_stack, KASAN/KFENCE/KCSAN/UBSAN
 // reports, lockdep, printk and panic, the stack walkers, the syscall and IRQ entry code (with
 // ret_from_fork), and the sanitizers' instrumented wrappers that every atomic or bitop frame

@@ -332,11 +332,11 @@ export function hasSpaceRun(s: string): boolean {
 }
 
 /** A block's text, its lines joined (quote markers stripped); `keep` picks the lines. */
-export function blockText(r: ReplyStructure, b: Block, keep?: (line: string) => boolean): string {
+export function blockText(r: ReplyStructure, b: Block, keep?: (line: string, index: number) => boolean): string {
   const out: string[] = [];
   for (let i = b.start; i <= b.end; i++) {
     const line = r.unquoted[i] ?? '';
-    if (!keep || keep(line)) out.push(line);
+    if (!keep || keep(line, i)) out.push(line);
   }
   if (b.kind === 'code' || b.kind === 'diff') return out.join('\n');
   const joined = out.join(' ');
