@@ -249,7 +249,21 @@ function releasedFromCveMail(subject: string, body: string): StableMail | null {
     }
     released.push({ branch, version: `${branch}.${m[3]}`, commit: m[4] ?? null });
   }
+  // A bug a stable backport brought in ("Issue introduced in 5.13.2 ... fixed in 5.13.5") has
+  // only stable lines: the tooling writes no "fixed in 5.14" line for a mainline the CVE never
+  // called affected. Its list of commits ("https://git.kernel.org/stable/c/<sha>", stable ones
+  // first) still ends with the mainline fix: the one commit no "fixed in" line names.
+  if (mainline === null) mainline = unnamedListedCommit(body, released);
   if (mainline === null || released.length === 0) return null;
   const title = /^CVE-\d+-\d+: (.+)$/.exec(subject)?.[1] ?? subject;
   return { kind: 'released', branches: released.map((r) => r.branch), upstreamCommit: mainline, title, rc: null, base: null, released };
+}
+
+const CVE_LISTED_RE = /^\s*https:\/\/git\.kernel\.org\/stable\/c\/([0-9a-f]{40})\s*$/gm;
+
+/** The one commit a CVE mail lists that none of its "fixed in" lines names, else null. */
+function unnamedListedCommit(body: string, released: readonly ReleasedIn[]): string | null {
+  const named = new Set(released.map((r) => r.commit));
+  const rest = [...new Set([...body.matchAll(CVE_LISTED_RE)].map((m) => m[1] as string))].filter((c) => !named.has(c));
+  return rest.length === 1 ? (rest[0] as string) : null;
 }
