@@ -62,6 +62,8 @@ The data written through the mapping is lost: data loss after msync().
     ['performance', '[RFC] foo: parallelize writeback', 'Concurrent writeback threads improve throughput by 30% on NVMe; scalability is the goal.'],
     ['lockdep annotation', '[PATCH] foo: annotate the nested inode lock for lockdep', 'Use lockdep_set_class() so lockdep knows the two inode locks nest; this fixes a false positive, not a bug.'],
     ['KASAN without concurrency', '[PATCH] foo: fix use-after-free of the superblock name on mount failure', 'KASAN reports a use-after-free when mount fails early: the name is freed before the error path prints it.'],
+    ['deadlock detection code', '[PATCH 13/20] locks: convert __locks_insert_block, conflict and deadlock checks to use lock_core', 'Convert the conflict and deadlock-detection helpers to take the new core struct; no change in behaviour.'],
+    ['a deadlock denied', '[PATCH] foo: fix incorrect symlink detection in fast symlink', 'An image with large xattrs is valid. Whether to check this or not, it doesn\'t crash the kernel or deadlock or livelock, so either way is fine.'],
   ])('does not read %s as a race', (_kind, subject, text) => {
     const m = mail(`trap-${_kind}@x`, 'Tom Trap', subject, `${text}\n\n${PATCH(subject, 'foo_trap')}`);
     expect(assembleRaces([thread(m)])).toEqual([]);

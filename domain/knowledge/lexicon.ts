@@ -26,7 +26,7 @@ export const LOCK_CALL = /\b(?:spin_lock(?:_irq|_irqsave|_bh)?|mutex_lock|down_(
 
 /** Outcome classes with the words that mark them, strongest first. */
 export const OUTCOME_WORDS: [Outcome, RegExp][] = [
-  ['deadlock', /\b(?:dead-?locks?(?:ed|ing)?|ABBA|AB-BA|lock inversion|circular locking dependency|hung task|hung_task|soft lockup|livelock|(?:wait(?:s|ed|ing)?|stuck|blocked|(?:remain|stay)s? locked|hang(?:s|ing)?) (?:forever|indefinitely)|indefinite wait)\b/i],
+  ['deadlock', /\b(?:dead-?locks?(?:ed|ing)?(?![- ](?:checks?|detect(?:ion|or)))|ABBA|AB-BA|lock inversion|circular locking dependency|hung task|hung_task|soft lockup|livelock|(?:wait(?:s|ed|ing)?|stuck|blocked|(?:remain|stay)s? locked|hang(?:s|ing)?) (?:forever|indefinitely)|indefinite wait)\b/i],
   ['use-after-free', /\b(?:use-after-free|use after free|UAF|slab-use-after-free)\b/i],
   ['data-loss', /\b(?:data[- ]loss|los(?:e|es|ing|t) (?:the )?(?:data|writes?|updates?|dirty (?:data|pages?|folios?))|discard(?:s|ed|ing)? dirty|dirty (?:data|pages?|folios?) (?:is |are |was |were |get |gets )?(?:lost|discarded|dropped))\b/i],
   ['corruption', /\b(?:corrupt(?:s|ed|ion|ing)?|inconsisten(?:t|cy) (?:metadata|on-disk|state)|fsck (?:reports|complains)|bad (?:inode|block) )/i],
@@ -39,7 +39,8 @@ export const OUTCOME_WORDS: [Outcome, RegExp][] = [
 export const RACE_WORDS: [string, RegExp, number][] = [
   ['race', /\b(?:races?|raced|racing|racy|race[- ]condition)\b(?![- ]free)/i, 2],
   ['data-race', /\bdata[- ]races?\b/i, 3],
-  ['deadlock', /\b(?:dead-?lock(?:s|ed|ing)?|ABBA|AB-BA|lock inversion|lock ordering|locking order)\b/i, 2],
+  // a deadlock check or detector is code that finds them (fs/locks.c's POSIX deadlock detection), not one
+  ['deadlock', /\b(?:dead-?lock(?:s|ed|ing)?(?![- ](?:checks?|detect(?:ion|or)))|ABBA|AB-BA|lock inversion|lock ordering|locking order)\b/i, 2],
   ['concurrent', /\b(?:concurren(?:t|tly|cy)|simultaneous(?:ly)?|at the same time|in parallel with)\b/i, 1],
   ['interleaving', /\b(?:interleav(?:e|es|ed|ing)|TOCTOU|time[- ]of[- ]check)\b/i, 2],
   ['barrier', /\b(?:smp_[rw]?mb|smp_store_release|smp_load_acquire|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE)\b/, 1],
@@ -60,7 +61,7 @@ export const CHECKER_REPORTS: [string, RegExp, number][] = [
 
 /** False friends: each subtracts from a message's score, with why. */
 export const TRAPS: [string, RegExp, number][] = [
-  ['no-race', /\b(?:no (?:such )?race|not (?:a |really a )?race|(?:isn't|is not|wasn't|not) racy|race[- ]free|can(?:no|')t race|won't race|without (?:any )?race|no longer racy|no (?:real )?(?:deadlock|race) (?:here|there|possible))\b/i, -2],
+  ['no-race', /\b(?:no (?:such )?race|not (?:a |really a )?race|(?:isn't|is not|wasn't|not) racy|race[- ]free|can(?:no|')t race|won't race|without (?:any )?race|no longer racy|no (?:real )?(?:deadlock|race) (?:here|there|possible)|(?:doesn't|does not|won't|will not|wouldn't|would not|can't|cannot|never) (?:(?:\w+ ){0,4}or )?(?:dead-?lock|livelock|race)s?)\b/i, -2],
   ['false-positive', /\bfalse[- ](?:positive|alarm|report)s?\b/i, -3],
   ['lockdep-annotation', /\b(?:lockdep_set_class|lockdep_set_subclass|lock_class_key|SINGLE_DEPTH_NESTING|mutex_lock_nested|down_(?:read|write)_nested|MAX_LOCKDEP_\w+|lockdep annotation|annotate (?:the )?lock)/, -1],
   ['performance', /\b(?:throughput|scalab(?:le|ility)|IOPS|MB\/s|GB\/s|latency (?:improve|reduc)|speed ?up|parallel(?:ize|izing|ism)|performance (?:improve|regression|gain))/i, -1],
