@@ -280,6 +280,26 @@ describe('diagrams', () => {
     ]);
   });
 
+  it('reads a heading whose other column is a context named by one word (CP, Kworker, write())', () => {
+    const d = readDiagram([
+      'CP\t\t\t\tThread A',
+      '- write_checkpoint',
+      ' - block_operations',
+      '  : ckpt->valid_block_count = .total_valid_block_count',
+      '\t\t\t\t- write',
+      '\t\t\t\t - foo_reserve_new_blocks',
+      ' - do_checkpoint',
+    ]);
+    expect(d?.columns).toEqual(['CP', 'Thread A']);
+    expect(d?.steps.map((s) => s.column)).toEqual([0, 0, 0, 1, 1, 0]);
+    expect(readDiagram(['Thread A        Kworker        IRQ', '- write()', '                - writepages', '                               - foo_end_io'])?.columns).toEqual(['Thread A', 'Kworker', 'IRQ']);
+  });
+
+  it('reads no heading of context words alone, nor beside a sentence', () => {
+    expect(readDiagram(['Before            After', '- foo()', '                  - bar()'])).toBeNull();
+    expect(readDiagram(['Thread A    is the writer here', '- foo()', '            - bar()'])).toBeNull();
+  });
+
   it('is no diagram when only one column ever has steps', () => {
     expect(readDiagram(['CPU0      CPU1', 'foo()', 'bar()'])).toBeNull();
   });

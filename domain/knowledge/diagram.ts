@@ -86,11 +86,17 @@ function headingName(h: string): string {
   return wrapped?.[1] && !wrapped[1].includes('(') ? wrapped[1] : t;
 }
 
+// A context named by one word beside a CPU/Thread column: "CP    Thread A" (the checkpoint),
+// "kworker    Thread B", "write()    Task 2". One word of a few letters, not a sentence.
+const NAMED_CONTEXT = /^[\[(<]?[A-Za-z_][\w.\/-]{0,23}(?:\(\))?[\])>]?:?$/;
+
 function isHeading(line: string): string[] | null {
   const ps = pieces(line);
   if (ps.length < 2 || ps.length > 4) return null;
   const heads = ps.map((p) => p.text.trim());
-  if (heads.every((h) => HEAD_TOKEN.test(h))) return heads.map(headingName);
+  const named = heads.filter((h) => HEAD_TOKEN.test(h)).length;
+  // every column a CPU/Thread/Task name, or at least one of them with the others named contexts
+  if (named === heads.length || (named >= 1 && heads.every((h) => HEAD_TOKEN.test(h) || NAMED_CONTEXT.test(h)))) return heads.map(headingName);
   return null;
 }
 
