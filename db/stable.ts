@@ -254,6 +254,8 @@ function decisionBranches(q: ReturnType<typeof decisionStatements>, d: EventRow,
   const out = new Map<string, string | null>();
   if (d.kind === 'bot-failed' || d.kind === 'fail-note' || d.kind === 'wish') {
     for (const b of named) out.set(b, null);
+    // "These do not apply to any stable kernel trees" names none: wherever the mail answered asked for it.
+    if (d.kind === 'fail-note' && named.length === 0 && (d.raw_range ?? '').split(' ').includes('any')) for (const e of events) out.set(e.branch, null);
     return out;
   }
   if (d.kind === 'release-note') {
@@ -322,13 +324,18 @@ function resolveReplyDecisions(db: Db): void {
       const more = q.siblings.all(target) as EventRow[];
       if (more.length > 0) events = [...events, ...more];
     }
+    // One group per mail decided on; a request's wishes one per commit it names (each its own fix).
     const byMail = new Map<string, EventRow[]>();
-    for (const e of events) byMail.set(e.message_id, [...(byMail.get(e.message_id) ?? []), e]);
+    for (const e of events) {
+      const group = e.kind === 'wish' && e.in_reply_to === null ? `${e.message_id}\0${e.upstream_commit ?? ''}` : e.message_id;
+      byMail.set(group, [...(byMail.get(group) ?? []), e]);
+    }
     const seen = new Set<string>();
     let inserted = 0;
-    for (const [mail, evs] of byMail) {
+    for (const evs of byMail.values()) {
       const first = evs[0];
       if (!first) continue;
+      const mail = first.message_id;
       const branches = decisionBranches(q, d, evs);
       for (const [branch, version] of branches) {
         const key = `${first.upstream_commit ?? first.title_key}\0${branch}`;

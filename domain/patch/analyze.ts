@@ -5,7 +5,7 @@ import type { ParsedMessage } from '../message.ts';
 import { diffSummary, hasDiff, type FileChange } from './diff.ts';
 import { patchId } from './patch-id.ts';
 import { classifyStableMail, findUpstreamCommit, type StableMail } from './stable-mail.ts';
-import { isBotMail, isStableTeam, replyDecisions, UPSTREAM_MARK, type ReplyDecision } from './stable-reply.ts';
+import { isBotMail, isStableTeam, replyDecisions, stableRequestOf, UPSTREAM_MARK, type ReplyDecision, type StableRequest } from './stable-reply.ts';
 import { parseSubject, subjectKey, type SubjectInfo } from './subject.ts';
 import type { SeriesMember } from './series.ts';
 import { parsePerson, parseTrailers, type Person, type Trailer } from './trailers.ts';
@@ -53,6 +53,8 @@ export interface PatchAnalysis {
    * upstream."): a backport whose branch only its cover letter may say ("... on 5.10 stable kernel").
    */
   carriesCommit?: string | null;
+  /** A new mail to the stable list asking for mainline commits (kind 'other'): wanted there. */
+  stableRequest?: StableRequest | null;
 }
 
 export interface InlinePatch {
@@ -96,6 +98,11 @@ function decisionsOf(subject: SubjectInfo, body: string, senderEmail: string | n
   return replyDecisions(body, { fromStableTeam: team, answersOwnMail: true, stableThread });
 }
 
+/** The stable list among the mail's recipients (stable@vger.kernel.org, or the older stable@kernel.org). */
+function sentToStable(msg: Pick<ParsedMessage, 'to' | 'cc'>): boolean {
+  return [...msg.to, ...msg.cc].some((a) => /^stable@(?:vger\.)?kernel\.org$/i.test(a.address));
+}
+
 function inBodyAuthor(body: string): Person | null {
   // Only the first lines, or the header block of a quoted commit ("From <sha> Mon Sep 17
   // 00:00:00 2001" in FAILED mails): "From: X" anywhere else is quoted text.
@@ -134,7 +141,10 @@ export function analyzePatchMessage(msg: ParsedMessage, subject: SubjectInfo = p
   const trailers = kind === 'reply' ? parseTrailers(body, { followup: true }) : kind === 'other' && !stable ? [] : parseTrailers(body);
   const decisions = kind === 'reply' && (subject.isReply || subject.isForward) ? decisionsOf(subject, body, senderEmail) : [];
   const inlinePatch = kind === 'reply' ? inlinePatchOf(body) : null;
-  if (kind === 'other' && !stable) return undefined;
+  // A request to the stable list that is no patch ("Can you please include them in all the
+  // stable trees?" over commit links) is the one plain mail with a stable meaning.
+  const stableRequest = kind === 'other' && !stable && !msg.inReplyTo && sentToStable(msg) ? stableRequestOf(body) : null;
+  if (kind === 'other' && !stable && !stableRequest) return undefined;
   if (kind === 'reply' && trailers.length === 0 && decisions.length === 0 && !stable && !inlinePatch) return undefined;
 
   let files: FileSummary[] = [];
@@ -166,6 +176,7 @@ export function analyzePatchMessage(msg: ParsedMessage, subject: SubjectInfo = p
     decisions,
     inlinePatch,
     carriesCommit: kind === 'patch' && !stable && msg.inReplyTo !== null ? findUpstreamCommit(body) : null,
+    stableRequest,
   };
 }
 

@@ -34,7 +34,8 @@ export interface StableEventRow {
   /**
    * For a Cc: stable wish, the range as written after "#" ('' for a bare tag); for a
    * reply's decision, the branches its sentence names, space-separated ("*": the whole
-   * series answered; "^6.1": named by the thread's subject, used when no stable mail is found).
+   * series answered; "^6.1": named by the thread's subject, used when no stable mail is found;
+   * "any": a failure naming no branch, on every branch the mail answered asked for).
    */
   rawRange: string | null;
   /** An announcement's shortlog names the fix's author: the join needs it. */
@@ -176,7 +177,9 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
       // names ride along ("whole series" as a leading "*"). A branch long out of
       // maintenance on the mail's date is a slip ("linux-5.0.y" in a list of 2024).
       const live = dec.branches.filter((b) => dec.kind === 'bot-failed' || maintainedAround(b, msg.date));
-      const named = [...(dec.wholeSeries ? ['*'] : []), ...live, ...subjectBranches].join(' ');
+      // ("any": a failure that names no branch, "do not apply to any stable kernel trees": every branch asked for.)
+      const anywhere = dec.kind === 'failed' && dec.branches.length === 0 ? ['any'] : [];
+      const named = [...(dec.wholeSeries ? ['*'] : []), ...anywhere, ...live, ...subjectBranches].join(' ');
       out.push(
         eventRow(c, d.kind, d.status, '?', {
           upstreamCommit: ref,
@@ -194,6 +197,19 @@ export function stableEventsOf(msg: Pick<ParsedMessage, 'subject' | 'date'>, a: 
   // mail's date. The same trailer quoted by a stable mail (a review patch, an AUTOSEL
   // pick, a FAILED notice, a backport) is the upstream commit's old wish, not a new one.
   if (st) return out;
+  // A request to the stable list: each commit it names wanted on the branches it names, or
+  // (none named: "in all the stable trees") on every branch maintained that day.
+  const req = a.stableRequest;
+  if (req) {
+    const named = req.branches.filter((b) => maintainedAround(b, msg.date));
+    const branches = named.length > 0 ? named : resolveStableRange(parseStableRange(''), msg.date);
+    for (const { commit, title } of req.commits) {
+      const t = title ?? `commit ${commit.slice(0, 12)}`;
+      const extra = { upstreamCommit: commit, title: t, titleKey: title ? subjectKey(parseSubject(title)) : '', sentence: req.sentence, rawRange: named.join(' ') };
+      for (const b of branches) out.push(eventRow(c, 'wish', 'wanted', b, extra));
+    }
+    return out;
+  }
   // A series patch carrying its mainline commit: a backport if its cover names a branch
   // (known once every mail is in; "cover" marks what the '?' waits for).
   if (a.carriesCommit) out.push(eventRow(c, 'backport', 'backport-posted', '?', { upstreamCommit: a.carriesCommit, rawRange: 'cover' }));

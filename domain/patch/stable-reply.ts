@@ -213,6 +213,16 @@ const BRANCHES_FOLLOW = /\b(?:branches|trees|stable (?:series|kernels|releases))
 const NOT_A_WISH = /\bcleanly\b|prerequisite|depend|follow-?ups?\b|followings?\b|\brevert|\bplease note\b/i;
 const MAX_SENTENCE = 400;
 
+// The stable team's answer to a request: "These do not apply properly at all to any stable
+// kernel trees", "This does not apply to any of the stable trees": failed wherever it was asked
+// for (no branch named: the branches of the request answered).
+const NOT_APPLIED_ANYWHERE = /\b(?:do|does|did)(?:n'?t| not) apply\b[^.?!]*\b(?:any|all) (?:of )?(?:the )?(?:stable|longterm)\b/i;
+
+/** A sentence without the question it ends in: "These do not apply to any stable tree, did you test them?" states the first half. */
+function statedPart(s: string): string {
+  return s.endsWith('?') ? s.replace(/,[^,]*\?$/, '') : s;
+}
+
 /** Sasha's pre-merge bot answering a patch that carries a stable tag. */
 export function isBotMail(body: string): boolean {
   return hasBotMark(body);
@@ -330,6 +340,9 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
       out.push(decision('released', s, { versions, branches: [], commit: about.commit, title: about.title }));
       for (const v of versions) releasedBranches.add(branchOf(v));
       released = true;
+    } else if (opts.fromStableTeam && !decided && !statedPart(s).endsWith('?') && NOT_APPLIED_ANYWHERE.test(statedPart(s))) {
+      out.push(decision('failed', s, { branches: [] }));
+      decided = true;
     } else if (about && NOT_APPLIED.test(s) && !question) {
       const branches = [...namedBranches(s), ...[...s.matchAll(BARE_BRANCH)].map((m) => `${m[1]}.${m[2]}`)];
       if (branches.length > 0) out.push(decision('failed', s, { branches: [...new Set(branches)], commit: about.commit, title: about.title }));
@@ -458,4 +471,41 @@ const STABLE_TEAM = new Set(['gregkh@linuxfoundation.org', 'greg@kroah.com', 'sa
 
 export function isStableTeam(email: string | null | undefined): boolean {
   return email !== null && email !== undefined && STABLE_TEAM.has(email.toLowerCase());
+}
+
+/** A mail to the stable maintainers asking for mainline commits: each commit, on the branches named (none: every one maintained). */
+export interface StableRequest {
+  commits: { commit: string; title: string | null }[];
+  branches: string[];
+  sentence: string;
+}
+
+// A mainline commit given whole as a link: ".../torvalds/linux.git/commit/?id=<sha>", ".../linus/<sha>", "https://git.kernel.org/linus/<sha>".
+const COMMIT_LINK = /\bgit\.kernel\.org\/[^\s<>]*?(?:\/commit\/?\?id=|\/linus\/|\/c\/)([0-9a-f]{40})\b/g;
+// "commit <sha>" spelled out whole on a line of its own, as a request lists them.
+const COMMIT_LINE = /^\s*(?:commit\s+)?([0-9a-f]{40})\b/gm;
+
+/**
+ * A new mail (no reply) sent to the stable list asking for commits ("We seem to have missed
+ * adding the stable tag to a couple of important patches ... Can you please include them in
+ * all the stable trees?" over two commit links): wanted there, each commit its own fix. The
+ * commits must be given whole (a link, or a line of its own), or the kernel's way with a title.
+ */
+export function stableRequestOf(body: string): StableRequest | null {
+  const own = ownText(body);
+  if (!DECISION_WORDS.test(own)) return null;
+  // (An ask not to backport is no request: "Please don't backport this to the stable trees".)
+  const asked = sentences(own).find(
+    (s) => s.length <= MAX_SENTENCE && WISH.test(s) && !NEGATED.test(s.replace(HEDGE, '')) && !NOT_A_WISH.test(s) && !OBJECTIONS.some((re) => re.test(s)),
+  );
+  if (asked === undefined) return null;
+  const commits = new Map<string, string | null>();
+  for (const m of own.matchAll(COMMIT_LINK)) if (m[1]) commits.set(m[1], null);
+  for (const m of own.matchAll(COMMIT_LINE)) if (m[1] && /[a-f]/.test(m[1])) commits.set(m[1], null);
+  for (const n of namedCommits(own.replace(/\s+/g, ' '))) {
+    const whole = [...commits.keys()].find((c) => c.startsWith(n.commit));
+    commits.set(whole ?? n.commit, n.title);
+  }
+  if (commits.size === 0) return null;
+  return { commits: [...commits].map(([commit, title]) => ({ commit, title })), branches: namedBranches(own), sentence: asked };
 }
