@@ -75,6 +75,15 @@ The data written through the mapping is lost: data loss after msync().
     expect(assembleRaces([thread(mail('uaf-conc@x', 'Sasha Levin', subject, body))]).map((r) => r.outcome)).toEqual(['use-after-free']);
   });
 
+  it('reads a lock taken twice on one path (a double lock) as a deadlock', () => {
+    const subject = '[PATCH] foo: client: Fix a double lock bug in foo_reconnect()';
+    const body = `This goto will try to lock spin_lock(&ses->ses_lock) twice which will\nlead to a hang.\n\nFixes: 0123456789ab ("foo: client: take the session lock in foo_reconnect()")\n${PATCH(subject, 'foo_reconnect')}`;
+    const [race] = assembleRaces([thread(mail('dbl@x', 'Dan Developer', subject, body))]);
+    expect(race?.outcome).toBe('deadlock');
+    expect(race?.reasons.map((r) => r.kind)).toEqual(expect.arrayContaining(['fix-subject', 'deadlock']));
+    expect(assembleRaces([thread(mail('dcl@x', 'Dan Developer', '[PATCH] foo: use double-checked locking for the cache', `Take the lock only when the cache is empty.\n\n${PATCH('x', 'foo_cache_get')}`))])).toEqual([]);
+  });
+
   it('drops a lockdep report the thread calls a false positive twice', () => {
     const splat = mail('splat@x', 'Bot Report', 'circular locking dependency warning in foo', 'WARNING: possible circular locking dependency detected\nfoo_sync() takes i_rwsem under s_umount; possible deadlock.');
     const r1 = mail('fp1@x', 'Mia Maintainer', 'Re: circular locking dependency warning in foo', 'This is a false positive: the two locks are of different superblocks.', 'splat@x');

@@ -26,7 +26,7 @@ export const LOCK_CALL = /\b(?:spin_lock(?:_irq|_irqsave|_bh)?|mutex_lock|down_(
 
 /** Outcome classes with the words that mark them, strongest first. */
 export const OUTCOME_WORDS: [Outcome, RegExp][] = [
-  ['deadlock', /\b(?:dead-?locks?(?:ed|ing)?(?![- ](?:checks?|detect(?:ion|or)))|ABBA|AB-BA|lock inversion|circular locking dependency|hung task|hung_task|soft lockup|livelock|(?:wait(?:s|ed|ing)?|stuck|blocked|(?:remain|stay)s? locked|hang(?:s|ing)?) (?:forever|indefinitely)|indefinite wait)\b/i],
+  ['deadlock', /\b(?:dead-?locks?(?:ed|ing)?(?![- ](?:checks?|detect(?:ion|or)))|ABBA|AB-BA|double[- ]lock(?:s|ed|ing)?|lock inversion|circular locking dependency|hung task|hung_task|soft lockup|livelock|(?:wait(?:s|ed|ing)?|stuck|blocked|(?:remain|stay)s? locked|hang(?:s|ing)?) (?:forever|indefinitely)|indefinite wait)\b/i],
   ['use-after-free', /\b(?:use-after-free|use after free|UAF|slab-use-after-free)\b/i],
   ['data-loss', /\b(?:data[- ]loss|los(?:e|es|ing|t) (?:the )?(?:data|writes?|updates?|dirty (?:data|pages?|folios?))|discard(?:s|ed|ing)? dirty|dirty (?:data|pages?|folios?) (?:is |are |was |were |get |gets )?(?:lost|discarded|dropped))\b/i],
   ['corruption', /\b(?:corrupt(?:s|ed|ion|ing)?|inconsisten(?:t|cy) (?:metadata|on-disk|state)|fsck (?:reports|complains)|bad (?:inode|block) )/i],
@@ -40,7 +40,8 @@ export const RACE_WORDS: [string, RegExp, number][] = [
   ['race', /\b(?:races?|raced|racing|racy|race[- ]condition)\b(?![- ]free)/i, 2],
   ['data-race', /\bdata[- ]races?\b/i, 3],
   // a deadlock check or detector is code that finds them (fs/locks.c's POSIX deadlock detection), not one
-  ['deadlock', /\b(?:dead-?lock(?:s|ed|ing)?(?![- ](?:checks?|detect(?:ion|or)))|ABBA|AB-BA|lock inversion|lock ordering|locking order)\b/i, 2],
+  // a lock taken twice on one path ("Fix a double lock bug": spin_lock(&ses->ses_lock) twice) deadlocks on itself
+  ['deadlock', /\b(?:dead-?lock(?:s|ed|ing)?(?![- ](?:checks?|detect(?:ion|or)))|ABBA|AB-BA|double[- ]lock(?:s|ed|ing)?|lock inversion|lock ordering|locking order)\b/i, 2],
   ['concurrent', /\b(?:concurren(?:t|tly|cy)|simultaneous(?:ly)?|at the same time|in parallel with)\b/i, 1],
   ['interleaving', /\b(?:interleav(?:e|es|ed|ing)|TOCTOU|time[- ]of[- ]check)\b/i, 2],
   ['barrier', /\b(?:smp_[rw]?mb|smp_store_release|smp_load_acquire|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE)\b/, 1],
@@ -68,7 +69,7 @@ export const TRAPS: [string, RegExp, number][] = [
 ];
 
 /** Subject lines of fixes for a race, and of patches that only annotate. */
-export const FIX_SUBJECT = /\b(?:fix(?:es|ing)?|avoid(?:s|ing)?|prevent(?:s|ing)?|close(?:s)?|plug(?:s)?|resolve(?:s)?|address(?:es)?)\b.{0,60}\b(?:races?|racy|race condition|dead-?locks?|ABBA|data-race|lock (?:inversion|ordering))\b/i;
+export const FIX_SUBJECT = /\b(?:fix(?:es|ing)?|avoid(?:s|ing)?|prevent(?:s|ing)?|close(?:s)?|plug(?:s)?|resolve(?:s)?|address(?:es)?)\b.{0,60}\b(?:races?|racy|race condition|dead-?locks?|ABBA|data-race|double[- ]lock(?:s|ing)?|lock (?:inversion|ordering))\b/i;
 export const ANNOTATION_SUBJECT = /\blockdep\b.{0,60}\b(?:annotat|false|silence|splat|class|subclass|nesting|key)|\b(?:annotate|silence|suppress)\b.{0,40}\block|\bfalse (?:alarm|positive)s?\b/i;
 
 /**
@@ -166,9 +167,9 @@ export const NOT_FUNCTIONS = new Set([
 
 // Cheap one-pass looks before the word lists (each a regex pass of its own) are asked.
 // The gate for reading quotes: words only a race discussion uses (not the false friends).
-export const RACE_HINT = /\brac(?:e|es|ed|y|ing)\b|race[- ]condition|dead-?lock|ABBA|AB-BA|concurrent|simultaneous|interleav|TOCTOU|smp_[rw]?mb|smp_(?:load|store)_|READ_ONCE|WRITE_ONCE|use[- ]after[- ]free|\bUAF\b|KCSAN|circular locking|lock inversion|hung task|blocked for more/i;
+export const RACE_HINT = /\brac(?:e|es|ed|y|ing)\b|race[- ]condition|dead-?lock|double[- ]lock|ABBA|AB-BA|concurrent|simultaneous|interleav|TOCTOU|smp_[rw]?mb|smp_(?:load|store)_|READ_ONCE|WRITE_ONCE|use[- ]after[- ]free|\bUAF\b|KCSAN|circular locking|lock inversion|hung task|blocked for more/i;
 // Whether any race word list or false friend can match at all.
-export const REASON_HINT = /rac(?:e|y|ing)|dead-?lock|ABBA|AB-BA|concurren|simultaneous|same time|parallel|interleav|TOCTOU|time[- ]of[- ]check|smp_|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE|after[- ]free|UAF|window|hole between|KCSAN|locking|lock inversion|lock order|blocked for more|hung_task|syzbot|syzkaller|false[- ](?:positive|alarm|report)|lockdep|lock_class_key|NESTING|_nested|MAX_LOCKDEP|annotate|throughput|scalab|IOPS|[MG]B\/s|latency|speed ?up|performance/i;
+export const REASON_HINT = /rac(?:e|y|ing)|dead-?lock|double[- ]lock|ABBA|AB-BA|concurren|simultaneous|same time|parallel|interleav|TOCTOU|time[- ]of[- ]check|smp_|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE|after[- ]free|UAF|window|hole between|KCSAN|locking|lock inversion|lock order|blocked for more|hung_task|syzbot|syzkaller|false[- ](?:positive|alarm|report)|lockdep|lock_class_key|NESTING|_nested|MAX_LOCKDEP|annotate|throughput|scalab|IOPS|[MG]B\/s|latency|speed ?up|performance/i;
 // Whether any outcome can match; whether any lock can be named.
 export const OUTCOME_HINT = /lock|ABBA|AB-BA|inversion|hung|lockup|free|UAF|los[est]|loss|discard|dirty|corrupt|inconsisten|fsck|bad (?:inode|block)|BUG|NULL|null-ptr|Oops|panic|crash|protection fault|WARN|stale|transient|out[- ]of[- ]date|wrong|incorrect|benign|harmless|data_race|forever|indefinite|unwritten|uninitiali/i;
 export const LOCK_HINT = /lock|mutex|sem\b|_sem|rcu|RCU|barrier|smp_|PTL|ptl|PG_locked|s_umount/;
