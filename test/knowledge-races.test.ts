@@ -92,6 +92,23 @@ The data written through the mapping is lost: data loss after msync().
   });
 });
 
+describe('a report refuted once', () => {
+  const splat = (id: string) =>
+    mail(`${id}@x`, 'syzbot', '[syzbot] [foo?] possible deadlock in foo_super_lock', 'WARNING: possible circular locking dependency detected\nfoo_freeze() takes s_umount under bd_holder_lock; possible deadlock.\n\n       CPU0                    CPU1\n       ----                    ----\n  lock(&s_umount);\n                               lock(&bd_holder_lock);\n  lock(&bd_holder_lock);\n                               lock(&s_umount);\n');
+  it('drops a bot\'s report a maintainer states, in their own words, was a false positive', () => {
+    const r = mail('fp-said@x', 'Mia Maintainer', 'Re: [syzbot] [foo?] possible deadlock in foo_super_lock', 'Fwiw, this was always a false-positive. But we also reworked the locking so it cannot be triggered anymore.', 'rep1@x');
+    expect(assembleRaces([thread(splat('rep1'), r)])).toEqual([]);
+  });
+
+  it('keeps it when the false positive is only asked about, or when a patch fixes the deadlock', () => {
+    const asked = mail('fp-asked@x', 'Rev Iewer', 'Re: [syzbot] [foo?] possible deadlock in foo_super_lock', 'Oh, so, it looks like a false positive?', 'rep2@x');
+    expect(assembleRaces([thread(splat('rep2'), asked)])).toHaveLength(1);
+    const said = mail('fp-said2@x', 'Mia Maintainer', 'Re: [syzbot] [foo?] possible deadlock in foo_super_lock', 'This one is a false positive of the old code.', 'rep3@x');
+    const fix = mail('fp-fix@x', 'Ana Author', '[PATCH] foo: fix potential deadlock by reordering s_umount and bd_holder_lock', `Take bd_holder_lock first.\n\n${PATCH('x', 'foo_freeze')}`, 'rep3@x');
+    expect(assembleRaces([thread(splat('rep3'), said, fix)])).toHaveLength(1);
+  });
+});
+
 describe('fixes and their lifecycle', () => {
   const v1 = mail('v1@x', 'Ana Author', '[PATCH] foo: fix race between foo_evict() and foo_lookup()', `foo_lookup() can race with foo_evict() and use the inode after it is freed.\n\n${PATCH('x', 'foo_lookup')}`);
   const objection = mail('obj@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', `On Mon, Jan 6, 2025, Ana Author wrote:\n> foo_lookup() can race with foo_evict() and use the inode after it is freed.\n\nI don't think this is enough, there is still a race with foo_rename().\n`, 'v1@x');

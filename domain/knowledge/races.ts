@@ -371,10 +371,14 @@ export function assembleFamily(threads: readonly ThreadInput[]): RaceRecord | nu
   if (messages.length === 0) return null;
   const scored = scoreFamily(messages);
   if (scored.score < RACE_THRESHOLD || !scored.strong) return null;
-  // said twice to be a false positive (a lockdep false alarm, a misread report) and no
-  // patch that names a race: the thread was about a race that is not there
-  const refuted = scored.reasons.filter((r) => r.kind === 'trap:false-positive').reduce((n, r) => n + r.weight, 0);
-  if (refuted <= -6 && !scored.reasons.some((r) => r.kind === 'fix-subject')) return null;
+  // said twice to be a false positive (a lockdep false alarm, a misread report), or said once
+  // in someone's own words as a statement ("Fwiw, this was always a false-positive."; "it looks
+  // like a false positive?" asks), and no patch that names a race: the thread was about a race
+  // that is not there
+  const refutations = scored.reasons.filter((r) => r.kind === 'trap:false-positive');
+  const refuted = refutations.reduce((n, r) => n + r.weight, 0);
+  const stated = refutations.some((r) => r.quotedFrom === undefined && r.evidence.block !== null && !/\?\s*$/.test(r.evidence.text));
+  if ((refuted <= -6 || stated) && !scored.reasons.some((r) => r.kind === 'fix-subject')) return null;
 
   const byId = new Map(messages.map((m) => [m.messageId, m]));
   const ancestors = (m: ThreadMessageInput): ThreadMessageInput[] => {
