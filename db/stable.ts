@@ -332,7 +332,11 @@ function resolveReplyDecisions(db: Db): void {
     }
     const seen = new Set<string>();
     let inserted = 0;
-    for (const evs of byMail.values()) {
+    for (const group of byMail.values()) {
+      // A posted mainline revert is a fix of its own: a decision on the posting is about it,
+      // not about the commit it reverts (whose leaving the branch the posting already said).
+      const own = group.filter((e) => e.kind !== 'revert');
+      const evs = own.length > 0 ? own : group;
       const first = evs[0];
       if (!first) continue;
       const mail = first.message_id;

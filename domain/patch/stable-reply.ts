@@ -5,7 +5,8 @@
 //   - their "Now dropped", "I'll drop it", "Now deleted": dropped;
 //   - anyone's objection: a NAK, "please don't backport this", "let's not backport this
 //     one", "not stable material", "please drop it": dropped;
-//   - the poster's "please ignore this patch(set)": the backport is withdrawn;
+//   - the poster's "please ignore this patch(set)", or "I should remove this patch" conceding
+//     an objection: the backport is withdrawn;
 //   - "this is already in the 5.15.6 kernel release", "was backported to ... 6.1.68 and
 //     6.6.7": released in those versions; the stable team's "the stable trees were already
 //     released with this change": released wherever it was in review;
@@ -119,6 +120,10 @@ const OBJECTIONS = [
   /\b(?:does not|doesn't) (?:need|belong) (?:to be backported|in stable|in the stable)/i,
 ];
 const WITHDRAWN = /\bplease (?:ignore|disregard|drop) (?:this|the|my|these)\s*(?:\w+\s+){0,2}(?:patch(?:set|es)?|series|backports?|version|one|mail|email|submission)\b/i;
+// The poster conceding an objection: "Sorry I missed this. I should remove this patch from our
+// product kernel too.", "I'll drop this one from the series". (Not a plan about other patches:
+// the object is this patch, and the verb the poster's own.)
+const CONCEDED = /\bI(?:'ll| will| should| need to| have to)\s+(?:remove|drop)\s+(?:this|that)\s+(?:patch|backport|one|commit)\b/i;
 // "This is NOT a bugfix, but I don't mind ...": an objection taken back in the same breath.
 const RELENTS = /\b(?:but|though|however)\b[^.]*\b(?:don'?t mind|fine with|ok with|okay with|no objection)/i;
 
@@ -298,7 +303,7 @@ export function replyDecisions(body: string, opts: { fromStableTeam: boolean; an
       }
       // "Please drop the patch" is anyone's objection (the poster's too) before it is a withdrawal.
       else if (stableThread && OBJECTIONS.some((re) => re.test(s)) && !RELENTS.test(s)) found = decision('dropped', s);
-      else if (stableThread && opts.answersOwnMail && WITHDRAWN.test(s)) found = decision('withdrawn', s);
+      else if (stableThread && opts.answersOwnMail && (WITHDRAWN.test(s) || (CONCEDED.test(s) && !CONDITIONAL.test(s)))) found = decision('withdrawn', s);
       if (found) {
         // "And 5.10.y and 5.15.y.  Now queued up, thanks.": the branches come just before.
         if (before.length < 80 && /^(?:and|also|plus)\b/i.test(before)) for (const b of namedBranches(before)) if (!found.branches.includes(b)) found.branches.push(b);
