@@ -459,4 +459,23 @@ describe('a feature made concurrent on purpose', () => {
     expect(fix.knowledge?.reasons.some((r) => r.kind === 'trap:feature')).toBe(false);
     expect(assembleRaces([thread(fix)])).toHaveLength(1);
   });
+
+  const body0 = (): string => `Tasks waiting on a full queue block the workers that would empty it: a deadlock.\n\n${PATCH_BODY('luma_extract')}`;
+
+  it('reads the replies under a feature\'s subject as its design discussion, and a fix\'s replies still as a fix\'s', () => {
+    const ask = mail('g0@x', 'Stu Dent', '[GSoC 2026] Multi-threaded decompression for fsck.lumafs — design question', 'My plan is to wire the existing workqueue into the extraction path, one pcluster per task.\n');
+    const answer = mail(
+      'g1@x',
+      'Stu Dent',
+      'Re: [GSoC 2026] Multi-threaded decompression for fsck.lumafs — design question',
+      'Two paths also need fixing before concurrent dispatch is correct: the lack of synchronization in luma_iget(), which could lead to refcount races, and lseek()+read() on a shared fd, a TOCTOU race under concurrent calls.\n',
+      'g0@x',
+    );
+    expect(answer.knowledge?.reasons.some((r) => r.kind === 'trap:feature')).toBe(true);
+    expect(assembleRaces([thread(ask, answer)])).toEqual([]);
+    const fix = mail('h0@x', 'Nia Newfeature', '[PATCH] fsck.lumafs: fix deadlock in multi-threaded extraction', body0());
+    const review = mail('h1@x', 'Rev Iewer', 'Re: [PATCH] fsck.lumafs: fix deadlock in multi-threaded extraction', 'The two workers can still race on the queue head; please take the lock there too.\n', 'h0@x');
+    expect(review.knowledge?.reasons.some((r) => r.kind === 'trap:feature')).toBe(false);
+    expect(assembleRaces([thread(fix, review)])).toHaveLength(1);
+  });
 });

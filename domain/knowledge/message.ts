@@ -308,7 +308,10 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
   const isReplySubject = /^\s*(?:re|aw|sv)\s*:/i.test(msg.subject);
   if (!isReplySubject && FIX_SUBJECT.test(msg.subject)) reasons.push({ kind: 'fix-subject', weight: 4, evidence: ev(id, subject, msg.subject) });
   if (ANNOTATION_SUBJECT.test(msg.subject)) reasons.push({ kind: 'trap:lockdep-annotation', weight: -5, evidence: ev(id, subject, msg.subject) });
-  if (!isReplySubject && !FIX_SUBJECT.test(msg.subject) && FEATURE_SUBJECT.test(msg.subject)) reasons.push({ kind: 'trap:feature', weight: -5, evidence: ev(id, subject, msg.subject) });
+  // a reply under a feature's subject is that feature's design discussion ("Re: [GSoC 2026]
+  // Multi-threaded decompression for fsck.erofs"): the races it names are what the work must avoid
+  const bare = isReplySubject ? msg.subject.replace(/^(?:\s*(?:re|aw|sv)\s*:)+\s*/i, '') : msg.subject;
+  if (!FIX_SUBJECT.test(bare) && FEATURE_SUBJECT.test(bare)) reasons.push({ kind: 'trap:feature', weight: -5, evidence: ev(id, subject, msg.subject) });
   // counted once per message per kind (the first unit that says it), so a long rant does
   // not outweigh a diagram; each word list is tried on the whole text first, as most fail
   // another commit's title (named in prose, a Fixes: line, a `git log` line or block) is that
