@@ -32,6 +32,8 @@ export interface LabelledThread {
   stances?: LabelledStance[];
   /** The date a thread was labelled from mail the extractor had not been tuned on: scored apart, as the figure that says how it does on mail nobody read. */
   heldOut?: string;
+  /** How a held-out thread was chosen, when that sets it apart (a random draw made after rules changed). */
+  drawn?: string;
 }
 
 export interface KnowledgeScore {

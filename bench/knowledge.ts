@@ -91,6 +91,12 @@ export async function run(): Promise<void> {
         const dates = [...new Set(heldOut.map((l) => l.heldOut))].join(', ');
         console.log(`\nheld-out threads (labelled ${dates}): ${heldOut.length} (${heldOut.filter((l) => l.race).length} races)`);
         printFigures(scoreKnowledge(heldOut, (root) => racesOfLabel(db, root)));
+        // a sample drawn after the rules changed measures them on mail none of them was written for
+        for (const drawn of new Set(heldOut.flatMap((l) => (l.drawn ? [l.drawn] : [])))) {
+          const sample = heldOut.filter((l) => l.drawn === drawn);
+          console.log(`\n  of which ${sample.length} ${drawn}:`);
+          printFigures(scoreKnowledge(sample, (root) => racesOfLabel(db, root)));
+        }
       }
     } finally {
       closeDb(db);
