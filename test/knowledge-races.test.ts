@@ -190,6 +190,9 @@ describe('stances in a reviewer\'s own words', () => {
     ['"Okay, then ..."', 'Okay, then it should use READ_ONCE() and WRITE_ONCE().\n', 'agreement'],
     ['"makes more sense"', 'That makes more sense. :)\n', 'agreement'],
     ['a question in lower case after another', 'A little doubt:) foo_lookup should return true?\nanother thing, is the lock held here?\n', 'question'],
+    ['a regression reported against the patch', 'This patch is causing the following WARNING when I try to run xfstests:\n\n[   20.15] do not call blocking ops when !TASK_RUNNING\n', 'objection'],
+    ['the patch already superseded', 'This (and a loosely related problem) were already fixed in an updated version of that patch.\n', 'objection'],
+    ['"I second ..."', 'I was going to type out the same suggestion, so I definitely second his proposal :).\n', 'agreement'],
   ])('reads %s', (_what, body, stance) => {
     expect(stanceOf(body)).toContain(stance);
   });

@@ -126,6 +126,10 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
         // praise words denied: "I don't think supporting lzo is a good idea", "isn't going to be a great idea"
         String.raw`\b(?:not|isn'?t|wasn'?t|never|don'?t think|doesn'?t seem like) (?:\w+ ){0,6}(?:a )?(?:good|great|nice) idea`,
         String.raw`\bnot (?:at all |entirely |really )?(?:clear|obvious) (?:to me )?(?:that|whether|why|how)`,
+        // a regression reported against the patch: "This patch is causing the following WARNING"
+        String.raw`\b(?:this|the|your) (?:patch|commit|change) (?:is |was )?(?:caus(?:es|ing|ed)|trigger(?:s|ing|ed)|introduc(?:es|ing|ed)) (?:the following|a |an |this |these |new |some )`,
+        // the patch is not needed: "This ... were already fixed in an updated version of that patch"
+        String.raw`\b(?:is|are|was|were|has been|have been) already (?:fixed|addressed|handled|solved) (?:in|by)\b`,
       ].join('|'),
       'i',
     ),
@@ -133,7 +137,7 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
   ['changes-requested', /\b(?:changes requested|please (?:fix|rework|resend|update|split|rebase|address|improve)|needs? (?:to be )?(?:reworked|a respin|another version)|could you (?:please )?(?:fix|rework|resend|update|split)|improve the (?:commit|changelog|description))\b/i],
   [
     'agreement',
-    /\b(?:looks? (?:good|fine|correct|sane|right|reasonable)(?: to me)?|LGTM|makes (?:a lot of |perfect |more )?sense|(?:good|nice|great) (?:catch|find|idea|fix)|i agree|agreed\b|sounds (?:good|reasonable|right|fine|like a (?:good|great) idea)|fine by me|works for me|I like (?:this|it|the idea)|you'?re right|i (?:believe|think) (?:this|the) patch (?:can|should|will|does) fix|now i see|i see your point|i'?ll (?:send|post|spin|respin) (?:a |the )?(?:v\d|new version|next version|updated)|(?:^|\. )(?:yup|yes|yeah|right|sure|okay|ok)[.!,]?\s*$|^(?:yup|yep|yes|yeah|okay|ok|sure),\s(?!.*\bbut\b))/i,
+    /\b(?:looks? (?:good|fine|correct|sane|right|reasonable)(?: to me)?|LGTM|makes (?:a lot of |perfect |more )?sense|(?:good|nice|great) (?:catch|find|idea|fix)|i agree|agreed\b|sounds (?:good|reasonable|right|fine|like a (?:good|great) idea)|fine by me|works for me|I like (?:this|it|the idea)|you'?re right|i (?:believe|think) (?:this|the) patch (?:can|should|will|does) fix|now i see|i see your point|(?:i |we )?(?:definitely |fully |strongly )?second (?:his|her|their|your|the|this|that) (?:proposal|suggestion|idea|approach|patch|fix)|i'?ll (?:send|post|spin|respin) (?:a |the )?(?:v\d|new version|next version|updated)|(?:^|\. )(?:yup|yes|yeah|right|sure|okay|ok)[.!,]?\s*$|^(?:yup|yep|yes|yeah|okay|ok|sure),\s(?!.*\bbut\b))/i,
   ],
   ['question', /[?？]\s*$/],
 ];
