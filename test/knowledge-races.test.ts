@@ -84,6 +84,19 @@ The data written through the mapping is lost: data loss after msync().
     expect(assembleRaces([thread(mail('dcl@x', 'Dan Developer', '[PATCH] foo: use double-checked locking for the cache', `Take the lock only when the cache is empty.\n\n${PATCH('x', 'foo_cache_get')}`))])).toEqual([]);
   });
 
+  it('reads a race drawn between its two sides in a patch\'s description, with no diagram', () => {
+    const subject = '[PATCH v2 2/2] foo: use the meta inode for GC of the COW file';
+    const body = `As in the cases that use the meta inode for GC, there are some race issues between a\nforeground thread and the GC thread.\n\nGet the page from the original inode in foo_move_data_block() to avoid the race.\n\n${PATCH(subject, 'foo_move_data_block')}`;
+    const m = mail('sides@x', 'Sam Min', subject, body);
+    expect(m.knowledge?.reasons.map((r) => r.kind)).toEqual(expect.arrayContaining(['race', 'race-sides']));
+    expect(assembleRaces([thread(m)])).toHaveLength(1);
+  });
+
+  it('reads no race in a design note that races will be avoided', () => {
+    const body = 'A work-in-progress patch to allow remount to change the password.\n\nFuture patches should let us set up an alternate password, so we could change it before the session drops (without the risk of races between when the password changes and the disconnect occurs).\n';
+    expect(assembleRaces([thread(mail('wip@x', 'Steve Smith', 'allow changing the password on remount in some cases', body))])).toEqual([]);
+  });
+
   it('drops a lockdep report the thread calls a false positive twice', () => {
     const splat = mail('splat@x', 'Bot Report', 'circular locking dependency warning in foo', 'WARNING: possible circular locking dependency detected\nfoo_sync() takes i_rwsem under s_umount; possible deadlock.');
     const r1 = mail('fp1@x', 'Mia Maintainer', 'Re: circular locking dependency warning in foo', 'This is a false positive: the two locks are of different superblocks.', 'splat@x');

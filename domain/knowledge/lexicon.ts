@@ -46,6 +46,9 @@ export const RACE_WORDS: [string, RegExp, number][] = [
   ['interleaving', /\b(?:interleav(?:e|es|ed|ing)|TOCTOU|time[- ]of[- ]check)\b/i, 2],
   ['barrier', /\b(?:smp_[rw]?mb|smp_store_release|smp_load_acquire|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE)\b/, 1],
   ['use-after-free', /\b(?:use-after-free|use after free|UAF)\b/i, 1],
+  // a race drawn between its two sides ("race issues between a foreground thread and GC thread",
+  // "may race with write_checkpoint()"): more than the word, less than a diagram
+  ['race-sides', /\b(?:races?|racing|race (?:conditions?|issues?|cases?)) between (?:\w+[ -]){0,5}?(?:\w+\(?\)?) and \w|\b(?:may|can|could|will|might) race (?:w\/|with|against) \w/i, 1],
   ['window', /\b(?:race window|(?:a|the|small|tiny|narrow) window (?:between|where|in which)|(?:a|the) hole between)\b/i, 2],
 ];
 
@@ -62,7 +65,7 @@ export const CHECKER_REPORTS: [string, RegExp, number][] = [
 
 /** False friends: each subtracts from a message's score, with why. */
 export const TRAPS: [string, RegExp, number][] = [
-  ['no-race', /\b(?:no (?:such )?race|not (?:a |really a )?race|(?:isn't|is not|wasn't|not) racy|race[- ]free|can(?:no|')t race|won't race|without (?:any )?race|no longer racy|no (?:real )?(?:deadlock|race) (?:here|there|possible)|(?:doesn't|does not|won't|will not|wouldn't|would not|can't|cannot|never) (?:(?:\w+ ){0,4}or )?(?:dead-?lock|livelock|race)s?)\b/i, -2],
+  ['no-race', /\b(?:no (?:such )?race|not (?:a |really a )?race|(?:isn't|is not|wasn't|not) racy|race[- ]free|can(?:no|')t race|won't race|without (?:the |any )?(?:risk of |possibility of |chance of )?(?:a )?races?|no longer racy|no (?:real )?(?:deadlock|race) (?:here|there|possible)|(?:doesn't|does not|won't|will not|wouldn't|would not|can't|cannot|never) (?:(?:\w+ ){0,4}or )?(?:dead-?lock|livelock|race)s?)\b/i, -2],
   ['false-positive', /\bfalse[- ](?:positive|alarm|report)s?\b/i, -3],
   ['lockdep-annotation', /\b(?:lockdep_set_class|lockdep_set_subclass|lock_class_key|SINGLE_DEPTH_NESTING|mutex_lock_nested|down_(?:read|write)_nested|MAX_LOCKDEP_\w+|lockdep annotation|annotate (?:the )?lock)/, -1],
   ['performance', /\b(?:throughput|scalab(?:le|ility)|IOPS|MB\/s|GB\/s|latency (?:improve|reduc)|speed ?up|parallel(?:ize|izing|ism)|performance (?:improve|regression|gain))/i, -1],
