@@ -21,6 +21,9 @@ import { scoreKnowledge, type KnowledgeScore, type LabelledThread } from './know
 // KNOWLEDGE_BENCH_ROUNDS=1 when only the scores are wanted (a rule being tried): the timing needs the three
 const ROUNDS = Math.max(1, Number(process.env['KNOWLEDGE_BENCH_ROUNDS'] ?? 3));
 const LABELS = join(dirname(fileURLToPath(import.meta.url)), 'labels', 'races.json');
+// Threads sampled at random and labelled, never read to change a rule: the figure that says
+// how the rules do on mail nobody tuned them on (its "about" says how it was drawn).
+const TEST_LABELS = join(dirname(fileURLToPath(import.meta.url)), 'labels', 'races-test.json');
 
 function racesOfLabel(db: Db, root: string): RaceRecord[] {
   // a labelled thread is read whole: the races stored under its thread (an AUTOSEL bundle
@@ -41,6 +44,11 @@ async function ingestInto(file: string, paths: string[], analyzers: readonly Ana
   }
 }
 
+/** The mails a label names: its root, and those of its fixes and stances. */
+function mailsOf(l: LabelledThread): string[] {
+  return [l.root, ...(l.fixes ?? []).map((f) => f.message), ...(l.stances ?? []).map((s) => s.message)];
+}
+
 function printFigures(f: Omit<KnowledgeScore, 'misses'>): void {
   console.log(`race precision: ${f.precision} (${f.truePositives} right, ${f.falsePositives} false)   target >= 0.9`);
   console.log(`race recall:    ${f.recall} (${f.falseNegatives} missed)   target >= 0.8`);
@@ -55,7 +63,8 @@ export async function run(): Promise<void> {
     return;
   }
   const labels = (JSON.parse(readFileSync(LABELS, 'utf8')) as { threads: LabelledThread[] }).threads;
-  const paths = [...new Set(labels.map((l) => l.file))].map((f) => sharedPath('corpus', ...f.split('/'))).filter((p) => existsSync(p));
+  const testSet = existsSync(TEST_LABELS) ? (JSON.parse(readFileSync(TEST_LABELS, 'utf8')) as { threads: LabelledThread[] }).threads : [];
+  const paths = [...new Set([...labels, ...testSet].map((l) => l.file))].map((f) => sharedPath('corpus', ...f.split('/'))).filter((p) => existsSync(p));
   const dir = mkdtempSync(join(tmpdir(), 'loregraph-bench-knowledge-'));
   try {
     // what the knowledge analyzer costs: the same archives with and without it, alternating
@@ -97,6 +106,18 @@ export async function run(): Promise<void> {
           console.log(`\n  of which ${sample.length} ${drawn}:`);
           printFigures(scoreKnowledge(sample, (root) => racesOfLabel(db, root)));
         }
+      }
+      // a test thread that the labels above came to hold too (drawn again for them) may have been tuned on
+      const labelled = new Set(labels.flatMap(mailsOf));
+      const test = testSet.filter((l) => !mailsOf(l).some((m) => labelled.has(m)));
+      if (test.length > 0) {
+        console.log(
+          `\ntest set (bench/labels/races-test.json, drawn at random, never tuned on): ${test.length} threads (${test.filter((l) => l.race).length} races)` +
+            (test.length < testSet.length ? `; ${testSet.length - test.length} left out that races.json labels too` : ''),
+        );
+        const t = scoreKnowledge(test, (root) => racesOfLabel(db, root));
+        if (process.env['LOREGRAPH_BENCH_VERBOSE']) for (const m of t.misses) console.log(`  ${m}`);
+        printFigures(t);
       }
     } finally {
       closeDb(db);
