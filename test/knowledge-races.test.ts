@@ -274,8 +274,36 @@ describe('the outcome a report names', () => {
     ['pages that stay locked forever', '[PATCH] foo: fix a race of two chains', 'Two chains can be linked concurrently into a loop, so the pages remain locked forever.\n', 'deadlock'],
     ['inconsistent results', '[PATCH] foo: extend stat_lock to avoid a race in statfs', 'The two counters are read without the lock, which can race and lead to inconsistent results.\n', 'stale-result'],
     ['a read that hits unwritten data', '[PATCH] foo: fix a race between read and dio write', 'A buffered read may race with a dio write and hit unwritten data.\n', 'stale-result'],
+    ['data a later step misses', '[PATCH] foo: fix to update block counts under the lock', 'The counter was reset by the checkpoint, so it may missed last data during fsync.\n', 'data-loss'],
+    ['an incorrect offset in an image', '[PATCH] foo-utils: fix a data race in foo_reserve()', 'Both threads advance the tail, silently producing an incorrect offset in the output image.\n', 'corruption'],
+    ['an inconsistent segment type', '[PATCH] foo: fix a race between gc and fallocate', 'GC may race with block allocation, leaving an inconsistent segment type behind.\n', 'corruption'],
+    ['data inconsistency', '[PATCH] foo: fix a race in foo_write_end()', 'The two writers race, which results in data inconsistency.\n', 'corruption'],
+    ['a damaged image', '[PATCH] foo-utils: fix a race between two workers', 'Two workers may write the same block concurrently and the image gets damaged.\n', 'corruption'],
   ])('reads %s', (_what, subject, body, want) => {
     expect(outcome(subject, body)).toBe(want);
+  });
+
+  it("reads no corruption in lockdep's inconsistent lock state", () => {
+    expect(outcome('[syzbot] inconsistent lock state in foo_input', 'WARNING: inconsistent lock state\n')).not.toBe('corruption');
+  });
+
+  it("takes no outcome from another commit's title quoted after its id", () => {
+    const body = 'BUG_ON() will be triggered when two writers race on one page.\n\nThis problem was introduced by the previous commit 0123456789ab ("foo: fix potential deadlock of compressed file").\n';
+    expect(outcome('Re: [PATCH v2] foo: wait for writeback in foo_write_raw_pages()', body)).toBe('crash');
+  });
+
+  it('reads no kernel Oops in an apology', () => {
+    expect(outcome('Re: [PATCH] foo: fix a race between read and write', 'Oops, I will re-check the race and send a new version.\n')).toBeUndefined();
+    expect(outcome('Re: [PATCH] foo: fix a race between read and write', 'Oops! My bad, the race is still there.\n')).toBeUndefined();
+    expect(outcome('[PATCH] foo: fix a race between read and write', 'The race ends in an Oops: 0000 [#1] SMP in foo_read().\n')).toBe('crash');
+  });
+
+  it("reads a reviewer's remark on what the patch would do as no outcome of the race", () => {
+    const subject = 'Re: [PATCH v3] foo: fix a race between checkpoint and write';
+    expect(outcome(subject, 'It can deadlock.\n')).toBeUndefined();
+    expect(outcome(subject, 'This would crash on unmount, since the lock is gone by then.\n')).toBeUndefined();
+    // a reply that reports what the race did still names it
+    expect(outcome(subject, 'The race leaves the checkpoint corrupted on our devices.\n')).toBe('corruption');
   });
 
   it('takes no crash from kernel/panic.c in a pasted trace', () => {

@@ -28,9 +28,16 @@ export const LOCK_CALL = /\b(?:spin_lock(?:_irq|_irqsave|_bh)?|mutex_lock|down_(
 export const OUTCOME_WORDS: [Outcome, RegExp][] = [
   ['deadlock', /\b(?:dead-?locks?(?:ed|ing)?(?![- ](?:checks?|detect(?:ion|or)))|ABBA|AB-BA|double[- ]lock(?:s|ed|ing)?|lock inversion|circular locking dependency|hung task|hung_task|soft lockup|livelock|(?:wait(?:s|ed|ing)?|stuck|blocked|(?:remain|stay)s? locked|hang(?:s|ing)?) (?:forever|indefinitely)|indefinite wait)\b/i],
   ['use-after-free', /\b(?:use-after-free|use after free|UAF|slab-use-after-free)\b/i],
-  ['data-loss', /\b(?:data[- ]loss|los(?:e|es|ing|t) (?:the )?(?:data|writes?|updates?|dirty (?:data|pages?|folios?))|discard(?:s|ed|ing)? dirty|dirty (?:data|pages?|folios?) (?:is |are |was |were |get |gets )?(?:lost|discarded|dropped))\b/i],
-  ['corruption', /\b(?:corrupt(?:s|ed|ion|ing)?|inconsisten(?:t|cy) (?:metadata|on-disk|state)|fsck (?:reports|complains)|bad (?:inode|block) )/i],
-  ['crash', /\b(?:BUG_ON|kernel BUG|NULL pointer dereference|null-ptr-deref|Oops|kernel panic|panics?(?!\.c)|crash(?:es|ed)?|general protection fault|WARN_ON(?:_ONCE)?)\b/i],
+  // "it may missed last data during checkpoint": data a later step no longer accounts for is lost too
+  ['data-loss', /\b(?:data[- ]loss|(?:los(?:e|es|ing|t)|miss(?:es|ed|ing)?) (?:the )?(?:last |latest |recent |some )?(?:data|writes?|updates?|dirty (?:data|pages?|folios?))|discard(?:s|ed|ing)? dirty|dirty (?:data|pages?|folios?) (?:is |are |was |were |get |gets )?(?:lost|discarded|dropped))\b/i],
+  // what is left wrong on disk or in an image: "data inconsistency", "inconsistent segment type",
+  // "inconsistent checkpoint data" (not lockdep's "inconsistent lock state"), "the image is
+  // damaged", "an incorrect offset in the output image"
+  [
+    'corruption',
+    /\b(?:corrupt(?:s|ed|ion|ing)?|(?:data|metadata) inconsisten(?:t|cy)|inconsisten(?:t|cy) (?!lock\b)(?:\w+ )?(?:metadata|on-disk|state|segment|checkpoint|image|data|node|nat|sit|summary|bitmap)|fsck (?:reports|complains)|bad (?:inode|block) |(?:is|are|was|were|gets?|got|be(?:comes?)?) damaged\b|damag(?:e|es|ed|ing) (?:the )?(?:\w+ )?(?:image|filesystem|file ?system|metadata|data|inode|superblock|checkpoint)\b|(?:incorrect|wrong|bad) (?:\w+ )?offsets? (?:in|into|on|of) (?:the )?(?:\w+ )?(?:image|disk|file|output)\b)/i,
+  ],
+  ['crash', /\b(?:BUG_ON|kernel BUG|NULL pointer dereference|null-ptr-deref|Oops(?!\s*[,!]|\.(?:\s|$)|\s+(?:I|I'\w+|my|sorry|you|we|that|this|it)\b)|kernel panic|panics?(?!\.c)|crash(?:es|ed)?|general protection fault|WARN_ON(?:_ONCE)?)\b/i],
   ['stale-result', /\b(?:stale|transient(?:ly)?|out[- ]of[- ]date|(?:wrong|incorrect|inconsistent) (?:values?|results?|sizes?|reads?|counts?)|(?:hits?|reads?|sees?|returns?) (?:the )?(?:unwritten|stale|old|uninitiali[sz]ed) data)\b/i],
   ['benign-data-race', /\b(?:benign (?:data[- ])?race|data_race\(|harmless race)\b/i],
 ];
@@ -178,5 +185,5 @@ export const RACE_HINT = /\brac(?:e|es|ed|y|ing)\b|race[- ]condition|dead-?lock|
 // Whether any race word list or false friend can match at all.
 export const REASON_HINT = /rac(?:e|y|ing)|dead-?lock|double[- ]lock|ABBA|AB-BA|concurren|simultaneous|same time|parallel|interleav|TOCTOU|time[- ]of[- ]check|smp_|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE|after[- ]free|UAF|window|hole between|KCSAN|locking|lock inversion|lock order|blocked for more|hung_task|syzbot|syzkaller|false[- ](?:positive|alarm|report)|lockdep|lock_class_key|NESTING|_nested|MAX_LOCKDEP|annotate|throughput|scalab|IOPS|[MG]B\/s|latency|speed ?up|performance/i;
 // Whether any outcome can match; whether any lock can be named.
-export const OUTCOME_HINT = /lock|ABBA|AB-BA|inversion|hung|lockup|free|UAF|los[est]|loss|discard|dirty|corrupt|inconsisten|fsck|bad (?:inode|block)|BUG|NULL|null-ptr|Oops|panic|crash|protection fault|WARN|stale|transient|out[- ]of[- ]date|wrong|incorrect|benign|harmless|data_race|forever|indefinite|unwritten|uninitiali/i;
+export const OUTCOME_HINT = /lock|ABBA|AB-BA|inversion|hung|lockup|free|UAF|los[est]|loss|miss|discard|dirty|corrupt|inconsisten|damag|offset|fsck|bad (?:inode|block)|BUG|NULL|null-ptr|Oops|panic|crash|protection fault|WARN|stale|transient|out[- ]of[- ]date|wrong|incorrect|benign|harmless|data_race|forever|indefinite|unwritten|uninitiali/i;
 export const LOCK_HINT = /lock|mutex|sem\b|_sem|rcu|RCU|barrier|smp_|PTL|ptl|PG_locked|s_umount/;

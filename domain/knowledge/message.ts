@@ -364,8 +364,15 @@ function raceReasons(msg: ParsedMessage, units: Unit[], patch: PatchAnalysis | u
   return reasons;
 }
 
-function outcomeOf(id: string, units: Unit[]): { outcome: Outcome; evidence: Evidence } | null {
-  const whole = units.filter((u) => u.kind !== 'code' && u.kind !== 'diff').map((u) => u.text).join('\n');
+// A reviewer's remark on what the patch itself would do ("It can deadlock.", "This would crash
+// on unmount"): the risk of one version of the fix, not what the race did.
+const PATCH_RISK = /^(?:but |and |actually,? |hmm,? |no,? )?(?:this|that|it|which|the (?:patch|change|fix|new code)) (?:(?:would|will|can|could|may|might) (?:still |also |then )?|(?:still |also )?)(?:dead-?lock|hang|crash|panic|livelock|corrupt|cause (?:a |an )?(?:dead-?lock|crash|hang|panic|use-after-free|UAF|corruption))/i;
+
+function outcomeOf(id: string, units: Unit[], reply: boolean): { outcome: Outcome; evidence: Evidence } | null {
+  // another commit's title ("introduced by commit 7377e853967b ("foo: fix potential deadlock ...")")
+  // is that commit's outcome, not this one's (noise.ts)
+  const texts = new Map(units.map((u) => [u, u.kind === 'code' || u.kind === 'diff' || u.kind === 'subject' ? u.text : blankQuotedTitles(u.text)]));
+  const whole = units.filter((u) => u.kind !== 'code' && u.kind !== 'diff').map((u) => texts.get(u)!).join('\n');
   if (!OUTCOME_HINT.test(whole)) return null;
   const probe = new Probe(whole);
   // which outcomes may be named, by their literals: each unit is asked below anyway, and a
@@ -377,11 +384,15 @@ function outcomeOf(id: string, units: Unit[]): { outcome: Outcome; evidence: Evi
   let best: { outcome: Outcome; evidence: Evidence; rank: number } | null = null;
   for (const u of ordered) {
     if (u.kind === 'code' || u.kind === 'diff') continue;
+    const text = texts.get(u)!;
     for (const [rank, [outcome, re]] of OUTCOME_WORDS.entries()) {
-      if (!present[rank] || !re.test(u.text)) continue;
-      const s = firstMatching(sentences(u), re) ?? u.text;
+      if (!present[rank] || !re.test(text)) continue;
+      const matching = (text === u.text ? sentences(u) : splitSentences(text)).filter((x) => re.test(x));
+      // a reply's own remark on what the patch would do is a review of it (a stance), not the race's outcome
+      const s = matching.find((x) => !(reply && u.depth === 0 && PATCH_RISK.test(x)));
+      if (s === undefined && matching.length > 0) continue;
       const score = rank + (u.kind === 'subject' ? -10 : u.depth * 2);
-      if (!best || score < best.rank) best = { outcome, evidence: ev(id, u, s), rank: score };
+      if (!best || score < best.rank) best = { outcome, evidence: ev(id, u, s ?? text), rank: score };
       break;
     }
   }
@@ -719,7 +730,7 @@ export function analyzeKnowledge(msg: ParsedMessage, patch: PatchAnalysis | unde
     functions,
     files,
     locks,
-    outcome: outcomeOf(id, units),
+    outcome: outcomeOf(id, units, /^\s*(?:re|aw|sv)\s*:/i.test(msg.subject)),
     versions,
     configs,
     diagram,
