@@ -206,6 +206,11 @@ describe('stances in a reviewer\'s own words', () => {
     ['a regression reported against the patch', 'This patch is causing the following WARNING when I try to run xfstests:\n\n[   20.15] do not call blocking ops when !TASK_RUNNING\n', 'objection'],
     ['the patch already superseded', 'This (and a loosely related problem) were already fixed in an updated version of that patch.\n', 'objection'],
     ['"I second ..."', 'I was going to type out the same suggestion, so I definitely second his proposal :).\n', 'agreement'],
+    ['a doubt put as a negative question', "Doesn't foo_sync() work for you?\n", 'objection'],
+    ['a reviewer who does not see the root cause', "Any race case here? I didn't catch the root cause.\n", 'objection'],
+    ['"I don\'t get the point, since ..."', "I don't get the point, since those pages are brand new pages.\n", 'objection'],
+    ['another diagnosis', 'I think the root cause of this issue is that foo_evict() drops the lock too early.\n', 'objection'],
+    ['"finally we catch this"', 'Ah, finally we catch this. :)\n', 'agreement'],
   ])('reads %s', (_what, body, stance) => {
     expect(stanceOf(body)).toContain(stance);
   });
@@ -251,6 +256,8 @@ describe('stances in a reviewer\'s own words', () => {
     expect(stanceOf('If the result looks correct, please mark the issue as fixed.\n')).toEqual([]);
     expect(stanceOf("If you think holding the lock in foo_lookup() is better, I'll send v2 with this change.\n")).toEqual(['agreement']);
     expect(stanceOf('What is wrong with taking the lock in foo_lookup()?\n')).not.toContain('objection');
+    expect(stanceOf('The root cause is that foo_evict() drops the lock too early.\n')).not.toContain('objection');
+    expect(stanceOf('Does foo_sync() work for you?\n')).not.toContain('objection');
   });
 
   it('keeps a reviewer\'s identical Reviewed-by on each patch of a series', () => {

@@ -140,6 +140,12 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
         String.raw`\b(?:this|the|your) (?:patch|commit|change) (?:is |was )?(?:caus(?:es|ing|ed)|trigger(?:s|ing|ed)|introduc(?:es|ing|ed)) (?:the following|a |an |this |these |new |some )`,
         // the patch is not needed: "This ... were already fixed in an updated version of that patch"
         String.raw`\b(?:is|are|was|were|has been|have been) already (?:fixed|addressed|handled|solved) (?:in|by)\b`,
+        // a doubt put as a negative question: "Doesn't freeze_bdev() work for you?", "Won't the data be overwritten?"
+        String.raw`^(?:but |so |hmm,? )?(?:doesn'?t|does not|wouldn'?t|won'?t|can'?t|isn'?t|shouldn'?t) [^?]{1,120}\?\s*$`,
+        // the reviewer does not see the problem the patch claims: "I didn't catch the root cause", "I don't get the point"
+        String.raw`\bi (?:still )?(?:didn'?t|don'?t|did not|do not|can'?t|cannot|couldn'?t) (?:quite )?(?:catch|get|follow|understand) (?:the |your )?(?:point|root cause|reason|race|problem|issue|logic)\b`,
+        // another diagnosis than the patch's: "I think the root cause of this issue is ..."
+        String.raw`\bi (?:think|believe|guess|suspect) (?:that )?the (?:real |actual )?root cause (?:of (?:this|the) (?:\w+ )?(?:issue|problem|bug|race|hang|deadlock) )?is\b`,
       ].join('|'),
       'i',
     ),
@@ -147,7 +153,7 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
   ['changes-requested', /\b(?:changes requested|please (?:fix|rework|resend|update|split|rebase|address|improve)|needs? (?:to be )?(?:reworked|a respin|another version)|could you (?:please )?(?:fix|rework|resend|update|split)|improve the (?:commit|changelog|description))\b/i],
   [
     'agreement',
-    /\b(?:looks? (?:good|fine|correct|sane|right|reasonable)(?: to me)?|LGTM|makes (?:a lot of |perfect |more )?sense|(?:good|nice|great) (?:catch|find|idea|fix)|i agree|agreed\b|sounds (?:good|reasonable|right|fine|like a (?:good|great) idea)|fine by me|works for me|I like (?:this|it|the idea)|you'?re right|i (?:believe|think) (?:this|the) patch (?:can|should|will|does) fix|now i see|i see your point|(?:i |we )?(?:definitely |fully |strongly )?second (?:his|her|their|your|the|this|that) (?:proposal|suggestion|idea|approach|patch|fix)|i'?ll (?:send|post|spin|respin) (?:a |the )?(?:v\d|new version|next version|updated)|(?:^|\. )(?:yup|yes|yeah|right|sure|okay|ok)[.!,]?\s*$|^(?:yup|yep|yes|yeah|okay|ok|sure),\s(?!.*\bbut\b))/i,
+    /\b(?:looks? (?:good|fine|correct|sane|right|reasonable)(?: to me)?|LGTM|makes (?:a lot of |perfect |more )?sense|(?:good|nice|great) (?:catch|find|idea|fix)|i agree|agreed\b|sounds (?:good|reasonable|right|fine|like a (?:good|great) idea)|fine by me|works for me|I like (?:this|it|the idea)|you'?re right|i (?:believe|think) (?:this|the) patch (?:can|should|will|does) fix|now i see|i see your point|(?:finally|at last),? (?:we |you )?(?:catch|caught|found|nailed|got) (?:this|it|the (?:race|bug|issue|culprit))|(?:i |we )?(?:definitely |fully |strongly )?second (?:his|her|their|your|the|this|that) (?:proposal|suggestion|idea|approach|patch|fix)|i'?ll (?:send|post|spin|respin) (?:a |the )?(?:v\d|new version|next version|updated)|(?:^|\. )(?:yup|yes|yeah|right|sure|okay|ok)[.!,]?\s*$|^(?:yup|yep|yes|yeah|okay|ok|sure),\s(?!.*\bbut\b))/i,
   ],
   ['question', /[?？]\s*$/],
 ];
