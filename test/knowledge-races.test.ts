@@ -260,6 +260,17 @@ describe('stances in a reviewer\'s own words', () => {
     expect(stanceOf('Does foo_sync() work for you?\n')).not.toContain('objection');
   });
 
+  it('aims a reply at the version the answered paragraph names, though it sits in an older version\'s thread', () => {
+    const title = (v: number): string => `[PATCH v${v}] foo: fix race between foo_evict() and foo_lookup()`;
+    const v3 = mail('nv3@x', 'Ana Author', title(3), `foo_lookup() can race with foo_evict().\n\n${PATCH('x', 'foo_lookup')}`);
+    const v4 = mail('nv4@x', 'Ana Author', `Re: ${title(4)}`, `foo_lookup() can race with foo_evict().\n\n${PATCH('x', 'foo_lookup')}`, 'nv3@x');
+    const ask = mail('nask@x', 'Ana Author', `Re: ${title(3)}`, 'How about v4?\n', 'nv3@x');
+    const ok = mail('nok@x', 'Rev Iewer', `Re: ${title(3)}`, 'On 2025/1/6, Ana Author wrote:\n> How about v4?\n\nIt looks good to me.\n', 'nask@x');
+    const race = assembleRaces([thread(v3, v4, ask, ok)])[0]!;
+    const aimed = race.fixes.filter((f) => f.stances.some((x) => x.messageId === 'nok@x')).map((f) => f.messageId);
+    expect(aimed).toEqual(['nv4@x']);
+  });
+
   it('keeps a reviewer\'s identical Reviewed-by on each patch of a series', () => {
     const title = (n: number, fn: string): string => `[PATCH ${n}/2] foo: fix race between foo_evict() and ${fn}()`;
     const cover = mail('sc@x', 'Ana Author', '[PATCH 0/2] foo: fix two races with foo_evict()', 'foo_lookup() and foo_rename() can race with foo_evict().\n');

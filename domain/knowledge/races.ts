@@ -261,6 +261,9 @@ function overlap(a: string, b: string): number {
   return n;
 }
 
+// A version named in prose: "v4", "V2" (not "v4.2" or a kernel's "v6.1").
+const NAMED_VERSION = /\b[vV](\d{1,2})\b(?![.\d])/;
+
 const YOUR = /\byour (?:fix|patch|change|approach|proposal|idea|version|diff)\b/i;
 
 interface FixAt {
@@ -299,6 +302,14 @@ function aimStance(
   }
   if (!trailer && s.answers) {
     const answered = s.answers;
+    // the answered paragraph names a version of their patch ("How about v4?", "v2 is out"): that
+    // version, though the reply sits in the older version's thread
+    const named = NAMED_VERSION.exec(answered.text);
+    if (named) {
+      const v = Number(named[1]);
+      const f = theirs(answered.author).filter((x) => x.fix.kind === 'patch' && x.fix.version === v).pop();
+      if (f && !sameAuthor(f.fix.author, s.author)) return { fix: f.fix, aimedBy: 'quoted' };
+    }
     // the answered person's fix in the mail this one replies to (a v2 reviewed in its own thread)
     for (const a of ancestors(msg)) {
       const f = fixes.filter((x) => x.message === a && sameAuthor(x.fix.author, answered.author));
