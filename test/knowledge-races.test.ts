@@ -211,6 +211,12 @@ describe('stances in a reviewer\'s own words', () => {
     ['"I don\'t get the point, since ..."', "I don't get the point, since those pages are brand new pages.\n", 'objection'],
     ['another diagnosis', 'I think the root cause of this issue is that foo_evict() drops the lock too early.\n', 'objection'],
     ['"finally we catch this"', 'Ah, finally we catch this. :)\n', 'agreement'],
+    ['"Looks ok"', 'Looks ok,\n', 'agreement'],
+    ['"I think this is fine."', 'I think this is fine.\n', 'agreement'],
+    ['"Yes, this will be better."', 'Yes, this will be better.\n', 'agreement'],
+    ['a bare "Yep~"', 'Yep~\n', 'agreement'],
+    ['a maintainer who hesitates to apply', "Instead, I hesitate to apply this patch since I can't get why we need to drop this code.\n", 'objection'],
+    ['"this looks wrong?"', '^--- this looks wrong?\n', 'objection'],
   ])('reads %s', (_what, body, stance) => {
     expect(stanceOf(body)).toContain(stance);
   });
@@ -258,6 +264,7 @@ describe('stances in a reviewer\'s own words', () => {
     expect(stanceOf('What is wrong with taking the lock in foo_lookup()?\n')).not.toContain('objection');
     expect(stanceOf('The root cause is that foo_evict() drops the lock too early.\n')).not.toContain('objection');
     expect(stanceOf('Does foo_sync() work for you?\n')).not.toContain('objection');
+    expect(stanceOf('Is it fine to skip the lock in foo_lookup()?\n')).not.toContain('agreement');
   });
 
   it('aims a reply at the version the answered paragraph names, though it sits in an older version\'s thread', () => {

@@ -115,7 +115,10 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
         String.raw`(?<!\bwithout (?:any )?)(?:problem|issue) with (?:this|that|your)`,
         String.raw`not always (?:an option|set|true|safe|held)`,
         String.raw`(?:will not|won'?t|doesn'?t|does not) work`,
-        String.raw`(?:don'?t|didn'?t|do not|did not) (?:see|understand) (?:why|how)`,
+        String.raw`(?:don'?t|didn'?t|do not|did not|can'?t|cannot|couldn'?t) (?:see|understand|get) (?:why|how)`,
+        // "I hesitate to apply this patch since ...", "^--- this looks wrong?"
+        String.raw`\bi(?: am|'m)? (?:hesitat(?:e|ing)|hesitant|reluctant) to (?:apply|merge|take|accept|queue)`,
+        String.raw`(?:this|that|it) (?:looks|seems) (?:\w+ )?(?:wrong|incorrect|broken|buggy|racy)\b`,
         String.raw`not all of them|only (?:partially|partly)|partial(?:ly)? (?:fix|solve)`,
         String.raw`(?:starts? to|began to|begins to) (?:complain|fail|warn)|(?:fails?|failed|breaks?|broke) (?:to )?(?:build|compile|boot|xfstests?|the test)`,
         String.raw`kernel test robot noticed|^(?:error|warning): |\bbuild (?:error|failure|warning)s?\b`,
@@ -153,7 +156,7 @@ export const STANCE_WORDS: ['nacked' | 'objection' | 'changes-requested' | 'agre
   ['changes-requested', /\b(?:changes requested|please (?:fix|rework|resend|update|split|rebase|address|improve)|needs? (?:to be )?(?:reworked|a respin|another version)|could you (?:please )?(?:fix|rework|resend|update|split)|improve the (?:commit|changelog|description))\b/i],
   [
     'agreement',
-    /\b(?:looks? (?:good|fine|correct|sane|right|reasonable)(?: to me)?|LGTM|makes (?:a lot of |perfect |more )?sense|(?:good|nice|great) (?:catch|find|idea|fix)|i agree|agreed\b|sounds (?:good|reasonable|right|fine|like a (?:good|great) idea)|fine by me|works for me|I like (?:this|it|the idea)|you'?re right|i (?:believe|think) (?:this|the) patch (?:can|should|will|does) fix|now i see|i see your point|(?:finally|at last),? (?:we |you )?(?:catch|caught|found|nailed|got) (?:this|it|the (?:race|bug|issue|culprit))|(?:i |we )?(?:definitely |fully |strongly )?second (?:his|her|their|your|the|this|that) (?:proposal|suggestion|idea|approach|patch|fix)|i'?ll (?:send|post|spin|respin) (?:a |the )?(?:v\d|new version|next version|updated)|(?:^|\. )(?:yup|yes|yeah|right|sure|okay|ok)[.!,]?\s*$|^(?:yup|yep|yes|yeah|okay|ok|sure),\s(?!.*\bbut\b))/i,
+    /\b(?:looks? (?:good|fine|correct|sane|right|reasonable|ok|okay)(?: to me)?|(?:this|that|it|the (?:patch|change|fix)) (?:is|seems|sounds) (?:fine|ok|okay|good)(?: to me)?[.!,]?\s*$|(?:this|that|it|the (?:patch|change|fix)|yours) (?:will|would) be better\b|LGTM|makes (?:a lot of |perfect |more )?sense|(?:good|nice|great) (?:catch|find|idea|fix)|i agree|agreed\b|sounds (?:good|reasonable|right|fine|like a (?:good|great) idea)|fine by me|works for me|I like (?:this|it|the idea)|you'?re right|i (?:believe|think) (?:this|the) patch (?:can|should|will|does) fix|now i see|i see your point|(?:finally|at last),? (?:we |you )?(?:catch|caught|found|nailed|got) (?:this|it|the (?:race|bug|issue|culprit))|(?:i |we )?(?:definitely |fully |strongly )?second (?:his|her|their|your|the|this|that) (?:proposal|suggestion|idea|approach|patch|fix)|i'?ll (?:send|post|spin|respin) (?:a |the )?(?:v\d|new version|next version|updated)|(?:^|\. )(?:yup|yep|yes|yeah|right|sure|okay|ok)[.!,~]?\s*$|^(?:yup|yep|yes|yeah|okay|ok|sure),\s(?!.*\bbut\b))/i,
   ],
   ['question', /[?？]\s*$/],
 ];
