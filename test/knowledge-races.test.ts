@@ -123,6 +123,13 @@ describe('a report refuted once', () => {
 });
 
 describe('fixes and their lifecycle', () => {
+  it('reads code offered in a reply ("change like this?") as an inline proposal, and code shown to explain as none', () => {
+    const offer = mail('co1@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', 'change like this?\n\nfoo_count_entries()\n\n\tdown_read(&nm->tree_lock);\n\tcount = nm->cnt - nm->dirty_cnt;\n\tup_read(&nm->tree_lock);\n');
+    expect((offer.knowledge?.fixes ?? []).map((f) => [f.kind, f.summary])).toEqual([['inline-diff', 'change like this?']]);
+    const shown = mail('co2@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', 'The race is here:\n\n\tdown_read(&nm->tree_lock);\n\tcount = nm->cnt - nm->dirty_cnt;\n\tup_read(&nm->tree_lock);\n');
+    expect(shown.knowledge?.fixes ?? []).toEqual([]);
+  });
+
   const v1 = mail('v1@x', 'Ana Author', '[PATCH] foo: fix race between foo_evict() and foo_lookup()', `foo_lookup() can race with foo_evict() and use the inode after it is freed.\n\n${PATCH('x', 'foo_lookup')}`);
   const objection = mail('obj@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', `On Mon, Jan 6, 2025, Ana Author wrote:\n> foo_lookup() can race with foo_evict() and use the inode after it is freed.\n\nI don't think this is enough, there is still a race with foo_rename().\n`, 'v1@x');
   const idea = mail('idea@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', 'How about taking fi->state_lock in foo_rename() as well?\n', 'obj@x');

@@ -399,6 +399,10 @@ function outcomeOf(id: string, units: Unit[], reply: boolean): { outcome: Outcom
   return best ? { outcome: best.outcome, evidence: best.evidence } : null;
 }
 
+// A sentence that offers the code below it as the change: "change like this?", "How about below:",
+// "something like the following", "e.g.:".
+const CODE_OFFER = /\b(?:(?:change|do|fix|write|it|something) (?:it )?like (?:this|that|below|the following)|like (?:this|below|the following)\s*[?:]|how about (?:this|below|the following|something like)|what about (?:this|below|the following)|(?:as|like) below\s*[?:]|the following (?:change|diff|code)|e\.g\.?\s*:?)\s*[?:.]?\s*$/i;
+
 // A dotfile a patch touches (.gitignore, .mailmap) is no place a race runs.
 const codeFile = (f: string): boolean => !/(?:^|\/)\.[^/]*$/.test(f);
 
@@ -451,6 +455,27 @@ function fixProposals(
       wip: WIP.test(intro) || WIP.test(msg.subject) || units.some((u) => u.depth === 0 && /\buntested\b/i.test(u.text)),
       evidence: ev(id, ownDiff, ownDiff.text.split('\n').find((l) => /^@@|^diff --git/.test(l)) ?? ownDiff.text.split('\n')[0] ?? ''),
     });
+  }
+  if (out.length === 0) {
+    // code in the sender's own words, offered as the change ("change like this?", "How about
+    // below:"): a proposal as an inline diff is, though written without diff markers
+    for (const [i, u] of units.entries()) {
+      if (u.kind !== 'code' || u.depth !== 0 || !/[a-z_]\w*\s*\(/i.test(u.text)) continue;
+      // the offer is the last sentence of an own paragraph just above (a function's name on a line of its own may stand between)
+      const near = units.slice(1, i).filter((x) => x.depth === 0 && x.kind === 'own' && x.block !== null && u.block !== null && u.block - x.block <= 3);
+      const intro = near.map((x) => sentences(x).slice(-1)[0] ?? '').reverse().find((x) => CODE_OFFER.test(x));
+      if (intro === undefined) continue;
+      out.push({
+        kind: 'inline-diff',
+        author: sender,
+        summary: clip(intro),
+        functions: functionsIn(u.text).filter((f) => f.includes('_') && !NOT_FUNCTIONS.has(f)).slice(0, 30),
+        files: [],
+        wip: WIP.test(intro),
+        evidence: ev(id, u, u.text.split('\n').find((l) => l.trim().length > 0) ?? u.text),
+      });
+      break;
+    }
   }
   if (subj.isReply && subj.isPatch && !repost) {
     // a review of a patch we may not hold: the quoted commit message stands for it
