@@ -123,6 +123,12 @@ describe('a report refuted once', () => {
 });
 
 describe('fixes and their lifecycle', () => {
+  it('reads an idea whose sentence starts below the first line of a paragraph ("And add a WRITE_ONCE() in foo()")', () => {
+    const body = 'On Mon, Ana Author wrote:\n> foo_lookup() can race with foo_evict().\n\nchan = READ_ONCE(pch->chan);\n\nIt is unclear if the lock is held here. And add a WRITE_ONCE(pch->chan, NULL) in foo_unregister_channel()\n';
+    const reply = mail('ia@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', body, 'sv1@x');
+    expect((reply.knowledge?.fixes ?? []).filter((f) => f.kind === 'prose').map((f) => f.summary)).toEqual(['And add a WRITE_ONCE(pch->chan, NULL) in foo_unregister_channel()']);
+  });
+
   it('reads code offered in a reply ("change like this?") as an inline proposal, and code shown to explain as none', () => {
     const offer = mail('co1@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', 'change like this?\n\nfoo_count_entries()\n\n\tdown_read(&nm->tree_lock);\n\tcount = nm->cnt - nm->dirty_cnt;\n\tup_read(&nm->tree_lock);\n');
     expect((offer.knowledge?.fixes ?? []).map((f) => [f.kind, f.summary])).toEqual([['inline-diff', 'change like this?']]);

@@ -399,6 +399,11 @@ function outcomeOf(id: string, units: Unit[], reply: boolean): { outcome: Outcom
   return best ? { outcome: best.outcome, evidence: best.evidence } : null;
 }
 
+// IDEA asked of a whole text, before its sentences: a branch anchored at a sentence's start
+// ("And add a WRITE_ONCE() in foo()") may match wherever a sentence starts, not only at the
+// text's start, so the gate drops the anchor (IDEA has no [^...] class for it to break).
+const IDEA_ANY_LINE = new RegExp(IDEA.source.replaceAll('^', ''), IDEA.flags);
+
 // A sentence that offers the code below it as the change: "change like this?", "How about below:",
 // "something like the following", "e.g.:".
 const CODE_OFFER = /\b(?:(?:change|do|fix|write|it|something) (?:it )?like (?:this|that|below|the following)|like (?:this|below|the following)\s*[?:]|how about (?:this|below|the following|something like)|what about (?:this|below|the following)|(?:as|like) below\s*[?:]|the following (?:change|diff|code)|e\.g\.?\s*:?)\s*[?:.]?\s*$/i;
@@ -522,8 +527,8 @@ function fixProposals(
   // ideas in prose; a quoted patch's own description ("let's force read to buffered IO") is
   // that patch, not an idea of its author's besides it
   const quotedPatchBy = new Set(out.filter((f) => f.kind === 'patch' && f.quotedIn).map((f) => f.author));
-  for (const u of readable.length > 0 && IDEA.test(prose) ? readable : []) {
-    if (!IDEA.test(u.text)) continue;
+  for (const u of readable.length > 0 && IDEA_ANY_LINE.test(prose) ? readable : []) {
+    if (!IDEA_ANY_LINE.test(u.text)) continue;
     if (u.depth > 0 && u.author !== null && quotedPatchBy.has(u.author)) continue;
     for (const s of sentences(u)) {
       if (!IDEA.test(s)) continue;
