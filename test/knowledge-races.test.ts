@@ -316,6 +316,8 @@ describe('the outcome a report names', () => {
     ['an incorrect offset in an image', '[PATCH] foo-utils: fix a data race in foo_reserve()', 'Both threads advance the tail, silently producing an incorrect offset in the output image.\n', 'corruption'],
     ['an inconsistent segment type', '[PATCH] foo: fix a race between gc and fallocate', 'GC may race with block allocation, leaving an inconsistent segment type behind.\n', 'corruption'],
     ['data inconsistency', '[PATCH] foo: fix a race in foo_write_end()', 'The two writers race, which results in data inconsistency.\n', 'corruption'],
+    ['a reader unable to see the changes', '[PATCH] foo: fix ctx->pos in foo_read_inline_dir()', 'Returning early will cause the process to be unable to see the changes before reopening the file, when it races with foo_add_entry().\n', 'stale-result'],
+    ['a fix that reads an up-to-date value', '[PATCH] foo: prevent data race in foo_reconnect()', 'Make sure to get an up-to-date nr_targets value prior to waiting for the server to reconnect.\n', 'stale-result'],
     ['a damaged image', '[PATCH] foo-utils: fix a race between two workers', 'Two workers may write the same block concurrently and the image gets damaged.\n', 'corruption'],
   ])('reads %s', (_what, subject, body, want) => {
     expect(outcome(subject, body)).toBe(want);
