@@ -132,6 +132,8 @@ describe('fixes and their lifecycle', () => {
   it('reads code offered in a reply ("change like this?") as an inline proposal, and code shown to explain as none', () => {
     const offer = mail('co1@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', 'change like this?\n\nfoo_count_entries()\n\n\tdown_read(&nm->tree_lock);\n\tcount = nm->cnt - nm->dirty_cnt;\n\tup_read(&nm->tree_lock);\n');
     expect((offer.knowledge?.fixes ?? []).map((f) => [f.kind, f.summary])).toEqual([['inline-diff', 'change like this?']]);
+    const why = mail('co3@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', 'Why not:\n\n\tif (foo_is_pinned(inode))\n\t\treturn -EINVAL;\n');
+    expect((why.knowledge?.fixes ?? []).map((f) => f.kind)).toEqual(['inline-diff']);
     const shown = mail('co2@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', 'The race is here:\n\n\tdown_read(&nm->tree_lock);\n\tcount = nm->cnt - nm->dirty_cnt;\n\tup_read(&nm->tree_lock);\n');
     expect(shown.knowledge?.fixes ?? []).toEqual([]);
   });
@@ -318,6 +320,7 @@ describe('the outcome a report names', () => {
     ['data inconsistency', '[PATCH] foo: fix a race in foo_write_end()', 'The two writers race, which results in data inconsistency.\n', 'corruption'],
     ['a reader unable to see the changes', '[PATCH] foo: fix ctx->pos in foo_read_inline_dir()', 'Returning early will cause the process to be unable to see the changes before reopening the file, when it races with foo_add_entry().\n', 'stale-result'],
     ['a fix that reads an up-to-date value', '[PATCH] foo: prevent data race in foo_reconnect()', 'Make sure to get an up-to-date nr_targets value prior to waiting for the server to reconnect.\n', 'stale-result'],
+    ['a size set back to an older value', '[PATCH] foo: prevent updating file size from server under a lease', 'A concurrent readdir may update the file size attribute to an older value, and the reader gets a short read with 0 bytes.\n', 'stale-result'],
     ['a damaged image', '[PATCH] foo-utils: fix a race between two workers', 'Two workers may write the same block concurrently and the image gets damaged.\n', 'corruption'],
   ])('reads %s', (_what, subject, body, want) => {
     expect(outcome(subject, body)).toBe(want);

@@ -39,8 +39,9 @@ export const OUTCOME_WORDS: [Outcome, RegExp][] = [
   ],
   ['crash', /\b(?:BUG_ON|kernel BUG|NULL pointer dereference|null-ptr-deref|Oops(?!\s*[,!]|\.(?:\s|$)|\s+(?:I|I'\w+|my|sorry|you|we|that|this|it)\b)|kernel panic|panics?(?!\.c)|crash(?:es|ed)?|general protection fault|WARN_ON(?:_ONCE)?)\b/i],
   // a reader that misses what was written: "unable to see the changes before reopening the file",
-  // a fix that makes sure "to get an up-to-date nr_targets value"
-  ['stale-result', /\b(?:stale|transient(?:ly)?|out[- ]of[- ]date|(?:unable to|cannot|can'?t|fails? to|failed to|doesn'?t|does not|won'?t|never) see (?:the )?(?:latest |new |recent )?(?:changes?|updates?|entries|files?|values?|data)|(?:get|gets|read|reads|use|uses|see|sees|fetch|fetches|return|returns) (?:an? |the )?up[- ]to[- ]date|(?:wrong|incorrect|inconsistent) (?:values?|results?|sizes?|reads?|counts?)|(?:hits?|reads?|sees?|returns?) (?:the )?(?:unwritten|stale|old|uninitiali[sz]ed) data)\b/i],
+  // a fix that makes sure "to get an up-to-date nr_targets value", a size set back "to an older
+  // value" and the short read that follows
+  ['stale-result', /\b(?:stale|transient(?:ly)?|out[- ]of[- ]date|to (?:an? |the )?(?:older|previous) values?|short reads?|(?:unable to|cannot|can'?t|fails? to|failed to|doesn'?t|does not|won'?t|never) see (?:the )?(?:latest |new |recent )?(?:changes?|updates?|entries|files?|values?|data)|(?:get|gets|read|reads|use|uses|see|sees|fetch|fetches|return|returns) (?:an? |the )?up[- ]to[- ]date|(?:wrong|incorrect|inconsistent) (?:values?|results?|sizes?|reads?|counts?)|(?:hits?|reads?|sees?|returns?) (?:the )?(?:unwritten|stale|old|uninitiali[sz]ed) data)\b/i],
   ['benign-data-race', /\b(?:benign (?:data[- ])?race|data_race\(|harmless race)\b/i],
 ];
 
@@ -196,5 +197,5 @@ export const RACE_HINT = /\brac(?:e|es|ed|y|ing)\b|race[- ]condition|dead-?lock|
 // Whether any race word list or false friend can match at all.
 export const REASON_HINT = /rac(?:e|y|ing)|dead-?lock|double[- ]lock|ABBA|AB-BA|concurren|simultaneous|same time|parallel|interleav|TOCTOU|time[- ]of[- ]check|smp_|memory (?:barrier|ordering)|READ_ONCE|WRITE_ONCE|after[- ]free|UAF|window|hole between|KCSAN|locking|lock inversion|lock order|blocked for more|hung_task|syzbot|syzkaller|false[- ](?:positive|alarm|report)|lockdep|lock_class_key|NESTING|_nested|MAX_LOCKDEP|annotate|throughput|scalab|IOPS|[MG]B\/s|latency|speed ?up|performance/i;
 // Whether any outcome can match; whether any lock can be named.
-export const OUTCOME_HINT = /lock|ABBA|AB-BA|inversion|hung|lockup|free|UAF|los[est]|loss|miss|discard|dirty|corrupt|inconsisten|damag|offset|fsck|bad (?:inode|block)|BUG|NULL|null-ptr|Oops|panic|crash|protection fault|WARN|stale|transient|out[- ]of[- ]date|up[- ]to[- ]date|see (?:the )?(?:latest |new |recent )?(?:changes?|updates?|entries|files?|values?|data)|wrong|incorrect|benign|harmless|data_race|forever|indefinite|unwritten|uninitiali/i;
+export const OUTCOME_HINT = /lock|ABBA|AB-BA|inversion|hung|lockup|free|UAF|los[est]|loss|miss|discard|dirty|corrupt|inconsisten|damag|offset|fsck|bad (?:inode|block)|BUG|NULL|null-ptr|Oops|panic|crash|protection fault|WARN|stale|transient|out[- ]of[- ]date|up[- ]to[- ]date|older|previous|short read|see (?:the )?(?:latest |new |recent )?(?:changes?|updates?|entries|files?|values?|data)|wrong|incorrect|benign|harmless|data_race|forever|indefinite|unwritten|uninitiali/i;
 export const LOCK_HINT = /lock|mutex|sem\b|_sem|rcu|RCU|barrier|smp_|PTL|ptl|PG_locked|s_umount/;

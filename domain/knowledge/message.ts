@@ -405,8 +405,8 @@ function outcomeOf(id: string, units: Unit[], reply: boolean): { outcome: Outcom
 const IDEA_ANY_LINE = new RegExp(IDEA.source.replaceAll('^', ''), IDEA.flags);
 
 // A sentence that offers the code below it as the change: "change like this?", "How about below:",
-// "something like the following", "e.g.:".
-const CODE_OFFER = /\b(?:(?:change|do|fix|write|it|something) (?:it )?like (?:this|that|below|the following)|like (?:this|below|the following)\s*[?:]|how about (?:this|below|the following|something like)|what about (?:this|below|the following)|(?:as|like) below\s*[?:]|the following (?:change|diff|code)|e\.g\.?\s*:?)\s*[?:.]?\s*$/i;
+// "How about:", "Why not:", "something like the following", "e.g.:".
+const CODE_OFFER = /\b(?:(?:change|do|fix|write|it|something) (?:it )?like (?:this|that|below|the following)|like (?:this|below|the following)\s*[?:]|(?:how|what) about (?:this|below|the following|something like)|(?:how|what) about\s*[:?]|why not\s*[:?]|something like\s*:|(?:as|like) below\s*[?:]|the following (?:change|diff|code)|e\.g\.?\s*:?)\s*[?:.]?\s*$/i;
 
 // A dotfile a patch touches (.gitignore, .mailmap) is no place a race runs.
 const codeFile = (f: string): boolean => !/(?:^|\/)\.[^/]*$/.test(f);
