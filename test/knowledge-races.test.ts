@@ -136,6 +136,8 @@ describe('fixes and their lifecycle', () => {
     expect((why.knowledge?.fixes ?? []).map((f) => f.kind)).toEqual(['inline-diff']);
     const shown = mail('co2@x', 'Rev Iewer', 'Re: [PATCH] foo: fix race between foo_evict() and foo_lookup()', 'The race is here:\n\n\tdown_read(&nm->tree_lock);\n\tcount = nm->cnt - nm->dirty_cnt;\n\tup_read(&nm->tree_lock);\n');
     expect(shown.knowledge?.fixes ?? []).toEqual([]);
+    const drawn = mail('co4@x', 'Tom Reporter', '[BUG] foo: lost write when foo_mkwrite() races with foo_writepages()', 'I think foo_mkwrite() and foo_writepages() race like this:\n\n  CPU0 (writeback)                CPU1 (write fault)\n    foo_writepages()\n                                    foo_mkwrite()\n    folio_end_writeback(folio)\n');
+    expect((drawn.knowledge?.fixes ?? []).map((f) => f.kind)).toEqual([]);
   });
 
   const v1 = mail('v1@x', 'Ana Author', '[PATCH] foo: fix race between foo_evict() and foo_lookup()', `foo_lookup() can race with foo_evict() and use the inode after it is freed.\n\n${PATCH('x', 'foo_lookup')}`);

@@ -404,9 +404,12 @@ function outcomeOf(id: string, units: Unit[], reply: boolean): { outcome: Outcom
 // text's start, so the gate drops the anchor (IDEA has no [^...] class for it to break).
 const IDEA_ANY_LINE = new RegExp(IDEA.source.replaceAll('^', ''), IDEA.flags);
 
+// Column headings of an interleaving diagram: "CPU0", "Thread A", "Process B", "Task 1".
+const DIAGRAM_HEADING = /\b(?:CPU ?\d+|Thread ?[A-Z0-9]\b|Process ?[A-Z0-9]\b|Task ?[A-Z0-9]\b)/;
+
 // A sentence that offers the code below it as the change: "change like this?", "How about below:",
 // "How about:", "Why not:", "something like the following", "e.g.:".
-const CODE_OFFER = /\b(?:(?:change|do|fix|write|it|something) (?:it )?like (?:this|that|below|the following)|like (?:this|below|the following)\s*[?:]|(?:how|what) about (?:this|below|the following|something like)|(?:how|what) about\s*[:?]|why not\s*[:?]|something like\s*:|(?:as|like) below\s*[?:]|the following (?:change|diff|code)|e\.g\.?\s*:?)\s*[?:.]?\s*$/i;
+const CODE_OFFER = /\b(?:(?:change|do|fix|write|it|something) (?:it )?like (?:this|that|below|the following)|(?:how|what) about (?:this|below|the following|something like)|(?:how|what) about\s*[:?]|why not\s*[:?]|something like\s*:|the following (?:change|diff|code)|e\.g\.?\s*:?)\s*[?:.]?\s*$/i;
 
 // A dotfile a patch touches (.gitignore, .mailmap) is no place a race runs.
 const codeFile = (f: string): boolean => !/(?:^|\/)\.[^/]*$/.test(f);
@@ -465,7 +468,8 @@ function fixProposals(
     // code in the sender's own words, offered as the change ("change like this?", "How about
     // below:"): a proposal as an inline diff is, though written without diff markers
     for (const [i, u] of units.entries()) {
-      if (u.kind !== 'code' || u.depth !== 0 || !/[a-z_]\w*\s*\(/i.test(u.text)) continue;
+      // (an interleaving drawn in columns is the race, told "race like this:", not a change)
+      if (u.kind !== 'code' || u.depth !== 0 || !/[a-z_]\w*\s*\(/i.test(u.text) || DIAGRAM_HEADING.test(u.text)) continue;
       // the offer is the last sentence of an own paragraph just above (a function's name on a line of its own may stand between)
       const near = units.slice(1, i).filter((x) => x.depth === 0 && x.kind === 'own' && x.block !== null && u.block !== null && u.block - x.block <= 3);
       const intro = near.map((x) => sentences(x).slice(-1)[0] ?? '').reverse().find((x) => CODE_OFFER.test(x));
