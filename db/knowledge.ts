@@ -8,7 +8,7 @@ import { decodeBlocks } from './knowledge-codec.ts';
 import { fileTerms, raceTerm } from '../domain/query/race-term.ts';
 import type { Block } from '../domain/knowledge/reply.ts';
 import type { Fix, Outcome, RaceRecord, RaceStatus } from '../domain/knowledge/types.ts';
-import { raceIdPrefix } from '../domain/knowledge/race-id.ts';
+import { raceId, raceIdPrefix } from '../domain/knowledge/race-id.ts';
 import { LoregraphError } from '../domain/errors.ts';
 
 /** What the parse worker hands the writer for one message (ingest/knowledge-row.ts). */
@@ -101,6 +101,7 @@ const RACE_TABLES = ['races', 'race_threads', 'race_messages', 'race_terms', 'ra
 
 interface RaceStmts {
   exists: Statement;
+  record: Statement;
   deletes: Statement[];
   race: Statement;
   thread: Statement;
@@ -118,6 +119,7 @@ function raceStmts(db: Db): RaceStmts {
     const q = (sql: string): Statement => db.sql.prepare(sql);
     s = {
       exists: q('SELECT 1 FROM races WHERE id = ?'),
+      record: q('SELECT record FROM races WHERE id = ?').pluck(),
       deletes: RACE_TABLES.map((t) => q(`DELETE FROM ${t} WHERE ${t === 'races' ? 'id' : 'race_id'} = ?`)),
       race: q(`INSERT INTO races (id, title, outcome, confidence, status, first_date, last_date, evidence, fixes, record)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -160,18 +162,59 @@ function insertRace(db: Db, r: RaceRecord): void {
 }
 
 /**
+ * The Message-ID a race's id was hashed from (domain/knowledge/race-id.ts: its first
+ * thread's first message), when its record names it: null when it does not (a record from
+ * before races kept their messages, or one stored by hand).
+ */
+function idSource(r: Pick<RaceRecord, 'threads' | 'messages'>, id: string): string | null {
+  for (const m of r.threads) if (raceId(m) === id) return m;
+  for (const m of r.messages ?? []) if (raceId(m) === id) return m;
+  return null;
+}
+
+/**
+ * The id each race of an answer is stored under, and the stored races it replaces beyond
+ * `gone`. A race stored under another thread with the id of one this answer gives is the
+ * same race when its id was hashed from the same message (or either record cannot say),
+ * and is replaced. Else two families' first messages hashed alike: the stored race stays,
+ * and the newcomer takes the id with the first free suffix ("r-…-2"), so neither is lost
+ * and the clash shows in the id. Rare enough that only a stored id costs the look-up.
+ */
+function placeRaces(db: Db, gone: Set<string>, races: readonly RaceRecord[]): RaceRecord[] {
+  const s = raceStmts(db);
+  const taken = new Set<string>();
+  return races.map((r) => {
+    let id = r.id;
+    for (let n = 2; ; n++) {
+      if (!taken.has(id)) {
+        if (gone.has(id) || s.exists.get(id) === undefined) break;
+        const stored = JSON.parse(s.record.get(id) as string) as Pick<RaceRecord, 'threads' | 'messages'>;
+        const was = idSource(stored, r.id);
+        const is = idSource(r, r.id);
+        if (was === null || is === null || was === is) {
+          gone.add(id);
+          break;
+        }
+      }
+      id = `${r.id}-${n}`;
+    }
+    taken.add(id);
+    return id === r.id ? r : { ...r, id };
+  });
+}
+
+/**
  * Replaces every stored race that involves any of `threadRoots` with `races` (the thread
  * pass's answer for those threads and their families). Call in a transaction: a pass cut
  * short leaves the old records, and its threads pending, for the next run.
  */
 export function replaceRaces(db: Db, threadRoots: readonly string[], races: readonly RaceRecord[]): void {
   const gone = racesTouching(db, threadRoots);
-  // a race stored under another thread that this answer gives anew; most new ids are not
-  // stored at all, and one look-up is cheaper than a delete from each of the six tables
-  const stored = raceStmts(db).exists;
-  for (const r of races) if (!gone.has(r.id) && stored.get(r.id) !== undefined) gone.add(r.id);
+  // a race stored under another thread that this answer gives anew (placeRaces); most new
+  // ids are not stored at all, and one look-up is cheaper than a delete from each of the six tables
+  const placed = placeRaces(db, gone, races);
   for (const id of gone) deleteRace(db, id);
-  for (const r of races) insertRace(db, r);
+  for (const r of placed) insertRace(db, r);
 }
 
 /** Drops every race record (a rebuild starts from nothing). */
