@@ -7,7 +7,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.ts';
 import { readMeta, writeMeta, deleteMeta } from './meta.ts';
-import { raceRoots, racesTouching } from './knowledge.ts';
+import { anyRaceStored, raceRoots, racesTouching } from './knowledge.ts';
 import type { MessageKnowledge, ThreadInput, ThreadMessageInput } from '../domain/knowledge/types.ts';
 import { botBugOfSender, botBugsOfTrailers, orphanKey, replyTitleKey, titleStem } from '../domain/knowledge/family-keys.ts';
 
@@ -200,6 +200,8 @@ interface Seen {
   /** sender + stem followed */
   stems: Set<string>;
   senders: SenderStems;
+  /** Whether any race was stored when the search began (none on a first load or a rebuild). */
+  racesStored: boolean;
 }
 
 /** Roots kept in the senders' stem maps (threadFamilies' senderStemRoots); past it the least recently used sender is read again when met. */
@@ -303,7 +305,8 @@ function threadLinks(db: Db, root: string, seen: Seen): ThreadLinks {
     add(seen.senders.get(sender).get(stem.stem) ?? []);
   }
   // the threads of the races stored for it: a family re-assembled whole (each race's roots read once a pass)
-  const races = [...racesTouching(db, [root])].filter((id) => !seen.races.has(id));
+  // with no race stored (the search writes none) there is none to look up for each thread
+  const races = seen.racesStored ? [...racesTouching(db, [root])].filter((id) => !seen.races.has(id)) : [];
   for (const id of races) seen.races.add(id);
   add(raceRoots(db, races));
   return { hasKnowledge: true, neighbours: [...out] };
@@ -318,9 +321,10 @@ export function threadFamilies(db: Db, seeds: readonly string[], opts: { senderS
   const families: string[][] = [];
   const s = linkStmts(db);
   const senders = new SenderStems((sender) => s.senderPatches.iterate(sender) as Iterable<[string, string]>, opts.senderStemRoots ?? SENDER_STEM_ROOTS);
+  const racesStored = anyRaceStored(db);
   for (const seed of seeds) {
     if (family.has(seed)) continue;
-    const seen: Seen = { families: new Set<number>(), titles: new Set<string>(), bugs: new Set<string>(), races: new Set<string>(), stems: new Set<string>(), senders };
+    const seen: Seen = { families: new Set<number>(), titles: new Set<string>(), bugs: new Set<string>(), races: new Set<string>(), stems: new Set<string>(), senders, racesStored };
     const id = families.length;
     const members: string[] = [];
     const queue = [seed];

@@ -92,6 +92,11 @@ export function racesTouching(db: Db, roots: readonly string[]): Set<string> {
   return new Set(touchStmts(db).races.all({ roots: JSON.stringify(roots) }) as string[]);
 }
 
+/** Whether any race is stored: none on a first load, or while a rebuild's pass starts. */
+export function anyRaceStored(db: Db): boolean {
+  return db.sql.prepare('SELECT 1 FROM race_threads LIMIT 1').get() !== undefined;
+}
+
 /** The thread roots stored for these races. */
 export function raceRoots(db: Db, raceIds: readonly string[]): string[] {
   return raceIds.length === 0 ? [] : (touchStmts(db).roots.all(JSON.stringify(raceIds)) as string[]);
