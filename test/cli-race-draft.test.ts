@@ -10,6 +10,7 @@ import { closeDb, openDb } from '../db/connection.ts';
 import { replaceRaces } from '../db/knowledge.ts';
 import type { CliIO } from '../cli/command.ts';
 import type { RaceRecord } from '../domain/knowledge/types.ts';
+import { raceRecord } from './helpers/race-record.ts';
 import { parseScenario } from '../sim/index.ts';
 
 describe('takeScenarioDraft', () => {
@@ -26,28 +27,7 @@ describe('takeScenarioDraft', () => {
 });
 
 describe('writeScenarioDraft', () => {
-  const race: RaceRecord = {
-    id: 'r-0000abcd',
-    title: 'a small race',
-    outcome: 'deadlock',
-    outcomeEvidence: null,
-    status: 'open',
-    statusEvidence: null,
-    confidence: 0.5,
-    reasons: [],
-    functions: ['f2fs_gc'],
-    files: [],
-    locks: [],
-    versions: [],
-    configs: [],
-    diagram: null,
-    threads: [],
-    messages: [],
-    evidence: [],
-    fixes: [],
-    firstDate: null,
-    lastDate: null,
-  };
+  const race: RaceRecord = raceRecord({ functions: ['f2fs_gc'] });
   const io = (): CliIO & { stdout: string; stderr: string } => {
     const o = { stdout: '', stderr: '', isTTY: false, out: (s: string) => void (o.stdout += s), err: (s: string) => void (o.stderr += s), writeBytes: () => {} };
     return o;

@@ -6,6 +6,7 @@ import { openDb, type Db } from '../db/connection.ts';
 import { runInTransaction } from '../db/ingest-tx.ts';
 import { getRace, listRaces, replaceRaces } from '../db/knowledge.ts';
 import type { RaceRecord } from '../domain/knowledge/types.ts';
+import { raceRecord } from './helpers/race-record.ts';
 
 vi.mock('../domain/knowledge/race-id.ts', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../domain/knowledge/race-id.ts')>()),
@@ -13,28 +14,7 @@ vi.mock('../domain/knowledge/race-id.ts', async (importOriginal) => ({
 }));
 
 function race(threads: string[], title: string): RaceRecord {
-  return {
-    id: 'r-same',
-    title,
-    outcome: 'deadlock',
-    outcomeEvidence: null,
-    status: 'open',
-    statusEvidence: null,
-    confidence: 0.5,
-    reasons: [],
-    functions: ['f'],
-    files: [],
-    locks: [],
-    versions: [],
-    configs: [],
-    diagram: null,
-    threads,
-    messages: threads,
-    evidence: [],
-    fixes: [],
-    firstDate: 1000,
-    lastDate: 2000,
-  };
+  return raceRecord({ id: 'r-same', title, functions: ['f'], threads, messages: threads, firstDate: 1000, lastDate: 2000 });
 }
 
 const A = race(['a@x'], 'family A');
