@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { draftScenario, loreLink } from '../domain/knowledge/scenario-draft.ts';
 import type { Evidence, Fix, Interleaving, RaceRecord } from '../domain/knowledge/types.ts';
+import { raceRecord } from './helpers/race-record.ts';
 import { loadScenarioFile, parseScenario, runScenario, type Scenario } from '../sim/index.ts';
 import type { RawStep } from '../sim/ast.ts';
 import { compile } from '../sim/compile.ts';
@@ -16,29 +17,17 @@ import { instantiate } from '../sim/instantiate.ts';
 const ev = (messageId: string, text = ''): Evidence => ({ messageId, block: 0, text });
 
 function race(over: Partial<RaceRecord> = {}): RaceRecord {
-  return {
+  return raceRecord({
     id: 'race-report-1@example.org',
     title: 'write-open of a file with THPs vs khugepaged loses dirty data',
     outcome: 'data-loss',
     outcomeEvidence: ev('report-1@example.org', 'the write is lost'),
-    status: 'open',
-    statusEvidence: null,
     confidence: 0.8,
-    reasons: [],
-    functions: [],
-    files: [],
-    locks: [],
-    versions: [],
-    configs: [],
-    diagram: null,
     threads: ['report-1@example.org'],
     messages: ['report-1@example.org'],
     evidence: ['report-1@example.org'],
-    fixes: [],
-    firstDate: null,
-    lastDate: null,
     ...over,
-  };
+  });
 }
 
 function fix(over: Partial<Fix> = {}): Fix {
