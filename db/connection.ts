@@ -91,7 +91,9 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
     restoreDeferredIndexes({ path, readonly, sql });
   } else if (current < target) {
     sql.close();
-    throw new LoregraphError('DB_OPEN', `database ${path} is at schema ${current}, needs ${target}: run 'loregraph ingest' once to migrate it`);
+    // the fix a reader can type: 'ingest' needs mail to add, 'knowledge' opens it to write and
+    // does only what a migration may ask of the next pass
+    throw new LoregraphError('DB_OPEN', `database ${path} is at schema ${current}, needs ${target}: run 'loregraph knowledge --db ${path}' (or ingest mail into it) once to migrate it`);
   }
   return { path, readonly, sql };
 }

@@ -75,7 +75,7 @@ describe('database migrations', () => {
   it('will not migrate through a read-only handle, and says how to', () => {
     const path = join(dir, 'd.db');
     closeDb(openDb(path, { migrations: loadMigrations().slice(0, 1) }));
-    expect(() => openDb(path, { readonly: true })).toThrow(/run 'loregraph ingest' once to migrate it/);
+    expect(() => openDb(path, { readonly: true })).toThrow(`run 'loregraph knowledge --db ${path}' (or ingest mail into it) once to migrate it`);
   });
 
   it('keeps every race term through 015, and finds them by term from an index alone', () => {
