@@ -192,9 +192,9 @@ function placeRaces(db: Db, gone: Set<string>, races: readonly RaceRecord[]): Ra
     let id = r.id;
     for (let n = 2; ; n++) {
       if (!taken.has(id)) {
-        if (gone.has(id) || s.exists.get(id) === undefined) break;
-        const stored = JSON.parse(s.record.get(id) as string) as Pick<RaceRecord, 'threads' | 'messages'>;
-        const was = idSource(stored, r.id);
+        const record = gone.has(id) ? undefined : (s.record.get(id) as string | undefined);
+        if (record === undefined) break;
+        const was = idSource(JSON.parse(record) as Pick<RaceRecord, 'threads' | 'messages'>, r.id);
         const is = idSource(r, r.id);
         if (was === null || is === null || was === is) {
           gone.add(id);
@@ -337,7 +337,7 @@ const PREFIX_CANDIDATES = 10;
  */
 export function raceIdsMatching(db: Db, text: string): string[] {
   const exact = text.trim();
-  if (db.sql.prepare('SELECT 1 FROM races WHERE id = ?').get(exact) !== undefined) return [exact];
+  if (raceStmts(db).exists.get(exact) !== undefined) return [exact];
   const prefix = raceIdPrefix(exact);
   if (prefix === null) return [];
   // a range on the primary key; ids are ASCII [0-9a-z] after "r-", all below DEL
