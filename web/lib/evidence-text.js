@@ -36,6 +36,7 @@ const REASON_LABELS = {
   barrier: ['names a barrier', 'a memory barrier, READ_ONCE/WRITE_ONCE or ordering'],
   'use-after-free': ['says “use-after-free”', 'the words name a use-after-free'],
   window: ['names a race window', '“race window”, “a window between”'],
+  'race-sides': ['names both sides', 'the words say what races with what: “race between A and B”, “may race with X”'],
   // named neutrally: the mail's columns may be CPU0/CPU1, Thread 1/Thread 2, or a task's name
   'interleaving-diagram': ['interleaving diagram', 'the mail draws the interleaving'],
   'fix-subject': ['subject fixes a race', 'a patch subject that fixes, avoids or prevents a race or deadlock'],
